@@ -1,0 +1,92 @@
+/**
+ * Locating a verbatim quote in a source text. Offsets are Unicode code points (what PostgreSQL's
+ * `substr` counts in a UTF-8 database), not the UTF-16 units of JavaScript string indices, so the
+ * database can verify every citation independently.
+ */
+
+/** How many code points of context a citation keeps on each side (W3C TextQuoteSelector). */
+export const CONTEXT_LENGTH = 32;
+
+export interface Anchor {
+  quote: string;
+  startOffset: number;
+  endOffset: number;
+  prefix: string;
+  suffix: string;
+}
+
+export type AnchorFailure =
+  | { reason: 'NOT_FOUND' }
+  | { reason: 'AMBIGUOUS'; occurrences: number }
+  | { reason: 'NO_SUCH_OCCURRENCE'; occurrences: number };
+
+export type AnchorResult = { ok: true; anchor: Anchor } | ({ ok: false } & AnchorFailure);
+
+/** Number of code points in the first `utf16Index` UTF-16 units of `text`. */
+function codePointOffset(text: string, utf16Index: number): number {
+  let points = 0;
+  for (let i = 0; i < utf16Index; i++) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by a low one is a single code point.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < utf16Index) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    points++;
+  }
+  return points;
+}
+
+/** Code-point slice of `text` (what PostgreSQL's substr(text, start + 1, end - start) returns). */
+export function sliceCodePoints(text: string, start: number, end: number): string {
+  return Array.from(text).slice(start, end).join('');
+}
+
+function allIndexes(text: string, quote: string): number[] {
+  const found: number[] = [];
+  for (let at = text.indexOf(quote); at !== -1; at = text.indexOf(quote, at + 1)) found.push(at);
+  return found;
+}
+
+/**
+ * Finds `quote` in `text`. Without `occurrence` the quote must occur exactly once; with it,
+ * the 1-based occurrence is taken.
+ */
+export function anchorQuote(text: string, quote: string, occurrence?: number): AnchorResult {
+  if (quote.length === 0) return { ok: false, reason: 'NOT_FOUND' };
+  const found = allIndexes(text, quote);
+  if (found.length === 0) return { ok: false, reason: 'NOT_FOUND' };
+  if (occurrence === undefined && found.length > 1) {
+    return { ok: false, reason: 'AMBIGUOUS', occurrences: found.length };
+  }
+  const index = found[(occurrence ?? 1) - 1];
+  if (index === undefined) {
+    return { ok: false, reason: 'NO_SUCH_OCCURRENCE', occurrences: found.length };
+  }
+  const startOffset = codePointOffset(text, index);
+  const endOffset = startOffset + Array.from(quote).length;
+  const points = Array.from(text);
+  return {
+    ok: true,
+    anchor: {
+      quote,
+      startOffset,
+      endOffset,
+      prefix: points.slice(Math.max(0, startOffset - CONTEXT_LENGTH), startOffset).join(''),
+      suffix: points.slice(endOffset, endOffset + CONTEXT_LENGTH).join(''),
+    },
+  };
+}
+
+/** A sentence naming what went wrong, for errors shown to whoever supplied the quote. */
+export function describeAnchorFailure(failure: AnchorFailure, quote: string, source: string): string {
+  const shown = quote.length > 80 ? `${quote.slice(0, 77)}...` : quote;
+  switch (failure.reason) {
+    case 'NOT_FOUND':
+      return `quote "${shown}" does not occur in source "${source}"`;
+    case 'AMBIGUOUS':
+      return `quote "${shown}" occurs ${failure.occurrences} times in source "${source}"; say which occurrence`;
+    case 'NO_SUCH_OCCURRENCE':
+      return `quote "${shown}" occurs only ${failure.occurrences} time(s) in source "${source}"`;
+  }
+}

@@ -1,0 +1,353 @@
+/**
+ * The knowledge base's tables. Every statement about the world is a row in `claims`
+ * (with confidence, who recorded it and when, and whether it was retracted) and is pinned to
+ * one or more verbatim `citations` through `claim_citations`. Entity tables (actors, events,
+ * doctrines) point at the claim that establishes them; relationship-like facts (adherence,
+ * relationship, participation) *are* claims and share the claim's id.
+ *
+ * Integrity rules that Drizzle cannot express (quote = source text at its offsets, no claim
+ * without a citation, source hash) live in the custom migration `drizzle/0001_*.sql`.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  date,
+  index,
+  integer,
+  type AnyPgColumn,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  unique,
+} from 'drizzle-orm/pg-core';
+
+export const datePrecision = pgEnum('date_precision', ['DAY', 'MONTH', 'YEAR', 'RANGE']);
+
+export const actorKind = pgEnum('actor_kind', [
+  'ARMED_ORGANIZATION',
+  'STATE',
+  'GOVERNMENT',
+  'STATE_AGENCY',
+  'PERSON',
+  'COMMUNITY',
+  'OFFICIALS',
+]);
+
+export const placeKind = pgEnum('place_kind', ['COUNTRY', 'REGION', 'CITY', 'SITE']);
+
+export const eventKind = pgEnum('event_kind', [
+  'ATTACK',
+  'SUICIDE_ATTACK',
+  'SUICIDE_BOMBING',
+  'MASS_SHOOTING',
+  'STORMING',
+  'ASSASSINATION_ATTEMPT',
+  'PLOT',
+  'ATTACKS_AND_PLOTS',
+  'CAMPAIGN',
+  'INSURGENCY',
+  'MILITARY_OPERATION',
+  'WITHDRAWAL',
+  'TAKEOVER',
+  'FOUNDING',
+]);
+
+export const claimKind = pgEnum('claim_kind', [
+  'ACTOR_PROFILE',
+  'EVENT_REPORT',
+  'DOCTRINE_DEFINITION',
+  'ADHERENCE',
+  'RELATIONSHIP',
+  'PARTICIPATION',
+]);
+
+export const relationshipType = pgEnum('relationship_type', [
+  'AFFILIATE_OF',
+  'RIVAL_OF',
+  'AT_WAR_WITH',
+  'AT_ODDS_WITH',
+  'ALLIED_WITH',
+  'SHELTERS',
+  'TACIT_COOPERATION_WITH',
+  'ENGAGES_DIPLOMATICALLY',
+  'FAVORS_RECOGNITION_OF',
+  'LEADS',
+  'MEMBER_OF',
+  'FORMED_FROM',
+  'RECRUITS_FROM',
+  'SUPPORTS',
+  'SUSPECTED_TIES_WITH',
+]);
+
+export const participationRole = pgEnum('participation_role', [
+  'PERPETRATOR',
+  'CLAIMED_RESPONSIBILITY',
+  'ATTRIBUTED',
+  'IMPLICATED',
+  'INSPIRED',
+  'TARGET',
+  'VICTIM',
+]);
+
+export const sources = pgTable('sources', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  slug: text('slug').notNull().unique(),
+  title: text('title'),
+  publisher: text('publisher').notNull(),
+  author: text('author'),
+  url: text('url'),
+  publishedText: text('published_text'),
+  publishedEarliest: date('published_earliest', { mode: 'string' }),
+  publishedLatest: date('published_latest', { mode: 'string' }),
+  publishedPrecision: datePrecision('published_precision'),
+  text: text('text').notNull(),
+  // Set by a trigger from `text` (hex sha256 of its UTF-8 bytes); a loader compares it with the
+  // hash of the text it holds to notice a re-worded source before re-anchoring citations.
+  textSha256: text('text_sha256').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const citations = pgTable(
+  'citations',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    sourceId: integer('source_id')
+      .notNull()
+      .references(() => sources.id, { onDelete: 'restrict' }),
+    quote: text('quote').notNull(),
+    // Unicode code points, half-open [start, end): W3C TextPositionSelector.
+    startOffset: integer('start_offset').notNull(),
+    endOffset: integer('end_offset').notNull(),
+    // W3C TextQuoteSelector context, so the quote can be re-anchored if the text changes.
+    prefix: text('prefix').notNull(),
+    suffix: text('suffix').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique('citations_source_span_key').on(t.sourceId, t.startOffset, t.endOffset),
+    check('citations_offsets_check', sql`${t.startOffset} >= 0 and ${t.endOffset} > ${t.startOffset}`),
+    check('citations_quote_length_check', sql`char_length(${t.quote}) = ${t.endOffset} - ${t.startOffset}`),
+  ],
+);
+
+export const claims = pgTable(
+  'claims',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    // Stable external key (e.g. `rel:isis-k:RIVAL_OF:afghan-taliban`) so loads are idempotent.
+    key: text('key').unique(),
+    kind: claimKind('kind').notNull(),
+    // One scale everywhere: 0–100 as in STIX 2.1, set from the source's own hedging.
+    confidence: smallint('confidence').notNull(),
+    note: text('note'),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+    recordedBy: text('recorded_by').notNull(),
+    retractedAt: timestamp('retracted_at', { withTimezone: true }),
+    retractionReason: text('retraction_reason'),
+  },
+  (t) => [
+    check('claims_confidence_check', sql`${t.confidence} between 0 and 100`),
+    check(
+      'claims_retraction_check',
+      sql`(${t.retractedAt} is null) = (${t.retractionReason} is null)`,
+    ),
+    index('claims_kind_idx').on(t.kind),
+  ],
+);
+
+export const claimCitations = pgTable(
+  'claim_citations',
+  {
+    claimId: integer('claim_id')
+      .notNull()
+      .references(() => claims.id, { onDelete: 'cascade' }),
+    citationId: integer('citation_id')
+      .notNull()
+      .references(() => citations.id, { onDelete: 'restrict' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.claimId, t.citationId] }),
+    index('claim_citations_citation_id_idx').on(t.citationId),
+  ],
+);
+
+export const places = pgTable(
+  'places',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    slug: text('slug').notNull().unique(),
+    name: text('name').notNull(),
+    kind: placeKind('kind').notNull(),
+    // The containing place (site → city → country); null for countries.
+    parentId: integer('parent_id').references((): AnyPgColumn => places.id),
+    // The country a place lies in (itself for a country), denormalised for country filters.
+    countryId: integer('country_id').references((): AnyPgColumn => places.id),
+    // Gazetteer reference data, not claims: ISO 3166-1 alpha-2 and UN M49 sub-region.
+    countryCode: text('country_code'),
+    region: text('region'),
+  },
+  (t) => [
+    index('places_parent_id_idx').on(t.parentId),
+    index('places_country_id_idx').on(t.countryId),
+  ],
+);
+
+export const doctrines = pgTable(
+  'doctrines',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    slug: text('slug').notNull().unique(),
+    name: text('name').notNull(),
+    description: text('description'),
+    parentId: integer('parent_id').references((): AnyPgColumn => doctrines.id),
+    claimId: integer('claim_id')
+      .notNull()
+      .references(() => claims.id),
+  },
+  (t) => [
+    index('doctrines_parent_id_idx').on(t.parentId),
+    index('doctrines_claim_id_idx').on(t.claimId),
+  ],
+);
+
+export const actors = pgTable(
+  'actors',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    slug: text('slug').notNull().unique(),
+    name: text('name').notNull(),
+    aliases: text('aliases').array().notNull().default(sql`'{}'::text[]`),
+    kind: actorKind('kind').notNull(),
+    description: text('description'),
+    homeCountryId: integer('home_country_id').references(() => places.id),
+    claimId: integer('claim_id')
+      .notNull()
+      .references(() => claims.id),
+  },
+  (t) => [
+    index('actors_kind_idx').on(t.kind),
+    index('actors_home_country_id_idx').on(t.homeCountryId),
+    index('actors_claim_id_idx').on(t.claimId),
+  ],
+);
+
+export const events = pgTable(
+  'events',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    slug: text('slug').notNull().unique(),
+    title: text('title').notNull(),
+    kind: eventKind('kind').notNull(),
+    description: text('description'),
+    // The date as the source words it, and what it resolves to: the event happened on a day
+    // in [earliest, latest]; an open end is null. Precision says how fine the resolution is.
+    dateText: text('date_text'),
+    dateEarliest: date('date_earliest', { mode: 'string' }),
+    dateLatest: date('date_latest', { mode: 'string' }),
+    datePrecision: datePrecision('date_precision').notNull(),
+    placeId: integer('place_id').references(() => places.id),
+    // Casualties as a range: "over 100" is min 101 with no max; the words are kept.
+    killedMin: integer('killed_min'),
+    killedMax: integer('killed_max'),
+    killedText: text('killed_text'),
+    woundedMin: integer('wounded_min'),
+    woundedMax: integer('wounded_max'),
+    woundedText: text('wounded_text'),
+    claimId: integer('claim_id')
+      .notNull()
+      .references(() => claims.id),
+  },
+  (t) => [
+    check(
+      'events_date_order_check',
+      sql`${t.dateEarliest} is null or ${t.dateLatest} is null or ${t.dateEarliest} <= ${t.dateLatest}`,
+    ),
+    check(
+      'events_killed_check',
+      sql`${t.killedMin} >= 0 and (${t.killedMax} is null or ${t.killedMax} >= ${t.killedMin}) or ${t.killedMin} is null and ${t.killedMax} is null`,
+    ),
+    check(
+      'events_wounded_check',
+      sql`${t.woundedMin} >= 0 and (${t.woundedMax} is null or ${t.woundedMax} >= ${t.woundedMin}) or ${t.woundedMin} is null and ${t.woundedMax} is null`,
+    ),
+    index('events_kind_idx').on(t.kind),
+    index('events_place_id_idx').on(t.placeId),
+    index('events_claim_id_idx').on(t.claimId),
+    index('events_sort_date_idx').on(sql`coalesce(${t.dateEarliest}, ${t.dateLatest})`, t.id),
+  ],
+);
+
+export const adherences = pgTable(
+  'adherences',
+  {
+    claimId: integer('claim_id')
+      .primaryKey()
+      .references(() => claims.id, { onDelete: 'cascade' }),
+    actorId: integer('actor_id')
+      .notNull()
+      .references(() => actors.id),
+    doctrineId: integer('doctrine_id')
+      .notNull()
+      .references(() => doctrines.id),
+  },
+  (t) => [
+    index('adherences_actor_id_idx').on(t.actorId),
+    index('adherences_doctrine_id_idx').on(t.doctrineId),
+  ],
+);
+
+export const relationships = pgTable(
+  'relationships',
+  {
+    claimId: integer('claim_id')
+      .primaryKey()
+      .references(() => claims.id, { onDelete: 'cascade' }),
+    type: relationshipType('type').notNull(),
+    fromActorId: integer('from_actor_id')
+      .notNull()
+      .references(() => actors.id),
+    toActorId: integer('to_actor_id')
+      .notNull()
+      .references(() => actors.id),
+    // When the relationship held (valid time), as worded and resolved; all optional.
+    periodText: text('period_text'),
+    periodStart: date('period_start', { mode: 'string' }),
+    periodEnd: date('period_end', { mode: 'string' }),
+    periodPrecision: datePrecision('period_precision'),
+  },
+  (t) => [
+    check('relationships_not_self_check', sql`${t.fromActorId} <> ${t.toActorId}`),
+    index('relationships_from_actor_id_idx').on(t.fromActorId, t.type),
+    index('relationships_to_actor_id_idx').on(t.toActorId, t.type),
+  ],
+);
+
+export const participations = pgTable(
+  'participations',
+  {
+    claimId: integer('claim_id')
+      .primaryKey()
+      .references(() => claims.id, { onDelete: 'cascade' }),
+    eventId: integer('event_id')
+      .notNull()
+      .references(() => events.id),
+    actorId: integer('actor_id')
+      .notNull()
+      .references(() => actors.id),
+    role: participationRole('role').notNull(),
+    // For ATTRIBUTED: the third party who attributed the event to the actor.
+    attributedById: integer('attributed_by_id').references(() => actors.id),
+  },
+  (t) => [
+    check(
+      'participations_attribution_check',
+      sql`(${t.role} = 'ATTRIBUTED') = (${t.attributedById} is not null)`,
+    ),
+    index('participations_event_id_idx').on(t.eventId, t.role),
+    index('participations_actor_id_idx').on(t.actorId, t.role),
+    index('participations_attributed_by_id_idx').on(t.attributedById),
+  ],
+);

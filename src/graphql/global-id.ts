@@ -1,0 +1,24 @@
+/**
+ * Relay global IDs: base64 of "Type:id". Decoding is strict so that a mistyped or truncated ID
+ * gets an error naming it instead of a confusing null.
+ */
+import { badInput } from './errors.ts';
+
+export function encodeGlobalId(typename: string, id: bigint | number | string): string {
+  return Buffer.from(`${typename}:${id}`, 'utf8').toString('base64');
+}
+
+export function decodeGlobalId(globalId: string): { typename: string; id: string } {
+  const decoded = Buffer.from(globalId, 'base64').toString('utf8');
+  const match = /^([A-Za-z][A-Za-z0-9]*):([1-9][0-9]{0,9})$/.exec(decoded);
+  // Re-encoding must give the input back, otherwise it was not base64 of such a pair.
+  if (!match || encodeGlobalId(match[1] ?? '', match[2] ?? '') !== globalId) {
+    throw badInput(`"${globalId}" is not a valid global ID (expected base64 of "Type:number")`, 'id');
+  }
+  return { typename: match[1] ?? '', id: match[2] ?? '' };
+}
+
+/** Node ids are positive integers in the database. */
+export function parseNumericId(id: string): number {
+  return Number.parseInt(id, 10);
+}

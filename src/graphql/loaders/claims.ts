@@ -1,0 +1,223 @@
+/**
+ * Batch loaders for claims (adherence, relationship, participation) and their citations. Lists
+ * that can grow without bound (an actor's participations or relationships, a doctrine's
+ * adherents, a source's citations) are paged per parent in one statement with window functions,
+ * so a page of 100 actors costs one query, not 100. Retracted claims are left out.
+ */
+import { and, asc, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import {
+  adherences,
+  citations,
+  claimCitations,
+  claims,
+  events,
+  participations,
+  relationships,
+} from '../../db/schema.ts';
+import { anyInt, groupPaged, inKeyOrder, type PagedRows } from './batch.ts';
+import type { CitationRow } from './entities.ts';
+import type { PageWindow } from '../pagination.ts';
+
+export interface ClaimMeta {
+  confidence: number;
+  note: string | null;
+  /** A Date from the query builder, an RFC 3339 string (to_json) from the paged raw queries. */
+  recordedAt: Date | string;
+  recordedBy: string;
+}
+
+export type AdherenceRow = typeof adherences.$inferSelect & ClaimMeta;
+export type RelationshipRow = typeof relationships.$inferSelect & ClaimMeta;
+export type ParticipationRow = typeof participations.$inferSelect & ClaimMeta;
+export type RelationshipType = RelationshipRow['type'];
+export type ParticipationRole = ParticipationRow['role'];
+export type RelationshipDirection = 'OUTGOING' | 'INCOMING' | 'ANY';
+
+const claimMeta = {
+  confidence: claims.confidence,
+  note: claims.note,
+  recordedAt: claims.recordedAt,
+  recordedBy: claims.recordedBy,
+};
+const adherenceColumns = { ...getTableColumns(adherences), ...claimMeta };
+const relationshipColumns = { ...getTableColumns(relationships), ...claimMeta };
+const participationColumns = { ...getTableColumns(participations), ...claimMeta };
+const live = isNull(claims.retractedAt);
+
+export async function adherencesById(db: Database, ids: readonly number[]): Promise<(AdherenceRow | null)[]> {
+  const rows = await db
+    .select(adherenceColumns)
+    .from(adherences)
+    .innerJoin(claims, and(eq(claims.id, adherences.claimId), live))
+    .where(sql`${adherences.claimId} = ${anyInt(ids)}`);
+  return inKeyOrder(ids, rows, (r) => r.claimId);
+}
+
+export async function relationshipsById(db: Database, ids: readonly number[]): Promise<(RelationshipRow | null)[]> {
+  const rows = await db
+    .select(relationshipColumns)
+    .from(relationships)
+    .innerJoin(claims, and(eq(claims.id, relationships.claimId), live))
+    .where(sql`${relationships.claimId} = ${anyInt(ids)}`);
+  return inKeyOrder(ids, rows, (r) => r.claimId);
+}
+
+export async function participationsById(
+  db: Database,
+  ids: readonly number[],
+): Promise<(ParticipationRow | null)[]> {
+  const rows = await db
+    .select(participationColumns)
+    .from(participations)
+    .innerJoin(claims, and(eq(claims.id, participations.claimId), live))
+    .where(sql`${participations.claimId} = ${anyInt(ids)}`);
+  return inKeyOrder(ids, rows, (r) => r.claimId);
+}
+
+/** The citations of many claims at once, each tagged with its claim, in text order. */
+export async function citationsOfClaims(
+  db: Database,
+  claimIds: readonly number[],
+): Promise<(CitationRow & { claimId: number })[]> {
+  return db
+    .select({ ...getTableColumns(citations), claimId: claimCitations.claimId })
+    .from(claimCitations)
+    .innerJoin(citations, eq(citations.id, claimCitations.citationId))
+    .where(sql`${claimCitations.claimId} = ${anyInt(claimIds)}`)
+    .orderBy(asc(citations.sourceId), asc(citations.startOffset), asc(citations.id));
+}
+
+/** The doctrines actors adhere to (small per actor, so not paged). */
+export async function adherencesOfActors(db: Database, actorIds: readonly number[]): Promise<AdherenceRow[]> {
+  return db
+    .select(adherenceColumns)
+    .from(adherences)
+    .innerJoin(claims, and(eq(claims.id, adherences.claimId), live))
+    .where(sql`${adherences.actorId} = ${anyInt(actorIds)}`)
+    .orderBy(adherences.actorId, adherences.claimId);
+}
+
+/** The participants of events (a handful per event, so not paged), optionally by role. */
+export async function participantsOfEvents(
+  db: Database,
+  eventIds: readonly number[],
+  roles: readonly ParticipationRole[] | null,
+): Promise<ParticipationRow[]> {
+  return db
+    .select(participationColumns)
+    .from(participations)
+    .innerJoin(claims, and(eq(claims.id, participations.claimId), live))
+    .where(
+      sql`${participations.eventId} = ${anyInt(eventIds)} and (${sql.param(roles ? [...roles] : null)}::participation_role[] is null or ${participations.role} = any(${sql.param(roles ? [...roles] : null)}::participation_role[]))`,
+    )
+    .orderBy(participations.eventId, participations.role, participations.claimId);
+}
+
+type Paged<T> = T & { parentId: number; total: number } & Record<string, unknown>;
+
+/** An actor's participations, newest event first, one page per actor. */
+export async function participationsOfActors(
+  db: Database,
+  actorIds: readonly number[],
+  roles: readonly ParticipationRole[] | null,
+  window: PageWindow,
+): Promise<PagedRows<Paged<ParticipationRow>>[]> {
+  const roleList = sql.param(roles ? [...roles] : null);
+  const rows = await db.execute<Paged<ParticipationRow>>(sql`
+    select * from (
+      select p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
+             p.attributed_by_id as "attributedById", c.confidence, c.note,
+             to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy", p.actor_id as "parentId",
+             row_number() over (partition by p.actor_id
+               order by coalesce(e.date_earliest, e.date_latest) desc nulls last, p.claim_id) as rn,
+             (count(*) over (partition by p.actor_id))::int as total
+        from ${participations} p
+        join ${claims} c on c.id = p.claim_id and c.retracted_at is null
+        join ${events} e on e.id = p.event_id
+       where p.actor_id = ${anyInt(actorIds)}
+         and (${roleList}::participation_role[] is null or p.role = any(${roleList}::participation_role[]))
+    ) paged
+    where rn > ${window.offset} and rn <= ${window.offset + window.limit}
+    order by "parentId", rn`);
+  return groupPaged(actorIds, [...rows]);
+}
+
+/** Relationships touching each actor in the given direction, one page per actor. */
+export async function relationshipsOfActors(
+  db: Database,
+  actorIds: readonly number[],
+  types: readonly RelationshipType[] | null,
+  direction: RelationshipDirection,
+  window: PageWindow,
+): Promise<PagedRows<Paged<RelationshipRow>>[]> {
+  const typeList = sql.param(types ? [...types] : null);
+  const outgoing = direction !== 'INCOMING';
+  const incoming = direction !== 'OUTGOING';
+  // Two index scans joined by UNION ALL rather than one OR, which could use neither index.
+  const rows = await db.execute<Paged<RelationshipRow>>(sql`
+    with touching as (
+      select r.from_actor_id as parent_id, r.* from ${relationships} r
+       where ${outgoing}::boolean and r.from_actor_id = ${anyInt(actorIds)}
+      union all
+      select r.to_actor_id as parent_id, r.* from ${relationships} r
+       where ${incoming}::boolean and r.to_actor_id = ${anyInt(actorIds)}
+    )
+    select * from (
+      select t.claim_id as "claimId", t.type, t.from_actor_id as "fromActorId", t.to_actor_id as "toActorId",
+             t.period_text as "periodText", t.period_start as "periodStart", t.period_end as "periodEnd",
+             t.period_precision as "periodPrecision", c.confidence, c.note,
+             to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy", t.parent_id as "parentId",
+             row_number() over (partition by t.parent_id order by t.type, t.claim_id) as rn,
+             (count(*) over (partition by t.parent_id))::int as total
+        from touching t
+        join ${claims} c on c.id = t.claim_id and c.retracted_at is null
+       where ${typeList}::relationship_type[] is null or t.type = any(${typeList}::relationship_type[])
+    ) paged
+    where rn > ${window.offset} and rn <= ${window.offset + window.limit}
+    order by "parentId", rn`);
+  return groupPaged(actorIds, [...rows]);
+}
+
+/** The actors adhering to each doctrine (directly), one page per doctrine. */
+export async function adherencesOfDoctrines(
+  db: Database,
+  doctrineIds: readonly number[],
+  window: PageWindow,
+): Promise<PagedRows<Paged<AdherenceRow>>[]> {
+  const rows = await db.execute<Paged<AdherenceRow>>(sql`
+    select * from (
+      select a.claim_id as "claimId", a.actor_id as "actorId", a.doctrine_id as "doctrineId",
+             c.confidence, c.note, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy",
+             a.doctrine_id as "parentId",
+             row_number() over (partition by a.doctrine_id order by a.actor_id, a.claim_id) as rn,
+             (count(*) over (partition by a.doctrine_id))::int as total
+        from ${adherences} a
+        join ${claims} c on c.id = a.claim_id and c.retracted_at is null
+       where a.doctrine_id = ${anyInt(doctrineIds)}
+    ) paged
+    where rn > ${window.offset} and rn <= ${window.offset + window.limit}
+    order by "parentId", rn`);
+  return groupPaged(doctrineIds, [...rows]);
+}
+
+/** The citations drawn from each source, in text order, one page per source. */
+export async function citationsOfSources(
+  db: Database,
+  sourceIds: readonly number[],
+  window: PageWindow,
+): Promise<PagedRows<Paged<CitationRow>>[]> {
+  const rows = await db.execute<Paged<CitationRow>>(sql`
+    select * from (
+      select ct.id, ct.source_id as "sourceId", ct.quote, ct.start_offset as "startOffset",
+             ct.end_offset as "endOffset", ct.prefix, ct.suffix, to_json(ct.created_at) #>> '{}' as "createdAt",
+             ct.source_id as "parentId",
+             row_number() over (partition by ct.source_id order by ct.start_offset, ct.id) as rn,
+             (count(*) over (partition by ct.source_id))::int as total
+        from ${citations} ct
+       where ct.source_id = ${anyInt(sourceIds)}
+    ) paged
+    where rn > ${window.offset} and rn <= ${window.offset + window.limit}
+    order by "parentId", rn`);
+  return groupPaged(sourceIds, [...rows]);
+}

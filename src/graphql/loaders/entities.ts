@@ -1,0 +1,74 @@
+/** Batch loaders for records fetched by primary key (one statement per type per request). */
+import { eq, getTableColumns, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { actors, citations, claims, doctrines, events, places, sources } from '../../db/schema.ts';
+import { anyInt, inKeyOrder } from './batch.ts';
+
+/** Who recorded the establishing claim, and how sure the source is. */
+const claimMeta = {
+  confidence: claims.confidence,
+  recordedAt: claims.recordedAt,
+  recordedBy: claims.recordedBy,
+};
+
+export type ActorRow = typeof actors.$inferSelect & { confidence: number; recordedAt: Date; recordedBy: string };
+export type EventRow = typeof events.$inferSelect & { confidence: number; recordedAt: Date; recordedBy: string };
+export type DoctrineRow = typeof doctrines.$inferSelect & { confidence: number; recordedAt: Date; recordedBy: string };
+export type PlaceRow = typeof places.$inferSelect;
+export type SourceRow = typeof sources.$inferSelect;
+export type CitationRow = typeof citations.$inferSelect;
+
+export const actorColumns = { ...getTableColumns(actors), ...claimMeta };
+export const eventColumns = { ...getTableColumns(events), ...claimMeta };
+export const doctrineColumns = { ...getTableColumns(doctrines), ...claimMeta };
+
+export async function actorsById(db: Database, ids: readonly number[]): Promise<(ActorRow | null)[]> {
+  const rows = await db
+    .select(actorColumns)
+    .from(actors)
+    .innerJoin(claims, eq(claims.id, actors.claimId))
+    .where(sql`${actors.id} = ${anyInt(ids)}`);
+  return inKeyOrder(ids, rows, (r) => r.id);
+}
+
+export async function eventsById(db: Database, ids: readonly number[]): Promise<(EventRow | null)[]> {
+  const rows = await db
+    .select(eventColumns)
+    .from(events)
+    .innerJoin(claims, eq(claims.id, events.claimId))
+    .where(sql`${events.id} = ${anyInt(ids)}`);
+  return inKeyOrder(ids, rows, (r) => r.id);
+}
+
+export async function doctrinesById(db: Database, ids: readonly number[]): Promise<(DoctrineRow | null)[]> {
+  const rows = await db
+    .select(doctrineColumns)
+    .from(doctrines)
+    .innerJoin(claims, eq(claims.id, doctrines.claimId))
+    .where(sql`${doctrines.id} = ${anyInt(ids)}`);
+  return inKeyOrder(ids, rows, (r) => r.id);
+}
+
+export async function placesById(db: Database, ids: readonly number[]): Promise<(PlaceRow | null)[]> {
+  const rows = await db.select().from(places).where(sql`${places.id} = ${anyInt(ids)}`);
+  return inKeyOrder(ids, rows, (r) => r.id);
+}
+
+export async function sourcesById(db: Database, ids: readonly number[]): Promise<(SourceRow | null)[]> {
+  const rows = await db.select().from(sources).where(sql`${sources.id} = ${anyInt(ids)}`);
+  return inKeyOrder(ids, rows, (r) => r.id);
+}
+
+export async function citationsById(db: Database, ids: readonly number[]): Promise<(CitationRow | null)[]> {
+  const rows = await db.select().from(citations).where(sql`${citations.id} = ${anyInt(ids)}`);
+  return inKeyOrder(ids, rows, (r) => r.id);
+}
+
+export async function childDoctrines(db: Database, parentIds: readonly number[]): Promise<DoctrineRow[]> {
+  return db
+    .select(doctrineColumns)
+    .from(doctrines)
+    .innerJoin(claims, eq(claims.id, doctrines.claimId))
+    .where(sql`${doctrines.parentId} = ${anyInt(parentIds)}`)
+    .orderBy(doctrines.name, doctrines.id);
+}

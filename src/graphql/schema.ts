@@ -1,0 +1,22 @@
+/** Imports every domain type (each registers itself on the builder) and builds the schema. */
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './types/vocabulary.ts';
+import './types/dates.ts';
+import './types/place.ts';
+import './types/source.ts';
+import './types/citation.ts';
+import './types/claim.ts';
+import './types/doctrine.ts';
+import './types/actor.ts';
+import './types/event.ts';
+import './types/adherence.ts';
+import './types/relationship.ts';
+import './types/participation.ts';
+
+export const schema = builder.toSchema();
+
+/** The schema as checked in at schema/schema.graphql (sorted, so diffs stay readable). */
+export function sortedSchema() {
+  return lexicographicSortSchema(schema);
+}

@@ -1,0 +1,102 @@
+import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
+import { actors, adherences, claims, doctrines } from '../../db/schema.ts';
+import { builder } from '../builder.ts';
+import { parseNumericId } from '../global-id.ts';
+import { actorColumns, actorsById, type ActorRow } from '../loaders/entities.ts';
+import { pageWindow, toPage } from '../pagination.ts';
+import { Cited } from './citation.ts';
+import { Place } from './place.ts';
+import { ActorKindEnum } from './vocabulary.ts';
+
+export const Actor = builder.loadableNode('Actor', {
+  description: 'Anyone who acts or is acted upon: armed groups, states, agencies, governments, people, communities.',
+  interfaces: [Cited],
+  id: { resolve: (actor: ActorRow) => actor.id, parse: parseNumericId },
+  load: (ids: number[], ctx) => actorsById(ctx.db, ids),
+  fields: (t) => ({
+    slug: t.exposeString('slug'),
+    name: t.exposeString('name'),
+    aliases: t.exposeStringList('aliases', { description: 'Other names the sources use.' }),
+    kind: t.expose('kind', { type: ActorKindEnum }),
+    description: t.exposeString('description', { nullable: true }),
+    homeCountry: t.field({
+      type: Place,
+      nullable: true,
+      description: 'Where the actor is based, when a source says so.',
+      resolve: (actor) => actor.homeCountryId,
+    }),
+    confidence: t.exposeInt('confidence', { description: 'How sure the sources are of this profile (0–100).' }),
+  }),
+});
+
+export const ActorFilter = builder.inputType('ActorFilter', {
+  fields: (t) => ({
+    search: t.string({ description: 'Part of the name or of any alias, case-insensitive.' }),
+    kind: t.field({ type: [ActorKindEnum], description: 'Any of these kinds.' }),
+    doctrine: t.string({ description: 'Slug of a doctrine: actors adhering to it or to any doctrine below it.' }),
+  }),
+});
+
+/** LIKE pattern matching `text` anywhere, with LIKE's wildcards in it taken literally. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function actorConditions(filter: typeof ActorFilter.$inferInput | null | undefined): SQL | undefined {
+  if (!filter) return undefined;
+  const conditions: SQL[] = [];
+  if (filter.search != null) {
+    const pattern = containsPattern(filter.search.trim());
+    conditions.push(
+      sql`(${actors.name} ilike ${pattern} or exists (select 1 from unnest(${actors.aliases}) alias where alias ilike ${pattern}))`,
+    );
+  }
+  if (filter.kind) conditions.push(sql`${actors.kind} = any(${sql.param(filter.kind)}::actor_kind[])`);
+  if (filter.doctrine != null) {
+    conditions.push(sql`exists (
+      with recursive below as (
+        select ${doctrines.id} as id from ${doctrines} where ${doctrines.slug} = ${filter.doctrine}
+        union all
+        select d.id from ${doctrines} d join below on d.parent_id = below.id
+      )
+      select 1 from ${adherences} a
+        join ${claims} c on c.id = a.claim_id and c.retracted_at is null
+       where a.actor_id = ${actors.id} and a.doctrine_id in (select id from below))`);
+  }
+  return conditions.length > 0 ? and(...conditions) : undefined;
+}
+
+builder.queryFields((t) => ({
+  actor: t.field({
+    type: Actor,
+    nullable: true,
+    description: 'An actor by slug; null when there is none.',
+    args: { slug: t.arg.string({ required: true }) },
+    resolve: async (_root, { slug }, ctx) =>
+      (
+        await ctx.db
+          .select(actorColumns)
+          .from(actors)
+          .innerJoin(claims, eq(claims.id, actors.claimId))
+          .where(eq(actors.slug, slug))
+      )[0] ?? null,
+  }),
+  actors: t.connection({
+    type: Actor,
+    description: 'Actors by name, optionally filtered.',
+    args: { filter: t.arg({ type: ActorFilter }) },
+    resolve: async (_root, args, ctx) => {
+      const window = pageWindow(args);
+      const where = actorConditions(args.filter);
+      const rows = await ctx.db
+        .select(actorColumns)
+        .from(actors)
+        .innerJoin(claims, eq(claims.id, actors.claimId))
+        .where(where)
+        .orderBy(asc(actors.name), asc(actors.id))
+        .limit(window.limit)
+        .offset(window.offset);
+      return toPage(window, rows, async () => (await ctx.db.select({ n: count() }).from(actors).where(where))[0]?.n ?? 0);
+    },
+  }, { name: 'ActorConnection' }, { name: 'ActorEdge' }),
+}));

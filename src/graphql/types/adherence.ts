@@ -1,0 +1,47 @@
+import { builder } from '../builder.ts';
+import { parseNumericId } from '../global-id.ts';
+import { groupBy } from '../loaders/batch.ts';
+import { adherencesById, adherencesOfActors, adherencesOfDoctrines, type AdherenceRow } from '../loaders/claims.ts';
+import { FIRST_ROW, pageWindow, toPages } from '../pagination.ts';
+import { Actor } from './actor.ts';
+import { Cited } from './citation.ts';
+import { Claim } from './claim.ts';
+import { Doctrine } from './doctrine.ts';
+
+export const Adherence = builder.loadableNode('Adherence', {
+  description: 'The claim that an actor follows a doctrine.',
+  interfaces: [Claim, Cited],
+  id: { resolve: (a: AdherenceRow) => a.claimId, parse: parseNumericId },
+  load: (ids: number[], ctx) => adherencesById(ctx.db, ids),
+  fields: (t) => ({
+    actor: t.field({ type: Actor, resolve: (a) => a.actorId }),
+    doctrine: t.field({ type: Doctrine, resolve: (a) => a.doctrineId }),
+  }),
+});
+
+builder.objectField(Actor, 'doctrines', (t) =>
+  t.loadableGroup({
+    type: Adherence,
+    description: 'The doctrines the actor follows, each as a cited claim.',
+    load: (actorIds: number[], ctx) => adherencesOfActors(ctx.db, actorIds),
+    group: groupBy((a: AdherenceRow) => a.actorId),
+    resolve: (actor) => actor.id,
+  }),
+);
+
+const DoctrineAdherentConnection = builder.connectionObject({ type: Adherence, name: 'DoctrineAdherentConnection' });
+
+builder.objectField(Doctrine, 'adherents', (t) =>
+  t.loadable({
+    type: DoctrineAdherentConnection,
+    description: 'Actors following this doctrine itself (not those of doctrines below it), as cited claims.',
+    byPath: true,
+    args: t.arg.connectionArgs(),
+    load: async (doctrineIds: number[], ctx, args) => {
+      const window = pageWindow(args);
+      const pages = await adherencesOfDoctrines(ctx.db, doctrineIds, window);
+      return toPages(window, pages, async (i) => (await adherencesOfDoctrines(ctx.db, [doctrineIds[i] ?? 0], FIRST_ROW))[0]?.total ?? 0);
+    },
+    resolve: (doctrine) => doctrine.id,
+  }),
+);

@@ -1,0 +1,63 @@
+import { asc, count, eq } from 'drizzle-orm';
+import { claims, doctrines } from '../../db/schema.ts';
+import { builder } from '../builder.ts';
+import { parseNumericId } from '../global-id.ts';
+import { groupBy } from '../loaders/batch.ts';
+import { childDoctrines, doctrineColumns, doctrinesById, type DoctrineRow } from '../loaders/entities.ts';
+import { pageWindow, toPage } from '../pagination.ts';
+import { Cited } from './citation.ts';
+
+export const Doctrine = builder.loadableNode('Doctrine', {
+  description: 'A religious or ideological doctrine, in a hierarchy (Deobandi is a sub-sect of Sunni Islam).',
+  interfaces: [Cited],
+  id: { resolve: (doctrine: DoctrineRow) => doctrine.id, parse: parseNumericId },
+  load: (ids: number[], ctx) => doctrinesById(ctx.db, ids),
+  fields: (t) => ({
+    slug: t.exposeString('slug'),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+  }),
+});
+
+// Self-references are added after the type exists, so TypeScript can infer its shape.
+builder.objectFields(Doctrine, (t) => ({
+    parent: t.field({ type: Doctrine, nullable: true, resolve: (doctrine) => doctrine.parentId }),
+    children: t.loadableGroup({
+      type: Doctrine,
+      description: 'Doctrines directly below this one, by name.',
+      load: (ids: number[], ctx) => childDoctrines(ctx.db, ids),
+      group: groupBy((child: DoctrineRow) => child.parentId ?? 0),
+      resolve: (doctrine) => doctrine.id,
+    }),
+}));
+
+builder.queryFields((t) => ({
+  doctrine: t.field({
+    type: Doctrine,
+    nullable: true,
+    args: { slug: t.arg.string({ required: true }) },
+    resolve: async (_root, { slug }, ctx) =>
+      (
+        await ctx.db
+          .select(doctrineColumns)
+          .from(doctrines)
+          .innerJoin(claims, eq(claims.id, doctrines.claimId))
+          .where(eq(doctrines.slug, slug))
+      )[0] ?? null,
+  }),
+  doctrines: t.connection({
+    type: Doctrine,
+    description: 'All doctrines, by name.',
+    resolve: async (_root, args, ctx) => {
+      const window = pageWindow(args);
+      const rows = await ctx.db
+        .select(doctrineColumns)
+        .from(doctrines)
+        .innerJoin(claims, eq(claims.id, doctrines.claimId))
+        .orderBy(asc(doctrines.name), asc(doctrines.id))
+        .limit(window.limit)
+        .offset(window.offset);
+      return toPage(window, rows, async () => (await ctx.db.select({ n: count() }).from(doctrines))[0]?.n ?? 0);
+    },
+  }, { name: 'DoctrineConnection' }, { name: 'DoctrineEdge' }),
+}));

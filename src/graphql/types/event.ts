@@ -1,0 +1,157 @@
+import { and, asc, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { actors, claims, events, participations, places } from '../../db/schema.ts';
+import { builder } from '../builder.ts';
+import { badInput } from '../errors.ts';
+import { parseNumericId } from '../global-id.ts';
+import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts';
+import { pageWindow, toPage } from '../pagination.ts';
+import { Cited } from './citation.ts';
+import { FuzzyDate } from './dates.ts';
+import { Place } from './place.ts';
+import { EventKindEnum, ParticipationRoleEnum } from './vocabulary.ts';
+
+interface CasualtiesShape {
+  min: number;
+  max: number | null;
+  text: string | null;
+}
+
+const Casualties = builder.objectRef<CasualtiesShape>('Casualties').implement({
+  description: 'A count known as a range: "over 100" is min 101 with no max. The source’s words are kept.',
+  fields: (t) => ({
+    min: t.exposeInt('min'),
+    max: t.exposeInt('max', { nullable: true, description: 'Null when the source gives no upper bound.' }),
+    text: t.exposeString('text', { nullable: true, description: 'The source’s own words.' }),
+  }),
+});
+
+function casualties(min: number | null, max: number | null, text: string | null): CasualtiesShape | null {
+  return min === null ? null : { min, max, text };
+}
+
+export const Event = builder.loadableNode('Event', {
+  description: 'Something that happened (or was plotted): an attack, a takeover, a founding...',
+  interfaces: [Cited],
+  id: { resolve: (event: EventRow) => event.id, parse: parseNumericId },
+  load: (ids: number[], ctx) => eventsById(ctx.db, ids),
+  fields: (t) => ({
+    slug: t.exposeString('slug'),
+    title: t.exposeString('title'),
+    kind: t.expose('kind', { type: EventKindEnum }),
+    description: t.exposeString('description', { nullable: true }),
+    date: t.field({
+      type: FuzzyDate,
+      resolve: (e) => ({ text: e.dateText, earliest: e.dateEarliest, latest: e.dateLatest, precision: e.datePrecision }),
+    }),
+    place: t.field({ type: Place, nullable: true, resolve: (e) => e.placeId }),
+    killed: t.field({
+      type: Casualties,
+      nullable: true,
+      description: 'Null when the source gives no figure.',
+      resolve: (e) => casualties(e.killedMin, e.killedMax, e.killedText),
+    }),
+    wounded: t.field({
+      type: Casualties,
+      nullable: true,
+      resolve: (e) => casualties(e.woundedMin, e.woundedMax, e.woundedText),
+    }),
+    confidence: t.exposeInt('confidence', { description: 'How sure the sources are of this report (0–100).' }),
+  }),
+});
+
+export const EventFilter = builder.inputType('EventFilter', {
+  fields: (t) => ({
+    actor: t.string({ description: 'Slug of an actor linked to the event (in any role, or in `role`).' }),
+    role: t.field({ type: [ParticipationRoleEnum], description: 'Only links in any of these roles.' }),
+    country: t.string({ description: 'Slug of the country the event took place in (places within it count).' }),
+    kind: t.field({ type: [EventKindEnum], description: 'Any of these kinds.' }),
+    from: t.field({ type: 'LocalDate', description: 'Events that may have happened on or after this day.' }),
+    to: t.field({ type: 'LocalDate', description: 'Events that may have happened on or before this day.' }),
+  }),
+});
+
+export const EventOrder = builder.enumType('EventOrder', {
+  values: {
+    DATE_DESC: { description: 'Latest first (by earliest possible date; undated last).' },
+    DATE_ASC: { description: 'Earliest first (undated last).' },
+    KILLED_DESC: { description: 'Deadliest first (by minimum killed; unknown last).' },
+    TITLE_ASC: { description: 'By title.' },
+  },
+});
+
+type EventFilterInput = typeof EventFilter.$inferInput;
+
+/** SQL conditions for an event filter; shared with anything that aggregates events. */
+export function eventConditions(filter: EventFilterInput | null | undefined): SQL | undefined {
+  if (!filter) return undefined;
+  const conditions: SQL[] = [];
+  if (filter.from != null && filter.to != null && filter.from > filter.to) {
+    throw badInput(`"from" (${filter.from}) is after "to" (${filter.to})`, 'filter');
+  }
+  if (filter.actor != null || filter.role) {
+    const roles = filter.role ? sql.param(filter.role) : null;
+    conditions.push(sql`exists (
+      select 1 from ${participations} p
+        join ${claims} c on c.id = p.claim_id and c.retracted_at is null
+        join ${actors} a on a.id = p.actor_id
+       where p.event_id = ${events.id}
+         ${filter.actor != null ? sql`and a.slug = ${filter.actor}` : sql``}
+         ${roles ? sql`and p.role = any(${roles}::participation_role[])` : sql``})`);
+  }
+  if (filter.country != null) {
+    conditions.push(sql`${events.placeId} in (
+      select pl.id from ${places} pl join ${places} country on country.id = pl.country_id
+       where country.slug = ${filter.country})`);
+  }
+  if (filter.kind) conditions.push(sql`${events.kind} = any(${sql.param(filter.kind)}::event_kind[])`);
+  // An event counts when its possible dates overlap [from, to]; open bounds overlap everything.
+  if (filter.from != null) conditions.push(sql`(${events.dateLatest} is null or ${events.dateLatest} >= ${filter.from})`);
+  if (filter.to != null) conditions.push(sql`(${events.dateEarliest} is null or ${events.dateEarliest} <= ${filter.to})`);
+  return conditions.length > 0 ? and(...conditions) : undefined;
+}
+
+const sortDate = sql`coalesce(${events.dateEarliest}, ${events.dateLatest})`;
+const orderings = {
+  DATE_DESC: [sql`${sortDate} desc nulls last`, desc(events.id)],
+  DATE_ASC: [sql`${sortDate} asc nulls last`, asc(events.id)],
+  KILLED_DESC: [sql`${events.killedMin} desc nulls last`, asc(events.id)],
+  TITLE_ASC: [asc(events.title), asc(events.id)],
+} as const;
+
+builder.queryFields((t) => ({
+  event: t.field({
+    type: Event,
+    nullable: true,
+    description: 'An event by slug; null when there is none.',
+    args: { slug: t.arg.string({ required: true }) },
+    resolve: async (_root, { slug }, ctx) =>
+      (
+        await ctx.db
+          .select(eventColumns)
+          .from(events)
+          .innerJoin(claims, eq(claims.id, events.claimId))
+          .where(eq(events.slug, slug))
+      )[0] ?? null,
+  }),
+  events: t.connection({
+    type: Event,
+    description: 'Events, filtered and ordered (ties broken by id, so pages are stable).',
+    args: {
+      filter: t.arg({ type: EventFilter }),
+      orderBy: t.arg({ type: EventOrder, required: true, defaultValue: 'DATE_DESC' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const window = pageWindow(args);
+      const where = eventConditions(args.filter);
+      const rows = await ctx.db
+        .select(eventColumns)
+        .from(events)
+        .innerJoin(claims, eq(claims.id, events.claimId))
+        .where(where)
+        .orderBy(...orderings[args.orderBy])
+        .limit(window.limit)
+        .offset(window.offset);
+      return toPage(window, rows, async () => (await ctx.db.select({ n: count() }).from(events).where(where))[0]?.n ?? 0);
+    },
+  }, { name: 'EventConnection' }, { name: 'EventEdge' }),
+}));

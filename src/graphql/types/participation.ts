@@ -1,0 +1,74 @@
+import { builder } from '../builder.ts';
+import { parseNumericId } from '../global-id.ts';
+import { groupBy } from '../loaders/batch.ts';
+import {
+  participantsOfEvents,
+  participationsById,
+  participationsOfActors,
+  type ParticipationRow,
+} from '../loaders/claims.ts';
+import { FIRST_ROW, pageWindow, toPages } from '../pagination.ts';
+import { Actor } from './actor.ts';
+import { Cited } from './citation.ts';
+import { Claim } from './claim.ts';
+import { Event } from './event.ts';
+import { ParticipationRoleEnum } from './vocabulary.ts';
+
+export const Participation = builder.loadableNode('Participation', {
+  description:
+    'The cited claim that an actor took part in an event in a role. Carrying out, claiming and being attributed are separate claims.',
+  interfaces: [Claim, Cited],
+  id: { resolve: (p: ParticipationRow) => p.claimId, parse: parseNumericId },
+  load: (ids: number[], ctx) => participationsById(ctx.db, ids),
+  fields: (t) => ({
+    event: t.field({ type: Event, resolve: (p) => p.eventId }),
+    actor: t.field({ type: Actor, resolve: (p) => p.actorId }),
+    role: t.expose('role', { type: ParticipationRoleEnum }),
+    attributedBy: t.field({
+      type: Actor,
+      nullable: true,
+      description: 'For ATTRIBUTED: who attributed the event to the actor.',
+      resolve: (p) => p.attributedById,
+    }),
+  }),
+});
+
+builder.objectField(Event, 'participants', (t) =>
+  t.loadableGroup({
+    type: Participation,
+    description: 'Who took part and how, each as a cited claim (a handful per event, so not paged).',
+    byPath: true,
+    args: { role: t.arg({ type: [ParticipationRoleEnum], description: 'Only these roles.' }) },
+    load: (eventIds: number[], ctx, args) => participantsOfEvents(ctx.db, eventIds, args.role ?? null),
+    group: groupBy((p: ParticipationRow) => p.eventId),
+    resolve: (event) => event.id,
+  }),
+);
+
+const ActorParticipationConnection = builder.connectionObject({
+  type: Participation,
+  name: 'ActorParticipationConnection',
+});
+
+builder.objectField(Actor, 'participations', (t) =>
+  t.loadable({
+    type: ActorParticipationConnection,
+    description: 'The events the actor is linked to, latest first, each as a cited claim.',
+    byPath: true,
+    args: {
+      ...t.arg.connectionArgs(),
+      role: t.arg({ type: [ParticipationRoleEnum], description: 'Only these roles.' }),
+    },
+    load: async (actorIds: number[], ctx, args) => {
+      const window = pageWindow(args);
+      const roles = args.role ?? null;
+      const pages = await participationsOfActors(ctx.db, actorIds, roles, window);
+      return toPages(
+        window,
+        pages,
+        async (i) => (await participationsOfActors(ctx.db, [actorIds[i] ?? 0], roles, FIRST_ROW))[0]?.total ?? 0,
+      );
+    },
+    resolve: (actor) => actor.id,
+  }),
+);

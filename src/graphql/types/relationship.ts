@@ -1,0 +1,56 @@
+import { builder } from '../builder.ts';
+import { parseNumericId } from '../global-id.ts';
+import { relationshipsById, relationshipsOfActors, type RelationshipRow } from '../loaders/claims.ts';
+import { FIRST_ROW, pageWindow, toPages } from '../pagination.ts';
+import { Actor } from './actor.ts';
+import { Cited } from './citation.ts';
+import { Claim } from './claim.ts';
+import { FuzzyDate } from './dates.ts';
+import { RelationshipDirectionEnum, RelationshipTypeEnum } from './vocabulary.ts';
+
+export const Relationship = builder.loadableNode('Relationship', {
+  description: 'A directed, typed, cited claim about two actors: FROM <type> TO.',
+  interfaces: [Claim, Cited],
+  id: { resolve: (r: RelationshipRow) => r.claimId, parse: parseNumericId },
+  load: (ids: number[], ctx) => relationshipsById(ctx.db, ids),
+  fields: (t) => ({
+    type: t.expose('type', { type: RelationshipTypeEnum }),
+    from: t.field({ type: Actor, resolve: (r) => r.fromActorId }),
+    to: t.field({ type: Actor, resolve: (r) => r.toActorId }),
+    period: t.field({
+      type: FuzzyDate,
+      nullable: true,
+      description: 'When the relationship held (valid time), if the source says.',
+      resolve: (r) =>
+        r.periodPrecision
+          ? { text: r.periodText, earliest: r.periodStart, latest: r.periodEnd, precision: r.periodPrecision }
+          : null,
+    }),
+  }),
+});
+
+const ActorRelationshipConnection = builder.connectionObject({ type: Relationship, name: 'ActorRelationshipConnection' });
+
+builder.objectField(Actor, 'relationships', (t) =>
+  t.loadable({
+    type: ActorRelationshipConnection,
+    description: 'Relationship claims touching this actor, by type.',
+    byPath: true,
+    args: {
+      ...t.arg.connectionArgs(),
+      type: t.arg({ type: [RelationshipTypeEnum], description: 'Any of these types.' }),
+      direction: t.arg({ type: RelationshipDirectionEnum, required: true, defaultValue: 'ANY' }),
+    },
+    load: async (actorIds: number[], ctx, args) => {
+      const window = pageWindow(args);
+      const types = args.type ?? null;
+      const pages = await relationshipsOfActors(ctx.db, actorIds, types, args.direction, window);
+      return toPages(
+        window,
+        pages,
+        async (i) => (await relationshipsOfActors(ctx.db, [actorIds[i] ?? 0], types, args.direction, FIRST_ROW))[0]?.total ?? 0,
+      );
+    },
+    resolve: (actor) => actor.id,
+  }),
+);

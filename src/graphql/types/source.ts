@@ -1,0 +1,55 @@
+import { asc, count, eq } from 'drizzle-orm';
+import { sources } from '../../db/schema.ts';
+import { builder } from '../builder.ts';
+import { parseNumericId } from '../global-id.ts';
+import { sourcesById, type SourceRow } from '../loaders/entities.ts';
+import { pageWindow, toPage } from '../pagination.ts';
+import { FuzzyDate } from './dates.ts';
+
+export const Source = builder.loadableNode('Source', {
+  description: 'A document claims are drawn from, kept verbatim so every quote can be checked against it.',
+  id: { resolve: (source: SourceRow) => source.id, parse: parseNumericId },
+  load: (ids: number[], ctx) => sourcesById(ctx.db, ids),
+  fields: (t) => ({
+    slug: t.exposeString('slug'),
+    title: t.exposeString('title', { nullable: true, description: 'Null when the title is not known.' }),
+    publisher: t.exposeString('publisher'),
+    author: t.exposeString('author', { nullable: true }),
+    url: t.exposeString('url', { nullable: true, description: 'Null when the address is not known.' }),
+    publishedOn: t.field({
+      type: FuzzyDate,
+      nullable: true,
+      description: 'When it was published, with the precision it is known to.',
+      resolve: (s) =>
+        s.publishedPrecision
+          ? { text: s.publishedText, earliest: s.publishedEarliest, latest: s.publishedLatest, precision: s.publishedPrecision }
+          : null,
+    }),
+    text: t.exposeString('text', { description: 'The full text, byte for byte as received.' }),
+    textSha256: t.exposeString('textSha256', { description: 'sha256 (hex) of the text’s UTF-8 bytes.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  source: t.field({
+    type: Source,
+    nullable: true,
+    args: { slug: t.arg.string({ required: true }) },
+    resolve: async (_root, { slug }, ctx) =>
+      (await ctx.db.select().from(sources).where(eq(sources.slug, slug)))[0] ?? null,
+  }),
+  sources: t.connection({
+    type: Source,
+    description: 'Sources, by slug.',
+    resolve: async (_root, args, ctx) => {
+      const window = pageWindow(args);
+      const rows = await ctx.db
+        .select()
+        .from(sources)
+        .orderBy(asc(sources.slug), asc(sources.id))
+        .limit(window.limit)
+        .offset(window.offset);
+      return toPage(window, rows, async () => (await ctx.db.select({ n: count() }).from(sources))[0]?.n ?? 0);
+    },
+  }, { name: 'SourceConnection' }, { name: 'SourceEdge' }),
+}));

@@ -1,0 +1,70 @@
+/**
+ * What the tests share: the app wired to the run's seeded database, GraphQL requests through
+ * `yoga.fetch` (no socket), a count of the SQL statements each request sends, and scratch
+ * databases for tests that write.
+ */
+import { randomUUID } from 'node:crypto';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { connectDatabase, type DatabaseHandle } from '../src/db/client.ts';
+import { migrateDatabase } from '../src/db/migrate.ts';
+import { createApp, type App } from '../src/yoga.ts';
+import { databaseUrlFor } from './database-url.ts';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestApi {
+  app: App;
+  database: DatabaseHandle;
+  /** SQL statements sent since the last `resetStatements()`. */
+  statements: string[];
+  resetStatements: () => void;
+  query: <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) => Promise<GraphQLResponse<T>>;
+  close: () => Promise<void>;
+}
+
+export function openApi(databaseUrl: string = inject('databaseUrl')): TestApi {
+  const statements: string[] = [];
+  const database = connectDatabase(databaseUrl, { max: 4, onStatement: (text) => statements.push(text) });
+  const app = createApp({ db: database.db });
+  return {
+    app,
+    database,
+    statements,
+    resetStatements: () => void statements.splice(0),
+    query: async <T,>(query: string, variables?: Record<string, unknown>) => {
+      const response = await app.fetch('http://test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
+      return { status: response.status, ...body };
+    },
+    close: () => database.close(),
+  };
+}
+
+/** A new, migrated, empty database on the run's server; `drop()` removes it. */
+export async function scratchDatabase(): Promise<{ url: string; handle: DatabaseHandle; drop: () => Promise<void> }> {
+  const serverUrl = inject('serverUrl');
+  const name = `scratch_${randomUUID().replaceAll('-', '')}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  const url = databaseUrlFor(serverUrl, name);
+  const handle = connectDatabase(url, { max: 2 });
+  await migrateDatabase(handle.db);
+  return {
+    url,
+    handle,
+    drop: async () => {
+      await handle.close();
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    },
+  };
+}

@@ -4,6 +4,9 @@
  */
 import { badInput } from './errors.ts';
 
+/** The largest PostgreSQL `integer`, the type of every id. */
+const MAX_ID = 2_147_483_647;
+
 export function encodeGlobalId(typename: string, id: bigint | number | string): string {
   return Buffer.from(`${typename}:${id}`, 'utf8').toString('base64');
 }
@@ -11,8 +14,9 @@ export function encodeGlobalId(typename: string, id: bigint | number | string): 
 export function decodeGlobalId(globalId: string): { typename: string; id: string } {
   const decoded = Buffer.from(globalId, 'base64').toString('utf8');
   const match = /^([A-Za-z][A-Za-z0-9]*):([1-9][0-9]{0,9})$/.exec(decoded);
-  // Re-encoding must give the input back, otherwise it was not base64 of such a pair.
-  if (!match || encodeGlobalId(match[1] ?? '', match[2] ?? '') !== globalId) {
+  // Re-encoding must give the input back, otherwise it was not base64 of such a pair; and ids
+  // are PostgreSQL integers, so a larger number cannot name anything.
+  if (!match || encodeGlobalId(match[1] ?? '', match[2] ?? '') !== globalId || Number(match[2]) > MAX_ID) {
     throw badInput(`"${globalId}" is not a valid global ID (expected base64 of "Type:number")`, 'id');
   }
   return { typename: match[1] ?? '', id: match[2] ?? '' };

@@ -13,6 +13,7 @@ import './types/event.ts';
 import './types/adherence.ts';
 import './types/relationship.ts';
 import './types/participation.ts';
+import './types/analytics.ts';
 
 export const schema = builder.toSchema();
 

@@ -1,0 +1,192 @@
+/**
+ * Dashboard aggregates over events, each one SQL statement. Filters are the `events` filter
+ * (eventConditions), so a dashboard and the list it drills into always agree on what matched.
+ *
+ * Casualty sums keep the ranges honest: `min` adds the lower bounds; `max` adds the upper bounds
+ * and is null as soon as one counted event has no upper bound ("over 100"); `reported` says how
+ * many events had a figure at all (events without one add nothing to either sum).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { actors, adherences, claims, doctrines, events, participations, places } from '../../db/schema.ts';
+
+export interface KilledSum {
+  min: number;
+  max: number | null;
+  reported: number;
+}
+
+type KilledColumns = {
+  killedMin: number;
+  killedMax: number | null;
+  killedReported: number;
+}
+
+/** The three casualty-sum columns over rows exposing killed_min / killed_max as `alias`. */
+function killedSums(alias: SQL): SQL {
+  return sql`coalesce(sum(${alias}.killed_min), 0)::int as "killedMin",
+    case when bool_or(${alias}.killed_min is not null and ${alias}.killed_max is null) then null
+         else coalesce(sum(${alias}.killed_max), 0)::int end as "killedMax",
+    count(${alias}.killed_min)::int as "killedReported"`;
+}
+
+export function killedOf(row: KilledColumns): KilledSum {
+  return { min: row.killedMin, max: row.killedMax, reported: row.killedReported };
+}
+
+const where = (conditions: SQL | undefined): SQL => (conditions ? sql`where ${conditions}` : sql``);
+
+export type EventStatsRow = KilledColumns & {
+  events: number;
+  firstDate: string | null;
+  lastDate: string | null;
+}
+
+export async function eventStats(db: Database, conditions: SQL | undefined): Promise<EventStatsRow> {
+  const rows = await db.execute<EventStatsRow>(sql`
+    select count(*)::int as events, ${killedSums(sql`${events}`)},
+           min(coalesce(${events.dateEarliest}, ${events.dateLatest}))::text as "firstDate",
+           max(coalesce(${events.dateLatest}, ${events.dateEarliest}))::text as "lastDate"
+      from ${events} ${where(conditions)}`);
+  const row = rows[0];
+  if (!row) throw new Error('an aggregate without group by always returns a row');
+  return row;
+}
+
+export type TimelineInterval = 'MONTH' | 'QUARTER' | 'YEAR';
+const intervals: Record<TimelineInterval, { field: string; step: string }> = {
+  MONTH: { field: 'month', step: '1 month' },
+  QUARTER: { field: 'quarter', step: '3 months' },
+  YEAR: { field: 'year', step: '1 year' },
+};
+
+export type TimelineRow = KilledColumns & {
+  /** Null for the row of events whose dates span more than one bucket (or are open). */
+  start: string | null;
+  events: number;
+}
+
+/**
+ * An event goes into a bucket only when everything it could mean lies inside that bucket:
+ * "March 2024" is placed in a MONTH timeline, "2021" is not (it would be a guess at a month) and
+ * is counted in the unplaced row instead. Buckets run from the first to the last placed event,
+ * empty ones included, in date order; the unplaced row comes last.
+ */
+export async function timeline(
+  db: Database,
+  conditions: SQL | undefined,
+  interval: TimelineInterval,
+): Promise<TimelineRow[]> {
+  const { field, step } = intervals[interval];
+  const rows = await db.execute<TimelineRow>(sql`
+    with matched as (
+      select ${events.killedMin} as killed_min, ${events.killedMax} as killed_max,
+             date_trunc(${field}, ${events.dateEarliest}::timestamp)::date as first_bucket,
+             date_trunc(${field}, ${events.dateLatest}::timestamp)::date as last_bucket
+        from ${events} ${where(conditions)}
+    ),
+    placed as (select * from matched where first_bucket = last_bucket),
+    buckets as (
+      select generate_series(min(first_bucket)::timestamp, max(first_bucket)::timestamp, ${step}::interval)::date as start
+        from placed
+    )
+    select b.start::text as start, count(p.first_bucket)::int as events, ${killedSums(sql`p`)}
+      from buckets b left join placed p on p.first_bucket = b.start
+     group by b.start
+    union all
+    select null, count(*)::int, ${killedSums(sql`m`)}
+      from matched m where m.first_bucket is distinct from m.last_bucket or m.first_bucket is null
+    order by 1 nulls last`);
+  return [...rows];
+}
+
+export type BreakdownBy = 'COUNTRY' | 'ACTOR' | 'ROLE' | 'EVENT_KIND' | 'DOCTRINE' | 'YEAR';
+
+export type BreakdownRow = KilledColumns & {
+  key: string;
+  label: string;
+  /** The actor, place or doctrine a group stands for, when it stands for one. */
+  entityId: number | null;
+  events: number;
+}
+
+/** Roles in which an event counts as an actor's own doing, for the DOCTRINE breakdown. */
+const OWN_ROLES = ['PERPETRATOR', 'CLAIMED_RESPONSIBILITY'];
+
+/** The filter's actor and roles, which also say which links ACTOR and ROLE groups count. */
+export interface LinkFilter {
+  actor: string | null;
+  roles: readonly string[] | null;
+}
+
+/**
+ * Matching events keyed by group, one row per (group, event): an event linked to an actor in two
+ * roles counts once for that actor. The filter's roles narrow ACTOR and ROLE groups to links in
+ * those roles; its actor narrows ROLE groups to that actor's links (ACTOR groups still show who
+ * else took part).
+ */
+function keyedEvents(by: BreakdownBy, conditions: SQL | undefined, links: LinkFilter): SQL {
+  const { roles, actor } = links;
+  const kept = sql`${events.id} as event_id, ${events.killedMin} as killed_min, ${events.killedMax} as killed_max`;
+  const live = sql`join ${claims} c on c.id = p.claim_id and c.retracted_at is null`;
+  const roleList = sql`${sql.param(roles ? [...roles] : null)}::participation_role[]`;
+  switch (by) {
+    case 'EVENT_KIND':
+      return sql`select ${kept}, ${events.kind}::text as key, ${events.kind}::text as label, null::int as entity_id
+                   from ${events} ${where(conditions)}`;
+    case 'YEAR':
+      // Like the timeline: an event is put in a year only if all its possible dates are in it.
+      return sql`select ${kept}, extract(year from ${events.dateEarliest})::text as key,
+                        extract(year from ${events.dateEarliest})::text as label, null::int as entity_id
+                   from ${events}
+                  where extract(year from ${events.dateEarliest}) = extract(year from ${events.dateLatest})
+                    ${conditions ? sql`and ${conditions}` : sql``}`;
+    case 'COUNTRY':
+      return sql`select ${kept}, country.slug as key, country.name as label, country.id as entity_id
+                   from ${events}
+                   join ${places} pl on pl.id = ${events.placeId}
+                   join ${places} country on country.id = pl.country_id
+                   ${where(conditions)}`;
+    case 'ACTOR':
+    case 'ROLE':
+      return sql`select distinct ${kept},
+                        ${by === 'ACTOR' ? sql`a.slug` : sql`p.role::text`} as key,
+                        ${by === 'ACTOR' ? sql`a.name` : sql`p.role::text`} as label,
+                        ${by === 'ACTOR' ? sql`a.id` : sql`null::int`} as entity_id
+                   from ${events}
+                   join ${participations} p on p.event_id = ${events.id}
+                   ${live}
+                   join ${actors} a on a.id = p.actor_id
+                  where (${roleList} is null or p.role = any(${roleList}))
+                    ${by === 'ROLE' && actor != null ? sql`and a.slug = ${actor}` : sql``}
+                    ${conditions ? sql`and ${conditions}` : sql``}`;
+    case 'DOCTRINE':
+      return sql`select distinct ${kept}, d.slug as key, d.name as label, d.id as entity_id
+                   from ${events}
+                   join ${participations} p on p.event_id = ${events.id}
+                   ${live}
+                   join ${adherences} ad on ad.actor_id = p.actor_id
+                   join ${claims} ca on ca.id = ad.claim_id and ca.retracted_at is null
+                   join ${doctrines} d on d.id = ad.doctrine_id
+                  where p.role = any(${sql.param(OWN_ROLES)}::participation_role[])
+                    ${conditions ? sql`and ${conditions}` : sql``}`;
+  }
+}
+
+/** The `top` largest groups (most events first, ties by key). */
+export async function breakdown(
+  db: Database,
+  conditions: SQL | undefined,
+  by: BreakdownBy,
+  top: number,
+  links: LinkFilter,
+): Promise<BreakdownRow[]> {
+  const rows = await db.execute<BreakdownRow>(sql`
+    select k.key, min(k.label) as label, min(k.entity_id) as "entityId", count(*)::int as events,
+           ${killedSums(sql`k`)}
+      from (${keyedEvents(by, conditions, links)}) k
+     group by k.key
+     order by events desc, k.key
+     limit ${top}`);
+  return [...rows];
+}

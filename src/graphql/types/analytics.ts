@@ -1,0 +1,213 @@
+/** Dashboard aggregates over events: totals, a timeline and top-N breakdowns (one SQL statement each). */
+import { builder } from '../builder.ts';
+import { badInput } from '../errors.ts';
+import {
+  breakdown,
+  eventStats,
+  killedOf,
+  timeline,
+  type BreakdownBy,
+  type KilledSum,
+  type TimelineInterval,
+} from '../loaders/analytics.ts';
+import { Actor } from './actor.ts';
+import { Doctrine } from './doctrine.ts';
+import { EventFilter, eventConditions } from './event.ts';
+import { Place } from './place.ts';
+
+export const DEFAULT_BREAKDOWN_TOP = 10;
+export const MAX_BREAKDOWN_TOP = 100;
+
+export const KilledSumType = builder.objectRef<KilledSum>('KilledSum').implement({
+  description: 'People killed, summed over events whose reports give a figure, as a range.',
+  fields: (t) => ({
+    min: t.exposeInt('min', { description: 'Sum of the lower bounds.' }),
+    max: t.exposeInt('max', {
+      nullable: true,
+      description: 'Sum of the upper bounds; null when any counted event has no upper bound ("over 100").',
+    }),
+    reported: t.exposeInt('reported', { description: 'How many of the events give a figure at all.' }),
+  }),
+});
+
+interface EventStatsShape {
+  events: number;
+  killed: KilledSum;
+  firstDate: string | null;
+  lastDate: string | null;
+}
+
+const EventStats = builder.objectRef<EventStatsShape>('EventStats').implement({
+  description: 'Totals over the events matching a filter.',
+  fields: (t) => ({
+    events: t.exposeInt('events'),
+    killed: t.expose('killed', { type: KilledSumType }),
+    firstDate: t.expose('firstDate', {
+      type: 'LocalDate',
+      nullable: true,
+      description: 'Earliest possible day of the earliest event; null when no event is dated.',
+    }),
+    lastDate: t.expose('lastDate', {
+      type: 'LocalDate',
+      nullable: true,
+      description: 'Latest possible day of the latest event; null when no event is dated.',
+    }),
+  }),
+});
+
+const TimelineIntervalEnum = builder.enumType('TimelineInterval', {
+  values: { MONTH: {}, QUARTER: {}, YEAR: {} },
+});
+
+interface BucketShape {
+  start: string;
+  events: number;
+  killed: KilledSum;
+}
+
+const TimelineBucket = builder.objectRef<BucketShape>('TimelineBucket').implement({
+  fields: (t) => ({
+    start: t.expose('start', { type: 'LocalDate', description: 'First day of the month, quarter or year.' }),
+    events: t.exposeInt('events'),
+    killed: t.expose('killed', { type: KilledSumType }),
+  }),
+});
+
+interface UnplacedShape {
+  events: number;
+  killed: KilledSum;
+}
+
+const TimelineUnplaced = builder.objectRef<UnplacedShape>('TimelineUnplaced').implement({
+  description:
+    'Matching events whose dates could fall in more than one bucket (e.g. an event known only to the year on a monthly timeline) or are open-ended: counted, but not put in a bucket they may not belong to.',
+  fields: (t) => ({
+    events: t.exposeInt('events'),
+    killed: t.expose('killed', { type: KilledSumType }),
+  }),
+});
+
+interface TimelineShape {
+  interval: TimelineInterval;
+  buckets: BucketShape[];
+  unplaced: UnplacedShape;
+}
+
+const Timeline = builder.objectRef<TimelineShape>('Timeline').implement({
+  fields: (t) => ({
+    interval: t.expose('interval', { type: TimelineIntervalEnum }),
+    buckets: t.expose('buckets', {
+      type: [TimelineBucket],
+      description: 'Every bucket from the first to the last placed event, in date order; empty ones have zero events.',
+    }),
+    unplaced: t.expose('unplaced', { type: TimelineUnplaced }),
+  }),
+});
+
+const BreakdownByEnum = builder.enumType('BreakdownBy', {
+  values: {
+    COUNTRY: { description: 'The country the event took place in (events in no country are left out).' },
+    ACTOR: { description: 'Each actor linked to the event (in the filter’s roles, if it names any).' },
+    ROLE: { description: 'Each role in which an actor (the filter’s actor, if it names one) is linked to the event.' },
+    EVENT_KIND: { description: 'The kind of event.' },
+    DOCTRINE: {
+      description:
+        'The doctrines its perpetrators or claimants (PERPETRATOR, CLAIMED_RESPONSIBILITY) adhere to directly.',
+    },
+    YEAR: { description: 'The year of the event (events whose dates span years are left out).' },
+  },
+});
+
+interface GroupShape {
+  key: string;
+  label: string;
+  events: number;
+  killed: KilledSum;
+  by: BreakdownBy;
+  entityId: number | null;
+}
+
+const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement({
+  description:
+    'One group of matching events. An event linked to several actors, roles or doctrines is counted in each of their groups.',
+  fields: (t) => ({
+    key: t.exposeString('key', { description: 'Slug, enum value or year.' }),
+    label: t.exposeString('label', { description: 'Name, enum value or year, for display.' }),
+    events: t.exposeInt('events'),
+    killed: t.expose('killed', { type: KilledSumType }),
+    actor: t.field({
+      type: Actor,
+      nullable: true,
+      description: 'For ACTOR groups.',
+      resolve: (g) => (g.by === 'ACTOR' ? g.entityId : null),
+    }),
+    country: t.field({
+      type: Place,
+      nullable: true,
+      description: 'For COUNTRY groups.',
+      resolve: (g) => (g.by === 'COUNTRY' ? g.entityId : null),
+    }),
+    doctrine: t.field({
+      type: Doctrine,
+      nullable: true,
+      description: 'For DOCTRINE groups.',
+      resolve: (g) => (g.by === 'DOCTRINE' ? g.entityId : null),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  eventStats: t.field({
+    type: EventStats,
+    description: 'Totals over the events matching a filter (the same filter as `events`).',
+    args: { filter: t.arg({ type: EventFilter }) },
+    resolve: async (_root, args, ctx) => {
+      const row = await eventStats(ctx.db, eventConditions(args.filter));
+      return { events: row.events, killed: killedOf(row), firstDate: row.firstDate, lastDate: row.lastDate };
+    },
+  }),
+  timeline: t.field({
+    type: Timeline,
+    description: 'Matching events per month, quarter or year, gaps filled with zeros, without false precision.',
+    args: {
+      filter: t.arg({ type: EventFilter }),
+      interval: t.arg({ type: TimelineIntervalEnum, required: true, defaultValue: 'YEAR' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const rows = await timeline(ctx.db, eventConditions(args.filter), args.interval);
+      const buckets: BucketShape[] = [];
+      let unplaced: UnplacedShape = { events: 0, killed: { min: 0, max: 0, reported: 0 } };
+      for (const row of rows) {
+        if (row.start === null) unplaced = { events: row.events, killed: killedOf(row) };
+        else buckets.push({ start: row.start, events: row.events, killed: killedOf(row) });
+      }
+      return { interval: args.interval, buckets, unplaced };
+    },
+  }),
+  breakdown: t.field({
+    type: [BreakdownGroup],
+    description: `The largest groups of matching events (most events first, ties by key): at most \`top\` (default ${DEFAULT_BREAKDOWN_TOP}, max ${MAX_BREAKDOWN_TOP}).`,
+    args: {
+      filter: t.arg({ type: EventFilter }),
+      by: t.arg({ type: BreakdownByEnum, required: true }),
+      top: t.arg.int({ required: true, defaultValue: DEFAULT_BREAKDOWN_TOP }),
+    },
+    resolve: async (_root, args, ctx) => {
+      if (args.top < 1 || args.top > MAX_BREAKDOWN_TOP) {
+        throw badInput(`"top" must be between 1 and ${MAX_BREAKDOWN_TOP}, got ${args.top}`, 'top');
+      }
+      const rows = await breakdown(ctx.db, eventConditions(args.filter), args.by, args.top, {
+        actor: args.filter?.actor ?? null,
+        roles: args.filter?.role ?? null,
+      });
+      return rows.map((row) => ({
+        key: row.key,
+        label: row.label,
+        events: row.events,
+        killed: killedOf(row),
+        by: args.by,
+        entityId: row.entityId,
+      }));
+    },
+  }),
+}));

@@ -1,0 +1,186 @@
+/**
+ * Dashboard aggregates on the seeded article (seed/data/globely-news-isis-k-long-reach.json):
+ * the expected figures are counted by hand from what the article says.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { openApi } from './helpers.ts';
+
+const api = openApi();
+afterAll(() => api.close());
+
+interface Killed { min: number; max: number | null; reported: number }
+
+describe('eventStats', () => {
+  it('totals the whole article: 21 events, 183 + over 50 + over 100 killed', async () => {
+    const r = await api.query<{ eventStats: { events: number; killed: Killed; firstDate: string; lastDate: string } }>(
+      `{ eventStats { events killed { min max reported } firstDate lastDate } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    // Kabul airport (183), Bajaur (over 50 → 51), Moscow (over 100 → 101): two open upper bounds.
+    expect(r.data?.eventStats).toEqual({
+      events: 21,
+      killed: { min: 335, max: null, reported: 3 },
+      firstDate: '2001-09-11',
+      lastDate: '2024-03-31',
+    });
+  });
+
+  it('shares the events filter: ISIS-K as perpetrator', async () => {
+    const r = await api.query<{ eventStats: { events: number; killed: Killed } }>(
+      `{ eventStats(filter: { actor: "isis-k", role: [PERPETRATOR] }) { events killed { min max reported } } }`,
+    );
+    expect(r.data?.eventStats).toEqual({ events: 7, killed: { min: 234, max: null, reported: 2 } });
+    const list = await api.query<{ events: { totalCount: number } }>(
+      `{ events(filter: { actor: "isis-k", role: [PERPETRATOR] }) { totalCount } }`,
+    );
+    expect(list.data?.events.totalCount).toBe(7);
+  });
+
+  it('gives a closed sum when every figure is bounded (the Kabul airport attack)', async () => {
+    const r = await api.query<{ eventStats: { events: number; killed: Killed } }>(
+      `{ eventStats(filter: { from: "2021-08-26", to: "2021-08-26", kind: [SUICIDE_ATTACK] }) { events killed { min max reported } } }`,
+    );
+    expect(r.data?.eventStats).toEqual({ events: 1, killed: { min: 183, max: 183, reported: 1 } });
+  });
+
+  it('refuses from after to, naming the argument', async () => {
+    const r = await api.query(`{ eventStats(filter: { from: "2024-01-01", to: "2023-01-01" }) { events } }`);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'filter' });
+  });
+});
+
+interface Bucket { start: string; events: number; killed: Killed }
+
+describe('timeline', () => {
+  it('puts month-precise events in their month and leaves year-precise ones unplaced', async () => {
+    const r = await api.query<{ timeline: { interval: string; buckets: Bucket[]; unplaced: { events: number } } }>(
+      `{ timeline(interval: MONTH, filter: { from: "2021-01-01" }) {
+          interval buckets { start events killed { min max reported } } unplaced { events } } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    const { buckets, unplaced } = r.data!.timeline;
+    // Placed: Kabul airport (2021-08-26), Bajaur (July 2023), Kerman (January 2024), Moscow and the
+    // southern Afghanistan blast (March 2024). The 2021 takeover/withdrawal are known to the year only.
+    expect(buckets[0]).toEqual({ start: '2021-08-01', events: 1, killed: { min: 183, max: 183, reported: 1 } });
+    expect(buckets.at(-1)).toEqual({ start: '2024-03-01', events: 2, killed: { min: 101, max: null, reported: 1 } });
+    expect(buckets.find((b) => b.start === '2023-07-01')?.events).toBe(1);
+    expect(buckets.find((b) => b.start === '2024-01-01')?.events).toBe(1);
+    // Gaps are filled: every month from August 2021 to March 2024, in order.
+    expect(buckets).toHaveLength(32);
+    expect(buckets.filter((b) => b.events === 0)).toHaveLength(28);
+    expect(buckets.map((b) => b.start)).toEqual([...buckets.map((b) => b.start)].sort());
+    const total = await api.query<{ eventStats: { events: number } }>(`{ eventStats(filter: { from: "2021-01-01" }) { events } }`);
+    expect(buckets.reduce((n, b) => n + b.events, 0) + unplaced.events).toBe(total.data?.eventStats.events);
+  });
+
+  it('places the year-precise 2021 events on a yearly timeline', async () => {
+    const r = await api.query<{ timeline: { buckets: Bucket[] } }>(
+      `{ timeline(interval: YEAR) { buckets { start events killed { min max reported } } } }`,
+    );
+    const byYear = new Map(r.data?.timeline.buckets.map((b) => [b.start, b.events]));
+    expect(byYear.get('2021-01-01')).toBe(3); // takeover, withdrawal, Kabul airport
+    expect(byYear.get('2001-01-01')).toBe(1); // 9/11
+    expect(byYear.get('2010-01-01')).toBe(0);
+  });
+
+  it('uses quarters', async () => {
+    const r = await api.query<{ timeline: { buckets: Bucket[] } }>(
+      `{ timeline(interval: QUARTER, filter: { from: "2024-01-01" }) { buckets { start events } } }`,
+    );
+    expect(r.data?.timeline.buckets).toEqual([{ start: '2024-01-01', events: 3 }]);
+  });
+
+  it('answers an empty filter with no buckets', async () => {
+    const r = await api.query<{ timeline: { buckets: Bucket[]; unplaced: { events: number } } }>(
+      `{ timeline(filter: { actor: "no-such-actor" }) { buckets { start } unplaced { events } } }`,
+    );
+    expect(r.data?.timeline).toEqual({ buckets: [], unplaced: { events: 0 } });
+  });
+});
+
+interface Group { key: string; label: string; events: number; killed: Killed }
+
+describe('breakdown', () => {
+  it('by DOCTRINE counts the attacks of Salafi groups (ISIS-K as perpetrator or claimant)', async () => {
+    const r = await api.query<{ breakdown: (Group & { doctrine: { slug: string } })[] }>(
+      `{ breakdown(by: DOCTRINE) { key label events killed { min max reported } doctrine { slug name } } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    const salafi = r.data?.breakdown.find((g) => g.key === 'salafism');
+    // Seven ISIS-K operations plus the Kerman bombings it claimed; 183 + over 50 killed.
+    expect(salafi).toMatchObject({ label: 'Salafism', events: 8, killed: { min: 234, max: null, reported: 2 } });
+    expect(salafi?.doctrine.slug).toBe('salafism');
+    // Deobandi: the Taliban takeover and the Pakistani Taliban's founding role in ISIS-K.
+    expect(r.data?.breakdown.find((g) => g.key === 'deobandi')?.events).toBe(2);
+    expect(r.data?.breakdown[0]?.key).toBe('salafism');
+  });
+
+  it('by COUNTRY counts events in places within the country', async () => {
+    const r = await api.query<{ breakdown: (Group & { country: { slug: string } })[] }>(
+      `{ breakdown(by: COUNTRY, top: 2) { key label events country { slug } } }`,
+    );
+    // Afghanistan: takeover, withdrawal, targeting campaign, Kabul airport, Hazara campaign,
+    // embassy storming, southern blast.
+    expect(r.data?.breakdown).toEqual([
+      { key: 'afghanistan', label: 'Afghanistan', events: 7, country: { slug: 'afghanistan' } },
+      { key: 'pakistan', label: 'Pakistan', events: 4, country: { slug: 'pakistan' } },
+    ]);
+  });
+
+  it('by ACTOR in the filter’s roles counts an actor once per event', async () => {
+    const r = await api.query<{ breakdown: Group[] }>(
+      `{ breakdown(by: ACTOR, top: 1, filter: { country: "russia" }) { key events } }`,
+    );
+    // Moscow: ISIS (claimed), concertgoers (victims), ISIS-K (attributed and implicated: once).
+    expect(r.data?.breakdown).toEqual([{ key: 'isis', events: 1 }]);
+    const isisK = await api.query<{ breakdown: Group[] }>(
+      `{ breakdown(by: ACTOR, top: 100, filter: { country: "russia" }) { key events } }`,
+    );
+    expect(isisK.data?.breakdown.find((g) => g.key === 'isis-k')?.events).toBe(1);
+    const perpetrators = await api.query<{ breakdown: Group[] }>(
+      `{ breakdown(by: ACTOR, top: 1, filter: { role: [PERPETRATOR] }) { key events } }`,
+    );
+    expect(perpetrators.data?.breakdown).toEqual([{ key: 'isis-k', events: 7 }]);
+  });
+
+  it('by ROLE, EVENT_KIND and YEAR', async () => {
+    const r = await api.query<{ role: Group[]; kind: Group[]; year: Group[] }>(`{
+      role: breakdown(by: ROLE, filter: { actor: "isis-k" }) { key events }
+      kind: breakdown(by: EVENT_KIND, top: 2) { key events }
+      year: breakdown(by: YEAR, top: 2) { key events }
+    }`);
+    // ISIS-K's own links: seven operations, six implications, one claim, one attribution.
+    expect(r.data?.role).toEqual([
+      { key: 'PERPETRATOR', events: 7 },
+      { key: 'IMPLICATED', events: 6 },
+      { key: 'ATTRIBUTED', events: 1 },
+      { key: 'CLAIMED_RESPONSIBILITY', events: 1 },
+    ]);
+    expect(r.data?.kind).toEqual([
+      { key: 'ATTACKS_AND_PLOTS', events: 6 },
+      { key: 'CAMPAIGN', events: 3 },
+    ]);
+    expect(r.data?.year).toEqual([
+      { key: '2021', events: 3 },
+      { key: '2024', events: 3 },
+    ]);
+  });
+
+  it('refuses a top outside 1..100', async () => {
+    const r = await api.query(`{ breakdown(by: COUNTRY, top: 101) { key } }`);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'top' });
+  });
+
+  it('costs one statement per aggregate, plus one per kind of entity shown', async () => {
+    api.resetStatements();
+    const r = await api.query(`{
+      eventStats { events }
+      timeline { buckets { start } }
+      c: breakdown(by: COUNTRY, top: 100) { country { name } }
+      a: breakdown(by: ACTOR, top: 100) { actor { name } }
+      d: breakdown(by: DOCTRINE, top: 100) { doctrine { name } }
+    }`);
+    expect(r.errors).toBeUndefined();
+    expect(api.statements).toHaveLength(5 + 3);
+  });
+});

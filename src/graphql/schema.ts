@@ -14,6 +14,7 @@ import './types/adherence.ts';
 import './types/relationship.ts';
 import './types/participation.ts';
 import './types/analytics.ts';
+import './types/reach.ts';
 
 export const schema = builder.toSchema();
 

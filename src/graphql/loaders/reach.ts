@@ -1,0 +1,53 @@
+/**
+ * An actor's geographic reach: the countries of the events it is linked to, per role, for many
+ * actors in one statement. Regions come from the gazetteer (places.region, the UN M49
+ * sub-region), so "extra-regional" is data, not code.
+ */
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { actors, claims, events, participations, places } from '../../db/schema.ts';
+import { anyInt } from './batch.ts';
+import type { ParticipationRole } from './claims.ts';
+
+export type ReachCountryRow = {
+  actorId: number;
+  homeRegion: string | null;
+  /** Null on the one row of an actor linked to no located event. */
+  countryId: number | null;
+  countrySlug: string | null;
+  region: string | null;
+  role: ParticipationRole | null;
+  events: number;
+  firstDate: string | null;
+  lastDate: string | null;
+};
+
+export async function reachOfActors(
+  db: Database,
+  actorIds: readonly number[],
+  roles: readonly ParticipationRole[] | null,
+): Promise<ReachCountryRow[]> {
+  const roleList = sql`${sql.param(roles ? [...roles] : null)}::participation_role[]`;
+  const rows = await db.execute<ReachCountryRow>(sql`
+    select a.id as "actorId", home.region as "homeRegion", r.country_id as "countryId",
+           r.country_slug as "countrySlug", r.region, r.role, coalesce(r.events, 0)::int as events,
+           r.first_date::text as "firstDate", r.last_date::text as "lastDate"
+      from ${actors} a
+      left join ${places} home on home.id = a.home_country_id
+      left join lateral (
+        select country.id as country_id, country.slug as country_slug, country.region, p.role,
+               count(distinct e.id) as events,
+               min(coalesce(e.date_earliest, e.date_latest)) as first_date,
+               max(coalesce(e.date_latest, e.date_earliest)) as last_date
+          from ${participations} p
+          join ${claims} c on c.id = p.claim_id and c.retracted_at is null
+          join ${events} e on e.id = p.event_id
+          join ${places} pl on pl.id = e.place_id
+          join ${places} country on country.id = pl.country_id
+         where p.actor_id = a.id and (${roleList} is null or p.role = any(${roleList}))
+         group by country.id, country.slug, country.region, p.role
+      ) r on true
+     where a.id = ${anyInt(actorIds)}
+     order by a.id, events desc, r.country_slug, r.role`);
+  return [...rows];
+}

@@ -1,17 +1,72 @@
-/** Settings from the environment, read once at start-up. */
+/** Settings from the environment, read once at start-up. Bad values stop the process with a message naming the variable. */
 import { fileURLToPath } from 'node:url';
 
-function integer(name: string, fallback: number): number {
-  const raw = process.env[name];
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${name} must be a whole number${min > 0 ? ` of at least ${min}` : ''}, got "${raw}"`);
+  }
   return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`${name} must be "true" or "false", got "${raw}"`);
+}
+
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Query limits: every refusal is HTTP 400 with a stable code (src/http/limits.ts). */
+export interface LimitsConfig {
+  /** Selection depth; Relay queries need about 10. */
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** Lexical tokens in a document. */
+  maxTokens: number;
+  /** Query cost computed from the actual argument values (variables included). */
+  maxCost: number;
+  /** Request body, in bytes. */
+  maxBodyBytes: number;
+  /** "Did you mean ...?" hints; off in production (they map the schema for an attacker). */
+  fieldSuggestions: boolean;
+  introspection: boolean;
+}
+
+export interface DeadlinesConfig {
+  /** PostgreSQL statement_timeout, ms. */
+  statementTimeoutMs: number;
+  /** PostgreSQL lock_timeout, ms. */
+  lockTimeoutMs: number;
+  /** PostgreSQL idle_in_transaction_session_timeout, ms. */
+  idleInTransactionTimeoutMs: number;
+  /** How long a request may wait for a database slot before a 503, ms. */
+  acquireTimeoutMs: number;
+  /** Whole-request deadline, ms. */
+  requestTimeoutMs: number;
+  /** How long a database connection attempt may take, seconds (postgres.js counts in seconds). */
+  connectTimeoutSeconds: number;
+  /** Concurrent database-bound requests per client (token or IP); beyond it HTTP 429. */
+  perClientConcurrency: number;
 }
 
 export interface Config {
   /** A PostgreSQL URL; without it an embedded server is started. */
   databaseUrl: string | undefined;
+  /** Optional read replica: plain reads go there, everything else to databaseUrl. */
+  databaseReadUrl: string | undefined;
   /** Where the embedded server keeps its data (git-ignored). */
   embeddedDataDir: string;
   embeddedPort: number | undefined;
@@ -20,18 +75,59 @@ export interface Config {
   /** Load seed/data into an empty database on start. */
   seedOnStart: boolean;
   poolSize: number;
+  production: boolean;
+  limits: LimitsConfig;
+  deadlines: DeadlinesConfig;
+  /** How long in-flight requests may run after SIGTERM before connections are cut, ms. */
+  drainTimeoutMs: number;
+  /** Origins allowed by CORS; empty means same-origin only (no CORS headers). */
+  corsOrigins: string[];
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  trustProxy: boolean;
+  logLevel: string;
 }
 
-export function readConfig(): Config {
-  const embeddedPort = integer('EMBEDDED_PG_PORT', 0);
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function readConfig(env: Env = process.env): Config {
+  const embeddedPort = integer(env, 'EMBEDDED_PG_PORT', 0);
+  const production = env.NODE_ENV === 'production';
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const maxDepth = integer(env, 'GRAPHQL_MAX_DEPTH', 12, 1);
+  if (maxDepth > 12) throw new Error(`GRAPHQL_MAX_DEPTH must be at most 12, got ${maxDepth}`);
   return {
-    databaseUrl: process.env.DATABASE_URL || undefined,
-    embeddedDataDir:
-      process.env.EMBEDDED_PG_DIR || fileURLToPath(new URL('../.data/postgres', import.meta.url)),
+    databaseUrl: env.DATABASE_URL || undefined,
+    databaseReadUrl: env.DATABASE_READ_URL || undefined,
+    embeddedDataDir: env.EMBEDDED_PG_DIR || fileURLToPath(new URL('../.data/postgres', import.meta.url)),
     embeddedPort: embeddedPort === 0 ? undefined : embeddedPort,
-    host: process.env.HOST || '0.0.0.0',
-    port: integer('PORT', 4000),
-    seedOnStart: process.env.SEED_ON_START !== 'false',
-    poolSize: integer('DATABASE_POOL_SIZE', 10),
+    host: env.HOST || '0.0.0.0',
+    port: integer(env, 'PORT', 4000),
+    seedOnStart: env.SEED_ON_START !== 'false',
+    poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1),
+    production,
+    limits: {
+      maxDepth,
+      maxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', 15, 1),
+      maxDirectives: integer(env, 'GRAPHQL_MAX_DIRECTIVES', 10, 1),
+      maxTokens: integer(env, 'GRAPHQL_MAX_TOKENS', 2000, 1),
+      maxCost: integer(env, 'GRAPHQL_MAX_COST', 20_000, 1),
+      maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 100_000, 1),
+      fieldSuggestions: boolean(env, 'GRAPHQL_FIELD_SUGGESTIONS', !production),
+      introspection: boolean(env, 'GRAPHQL_INTROSPECTION', true),
+    },
+    deadlines: {
+      statementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 1),
+      lockTimeoutMs: integer(env, 'DB_LOCK_TIMEOUT_MS', 2000, 1),
+      idleInTransactionTimeoutMs: integer(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, 1),
+      acquireTimeoutMs: integer(env, 'DB_ACQUIRE_TIMEOUT_MS', 2000, 1),
+      requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1),
+      connectTimeoutSeconds: integer(env, 'DB_CONNECT_TIMEOUT_S', 2, 1),
+      perClientConcurrency: integer(env, 'CLIENT_MAX_CONCURRENT', 4, 1),
+    },
+    drainTimeoutMs: integer(env, 'DRAIN_TIMEOUT_MS', 10_000),
+    corsOrigins: list(env, 'CORS_ORIGINS'),
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    logLevel,
   };
 }

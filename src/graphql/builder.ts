@@ -1,8 +1,10 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
 import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
 import type { Context } from './context.ts';
+import { costLimitError, fieldCost } from './cost.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
 
 export const builder = new SchemaBuilder<{
@@ -19,7 +21,14 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
 }>({
   defaultFieldNullability: false,
-  plugins: [RelayPlugin, DataloaderPlugin],
+  plugins: [ComplexityPlugin, RelayPlugin, DataloaderPlugin],
+  // Checked before the first root resolver runs, from the operation's actual argument values
+  // (variables included), so `first: $n` costs what $n says. No limit in the context: no check.
+  complexity: {
+    fieldComplexity: fieldCost,
+    limit: (ctx) => (ctx.maxCost === undefined ? {} : { complexity: ctx.maxCost }),
+    complexityError: costLimitError,
+  },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',

@@ -6,4 +6,6 @@ import type { Database } from '../db/client.ts';
  */
 export interface Context {
   db: Database;
+  /** The cost budget of one operation (src/graphql/cost.ts); none: unlimited. */
+  maxCost?: number;
 }

@@ -9,3 +9,11 @@ export function badInput(message: string, argument?: string): GraphQLError {
     extensions: { code: 'BAD_USER_INPUT', ...(argument ? { argument } : {}) },
   });
 }
+
+/**
+ * A request refused by a limit: HTTP 400 (yoga reads `extensions.http` and leaves it out of the
+ * response body) with a stable code, and a message naming the limit.
+ */
+export function refusal(code: string, message: string, status = 400): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status } } });
+}

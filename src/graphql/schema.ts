@@ -15,6 +15,7 @@ import './types/relationship.ts';
 import './types/participation.ts';
 import './types/analytics.ts';
 import './types/reach.ts';
+import './types/network.ts';
 
 export const schema = builder.toSchema();
 

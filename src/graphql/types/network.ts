@@ -1,0 +1,135 @@
+/** Graph widgets: an actor's neighbourhood (`Actor.network`) and the shortest path between two actors. */
+import { sql } from 'drizzle-orm';
+import { actors } from '../../db/schema.ts';
+import { builder } from '../builder.ts';
+import { badInput } from '../errors.ts';
+import { neighbourhoods, shortestPath, type EdgeFilter } from '../loaders/network.ts';
+import { Actor } from './actor.ts';
+import { Relationship } from './relationship.ts';
+import { RelationshipTypeEnum } from './vocabulary.ts';
+
+export const MAX_NETWORK_DEPTH = 3;
+export const MAX_NETWORK_NODES = 1000;
+export const MAX_PATH_DEPTH = 6;
+
+interface NodeShape {
+  actorId: number;
+  depth: number;
+}
+
+interface NetworkShape {
+  nodes: NodeShape[];
+  edges: number[];
+}
+
+const NetworkNode = builder.objectRef<NodeShape>('NetworkNode').implement({
+  fields: (t) => ({
+    actor: t.field({ type: Actor, resolve: (n) => n.actorId }),
+    depth: t.exposeInt('depth', { description: 'Hops from the actor the network is centred on (0 for itself).' }),
+  }),
+});
+
+const Network = builder.objectRef<NetworkShape>('Network').implement({
+  description: 'A neighbourhood subgraph: actors within some hops, and every relationship between two of them.',
+  fields: (t) => ({
+    nodes: t.expose('nodes', { type: [NetworkNode], description: 'By depth, then id.' }),
+    edges: t.field({
+      type: [Relationship],
+      description: 'Relationship claims between the nodes, each with its type and citations, by id.',
+      resolve: (n) => n.edges,
+    }),
+  }),
+});
+
+function depthBetween(value: number, max: number, argument: string): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw badInput(`"${argument}" must be between 1 and ${max}, got ${value}`, argument);
+  }
+  return value;
+}
+
+builder.objectField(Actor, 'network', (t) =>
+  t.loadable({
+    type: Network,
+    description: `The actor's neighbourhood for graph widgets, following relationships in either direction: at most ${MAX_NETWORK_DEPTH} hops and ${MAX_NETWORK_NODES} actors (beyond that the field errs; narrow types or since).`,
+    byPath: true,
+    args: {
+      depth: t.arg.int({ required: true, defaultValue: 1, description: `Hops, 1 to ${MAX_NETWORK_DEPTH}.` }),
+      types: t.arg({ type: [RelationshipTypeEnum], description: 'Only these relationship types (default: all).' }),
+      since: t.arg({
+        type: 'LocalDate',
+        description: 'Only relationships that may have held on or after this day (those without a known end count).',
+      }),
+    },
+    load: async (actorIds: number[], ctx, args) => {
+      const depth = depthBetween(args.depth, MAX_NETWORK_DEPTH, 'depth');
+      const filter: EdgeFilter = { types: args.types ?? null, since: args.since ?? null };
+      const rows = await neighbourhoods(ctx.db, actorIds, depth, filter, MAX_NETWORK_NODES);
+      const sizes = new Map<number, number>();
+      const networks = new Map<number, NetworkShape>(actorIds.map((id) => [id, { nodes: [], edges: [] }]));
+      for (const row of rows) {
+        const network = networks.get(row.root);
+        if (!network) continue;
+        if (row.kind === 'size') sizes.set(row.root, row.id);
+        else if (row.kind === 'node') network.nodes.push({ actorId: row.id, depth: row.depth ?? 0 });
+        else network.edges.push(row.id);
+      }
+      return actorIds.map((id) => {
+        const size = sizes.get(id) ?? 0;
+        if (size > MAX_NETWORK_NODES) {
+          return badInput(
+            `the network within ${depth} hops has ${size} actors, more than ${MAX_NETWORK_NODES}; lower "depth" or narrow "types" or "since"`,
+            'depth',
+          );
+        }
+        return networks.get(id)!;
+      });
+    },
+    resolve: (actor) => actor.id,
+  }),
+);
+
+interface PathShape {
+  actorIds: number[];
+  edges: number[];
+}
+
+const RelationshipPath = builder.objectRef<PathShape>('RelationshipPath').implement({
+  description: 'A shortest chain of relationships linking two actors (directions ignored; each edge keeps its own).',
+  fields: (t) => ({
+    length: t.int({ description: 'Number of relationships.', resolve: (p) => p.edges.length }),
+    actors: t.field({ type: [Actor], description: 'From the first actor to the second.', resolve: (p) => p.actorIds }),
+    edges: t.field({ type: [Relationship], description: 'edges[i] links actors[i] and actors[i + 1].', resolve: (p) => p.edges }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  relationshipPath: t.field({
+    type: RelationshipPath,
+    nullable: true,
+    description: `The shortest path between two actors over relationship claims, of at most \`maxDepth\` (up to ${MAX_PATH_DEPTH}) steps; null when there is none that short.`,
+    args: {
+      from: t.arg.string({ required: true, description: 'Slug of the first actor.' }),
+      to: t.arg.string({ required: true, description: 'Slug of the second actor.' }),
+      types: t.arg({ type: [RelationshipTypeEnum], description: 'Only these relationship types (default: all).' }),
+      maxDepth: t.arg.int({ required: true, defaultValue: 4, description: `1 to ${MAX_PATH_DEPTH}.` }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const maxDepth = depthBetween(args.maxDepth, MAX_PATH_DEPTH, 'maxDepth');
+      const found = await ctx.db.execute<{ id: number; slug: string }>(
+        sql`select ${actors.id} as id, ${actors.slug} as slug from ${actors} where ${actors.slug} = any(${sql.param([args.from, args.to])}::text[])`,
+      );
+      const idOf = new Map(found.map((row) => [row.slug, row.id]));
+      const from = idOf.get(args.from);
+      const to = idOf.get(args.to);
+      if (from === undefined) throw badInput(`no actor has the slug "${args.from}"`, 'from');
+      if (to === undefined) throw badInput(`no actor has the slug "${args.to}"`, 'to');
+      const steps = await shortestPath(ctx.db, from, to, maxDepth, { types: args.types ?? null, since: null });
+      if (!steps) return null;
+      return {
+        actorIds: steps.map((s) => s.actorId),
+        edges: steps.flatMap((s) => (s.claimId === null ? [] : [s.claimId])),
+      };
+    },
+  }),
+}));

@@ -8,7 +8,7 @@
  * Integrity rules that Drizzle cannot express (quote = source text at its offsets, no claim
  * without a citation, source hash) live in the custom migration `drizzle/0001_*.sql`.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import {
   check,
   date,
@@ -22,7 +22,22 @@ import {
   text,
   timestamp,
   unique,
+  type PgColumn,
 } from 'drizzle-orm/pg-core';
+
+/**
+ * Full-text search documents (English stemming; names and titles weighted A). Each is both the
+ * expression of a GIN index below and what search queries match and rank with, so the planner
+ * can use the index: keep the two the same by using these functions on both sides.
+ */
+export const searchDocuments = {
+  actor: (name: PgColumn, aliases: PgColumn): SQL => sql`actor_search_document(${name}, ${aliases})`,
+  event: (title: PgColumn, description: PgColumn): SQL =>
+    sql`(setweight(to_tsvector('english'::regconfig, ${title}), 'A') || setweight(to_tsvector('english'::regconfig, coalesce(${description}, '')), 'B'))`,
+  source: (title: PgColumn, text: PgColumn): SQL =>
+    sql`(setweight(to_tsvector('english'::regconfig, coalesce(${title}, '')), 'A') || to_tsvector('english'::regconfig, ${text}))`,
+  citation: (quote: PgColumn): SQL => sql`to_tsvector('english'::regconfig, ${quote})`,
+};
 
 export const datePrecision = pgEnum('date_precision', ['DAY', 'MONTH', 'YEAR', 'RANGE']);
 
@@ -108,7 +123,7 @@ export const sources = pgTable('sources', {
   // hash of the text it holds to notice a re-worded source before re-anchoring citations.
   textSha256: text('text_sha256').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
+}, (t) => [index('sources_search_idx').using('gin', searchDocuments.source(t.title, t.text))]);
 
 export const citations = pgTable(
   'citations',
@@ -130,6 +145,7 @@ export const citations = pgTable(
     unique('citations_source_span_key').on(t.sourceId, t.startOffset, t.endOffset),
     check('citations_offsets_check', sql`${t.startOffset} >= 0 and ${t.endOffset} > ${t.startOffset}`),
     check('citations_quote_length_check', sql`char_length(${t.quote}) = ${t.endOffset} - ${t.startOffset}`),
+    index('citations_search_idx').using('gin', searchDocuments.citation(t.quote)),
   ],
 );
 
@@ -231,6 +247,7 @@ export const actors = pgTable(
     index('actors_kind_idx').on(t.kind),
     index('actors_home_country_id_idx').on(t.homeCountryId),
     index('actors_claim_id_idx').on(t.claimId),
+    index('actors_search_idx').using('gin', searchDocuments.actor(t.name, t.aliases)),
   ],
 );
 
@@ -277,6 +294,7 @@ export const events = pgTable(
     index('events_place_id_idx').on(t.placeId),
     index('events_claim_id_idx').on(t.claimId),
     index('events_sort_date_idx').on(sql`coalesce(${t.dateEarliest}, ${t.dateLatest})`, t.id),
+    index('events_search_idx').using('gin', searchDocuments.event(t.title, t.description)),
   ],
 );
 

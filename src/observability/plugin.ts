@@ -1,0 +1,72 @@
+/**
+ * Per request: an id (kept from the client's x-request-id when plain, else new) returned in the
+ * response header and stamped on every log line; one JSON log line and the metrics when it ends.
+ */
+import { getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { REQUEST_ID_HEADER, requestIdFor, requestScope } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+
+interface RequestInfo {
+  requestId: string;
+  start: number;
+  operation: string | undefined;
+  codes: Set<string>;
+}
+
+export function useObservability({ logger, metrics }: { logger: Logger; metrics?: Metrics }): Plugin {
+  const requests = new WeakMap<Request, RequestInfo>();
+  return {
+    instrumentation: {
+      request({ request }, wrapped) {
+        const info: RequestInfo = { requestId: requestIdFor(request), start: performance.now(), operation: undefined, codes: new Set() };
+        requests.set(request, info);
+        return requestScope.run({ requestId: info.requestId }, wrapped);
+      },
+    },
+    onParams({ params, request }) {
+      const info = requests.get(request);
+      if (info && typeof params.operationName === 'string') info.operation = params.operationName;
+    },
+    onExecute({ args }) {
+      const request = (args.contextValue as { request?: Request }).request;
+      const info = request && requests.get(request);
+      if (info) info.operation = getOperationAST(args.document, args.operationName)?.name?.value ?? info.operation;
+    },
+    onResultProcess({ request, result }) {
+      const info = requests.get(request);
+      if (!info || Array.isArray(result) || !('errors' in result)) return;
+      for (const error of result.errors ?? []) {
+        const code = error.extensions?.code;
+        info.codes.add(typeof code === 'string' ? code : 'UNKNOWN');
+      }
+    },
+    onResponse({ request, response }) {
+      const info = requests.get(request);
+      if (!info) return;
+      response.headers.set(REQUEST_ID_HEADER, info.requestId);
+      const seconds = (performance.now() - info.start) / 1000;
+      const url = new URL(request.url);
+      const codes = [...info.codes];
+      if (metrics) {
+        const operation = metrics.operationLabel(info.operation);
+        metrics.requests.inc({ operation, status: String(response.status) });
+        metrics.duration.observe({ operation }, seconds);
+        for (const code of codes) metrics.errors.inc({ code });
+      }
+      logger.info(
+        {
+          reqId: info.requestId,
+          method: request.method,
+          path: url.pathname,
+          operation: info.operation,
+          status: response.status,
+          ms: Math.round(seconds * 1000),
+          ...(codes.length > 0 ? { errorCodes: codes } : {}),
+        },
+        'request',
+      );
+    },
+  };
+}

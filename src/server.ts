@@ -1,0 +1,211 @@
+/**
+ * The running service: the GraphQL app behind an outer HTTP handler that serves /health, /ready
+ * and /metrics, enforces the whole-request deadline, answers fast while the database is away, and
+ * drains on shutdown. src/index.ts and the tests both start it through startServer.
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServerAdapter, type ServerAdapterNodeContext } from '@whatwg-node/server';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { DatabaseHandle } from './db/client.ts';
+import { DatabaseMonitor } from './db/monitor.ts';
+import { Admission } from './http/admission.ts';
+import { bodyTooLarge } from './http/limits.ts';
+import { REQUEST_ID_HEADER, createLogger, requestIdFor } from './observability/logger.ts';
+import { Metrics } from './observability/metrics.ts';
+import { createApp, type App } from './yoga.ts';
+
+export interface ServerOptions {
+  config: Config;
+  /** The primary (DATABASE_URL): writes, migrations, reads unless a replica is given. */
+  database: DatabaseHandle;
+  databaseUrl: string;
+  /** DATABASE_READ_URL's pool, when set. */
+  readDatabase?: DatabaseHandle;
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  app: App;
+  monitor: DatabaseMonitor;
+  metrics: Metrics;
+  admission: Admission;
+  /** Readiness off at once, in-flight requests finish (up to the drain time), then all closes. */
+  shutdown: (reason?: string) => Promise<void>;
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+}
+
+function refusal(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+  return json(status, { errors: [{ message, extensions: { code } }] }, headers);
+}
+
+/** Who is asking, for the per-client cap: a bearer token when there is one, else the address. */
+function clientKey(request: Request, req: { socket?: { remoteAddress?: string } } | undefined, trustProxy: boolean): string {
+  const auth = request.headers.get('authorization');
+  if (auth) return `token:${createHash('sha256').update(auth).digest('base64url').slice(0, 22)}`;
+  const forwarded = trustProxy ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+  return `ip:${forwarded || req?.socket?.remoteAddress || 'unknown'}`;
+}
+
+/** A body sent without Content-Length (chunked) is read here, counted as it arrives. */
+async function readBounded(request: Request, maxBytes: number): Promise<Buffer | 'too-large'> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body?.getReader();
+  if (!reader) return Buffer.alloc(0);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return 'too-large';
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { config, database, readDatabase } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const monitor = new DatabaseMonitor(options.databaseUrl);
+  const admission = new Admission({
+    slots: config.poolSize,
+    perClient: config.deadlines.perClientConcurrency,
+    acquireTimeoutMs: config.deadlines.acquireTimeoutMs,
+  });
+  const metrics = new Metrics(() => ({ size: config.poolSize, active: admission.active, waiting: admission.waiting }));
+  monitor.on('down', (reason) => logger.error({ reason }, 'database down'));
+  monitor.on('up', () => logger.info('database up'));
+  monitor.start();
+
+  const app = createApp({
+    db: database.db,
+    readDb: readDatabase?.db,
+    limits: config.limits,
+    logger,
+    metrics,
+    monitor,
+    admission,
+    corsOrigins: config.corsOrigins,
+  });
+
+  let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const { requestTimeoutMs } = config.deadlines;
+  const { maxBodyBytes } = config.limits;
+
+  async function ready(): Promise<Response> {
+    if (draining) return json(503, { status: 'draining' });
+    const state = await monitor.check();
+    metrics.databaseUp.set(state.status === 'up' ? 1 : 0);
+    // The probe's own error text may name hosts; /ready says only what is wrong.
+    if (state.status === 'up') return json(200, { status: 'ready' });
+    if (state.status === 'migrations-pending') return json(503, { status: 'not ready', reason: state.reason });
+    return json(503, { status: 'not ready', reason: 'database unreachable' });
+  }
+
+  async function graphql(request: Request, req: { socket?: { remoteAddress?: string } } | undefined): Promise<Response> {
+    const requestId = requestIdFor(request);
+    // Yoga's log lines and x-request-id header use the same id as any refusal made here.
+    request.headers.set(REQUEST_ID_HEADER, requestId);
+    const idHeader = { [REQUEST_ID_HEADER]: requestId };
+    if (request.body && request.headers.get('content-length') === null) {
+      const body = await readBounded(request, maxBodyBytes);
+      if (body === 'too-large') return bodyTooLarge(maxBodyBytes);
+      request = new Request(request.url, { method: request.method, headers: request.headers, body: new Uint8Array(body) });
+    }
+    const work = Promise.resolve(app.fetch(request, { clientKey: clientKey(request, req, config.trustProxy) }));
+    let timer: NodeJS.Timeout | undefined;
+    let onDown: (() => void) | undefined;
+    const cutOff = new Promise<Response>((resolve) => {
+      timer = setTimeout(() => {
+        logger.warn({ reqId: requestId, ms: requestTimeoutMs }, 'request deadline passed');
+        resolve(
+          refusal(503, 'REQUEST_TIMEOUT', `The request did not finish within ${requestTimeoutMs} ms.`, { ...idHeader, 'retry-after': '1' }),
+        );
+      }, requestTimeoutMs);
+      // Queries waiting on a pool that is reconnecting would wait out the deadline: answer now.
+      onDown = () =>
+        resolve(
+          refusal(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; try again in a few seconds.', {
+            ...idHeader,
+            'retry-after': '2',
+          }),
+        );
+      monitor.once('down', onDown);
+    });
+    try {
+      return await Promise.race([work, cutOff]);
+    } finally {
+      clearTimeout(timer);
+      if (onDown) monitor.off('down', onDown);
+      // A request cut off still runs until its queries end (statement_timeout bounds them).
+      work.catch((error: unknown) => logger.error({ err: error, reqId: requestId }, 'request failed after its answer'));
+    }
+  }
+
+  const adapter = createServerAdapter<ServerAdapterNodeContext>(async (request, context) => {
+    const path = new URL(request.url).pathname;
+    if (path === '/health') return json(200, { status: draining ? 'draining' : 'ok' });
+    if (path === '/ready') return ready();
+    if (path === '/metrics') {
+      metrics.databaseUp.set(monitor.up ? 1 : 0);
+      return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
+    }
+    inFlight += 1;
+    try {
+      const response = await graphql(request, context.req);
+      // Clients on a kept-alive connection learn to reconnect (elsewhere) while this one drains.
+      if (draining) response.headers.set('connection', 'close');
+      return response;
+    } finally {
+      inFlight -= 1;
+      if (draining && inFlight === 0) drained?.();
+    }
+  });
+
+  const server: Server = createServer(adapter);
+  // Slow or idle clients must not hold sockets (and file descriptors) for long.
+  server.requestTimeout = requestTimeoutMs + 5000;
+  server.headersTimeout = Math.min(server.requestTimeout, 10_000);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason = 'shutdown') =>
+    (stopping ??= (async () => {
+      draining = true;
+      logger.info({ reason, inFlight }, 'draining');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          setTimeout(resolve, config.drainTimeoutMs).unref();
+        });
+      }
+      server.closeAllConnections();
+      await closed;
+      await monitor.stop();
+      await database.close();
+      await readDatabase?.close();
+      logger.info('stopped');
+    })());
+
+  logger.info({ port }, 'listening');
+  return { url: `http://${host}:${port}`, port, app, monitor, metrics, admission, shutdown };
+}

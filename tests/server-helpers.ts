@@ -1,0 +1,67 @@
+/** Starting the real server (src/server.ts) on a free port, with settings a test chooses. */
+import { readConfig, type Config } from '../src/config.ts';
+import { connectDatabase } from '../src/db/client.ts';
+import { createLogger } from '../src/observability/logger.ts';
+import { startServer, type RunningServer } from '../src/server.ts';
+
+export interface ConfigOverrides {
+  poolSize?: number;
+  deadlines?: Partial<Config['deadlines']>;
+  limits?: Partial<Config['limits']>;
+  drainTimeoutMs?: number;
+  databaseReadUrl?: string;
+}
+
+export function testConfig(overrides: ConfigOverrides = {}): Config {
+  const base = readConfig({});
+  return {
+    ...base,
+    host: '127.0.0.1',
+    port: 0,
+    poolSize: overrides.poolSize ?? 4,
+    deadlines: { ...base.deadlines, ...overrides.deadlines },
+    limits: { ...base.limits, ...overrides.limits },
+    drainTimeoutMs: overrides.drainTimeoutMs ?? base.drainTimeoutMs,
+    databaseReadUrl: overrides.databaseReadUrl,
+    logLevel: 'silent',
+  };
+}
+
+/** The server as src/index.ts starts it: pools with the configured deadlines, then startServer. */
+export async function serve(databaseUrl: string, overrides: ConfigOverrides = {}): Promise<RunningServer> {
+  const config = testConfig(overrides);
+  const options = {
+    max: config.poolSize,
+    statementTimeoutMs: config.deadlines.statementTimeoutMs,
+    lockTimeoutMs: config.deadlines.lockTimeoutMs,
+    idleInTransactionTimeoutMs: config.deadlines.idleInTransactionTimeoutMs,
+    connectTimeoutSeconds: config.deadlines.connectTimeoutSeconds,
+  };
+  const database = connectDatabase(databaseUrl, options);
+  const readDatabase = config.databaseReadUrl ? connectDatabase(config.databaseReadUrl, options) : undefined;
+  return startServer({ config, database, databaseUrl, readDatabase, logger: createLogger('silent') });
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  ms: number;
+  body: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] };
+}
+
+export async function graphql(
+  server: { url: string },
+  query: string,
+  options: { variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const started = performance.now();
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...options.headers },
+    body: JSON.stringify({ query, variables: options.variables }),
+  });
+  const body = (await response.json()) as Answer['body'];
+  return { status: response.status, headers: response.headers, ms: performance.now() - started, body };
+}
+
+export const codeOf = (answer: Answer): string | undefined => answer.body.errors?.[0]?.extensions?.code;

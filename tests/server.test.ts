@@ -1,0 +1,178 @@
+/**
+ * The real HTTP server: health, readiness and metrics endpoints, database and request deadlines,
+ * the per-client cap (429) and the pool-wait limit (503). A test holds an ACCESS EXCLUSIVE lock on
+ * `events` to make event queries wait as long as it likes, without any test-only code path.
+ */
+import { request as httpRequest } from 'node:http';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DatabaseMonitor } from '../src/db/monitor.ts';
+import type { RunningServer } from '../src/server.ts';
+import { loadSeed } from '../seed/loader.ts';
+import { scratchDatabase } from './helpers.ts';
+import { codeOf, graphql, serve } from './server-helpers.ts';
+import { databaseUrlFor } from './database-url.ts';
+import { inject } from 'vitest';
+
+let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+let server: RunningServer;
+let locker: postgres.Sql;
+
+const EVENTS = '{ events(first: 1) { totalCount } }';
+const ACTORS = '{ actors(first: 1) { totalCount } }';
+
+beforeAll(async () => {
+  scratch = await scratchDatabase();
+  await loadSeed(scratch.handle.db);
+  locker = postgres(scratch.url, { max: 1, onnotice: () => {} });
+  server = await serve(scratch.url, {
+    poolSize: 3,
+    deadlines: { lockTimeoutMs: 20_000, statementTimeoutMs: 20_000, requestTimeoutMs: 1500, acquireTimeoutMs: 300, perClientConcurrency: 2 },
+  });
+});
+afterAll(async () => {
+  await server.shutdown();
+  await locker.end();
+  await scratch.drop();
+});
+
+/** Runs `body` while `events` is locked; the lock goes when body's promise settles. */
+async function whileEventsLocked<T>(body: () => Promise<T>): Promise<T> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const tx = locker.begin(async (sql) => {
+    await sql`lock table events in access exclusive mode`;
+    locked();
+    await released;
+  });
+  await isLocked;
+  try {
+    return await body();
+  } finally {
+    release();
+    await tx;
+  }
+}
+
+/** Resolves once `n` operations hold database slots (they are waiting on the lock). */
+async function untilActive(n: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (server.admission.active < n) {
+    if (Date.now() > deadline) throw new Error(`only ${server.admission.active} of ${n} requests became active`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('health, readiness, metrics', () => {
+  it('answers /health and /ready', async () => {
+    expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${server.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('is not ready on a database whose migrations are not applied', async () => {
+    const admin = postgres(inject('serverUrl'), { max: 1, onnotice: () => {} });
+    const name = `unmigrated_${process.pid}_${Date.now()}`;
+    await admin.unsafe(`create database "${name}"`);
+    const monitor = new DatabaseMonitor(databaseUrlFor(inject('serverUrl'), name));
+    try {
+      expect((await monitor.check()).status).toBe('migrations-pending');
+    } finally {
+      await monitor.stop();
+      await admin.unsafe(`drop database "${name}" with (force)`);
+      await admin.end();
+    }
+  });
+
+  it('exposes Prometheus metrics: requests, latency, errors, pool', async () => {
+    await graphql(server, 'query Dash { actors(first: 1) { totalCount } }');
+    await graphql(server, '{ events(first: 1000) { totalCount } }');
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.headers.get('content-type')).toMatch(/text\/plain/);
+    const text = await response.text();
+    expect(text).toMatch(/graphql_requests_total\{operation="Dash",status="200"\} 1/);
+    expect(text).toMatch(/graphql_request_duration_seconds_count\{operation="Dash"\} 1/);
+    expect(text).toMatch(/graphql_errors_total\{code="BAD_USER_INPUT"\} 1/);
+    expect(text).toMatch(/db_pool_size 3/);
+    expect(text).toMatch(/db_pool_requests_active \d/);
+    expect(text).toMatch(/database_up 1/);
+  });
+
+  it('returns the request id in a header', async () => {
+    const answer = await graphql(server, '{ __typename }', { headers: { 'x-request-id': 'dash-7' } });
+    expect(answer.headers.get('x-request-id')).toBe('dash-7');
+  });
+});
+
+describe('deadlines and caps', () => {
+  it('cuts a request off at the whole-request deadline with REQUEST_TIMEOUT', async () => {
+    const answer = await whileEventsLocked(() => graphql(server, EVENTS));
+    expect(answer.status).toBe(503);
+    expect(codeOf(answer)).toBe('REQUEST_TIMEOUT');
+    expect(answer.headers.get('retry-after')).toBe('1');
+    expect(answer.ms).toBeLessThan(5000);
+  });
+
+  it('stops a query at lock_timeout with QUERY_TIMEOUT', async () => {
+    const quick = await serve(scratch.url, { deadlines: { lockTimeoutMs: 200 } });
+    try {
+      const answer = await whileEventsLocked(() => graphql(quick, EVENTS));
+      expect(answer.status).toBe(503);
+      expect(codeOf(answer)).toBe('QUERY_TIMEOUT');
+      expect(JSON.stringify(answer.body)).not.toMatch(/lock|select|relation|canceling/i);
+    } finally {
+      await quick.shutdown();
+    }
+  });
+
+  it('answers 429 with Retry-After past the per-client cap, and serves other clients', async () => {
+    await whileEventsLocked(async () => {
+      const a = { headers: { authorization: 'Bearer client-a' } };
+      const held = [graphql(server, EVENTS, a), graphql(server, EVENTS, a)];
+      await untilActive(2);
+      const third = await graphql(server, ACTORS, a);
+      expect(third.status).toBe(429);
+      expect(codeOf(third)).toBe('TOO_MANY_REQUESTS');
+      expect(third.headers.get('retry-after')).toBe('1');
+      expect(third.body.errors?.[0]?.message).toMatch(/at most 2/);
+      const other = await graphql(server, ACTORS, { headers: { authorization: 'Bearer client-b' } });
+      expect(other.status).toBe(200);
+      await Promise.all(held);
+    });
+  });
+
+  it('answers 503 DATABASE_BUSY when no slot frees within the acquire timeout', async () => {
+    await whileEventsLocked(async () => {
+      const held = ['x', 'y', 'z'].map((c) => graphql(server, EVENTS, { headers: { authorization: `Bearer ${c}` } }));
+      await untilActive(3);
+      const waiting = await graphql(server, ACTORS, { headers: { authorization: 'Bearer w' } });
+      expect(waiting.status).toBe(503);
+      expect(codeOf(waiting)).toBe('DATABASE_BUSY');
+      expect(waiting.ms).toBeLessThan(3000);
+      await Promise.all(held);
+    });
+    // Slots come back once the lock is gone.
+    expect((await graphql(server, EVENTS)).status).toBe(200);
+  });
+
+  it('refuses a chunked body over the limit while reading it', async () => {
+    const { port } = server;
+    const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      // No Content-Length: Node sends it chunked.
+      req.write(`{"query":"{ __typename }","variables":{"pad":"`);
+      for (let i = 0; i < 30; i += 1) req.write('x'.repeat(10_000));
+      req.end('"}}');
+    });
+    expect(status.status).toBe(400);
+    expect(JSON.parse(status.body)).toMatchObject({ errors: [{ extensions: { code: 'BODY_TOO_LARGE' } }] });
+  });
+});

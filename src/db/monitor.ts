@@ -57,10 +57,13 @@ export class DatabaseMonitor extends EventEmitter<{ down: [string]; up: [] }> {
     return this.state.status === 'up';
   }
 
-  /** Probes now unless a probe is running or just finished; resolves with the state. */
+  /**
+   * Probes now unless a probe is running or (while up) just finished; resolves with the state.
+   * A "down" is never reused, so the first request after the database returns sees it back.
+   */
   check(): Promise<DatabaseState> {
     if (this.inFlight) return this.inFlight;
-    if (Date.now() - this.state.checkedAt < this.freshForMs) return Promise.resolve(this.state);
+    if (this.up && Date.now() - this.state.checkedAt < this.freshForMs) return Promise.resolve(this.state);
     this.inFlight = this.probe().finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }
@@ -96,6 +99,8 @@ export class DatabaseMonitor extends EventEmitter<{ down: [string]; up: [] }> {
       max: 1,
       connect_timeout: Math.max(1, Math.ceil(this.probeTimeoutMs / 1000)),
       idle_timeout: 30,
+      // A probe started during an outage retries the connection; it must notice the return fast.
+      backoff: () => 0.1,
       onnotice: () => {},
     });
     const client = this.client;

@@ -188,18 +188,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let stopping: Promise<void> | undefined;
   const shutdown = (reason = 'shutdown') =>
     (stopping ??= (async () => {
+      // Still listening while draining: /ready answers 503 so load balancers move traffic away,
+      // and a request that arrives meanwhile is served (with `connection: close`), not refused.
       draining = true;
       logger.info({ reason, inFlight }, 'draining');
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {
           drained = resolve;
-          setTimeout(resolve, config.drainTimeoutMs).unref();
+          setTimeout(() => {
+            if (inFlight > 0) logger.warn({ inFlight }, 'drain time over: cutting remaining requests');
+            resolve();
+          }, config.drainTimeoutMs).unref();
         });
       }
-      server.closeAllConnections();
+      // The last answers may still be on their way out: close idle sockets now, busy ones
+      // (responses being written, sent with `connection: close`) once written, or after 2 s.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const cut = setTimeout(() => server.closeAllConnections(), 2000);
       await closed;
+      clearTimeout(cut);
       await monitor.stop();
       await database.close();
       await readDatabase?.close();

@@ -9,6 +9,7 @@ import type { Context } from './graphql/context.ts';
 import { schema } from './graphql/schema.ts';
 import { exampleQueries } from './graphiql-examples.ts';
 import { useAdmission, type Admission } from './http/admission.ts';
+import { useCsrfPrevention } from './http/csrf.ts';
 import { createMaskError } from './http/errors.ts';
 import { DEFAULT_LIMITS, useArmor, useBodyLimit, useIntrospectionSwitch, useRefusalStatus } from './http/limits.ts';
 import { createLogger } from './observability/logger.ts';
@@ -41,6 +42,7 @@ export function createApp(options: AppOptions): App {
   const plugins: Plugin[] = [
     useObservability({ logger, metrics: options.metrics }),
     useBodyLimit(limits.maxBodyBytes),
+    useCsrfPrevention(),
     useArmor(limits),
     useIntrospectionSwitch(limits.introspection),
     useRefusalStatus(),

@@ -10,6 +10,7 @@ export interface ConfigOverrides {
   limits?: Partial<Config['limits']>;
   drainTimeoutMs?: number;
   databaseReadUrl?: string;
+  corsOrigins?: string[];
 }
 
 export function testConfig(overrides: ConfigOverrides = {}): Config {
@@ -23,6 +24,7 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
     limits: { ...base.limits, ...overrides.limits },
     drainTimeoutMs: overrides.drainTimeoutMs ?? base.drainTimeoutMs,
     databaseReadUrl: overrides.databaseReadUrl,
+    corsOrigins: overrides.corsOrigins ?? [],
     logLevel: 'silent',
   };
 }

@@ -1,0 +1,256 @@
+/**
+ * `npm run bench [-- --duration 10 --connections 10 --only nested]`: the API under load against the
+ * synthetic dataset (run `npm run seed:synthetic` first).
+ *
+ * Starts the real server (src/index.ts, as `npm start` does) against the synthetic database and
+ * drives it over HTTP with autocannon, one scenario after another: each dashboard query, and the
+ * nested list query next to a raw-SQL baseline (scripts/bench-raw-server.ts) measured in the same
+ * run. For each it prints requests/s, p50/p99 latency, the CPU milliseconds the Node server (and,
+ * with the embedded server, PostgreSQL) spent per request, and the SQL statements one request sends
+ * (counted in-process on the same code, as the tests do).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { connectDatabase } from '../src/db/client.ts';
+import { freePort } from '../src/db/embedded.ts';
+import { migrateDatabase } from '../src/db/migrate.ts';
+import { createApp } from '../src/yoga.ts';
+import { SYNTHETIC_DATA_DIR, startSyntheticServer } from './synthetic-db.ts';
+
+const { values: options } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    only: { type: 'string' },
+  },
+});
+const DURATION = Number(options.duration);
+const CONNECTIONS = Number(options.connections);
+
+const MS_PER_TICK = 10; // /proc counts CPU in USER_HZ ticks, 100 per second on Linux
+
+/** User + system CPU of a process, in ms, from /proc. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+}
+
+/** CPU of the PostgreSQL server: the postmaster's children (backends, parallel workers). */
+function postgresCpuMs(): number | null {
+  let postmaster: number;
+  try {
+    postmaster = Number(readFileSync(`${SYNTHETIC_DATA_DIR}/postmaster.pid`, 'utf8').split('\n')[0]);
+  } catch {
+    return null;
+  }
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === postmaster) total += (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
+}
+
+async function waitForHttp(url: string, body: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not come up`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function startProcess(script: string, env: Record<string, string>): ChildProcess {
+  // `node --import tsx` (not the tsx CLI) so the pid measured is the server itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  child.on('exit', (code) => {
+    if (code !== null && code !== 0) console.error(`${script} exited with ${code}`);
+  });
+  return child;
+}
+
+interface Scenario {
+  name: string;
+  query?: string;
+  variables?: Record<string, unknown>;
+  /** A raw endpoint instead of GraphQL (the baseline). */
+  raw?: boolean;
+}
+
+interface Result {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  nodeCpuMs: number;
+  pgCpuMs: number | null;
+  statements: number | null;
+  /** Failed requests, by HTTP status (or "socket" for connection errors). */
+  errors: string;
+}
+
+export const NESTED_QUERY = `query Nested {
+  events(first: 100) { nodes {
+    slug title date { earliest latest precision } killed { min max }
+    participants { role
+      actor { slug name doctrines { doctrine { slug name } } }
+      citations { quote source { slug title } } } } } }`;
+
+function failures(result: autocannon.Result): string {
+  const byStatus = Object.entries(result.statusCodeStats ?? {})
+    .filter(([status]) => !status.startsWith('2'))
+    .map(([status, { count }]) => `${count ?? 0}×${status}`);
+  if (result.errors > 0) byStatus.push(`${result.errors}×socket`);
+  return byStatus.join(', ') || '0';
+}
+
+async function main() {
+  const db = await startSyntheticServer();
+  const setup = connectDatabase(db.databaseUrl, { max: 2 });
+  // Indexes or views added since the data was generated are built now, not during the run.
+  await migrateDatabase(setup.db);
+  await setup.close();
+  const sql = postgres(db.databaseUrl, { max: 1, onnotice: () => {} });
+  const [size] = await sql<{ events: number; actors: number; participations: number }[]>`
+    select (select count(*) from events)::int as events, (select count(*) from actors)::int as actors,
+           (select count(*) from participations)::int as participations`;
+  const [busiest] = await sql<{ slug: string; n: number }[]>`
+    select a.slug, count(*)::int as n from participations p join actors a on a.id = p.actor_id
+     where p.role = 'PERPETRATOR' group by a.slug order by n desc, a.slug limit 1`;
+  const [country] = await sql<{ slug: string }[]>`
+    select c.slug from events e join places pl on pl.id = e.place_id join places c on c.id = pl.country_id
+     group by c.slug order by count(*) desc, c.slug limit 1`;
+  const [alias] = await sql<{ alias: string }[]>`
+    select a.aliases[1] as alias from actors a where cardinality(a.aliases) > 0 order by a.id limit 1 offset 500`;
+  await sql.end();
+  if (!size || !busiest || !country || !alias) throw new Error('the synthetic database is empty: run npm run seed:synthetic first');
+  const actor = busiest.slug;
+
+  const scenarios: Scenario[] = [
+    { name: 'nested: 100 events → participants → actor → doctrines, citations → source', query: NESTED_QUERY },
+    { name: 'nested: raw-SQL baseline (one json_agg statement, node:http)', raw: true },
+    { name: 'eventStats (all events)', query: '{ eventStats { events killed { min max reported } firstDate lastDate } }' },
+    { name: `eventStats (country ${country.slug})`, query: 'query($c: String!) { eventStats(filter: { country: $c }) { events killed { min max } } }', variables: { c: country.slug } },
+    { name: `eventStats (actor ${actor}, PERPETRATOR)`, query: 'query($a: String!) { eventStats(filter: { actor: $a, role: [PERPETRATOR] }) { events killed { min max } } }', variables: { a: actor } },
+    { name: 'timeline MONTH (all events)', query: '{ timeline(interval: MONTH) { buckets { start events killed { min max } } unplaced { events } } }' },
+    { name: `timeline MONTH (country ${country.slug}, 2020-2024)`, query: 'query($c: String!) { timeline(interval: MONTH, filter: { country: $c, from: "2020-01-01", to: "2024-12-31" }) { buckets { start events } } }', variables: { c: country.slug } },
+    { name: 'breakdown COUNTRY top 10', query: '{ breakdown(by: COUNTRY) { key label events killed { min max } } }' },
+    { name: 'breakdown EVENT_KIND', query: '{ breakdown(by: EVENT_KIND) { key events } }' },
+    { name: 'breakdown YEAR top 30', query: '{ breakdown(by: YEAR, top: 30) { key events } }' },
+    { name: 'breakdown ACTOR (PERPETRATOR) top 10', query: '{ breakdown(by: ACTOR, filter: { role: [PERPETRATOR] }) { key label events } }' },
+    { name: 'breakdown ROLE', query: '{ breakdown(by: ROLE) { key events } }' },
+    { name: 'breakdown DOCTRINE', query: '{ breakdown(by: DOCTRINE) { key label events killed { min max } } }' },
+    { name: `reach (${actor})`, query: 'query($a: String!) { actor(slug: $a) { reach { homeRegion countries { country { name } role events firstDate lastDate extraRegional } regions { region role events } } } }', variables: { a: actor } },
+    { name: `network depth 2 (${actor})`, query: 'query($a: String!) { actor(slug: $a) { network(depth: 2) { nodes { depth actor { slug name } } edges { type from { slug } to { slug } } } } }', variables: { a: actor } },
+    { name: `search "${alias.alias}" (selective)`, query: 'query($q: String!) { search(query: $q) { kind rank snippet actor { slug } event { slug } } }', variables: { q: alias.alias } },
+    { name: 'search "suicide bombing" (common words)', query: 'query($q: String!) { search(query: $q) { kind rank snippet event { slug } citation { quote } } }', variables: { q: 'suicide bombing' } },
+  ].filter((s) => !options.only || s.name.includes(options.only));
+
+  // Statements per request, counted in-process on the same code.
+  const statements: string[] = [];
+  const counting = connectDatabase(db.databaseUrl, { max: 2, onStatement: (text) => statements.push(text) });
+  const inProcess = createApp({ db: counting.db });
+  const counts = new Map<string, number>();
+  for (const s of scenarios) {
+    if (s.raw) continue;
+    // Twice: the count is taken on the second request, once one-off start-up queries are done.
+    for (let i = 0; i < 2; i++) {
+      statements.splice(0);
+      const response = await inProcess.fetch('http://bench/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: s.query, variables: s.variables }),
+      });
+      const body = (await response.json()) as { errors?: unknown[] };
+      if (body.errors) throw new Error(`${s.name}: ${JSON.stringify(body.errors)}`);
+    }
+    counts.set(s.name, statements.length);
+  }
+  await counting.close();
+
+  const apiPort = await freePort();
+  const rawPort = await freePort();
+  const env = {
+    DATABASE_URL: db.databaseUrl,
+    HOST: '127.0.0.1',
+    SEED_ON_START: 'false',
+    DATABASE_POOL_SIZE: '10',
+    // Ten connections stand for ten dashboard users, not one client over its fair share.
+    CLIENT_MAX_CONCURRENT: String(CONNECTIONS),
+    // One slow scenario's refusals must not put the load generator in the penalty box for the next.
+    PENALTY_THRESHOLD: '0',
+    LOG_LEVEL: 'warn',
+  };
+  const api = startProcess('src/index.ts', { ...env, PORT: String(apiPort) });
+  const raw = startProcess('scripts/bench-raw-server.ts', { ...env, PORT: String(rawPort) });
+  const apiUrl = `http://127.0.0.1:${apiPort}/graphql`;
+  const rawUrl = `http://127.0.0.1:${rawPort}/`;
+  await waitForHttp(apiUrl, JSON.stringify({ query: '{ __typename }' }));
+  await waitForHttp(rawUrl, '{}');
+
+  const results: Result[] = [];
+  for (const s of scenarios) {
+    const url = s.raw ? rawUrl : apiUrl;
+    const body = s.raw ? '{}' : JSON.stringify({ query: s.query, variables: s.variables });
+    const pid = (s.raw ? raw : api).pid!;
+    const run = (duration: number) =>
+      autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: CONNECTIONS, duration });
+    await run(Math.min(3, DURATION)); // warm-up: JIT, caches, prepared statements
+    const nodeBefore = cpuMs(pid);
+    const pgBefore = postgresCpuMs();
+    const result = await run(DURATION);
+    const done = result.requests.total;
+    const pgAfter = postgresCpuMs();
+    results.push({
+      name: s.name,
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      nodeCpuMs: (cpuMs(pid) - nodeBefore) / done,
+      pgCpuMs: pgBefore === null || pgAfter === null ? null : (pgAfter - pgBefore) / done,
+      statements: s.raw ? 1 : (counts.get(s.name) ?? null),
+      errors: failures(result),
+    });
+    const r = results.at(-1)!;
+    console.error(`${r.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`);
+  }
+  api.kill('SIGTERM');
+  raw.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await db.stop();
+
+  const fmt = (n: number | null, digits = 1) => (n === null ? '–' : n.toFixed(digits));
+  console.log(`\n${size.events.toLocaleString('en')} events, ${size.actors.toLocaleString('en')} actors, ${size.participations.toLocaleString('en')} participations; ` +
+    `${CONNECTIONS} connections, ${DURATION} s per scenario; ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB; Node ${process.version}\n`);
+  console.log('| scenario | req/s | p50 ms | p99 ms | Node CPU ms/req | PostgreSQL CPU ms/req | SQL statements/req | errors |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of results) {
+    console.log(`| ${r.name} | ${fmt(r.rps, 0)} | ${r.p50} | ${r.p99} | ${fmt(r.nodeCpuMs, 2)} | ${fmt(r.pgCpuMs, 2)} | ${r.statements ?? '–'} | ${r.errors} |`);
+  }
+  const nested = results.find((r) => r.name.startsWith('nested: 100'));
+  const baseline = results.find((r) => r.name.startsWith('nested: raw'));
+  if (nested && baseline) {
+    console.log(`\nnested query at ${(nested.rps / baseline.rps).toFixed(2)}× the raw-SQL baseline's throughput (target ≥ 0.35×)`);
+  }
+}
+
+await main();

@@ -60,6 +60,20 @@ export interface DeadlinesConfig {
   connectTimeoutSeconds: number;
   /** Concurrent database-bound requests per client (token or IP); beyond it HTTP 429. */
   perClientConcurrency: number;
+  /** Operations costing more than this are heavy and share only `heavySlots` pool slots. */
+  heavyCost: number;
+  heavySlots: number;
+}
+
+/** Clients that keep sending refused requests are slowed down and refused for a while. */
+export interface PenaltyConfig {
+  /** Refusals (HTTP 4xx) within `windowMs` that put a client in the penalty box; 0: never. */
+  threshold: number;
+  windowMs: number;
+  /** How long the penalty lasts, ms. */
+  penaltyMs: number;
+  /** How long each refused request of a penalized client is held before its 429, ms. */
+  tarpitMs: number;
 }
 
 export interface Config {
@@ -78,6 +92,7 @@ export interface Config {
   production: boolean;
   limits: LimitsConfig;
   deadlines: DeadlinesConfig;
+  penalty: PenaltyConfig;
   /** How long in-flight requests may run after SIGTERM before connections are cut, ms. */
   drainTimeoutMs: number;
   /** Origins allowed by CORS; empty means same-origin only (no CORS headers). */
@@ -95,6 +110,7 @@ export function readConfig(env: Env = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   const maxDepth = integer(env, 'GRAPHQL_MAX_DEPTH', 12, 1);
+  const poolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1);
   if (maxDepth > 12) throw new Error(`GRAPHQL_MAX_DEPTH must be at most 12, got ${maxDepth}`);
   return {
     databaseUrl: env.DATABASE_URL || undefined,
@@ -104,7 +120,7 @@ export function readConfig(env: Env = process.env): Config {
     host: env.HOST || '0.0.0.0',
     port: integer(env, 'PORT', 4000),
     seedOnStart: env.SEED_ON_START !== 'false',
-    poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1),
+    poolSize,
     production,
     limits: {
       maxDepth,
@@ -124,6 +140,14 @@ export function readConfig(env: Env = process.env): Config {
       requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1),
       connectTimeoutSeconds: integer(env, 'DB_CONNECT_TIMEOUT_S', 2, 1),
       perClientConcurrency: integer(env, 'CLIENT_MAX_CONCURRENT', 4, 1),
+      heavyCost: integer(env, 'GRAPHQL_HEAVY_COST', 2500, 1),
+      heavySlots: integer(env, 'DATABASE_HEAVY_SLOTS', Math.max(1, Math.floor(poolSize / 4)), 1),
+    },
+    penalty: {
+      threshold: integer(env, 'PENALTY_THRESHOLD', 10),
+      windowMs: integer(env, 'PENALTY_WINDOW_MS', 10_000, 1),
+      penaltyMs: integer(env, 'PENALTY_MS', 30_000, 1),
+      tarpitMs: integer(env, 'PENALTY_TARPIT_MS', 1000),
     },
     drainTimeoutMs: integer(env, 'DRAIN_TIMEOUT_MS', 10_000),
     corsOrigins: list(env, 'CORS_ORIGINS'),

@@ -13,6 +13,7 @@ import type { DatabaseHandle } from './db/client.ts';
 import { DatabaseMonitor } from './db/monitor.ts';
 import { Admission } from './http/admission.ts';
 import { bodyTooLarge } from './http/limits.ts';
+import { PenaltyBox } from './http/penalty.ts';
 import { REQUEST_ID_HEADER, createLogger, requestIdFor } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
 import { createApp, type App } from './yoga.ts';
@@ -81,8 +82,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     slots: config.poolSize,
     perClient: config.deadlines.perClientConcurrency,
     acquireTimeoutMs: config.deadlines.acquireTimeoutMs,
+    heavyCost: config.deadlines.heavyCost,
+    heavySlots: config.deadlines.heavySlots,
   });
+  const penalties = new PenaltyBox(config.penalty);
   const metrics = new Metrics(() => ({ size: config.poolSize, active: admission.active, waiting: admission.waiting }));
+  // Every request in flight listens for 'down' (src/server.ts cuts it off): no listener cap.
+  monitor.setMaxListeners(0);
   monitor.on('down', (reason) => logger.error({ reason }, 'database down'));
   monitor.on('up', () => logger.info('database up'));
   monitor.start();
@@ -119,12 +125,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Yoga's log lines and x-request-id header use the same id as any refusal made here.
     request.headers.set(REQUEST_ID_HEADER, requestId);
     const idHeader = { [REQUEST_ID_HEADER]: requestId };
+    const client = clientKey(request, req, config.trustProxy);
+    const penalty = penalties.remaining(client);
+    if (penalty > 0) {
+      await new Promise((r) => setTimeout(r, config.penalty.tarpitMs));
+      return refusal(429, 'TOO_MANY_REFUSED_REQUESTS', 'Too many of this client\'s requests were refused; wait before sending more.', {
+        ...idHeader,
+        'retry-after': String(Math.ceil(penalty / 1000)),
+      });
+    }
+    const response = await handle(request, client, requestId, idHeader);
+    // 4xx: refused for what the client sent (or how often); 5xx is the server's side.
+    if (response.status >= 400 && response.status < 500) {
+      if (penalties.refused(client)) logger.warn({ reqId: requestId, client }, 'client put in the penalty box');
+    } else penalties.served(client);
+    return response;
+  }
+
+  async function handle(request: Request, client: string, requestId: string, idHeader: Record<string, string>): Promise<Response> {
     if (request.body && request.headers.get('content-length') === null) {
       const body = await readBounded(request, maxBodyBytes);
       if (body === 'too-large') return bodyTooLarge(maxBodyBytes);
       request = new Request(request.url, { method: request.method, headers: request.headers, body: new Uint8Array(body) });
     }
-    const work = Promise.resolve(app.fetch(request, { clientKey: clientKey(request, req, config.trustProxy) }));
+    const work = Promise.resolve(app.fetch(request, { clientKey: client }));
     let timer: NodeJS.Timeout | undefined;
     let onDown: (() => void) | undefined;
     const cutOff = new Promise<Response>((resolve) => {

@@ -11,6 +11,7 @@ export interface ConfigOverrides {
   drainTimeoutMs?: number;
   databaseReadUrl?: string;
   corsOrigins?: string[];
+  penalty?: Partial<Config['penalty']>;
 }
 
 export function testConfig(overrides: ConfigOverrides = {}): Config {
@@ -25,6 +26,7 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
     drainTimeoutMs: overrides.drainTimeoutMs ?? base.drainTimeoutMs,
     databaseReadUrl: overrides.databaseReadUrl,
     corsOrigins: overrides.corsOrigins ?? [],
+    penalty: { ...base.penalty, ...overrides.penalty },
     logLevel: 'silent',
   };
 }

@@ -158,6 +158,24 @@ describe('deadlines and caps', () => {
     expect((await graphql(server, EVENTS)).status).toBe(200);
   });
 
+  it('answers a client that keeps sending refused requests with a delayed 429', async () => {
+    const strict = await serve(scratch.url, { penalty: { threshold: 3, windowMs: 10_000, penaltyMs: 5000, tarpitMs: 300 } });
+    try {
+      const deep = `{ places { nodes { ${'parent { '.repeat(20)}name${' }'.repeat(20)} } } }`;
+      const who = { headers: { authorization: 'Bearer prober' } };
+      for (let i = 0; i < 3; i += 1) expect((await graphql(strict, deep, who)).status).toBe(400);
+      const next = await graphql(strict, ACTORS, who);
+      expect(next.status).toBe(429);
+      expect(codeOf(next)).toBe('TOO_MANY_REFUSED_REQUESTS');
+      expect(Number(next.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(next.ms).toBeGreaterThanOrEqual(250);
+      // Someone else is not affected.
+      expect((await graphql(strict, ACTORS, { headers: { authorization: 'Bearer other' } })).status).toBe(200);
+    } finally {
+      await strict.shutdown();
+    }
+  });
+
   it('refuses a chunked body over the limit while reading it', async () => {
     const { port } = server;
     const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {

@@ -5,11 +5,14 @@
  *   Retry-After, so a few abusive clients cannot take every slot;
  * - all clients together get `slots` (about the pool size); a request that waits longer than
  *   `acquireTimeoutMs` for one gets 503 DATABASE_BUSY instead of queueing without end;
+ * - heavy operations (cost above `heavyCost`) share only `heavySlots` of them, so a crowd of
+ *   expensive-but-allowed queries cannot starve the cheap ones dashboards send;
  * - while the database is known to be down, operations fail at once with DATABASE_UNAVAILABLE
  *   instead of queueing behind a pool that is reconnecting.
  * Counts are per instance: each instance guards its own pool, and nothing here must be shared.
  */
-import { GraphQLError, getOperationAST } from 'graphql';
+import { complexityFromQuery } from '@pothos/plugin-complexity';
+import { GraphQLError, getOperationAST, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Database } from '../db/client.ts';
 import type { DatabaseMonitor } from '../db/monitor.ts';
@@ -19,22 +22,82 @@ export interface AdmissionOptions {
   slots: number;
   perClient: number;
   acquireTimeoutMs: number;
+  /** Operations costing more than this (src/graphql/cost.ts) are heavy. */
+  heavyCost: number;
+  /** Slots heavy operations may hold at once; the rest stay free for light ones. */
+  heavySlots: number;
 }
 
 interface Waiter {
+  priority: number;
   grant: () => void;
   timer: NodeJS.Timeout;
 }
 
-export class Admission {
+/** A counting semaphore with a wait limit; waiters with the lowest priority number go first. */
+class Slots {
   active = 0;
-  private readonly queue: Waiter[] = [];
-  private readonly clients = new Map<string, number>();
+  readonly queue: Waiter[] = [];
 
-  constructor(readonly options: AdmissionOptions) {}
+  constructor(private readonly size: number) {}
+
+  /** Resolves true with a slot, or false after `timeoutMs` without one. */
+  acquire(timeoutMs: number, priority = 0): Promise<boolean> {
+    if (this.active < this.size) {
+      this.active += 1;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        priority,
+        grant: () => {
+          clearTimeout(waiter.timer);
+          resolve(true);
+        },
+        timer: setTimeout(() => {
+          this.queue.splice(this.queue.indexOf(waiter), 1);
+          resolve(false);
+        }, timeoutMs),
+      };
+      // Behind every waiter of the same or a lower number: FIFO among equals.
+      const at = this.queue.findIndex((w) => w.priority > priority);
+      if (at === -1) this.queue.push(waiter);
+      else this.queue.splice(at, 0, waiter);
+    });
+  }
+
+  release(): void {
+    const next = this.queue.shift();
+    // The slot passes straight to the next waiter, so `active` stays the same.
+    if (next) next.grant();
+    else this.active -= 1;
+  }
+}
+
+/** A client's recent use (attempts to get a slot) decays by half every this many ms. */
+const USAGE_HALF_LIFE_MS = 5000;
+/** A heavy operation counts as this many attempts. */
+const HEAVY_ATTEMPT = 5;
+const MAX_TRACKED_CLIENTS = 50_000;
+
+export class Admission {
+  private readonly all: Slots;
+  private readonly heavy: Slots;
+  private readonly clients = new Map<string, number>();
+  /** Decayed count of each client's recent attempts: who has asked least goes first. */
+  private readonly usage = new Map<string, { units: number; at: number }>();
+
+  constructor(readonly options: AdmissionOptions) {
+    this.all = new Slots(options.slots);
+    this.heavy = new Slots(Math.max(1, Math.min(options.heavySlots, options.slots)));
+  }
+
+  get active(): number {
+    return this.all.active;
+  }
 
   get waiting(): number {
-    return this.queue.length;
+    return this.all.queue.length + this.heavy.queue.length;
   }
 
   enterClient(key: string): boolean {
@@ -50,33 +113,40 @@ export class Admission {
     else this.clients.set(key, running);
   }
 
-  /** Resolves true with a slot, or false after acquireTimeoutMs without one. */
-  acquire(): Promise<boolean> {
-    if (this.active < this.options.slots) {
-      this.active += 1;
-      return Promise.resolve(true);
-    }
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        grant: () => {
-          clearTimeout(waiter.timer);
-          resolve(true);
-        },
-        timer: setTimeout(() => {
-          this.queue.splice(this.queue.indexOf(waiter), 1);
-          resolve(false);
-        }, this.options.acquireTimeoutMs),
-      };
-      this.queue.push(waiter);
-    });
+  /**
+   * A database slot, or false after acquireTimeoutMs. Heavy operations first need one of the
+   * few heavy slots, so however many arrive, light ones (dashboards) still find free slots.
+   */
+  async acquire(heavy = false, client?: string): Promise<boolean> {
+    const started = Date.now();
+    const { acquireTimeoutMs } = this.options;
+    const priority = client === undefined ? 0 : this.charge(client, heavy ? HEAVY_ATTEMPT : 1, started);
+    if (heavy && !(await this.heavy.acquire(acquireTimeoutMs, priority))) return false;
+    if (await this.all.acquire(Math.max(1, acquireTimeoutMs - (Date.now() - started)), priority)) return true;
+    if (heavy) this.heavy.release();
+    return false;
   }
 
-  release(): void {
-    const next = this.queue.shift();
-    // The slot passes straight to the next waiter, so `active` stays the same.
-    if (next) next.grant();
-    else this.active -= 1;
+  release(heavy = false): void {
+    this.all.release();
+    if (heavy) this.heavy.release();
   }
+
+  /**
+   * Adds `units` to the client's recent use and returns its use before them: its place in line
+   * when slots are short. A client that has asked a lot lately (a script in a loop) waits behind
+   * one that has not (a dashboard refreshing every few seconds). Attempts count, not time served,
+   * so a client refused for want of a slot does not jump the line next time.
+   */
+  private charge(client: string, units: number, now: number): number {
+    const entry = this.usage.get(client);
+    const before = entry ? entry.units * 0.5 ** ((now - entry.at) / USAGE_HALF_LIFE_MS) : 0;
+    this.usage.delete(client);
+    if (this.usage.size >= MAX_TRACKED_CLIENTS) this.usage.delete(this.usage.keys().next().value ?? '');
+    this.usage.set(client, { units: before + units, at: now });
+    return before;
+  }
+
 }
 
 function tooManyRequests(perClient: number): GraphQLError {
@@ -89,6 +159,21 @@ function databaseBusy(waitedMs: number): GraphQLError {
   return new GraphQLError(`The server is busy: no database connection became free within ${waitedMs} ms.`, {
     extensions: { code: 'DATABASE_BUSY', http: { status: 503, headers: { 'retry-after': '1' } } },
   });
+}
+
+/** The operation's cost from its actual variables, as the schema's cost limit computes it. */
+function isHeavy(args: ExecutionArgs, heavyCost: number): boolean {
+  try {
+    const { complexity } = complexityFromQuery(args.document, {
+      schema: args.schema,
+      ctx: args.contextValue as object,
+      variables: (args.variableValues ?? {}) as Record<string, unknown>,
+    });
+    return complexity > heavyCost;
+  } catch {
+    // Variables that do not coerce: execution reports them; it will not reach the database.
+    return false;
+  }
 }
 
 export const CONSISTENCY_HEADER = 'x-read-consistency';
@@ -118,7 +203,8 @@ export function useAdmission({ admission, monitor, readDb }: AdmissionPluginOpti
         setResultAndStopExecution({ errors: [tooManyRequests(admission.options.perClient)] });
         return;
       }
-      if (!(await admission.acquire())) {
+      const heavy = isHeavy(args, admission.options.heavyCost);
+      if (!(await admission.acquire(heavy, client))) {
         if (client !== undefined) admission.leaveClient(client);
         setResultAndStopExecution({ errors: [databaseBusy(admission.options.acquireTimeoutMs)] });
         return;
@@ -127,7 +213,7 @@ export function useAdmission({ admission, monitor, readDb }: AdmissionPluginOpti
       const release = () => {
         if (released) return;
         released = true;
-        admission.release();
+        admission.release(heavy);
         if (client !== undefined) admission.leaveClient(client);
       };
       // Cancelled executions may never report done; the request's end releases too.

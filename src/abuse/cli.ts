@@ -1,0 +1,61 @@
+/**
+ * `npm run abuse`: starts the real server in its own process (as `npm start` does: DATABASE_URL,
+ * or an embedded PostgreSQL) unless ABUSE_URL points at one, runs the abuse mix and prints the
+ * report. Exit 1 when anything crashed, a hostile request was accepted, a response leaked
+ * internals, or the dashboards' p99 under attack reached 250 ms.
+ *   ABUSE_CLIENTS (200) hostile clients, ABUSE_DASHBOARDS (20) dashboards refreshing every second,
+ *   ABUSE_PHASE_MS (15000) length of the baseline and of the attack.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort } from '../db/embedded.ts';
+import { runAbuse } from './run.ts';
+
+function whole(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1, got "${raw}"`);
+  return value;
+}
+
+const abusers = whole('ABUSE_CLIENTS', 200);
+const dashboards = whole('ABUSE_DASHBOARDS', 20);
+const phaseMs = whole('ABUSE_PHASE_MS', 15_000);
+const P99_BUDGET_MS = 250;
+
+let child: ChildProcess | undefined;
+let url = process.env.ABUSE_URL?.replace(/\/$/, '');
+if (!url) {
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  // One log line per request at 200 clients is itself a load; warnings and errors still show.
+  child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode} before it was ready`);
+    if (Date.now() > deadline) throw new Error('the server was not ready within 180 s');
+    const ok = await fetch(`${url}/ready`).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+console.log(`abuse run against ${url}: ${abusers} hostile clients, ${dashboards} dashboards, ${phaseMs} ms per phase`);
+const report = await runAbuse({ url, abusers, dashboards, phaseMs });
+const crashedServer = child !== undefined && child.exitCode !== null;
+console.log(JSON.stringify(report, null, 2));
+console.log(`
+crashes:                    ${report.crashes}${crashedServer ? ' (the server process died)' : ''}
+hostile requests sent:      ${report.hostileSent}
+hostile requests accepted:  ${report.accepted}${report.acceptedKinds.length ? ` (${report.acceptedKinds.join(', ')})` : ''}
+responses leaking internals:${report.leaks}${report.leakKinds.length ? ` (${report.leakKinds.join(', ')})` : ''}
+slow-but-allowed queries:   ${report.slowAllowed.sent} sent, ${report.slowAllowed.served} served, ${report.slowAllowed.capped} capped (429/503)
+dashboard p99 without attack: ${report.baseline.p99} ms (p50 ${report.baseline.p50}, ${report.baseline.requests} requests, ${report.baseline.failed} failed)
+dashboard p99 under attack:   ${report.underAttack.p99} ms (p50 ${report.underAttack.p50}, ${report.underAttack.requests} requests, ${report.underAttack.failed} failed)`);
+
+child?.kill('SIGTERM');
+const failed = report.crashes > 0 || crashedServer || report.accepted > 0 || report.leaks > 0 || report.underAttack.p99 >= P99_BUDGET_MS;
+process.exit(failed ? 1 : 0);

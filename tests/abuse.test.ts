@@ -1,0 +1,39 @@
+/**
+ * The abuse run, small: 20 hostile clients (every hostile kind, SQL-looking strings in every
+ * argument, heavy-but-allowed queries) beside dashboards, against the real server. Nothing may
+ * crash, no hostile request may be accepted, no response may leak internals. (Latency is
+ * measured by `npm run abuse` at full scale, not asserted here.)
+ */
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { hostileProbes, runAbuse } from '../src/abuse/run.ts';
+import type { RunningServer } from '../src/server.ts';
+import { serve } from './server-helpers.ts';
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await serve(inject('databaseUrl'));
+});
+afterAll(() => server.shutdown());
+
+describe('abuse run', () => {
+  it('covers every kind of hostile request the issue lists', () => {
+    const kinds = new Set(hostileProbes().map((p) => p.kind));
+    for (const kind of ['deep nesting', 'alias bomb', 'huge first literal', 'huge first variable', 'giant document', 'malformed JSON', 'text/plain post', 'PUT', 'invalid global id', 'sql in search', 'sql in node id', 'sql in cursor']) {
+      expect(kinds).toContain(kind);
+    }
+  });
+
+  it('survives 20 hostile clients: no crash, nothing hostile accepted, no leak', async () => {
+    const report = await runAbuse({ url: server.url, abusers: 20, dashboards: 3, phaseMs: 1500, dashboardPauseMs: 200 });
+    expect(report.crashKinds).toEqual([]);
+    expect(report.crashes).toBe(0);
+    expect(report.acceptedKinds).toEqual([]);
+    expect(report.accepted).toBe(0);
+    expect(report.leakKinds).toEqual([]);
+    expect(report.leaks).toBe(0);
+    expect(report.hostileSent).toBeGreaterThan(50);
+    expect(report.healthAfter).toBe(200);
+    expect(report.baseline.requests).toBeGreaterThan(0);
+    expect(report.underAttack.requests).toBeGreaterThan(0);
+  }, 60_000);
+});

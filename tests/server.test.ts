@@ -108,6 +108,22 @@ describe('health, readiness, metrics', () => {
 });
 
 describe('deadlines and caps', () => {
+  it('sets statement, lock and idle-in-transaction timeouts on every pooled connection', async () => {
+    const { connectDatabase } = await import('../src/db/client.ts');
+    const pool = connectDatabase(scratch.url, { max: 2, statementTimeoutMs: 4321, lockTimeoutMs: 321, idleInTransactionTimeoutMs: 5432 });
+    try {
+      const rows = await pool.sql`select current_setting('statement_timeout') as s, current_setting('lock_timeout') as l,
+        current_setting('idle_in_transaction_session_timeout') as i`;
+      expect(rows[0]).toEqual({ s: '4321ms', l: '321ms', i: '5432ms' });
+      // And PostgreSQL enforces it: a statement over the limit is cancelled.
+      const tight = connectDatabase(scratch.url, { max: 1, statementTimeoutMs: 100 });
+      await expect(tight.sql`select pg_sleep(2)`).rejects.toMatchObject({ code: '57014' });
+      await tight.close();
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('cuts a request off at the whole-request deadline with REQUEST_TIMEOUT', async () => {
     const answer = await whileEventsLocked(() => graphql(server, EVENTS));
     expect(answer.status).toBe(503);

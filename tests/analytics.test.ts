@@ -2,8 +2,12 @@
  * Dashboard aggregates on the seeded article (seed/data/globely-news-isis-k-long-reach.json):
  * the expected figures are counted by hand from what the article says.
  */
+import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openApi } from './helpers.ts';
+import { loadSeed } from '../seed/loader.ts';
+import { breakdown, eventStats, rollupRoute, timeline } from '../src/graphql/loaders/analytics.ts';
+import { eventConditions } from '../src/graphql/types/event.ts';
+import { openApi, scratchDatabase } from './helpers.ts';
 
 const api = openApi();
 afterAll(() => api.close());
@@ -182,5 +186,86 @@ describe('breakdown', () => {
     }`);
     expect(r.errors).toBeUndefined();
     expect(api.statements).toHaveLength(5 + 3);
+  });
+});
+
+describe('summary tables (event_rollup_*)', () => {
+  // Filters the rollups can answer; each is also computed from events and must agree exactly.
+  const filters: Parameters<typeof eventConditions>[0][] = [
+    undefined,
+    {},
+    { kind: ['SUICIDE_BOMBING', 'ATTACK'] },
+    { country: 'afghanistan' },
+    { country: 'russia' },
+    { country: 'no-such-country' },
+  ];
+
+  it.each(filters.map((f) => [JSON.stringify(f) ?? 'no filter', f]))('agree with the events table for %s', async (_name, filter) => {
+    const db = api.database.db;
+    const route = rollupRoute(filter);
+    expect(route).not.toBeNull();
+    const conditions = eventConditions(filter);
+    expect(await eventStats(db, conditions, route)).toEqual(await eventStats(db, conditions, null));
+    for (const interval of ['MONTH', 'QUARTER', 'YEAR'] as const) {
+      expect(await timeline(db, conditions, interval, route)).toEqual(await timeline(db, conditions, interval, null));
+    }
+    const links = { actor: null, roles: null };
+    for (const by of ['COUNTRY', 'EVENT_KIND', 'YEAR'] as const) {
+      expect(await breakdown(db, conditions, by, 100, links, route)).toEqual(await breakdown(db, conditions, by, 100, links, null));
+    }
+  });
+
+  it('are not used for filters they cannot answer', () => {
+    expect(rollupRoute({ actor: 'isis-k' })).toBeNull();
+    expect(rollupRoute({ from: '2020-01-01' })).toBeNull();
+    expect(rollupRoute({ role: ['VICTIM'] })).toBeNull();
+    expect(rollupRoute({ country: 'iran', kind: ['ATTACK'] })).toBeNull();
+  });
+
+  it('stay equal to the events table through inserts, updates, deletes and a place moving country', async () => {
+    const scratch = await scratchDatabase();
+    try {
+      const db = scratch.handle.db;
+      await loadSeed(db);
+      const check = async () => {
+        const drift = await db.execute<{ n: number }>(sql`
+          select count(*)::int as n from (
+            (select grain, period, kind::text, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date from event_rollup_by_kind
+             except
+             select event_grain_of(date_earliest, date_latest), event_period_of(date_earliest, date_latest), kind::text, count(*)::int,
+                    coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+                    (count(*) filter (where killed_min is not null and killed_max is null))::int, count(killed_min)::int,
+                    min(coalesce(date_earliest, date_latest)), max(coalesce(date_latest, date_earliest))
+               from events group by 1, 2, 3)
+            union all
+            (select grain, period, country_id::text, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date from event_rollup_by_country
+             except
+             select event_grain_of(e.date_earliest, e.date_latest), event_period_of(e.date_earliest, e.date_latest), pl.country_id::text, count(*)::int,
+                    coalesce(sum(e.killed_min), 0), coalesce(sum(e.killed_max), 0),
+                    (count(*) filter (where e.killed_min is not null and e.killed_max is null))::int, count(e.killed_min)::int,
+                    min(coalesce(e.date_earliest, e.date_latest)), max(coalesce(e.date_latest, e.date_earliest))
+               from events e left join places pl on pl.id = e.place_id group by 1, 2, 3)) d`);
+        const sizes = await db.execute<{ n: number }>(sql`
+          select ((select count(*) from event_rollup_by_kind) - (select count(*) from (select distinct event_grain_of(date_earliest, date_latest), event_period_of(date_earliest, date_latest), kind from events) k))::int
+               + ((select count(*) from event_rollup_by_country) - (select count(*) from (select distinct event_grain_of(e.date_earliest, e.date_latest), event_period_of(e.date_earliest, e.date_latest), pl.country_id from events e left join places pl on pl.id = e.place_id) c))::int as n`);
+        expect(drift[0]?.n).toBe(0);
+        expect(sizes[0]?.n).toBe(0);
+      };
+      await check();
+      // Kabul airport moves to March 2024 (another month and year) and gains an open toll.
+      await db.execute(sql`update events set date_earliest = '2024-03-02', date_latest = '2024-03-02', killed_max = null where slug = 'kabul-airport-suicide-attack'`);
+      await check();
+      // The Moscow attack is deleted (its participations first): its group loses its maximum date.
+      await db.transaction(async (tx) => {
+        await tx.execute(sql`delete from participations where event_id = (select id from events where slug = 'moscow-concert-hall-attack')`);
+        await tx.execute(sql`delete from events where slug = 'moscow-concert-hall-attack'`);
+      });
+      await check();
+      // Kerman is re-placed in Pakistan.
+      await db.execute(sql`update places set country_id = (select id from places where slug = 'pakistan') where slug = 'kerman'`);
+      await check();
+    } finally {
+      await scratch.drop();
+    }
   });
 });

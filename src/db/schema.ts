@@ -10,6 +10,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import {
+  bigint,
   check,
   date,
   index,
@@ -294,6 +295,10 @@ export const events = pgTable(
     index('events_place_id_idx').on(t.placeId),
     index('events_claim_id_idx').on(t.claimId),
     index('events_sort_date_idx').on(sql`coalesce(${t.dateEarliest}, ${t.dateLatest})`, t.id),
+    // "Latest first, undated last" (DATE_DESC, the default order of `events`): a backward scan of
+    // the index above would put undated events first, so without this the newest 100 of a million
+    // events are found by sorting them all.
+    index('events_sort_date_desc_idx').on(sql`coalesce(${t.dateEarliest}, ${t.dateLatest}) desc nulls last`, sql`${t.id} desc`),
     index('events_search_idx').using('gin', searchDocuments.event(t.title, t.description)),
   ],
 );
@@ -367,5 +372,56 @@ export const participations = pgTable(
     index('participations_event_id_idx').on(t.eventId, t.role),
     index('participations_actor_id_idx').on(t.actorId, t.role),
     index('participations_attributed_by_id_idx').on(t.attributedById),
+  ],
+);
+
+/**
+ * The finest calendar bucket that holds all of an event's possible dates: "March 2024" is MONTH,
+ * "2021" is YEAR, an open or multi-year range is NONE. Timelines place an event only in a bucket
+ * at least this coarse.
+ */
+export const eventGrain = pgEnum('event_grain', ['MONTH', 'QUARTER', 'YEAR', 'NONE']);
+
+/** Counts and casualty sums of a group of events, as kept in the rollup tables below. */
+const rollupMeasures = {
+  events: integer('events').notNull(),
+  killedMin: bigint('killed_min', { mode: 'number' }).notNull(),
+  // Sum of the upper bounds of the events that have one; killedOpen counts those that do not.
+  killedMax: bigint('killed_max', { mode: 'number' }).notNull(),
+  killedOpen: integer('killed_open').notNull(),
+  killedReported: integer('killed_reported').notNull(),
+  firstDate: date('first_date', { mode: 'string' }),
+  lastDate: date('last_date', { mode: 'string' }),
+};
+
+/**
+ * Summary tables for dashboards, kept current by triggers on events (migration 0005): totals,
+ * timelines and country/kind/year breakdowns read a few thousand rows instead of every event.
+ * One per dimension, so each stays small; a filter on both country and kind reads events.
+ */
+export const eventRollupByKind = pgTable(
+  'event_rollup_by_kind',
+  {
+    grain: eventGrain('grain').notNull(),
+    // First day of the bucket; null for NONE.
+    period: date('period', { mode: 'string' }),
+    kind: eventKind('kind').notNull(),
+    ...rollupMeasures,
+  },
+  (t) => [unique('event_rollup_by_kind_key').on(t.grain, t.period, t.kind).nullsNotDistinct()],
+);
+
+export const eventRollupByCountry = pgTable(
+  'event_rollup_by_country',
+  {
+    grain: eventGrain('grain').notNull(),
+    period: date('period', { mode: 'string' }),
+    // Null for events at no place or at a place in no country.
+    countryId: integer('country_id').references(() => places.id),
+    ...rollupMeasures,
+  },
+  (t) => [
+    unique('event_rollup_by_country_key').on(t.grain, t.period, t.countryId).nullsNotDistinct(),
+    index('event_rollup_by_country_country_id_idx').on(t.countryId),
   ],
 );

@@ -8,7 +8,17 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { actors, adherences, claims, doctrines, events, participations, places } from '../../db/schema.ts';
+import {
+  actors,
+  adherences,
+  claims,
+  doctrines,
+  eventRollupByCountry,
+  eventRollupByKind,
+  events,
+  participations,
+  places,
+} from '../../db/schema.ts';
 
 export interface KilledSum {
   min: number;
@@ -36,18 +46,77 @@ export function killedOf(row: KilledColumns): KilledSum {
 
 const where = (conditions: SQL | undefined): SQL => (conditions ? sql`where ${conditions}` : sql``);
 
+/** The same three columns summed over rollup rows (which carry per-group sums). */
+function rollupKilledSums(): SQL {
+  return sql`coalesce(sum(r.killed_min), 0)::int as "killedMin",
+    case when coalesce(sum(r.killed_open), 0) > 0 then null else coalesce(sum(r.killed_max), 0)::int end as "killedMax",
+    coalesce(sum(r.killed_reported), 0)::int as "killedReported"`;
+}
+
+/**
+ * Which summary table can answer a filter exactly (src/db/schema.ts, event_rollup_*): one with no
+ * actor, role or date bounds, filtering on kinds or on a country but not both. Otherwise null, and
+ * the aggregate reads events.
+ */
+export type RollupRoute = { by: 'kind'; kinds: readonly string[] | null } | { by: 'country'; country: string };
+
+export interface AggregateFilter {
+  actor?: string | null;
+  role?: readonly string[] | null;
+  country?: string | null;
+  kind?: readonly string[] | null;
+  from?: string | null;
+  to?: string | null;
+}
+
+export function rollupRoute(filter: AggregateFilter | null | undefined): RollupRoute | null {
+  if (!filter) return { by: 'kind', kinds: null };
+  if (filter.actor != null || filter.role != null || filter.from != null || filter.to != null) return null;
+  if (filter.country != null) return filter.kind != null ? null : { by: 'country', country: filter.country };
+  return { by: 'kind', kinds: filter.kind ?? null };
+}
+
+/** The rollup table (aliased r) and the condition selecting the route's rows. */
+function rollupSource(route: RollupRoute): { table: SQL; condition: SQL } {
+  if (route.by === 'country') {
+    return {
+      table: sql`${eventRollupByCountry} r`,
+      condition: sql`r.country_id = (select id from ${places} where slug = ${route.country})`,
+    };
+  }
+  const kinds = sql`${sql.param(route.kinds ? [...route.kinds] : null)}::event_kind[]`;
+  return { table: sql`${eventRollupByKind} r`, condition: sql`(${kinds} is null or r.kind = any(${kinds}))` };
+}
+
+/** Rollup grains whose events fit in one bucket of each interval (see event_grain_of). */
+const placedGrains: Record<TimelineInterval, string[]> = {
+  MONTH: ['MONTH'],
+  QUARTER: ['MONTH', 'QUARTER'],
+  YEAR: ['MONTH', 'QUARTER', 'YEAR'],
+};
+
 export type EventStatsRow = KilledColumns & {
   events: number;
   firstDate: string | null;
   lastDate: string | null;
 }
 
-export async function eventStats(db: Database, conditions: SQL | undefined): Promise<EventStatsRow> {
-  const rows = await db.execute<EventStatsRow>(sql`
-    select count(*)::int as events, ${killedSums(sql`${events}`)},
-           min(coalesce(${events.dateEarliest}, ${events.dateLatest}))::text as "firstDate",
-           max(coalesce(${events.dateLatest}, ${events.dateEarliest}))::text as "lastDate"
-      from ${events} ${where(conditions)}`);
+export async function eventStats(
+  db: Database,
+  conditions: SQL | undefined,
+  route: RollupRoute | null,
+): Promise<EventStatsRow> {
+  const rollup = route && rollupSource(route);
+  const rows = await db.execute<EventStatsRow>(
+    rollup
+      ? sql`select coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums()},
+                   min(r.first_date)::text as "firstDate", max(r.last_date)::text as "lastDate"
+              from ${rollup.table} where ${rollup.condition}`
+      : sql`select count(*)::int as events, ${killedSums(sql`${events}`)},
+                   min(coalesce(${events.dateEarliest}, ${events.dateLatest}))::text as "firstDate",
+                   max(coalesce(${events.dateLatest}, ${events.dateEarliest}))::text as "lastDate"
+              from ${events} ${where(conditions)}`,
+  );
   const row = rows[0];
   if (!row) throw new Error('an aggregate without group by always returns a row');
   return row;
@@ -76,8 +145,29 @@ export async function timeline(
   db: Database,
   conditions: SQL | undefined,
   interval: TimelineInterval,
+  route: RollupRoute | null,
 ): Promise<TimelineRow[]> {
   const { field, step } = intervals[interval];
+  const rollup = route && rollupSource(route);
+  if (rollup) {
+    const grains = sql`${sql.param(placedGrains[interval])}::event_grain[]`;
+    const rows = await db.execute<TimelineRow>(sql`
+      with placed as (
+        select date_trunc(${field}, r.period::timestamp)::date as start, r.*
+          from ${rollup.table} where ${rollup.condition} and r.grain = any(${grains})
+      ),
+      buckets as (
+        select generate_series(min(start)::timestamp, max(start)::timestamp, ${step}::interval)::date as start from placed
+      )
+      select b.start::text as start, coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums()}
+        from buckets b left join placed r on r.start = b.start
+       group by b.start
+      union all
+      select null, coalesce(sum(r.events), 0)::int, ${rollupKilledSums()}
+        from ${rollup.table} where ${rollup.condition} and not r.grain = any(${grains})
+      order by 1 nulls last`);
+    return [...rows];
+  }
   const rows = await db.execute<TimelineRow>(sql`
     with matched as (
       select ${events.killedMin} as killed_min, ${events.killedMax} as killed_max,
@@ -180,7 +270,20 @@ export async function breakdown(
   by: BreakdownBy,
   top: number,
   links: LinkFilter,
+  route: RollupRoute | null,
 ): Promise<BreakdownRow[]> {
+  const rolled = route && breakdownFromRollup(by, route);
+  if (rolled) {
+    const rows = await db.execute<BreakdownRow>(sql`
+      select ${rolled.key} as key, min(${rolled.label}) as label, min(${rolled.entityId}) as "entityId",
+             coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums()}
+        from ${rolled.from}
+       where ${rolled.condition}
+       group by 1
+       order by events desc, key
+       limit ${top}`);
+    return [...rows];
+  }
   const rows = await db.execute<BreakdownRow>(sql`
     select k.key, min(k.label) as label, min(k.entity_id) as "entityId", count(*)::int as events,
            ${killedSums(sql`k`)}
@@ -189,4 +292,30 @@ export async function breakdown(
      order by events desc, k.key
      limit ${top}`);
   return [...rows];
+}
+
+/** A breakdown the rollups answer exactly: by kind or year, or by country without a kind filter. */
+function breakdownFromRollup(
+  by: BreakdownBy,
+  route: RollupRoute,
+): { key: SQL; label: SQL; entityId: SQL; from: SQL; condition: SQL } | null {
+  const source = rollupSource(route);
+  if (by === 'YEAR') {
+    const year = sql`extract(year from r.period)::int::text`;
+    return { key: year, label: year, entityId: sql`null::int`, from: source.table, condition: sql`${source.condition} and r.grain <> 'NONE'` };
+  }
+  if (by === 'EVENT_KIND' && route.by === 'kind') {
+    return { key: sql`r.kind::text`, label: sql`r.kind::text`, entityId: sql`null::int`, from: source.table, condition: source.condition };
+  }
+  if (by === 'COUNTRY' && (route.by === 'country' || route.kinds === null)) {
+    const condition = route.by === 'country' ? rollupSource(route).condition : sql`true`;
+    return {
+      key: sql`country.slug`,
+      label: sql`country.name`,
+      entityId: sql`country.id`,
+      from: sql`${eventRollupByCountry} r join ${places} country on country.id = r.country_id`,
+      condition,
+    };
+  }
+  return null;
 }

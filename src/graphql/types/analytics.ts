@@ -5,6 +5,7 @@ import {
   breakdown,
   eventStats,
   killedOf,
+  rollupRoute,
   timeline,
   type BreakdownBy,
   type KilledSum,
@@ -162,7 +163,7 @@ builder.queryFields((t) => ({
     description: 'Totals over the events matching a filter (the same filter as `events`).',
     args: { filter: t.arg({ type: EventFilter }) },
     resolve: async (_root, args, ctx) => {
-      const row = await eventStats(ctx.db, eventConditions(args.filter));
+      const row = await eventStats(ctx.db, eventConditions(args.filter), rollupRoute(args.filter));
       return { events: row.events, killed: killedOf(row), firstDate: row.firstDate, lastDate: row.lastDate };
     },
   }),
@@ -174,7 +175,7 @@ builder.queryFields((t) => ({
       interval: t.arg({ type: TimelineIntervalEnum, required: true, defaultValue: 'YEAR' }),
     },
     resolve: async (_root, args, ctx) => {
-      const rows = await timeline(ctx.db, eventConditions(args.filter), args.interval);
+      const rows = await timeline(ctx.db, eventConditions(args.filter), args.interval, rollupRoute(args.filter));
       const buckets: BucketShape[] = [];
       let unplaced: UnplacedShape = { events: 0, killed: { min: 0, max: 0, reported: 0 } };
       for (const row of rows) {
@@ -196,10 +197,17 @@ builder.queryFields((t) => ({
       if (args.top < 1 || args.top > MAX_BREAKDOWN_TOP) {
         throw badInput(`"top" must be between 1 and ${MAX_BREAKDOWN_TOP}, got ${args.top}`, 'top');
       }
-      const rows = await breakdown(ctx.db, eventConditions(args.filter), args.by, args.top, {
-        actor: args.filter?.actor ?? null,
-        roles: args.filter?.role ?? null,
-      });
+      const rows = await breakdown(
+        ctx.db,
+        eventConditions(args.filter),
+        args.by,
+        args.top,
+        {
+          actor: args.filter?.actor ?? null,
+          roles: args.filter?.role ?? null,
+        },
+        rollupRoute(args.filter),
+      );
       return rows.map((row) => ({
         key: row.key,
         label: row.label,

@@ -1,0 +1,1 @@
+CREATE INDEX "events_sort_date_desc_idx" ON "events" USING btree (coalesce("date_earliest", "date_latest") desc nulls last,"id" desc);

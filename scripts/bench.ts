@@ -19,6 +19,7 @@ import { connectDatabase } from '../src/db/client.ts';
 import { freePort } from '../src/db/embedded.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { createApp } from '../src/yoga.ts';
+import { NESTED_QUERY } from './bench-queries.ts';
 import { SYNTHETIC_DATA_DIR, startSyntheticServer } from './synthetic-db.ts';
 
 const { values: options } = parseArgs({
@@ -101,19 +102,12 @@ interface Result {
   rps: number;
   p50: number;
   p99: number;
-  nodeCpuMs: number;
+  nodeCpuMs: number | null;
   pgCpuMs: number | null;
   statements: number | null;
   /** Failed requests, by HTTP status (or "socket" for connection errors). */
   errors: string;
 }
-
-export const NESTED_QUERY = `query Nested {
-  events(first: 100) { nodes {
-    slug title date { earliest latest precision } killed { min max }
-    participants { role
-      actor { slug name doctrines { doctrine { slug name } } }
-      citations { quote source { slug title } } } } } }`;
 
 function failures(result: autocannon.Result): string {
   const byStatus = Object.entries(result.statusCodeStats ?? {})
@@ -225,13 +219,17 @@ async function main() {
       rps: result.requests.average,
       p50: result.latency.p50,
       p99: result.latency.p99,
-      nodeCpuMs: (cpuMs(pid) - nodeBefore) / done,
-      pgCpuMs: pgBefore === null || pgAfter === null ? null : (pgAfter - pgBefore) / done,
+      nodeCpuMs: done === 0 ? null : (cpuMs(pid) - nodeBefore) / done,
+      pgCpuMs: done === 0 || pgBefore === null || pgAfter === null ? null : (pgAfter - pgBefore) / done,
       statements: s.raw ? 1 : (counts.get(s.name) ?? null),
       errors: failures(result),
     });
     const r = results.at(-1)!;
     console.error(`${r.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`);
+    // Requests autocannon gave up on may still run on the server: let them finish before the next
+    // scenario, whose numbers (and per-client cap) they would otherwise disturb.
+    await waitForHttp(s.raw ? rawUrl : apiUrl, s.raw ? '{}' : JSON.stringify({ query: '{ __typename }' }));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
   }
   api.kill('SIGTERM');
   raw.kill('SIGTERM');

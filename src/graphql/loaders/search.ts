@@ -4,11 +4,19 @@
  * index (the documents are defined once, in src/db/schema.ts) and ranked; snippets are built only
  * for the hits returned, since ts_headline re-parses the text.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { actors, citations, events, searchDocuments, sources } from '../../db/schema.ts';
 
 export type SearchKind = 'ACTOR' | 'EVENT' | 'SOURCE' | 'CITATION';
+
+/**
+ * How many matching rows of each kind are ranked. A query matching more (a common word in a
+ * million events) returns the best of the first ones the index yields, not of all: ranking every
+ * match costs seconds. Sources are long texts, so fewer of them are ranked.
+ */
+export const CANDIDATES = 500;
+export const SOURCE_CANDIDATES = 50;
 
 export type SearchRow = {
   kind: SearchKind;
@@ -18,7 +26,7 @@ export type SearchRow = {
 };
 
 /** HTML-escapes text before highlighting, so the snippet is safe to render with its <mark> tags. */
-const escaped = (text: ReturnType<typeof sql>) =>
+const escaped = (text: SQL) =>
   sql`replace(replace(replace(${text}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')`;
 
 export async function search(
@@ -29,25 +37,38 @@ export async function search(
 ): Promise<SearchRow[]> {
   const wanted = (kind: SearchKind) => sql`${kinds.includes(kind)}::boolean`;
   // ts_rank normalisation 1 divides by 1 + log(length): a long source does not win by size alone.
-  const rank = (document: ReturnType<typeof sql>) => sql`ts_rank(${document}, q.query, 1)::float8`;
+  const rank = (document: SQL) => sql`ts_rank(${document}, q.query, 1)::float8`;
   const actorDoc = searchDocuments.actor(actors.name, actors.aliases);
   const eventDoc = searchDocuments.event(events.title, events.description);
   const sourceDoc = searchDocuments.source(sources.title, sources.text);
   const citationDoc = searchDocuments.citation(citations.quote);
+  // Each kind ranks at most `cap` matching rows: ts_rank re-parses each document, and thousands
+  // of long source texts would take seconds. The matches are a MATERIALIZED CTE so the planner
+  // plans them without the LIMIT (which tempts it into a sequential scan that parses every
+  // document until enough match); it is still read lazily, up to the cap. The ranked subquery is
+  // aliased as the table so the shared document expressions resolve against it.
+  type Searched = typeof actors | typeof events | typeof sources | typeof citations;
+  const matches = (name: string, kind: SearchKind, table: Searched, id: SQL, document: SQL) =>
+    sql`${sql.identifier(name)} as materialized (
+      select ${id} as id from ${table} where ${wanted(kind)} and ${document} @@ websearch_to_tsquery('english', ${query}))`;
+  const ranked = (name: string, kind: SearchKind, table: Searched, id: SQL, document: SQL, cap: number) => sql`
+      (select ${kind}::text as kind, ${id} as id, ${rank(document)} as rank
+         from (select * from ${table} where ${id} in (select id from ${sql.identifier(name)} limit ${cap})) ${table}, q
+        order by 3 desc, 2 limit ${first})`;
   const rows = await db.execute<SearchRow>(sql`
     with q as (select websearch_to_tsquery('english', ${query}) as query),
+    ${matches('actor_matches', 'ACTOR', actors, sql`${actors.id}`, actorDoc)},
+    ${matches('event_matches', 'EVENT', events, sql`${events.id}`, eventDoc)},
+    ${matches('source_matches', 'SOURCE', sources, sql`${sources.id}`, sourceDoc)},
+    ${matches('citation_matches', 'CITATION', citations, sql`${citations.id}`, citationDoc)},
     hits as (
-      (select 'ACTOR' as kind, ${actors.id} as id, ${rank(actorDoc)} as rank from ${actors}, q
-        where ${wanted('ACTOR')} and ${actorDoc} @@ q.query order by rank desc, id limit ${first})
+      ${ranked('actor_matches', 'ACTOR', actors, sql`${actors.id}`, actorDoc, CANDIDATES)}
       union all
-      (select 'EVENT', ${events.id}, ${rank(eventDoc)} from ${events}, q
-        where ${wanted('EVENT')} and ${eventDoc} @@ q.query order by 3 desc, 2 limit ${first})
+      ${ranked('event_matches', 'EVENT', events, sql`${events.id}`, eventDoc, CANDIDATES)}
       union all
-      (select 'SOURCE', ${sources.id}, ${rank(sourceDoc)} from ${sources}, q
-        where ${wanted('SOURCE')} and ${sourceDoc} @@ q.query order by 3 desc, 2 limit ${first})
+      ${ranked('source_matches', 'SOURCE', sources, sql`${sources.id}`, sourceDoc, SOURCE_CANDIDATES)}
       union all
-      (select 'CITATION', ${citations.id}, ${rank(citationDoc)} from ${citations}, q
-        where ${wanted('CITATION')} and ${citationDoc} @@ q.query order by 3 desc, 2 limit ${first})
+      ${ranked('citation_matches', 'CITATION', citations, sql`${citations.id}`, citationDoc, CANDIDATES)}
     ),
     top as (select * from hits order by rank desc, kind, id limit ${first})
     select top.kind, top.id, top.rank,

@@ -1,7 +1,7 @@
 /** `search`: ranked full-text search across actors, events, sources and citation quotes. */
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
-import { search, type SearchKind, type SearchRow } from '../loaders/search.ts';
+import { CANDIDATES, SOURCE_CANDIDATES, search, type SearchKind, type SearchRow } from '../loaders/search.ts';
 import { Actor } from './actor.ts';
 import { Citation } from './citation.ts';
 import { Event } from './event.ts';
@@ -39,7 +39,7 @@ const SearchHit = builder.objectRef<SearchRow>('SearchHit').implement({
 builder.queryFields((t) => ({
   search: t.field({
     type: [SearchHit],
-    description: `Full-text search (English stemming; web-search syntax: "quoted phrases", OR, -excluded), best first (ties by kind, then id): at most \`first\` hits (default ${DEFAULT_SEARCH_RESULTS}, max ${MAX_SEARCH_RESULTS}).`,
+    description: `Full-text search (English stemming; web-search syntax: "quoted phrases", OR, -excluded), best first (ties by kind, then id): at most \`first\` hits (default ${DEFAULT_SEARCH_RESULTS}, max ${MAX_SEARCH_RESULTS}). Up to ${CANDIDATES} matches of each kind (${SOURCE_CANDIDATES} sources) are ranked: a query matching more returns the best of those, not of every match.`,
     args: {
       query: t.arg.string({ required: true }),
       types: t.arg({ type: [SearchKindEnum], description: 'Only these kinds (default: all).' }),

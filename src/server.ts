@@ -137,6 +137,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const response = await handle(request, client, requestId, idHeader);
     // 4xx: refused for what the client sent (or how often); 5xx is the server's side.
     if (response.status >= 400 && response.status < 500) {
+      admission.refused(client);
       if (penalties.refused(client)) logger.warn({ reqId: requestId, client }, 'client put in the penalty box');
     } else penalties.served(client);
     return response;

@@ -18,35 +18,50 @@ describe('admission', () => {
 
   it('gives up after the acquire timeout when every slot is held', async () => {
     const admission = new Admission(options);
-    expect(await admission.acquire(false, 'a')).toBe(true);
-    expect(await admission.acquire(false, 'b')).toBe(true);
+    expect(await admission.acquire(false, 'a')).toBeTypeOf('function');
+    expect(await admission.acquire(false, 'b')).toBeTypeOf('function');
     const started = Date.now();
-    expect(await admission.acquire(false, 'c')).toBe(false);
+    expect(await admission.acquire(false, 'c')).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
   });
 
   it('keeps slots for light operations however many heavy ones wait', async () => {
     const admission = new Admission(options);
-    expect(await admission.acquire(true, 'h1')).toBe(true);
+    expect(await admission.acquire(true, 'h1')).toBeTypeOf('function');
     // The one heavy slot is taken: a second heavy operation waits and gives up...
     const second = admission.acquire(true, 'h2');
     // ...while a light one still gets the other slot at once.
-    expect(await admission.acquire(false, 'dash')).toBe(true);
-    expect(await second).toBe(false);
+    expect(await admission.acquire(false, 'dash')).toBeTypeOf('function');
+    expect(await second).toBeUndefined();
   });
 
   it('serves the client that asked least first when slots free up', async () => {
-    const admission = new Admission({ ...options, slots: 1, acquireTimeoutMs: 2000 });
-    expect(await admission.acquire(false, 'busy')).toBe(true);
-    // "busy" has asked five more times lately; the dashboard has not asked at all.
+    const admission = new Admission({ ...options, slots: 1, heavySlots: 1, acquireTimeoutMs: 2000 });
+    const first = await admission.acquire(false, 'busy');
+    // "busy" asks five more times; the dashboard asks once.
     const order: string[] = [];
-    const waiters = [1, 2, 3, 4, 5].map(() => admission.acquire(false, 'busy').then((ok) => ok && order.push('busy')));
-    const dashboard = admission.acquire(false, 'dash').then((ok) => ok && order.push('dash'));
-    admission.release();
-    await dashboard;
-    expect(order).toEqual(['dash']);
-    for (let i = 0; i < 5; i += 1) admission.release();
-    await Promise.all(waiters);
+    const waiters = [1, 2, 3, 4, 5].map(() =>
+      admission.acquire(false, 'busy').then((free) => {
+        order.push('busy');
+        free?.();
+      }),
+    );
+    const dashboard = admission.acquire(false, 'dash').then((free) => {
+      order.push('dash');
+      free?.();
+    });
+    first?.();
+    await Promise.all([dashboard, ...waiters]);
+    expect(order[0]).toBe('dash');
+  });
+
+  it('confines a client that keeps being refused to the heavy slots', async () => {
+    const admission = new Admission({ ...options, slots: 3, heavySlots: 1 });
+    for (let i = 0; i < 5; i += 1) admission.refused('prober');
+    expect(await admission.acquire(false, 'prober')).toBeTypeOf('function');
+    // Its second operation needs the one confined slot, which its first holds.
+    expect(await admission.acquire(false, 'prober')).toBeUndefined();
+    expect(await admission.acquire(false, 'dash')).toBeTypeOf('function');
   });
 });
 

@@ -44,7 +44,25 @@ if (!url) {
 }
 
 console.log(`abuse run against ${url}: ${abusers} hostile clients, ${dashboards} dashboards, ${phaseMs} ms per phase`);
-const report = await runAbuse({ url, abusers, dashboards, phaseMs });
+const target = url;
+const report = await runAbuse({
+  url,
+  abusers,
+  dashboards,
+  phaseMs,
+  dashboardRunner: (startAt, warmupMs) =>
+    new Promise((resolve, reject) => {
+      const runner = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'src/abuse/dashboards.ts', target, String(dashboards), '1000', String(startAt), String(warmupMs), String(phaseMs)],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let out = '';
+      runner.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      runner.on('error', reject);
+      runner.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Parameters<typeof resolve>[0]) : reject(new Error(`dashboards exited with ${code}`))));
+    }),
+});
 const crashedServer = child !== undefined && child.exitCode !== null;
 console.log(JSON.stringify(report, null, 2));
 console.log(`

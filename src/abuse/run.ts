@@ -17,6 +17,29 @@ export interface AbuseOptions {
   phaseMs: number;
   /** Pause between two refreshes of one dashboard, ms (a wall of dashboards refreshing every second). */
   dashboardPauseMs?: number;
+  /**
+   * Runs the dashboards somewhere else (another process, as real dashboards are other machines)
+   * for a warm-up, then `phaseMs` alone, then `phaseMs` under attack, all from `startAt` (epoch
+   * ms, a few seconds ahead so the other process can boot); without
+   * it they run in this process, whose own load then counts in their latency.
+   */
+  dashboardRunner?: (startAt: number, warmupMs: number) => Promise<{ baseline: LatencySummary; underAttack: LatencySummary }>;
+}
+
+/** Warm-up, baseline and attack phases for dashboards, back to back from `started` (epoch ms). */
+export async function dashboardPhases(
+  url: string,
+  count: number,
+  pauseMs: number,
+  started: number,
+  warmupMs: number,
+  phaseMs: number,
+): Promise<{ baseline: LatencySummary; underAttack: LatencySummary }> {
+  await new Promise((r) => setTimeout(r, Math.max(0, started - Date.now())));
+  await dashboards(url, count, () => Date.now() > started + warmupMs, pauseMs);
+  const baseline = await dashboards(url, count, () => Date.now() > started + warmupMs + phaseMs, pauseMs);
+  const underAttack = await dashboards(url, count, () => Date.now() > started + warmupMs + 2 * phaseMs, pauseMs);
+  return { baseline, underAttack };
 }
 
 interface Probe {
@@ -182,6 +205,8 @@ export interface AbuseReport {
 export interface LatencySummary {
   requests: number;
   failed: number;
+  /** Why dashboard requests failed: status and code, with counts. */
+  failures?: Record<string, number>;
   p50: number;
   p99: number;
   max: number;
@@ -193,37 +218,43 @@ function summarize(latencies: number[], failed: number): LatencySummary {
   return { requests: sorted.length + failed, failed, p50: Math.round(at(0.5)), p99: Math.round(at(0.99)), max: Math.round(sorted.at(-1) ?? 0) };
 }
 
-async function dashboards(url: string, count: number, until: () => boolean, pauseMs: number): Promise<LatencySummary> {
+export async function dashboards(url: string, count: number, until: () => boolean, pauseMs: number): Promise<LatencySummary> {
   const latencies: number[] = [];
   let failed = 0;
+  const failures: Record<string, number> = {};
   await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       let n = i;
       while (!until()) {
         const answer = await send(url, { body: DASHBOARD[n++ % DASHBOARD.length] }, `dashboard-${i}`);
         if (answer !== 'crash' && answer.status === 200 && !parsed(answer.text).errors) latencies.push(answer.ms);
-        else failed += 1;
+        else {
+          failed += 1;
+          const code = answer === 'crash' ? 'no answer' : `${answer.status} ${JSON.stringify((parsed(answer.text).errors?.[0] as { extensions?: { code?: string } } | undefined)?.extensions?.code ?? '')}`;
+          failures[code] = (failures[code] ?? 0) + 1;
+        }
         await new Promise((r) => setTimeout(r, pauseMs));
       }
     }),
   );
-  return summarize(latencies, failed);
+  return { ...summarize(latencies, failed), failures };
 }
 
 export async function runAbuse(options: AbuseOptions): Promise<AbuseReport> {
   const { url, phaseMs } = options;
   const pause = options.dashboardPauseMs ?? 1000;
-  // Warm up (connections, JIT, plans) so the baseline is not the cold start.
-  await dashboards(url, options.dashboards, (() => { const end = Date.now() + Math.min(1000, phaseMs); return () => Date.now() > end; })(), pause);
-
-  let end = Date.now() + phaseMs;
-  const baseline = await dashboards(url, options.dashboards, () => Date.now() > end, pause);
+  // A warm-up (connections, JIT, plans) so the baseline is not the cold start.
+  const warmupMs = Math.min(1000, phaseMs);
+  const started = Date.now() + (options.dashboardRunner ? 5000 : 0);
+  const runner = options.dashboardRunner ?? ((at: number, w: number) => dashboardPhases(url, options.dashboards, pause, at, w, phaseMs));
+  const dashboardResults = runner(started, warmupMs);
+  await new Promise((r) => setTimeout(r, Math.max(0, started + warmupMs + phaseMs - Date.now())));
 
   const probes = hostileProbes();
   const report = { hostileSent: 0, crashes: 0, accepted: 0, leaks: 0, acceptedKinds: new Set<string>(), leakKinds: new Set<string>(), crashKinds: new Set<string>() };
   const slow = { sent: 0, served: 0, capped: 0 };
   const statuses: Record<string, number> = {};
-  end = Date.now() + phaseMs;
+  const end = started + warmupMs + 2 * phaseMs;
   const stop = () => Date.now() > end;
   const attackers = Array.from({ length: options.abusers }, async (_, i) => {
     let n = i;
@@ -263,7 +294,7 @@ export async function runAbuse(options: AbuseOptions): Promise<AbuseReport> {
       }
     }
   });
-  const [underAttack] = await Promise.all([dashboards(url, options.dashboards, stop, pause), ...attackers]);
+  const [{ baseline, underAttack }] = await Promise.all([dashboardResults, ...attackers]);
   let healthAfter = 0;
   try {
     healthAfter = (await fetch(`${url}/health`)).status;
@@ -272,7 +303,7 @@ export async function runAbuse(options: AbuseOptions): Promise<AbuseReport> {
   }
   return {
     baseline,
-    underAttack: underAttack as LatencySummary,
+    underAttack,
     hostileSent: report.hostileSent,
     crashes: report.crashes + (healthAfter === 200 ? 0 : 1),
     accepted: report.accepted,

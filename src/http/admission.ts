@@ -5,8 +5,10 @@
  *   Retry-After, so a few abusive clients cannot take every slot;
  * - all clients together get `slots` (about the pool size); a request that waits longer than
  *   `acquireTimeoutMs` for one gets 503 DATABASE_BUSY instead of queueing without end;
- * - heavy operations (cost above `heavyCost`) share only `heavySlots` of them, so a crowd of
- *   expensive-but-allowed queries cannot starve the cheap ones dashboards send;
+ * - heavy operations (cost above `heavyCost`) and clients far above their share lately share
+ *   only `heavySlots` of them, so a crowd of expensive-but-allowed queries or of scripts in a
+ *   loop cannot starve the cheap ones dashboards send; when slots are short, the client that
+ *   asked least lately goes first (refused requests count extra);
  * - while the database is known to be down, operations fail at once with DATABASE_UNAVAILABLE
  *   instead of queueing behind a pool that is reconnecting.
  * Counts are per instance: each instance guards its own pool, and nothing here must be shared.
@@ -78,6 +80,15 @@ class Slots {
 const USAGE_HALF_LIFE_MS = 5000;
 /** A heavy operation counts as this many attempts. */
 const HEAVY_ATTEMPT = 5;
+/** Above this recent use a client is confined to the heavy slots. */
+const NOISY_UNITS = 30;
+/**
+ * Where a client not seen lately starts: behind regulars that ask about once a second (who
+ * settle near 7), so a crowd of new identities (or one rotating tokens) cannot cut in front.
+ */
+const NEWCOMER_UNITS = 10;
+/** A refused request counts as this many: clients sending junk wait behind clean ones. */
+const REFUSAL_UNITS = 10;
 const MAX_TRACKED_CLIENTS = 50_000;
 
 export class Admission {
@@ -114,22 +125,33 @@ export class Admission {
   }
 
   /**
-   * A database slot, or false after acquireTimeoutMs. Heavy operations first need one of the
-   * few heavy slots, so however many arrive, light ones (dashboards) still find free slots.
+   * A database slot, as the function that frees it, or undefined after acquireTimeoutMs. Heavy
+   * operations, and clients far above their share lately (a script in a loop, a prober), first
+   * need one of the few confined slots, so however many of them arrive, light operations from
+   * ordinary clients (dashboards) still find free slots.
    */
-  async acquire(heavy = false, client?: string): Promise<boolean> {
+  async acquire(heavy = false, client?: string): Promise<(() => void) | undefined> {
     const started = Date.now();
     const { acquireTimeoutMs } = this.options;
     const priority = client === undefined ? 0 : this.charge(client, heavy ? HEAVY_ATTEMPT : 1, started);
-    if (heavy && !(await this.heavy.acquire(acquireTimeoutMs, priority))) return false;
-    if (await this.all.acquire(Math.max(1, acquireTimeoutMs - (Date.now() - started)), priority)) return true;
-    if (heavy) this.heavy.release();
-    return false;
+    const confined = heavy || priority > NOISY_UNITS;
+    if (confined && !(await this.heavy.acquire(acquireTimeoutMs, priority))) return undefined;
+    if (!(await this.all.acquire(Math.max(1, acquireTimeoutMs - (Date.now() - started)), priority))) {
+      if (confined) this.heavy.release();
+      return undefined;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.all.release();
+      if (confined) this.heavy.release();
+    };
   }
 
-  release(heavy = false): void {
-    this.all.release();
-    if (heavy) this.heavy.release();
+  /** A request of this client was refused (HTTP 4xx): it goes further back in line for a while. */
+  refused(client: string): void {
+    this.charge(client, REFUSAL_UNITS, Date.now());
   }
 
   /**
@@ -140,7 +162,7 @@ export class Admission {
    */
   private charge(client: string, units: number, now: number): number {
     const entry = this.usage.get(client);
-    const before = entry ? entry.units * 0.5 ** ((now - entry.at) / USAGE_HALF_LIFE_MS) : 0;
+    const before = entry ? entry.units * 0.5 ** ((now - entry.at) / USAGE_HALF_LIFE_MS) : NEWCOMER_UNITS;
     this.usage.delete(client);
     if (this.usage.size >= MAX_TRACKED_CLIENTS) this.usage.delete(this.usage.keys().next().value ?? '');
     this.usage.set(client, { units: before + units, at: now });
@@ -204,7 +226,8 @@ export function useAdmission({ admission, monitor, readDb }: AdmissionPluginOpti
         return;
       }
       const heavy = isHeavy(args, admission.options.heavyCost);
-      if (!(await admission.acquire(heavy, client))) {
+      const slot = await admission.acquire(heavy, client);
+      if (!slot) {
         if (client !== undefined) admission.leaveClient(client);
         setResultAndStopExecution({ errors: [databaseBusy(admission.options.acquireTimeoutMs)] });
         return;
@@ -213,7 +236,7 @@ export function useAdmission({ admission, monitor, readDb }: AdmissionPluginOpti
       const release = () => {
         if (released) return;
         released = true;
-        admission.release(heavy);
+        slot();
         if (client !== undefined) admission.leaveClient(client);
       };
       // Cancelled executions may never report done; the request's end releases too.

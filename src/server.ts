@@ -115,7 +115,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const state = await monitor.check();
     metrics.databaseUp.set(state.status === 'up' ? 1 : 0);
     // The probe's own error text may name hosts; /ready says only what is wrong.
-    if (state.status === 'up') return json(200, { status: 'ready' });
+    // Readiness is the more careful: one slow probe already takes the instance out of rotation.
+    if (state.status === 'up' && !monitor.suspect) return json(200, { status: 'ready' });
+    if (state.status === 'up') return json(503, { status: 'not ready', reason: 'database slow to answer' });
     if (state.status === 'migrations-pending') return json(503, { status: 'not ready', reason: state.reason });
     return json(503, { status: 'not ready', reason: 'database unreachable' });
   }

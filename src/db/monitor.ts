@@ -30,12 +30,17 @@ function expectedMigrations(): number {
   return journal.entries.length;
 }
 
+class ProbeTimeout extends Error {}
+
 export class DatabaseMonitor extends EventEmitter<{ down: [string]; up: [] }> {
   private client: postgres.Sql | undefined;
   private inFlight: Promise<DatabaseState> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   state: DatabaseState = { status: 'down', checkedAt: 0, reason: 'not checked yet' };
+  /** The last probe failed, even if one slow answer does not make the database "down" yet. */
+  suspect = false;
+  private slowProbes = 0;
   private readonly probeTimeoutMs: number;
   private readonly intervalUpMs: number;
   private readonly intervalDownMs: number;
@@ -108,13 +113,15 @@ export class DatabaseMonitor extends EventEmitter<{ down: [string]; up: [] }> {
     let next: DatabaseState;
     try {
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${this.probeTimeoutMs} ms`)), this.probeTimeoutMs);
+        timer = setTimeout(() => reject(new ProbeTimeout(`no answer within ${this.probeTimeoutMs} ms`)), this.probeTimeoutMs);
       });
       const rows = await Promise.race([
         client<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`,
         deadline,
       ]);
       const applied = rows[0]?.n ?? 0;
+      this.slowProbes = 0;
+      this.suspect = false;
       next =
         applied >= this.migrations
           ? { status: 'up', checkedAt: Date.now() }
@@ -129,6 +136,13 @@ export class DatabaseMonitor extends EventEmitter<{ down: [string]; up: [] }> {
       this.client = undefined;
       void client.end({ timeout: 0 }).catch(() => undefined);
       const reason = error instanceof Error ? error.message : String(error);
+      // A refused or broken connection is an outage at once; a slow answer may only be load,
+      // and declaring "down" cuts every request in flight: it takes two slow probes in a row.
+      this.slowProbes = error instanceof ProbeTimeout ? this.slowProbes + 1 : 0;
+      this.suspect = true;
+      if (error instanceof ProbeTimeout && this.slowProbes < 2 && this.up) {
+        return this.settle({ status: 'up', checkedAt: Date.now() }, timer);
+      }
       next = { status: 'down', checkedAt: Date.now(), reason };
     }
     return this.settle(next, timer);

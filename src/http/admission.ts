@@ -81,7 +81,7 @@ const USAGE_HALF_LIFE_MS = 5000;
 /** A heavy operation counts as this many attempts. */
 const HEAVY_ATTEMPT = 5;
 /** Above this recent use a client is confined to the heavy slots. */
-const NOISY_UNITS = 30;
+const NOISY_UNITS = 20;
 /**
  * Where a client not seen lately starts: behind regulars that ask about once a second (who
  * settle near 7), so a crowd of new identities (or one rotating tokens) cannot cut in front.

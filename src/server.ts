@@ -78,7 +78,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { config, database, readDatabase } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const monitor = new DatabaseMonitor(options.databaseUrl);
+  // The pool gauges read `admission` only when scraped, after it exists.
+  const metrics = new Metrics(() => ({ size: config.poolSize, active: admission.active, waiting: admission.waiting }));
   const admission = new Admission({
+    onWait: (ms, confined) => metrics.slotWait.observe({ lane: confined ? 'confined' : 'open' }, ms / 1000),
     slots: config.poolSize,
     perClient: config.deadlines.perClientConcurrency,
     acquireTimeoutMs: config.deadlines.acquireTimeoutMs,
@@ -86,7 +89,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     heavySlots: config.deadlines.heavySlots,
   });
   const penalties = new PenaltyBox(config.penalty);
-  const metrics = new Metrics(() => ({ size: config.poolSize, active: admission.active, waiting: admission.waiting }));
   // Every request in flight listens for 'down' (src/server.ts cuts it off): no listener cap.
   monitor.setMaxListeners(0);
   monitor.on('down', (reason) => logger.error({ reason }, 'database down'));

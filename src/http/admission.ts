@@ -28,6 +28,8 @@ export interface AdmissionOptions {
   heavyCost: number;
   /** Slots heavy operations may hold at once; the rest stay free for light ones. */
   heavySlots: number;
+  /** Told how long each granted slot was waited for (metrics). */
+  onWait?: (ms: number, confined: boolean) => void;
 }
 
 interface Waiter {
@@ -140,6 +142,7 @@ export class Admission {
       if (confined) this.heavy.release();
       return undefined;
     }
+    this.options.onWait?.(Date.now() - started, confined);
     let released = false;
     return () => {
       if (released) return;

@@ -36,6 +36,13 @@ export class Metrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  readonly slotWait = new Histogram({
+    name: 'db_pool_wait_seconds',
+    help: 'How long operations waited for a database slot, by lane (confined: heavy operations and clients far above their share).',
+    labelNames: ['lane'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2],
+    registers: [this.registry],
+  });
   readonly databaseUp = new Gauge({
     name: 'database_up',
     help: '1 when PostgreSQL answered the last health probe with all migrations applied.',

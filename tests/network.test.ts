@@ -1,6 +1,8 @@
 /** Actor.network and relationshipPath on the seeded article's relationships. */
+import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openApi } from './helpers.ts';
+import { loadSeed } from '../seed/loader.ts';
+import { openApi, scratchDatabase } from './helpers.ts';
 
 const api = openApi();
 afterAll(() => api.close());
@@ -98,5 +100,53 @@ describe('relationshipPath', () => {
     expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'to' });
     const deep = await api.query(`{ relationshipPath(from: "isis-k", to: "isis", maxDepth: 7) { length } }`);
     expect(deep.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'maxDepth' });
+  });
+});
+
+describe('Actor.network size bound', () => {
+  it('refuses a neighbourhood of more than 1,000 actors with an error naming depth', async () => {
+    const scratch = await scratchDatabase();
+    try {
+      const db = scratch.handle.db;
+      await loadSeed(db);
+      // 1,001 new actors, each an ally of ISIS-K; every claim cites an existing quote of the article.
+      await db.transaction(async (tx) => {
+        await tx.execute(sql`
+          with quote as (select min(id) as id from citations),
+          profiles as (
+            insert into claims (kind, confidence, recorded_by)
+            select 'ACTOR_PROFILE', 50, 'test' from generate_series(1, 1001) returning id),
+          cited_profiles as (insert into claim_citations select p.id, quote.id from profiles p, quote returning claim_id),
+          new_actors as (
+            insert into actors (slug, name, kind, claim_id)
+            select 'cell-' || p.id, 'Cell ' || p.id, 'ARMED_ORGANIZATION', p.id from profiles p returning id),
+          links as (
+            insert into claims (kind, confidence, recorded_by)
+            select 'RELATIONSHIP', 50, 'test' from generate_series(1, 1001) returning id),
+          cited_links as (insert into claim_citations select l.id, quote.id from links l, quote returning claim_id),
+          pairs as (
+            select l.id as claim_id, a.id as actor_id
+              from (select id, row_number() over (order by id) as n from links) l
+              join (select id, row_number() over (order by id) as n from new_actors) a using (n))
+          insert into relationships (claim_id, type, from_actor_id, to_actor_id)
+          select claim_id, 'ALLIED_WITH', actor_id, (select id from actors where slug = 'isis-k') from pairs`);
+      });
+      const big = openApi(scratch.url);
+      try {
+        const r = await big.query(`{ actor(slug: "isis-k") { network { nodes { depth } } } }`);
+        expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'depth' });
+        expect(r.errors?.[0]?.message).toMatch(/more than 1000/);
+        // Narrowing the types brings it back within the bound.
+        const narrow = await big.query<{ actor: { network: { nodes: unknown[] } } }>(
+          `{ actor(slug: "isis-k") { network(types: [RIVAL_OF]) { nodes { depth } } } }`,
+        );
+        expect(narrow.errors).toBeUndefined();
+        expect(narrow.data?.actor.network.nodes).toHaveLength(2);
+      } finally {
+        await big.close();
+      }
+    } finally {
+      await scratch.drop();
+    }
   });
 });

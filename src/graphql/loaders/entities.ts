@@ -15,7 +15,8 @@ export type ActorRow = typeof actors.$inferSelect & { confidence: number; record
 export type EventRow = typeof events.$inferSelect & { confidence: number; recordedAt: Date; recordedBy: string };
 export type DoctrineRow = typeof doctrines.$inferSelect & { confidence: number; recordedAt: Date; recordedBy: string };
 export type PlaceRow = typeof places.$inferSelect;
-export type SourceRow = typeof sources.$inferSelect;
+/** A source without its text: lists and citation → source hops need the metadata, not the document. */
+export type SourceRow = Omit<typeof sources.$inferSelect, 'text'>;
 export type CitationRow = typeof citations.$inferSelect;
 
 export const actorColumns = { ...getTableColumns(actors), ...claimMeta };
@@ -54,9 +55,18 @@ export async function placesById(db: Database, ids: readonly number[]): Promise<
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
+const { text: _text, ...sourceMetadata } = getTableColumns(sources);
+export const sourceColumns = sourceMetadata;
+
 export async function sourcesById(db: Database, ids: readonly number[]): Promise<(SourceRow | null)[]> {
-  const rows = await db.select().from(sources).where(sql`${sources.id} = ${anyInt(ids)}`);
+  const rows = await db.select(sourceColumns).from(sources).where(sql`${sources.id} = ${anyInt(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
+}
+
+/** Full texts, loaded only for the sources whose `text` a query asks for. */
+export async function sourceTextsById(db: Database, ids: readonly number[]): Promise<(string | Error)[]> {
+  const rows = await db.select({ id: sources.id, text: sources.text }).from(sources).where(sql`${sources.id} = ${anyInt(ids)}`);
+  return inKeyOrder(ids, rows, (r) => r.id).map((r) => r?.text ?? new Error('source not found'));
 }
 
 export async function citationsById(db: Database, ids: readonly number[]): Promise<(CitationRow | null)[]> {

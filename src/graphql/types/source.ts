@@ -2,7 +2,7 @@ import { asc, count, eq } from 'drizzle-orm';
 import { sources } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
-import { sourcesById, type SourceRow } from '../loaders/entities.ts';
+import { sourceColumns, sourcesById, sourceTextsById, type SourceRow } from '../loaders/entities.ts';
 import { pageWindow, toPage } from '../pagination.ts';
 import { FuzzyDate } from './dates.ts';
 
@@ -25,7 +25,12 @@ export const Source = builder.loadableNode('Source', {
           ? { text: s.publishedText, earliest: s.publishedEarliest, latest: s.publishedLatest, precision: s.publishedPrecision }
           : null,
     }),
-    text: t.exposeString('text', { description: 'The full text, byte for byte as received.' }),
+    text: t.loadable({
+      type: 'String',
+      description: 'The full text, byte for byte as received.',
+      load: (ids: number[], ctx) => sourceTextsById(ctx.db, ids),
+      resolve: (s) => s.id,
+    }),
     textSha256: t.exposeString('textSha256', { description: 'sha256 (hex) of the text’s UTF-8 bytes.' }),
   }),
 });
@@ -36,7 +41,7 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { slug: t.arg.string({ required: true }) },
     resolve: async (_root, { slug }, ctx) =>
-      (await ctx.db.select().from(sources).where(eq(sources.slug, slug)))[0] ?? null,
+      (await ctx.db.select(sourceColumns).from(sources).where(eq(sources.slug, slug)))[0] ?? null,
   }),
   sources: t.connection({
     type: Source,
@@ -44,7 +49,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const window = pageWindow(args);
       const rows = await ctx.db
-        .select()
+        .select(sourceColumns)
         .from(sources)
         .orderBy(asc(sources.slug), asc(sources.id))
         .limit(window.limit)

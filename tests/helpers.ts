@@ -8,7 +8,7 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
-import { createApp, type App } from '../src/yoga.ts';
+import { createApp, type App, type AppOptions } from '../src/yoga.ts';
 import { databaseUrlFor } from './database-url.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -23,11 +23,18 @@ export interface TestApi {
   /** SQL statements sent since the last `resetStatements()`. */
   statements: string[];
   resetStatements: () => void;
-  query: <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) => Promise<GraphQLResponse<T>>;
+  query: <T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string },
+  ) => Promise<GraphQLResponse<T>>;
   close: () => Promise<void>;
 }
 
-export function openApi(databaseUrl: string = inject('databaseUrl')): TestApi {
+export function openApi(
+  databaseUrl: string = inject('databaseUrl'),
+  appOptions: Omit<AppOptions, 'db'> = {},
+): TestApi {
   const statements: string[] = [];
   const database = connectDatabase(databaseUrl, {
     max: 4,
@@ -37,16 +44,20 @@ export function openApi(databaseUrl: string = inject('databaseUrl')): TestApi {
       if (!text.includes('pg_catalog.pg_type')) statements.push(text);
     },
   });
-  const app = createApp({ db: database.db });
+  const app = createApp({ ...appOptions, db: database.db });
   return {
     app,
     database,
     statements,
     resetStatements: () => void statements.splice(0),
-    query: async <T,>(query: string, variables?: Record<string, unknown>) => {
+    query: async <T,>(query: string, variables?: Record<string, unknown>, options: { token?: string } = {}) => {
       const response = await app.fetch('http://test/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        },
         body: JSON.stringify({ query, variables }),
       });
       const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;

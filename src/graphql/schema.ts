@@ -1,6 +1,7 @@
 /** Imports every domain type (each registers itself on the builder) and builds the schema. */
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.ts';
+import './types/problems.ts';
 import './types/vocabulary.ts';
 import './types/dates.ts';
 import './types/place.ts';

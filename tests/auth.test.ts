@@ -1,0 +1,70 @@
+/** API tokens: hashed at rest, sent as bearer tokens, revocable; reads can require one. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createToken, hashToken, revokeToken } from '../src/auth/tokens.ts';
+import { openApi, scratchDatabase, type TestApi } from './helpers.ts';
+
+let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+let api: TestApi;
+
+beforeAll(async () => {
+  scratch = await scratchDatabase();
+  api = openApi(scratch.url);
+});
+afterAll(async () => {
+  await api.close();
+  await scratch.drop();
+});
+
+describe('API tokens', () => {
+  it('stores only the hash of a token', async () => {
+    const { token } = await createToken(scratch.handle.db, 'hash-check', 'viewer');
+    const rows = await scratch.handle.sql`select token_sha256 from api_tokens where name = 'hash-check'`;
+    expect(rows[0]?.token_sha256).toBe(hashToken(token));
+    expect(JSON.stringify(rows)).not.toContain(token);
+  });
+
+  it('refuses a second token with the same name', async () => {
+    await createToken(scratch.handle.db, 'twice', 'viewer');
+    await expect(createToken(scratch.handle.db, 'twice', 'admin')).rejects.toThrow(/exists already/);
+  });
+
+  it('answers 401 for an unknown, malformed or revoked token, and accepts a live one', async () => {
+    const { token } = await createToken(scratch.handle.db, 'to-revoke', 'analyst');
+    expect((await api.query('{ sources { totalCount } }', {}, { token })).status).toBe(200);
+    const unknown = await api.query('{ sources { totalCount } }', {}, { token: 'mmg_nope' });
+    expect(unknown.status).toBe(401);
+    expect(unknown.errors?.[0]?.message).toBe('the API token is unknown or revoked');
+    expect(await revokeToken(scratch.handle.db, 'to-revoke')).toBe(true);
+    const revoked = await api.query('{ sources { totalCount } }', {}, { token });
+    expect(revoked.status).toBe(401);
+    const malformed = await api.app.fetch('http://test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Basic abc' },
+      body: JSON.stringify({ query: '{ sources { totalCount } }' }),
+    });
+    expect(malformed.status).toBe(401);
+  });
+
+  it('lets anonymous clients read by default, and not when reads require a token', async () => {
+    expect((await api.query('{ sources { totalCount } }')).data).toEqual({ sources: { totalCount: 0 } });
+    const closed = openApi(scratch.url, { anonymousReads: false });
+    try {
+      const refused = await closed.query('{ sources { totalCount } }');
+      expect(refused.status).toBe(401);
+      expect(refused.errors?.[0]?.message).toMatch(/needs an API token/);
+      const { token } = await createToken(scratch.handle.db, 'reader', 'viewer');
+      expect((await closed.query('{ sources { totalCount } }', {}, { token })).data).toEqual({ sources: { totalCount: 0 } });
+    } finally {
+      await closed.close();
+    }
+  });
+
+  it('names every request with an id in x-request-id', async () => {
+    const response = await api.app.fetch('http://test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ sources { totalCount } }' }),
+    });
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
+import { loadSeed } from '../seed/loader.ts';
+import { createToken } from '../src/auth/tokens.ts';
 import { connectDatabase, type DatabaseHandle } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { createApp, type App, type AppOptions } from '../src/yoga.ts';
@@ -83,6 +85,51 @@ export async function scratchDatabase(): Promise<{ url: string; handle: Database
       await handle.close();
       await admin.unsafe(`drop database if exists "${name}" with (force)`);
       await admin.end();
+    },
+  };
+}
+
+/** Row counts of every table a write may touch, to show a refused write changed nothing. */
+export async function tableCounts(sql: postgres.Sql): Promise<Record<string, number>> {
+  const tables = [
+    'sources', 'citations', 'claims', 'claim_citations', 'places', 'doctrines', 'actors', 'events',
+    'adherences', 'relationships', 'participations', 'audit_log', 'idempotency_keys', 'actor_merges',
+  ];
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const [row] = await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from ${table}`);
+    counts[table] = row?.n ?? -1;
+  }
+  // Retractions change no count; their number is part of the state too.
+  const [retracted] = await sql<{ n: number }[]>`select count(*)::int as n from claims where retracted_at is not null`;
+  counts['claims retracted'] = retracted?.n ?? -1;
+  return counts;
+}
+
+export interface WriteFixture {
+  scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  api: TestApi;
+  tokens: { viewer: string; analyst: string; admin: string };
+  close: () => Promise<void>;
+}
+
+/** A seeded scratch database, an app on it, and one token per role. */
+export async function writeFixture(appOptions: Omit<AppOptions, 'db'> = {}): Promise<WriteFixture> {
+  const scratch = await scratchDatabase();
+  await loadSeed(scratch.handle.db);
+  const api = openApi(scratch.url, appOptions);
+  const tokens = {
+    viewer: (await createToken(scratch.handle.db, 'test-viewer', 'viewer')).token,
+    analyst: (await createToken(scratch.handle.db, 'test-analyst', 'analyst')).token,
+    admin: (await createToken(scratch.handle.db, 'test-admin', 'admin')).token,
+  };
+  return {
+    scratch,
+    api,
+    tokens,
+    close: async () => {
+      await api.close();
+      await scratch.drop();
     },
   };
 }

@@ -28,8 +28,8 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
 }>({
   defaultFieldNullability: false,
-  // Scope auth before errors, so a refusal is a typed ForbiddenError in the mutation's result.
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, ComplexityPlugin, RelayPlugin, DataloaderPlugin],
+  // Errors wraps scope auth, so a refusal is a typed ForbiddenError in the mutation's result.
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, ComplexityPlugin, RelayPlugin, DataloaderPlugin],
   scopeAuth: {
     authScopes: (ctx) => ({
       viewer: ctx.anonymousReads || ctx.principal != null,
@@ -67,6 +67,7 @@ builder.addScalarType('LocalDate', LocalDateResolver);
 builder.addScalarType('DateTime', DateTimeResolver);
 builder.addScalarType('JSON', JSONResolver);
 builder.queryType({});
+builder.mutationType({});
 
 
 builder.globalConnectionField('totalCount', (t) =>

@@ -17,6 +17,7 @@ import './types/participation.ts';
 import './types/analytics.ts';
 import './types/reach.ts';
 import './types/network.ts';
+import './mutations/sources.ts';
 
 export const schema = builder.toSchema();
 

@@ -1,4 +1,5 @@
 import SchemaBuilder from '@pothos/core';
+import { GraphQLError } from 'graphql';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
@@ -36,13 +37,17 @@ export const builder = new SchemaBuilder<{
       analyst: roleAtLeast(ctx.principal?.role, 'analyst'),
       admin: roleAtLeast(ctx.principal?.role, 'admin'),
     }),
-    unauthorizedError: (_parent, ctx, info) =>
-      new ForbiddenError(
-        ctx.principal
-          ? `${info.parentType.name}.${info.fieldName} is not allowed for role "${ctx.principal.role}"`
-          : `${info.parentType.name}.${info.fieldName} needs an API token (Authorization: Bearer ...)`,
-        [info.fieldName],
-      ),
+    // Mutations return the refusal as a typed ForbiddenError; other fields (the audit log) as a
+    // GraphQL error with code FORBIDDEN, which yoga does not mask.
+    unauthorizedError: (_parent, ctx, info) => {
+      const field = `${info.parentType.name}.${info.fieldName}`;
+      const message = ctx.principal
+        ? `${field} is not allowed for role "${ctx.principal.role}"`
+        : `${field} needs an API token (Authorization: Bearer ...)`;
+      return info.parentType.name === 'Mutation'
+        ? new ForbiddenError(message, [info.fieldName])
+        : new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+    },
   },
   errors: { defaultTypes: [] },
   // Checked before the first root resolver runs, from the operation's actual argument values

@@ -17,7 +17,10 @@ import './types/participation.ts';
 import './types/analytics.ts';
 import './types/reach.ts';
 import './types/network.ts';
+import './types/audit.ts';
 import './mutations/sources.ts';
+import './mutations/entities.ts';
+import './mutations/claims.ts';
 
 export const schema = builder.toSchema();
 

@@ -21,6 +21,7 @@ import './types/audit.ts';
 import './mutations/sources.ts';
 import './mutations/entities.ts';
 import './mutations/claims.ts';
+import './mutations/retract.ts';
 
 export const schema = builder.toSchema();
 

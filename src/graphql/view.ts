@@ -42,3 +42,7 @@ export function claimVisible(view: KnowledgeView, c: { recordedAt: SQLWrapper; r
     ? sql`${c.recordedAt} <= ${asOf}::timestamptz`
     : sql`(${c.recordedAt} <= ${asOf}::timestamptz and (${c.retractedAt} is null or ${c.retractedAt} > ${asOf}::timestamptz))`;
 }
+
+export const AS_OF_DESCRIPTION =
+  'Answer as the knowledge base stood at this moment: claims recorded later are left out, claims retracted later are still in. Applies to the whole operation.';
+export const INCLUDE_RETRACTED_DESCRIPTION = 'Include retracted claims (each says when and why it was retracted).';

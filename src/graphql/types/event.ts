@@ -3,7 +3,9 @@ import { actors, claims, events, participations, places } from '../../db/schema.
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import { parseNumericId } from '../global-id.ts';
+import type { KnowledgeView } from '../context.ts';
 import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts';
+import { AS_OF_DESCRIPTION, claimVisible, INCLUDE_RETRACTED_DESCRIPTION, LIVE_VIEW, useView } from '../view.ts';
 import { pageWindow, toPage } from '../pagination.ts';
 import { Cited } from './citation.ts';
 import { FuzzyDate } from './dates.ts';
@@ -82,7 +84,10 @@ export const EventOrder = builder.enumType('EventOrder', {
 type EventFilterInput = typeof EventFilter.$inferInput;
 
 /** SQL conditions for an event filter; shared with anything that aggregates events. */
-export function eventConditions(filter: EventFilterInput | null | undefined): SQL | undefined {
+export function eventConditions(
+  filter: EventFilterInput | null | undefined,
+  view: KnowledgeView = LIVE_VIEW,
+): SQL | undefined {
   if (!filter) return undefined;
   const conditions: SQL[] = [];
   if (filter.from != null && filter.to != null && filter.from > filter.to) {
@@ -92,7 +97,8 @@ export function eventConditions(filter: EventFilterInput | null | undefined): SQ
     const roles = filter.role ? sql.param(filter.role) : null;
     conditions.push(sql`exists (
       select 1 from ${participations} p
-        join ${claims} c on c.id = p.claim_id and c.retracted_at is null
+        join ${claims} c on c.id = p.claim_id
+         and ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}
         join ${actors} a on a.id = p.actor_id
        where p.event_id = ${events.id}
          ${filter.actor != null ? sql`and a.slug = ${filter.actor}` : sql``}
@@ -123,15 +129,23 @@ builder.queryFields((t) => ({
     type: Event,
     nullable: true,
     description: 'An event by slug; null when there is none.',
-    args: { slug: t.arg.string({ required: true }) },
-    resolve: async (_root, { slug }, ctx) =>
-      (
-        await ctx.db
-          .select(eventColumns)
-          .from(events)
-          .innerJoin(claims, eq(claims.id, events.claimId))
-          .where(eq(events.slug, slug))
-      )[0] ?? null,
+    args: {
+      slug: t.arg.string({ required: true }),
+      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
+      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const view = useView(ctx, args);
+      return (
+        (
+          await ctx.db
+            .select(eventColumns)
+            .from(events)
+            .innerJoin(claims, eq(claims.id, events.claimId))
+            .where(and(eq(events.slug, args.slug), claimVisible(view, claims)))
+        )[0] ?? null
+      );
+    },
   }),
   events: t.connection({
     type: Event,
@@ -139,10 +153,14 @@ builder.queryFields((t) => ({
     args: {
       filter: t.arg({ type: EventFilter }),
       orderBy: t.arg({ type: EventOrder, required: true, defaultValue: 'DATE_DESC' }),
+      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
+      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
     },
     resolve: async (_root, args, ctx) => {
+      const view = useView(ctx, args);
       const window = pageWindow(args);
-      const where = eventConditions(args.filter);
+      // An event is there when the claim reporting it is (recorded by asOf, not retracted).
+      const where = and(claimVisible(view, claims), eventConditions(args.filter, view));
       const rows = await ctx.db
         .select(eventColumns)
         .from(events)
@@ -151,7 +169,12 @@ builder.queryFields((t) => ({
         .orderBy(...orderings[args.orderBy])
         .limit(window.limit)
         .offset(window.offset);
-      return toPage(window, rows, async () => (await ctx.db.select({ n: count() }).from(events).where(where))[0]?.n ?? 0);
+      return toPage(
+        window,
+        rows,
+        async () =>
+          (await ctx.db.select({ n: count() }).from(events).innerJoin(claims, eq(claims.id, events.claimId)).where(where))[0]?.n ?? 0,
+      );
     },
   }, { name: 'EventConnection' }, { name: 'EventEdge' }),
 }));

@@ -22,6 +22,7 @@ import './mutations/sources.ts';
 import './mutations/entities.ts';
 import './mutations/claims.ts';
 import './mutations/retract.ts';
+import './mutations/merge.ts';
 
 export const schema = builder.toSchema();
 

@@ -21,7 +21,7 @@ import { anyInt, groupPaged, inKeyOrder, type PagedRows } from './batch.ts';
 import type { CitationRow } from './entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import type { PageWindow } from '../pagination.ts';
-import { claimVisible } from '../view.ts';
+import { claimVisible, mergeTime } from '../view.ts';
 
 export interface ClaimMeta {
   confidence: number;
@@ -101,14 +101,22 @@ export async function citationsOfClaims(
     .orderBy(asc(citations.sourceId), asc(citations.startOffset), asc(citations.id));
 }
 
-/** The doctrines actors adhere to (small per actor, so not paged). */
+/**
+ * Actors merged (by the view's time) into any of `actorIds`, with the one each was folded into:
+ * claims about a merged-away actor count as claims about the actor it was folded into.
+ */
+function folded(view: KnowledgeView, actorIds: readonly number[]) {
+  return sql`actors_folded_into(${sql.param([...actorIds])}::int[], ${mergeTime(view)})`;
+}
+
+/** The doctrines actors adhere to (small per actor, so not paged); `actorId` is the merged actor. */
 export async function adherencesOfActors(db: Database, view: KnowledgeView, actorIds: readonly number[]): Promise<AdherenceRow[]> {
   return db
-    .select(adherenceColumns)
+    .select({ ...adherenceColumns, actorId: sql<number>`f.canonical_id` })
     .from(adherences)
     .innerJoin(claims, and(eq(claims.id, adherences.claimId), visible(view)))
-    .where(sql`${adherences.actorId} = ${anyInt(actorIds)}`)
-    .orderBy(adherences.actorId, adherences.claimId);
+    .innerJoin(sql`${folded(view, actorIds)} f`, sql`f.actor_id = ${adherences.actorId}`)
+    .orderBy(sql`f.canonical_id`, adherences.claimId);
 }
 
 /** The participants of events (a handful per event, so not paged), optionally by role. */
@@ -142,14 +150,15 @@ export async function participationsOfActors(
   const rows = await db.execute<Paged<ParticipationRow>>(sql`
     select * from (
       select p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
-             p.attributed_by_id as "attributedById", ${rawClaimMeta}, p.actor_id as "parentId",
-             row_number() over (partition by p.actor_id
+             p.attributed_by_id as "attributedById", ${rawClaimMeta}, f.canonical_id as "parentId",
+             row_number() over (partition by f.canonical_id
                order by coalesce(e.date_earliest, e.date_latest) desc nulls last, p.claim_id) as rn,
-             (count(*) over (partition by p.actor_id))::int as total
+             (count(*) over (partition by f.canonical_id))::int as total
         from ${participations} p
         join ${claims} c on c.id = p.claim_id and ${visibleC(view)}
         join ${events} e on e.id = p.event_id
-       where p.actor_id = ${anyInt(actorIds)}
+        join ${folded(view, actorIds)} f on f.actor_id = p.actor_id
+       where true
          and (${roleList}::participation_role[] is null or p.role = any(${roleList}::participation_role[]))
     ) paged
     where rn > ${window.offset} and rn <= ${window.offset + window.limit}
@@ -172,11 +181,13 @@ export async function relationshipsOfActors(
   // Two index scans joined by UNION ALL rather than one OR, which could use neither index.
   const rows = await db.execute<Paged<RelationshipRow>>(sql`
     with touching as (
-      select r.from_actor_id as parent_id, r.* from ${relationships} r
-       where ${outgoing}::boolean and r.from_actor_id = ${anyInt(actorIds)}
+      select f.canonical_id as parent_id, r.* from ${relationships} r
+        join ${folded(view, actorIds)} f on f.actor_id = r.from_actor_id
+       where ${outgoing}::boolean
       union all
-      select r.to_actor_id as parent_id, r.* from ${relationships} r
-       where ${incoming}::boolean and r.to_actor_id = ${anyInt(actorIds)}
+      select f.canonical_id as parent_id, r.* from ${relationships} r
+        join ${folded(view, actorIds)} f on f.actor_id = r.to_actor_id
+       where ${incoming}::boolean
     )
     select * from (
       select t.claim_id as "claimId", t.type, t.from_actor_id as "fromActorId", t.to_actor_id as "toActorId",

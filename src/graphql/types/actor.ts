@@ -5,7 +5,7 @@ import { parseNumericId } from '../global-id.ts';
 import { actorColumns, actorsById, type ActorRow } from '../loaders/entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import { pageWindow, toPage } from '../pagination.ts';
-import { AS_OF_DESCRIPTION, claimVisible, INCLUDE_RETRACTED_DESCRIPTION, useView } from '../view.ts';
+import { AS_OF_DESCRIPTION, claimVisible, INCLUDE_RETRACTED_DESCRIPTION, mergeTime, useView } from '../view.ts';
 import { Cited } from './citation.ts';
 import { Place } from './place.ts';
 import { ActorKindEnum } from './vocabulary.ts';
@@ -14,7 +14,7 @@ export const Actor = builder.loadableNode('Actor', {
   description: 'Anyone who acts or is acted upon: armed groups, states, agencies, governments, people, communities.',
   interfaces: [Cited],
   id: { resolve: (actor: ActorRow) => actor.id, parse: parseNumericId },
-  load: (ids: number[], ctx) => actorsById(ctx.db, ids),
+  load: (ids: number[], ctx) => actorsById(ctx.db, ctx.view, ids),
   fields: (t) => ({
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
@@ -64,7 +64,8 @@ function actorConditions(filter: typeof ActorFilter.$inferInput | null | undefin
       select 1 from ${adherences} a
         join ${claims} c on c.id = a.claim_id
          and ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}
-       where a.actor_id = ${actors.id} and a.doctrine_id in (select id from below))`);
+       where a.actor_id in (select f.actor_id from actors_folded_into(array[${actors.id}], ${mergeTime(view)}) f)
+         and a.doctrine_id in (select id from below))`);
   }
   return conditions.length > 0 ? and(...conditions) : undefined;
 }
@@ -87,7 +88,13 @@ builder.queryFields((t) => ({
             .select(actorColumns)
             .from(actors)
             .innerJoin(claims, eq(claims.id, actors.claimId))
-            .where(and(eq(actors.slug, args.slug), claimVisible(view, claims)))
+            // A slug merged away (by the view's time) names the actor it was folded into.
+            .where(
+              and(
+                sql`${actors.id} = (select canonical_actor(named.id, ${mergeTime(view)}) from ${actors} named where named.slug = ${args.slug})`,
+                claimVisible(view, claims),
+              ),
+            )
         )[0] ?? null
       );
     },
@@ -104,7 +111,12 @@ builder.queryFields((t) => ({
       const view = useView(ctx, args);
       const window = pageWindow(args);
       // An actor is there when the claim establishing it is (recorded by asOf, not retracted).
-      const where = and(claimVisible(view, claims), actorConditions(args.filter, view));
+      const where = and(
+        claimVisible(view, claims),
+        // Actors merged into another (by the view's time) are listed as that one.
+        sql`not exists (select 1 from actor_merges m where m.removed_actor_id = ${actors.id} and m.merged_at <= ${mergeTime(view)})`,
+        actorConditions(args.filter, view),
+      );
       const rows = await ctx.db
         .select(actorColumns)
         .from(actors)

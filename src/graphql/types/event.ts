@@ -5,7 +5,7 @@ import { badInput } from '../errors.ts';
 import { parseNumericId } from '../global-id.ts';
 import type { KnowledgeView } from '../context.ts';
 import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts';
-import { AS_OF_DESCRIPTION, claimVisible, INCLUDE_RETRACTED_DESCRIPTION, LIVE_VIEW, useView } from '../view.ts';
+import { AS_OF_DESCRIPTION, claimVisible, INCLUDE_RETRACTED_DESCRIPTION, LIVE_VIEW, mergeTime, useView } from '../view.ts';
 import { pageWindow, toPage } from '../pagination.ts';
 import { Cited } from './citation.ts';
 import { FuzzyDate } from './dates.ts';
@@ -99,9 +99,15 @@ export function eventConditions(
       select 1 from ${participations} p
         join ${claims} c on c.id = p.claim_id
          and ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}
-        join ${actors} a on a.id = p.actor_id
        where p.event_id = ${events.id}
-         ${filter.actor != null ? sql`and a.slug = ${filter.actor}` : sql``}
+         ${
+           // The actor named, and every actor merged into it by the view's time.
+           filter.actor != null
+             ? sql`and p.actor_id in (select f.actor_id from ${actors} a,
+                     actors_folded_into(array[canonical_actor(a.id, ${mergeTime(view)})], ${mergeTime(view)}) f
+                    where a.slug = ${filter.actor})`
+             : sql``
+         }
          ${roles ? sql`and p.role = any(${roles}::participation_role[])` : sql``})`);
   }
   if (filter.country != null) {

@@ -9,6 +9,7 @@ import { connectDatabase } from './db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { isDatabaseEmpty, loadSeed } from '../seed/loader.ts';
+import { connectRedisPubSub } from './pubsub-redis.ts';
 import { createApp } from './yoga.ts';
 
 const config = readConfig();
@@ -36,7 +37,9 @@ try {
   process.exit(1);
 }
 
-const app = createApp({ db: database.db });
+const shared = config.redisUrl ? connectRedisPubSub(config.redisUrl) : undefined;
+if (shared) console.log('Live updates go through Redis (REDIS_URL)');
+const app = createApp({ db: database.db, anonymousReads: config.anonymousReads, ...(shared ? { pubsub: shared.pubsub } : {}) });
 const server = createServer(app);
 server.listen(config.port, config.host, () => {
   console.log(`GraphQL (with GraphiQL) at http://localhost:${config.port}${app.graphqlEndpoint}`);
@@ -49,6 +52,7 @@ async function shutdown(signal: string): Promise<void> {
   console.log(`${signal}: shutting down`);
   server.closeIdleConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await shared?.close();
   await database.close();
   await embedded?.stop();
   process.exit(0);

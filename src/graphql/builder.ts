@@ -32,6 +32,8 @@ export const builder = new SchemaBuilder<{
   // Errors wraps scope auth, so a refusal is a typed ForbiddenError in the mutation's result.
   plugins: [ErrorsPlugin, ScopeAuthPlugin, ComplexityPlugin, RelayPlugin, DataloaderPlugin],
   scopeAuth: {
+    // A subscription is refused when it is opened, not event by event.
+    authorizeOnSubscribe: true,
     authScopes: (ctx) => ({
       viewer: ctx.anonymousReads || ctx.principal != null,
       analyst: roleAtLeast(ctx.principal?.role, 'analyst'),

@@ -18,6 +18,7 @@ import './types/analytics.ts';
 import './types/reach.ts';
 import './types/network.ts';
 import './types/audit.ts';
+import './types/live.ts';
 import './mutations/sources.ts';
 import './mutations/entities.ts';
 import './mutations/claims.ts';

@@ -6,8 +6,8 @@
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { actorKindValues, eventKindValues, placeKindValues } from '../../../seed/format.ts';
-import { actors, events, places } from '../../db/schema.ts';
+import { actorKindValues, eventKindValues, participationRoleValues, placeKindValues } from '../../../seed/format.ts';
+import { actors, events, participations as participationsTable, places } from '../../db/schema.ts';
 import { resolveCitations } from '../../writes/citations.ts';
 import { actorIdBySlug, placeIdBySlug, recordClaim } from '../../writes/records.ts';
 import type { Json, Tx } from '../../writes/transaction.ts';
@@ -18,7 +18,7 @@ import { Actor } from '../types/actor.ts';
 import { Event } from '../types/event.ts';
 import { Place } from '../types/place.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
-import { ActorKindEnum, EventKindEnum, PlaceKindEnum } from '../types/vocabulary.ts';
+import { ActorKindEnum, EventKindEnum, ParticipationRoleEnum, PlaceKindEnum } from '../types/vocabulary.ts';
 import { CitationInput, confidenceSchema, FuzzyDateInput, fuzzyDate, idempotencyKeyArg, write } from './common.ts';
 
 const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug (letters, digits, single hyphens)');
@@ -289,6 +289,30 @@ const eventFields = {
   wounded: casualtiesSchema,
 };
 
+const EventParticipantInput = builder.inputType('EventParticipantInput', {
+  description: 'An actor’s part in the event being created: a participation claim of its own.',
+  fields: (t) => ({
+    actor: t.string({ required: true, description: 'Slug of the actor.' }),
+    role: t.field({ type: ParticipationRoleEnum, required: true }),
+    attributedBy: t.string({ description: 'For ATTRIBUTED (only): slug of who attributed it.' }),
+    confidence: t.int({ description: 'Default: the event’s confidence.' }),
+    citations: t.field({ type: [CitationInput], description: 'Default: the event’s citations.' }),
+  }),
+});
+
+const participantSchema = z
+  .object({
+    actor: slug,
+    role: z.enum(participationRoleValues),
+    attributedBy: slug.nullish(),
+    confidence: confidenceSchema.nullish(),
+    citations: z.array(z.unknown()).nullish(),
+  })
+  .refine((p) => (p.role === 'ATTRIBUTED') === (p.attributedBy != null), {
+    message: 'attributedBy is required for ATTRIBUTED and only allowed there',
+    path: ['attributedBy'],
+  });
+
 const CreateEventInput = builder.inputType('CreateEventInput', {
   fields: (t) => ({
     slug: t.string({ required: true }),
@@ -302,10 +326,22 @@ const CreateEventInput = builder.inputType('CreateEventInput', {
     confidence: t.int({ required: true }),
     note: t.string(),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
+    participants: t.field({
+      type: [EventParticipantInput],
+      description: 'Who took part, recorded in the same transaction (so `eventAdded` filters by actor see them).',
+    }),
   }),
 });
 
-const createEventSchema = z.object({ slug, ...eventFields, date: z.unknown(), confidence: confidenceSchema, note: optionalText, citations: z.array(z.unknown()) });
+const createEventSchema = z.object({
+  slug,
+  ...eventFields,
+  date: z.unknown().optional(),
+  confidence: confidenceSchema,
+  note: optionalText,
+  citations: z.array(z.unknown()),
+  participants: z.array(participantSchema).max(50).nullish(),
+});
 
 const UpdateEventInput = builder.inputType('UpdateEventInput', {
   description: 'Fields left out keep their value; null clears an optional one.',
@@ -383,7 +419,23 @@ builder.mutationFields((t) => ({
           })
           .returning({ id: events.id });
         if (!row) throw new Error('insert into events returned no row');
-        return { event: { id: row.id, slug: input.slug }, claimId, citationIds };
+        const participations: Json[] = [];
+        for (const [i, p] of (input.participants ?? []).entries()) {
+          const at = ['input', 'participants', String(i)];
+          const actorId = await actorIdBySlug(tx, p.actor, [...at, 'actor']);
+          const attributedById = p.attributedBy != null ? await actorIdBySlug(tx, p.attributedBy, [...at, 'attributedBy']) : null;
+          const given = args.input.participants?.[i]?.citations;
+          const ids = given ? await resolveCitations(tx, given, [...at, 'citations']) : citationIds;
+          const participationId = await recordClaim(tx, {
+            kind: 'PARTICIPATION',
+            confidence: p.confidence ?? input.confidence,
+            recordedBy: principal.name,
+            citationIds: ids,
+          });
+          await tx.insert(participationsTable).values({ claimId: participationId, eventId: row.id, actorId, role: p.role, attributedById });
+          participations.push({ claimId: participationId, actor: p.actor, role: p.role });
+        }
+        return { event: { id: row.id, slug: input.slug }, claimId, citationIds, participations };
       });
       // Only after commit: a subscriber must be able to load what it is told about.
       if (!replayed) ctx.pubsub.publish('eventAdded', { eventId: result.event.id });

@@ -44,6 +44,27 @@ export interface LoadSummary {
   file: string;
   created: number;
   unchanged: number;
+  /** Ids of the events this load inserted (for live-update announcements). */
+  createdEventIds: number[];
+}
+
+/** Slugs already in the database, which a file may refer to without defining them. */
+export interface KnownSlugs {
+  place: ReadonlySet<string>;
+  doctrine: ReadonlySet<string>;
+  actor: ReadonlySet<string>;
+  event: ReadonlySet<string>;
+}
+
+export interface LoadOptions {
+  /** Written as the claims' recorded_by; default `seed:<file>`. */
+  recordedBy?: string;
+  /** Called as records are written: (done, total). */
+  onProgress?: (done: number, total: number) => void;
+  /** Runs inside the load's transaction after everything is written (e.g. an audit-log row). */
+  afterWrite?: (tx: Parameters<Parameters<Database['transaction']>[0]>[0], summary: LoadSummary) => Promise<void>;
+  /** Slugs in the database the file may refer to (bulk imports); default: the file's own only. */
+  known?: KnownSlugs;
 }
 
 type Kind = 'ACTOR_PROFILE' | 'EVENT_REPORT' | 'DOCTRINE_DEFINITION' | 'ADHERENCE' | 'RELATIONSHIP' | 'PARTICIPATION';
@@ -65,6 +86,7 @@ export function checkKnowledgeFile(
   fileName: string,
   raw: unknown,
   sourceText: string,
+  known?: KnownSlugs,
 ): { file: KnowledgeFile; anchors: Map<Quote, Anchor> } {
   const parsed = knowledgeFileSchema.safeParse(raw);
   if (!parsed.success) {
@@ -102,7 +124,7 @@ export function checkKnowledgeFile(
   collect('event', file.events);
 
   const refer = (kind: keyof typeof slugSets, slug: string | null | undefined, where: string) => {
-    if (slug != null && !slugSets[kind].has(slug)) problems.push(`${where}: unknown ${kind} "${slug}"`);
+    if (slug != null && !slugSets[kind].has(slug) && !known?.[kind].has(slug)) problems.push(`${where}: unknown ${kind} "${slug}"`);
   };
   file.places.forEach((p, i) => refer('place', p.parent, `places[${i}].parent`));
   file.doctrines.forEach((d, i) => refer('doctrine', d.parent, `doctrines[${i}].parent`));
@@ -167,11 +189,18 @@ export async function loadKnowledgeFile(
   fileName: string,
   raw: unknown,
   sourceText: string,
+  options: LoadOptions = {},
 ): Promise<LoadSummary> {
-  const { file, anchors } = checkKnowledgeFile(fileName, raw, sourceText);
-  const recordedBy = `seed:${fileName}`;
+  const { file, anchors } = checkKnowledgeFile(fileName, raw, sourceText, options.known);
+  const recordedBy = options.recordedBy ?? `seed:${fileName}`;
   let created = 0;
   let unchanged = 0;
+  const createdEventIds: number[] = [];
+  const total =
+    file.places.length + file.doctrines.length + file.actors.length + file.events.length +
+    file.adherences.length + file.relationships.length + file.participations.length;
+  let done = 0;
+  const tick = () => options.onProgress?.(++done, total);
 
   await db.transaction(async (tx) => {
     // Source: new, or the same text as before (a different text under the same slug is refused).
@@ -271,8 +300,12 @@ export async function loadKnowledgeFile(
 
     // Places: gazetteer reference data, not claims.
     const placeIds = await idsBySlug(places);
-    const placeCountry = new Map<string, number | null>();
+    // Stored places too: a new place may lie in one loaded earlier (bulk imports refer to them).
+    const placeCountry = new Map<string, number | null>(
+      (await tx.select({ slug: places.slug, countryId: places.countryId }).from(places)).map((r) => [r.slug, r.countryId]),
+    );
     for (const place of parentsFirst(file.places)) {
+      tick();
       const parentId = place.parent ? (placeIds.get(place.parent) ?? null) : null;
       if (placeIds.has(place.slug)) {
         unchanged++;
@@ -302,6 +335,7 @@ export async function loadKnowledgeFile(
 
     const doctrineIds = await idsBySlug(doctrines);
     for (const doctrine of parentsFirst(file.doctrines)) {
+      tick();
       const claimId = await recordClaim(`doctrine:${doctrine.slug}`, 'DOCTRINE_DEFINITION', doctrine);
       if (claimId === null) continue;
       const [row] = await tx
@@ -319,6 +353,7 @@ export async function loadKnowledgeFile(
 
     const actorIds = await idsBySlug(actors);
     for (const actor of file.actors) {
+      tick();
       const claimId = await recordClaim(`actor:${actor.slug}`, 'ACTOR_PROFILE', actor);
       if (claimId === null) continue;
       const [row] = await tx
@@ -338,6 +373,7 @@ export async function loadKnowledgeFile(
 
     const eventIds = await idsBySlug(events);
     for (const event of file.events) {
+      tick();
       const claimId = await recordClaim(`event:${event.slug}`, 'EVENT_REPORT', event);
       if (claimId === null) continue;
       const [row] = await tx
@@ -361,7 +397,10 @@ export async function loadKnowledgeFile(
           claimId,
         })
         .returning({ id: events.id });
-      if (row) eventIds.set(event.slug, row.id);
+      if (row) {
+        eventIds.set(event.slug, row.id);
+        createdEventIds.push(row.id);
+      }
     }
 
     const must = (ids: Map<string, number>, slug: string) => {
@@ -374,6 +413,7 @@ export async function loadKnowledgeFile(
     const scope = file.source.slug;
 
     for (const a of file.adherences) {
+      tick();
       const claimId = await recordClaim(`${scope}:adherence:${a.actor}:${a.doctrine}`, 'ADHERENCE', a);
       if (claimId === null) continue;
       await tx.insert(adherences).values({
@@ -384,6 +424,7 @@ export async function loadKnowledgeFile(
     }
 
     for (const r of file.relationships) {
+      tick();
       const claimId = await recordClaim(`${scope}:relationship:${r.from}:${r.type}:${r.to}`, 'RELATIONSHIP', r);
       if (claimId === null) continue;
       await tx.insert(relationships).values({
@@ -399,6 +440,7 @@ export async function loadKnowledgeFile(
     }
 
     for (const p of file.participations) {
+      tick();
       const by = p.attributedBy ? `:${p.attributedBy}` : '';
       const claimId = await recordClaim(`${scope}:participation:${p.event}:${p.actor}:${p.role}${by}`, 'PARTICIPATION', p);
       if (claimId === null) continue;
@@ -410,9 +452,10 @@ export async function loadKnowledgeFile(
         attributedById: p.attributedBy ? must(actorIds, p.attributedBy) : null,
       });
     }
+    await options.afterWrite?.(tx, { file: fileName, created, unchanged, createdEventIds });
   });
 
-  return { file: fileName, created, unchanged };
+  return { file: fileName, created, unchanged, createdEventIds };
 }
 
 /** Loads every knowledge file in seed/data, in name order. */

@@ -17,9 +17,9 @@ export function redisPubSub(publishClient: Redis, subscribeClient: Redis): Share
   const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
   return {
     pubsub: makePubSub(eventTarget),
+    // quit() waits for queued commands (a publish just sent) before closing.
     close: async () => {
-      publishClient.disconnect();
-      subscribeClient.disconnect();
+      await Promise.all([publishClient.quit(), subscribeClient.quit()]);
     },
   };
 }

@@ -33,7 +33,17 @@ export function createApp(options: AppOptions): App {
   const pubsub = options.pubsub ?? makePubSub();
   const logError =
     options.logError ??
-    (({ requestId, error }) => console.error(JSON.stringify({ level: 'error', requestId, error: String(error), stack: error instanceof Error ? error.stack : undefined })));
+    (({ requestId, error }) =>
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          requestId,
+          error: String(error),
+          // Drizzle wraps the driver's error; its cause says what PostgreSQL refused.
+          cause: error instanceof Error && error.cause !== undefined ? String(error.cause) : undefined,
+          stack: error instanceof Error ? error.stack : undefined,
+        }),
+      ));
   const limits: LimitsConfig = { ...DEFAULT_LIMITS, ...options.limits };
   const plugins: Plugin[] = [
     useBodyLimit(limits.maxBodyBytes),

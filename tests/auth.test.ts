@@ -1,5 +1,5 @@
 /** API tokens: hashed at rest, sent as bearer tokens, revocable; reads can require one. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createToken, hashToken, revokeToken } from '../src/auth/tokens.ts';
 import { openApi, scratchDatabase, type TestApi } from './helpers.ts';
 
@@ -66,5 +66,26 @@ describe('API tokens', () => {
       body: JSON.stringify({ query: '{ sources { totalCount } }' }),
     });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('logs a masked error with the request id the client got in x-request-id', async () => {
+    const url = new URL(inject('databaseUrl'));
+    url.pathname = '/no_such_database';
+    const logged: { requestId: string; error: unknown }[] = [];
+    const broken = openApi(url.toString(), { logError: (entry) => logged.push(entry) });
+    try {
+      const response = await broken.app.fetch('http://test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ sources { totalCount } }' }),
+      });
+      const body = (await response.json()) as { errors: { message: string }[] };
+      expect(body.errors[0]?.message).toBe('Unexpected error.');
+      expect(logged).toHaveLength(1);
+      expect(logged[0]?.requestId).toBe(response.headers.get('x-request-id'));
+      expect(String(logged[0]?.error)).toMatch(/Failed query/);
+    } finally {
+      await broken.close();
+    }
   });
 });

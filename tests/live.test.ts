@@ -105,6 +105,15 @@ describe('eventAdded', () => {
     }
   });
 
+  it('is served over SSE for a GET request too (curl, EventSource)', async () => {
+    const abort = new AbortController();
+    const query = encodeURIComponent('subscription { eventAdded { slug } }');
+    const response = await f.api.app.fetch(`http://test/graphql?query=${query}`, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    abort.abort();
+  });
+
   it('is refused when reads require a token and none is sent', async () => {
     const closed = openApi(f.scratch.url, { anonymousReads: false });
     try {

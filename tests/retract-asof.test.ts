@@ -107,6 +107,10 @@ describe('asOf', () => {
   it('refuses two different views in one operation', async () => {
     const response = await f.api.query(`query($t: DateTime) { a: events(asOf: $t) { totalCount } b: events { totalCount } }`, { t: times.afterCreate });
     expect(response.errors?.[0]?.message).toMatch(/one operation reads as of one time/);
+    const reversed = await f.api.query(`query($t: DateTime) { a: events { totalCount } b: events(asOf: $t) { totalCount } }`, { t: times.afterCreate });
+    expect(reversed.errors?.[0]?.message).toMatch(/one operation reads as of one time/);
+    const same = await f.api.query(`query($t: DateTime) { a: events(asOf: $t) { totalCount } b: actors(asOf: $t) { totalCount } }`, { t: times.afterCreate });
+    expect(same.errors).toBeUndefined();
   });
 
   it('costs the same SQL statements per level with asOf as without', async () => {

@@ -22,11 +22,13 @@ export function useView(ctx: Context, args: ViewArgs): KnowledgeView {
   if (wanted.asOf && Number.isNaN(wanted.asOf.getTime())) throw badInput('"asOf" is not a valid time', 'asOf');
   const same = (a: KnowledgeView, b: KnowledgeView) =>
     a.includeRetracted === b.includeRetracted && (a.asOf?.getTime() ?? null) === (b.asOf?.getTime() ?? null);
+  // LIVE_VIEW itself (by identity) means no root field has chosen yet; the first choice, even
+  // the default one, is kept, since nested loaders of that field will read it later.
   if (ctx.view !== LIVE_VIEW && !same(ctx.view, wanted)) {
     throw badInput('one operation reads as of one time: send root fields with different asOf/includeRetracted separately', 'asOf');
   }
-  if (!same(wanted, LIVE_VIEW)) ctx.view = wanted;
-  return ctx.view;
+  ctx.view = wanted;
+  return wanted;
 }
 
 /** The time merges are resolved at: the view's asOf, or now (every merge so far). */

@@ -1,8 +1,13 @@
 /** API tokens: hashed at rest, sent as bearer tokens, revocable; reads can require one. */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createToken, hashToken, revokeToken } from '../src/auth/tokens.ts';
 import { openApi, scratchDatabase, type TestApi } from './helpers.ts';
 
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('..', import.meta.url));
 let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 let api: TestApi;
 
@@ -88,4 +93,20 @@ describe('API tokens', () => {
       await broken.close();
     }
   });
+
+  it('are created, listed and revoked with npm run token', async () => {
+    const env = { ...process.env, DATABASE_URL: scratch.url };
+    const token = (args: string[]) => run('node_modules/.bin/tsx', ['src/cli/token.ts', ...args], { cwd: root, env });
+    const created = await token(['create', '--role', 'admin', '--name', 'cli-admin']);
+    const secret = created.stdout.trim().split('\n').at(-1) ?? '';
+    expect(secret).toMatch(/^mmg_[A-Za-z0-9_-]{43}$/);
+    const audit = await api.query('{ auditLog { totalCount } }', {}, { token: secret });
+    expect(audit.errors).toBeUndefined();
+    expect((await token(['list'])).stdout).toMatch(/^cli-admin\tadmin\tcreated /m);
+    expect((await token(['revoke', '--name', 'cli-admin'])).stdout).toContain('Revoked token "cli-admin".');
+    expect((await api.query('{ sources { totalCount } }', {}, { token: secret })).status).toBe(401);
+    const bad = await token(['create', '--role', 'root', '--name', 'x']).catch((e: { code: number; stderr: string }) => e);
+    expect('code' in bad ? bad.code : 0).toBe(1);
+    expect(bad.stderr).toMatch(/--role \(viewer, analyst, admin\)/);
+  }, 30_000);
 });

@@ -65,6 +65,16 @@ describe('mergeActors', () => {
     expect(events.data?.events.nodes.map((e) => e.slug)).toContain('moscow-concert-hall-attack');
   });
 
+  it('counts the removed actor\'s events in the kept actor\'s reach', async () => {
+    type Reach = { actor: { reach: { countries: { country: { slug: string }; events: number; role: string }[] } } };
+    const REACH = `query($asOf: DateTime) { actor(slug: "isis-k", asOf: $asOf) { reach(roles: [CLAIMED_RESPONSIBILITY]) { countries { country { slug } role events } } } }`;
+    const russia = (r: Reach | undefined) => r?.actor.reach.countries.find((c) => c.country.slug === 'russia')?.events ?? 0;
+    const now = russia((await f.api.query<Reach>(REACH, {})).data);
+    const then = russia((await f.api.query<Reach>(REACH, { asOf: beforeMerge })).data);
+    // The Moscow attack was claimed by ISIS (seed) and, before the merge, by "iskp" only: the merge adds it.
+    expect(now).toBe(then + 1);
+  });
+
   it('answers reads as of a time before the merge as they were', async () => {
     const then = await f.api.query<ActorView>(ACTOR, { slug: 'iskp', asOf: beforeMerge });
     expect(then.data?.actor?.slug).toBe('iskp');

@@ -91,7 +91,7 @@ describe('importing 1,000 events', () => {
     const again = await importFile(f.scratch.handle.db, path);
     expect(again).toMatchObject({ ok: true, created: 0, unchanged: 3001, refused: 0 });
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
-  }, 60_000);
+  }, 120_000);
 
   it('writes nothing from a file with one bad row, and names the row', async () => {
     const path = bigFile('spoiled-report', 1000, 517);
@@ -104,7 +104,7 @@ describe('importing 1,000 events', () => {
     ]);
     expect(report.refused).toBe(2001);
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('the example files', () => {
@@ -182,5 +182,5 @@ describe('npm run import', () => {
     const good = bigFile('cli-good', 3);
     const ok = await run('node_modules/.bin/tsx', ['src/cli/import.ts', good], { cwd: root, env });
     expect(ok.stdout).toContain('cli-good.json: 10 created, 0 unchanged, 0 refused');
-  }, 60_000);
+  }, 120_000);
 });

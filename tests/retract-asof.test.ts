@@ -104,6 +104,19 @@ describe('asOf', () => {
     expect((await f.api.query(q, { asOf: times.afterRetract })).data).toEqual({ events: { totalCount: 0, nodes: [] } });
   });
 
+  it('hides a doctrine defined later, and one whose defining claim is retracted', async () => {
+    const q = `query($asOf: DateTime, $all: Boolean! = false) { doctrines(first: 100, asOf: $asOf, includeRetracted: $all) { totalCount } }`;
+    const count = async (v: Record<string, unknown>) => ((await f.api.query<{ doctrines: { totalCount: number } }>(q, v)).data?.doctrines.totalCount ?? -1);
+    const before = await count({});
+    expect(await count({ asOf: '2000-01-01T00:00:00Z' })).toBe(0);
+    const doctrine = await f.api.query<{ doctrine: { id: string } }>(`{ doctrine(slug: "salafism") { id } }`);
+    const retracted = await f.api.query(RETRACT, { i: { claim: doctrine.data?.doctrine.id, reason: 'test of a retracted definition', citation: { source: SOURCE, quote: 'Correction' } } }, { token: f.tokens.admin });
+    expect(retracted.data?.retractClaim).toMatchObject({ __typename: 'MutationRetractClaimSuccess' });
+    expect(await count({})).toBe(before - 1);
+    expect(await count({ all: true })).toBe(before);
+    expect((await f.api.query(`{ doctrine(slug: "salafism") { id } }`)).data).toEqual({ doctrine: null });
+  });
+
   it('refuses two different views in one operation', async () => {
     const response = await f.api.query(`query($t: DateTime) { a: events(asOf: $t) { totalCount } b: events { totalCount } }`, { t: times.afterCreate });
     expect(response.errors?.[0]?.message).toMatch(/one operation reads as of one time/);

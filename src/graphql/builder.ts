@@ -76,7 +76,6 @@ builder.addScalarType('JSON', JSONResolver);
 builder.queryType({});
 builder.mutationType({});
 
-
 builder.globalConnectionField('totalCount', (t) =>
   t.int({
     description: 'How many items the connection holds in all, across every page.',

@@ -27,6 +27,14 @@ beforeAll(async () => {
     i: { event: 'moscow-concert-hall-attack', actor: 'iskp', role: 'CLAIMED_RESPONSIBILITY', confidence: 90, citations: [{ source: SOURCE, quote: 'claimed the Moscow attack' }] },
   });
   expect(claimed.data).toEqual({ addParticipation: { __typename: 'MutationAddParticipationSuccess' } });
+  const militia = await admin(`mutation($i: CreateActorInput!) { createActor(input: $i) { __typename } }`, {
+    i: { slug: 'test-militia', name: 'Test militia', kind: 'ARMED_ORGANIZATION', confidence: 50, citations: [{ source: SOURCE, quote: 'ISKP opposes the Taliban.' }] },
+  });
+  expect(militia.data).toEqual({ createActor: { __typename: 'MutationCreateActorSuccess' } });
+  const opposes = await admin(`mutation($i: AddRelationshipInput!) { addRelationship(input: $i) { __typename } }`, {
+    i: { from: 'iskp', type: 'AT_ODDS_WITH', to: 'test-militia', confidence: 50, citations: [{ source: SOURCE, quote: 'ISKP opposes the Taliban.' }] },
+  });
+  expect(opposes.data).toEqual({ addRelationship: { __typename: 'MutationAddRelationshipSuccess' } });
   await sleep(20);
   beforeMerge = new Date().toISOString();
   await sleep(20);
@@ -73,6 +81,16 @@ describe('mergeActors', () => {
     const then = russia((await f.api.query<Reach>(REACH, { asOf: beforeMerge })).data);
     // The Moscow attack was claimed by ISIS (seed) and, before the merge, by "iskp" only: the merge adds it.
     expect(now).toBe(then + 1);
+  });
+
+  it('draws the removed actor\'s relationships into the kept actor\'s network and paths', async () => {
+    type Net = { actor: { network: { nodes: { actor: { slug: string } }[] } } };
+    const NET = `query($asOf: DateTime) { actor(slug: "isis-k", asOf: $asOf) { network(depth: 1) { nodes { actor { slug } } } } }`;
+    const slugs = (r: Net | undefined) => r?.actor.network.nodes.map((n) => n.actor.slug) ?? [];
+    expect(slugs((await f.api.query<Net>(NET, {})).data)).toContain('test-militia');
+    expect(slugs((await f.api.query<Net>(NET, { asOf: beforeMerge })).data)).not.toContain('test-militia');
+    const path = await f.api.query(`{ relationshipPath(from: "iskp", to: "test-militia") { length actors { slug } } }`);
+    expect(path.data).toEqual({ relationshipPath: { length: 1, actors: [{ slug: 'isis-k' }, { slug: 'test-militia' }] } });
   });
 
   it('answers reads as of a time before the merge as they were', async () => {

@@ -93,6 +93,17 @@ describe('mergeActors', () => {
     expect(path.data).toEqual({ relationshipPath: { length: 1, actors: [{ slug: 'isis-k' }, { slug: 'test-militia' }] } });
   });
 
+  it('groups the removed actor\'s links under the kept actor in breakdowns, and apart before the merge', async () => {
+    type Groups = { breakdown: { key: string; events: number }[] };
+    const Q = `query($asOf: DateTime) { breakdown(by: ACTOR, top: 50, filter: { role: [CLAIMED_RESPONSIBILITY] }, asOf: $asOf) { key events } }`;
+    const keys = (r: Groups | undefined) => r?.breakdown.map((g) => g.key) ?? [];
+    const now = (await f.api.query<Groups>(Q, {})).data;
+    expect(keys(now)).not.toContain('iskp');
+    expect(keys(now)).toContain('isis-k');
+    const then = (await f.api.query<Groups>(Q, { asOf: beforeMerge })).data;
+    expect(keys(then)).toContain('iskp');
+  });
+
   it('answers reads as of a time before the merge as they were', async () => {
     const then = await f.api.query<ActorView>(ACTOR, { slug: 'iskp', asOf: beforeMerge });
     expect(then.data?.actor?.slug).toBe('iskp');

@@ -102,6 +102,11 @@ describe('asOf', () => {
     const q = `query($asOf: DateTime) { events(filter: { from: "2030-01-01" }, asOf: $asOf) { totalCount nodes { slug } } }`;
     expect((await f.api.query(q, {})).data).toEqual({ events: { totalCount: 1, nodes: [{ slug: 'later-event' }] } });
     expect((await f.api.query(q, { asOf: times.afterRetract })).data).toEqual({ events: { totalCount: 0, nodes: [] } });
+    // Dashboards too: the aggregates answer as of the same time as the list they drill into.
+    const stats = `query($asOf: DateTime) { eventStats(filter: { from: "2030-01-01" }, asOf: $asOf) { events }
+      timeline(filter: { from: "2030-01-01" }, asOf: $asOf) { buckets { events } } }`;
+    expect((await f.api.query(stats, {})).data).toEqual({ eventStats: { events: 1 }, timeline: { buckets: [{ events: 1 }] } });
+    expect((await f.api.query(stats, { asOf: times.afterRetract })).data).toEqual({ eventStats: { events: 0 }, timeline: { buckets: [] } });
   });
 
   it('hides a doctrine defined later, and one whose defining claim is retracted', async () => {

@@ -1,6 +1,7 @@
 /** Dashboard aggregates over events: totals, a timeline and top-N breakdowns (one SQL statement each). */
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
+import { AS_OF_DESCRIPTION, INCLUDE_RETRACTED_DESCRIPTION, useView } from '../view.ts';
 import {
   breakdown,
   eventStats,
@@ -12,7 +13,7 @@ import {
 } from '../loaders/analytics.ts';
 import { Actor } from './actor.ts';
 import { Doctrine } from './doctrine.ts';
-import { EventFilter, eventConditions } from './event.ts';
+import { EventFilter, eventWhere } from './event.ts';
 import { Place } from './place.ts';
 
 export const DEFAULT_BREAKDOWN_TOP = 10;
@@ -160,9 +161,13 @@ builder.queryFields((t) => ({
   eventStats: t.field({
     type: EventStats,
     description: 'Totals over the events matching a filter (the same filter as `events`).',
-    args: { filter: t.arg({ type: EventFilter }) },
+    args: {
+      filter: t.arg({ type: EventFilter }),
+      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
+      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+    },
     resolve: async (_root, args, ctx) => {
-      const row = await eventStats(ctx.db, eventConditions(args.filter));
+      const row = await eventStats(ctx.db, eventWhere(args.filter, useView(ctx, args)));
       return { events: row.events, killed: killedOf(row), firstDate: row.firstDate, lastDate: row.lastDate };
     },
   }),
@@ -172,9 +177,11 @@ builder.queryFields((t) => ({
     args: {
       filter: t.arg({ type: EventFilter }),
       interval: t.arg({ type: TimelineIntervalEnum, required: true, defaultValue: 'YEAR' }),
+      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
+      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
     },
     resolve: async (_root, args, ctx) => {
-      const rows = await timeline(ctx.db, eventConditions(args.filter), args.interval);
+      const rows = await timeline(ctx.db, eventWhere(args.filter, useView(ctx, args)), args.interval);
       const buckets: BucketShape[] = [];
       let unplaced: UnplacedShape = { events: 0, killed: { min: 0, max: 0, reported: 0 } };
       for (const row of rows) {
@@ -191,12 +198,15 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: EventFilter }),
       by: t.arg({ type: BreakdownByEnum, required: true }),
       top: t.arg.int({ required: true, defaultValue: DEFAULT_BREAKDOWN_TOP }),
+      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
+      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
     },
     resolve: async (_root, args, ctx) => {
+      const view = useView(ctx, args);
       if (args.top < 1 || args.top > MAX_BREAKDOWN_TOP) {
         throw badInput(`"top" must be between 1 and ${MAX_BREAKDOWN_TOP}, got ${args.top}`, 'top');
       }
-      const rows = await breakdown(ctx.db, eventConditions(args.filter), args.by, args.top, {
+      const rows = await breakdown(ctx.db, view, eventWhere(args.filter, view), args.by, args.top, {
         actor: args.filter?.actor ?? null,
         roles: args.filter?.role ?? null,
       });

@@ -122,6 +122,16 @@ export function eventConditions(
   return conditions.length > 0 ? and(...conditions) : undefined;
 }
 
+/**
+ * Events visible in the view (the claim reporting each is recorded by asOf and not retracted)
+ * that match the filter: what `events` lists, for anything that aggregates them.
+ */
+export function eventWhere(filter: EventFilterInput | null | undefined, view: KnowledgeView): SQL | undefined {
+  const visible = sql`exists (select 1 from ${claims} ce where ce.id = ${events.claimId}
+    and ${claimVisible(view, { recordedAt: sql`ce.recorded_at`, retractedAt: sql`ce.retracted_at` })})`;
+  return and(visible, eventConditions(filter, view));
+}
+
 const sortDate = sql`coalesce(${events.dateEarliest}, ${events.dateLatest})`;
 const orderings = {
   DATE_DESC: [sql`${sortDate} desc nulls last`, desc(events.id)],

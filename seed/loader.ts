@@ -26,6 +26,9 @@ import {
 import { anchorQuote, describeAnchorFailure, type Anchor } from '../src/citations/anchor.ts';
 import { knowledgeFileSchema, type KnowledgeFile, type Quote } from './format.ts';
 
+/** Rows per bulk statement: well under PostgreSQL's 65,535 parameters for the widest table. */
+const CHUNK = 500;
+
 export const SEED_DATA_DIR = fileURLToPath(new URL('./data', import.meta.url));
 export const SEED_SOURCES_DIR = fileURLToPath(new URL('./sources', import.meta.url));
 
@@ -200,7 +203,10 @@ export async function loadKnowledgeFile(
     file.places.length + file.doctrines.length + file.actors.length + file.events.length +
     file.adherences.length + file.relationships.length + file.participations.length;
   let done = 0;
-  const tick = () => options.onProgress?.(++done, total);
+  const tick = (n = 1) => {
+    done += n;
+    options.onProgress?.(done, total);
+  };
 
   await db.transaction(async (tx) => {
     // Source: new, or the same text as before (a different text under the same slug is refused).
@@ -295,6 +301,57 @@ export async function loadKnowledgeFile(
       return inserted ? claimId : null;
     };
 
+    /**
+     * recordClaim for many claims at once, a few statements per chunk rather than per claim, so a
+     * file of thousands of events loads in seconds. Returns each item's new claim id, or null when
+     * its key existed already (or an earlier item of the same batch had the same key).
+     */
+    const recordClaims = async (
+      items: { key: string; kind: Kind; claim: { confidence: number; note?: string | null | undefined; quotes: Quote[] } }[],
+    ): Promise<(number | null)[]> => {
+      const result: (number | null)[] = [];
+      for (let start = 0; start < items.length; start += CHUNK) {
+        const chunk = items.slice(start, start + CHUNK);
+        const keys = chunk.map((i) => i.key);
+        const inserted = await tx.execute<{ id: number; key: string }>(sql`
+          insert into ${claims} (key, kind, confidence, note, recorded_by)
+          select * from unnest(${sql.param(keys)}::text[], ${sql.param(chunk.map((i) => i.kind))}::text[]::claim_kind[],
+                               ${sql.param(chunk.map((i) => i.claim.confidence))}::smallint[],
+                               ${sql.param(chunk.map((i) => i.claim.note ?? null))}::text[],
+                               ${sql.param(chunk.map(() => recordedBy))}::text[])
+          on conflict (key) do nothing
+          returning id, key`);
+        const insertedKeys = new Set(inserted.map((r) => r.key));
+        const idByKey = new Map(
+          (await tx.select({ id: claims.id, key: claims.key }).from(claims).where(sql`${claims.key} = any(${sql.param(keys)}::text[])`)).map(
+            (r) => [r.key ?? '', r.id],
+          ),
+        );
+        const pairs = chunk.flatMap((i) => {
+          const claimId = idByKey.get(i.key);
+          if (claimId === undefined) throw new Error(`claim ${i.key} was neither inserted nor found`);
+          return citationIds(i.claim.quotes).map((citationId) => [claimId, citationId] as const);
+        });
+        const linked = await tx.execute<{ claim_id: number }>(sql`
+          insert into ${claimCitations} (claim_id, citation_id)
+          select * from unnest(${sql.param(pairs.map((p) => p[0]))}::int[], ${sql.param(pairs.map((p) => p[1]))}::int[])
+          on conflict do nothing
+          returning claim_id`);
+        const newLinks = new Set(linked.map((r) => r.claim_id));
+        const seen = new Set<string>();
+        for (const item of chunk) {
+          const claimId = idByKey.get(item.key) ?? null;
+          const first = !seen.has(item.key);
+          seen.add(item.key);
+          if (first && claimId !== null && (insertedKeys.has(item.key) || newLinks.has(claimId))) created++;
+          else unchanged++;
+          result.push(first && insertedKeys.has(item.key) ? claimId : null);
+        }
+        tick(chunk.length);
+      }
+      return result;
+    };
+
     const idsBySlug = async (table: typeof places | typeof doctrines | typeof actors | typeof events) =>
       new Map((await tx.select({ id: table.id, slug: table.slug }).from(table)).map((r) => [r.slug, r.id]));
 
@@ -372,33 +429,36 @@ export async function loadKnowledgeFile(
     }
 
     const eventIds = await idsBySlug(events);
-    for (const event of file.events) {
-      tick();
-      const claimId = await recordClaim(`event:${event.slug}`, 'EVENT_REPORT', event);
-      if (claimId === null) continue;
-      const [row] = await tx
-        .insert(events)
-        .values({
-          slug: event.slug,
-          title: event.title,
-          kind: event.kind,
-          description: event.description,
-          dateText: event.date.text,
-          dateEarliest: event.date.earliest,
-          dateLatest: event.date.latest,
-          datePrecision: event.date.precision,
-          placeId: placeId(event.place),
-          killedMin: event.killed?.min ?? null,
-          killedMax: event.killed?.max ?? null,
-          killedText: event.killed?.text ?? null,
-          woundedMin: event.wounded?.min ?? null,
-          woundedMax: event.wounded?.max ?? null,
-          woundedText: event.wounded?.text ?? null,
-          claimId,
-        })
-        .returning({ id: events.id });
-      if (row) {
-        eventIds.set(event.slug, row.id);
+    const eventClaims = await recordClaims(file.events.map((event) => ({ key: `event:${event.slug}`, kind: 'EVENT_REPORT', claim: event })));
+    const newEvents = file.events.flatMap((event, i) => {
+      const claimId = eventClaims[i];
+      return claimId == null
+        ? []
+        : [
+            {
+              slug: event.slug,
+              title: event.title,
+              kind: event.kind,
+              description: event.description,
+              dateText: event.date.text,
+              dateEarliest: event.date.earliest,
+              dateLatest: event.date.latest,
+              datePrecision: event.date.precision,
+              placeId: placeId(event.place),
+              killedMin: event.killed?.min ?? null,
+              killedMax: event.killed?.max ?? null,
+              killedText: event.killed?.text ?? null,
+              woundedMin: event.wounded?.min ?? null,
+              woundedMax: event.wounded?.max ?? null,
+              woundedText: event.wounded?.text ?? null,
+              claimId,
+            },
+          ];
+    });
+    for (let start = 0; start < newEvents.length; start += CHUNK) {
+      const rows = await tx.insert(events).values(newEvents.slice(start, start + CHUNK)).returning({ id: events.id, slug: events.slug });
+      for (const row of rows) {
+        eventIds.set(row.slug, row.id);
         createdEventIds.push(row.id);
       }
     }
@@ -411,47 +471,69 @@ export async function loadKnowledgeFile(
     // Claims drawn from a source are keyed by it: another source making the same claim is a
     // separate (possibly disputing) claim, not a silent merge.
     const scope = file.source.slug;
+    /** Writes rows a chunk per statement. */
+    const inChunks = async <T,>(rows: T[], write: (chunk: T[]) => Promise<unknown>) => {
+      for (let start = 0; start < rows.length; start += CHUNK) await write(rows.slice(start, start + CHUNK));
+    };
 
-    for (const a of file.adherences) {
-      tick();
-      const claimId = await recordClaim(`${scope}:adherence:${a.actor}:${a.doctrine}`, 'ADHERENCE', a);
-      if (claimId === null) continue;
-      await tx.insert(adherences).values({
-        claimId,
-        actorId: must(actorIds, a.actor),
-        doctrineId: must(doctrineIds, a.doctrine),
-      });
-    }
+    const adherenceClaims = await recordClaims(
+      file.adherences.map((a) => ({ key: `${scope}:adherence:${a.actor}:${a.doctrine}`, kind: 'ADHERENCE', claim: a })),
+    );
+    await inChunks(
+      file.adherences.flatMap((a, i) => {
+        const claimId = adherenceClaims[i];
+        return claimId == null ? [] : [{ claimId, actorId: must(actorIds, a.actor), doctrineId: must(doctrineIds, a.doctrine) }];
+      }),
+      (chunk) => tx.insert(adherences).values(chunk),
+    );
 
-    for (const r of file.relationships) {
-      tick();
-      const claimId = await recordClaim(`${scope}:relationship:${r.from}:${r.type}:${r.to}`, 'RELATIONSHIP', r);
-      if (claimId === null) continue;
-      await tx.insert(relationships).values({
-        claimId,
-        type: r.type,
-        fromActorId: must(actorIds, r.from),
-        toActorId: must(actorIds, r.to),
-        periodText: r.period?.text ?? null,
-        periodStart: r.period?.earliest ?? null,
-        periodEnd: r.period?.latest ?? null,
-        periodPrecision: r.period?.precision ?? null,
-      });
-    }
+    const relationshipClaims = await recordClaims(
+      file.relationships.map((r) => ({ key: `${scope}:relationship:${r.from}:${r.type}:${r.to}`, kind: 'RELATIONSHIP', claim: r })),
+    );
+    await inChunks(
+      file.relationships.flatMap((r, i) => {
+        const claimId = relationshipClaims[i];
+        return claimId == null
+          ? []
+          : [
+              {
+                claimId,
+                type: r.type,
+                fromActorId: must(actorIds, r.from),
+                toActorId: must(actorIds, r.to),
+                periodText: r.period?.text ?? null,
+                periodStart: r.period?.earliest ?? null,
+                periodEnd: r.period?.latest ?? null,
+                periodPrecision: r.period?.precision ?? null,
+              },
+            ];
+      }),
+      (chunk) => tx.insert(relationships).values(chunk),
+    );
 
-    for (const p of file.participations) {
-      tick();
-      const by = p.attributedBy ? `:${p.attributedBy}` : '';
-      const claimId = await recordClaim(`${scope}:participation:${p.event}:${p.actor}:${p.role}${by}`, 'PARTICIPATION', p);
-      if (claimId === null) continue;
-      await tx.insert(participations).values({
-        claimId,
-        eventId: must(eventIds, p.event),
-        actorId: must(actorIds, p.actor),
-        role: p.role,
-        attributedById: p.attributedBy ? must(actorIds, p.attributedBy) : null,
-      });
-    }
+    const participationClaims = await recordClaims(
+      file.participations.map((p) => {
+        const by = p.attributedBy ? `:${p.attributedBy}` : '';
+        return { key: `${scope}:participation:${p.event}:${p.actor}:${p.role}${by}`, kind: 'PARTICIPATION', claim: p };
+      }),
+    );
+    await inChunks(
+      file.participations.flatMap((p, i) => {
+        const claimId = participationClaims[i];
+        return claimId == null
+          ? []
+          : [
+              {
+                claimId,
+                eventId: must(eventIds, p.event),
+                actorId: must(actorIds, p.actor),
+                role: p.role,
+                attributedById: p.attributedBy ? must(actorIds, p.attributedBy) : null,
+              },
+            ];
+      }),
+      (chunk) => tx.insert(participations).values(chunk),
+    );
     await options.afterWrite?.(tx, { file: fileName, created, unchanged, createdEventIds });
   });
 

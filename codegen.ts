@@ -12,7 +12,7 @@ const config: CodegenConfig = {
     'tests/client/generated/': {
       preset: 'client',
       config: {
-        scalars: { LocalDate: 'string', DateTime: 'string' },
+        scalars: { LocalDate: 'string', DateTime: 'string', JSON: 'unknown' },
         strictScalars: true,
         useTypeImports: true,
         enumsAsTypes: true,

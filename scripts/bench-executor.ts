@@ -10,6 +10,8 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga } from 'graphql-yoga';
 import { connectDatabase } from '../src/db/client.ts';
 import type { Context } from '../src/graphql/context.ts';
+import { makePubSub } from '../src/graphql/pubsub.ts';
+import { LIVE_VIEW } from '../src/graphql/view.ts';
 import { schema } from '../src/graphql/schema.ts';
 import { createApp } from '../src/yoga.ts';
 import { NESTED_QUERY } from './bench-queries.ts';
@@ -46,7 +48,15 @@ async function measure(name: string, app: Fetcher, statements: string[]): Promis
 const server = await startSyntheticServer();
 const statements: string[] = [];
 const database = connectDatabase(server.databaseUrl, { max: 4, onStatement: (text) => statements.push(text) });
-const context = (): Context => ({ db: database.db });
+const pubsub = makePubSub();
+const context = (): Context => ({
+  db: database.db,
+  principal: null,
+  anonymousReads: true,
+  requestId: 'bench',
+  view: LIVE_VIEW,
+  pubsub,
+});
 console.log(`nested query, ${REQUESTS} sequential requests in-process\n`);
 console.log('| executor | Node CPU ms/request | wall ms/request | SQL statements/request | response bytes |');
 console.log('| --- | ---: | ---: | ---: | ---: |');

@@ -18,6 +18,8 @@ import postgres from 'postgres';
 import { connectDatabase } from '../src/db/client.ts';
 import { freePort } from '../src/db/embedded.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
+import { createToken } from '../src/auth/tokens.ts';
+import { randomUUID } from 'node:crypto';
 import { createApp } from '../src/yoga.ts';
 import { NESTED_QUERY } from './bench-queries.ts';
 import { SYNTHETIC_DATA_DIR, startSyntheticServer } from './synthetic-db.ts';
@@ -122,6 +124,12 @@ async function main() {
   const setup = connectDatabase(db.databaseUrl, { max: 2 });
   // Indexes or views added since the data was generated are built now, not during the run.
   await migrateDatabase(setup.db);
+  // Each connection is its own dashboard user with a real viewer token (the server refuses
+  // unknown tokens, and caps and schedules per token).
+  const run = randomUUID().slice(0, 8);
+  const userTokens = await Promise.all(
+    Array.from({ length: CONNECTIONS }, async (_, i) => (await createToken(setup.db, `bench-${run}-${i}`, 'viewer')).token),
+  );
   await setup.close();
   const sql = postgres(db.databaseUrl, { max: 1, onnotice: () => {} });
   const [size] = await sql<{ events: number; actors: number; participations: number }[]>`
@@ -217,7 +225,7 @@ async function main() {
         duration,
         setupClient: (client) => {
           user += 1;
-          client.setHeaders({ 'content-type': 'application/json', authorization: `Bearer bench-user-${user}` });
+          client.setHeaders({ 'content-type': 'application/json', authorization: `Bearer ${userTokens[(user - 1) % userTokens.length] ?? ''}` });
         },
       });
     await run(Math.min(3, DURATION)); // warm-up: JIT, caches, prepared statements

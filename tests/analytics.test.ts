@@ -3,6 +3,7 @@
  * the expected figures are counted by hand from what the article says.
  */
 import { sql } from 'drizzle-orm';
+import { LIVE_VIEW } from '../src/graphql/view.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSeed } from '../seed/loader.ts';
 import { breakdown, eventStats, rollupRoute, timeline } from '../src/graphql/loaders/analytics.ts';
@@ -211,7 +212,9 @@ describe('summary tables (event_rollup_*)', () => {
     }
     const links = { actor: null, roles: null };
     for (const by of ['COUNTRY', 'EVENT_KIND', 'YEAR'] as const) {
-      expect(await breakdown(db, conditions, by, 100, links, route)).toEqual(await breakdown(db, conditions, by, 100, links, null));
+      expect(await breakdown(db, LIVE_VIEW, conditions, by, 100, links, route)).toEqual(
+        await breakdown(db, LIVE_VIEW, conditions, by, 100, links, null),
+      );
     }
   });
 
@@ -265,6 +268,37 @@ describe('summary tables (event_rollup_*)', () => {
       await db.execute(sql`update places set country_id = (select id from places where slug = 'pakistan') where slug = 'kerman'`);
       await check();
     } finally {
+      await scratch.drop();
+    }
+  });
+});
+
+describe('summary tables and retraction', () => {
+  it('stop counting an event once its report is retracted, and agree with the events path', async () => {
+    const scratch = await scratchDatabase();
+    const api = openApi(scratch.url);
+    try {
+      await loadSeed(scratch.handle.db);
+      const stats = async (extra = '') =>
+        (await api.query<{ eventStats: { events: number; killed: { min: number } } }>(`{ eventStats${extra} { events killed { min } } }`))
+          .data?.eventStats;
+      const before = await stats();
+      // The Moscow attack's report (killed: at least 101) is retracted.
+      await scratch.handle.sql`
+        update claims set retracted_at = now(), retraction_reason = 'test', retracted_by = 'test'
+         where id = (select claim_id from events where slug = 'moscow-concert-hall-attack')`;
+      const after = await stats();
+      expect(after?.events).toBe((before?.events ?? 0) - 1);
+      expect(after?.killed.min).toBe((before?.killed.min ?? 0) - 101);
+      // The summary tables (live reads) and events themselves (a read including retracted
+      // claims, minus the one retracted event) tell the same story.
+      const withRetracted = await stats('(includeRetracted: true)');
+      expect(withRetracted?.events).toBe(before?.events);
+      const [fromEvents] = await scratch.handle.sql<{ n: number }[]>`
+        select count(*)::int as n from events e join claims c on c.id = e.claim_id where c.retracted_at is null`;
+      expect(after?.events).toBe(fromEvents?.n);
+    } finally {
+      await api.close();
       await scratch.drop();
     }
   });

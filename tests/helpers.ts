@@ -6,9 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
+import { loadSeed } from '../seed/loader.ts';
+import { createToken } from '../src/auth/tokens.ts';
 import { connectDatabase, type DatabaseHandle } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
-import { createApp, type App } from '../src/yoga.ts';
+import { createApp, type App, type AppOptions } from '../src/yoga.ts';
 import { databaseUrlFor } from './database-url.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -23,11 +25,18 @@ export interface TestApi {
   /** SQL statements sent since the last `resetStatements()`. */
   statements: string[];
   resetStatements: () => void;
-  query: <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) => Promise<GraphQLResponse<T>>;
+  query: <T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string },
+  ) => Promise<GraphQLResponse<T>>;
   close: () => Promise<void>;
 }
 
-export function openApi(databaseUrl: string = inject('databaseUrl')): TestApi {
+export function openApi(
+  databaseUrl: string = inject('databaseUrl'),
+  appOptions: Omit<AppOptions, 'db'> = {},
+): TestApi {
   const statements: string[] = [];
   const database = connectDatabase(databaseUrl, {
     max: 4,
@@ -37,16 +46,20 @@ export function openApi(databaseUrl: string = inject('databaseUrl')): TestApi {
       if (!text.includes('pg_catalog.pg_type')) statements.push(text);
     },
   });
-  const app = createApp({ db: database.db });
+  const app = createApp({ ...appOptions, db: database.db });
   return {
     app,
     database,
     statements,
     resetStatements: () => void statements.splice(0),
-    query: async <T,>(query: string, variables?: Record<string, unknown>) => {
+    query: async <T,>(query: string, variables?: Record<string, unknown>, options: { token?: string } = {}) => {
       const response = await app.fetch('http://test/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        },
         body: JSON.stringify({ query, variables }),
       });
       const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
@@ -72,6 +85,51 @@ export async function scratchDatabase(): Promise<{ url: string; handle: Database
       await handle.close();
       await admin.unsafe(`drop database if exists "${name}" with (force)`);
       await admin.end();
+    },
+  };
+}
+
+/** Row counts of every table a write may touch, to show a refused write changed nothing. */
+export async function tableCounts(sql: postgres.Sql): Promise<Record<string, number>> {
+  const tables = [
+    'sources', 'citations', 'claims', 'claim_citations', 'places', 'doctrines', 'actors', 'events',
+    'adherences', 'relationships', 'participations', 'audit_log', 'idempotency_keys', 'actor_merges',
+  ];
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const [row] = await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from ${table}`);
+    counts[table] = row?.n ?? -1;
+  }
+  // Retractions change no count; their number is part of the state too.
+  const [retracted] = await sql<{ n: number }[]>`select count(*)::int as n from claims where retracted_at is not null`;
+  counts['claims retracted'] = retracted?.n ?? -1;
+  return counts;
+}
+
+export interface WriteFixture {
+  scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  api: TestApi;
+  tokens: { viewer: string; analyst: string; admin: string };
+  close: () => Promise<void>;
+}
+
+/** A seeded scratch database, an app on it, and one token per role. */
+export async function writeFixture(appOptions: Omit<AppOptions, 'db'> = {}): Promise<WriteFixture> {
+  const scratch = await scratchDatabase();
+  await loadSeed(scratch.handle.db);
+  const api = openApi(scratch.url, appOptions);
+  const tokens = {
+    viewer: (await createToken(scratch.handle.db, 'test-viewer', 'viewer')).token,
+    analyst: (await createToken(scratch.handle.db, 'test-analyst', 'analyst')).token,
+    admin: (await createToken(scratch.handle.db, 'test-admin', 'admin')).token,
+  };
+  return {
+    scratch,
+    api,
+    tokens,
+    close: async () => {
+      await api.close();
+      await scratch.drop();
     },
   };
 }

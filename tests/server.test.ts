@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseMonitor } from '../src/db/monitor.ts';
 import type { RunningServer } from '../src/server.ts';
 import { loadSeed } from '../seed/loader.ts';
+import { createToken } from '../src/auth/tokens.ts';
 import { scratchDatabase } from './helpers.ts';
 import { codeOf, graphql, serve } from './server-helpers.ts';
 import { databaseUrlFor } from './database-url.ts';
@@ -17,6 +18,9 @@ import { inject } from 'vitest';
 let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 let server: RunningServer;
 let locker: postgres.Sql;
+const clientTokens = new Map<string, string>();
+/** Headers of a request from the named client. */
+const as = (name: string) => ({ headers: { authorization: `Bearer ${clientTokens.get(name) ?? ''}` } });
 
 const EVENTS = '{ events(first: 1) { totalCount } }';
 const ACTORS = '{ actors(first: 1) { totalCount } }';
@@ -25,6 +29,9 @@ beforeAll(async () => {
   scratch = await scratchDatabase();
   await loadSeed(scratch.handle.db);
   locker = postgres(scratch.url, { max: 1, onnotice: () => {} });
+  // Separate clients are separate token holders: the server refuses unknown tokens (401) and
+  // caps each client by its token.
+  for (const name of ['client-a', 'client-b', 'x', 'y', 'z', 'w', 'prober', 'other']) clientTokens.set(name, (await createToken(scratch.handle.db, name, 'viewer')).token);
   server = await serve(scratch.url, {
     poolSize: 3,
     deadlines: { lockTimeoutMs: 20_000, statementTimeoutMs: 20_000, requestTimeoutMs: 1500, acquireTimeoutMs: 300, perClientConcurrency: 2 },
@@ -147,7 +154,7 @@ describe('deadlines and caps', () => {
 
   it('answers 429 with Retry-After past the per-client cap, and serves other clients', async () => {
     await whileEventsLocked(async () => {
-      const a = { headers: { authorization: 'Bearer client-a' } };
+      const a = as('client-a');
       const held = [graphql(server, EVENTS, a), graphql(server, EVENTS, a)];
       await untilActive(2);
       const third = await graphql(server, ACTORS, a);
@@ -155,7 +162,7 @@ describe('deadlines and caps', () => {
       expect(codeOf(third)).toBe('TOO_MANY_REQUESTS');
       expect(third.headers.get('retry-after')).toBe('1');
       expect(third.body.errors?.[0]?.message).toMatch(/at most 2/);
-      const other = await graphql(server, ACTORS, { headers: { authorization: 'Bearer client-b' } });
+      const other = await graphql(server, ACTORS, as('client-b'));
       expect(other.status).toBe(200);
       await Promise.all(held);
     });
@@ -163,9 +170,9 @@ describe('deadlines and caps', () => {
 
   it('answers 503 DATABASE_BUSY when no slot frees within the acquire timeout', async () => {
     await whileEventsLocked(async () => {
-      const held = ['x', 'y', 'z'].map((c) => graphql(server, EVENTS, { headers: { authorization: `Bearer ${c}` } }));
+      const held = ['x', 'y', 'z'].map((c) => graphql(server, EVENTS, as(c)));
       await untilActive(3);
-      const waiting = await graphql(server, ACTORS, { headers: { authorization: 'Bearer w' } });
+      const waiting = await graphql(server, ACTORS, as('w'));
       expect(waiting.status).toBe(503);
       expect(codeOf(waiting)).toBe('DATABASE_BUSY');
       expect(waiting.ms).toBeLessThan(3000);
@@ -179,7 +186,7 @@ describe('deadlines and caps', () => {
     const strict = await serve(scratch.url, { penalty: { threshold: 3, windowMs: 10_000, penaltyMs: 5000, tarpitMs: 300 } });
     try {
       const deep = `{ places { nodes { ${'parent { '.repeat(20)}name${' }'.repeat(20)} } } }`;
-      const who = { headers: { authorization: 'Bearer prober' } };
+      const who = as('prober');
       for (let i = 0; i < 3; i += 1) expect((await graphql(strict, deep, who)).status).toBe(400);
       const next = await graphql(strict, ACTORS, who);
       expect(next.status).toBe(429);
@@ -187,7 +194,7 @@ describe('deadlines and caps', () => {
       expect(Number(next.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(next.ms).toBeGreaterThanOrEqual(250);
       // Someone else is not affected.
-      expect((await graphql(strict, ACTORS, { headers: { authorization: 'Bearer other' } })).status).toBe(200);
+      expect((await graphql(strict, ACTORS, as('other'))).status).toBe(200);
     } finally {
       await strict.shutdown();
     }

@@ -5,10 +5,15 @@
  * internals, or the dashboards' p99 under attack reached 250 ms.
  *   ABUSE_CLIENTS (200) hostile clients, ABUSE_DASHBOARDS (20) dashboards refreshing every second,
  *   ABUSE_PHASE_MS (15000) length of the baseline and of the attack.
+ * Every client gets its own viewer token, minted in the server's database (the server refuses
+ * unknown tokens and caps each client by its token); against ABUSE_URL, tokens are minted in
+ * ABUSE_DATABASE_URL when it is given, and clients are anonymous otherwise.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from '../db/embedded.ts';
-import { runAbuse } from './run.ts';
+import { connectDatabase } from '../db/client.ts';
+import { freePort, startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.ts';
+import { runAbuse, type ClientTokens } from './run.ts';
+import { mintClientTokens } from './tokens.ts';
 
 function whole(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -24,13 +29,20 @@ const phaseMs = whole('ABUSE_PHASE_MS', 15_000);
 const P99_BUDGET_MS = 250;
 
 let child: ChildProcess | undefined;
+let embedded: EmbeddedServer | undefined;
 let url = process.env.ABUSE_URL?.replace(/\/$/, '');
+let databaseUrl = url ? process.env.ABUSE_DATABASE_URL : process.env.DATABASE_URL;
 if (!url) {
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
+  if (!databaseUrl) {
+    // Started here rather than by the server, so that this process can mint the clients' tokens.
+    embedded = await startEmbeddedPostgres({ dataDir: '.data/abuse-postgres', persistent: true });
+    databaseUrl = embedded.url;
+  }
   // One log line per request at 200 clients is itself a load; warnings and errors still show.
   child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const deadline = Date.now() + 180_000;
@@ -43,6 +55,15 @@ if (!url) {
   }
 }
 
+let tokens: ClientTokens | undefined;
+if (databaseUrl) {
+  const database = connectDatabase(databaseUrl, { max: 4 });
+  tokens = await mintClientTokens(database.db, dashboards, abusers);
+  await database.close();
+} else {
+  console.log('no ABUSE_DATABASE_URL: clients cannot get tokens and are anonymous (one address, one client)');
+}
+
 console.log(`abuse run against ${url}: ${abusers} hostile clients, ${dashboards} dashboards, ${phaseMs} ms per phase`);
 const target = url;
 const report = await runAbuse({
@@ -50,12 +71,13 @@ const report = await runAbuse({
   abusers,
   dashboards,
   phaseMs,
+  tokens,
   dashboardRunner: (startAt, warmupMs) =>
     new Promise((resolve, reject) => {
       const runner = spawn(
         process.execPath,
         ['--import', 'tsx', 'src/abuse/dashboards.ts', target, String(dashboards), '1000', String(startAt), String(warmupMs), String(phaseMs)],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
+        { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ABUSE_DASHBOARD_TOKENS: JSON.stringify(tokens?.dashboards ?? []) } },
       );
       let out = '';
       runner.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -75,5 +97,7 @@ dashboard p99 without attack: ${report.baseline.p99} ms (p50 ${report.baseline.p
 dashboard p99 under attack:   ${report.underAttack.p99} ms (p50 ${report.underAttack.p50}, ${report.underAttack.requests} requests, ${report.underAttack.failed} failed)`);
 
 child?.kill('SIGTERM');
+if (child) await new Promise((resolve) => child?.once('exit', resolve));
+await embedded?.stop();
 const failed = report.crashes > 0 || crashedServer || report.accepted > 0 || report.leaks > 0 || report.underAttack.p99 >= P99_BUDGET_MS;
 process.exit(failed ? 1 : 0);

@@ -8,6 +8,11 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { exampleQueries } from '../graphiql-examples.ts';
 
+export interface ClientTokens {
+  dashboards: string[];
+  abusers: string[];
+}
+
 export interface AbuseOptions {
   /** Base URL of the server (no trailing slash). */
   url: string;
@@ -17,6 +22,12 @@ export interface AbuseOptions {
   phaseMs: number;
   /** Pause between two refreshes of one dashboard, ms (a wall of dashboards refreshing every second). */
   dashboardPauseMs?: number;
+  /**
+   * Real API tokens (the server answers an unknown token with 401), one per dashboard and per
+   * hostile client, so the server tells them apart as it would separate users; without them
+   * every client is anonymous and shares one address.
+   */
+  tokens?: ClientTokens;
   /**
    * Runs the dashboards somewhere else (another process, as real dashboards are other machines)
    * for a warm-up, then `phaseMs` alone, then `phaseMs` under attack, all from `startAt` (epoch
@@ -34,11 +45,12 @@ export async function dashboardPhases(
   started: number,
   warmupMs: number,
   phaseMs: number,
+  tokens: string[] = [],
 ): Promise<{ baseline: LatencySummary; underAttack: LatencySummary }> {
   await new Promise((r) => setTimeout(r, Math.max(0, started - Date.now())));
-  await dashboards(url, count, () => Date.now() > started + warmupMs, pauseMs);
-  const baseline = await dashboards(url, count, () => Date.now() > started + warmupMs + phaseMs, pauseMs);
-  const underAttack = await dashboards(url, count, () => Date.now() > started + warmupMs + 2 * phaseMs, pauseMs);
+  await dashboards(url, count, () => Date.now() > started + warmupMs, pauseMs, tokens);
+  const baseline = await dashboards(url, count, () => Date.now() > started + warmupMs + phaseMs, pauseMs, tokens);
+  const underAttack = await dashboards(url, count, () => Date.now() > started + warmupMs + 2 * phaseMs, pauseMs, tokens);
   return { baseline, underAttack };
 }
 
@@ -158,14 +170,14 @@ const DASHBOARD = exampleQueries.map((e) => json(e.query));
 /** Plain node:http with its own unbounded keep-alive agent: fetch's shared pool would queue clients behind each other. */
 const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
 
-function send(url: string, probe: { method?: string; headers?: Record<string, string>; body?: string }, token: string): Promise<Answer | 'crash'> {
+function send(url: string, probe: { method?: string; headers?: Record<string, string>; body?: string }, token: string | undefined): Promise<Answer | 'crash'> {
   const started = performance.now();
   const target = new URL(`${url}/graphql`);
   return new Promise((resolve) => {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json',
-      authorization: `Bearer ${token}`,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...probe.headers,
     };
     const body = probe.method === 'DELETE' ? undefined : probe.body;
@@ -218,7 +230,7 @@ function summarize(latencies: number[], failed: number): LatencySummary {
   return { requests: sorted.length + failed, failed, p50: Math.round(at(0.5)), p99: Math.round(at(0.99)), max: Math.round(sorted.at(-1) ?? 0) };
 }
 
-export async function dashboards(url: string, count: number, until: () => boolean, pauseMs: number): Promise<LatencySummary> {
+export async function dashboards(url: string, count: number, until: () => boolean, pauseMs: number, tokens: string[] = []): Promise<LatencySummary> {
   const latencies: number[] = [];
   let failed = 0;
   const failures: Record<string, number> = {};
@@ -226,7 +238,7 @@ export async function dashboards(url: string, count: number, until: () => boolea
     Array.from({ length: count }, async (_, i) => {
       let n = i;
       while (!until()) {
-        const answer = await send(url, { body: DASHBOARD[n++ % DASHBOARD.length] }, `dashboard-${i}`);
+        const answer = await send(url, { body: DASHBOARD[n++ % DASHBOARD.length] }, tokens[i]);
         if (answer !== 'crash' && answer.status === 200 && !parsed(answer.text).errors) latencies.push(answer.ms);
         else {
           failed += 1;
@@ -246,7 +258,7 @@ export async function runAbuse(options: AbuseOptions): Promise<AbuseReport> {
   // A warm-up (connections, JIT, plans) so the baseline is not the cold start.
   const warmupMs = Math.min(1000, phaseMs);
   const started = Date.now() + (options.dashboardRunner ? 5000 : 0);
-  const runner = options.dashboardRunner ?? ((at: number, w: number) => dashboardPhases(url, options.dashboards, pause, at, w, phaseMs));
+  const runner = options.dashboardRunner ?? ((at: number, w: number) => dashboardPhases(url, options.dashboards, pause, at, w, phaseMs, options.tokens?.dashboards));
   const dashboardResults = runner(started, warmupMs);
   await new Promise((r) => setTimeout(r, Math.max(0, started + warmupMs + phaseMs - Date.now())));
 
@@ -262,7 +274,7 @@ export async function runAbuse(options: AbuseOptions): Promise<AbuseReport> {
       // One client in four sends the heaviest allowed query; the rest cycle through the hostile ones.
       if (i % 4 === 0) {
         slow.sent += 1;
-        const answer = await send(url, { body: SLOW_ALLOWED }, `abuser-${i}`);
+        const answer = await send(url, { body: SLOW_ALLOWED }, options.tokens?.abusers[i]);
         if (answer === 'crash' || (answer.status >= 500 && answer.status !== 503)) {
           report.crashes += 1;
           report.crashKinds.add('slow allowed');
@@ -276,7 +288,7 @@ export async function runAbuse(options: AbuseOptions): Promise<AbuseReport> {
       }
       const probe = probes[n++ % probes.length]!;
       report.hostileSent += 1;
-      const answer = await send(url, probe, `abuser-${i}`);
+      const answer = await send(url, probe, options.tokens?.abusers[i]);
       if (answer === 'crash' || answer.status === 500) {
         report.crashes += 1;
         report.crashKinds.add(probe.kind);

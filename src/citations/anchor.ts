@@ -65,15 +65,18 @@ export function anchorQuote(text: string, quote: string, occurrence?: number): A
   }
   const startOffset = codePointOffset(text, index);
   const endOffset = startOffset + Array.from(quote).length;
-  const points = Array.from(text);
+  // Context from a window of twice as many UTF-16 units as code points wanted (a code point is at
+  // most two units), not from the whole text split into code points: that made a large import
+  // quadratic. A surrogate pair cut at the window's far edge never reaches the kept part.
+  const end = index + quote.length;
   return {
     ok: true,
     anchor: {
       quote,
       startOffset,
       endOffset,
-      prefix: points.slice(Math.max(0, startOffset - CONTEXT_LENGTH), startOffset).join(''),
-      suffix: points.slice(endOffset, endOffset + CONTEXT_LENGTH).join(''),
+      prefix: Array.from(text.slice(Math.max(0, index - 2 * CONTEXT_LENGTH), index)).slice(-CONTEXT_LENGTH).join(''),
+      suffix: Array.from(text.slice(end, end + 2 * CONTEXT_LENGTH)).slice(0, CONTEXT_LENGTH).join(''),
     },
   };
 }

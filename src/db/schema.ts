@@ -12,6 +12,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import {
   bigint,
   check,
+  jsonb,
   date,
   index,
   integer,
@@ -164,6 +165,9 @@ export const claims = pgTable(
     recordedBy: text('recorded_by').notNull(),
     retractedAt: timestamp('retracted_at', { withTimezone: true }),
     retractionReason: text('retraction_reason'),
+    // Who retracted it, and the quote that justifies the retraction (issue 4: retractClaim).
+    retractedBy: text('retracted_by'),
+    retractionCitationId: integer('retraction_citation_id').references((): AnyPgColumn => citations.id),
   },
   (t) => [
     check('claims_confidence_check', sql`${t.confidence} between 0 and 100`),
@@ -423,5 +427,73 @@ export const eventRollupByCountry = pgTable(
   (t) => [
     unique('event_rollup_by_country_key').on(t.grain, t.period, t.countryId).nullsNotDistinct(),
     index('event_rollup_by_country_country_id_idx').on(t.countryId),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Writes through the API (issue 4): who may write (tokens), what was written (audit log), retried
+// requests (idempotency keys) and duplicate actors folded together (merges). Nothing here is a
+// claim about the world; it is bookkeeping about the knowledge base itself.
+// ---------------------------------------------------------------------------------------------
+
+export const role = pgEnum('role', ['viewer', 'analyst', 'admin']);
+
+export const apiTokens = pgTable('api_tokens', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  name: text('name').notNull().unique(),
+  role: role('role').notNull(),
+  // Only the sha256 of the secret is kept: a leaked table does not leak usable tokens.
+  tokenSha256: text('token_sha256').notNull().unique(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+});
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    /** Who wrote: `token:<name>`, `import:<file>`... the same text as the claims' recorded_by. */
+    principal: text('principal').notNull(),
+    operation: text('operation').notNull(),
+    requestId: text('request_id'),
+    idempotencyKey: text('idempotency_key'),
+    /** What was written: ids and slugs of the records created or changed. */
+    details: jsonb('details').notNull(),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at, t.id)],
+);
+
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    principal: text('principal').notNull(),
+    key: text('key').notNull(),
+    operation: text('operation').notNull(),
+    // sha256 of the operation's input: the same key with different input is a conflict, not a replay.
+    requestSha256: text('request_sha256').notNull(),
+    result: jsonb('result').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.principal, t.key] })],
+);
+
+export const actorMerges = pgTable(
+  'actor_merges',
+  {
+    // An actor is removed at most once; reads at or after merged_at resolve it to the kept actor.
+    removedActorId: integer('removed_actor_id')
+      .primaryKey()
+      .references(() => actors.id),
+    keptActorId: integer('kept_actor_id')
+      .notNull()
+      .references(() => actors.id),
+    mergedAt: timestamp('merged_at', { withTimezone: true }).notNull().defaultNow(),
+    mergedBy: text('merged_by').notNull(),
+    reason: text('reason').notNull(),
+  },
+  (t) => [
+    check('actor_merges_not_self_check', sql`${t.removedActorId} <> ${t.keptActorId}`),
+    index('actor_merges_kept_actor_id_idx').on(t.keptActorId),
   ],
 );

@@ -1,17 +1,25 @@
 import SchemaBuilder from '@pothos/core';
+import { GraphQLError } from 'graphql';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
-import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { roleAtLeast } from '../auth/tokens.ts';
+import { DateTimeResolver, JSONResolver, LocalDateResolver } from 'graphql-scalars';
 import type { Context } from './context.ts';
 import { costLimitError, fieldCost } from './cost.ts';
+import { ForbiddenError } from './errors.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
+  // Roles (src/auth/tokens.ts): analysts write claims; admins also merge, retract and audit.
+  AuthScopes: { viewer: boolean; analyst: boolean; admin: boolean };
   Scalars: {
     LocalDate: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
   };
   // Every connection reports its size; computing it is deferred until a client asks for it.
   Connection: { totalCount: number | (() => Promise<number>) };
@@ -21,7 +29,29 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
 }>({
   defaultFieldNullability: false,
-  plugins: [ComplexityPlugin, RelayPlugin, DataloaderPlugin],
+  // Errors wraps scope auth, so a refusal is a typed ForbiddenError in the mutation's result.
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, ComplexityPlugin, RelayPlugin, DataloaderPlugin],
+  scopeAuth: {
+    // A subscription is refused when it is opened, not event by event.
+    authorizeOnSubscribe: true,
+    authScopes: (ctx) => ({
+      viewer: ctx.anonymousReads || ctx.principal != null,
+      analyst: roleAtLeast(ctx.principal?.role, 'analyst'),
+      admin: roleAtLeast(ctx.principal?.role, 'admin'),
+    }),
+    // Mutations return the refusal as a typed ForbiddenError; other fields (the audit log) as a
+    // GraphQL error with code FORBIDDEN, which yoga does not mask.
+    unauthorizedError: (_parent, ctx, info) => {
+      const field = `${info.parentType.name}.${info.fieldName}`;
+      const message = ctx.principal
+        ? `${field} is not allowed for role "${ctx.principal.role}"`
+        : `${field} needs an API token (Authorization: Bearer ...)`;
+      return info.parentType.name === 'Mutation'
+        ? new ForbiddenError(message, [info.fieldName])
+        : new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+    },
+  },
+  errors: { defaultTypes: [] },
   // Checked before the first root resolver runs, from the operation's actual argument values
   // (variables included), so `first: $n` costs what $n says. No limit in the context: no check.
   complexity: {
@@ -42,7 +72,9 @@ export const builder = new SchemaBuilder<{
 
 builder.addScalarType('LocalDate', LocalDateResolver);
 builder.addScalarType('DateTime', DateTimeResolver);
+builder.addScalarType('JSON', JSONResolver);
 builder.queryType({});
+builder.mutationType({});
 
 builder.globalConnectionField('totalCount', (t) =>
   t.int({

@@ -1,4 +1,13 @@
+import type { Principal } from '../auth/tokens.ts';
 import type { Database } from '../db/client.ts';
+import type { PubSub } from './pubsub.ts';
+
+/** Which claims a read sees: as of a past moment, and whether retracted ones are included. */
+export interface KnowledgeView {
+  /** Null: now. */
+  asOf: Date | null;
+  includeRetracted: boolean;
+}
 
 /**
  * Made fresh for every request: Pothos keeps its DataLoaders on this object, so their caches
@@ -8,4 +17,14 @@ export interface Context {
   db: Database;
   /** The cost budget of one operation (src/graphql/cost.ts); none: unlimited. */
   maxCost?: number;
+  /** Who sent the request (from its bearer token); null: anonymous. */
+  principal: Principal | null;
+  /** Whether anonymous requests may read (a deployment can require a token for reads too). */
+  anonymousReads: boolean;
+  /** Names the request in logs, the audit log and the `x-request-id` response header. */
+  requestId: string;
+  /** Set by root read fields' asOf/includeRetracted (src/graphql/view.ts); default: now, live only. */
+  view: KnowledgeView;
+  /** Where writes announce new records to subscribers. */
+  pubsub: PubSub;
 }

@@ -17,3 +17,44 @@ export function badInput(message: string, argument?: string): GraphQLError {
 export function refusal(code: string, message: string, status = 400): GraphQLError {
   return new GraphQLError(message, { extensions: { code, http: { status } } });
 }
+
+/**
+ * Expected failures of a write, returned as data (Pothos errors plugin): each names what is wrong
+ * and the input field at fault (`path`, e.g. ["input", "citations", "0", "quote"]). Anything
+ * else thrown is unexpected and masked.
+ */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly path: string[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends UserError {}
+export class NotFoundError extends UserError {}
+export class ConflictError extends UserError {}
+export class ForbiddenError extends UserError {}
+
+export class QuoteNotFoundError extends UserError {
+  constructor(
+    message: string,
+    path: string[],
+    readonly source: string,
+  ) {
+    super(message, path);
+  }
+}
+
+export class AmbiguousQuoteError extends UserError {
+  constructor(
+    message: string,
+    path: string[],
+    readonly source: string,
+    readonly occurrences: number,
+  ) {
+    super(message, path);
+  }
+}

@@ -1,6 +1,7 @@
 /** Imports every domain type (each registers itself on the builder) and builds the schema. */
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.ts';
+import './types/problems.ts';
 import './types/vocabulary.ts';
 import './types/dates.ts';
 import './types/place.ts';
@@ -17,6 +18,13 @@ import './types/analytics.ts';
 import './types/reach.ts';
 import './types/network.ts';
 import './types/search.ts';
+import './types/audit.ts';
+import './types/live.ts';
+import './mutations/sources.ts';
+import './mutations/entities.ts';
+import './mutations/claims.ts';
+import './mutations/retract.ts';
+import './mutations/merge.ts';
 
 export const schema = builder.toSchema();
 

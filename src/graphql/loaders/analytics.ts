@@ -19,6 +19,8 @@ import {
   participations,
   places,
 } from '../../db/schema.ts';
+import type { KnowledgeView } from '../context.ts';
+import { claimVisible, mergeTime } from '../view.ts';
 
 export interface KilledSum {
   min: number;
@@ -215,10 +217,12 @@ export interface LinkFilter {
  * those roles; its actor narrows ROLE groups to that actor's links (ACTOR groups still show who
  * else took part).
  */
-function keyedEvents(by: BreakdownBy, conditions: SQL | undefined, links: LinkFilter): SQL {
+function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | undefined, links: LinkFilter): SQL {
   const { roles, actor } = links;
   const kept = sql`${events.id} as event_id, ${events.killedMin} as killed_min, ${events.killedMax} as killed_max`;
-  const live = sql`join ${claims} c on c.id = p.claim_id and c.retracted_at is null`;
+  const at = mergeTime(view);
+  const live = sql`join ${claims} c on c.id = p.claim_id
+    and ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}`;
   const roleList = sql`${sql.param(roles ? [...roles] : null)}::participation_role[]`;
   switch (by) {
     case 'EVENT_KIND':
@@ -246,17 +250,20 @@ function keyedEvents(by: BreakdownBy, conditions: SQL | undefined, links: LinkFi
                    from ${events}
                    join ${participations} p on p.event_id = ${events.id}
                    ${live}
-                   join ${actors} a on a.id = p.actor_id
+                   -- Actors as merged at the view's time: a removed actor's links count for the kept one.
+                   join ${actors} a on a.id = canonical_actor(p.actor_id, ${at})
                   where (${roleList} is null or p.role = any(${roleList}))
-                    ${by === 'ROLE' && actor != null ? sql`and a.slug = ${actor}` : sql``}
+                    ${by === 'ROLE' && actor != null ? sql`and a.id = (select canonical_actor(x.id, ${at}) from ${actors} x where x.slug = ${actor})` : sql``}
                     ${conditions ? sql`and ${conditions}` : sql``}`;
     case 'DOCTRINE':
       return sql`select distinct ${kept}, d.slug as key, d.name as label, d.id as entity_id
                    from ${events}
                    join ${participations} p on p.event_id = ${events.id}
                    ${live}
-                   join ${adherences} ad on ad.actor_id = p.actor_id
-                   join ${claims} ca on ca.id = ad.claim_id and ca.retracted_at is null
+                   join ${adherences} ad on ad.actor_id in
+                        (select f.actor_id from actors_folded_into(array[canonical_actor(p.actor_id, ${at})], ${at}) f)
+                   join ${claims} ca on ca.id = ad.claim_id
+                    and ${claimVisible(view, { recordedAt: sql`ca.recorded_at`, retractedAt: sql`ca.retracted_at` })}
                    join ${doctrines} d on d.id = ad.doctrine_id
                   where p.role = any(${sql.param(OWN_ROLES)}::participation_role[])
                     ${conditions ? sql`and ${conditions}` : sql``}`;
@@ -266,6 +273,7 @@ function keyedEvents(by: BreakdownBy, conditions: SQL | undefined, links: LinkFi
 /** The `top` largest groups (most events first, ties by key). */
 export async function breakdown(
   db: Database,
+  view: KnowledgeView,
   conditions: SQL | undefined,
   by: BreakdownBy,
   top: number,
@@ -287,7 +295,7 @@ export async function breakdown(
   const rows = await db.execute<BreakdownRow>(sql`
     select k.key, min(k.label) as label, min(k.entity_id) as "entityId", count(*)::int as events,
            ${killedSums(sql`k`)}
-      from (${keyedEvents(by, conditions, links)}) k
+      from (${keyedEvents(view, by, conditions, links)}) k
      group by k.key
      order by events desc, k.key
      limit ${top}`);

@@ -2,9 +2,11 @@
  * Batch loaders for claims (adherence, relationship, participation) and their citations. Lists
  * that can grow without bound (an actor's participations or relationships, a doctrine's
  * adherents, a source's citations) are paged per parent in one statement with window functions,
- * so a page of 100 actors costs one query, not 100. Retracted claims are left out.
+ * so a page of 100 actors costs one query, not 100. Which claims count is the request's view
+ * (src/graphql/view.ts): by default retracted ones are left out; as of a past time, claims
+ * recorded later are left out and claims retracted later are still in.
  */
-import { and, asc, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import {
   adherences,
@@ -17,7 +19,9 @@ import {
 } from '../../db/schema.ts';
 import { anyInt, groupPaged, inKeyOrder, type PagedRows } from './batch.ts';
 import type { CitationRow } from './entities.ts';
+import type { KnowledgeView } from '../context.ts';
 import type { PageWindow } from '../pagination.ts';
+import { claimVisible, mergeTime } from '../view.ts';
 
 export interface ClaimMeta {
   confidence: number;
@@ -25,6 +29,8 @@ export interface ClaimMeta {
   /** A Date from the query builder, an RFC 3339 string (to_json) from the paged raw queries. */
   recordedAt: Date | string;
   recordedBy: string;
+  retractedAt: Date | string | null;
+  retractionReason: string | null;
 }
 
 export type AdherenceRow = typeof adherences.$inferSelect & ClaimMeta;
@@ -39,38 +45,45 @@ const claimMeta = {
   note: claims.note,
   recordedAt: claims.recordedAt,
   recordedBy: claims.recordedBy,
+  retractedAt: claims.retractedAt,
+  retractionReason: claims.retractionReason,
 };
 const adherenceColumns = { ...getTableColumns(adherences), ...claimMeta };
 const relationshipColumns = { ...getTableColumns(relationships), ...claimMeta };
 const participationColumns = { ...getTableColumns(participations), ...claimMeta };
-const live = isNull(claims.retractedAt);
+const visible = (view: KnowledgeView) => claimVisible(view, claims);
+/** The same for raw statements, where the claims table is aliased `c`. */
+const visibleC = (view: KnowledgeView) => claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` });
+const rawClaimMeta = sql`c.confidence, c.note, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy",
+             to_json(c.retracted_at) #>> '{}' as "retractedAt", c.retraction_reason as "retractionReason"`;
 
-export async function adherencesById(db: Database, ids: readonly number[]): Promise<(AdherenceRow | null)[]> {
+export async function adherencesById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(AdherenceRow | null)[]> {
   const rows = await db
     .select(adherenceColumns)
     .from(adherences)
-    .innerJoin(claims, and(eq(claims.id, adherences.claimId), live))
+    .innerJoin(claims, and(eq(claims.id, adherences.claimId), visible(view)))
     .where(sql`${adherences.claimId} = ${anyInt(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.claimId);
 }
 
-export async function relationshipsById(db: Database, ids: readonly number[]): Promise<(RelationshipRow | null)[]> {
+export async function relationshipsById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(RelationshipRow | null)[]> {
   const rows = await db
     .select(relationshipColumns)
     .from(relationships)
-    .innerJoin(claims, and(eq(claims.id, relationships.claimId), live))
+    .innerJoin(claims, and(eq(claims.id, relationships.claimId), visible(view)))
     .where(sql`${relationships.claimId} = ${anyInt(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.claimId);
 }
 
 export async function participationsById(
   db: Database,
+  view: KnowledgeView,
   ids: readonly number[],
 ): Promise<(ParticipationRow | null)[]> {
   const rows = await db
     .select(participationColumns)
     .from(participations)
-    .innerJoin(claims, and(eq(claims.id, participations.claimId), live))
+    .innerJoin(claims, and(eq(claims.id, participations.claimId), visible(view)))
     .where(sql`${participations.claimId} = ${anyInt(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.claimId);
 }
@@ -88,26 +101,35 @@ export async function citationsOfClaims(
     .orderBy(asc(citations.sourceId), asc(citations.startOffset), asc(citations.id));
 }
 
-/** The doctrines actors adhere to (small per actor, so not paged). */
-export async function adherencesOfActors(db: Database, actorIds: readonly number[]): Promise<AdherenceRow[]> {
+/**
+ * Actors merged (by the view's time) into any of `actorIds`, with the one each was folded into:
+ * claims about a merged-away actor count as claims about the actor it was folded into.
+ */
+function folded(view: KnowledgeView, actorIds: readonly number[]) {
+  return sql`actors_folded_into(${sql.param([...actorIds])}::int[], ${mergeTime(view)})`;
+}
+
+/** The doctrines actors adhere to (small per actor, so not paged); `actorId` is the merged actor. */
+export async function adherencesOfActors(db: Database, view: KnowledgeView, actorIds: readonly number[]): Promise<AdherenceRow[]> {
   return db
-    .select(adherenceColumns)
+    .select({ ...adherenceColumns, actorId: sql<number>`f.canonical_id` })
     .from(adherences)
-    .innerJoin(claims, and(eq(claims.id, adherences.claimId), live))
-    .where(sql`${adherences.actorId} = ${anyInt(actorIds)}`)
-    .orderBy(adherences.actorId, adherences.claimId);
+    .innerJoin(claims, and(eq(claims.id, adherences.claimId), visible(view)))
+    .innerJoin(sql`${folded(view, actorIds)} f`, sql`f.actor_id = ${adherences.actorId}`)
+    .orderBy(sql`f.canonical_id`, adherences.claimId);
 }
 
 /** The participants of events (a handful per event, so not paged), optionally by role. */
 export async function participantsOfEvents(
   db: Database,
+  view: KnowledgeView,
   eventIds: readonly number[],
   roles: readonly ParticipationRole[] | null,
 ): Promise<ParticipationRow[]> {
   return db
     .select(participationColumns)
     .from(participations)
-    .innerJoin(claims, and(eq(claims.id, participations.claimId), live))
+    .innerJoin(claims, and(eq(claims.id, participations.claimId), visible(view)))
     .where(
       sql`${participations.eventId} = ${anyInt(eventIds)} and (${sql.param(roles ? [...roles] : null)}::participation_role[] is null or ${participations.role} = any(${sql.param(roles ? [...roles] : null)}::participation_role[]))`,
     )
@@ -129,6 +151,7 @@ function onePagePerParent(numbered: SQL, window: PageWindow): SQL {
 /** An actor's participations, newest event first, one page per actor. */
 export async function participationsOfActors(
   db: Database,
+  view: KnowledgeView,
   actorIds: readonly number[],
   roles: readonly ParticipationRole[] | null,
   window: PageWindow,
@@ -138,15 +161,15 @@ export async function participationsOfActors(
     onePagePerParent(
       sql`
       select p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
-             p.attributed_by_id as "attributedById", c.confidence, c.note,
-             to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy", p.actor_id as "parentId",
-             row_number() over (partition by p.actor_id
+             p.attributed_by_id as "attributedById", ${rawClaimMeta}, f.canonical_id as "parentId",
+             row_number() over (partition by f.canonical_id
                order by coalesce(e.date_earliest, e.date_latest) desc nulls last, p.claim_id) as rn,
-             (count(*) over (partition by p.actor_id))::int as total
+             (count(*) over (partition by f.canonical_id))::int as total
         from ${participations} p
-        join ${claims} c on c.id = p.claim_id and c.retracted_at is null
+        join ${claims} c on c.id = p.claim_id and ${visibleC(view)}
         join ${events} e on e.id = p.event_id
-       where p.actor_id = ${anyInt(actorIds)}
+        join ${folded(view, actorIds)} f on f.actor_id = p.actor_id
+       where true
          and (${roleList}::participation_role[] is null or p.role = any(${roleList}::participation_role[]))`,
       window,
     ),
@@ -157,6 +180,7 @@ export async function participationsOfActors(
 /** Relationships touching each actor in the given direction, one page per actor. */
 export async function relationshipsOfActors(
   db: Database,
+  view: KnowledgeView,
   actorIds: readonly number[],
   types: readonly RelationshipType[] | null,
   direction: RelationshipDirection,
@@ -170,20 +194,21 @@ export async function relationshipsOfActors(
     onePagePerParent(
       sql`
     with touching as (
-      select r.from_actor_id as parent_id, r.* from ${relationships} r
-       where ${outgoing}::boolean and r.from_actor_id = ${anyInt(actorIds)}
+      select f.canonical_id as parent_id, r.* from ${relationships} r
+        join ${folded(view, actorIds)} f on f.actor_id = r.from_actor_id
+       where ${outgoing}::boolean
       union all
-      select r.to_actor_id as parent_id, r.* from ${relationships} r
-       where ${incoming}::boolean and r.to_actor_id = ${anyInt(actorIds)}
+      select f.canonical_id as parent_id, r.* from ${relationships} r
+        join ${folded(view, actorIds)} f on f.actor_id = r.to_actor_id
+       where ${incoming}::boolean
     )
       select t.claim_id as "claimId", t.type, t.from_actor_id as "fromActorId", t.to_actor_id as "toActorId",
              t.period_text as "periodText", t.period_start as "periodStart", t.period_end as "periodEnd",
-             t.period_precision as "periodPrecision", c.confidence, c.note,
-             to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy", t.parent_id as "parentId",
+             t.period_precision as "periodPrecision", ${rawClaimMeta}, t.parent_id as "parentId",
              row_number() over (partition by t.parent_id order by t.type, t.claim_id) as rn,
              (count(*) over (partition by t.parent_id))::int as total
         from touching t
-        join ${claims} c on c.id = t.claim_id and c.retracted_at is null
+        join ${claims} c on c.id = t.claim_id and ${visibleC(view)}
        where ${typeList}::relationship_type[] is null or t.type = any(${typeList}::relationship_type[])`,
       window,
     ),
@@ -194,6 +219,7 @@ export async function relationshipsOfActors(
 /** The actors adhering to each doctrine (directly), one page per doctrine. */
 export async function adherencesOfDoctrines(
   db: Database,
+  view: KnowledgeView,
   doctrineIds: readonly number[],
   window: PageWindow,
 ): Promise<PagedRows<Paged<AdherenceRow>>[]> {
@@ -201,12 +227,12 @@ export async function adherencesOfDoctrines(
     onePagePerParent(
       sql`
       select a.claim_id as "claimId", a.actor_id as "actorId", a.doctrine_id as "doctrineId",
-             c.confidence, c.note, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy",
+             ${rawClaimMeta},
              a.doctrine_id as "parentId",
              row_number() over (partition by a.doctrine_id order by a.actor_id, a.claim_id) as rn,
              (count(*) over (partition by a.doctrine_id))::int as total
         from ${adherences} a
-        join ${claims} c on c.id = a.claim_id and c.retracted_at is null
+        join ${claims} c on c.id = a.claim_id and ${visibleC(view)}
        where a.doctrine_id = ${anyInt(doctrineIds)}`,
       window,
     ),

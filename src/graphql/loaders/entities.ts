@@ -2,6 +2,8 @@
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { actors, citations, claims, doctrines, events, places, sources } from '../../db/schema.ts';
+import type { KnowledgeView } from '../context.ts';
+import { mergeTime } from '../view.ts';
 import { anyInt, inKeyOrder } from './batch.ts';
 
 /** Who recorded the establishing claim, and how sure the source is. */
@@ -23,13 +25,20 @@ export const actorColumns = { ...getTableColumns(actors), ...claimMeta };
 export const eventColumns = { ...getTableColumns(events), ...claimMeta };
 export const doctrineColumns = { ...getTableColumns(doctrines), ...claimMeta };
 
-export async function actorsById(db: Database, ids: readonly number[]): Promise<(ActorRow | null)[]> {
+/**
+ * Actors by id, merges resolved as of the view's time: an id merged away by then loads the actor
+ * it was folded into (so claims about either show one actor), an earlier view loads it as it was.
+ */
+export async function actorsById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(ActorRow | null)[]> {
+  const at = mergeTime(view);
   const rows = await db
-    .select(actorColumns)
+    .select({ ...actorColumns, folded: sql<number[]>`array(select f.actor_id from actors_folded_into(array[${actors.id}], ${at}) f)` })
     .from(actors)
     .innerJoin(claims, eq(claims.id, actors.claimId))
-    .where(sql`${actors.id} = ${anyInt(ids)}`);
-  return inKeyOrder(ids, rows, (r) => r.id);
+    .where(sql`${actors.id} in (select canonical_actor(r, ${at}) from unnest(${sql.param([...ids])}::int[]) r)`);
+  const byFolded = new Map<number, ActorRow>();
+  for (const { folded, ...row } of rows) for (const id of folded) byFolded.set(id, row);
+  return ids.map((id) => byFolded.get(id) ?? null);
 }
 
 export async function eventsById(db: Database, ids: readonly number[]): Promise<(EventRow | null)[]> {

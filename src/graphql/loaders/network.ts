@@ -1,13 +1,20 @@
 /**
- * Actor networks over live relationship claims, traversed without regard to direction (an edge
- * keeps its own from/to). A neighbourhood is one recursive CTE for a whole batch of actors; the
+ * Actor networks over the relationship claims visible in the request's view, traversed without
+ * regard to direction (an edge keeps its own from/to). Nodes are actors as merged at the view's
+ * time: a relationship of an actor folded into another counts as the kept actor's. A neighbourhood is one recursive CTE for a whole batch of actors; the
  * shortest path is a bidirectional breadth-first search, one statement per level.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { claims, relationships } from '../../db/schema.ts';
-import { anyInt } from './batch.ts';
+import type { KnowledgeView } from '../context.ts';
+import { claimVisible, mergeTime } from '../view.ts';
 import type { RelationshipType } from './claims.ts';
+
+/** Claims aliased `c` visible in the view (recorded by asOf, not retracted unless asked). */
+function visible(view: KnowledgeView): SQL {
+  return claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` });
+}
 
 export interface EdgeFilter {
   types: readonly RelationshipType[] | null;
@@ -36,26 +43,30 @@ export type NeighbourhoodRow = {
  */
 export async function neighbourhoods(
   db: Database,
+  view: KnowledgeView,
   roots: readonly number[],
   depth: number,
   filter: EdgeFilter,
   maxNodes: number,
 ): Promise<NeighbourhoodRow[]> {
+  const at = mergeTime(view);
   const rows = await db.execute<NeighbourhoodRow>(sql`
     with recursive walk(root, actor_id, depth) as (
       select id, id, 0 from unnest(${sql.param([...roots])}::int[]) id
       union
-      select w.root, n.other, w.depth + 1
+      select w.root, canonical_actor(n.other, ${at}), w.depth + 1
         from walk w
         cross join lateral (
           -- Two index scans (from, to) rather than one OR that could use neither.
           select r.to_actor_id as other, r.claim_id from ${relationships} r
-           where r.from_actor_id = w.actor_id and ${edgeConditions(sql`r`, filter)}
+            join actors_folded_into(array[w.actor_id], ${at}) f on f.actor_id = r.from_actor_id
+           where ${edgeConditions(sql`r`, filter)}
           union all
           select r.from_actor_id, r.claim_id from ${relationships} r
-           where r.to_actor_id = w.actor_id and ${edgeConditions(sql`r`, filter)}
+            join actors_folded_into(array[w.actor_id], ${at}) f on f.actor_id = r.to_actor_id
+           where ${edgeConditions(sql`r`, filter)}
         ) n
-        join ${claims} c on c.id = n.claim_id and c.retracted_at is null
+        join ${claims} c on c.id = n.claim_id and ${visible(view)}
        where w.depth < ${depth}
     ),
     nodes as (select root, actor_id, min(depth) as depth from walk group by root, actor_id),
@@ -68,10 +79,12 @@ export async function neighbourhoods(
     select 'edge', a.root, r.claim_id, null
       from nodes a
       join sizes on sizes.root = a.root and sizes.n <= ${maxNodes}
-      join ${relationships} r on r.from_actor_id = a.actor_id
-      join nodes b on b.root = a.root and b.actor_id = r.to_actor_id
-      join ${claims} c on c.id = r.claim_id and c.retracted_at is null
-     where ${edgeConditions(sql`r`, filter)}
+      cross join lateral actors_folded_into(array[a.actor_id], ${at}) fa
+      join ${relationships} r on r.from_actor_id = fa.actor_id
+      join nodes b on b.root = a.root and b.actor_id = canonical_actor(r.to_actor_id, ${at})
+      join ${claims} c on c.id = r.claim_id and ${visible(view)}
+     -- A relationship between two actors since merged into one is no edge of the graph.
+     where b.actor_id <> a.actor_id and ${edgeConditions(sql`r`, filter)}
     order by root, kind desc, depth, id`);
   return [...rows];
 }
@@ -83,16 +96,28 @@ export type EdgeRow = {
 };
 
 /** The live relationships touching any of `actorIds`, in claim order (so searches are repeatable). */
-export async function edgesTouching(db: Database, actorIds: readonly number[], filter: EdgeFilter): Promise<EdgeRow[]> {
+export async function edgesTouching(
+  db: Database,
+  view: KnowledgeView,
+  actorIds: readonly number[],
+  filter: EdgeFilter,
+): Promise<EdgeRow[]> {
+  const at = mergeTime(view);
+  const folded = sql`actors_folded_into(${sql.param([...actorIds])}::int[], ${at})`;
   const rows = await db.execute<EdgeRow>(sql`
-    select t.claim_id as "claimId", t.from_actor_id as "fromActorId", t.to_actor_id as "toActorId"
-      from (
-        select r.* from ${relationships} r where r.from_actor_id = ${anyInt(actorIds)} and ${edgeConditions(sql`r`, filter)}
-        union
-        select r.* from ${relationships} r where r.to_actor_id = ${anyInt(actorIds)} and ${edgeConditions(sql`r`, filter)}
-      ) t
-      join ${claims} c on c.id = t.claim_id and c.retracted_at is null
-     order by t.claim_id`);
+    select * from (
+      select t.claim_id as "claimId", canonical_actor(t.from_actor_id, ${at}) as "fromActorId",
+             canonical_actor(t.to_actor_id, ${at}) as "toActorId"
+        from (
+          select r.* from ${relationships} r join ${folded} f on f.actor_id = r.from_actor_id where ${edgeConditions(sql`r`, filter)}
+          union
+          select r.* from ${relationships} r join ${folded} f on f.actor_id = r.to_actor_id where ${edgeConditions(sql`r`, filter)}
+        ) t
+        join ${claims} c on c.id = t.claim_id and ${visible(view)}
+    ) e
+    -- A relationship between two actors since merged into one leads nowhere.
+    where e."fromActorId" <> e."toActorId"
+    order by e."claimId"`);
   return [...rows];
 }
 
@@ -120,6 +145,7 @@ interface Side {
  */
 export async function shortestPath(
   db: Database,
+  view: KnowledgeView,
   from: number,
   to: number,
   maxDepth: number,
@@ -135,7 +161,7 @@ export async function shortestPath(
     const i = sides[0].frontier.length <= sides[1].frontier.length ? 0 : 1;
     const side = sides[i];
     const other = sides[i === 0 ? 1 : 0];
-    const edges = await edgesTouching(db, side.frontier, filter);
+    const edges = await edgesTouching(db, view, side.frontier, filter);
     const inFrontier = new Set(side.frontier);
     const next: number[] = [];
     let best: { node: number; length: number } | null = null;

@@ -7,6 +7,8 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { actors, claims, events, participations, places } from '../../db/schema.ts';
 import { anyInt } from './batch.ts';
+import type { KnowledgeView } from '../context.ts';
+import { claimVisible, mergeTime } from '../view.ts';
 import type { ParticipationRole } from './claims.ts';
 
 export type ReachCountryRow = {
@@ -24,6 +26,7 @@ export type ReachCountryRow = {
 
 export async function reachOfActors(
   db: Database,
+  view: KnowledgeView,
   actorIds: readonly number[],
   roles: readonly ParticipationRole[] | null,
 ): Promise<ReachCountryRow[]> {
@@ -40,11 +43,14 @@ export async function reachOfActors(
                min(coalesce(e.date_earliest, e.date_latest)) as first_date,
                max(coalesce(e.date_latest, e.date_earliest)) as last_date
           from ${participations} p
-          join ${claims} c on c.id = p.claim_id and c.retracted_at is null
+          join ${claims} c on c.id = p.claim_id
+           and ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}
           join ${events} e on e.id = p.event_id
           join ${places} pl on pl.id = e.place_id
           join ${places} country on country.id = pl.country_id
-         where p.actor_id = a.id and (${roleList} is null or p.role = any(${roleList}))
+         -- The actor's own claims and those of actors merged into it by the view's time.
+         where p.actor_id in (select f.actor_id from actors_folded_into(array[a.id], ${mergeTime(view)}) f)
+           and (${roleList} is null or p.role = any(${roleList}))
          group by country.id, country.slug, country.region, p.role
       ) r on true
      where a.id = ${anyInt(actorIds)}

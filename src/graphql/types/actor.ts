@@ -3,7 +3,9 @@ import { actors, adherences, claims, doctrines } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
 import { actorColumns, actorsById, type ActorRow } from '../loaders/entities.ts';
+import type { KnowledgeView } from '../context.ts';
 import { pageWindow, toPage } from '../pagination.ts';
+import { AS_OF_DESCRIPTION, claimVisible, INCLUDE_RETRACTED_DESCRIPTION, mergeTime, useView } from '../view.ts';
 import { Cited } from './citation.ts';
 import { Place } from './place.ts';
 import { ActorKindEnum } from './vocabulary.ts';
@@ -12,7 +14,7 @@ export const Actor = builder.loadableNode('Actor', {
   description: 'Anyone who acts or is acted upon: armed groups, states, agencies, governments, people, communities.',
   interfaces: [Cited],
   id: { resolve: (actor: ActorRow) => actor.id, parse: parseNumericId },
-  load: (ids: number[], ctx) => actorsById(ctx.db, ids),
+  load: (ids: number[], ctx) => actorsById(ctx.db, ctx.view, ids),
   fields: (t) => ({
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
@@ -42,7 +44,7 @@ function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-function actorConditions(filter: typeof ActorFilter.$inferInput | null | undefined): SQL | undefined {
+function actorConditions(filter: typeof ActorFilter.$inferInput | null | undefined, view: KnowledgeView): SQL | undefined {
   if (!filter) return undefined;
   const conditions: SQL[] = [];
   if (filter.search != null) {
@@ -60,8 +62,10 @@ function actorConditions(filter: typeof ActorFilter.$inferInput | null | undefin
         select d.id from ${doctrines} d join below on d.parent_id = below.id
       )
       select 1 from ${adherences} a
-        join ${claims} c on c.id = a.claim_id and c.retracted_at is null
-       where a.actor_id = ${actors.id} and a.doctrine_id in (select id from below))`);
+        join ${claims} c on c.id = a.claim_id
+         and ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}
+       where a.actor_id in (select f.actor_id from actors_folded_into(array[${actors.id}], ${mergeTime(view)}) f)
+         and a.doctrine_id in (select id from below))`);
   }
   return conditions.length > 0 ? and(...conditions) : undefined;
 }
@@ -71,23 +75,48 @@ builder.queryFields((t) => ({
     type: Actor,
     nullable: true,
     description: 'An actor by slug; null when there is none.',
-    args: { slug: t.arg.string({ required: true }) },
-    resolve: async (_root, { slug }, ctx) =>
-      (
-        await ctx.db
-          .select(actorColumns)
-          .from(actors)
-          .innerJoin(claims, eq(claims.id, actors.claimId))
-          .where(eq(actors.slug, slug))
-      )[0] ?? null,
+    args: {
+      slug: t.arg.string({ required: true }),
+      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
+      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const view = useView(ctx, args);
+      return (
+        (
+          await ctx.db
+            .select(actorColumns)
+            .from(actors)
+            .innerJoin(claims, eq(claims.id, actors.claimId))
+            // A slug merged away (by the view's time) names the actor it was folded into.
+            .where(
+              and(
+                sql`${actors.id} = (select canonical_actor(named.id, ${mergeTime(view)}) from ${actors} named where named.slug = ${args.slug})`,
+                claimVisible(view, claims),
+              ),
+            )
+        )[0] ?? null
+      );
+    },
   }),
   actors: t.connection({
     type: Actor,
     description: 'Actors by name, optionally filtered.',
-    args: { filter: t.arg({ type: ActorFilter }) },
+    args: {
+      filter: t.arg({ type: ActorFilter }),
+      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
+      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+    },
     resolve: async (_root, args, ctx) => {
+      const view = useView(ctx, args);
       const window = pageWindow(args);
-      const where = actorConditions(args.filter);
+      // An actor is there when the claim establishing it is (recorded by asOf, not retracted).
+      const where = and(
+        claimVisible(view, claims),
+        // Actors merged into another (by the view's time) are listed as that one.
+        sql`not exists (select 1 from actor_merges m where m.removed_actor_id = ${actors.id} and m.merged_at <= ${mergeTime(view)})`,
+        actorConditions(args.filter, view),
+      );
       const rows = await ctx.db
         .select(actorColumns)
         .from(actors)
@@ -96,7 +125,12 @@ builder.queryFields((t) => ({
         .orderBy(asc(actors.name), asc(actors.id))
         .limit(window.limit)
         .offset(window.offset);
-      return toPage(window, rows, async () => (await ctx.db.select({ n: count() }).from(actors).where(where))[0]?.n ?? 0);
+      return toPage(
+        window,
+        rows,
+        async () =>
+          (await ctx.db.select({ n: count() }).from(actors).innerJoin(claims, eq(claims.id, actors.claimId)).where(where))[0]?.n ?? 0,
+      );
     },
   }, { name: 'ActorConnection' }, { name: 'ActorEdge' }),
 }));

@@ -12,7 +12,7 @@ export const Adherence = builder.loadableNode('Adherence', {
   description: 'The claim that an actor follows a doctrine.',
   interfaces: [Claim, Cited],
   id: { resolve: (a: AdherenceRow) => a.claimId, parse: parseNumericId },
-  load: (ids: number[], ctx) => adherencesById(ctx.db, ids),
+  load: (ids: number[], ctx) => adherencesById(ctx.db, ctx.view, ids),
   fields: (t) => ({
     actor: t.field({ type: Actor, resolve: (a) => a.actorId }),
     doctrine: t.field({ type: Doctrine, resolve: (a) => a.doctrineId }),
@@ -23,7 +23,7 @@ builder.objectField(Actor, 'doctrines', (t) =>
   t.loadableGroup({
     type: Adherence,
     description: 'The doctrines the actor follows, each as a cited claim.',
-    load: (actorIds: number[], ctx) => adherencesOfActors(ctx.db, actorIds),
+    load: (actorIds: number[], ctx) => adherencesOfActors(ctx.db, ctx.view, actorIds),
     group: groupBy((a: AdherenceRow) => a.actorId),
     resolve: (actor) => actor.id,
   }),
@@ -39,8 +39,8 @@ builder.objectField(Doctrine, 'adherents', (t) =>
     args: t.arg.connectionArgs(),
     load: async (doctrineIds: number[], ctx, args) => {
       const window = pageWindow(args);
-      const pages = await adherencesOfDoctrines(ctx.db, doctrineIds, window);
-      return toPages(window, pages, async (i) => (await adherencesOfDoctrines(ctx.db, [doctrineIds[i] ?? 0], FIRST_ROW))[0]?.total ?? 0);
+      const pages = await adherencesOfDoctrines(ctx.db, ctx.view, doctrineIds, window);
+      return toPages(window, pages, async (i) => (await adherencesOfDoctrines(ctx.db, ctx.view, [doctrineIds[i] ?? 0], FIRST_ROW))[0]?.total ?? 0);
     },
     resolve: (doctrine) => doctrine.id,
   }),

@@ -1,6 +1,8 @@
 /** Dashboard aggregates over events: totals, a timeline and top-N breakdowns (one SQL statement each). */
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
+import type { KnowledgeView } from '../context.ts';
+import { AS_OF_DESCRIPTION, INCLUDE_RETRACTED_DESCRIPTION, useView } from '../view.ts';
 import {
   breakdown,
   eventStats,
@@ -13,7 +15,7 @@ import {
 } from '../loaders/analytics.ts';
 import { Actor } from './actor.ts';
 import { Doctrine } from './doctrine.ts';
-import { EventFilter, eventConditions } from './event.ts';
+import { EventFilter, eventWhere } from './event.ts';
 import { Place } from './place.ts';
 
 export const DEFAULT_BREAKDOWN_TOP = 10;
@@ -157,13 +159,27 @@ const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement
   }),
 });
 
+/**
+ * The summary tables hold the knowledge base as it stands now, without retracted reports: they
+ * answer only live reads. A read as of a past time, or one including retracted claims, goes to
+ * events themselves.
+ */
+function routeFor(view: KnowledgeView, filter: Parameters<typeof rollupRoute>[0]) {
+  return view.asOf === null && !view.includeRetracted ? rollupRoute(filter) : null;
+}
+
 builder.queryFields((t) => ({
   eventStats: t.field({
     type: EventStats,
     description: 'Totals over the events matching a filter (the same filter as `events`).',
-    args: { filter: t.arg({ type: EventFilter }) },
+    args: {
+      filter: t.arg({ type: EventFilter }),
+      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
+      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+    },
     resolve: async (_root, args, ctx) => {
-      const row = await eventStats(ctx.db, eventConditions(args.filter), rollupRoute(args.filter));
+      const view = useView(ctx, args);
+      const row = await eventStats(ctx.db, eventWhere(args.filter, view), routeFor(view, args.filter));
       return { events: row.events, killed: killedOf(row), firstDate: row.firstDate, lastDate: row.lastDate };
     },
   }),
@@ -173,9 +189,12 @@ builder.queryFields((t) => ({
     args: {
       filter: t.arg({ type: EventFilter }),
       interval: t.arg({ type: TimelineIntervalEnum, required: true, defaultValue: 'YEAR' }),
+      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
+      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
     },
     resolve: async (_root, args, ctx) => {
-      const rows = await timeline(ctx.db, eventConditions(args.filter), args.interval, rollupRoute(args.filter));
+      const view = useView(ctx, args);
+      const rows = await timeline(ctx.db, eventWhere(args.filter, view), args.interval, routeFor(view, args.filter));
       const buckets: BucketShape[] = [];
       let unplaced: UnplacedShape = { events: 0, killed: { min: 0, max: 0, reported: 0 } };
       for (const row of rows) {
@@ -192,21 +211,22 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: EventFilter }),
       by: t.arg({ type: BreakdownByEnum, required: true }),
       top: t.arg.int({ required: true, defaultValue: DEFAULT_BREAKDOWN_TOP }),
+      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
+      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
     },
     resolve: async (_root, args, ctx) => {
+      const view = useView(ctx, args);
       if (args.top < 1 || args.top > MAX_BREAKDOWN_TOP) {
         throw badInput(`"top" must be between 1 and ${MAX_BREAKDOWN_TOP}, got ${args.top}`, 'top');
       }
       const rows = await breakdown(
         ctx.db,
-        eventConditions(args.filter),
+        view,
+        eventWhere(args.filter, view),
         args.by,
         args.top,
-        {
-          actor: args.filter?.actor ?? null,
-          roles: args.filter?.role ?? null,
-        },
-        rollupRoute(args.filter),
+        { actor: args.filter?.actor ?? null, roles: args.filter?.role ?? null },
+        routeFor(view, args.filter),
       );
       return rows.map((row) => ({
         key: row.key,

@@ -1,6 +1,15 @@
 import { builder } from '../builder.ts';
 import type { ClaimMeta } from '../loaders/claims.ts';
+import type { KnowledgeView } from '../context.ts';
 import { Cited } from './citation.ts';
+
+/** The claim's retraction as known at the view's time: one made after `asOf` is not yet known. */
+function retraction(claim: ClaimMeta, view: KnowledgeView): { at: Date; reason: string | null } | null {
+  if (claim.retractedAt === null) return null;
+  const at = new Date(claim.retractedAt);
+  if (view.asOf && at > view.asOf) return null;
+  return { at, reason: claim.retractionReason };
+}
 
 /** A statement about the world drawn from a source: who recorded it, and how sure the source is. */
 export const Claim = builder.interfaceRef<ClaimMeta & { claimId: number }>('Claim').implement({
@@ -17,6 +26,16 @@ export const Claim = builder.interfaceRef<ClaimMeta & { claimId: number }>('Clai
       description: 'When the claim entered the knowledge base (knowledge time, not when it held).',
       resolve: (claim) => new Date(claim.recordedAt),
     }),
-    recordedBy: t.exposeString('recordedBy', { description: 'Who or what recorded it (e.g. "seed:<file>").' }),
+    recordedBy: t.exposeString('recordedBy', { description: 'Who or what recorded it (e.g. "seed:<file>", "token:<name>").' }),
+    retractedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was retracted; null while it stands. Retracted claims are shown only with includeRetracted (or asOf before the retraction).',
+      resolve: (claim, _args, ctx) => retraction(claim, ctx.view)?.at ?? null,
+    }),
+    retractionReason: t.string({
+      nullable: true,
+      resolve: (claim, _args, ctx) => retraction(claim, ctx.view)?.reason ?? null,
+    }),
   }),
 });

@@ -1,10 +1,11 @@
-import { asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq } from 'drizzle-orm';
 import { claims, doctrines } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
 import { groupBy } from '../loaders/batch.ts';
 import { childDoctrines, doctrineColumns, doctrinesById, type DoctrineRow } from '../loaders/entities.ts';
 import { pageWindow, toPage } from '../pagination.ts';
+import { AS_OF_DESCRIPTION, claimVisible, INCLUDE_RETRACTED_DESCRIPTION, useView } from '../view.ts';
 import { Cited } from './citation.ts';
 
 export const Doctrine = builder.loadableNode('Doctrine', {
@@ -35,29 +36,50 @@ builder.queryFields((t) => ({
   doctrine: t.field({
     type: Doctrine,
     nullable: true,
-    args: { slug: t.arg.string({ required: true }) },
-    resolve: async (_root, { slug }, ctx) =>
-      (
-        await ctx.db
-          .select(doctrineColumns)
-          .from(doctrines)
-          .innerJoin(claims, eq(claims.id, doctrines.claimId))
-          .where(eq(doctrines.slug, slug))
-      )[0] ?? null,
+    args: {
+      slug: t.arg.string({ required: true }),
+      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
+      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const view = useView(ctx, args);
+      return (
+        (
+          await ctx.db
+            .select(doctrineColumns)
+            .from(doctrines)
+            .innerJoin(claims, eq(claims.id, doctrines.claimId))
+            .where(and(eq(doctrines.slug, args.slug), claimVisible(view, claims)))
+        )[0] ?? null
+      );
+    },
   }),
   doctrines: t.connection({
     type: Doctrine,
     description: 'All doctrines, by name.',
+    args: {
+      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
+      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+    },
     resolve: async (_root, args, ctx) => {
+      const view = useView(ctx, args);
       const window = pageWindow(args);
+      // A doctrine is there when the claim defining it is (recorded by asOf, not retracted).
+      const where = claimVisible(view, claims);
       const rows = await ctx.db
         .select(doctrineColumns)
         .from(doctrines)
         .innerJoin(claims, eq(claims.id, doctrines.claimId))
+        .where(where)
         .orderBy(asc(doctrines.name), asc(doctrines.id))
         .limit(window.limit)
         .offset(window.offset);
-      return toPage(window, rows, async () => (await ctx.db.select({ n: count() }).from(doctrines))[0]?.n ?? 0);
+      return toPage(
+        window,
+        rows,
+        async () =>
+          (await ctx.db.select({ n: count() }).from(doctrines).innerJoin(claims, eq(claims.id, doctrines.claimId)).where(where))[0]?.n ?? 0,
+      );
     },
   }, { name: 'DoctrineConnection' }, { name: 'DoctrineEdge' }),
 }));

@@ -3,7 +3,9 @@ import { actors, claims, events, participations, places } from '../../db/schema.
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import { parseNumericId } from '../global-id.ts';
+import type { KnowledgeView } from '../context.ts';
 import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts';
+import { AS_OF_DESCRIPTION, claimVisible, INCLUDE_RETRACTED_DESCRIPTION, LIVE_VIEW, mergeTime, useView } from '../view.ts';
 import { pageWindow, toPage } from '../pagination.ts';
 import { Cited } from './citation.ts';
 import { FuzzyDate } from './dates.ts';
@@ -82,7 +84,10 @@ export const EventOrder = builder.enumType('EventOrder', {
 type EventFilterInput = typeof EventFilter.$inferInput;
 
 /** SQL conditions for an event filter; shared with anything that aggregates events. */
-export function eventConditions(filter: EventFilterInput | null | undefined): SQL | undefined {
+export function eventConditions(
+  filter: EventFilterInput | null | undefined,
+  view: KnowledgeView = LIVE_VIEW,
+): SQL | undefined {
   if (!filter) return undefined;
   const conditions: SQL[] = [];
   if (filter.from != null && filter.to != null && filter.from > filter.to) {
@@ -92,10 +97,17 @@ export function eventConditions(filter: EventFilterInput | null | undefined): SQ
     const roles = filter.role ? sql.param(filter.role) : null;
     conditions.push(sql`exists (
       select 1 from ${participations} p
-        join ${claims} c on c.id = p.claim_id and c.retracted_at is null
-        join ${actors} a on a.id = p.actor_id
+        join ${claims} c on c.id = p.claim_id
+         and ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}
        where p.event_id = ${events.id}
-         ${filter.actor != null ? sql`and a.slug = ${filter.actor}` : sql``}
+         ${
+           // The actor named, and every actor merged into it by the view's time.
+           filter.actor != null
+             ? sql`and p.actor_id in (select f.actor_id from ${actors} a,
+                     actors_folded_into(array[canonical_actor(a.id, ${mergeTime(view)})], ${mergeTime(view)}) f
+                    where a.slug = ${filter.actor})`
+             : sql``
+         }
          ${roles ? sql`and p.role = any(${roles}::participation_role[])` : sql``})`);
   }
   if (filter.country != null) {
@@ -108,6 +120,16 @@ export function eventConditions(filter: EventFilterInput | null | undefined): SQ
   if (filter.from != null) conditions.push(sql`(${events.dateLatest} is null or ${events.dateLatest} >= ${filter.from})`);
   if (filter.to != null) conditions.push(sql`(${events.dateEarliest} is null or ${events.dateEarliest} <= ${filter.to})`);
   return conditions.length > 0 ? and(...conditions) : undefined;
+}
+
+/**
+ * Events visible in the view (the claim reporting each is recorded by asOf and not retracted)
+ * that match the filter: what `events` lists, for anything that aggregates them.
+ */
+export function eventWhere(filter: EventFilterInput | null | undefined, view: KnowledgeView): SQL | undefined {
+  const visible = sql`exists (select 1 from ${claims} ce where ce.id = ${events.claimId}
+    and ${claimVisible(view, { recordedAt: sql`ce.recorded_at`, retractedAt: sql`ce.retracted_at` })})`;
+  return and(visible, eventConditions(filter, view));
 }
 
 const sortDate = sql`coalesce(${events.dateEarliest}, ${events.dateLatest})`;
@@ -123,15 +145,23 @@ builder.queryFields((t) => ({
     type: Event,
     nullable: true,
     description: 'An event by slug; null when there is none.',
-    args: { slug: t.arg.string({ required: true }) },
-    resolve: async (_root, { slug }, ctx) =>
-      (
-        await ctx.db
-          .select(eventColumns)
-          .from(events)
-          .innerJoin(claims, eq(claims.id, events.claimId))
-          .where(eq(events.slug, slug))
-      )[0] ?? null,
+    args: {
+      slug: t.arg.string({ required: true }),
+      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
+      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const view = useView(ctx, args);
+      return (
+        (
+          await ctx.db
+            .select(eventColumns)
+            .from(events)
+            .innerJoin(claims, eq(claims.id, events.claimId))
+            .where(and(eq(events.slug, args.slug), claimVisible(view, claims)))
+        )[0] ?? null
+      );
+    },
   }),
   events: t.connection({
     type: Event,
@@ -139,10 +169,14 @@ builder.queryFields((t) => ({
     args: {
       filter: t.arg({ type: EventFilter }),
       orderBy: t.arg({ type: EventOrder, required: true, defaultValue: 'DATE_DESC' }),
+      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
+      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
     },
     resolve: async (_root, args, ctx) => {
+      const view = useView(ctx, args);
       const window = pageWindow(args);
-      const where = eventConditions(args.filter);
+      // An event is there when the claim reporting it is (recorded by asOf, not retracted).
+      const where = and(claimVisible(view, claims), eventConditions(args.filter, view));
       const rows = await ctx.db
         .select(eventColumns)
         .from(events)
@@ -151,7 +185,12 @@ builder.queryFields((t) => ({
         .orderBy(...orderings[args.orderBy])
         .limit(window.limit)
         .offset(window.offset);
-      return toPage(window, rows, async () => (await ctx.db.select({ n: count() }).from(events).where(where))[0]?.n ?? 0);
+      return toPage(
+        window,
+        rows,
+        async () =>
+          (await ctx.db.select({ n: count() }).from(events).innerJoin(claims, eq(claims.id, events.claimId)).where(where))[0]?.n ?? 0,
+      );
     },
   }, { name: 'EventConnection' }, { name: 'EventEdge' }),
 }));

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { actors } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
+import { mergeTime } from '../view.ts';
 import { neighbourhoods, shortestPath, type EdgeFilter } from '../loaders/network.ts';
 import { Actor } from './actor.ts';
 import { Relationship } from './relationship.ts';
@@ -64,7 +65,7 @@ builder.objectField(Actor, 'network', (t) =>
     load: async (actorIds: number[], ctx, args) => {
       const depth = depthBetween(args.depth, MAX_NETWORK_DEPTH, 'depth');
       const filter: EdgeFilter = { types: args.types ?? null, since: args.since ?? null };
-      const rows = await neighbourhoods(ctx.db, actorIds, depth, filter, MAX_NETWORK_NODES);
+      const rows = await neighbourhoods(ctx.db, ctx.view, actorIds, depth, filter, MAX_NETWORK_NODES);
       const sizes = new Map<number, number>();
       const networks = new Map<number, NetworkShape>(actorIds.map((id) => [id, { nodes: [], edges: [] }]));
       for (const row of rows) {
@@ -117,14 +118,15 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const maxDepth = depthBetween(args.maxDepth, MAX_PATH_DEPTH, 'maxDepth');
       const found = await ctx.db.execute<{ id: number; slug: string }>(
-        sql`select ${actors.id} as id, ${actors.slug} as slug from ${actors} where ${actors.slug} = any(${sql.param([args.from, args.to])}::text[])`,
+        // A slug merged away names the actor it was folded into.
+        sql`select canonical_actor(${actors.id}, ${mergeTime(ctx.view)}) as id, ${actors.slug} as slug from ${actors} where ${actors.slug} = any(${sql.param([args.from, args.to])}::text[])`,
       );
       const idOf = new Map(found.map((row) => [row.slug, row.id]));
       const from = idOf.get(args.from);
       const to = idOf.get(args.to);
       if (from === undefined) throw badInput(`no actor has the slug "${args.from}"`, 'from');
       if (to === undefined) throw badInput(`no actor has the slug "${args.to}"`, 'to');
-      const steps = await shortestPath(ctx.db, from, to, maxDepth, { types: args.types ?? null, since: null });
+      const steps = await shortestPath(ctx.db, ctx.view, from, to, maxDepth, { types: args.types ?? null, since: null });
       if (!steps) return null;
       return {
         actorIds: steps.map((s) => s.actorId),

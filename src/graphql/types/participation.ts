@@ -19,7 +19,7 @@ export const Participation = builder.loadableNode('Participation', {
     'The cited claim that an actor took part in an event in a role. Carrying out, claiming and being attributed are separate claims.',
   interfaces: [Claim, Cited],
   id: { resolve: (p: ParticipationRow) => p.claimId, parse: parseNumericId },
-  load: (ids: number[], ctx) => participationsById(ctx.db, ids),
+  load: (ids: number[], ctx) => participationsById(ctx.db, ctx.view, ids),
   fields: (t) => ({
     event: t.field({ type: Event, resolve: (p) => p.eventId }),
     actor: t.field({ type: Actor, resolve: (p) => p.actorId }),
@@ -39,7 +39,7 @@ builder.objectField(Event, 'participants', (t) =>
     description: 'Who took part and how, each as a cited claim (a handful per event, so not paged).',
     byPath: true,
     args: { role: t.arg({ type: [ParticipationRoleEnum], description: 'Only these roles.' }) },
-    load: (eventIds: number[], ctx, args) => participantsOfEvents(ctx.db, eventIds, args.role ?? null),
+    load: (eventIds: number[], ctx, args) => participantsOfEvents(ctx.db, ctx.view, eventIds, args.role ?? null),
     group: groupBy((p: ParticipationRow) => p.eventId),
     resolve: (event) => event.id,
   }),
@@ -62,11 +62,11 @@ builder.objectField(Actor, 'participations', (t) =>
     load: async (actorIds: number[], ctx, args) => {
       const window = pageWindow(args);
       const roles = args.role ?? null;
-      const pages = await participationsOfActors(ctx.db, actorIds, roles, window);
+      const pages = await participationsOfActors(ctx.db, ctx.view, actorIds, roles, window);
       return toPages(
         window,
         pages,
-        async (i) => (await participationsOfActors(ctx.db, [actorIds[i] ?? 0], roles, FIRST_ROW))[0]?.total ?? 0,
+        async (i) => (await participationsOfActors(ctx.db, ctx.view, [actorIds[i] ?? 0], roles, FIRST_ROW))[0]?.total ?? 0,
       );
     },
     resolve: (actor) => actor.id,

@@ -126,7 +126,7 @@ builder.objectField(Actor, 'reach', (t) =>
       roles: t.arg({ type: [ParticipationRoleEnum], description: 'Only links in these roles (default: all).' }),
     },
     load: async (actorIds: number[], ctx, args) => {
-      const rows = await reachOfActors(ctx.db, actorIds, args.roles ?? null);
+      const rows = await reachOfActors(ctx.db, ctx.view, actorIds, args.roles ?? null);
       const byActor = new Map<number, ReachCountryRow[]>();
       for (const row of rows) {
         const list = byActor.get(row.actorId);

@@ -12,7 +12,7 @@ export const Relationship = builder.loadableNode('Relationship', {
   description: 'A directed, typed, cited claim about two actors: FROM <type> TO.',
   interfaces: [Claim, Cited],
   id: { resolve: (r: RelationshipRow) => r.claimId, parse: parseNumericId },
-  load: (ids: number[], ctx) => relationshipsById(ctx.db, ids),
+  load: (ids: number[], ctx) => relationshipsById(ctx.db, ctx.view, ids),
   fields: (t) => ({
     type: t.expose('type', { type: RelationshipTypeEnum }),
     from: t.field({ type: Actor, resolve: (r) => r.fromActorId }),
@@ -44,11 +44,11 @@ builder.objectField(Actor, 'relationships', (t) =>
     load: async (actorIds: number[], ctx, args) => {
       const window = pageWindow(args);
       const types = args.type ?? null;
-      const pages = await relationshipsOfActors(ctx.db, actorIds, types, args.direction, window);
+      const pages = await relationshipsOfActors(ctx.db, ctx.view, actorIds, types, args.direction, window);
       return toPages(
         window,
         pages,
-        async (i) => (await relationshipsOfActors(ctx.db, [actorIds[i] ?? 0], types, args.direction, FIRST_ROW))[0]?.total ?? 0,
+        async (i) => (await relationshipsOfActors(ctx.db, ctx.view, [actorIds[i] ?? 0], types, args.direction, FIRST_ROW))[0]?.total ?? 0,
       );
     },
     resolve: (actor) => actor.id,

@@ -1,0 +1,74 @@
+/** Inputs and helpers every mutation shares. */
+import { z } from 'zod';
+import { fuzzyDateSchema } from '../../../seed/format.ts';
+import { runWrite, type Json, type Tx, type WriteOutcome } from '../../writes/transaction.ts';
+import type { Principal } from '../../auth/tokens.ts';
+import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
+import { ValidationError } from '../errors.ts';
+import { DatePrecisionEnum } from '../types/vocabulary.ts';
+
+export const CitationInput = builder.inputType('CitationInput', {
+  description:
+    'Support for a claim: either `citation` (the id of a stored citation) or `source` + `quote` (verbatim text the server finds in the source; say `occurrence` when it occurs more than once).',
+  fields: (t) => ({
+    citation: t.id({ description: 'Global id of an existing Citation.' }),
+    source: t.string({ description: 'Slug of the source the quote is from.' }),
+    quote: t.string({ description: 'The exact words of the source.' }),
+    occurrence: t.int({ description: 'Which occurrence (1-based) when the quote occurs more than once.' }),
+  }),
+});
+
+export const FuzzyDateInput = builder.inputType('FuzzyDateInput', {
+  description: 'A date as the source words it and the range of days it can mean.',
+  fields: (t) => ({
+    text: t.string({ description: 'The source’s words, e.g. "last July".' }),
+    earliest: t.field({ type: 'LocalDate' }),
+    latest: t.field({ type: 'LocalDate' }),
+    precision: t.field({ type: DatePrecisionEnum, required: true }),
+  }),
+});
+
+type FuzzyDateArg = typeof FuzzyDateInput.$inferInput;
+
+/** A fuzzy date with every field present (null when not given), checked like the seed's. */
+export function fuzzyDate(value: FuzzyDateArg, path: string[]): z.infer<typeof fuzzyDateSchema> {
+  const parsed = fuzzyDateSchema.safeParse({
+    text: value.text ?? null,
+    earliest: value.earliest ?? null,
+    latest: value.latest ?? null,
+    precision: value.precision,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ValidationError(`${[...path, ...(issue?.path.map(String) ?? [])].join('.')}: ${issue?.message ?? 'invalid date'}`, path);
+  }
+  return parsed.data;
+}
+
+export const confidenceSchema = z.number().int().min(0, 'must be 0–100').max(100, 'must be 0–100');
+
+/** Runs a write for a GraphQL mutation with the request's principal, id and idempotency key. */
+export function write<R extends Json>(
+  ctx: Context,
+  operation: string,
+  args: { idempotencyKey?: string | null; input?: unknown },
+  fn: (tx: Tx, principal: Principal) => Promise<R>,
+): Promise<WriteOutcome<R>> {
+  return runWrite(
+    {
+      db: ctx.db,
+      principal: ctx.principal,
+      requestId: ctx.requestId,
+      operation,
+      idempotencyKey: args.idempotencyKey,
+      input: args.input ?? args,
+    },
+    fn,
+  );
+}
+
+export const idempotencyKeyArg = {
+  description:
+    'Any string unique to this write (e.g. a UUID): resending the same request with it returns the first answer without writing again.',
+};

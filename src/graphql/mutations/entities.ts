@@ -1,0 +1,484 @@
+/**
+ * Creating and updating actors, places and events. Actors and events are established by a cited
+ * claim; an update is itself a cited claim (its note says what changed) and the audit log keeps
+ * the values before and after, so nothing is overwritten without a trace. Places are gazetteer
+ * reference data and need no citation.
+ */
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { actorKindValues, eventKindValues, participationRoleValues, placeKindValues } from '../../../seed/format.ts';
+import { actors, events, participations as participationsTable, places } from '../../db/schema.ts';
+import { resolveCitations } from '../../writes/citations.ts';
+import { actorIdBySlug, placeIdBySlug, recordClaim } from '../../writes/records.ts';
+import type { Json, Tx } from '../../writes/transaction.ts';
+import { parseInput } from '../../writes/validate.ts';
+import { builder } from '../builder.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { Actor } from '../types/actor.ts';
+import { Event } from '../types/event.ts';
+import { Place } from '../types/place.ts';
+import { WRITE_ERRORS } from '../types/problems.ts';
+import { ActorKindEnum, EventKindEnum, ParticipationRoleEnum, PlaceKindEnum } from '../types/vocabulary.ts';
+import { CitationInput, confidenceSchema, FuzzyDateInput, fuzzyDate, idempotencyKeyArg, write } from './common.ts';
+
+const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug (letters, digits, single hyphens)');
+const name = z.string().trim().min(1, 'must not be empty');
+const optionalText = z.string().trim().min(1, 'must not be empty (leave it out instead)').nullish();
+
+/** Plain JSON of a row, for the audit log's before/after (dates as ISO strings). */
+function snapshot(row: Record<string, unknown>): Json {
+  return JSON.parse(JSON.stringify(row)) as Json;
+}
+
+// ---------------------------------------------------------------- actors
+
+const actorFields = {
+  name,
+  aliases: z.array(name).max(100).refine((a) => new Set(a).size === a.length, 'must not repeat an alias'),
+  kind: z.enum(actorKindValues),
+  description: optionalText,
+  homeCountry: slug.nullish(),
+};
+
+const CreateActorInput = builder.inputType('CreateActorInput', {
+  fields: (t) => ({
+    slug: t.string({ required: true }),
+    name: t.string({ required: true }),
+    aliases: t.stringList({ required: true, defaultValue: [] }),
+    kind: t.field({ type: ActorKindEnum, required: true }),
+    description: t.string(),
+    homeCountry: t.string({ description: 'Slug of the country the actor is based in.' }),
+    confidence: t.int({ required: true, description: 'How sure the sources are, 0–100.' }),
+    note: t.string(),
+    citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
+  }),
+});
+
+const createActorSchema = z.object({ slug, ...actorFields, confidence: confidenceSchema, note: optionalText, citations: z.array(z.unknown()) });
+
+const UpdateActorInput = builder.inputType('UpdateActorInput', {
+  description: 'Fields left out keep their value; `aliases` replaces the list, `addAliases` extends it.',
+  fields: (t) => ({
+    slug: t.string({ required: true, description: 'The actor to update.' }),
+    name: t.string(),
+    aliases: t.stringList(),
+    addAliases: t.stringList(),
+    kind: t.field({ type: ActorKindEnum }),
+    description: t.string(),
+    homeCountry: t.string(),
+    confidence: t.int({ required: true, description: 'How sure the sources are of the change, 0–100.' }),
+    note: t.string(),
+    citations: t.field({ type: [CitationInput], required: true, description: 'The quotes supporting the change; at least one.' }),
+  }),
+});
+
+const updateActorSchema = z.object({
+  slug,
+  name: name.nullish(),
+  aliases: actorFields.aliases.nullish(),
+  addAliases: z.array(name).nullish(),
+  kind: actorFields.kind.nullish(),
+  description: optionalText,
+  homeCountry: slug.nullish(),
+  confidence: confidenceSchema,
+  note: optionalText,
+  citations: z.array(z.unknown()),
+});
+
+async function homeCountryId(tx: Tx, slugValue: string | null | undefined): Promise<number | null | undefined> {
+  if (slugValue === undefined) return undefined;
+  if (slugValue === null) return null;
+  const place = await placeIdBySlug(tx, slugValue, ['input', 'homeCountry']);
+  if (place.kind !== 'COUNTRY') throw new ValidationError(`"${slugValue}" is a ${place.kind.toLowerCase()}, not a country`, ['input', 'homeCountry']);
+  return place.id;
+}
+
+builder.mutationFields((t) => ({
+  createActor: t.field({
+    type: Actor,
+    description: 'Adds an actor, established by a cited claim. Role: analyst.',
+    authScopes: { analyst: true },
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: CreateActorInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    resolve: async (_root, args, ctx) => {
+      const input = parseInput(createActorSchema, args.input);
+      const { result } = await write(ctx, 'createActor', args, async (tx, principal) => {
+        const [taken] = await tx.select({ id: actors.id }).from(actors).where(eq(actors.slug, input.slug));
+        if (taken) throw new ConflictError(`an actor "${input.slug}" exists already`, ['input', 'slug']);
+        const citationIds = await resolveCitations(tx, args.input.citations, ['input', 'citations']);
+        const claimId = await recordClaim(tx, { kind: 'ACTOR_PROFILE', confidence: input.confidence, note: input.note, recordedBy: principal.name, citationIds });
+        const [row] = await tx
+          .insert(actors)
+          .values({
+            slug: input.slug,
+            name: input.name,
+            aliases: input.aliases,
+            kind: input.kind,
+            description: input.description ?? null,
+            homeCountryId: (await homeCountryId(tx, input.homeCountry)) ?? null,
+            claimId,
+          })
+          .returning({ id: actors.id });
+        if (!row) throw new Error('insert into actors returned no row');
+        return { actor: { id: row.id, slug: input.slug }, claimId, citationIds };
+      });
+      return result.actor.id;
+    },
+  }),
+  updateActor: t.field({
+    type: Actor,
+    description: 'Changes an actor’s profile, backed by a cited claim; the audit log keeps the old values. Role: analyst.',
+    authScopes: { analyst: true },
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: UpdateActorInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    resolve: async (_root, args, ctx) => {
+      const input = parseInput(updateActorSchema, args.input);
+      const { result } = await write(ctx, 'updateActor', args, async (tx, principal) => {
+        const id = await actorIdBySlug(tx, input.slug, ['input', 'slug']);
+        const [before] = await tx.select().from(actors).where(eq(actors.id, id)).for('update');
+        if (!before) throw new NotFoundError(`no actor "${input.slug}"`, ['input', 'slug']);
+        const aliases = [...(input.aliases ?? before.aliases)];
+        for (const alias of input.addAliases ?? []) if (!aliases.includes(alias)) aliases.push(alias);
+        const changes = {
+          ...(input.name != null ? { name: input.name } : {}),
+          ...(input.aliases != null || input.addAliases != null ? { aliases } : {}),
+          ...(input.kind != null ? { kind: input.kind } : {}),
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          ...(input.homeCountry !== undefined ? { homeCountryId: await homeCountryId(tx, input.homeCountry) } : {}),
+        };
+        if (Object.keys(changes).length === 0) throw new ValidationError('nothing to change: give at least one field besides slug', ['input']);
+        const citationIds = await resolveCitations(tx, args.input.citations, ['input', 'citations']);
+        const claimId = await recordClaim(tx, {
+          kind: 'ACTOR_PROFILE',
+          confidence: input.confidence,
+          note: input.note ?? `update of actor ${before.slug}: ${Object.keys(changes).join(', ')}`,
+          recordedBy: principal.name,
+          citationIds,
+        });
+        const [after] = await tx.update(actors).set(changes).where(eq(actors.id, id)).returning();
+        if (!after) throw new Error('update of actors returned no row');
+        return { actor: { id, slug: before.slug }, claimId, citationIds, before: snapshot(before), after: snapshot(after) };
+      });
+      return result.actor.id;
+    },
+  }),
+}));
+
+// ---------------------------------------------------------------- places
+
+const CreatePlaceInput = builder.inputType('CreatePlaceInput', {
+  fields: (t) => ({
+    slug: t.string({ required: true }),
+    name: t.string({ required: true }),
+    kind: t.field({ type: PlaceKindEnum, required: true }),
+    parent: t.string({ description: 'Slug of the containing place (site → city → country); none for a country.' }),
+    countryCode: t.string({ description: 'ISO 3166-1 alpha-2, for countries.' }),
+    region: t.string({ description: 'UN M49 sub-region, e.g. "Southern Asia".' }),
+  }),
+});
+
+const createPlaceSchema = z
+  .object({
+    slug,
+    name,
+    kind: z.enum(placeKindValues),
+    parent: slug.nullish(),
+    countryCode: z.string().regex(/^[A-Z]{2}$/, 'must be two capital letters (ISO 3166-1 alpha-2)').nullish(),
+    region: optionalText,
+  })
+  .refine((p) => (p.kind === 'COUNTRY') !== (p.parent != null), { message: 'a country has no parent; every other place needs one', path: ['parent'] });
+
+const UpdatePlaceInput = builder.inputType('UpdatePlaceInput', {
+  description: 'Fields left out keep their value. A place’s kind and parent are fixed (they decide its country).',
+  fields: (t) => ({
+    slug: t.string({ required: true }),
+    name: t.string(),
+    countryCode: t.string(),
+    region: t.string(),
+  }),
+});
+
+const updatePlaceSchema = z.object({
+  slug,
+  name: name.nullish(),
+  countryCode: z.string().regex(/^[A-Z]{2}$/, 'must be two capital letters (ISO 3166-1 alpha-2)').nullish(),
+  region: optionalText,
+});
+
+builder.mutationFields((t) => ({
+  createPlace: t.field({
+    type: Place,
+    description: 'Adds a place to the gazetteer (reference data, not a claim). Role: analyst.',
+    authScopes: { analyst: true },
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: CreatePlaceInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    resolve: async (_root, args, ctx) => {
+      const input = parseInput(createPlaceSchema, args.input);
+      const { result } = await write(ctx, 'createPlace', args, async (tx) => {
+        const [taken] = await tx.select({ id: places.id }).from(places).where(eq(places.slug, input.slug));
+        if (taken) throw new ConflictError(`a place "${input.slug}" exists already`, ['input', 'slug']);
+        const parent = input.parent != null ? await placeIdBySlug(tx, input.parent, ['input', 'parent']) : null;
+        const [row] = await tx
+          .insert(places)
+          .values({
+            slug: input.slug,
+            name: input.name,
+            kind: input.kind,
+            parentId: parent?.id ?? null,
+            countryId: parent?.countryId ?? null,
+            countryCode: input.countryCode ?? null,
+            region: input.region ?? null,
+          })
+          .returning({ id: places.id });
+        if (!row) throw new Error('insert into places returned no row');
+        // A country is its own country.
+        if (input.kind === 'COUNTRY') await tx.update(places).set({ countryId: row.id }).where(eq(places.id, row.id));
+        return { place: { id: row.id, slug: input.slug } };
+      });
+      return result.place.id;
+    },
+  }),
+  updatePlace: t.field({
+    type: Place,
+    description: 'Renames a place or corrects its codes; the audit log keeps the old values. Role: analyst.',
+    authScopes: { analyst: true },
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: UpdatePlaceInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    resolve: async (_root, args, ctx) => {
+      const input = parseInput(updatePlaceSchema, args.input);
+      const { result } = await write(ctx, 'updatePlace', args, async (tx) => {
+        const [before] = await tx.select().from(places).where(eq(places.slug, input.slug)).for('update');
+        if (!before) throw new NotFoundError(`no place "${input.slug}"`, ['input', 'slug']);
+        const changes = {
+          ...(input.name != null ? { name: input.name } : {}),
+          ...(input.countryCode !== undefined ? { countryCode: input.countryCode } : {}),
+          ...(input.region !== undefined ? { region: input.region } : {}),
+        };
+        if (Object.keys(changes).length === 0) throw new ValidationError('nothing to change: give at least one field besides slug', ['input']);
+        const [after] = await tx.update(places).set(changes).where(eq(places.id, before.id)).returning();
+        if (!after) throw new Error('update of places returned no row');
+        return { place: { id: before.id, slug: before.slug }, before: snapshot(before), after: snapshot(after) };
+      });
+      return result.place.id;
+    },
+  }),
+}));
+
+// ---------------------------------------------------------------- events
+
+const CasualtiesInput = builder.inputType('CasualtiesInput', {
+  description: '"over 100" is min 101 with no max; keep the source’s words in text.',
+  fields: (t) => ({
+    min: t.int({ required: true }),
+    max: t.int(),
+    text: t.string({ required: true }),
+  }),
+});
+
+const casualtiesSchema = z
+  .object({ min: z.number().int().min(0), max: z.number().int().min(0).nullish(), text: z.string().min(1) })
+  .refine((r) => r.max == null || r.max >= r.min, { message: 'max must not be below min', path: ['max'] })
+  .nullish();
+
+const eventFields = {
+  title: name,
+  kind: z.enum(eventKindValues),
+  description: optionalText,
+  place: slug.nullish(),
+  killed: casualtiesSchema,
+  wounded: casualtiesSchema,
+};
+
+const EventParticipantInput = builder.inputType('EventParticipantInput', {
+  description: 'An actor’s part in the event being created: a participation claim of its own.',
+  fields: (t) => ({
+    actor: t.string({ required: true, description: 'Slug of the actor.' }),
+    role: t.field({ type: ParticipationRoleEnum, required: true }),
+    attributedBy: t.string({ description: 'For ATTRIBUTED (only): slug of who attributed it.' }),
+    confidence: t.int({ description: 'Default: the event’s confidence.' }),
+    citations: t.field({ type: [CitationInput], description: 'Default: the event’s citations.' }),
+  }),
+});
+
+const participantSchema = z
+  .object({
+    actor: slug,
+    role: z.enum(participationRoleValues),
+    attributedBy: slug.nullish(),
+    confidence: confidenceSchema.nullish(),
+    citations: z.array(z.unknown()).nullish(),
+  })
+  .refine((p) => (p.role === 'ATTRIBUTED') === (p.attributedBy != null), {
+    message: 'attributedBy is required for ATTRIBUTED and only allowed there',
+    path: ['attributedBy'],
+  });
+
+const CreateEventInput = builder.inputType('CreateEventInput', {
+  fields: (t) => ({
+    slug: t.string({ required: true }),
+    title: t.string({ required: true }),
+    kind: t.field({ type: EventKindEnum, required: true }),
+    description: t.string(),
+    date: t.field({ type: FuzzyDateInput, required: true, description: 'When it happened (valid time), as the source words it.' }),
+    place: t.string({ description: 'Slug of the place.' }),
+    killed: t.field({ type: CasualtiesInput }),
+    wounded: t.field({ type: CasualtiesInput }),
+    confidence: t.int({ required: true }),
+    note: t.string(),
+    citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
+    participants: t.field({
+      type: [EventParticipantInput],
+      description: 'Who took part, recorded in the same transaction (so `eventAdded` filters by actor see them).',
+    }),
+  }),
+});
+
+const createEventSchema = z.object({
+  slug,
+  ...eventFields,
+  date: z.unknown().optional(),
+  confidence: confidenceSchema,
+  note: optionalText,
+  citations: z.array(z.unknown()),
+  participants: z.array(participantSchema).max(50).nullish(),
+});
+
+const UpdateEventInput = builder.inputType('UpdateEventInput', {
+  description: 'Fields left out keep their value; null clears an optional one.',
+  fields: (t) => ({
+    slug: t.string({ required: true }),
+    title: t.string(),
+    kind: t.field({ type: EventKindEnum }),
+    description: t.string(),
+    date: t.field({ type: FuzzyDateInput }),
+    place: t.string(),
+    killed: t.field({ type: CasualtiesInput }),
+    wounded: t.field({ type: CasualtiesInput }),
+    confidence: t.int({ required: true, description: 'How sure the sources are of the change, 0–100.' }),
+    note: t.string(),
+    citations: t.field({ type: [CitationInput], required: true, description: 'The quotes supporting the change; at least one.' }),
+  }),
+});
+
+const updateEventSchema = z.object({
+  slug,
+  title: name.nullish(),
+  kind: eventFields.kind.nullish(),
+  description: optionalText,
+  date: z.unknown().optional(),
+  place: slug.nullish(),
+  killed: casualtiesSchema,
+  wounded: casualtiesSchema,
+  confidence: confidenceSchema,
+  note: optionalText,
+  citations: z.array(z.unknown()),
+});
+
+type Casualties = z.infer<typeof casualtiesSchema>;
+
+function casualtyColumns(prefix: 'killed' | 'wounded', value: Casualties | undefined) {
+  if (value === undefined) return {};
+  return {
+    [`${prefix}Min`]: value?.min ?? null,
+    [`${prefix}Max`]: value?.max ?? null,
+    [`${prefix}Text`]: value?.text ?? null,
+  } as Partial<typeof events.$inferInsert>;
+}
+
+builder.mutationFields((t) => ({
+  createEvent: t.field({
+    type: Event,
+    description: 'Adds an event, established by a cited claim; `eventAdded` subscribers are told. Role: analyst.',
+    authScopes: { analyst: true },
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: CreateEventInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    resolve: async (_root, args, ctx) => {
+      const input = parseInput(createEventSchema, args.input);
+      const date = fuzzyDate(args.input.date, ['input', 'date']);
+      const { result, replayed } = await write(ctx, 'createEvent', args, async (tx, principal) => {
+        const [taken] = await tx.select({ id: events.id }).from(events).where(eq(events.slug, input.slug));
+        if (taken) throw new ConflictError(`an event "${input.slug}" exists already`, ['input', 'slug']);
+        const placeId = input.place != null ? (await placeIdBySlug(tx, input.place, ['input', 'place'])).id : null;
+        const citationIds = await resolveCitations(tx, args.input.citations, ['input', 'citations']);
+        const claimId = await recordClaim(tx, { kind: 'EVENT_REPORT', confidence: input.confidence, note: input.note, recordedBy: principal.name, citationIds });
+        const [row] = await tx
+          .insert(events)
+          .values({
+            slug: input.slug,
+            title: input.title,
+            kind: input.kind,
+            description: input.description ?? null,
+            dateText: date.text,
+            dateEarliest: date.earliest,
+            dateLatest: date.latest,
+            datePrecision: date.precision,
+            placeId,
+            ...casualtyColumns('killed', input.killed ?? null),
+            ...casualtyColumns('wounded', input.wounded ?? null),
+            claimId,
+          })
+          .returning({ id: events.id });
+        if (!row) throw new Error('insert into events returned no row');
+        const participations: Json[] = [];
+        for (const [i, p] of (input.participants ?? []).entries()) {
+          const at = ['input', 'participants', String(i)];
+          const actorId = await actorIdBySlug(tx, p.actor, [...at, 'actor']);
+          const attributedById = p.attributedBy != null ? await actorIdBySlug(tx, p.attributedBy, [...at, 'attributedBy']) : null;
+          const given = args.input.participants?.[i]?.citations;
+          const ids = given ? await resolveCitations(tx, given, [...at, 'citations']) : citationIds;
+          const participationId = await recordClaim(tx, {
+            kind: 'PARTICIPATION',
+            confidence: p.confidence ?? input.confidence,
+            recordedBy: principal.name,
+            citationIds: ids,
+          });
+          await tx.insert(participationsTable).values({ claimId: participationId, eventId: row.id, actorId, role: p.role, attributedById });
+          participations.push({ claimId: participationId, actor: p.actor, role: p.role });
+        }
+        return { event: { id: row.id, slug: input.slug }, claimId, citationIds, participations };
+      });
+      // Only after commit: a subscriber must be able to load what it is told about.
+      if (!replayed) ctx.pubsub.publish('eventAdded', { eventId: result.event.id });
+      return result.event.id;
+    },
+  }),
+  updateEvent: t.field({
+    type: Event,
+    description: 'Changes an event, backed by a cited claim; the audit log keeps the old values. Role: analyst.',
+    authScopes: { analyst: true },
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: UpdateEventInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    resolve: async (_root, args, ctx) => {
+      const input = parseInput(updateEventSchema, args.input);
+      const date = args.input.date ? fuzzyDate(args.input.date, ['input', 'date']) : undefined;
+      const { result } = await write(ctx, 'updateEvent', args, async (tx, principal) => {
+        const [before] = await tx.select().from(events).where(eq(events.slug, input.slug)).for('update');
+        if (!before) throw new NotFoundError(`no event "${input.slug}"`, ['input', 'slug']);
+        const changes: Partial<typeof events.$inferInsert> = {
+          ...(input.title != null ? { title: input.title } : {}),
+          ...(input.kind != null ? { kind: input.kind } : {}),
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          ...(date ? { dateText: date.text, dateEarliest: date.earliest, dateLatest: date.latest, datePrecision: date.precision } : {}),
+          ...(input.place !== undefined
+            ? { placeId: input.place === null ? null : (await placeIdBySlug(tx, input.place, ['input', 'place'])).id }
+            : {}),
+          ...casualtyColumns('killed', input.killed),
+          ...casualtyColumns('wounded', input.wounded),
+        };
+        if (Object.keys(changes).length === 0) throw new ValidationError('nothing to change: give at least one field besides slug', ['input']);
+        const citationIds = await resolveCitations(tx, args.input.citations, ['input', 'citations']);
+        const claimId = await recordClaim(tx, {
+          kind: 'EVENT_REPORT',
+          confidence: input.confidence,
+          note: input.note ?? `update of event ${before.slug}: ${Object.keys(changes).join(', ')}`,
+          recordedBy: principal.name,
+          citationIds,
+        });
+        const [after] = await tx.update(events).set(changes).where(eq(events.id, before.id)).returning();
+        if (!after) throw new Error('update of events returned no row');
+        return { event: { id: before.id, slug: before.slug }, claimId, citationIds, before: snapshot(before), after: snapshot(after) };
+      });
+      return result.event.id;
+    },
+  }),
+}));

@@ -1,0 +1,53 @@
+/** The audit log: every write through the API or the importer, newest first. Role: analyst. */
+import { and, count, desc, eq, gte, type SQL } from 'drizzle-orm';
+import { auditLog } from '../../db/schema.ts';
+import { builder } from '../builder.ts';
+import { pageWindow, toPage } from '../pagination.ts';
+
+type AuditRow = typeof auditLog.$inferSelect;
+
+const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
+  description: 'One write: who, when, which operation, and what it created or changed.',
+  fields: (t) => ({
+    id: t.exposeInt('id', { description: 'Increases with every write.' }),
+    at: t.expose('at', { type: 'DateTime', description: 'When the write committed its transaction’s start (knowledge time).' }),
+    principal: t.exposeString('principal', { description: 'Who wrote: token:<name>, import:<file>...' }),
+    operation: t.exposeString('operation'),
+    requestId: t.exposeString('requestId', { nullable: true }),
+    idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
+    details: t.expose('details', { type: 'JSON', description: 'Ids and slugs written; for updates the values before and after.' }),
+  }),
+});
+
+builder.queryField('auditLog', (t) =>
+  t.connection(
+    {
+      type: AuditEntry,
+      description: 'Writes, newest first. Role: analyst.',
+      authScopes: { analyst: true },
+      args: {
+        operation: t.arg.string({ description: 'Only this operation, e.g. "createEvent".' }),
+        principal: t.arg.string({ description: 'Only writes by this principal.' }),
+        since: t.arg({ type: 'DateTime', description: 'Only writes at or after this time.' }),
+      },
+      resolve: async (_root, args, ctx) => {
+        const window = pageWindow(args);
+        const conditions: SQL[] = [];
+        if (args.operation != null) conditions.push(eq(auditLog.operation, args.operation));
+        if (args.principal != null) conditions.push(eq(auditLog.principal, args.principal));
+        if (args.since != null) conditions.push(gte(auditLog.at, args.since));
+        const where = conditions.length > 0 ? and(...conditions) : undefined;
+        const rows = await ctx.db
+          .select()
+          .from(auditLog)
+          .where(where)
+          .orderBy(desc(auditLog.at), desc(auditLog.id))
+          .limit(window.limit)
+          .offset(window.offset);
+        return toPage(window, rows, async () => (await ctx.db.select({ n: count() }).from(auditLog).where(where))[0]?.n ?? 0);
+      },
+    },
+    { name: 'AuditConnection' },
+    { name: 'AuditEdge' },
+  ),
+);

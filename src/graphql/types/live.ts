@@ -1,0 +1,39 @@
+/**
+ * Live updates: `eventAdded` streams events as writes commit them, over Server-Sent Events
+ * (graphql-yoga's default transport for subscriptions). The filter is the `events` filter,
+ * evaluated in SQL against each new event when it is announced.
+ */
+import { and, eq } from 'drizzle-orm';
+import { filter, pipe } from 'graphql-yoga';
+import { claims, events } from '../../db/schema.ts';
+import { builder } from '../builder.ts';
+import { Event, EventFilter, eventConditions } from './event.ts';
+
+builder.subscriptionType({});
+
+builder.subscriptionField('eventAdded', (t) =>
+  t.field({
+    type: Event,
+    description:
+      'Each event added from now on (through the API or an import) that matches `filter`, the same filter as `events`. Participants given with the event (createEvent.participants, or in the same import) count for the actor and role filters.',
+    authScopes: { viewer: true },
+    args: { filter: t.arg({ type: EventFilter }) },
+    subscribe: (_root, args, ctx) => {
+      // Checked once up front, so a bad filter is refused instead of silently matching nothing.
+      const where = eventConditions(args.filter);
+      return pipe(
+        ctx.pubsub.subscribe('eventAdded'),
+        filter(async ({ eventId }: { eventId: number }) => {
+          if (!where) return true;
+          const rows = await ctx.db
+            .select({ id: events.id })
+            .from(events)
+            .innerJoin(claims, eq(claims.id, events.claimId))
+            .where(and(eq(events.id, eventId), where));
+          return rows.length > 0;
+        }),
+      );
+    },
+    resolve: (payload: { eventId: number }) => payload.eventId,
+  }),
+);

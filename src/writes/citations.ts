@@ -1,0 +1,95 @@
+/**
+ * Citations for writes: an existing citation by id, or a quote the server finds in a stored
+ * source's text (exactly once, or at the stated 1-based occurrence) and stores with its
+ * code-point offsets. A claim-creating write needs at least one.
+ */
+import { eq, sql } from 'drizzle-orm';
+import { anchorQuote, describeAnchorFailure } from '../citations/anchor.ts';
+import { citations, sources } from '../db/schema.ts';
+import {
+  AmbiguousQuoteError,
+  NotFoundError,
+  QuoteNotFoundError,
+  ValidationError,
+} from '../graphql/errors.ts';
+import { decodeGlobalId } from '../graphql/global-id.ts';
+import type { Tx } from './transaction.ts';
+
+export interface CitationInput {
+  citation?: string | null;
+  source?: string | null;
+  quote?: string | null;
+  occurrence?: number | null;
+}
+
+/** Finds or stores the citation of `quote` in source `sourceSlug`; returns its id. */
+export async function citeQuote(
+  tx: Tx,
+  sourceSlug: string,
+  quote: string,
+  occurrence: number | null | undefined,
+  path: string[],
+): Promise<number> {
+  const [source] = await tx.select({ id: sources.id, text: sources.text }).from(sources).where(eq(sources.slug, sourceSlug));
+  if (!source) throw new NotFoundError(`no source "${sourceSlug}"`, [...path, 'source']);
+  if (occurrence != null && occurrence < 1) {
+    throw new ValidationError(`occurrence is 1-based, got ${occurrence}`, [...path, 'occurrence']);
+  }
+  const found = anchorQuote(source.text, quote, occurrence ?? undefined);
+  if (!found.ok) {
+    const message = describeAnchorFailure(found, quote, sourceSlug);
+    if (found.reason === 'AMBIGUOUS') throw new AmbiguousQuoteError(message, [...path, 'quote'], sourceSlug, found.occurrences);
+    if (found.reason === 'NO_SUCH_OCCURRENCE') throw new ValidationError(message, [...path, 'occurrence']);
+    throw new QuoteNotFoundError(message, [...path, 'quote'], sourceSlug);
+  }
+  const [inserted] = await tx
+    .insert(citations)
+    .values({ sourceId: source.id, ...found.anchor })
+    .onConflictDoNothing({ target: [citations.sourceId, citations.startOffset, citations.endOffset] })
+    .returning({ id: citations.id });
+  if (inserted) return inserted.id;
+  const [existing] = await tx
+    .select({ id: citations.id })
+    .from(citations)
+    .where(
+      sql`${citations.sourceId} = ${source.id} and ${citations.startOffset} = ${found.anchor.startOffset} and ${citations.endOffset} = ${found.anchor.endOffset}`,
+    );
+  if (!existing) throw new Error('citation neither inserted nor found');
+  return existing.id;
+}
+
+function citationIdOf(globalId: string, path: string[]): number {
+  let decoded: { typename: string; id: string };
+  try {
+    decoded = decodeGlobalId(globalId);
+  } catch {
+    throw new ValidationError(`"${globalId}" is not a valid global ID`, path);
+  }
+  if (decoded.typename !== 'Citation') throw new ValidationError(`"${globalId}" is a ${decoded.typename} id, not a Citation id`, path);
+  return Number(decoded.id);
+}
+
+/** The ids of the citations a write names; refuses an empty list (no uncited claim). */
+export async function resolveCitations(tx: Tx, inputs: readonly CitationInput[] | null | undefined, path: string[]): Promise<number[]> {
+  if (!inputs || inputs.length === 0) {
+    throw new ValidationError('every claim needs at least one citation (an existing citation id, or a source and a quote)', path);
+  }
+  const ids = new Set<number>();
+  for (const [i, input] of inputs.entries()) {
+    const at = [...path, String(i)];
+    if (input.citation != null) {
+      if (input.source != null || input.quote != null || input.occurrence != null) {
+        throw new ValidationError('give either an existing citation id or a source and a quote, not both', at);
+      }
+      const id = citationIdOf(input.citation, [...at, 'citation']);
+      const [row] = await tx.select({ id: citations.id }).from(citations).where(eq(citations.id, id));
+      if (!row) throw new NotFoundError(`no citation ${input.citation}`, [...at, 'citation']);
+      ids.add(row.id);
+    } else {
+      if (input.source == null) throw new ValidationError('a quote needs the slug of its source', [...at, 'source']);
+      if (input.quote == null || input.quote.length === 0) throw new ValidationError('give the verbatim quote', [...at, 'quote']);
+      ids.add(await citeQuote(tx, input.source, input.quote, input.occurrence, at));
+    }
+  }
+  return [...ids];
+}

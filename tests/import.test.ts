@@ -1,0 +1,188 @@
+/**
+ * Bulk import: the seed's format (and CSV for events), all or nothing in one transaction,
+ * every problem named with its path or line, re-imports unchanged, dry runs write nothing.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importFile } from '../src/import/import.ts';
+import { tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const examples = fileURLToPath(new URL('../seed/examples/', import.meta.url));
+let f: WriteFixture;
+let dir: string;
+
+beforeAll(async () => {
+  f = await writeFixture();
+  dir = mkdtempSync(join(tmpdir(), 'import-test-'));
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await f.close();
+});
+
+/** A knowledge file with `n` events, each quoting its own sentence and claimed by ISIS-K. */
+function bigFile(name: string, n: number, spoil?: number): string {
+  const sentences = Array.from({ length: n }, (_, i) => `Incident ${i + 1} took place in Kabul.`);
+  const text = sentences.join(' ');
+  writeFileSync(join(dir, `${name}.txt`), text);
+  const events = sentences.map((sentence, i) => ({
+    slug: `${name}-incident-${i + 1}`,
+    title: `Incident ${i + 1}`,
+    kind: 'ATTACK',
+    description: null,
+    date: { text: null, earliest: '2023-01-01', latest: '2023-12-31', precision: 'YEAR' },
+    place: 'kabul',
+    killed: null,
+    wounded: null,
+    confidence: 50,
+    quotes: [i === spoil ? `Incident ${i + 1} took place in Herat.` : sentence],
+  }));
+  const file = {
+    source: {
+      slug: name,
+      title: null,
+      publisher: 'Test',
+      author: null,
+      url: null,
+      published: { text: null, earliest: null, latest: null, precision: 'RANGE' },
+      textFile: `${name}.txt`,
+      sha256: createHash('sha256').update(text).digest('hex'),
+    },
+    places: [],
+    doctrines: [],
+    actors: [],
+    events,
+    adherences: [],
+    relationships: [],
+    participations: events.map((e) => ({ event: e.slug, actor: 'isis-k', role: 'PERPETRATOR', confidence: 50, quotes: e.quotes })),
+  };
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify(file, null, 2));
+  return path;
+}
+
+describe('importing 1,000 events', () => {
+  it('loads them in one transaction, then reports a second import unchanged', async () => {
+    const path = bigFile('big-report', 1000);
+    const QUERY = `{ events(filter: { actor: "isis-k", from: "2023-01-01", to: "2023-12-31" }) { totalCount } }`;
+    const countBefore = ((await f.api.query<{ events: { totalCount: number } }>(QUERY)).data?.events.totalCount) ?? 0;
+    const progress: [number, number][] = [];
+    const report = await importFile(f.scratch.handle.db, path, { onProgress: (done, total) => progress.push([done, total]) });
+    expect(report).toMatchObject({ ok: true, problems: [], refused: 0 });
+    // source + 1,000 citations + 1,000 event claims + 1,000 participation claims
+    expect(report.created).toBe(3001);
+    expect(report.createdEventIds).toHaveLength(1000);
+    // Written a chunk at a time, the progress ends at every record of the file.
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.at(-1)).toEqual([2000, 2000]);
+    // now() is the transaction's start: one recorded_at for all 2,000 claims means one transaction.
+    const [one] = await f.scratch.handle.sql`select count(*)::int as claims, count(distinct recorded_at)::int as times from claims where recorded_by = 'import:big-report.json'`;
+    expect(one).toEqual({ claims: 2000, times: 1 });
+    const listed = await f.api.query(QUERY);
+    expect(listed.data).toEqual({ events: { totalCount: countBefore + 1000 } });
+
+    const before = await tableCounts(f.scratch.handle.sql);
+    const again = await importFile(f.scratch.handle.db, path);
+    expect(again).toMatchObject({ ok: true, created: 0, unchanged: 3001, refused: 0 });
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  }, 120_000);
+
+  it('writes nothing from a file with one bad row, and names the row', async () => {
+    const path = bigFile('spoiled-report', 1000, 517);
+    const before = await tableCounts(f.scratch.handle.sql);
+    const report = await importFile(f.scratch.handle.db, path);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      'events[517].quotes[0]: quote "Incident 518 took place in Herat." does not occur in source "spoiled-report"',
+      'participations[517].quotes[0]: quote "Incident 518 took place in Herat." does not occur in source "spoiled-report"',
+    ]);
+    expect(report.refused).toBe(2001);
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  }, 120_000);
+});
+
+describe('the example files', () => {
+  it('dry-runs, imports (JSON, then CSV quoting the same source) and re-imports unchanged', async () => {
+    const json = join(examples, 'example-wire-report.json');
+    const csv = join(examples, 'example-events.csv');
+    const before = await tableCounts(f.scratch.handle.sql);
+    const dry = await importFile(f.scratch.handle.db, json, { dryRun: true });
+    expect(dry).toMatchObject({ ok: true, dryRun: true, problems: [] });
+    expect(dry.created).toBeGreaterThan(0);
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+
+    const real = await importFile(f.scratch.handle.db, json);
+    expect(real).toMatchObject({ ok: true, created: dry.created });
+    const fromCsv = await importFile(f.scratch.handle.db, csv);
+    expect(fromCsv).toMatchObject({ ok: true, problems: [] });
+    const event = await f.api.query(`{ event(slug: "jalalabad-police-post-attack-2024") { place { slug country { slug } } citations { quote } } }`);
+    expect(event.data).toEqual({
+      event: { place: { slug: 'jalalabad', country: { slug: 'afghanistan' } }, citations: [{ quote: 'gunmen attacked a police post in Jalalabad' }] },
+    });
+    const after = await tableCounts(f.scratch.handle.sql);
+    expect((await importFile(f.scratch.handle.db, json)).created).toBe(0);
+    expect((await importFile(f.scratch.handle.db, csv)).created).toBe(0);
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(after);
+    const audit = await f.scratch.handle.sql`select principal from audit_log where operation = 'import' and principal like 'import:example%' order by id`;
+    expect(audit.map((r) => r.principal)).toEqual(['import:example-wire-report.json', 'import:example-events.csv']);
+  });
+
+  it('names the CSV line of every bad row', async () => {
+    const path = join(dir, 'bad-events.csv');
+    writeFileSync(
+      path,
+      [
+        'source,slug,title,kind,date_precision,confidence,quote',
+        'example-wire-report,ok-row,Fine,ATTACK,YEAR,50,gunmen attacked a police post in Jalalabad',
+        'example-wire-report,bad-kind,Bad,MASSACRE,YEAR,50,gunmen attacked a police post in Jalalabad',
+        'example-wire-report,bad-quote,Bad,ATTACK,YEAR,fifty,a sentence not in the text',
+      ].join('\n'),
+    );
+    const before = await tableCounts(f.scratch.handle.sql);
+    const report = await importFile(f.scratch.handle.db, path, { dryRun: true });
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      'line 3: kind "MASSACRE" is not one of ATTACK, SUICIDE_ATTACK, SUICIDE_BOMBING, MASS_SHOOTING, STORMING, ASSASSINATION_ATTEMPT, PLOT, ATTACKS_AND_PLOTS, CAMPAIGN, INSURGENCY, MILITARY_OPERATION, WITHDRAWAL, TAKEOVER, FOUNDING',
+      'line 4: confidence must be a whole number, got "fifty"',
+    ]);
+    writeFileSync(path, ['source,slug,title,kind,date_precision,confidence,quote', 'example-wire-report,bad-quote,Bad,ATTACK,YEAR,50,a sentence not in the text'].join('\n'));
+    const quote = await importFile(f.scratch.handle.db, path);
+    expect(quote.problems).toEqual(['line 2 (events[0]).quotes[0]: quote "a sentence not in the text" does not occur in source "example-wire-report"']);
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  });
+
+  it('refuses to redefine a record added through the API', async () => {
+    const created = await f.api.query(
+      `mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename } }`,
+      { i: { slug: 'api-event', title: 'API event', kind: 'ATTACK', date: { precision: 'YEAR', earliest: '2024-01-01', latest: '2024-12-31' }, confidence: 50, citations: [{ source: 'example-wire-report', quote: 'No group claimed that attack.' }] } },
+      { token: f.tokens.analyst },
+    );
+    expect(created.data).toEqual({ createEvent: { __typename: 'MutationCreateEventSuccess' } });
+    const path = join(dir, 'redefine.csv');
+    writeFileSync(path, ['source,slug,title,kind,date_precision,confidence,quote', 'example-wire-report,api-event,Again,ATTACK,YEAR,50,No group claimed that attack.'].join('\n'));
+    const report = await importFile(f.scratch.handle.db, path);
+    expect(report.problems).toEqual(['line 2 (events[0]): event "api-event" exists already (added through the API); refer to it instead of defining it']);
+  });
+});
+
+describe('npm run import', () => {
+  it('prints problems and a summary, and exits 1 for a refused file', async () => {
+    const path = bigFile('cli-report', 3, 1);
+    const env = { ...process.env, DATABASE_URL: f.scratch.url };
+    const refused = await run('node_modules/.bin/tsx', ['src/cli/import.ts', path, '--dry-run'], { cwd: root, env }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect('code' in refused ? refused.code : 0).toBe(1);
+    expect(refused.stderr).toContain('events[1].quotes[0]: quote "Incident 2 took place in Herat." does not occur');
+    expect(refused.stdout).toContain('cli-report.json (dry run, nothing written): 0 would be created, 0 unchanged, 7 refused (2 problem(s); nothing written)');
+    const good = bigFile('cli-good', 3);
+    const ok = await run('node_modules/.bin/tsx', ['src/cli/import.ts', good], { cwd: root, env });
+    expect(ok.stdout).toContain('cli-good.json: 10 created, 0 unchanged, 0 refused');
+  }, 120_000);
+});

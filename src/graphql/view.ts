@@ -5,7 +5,9 @@
  * nested loader applies the same view in its one batched statement. One operation has one view:
  * root fields asking for different ones are refused rather than answered inconsistently.
  */
+import type { ArgBuilder } from '@pothos/core';
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import type { builder } from './builder.ts';
 import type { Context, KnowledgeView } from './context.ts';
 import { badInput } from './errors.ts';
 
@@ -48,3 +50,13 @@ export function claimVisible(view: KnowledgeView, c: { recordedAt: SQLWrapper; r
 export const AS_OF_DESCRIPTION =
   'Answer as the knowledge base stood at this moment: claims recorded later are left out, claims retracted later are still in. Applies to the whole operation.';
 export const INCLUDE_RETRACTED_DESCRIPTION = 'Include retracted claims (each says when and why it was retracted).';
+
+type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+/** The two view arguments every time-travelling root field takes, defined once. */
+export function viewArgs(arg: ArgBuilder<BuilderTypes>) {
+  return {
+    asOf: arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
+    includeRetracted: arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+  };
+}

@@ -5,7 +5,7 @@ import { parseNumericId } from '../global-id.ts';
 import { actorColumns, actorsById, type ActorRow } from '../loaders/entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import { pageWindow, toPage } from '../pagination.ts';
-import { AS_OF_DESCRIPTION, claimVisible, INCLUDE_RETRACTED_DESCRIPTION, mergeTime, useView } from '../view.ts';
+import { claimVisible, mergeTime, useView, viewArgs } from '../view.ts';
 import { Cited } from './citation.ts';
 import { Place } from './place.ts';
 import { ActorKindEnum } from './vocabulary.ts';
@@ -77,8 +77,7 @@ builder.queryFields((t) => ({
     description: 'An actor by slug; null when there is none.',
     args: {
       slug: t.arg.string({ required: true }),
-      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
-      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+      ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);
@@ -104,8 +103,7 @@ builder.queryFields((t) => ({
     description: 'Actors by name, optionally filtered.',
     args: {
       filter: t.arg({ type: ActorFilter }),
-      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
-      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+      ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);

@@ -2,7 +2,7 @@
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import type { KnowledgeView } from '../context.ts';
-import { AS_OF_DESCRIPTION, INCLUDE_RETRACTED_DESCRIPTION, useView } from '../view.ts';
+import { useView, viewArgs } from '../view.ts';
 import {
   breakdown,
   eventStats,
@@ -174,8 +174,7 @@ builder.queryFields((t) => ({
     description: 'Totals over the events matching a filter (the same filter as `events`).',
     args: {
       filter: t.arg({ type: EventFilter }),
-      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
-      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+      ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);
@@ -189,8 +188,7 @@ builder.queryFields((t) => ({
     args: {
       filter: t.arg({ type: EventFilter }),
       interval: t.arg({ type: TimelineIntervalEnum, required: true, defaultValue: 'YEAR' }),
-      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
-      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+      ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);
@@ -211,8 +209,7 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: EventFilter }),
       by: t.arg({ type: BreakdownByEnum, required: true }),
       top: t.arg.int({ required: true, defaultValue: DEFAULT_BREAKDOWN_TOP }),
-      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
-      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+      ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);

@@ -5,7 +5,7 @@ import { parseNumericId } from '../global-id.ts';
 import { groupBy } from '../loaders/batch.ts';
 import { childDoctrines, doctrineColumns, doctrinesById, type DoctrineRow } from '../loaders/entities.ts';
 import { pageWindow, toPage } from '../pagination.ts';
-import { AS_OF_DESCRIPTION, claimVisible, INCLUDE_RETRACTED_DESCRIPTION, useView } from '../view.ts';
+import { claimVisible, useView, viewArgs } from '../view.ts';
 import { Cited } from './citation.ts';
 
 export const Doctrine = builder.loadableNode('Doctrine', {
@@ -38,8 +38,7 @@ builder.queryFields((t) => ({
     nullable: true,
     args: {
       slug: t.arg.string({ required: true }),
-      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
-      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+      ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);
@@ -58,8 +57,7 @@ builder.queryFields((t) => ({
     type: Doctrine,
     description: 'All doctrines, by name.',
     args: {
-      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
-      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+      ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);

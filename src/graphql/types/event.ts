@@ -5,7 +5,7 @@ import { badInput } from '../errors.ts';
 import { parseNumericId } from '../global-id.ts';
 import type { KnowledgeView } from '../context.ts';
 import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts';
-import { AS_OF_DESCRIPTION, claimVisible, INCLUDE_RETRACTED_DESCRIPTION, LIVE_VIEW, mergeTime, useView } from '../view.ts';
+import { LIVE_VIEW, claimVisible, mergeTime, useView, viewArgs } from '../view.ts';
 import { pageWindow, toPage } from '../pagination.ts';
 import { Cited } from './citation.ts';
 import { FuzzyDate } from './dates.ts';
@@ -147,8 +147,7 @@ builder.queryFields((t) => ({
     description: 'An event by slug; null when there is none.',
     args: {
       slug: t.arg.string({ required: true }),
-      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
-      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+      ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);
@@ -169,8 +168,7 @@ builder.queryFields((t) => ({
     args: {
       filter: t.arg({ type: EventFilter }),
       orderBy: t.arg({ type: EventOrder, required: true, defaultValue: 'DATE_DESC' }),
-      asOf: t.arg({ type: 'DateTime', description: AS_OF_DESCRIPTION }),
-      includeRetracted: t.arg.boolean({ required: true, defaultValue: false, description: INCLUDE_RETRACTED_DESCRIPTION }),
+      ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);

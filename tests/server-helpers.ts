@@ -1,3 +1,4 @@
+import type postgres from 'postgres';
 /** Starting the real server (src/server.ts) on a free port, with settings a test chooses. */
 import { readConfig, type Config } from '../src/config.ts';
 import { connectDatabase } from '../src/db/client.ts';
@@ -69,3 +70,26 @@ export async function graphql(
 }
 
 export const codeOf = (answer: Answer): string | undefined => answer.body.errors?.[0]?.extensions?.code;
+
+/**
+ * Runs `body` while `locker` holds an ACCESS EXCLUSIVE lock on `events`, so event queries wait as
+ * long as a test likes; the lock goes when body's promise settles.
+ */
+export async function whileEventsLocked<T>(locker: postgres.Sql, body: () => Promise<T>): Promise<T> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const tx = locker.begin(async (sql) => {
+    await sql`lock table events in access exclusive mode`;
+    locked();
+    await released;
+  });
+  await isLocked;
+  try {
+    return await body();
+  } finally {
+    release();
+    await tx;
+  }
+}

@@ -11,7 +11,7 @@ import type { RunningServer } from '../src/server.ts';
 import { loadSeed } from '../seed/loader.ts';
 import { createToken } from '../src/auth/tokens.ts';
 import { scratchDatabase } from './helpers.ts';
-import { codeOf, graphql, serve } from './server-helpers.ts';
+import { codeOf, graphql, serve, whileEventsLocked } from './server-helpers.ts';
 import { databaseUrlFor } from './database-url.ts';
 import { inject } from 'vitest';
 
@@ -42,26 +42,6 @@ afterAll(async () => {
   await locker.end();
   await scratch.drop();
 });
-
-/** Runs `body` while `events` is locked; the lock goes when body's promise settles. */
-async function whileEventsLocked<T>(body: () => Promise<T>): Promise<T> {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let locked!: () => void;
-  const isLocked = new Promise<void>((resolve) => (locked = resolve));
-  const tx = locker.begin(async (sql) => {
-    await sql`lock table events in access exclusive mode`;
-    locked();
-    await released;
-  });
-  await isLocked;
-  try {
-    return await body();
-  } finally {
-    release();
-    await tx;
-  }
-}
 
 /** Resolves once `n` operations hold database slots (they are waiting on the lock). */
 async function untilActive(n: number): Promise<void> {
@@ -133,7 +113,7 @@ describe('deadlines and caps', () => {
   });
 
   it('cuts a request off at the whole-request deadline with REQUEST_TIMEOUT', async () => {
-    const answer = await whileEventsLocked(() => graphql(server, EVENTS));
+    const answer = await whileEventsLocked(locker, () => graphql(server, EVENTS));
     expect(answer.status).toBe(503);
     expect(codeOf(answer)).toBe('REQUEST_TIMEOUT');
     expect(answer.headers.get('retry-after')).toBe('1');
@@ -143,7 +123,7 @@ describe('deadlines and caps', () => {
   it('stops a query at lock_timeout with QUERY_TIMEOUT', async () => {
     const quick = await serve(scratch.url, { deadlines: { lockTimeoutMs: 200 } });
     try {
-      const answer = await whileEventsLocked(() => graphql(quick, EVENTS));
+      const answer = await whileEventsLocked(locker, () => graphql(quick, EVENTS));
       expect(answer.status).toBe(503);
       expect(codeOf(answer)).toBe('QUERY_TIMEOUT');
       expect(JSON.stringify(answer.body)).not.toMatch(/lock|select|relation|canceling/i);
@@ -153,7 +133,7 @@ describe('deadlines and caps', () => {
   });
 
   it('answers 429 with Retry-After past the per-client cap, and serves other clients', async () => {
-    await whileEventsLocked(async () => {
+    await whileEventsLocked(locker, async () => {
       const a = as('client-a');
       const held = [graphql(server, EVENTS, a), graphql(server, EVENTS, a)];
       await untilActive(2);
@@ -169,7 +149,7 @@ describe('deadlines and caps', () => {
   });
 
   it('answers 503 DATABASE_BUSY when no slot frees within the acquire timeout', async () => {
-    await whileEventsLocked(async () => {
+    await whileEventsLocked(locker, async () => {
       const held = ['x', 'y', 'z'].map((c) => graphql(server, EVENTS, as(c)));
       await untilActive(3);
       const waiting = await graphql(server, ACTORS, as('w'));

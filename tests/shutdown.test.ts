@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/db/embedded.ts';
 import { loadSeed } from '../seed/loader.ts';
 import { scratchDatabase } from './helpers.ts';
-import { graphql } from './server-helpers.ts';
+import { graphql, whileEventsLocked } from './server-helpers.ts';
 
 let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 let child: ChildProcess | undefined;
@@ -56,31 +56,22 @@ describe('shutdown on SIGTERM', () => {
 
     // Hold `events` so the request below stays in flight for as long as the test wants.
     const locker = postgres(scratch.url, { max: 1, onnotice: () => {} });
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const tx = locker.begin(async (sql) => {
-      await sql`lock table events in access exclusive mode`;
-      locked();
-      await released;
+    const inFlight = await whileEventsLocked(locker, async () => {
+      const request = graphql({ url: base }, '{ events(first: 2) { totalCount nodes { title } } }');
+      await until(async () => /db_pool_requests_active 1/.test(await (await fetch(`${base}/metrics`)).text()), 'the request to hold a slot');
+
+      child?.kill('SIGTERM');
+      const signalled = performance.now();
+      await until(async () => (await fetch(`${base}/ready`)).status === 503, 'readiness to flip', 5000);
+      // At once: within the polling and process-scheduling slack of a loaded machine.
+      expect(performance.now() - signalled).toBeLessThan(2000);
+      expect(await (await fetch(`${base}/ready`)).json()).toEqual({ status: 'draining' });
+      expect(child?.exitCode).toBeNull();
+      // Wrapped, so that it is awaited after the lock is released, not before.
+      return { request };
     });
-    await isLocked;
-    const inFlight = graphql({ url: base }, '{ events(first: 2) { totalCount nodes { title } } }');
-    await until(async () => /db_pool_requests_active 1/.test(await (await fetch(`${base}/metrics`)).text()), 'the request to hold a slot');
-
-    child.kill('SIGTERM');
-    const signalled = performance.now();
-    await until(async () => (await fetch(`${base}/ready`)).status === 503, 'readiness to flip', 5000);
-    // At once: within the polling and process-scheduling slack of a loaded machine.
-    expect(performance.now() - signalled).toBeLessThan(2000);
-    expect(await (await fetch(`${base}/ready`)).json()).toEqual({ status: 'draining' });
-    expect(child.exitCode).toBeNull();
-
-    release();
-    await tx;
     await locker.end();
-    const answer = await inFlight;
+    const answer = await inFlight.request;
     expect(answer.status).toBe(200);
     expect(answer.body.errors).toBeUndefined();
     expect(await exited).toBe(0);

@@ -5,6 +5,7 @@
  * With REDIS_URL set, new events are announced to running `eventAdded` subscriptions.
  */
 import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
 import { connectDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { importFile } from '../import/import.ts';
@@ -23,17 +24,18 @@ if (!url) {
   process.exit(2);
 }
 
-/** A one-line bar redrawn in place; only on a terminal, so logs and pipes stay clean. */
-function progressBar(stream: NodeJS.WriteStream): ((done: number, total: number) => void) | undefined {
+/** A progress bar (cli-progress) on a terminal only, so logs and pipes stay clean. */
+function progressBar(stream: NodeJS.WriteStream): { update: (done: number, total: number) => void; stop: () => void } | undefined {
   if (!stream.isTTY) return undefined;
-  let last = -1;
-  return (done, total) => {
-    const percent = total === 0 ? 100 : Math.floor((done / total) * 100);
-    if (percent === last && done !== total) return;
-    last = percent;
-    const width = 30;
-    const filled = Math.round((percent / 100) * width);
-    stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${percent}% ${done}/${total}${done === total ? '\n' : ''}`);
+  const bar = new cliProgress.SingleBar({ stream, format: 'importing [{bar}] {percentage}% {value}/{total}' }, cliProgress.Presets.shades_classic);
+  let started = false;
+  return {
+    update: (done, total) => {
+      if (!started) bar.start(total, done);
+      else bar.update(done);
+      started = true;
+    },
+    stop: () => bar.stop(),
   };
 }
 
@@ -41,8 +43,9 @@ const dryRun = values['dry-run'] ?? false;
 const { db, close } = connectDatabase(url, { max: 1 });
 try {
   await migrateDatabase(db);
-  const onProgress = progressBar(process.stderr);
-  const report = await importFile(db, path, { dryRun, ...(onProgress ? { onProgress } : {}) });
+  const bar = progressBar(process.stderr);
+  const report = await importFile(db, path, { dryRun, ...(bar ? { onProgress: bar.update } : {}) });
+  bar?.stop();
   for (const problem of report.problems) console.error(`  - ${problem}`);
   const verb = dryRun ? 'would be created' : 'created';
   console.log(

@@ -37,11 +37,6 @@ function codePointOffset(text: string, utf16Index: number): number {
   return points;
 }
 
-/** Code-point slice of `text` (what PostgreSQL's substr(text, start + 1, end - start) returns). */
-export function sliceCodePoints(text: string, start: number, end: number): string {
-  return Array.from(text).slice(start, end).join('');
-}
-
 function allIndexes(text: string, quote: string): number[] {
   const found: number[] = [];
   for (let at = text.indexOf(quote); at !== -1; at = text.indexOf(quote, at + 1)) found.push(at);

@@ -7,6 +7,7 @@ import type { Database } from './db/client.ts';
 import type { DatabaseMonitor } from './db/monitor.ts';
 import type { Context } from './graphql/context.ts';
 import { makePubSub, type PubSub } from './graphql/pubsub.ts';
+import { useQueryJit } from './graphql/executor.ts';
 import { LIVE_VIEW } from './graphql/view.ts';
 import { schema } from './graphql/schema.ts';
 import { exampleQueries } from './graphiql-examples.ts';
@@ -57,6 +58,7 @@ export function createApp(options: AppOptions): App {
     useArmor(limits),
     useIntrospectionSwitch(limits.introspection),
     useRefusalStatus(),
+    ...useQueryJit(),
     useAdmission({ admission: options.admission, monitor: options.monitor, readDb: options.readDb }) as Plugin,
   ];
   const monitor = options.monitor;

@@ -1,0 +1,42 @@
+/**
+ * Queries run on graphql-jit, which compiles each document once into plain functions: on the
+ * nested list query it halves the Node CPU per request (docs/performance.md). Mutations and
+ * subscriptions stay on graphql-js, where the errors plugin's unions and serial execution are
+ * the reference behaviour, and they are not the hot path.
+ */
+import { useGraphQlJit } from '@envelop/graphql-jit';
+import { Kind, valueFromASTUntyped, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+function operationOf(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  return operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+}
+
+/**
+ * graphql-jit 0.8 refuses an omitted variable of a non-null type even when the operation gives
+ * it a default (`$all: Boolean! = false`), which the spec allows. Filling omitted variables in
+ * from their defaults before the JIT reads them gives the graphql-js answer.
+ */
+function useVariableDefaults(): Plugin {
+  return {
+    onExecute({ args }) {
+      const operation = operationOf(args.document, args.operationName);
+      const defaults = operation?.variableDefinitions?.filter((v) => v.defaultValue !== undefined) ?? [];
+      if (defaults.length === 0) return;
+      const given: Record<string, unknown> = { ...(args.variableValues ?? {}) };
+      for (const definition of defaults) {
+        const name = definition.variable.name.value;
+        if (!(name in given) && definition.defaultValue) given[name] = valueFromASTUntyped(definition.defaultValue);
+      }
+      args.variableValues = given;
+    },
+  };
+}
+
+export function useQueryJit(): Plugin[] {
+  return [
+    useVariableDefaults(),
+    useGraphQlJit({}, { enableIf: ({ document, operationName }) => operationOf(document, operationName)?.operation === 'query' }) as Plugin,
+  ];
+}

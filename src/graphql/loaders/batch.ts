@@ -3,7 +3,8 @@
  * so a statement's text is the same for 5 keys or 500 and PostgreSQL prepares it once; and
  * results put back in key order, as DataLoader requires.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { getTableColumns, sql, type SQL } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 
 export function anyInt(ids: readonly number[]): SQL {
   return sql`any(${sql.param([...ids])}::int[])`;
@@ -44,3 +45,25 @@ export function groupPaged<T extends { parentId: number; total: number }>(
 export function groupBy<T extends object>(key: (row: T) => number): (value: T | number) => number {
   return (value) => (typeof value === 'number' ? value : key(value));
 }
+
+/** A row as a raw statement returns it: timestamps as RFC 3339 text rather than Dates. */
+export type RawRow<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+
+/**
+ * The select list of every column of `table` (aliased `alias`), named as drizzle names them, for
+ * raw statements on hot paths: built once per table, so a loader returning thousands of rows
+ * skips the query builder and drizzle's per-row, per-column mapping (a third of the nested list
+ * query's Node CPU). Timestamps come back as RFC 3339 text, which the DateTime scalar reads.
+ */
+export function rawColumns(table: PgTable, alias: string, omit: readonly string[] = []): SQL {
+  const list = Object.entries(getTableColumns(table))
+    .filter(([key]) => !omit.includes(key))
+    .map(([key, column]) => {
+      const ref = `${alias}."${column.name}"`;
+      return `${column.columnType === 'PgTimestamp' ? `to_json(${ref}) #>> '{}'` : ref} as "${key}"`;
+    });
+  return sql.raw(list.join(', '));
+}
+
+/** The establishing claim's metadata next to an entity, the claims row aliased `c`. */
+export const rawEntityClaimMeta = sql.raw(`c.confidence, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy"`);

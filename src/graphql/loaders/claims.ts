@@ -18,12 +18,12 @@ import {
   relationships,
 } from '../../db/schema.ts';
 import { anyInt, groupPaged, inKeyOrder, type PagedRows } from './batch.ts';
-import type { CitationRow } from './entities.ts';
+import { rawCitationColumns, type CitationRow } from './entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import type { PageWindow } from '../pagination.ts';
 import { claimVisible, mergeTime } from '../view.ts';
 
-export interface ClaimMeta {
+export type ClaimMeta = {
   confidence: number;
   note: string | null;
   /** A Date from the query builder, an RFC 3339 string (to_json) from the paged raw queries. */
@@ -31,7 +31,7 @@ export interface ClaimMeta {
   recordedBy: string;
   retractedAt: Date | string | null;
   retractionReason: string | null;
-}
+};
 
 export type AdherenceRow = typeof adherences.$inferSelect & ClaimMeta;
 export type RelationshipRow = typeof relationships.$inferSelect & ClaimMeta;
@@ -93,12 +93,11 @@ export async function citationsOfClaims(
   db: Database,
   claimIds: readonly number[],
 ): Promise<(CitationRow & { claimId: number })[]> {
-  return db
-    .select({ ...getTableColumns(citations), claimId: claimCitations.claimId })
-    .from(claimCitations)
-    .innerJoin(citations, eq(citations.id, claimCitations.citationId))
-    .where(sql`${claimCitations.claimId} = ${anyInt(claimIds)}`)
-    .orderBy(asc(citations.sourceId), asc(citations.startOffset), asc(citations.id));
+  return db.execute<CitationRow & { claimId: number }>(sql`
+    select ${rawCitationColumns}, cc.claim_id as "claimId"
+      from ${claimCitations} cc join ${citations} ct on ct.id = cc.citation_id
+     where cc.claim_id = ${anyInt(claimIds)}
+     order by ct.source_id, ct.start_offset, ct.id`);
 }
 
 /**
@@ -111,12 +110,12 @@ function folded(view: KnowledgeView, actorIds: readonly number[]) {
 
 /** The doctrines actors adhere to (small per actor, so not paged); `actorId` is the merged actor. */
 export async function adherencesOfActors(db: Database, view: KnowledgeView, actorIds: readonly number[]): Promise<AdherenceRow[]> {
-  return db
-    .select({ ...adherenceColumns, actorId: sql<number>`f.canonical_id` })
-    .from(adherences)
-    .innerJoin(claims, and(eq(claims.id, adherences.claimId), visible(view)))
-    .innerJoin(sql`${folded(view, actorIds)} f`, sql`f.actor_id = ${adherences.actorId}`)
-    .orderBy(sql`f.canonical_id`, adherences.claimId);
+  return db.execute<AdherenceRow>(sql`
+    select a.claim_id as "claimId", f.canonical_id as "actorId", a.doctrine_id as "doctrineId", ${rawClaimMeta}
+      from ${adherences} a
+      join ${claims} c on c.id = a.claim_id and ${visibleC(view)}
+      join ${folded(view, actorIds)} f on f.actor_id = a.actor_id
+     order by f.canonical_id, a.claim_id`);
 }
 
 /** The participants of events (a handful per event, so not paged), optionally by role. */
@@ -126,14 +125,15 @@ export async function participantsOfEvents(
   eventIds: readonly number[],
   roles: readonly ParticipationRole[] | null,
 ): Promise<ParticipationRow[]> {
-  return db
-    .select(participationColumns)
-    .from(participations)
-    .innerJoin(claims, and(eq(claims.id, participations.claimId), visible(view)))
-    .where(
-      sql`${participations.eventId} = ${anyInt(eventIds)} and (${sql.param(roles ? [...roles] : null)}::participation_role[] is null or ${participations.role} = any(${sql.param(roles ? [...roles] : null)}::participation_role[]))`,
-    )
-    .orderBy(participations.eventId, participations.role, participations.claimId);
+  const roleList = sql.param(roles ? [...roles] : null);
+  return db.execute<ParticipationRow>(sql`
+    select p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
+           p.attributed_by_id as "attributedById", ${rawClaimMeta}
+      from ${participations} p
+      join ${claims} c on c.id = p.claim_id and ${visibleC(view)}
+     where p.event_id = ${anyInt(eventIds)}
+       and (${roleList}::participation_role[] is null or p.role = any(${roleList}::participation_role[]))
+     order by p.event_id, p.role, p.claim_id`);
 }
 
 type Paged<T> = T & { parentId: number; total: number } & Record<string, unknown>;

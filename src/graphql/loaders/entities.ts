@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.ts';
 import { actors, citations, claims, doctrines, events, places, sources } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
 import { mergeTime } from '../view.ts';
-import { anyInt, inKeyOrder } from './batch.ts';
+import { anyInt, inKeyOrder, rawColumns, rawEntityClaimMeta, type RawRow } from './batch.ts';
 
 /** Who recorded the establishing claim, and how sure the source is. */
 const claimMeta = {
@@ -13,13 +13,15 @@ const claimMeta = {
   recordedBy: claims.recordedBy,
 };
 
-export type ActorRow = typeof actors.$inferSelect & { confidence: number; recordedAt: Date; recordedBy: string };
-export type EventRow = typeof events.$inferSelect & { confidence: number; recordedAt: Date; recordedBy: string };
-export type DoctrineRow = typeof doctrines.$inferSelect & { confidence: number; recordedAt: Date; recordedBy: string };
+/** Who recorded an entity's establishing claim: a Date from the query builder, text from raw loaders. */
+type EntityClaimMeta = { confidence: number; recordedAt: Date | string; recordedBy: string };
+export type ActorRow = typeof actors.$inferSelect & EntityClaimMeta;
+export type EventRow = typeof events.$inferSelect & EntityClaimMeta;
+export type DoctrineRow = typeof doctrines.$inferSelect & EntityClaimMeta;
 export type PlaceRow = typeof places.$inferSelect;
 /** A source without its text: lists and citation → source hops need the metadata, not the document. */
-export type SourceRow = Omit<typeof sources.$inferSelect, 'text'>;
-export type CitationRow = typeof citations.$inferSelect;
+export type SourceRow = RawRow<Omit<typeof sources.$inferSelect, 'text'>> | Omit<typeof sources.$inferSelect, 'text'>;
+export type CitationRow = RawRow<typeof citations.$inferSelect> | typeof citations.$inferSelect;
 
 export const actorColumns = { ...getTableColumns(actors), ...claimMeta };
 export const eventColumns = { ...getTableColumns(events), ...claimMeta };
@@ -31,31 +33,30 @@ export const doctrineColumns = { ...getTableColumns(doctrines), ...claimMeta };
  */
 export async function actorsById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(ActorRow | null)[]> {
   const at = mergeTime(view);
-  const rows = await db
-    .select({ ...actorColumns, folded: sql<number[]>`array(select f.actor_id from actors_folded_into(array[${actors.id}], ${at}) f)` })
-    .from(actors)
-    .innerJoin(claims, eq(claims.id, actors.claimId))
-    .where(sql`${actors.id} in (select canonical_actor(r, ${at}) from unnest(${sql.param([...ids])}::int[]) r)`);
+  const rows = await db.execute<ActorRow & { folded: number[] }>(sql`
+    select ${rawActorColumns}, ${rawEntityClaimMeta}, array(select f.actor_id from actors_folded_into(array[a.id], ${at}) f) as folded
+      from ${actors} a join ${claims} c on c.id = a.claim_id
+     where a.id in (select canonical_actor(r, ${at}) from unnest(${sql.param([...ids])}::int[]) r)`);
   const byFolded = new Map<number, ActorRow>();
   for (const { folded, ...row } of rows) for (const id of folded) byFolded.set(id, row);
   return ids.map((id) => byFolded.get(id) ?? null);
 }
 
+const rawActorColumns = rawColumns(actors, 'a');
+/** An event row for raw statements that alias events `e` and its claim `c`. */
+export const rawEventColumns = sql`${rawColumns(events, 'e')}, ${rawEntityClaimMeta}`;
+
 export async function eventsById(db: Database, ids: readonly number[]): Promise<(EventRow | null)[]> {
-  const rows = await db
-    .select(eventColumns)
-    .from(events)
-    .innerJoin(claims, eq(claims.id, events.claimId))
-    .where(sql`${events.id} = ${anyInt(ids)}`);
+  const rows = await db.execute<EventRow>(sql`
+    select ${rawEventColumns} from ${events} e join ${claims} c on c.id = e.claim_id where e.id = ${anyInt(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
+const rawDoctrineColumns = rawColumns(doctrines, 'd');
+
 export async function doctrinesById(db: Database, ids: readonly number[]): Promise<(DoctrineRow | null)[]> {
-  const rows = await db
-    .select(doctrineColumns)
-    .from(doctrines)
-    .innerJoin(claims, eq(claims.id, doctrines.claimId))
-    .where(sql`${doctrines.id} = ${anyInt(ids)}`);
+  const rows = await db.execute<DoctrineRow>(sql`
+    select ${rawDoctrineColumns}, ${rawEntityClaimMeta} from ${doctrines} d join ${claims} c on c.id = d.claim_id where d.id = ${anyInt(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
@@ -67,8 +68,10 @@ export async function placesById(db: Database, ids: readonly number[]): Promise<
 const { text: _text, ...sourceMetadata } = getTableColumns(sources);
 export const sourceColumns = sourceMetadata;
 
+const rawSourceColumns = rawColumns(sources, 's', ['text']);
+
 export async function sourcesById(db: Database, ids: readonly number[]): Promise<(SourceRow | null)[]> {
-  const rows = await db.select(sourceColumns).from(sources).where(sql`${sources.id} = ${anyInt(ids)}`);
+  const rows = await db.execute<SourceRow>(sql`select ${rawSourceColumns} from ${sources} s where s.id = ${anyInt(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
@@ -78,8 +81,10 @@ export async function sourceTextsById(db: Database, ids: readonly number[]): Pro
   return inKeyOrder(ids, rows, (r) => r.id).map((r) => r?.text ?? new Error('source not found'));
 }
 
+export const rawCitationColumns = rawColumns(citations, 'ct');
+
 export async function citationsById(db: Database, ids: readonly number[]): Promise<(CitationRow | null)[]> {
-  const rows = await db.select().from(citations).where(sql`${citations.id} = ${anyInt(ids)}`);
+  const rows = await db.execute<CitationRow>(sql`select ${rawCitationColumns} from ${citations} ct where ct.id = ${anyInt(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 

@@ -16,7 +16,7 @@ import { useCsrfPrevention } from './http/csrf.ts';
 import { createMaskError } from './http/errors.ts';
 import { DEFAULT_LIMITS, useArmor, useBodyLimit, useIntrospectionSwitch, useRefusalStatus } from './http/limits.ts';
 import { authenticate, unauthorized } from './http/requests.ts';
-import { createLogger, requestIdFor, requestScope } from './observability/logger.ts';
+import { createLogger, requestIdFor } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
 import { useObservability } from './observability/plugin.ts';
 
@@ -74,7 +74,7 @@ export function createApp(options: AppOptions): App {
         principal,
         anonymousReads,
         // The id the observability plugin gave this request (and sends back in x-request-id).
-        requestId: requestScope.getStore()?.requestId ?? requestIdFor(request),
+        requestId: requestIdFor(request),
         view: LIVE_VIEW,
         pubsub,
       };
@@ -83,7 +83,7 @@ export function createApp(options: AppOptions): App {
     // One operation per request: a batch would multiply every other limit.
     batching: false,
     // Unexpected errors reach clients as "Unexpected error." — never SQL, stacks or hosts.
-    maskedErrors: { maskError: createMaskError({ logger, onDatabaseFailure: monitor ? () => monitor.reportFailure() : undefined }) },
+    maskedErrors: { maskError: createMaskError({ onDatabaseFailure: monitor ? () => monitor.reportFailure() : undefined }) },
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),
       info: (...args) => logger.info({ args }, 'yoga'),

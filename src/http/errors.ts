@@ -5,7 +5,6 @@
  * stack, host or driver text. The original is logged server-side with the request id.
  */
 import { GraphQLError } from 'graphql';
-import type { Logger } from 'pino';
 
 const CONNECTION_CODES = new Set([
   // postgres.js
@@ -62,13 +61,30 @@ export function databaseUnavailable(): GraphQLError {
   });
 }
 
+/** What a masked failure's log line says; written by the observability plugin, with the request id. */
+export interface MaskedFailure {
+  level: 'warn' | 'error';
+  msg: string;
+  fields: Record<string, unknown>;
+}
+
+/**
+ * The masked errors' causes, keyed by the error the client gets. Yoga's maskError does not see the
+ * request, and following the request through AsyncLocalStorage would slow every promise of every
+ * request (Node 20's async hooks); the plugin that sees the result logs them with its request id.
+ */
+export const maskedFailures = new WeakMap<Error, MaskedFailure>();
+
 export interface MaskOptions {
-  logger: Logger;
   /** Told about connection-level failures, so health checks look again at once. */
   onDatabaseFailure?: () => void;
 }
 
-export function createMaskError({ logger, onDatabaseFailure }: MaskOptions) {
+export function createMaskError({ onDatabaseFailure }: MaskOptions = {}) {
+  const masked = (error: GraphQLError, failure: MaskedFailure): GraphQLError => {
+    maskedFailures.set(error, failure);
+    return error;
+  };
   return (error: unknown): Error => {
     // Every link a GraphQL error (bad input, refusals, graphql-js's own validation and coercion
     // errors, which inherit their cause's code): meant for the client as it is.
@@ -80,19 +96,27 @@ export function createMaskError({ logger, onDatabaseFailure }: MaskOptions) {
     const failure = classify(error);
     const where = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
     if (failure === 'database-unavailable') {
-      logger.warn({ err: error, cause }, 'database unavailable');
       onDatabaseFailure?.();
       const unavailable = databaseUnavailable();
-      return new GraphQLError(unavailable.message, { ...where, extensions: unavailable.extensions });
-    }
-    if (failure === 'query-timeout') {
-      logger.warn({ err: error, cause }, 'query stopped by a database timeout');
-      return new GraphQLError('The query took too long and was stopped; ask for less data.', {
-        ...where,
-        extensions: { code: 'QUERY_TIMEOUT', http: { status: 503, headers: { 'retry-after': '1' } } },
+      return masked(new GraphQLError(unavailable.message, { ...where, extensions: unavailable.extensions }), {
+        level: 'warn',
+        msg: 'database unavailable',
+        fields: { err: error, cause },
       });
     }
-    logger.error({ err: error, cause }, 'unexpected error');
-    return new GraphQLError('Unexpected error.', { ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    if (failure === 'query-timeout') {
+      return masked(
+        new GraphQLError('The query took too long and was stopped; ask for less data.', {
+          ...where,
+          extensions: { code: 'QUERY_TIMEOUT', http: { status: 503, headers: { 'retry-after': '1' } } },
+        }),
+        { level: 'warn', msg: 'query stopped by a database timeout', fields: { err: error, cause } },
+      );
+    }
+    return masked(new GraphQLError('Unexpected error.', { ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } }), {
+      level: 'error',
+      msg: 'unexpected error',
+      fields: { err: error, cause },
+    });
   };
 }

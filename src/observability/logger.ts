@@ -1,17 +1,9 @@
 /**
- * Structured JSON logs (pino). Every line written while a request is handled carries its id,
- * through AsyncLocalStorage, so an unexpected error logged deep in a resolver can be matched to
- * the request — and to the x-request-id header its client received.
+ * Structured JSON logs (pino). Lines about a request carry its id (`reqId`), the one its client
+ * received in the x-request-id header; masked errors are logged with it by the observability plugin.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import pino, { type DestinationStream, type Logger } from 'pino';
-
-export interface RequestScope {
-  requestId: string;
-}
-
-export const requestScope = new AsyncLocalStorage<RequestScope>();
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -21,10 +13,6 @@ export function createLogger(level = 'info', destination?: DestinationStream): L
       level,
       base: { service: 'militant-movements-graph' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      mixin: () => {
-        const scope = requestScope.getStore();
-        return scope ? { reqId: scope.requestId } : {};
-      },
     },
     destination,
   );

@@ -5,7 +5,8 @@
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { REQUEST_ID_HEADER, requestIdFor, requestScope } from './logger.ts';
+import { maskedFailures } from '../http/errors.ts';
+import { REQUEST_ID_HEADER, requestIdFor } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
 interface RequestInfo {
@@ -22,7 +23,9 @@ export function useObservability({ logger, metrics }: { logger: Logger; metrics?
       request({ request }, wrapped) {
         const info: RequestInfo = { requestId: requestIdFor(request), start: performance.now(), operation: undefined, codes: new Set() };
         requests.set(request, info);
-        return requestScope.run({ requestId: info.requestId }, wrapped);
+        // The context reads the id from the request (src/yoga.ts), as behind src/server.ts.
+        if (request.headers.get(REQUEST_ID_HEADER) !== info.requestId) request.headers.set(REQUEST_ID_HEADER, info.requestId);
+        return wrapped();
       },
     },
     onParams({ params, request }) {
@@ -38,6 +41,8 @@ export function useObservability({ logger, metrics }: { logger: Logger; metrics?
       const info = requests.get(request);
       if (!info || Array.isArray(result) || !('errors' in result)) return;
       for (const error of result.errors ?? []) {
+        const failure = maskedFailures.get(error);
+        if (failure) logger[failure.level]({ ...failure.fields, reqId: info.requestId }, failure.msg);
         const code = error.extensions?.code;
         info.codes.add(typeof code === 'string' ? code : 'UNKNOWN');
       }

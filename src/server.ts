@@ -51,12 +51,16 @@ function refusal(status: number, code: string, message: string, headers: Record<
   return json(status, { errors: [{ message, extensions: { code } }] }, headers);
 }
 
-/** Who is asking, for the per-client cap: a bearer token when there is one, else the address. */
-function clientKey(request: Request, req: { socket?: { remoteAddress?: string } } | undefined, trustProxy: boolean): string {
-  const auth = request.headers.get('authorization');
-  if (auth) return `token:${createHash('sha256').update(auth).digest('base64url').slice(0, 22)}`;
+/** Where a request comes from: the peer, or the first X-Forwarded-For hop behind a trusted proxy. */
+function addressKey(request: Request, req: { socket?: { remoteAddress?: string } } | undefined, trustProxy: boolean): string {
   const forwarded = trustProxy ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
   return `ip:${forwarded || req?.socket?.remoteAddress || 'unknown'}`;
+}
+
+/** Who is asking, for the per-client cap: a bearer token when there is one, else the address. */
+function clientKey(request: Request, address: string): string {
+  const auth = request.headers.get('authorization');
+  return auth ? `token:${createHash('sha256').update(auth).digest('base64url').slice(0, 22)}` : address;
 }
 
 /** A body sent without Content-Length (chunked) is read here, counted as it arrives. */
@@ -143,8 +147,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Yoga's log lines and x-request-id header use the same id as any refusal made here.
     request.headers.set(REQUEST_ID_HEADER, requestId);
     const idHeader = { [REQUEST_ID_HEADER]: requestId };
-    const client = clientKey(request, req, config.trustProxy);
-    const penalty = penalties.remaining(client);
+    const address = addressKey(request, req, config.trustProxy);
+    const client = clientKey(request, address);
+    // An address boxed for bad tokens stays boxed whatever token it sends next: a new made-up
+    // token per request would otherwise be a new client each time, and each costs a lookup.
+    const penalty = Math.max(penalties.remaining(client), penalties.remaining(address));
     if (penalty > 0) {
       await new Promise((r) => setTimeout(r, config.penalty.tarpitMs));
       return refusal(429, 'TOO_MANY_REFUSED_REQUESTS', 'Too many of this client\'s requests were refused; wait before sending more.', {
@@ -157,6 +164,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (response.status >= 400 && response.status < 500) {
       admission.refused(client);
       if (penalties.refused(client)) logger.warn({ reqId: requestId, client }, 'client put in the penalty box');
+      if (response.status === 401 && client !== address && penalties.refused(address)) {
+        logger.warn({ reqId: requestId, client: address }, 'address put in the penalty box for bad tokens');
+      }
     } else penalties.served(client);
     return response;
   }

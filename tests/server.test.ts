@@ -180,6 +180,21 @@ describe('deadlines and caps', () => {
     }
   });
 
+  it('boxes an address that sends a new made-up token each time', async () => {
+    const strict = await serve(scratch.url, { penalty: { threshold: 3, windowMs: 10_000, penaltyMs: 5000, tarpitMs: 0 } });
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        expect((await graphql(strict, ACTORS, { headers: { authorization: `Bearer made-up-${i}` } })).status).toBe(401);
+      }
+      // A fourth made-up token is a new client, but the address is boxed: no lookup, a 429.
+      const next = await graphql(strict, ACTORS, { headers: { authorization: 'Bearer made-up-3' } });
+      expect(next.status).toBe(429);
+      expect(codeOf(next)).toBe('TOO_MANY_REFUSED_REQUESTS');
+    } finally {
+      await strict.shutdown();
+    }
+  });
+
   it('refuses a chunked body over the limit while reading it', async () => {
     const { port } = server;
     const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {

@@ -104,6 +104,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** Anonymous clients may read (READS_REQUIRE_TOKEN=true turns this off); writes always need a token. */
   anonymousReads: boolean;
+  /** How long a token's principal is remembered, ms (changes are heard at once; 0: look up every time). */
+  tokenCacheMs: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -159,5 +161,6 @@ export function readConfig(env: Env = process.env): Config {
     logLevel,
     redisUrl: env.REDIS_URL || undefined,
     anonymousReads: !boolean(env, 'READS_REQUIRE_TOKEN', false),
+    tokenCacheMs: integer(env, 'TOKEN_CACHE_MS', 30_000),
   };
 }

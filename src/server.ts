@@ -17,6 +17,7 @@ import { PenaltyBox } from './http/penalty.ts';
 import { REQUEST_ID_HEADER, createLogger, requestIdFor } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
 import { connectDatabase } from './db/client.ts';
+import { TokenCache } from './auth/token-cache.ts';
 import { createApp, type App } from './yoga.ts';
 import type { PubSub } from './graphql/pubsub.ts';
 
@@ -110,9 +111,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     statementTimeoutMs: config.deadlines.acquireTimeoutMs,
     connectTimeoutSeconds: config.deadlines.connectTimeoutSeconds,
   });
+  // Without the change notifications a remembered token could outlive its revocation: no cache then.
+  let tokenCache: TokenCache | undefined;
+  let stopFollowingTokens: (() => Promise<void>) | undefined;
+  if (config.tokenCacheMs > 0) {
+    const cache = new TokenCache(config.tokenCacheMs);
+    try {
+      stopFollowingTokens = await cache.follow(authDatabase.sql);
+      tokenCache = cache;
+    } catch (error) {
+      logger.warn({ err: error }, 'cannot listen for token changes: every request looks its token up');
+    }
+  }
   const app = createApp({
     db: database.db,
     authDb: authDatabase.db,
+    tokenCache,
     readDb: readDatabase?.db,
     limits: config.limits,
     logger,
@@ -264,6 +278,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await monitor.stop();
       await database.close();
       await readDatabase?.close();
+      await stopFollowingTokens?.().catch(() => {});
       await authDatabase.close();
       logger.info('stopped');
     })());

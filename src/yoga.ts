@@ -2,6 +2,7 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import type { TokenCache } from './auth/token-cache.ts';
 import type { LimitsConfig } from './config.ts';
 import type { Database } from './db/client.ts';
 import type { DatabaseMonitor } from './db/monitor.ts';
@@ -37,6 +38,8 @@ export interface AppOptions {
   corsOrigins?: string[];
   /** Where bearer tokens are looked up (a small pool apart from queries'); default `db`. */
   authDb?: Database;
+  /** Remembers the principals of recent tokens (src/auth/token-cache.ts); default: a lookup per request. */
+  tokenCache?: TokenCache;
   /** May requests without a token read? Default true; writes always need a token. */
   anonymousReads?: boolean;
   /** Where writes announce new records; default in-process (pass a Redis-backed one to share). */
@@ -66,7 +69,7 @@ export function createApp(options: AppOptions): App {
     schema,
     // A new context per request: DataLoader caches must not outlive it (nor leak across users).
     context: async ({ request }): Promise<Context> => {
-      const principal = await authenticate(options.authDb ?? db, request.headers.get('authorization'));
+      const principal = await authenticate(options.authDb ?? db, request.headers.get('authorization'), options.tokenCache);
       if (!principal && !anonymousReads) throw unauthorized('this server needs an API token (Authorization: Bearer ...)');
       return {
         db,

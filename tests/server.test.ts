@@ -195,6 +195,39 @@ describe('deadlines and caps', () => {
     }
   });
 
+  it('remembers a token between requests and forgets it as soon as it is revoked', async () => {
+    const { token } = await createToken(scratch.handle.db, 'cached', 'viewer');
+    const headers = { authorization: `Bearer ${token}` };
+    const status = async () => (await graphql(server, ACTORS, { headers })).status;
+    /** Polls: a change is heard through a notification, so it takes effect within moments. */
+    const until = async (wanted: number) => {
+      const deadline = Date.now() + 3000;
+      while ((await status()) !== wanted) {
+        if (Date.now() > deadline) throw new Error(`still not ${wanted} after 3 s`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    expect(await status()).toBe(200);
+    // Revoked behind the trigger's back: the instance still knows the token (no lookup)...
+    await locker`alter table api_tokens disable trigger api_tokens_changed`;
+    try {
+      await locker`update api_tokens set revoked_at = now() where name = 'cached'`;
+    } finally {
+      await locker`alter table api_tokens enable trigger api_tokens_changed`;
+    }
+    expect(await status()).toBe(200);
+    // ...until it hears of a change to that token.
+    const [row] = await locker<{ hash: string }[]>`select token_sha256 as hash from api_tokens where name = 'cached'`;
+    await locker`select pg_notify('api_tokens_changed', ${row?.hash ?? ''})`;
+    await until(401);
+    // A plain revocation (as "npm run token -- revoke" does) is heard through the trigger.
+    const second = await createToken(scratch.handle.db, 'cached-2', 'viewer');
+    headers.authorization = `Bearer ${second.token}`;
+    expect(await status()).toBe(200);
+    await locker`update api_tokens set revoked_at = now() where name = 'cached-2'`;
+    await until(401);
+  });
+
   it('refuses a chunked body over the limit while reading it', async () => {
     const { port } = server;
     const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {

@@ -63,9 +63,13 @@ export async function listTokens(db: Database) {
 
 /** The principal a bearer token stands for; null when it is unknown or revoked. */
 export async function principalForToken(db: Database, token: string): Promise<Principal | null> {
+  return principalForTokenHash(db, hashToken(token));
+}
+
+export async function principalForTokenHash(db: Database, sha256: string): Promise<Principal | null> {
   const [row] = await db
     .select({ id: apiTokens.id, name: apiTokens.name, role: apiTokens.role })
     .from(apiTokens)
-    .where(and(eq(apiTokens.tokenSha256, hashToken(token)), isNull(apiTokens.revokedAt)));
+    .where(and(eq(apiTokens.tokenSha256, sha256), isNull(apiTokens.revokedAt)));
   return row ? { name: `token:${row.name}`, role: row.role, tokenId: row.id } : null;
 }

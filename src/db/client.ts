@@ -4,7 +4,8 @@ import * as schema from './schema.ts';
 import * as relations from './relations.ts';
 
 const fullSchema = { ...schema, ...relations };
-export type Database = PostgresJsDatabase<typeof fullSchema>;
+/** With the postgres.js client, for the few hot statements sent prepared (src/graphql/loaders/batch.ts). */
+export type Database = PostgresJsDatabase<typeof fullSchema> & { $client: postgres.Sql };
 
 export interface DatabaseOptions {
   /** Pool size. */

@@ -17,7 +17,7 @@ import {
   participations,
   relationships,
 } from '../../db/schema.ts';
-import { anyInt, groupPaged, inKeyOrder, type PagedRows } from './batch.ts';
+import { anyInt, preparedRows, groupPaged, inKeyOrder, type PagedRows } from './batch.ts';
 import { rawCitationColumns, type CitationRow } from './entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import type { PageWindow } from '../pagination.ts';
@@ -93,7 +93,7 @@ export async function citationsOfClaims(
   db: Database,
   claimIds: readonly number[],
 ): Promise<(CitationRow & { claimId: number })[]> {
-  return db.execute<CitationRow & { claimId: number }>(sql`
+  return preparedRows<CitationRow & { claimId: number }>(db, sql`
     select ${rawCitationColumns}, cc.claim_id as "claimId"
       from ${claimCitations} cc join ${citations} ct on ct.id = cc.citation_id
      where cc.claim_id = ${anyInt(claimIds)}
@@ -110,7 +110,7 @@ function folded(view: KnowledgeView, actorIds: readonly number[]) {
 
 /** The doctrines actors adhere to (small per actor, so not paged); `actorId` is the merged actor. */
 export async function adherencesOfActors(db: Database, view: KnowledgeView, actorIds: readonly number[]): Promise<AdherenceRow[]> {
-  return db.execute<AdherenceRow>(sql`
+  return preparedRows<AdherenceRow>(db, sql`
     select a.claim_id as "claimId", f.canonical_id as "actorId", a.doctrine_id as "doctrineId", ${rawClaimMeta}
       from ${adherences} a
       join ${claims} c on c.id = a.claim_id and ${visibleC(view)}
@@ -126,7 +126,7 @@ export async function participantsOfEvents(
   roles: readonly ParticipationRole[] | null,
 ): Promise<ParticipationRow[]> {
   const roleList = sql.param(roles ? [...roles] : null);
-  return db.execute<ParticipationRow>(sql`
+  return preparedRows<ParticipationRow>(db, sql`
     select p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
            p.attributed_by_id as "attributedById", ${rawClaimMeta}
       from ${participations} p
@@ -157,7 +157,7 @@ export async function participationsOfActors(
   window: PageWindow,
 ): Promise<PagedRows<Paged<ParticipationRow>>[]> {
   const roleList = sql.param(roles ? [...roles] : null);
-  const rows = await db.execute<Paged<ParticipationRow>>(
+  const rows = await preparedRows<Paged<ParticipationRow>>(db, 
     onePagePerParent(
       sql`
       select p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
@@ -190,7 +190,7 @@ export async function relationshipsOfActors(
   const outgoing = direction !== 'INCOMING';
   const incoming = direction !== 'OUTGOING';
   // Two index scans joined by UNION ALL rather than one OR, which could use neither index.
-  const rows = await db.execute<Paged<RelationshipRow>>(
+  const rows = await preparedRows<Paged<RelationshipRow>>(db, 
     onePagePerParent(
       sql`
     with touching as (
@@ -223,7 +223,7 @@ export async function adherencesOfDoctrines(
   doctrineIds: readonly number[],
   window: PageWindow,
 ): Promise<PagedRows<Paged<AdherenceRow>>[]> {
-  const rows = await db.execute<Paged<AdherenceRow>>(
+  const rows = await preparedRows<Paged<AdherenceRow>>(db, 
     onePagePerParent(
       sql`
       select a.claim_id as "claimId", a.actor_id as "actorId", a.doctrine_id as "doctrineId",
@@ -246,7 +246,7 @@ export async function citationsOfSources(
   sourceIds: readonly number[],
   window: PageWindow,
 ): Promise<PagedRows<Paged<CitationRow>>[]> {
-  const rows = await db.execute<Paged<CitationRow>>(
+  const rows = await preparedRows<Paged<CitationRow>>(db, 
     onePagePerParent(
       sql`
       select ct.id, ct.source_id as "sourceId", ct.quote, ct.start_offset as "startOffset",

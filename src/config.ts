@@ -63,6 +63,8 @@ export interface DeadlinesConfig {
   /** Operations costing more than this are heavy and share only `heavySlots` pool slots. */
   heavyCost: number;
   heavySlots: number;
+  /** GraphQL requests worked on at once; the rest wait, least-demanding clients first (src/http/intake.ts). */
+  intakeConcurrency: number;
 }
 
 /** Clients that keep sending refused requests are slowed down and refused for a while. */
@@ -148,6 +150,7 @@ export function readConfig(env: Env = process.env): Config {
       perClientConcurrency: integer(env, 'CLIENT_MAX_CONCURRENT', 4, 1),
       heavyCost: integer(env, 'GRAPHQL_HEAVY_COST', 2500, 1),
       heavySlots: integer(env, 'DATABASE_HEAVY_SLOTS', Math.max(1, Math.floor(poolSize / 4)), 1),
+      intakeConcurrency: integer(env, 'INTAKE_CONCURRENCY', 2 * poolSize, 1),
     },
     penalty: {
       threshold: integer(env, 'PENALTY_THRESHOLD', 10),

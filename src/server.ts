@@ -13,6 +13,7 @@ import type { DatabaseHandle } from './db/client.ts';
 import { DatabaseMonitor } from './db/monitor.ts';
 import { Admission } from './http/admission.ts';
 import { bodyTooLarge } from './http/limits.ts';
+import { Intake } from './http/intake.ts';
 import { PenaltyBox } from './http/penalty.ts';
 import { REQUEST_ID_HEADER, createLogger, requestIdFor } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
@@ -98,6 +99,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     heavySlots: config.deadlines.heavySlots,
   });
   const penalties = new PenaltyBox(config.penalty);
+  const intake = new Intake({ concurrency: config.deadlines.intakeConcurrency, waitMs: config.deadlines.acquireTimeoutMs });
   // Every request in flight listens for 'down' (src/server.ts cuts it off): no listener cap.
   monitor.setMaxListeners(0);
   monitor.on('down', (reason) => logger.error({ reason }, 'database down'));
@@ -173,7 +175,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         'retry-after': String(Math.ceil(penalty / 1000)),
       });
     }
-    const response = await handle(request, client, requestId, idHeader);
+    const leave = await intake.enter(client);
+    if (!leave) {
+      return refusal(503, 'SERVER_BUSY', `The server is busy: this request waited ${intake.options.waitMs} ms to be started.`, {
+        ...idHeader,
+        'retry-after': '1',
+      });
+    }
+    let response: Response;
+    try {
+      response = await handle(request, client, requestId, idHeader);
+    } finally {
+      leave();
+    }
     // 4xx: refused for what the client sent (or how often); 5xx is the server's side.
     if (response.status >= 400 && response.status < 500) {
       admission.refused(client);

@@ -1,6 +1,7 @@
-/** The admission rules on their own: per-client cap, heavy lane, who goes first, wait limit. */
+/** The admission and intake rules on their own: per-client cap, heavy lane, who goes first, wait limit. */
 import { describe, expect, it } from 'vitest';
 import { Admission } from '../src/http/admission.ts';
+import { Intake } from '../src/http/intake.ts';
 import { PenaltyBox } from '../src/http/penalty.ts';
 
 const options = { slots: 2, perClient: 2, acquireTimeoutMs: 300, heavyCost: 100, heavySlots: 1 };
@@ -65,6 +66,33 @@ describe('admission', () => {
     // Its second operation needs the one confined slot, which its first holds.
     expect(await admission.acquire(false, 'prober')).toBeUndefined();
     expect(await admission.acquire(false, 'dash')).toBeTypeOf('function');
+  });
+});
+
+describe('intake', () => {
+  it('starts the request of the client that used the server least lately, and gives up after the wait limit', async () => {
+    const intake = new Intake({ concurrency: 1, waitMs: 2000 });
+    // A script in a loop has kept the server busy for a while...
+    const first = await intake.enter('script');
+    await new Promise((r) => setTimeout(r, 300));
+    first?.();
+    const running = await intake.enter('script');
+    const order: string[] = [];
+    const scripted = [1, 2, 3].map(() => intake.enter('script').then((leave) => { order.push('script'); leave?.(); }));
+    // ...so a dashboard arriving after its queued requests still starts before them.
+    const dashboard = intake.enter('dashboard').then((leave) => { order.push('dashboard'); leave?.(); });
+    expect(intake.waiting).toBe(4);
+    running?.();
+    await Promise.all([dashboard, ...scripted]);
+    expect(order).toEqual(['dashboard', 'script', 'script', 'script']);
+
+    const short = new Intake({ concurrency: 1, waitMs: 200 });
+    const held = await short.enter('a');
+    const started = Date.now();
+    expect(await short.enter('b')).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    held?.();
+    expect(await short.enter('b')).toBeTypeOf('function');
   });
 });
 

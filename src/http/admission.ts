@@ -39,7 +39,7 @@ interface Waiter {
 }
 
 /** A counting semaphore with a wait limit; waiters with the lowest priority number go first. */
-class Slots {
+export class Slots {
   active = 0;
   readonly queue: Waiter[] = [];
 
@@ -92,12 +92,32 @@ const NEWCOMER_MS = 1500;
 const REFUSAL_MS = 1000;
 const MAX_TRACKED_CLIENTS = 50_000;
 
+/** Clients' recent use of something scarce (ms, halved every USAGE_HALF_LIFE_MS): least goes first. */
+export class RecentUse {
+  private readonly usage = new Map<string, { units: number; at: number }>();
+
+  /**
+   * Adds `units` (ms) to the client's recent use and returns its use before them: its place in
+   * line when slots are short. A client that has kept slots busy lately (a script in a loop)
+   * waits behind one that has not (a dashboard refreshing every few seconds). Time spent waiting
+   * counts too, so a client refused for want of a slot does not jump the line next time.
+   */
+  charge(client: string, units: number, now: number): number {
+    const entry = this.usage.get(client);
+    const before = entry ? entry.units * 0.5 ** ((now - entry.at) / USAGE_HALF_LIFE_MS) : NEWCOMER_MS;
+    this.usage.delete(client);
+    if (this.usage.size >= MAX_TRACKED_CLIENTS) this.usage.delete(this.usage.keys().next().value ?? '');
+    this.usage.set(client, { units: before + units, at: now });
+    return before;
+  }
+}
+
 export class Admission {
   private readonly all: Slots;
   private readonly heavy: Slots;
   private readonly clients = new Map<string, number>();
   /** Each client's recent use (ms of waiting for or holding slots, decayed): least goes first. */
-  private readonly usage = new Map<string, { units: number; at: number }>();
+  private readonly usage = new RecentUse();
 
   constructor(readonly options: AdmissionOptions) {
     this.all = new Slots(options.slots);
@@ -134,9 +154,9 @@ export class Admission {
   async acquire(heavy = false, client?: string): Promise<(() => void) | undefined> {
     const started = Date.now();
     const { acquireTimeoutMs } = this.options;
-    const priority = client === undefined ? 0 : this.charge(client, 0, started);
+    const priority = client === undefined ? 0 : this.usage.charge(client, 0, started);
     const confined = heavy || priority > NOISY_MS;
-    const charge = () => client !== undefined && this.charge(client, Date.now() - started, Date.now());
+    const charge = () => client !== undefined && this.usage.charge(client, Date.now() - started, Date.now());
     if (confined && !(await this.heavy.acquire(acquireTimeoutMs, priority))) {
       charge();
       return undefined;
@@ -159,22 +179,7 @@ export class Admission {
 
   /** A request of this client was refused (HTTP 4xx): it goes further back in line for a while. */
   refused(client: string): void {
-    this.charge(client, REFUSAL_MS, Date.now());
-  }
-
-  /**
-   * Adds `units` (ms) to the client's recent use and returns its use before them: its place in
-   * line when slots are short. A client that has kept slots busy lately (a script in a loop)
-   * waits behind one that has not (a dashboard refreshing every few seconds). Time spent waiting
-   * counts too, so a client refused for want of a slot does not jump the line next time.
-   */
-  private charge(client: string, units: number, now: number): number {
-    const entry = this.usage.get(client);
-    const before = entry ? entry.units * 0.5 ** ((now - entry.at) / USAGE_HALF_LIFE_MS) : NEWCOMER_MS;
-    this.usage.delete(client);
-    if (this.usage.size >= MAX_TRACKED_CLIENTS) this.usage.delete(this.usage.keys().next().value ?? '');
-    this.usage.set(client, { units: before + units, at: now });
-    return before;
+    this.usage.charge(client, REFUSAL_MS, Date.now());
   }
 
 }

@@ -30,15 +30,20 @@ export const doctrineColumns = { ...getTableColumns(doctrines), ...claimMeta };
  * it was folded into (so claims about either show one actor), an earlier view loads it as it was.
  */
 export async function actorsById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(ActorRow | null)[]> {
-  const at = mergeTime(view);
+  // Each id with the actor it stands for at the view's time (itself unless merged away by then),
+  // from one set of merges rather than a function call per id.
+  const wanted = sql`(
+    select k.key, coalesce(f.canonical_id, k.key) as actor_id
+      from unnest(${sql.param([...ids])}::int[]) k(key)
+      left join actor_folds(${mergeTime(view)}) f on f.actor_id = k.key) wanted`;
   const rows = await db
-    .select({ ...actorColumns, folded: sql<number[]>`array(select f.actor_id from actors_folded_into(array[${actors.id}], ${at}) f)` })
+    .select({ ...actorColumns, key: sql<number>`wanted.key` })
     .from(actors)
     .innerJoin(claims, eq(claims.id, actors.claimId))
-    .where(sql`${actors.id} in (select canonical_actor(r, ${at}) from unnest(${sql.param([...ids])}::int[]) r)`);
-  const byFolded = new Map<number, ActorRow>();
-  for (const { folded, ...row } of rows) for (const id of folded) byFolded.set(id, row);
-  return ids.map((id) => byFolded.get(id) ?? null);
+    .innerJoin(wanted, sql`wanted.actor_id = ${actors.id}`);
+  const byKey = new Map<number, ActorRow>();
+  for (const { key, ...row } of rows) byKey.set(key, row);
+  return ids.map((id) => byKey.get(id) ?? null);
 }
 
 export async function eventsById(db: Database, ids: readonly number[]): Promise<(EventRow | null)[]> {

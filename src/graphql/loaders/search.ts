@@ -59,9 +59,9 @@ interface StoredKind {
 // the matches through a GIN index and fetching them costs far more per match once there are
 // thousands. The bounds keep the probe under ~20 ms where the index would take longer.
 const STORED_KINDS: StoredKind[] = [
-  { kind: 'EVENT', name: 'event', table: eventSearchDocuments, id: 'event_id', cap: CANDIDATES, sample: 1_000, maxProbe: 50_000 },
-  { kind: 'SOURCE', name: 'source', table: sourceSearchDocuments, id: 'source_id', cap: SOURCE_CANDIDATES, sample: 200, maxProbe: 5_000 },
-  { kind: 'CITATION', name: 'citation', table: citationSearchDocuments, id: 'citation_id', cap: CANDIDATES, sample: 1_000, maxProbe: 50_000 },
+  { kind: 'EVENT', name: 'event', table: eventSearchDocuments, id: 'event_id', cap: CANDIDATES, sample: 500, maxProbe: 50_000 },
+  { kind: 'SOURCE', name: 'source', table: sourceSearchDocuments, id: 'source_id', cap: SOURCE_CANDIDATES, sample: 100, maxProbe: 5_000 },
+  { kind: 'CITATION', name: 'citation', table: citationSearchDocuments, id: 'citation_id', cap: CANDIDATES, sample: 500, maxProbe: 50_000 },
 ];
 
 /** Read twice as many newest documents as the sample's rate says hold `cap` matches. */

@@ -40,18 +40,32 @@ function foldsAt(at: SQL): SQL {
 }
 
 /**
+ * The `${frontier}_members` CTE: each actor of the CTE `frontier` (root, actor_id) with every actor
+ * folded into it by the view's time (itself included), as (root, actor_id, member). Actors reached
+ * through an edge are canonical already, so `folds` gives their members; the roots are taken as
+ * given, so their members come from actors_folded_into (which follows merges down from any actor).
+ */
+function membersOf(frontier: string, view: KnowledgeView, canonical: boolean): SQL {
+  const name = sql.identifier(frontier);
+  const members = canonical
+    ? sql`select root, actor_id, actor_id as member from ${name}
+          union all
+          select s.root, s.actor_id, f.member from ${name} s join folds f on f.canonical = s.actor_id`
+    : sql`select s.root, s.actor_id, f.actor_id as member from ${name} s
+            join actors_folded_into(array(select distinct actor_id from ${name}), ${mergeTime(view)}) f
+              on f.canonical_id = s.actor_id`;
+  return sql`${sql.identifier(`${frontier}_members`)} as materialized (${members})`;
+}
+
+/**
  * The visible relationships leaving (and, unless `outgoingOnly`, entering) each actor of the CTE
- * `frontier` (root, actor_id), or any actor folded into it, as (root, actor_id, other, claim_id,
- * outgoing) with the far end as merged at the view's time; `outgoing` says whether `actor_id` is
- * the relationship's from end. A relationship between two actors since merged into one leads
- * nowhere and is left out. Needs the `folds` CTE.
+ * `frontier`, or any actor folded into it (the `${frontier}_members` CTE), as (root, actor_id,
+ * other, claim_id, outgoing) with the far end as merged at the view's time; `outgoing` says
+ * whether `actor_id` is the relationship's from end. A relationship between two actors since
+ * merged into one leads nowhere and is left out. Needs the `folds` CTE.
  */
 function edgesFrom(frontier: string, view: KnowledgeView, filter: EdgeFilter, outgoingOnly: boolean): SQL {
-  const at = mergeTime(view);
-  const members = sql`(
-    select s.root, s.actor_id, f.actor_id as member from ${sql.identifier(frontier)} s
-      join actors_folded_into(array(select distinct actor_id from ${sql.identifier(frontier)}), ${at}) f
-        on f.canonical_id = s.actor_id)`;
+  const members = sql.identifier(`${frontier}_members`);
   const side = (near: string, far: string, outgoing: boolean) => sql`
     select s.root, s.actor_id, coalesce(f.canonical, r.${sql.identifier(far)}) as other, r.claim_id, ${sql.raw(String(outgoing))} as outgoing
       from ${members} s
@@ -89,6 +103,7 @@ export async function neighbourhoods(
   const levels: SQL[] = [sql`level0 as materialized (select id as root, id as actor_id, 0 as depth from unnest(${sql.param([...roots])}::int[]) id)`];
   const seen = ['level0'];
   for (let d = 1; d <= depth; d++) {
+    levels.push(membersOf(`level${d - 1}`, view, d > 1));
     levels.push(sql`${sql.identifier(`reached${d}`)} as materialized (${edgesFrom(`level${d - 1}`, view, filter, false)})`);
     // An actor is at level d when d is the least distance it was reached at.
     const earlier = sql.join(seen.map((name) => sql`select root, actor_id, depth from ${sql.identifier(name)}`), sql` union all `);
@@ -106,6 +121,7 @@ export async function neighbourhoods(
     nodes as materialized (${sql.join(seen.map((name) => sql`select root, actor_id, depth from ${sql.identifier(name)}`), sql` union all `)}),
     sizes as materialized (select root, count(*)::int as n from nodes group by root),
     small_last as materialized (select l.* from ${sql.identifier(last)} l join sizes on sizes.root = l.root and sizes.n <= ${maxNodes}),
+    ${membersOf('small_last', view, depth > 0)},
     -- Edges between two actors of the last level: those leaving one whose far end is another.
     -- Grouped like the levels above (see there): no join the planner could make quadratic.
     closing as (
@@ -157,7 +173,8 @@ export async function edgesTouching(
   const at = mergeTime(view);
   const rows = await db.execute<EdgeRow>(sql`
     with ${foldsAt(at)},
-    frontier as (select id as root, id as actor_id from unnest(${sql.param([...actorIds])}::int[]) id)
+    frontier as materialized (select id as root, id as actor_id from unnest(${sql.param([...actorIds])}::int[]) id),
+    ${membersOf('frontier', view, false)}
     -- An edge between two actors of the frontier is found from both ends: kept once.
     select distinct on (e.claim_id) e.claim_id as "claimId",
            case when e.outgoing then e.actor_id else e.other end as "fromActorId",

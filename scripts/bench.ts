@@ -5,12 +5,14 @@
  * Starts the real server (src/index.ts, as `npm start` does) against the synthetic database and
  * drives it over HTTP with autocannon, one scenario after another: each dashboard query, and the
  * nested list query next to a raw-SQL baseline (scripts/bench-raw-server.ts) measured in the same
- * run. For each it prints requests/s, p50/p99 latency, the CPU milliseconds the Node server (and,
- * with the embedded server, PostgreSQL) spent per request, and the SQL statements one request sends
- * (counted in-process on the same code, as the tests do).
+ * run. For each it prints requests/s, p50/p99 latency, the CPU milliseconds the Node server and
+ * PostgreSQL spent per request, and the SQL statements one request sends (counted in-process on the
+ * same code, as the tests do). PostgreSQL CPU is that of the embedded server's processes, or, on a
+ * server at SYNTHETIC_DATABASE_URL on this machine, that of the backends serving the benchmark's
+ * database.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -62,6 +64,34 @@ function postgresCpuMs(): number | null {
       // the process ended while we looked
     }
   }
+  return total;
+}
+
+/**
+ * CPU of the backends connected to the benchmark's database, by pid: on a shared server the
+ * postmaster's children include other databases' work. The API server's pool keeps its
+ * connections, so a scenario's CPU is the change over the backends present at its end (parallel
+ * workers that came and went are missed). Null when the server runs elsewhere (/proc is local).
+ */
+async function databaseBackendsCpuMs(probe: postgres.Sql): Promise<Map<number, number> | null> {
+  const backends = await probe<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+  const cpu = new Map<number, number>();
+  for (const { pid } of backends) {
+    try {
+      cpu.set(pid, cpuMs(pid));
+    } catch {
+      if (!existsSync('/proc/self/stat')) return null;
+      // the backend ended while we looked
+    }
+  }
+  return cpu.size === 0 && backends.length > 0 ? null : cpu;
+}
+
+function backendsCpuDelta(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after) return null;
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
   return total;
 }
 
@@ -207,6 +237,9 @@ async function main() {
   await waitForHttp(apiUrl, JSON.stringify({ query: '{ __typename }' }));
   await waitForHttp(rawUrl, '{}');
 
+  // Watches the benchmark database's backends when the server is not the embedded one.
+  const probe = db.embedded ? null : postgres(db.databaseUrl, { max: 1, onnotice: () => {} });
+  const postgresCpu = async () => (probe ? databaseBackendsCpuMs(probe) : null);
   const results: Result[] = [];
   for (const s of scenarios) {
     const url = s.raw ? rawUrl : apiUrl;
@@ -230,17 +263,21 @@ async function main() {
       });
     await run(Math.min(3, DURATION)); // warm-up: JIT, caches, prepared statements
     const nodeBefore = cpuMs(pid);
-    const pgBefore = postgresCpuMs();
+    const pgBefore = probe ? null : postgresCpuMs();
+    const backendsBefore = await postgresCpu();
     const result = await run(DURATION);
     const done = result.requests.total;
-    const pgAfter = postgresCpuMs();
+    const pgAfter = probe ? null : postgresCpuMs();
+    const pgSpent = probe
+      ? backendsCpuDelta(backendsBefore, await postgresCpu())
+      : pgBefore === null || pgAfter === null ? null : pgAfter - pgBefore;
     results.push({
       name: s.name,
       rps: result.requests.average,
       p50: result.latency.p50,
       p99: result.latency.p99,
       nodeCpuMs: done === 0 ? null : (cpuMs(pid) - nodeBefore) / done,
-      pgCpuMs: done === 0 || pgBefore === null || pgAfter === null ? null : (pgAfter - pgBefore) / done,
+      pgCpuMs: done === 0 || pgSpent === null ? null : pgSpent / done,
       statements: s.raw ? 1 : (counts.get(s.name) ?? null),
       errors: failures(result),
     });
@@ -251,6 +288,7 @@ async function main() {
     await waitForHttp(s.raw ? rawUrl : apiUrl, s.raw ? '{}' : JSON.stringify({ query: '{ __typename }' }));
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
+  await probe?.end();
   api.kill('SIGTERM');
   raw.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -1,6 +1,9 @@
 /** Full-text search over the seeded article. */
+import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openApi } from './helpers.ts';
+import { loadSeed } from '../seed/loader.ts';
+import { CANDIDATES } from '../src/graphql/loaders/search.ts';
+import { openApi, scratchDatabase, writeFixture } from './helpers.ts';
 
 const api = openApi();
 afterAll(() => api.close());
@@ -80,4 +83,94 @@ describe('search', () => {
     expect(new Set(hits.map((h) => h.kind)).size).toBe(4);
     expect(api.statements).toHaveLength(1 + 4);
   });
+});
+
+describe('search over many matches', () => {
+  it(`ranks the ${CANDIDATES} newest matches of a kind, however they are found`, async () => {
+    const scratch = await scratchDatabase();
+    const db = scratch.handle.db;
+    const big = openApi(scratch.url);
+    try {
+      await loadSeed(db);
+      /** `count` cited events titled `title`, slugs `${prefix}-${from}`…, added in slug order. */
+      const addEvents = (prefix: string, from: number, count: number, title: string, description: string | null = null) =>
+        db.transaction((tx) => tx.execute(sql`
+          with quote as (select min(id) as id from citations),
+          reports as (
+            insert into claims (kind, confidence, recorded_by)
+            select 'EVENT_REPORT', 50, 'test' from generate_series(1, ${count}) returning id),
+          cited as (insert into claim_citations select r.id, quote.id from reports r, quote returning claim_id)
+          insert into events (slug, title, description, kind, date_precision, claim_id)
+          select ${prefix} || '-' || (${from} - 1 + row_number() over (order by r.id)), ${title}, ${description}, 'ATTACK', 'YEAR', r.id
+            from reports r order by r.id`));
+      const hits = async () => {
+        const r = await big.query<{ search: { event: { slug: string }; rank: number }[] }>(
+          `{ search(query: "zebrafinch", types: [EVENT], first: 50) { rank event { slug } } }`,
+        );
+        expect(r.errors).toBeUndefined();
+        return r.data!.search.map((h) => h.event.slug);
+      };
+      const slugs = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `zebrafinch-${from + i}`);
+
+      // The 100 oldest would rank highest (the word in their titles), but they are not among the
+      // newest matches; the other 200 tie, and ties go by id.
+      await addEvents('zebrafinch', 1, 100, 'Zebrafinch raid');
+      await addEvents('zebrafinch', 101, 200, 'Raid', 'A zebrafinch raid.');
+      const newest = slugs(101, 150);
+      expect(await hits()).toEqual(newest); // the newest rows hold the matches
+      await addEvents('quiet', 1, 1_000, 'Quiet day');
+      expect(await hits()).toEqual(newest); // none among the newest rows: through the index
+      // Enough among the newest rows to try reading on, too few behind them: the probe comes up short.
+      await addEvents('quiet', 1_001, 13_000, 'Quiet day');
+      await addEvents('zebrafinch', 301, 30, 'Raid', 'A zebrafinch raid.');
+      expect(await hits()).toEqual(slugs(131, 180));
+    } finally {
+      await big.close();
+      await scratch.drop();
+    }
+  }, 120_000);
+
+  it('finds what writers add and change: sources, quotes, events and their edits', async () => {
+    const f = await writeFixture();
+    try {
+      const as = (query: string, variables: Record<string, unknown>) => f.api.query(query, variables, { token: f.tokens.analyst });
+      const find = async (query: string) => {
+        const r = await f.api.query<{ search: Hit[] }>(`{ search(query: "${query}", first: 50) { ${HIT} } }`);
+        expect(r.errors).toBeUndefined();
+        return r.data!.search.map((h) => `${h.kind} ${h.source?.slug ?? h.event?.slug ?? h.citation?.quote ?? h.actor?.slug}`).sort();
+      };
+      const text = 'Okapi rebels shelled the ridge at dawn. Nobody claimed it.';
+      expect(await as(`mutation($i: AddSourceInput!) { addSource(input: $i) { __typename } }`, {
+        i: { slug: 'test-okapi-bulletin', title: 'Ridge bulletin', publisher: 'Test', text },
+      })).toMatchObject({ data: { addSource: { __typename: 'MutationAddSourceSuccess' } } });
+      expect(await find('okapi')).toEqual(['SOURCE test-okapi-bulletin']);
+      expect(await as(`mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename } }`, {
+        i: {
+          slug: 'test-ridge-shelling', title: 'Shelling of the ridge', description: 'Okapi rebels shelled it.', kind: 'ATTACK',
+          date: { precision: 'YEAR', earliest: '2024-01-01', latest: '2024-12-31' }, confidence: 50,
+          citations: [{ source: 'test-okapi-bulletin', quote: 'Okapi rebels shelled the ridge at dawn.' }],
+        },
+      })).toMatchObject({ data: { createEvent: { __typename: 'MutationCreateEventSuccess' } } });
+      expect(await find('okapi')).toEqual([
+        'CITATION Okapi rebels shelled the ridge at dawn.', 'EVENT test-ridge-shelling', 'SOURCE test-okapi-bulletin',
+      ]);
+      expect(await as(`mutation($i: UpdateEventInput!) { updateEvent(input: $i) { __typename } }`, {
+        i: { slug: 'test-ridge-shelling', title: 'Shelling of the pangolin ridge', description: 'Rebels shelled it.', confidence: 50,
+             citations: [{ source: 'test-okapi-bulletin', quote: 'Nobody claimed it.' }] },
+      })).toMatchObject({ data: { updateEvent: { __typename: 'MutationUpdateEventSuccess' } } });
+      expect(await find('pangolin')).toEqual(['EVENT test-ridge-shelling']);
+      expect(await find('okapi')).toEqual(['CITATION Okapi rebels shelled the ridge at dawn.', 'SOURCE test-okapi-bulletin']);
+      // Every stored document is the one its record gives now.
+      const [stale] = await f.scratch.handle.sql<{ n: number }[]>`
+        select (select count(*) from events e left join event_search_documents d on d.event_id = e.id
+                 where d.document is distinct from event_search_document(e.title, e.description))
+             + (select count(*) from sources s left join source_search_documents d on d.source_id = s.id
+                 where d.document is distinct from source_search_document(s.title, s.text))
+             + (select count(*) from citations c left join citation_search_documents d on d.citation_id = c.id
+                 where d.document is distinct from citation_search_document(c.quote)) as n`;
+      expect(Number(stale?.n)).toBe(0);
+    } finally {
+      await f.close();
+    }
+  }, 60_000);
 });

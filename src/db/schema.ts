@@ -23,23 +23,23 @@ import {
   smallint,
   text,
   timestamp,
+  customType,
   unique,
   type PgColumn,
 } from 'drizzle-orm/pg-core';
 
 /**
- * Full-text search documents (English stemming; names and titles weighted A). Each is both the
- * expression of a GIN index below and what search queries match and rank with, so the planner
- * can use the index: keep the two the same by using these functions on both sides.
+ * An actor's full-text search document (English stemming; name and aliases weighted A): both the
+ * expression of its GIN index below and what search queries match and rank with, so the planner
+ * can use the index. Events, sources and citations store theirs in side tables (below), kept by
+ * triggers from the same kind of SQL function (migration `*_search_documents_stored`).
  */
 export const searchDocuments = {
   actor: (name: PgColumn, aliases: PgColumn): SQL => sql`actor_search_document(${name}, ${aliases})`,
-  event: (title: PgColumn, description: PgColumn): SQL =>
-    sql`(setweight(to_tsvector('english'::regconfig, ${title}), 'A') || setweight(to_tsvector('english'::regconfig, coalesce(${description}, '')), 'B'))`,
-  source: (title: PgColumn, text: PgColumn): SQL =>
-    sql`(setweight(to_tsvector('english'::regconfig, coalesce(${title}, '')), 'A') || to_tsvector('english'::regconfig, ${text}))`,
-  citation: (quote: PgColumn): SQL => sql`to_tsvector('english'::regconfig, ${quote})`,
 };
+
+/** PostgreSQL's tsvector, which Drizzle has no column type for; read only inside SQL. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const datePrecision = pgEnum('date_precision', ['DAY', 'MONTH', 'YEAR', 'RANGE']);
 
@@ -125,7 +125,7 @@ export const sources = pgTable('sources', {
   // hash of the text it holds to notice a re-worded source before re-anchoring citations.
   textSha256: text('text_sha256').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [index('sources_search_idx').using('gin', searchDocuments.source(t.title, t.text))]);
+});
 
 export const citations = pgTable(
   'citations',
@@ -147,7 +147,6 @@ export const citations = pgTable(
     unique('citations_source_span_key').on(t.sourceId, t.startOffset, t.endOffset),
     check('citations_offsets_check', sql`${t.startOffset} >= 0 and ${t.endOffset} > ${t.startOffset}`),
     check('citations_quote_length_check', sql`char_length(${t.quote}) = ${t.endOffset} - ${t.startOffset}`),
-    index('citations_search_idx').using('gin', searchDocuments.citation(t.quote)),
   ],
 );
 
@@ -303,7 +302,6 @@ export const events = pgTable(
     // the index above would put undated events first, so without this the newest 100 of a million
     // events are found by sorting them all.
     index('events_sort_date_desc_idx').on(sql`coalesce(${t.dateEarliest}, ${t.dateLatest}) desc nulls last`, sql`${t.id} desc`),
-    index('events_search_idx').using('gin', searchDocuments.event(t.title, t.description)),
   ],
 );
 
@@ -377,6 +375,46 @@ export const participations = pgTable(
     index('participations_actor_id_idx').on(t.actorId, t.role),
     index('participations_attributed_by_id_idx').on(t.attributedById),
   ],
+);
+
+/**
+ * Full-text search documents of events, sources and citations, stored so that ranking reads them
+ * instead of parsing each text again, and apart from their records so that the loaders that read
+ * those rows do not ship them. Each row is written by triggers on its record (migration
+ * `*_search_documents_stored`): events' titles weighted A and descriptions B, sources' titles A and
+ * texts D, citations' quotes D, all with English stemming.
+ */
+export const eventSearchDocuments = pgTable(
+  'event_search_documents',
+  {
+    eventId: integer('event_id')
+      .primaryKey()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    document: tsvector('document').notNull(),
+  },
+  (t) => [index('event_search_documents_document_idx').using('gin', t.document)],
+);
+
+export const sourceSearchDocuments = pgTable(
+  'source_search_documents',
+  {
+    sourceId: integer('source_id')
+      .primaryKey()
+      .references(() => sources.id, { onDelete: 'cascade' }),
+    document: tsvector('document').notNull(),
+  },
+  (t) => [index('source_search_documents_document_idx').using('gin', t.document)],
+);
+
+export const citationSearchDocuments = pgTable(
+  'citation_search_documents',
+  {
+    citationId: integer('citation_id')
+      .primaryKey()
+      .references(() => citations.id, { onDelete: 'cascade' }),
+    document: tsvector('document').notNull(),
+  },
+  (t) => [index('citation_search_documents_document_idx').using('gin', t.document)],
 );
 
 /**

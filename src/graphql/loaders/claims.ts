@@ -56,6 +56,10 @@ const visible = (view: KnowledgeView) => claimVisible(view, claims);
 const visibleC = (view: KnowledgeView) => claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` });
 const rawClaimMeta = sql`c.confidence, c.note, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy",
              to_json(c.retracted_at) #>> '{}' as "retractedAt", c.retraction_reason as "retractionReason"`;
+/** A relationship aliased `t` and its claim aliased `c` as a RelationshipRow, for raw statements. */
+export const rawRelationshipRow = sql`t.claim_id as "claimId", t.type, t.from_actor_id as "fromActorId", t.to_actor_id as "toActorId",
+             t.period_text as "periodText", t.period_start as "periodStart", t.period_end as "periodEnd",
+             t.period_precision as "periodPrecision", ${rawClaimMeta}`;
 
 export async function adherencesById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(AdherenceRow | null)[]> {
   const rows = await db
@@ -202,9 +206,7 @@ export async function relationshipsOfActors(
         join ${folded(view, actorIds)} f on f.actor_id = r.to_actor_id
        where ${incoming}::boolean
     )
-      select t.claim_id as "claimId", t.type, t.from_actor_id as "fromActorId", t.to_actor_id as "toActorId",
-             t.period_text as "periodText", t.period_start as "periodStart", t.period_end as "periodEnd",
-             t.period_precision as "periodPrecision", ${rawClaimMeta}, t.parent_id as "parentId",
+      select ${rawRelationshipRow}, t.parent_id as "parentId",
              row_number() over (partition by t.parent_id order by t.type, t.claim_id) as rn,
              (count(*) over (partition by t.parent_id))::int as total
         from touching t

@@ -1,15 +1,16 @@
 /**
  * Actor networks over the relationship claims visible in the request's view, traversed without
  * regard to direction (an edge keeps its own from/to). Nodes are actors as merged at the view's
- * time: a relationship of an actor folded into another counts as the kept actor's. A neighbourhood is one recursive CTE for a whole batch of actors; the
- * shortest path is a bidirectional breadth-first search, one statement per level.
+ * time: a relationship of an actor folded into another counts as the kept actor's. A neighbourhood
+ * is one statement for a whole batch of actors; the shortest path is a bidirectional
+ * breadth-first search, one statement per level.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { claims, relationships } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
 import { claimVisible, mergeTime } from '../view.ts';
-import type { RelationshipType } from './claims.ts';
+import { rawRelationshipRow, type RelationshipRow, type RelationshipType } from './claims.ts';
 
 /** Claims aliased `c` visible in the view (recorded by asOf, not retracted unless asked). */
 function visible(view: KnowledgeView): SQL {
@@ -28,18 +29,67 @@ function edgeConditions(alias: SQL, filter: EdgeFilter): SQL {
     and (${filter.since}::date is null or ${alias}.period_end is null or ${alias}.period_end >= ${filter.since}::date)`;
 }
 
-export type NeighbourhoodRow = {
-  kind: 'size' | 'node' | 'edge';
-  root: number;
-  /** size: node count; node: actor id; edge: relationship claim id. */
-  id: number;
-  depth: number | null;
-};
+export type NeighbourhoodRow =
+  | { kind: 'size'; root: number; /** The root's node count. */ id: number }
+  | { kind: 'node'; root: number; /** The actor's id. */ id: number; depth: number }
+  | ({ kind: 'edge'; root: number } & RelationshipRow);
+
+/** The `folds` CTE: every actor merged away by the view's time, with the actor it stands for then. */
+function foldsAt(at: SQL): SQL {
+  return sql`folds as materialized (select actor_id as member, canonical_id as canonical from actor_folds(${at}))`;
+}
+
+/**
+ * The `${frontier}_members` CTE: each actor of the CTE `frontier` (root, actor_id) with every actor
+ * folded into it by the view's time (itself included), as (root, actor_id, member). Actors reached
+ * through an edge are canonical already, so `folds` gives their members; the roots are taken as
+ * given, so their members come from actors_folded_into (which follows merges down from any actor).
+ */
+function membersOf(frontier: string, view: KnowledgeView, canonical: boolean): SQL {
+  const name = sql.identifier(frontier);
+  const members = canonical
+    ? sql`select root, actor_id, actor_id as member from ${name}
+          union all
+          select s.root, s.actor_id, f.member from ${name} s join folds f on f.canonical = s.actor_id`
+    : sql`select s.root, s.actor_id, f.actor_id as member from ${name} s
+            join actors_folded_into(array(select distinct actor_id from ${name}), ${mergeTime(view)}) f
+              on f.canonical_id = s.actor_id`;
+  return sql`${sql.identifier(`${frontier}_members`)} as materialized (${members})`;
+}
+
+/**
+ * The visible relationships leaving (and, unless `outgoingOnly`, entering) each actor of the CTE
+ * `frontier`, or any actor folded into it (the `${frontier}_members` CTE), as (root, actor_id,
+ * other, claim_id, outgoing) with the far end as merged at the view's time; `outgoing` says
+ * whether `actor_id` is the relationship's from end. A relationship between two actors since
+ * merged into one leads nowhere and is left out. Needs the `folds` CTE.
+ */
+function edgesFrom(frontier: string, view: KnowledgeView, filter: EdgeFilter, outgoingOnly: boolean): SQL {
+  const members = sql.identifier(`${frontier}_members`);
+  const side = (near: string, far: string, outgoing: boolean) => sql`
+    select s.root, s.actor_id, coalesce(f.canonical, r.${sql.identifier(far)}) as other, r.claim_id, ${sql.raw(String(outgoing))} as outgoing
+      from ${members} s
+      join ${relationships} r on r.${sql.identifier(near)} = s.member
+      join ${claims} c on c.id = r.claim_id and ${visible(view)}
+      left join folds f on f.member = r.${sql.identifier(far)}
+     where ${edgeConditions(sql`r`, filter)}`;
+  const outgoing = side('from_actor_id', 'to_actor_id', true);
+  const incoming = side('to_actor_id', 'from_actor_id', false);
+  return sql`select * from (${outgoing}${outgoingOnly ? sql`` : sql` union all ${incoming}`}) e where e.other <> e.actor_id`;
+}
 
 /**
  * Every actor within `depth` hops of each root (with its distance), and every live relationship
  * between two of them. Roots whose neighbourhood has more than `maxNodes` actors get only their
  * size row, so an oversized graph is refused without being shipped.
+ *
+ * Breadth first, one CTE per level (depth is at most a few), so no actor is expanded twice: a
+ * recursive CTE cannot tell a level which actors earlier levels reached, and re-expanding hubs
+ * (states) multiplied the work. Levels are found by grouping rather than by anti-joins: the
+ * planner cannot estimate how many actors a level holds, and a nested-loop join it picks on a
+ * wrong guess is quadratic, while grouping costs the same whatever the guess. Every edge leaving
+ * a level before the last is an edge of the network (its far end is at most one level further);
+ * only edges between two actors of the last level are looked for separately.
  */
 export async function neighbourhoods(
   db: Database,
@@ -50,44 +100,68 @@ export async function neighbourhoods(
   maxNodes: number,
 ): Promise<NeighbourhoodRow[]> {
   const at = mergeTime(view);
-  const rows = await db.execute<NeighbourhoodRow>(sql`
-    with recursive walk(root, actor_id, depth) as (
-      select id, id, 0 from unnest(${sql.param([...roots])}::int[]) id
-      union
-      select w.root, canonical_actor(n.other, ${at}), w.depth + 1
-        from walk w
-        cross join lateral (
-          -- Two index scans (from, to) rather than one OR that could use neither.
-          select r.to_actor_id as other, r.claim_id from ${relationships} r
-            join actors_folded_into(array[w.actor_id], ${at}) f on f.actor_id = r.from_actor_id
-           where ${edgeConditions(sql`r`, filter)}
-          union all
-          select r.from_actor_id, r.claim_id from ${relationships} r
-            join actors_folded_into(array[w.actor_id], ${at}) f on f.actor_id = r.to_actor_id
-           where ${edgeConditions(sql`r`, filter)}
-        ) n
-        join ${claims} c on c.id = n.claim_id and ${visible(view)}
-       where w.depth < ${depth}
-    ),
-    nodes as (select root, actor_id, min(depth) as depth from walk group by root, actor_id),
-    sizes as (select root, count(*)::int as n from nodes group by root)
-    select 'size' as kind, root, n as id, null::int as depth from sizes
+  const levels: SQL[] = [sql`level0 as materialized (select id as root, id as actor_id, 0 as depth from unnest(${sql.param([...roots])}::int[]) id)`];
+  const seen = ['level0'];
+  for (let d = 1; d <= depth; d++) {
+    levels.push(membersOf(`level${d - 1}`, view, d > 1));
+    levels.push(sql`${sql.identifier(`reached${d}`)} as materialized (${edgesFrom(`level${d - 1}`, view, filter, false)})`);
+    // An actor is at level d when d is the least distance it was reached at.
+    const earlier = sql.join(seen.map((name) => sql`select root, actor_id, depth from ${sql.identifier(name)}`), sql` union all `);
+    levels.push(sql`${sql.identifier(`level${d}`)} as materialized (
+      select root, actor_id, ${sql.raw(String(d))} as depth from (
+        select root, other as actor_id, ${sql.raw(String(d))} as depth from ${sql.identifier(`reached${d}`)} union all ${earlier}) g
+       group by root, actor_id having min(depth) = ${sql.raw(String(d))})`);
+    seen.push(`level${d}`);
+  }
+  const last = `level${depth}`;
+  const reachedEdges = Array.from({ length: depth }, (_, i) => sql`select root, claim_id from ${sql.identifier(`reached${i + 1}`)}`);
+  const rows = await db.execute(sql`
+    with ${foldsAt(at)},
+    ${sql.join(levels, sql`, `)},
+    nodes as materialized (${sql.join(seen.map((name) => sql`select root, actor_id, depth from ${sql.identifier(name)}`), sql` union all `)}),
+    sizes as materialized (select root, count(*)::int as n from nodes group by root),
+    small_last as materialized (select l.* from ${sql.identifier(last)} l join sizes on sizes.root = l.root and sizes.n <= ${maxNodes}),
+    ${membersOf('small_last', view, depth > 0)},
+    -- Edges between two actors of the last level: those leaving one whose far end is another.
+    -- Grouped like the levels above (see there): no join the planner could make quadratic.
+    closing as (
+      select root, unnest(claim_ids) as claim_id from (
+        select root, actor_id, array_agg(claim_id) filter (where claim_id is not null) as claim_ids,
+               bool_or(claim_id is null) as in_last
+          from (select root, other as actor_id, claim_id from (${edgesFrom('small_last', view, filter, true)}) e
+                union all select root, actor_id, null from small_last) g
+         group by root, actor_id) h
+       where in_last),
+    graph as (
+      select 'size' as kind, root, n as id, null::int as depth from sizes
+      union all
+      select 'node', nodes.root, nodes.actor_id, nodes.depth
+        from nodes join sizes on sizes.root = nodes.root and sizes.n <= ${maxNodes}
+      union all
+      select distinct 'edge', e.root, e.claim_id, null::int
+        from (${sql.join(reachedEdges, sql` union all `)} union all select root, claim_id from closing) e
+        join sizes on sizes.root = e.root and sizes.n <= ${maxNodes})
+    -- Edges come with their relationship and claim, so they need no second statement. (This
+    -- branch comes first: a UNION's columns are named after its first branch.)
+    select g.kind, g.root, g.id, g.depth, ${rawRelationshipRow}
+      from graph g join ${relationships} t on t.claim_id = g.id join ${claims} c on c.id = t.claim_id
+     where g.kind = 'edge'
     union all
-    select 'node', nodes.root, nodes.actor_id, nodes.depth
-      from nodes join sizes on sizes.root = nodes.root and sizes.n <= ${maxNodes}
-    union all
-    select 'edge', a.root, r.claim_id, null
-      from nodes a
-      join sizes on sizes.root = a.root and sizes.n <= ${maxNodes}
-      cross join lateral actors_folded_into(array[a.actor_id], ${at}) fa
-      join ${relationships} r on r.from_actor_id = fa.actor_id
-      join nodes b on b.root = a.root and b.actor_id = canonical_actor(r.to_actor_id, ${at})
-      join ${claims} c on c.id = r.claim_id and ${visible(view)}
-     -- A relationship between two actors since merged into one is no edge of the graph.
-     where b.actor_id <> a.actor_id and ${edgeConditions(sql`r`, filter)}
-    order by root, kind desc, depth, id`);
-  return [...rows];
+    select kind, root, id, depth, ${sql.join(Array.from({ length: RELATIONSHIP_ROW_COLUMNS }, () => sql`null`), sql`, `)}
+      from graph where kind <> 'edge'
+     order by root, kind desc, depth, id`);
+  return [...rows].map((row) => {
+    const { kind, root, id, depth, ...relationship } = row as unknown as GraphRow;
+    if (kind === 'size') return { kind, root, id };
+    if (kind === 'node') return { kind, root, id, depth: depth ?? 0 };
+    return { kind, root, ...(relationship as RelationshipRow) };
+  });
 }
+
+/** How many columns `rawRelationshipRow` has (the other rows fill them with nulls). */
+const RELATIONSHIP_ROW_COLUMNS = 14;
+
+type GraphRow = { kind: NeighbourhoodRow['kind']; root: number; id: number; depth: number | null } & Partial<RelationshipRow>;
 
 export type EdgeRow = {
   claimId: number;
@@ -103,21 +177,16 @@ export async function edgesTouching(
   filter: EdgeFilter,
 ): Promise<EdgeRow[]> {
   const at = mergeTime(view);
-  const folded = sql`actors_folded_into(${sql.param([...actorIds])}::int[], ${at})`;
   const rows = await db.execute<EdgeRow>(sql`
-    select * from (
-      select t.claim_id as "claimId", canonical_actor(t.from_actor_id, ${at}) as "fromActorId",
-             canonical_actor(t.to_actor_id, ${at}) as "toActorId"
-        from (
-          select r.* from ${relationships} r join ${folded} f on f.actor_id = r.from_actor_id where ${edgeConditions(sql`r`, filter)}
-          union
-          select r.* from ${relationships} r join ${folded} f on f.actor_id = r.to_actor_id where ${edgeConditions(sql`r`, filter)}
-        ) t
-        join ${claims} c on c.id = t.claim_id and ${visible(view)}
-    ) e
-    -- A relationship between two actors since merged into one leads nowhere.
-    where e."fromActorId" <> e."toActorId"
-    order by e."claimId"`);
+    with ${foldsAt(at)},
+    frontier as materialized (select id as root, id as actor_id from unnest(${sql.param([...actorIds])}::int[]) id),
+    ${membersOf('frontier', view, false)}
+    -- An edge between two actors of the frontier is found from both ends: kept once.
+    select distinct on (e.claim_id) e.claim_id as "claimId",
+           case when e.outgoing then e.actor_id else e.other end as "fromActorId",
+           case when e.outgoing then e.other else e.actor_id end as "toActorId"
+      from (${edgesFrom('frontier', view, filter, false)}) e
+     order by e.claim_id`);
   return [...rows];
 }
 

@@ -1,21 +1,32 @@
 /**
  * Full-text search over actors (names, aliases), events (titles, descriptions), sources (titles,
- * texts) and citation quotes, in one statement. Each table is matched through its GIN expression
- * index (the documents are defined once, in src/db/schema.ts) and ranked; snippets are built only
- * for the hits returned, since ts_headline re-parses the text.
+ * texts) and citation quotes, in one statement. Events, sources and citations are matched and
+ * ranked on their stored documents (side tables kept by triggers, src/db/schema.ts), actors on
+ * their GIN expression index; snippets are built only for the hits returned, since ts_headline
+ * parses the text.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { actors, citations, events, searchDocuments, sources } from '../../db/schema.ts';
+import {
+  actors,
+  citationSearchDocuments,
+  citations,
+  eventSearchDocuments,
+  events,
+  searchDocuments,
+  sourceSearchDocuments,
+  sources,
+} from '../../db/schema.ts';
 
 export type SearchKind = 'ACTOR' | 'EVENT' | 'SOURCE' | 'CITATION';
 
 /**
- * How many matching rows of each kind are ranked. A query matching more (a common word in a
- * million events) returns the best of the first ones the index yields, not of all: ranking every
- * match costs seconds. Sources are long texts, so fewer of them are ranked.
+ * How many matches of each kind are ranked: the most recently added ones (highest ids). Ranking
+ * every match of a common word in a million events costs far more than the answer is worth; the
+ * newest matches are a sample whose meaning a reader can be told. Sources are long texts, so
+ * fewer of them are ranked.
  */
-export const CANDIDATES = 500;
+export const CANDIDATES = 200;
 export const SOURCE_CANDIDATES = 50;
 
 export type SearchRow = {
@@ -29,6 +40,69 @@ export type SearchRow = {
 const escaped = (text: SQL) =>
   sql`replace(replace(replace(${text}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')`;
 
+/** A kind whose documents are stored in a side table keyed by the record's id. */
+interface StoredKind {
+  kind: SearchKind;
+  /** CTE name prefix. */
+  name: string;
+  table: typeof eventSearchDocuments | typeof sourceSearchDocuments | typeof citationSearchDocuments;
+  /** The id column's name. */
+  id: string;
+  cap: number;
+  /** How many of the newest documents are read to estimate how common the query is. */
+  sample: number;
+  /** The most newest documents read for matches before the index is asked instead. */
+  maxProbe: number;
+}
+
+// Reading a stored document costs ~0.4 µs (events, quotes) to ~1 µs (sources, longer); listing
+// the matches through a GIN index and fetching them costs far more per match once there are
+// thousands. The bounds keep the probe under ~20 ms where the index would take longer.
+const STORED_KINDS: StoredKind[] = [
+  { kind: 'EVENT', name: 'event', table: eventSearchDocuments, id: 'event_id', cap: CANDIDATES, sample: 500, maxProbe: 50_000 },
+  { kind: 'SOURCE', name: 'source', table: sourceSearchDocuments, id: 'source_id', cap: SOURCE_CANDIDATES, sample: 100, maxProbe: 5_000 },
+  { kind: 'CITATION', name: 'citation', table: citationSearchDocuments, id: 'citation_id', cap: CANDIDATES, sample: 500, maxProbe: 50_000 },
+];
+
+/** Read twice as many newest documents as the sample's rate says hold `cap` matches. */
+const PROBE_MARGIN = 2;
+
+/**
+ * The newest `cap` matches of a stored kind, found one of two ways with the same answer.
+ *
+ * A common query ("suicide bombing" matches 55,000 events) has its newest matches among the
+ * newest rows: reading those newest first finds them in a few thousand cheap checks, where the
+ * GIN index would first list all 55,000 matches and fetch each (~25 ms per table). How many to
+ * read is estimated from the newest `sample` rows; when even `maxProbe` rows would not do (a
+ * rare query), or the probe comes up short (the sample was luckier than the rows behind it), the
+ * GIN index lists every match and the newest are kept. Either way the candidates are the `cap`
+ * newest matches; only the cost differs.
+ */
+function newestMatches(k: StoredKind, wanted: SQL): SQL {
+  const cte = (suffix: string) => sql.identifier(`${k.name}_${suffix}`);
+  const id = sql.identifier(k.id);
+  const int = (n: number) => sql.raw(String(n));
+  const newest = (rows: SQL) => sql`(select ${id} as id, document from ${k.table} order by ${id} desc limit ${rows}) d`;
+  // Matches the sample must hold for maxProbe rows to be expected to hold cap of them, with margin.
+  const enough = Math.ceil((PROBE_MARGIN * k.cap * k.sample) / k.maxProbe);
+  return sql`
+    ${cte('sample')} as materialized (
+      select count(*) as n from ${newest(int(k.sample))} where ${wanted} and d.document @@ (select query from q)),
+    ${cte('probe')} as materialized (
+      select d.id from ${newest(sql`(select ceil(${int(PROBE_MARGIN * k.cap * k.sample)}::float8 / greatest(n, 1))::int from ${cte('sample')})`)}
+       where ${wanted} and (select n from ${cte('sample')}) >= ${int(enough)} and d.document @@ (select query from q)
+       limit ${int(k.cap)}),
+    -- No LIMIT here: with one, the planner could serve it by reading the table newest first,
+    -- which for a rare query reads it all.
+    ${cte('indexed')} as materialized (
+      select ${id} as id from ${k.table}
+       where ${wanted} and (select count(*) from ${cte('probe')}) < ${int(k.cap)} and document @@ (select query from q)),
+    ${cte('candidates')} as (
+      select id from ${cte('probe')} where (select count(*) from ${cte('probe')}) = ${int(k.cap)}
+      union all
+      (select id from ${cte('indexed')} order by id desc limit ${int(k.cap)}))`;
+}
+
 export async function search(
   db: Database,
   query: string,
@@ -37,38 +111,25 @@ export async function search(
 ): Promise<SearchRow[]> {
   const wanted = (kind: SearchKind) => sql`${kinds.includes(kind)}::boolean`;
   // ts_rank normalisation 1 divides by 1 + log(length): a long source does not win by size alone.
-  const rank = (document: SQL) => sql`ts_rank(${document}, q.query, 1)::float8`;
+  const rank = (document: SQL) => sql`ts_rank(${document}, (select query from q), 1)::float8`;
   const actorDoc = searchDocuments.actor(actors.name, actors.aliases);
-  const eventDoc = searchDocuments.event(events.title, events.description);
-  const sourceDoc = searchDocuments.source(sources.title, sources.text);
-  const citationDoc = searchDocuments.citation(citations.quote);
-  // Each kind ranks at most `cap` matching rows: ts_rank re-parses each document, and thousands
-  // of long source texts would take seconds. The matches are a MATERIALIZED CTE so the planner
-  // plans them without the LIMIT (which tempts it into a sequential scan that parses every
-  // document until enough match); it is still read lazily, up to the cap. The ranked subquery is
-  // aliased as the table so the shared document expressions resolve against it.
-  type Searched = typeof actors | typeof events | typeof sources | typeof citations;
-  const matches = (name: string, kind: SearchKind, table: Searched, id: SQL, document: SQL) =>
-    sql`${sql.identifier(name)} as materialized (
-      select ${id} as id from ${table} where ${wanted(kind)} and ${document} @@ websearch_to_tsquery('english', ${query}))`;
-  const ranked = (name: string, kind: SearchKind, table: Searched, id: SQL, document: SQL, cap: number) => sql`
-      (select ${kind}::text as kind, ${id} as id, ${rank(document)} as rank
-         from (select * from ${table} where ${id} in (select id from ${sql.identifier(name)} limit ${cap})) ${table}, q
+  const ranked = (k: StoredKind) => sql`
+      (select ${k.kind}::text as kind, c.id, ${rank(sql`d.document`)} as rank
+         from ${sql.identifier(`${k.name}_candidates`)} c join ${k.table} d on d.${sql.identifier(k.id)} = c.id
         order by 3 desc, 2 limit ${first})`;
   const rows = await db.execute<SearchRow>(sql`
-    with q as (select websearch_to_tsquery('english', ${query}) as query),
-    ${matches('actor_matches', 'ACTOR', actors, sql`${actors.id}`, actorDoc)},
-    ${matches('event_matches', 'EVENT', events, sql`${events.id}`, eventDoc)},
-    ${matches('source_matches', 'SOURCE', sources, sql`${sources.id}`, sourceDoc)},
-    ${matches('citation_matches', 'CITATION', citations, sql`${citations.id}`, citationDoc)},
+    with q as materialized (select websearch_to_tsquery('english', ${query}) as query),
+    -- Actors are few (their GIN expression index answers any query quickly); MATERIALIZED so the
+    -- planner plans the match without the LIMIT, through the index.
+    actor_matches as materialized (
+      select ${actors.id} as id from ${actors} where ${wanted('ACTOR')} and ${actorDoc} @@ (select query from q)),
+    ${sql.join(STORED_KINDS.map((k) => newestMatches(k, wanted(k.kind))), sql`,`)},
     hits as (
-      ${ranked('actor_matches', 'ACTOR', actors, sql`${actors.id}`, actorDoc, CANDIDATES)}
+      (select 'ACTOR'::text as kind, ${actors.id}, ${rank(actorDoc)} as rank
+         from (select id from actor_matches order by id desc limit ${CANDIDATES}) m join ${actors} on ${actors.id} = m.id
+        order by 3 desc, 2 limit ${first})
       union all
-      ${ranked('event_matches', 'EVENT', events, sql`${events.id}`, eventDoc, CANDIDATES)}
-      union all
-      ${ranked('source_matches', 'SOURCE', sources, sql`${sources.id}`, sourceDoc, SOURCE_CANDIDATES)}
-      union all
-      ${ranked('citation_matches', 'CITATION', citations, sql`${citations.id}`, citationDoc, CANDIDATES)}
+      ${sql.join(STORED_KINDS.map(ranked), sql` union all `)}
     ),
     top as (select * from hits order by rank desc, kind, id limit ${first})
     select top.kind, top.id, top.rank,
@@ -78,8 +139,8 @@ export async function search(
                when 'EVENT' then ev.title || coalesce('. ' || ev.description, '')
                when 'SOURCE' then coalesce(s.title || '. ', '') || s.text
                else ct.quote end`)},
-             q.query, 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') as snippet
-      from top cross join q
+             (select query from q), 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') as snippet
+      from top
       left join ${actors} a on top.kind = 'ACTOR' and a.id = top.id
       left join ${events} ev on top.kind = 'EVENT' and ev.id = top.id
       left join ${sources} s on top.kind = 'SOURCE' and s.id = top.id

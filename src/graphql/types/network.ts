@@ -4,6 +4,7 @@ import { actors } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import { mergeTime } from '../view.ts';
+import type { RelationshipRow } from '../loaders/claims.ts';
 import { neighbourhoods, shortestPath, type EdgeFilter } from '../loaders/network.ts';
 import { Actor } from './actor.ts';
 import { Relationship } from './relationship.ts';
@@ -20,7 +21,8 @@ interface NodeShape {
 
 interface NetworkShape {
   nodes: NodeShape[];
-  edges: number[];
+  /** Loaded with the graph: the Relationship loader is not needed for them. */
+  edges: RelationshipRow[];
 }
 
 const NetworkNode = builder.objectRef<NodeShape>('NetworkNode').implement({
@@ -72,8 +74,11 @@ builder.objectField(Actor, 'network', (t) =>
         const network = networks.get(row.root);
         if (!network) continue;
         if (row.kind === 'size') sizes.set(row.root, row.id);
-        else if (row.kind === 'node') network.nodes.push({ actorId: row.id, depth: row.depth ?? 0 });
-        else network.edges.push(row.id);
+        else if (row.kind === 'node') network.nodes.push({ actorId: row.id, depth: row.depth });
+        else {
+          const { kind: _kind, root: _root, ...edge } = row;
+          network.edges.push(edge);
+        }
       }
       return actorIds.map((id) => {
         const size = sizes.get(id) ?? 0;

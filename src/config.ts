@@ -1,5 +1,6 @@
 /** Settings from the environment, read once at start-up. Bad values stop the process with a message naming the variable. */
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S } from './writes/transaction.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -104,6 +105,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** Anonymous clients may read (READS_REQUIRE_TOKEN=true turns this off); writes always need a token. */
   anonymousReads: boolean;
+  /** Seconds an idempotency key replays its write; after that it is forgotten and purged. */
+  idempotencyKeyLifetimeS: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -159,5 +162,6 @@ export function readConfig(env: Env = process.env): Config {
     logLevel,
     redisUrl: env.REDIS_URL || undefined,
     anonymousReads: !boolean(env, 'READS_REQUIRE_TOKEN', false),
+    idempotencyKeyLifetimeS: integer(env, 'IDEMPOTENCY_KEY_LIFETIME_S', DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S, 1),
   };
 }

@@ -21,7 +21,7 @@ import { anyInt, groupPaged, inKeyOrder, type PagedRows } from './batch.ts';
 import type { CitationRow } from './entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import type { PageWindow } from '../pagination.ts';
-import { claimVisible, mergeTime } from '../view.ts';
+import { claimVisible, eventsAt, mergeTime } from '../view.ts';
 
 export interface ClaimMeta {
   confidence: number;
@@ -167,7 +167,7 @@ export async function participationsOfActors(
              (count(*) over (partition by f.canonical_id))::int as total
         from ${participations} p
         join ${claims} c on c.id = p.claim_id and ${visibleC(view)}
-        join ${events} e on e.id = p.event_id
+        join ${eventsAt(view, 'e')} on e.id = p.event_id
         join ${folded(view, actorIds)} f on f.actor_id = p.actor_id
        where true
          and (${roleList}::participation_role[] is null or p.role = any(${roleList}::participation_role[]))`,

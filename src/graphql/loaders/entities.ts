@@ -1,9 +1,13 @@
-/** Batch loaders for records fetched by primary key (one statement per type per request). */
+/**
+ * Batch loaders for records fetched by primary key (one statement per type per request). Actors,
+ * events and places are read as the request's view sees them: as of a past time, with the values
+ * they had then (src/graphql/view.ts).
+ */
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { actors, citations, claims, doctrines, events, places, sources } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
-import { mergeTime } from '../view.ts';
+import { actorsFrom, eventsFrom, mergeTime, placesFrom } from '../view.ts';
 import { anyInt, inKeyOrder } from './batch.ts';
 
 /** Who recorded the establishing claim, and how sure the source is. */
@@ -33,7 +37,7 @@ export async function actorsById(db: Database, view: KnowledgeView, ids: readonl
   const at = mergeTime(view);
   const rows = await db
     .select({ ...actorColumns, folded: sql<number[]>`array(select f.actor_id from actors_folded_into(array[${actors.id}], ${at}) f)` })
-    .from(actors)
+    .from(actorsFrom(view))
     .innerJoin(claims, eq(claims.id, actors.claimId))
     .where(sql`${actors.id} in (select canonical_actor(r, ${at}) from unnest(${sql.param([...ids])}::int[]) r)`);
   const byFolded = new Map<number, ActorRow>();
@@ -41,10 +45,10 @@ export async function actorsById(db: Database, view: KnowledgeView, ids: readonl
   return ids.map((id) => byFolded.get(id) ?? null);
 }
 
-export async function eventsById(db: Database, ids: readonly number[]): Promise<(EventRow | null)[]> {
+export async function eventsById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(EventRow | null)[]> {
   const rows = await db
     .select(eventColumns)
-    .from(events)
+    .from(eventsFrom(view))
     .innerJoin(claims, eq(claims.id, events.claimId))
     .where(sql`${events.id} = ${anyInt(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
@@ -59,8 +63,10 @@ export async function doctrinesById(db: Database, ids: readonly number[]): Promi
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
-export async function placesById(db: Database, ids: readonly number[]): Promise<(PlaceRow | null)[]> {
-  const rows = await db.select().from(places).where(sql`${places.id} = ${anyInt(ids)}`);
+export const placeColumns = getTableColumns(places);
+
+export async function placesById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(PlaceRow | null)[]> {
+  const rows = await db.select(placeColumns).from(placesFrom(view)).where(sql`${places.id} = ${anyInt(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 

@@ -17,7 +17,7 @@ import {
   participations,
   relationships,
 } from '../../db/schema.ts';
-import { anyInt, groupPaged, inKeyOrder, type PagedRows } from './batch.ts';
+import { anyInt, groupPaged, inKeyOrder, onePagePerParent, type Paged, type PagedRows } from './batch.ts';
 import type { CitationRow } from './entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import type { PageWindow } from '../pagination.ts';
@@ -136,17 +136,6 @@ export async function participantsOfEvents(
     .orderBy(participations.eventId, participations.role, participations.claimId);
 }
 
-type Paged<T> = T & { parentId: number; total: number } & Record<string, unknown>;
-
-/**
- * Wraps a query numbering rows per parent (`rn` over `partition by` the parent, `total` its window
- * count, `"parentId"`) so that one statement returns the same page of every parent's list.
- */
-function onePagePerParent(numbered: SQL, window: PageWindow): SQL {
-  return sql`select * from (${numbered}) paged
-    where rn > ${window.offset} and rn <= ${window.offset + window.limit}
-    order by "parentId", rn`;
-}
 
 /** An actor's participations, newest event first, one page per actor. */
 export async function participationsOfActors(

@@ -6,7 +6,7 @@
  * (src/graphql/view.ts): by default retracted ones are left out; as of a past time, claims
  * recorded later are left out and claims retracted later are still in.
  */
-import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import {
   adherences,

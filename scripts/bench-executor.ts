@@ -12,6 +12,7 @@ import { connectDatabase } from '../src/db/client.ts';
 import type { Context } from '../src/graphql/context.ts';
 import { makePubSub } from '../src/graphql/pubsub.ts';
 import { LIVE_VIEW } from '../src/graphql/view.ts';
+import { DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S } from '../src/writes/transaction.ts';
 import { schema } from '../src/graphql/schema.ts';
 import { createApp } from '../src/yoga.ts';
 import { NESTED_QUERY } from './bench-queries.ts';
@@ -56,6 +57,7 @@ const context = (): Context => ({
   requestId: 'bench',
   view: LIVE_VIEW,
   pubsub,
+  idempotencyKeyLifetimeS: DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S,
 });
 console.log(`nested query, ${REQUESTS} sequential requests in-process\n`);
 console.log('| executor | Node CPU ms/request | wall ms/request | SQL statements/request | response bytes |');

@@ -383,8 +383,7 @@ export async function loadKnowledgeFile(
         .returning({ id: places.id });
       if (!row) throw new Error(`insert into places returned no row for ${place.slug}`);
       placeIds.set(place.slug, row.id);
-      // A country is its own country; anything else inherits its parent's.
-      if (place.kind === 'COUNTRY') await tx.update(places).set({ countryId: row.id }).where(eq(places.id, row.id));
+      // A country is its own country (set by the database on insert); anything else inherits its parent's.
       placeCountry.set(place.slug, place.kind === 'COUNTRY' ? row.id : countryId);
       created++;
     }

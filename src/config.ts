@@ -1,5 +1,6 @@
 /** Settings from the environment, read once at start-up. Bad values stop the process with a message naming the variable. */
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S } from './writes/transaction.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -108,6 +109,8 @@ export interface Config {
   anonymousReads: boolean;
   /** How long a token's principal is remembered, ms (changes are heard at once; 0: look up every time). */
   tokenCacheMs: number;
+  /** Seconds an idempotency key replays its write; after that it is forgotten and purged. */
+  idempotencyKeyLifetimeS: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -165,5 +168,6 @@ export function readConfig(env: Env = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     anonymousReads: !boolean(env, 'READS_REQUIRE_TOKEN', false),
     tokenCacheMs: integer(env, 'TOKEN_CACHE_MS', 30_000),
+    idempotencyKeyLifetimeS: integer(env, 'IDEMPOTENCY_KEY_LIFETIME_S', DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S, 1),
   };
 }

@@ -78,4 +78,27 @@ query SourceCitations {
   }
 }`,
   },
+  {
+    title: 'What changed, and how it read before',
+    query: `# Every update of ISIS-K's profile: when, by whom, each field before and after, and the
+# quote behind it. Add asOf: "<an earlier time>" to actor(...) to read the profile as it stood
+# then; dashboards (eventStats, timeline, breakdown) take asOf the same way.
+query ProfileHistory {
+  actor(slug: "isis-k") {
+    name
+    aliases
+    homeCountry { name }
+    revisions(first: 10) {
+      totalCount
+      nodes {
+        recordedAt
+        recordedBy
+        changes { field from to }
+        update { confidence note citations { quote source { slug } } }
+        merge { removedSlug reason }
+      }
+    }
+  }
+}`,
+  },
 ];

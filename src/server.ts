@@ -137,6 +137,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     admission,
     corsOrigins: config.corsOrigins,
     anonymousReads: config.anonymousReads,
+    idempotencyKeyLifetimeS: config.idempotencyKeyLifetimeS,
     ...(options.pubsub ? { pubsub: options.pubsub } : {}),
   });
 

@@ -10,6 +10,7 @@ import type { Context } from './graphql/context.ts';
 import { makePubSub, type PubSub } from './graphql/pubsub.ts';
 import { useQueryJit } from './graphql/executor.ts';
 import { LIVE_VIEW } from './graphql/view.ts';
+import { DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S } from './writes/transaction.ts';
 import { schema } from './graphql/schema.ts';
 import { exampleQueries } from './graphiql-examples.ts';
 import { useAdmission, type Admission } from './http/admission.ts';
@@ -44,6 +45,8 @@ export interface AppOptions {
   anonymousReads?: boolean;
   /** Where writes announce new records; default in-process (pass a Redis-backed one to share). */
   pubsub?: PubSub;
+  /** Seconds an idempotency key replays its write (IDEMPOTENCY_KEY_LIFETIME_S); default a day. */
+  idempotencyKeyLifetimeS?: number;
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -80,6 +83,7 @@ export function createApp(options: AppOptions): App {
         requestId: requestIdFor(request),
         view: LIVE_VIEW,
         pubsub,
+        idempotencyKeyLifetimeS: options.idempotencyKeyLifetimeS ?? DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S,
       };
     },
     plugins,

@@ -8,6 +8,8 @@ describe('readConfig', () => {
     expect(config.limits).toMatchObject({ maxDepth: 12, introspection: true, fieldSuggestions: true });
     expect(config.corsOrigins).toEqual([]);
     expect(config.deadlines.heavySlots).toBe(2);
+    expect(config.idempotencyKeyLifetimeS).toBe(24 * 60 * 60);
+    expect(readConfig({ IDEMPOTENCY_KEY_LIFETIME_S: '3600' }).idempotencyKeyLifetimeS).toBe(3600);
   });
 
   it('turns field suggestions off in production, and reads lists and switches', () => {
@@ -22,5 +24,6 @@ describe('readConfig', () => {
     expect(() => readConfig({ GRAPHQL_MAX_DEPTH: '40' })).toThrow(/GRAPHQL_MAX_DEPTH must be at most 12/);
     expect(() => readConfig({ GRAPHQL_INTROSPECTION: 'yes' })).toThrow(/GRAPHQL_INTROSPECTION must be "true" or "false"/);
     expect(() => readConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of/);
+    expect(() => readConfig({ IDEMPOTENCY_KEY_LIFETIME_S: '0' })).toThrow(/IDEMPOTENCY_KEY_LIFETIME_S must be a whole number of at least 1/);
   });
 });

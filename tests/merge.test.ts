@@ -114,6 +114,24 @@ describe('mergeActors', () => {
     expect(keptThen.data?.actors.totalCount).toBe((now.data?.actors.totalCount ?? 0) + 1);
   });
 
+  it('keeps the kept actor’s aliases before the merge, and lists the merge among its revisions', async () => {
+    const ALIASES = `query($asOf: DateTime) { actor(slug: "isis-k", asOf: $asOf) {
+      aliases revisions { nodes { recordedBy changes { field from to } update { id } merge { removedSlug reason } } } } }`;
+    type Aliases = { actor: { aliases: string[]; revisions: { nodes: unknown[] } } };
+    const then = (await f.api.query<Aliases>(ALIASES, { asOf: beforeMerge })).data?.actor;
+    expect(then).toEqual({ aliases: ['ISIS-K'], revisions: { nodes: [] } });
+    const now = (await f.api.query<Aliases>(ALIASES)).data?.actor;
+    expect(now?.aliases).toEqual(['ISIS-K', 'Islamic State Khorasan Province', 'ISKP']);
+    expect(now?.revisions.nodes).toEqual([
+      {
+        recordedBy: 'token:test-admin',
+        changes: [{ field: 'aliases', from: ['ISIS-K'], to: ['ISIS-K', 'Islamic State Khorasan Province', 'ISKP'] }],
+        update: null,
+        merge: { removedSlug: 'iskp', reason: 'ISKP is ISIS-K' },
+      },
+    ]);
+  });
+
   it('refuses merging a removed actor again or into a removed actor', async () => {
     const before = await tableCounts(f.scratch.handle.sql);
     expect((await admin(MERGE, { i: { keep: 'isis', remove: 'iskp', reason: 'again' } })).data?.mergeActors).toMatchObject({ __typename: 'ConflictError', path: ['input', 'remove'] });

@@ -1,14 +1,18 @@
 /** Drizzle relations, kept apart from the tables (they describe joins, not storage). */
 import { relations } from 'drizzle-orm';
 import {
+  actorMerges,
+  actorRevisions,
   actors,
   adherences,
   citations,
   claimCitations,
   claims,
   doctrines,
+  eventRevisions,
   events,
   participations,
+  placeRevisions,
   places,
   relationships,
   sources,
@@ -28,9 +32,10 @@ export const claimCitationsRelations = relations(claimCitations, ({ one }) => ({
   citation: one(citations, { fields: [claimCitations.citationId], references: [citations.id] }),
 }));
 
-export const placesRelations = relations(places, ({ one }) => ({
+export const placesRelations = relations(places, ({ one, many }) => ({
   parent: one(places, { fields: [places.parentId], references: [places.id], relationName: 'parent' }),
   country: one(places, { fields: [places.countryId], references: [places.id], relationName: 'country' }),
+  revisions: many(placeRevisions, { relationName: 'revised' }),
 }));
 
 export const doctrinesRelations = relations(doctrines, ({ one, many }) => ({
@@ -43,14 +48,18 @@ export const doctrinesRelations = relations(doctrines, ({ one, many }) => ({
 export const actorsRelations = relations(actors, ({ one, many }) => ({
   homeCountry: one(places, { fields: [actors.homeCountryId], references: [places.id] }),
   claim: one(claims, { fields: [actors.claimId], references: [claims.id] }),
+  revisionClaim: one(claims, { fields: [actors.revisionClaimId], references: [claims.id] }),
   adherences: many(adherences),
   participations: many(participations, { relationName: 'participant' }),
+  revisions: many(actorRevisions),
 }));
 
 export const eventsRelations = relations(events, ({ one, many }) => ({
   place: one(places, { fields: [events.placeId], references: [places.id] }),
   claim: one(claims, { fields: [events.claimId], references: [claims.id] }),
+  revisionClaim: one(claims, { fields: [events.revisionClaimId], references: [claims.id] }),
   participations: many(participations),
+  revisions: many(eventRevisions),
 }));
 
 export const adherencesRelations = relations(adherences, ({ one }) => ({
@@ -70,4 +79,19 @@ export const participationsRelations = relations(participations, ({ one }) => ({
   event: one(events, { fields: [participations.eventId], references: [events.id] }),
   actor: one(actors, { fields: [participations.actorId], references: [actors.id], relationName: 'participant' }),
   attributedBy: one(actors, { fields: [participations.attributedById], references: [actors.id], relationName: 'attributor' }),
+}));
+
+export const actorRevisionsRelations = relations(actorRevisions, ({ one }) => ({
+  actor: one(actors, { fields: [actorRevisions.actorId], references: [actors.id] }),
+  supersededByClaim: one(claims, { fields: [actorRevisions.supersededByClaimId], references: [claims.id] }),
+  supersededByMerge: one(actorMerges, { fields: [actorRevisions.supersededByMergeId], references: [actorMerges.removedActorId] }),
+}));
+
+export const eventRevisionsRelations = relations(eventRevisions, ({ one }) => ({
+  event: one(events, { fields: [eventRevisions.eventId], references: [events.id] }),
+  supersededByClaim: one(claims, { fields: [eventRevisions.supersededByClaimId], references: [claims.id] }),
+}));
+
+export const placeRevisionsRelations = relations(placeRevisions, ({ one }) => ({
+  place: one(places, { fields: [placeRevisions.placeId], references: [places.id], relationName: 'revised' }),
 }));

@@ -194,6 +194,24 @@ export const claimCitations = pgTable(
   ],
 );
 
+/**
+ * When an entity's current values were recorded (knowledge time). Null until its first revision:
+ * the values are those it was created with. Set by the revision triggers (migration 0016_entity_revision_triggers), never
+ * by writers.
+ */
+function revisionColumns() {
+  return { revisedAt: timestamp('revised_at', { withTimezone: true }) };
+}
+
+/**
+ * The cited update claim behind an actor's or event's current values; null while they are those of
+ * its establishing claim. A writer changing the entity sets it to a claim recorded in the same
+ * transaction; the revision trigger refuses any other change (migration 0016_entity_revision_triggers).
+ */
+function revisionClaimColumn() {
+  return { revisionClaimId: integer('revision_claim_id').references((): AnyPgColumn => claims.id) };
+}
+
 export const places = pgTable(
   'places',
   {
@@ -208,6 +226,7 @@ export const places = pgTable(
     // Gazetteer reference data, not claims: ISO 3166-1 alpha-2 and UN M49 sub-region.
     countryCode: text('country_code'),
     region: text('region'),
+    ...revisionColumns(),
   },
   (t) => [
     index('places_parent_id_idx').on(t.parentId),
@@ -246,11 +265,14 @@ export const actors = pgTable(
     claimId: integer('claim_id')
       .notNull()
       .references(() => claims.id),
+    ...revisionColumns(),
+    ...revisionClaimColumn(),
   },
   (t) => [
     index('actors_kind_idx').on(t.kind),
     index('actors_home_country_id_idx').on(t.homeCountryId),
     index('actors_claim_id_idx').on(t.claimId),
+    index('actors_revision_claim_id_idx').on(t.revisionClaimId),
     index('actors_search_idx').using('gin', searchDocuments.actor(t.name, t.aliases)),
   ],
 );
@@ -280,8 +302,11 @@ export const events = pgTable(
     claimId: integer('claim_id')
       .notNull()
       .references(() => claims.id),
+    ...revisionColumns(),
+    ...revisionClaimColumn(),
   },
   (t) => [
+    index('events_revision_claim_id_idx').on(t.revisionClaimId),
     check(
       'events_date_order_check',
       sql`${t.dateEarliest} is null or ${t.dateLatest} is null or ${t.dateEarliest} <= ${t.dateLatest}`,
@@ -513,7 +538,11 @@ export const idempotencyKeys = pgTable(
     result: jsonb('result').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.principal, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.principal, t.key] }),
+    // Expired keys are found and purged by age (src/writes/transaction.ts).
+    index('idempotency_keys_created_at_idx').on(t.createdAt),
+  ],
 );
 
 export const actorMerges = pgTable(
@@ -533,5 +562,128 @@ export const actorMerges = pgTable(
   (t) => [
     check('actor_merges_not_self_check', sql`${t.removedActorId} <> ${t.keptActorId}`),
     index('actor_merges_kept_actor_id_idx').on(t.keptActorId),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Revisions (issue 4: time travel). An update never loses what an entity said before: a trigger
+// (migration 0016_entity_revision_triggers) copies the row as it was into its revision table, in the update's transaction,
+// with the knowledge-time interval it was current for — [revised_at, superseded_at), revised_at
+// null meaning "since the entity was created" — and what superseded it. Reads `asOf` a time in that
+// interval use the copy (src/graphql/view.ts). Copied values are kept as they were; only the
+// references to places stay foreign keys, so a place cannot vanish from under history.
+// ---------------------------------------------------------------------------------------------
+
+/** What superseded a version, and when; shared by the three revision tables. */
+function supersededColumns() {
+  return {
+    // Knowledge time at which the next version was recorded (the update's transaction time).
+    supersededAt: timestamp('superseded_at', { withTimezone: true }).notNull(),
+    // Who recorded the next version: the update claim's recorded_by, the merge's merged_by, or the
+    // writing transaction's principal for places.
+    supersededBy: text('superseded_by').notNull(),
+  };
+}
+
+export const actorRevisions = pgTable(
+  'actor_revisions',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    actorId: integer('actor_id')
+      .notNull()
+      .references(() => actors.id),
+    // The actor row as it was (every column but id).
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+    aliases: text('aliases').array().notNull(),
+    kind: actorKind('kind').notNull(),
+    description: text('description'),
+    homeCountryId: integer('home_country_id').references(() => places.id),
+    claimId: integer('claim_id').notNull(),
+    revisedAt: timestamp('revised_at', { withTimezone: true }),
+    revisionClaimId: integer('revision_claim_id'),
+    ...supersededColumns(),
+    // The cited update claim that superseded it, or (for the aliases a merge adds) the merge.
+    supersededByClaimId: integer('superseded_by_claim_id').references(() => claims.id),
+    supersededByMergeId: integer('superseded_by_merge_id').references(() => actorMerges.removedActorId),
+  },
+  (t) => [
+    check(
+      'actor_revisions_cause_check',
+      sql`(${t.supersededByClaimId} is null) <> (${t.supersededByMergeId} is null)`,
+    ),
+    check('actor_revisions_interval_check', sql`${t.revisedAt} is null or ${t.revisedAt} <= ${t.supersededAt}`),
+    index('actor_revisions_actor_id_idx').on(t.actorId, t.supersededAt),
+    index('actor_revisions_superseded_at_idx').on(t.supersededAt),
+    index('actor_revisions_home_country_id_idx').on(t.homeCountryId),
+    index('actor_revisions_superseded_by_claim_id_idx').on(t.supersededByClaimId),
+    index('actor_revisions_superseded_by_merge_id_idx').on(t.supersededByMergeId),
+  ],
+);
+
+export const eventRevisions = pgTable(
+  'event_revisions',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    eventId: integer('event_id')
+      .notNull()
+      .references(() => events.id),
+    // The event row as it was (every column but id).
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    kind: eventKind('kind').notNull(),
+    description: text('description'),
+    dateText: text('date_text'),
+    dateEarliest: date('date_earliest', { mode: 'string' }),
+    dateLatest: date('date_latest', { mode: 'string' }),
+    datePrecision: datePrecision('date_precision').notNull(),
+    placeId: integer('place_id').references(() => places.id),
+    killedMin: integer('killed_min'),
+    killedMax: integer('killed_max'),
+    killedText: text('killed_text'),
+    woundedMin: integer('wounded_min'),
+    woundedMax: integer('wounded_max'),
+    woundedText: text('wounded_text'),
+    claimId: integer('claim_id').notNull(),
+    revisedAt: timestamp('revised_at', { withTimezone: true }),
+    revisionClaimId: integer('revision_claim_id'),
+    ...supersededColumns(),
+    supersededByClaimId: integer('superseded_by_claim_id')
+      .notNull()
+      .references(() => claims.id),
+  },
+  (t) => [
+    check('event_revisions_interval_check', sql`${t.revisedAt} is null or ${t.revisedAt} <= ${t.supersededAt}`),
+    index('event_revisions_event_id_idx').on(t.eventId, t.supersededAt),
+    index('event_revisions_superseded_at_idx').on(t.supersededAt),
+    index('event_revisions_place_id_idx').on(t.placeId),
+    index('event_revisions_superseded_by_claim_id_idx').on(t.supersededByClaimId),
+  ],
+);
+
+export const placeRevisions = pgTable(
+  'place_revisions',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    placeId: integer('place_id')
+      .notNull()
+      .references(() => places.id),
+    // The place row as it was (every column but id).
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+    kind: placeKind('kind').notNull(),
+    parentId: integer('parent_id').references(() => places.id),
+    countryId: integer('country_id').references(() => places.id),
+    countryCode: text('country_code'),
+    region: text('region'),
+    revisedAt: timestamp('revised_at', { withTimezone: true }),
+    ...supersededColumns(),
+  },
+  (t) => [
+    check('place_revisions_interval_check', sql`${t.revisedAt} is null or ${t.revisedAt} <= ${t.supersededAt}`),
+    index('place_revisions_place_id_idx').on(t.placeId, t.supersededAt),
+    index('place_revisions_superseded_at_idx').on(t.supersededAt),
+    index('place_revisions_parent_id_idx').on(t.parentId),
+    index('place_revisions_country_id_idx').on(t.countryId),
   ],
 );

@@ -27,4 +27,6 @@ export interface Context {
   view: KnowledgeView;
   /** Where writes announce new records to subscribers. */
   pubsub: PubSub;
+  /** Seconds an idempotency key replays its write (src/writes/transaction.ts). */
+  idempotencyKeyLifetimeS: number;
 }

@@ -72,13 +72,14 @@ export function toPage<T>(window: PageWindow, rows: T[], totalCount: Page<T>['to
 export const FIRST_ROW: PageWindow = { offset: 0, limit: 1, size: 1, hasPreviousPage: false };
 
 /**
- * One connection per parent from batch-loaded pages. When a page is empty (past the end) its
- * total is unknown, so `recount(parentIndex)` fetches it — lazily, only if a client asks.
+ * One connection per parent from batch-loaded pages. An empty first page means an empty list; an
+ * empty later page (past the end) says nothing of the total, so `recount(parentIndex)` fetches it —
+ * lazily, only if a client asks.
  */
 export function toPages<T>(
   window: PageWindow,
   pages: { rows: T[]; total: number | null }[],
   recount: (parentIndex: number) => Promise<number>,
 ): Page<T>[] {
-  return pages.map((page, i) => toPage(window, page.rows, page.total ?? (() => recount(i))));
+  return pages.map((page, i) => toPage(window, page.rows, page.total ?? (window.offset === 0 ? 0 : () => recount(i))));
 }

@@ -14,6 +14,7 @@ import './types/event.ts';
 import './types/adherence.ts';
 import './types/relationship.ts';
 import './types/participation.ts';
+import './types/revision.ts';
 import './types/analytics.ts';
 import './types/reach.ts';
 import './types/network.ts';

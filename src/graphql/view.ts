@@ -1,12 +1,15 @@
 /**
  * Time travel and retraction for reads. A root read field may take `asOf` (answer as the
  * knowledge base stood then: claims recorded later are left out, claims retracted later are
- * still in) and `includeRetracted`; the choice is kept in the request's context so that every
- * nested loader applies the same view in its one batched statement. One operation has one view:
- * root fields asking for different ones are refused rather than answered inconsistently.
+ * still in, entities show the values they had then) and `includeRetracted`; the choice is kept in
+ * the request's context so that every nested loader applies the same view in its one batched
+ * statement. One operation has one view: root fields asking for different ones are refused
+ * rather than answered inconsistently.
  */
 import type { ArgBuilder } from '@pothos/core';
-import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { getTableColumns, getTableName, sql, Subquery, type SQL, type SQLWrapper } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { actorRevisions, actors, eventRevisions, events, placeRevisions, places } from '../db/schema.ts';
 import type { builder } from './builder.ts';
 import type { Context, KnowledgeView } from './context.ts';
 import { badInput } from './errors.ts';
@@ -47,8 +50,60 @@ export function claimVisible(view: KnowledgeView, c: { recordedAt: SQLWrapper; r
     : sql`(${c.recordedAt} <= ${asOf}::timestamptz and (${c.retractedAt} is null or ${c.retractedAt} > ${asOf}::timestamptz))`;
 }
 
+/**
+ * An entity table as of a past time: the rows whose current values were already current then
+ * (revised_at), plus, for rows revised since, the revision current then (migration 0016_entity_revision_triggers). Two plain
+ * scans in a UNION ALL, so filters, joins and key lookups still reach each table's own indexes.
+ */
+function asOfRows(table: PgTable, revisions: PgTable, entityId: PgColumn, asOf: Date): SQL {
+  const at = sql`${asOf.toISOString()}::timestamptz`;
+  const columns = Object.values(getTableColumns(table)).map((column) => column.name);
+  const current = sql.join(columns.map((name) => sql`a.${sql.identifier(name)}`), sql`, `);
+  const revised = sql.join(
+    columns.map((name) => (name === 'id' ? sql`r.${sql.identifier(entityId.name)}` : sql`r.${sql.identifier(name)}`)),
+    sql`, `,
+  );
+  return sql`select ${current} from ${table} a where a.revised_at is null or a.revised_at <= ${at}
+    union all
+    select ${revised} from ${revisions} r where r.superseded_at > ${at} and (r.revised_at is null or r.revised_at <= ${at})`;
+}
+
+type Revised = { table: PgTable; revisions: PgTable; entityId: PgColumn };
+const revised = {
+  actors: { table: actors, revisions: actorRevisions, entityId: actorRevisions.actorId },
+  events: { table: events, revisions: eventRevisions, entityId: eventRevisions.eventId },
+  places: { table: places, revisions: placeRevisions, entityId: placeRevisions.placeId },
+} satisfies Record<string, Revised>;
+
+/**
+ * An entity table as the view sees it, for FROM or JOIN in a raw statement, named `alias` (default:
+ * the table's own name, so the schema's column references resolve against it). Live, it is the
+ * table itself and the statement is unchanged.
+ */
+function relationAt({ table, revisions, entityId }: Revised, view: KnowledgeView, alias?: string): SQL {
+  if (!view.asOf) return alias ? sql`${table} ${sql.identifier(alias)}` : sql`${table}`;
+  return sql`(${asOfRows(table, revisions, entityId, view.asOf)}) ${sql.identifier(alias ?? getTableName(table))}`;
+}
+
+export const actorsAt = (view: KnowledgeView, alias?: string): SQL => relationAt(revised.actors, view, alias);
+export const eventsAt = (view: KnowledgeView, alias?: string): SQL => relationAt(revised.events, view, alias);
+export const placesAt = (view: KnowledgeView, alias?: string): SQL => relationAt(revised.places, view, alias);
+
+/**
+ * The same for the query builder's `.from()`: the table itself when live; as of a past time, a
+ * subquery under the table's own name, so selected columns of the table resolve against it.
+ */
+function fromAt<T extends Revised['table']>(entity: Revised & { table: T }, view: KnowledgeView): T | Subquery {
+  if (!view.asOf) return entity.table;
+  return new Subquery(asOfRows(entity.table, entity.revisions, entity.entityId, view.asOf), getTableColumns(entity.table), getTableName(entity.table));
+}
+
+export const actorsFrom = (view: KnowledgeView) => fromAt(revised.actors, view);
+export const eventsFrom = (view: KnowledgeView) => fromAt(revised.events, view);
+export const placesFrom = (view: KnowledgeView) => fromAt(revised.places, view);
+
 export const AS_OF_DESCRIPTION =
-  'Answer as the knowledge base stood at this moment: claims recorded later are left out, claims retracted later are still in. Applies to the whole operation.';
+  'Answer as the knowledge base stood at this moment: claims recorded later are left out, claims retracted later are still in, actors, events and places show the values they had then. Applies to the whole operation.';
 export const INCLUDE_RETRACTED_DESCRIPTION = 'Include retracted claims (each says when and why it was retracted).';
 
 type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;

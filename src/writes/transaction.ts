@@ -2,10 +2,13 @@
  * Every API write goes through `runWrite`: one transaction holding the change, its audit-log row
  * and (when the client sent one) its idempotency key. A failure anywhere rolls back all three.
  * A retried request with the same key and the same input gets the first answer again without
- * writing; the same key with different input is a ConflictError.
+ * writing; the same key with different input is a ConflictError. Keys live for a configurable
+ * time (IDEMPOTENCY_KEY_LIFETIME_S): an expired key is forgotten, and a new write under it
+ * proceeds. Expired keys are purged by the writes themselves, a bounded batch at a time, so no
+ * instance needs a timer or any state of its own.
  */
 import { createHash } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Principal } from '../auth/tokens.ts';
 import type { Database } from '../db/client.ts';
 import { auditLog, idempotencyKeys } from '../db/schema.ts';
@@ -15,6 +18,12 @@ export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
+/** How long an idempotency key replays its write, by default: a day covers any sane retry. */
+export const DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S = 24 * 60 * 60;
+
+/** Expired keys deleted per keyed write: bounded work, yet more than one write adds. */
+const PURGE_BATCH = 100;
+
 export interface WriteRequest {
   db: Database;
   principal: Principal | null;
@@ -23,6 +32,8 @@ export interface WriteRequest {
   idempotencyKey?: string | null;
   /** The operation's input, hashed to tell a retry from a different request under the same key. */
   input: unknown;
+  /** Seconds an idempotency key replays its write; default DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S. */
+  idempotencyKeyLifetimeS?: number;
 }
 
 export interface WriteOutcome<R> {
@@ -78,15 +89,29 @@ export async function runWrite<R extends Json>(
     throw new ValidationError('idempotencyKey must be 1–200 characters', ['idempotencyKey']);
   }
   const requestSha256 = createHash('sha256').update(canonicalJson(request.input)).digest('hex');
+  const lifetime = sql`make_interval(secs => ${request.idempotencyKeyLifetimeS ?? DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S})`;
   try {
     return await request.db.transaction(async (tx) => {
+      // Who writes, for the database's own records (place revisions: migration 0016_entity_revision_triggers); and, in the
+      // same statement, a batch of expired idempotency keys purged (rows another write is purging
+      // are skipped, not waited for).
+      await tx.execute(sql`with purged as (
+          delete from ${idempotencyKeys} where (principal, key) in (
+            select principal, key from ${idempotencyKeys} where created_at <= now() - ${lifetime}
+             order by created_at limit ${PURGE_BATCH} for update skip locked))
+        select set_config('knowledge.principal', ${principal.name}, true)`);
       if (key != null) {
         // Two concurrent retries of one request: the second waits here, then sees the first's row.
         await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${JSON.stringify([principal.name, key])}, 0))`);
-        const [seen] = await tx
-          .select()
+        const [found] = await tx
+          .select({ ...getTableColumns(idempotencyKeys), expired: sql<boolean>`${idempotencyKeys.createdAt} <= now() - ${lifetime}` })
           .from(idempotencyKeys)
           .where(and(eq(idempotencyKeys.principal, principal.name), eq(idempotencyKeys.key, key)));
+        // An expired key is forgotten: the write proceeds and the key is stored afresh.
+        if (found?.expired) {
+          await tx.delete(idempotencyKeys).where(and(eq(idempotencyKeys.principal, principal.name), eq(idempotencyKeys.key, key)));
+        }
+        const seen = found?.expired ? undefined : found;
         if (seen) {
           if (seen.operation !== request.operation || seen.requestSha256 !== requestSha256) {
             throw new ConflictError(

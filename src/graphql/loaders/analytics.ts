@@ -20,7 +20,7 @@ import {
   places,
 } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
-import { claimVisible, mergeTime } from '../view.ts';
+import { actorsAt, claimVisible, eventsAt, mergeTime, placesAt } from '../view.ts';
 
 export interface KilledSum {
   min: number;
@@ -105,6 +105,7 @@ export type EventStatsRow = KilledColumns & {
 
 export async function eventStats(
   db: Database,
+  view: KnowledgeView,
   conditions: SQL | undefined,
   route: RollupRoute | null,
 ): Promise<EventStatsRow> {
@@ -117,7 +118,7 @@ export async function eventStats(
       : sql`select count(*)::int as events, ${killedSums(sql`${events}`)},
                    min(coalesce(${events.dateEarliest}, ${events.dateLatest}))::text as "firstDate",
                    max(coalesce(${events.dateLatest}, ${events.dateEarliest}))::text as "lastDate"
-              from ${events} ${where(conditions)}`,
+              from ${eventsAt(view)} ${where(conditions)}`,
   );
   const row = rows[0];
   if (!row) throw new Error('an aggregate without group by always returns a row');
@@ -145,6 +146,7 @@ export type TimelineRow = KilledColumns & {
  */
 export async function timeline(
   db: Database,
+  view: KnowledgeView,
   conditions: SQL | undefined,
   interval: TimelineInterval,
   route: RollupRoute | null,
@@ -175,7 +177,7 @@ export async function timeline(
       select ${events.killedMin} as killed_min, ${events.killedMax} as killed_max,
              date_trunc(${field}, ${events.dateEarliest}::timestamp)::date as first_bucket,
              date_trunc(${field}, ${events.dateLatest}::timestamp)::date as last_bucket
-        from ${events} ${where(conditions)}
+        from ${eventsAt(view)} ${where(conditions)}
     ),
     placed as (select * from matched where first_bucket = last_bucket),
     buckets as (
@@ -227,19 +229,19 @@ function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | und
   switch (by) {
     case 'EVENT_KIND':
       return sql`select ${kept}, ${events.kind}::text as key, ${events.kind}::text as label, null::int as entity_id
-                   from ${events} ${where(conditions)}`;
+                   from ${eventsAt(view)} ${where(conditions)}`;
     case 'YEAR':
       // Like the timeline: an event is put in a year only if all its possible dates are in it.
       return sql`select ${kept}, extract(year from ${events.dateEarliest})::text as key,
                         extract(year from ${events.dateEarliest})::text as label, null::int as entity_id
-                   from ${events}
+                   from ${eventsAt(view)}
                   where extract(year from ${events.dateEarliest}) = extract(year from ${events.dateLatest})
                     ${conditions ? sql`and ${conditions}` : sql``}`;
     case 'COUNTRY':
       return sql`select ${kept}, country.slug as key, country.name as label, country.id as entity_id
-                   from ${events}
-                   join ${places} pl on pl.id = ${events.placeId}
-                   join ${places} country on country.id = pl.country_id
+                   from ${eventsAt(view)}
+                   join ${placesAt(view, 'pl')} on pl.id = ${events.placeId}
+                   join ${placesAt(view, 'country')} on country.id = pl.country_id
                    ${where(conditions)}`;
     case 'ACTOR':
     case 'ROLE':
@@ -247,17 +249,17 @@ function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | und
                         ${by === 'ACTOR' ? sql`a.slug` : sql`p.role::text`} as key,
                         ${by === 'ACTOR' ? sql`a.name` : sql`p.role::text`} as label,
                         ${by === 'ACTOR' ? sql`a.id` : sql`null::int`} as entity_id
-                   from ${events}
+                   from ${eventsAt(view)}
                    join ${participations} p on p.event_id = ${events.id}
                    ${live}
                    -- Actors as merged at the view's time: a removed actor's links count for the kept one.
-                   join ${actors} a on a.id = canonical_actor(p.actor_id, ${at})
+                   join ${actorsAt(view, 'a')} on a.id = canonical_actor(p.actor_id, ${at})
                   where (${roleList} is null or p.role = any(${roleList}))
                     ${by === 'ROLE' && actor != null ? sql`and a.id = (select canonical_actor(x.id, ${at}) from ${actors} x where x.slug = ${actor})` : sql``}
                     ${conditions ? sql`and ${conditions}` : sql``}`;
     case 'DOCTRINE':
       return sql`select distinct ${kept}, d.slug as key, d.name as label, d.id as entity_id
-                   from ${events}
+                   from ${eventsAt(view)}
                    join ${participations} p on p.event_id = ${events.id}
                    ${live}
                    join ${adherences} ad on ad.actor_id in

@@ -6,6 +6,7 @@
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { PgDialect, type PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '../../db/client.ts';
+import type { PageWindow } from '../pagination.ts';
 
 export function anyInt(ids: readonly number[]): SQL {
   return sql`any(${sql.param([...ids])}::int[])`;
@@ -14,6 +15,18 @@ export function anyInt(ids: readonly number[]): SQL {
 export function inKeyOrder<T>(keys: readonly number[], rows: T[], keyOf: (row: T) => number): (T | null)[] {
   const byKey = new Map(rows.map((row) => [keyOf(row), row]));
   return keys.map((key) => byKey.get(key) ?? null);
+}
+
+export type Paged<T> = T & { parentId: number; total: number } & Record<string, unknown>;
+
+/**
+ * Wraps a query numbering rows per parent (`rn` over `partition by` the parent, `total` its window
+ * count, `"parentId"`) so that one statement returns the same page of every parent's list.
+ */
+export function onePagePerParent(numbered: SQL, window: PageWindow): SQL {
+  return sql`select * from (${numbered}) paged
+    where rn > ${window.offset} and rn <= ${window.offset + window.limit}
+    order by "parentId", rn`;
 }
 
 /** Rows of one page per parent, with the parent's total (from a window count). */

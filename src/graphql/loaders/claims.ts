@@ -6,7 +6,7 @@
  * (src/graphql/view.ts): by default retracted ones are left out; as of a past time, claims
  * recorded later are left out and claims retracted later are still in.
  */
-import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import {
   adherences,
@@ -17,11 +17,11 @@ import {
   participations,
   relationships,
 } from '../../db/schema.ts';
-import { anyInt, preparedRows, groupPaged, inKeyOrder, type PagedRows } from './batch.ts';
+import { anyInt, preparedRows, groupPaged, inKeyOrder, onePagePerParent, type Paged, type PagedRows } from './batch.ts';
 import { rawCitationColumns, type CitationRow } from './entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import type { PageWindow } from '../pagination.ts';
-import { claimVisible, mergeTime } from '../view.ts';
+import { claimVisible, eventsAt, mergeTime } from '../view.ts';
 
 export type ClaimMeta = {
   confidence: number;
@@ -140,17 +140,6 @@ export async function participantsOfEvents(
      order by p.event_id, p.role, p.claim_id`);
 }
 
-type Paged<T> = T & { parentId: number; total: number } & Record<string, unknown>;
-
-/**
- * Wraps a query numbering rows per parent (`rn` over `partition by` the parent, `total` its window
- * count, `"parentId"`) so that one statement returns the same page of every parent's list.
- */
-function onePagePerParent(numbered: SQL, window: PageWindow): SQL {
-  return sql`select * from (${numbered}) paged
-    where rn > ${window.offset} and rn <= ${window.offset + window.limit}
-    order by "parentId", rn`;
-}
 
 /** An actor's participations, newest event first, one page per actor. */
 export async function participationsOfActors(
@@ -171,7 +160,7 @@ export async function participationsOfActors(
              (count(*) over (partition by f.canonical_id))::int as total
         from ${participations} p
         join ${claims} c on c.id = p.claim_id and ${visibleC(view)}
-        join ${events} e on e.id = p.event_id
+        join ${eventsAt(view, 'e')} on e.id = p.event_id
         join ${folded(view, actorIds)} f on f.actor_id = p.actor_id
        where true
          and (${roleList}::participation_role[] is null or p.role = any(${roleList}::participation_role[]))`,

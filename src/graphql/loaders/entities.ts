@@ -1,9 +1,13 @@
-/** Batch loaders for records fetched by primary key (one statement per type per request). */
+/**
+ * Batch loaders for records fetched by primary key (one statement per type per request). Actors,
+ * events and places are read as the request's view sees them: as of a past time, with the values
+ * they had then (src/graphql/view.ts).
+ */
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { actors, citations, claims, doctrines, events, places, sources } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
-import { mergeTime } from '../view.ts';
+import { actorsAt, actorsFrom, eventsAt, eventsFrom, mergeTime, placesFrom } from '../view.ts';
 import { anyInt, preparedRows, inKeyOrder, rawColumns, rawEntityClaimMeta, type RawRow } from './batch.ts';
 
 /** Who recorded the establishing claim, and how sure the source is. */
@@ -33,13 +37,13 @@ export const doctrineColumns = { ...getTableColumns(doctrines), ...claimMeta };
  */
 export async function actorsById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(ActorRow | null)[]> {
   // Each id with the actor it stands for at the view's time (itself unless merged away by then),
-  // from one set of merges rather than a function call per id.
+  // from one set of merges rather than a function call per id; its values as of the view's time.
   const rows = await preparedRows<ActorRow & { key: number }>(db, sql`
     select ${rawActorColumns}, ${rawEntityClaimMeta}, wanted.key
       from (select k.key, coalesce(f.canonical_id, k.key) as actor_id
               from unnest(${sql.param([...ids])}::int[]) k(key)
               left join actor_folds(${mergeTime(view)}) f on f.actor_id = k.key) wanted
-      join ${actors} a on a.id = wanted.actor_id
+      join ${actorsAt(view, 'a')} on a.id = wanted.actor_id
       join ${claims} c on c.id = a.claim_id`);
   const byKey = new Map<number, ActorRow>();
   for (const { key, ...row } of rows) byKey.set(key, row);
@@ -50,9 +54,9 @@ const rawActorColumns = rawColumns(actors, 'a');
 /** An event row for raw statements that alias events `e` and its claim `c`. */
 export const rawEventColumns = sql`${rawColumns(events, 'e')}, ${rawEntityClaimMeta}`;
 
-export async function eventsById(db: Database, ids: readonly number[]): Promise<(EventRow | null)[]> {
+export async function eventsById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(EventRow | null)[]> {
   const rows = await preparedRows<EventRow>(db, sql`
-    select ${rawEventColumns} from ${events} e join ${claims} c on c.id = e.claim_id where e.id = ${anyInt(ids)}`);
+    select ${rawEventColumns} from ${eventsAt(view, 'e')} join ${claims} c on c.id = e.claim_id where e.id = ${anyInt(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
@@ -64,8 +68,10 @@ export async function doctrinesById(db: Database, ids: readonly number[]): Promi
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
-export async function placesById(db: Database, ids: readonly number[]): Promise<(PlaceRow | null)[]> {
-  const rows = await db.select().from(places).where(sql`${places.id} = ${anyInt(ids)}`);
+export const placeColumns = getTableColumns(places);
+
+export async function placesById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(PlaceRow | null)[]> {
+  const rows = await db.select(placeColumns).from(placesFrom(view)).where(sql`${places.id} = ${anyInt(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 

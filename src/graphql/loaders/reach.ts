@@ -5,10 +5,10 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { actors, claims, events, participations, places } from '../../db/schema.ts';
+import { claims, participations } from '../../db/schema.ts';
 import { anyInt } from './batch.ts';
 import type { KnowledgeView } from '../context.ts';
-import { claimVisible, mergeTime } from '../view.ts';
+import { actorsAt, claimVisible, eventsAt, mergeTime, placesAt } from '../view.ts';
 import type { ParticipationRole } from './claims.ts';
 
 export type ReachCountryRow = {
@@ -35,8 +35,8 @@ export async function reachOfActors(
     select a.id as "actorId", home.region as "homeRegion", r.country_id as "countryId",
            r.country_slug as "countrySlug", r.region, r.role, coalesce(r.events, 0)::int as events,
            r.first_date::text as "firstDate", r.last_date::text as "lastDate"
-      from ${actors} a
-      left join ${places} home on home.id = a.home_country_id
+      from ${actorsAt(view, 'a')}
+      left join ${placesAt(view, 'home')} on home.id = a.home_country_id
       left join lateral (
         select country.id as country_id, country.slug as country_slug, country.region, p.role,
                count(distinct e.id) as events,
@@ -45,9 +45,9 @@ export async function reachOfActors(
           from ${participations} p
           join ${claims} c on c.id = p.claim_id
            and ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}
-          join ${events} e on e.id = p.event_id
-          join ${places} pl on pl.id = e.place_id
-          join ${places} country on country.id = pl.country_id
+          join ${eventsAt(view, 'e')} on e.id = p.event_id
+          join ${placesAt(view, 'pl')} on pl.id = e.place_id
+          join ${placesAt(view, 'country')} on country.id = pl.country_id
          -- The actor's own claims and those of actors merged into it by the view's time.
          where p.actor_id in (select f.actor_id from actors_folded_into(array[a.id], ${mergeTime(view)}) f)
            and (${roleList} is null or p.role = any(${roleList}))

@@ -63,6 +63,7 @@ export function write<R extends Json>(
       operation,
       idempotencyKey: args.idempotencyKey,
       input: args.input ?? args,
+      idempotencyKeyLifetimeS: ctx.idempotencyKeyLifetimeS,
     },
     fn,
   );

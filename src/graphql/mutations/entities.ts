@@ -1,8 +1,10 @@
 /**
  * Creating and updating actors, places and events. Actors and events are established by a cited
- * claim; an update is itself a cited claim (its note says what changed) and the audit log keeps
- * the values before and after, so nothing is overwritten without a trace. Places are gazetteer
- * reference data and need no citation.
+ * claim; an update is itself a cited claim (its note says what changed), named in the row's
+ * revision_claim_id. The database keeps the values before every update as a revision (migration
+ * 0012), so reads `asOf` an earlier time show them and `revisions` lists the changes; nothing is
+ * overwritten without a trace. Places are gazetteer reference data and need no citation; their
+ * changes are kept as revisions too.
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
@@ -28,6 +30,21 @@ const optionalText = z.string().trim().min(1, 'must not be empty (leave it out i
 /** Plain JSON of a row, for the audit log's before/after (dates as ISO strings). */
 function snapshot(row: Record<string, unknown>): Json {
   return JSON.parse(JSON.stringify(row)) as Json;
+}
+
+/**
+ * The given values that differ from the row's: an update that would change nothing is refused
+ * rather than recorded as a claim with no revision behind it.
+ */
+function actualChanges<T extends Record<string, unknown>>(before: T, given: Partial<T>): Partial<T> {
+  const changed: Partial<T> = {};
+  for (const [key, value] of Object.entries(given) as [keyof T, T[keyof T]][]) {
+    if (JSON.stringify(value) !== JSON.stringify(before[key])) changed[key] = value;
+  }
+  if (Object.keys(changed).length === 0) {
+    throw new ValidationError('nothing to change: every value given is the current one', ['input']);
+  }
+  return changed;
 }
 
 // ---------------------------------------------------------------- actors
@@ -127,7 +144,7 @@ builder.mutationFields((t) => ({
   }),
   updateActor: t.field({
     type: Actor,
-    description: 'Changes an actor’s profile, backed by a cited claim; the audit log keeps the old values. Role: analyst.',
+    description: 'Changes an actor’s profile, backed by a cited claim; the old values stay readable as a revision (`revisions`, `asOf`). Role: analyst.',
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: UpdateActorInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
@@ -139,14 +156,15 @@ builder.mutationFields((t) => ({
         if (!before) throw new NotFoundError(`no actor "${input.slug}"`, ['input', 'slug']);
         const aliases = [...(input.aliases ?? before.aliases)];
         for (const alias of input.addAliases ?? []) if (!aliases.includes(alias)) aliases.push(alias);
-        const changes = {
+        const given: Partial<typeof actors.$inferSelect> = {
           ...(input.name != null ? { name: input.name } : {}),
           ...(input.aliases != null || input.addAliases != null ? { aliases } : {}),
           ...(input.kind != null ? { kind: input.kind } : {}),
           ...(input.description !== undefined ? { description: input.description } : {}),
           ...(input.homeCountry !== undefined ? { homeCountryId: await homeCountryId(tx, input.homeCountry) } : {}),
         };
-        if (Object.keys(changes).length === 0) throw new ValidationError('nothing to change: give at least one field besides slug', ['input']);
+        if (Object.keys(given).length === 0) throw new ValidationError('nothing to change: give at least one field besides slug', ['input']);
+        const changes = actualChanges(before, given);
         const citationIds = await resolveCitations(tx, args.input.citations, ['input', 'citations']);
         const claimId = await recordClaim(tx, {
           kind: 'ACTOR_PROFILE',
@@ -155,7 +173,8 @@ builder.mutationFields((t) => ({
           recordedBy: principal.name,
           citationIds,
         });
-        const [after] = await tx.update(actors).set(changes).where(eq(actors.id, id)).returning();
+        // The update claim goes with the values it supports; the database keeps the old ones as a revision.
+        const [after] = await tx.update(actors).set({ ...changes, revisionClaimId: claimId }).where(eq(actors.id, id)).returning();
         if (!after) throw new Error('update of actors returned no row');
         return { actor: { id, slug: before.slug }, claimId, citationIds, before: snapshot(before), after: snapshot(after) };
       });
@@ -231,8 +250,7 @@ builder.mutationFields((t) => ({
           })
           .returning({ id: places.id });
         if (!row) throw new Error('insert into places returned no row');
-        // A country is its own country.
-        if (input.kind === 'COUNTRY') await tx.update(places).set({ countryId: row.id }).where(eq(places.id, row.id));
+        // A country's country_id (itself) is set by the database on insert (migration 0016_entity_revision_triggers).
         return { place: { id: row.id, slug: input.slug } };
       });
       return result.place.id;
@@ -240,7 +258,7 @@ builder.mutationFields((t) => ({
   }),
   updatePlace: t.field({
     type: Place,
-    description: 'Renames a place or corrects its codes; the audit log keeps the old values. Role: analyst.',
+    description: 'Renames a place or corrects its codes; the old values stay readable as a revision (`revisions`, `asOf`). Role: analyst.',
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: UpdatePlaceInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
@@ -249,12 +267,13 @@ builder.mutationFields((t) => ({
       const { result } = await write(ctx, 'updatePlace', args, async (tx) => {
         const [before] = await tx.select().from(places).where(eq(places.slug, input.slug)).for('update');
         if (!before) throw new NotFoundError(`no place "${input.slug}"`, ['input', 'slug']);
-        const changes = {
+        const given: Partial<typeof places.$inferSelect> = {
           ...(input.name != null ? { name: input.name } : {}),
           ...(input.countryCode !== undefined ? { countryCode: input.countryCode } : {}),
           ...(input.region !== undefined ? { region: input.region } : {}),
         };
-        if (Object.keys(changes).length === 0) throw new ValidationError('nothing to change: give at least one field besides slug', ['input']);
+        if (Object.keys(given).length === 0) throw new ValidationError('nothing to change: give at least one field besides slug', ['input']);
+        const changes = actualChanges(before, given);
         const [after] = await tx.update(places).set(changes).where(eq(places.id, before.id)).returning();
         if (!after) throw new Error('update of places returned no row');
         return { place: { id: before.id, slug: before.slug }, before: snapshot(before), after: snapshot(after) };
@@ -382,7 +401,7 @@ function casualtyColumns(prefix: 'killed' | 'wounded', value: Casualties | undef
     [`${prefix}Min`]: value?.min ?? null,
     [`${prefix}Max`]: value?.max ?? null,
     [`${prefix}Text`]: value?.text ?? null,
-  } as Partial<typeof events.$inferInsert>;
+  } as Partial<typeof events.$inferSelect>;
 }
 
 builder.mutationFields((t) => ({
@@ -444,7 +463,7 @@ builder.mutationFields((t) => ({
   }),
   updateEvent: t.field({
     type: Event,
-    description: 'Changes an event, backed by a cited claim; the audit log keeps the old values. Role: analyst.',
+    description: 'Changes an event, backed by a cited claim; the old values stay readable as a revision (`revisions`, `asOf`). Role: analyst.',
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: UpdateEventInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
@@ -454,7 +473,7 @@ builder.mutationFields((t) => ({
       const { result } = await write(ctx, 'updateEvent', args, async (tx, principal) => {
         const [before] = await tx.select().from(events).where(eq(events.slug, input.slug)).for('update');
         if (!before) throw new NotFoundError(`no event "${input.slug}"`, ['input', 'slug']);
-        const changes: Partial<typeof events.$inferInsert> = {
+        const given: Partial<typeof events.$inferSelect> = {
           ...(input.title != null ? { title: input.title } : {}),
           ...(input.kind != null ? { kind: input.kind } : {}),
           ...(input.description !== undefined ? { description: input.description } : {}),
@@ -465,7 +484,8 @@ builder.mutationFields((t) => ({
           ...casualtyColumns('killed', input.killed),
           ...casualtyColumns('wounded', input.wounded),
         };
-        if (Object.keys(changes).length === 0) throw new ValidationError('nothing to change: give at least one field besides slug', ['input']);
+        if (Object.keys(given).length === 0) throw new ValidationError('nothing to change: give at least one field besides slug', ['input']);
+        const changes = actualChanges(before, given);
         const citationIds = await resolveCitations(tx, args.input.citations, ['input', 'citations']);
         const claimId = await recordClaim(tx, {
           kind: 'EVENT_REPORT',
@@ -474,7 +494,7 @@ builder.mutationFields((t) => ({
           recordedBy: principal.name,
           citationIds,
         });
-        const [after] = await tx.update(events).set(changes).where(eq(events.id, before.id)).returning();
+        const [after] = await tx.update(events).set({ ...changes, revisionClaimId: claimId }).where(eq(events.id, before.id)).returning();
         if (!after) throw new Error('update of events returned no row');
         return { event: { id: before.id, slug: before.slug }, claimId, citationIds, before: snapshot(before), after: snapshot(after) };
       });

@@ -2,8 +2,9 @@
  * mergeActors folds a duplicate into the actor kept. History is not rewritten: the merge is a
  * timestamped row (actor_merges) and reads resolve actors at their view's time, so after the
  * merge the removed actor's claims, citations and slug all lead to the kept actor, while a read
- * asOf a time before it answers exactly as it did then. Only the kept actor's alias list is
- * changed in place (the removed actor's name and aliases are added); the audit log keeps the old list.
+ * asOf a time before it answers exactly as it did then. The kept actor gains the removed actor's
+ * name and aliases; the database keeps the list before as a revision (migration 0016_entity_revision_triggers), so that too
+ * reads as it was before the merge.
  */
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';

@@ -40,7 +40,8 @@ const RetractClaimInput = builder.inputType('RetractClaimInput', {
   fields: (t) => ({
     claim: t.id({
       required: true,
-      description: 'Global id of a Relationship, Participation or Adherence, or of an Event, Actor or Doctrine (its establishing claim).',
+      description:
+        'Global id of a Relationship, Participation, Adherence or UpdateClaim, or of an Event, Actor or Doctrine (its establishing claim).',
     }),
     reason: t.string({ required: true, description: 'Why, in words.' }),
     citation: t.field({ type: CitationInput, required: true, description: 'The quote that shows the claim is wrong.' }),
@@ -64,6 +65,8 @@ async function claimIdOf(tx: Tx, globalId: string): Promise<number> {
     case 'Relationship':
     case 'Participation':
     case 'Adherence':
+    // An update claim: retracting it marks it wrong; the values it set stay until another update.
+    case 'UpdateClaim':
       return id;
     case 'Event':
     case 'Actor':

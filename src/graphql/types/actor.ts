@@ -5,7 +5,7 @@ import { parseNumericId } from '../global-id.ts';
 import { actorColumns, actorsById, type ActorRow } from '../loaders/entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import { pageWindow, toPage } from '../pagination.ts';
-import { claimVisible, mergeTime, useView, viewArgs } from '../view.ts';
+import { actorsFrom, claimVisible, mergeTime, useView, viewArgs } from '../view.ts';
 import { Cited } from './citation.ts';
 import { Place } from './place.ts';
 import { ActorKindEnum } from './vocabulary.ts';
@@ -85,7 +85,7 @@ builder.queryFields((t) => ({
         (
           await ctx.db
             .select(actorColumns)
-            .from(actors)
+            .from(actorsFrom(view))
             .innerJoin(claims, eq(claims.id, actors.claimId))
             // A slug merged away (by the view's time) names the actor it was folded into.
             .where(
@@ -117,7 +117,7 @@ builder.queryFields((t) => ({
       );
       const rows = await ctx.db
         .select(actorColumns)
-        .from(actors)
+        .from(actorsFrom(view))
         .innerJoin(claims, eq(claims.id, actors.claimId))
         .where(where)
         .orderBy(asc(actors.name), asc(actors.id))
@@ -127,7 +127,7 @@ builder.queryFields((t) => ({
         window,
         rows,
         async () =>
-          (await ctx.db.select({ n: count() }).from(actors).innerJoin(claims, eq(claims.id, actors.claimId)).where(where))[0]?.n ?? 0,
+          (await ctx.db.select({ n: count() }).from(actorsFrom(view)).innerJoin(claims, eq(claims.id, actors.claimId)).where(where))[0]?.n ?? 0,
       );
     },
   }, { name: 'ActorConnection' }, { name: 'ActorEdge' }),

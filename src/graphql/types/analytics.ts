@@ -178,7 +178,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);
-      const row = await eventStats(ctx.db, eventWhere(args.filter, view), routeFor(view, args.filter));
+      const row = await eventStats(ctx.db, view, eventWhere(args.filter, view), routeFor(view, args.filter));
       return { events: row.events, killed: killedOf(row), firstDate: row.firstDate, lastDate: row.lastDate };
     },
   }),
@@ -192,7 +192,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);
-      const rows = await timeline(ctx.db, eventWhere(args.filter, view), args.interval, routeFor(view, args.filter));
+      const rows = await timeline(ctx.db, view, eventWhere(args.filter, view), args.interval, routeFor(view, args.filter));
       const buckets: BucketShape[] = [];
       let unplaced: UnplacedShape = { events: 0, killed: { min: 0, max: 0, reported: 0 } };
       for (const row of rows) {

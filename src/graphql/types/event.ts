@@ -1,12 +1,12 @@
 import { and, asc, count, desc, eq, sql, type SQL } from 'drizzle-orm';
-import { actors, claims, events, participations, places } from '../../db/schema.ts';
+import { actors, claims, events, participations } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import { parseNumericId } from '../global-id.ts';
 import type { KnowledgeView } from '../context.ts';
 import { rawColumns, rawEntityClaimMeta } from '../loaders/batch.ts';
 import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts';
-import { LIVE_VIEW, claimVisible, mergeTime, useView, viewArgs } from '../view.ts';
+import { LIVE_VIEW, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs } from '../view.ts';
 import { pageWindow, toPage } from '../pagination.ts';
 import { Cited } from './citation.ts';
 import { FuzzyDate } from './dates.ts';
@@ -36,7 +36,7 @@ export const Event = builder.loadableNode('Event', {
   description: 'Something that happened (or was plotted): an attack, a takeover, a founding...',
   interfaces: [Cited],
   id: { resolve: (event: EventRow) => event.id, parse: parseNumericId },
-  load: (ids: number[], ctx) => eventsById(ctx.db, ids),
+  load: (ids: number[], ctx) => eventsById(ctx.db, ctx.view, ids),
   fields: (t) => ({
     slug: t.exposeString('slug'),
     title: t.exposeString('title'),
@@ -113,7 +113,7 @@ export function eventConditions(
   }
   if (filter.country != null) {
     conditions.push(sql`${events.placeId} in (
-      select pl.id from ${places} pl join ${places} country on country.id = pl.country_id
+      select pl.id from ${placesAt(view, 'pl')} join ${placesAt(view, 'country')} on country.id = pl.country_id
        where country.slug = ${filter.country})`);
   }
   if (filter.kind) conditions.push(sql`${events.kind} = any(${sql.param(filter.kind)}::event_kind[])`);
@@ -160,7 +160,7 @@ builder.queryFields((t) => ({
         (
           await ctx.db
             .select(eventColumns)
-            .from(events)
+            .from(eventsFrom(view))
             .innerJoin(claims, eq(claims.id, events.claimId))
             .where(and(eq(events.slug, args.slug), claimVisible(view, claims)))
         )[0] ?? null
@@ -183,7 +183,7 @@ builder.queryFields((t) => ({
       // The page as raw rows (the hot path of every event list); the count keeps the builder.
       const rows = await ctx.db.execute<EventRow>(sql`
         select ${rawListColumns}, ${rawEntityClaimMeta}
-          from ${events} join ${claims} c on c.id = ${events.claimId}
+          from ${eventsAt(view)} join ${claims} c on c.id = ${events.claimId}
          where ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}
            ${conditionsOf(eventConditions(args.filter, view))}
          order by ${sql.join([...orderings[args.orderBy]], sql`, `)}
@@ -192,7 +192,7 @@ builder.queryFields((t) => ({
         window,
         rows,
         async () =>
-          (await ctx.db.select({ n: count() }).from(events).innerJoin(claims, eq(claims.id, events.claimId)).where(where))[0]?.n ?? 0,
+          (await ctx.db.select({ n: count() }).from(eventsFrom(view)).innerJoin(claims, eq(claims.id, events.claimId)).where(where))[0]?.n ?? 0,
       );
     },
   }, { name: 'EventConnection' }, { name: 'EventEdge' }),

@@ -2,14 +2,15 @@ import { asc, count, eq, sql } from 'drizzle-orm';
 import { places } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
-import { placesById, type PlaceRow } from '../loaders/entities.ts';
+import { placeColumns, placesById, type PlaceRow } from '../loaders/entities.ts';
 import { pageWindow, toPage } from '../pagination.ts';
+import { placesFrom, useView, viewArgs } from '../view.ts';
 import { PlaceKindEnum } from './vocabulary.ts';
 
 export const Place = builder.loadableNode('Place', {
   description: 'A country, region, city or site. Gazetteer reference data, not a claim.',
   id: { resolve: (place: PlaceRow) => place.id, parse: parseNumericId },
-  load: (ids: number[], ctx) => placesById(ctx.db, ids),
+  load: (ids: number[], ctx) => placesById(ctx.db, ctx.view, ids),
   fields: (t) => ({
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
@@ -39,25 +40,29 @@ builder.queryFields((t) => ({
   place: t.field({
     type: Place,
     nullable: true,
-    args: { slug: t.arg.string({ required: true }) },
-    resolve: async (_root, { slug }, ctx) =>
-      (await ctx.db.select().from(places).where(eq(places.slug, slug)))[0] ?? null,
+    description: 'A place by slug; null when there is none. Places are not claims: `asOf` gives the names and codes they had then, `includeRetracted` changes nothing.',
+    args: { slug: t.arg.string({ required: true }), ...viewArgs(t.arg) },
+    resolve: async (_root, args, ctx) => {
+      const view = useView(ctx, args);
+      return (await ctx.db.select(placeColumns).from(placesFrom(view)).where(eq(places.slug, args.slug)))[0] ?? null;
+    },
   }),
   places: t.connection({
     type: Place,
-    description: 'Places, by name.',
-    args: { kind: t.arg({ type: [PlaceKindEnum], required: false }) },
+    description: 'Places, by name (as of `asOf`, when given).',
+    args: { kind: t.arg({ type: [PlaceKindEnum], required: false }), ...viewArgs(t.arg) },
     resolve: async (_root, args, ctx) => {
+      const view = useView(ctx, args);
       const window = pageWindow(args);
       const where = args.kind ? sql`${places.kind} = any(${sql.param(args.kind)}::place_kind[])` : undefined;
       const rows = await ctx.db
-        .select()
-        .from(places)
+        .select(placeColumns)
+        .from(placesFrom(view))
         .where(where)
         .orderBy(asc(places.name), asc(places.id))
         .limit(window.limit)
         .offset(window.offset);
-      return toPage(window, rows, async () => (await ctx.db.select({ n: count() }).from(places).where(where))[0]?.n ?? 0);
+      return toPage(window, rows, async () => (await ctx.db.select({ n: count() }).from(placesFrom(view)).where(where))[0]?.n ?? 0);
     },
   }, { name: 'PlaceConnection' }, { name: 'PlaceEdge' }),
 }));

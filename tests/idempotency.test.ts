@@ -1,0 +1,65 @@
+/** Idempotency keys expire (IDEMPOTENCY_KEY_LIFETIME_S): an expired key no longer replays, and is purged. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFixture, type WriteFixture } from './helpers.ts';
+
+const LIFETIME_S = 2;
+let f: WriteFixture;
+beforeAll(async () => {
+  f = await writeFixture({ idempotencyKeyLifetimeS: LIFETIME_S });
+});
+afterAll(() => f.close());
+
+const ADD_SOURCE = `mutation($input: AddSourceInput!, $key: String) {
+  addSource(input: $input, idempotencyKey: $key) {
+    __typename
+    ... on MutationAddSourceSuccess { data { id slug } }
+    ... on UserError { message path }
+  }
+}`;
+const source = (slug: string) => ({ slug, publisher: 'Test Wire', text: `A report numbered ${slug}.` });
+
+async function keys(): Promise<string[]> {
+  const rows = await f.scratch.handle.sql<{ key: string }[]>`select key from idempotency_keys order by key`;
+  return rows.map((r) => r.key);
+}
+
+async function auditEntries(): Promise<number> {
+  const [row] = await f.scratch.handle.sql<{ n: number }[]>`select count(*)::int as n from audit_log`;
+  return row?.n ?? -1;
+}
+
+describe('idempotency keys', () => {
+  it('replay within their lifetime, and no longer after it', async () => {
+    const first = await f.api.query(ADD_SOURCE, { input: source('expiring-1'), key: 'k-expiring' }, { token: f.tokens.analyst });
+    expect(first.data?.addSource).toMatchObject({ __typename: 'MutationAddSourceSuccess' });
+    const written = await auditEntries();
+    // Within the lifetime: the same request is answered, not repeated; another one is refused.
+    expect((await f.api.query(ADD_SOURCE, { input: source('expiring-1'), key: 'k-expiring' }, { token: f.tokens.analyst })).data).toEqual(first.data);
+    const reused = await f.api.query(ADD_SOURCE, { input: source('expiring-2'), key: 'k-expiring' }, { token: f.tokens.analyst });
+    expect(reused.data?.addSource).toMatchObject({ __typename: 'ConflictError', path: ['idempotencyKey'] });
+    expect(await auditEntries()).toBe(written);
+
+    await sleep(LIFETIME_S * 1000 + 200);
+    // Expired: the key is forgotten, so a new write under it proceeds and is stored afresh.
+    const later = await f.api.query(ADD_SOURCE, { input: source('expiring-2'), key: 'k-expiring' }, { token: f.tokens.analyst });
+    expect(later.data?.addSource).toMatchObject({ __typename: 'MutationAddSourceSuccess', data: { slug: 'expiring-2' } });
+    expect(await auditEntries()).toBe(written + 1);
+    const retry = await f.api.query(ADD_SOURCE, { input: source('expiring-2'), key: 'k-expiring' }, { token: f.tokens.analyst });
+    expect(retry.data).toEqual(later.data);
+    expect(await keys()).toEqual(['k-expiring']);
+  });
+
+  it('are purged once expired by later writes, with or without a key of their own', async () => {
+    await f.api.query(ADD_SOURCE, { input: source('purged-1'), key: 'k-purged' }, { token: f.tokens.analyst });
+    expect(await keys()).toEqual(['k-expiring', 'k-purged']);
+    await sleep(LIFETIME_S * 1000 + 200);
+    const unkeyed = await f.api.query(ADD_SOURCE, { input: source('purged-2') }, { token: f.tokens.analyst });
+    expect(unkeyed.data?.addSource).toMatchObject({ __typename: 'MutationAddSourceSuccess' });
+    expect(await keys()).toEqual([]);
+    // A fresh key stays until it expires in its turn.
+    await f.api.query(ADD_SOURCE, { input: source('purged-3'), key: 'k-fresh' }, { token: f.tokens.admin });
+    await f.api.query(ADD_SOURCE, { input: source('purged-4') }, { token: f.tokens.analyst });
+    expect(await keys()).toEqual(['k-fresh']);
+  });
+});

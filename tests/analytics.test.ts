@@ -6,8 +6,8 @@ import { sql } from 'drizzle-orm';
 import { LIVE_VIEW } from '../src/graphql/view.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSeed } from '../seed/loader.ts';
-import { breakdown, eventStats, rollupRoute, timeline } from '../src/graphql/loaders/analytics.ts';
-import { eventConditions } from '../src/graphql/types/event.ts';
+import { breakdown, breakdownSource, eventStats, statsSource, summaryRoute, timeline, timelineSource } from '../src/graphql/loaders/analytics.ts';
+import { eventConditions, eventWhere } from '../src/graphql/types/event.ts';
 import { openApi, scratchDatabase } from './helpers.ts';
 
 const api = openApi();
@@ -192,6 +192,8 @@ describe('breakdown', () => {
 
 describe('summary tables (event_rollup_*)', () => {
   // Filters the rollups can answer; each is also computed from events and must agree exactly.
+  // Date bounds read the buckets inside them from the rollups and the rest from events: on a
+  // year boundary only undated and multi-year events, elsewhere also the events of that year.
   const filters: Parameters<typeof eventConditions>[0][] = [
     undefined,
     {},
@@ -199,13 +201,19 @@ describe('summary tables (event_rollup_*)', () => {
     { country: 'afghanistan' },
     { country: 'russia' },
     { country: 'no-such-country' },
+    { from: '2015-01-01', to: '2021-12-31' },
+    { from: '2021-08-20', to: '2024-03-01' },
+    { country: 'afghanistan', from: '2021-03-15' },
+    { kind: ['SUICIDE_ATTACK', 'ATTACK', 'MASS_SHOOTING'], to: '2021-06-30' },
+    { from: '2024-01-01', to: '2024-01-31' },
   ];
 
   it.each(filters.map((f) => [JSON.stringify(f) ?? 'no filter', f]))('agree with the events table for %s', async (_name, filter) => {
     const db = api.database.db;
-    const route = rollupRoute(filter);
-    expect(route).not.toBeNull();
-    const conditions = eventConditions(filter);
+    const route = summaryRoute(filter);
+    const conditions = eventWhere(filter, LIVE_VIEW);
+    expect(statsSource(route, conditions)?.table).toMatch(/^event_rollup_by_/);
+    expect(timelineSource(route, conditions)?.table).toMatch(/^event_rollup_by_/);
     expect(await eventStats(db, LIVE_VIEW, conditions, route)).toEqual(await eventStats(db, LIVE_VIEW, conditions, null));
     for (const interval of ['MONTH', 'QUARTER', 'YEAR'] as const) {
       expect(await timeline(db, LIVE_VIEW, conditions, interval, route)).toEqual(await timeline(db, LIVE_VIEW, conditions, interval, null));
@@ -219,10 +227,15 @@ describe('summary tables (event_rollup_*)', () => {
   });
 
   it('are not used for filters they cannot answer', () => {
-    expect(rollupRoute({ actor: 'isis-k' })).toBeNull();
-    expect(rollupRoute({ from: '2020-01-01' })).toBeNull();
-    expect(rollupRoute({ role: ['VICTIM'] })).toBeNull();
-    expect(rollupRoute({ country: 'iran', kind: ['ATTACK'] })).toBeNull();
+    expect(statsSource(summaryRoute({ country: 'iran', kind: ['ATTACK'] }))).toBeNull();
+    expect(breakdownSource('COUNTRY', summaryRoute({ kind: ['ATTACK'] }))).toBeNull();
+    expect(breakdownSource('EVENT_KIND', summaryRoute({ country: 'iran' }))).toBeNull();
+  });
+
+  it('read the totals over kinds and buckets when nothing narrows them', () => {
+    expect(statsSource(summaryRoute(undefined))?.table).toBe('event_rollup_by_period');
+    expect(breakdownSource('COUNTRY', summaryRoute({}))?.table).toBe('event_rollup_by_country_total');
+    expect(breakdownSource('COUNTRY', summaryRoute({ from: '2020-01-01' }))?.table).toBe('event_rollup_by_country + events');
   });
 
   it('stay equal to the events table through inserts, updates, deletes and a place moving country', async () => {
@@ -247,10 +260,28 @@ describe('summary tables (event_rollup_*)', () => {
                     coalesce(sum(e.killed_min), 0), coalesce(sum(e.killed_max), 0),
                     (count(*) filter (where e.killed_min is not null and e.killed_max is null))::int, count(e.killed_min)::int,
                     min(coalesce(e.date_earliest, e.date_latest)), max(coalesce(e.date_latest, e.date_earliest))
-               from events e left join places pl on pl.id = e.place_id group by 1, 2, 3)) d`);
+               from events e left join places pl on pl.id = e.place_id group by 1, 2, 3)
+            union all
+            (select grain, period, null, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date from event_rollup_by_period
+             except
+             select event_grain_of(date_earliest, date_latest), event_period_of(date_earliest, date_latest), null, count(*)::int,
+                    coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+                    (count(*) filter (where killed_min is not null and killed_max is null))::int, count(killed_min)::int,
+                    min(coalesce(date_earliest, date_latest)), max(coalesce(date_latest, date_earliest))
+               from events group by 1, 2)
+            union all
+            (select null::event_grain, null::date, country_id::text, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date from event_rollup_by_country_total
+             except
+             select null::event_grain, null::date, pl.country_id::text, count(*)::int,
+                    coalesce(sum(e.killed_min), 0), coalesce(sum(e.killed_max), 0),
+                    (count(*) filter (where e.killed_min is not null and e.killed_max is null))::int, count(e.killed_min)::int,
+                    min(coalesce(e.date_earliest, e.date_latest)), max(coalesce(e.date_latest, e.date_earliest))
+               from events e left join places pl on pl.id = e.place_id group by 3)) d`);
         const sizes = await db.execute<{ n: number }>(sql`
           select ((select count(*) from event_rollup_by_kind) - (select count(*) from (select distinct event_grain_of(date_earliest, date_latest), event_period_of(date_earliest, date_latest), kind from events) k))::int
-               + ((select count(*) from event_rollup_by_country) - (select count(*) from (select distinct event_grain_of(e.date_earliest, e.date_latest), event_period_of(e.date_earliest, e.date_latest), pl.country_id from events e left join places pl on pl.id = e.place_id) c))::int as n`);
+               + ((select count(*) from event_rollup_by_country) - (select count(*) from (select distinct event_grain_of(e.date_earliest, e.date_latest), event_period_of(e.date_earliest, e.date_latest), pl.country_id from events e left join places pl on pl.id = e.place_id) c))::int
+               + ((select count(*) from event_rollup_by_period) - (select count(*) from (select distinct event_grain_of(date_earliest, date_latest), event_period_of(date_earliest, date_latest) from events) p))::int
+               + ((select count(*) from event_rollup_by_country_total) - (select count(*) from (select distinct pl.country_id from events e left join places pl on pl.id = e.place_id) t))::int as n`);
         expect(drift[0]?.n).toBe(0);
         expect(sizes[0]?.n).toBe(0);
       };

@@ -36,6 +36,14 @@ export function useView(ctx: Context, args: ViewArgs): KnowledgeView {
   return wanted;
 }
 
+/**
+ * Whether a read sees the knowledge base as it stands now, without retracted claims: the only
+ * view the summary tables (actor_rollup, event_rollup_*...) hold, so the only one they answer.
+ */
+export function isLiveView(view: KnowledgeView): boolean {
+  return view.asOf === null && !view.includeRetracted;
+}
+
 /** The time merges are resolved at: the view's asOf, or now (every merge so far). */
 export function mergeTime(view: KnowledgeView): SQL {
   return view.asOf ? sql`${view.asOf.toISOString()}::timestamptz` : sql`'infinity'::timestamptz`;

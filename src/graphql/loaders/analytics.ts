@@ -9,12 +9,18 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import {
+  actorRollup,
+  actorRollupByRole,
+  actorRollupTimeline,
   actors,
   adherences,
   claims,
+  doctrineRollup,
   doctrines,
   eventRollupByCountry,
+  eventRollupByCountryTotal,
   eventRollupByKind,
+  eventRollupByPeriod,
   events,
   participations,
   places,
@@ -56,11 +62,19 @@ function rollupKilledSums(): SQL {
 }
 
 /**
- * Which summary table can answer a filter exactly (src/db/schema.ts, event_rollup_*): one with no
- * actor, role or date bounds, filtering on kinds or on a country but not both. Otherwise null, and
- * the aggregate reads events.
+ * A live read's filter, as the summary tables see it (null: not filtered on that). The tables
+ * hold the knowledge base as it stands now, without retracted claims, so only live reads get a
+ * route (src/graphql/types/analytics.ts); each aggregate then reads summary rows when some table
+ * answers its filter exactly, and events otherwise.
  */
-export type RollupRoute = { by: 'kind'; kinds: readonly string[] | null } | { by: 'country'; country: string };
+export interface SummaryRoute {
+  actor: string | null;
+  roles: readonly string[] | null;
+  country: string | null;
+  kinds: readonly string[] | null;
+  from: string | null;
+  to: string | null;
+}
 
 export interface AggregateFilter {
   actor?: string | null;
@@ -71,23 +85,260 @@ export interface AggregateFilter {
   to?: string | null;
 }
 
-export function rollupRoute(filter: AggregateFilter | null | undefined): RollupRoute | null {
-  if (!filter) return { by: 'kind', kinds: null };
-  if (filter.actor != null || filter.role != null || filter.from != null || filter.to != null) return null;
-  if (filter.country != null) return filter.kind != null ? null : { by: 'country', country: filter.country };
-  return { by: 'kind', kinds: filter.kind ?? null };
+export function summaryRoute(filter: AggregateFilter | null | undefined): SummaryRoute {
+  return {
+    actor: filter?.actor ?? null,
+    roles: filter?.role ?? null,
+    country: filter?.country ?? null,
+    kinds: filter?.kind ?? null,
+    from: filter?.from ?? null,
+    to: filter?.to ?? null,
+  };
 }
 
-/** The rollup table (aliased r) and the condition selecting the route's rows. */
-function rollupSource(route: RollupRoute): { table: SQL; condition: SQL } {
-  if (route.by === 'country') {
-    return {
-      table: sql`${eventRollupByCountry} r`,
-      condition: sql`r.country_id = (select id from ${places} where slug = ${route.country})`,
-    };
+/**
+ * Rows of a summary table (or of events, in the same shape) that an aggregate sums: a SELECT
+ * whose rows carry the measures (events, killed_min, killed_max, killed_open, killed_reported,
+ * first_date, last_date) and the columns the aggregate groups by. `table` names the summary
+ * table, for tests and EXPLAIN readers.
+ */
+export interface SummaryRows {
+  table: string;
+  rows: SQL;
+}
+
+const countryIdOf = (slug: string) => sql`(select pl.id from ${places} pl where pl.slug = ${slug})`;
+const kindList = (kinds: readonly string[]) => sql`${sql.param([...kinds])}::event_kind[]`;
+const roleList = (roles: readonly string[] | null) => sql`${sql.param(roles ? [...roles] : null)}::participation_role[]`;
+
+// --- Event rollups (event_rollup_*): no actor or role filter. -----------------------------------
+
+type EventRollupTable = 'event_rollup_by_kind' | 'event_rollup_by_country' | 'event_rollup_by_period' | 'event_rollup_by_country_total';
+
+const eventRollupTables = {
+  event_rollup_by_kind: { table: eventRollupByKind, kind: true, country: false, periods: true },
+  event_rollup_by_country: { table: eventRollupByCountry, kind: false, country: true, periods: true },
+  event_rollup_by_period: { table: eventRollupByPeriod, kind: false, country: false, periods: true },
+  event_rollup_by_country_total: { table: eventRollupByCountryTotal, kind: false, country: true, periods: false },
+} as const;
+
+/** A year-aligned bound cuts no calendar bucket, so no event near it needs reading. */
+const startsYear = (day: string) => day.endsWith('-01-01');
+const endsYear = (day: string) => day.endsWith('-12-31');
+
+/**
+ * Rows of an event rollup for a filter without actor or role. With date bounds, a bucket wholly
+ * inside [from, to] is read from the rollup (each of its events lies in the bucket, so it
+ * matches); the events a bucket cannot settle are read from events, in the same shape: those no
+ * bucket holds (grain NONE: events_ungrained_idx finds the few) and, when a bound is not the
+ * first or last day of a year, those in that year whose bucket straddles it.
+ */
+function eventRollupRows(name: EventRollupTable, route: SummaryRoute, conditions: SQL | undefined): SummaryRows {
+  const spec = eventRollupTables[name];
+  const filters: SQL[] = [];
+  if (route.country !== null) filters.push(sql`r.country_id = ${countryIdOf(route.country)}`);
+  if (route.kinds !== null) filters.push(sql`r.kind = any(${kindList(route.kinds)})`);
+  const { from, to } = route;
+  const bounded = from !== null || to !== null;
+  if (bounded) {
+    filters.push(sql`r.grain <> 'NONE'`);
+    if (from !== null) filters.push(sql`r.period >= ${from}::date`);
+    if (to !== null) filters.push(sql`event_period_end(r.grain, r.period) <= ${to}::date`);
   }
-  const kinds = sql`${sql.param(route.kinds ? [...route.kinds] : null)}::event_kind[]`;
-  return { table: sql`${eventRollupByKind} r`, condition: sql`(${kinds} is null or r.kind = any(${kinds}))` };
+  const columns = sql.join(
+    [
+      spec.periods ? sql`r.grain, r.period` : sql`null::event_grain as grain, null::date as period`,
+      spec.kind ? sql`r.kind` : sql`null::event_kind as kind`,
+      spec.country ? sql`r.country_id` : sql`null::int as country_id`,
+      sql`r.events, r.killed_min, r.killed_max, r.killed_open, r.killed_reported, r.first_date, r.last_date`,
+    ],
+    sql`, `,
+  );
+  const held = sql`select ${columns} from ${spec.table} r ${filters.length > 0 ? sql`where ${sql.join(filters, sql` and `)}` : sql``}`;
+  if (!bounded) return { table: name, rows: held };
+  const grain = sql`event_grain_of(${events.dateEarliest}, ${events.dateLatest})`;
+  const period = sql`event_period_of(${events.dateEarliest}, ${events.dateLatest})`;
+  const sortDate = sql`coalesce(${events.dateEarliest}, ${events.dateLatest})`;
+  const unsettled = [sql`${grain} = 'NONE'`];
+  if (from !== null && !startsYear(from)) {
+    unsettled.push(sql`${sortDate} between date_trunc('year', ${from}::date)::date and (date_trunc('year', ${from}::date) + interval '1 year' - interval '1 day')::date`);
+  }
+  if (to !== null && !endsYear(to)) {
+    unsettled.push(sql`${sortDate} between date_trunc('year', ${to}::date)::date and (date_trunc('year', ${to}::date) + interval '1 year' - interval '1 day')::date`);
+  }
+  const inside = sql`${grain} <> 'NONE' ${from !== null ? sql`and ${period} >= ${from}::date` : sql``}
+    ${to !== null ? sql`and event_period_end(${grain}, ${period}) <= ${to}::date` : sql``}`;
+  const rest = sql`select ${grain} as grain, ${period} as period, ${events.kind} as kind, pl.country_id, 1 as events,
+      ${events.killedMin}::bigint as killed_min, ${events.killedMax}::bigint as killed_max,
+      (${events.killedMin} is not null and ${events.killedMax} is null)::int as killed_open,
+      (${events.killedMin} is not null)::int as killed_reported,
+      ${sortDate} as first_date, coalesce(${events.dateLatest}, ${events.dateEarliest}) as last_date
+    from ${events} left join ${places} pl on pl.id = ${events.placeId}
+   where (${sql.join(unsettled, sql` or `)}) and not (${inside}) ${conditions ? sql`and ${conditions}` : sql``}`;
+  return { table: `${name} + events`, rows: sql`${held} union all ${rest}` };
+}
+
+/** The event rollup for totals and timelines: the one keyed by the filter's dimension. */
+function eventRollupFor(route: SummaryRoute, conditions: SQL | undefined): SummaryRows | null {
+  if (route.country !== null && route.kinds !== null) return null;
+  if (route.country !== null) return eventRollupRows('event_rollup_by_country', route, conditions);
+  if (route.kinds !== null) return eventRollupRows('event_rollup_by_kind', route, conditions);
+  return eventRollupRows('event_rollup_by_period', route, conditions);
+}
+
+// --- Actor rollups (actor_rollup*): an actor or role filter, or groups by actor, role, doctrine.
+
+const hasLinks = (route: SummaryRoute) => route.actor !== null || route.roles !== null;
+const bounded = (route: SummaryRoute) => route.from !== null || route.to !== null;
+
+/** The actor rows to read: the filter's actor as merged now, or 0 ("any actor") without one. */
+function actorKey(actor: string | null): SQL {
+  return actor === null ? sql`0` : sql`(select canonical_actor(a.id, 'infinity') from ${actors} a where a.slug = ${actor})`;
+}
+
+/** Rows whose set of roles shares one with the filter's (all rows without a role filter). */
+function rolesMatch(roles: readonly string[] | null): SQL {
+  return roles === null ? sql`true` : sql`r.roles & (select participation_roles_mask(${roleList(roles)})) <> 0`;
+}
+
+/**
+ * actor_rollup rows at the coarsest level that still has the filter's country and kinds: all
+ * countries and kinds, per country, or per country and kind. `actor` is a key (actorKey) or
+ * null for every actor but 0.
+ */
+function actorRollupRows(actor: SQL | null, route: SummaryRoute, matchRoles: boolean, perCountry = false, perKind = false): SummaryRows {
+  const level = route.kinds !== null || perKind
+    ? sql`r.kind is not null`
+    : route.country !== null || perCountry ? sql`r.country_id is not null and r.kind is null` : sql`r.country_id is null and r.kind is null`;
+  const filters = [actor === null ? sql`r.actor_id <> 0` : sql`r.actor_id = ${actor}`, level];
+  if (matchRoles) filters.push(rolesMatch(route.roles));
+  if (route.country !== null) filters.push(sql`r.country_id = ${countryIdOf(route.country)}`);
+  if (route.kinds !== null) filters.push(sql`r.kind = any(${kindList(route.kinds)})`);
+  return {
+    table: 'actor_rollup',
+    rows: sql`select r.actor_id, r.roles, r.country_id, r.kind, r.events, r.killed_min, r.killed_max, r.killed_open,
+                     r.killed_reported, r.first_date, r.last_date
+                from ${actorRollup} r where ${sql.join(filters, sql` and `)}`,
+  };
+}
+
+function actorTimelineRows(route: SummaryRoute): SummaryRows {
+  return {
+    table: 'actor_rollup_timeline',
+    rows: sql`select r.grain, r.period, r.events, r.killed_min, r.killed_max, r.killed_open, r.killed_reported
+                from ${actorRollupTimeline} r where r.actor_id = ${actorKey(route.actor)} and ${rolesMatch(route.roles)}`,
+  };
+}
+
+/** Where eventStats reads a live filter from; null: from events. */
+export function statsSource(route: SummaryRoute, conditions?: SQL): SummaryRows | null {
+  if (!hasLinks(route)) return eventRollupFor(route, conditions);
+  if (bounded(route)) return null;
+  return actorRollupRows(actorKey(route.actor), route, true);
+}
+
+/** Where a timeline reads a live filter from; null: from events. */
+export function timelineSource(route: SummaryRoute, conditions?: SQL): SummaryRows | null {
+  if (!hasLinks(route)) return eventRollupFor(route, conditions);
+  if (bounded(route) || route.country !== null || route.kinds !== null) return null;
+  return actorTimelineRows(route);
+}
+
+/**
+ * A breakdown from summary rows (aliased r): summed per `group` (an id, a kind, a year, a role),
+ * then given its key and label through `labels` (joined on g.id), so labels are looked up for
+ * each group and not for each row.
+ */
+type Grouped = SummaryRows & {
+  group: SQL;
+  /** A lateral join applied to the rows before grouping (one row per role of a set). */
+  expand?: SQL;
+  where?: SQL;
+  labels: SQL;
+  key: SQL;
+  label: SQL;
+  entityId: SQL;
+};
+
+/** Where a breakdown reads a live filter from, and what it groups by; null: from events. */
+export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions?: SQL): Grouped | null {
+  const links = hasLinks(route);
+  const byValue = { labels: sql``, key: sql`g.id::text`, label: sql`g.id::text`, entityId: sql`null::int` };
+  const byCountry = {
+    group: sql`r.country_id`,
+    labels: sql`join ${places} country on country.id = g.id`,
+    key: sql`country.slug`,
+    label: sql`country.name`,
+    entityId: sql`country.id`,
+  };
+  switch (by) {
+    case 'COUNTRY': {
+      if (links) return bounded(route) ? null : { ...actorRollupRows(actorKey(route.actor), route, true, true), ...byCountry };
+      if (route.kinds !== null) return null;
+      const name = route.country === null && !bounded(route) ? 'event_rollup_by_country_total' : 'event_rollup_by_country';
+      return { ...eventRollupRows(name, route, conditions), ...byCountry };
+    }
+    case 'EVENT_KIND': {
+      const kind = { ...byValue, group: sql`r.kind` };
+      if (links) return bounded(route) ? null : { ...actorRollupRows(actorKey(route.actor), route, true, true, true), ...kind };
+      return route.country !== null ? null : { ...eventRollupRows('event_rollup_by_kind', route, conditions), ...kind };
+    }
+    case 'YEAR': {
+      const source = links ? timelineSource(route, conditions) : eventRollupFor(route, conditions);
+      return source && { ...source, ...byValue, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
+    }
+    case 'ACTOR': {
+      // The filter's actor narrows the events, not the groups (who else took part): from events.
+      if (route.actor !== null || bounded(route)) return null;
+      if (route.country === null && route.kinds !== null) return null;
+      return {
+        ...actorRollupRows(null, route, true),
+        group: sql`r.actor_id`,
+        labels: sql`join ${actors} a on a.id = g.id`,
+        key: sql`a.slug`,
+        label: sql`a.name`,
+        entityId: sql`a.id`,
+      };
+    }
+    case 'ROLE': {
+      if (bounded(route)) return null;
+      // One group per role in the row's set (and in the filter's roles, if it names any).
+      return {
+        ...actorRollupRows(actorKey(route.actor), route, false),
+        ...byValue,
+        group: sql`role`,
+        expand: sql`cross join unnest(enum_range(null::participation_role)) role`,
+        where: sql`r.roles & participation_role_bit(role) <> 0 and (${roleList(route.roles)} is null or role = any(${roleList(route.roles)}))`,
+      };
+    }
+    case 'DOCTRINE': {
+      if (links || bounded(route)) return null;
+      const filters = [route.country !== null || route.kinds !== null ? sql`r.kind is not null` : sql`r.country_id is null and r.kind is null`];
+      if (route.country !== null) filters.push(sql`r.country_id = ${countryIdOf(route.country)}`);
+      if (route.kinds !== null) filters.push(sql`r.kind = any(${kindList(route.kinds)})`);
+      return {
+        table: 'doctrine_rollup',
+        rows: sql`select r.doctrine_id, r.events, r.killed_min, r.killed_max, r.killed_open, r.killed_reported
+                    from ${doctrineRollup} r where ${sql.join(filters, sql` and `)}`,
+        group: sql`r.doctrine_id`,
+        labels: sql`join ${doctrines} d on d.id = g.id`,
+        key: sql`d.slug`,
+        label: sql`d.name`,
+        entityId: sql`d.id`,
+      };
+    }
+  }
+}
+
+/**
+ * The top actors in one role or in any, from actor_rollup_by_role: its index is ordered by
+ * count, so the first rows are the answer (the filter's other dimensions must be absent).
+ */
+function actorsByRole(route: SummaryRoute): SQL | null {
+  if (route.actor !== null || route.country !== null || route.kinds !== null || bounded(route)) return null;
+  if (route.roles !== null && route.roles.length !== 1) return null;
+  const role = route.roles?.[0];
+  return role === undefined ? sql`r.role is null` : sql`r.role = ${role}::participation_role`;
 }
 
 /** Rollup grains whose events fit in one bucket of each interval (see event_grain_of). */
@@ -107,14 +358,14 @@ export async function eventStats(
   db: Database,
   view: KnowledgeView,
   conditions: SQL | undefined,
-  route: RollupRoute | null,
+  route: SummaryRoute | null,
 ): Promise<EventStatsRow> {
-  const rollup = route && rollupSource(route);
+  const source = route && statsSource(route, conditions);
   const rows = await db.execute<EventStatsRow>(
-    rollup
+    source
       ? sql`select coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums()},
                    min(r.first_date)::text as "firstDate", max(r.last_date)::text as "lastDate"
-              from ${rollup.table} where ${rollup.condition}`
+              from (${source.rows}) r`
       : sql`select count(*)::int as events, ${killedSums(sql`${events}`)},
                    min(coalesce(${events.dateEarliest}, ${events.dateLatest}))::text as "firstDate",
                    max(coalesce(${events.dateLatest}, ${events.dateEarliest}))::text as "lastDate"
@@ -149,16 +400,17 @@ export async function timeline(
   view: KnowledgeView,
   conditions: SQL | undefined,
   interval: TimelineInterval,
-  route: RollupRoute | null,
+  route: SummaryRoute | null,
 ): Promise<TimelineRow[]> {
   const { field, step } = intervals[interval];
-  const rollup = route && rollupSource(route);
-  if (rollup) {
+  const source = route && timelineSource(route, conditions);
+  if (source) {
     const grains = sql`${sql.param(placedGrains[interval])}::event_grain[]`;
     const rows = await db.execute<TimelineRow>(sql`
-      with placed as (
+      with source as (${source.rows}),
+      placed as (
         select date_trunc(${field}, r.period::timestamp)::date as start, r.*
-          from ${rollup.table} where ${rollup.condition} and r.grain = any(${grains})
+          from source r where r.grain = any(${grains})
       ),
       buckets as (
         select generate_series(min(start)::timestamp, max(start)::timestamp, ${step}::interval)::date as start from placed
@@ -168,7 +420,7 @@ export async function timeline(
        group by b.start
       union all
       select null, coalesce(sum(r.events), 0)::int, ${rollupKilledSums()}
-        from ${rollup.table} where ${rollup.condition} and not r.grain = any(${grains})
+        from source r where not r.grain = any(${grains})
       order by 1 nulls last`);
     return [...rows];
   }
@@ -280,17 +532,33 @@ export async function breakdown(
   by: BreakdownBy,
   top: number,
   links: LinkFilter,
-  route: RollupRoute | null,
+  route: SummaryRoute | null,
 ): Promise<BreakdownRow[]> {
-  const rolled = route && breakdownFromRollup(by, route);
-  if (rolled) {
+  const byRole = route && by === 'ACTOR' ? actorsByRole(route) : null;
+  if (byRole) {
+    // One row per actor, read in index order (events desc); ties sorted by slug within it.
     const rows = await db.execute<BreakdownRow>(sql`
-      select ${rolled.key} as key, min(${rolled.label}) as label, min(${rolled.entityId}) as "entityId",
-             coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums()}
-        from ${rolled.from}
-       where ${rolled.condition}
-       group by 1
-       order by events desc, key
+      select a.slug as key, a.name as label, a.id as "entityId", r.events, r.killed_min::int as "killedMin",
+             case when r.killed_open > 0 then null else r.killed_max::int end as "killedMax",
+             r.killed_reported as "killedReported"
+        from ${actorRollupByRole} r join ${actors} a on a.id = r.actor_id
+       where ${byRole}
+       -- "nulls last" as in the index (events is never null), so the index gives the order.
+       order by r.events desc nulls last, a.slug
+       limit ${top}`);
+    return [...rows];
+  }
+  const source = route && breakdownSource(by, route, conditions);
+  if (source) {
+    const rows = await db.execute<BreakdownRow>(sql`
+      select ${source.key} as key, ${source.label} as label, ${source.entityId} as "entityId",
+             g.events, g."killedMin", g."killedMax", g."killedReported"
+        from (select ${source.group} as id, coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums()}
+                from (${source.rows}) r ${source.expand ?? sql``}
+               ${source.where ? sql`where ${source.where}` : sql``}
+               group by 1) g
+        ${source.labels}
+       order by g.events desc, key
        limit ${top}`);
     return [...rows];
   }
@@ -302,30 +570,4 @@ export async function breakdown(
      order by events desc, k.key
      limit ${top}`);
   return [...rows];
-}
-
-/** A breakdown the rollups answer exactly: by kind or year, or by country without a kind filter. */
-function breakdownFromRollup(
-  by: BreakdownBy,
-  route: RollupRoute,
-): { key: SQL; label: SQL; entityId: SQL; from: SQL; condition: SQL } | null {
-  const source = rollupSource(route);
-  if (by === 'YEAR') {
-    const year = sql`extract(year from r.period)::int::text`;
-    return { key: year, label: year, entityId: sql`null::int`, from: source.table, condition: sql`${source.condition} and r.grain <> 'NONE'` };
-  }
-  if (by === 'EVENT_KIND' && route.by === 'kind') {
-    return { key: sql`r.kind::text`, label: sql`r.kind::text`, entityId: sql`null::int`, from: source.table, condition: source.condition };
-  }
-  if (by === 'COUNTRY' && (route.by === 'country' || route.kinds === null)) {
-    const condition = route.by === 'country' ? rollupSource(route).condition : sql`true`;
-    return {
-      key: sql`country.slug`,
-      label: sql`country.name`,
-      entityId: sql`country.id`,
-      from: sql`${eventRollupByCountry} r join ${places} country on country.id = r.country_id`,
-      condition,
-    };
-  }
-  return null;
 }

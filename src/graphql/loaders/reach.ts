@@ -5,10 +5,10 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { claims, participations } from '../../db/schema.ts';
+import { actorMerges, actorRollup, actors, claims, events, participations, places } from '../../db/schema.ts';
 import { anyInt } from './batch.ts';
 import type { KnowledgeView } from '../context.ts';
-import { actorsAt, claimVisible, eventsAt, mergeTime, placesAt } from '../view.ts';
+import { actorsAt, claimVisible, eventsAt, isLiveView, mergeTime, placesAt } from '../view.ts';
 import type { ParticipationRole } from './claims.ts';
 
 export type ReachCountryRow = {
@@ -24,13 +24,15 @@ export type ReachCountryRow = {
   lastDate: string | null;
 };
 
-export async function reachOfActors(
+const roleList = (roles: readonly ParticipationRole[] | null) => sql`${sql.param(roles ? [...roles] : null)}::participation_role[]`;
+
+/** Each actor's countries and roles from the base tables, in the request's view. */
+async function reachFromBaseTables(
   db: Database,
   view: KnowledgeView,
   actorIds: readonly number[],
   roles: readonly ParticipationRole[] | null,
 ): Promise<ReachCountryRow[]> {
-  const roleList = sql`${sql.param(roles ? [...roles] : null)}::participation_role[]`;
   const rows = await db.execute<ReachCountryRow>(sql`
     select a.id as "actorId", home.region as "homeRegion", r.country_id as "countryId",
            r.country_slug as "countrySlug", r.region, r.role, coalesce(r.events, 0)::int as events,
@@ -46,14 +48,76 @@ export async function reachOfActors(
           join ${claims} c on c.id = p.claim_id
            and ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}
           join ${eventsAt(view, 'e')} on e.id = p.event_id
+          -- Only events whose report is visible in the view, as in event lists and dashboards.
+          join ${claims} report on report.id = e.claim_id
+           and ${claimVisible(view, { recordedAt: sql`report.recorded_at`, retractedAt: sql`report.retracted_at` })}
           join ${placesAt(view, 'pl')} on pl.id = e.place_id
           join ${placesAt(view, 'country')} on country.id = pl.country_id
          -- The actor's own claims and those of actors merged into it by the view's time.
          where p.actor_id in (select f.actor_id from actors_folded_into(array[a.id], ${mergeTime(view)}) f)
-           and (${roleList} is null or p.role = any(${roleList}))
+           and (${roleList(roles)} is null or p.role = any(${roleList(roles)}))
          group by country.id, country.slug, country.region, p.role
       ) r on true
      where a.id = ${anyInt(actorIds)}
      order by a.id, events desc, r.country_slug, r.role`);
   return [...rows];
+}
+
+/**
+ * Each actor's countries and roles from actor_rollup, per country and set of roles: a role's
+ * events are the rows whose set holds it, each event in one row. Rows are keyed by the actor as
+ * merged now, so an actor merged away has none: it is marked, for the base tables to answer.
+ */
+async function reachFromSummaries(
+  db: Database,
+  actorIds: readonly number[],
+  roles: readonly ParticipationRole[] | null,
+): Promise<(ReachCountryRow & { mergedAway: boolean })[]> {
+  const rows = await db.execute<ReachCountryRow & { mergedAway: boolean }>(sql`
+    select a.id as "actorId", home.region as "homeRegion", r.country_id as "countryId",
+           r.country_slug as "countrySlug", r.region, r.role, coalesce(r.events, 0)::int as events,
+           r.first_date::text as "firstDate", r.last_date::text as "lastDate",
+           exists (select 1 from ${actorMerges} m where m.removed_actor_id = a.id) as "mergedAway"
+      from ${actors} a
+      left join ${places} home on home.id = a.home_country_id
+      left join lateral (
+        select country.id as country_id, country.slug as country_slug, country.region, role,
+               sum(s.events) as events, min(s.first_date) as first_date, max(s.last_date) as last_date
+          from ${actorRollup} s
+          cross join unnest(enum_range(null::participation_role)) role
+          join ${places} country on country.id = s.country_id
+         where s.actor_id = a.id and s.country_id is not null and s.kind is null
+           and s.roles & participation_role_bit(role) <> 0
+           and (${roleList(roles)} is null or role = any(${roleList(roles)}))
+         group by country.id, country.slug, country.region, role
+      ) r on true
+     where a.id = ${anyInt(actorIds)}
+     order by a.id, events desc, r.country_slug, r.role`);
+  return [...rows];
+}
+
+/**
+ * Where each of `actorIds` is linked to events, per country and role, ordered by actor, then
+ * most events first. With `fromSummaries` (live reads only: isLiveView) from actor_rollup, in
+ * one statement, plus one more from the base tables only when the batch holds an actor merged
+ * away (planning the base query costs more than running the summary one, so it is not part of
+ * every statement); otherwise one statement on the base tables.
+ */
+export async function reachOfActors(
+  db: Database,
+  view: KnowledgeView,
+  actorIds: readonly number[],
+  roles: readonly ParticipationRole[] | null,
+  fromSummaries: boolean,
+): Promise<ReachCountryRow[]> {
+  if (!fromSummaries) return reachFromBaseTables(db, view, actorIds, roles);
+  if (!isLiveView(view)) throw new Error('the summary tables answer live reads only');
+  const rows = await reachFromSummaries(db, actorIds, roles);
+  const mergedAway = [...new Set(rows.filter((r) => r.mergedAway).map((r) => r.actorId))];
+  const answered: ReachCountryRow[] = rows.filter((r) => !r.mergedAway).map(({ mergedAway: _, ...row }) => row);
+  if (mergedAway.length === 0) return answered;
+  const fromBase = await reachFromBaseTables(db, view, mergedAway, roles);
+  // Both lists are in actor order; a stable sort by actor interleaves them and keeps each
+  // actor's own order.
+  return [...answered, ...fromBase].sort((a, b) => a.actorId - b.actorId);
 }

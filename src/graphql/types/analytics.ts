@@ -2,12 +2,12 @@
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import type { KnowledgeView } from '../context.ts';
-import { useView, viewArgs } from '../view.ts';
+import { isLiveView, useView, viewArgs } from '../view.ts';
 import {
   breakdown,
   eventStats,
   killedOf,
-  rollupRoute,
+  summaryRoute,
   timeline,
   type BreakdownBy,
   type KilledSum,
@@ -164,8 +164,8 @@ const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement
  * answer only live reads. A read as of a past time, or one including retracted claims, goes to
  * events themselves.
  */
-function routeFor(view: KnowledgeView, filter: Parameters<typeof rollupRoute>[0]) {
-  return view.asOf === null && !view.includeRetracted ? rollupRoute(filter) : null;
+function routeFor(view: KnowledgeView, filter: Parameters<typeof summaryRoute>[0]) {
+  return isLiveView(view) ? summaryRoute(filter) : null;
 }
 
 builder.queryFields((t) => ({

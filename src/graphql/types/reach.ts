@@ -2,6 +2,7 @@
 import { builder } from '../builder.ts';
 import type { ParticipationRole } from '../loaders/claims.ts';
 import { reachOfActors, type ReachCountryRow } from '../loaders/reach.ts';
+import { isLiveView } from '../view.ts';
 import { Actor } from './actor.ts';
 import { Place } from './place.ts';
 import { ParticipationRoleEnum } from './vocabulary.ts';
@@ -126,7 +127,7 @@ builder.objectField(Actor, 'reach', (t) =>
       roles: t.arg({ type: [ParticipationRoleEnum], description: 'Only links in these roles (default: all).' }),
     },
     load: async (actorIds: number[], ctx, args) => {
-      const rows = await reachOfActors(ctx.db, ctx.view, actorIds, args.roles ?? null);
+      const rows = await reachOfActors(ctx.db, ctx.view, actorIds, args.roles ?? null, isLiveView(ctx.view));
       const byActor = new Map<number, ReachCountryRow[]>();
       for (const row of rows) {
         const list = byActor.get(row.actorId);

@@ -6,6 +6,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { roleAtLeast } from '../auth/tokens.ts';
+import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, JSONResolver, LocalDateResolver } from 'graphql-scalars';
 import type { Context } from './context.ts';
 import { costLimitError, fieldCost } from './cost.ts';
@@ -70,7 +71,17 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.addScalarType('LocalDate', LocalDateResolver);
+// Dates the API sends come from PostgreSQL's date type, valid by construction: checking their
+// shape is enough, where graphql-scalars builds a Date per value (15 % of the CPU of a reach with
+// 560 rows). Dates clients send keep graphql-scalars' full calendar check.
+const LOCAL_DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+builder.addScalarType(
+  'LocalDate',
+  new GraphQLScalarType({
+    ...LocalDateResolver.toConfig(),
+    serialize: (value) => (typeof value === 'string' && LOCAL_DATE_SHAPE.test(value) ? value : LocalDateResolver.serialize(value)),
+  }),
+);
 builder.addScalarType('DateTime', DateTimeResolver);
 builder.addScalarType('JSON', JSONResolver);
 builder.queryType({});

@@ -7,7 +7,7 @@ import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { actors, citations, claims, doctrines, events, places, sources } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
-import { actorsAt, actorsFrom, eventsAt, eventsFrom, mergeTime, placesFrom } from '../view.ts';
+import { actorsAt, actorsFrom, eventsAt, eventsFrom, mergeTime, placesAt, placesFrom } from '../view.ts';
 import { anyInt, preparedRows, inKeyOrder, rawColumns, rawEntityClaimMeta, type RawRow } from './batch.ts';
 
 /** Who recorded the establishing claim, and how sure the source is. */
@@ -22,7 +22,7 @@ type EntityClaimMeta = { confidence: number; recordedAt: Date | string; recorded
 export type ActorRow = typeof actors.$inferSelect & EntityClaimMeta;
 export type EventRow = typeof events.$inferSelect & EntityClaimMeta;
 export type DoctrineRow = typeof doctrines.$inferSelect & EntityClaimMeta;
-export type PlaceRow = typeof places.$inferSelect;
+export type PlaceRow = RawRow<typeof places.$inferSelect> | typeof places.$inferSelect;
 /** A source without its text: lists and citation → source hops need the metadata, not the document. */
 export type SourceRow = RawRow<Omit<typeof sources.$inferSelect, 'text'>> | Omit<typeof sources.$inferSelect, 'text'>;
 export type CitationRow = RawRow<typeof citations.$inferSelect> | typeof citations.$inferSelect;
@@ -70,8 +70,10 @@ export async function doctrinesById(db: Database, ids: readonly number[]): Promi
 
 export const placeColumns = getTableColumns(places);
 
+const rawPlaceColumns = rawColumns(places, 'pl');
+
 export async function placesById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(PlaceRow | null)[]> {
-  const rows = await db.select(placeColumns).from(placesFrom(view)).where(sql`${places.id} = ${anyInt(ids)}`);
+  const rows = await preparedRows<PlaceRow>(db, sql`select ${rawPlaceColumns} from ${placesAt(view, 'pl')} where pl.id = ${anyInt(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 

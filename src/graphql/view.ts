@@ -60,20 +60,24 @@ export function claimVisible(view: KnowledgeView, c: { recordedAt: SQLWrapper; r
 
 /**
  * An entity table as of a past time: the rows whose current values were already current then
- * (revised_at), plus, for rows revised since, the revision current then (migration 0016_entity_revision_triggers). Two plain
- * scans in a UNION ALL, so filters, joins and key lookups still reach each table's own indexes.
+ * (revised_at), plus, for rows revised since, the revision current then (migration 0016_entity_revision_triggers). The
+ * UNION ALL's branches carry no WHERE of their own (each says in a column whether its row is
+ * current at asOf, and the wrapper filters on it): PostgreSQL then flattens them into plain scans
+ * of the two tables, pushes the filter and the caller's conditions and join keys into each, and
+ * reads only the columns used — so key lookups, index-only scans and date-ordered index scans
+ * work as on the table itself.
  */
 function asOfRows(table: PgTable, revisions: PgTable, entityId: PgColumn, asOf: Date): SQL {
   const at = sql`${asOf.toISOString()}::timestamptz`;
   const columns = Object.values(getTableColumns(table)).map((column) => column.name);
-  const current = sql.join(columns.map((name) => sql`a.${sql.identifier(name)}`), sql`, `);
-  const revised = sql.join(
-    columns.map((name) => (name === 'id' ? sql`r.${sql.identifier(entityId.name)}` : sql`r.${sql.identifier(name)}`)),
-    sql`, `,
-  );
-  return sql`select ${current} from ${table} a where a.revised_at is null or a.revised_at <= ${at}
-    union all
-    select ${revised} from ${revisions} r where r.superseded_at > ${at} and (r.revised_at is null or r.revised_at <= ${at})`;
+  const list = (alias: string, rename: Record<string, string> = {}) =>
+    sql.join(columns.map((name) => sql`${sql.identifier(alias)}.${sql.identifier(rename[name] ?? name)}`), sql`, `);
+  return sql`select ${list('v')} from (
+      select ${list('a')}, (a.revised_at is null or a.revised_at <= ${at}) as current_then from ${table} a
+      union all
+      select ${list('r', { id: entityId.name })}, (r.superseded_at > ${at} and (r.revised_at is null or r.revised_at <= ${at}))
+        from ${revisions} r
+    ) v where v.current_then`;
 }
 
 type Revised = { table: PgTable; revisions: PgTable; entityId: PgColumn };

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken, hashToken, revokeToken } from '../src/auth/tokens.ts';
 import { openApi, scratchDatabase, type TestApi } from './helpers.ts';
 

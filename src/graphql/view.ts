@@ -114,6 +114,11 @@ export const actorsFrom = (view: KnowledgeView) => fromAt(revised.actors, view);
 export const eventsFrom = (view: KnowledgeView) => fromAt(revised.events, view);
 export const placesFrom = (view: KnowledgeView) => fromAt(revised.places, view);
 
+/** claimVisible for raw statements, where the claims table is aliased (e.g. `c`). */
+export function claimVisibleAs(view: KnowledgeView, alias: string): SQL {
+  return claimVisible(view, { recordedAt: sql.raw(`${alias}.recorded_at`), retractedAt: sql.raw(`${alias}.retracted_at`) });
+}
+
 export const AS_OF_DESCRIPTION =
   'Answer as the knowledge base stood at this moment: claims recorded later are left out, claims retracted later are still in, actors, events and places show the values they had then. Applies to the whole operation.';
 export const INCLUDE_RETRACTED_DESCRIPTION = 'Include retracted claims (each says when and why it was retracted).';

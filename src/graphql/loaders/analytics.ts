@@ -26,7 +26,7 @@ import {
   places,
 } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
-import { actorsAt, claimVisible, eventsAt, mergeTime, placesAt } from '../view.ts';
+import { actorsAt, eventsAt, mergeTime, placesAt, claimVisibleAs } from '../view.ts';
 
 export interface KilledSum {
   min: number;
@@ -476,7 +476,7 @@ function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | und
   const kept = sql`${events.id} as event_id, ${events.killedMin} as killed_min, ${events.killedMax} as killed_max`;
   const at = mergeTime(view);
   const live = sql`join ${claims} c on c.id = p.claim_id
-    and ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}`;
+    and ${claimVisibleAs(view, 'c')}`;
   const roleList = sql`${sql.param(roles ? [...roles] : null)}::participation_role[]`;
   switch (by) {
     case 'EVENT_KIND':
@@ -517,7 +517,7 @@ function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | und
                    join ${adherences} ad on ad.actor_id in
                         (select f.actor_id from actors_folded_into(array[canonical_actor(p.actor_id, ${at})], ${at}) f)
                    join ${claims} ca on ca.id = ad.claim_id
-                    and ${claimVisible(view, { recordedAt: sql`ca.recorded_at`, retractedAt: sql`ca.retracted_at` })}
+                    and ${claimVisibleAs(view, 'ca')}
                    join ${doctrines} d on d.id = ad.doctrine_id
                   where p.role = any(${sql.param(OWN_ROLES)}::participation_role[])
                     ${conditions ? sql`and ${conditions}` : sql``}`;

@@ -6,14 +6,13 @@
  * (src/graphql/view.ts): by default retracted ones are left out; as of a past time, claims
  * recorded later are left out and claims retracted later are still in.
  */
-import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import {
   adherences,
   citations,
   claimCitations,
   claims,
-  events,
   participations,
   relationships,
 } from '../../db/schema.ts';
@@ -21,7 +20,7 @@ import { anyInt, preparedRows, groupPaged, inKeyOrder, onePagePerParent, type Pa
 import { rawCitationColumns, type CitationRow } from './entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import type { PageWindow } from '../pagination.ts';
-import { claimVisible, eventsAt, mergeTime } from '../view.ts';
+import { claimVisible, eventsAt, mergeTime, claimVisibleAs } from '../view.ts';
 
 export type ClaimMeta = {
   confidence: number;
@@ -52,8 +51,6 @@ const adherenceColumns = { ...getTableColumns(adherences), ...claimMeta };
 const relationshipColumns = { ...getTableColumns(relationships), ...claimMeta };
 const participationColumns = { ...getTableColumns(participations), ...claimMeta };
 const visible = (view: KnowledgeView) => claimVisible(view, claims);
-/** The same for raw statements, where the claims table is aliased `c`. */
-const visibleC = (view: KnowledgeView) => claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` });
 const rawClaimMeta = sql`c.confidence, c.note, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy",
              to_json(c.retracted_at) #>> '{}' as "retractedAt", c.retraction_reason as "retractionReason"`;
 /** A relationship aliased `t` and its claim aliased `c` as a RelationshipRow, for raw statements. */
@@ -117,7 +114,7 @@ export async function adherencesOfActors(db: Database, view: KnowledgeView, acto
   return preparedRows<AdherenceRow>(db, sql`
     select a.claim_id as "claimId", f.canonical_id as "actorId", a.doctrine_id as "doctrineId", ${rawClaimMeta}
       from ${adherences} a
-      join ${claims} c on c.id = a.claim_id and ${visibleC(view)}
+      join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')}
       join ${folded(view, actorIds)} f on f.actor_id = a.actor_id
      order by f.canonical_id, a.claim_id`);
 }
@@ -134,7 +131,7 @@ export async function participantsOfEvents(
     select p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
            p.attributed_by_id as "attributedById", ${rawClaimMeta}
       from ${participations} p
-      join ${claims} c on c.id = p.claim_id and ${visibleC(view)}
+      join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')}
      where p.event_id = ${anyInt(eventIds)}
        and (${roleList}::participation_role[] is null or p.role = any(${roleList}::participation_role[]))
      order by p.event_id, p.role, p.claim_id`);
@@ -159,7 +156,7 @@ export async function participationsOfActors(
                order by coalesce(e.date_earliest, e.date_latest) desc nulls last, p.claim_id) as rn,
              (count(*) over (partition by f.canonical_id))::int as total
         from ${participations} p
-        join ${claims} c on c.id = p.claim_id and ${visibleC(view)}
+        join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')}
         join ${eventsAt(view, 'e')} on e.id = p.event_id
         join ${folded(view, actorIds)} f on f.actor_id = p.actor_id
        where true
@@ -199,7 +196,7 @@ export async function relationshipsOfActors(
              row_number() over (partition by t.parent_id order by t.type, t.claim_id) as rn,
              (count(*) over (partition by t.parent_id))::int as total
         from touching t
-        join ${claims} c on c.id = t.claim_id and ${visibleC(view)}
+        join ${claims} c on c.id = t.claim_id and ${claimVisibleAs(view, 'c')}
        where ${typeList}::relationship_type[] is null or t.type = any(${typeList}::relationship_type[])`,
       window,
     ),
@@ -223,7 +220,7 @@ export async function adherencesOfDoctrines(
              row_number() over (partition by a.doctrine_id order by a.actor_id, a.claim_id) as rn,
              (count(*) over (partition by a.doctrine_id))::int as total
         from ${adherences} a
-        join ${claims} c on c.id = a.claim_id and ${visibleC(view)}
+        join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')}
        where a.doctrine_id = ${anyInt(doctrineIds)}`,
       window,
     ),

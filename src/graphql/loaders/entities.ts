@@ -7,7 +7,7 @@ import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { actors, citations, claims, doctrines, events, places, sources } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
-import { actorsAt, actorsFrom, eventsAt, eventsFrom, mergeTime, placesAt, placesFrom } from '../view.ts';
+import { actorsAt, eventsAt, mergeTime, placesAt } from '../view.ts';
 import { anyInt, preparedRows, inKeyOrder, rawColumns, rawEntityClaimMeta, type RawRow } from './batch.ts';
 
 /** Who recorded the establishing claim, and how sure the source is. */

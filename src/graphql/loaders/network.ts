@@ -9,13 +9,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { claims, relationships } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
-import { claimVisible, mergeTime } from '../view.ts';
+import { claimVisibleAs, mergeTime } from '../view.ts';
 import { rawRelationshipRow, type RelationshipRow, type RelationshipType } from './claims.ts';
-
-/** Claims aliased `c` visible in the view (recorded by asOf, not retracted unless asked). */
-function visible(view: KnowledgeView): SQL {
-  return claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` });
-}
 
 export interface EdgeFilter {
   types: readonly RelationshipType[] | null;
@@ -70,7 +65,7 @@ function edgesFrom(frontier: string, view: KnowledgeView, filter: EdgeFilter, ou
     select s.root, s.actor_id, coalesce(f.canonical, r.${sql.identifier(far)}) as other, r.claim_id, ${sql.raw(String(outgoing))} as outgoing
       from ${members} s
       join ${relationships} r on r.${sql.identifier(near)} = s.member
-      join ${claims} c on c.id = r.claim_id and ${visible(view)}
+      join ${claims} c on c.id = r.claim_id and ${claimVisibleAs(view, 'c')}
       left join folds f on f.member = r.${sql.identifier(far)}
      where ${edgeConditions(sql`r`, filter)}`;
   const outgoing = side('from_actor_id', 'to_actor_id', true);

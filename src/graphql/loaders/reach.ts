@@ -5,10 +5,10 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { actorMerges, actorRollup, actors, claims, events, participations, places } from '../../db/schema.ts';
+import { actorMerges, actorRollup, actors, claims, participations, places } from '../../db/schema.ts';
 import { anyInt } from './batch.ts';
 import type { KnowledgeView } from '../context.ts';
-import { actorsAt, claimVisible, eventsAt, isLiveView, mergeTime, placesAt } from '../view.ts';
+import { actorsAt, claimVisibleAs, eventsAt, isLiveView, mergeTime, placesAt } from '../view.ts';
 import type { ParticipationRole } from './claims.ts';
 
 export type ReachCountryRow = {
@@ -46,11 +46,11 @@ async function reachFromBaseTables(
                max(coalesce(e.date_latest, e.date_earliest)) as last_date
           from ${participations} p
           join ${claims} c on c.id = p.claim_id
-           and ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}
+           and ${claimVisibleAs(view, 'c')}
           join ${eventsAt(view, 'e')} on e.id = p.event_id
           -- Only events whose report is visible in the view, as in event lists and dashboards.
           join ${claims} report on report.id = e.claim_id
-           and ${claimVisible(view, { recordedAt: sql`report.recorded_at`, retractedAt: sql`report.retracted_at` })}
+           and ${claimVisibleAs(view, 'report')}
           join ${placesAt(view, 'pl')} on pl.id = e.place_id
           join ${placesAt(view, 'country')} on country.id = pl.country_id
          -- The actor's own claims and those of actors merged into it by the view's time.

@@ -11,7 +11,7 @@ import type { Database } from '../../db/client.ts';
 import { actorMerges, actorRevisions, actors, claims, eventRevisions, events, placeRevisions, places } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
 import type { PageWindow } from '../pagination.ts';
-import { claimVisible } from '../view.ts';
+import { claimVisibleAs } from '../view.ts';
 import { anyInt, groupPaged, inKeyOrder, onePagePerParent, type Paged, type PagedRows } from './batch.ts';
 import type { ClaimMeta } from './claims.ts';
 
@@ -123,7 +123,7 @@ export async function revisionsOf(
                  ${claimBacked ? sql`c.retraction_reason` : sql`null::text`} as "retractionReason",
                  ${merged ? sql`removed.slug` : sql`null::text`} as "mergedSlug",
                  ${merged ? sql`m.reason` : sql`null::text`} as "mergeReason",
-                 ${claimBacked ? sql`(c.id is null or ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })})` : sql`true`} as visible
+                 ${claimBacked ? sql`(c.id is null or ${claimVisibleAs(view, 'c')})` : sql`true`} as visible
             from ${revisions} r
             join ${entities} e on e.id = r.${sql.identifier(entityId)}
             ${claimBacked ? sql`left join ${claims} c on c.id = r.superseded_by_claim_id` : sql``}
@@ -169,6 +169,6 @@ export async function updateClaimsById(db: Database, view: KnowledgeView, ids: r
             select superseded_by_claim_id, null, event_id from ${eventRevisions}
              where superseded_by_claim_id = ${anyInt(ids)}) u
       join ${claims} c on c.id = u.claim_id
-       and ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}`);
+       and ${claimVisibleAs(view, 'c')}`);
   return inKeyOrder(ids, [...rows], (row) => row.claimId);
 }

@@ -5,7 +5,7 @@ import { parseNumericId } from '../global-id.ts';
 import { actorColumns, actorsById, type ActorRow } from '../loaders/entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import { pageWindow, toPage } from '../pagination.ts';
-import { actorsFrom, claimVisible, mergeTime, useView, viewArgs } from '../view.ts';
+import { actorsFrom, claimVisible, mergeTime, useView, viewArgs, claimVisibleAs } from '../view.ts';
 import { Cited } from './citation.ts';
 import { Place } from './place.ts';
 import { ActorKindEnum } from './vocabulary.ts';
@@ -63,7 +63,7 @@ function actorConditions(filter: typeof ActorFilter.$inferInput | null | undefin
       )
       select 1 from ${adherences} a
         join ${claims} c on c.id = a.claim_id
-         and ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}
+         and ${claimVisibleAs(view, 'c')}
        where a.actor_id in (select f.actor_id from actors_folded_into(array[${actors.id}], ${mergeTime(view)}) f)
          and a.doctrine_id in (select id from below))`);
   }

@@ -6,7 +6,7 @@ import { parseNumericId } from '../global-id.ts';
 import type { KnowledgeView } from '../context.ts';
 import { rawColumns, rawEntityClaimMeta } from '../loaders/batch.ts';
 import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts';
-import { LIVE_VIEW, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs } from '../view.ts';
+import { LIVE_VIEW, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs, claimVisibleAs } from '../view.ts';
 import { pageWindow, toPage } from '../pagination.ts';
 import { Cited } from './citation.ts';
 import { FuzzyDate } from './dates.ts';
@@ -99,7 +99,7 @@ export function eventConditions(
     conditions.push(sql`exists (
       select 1 from ${participations} p
         join ${claims} c on c.id = p.claim_id
-         and ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}
+         and ${claimVisibleAs(view, 'c')}
        where p.event_id = ${events.id}
          ${
            // The actor named, and every actor merged into it by the view's time.
@@ -129,7 +129,7 @@ export function eventConditions(
  */
 export function eventWhere(filter: EventFilterInput | null | undefined, view: KnowledgeView): SQL | undefined {
   const visible = sql`exists (select 1 from ${claims} ce where ce.id = ${events.claimId}
-    and ${claimVisible(view, { recordedAt: sql`ce.recorded_at`, retractedAt: sql`ce.retracted_at` })})`;
+    and ${claimVisibleAs(view, 'ce')})`;
   return and(visible, eventConditions(filter, view));
 }
 
@@ -184,7 +184,7 @@ builder.queryFields((t) => ({
       const rows = await ctx.db.execute<EventRow>(sql`
         select ${rawListColumns}, ${rawEntityClaimMeta}
           from ${eventsAt(view)} join ${claims} c on c.id = ${events.claimId}
-         where ${claimVisible(view, { recordedAt: sql`c.recorded_at`, retractedAt: sql`c.retracted_at` })}
+         where ${claimVisibleAs(view, 'c')}
            ${conditionsOf(eventConditions(args.filter, view))}
          order by ${sql.join([...orderings[args.orderBy]], sql`, `)}
          limit ${window.limit} offset ${window.offset}`);

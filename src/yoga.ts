@@ -15,6 +15,7 @@ import { schema } from './graphql/schema.ts';
 import { exampleQueries } from './graphiql-examples.ts';
 import { useAdmission, type Admission } from './http/admission.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
+import { useInputChecks } from './http/inputs.ts';
 import { createMaskError } from './http/errors.ts';
 import { DEFAULT_LIMITS, useArmor, useBodyLimit, useIntrospectionSwitch, useRefusalStatus } from './http/limits.ts';
 import { authenticate, unauthorized } from './http/requests.ts';
@@ -64,6 +65,7 @@ export function createApp(options: AppOptions): App {
     useArmor(limits),
     useIntrospectionSwitch(limits.introspection),
     useRefusalStatus(),
+    useInputChecks(),
     ...useQueryJit(),
     useAdmission({ admission: options.admission, monitor: options.monitor, readDb: options.readDb }) as Plugin,
   ];

@@ -9,6 +9,7 @@ import { roleAtLeast } from '../auth/tokens.ts';
 import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, JSONResolver, LocalDateResolver } from 'graphql-scalars';
 import type { Context } from './context.ts';
+import { dateProblem } from '../domain/limits.ts';
 import { costLimitError, fieldCost } from './cost.ts';
 import { ForbiddenError } from './errors.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
@@ -75,14 +76,32 @@ export const builder = new SchemaBuilder<{
 // shape is enough, where graphql-scalars builds a Date per value (15 % of the CPU of a reach with
 // 560 rows). Dates clients send keep graphql-scalars' full calendar check.
 const LOCAL_DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+// Dates clients send must also lie in DATE_RANGE (src/domain/limits.ts): PostgreSQL cannot store
+// year 0, and a far date would stretch every timeline; refused here, literals and variables alike.
+function inDateRange<T extends string | Date>(value: T): T {
+  const problem = dateProblem(typeof value === 'string' ? value : value.toISOString());
+  if (problem) throw new GraphQLError(`${typeof value === 'string' ? value : value.toISOString()} ${problem}`);
+  return value;
+}
+const localDate = LocalDateResolver.toConfig();
 builder.addScalarType(
   'LocalDate',
   new GraphQLScalarType({
-    ...LocalDateResolver.toConfig(),
+    ...localDate,
     serialize: (value) => (typeof value === 'string' && LOCAL_DATE_SHAPE.test(value) ? value : LocalDateResolver.serialize(value)),
+    parseValue: (value) => inDateRange(localDate.parseValue(value) as string),
+    parseLiteral: (ast, variables) => inDateRange(localDate.parseLiteral(ast, variables) as string),
   }),
 );
-builder.addScalarType('DateTime', DateTimeResolver);
+const dateTime = DateTimeResolver.toConfig();
+builder.addScalarType(
+  'DateTime',
+  new GraphQLScalarType({
+    ...dateTime,
+    parseValue: (value) => inDateRange(dateTime.parseValue(value) as Date),
+    parseLiteral: (ast, variables) => inDateRange(dateTime.parseLiteral(ast, variables) as Date),
+  }),
+);
 builder.addScalarType('JSON', JSONResolver);
 builder.queryType({});
 builder.mutationType({});

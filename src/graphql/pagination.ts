@@ -25,12 +25,35 @@ export interface PageWindow {
   hasPreviousPage: boolean;
 }
 
+/** The largest offset a cursor may carry: PostgreSQL's OFFSET is a bigint, and no list is this long. */
+const MAX_CURSOR_OFFSET = 2_147_483_647;
+
+/**
+ * Decodes one cursor, strictly: the cursors this API hands out and nothing else, so that a
+ * forged, truncated or overflowing one is refused naming the argument instead of reaching
+ * PostgreSQL (a negative or 20-digit OFFSET is a database error). Every cursor argument is
+ * decoded here first, whatever the cursor format.
+ */
+export function decodeCursor(name: 'after' | 'before', cursor: string): number {
+  const refuse = () =>
+    badInput(`"${name}" is not a cursor this API handed out; take cursors from pageInfo or edges`, name);
+  if (cursor.length > 64) throw refuse();
+  const match = /^OffsetConnection:(0|[1-9][0-9]{0,9})$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+  const offset = Number(match?.[1]);
+  if (!match || offsetToCursor(offset) !== cursor || offset > MAX_CURSOR_OFFSET) throw refuse();
+  return offset;
+}
+
 export function pageWindow(args: PageArgs): PageWindow {
   for (const name of ['first', 'last'] as const) {
     const value = args[name];
     if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
       throw badInput(`"${name}" must be between 0 and ${MAX_PAGE_SIZE}, got ${value}`, name);
     }
+  }
+  for (const name of ['after', 'before'] as const) {
+    const cursor = args[name];
+    if (cursor != null) decodeCursor(name, cursor);
   }
   try {
     const window = offsetForArgs({ args, defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE });

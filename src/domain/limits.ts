@@ -1,0 +1,63 @@
+/**
+ * What the knowledge base accepts as text and dates, in one place: the API's input checks, the
+ * write schemas, the database's CHECK constraints and the README all read these numbers.
+ *
+ * Text is stored verbatim or refused: a NUL (PostgreSQL's text cannot hold one) or a lone UTF-16
+ * surrogate (not Unicode; it would be stored as U+FFFD, silently altered) is refused, never cleaned.
+ */
+
+/** Longest strings, in code points. */
+export const TEXT_LIMITS = {
+  /** Slugs: actors, events, places, doctrines, sources. */
+  slug: 100,
+  /** Names, titles, aliases, publishers, authors, regions, short labels. */
+  name: 500,
+  /** Free text: descriptions, notes, reasons, quotes, a date or toll as the source words it. */
+  text: 10_000,
+  /** A source's URL. */
+  url: 2_000,
+  /** A source's full text (the request body limit usually bites first). */
+  sourceText: 5_000_000,
+  /** Any other string argument (ids, cursors, keys, search words...) unless it says otherwise. */
+  other: 1_000,
+} as const;
+
+/**
+ * Dates (event dates, periods, publication dates, and every date or time a read is given) lie in
+ * these years: the modern history of militant movements, from the 18th-century revival movements
+ * on, with room for projections. Beyond them a date is a typo, and would stretch every timeline.
+ */
+export const DATE_RANGE = { earliest: '1700-01-01', latest: '2200-12-31' } as const;
+
+/** Why a string cannot be stored verbatim (or is too long), or null when it can. */
+export function textProblem(value: string, maxLength: number): string | null {
+  if (value.includes('\u0000')) return 'contains a NUL character (U+0000), which cannot be stored';
+  // In a `u` regex a surrogate class matches only a lone surrogate (pairs are one code point).
+  if (/[\uD800-\uDFFF]/u.test(value)) return 'is not valid Unicode (it contains a lone UTF-16 surrogate)';
+  if (value.length > maxLength) {
+    const codePoints = [...value].length;
+    if (codePoints > maxLength) return `is ${codePoints} characters long, more than the limit of ${maxLength}`;
+  }
+  return null;
+}
+
+/** Why an ISO date (YYYY-MM-DD, or the date part of a time) is out of range, or null. */
+export function dateProblem(isoDate: string): string | null {
+  const day = isoDate.slice(0, 10);
+  if (day < DATE_RANGE.earliest || day > DATE_RANGE.latest || !/^\d{4}-/.test(isoDate)) {
+    return `must lie between ${DATE_RANGE.earliest} and ${DATE_RANGE.latest}`;
+  }
+  return null;
+}
+
+/** URLs a source may have: the web's, never a script or data URL a client could be made to open. */
+export function urlProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http(s) URL, not ${url.protocol}`;
+  return null;
+}

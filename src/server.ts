@@ -45,6 +45,11 @@ export interface RunningServer {
   shutdown: (reason?: string) => Promise<void>;
 }
 
+const PROBE_PATHS = new Set(['/health', '/ready', '/metrics']);
+const PROBE_METHODS = ['GET', 'HEAD'];
+/** What /graphql (and yoga's 404 for other paths) is asked with: queries, writes, CORS preflights. */
+const GRAPHQL_METHODS = ['GET', 'POST', 'OPTIONS'];
+
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
 }
@@ -201,7 +206,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   async function handle(request: Request, client: string, requestId: string, idHeader: Record<string, string>): Promise<Response> {
-    if (request.body && request.headers.get('content-length') === null) {
+    // Only a POST's body is read: a body sent with GET (which yoga ignores) cannot be re-attached.
+    if (request.method === 'POST' && request.body && request.headers.get('content-length') === null) {
       const body = await readBounded(request, maxBodyBytes);
       if (body === 'too-large') return bodyTooLarge(maxBodyBytes);
       request = new Request(request.url, { method: request.method, headers: request.headers, body: new Uint8Array(body) });
@@ -237,7 +243,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   const adapter = createServerAdapter<ServerAdapterNodeContext>(async (request, context) => {
+    try {
+      return await route(request, context);
+    } catch (error) {
+      // The adapter's own answer would be the stack as text/plain: never send that.
+      logger.error({ err: error, method: request.method, url: request.url }, 'request failed');
+      return refusal(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
+    }
+  });
+
+  async function route(request: Request, context: ServerAdapterNodeContext): Promise<Response> {
     const path = new URL(request.url).pathname;
+    const allowed = PROBE_PATHS.has(path) ? PROBE_METHODS : GRAPHQL_METHODS;
+    if (!allowed.includes(request.method)) {
+      return refusal(405, 'METHOD_NOT_ALLOWED', `${path} answers ${allowed.join(', ')}, not ${request.method}.`, { allow: allowed.join(', ') });
+    }
     if (path === '/health') return json(200, { status: draining ? 'draining' : 'ok' });
     if (path === '/ready') return ready();
     if (path === '/metrics') {
@@ -254,7 +274,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       inFlight -= 1;
       if (draining && inFlight === 0) drained?.();
     }
-  });
+  }
 
   const server: Server = createServer(adapter);
   // Slow or idle clients must not hold sockets (and file descriptors) for long.

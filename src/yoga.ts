@@ -16,6 +16,7 @@ import { exampleQueries } from './graphiql-examples.ts';
 import { useAdmission, type Admission } from './http/admission.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
 import { useInputChecks } from './http/inputs.ts';
+import { useStrictParams } from './http/params.ts';
 import { createMaskError } from './http/errors.ts';
 import { DEFAULT_LIMITS, useArmor, useBodyLimit, useIntrospectionSwitch, useRefusalStatus } from './http/limits.ts';
 import { authenticate, unauthorized } from './http/requests.ts';
@@ -62,6 +63,7 @@ export function createApp(options: AppOptions): App {
     useObservability({ logger, metrics: options.metrics }),
     useBodyLimit(limits.maxBodyBytes),
     useCsrfPrevention(),
+    useStrictParams(),
     useArmor(limits),
     useIntrospectionSwitch(limits.introspection),
     useRefusalStatus(),

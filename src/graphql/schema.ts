@@ -1,6 +1,7 @@
 /** Imports every domain type (each registers itself on the builder) and builds the schema. */
-import { lexicographicSortSchema } from 'graphql';
+import { isInterfaceType, lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.ts';
+import { setNodeTypeNames } from './global-id.ts';
 import './types/problems.ts';
 import './types/vocabulary.ts';
 import './types/dates.ts';
@@ -28,6 +29,9 @@ import './mutations/retract.ts';
 import './mutations/merge.ts';
 
 export const schema = builder.toSchema();
+
+const nodeInterface = schema.getType('Node');
+if (isInterfaceType(nodeInterface)) setNodeTypeNames(schema.getPossibleTypes(nodeInterface).map((type) => type.name));
 
 /** The schema as checked in at schema/schema.graphql (sorted, so diffs stay readable). */
 export function sortedSchema() {

@@ -5,7 +5,7 @@
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { actors, claims, doctrines, events } from '../../db/schema.ts';
+import { actorRevisions, actors, adherences, claims, doctrines, eventRevisions, events, participations, relationships } from '../../db/schema.ts';
 import { resolveCitations } from '../../writes/citations.ts';
 import type { Tx } from '../../writes/transaction.ts';
 import { parseInput } from '../../writes/validate.ts';
@@ -61,13 +61,25 @@ async function claimIdOf(tx: Tx, globalId: string): Promise<number> {
   }
   const id = Number(decoded.id);
   const establishing = { Event: events, Actor: actors, Doctrine: doctrines } as const;
+  // A claim id names a claim of its own type only: a Relationship id carrying an adherence's claim
+  // id must not retract the adherence.
+  const ofType = {
+    Relationship: sql`select 1 from ${relationships} where claim_id = ${id}`,
+    Participation: sql`select 1 from ${participations} where claim_id = ${id}`,
+    Adherence: sql`select 1 from ${adherences} where claim_id = ${id}`,
+    // An update claim: retracting it marks it wrong; the values it set stay until another update.
+    UpdateClaim: sql`select 1 from ${actorRevisions} where superseded_by_claim_id = ${id}
+                     union all select 1 from ${eventRevisions} where superseded_by_claim_id = ${id}`,
+  } as const;
   switch (decoded.typename) {
     case 'Relationship':
     case 'Participation':
     case 'Adherence':
-    // An update claim: retracting it marks it wrong; the values it set stay until another update.
-    case 'UpdateClaim':
+    case 'UpdateClaim': {
+      const found = await tx.execute(sql`select exists (${ofType[decoded.typename]}) as found`);
+      if (!(found[0] as { found?: boolean } | undefined)?.found) throw new NotFoundError(`no ${decoded.typename} ${globalId}`, path);
       return id;
+    }
     case 'Event':
     case 'Actor':
     case 'Doctrine': {

@@ -12,18 +12,18 @@ import {
   placeKind,
   relationshipType,
 } from '../src/db/schema.ts';
+import { isoDateSchema, slugSchema, TEXT_LIMITS, urlSchema } from '../src/domain/limits.ts';
 
-const slug = z
-  .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug (letters, digits, single hyphens)');
-const isoDate = z.iso.date();
+// Slugs, dates and URLs follow the API's rules (src/domain/limits.ts): one definition for both.
+const slug = slugSchema;
+const isoDate = isoDateSchema;
 
 export const datePrecisionValues = datePrecision.enumValues;
 
 export const fuzzyDateSchema = z
   .object({
     /** The words of the source, e.g. "last July"; null when the source gives no date. */
-    text: z.string().min(1).nullable(),
+    text: z.string().min(1).max(TEXT_LIMITS.text).nullable(),
     earliest: isoDate.nullable(),
     latest: isoDate.nullable(),
     precision: z.enum(datePrecisionValues),
@@ -65,7 +65,7 @@ export const knowledgeFileSchema = z
         title: z.string().min(1).nullable(),
         publisher: z.string().min(1),
         author: z.string().min(1).nullable(),
-        url: z.url().nullable(),
+        url: urlSchema.nullable(),
         published: fuzzyDateSchema,
         /** File name of the verbatim text, beside the knowledge file in ../sources/. */
         textFile: z.string().min(1),

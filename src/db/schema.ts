@@ -43,6 +43,17 @@ const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const datePrecision = pgEnum('date_precision', ['DAY', 'MONTH', 'YEAR', 'RANGE']);
 
+/**
+ * The days a stored date may name (src/domain/limits.ts explains the choice and checks inputs
+ * against it); the database refuses others too, whoever writes.
+ */
+export const DATE_RANGE = { earliest: '1700-01-01', latest: '2200-12-31' } as const;
+
+/** A CHECK that a date column, when set, lies in DATE_RANGE. */
+function dateInRange(column: SQL | AnyPgColumn): SQL {
+  return sql`${column} is null or ${column} between ${sql.raw(`'${DATE_RANGE.earliest}'`)} and ${sql.raw(`'${DATE_RANGE.latest}'`)}`;
+}
+
 export const actorKind = pgEnum('actor_kind', [
   'ARMED_ORGANIZATION',
   'STATE',
@@ -125,7 +136,10 @@ export const sources = pgTable('sources', {
   // hash of the text it holds to notice a re-worded source before re-anchoring citations.
   textSha256: text('text_sha256').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
+}, (t) => [
+  check('sources_published_earliest_range_check', dateInRange(t.publishedEarliest)),
+  check('sources_published_latest_range_check', dateInRange(t.publishedLatest)),
+]);
 
 export const citations = pgTable(
   'citations',
@@ -307,6 +321,8 @@ export const events = pgTable(
   },
   (t) => [
     index('events_revision_claim_id_idx').on(t.revisionClaimId),
+    check('events_date_earliest_range_check', dateInRange(t.dateEarliest)),
+    check('events_date_latest_range_check', dateInRange(t.dateLatest)),
     check(
       'events_date_order_check',
       sql`${t.dateEarliest} is null or ${t.dateLatest} is null or ${t.dateEarliest} <= ${t.dateLatest}`,
@@ -374,6 +390,8 @@ export const relationships = pgTable(
   },
   (t) => [
     check('relationships_not_self_check', sql`${t.fromActorId} <> ${t.toActorId}`),
+    check('relationships_period_start_range_check', dateInRange(t.periodStart)),
+    check('relationships_period_end_range_check', dateInRange(t.periodEnd)),
     index('relationships_from_actor_id_idx').on(t.fromActorId, t.type),
     index('relationships_to_actor_id_idx').on(t.toActorId, t.type),
   ],

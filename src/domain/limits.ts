@@ -5,6 +5,8 @@
  * Text is stored verbatim or refused: a NUL (PostgreSQL's text cannot hold one) or a lone UTF-16
  * surrogate (not Unicode; it would be stored as U+FFFD, silently altered) is refused, never cleaned.
  */
+import { z } from 'zod';
+import { DATE_RANGE } from '../db/schema.ts';
 
 /** Longest strings, in code points. */
 export const TEXT_LIMITS = {
@@ -22,12 +24,16 @@ export const TEXT_LIMITS = {
   other: 1_000,
 } as const;
 
+/** Longest lists in one write. */
+export const LIST_LIMITS = { citations: 50, aliases: 100, participants: 50 } as const;
+
 /**
  * Dates (event dates, periods, publication dates, and every date or time a read is given) lie in
  * these years: the modern history of militant movements, from the 18th-century revival movements
  * on, with room for projections. Beyond them a date is a typo, and would stretch every timeline.
+ * Defined beside the tables, whose CHECK constraints hold it too.
  */
-export const DATE_RANGE = { earliest: '1700-01-01', latest: '2200-12-31' } as const;
+export { DATE_RANGE };
 
 /** Why a string cannot be stored verbatim (or is too long), or null when it can. */
 export function textProblem(value: string, maxLength: number): string | null {
@@ -61,3 +67,30 @@ export function urlProblem(value: string): string | null {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http(s) URL, not ${url.protocol}`;
   return null;
 }
+
+// The same rules as zod schemas, for the write inputs and knowledge files (seed/format.ts).
+
+export const slugSchema = z
+  .string()
+  .max(TEXT_LIMITS.slug, `must be at most ${TEXT_LIMITS.slug} characters`)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug (letters, digits, single hyphens)');
+
+/** A name or title: not blank, at most TEXT_LIMITS.name. */
+export const nameSchema = z.string().trim().min(1, 'must not be empty').max(TEXT_LIMITS.name, `must be at most ${TEXT_LIMITS.name} characters`);
+
+/** Free text: not blank, at most TEXT_LIMITS.text. */
+export const freeTextSchema = z.string().trim().min(1, 'must not be empty').max(TEXT_LIMITS.text, `must be at most ${TEXT_LIMITS.text} characters`);
+
+export const urlSchema = z
+  .string()
+  .max(TEXT_LIMITS.url, `must be at most ${TEXT_LIMITS.url} characters`)
+  .superRefine((value, ctx) => {
+    const problem = urlProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** An ISO calendar date within DATE_RANGE. */
+export const isoDateSchema = z.iso.date().superRefine((value, ctx) => {
+  const problem = dateProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});

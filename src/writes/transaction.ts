@@ -73,8 +73,13 @@ function pgError(error: unknown): PgErrorLike | null {
 function asUserError(error: unknown): unknown {
   if (error instanceof UserError) return error;
   const pg = pgError(error);
-  if (pg?.code === '23505') return new ConflictError(`already exists (${pg.constraint_name ?? 'unique constraint'}); nothing was written`);
-  if (pg?.code === '23514') return new ValidationError(`${pg.message ?? 'a rule of the knowledge base was broken'}; nothing was written`);
+  // Constraint and relation names are the schema's, not the API's: never in a message.
+  if (pg?.code === '23505') return new ConflictError('a record with the same identity already exists; nothing was written');
+  if (pg?.code === '23514') {
+    // The triggers' own messages are written for clients; a plain CHECK's names its constraint.
+    const builtIn = pg.message === undefined || /violates check constraint/.test(pg.message);
+    return new ValidationError(`${builtIn ? 'a value is outside what the knowledge base accepts' : pg.message}; nothing was written`);
+  }
   return error;
 }
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { participationRoleValues, relationshipTypeValues } from '../../../seed/format.ts';
 import { adherences, participations, relationships } from '../../db/schema.ts';
+import { LIST_LIMITS, freeTextSchema, TEXT_LIMITS } from '../../domain/limits.ts';
 import { resolveCitations } from '../../writes/citations.ts';
 import { actorIdBySlug, doctrineIdBySlug, eventIdBySlug, recordClaim } from '../../writes/records.ts';
 import { parseInput } from '../../writes/validate.ts';
@@ -18,11 +19,12 @@ import { Relationship } from '../types/relationship.ts';
 import { ParticipationRoleEnum, RelationshipTypeEnum } from '../types/vocabulary.ts';
 import { CitationInput, confidenceSchema, FuzzyDateInput, fuzzyDate, idempotencyKeyArg, write } from './common.ts';
 
-const slug = z.string().min(1, 'must not be empty');
+// Names of stored records: checked for length here, for existence by the lookups.
+const slug = z.string().min(1, 'must not be empty').max(TEXT_LIMITS.slug, `must be at most ${TEXT_LIMITS.slug} characters`);
 const claimFields = {
   confidence: confidenceSchema,
-  note: z.string().trim().min(1, 'must not be empty (leave it out instead)').nullish(),
-  citations: z.array(z.unknown()),
+  note: freeTextSchema.nullish(),
+  citations: z.array(z.unknown()).max(LIST_LIMITS.citations, `at most ${LIST_LIMITS.citations} citations`),
 };
 
 const AddParticipationInput = builder.inputType('AddParticipationInput', {
@@ -32,7 +34,7 @@ const AddParticipationInput = builder.inputType('AddParticipationInput', {
     role: t.field({ type: ParticipationRoleEnum, required: true }),
     attributedBy: t.string({ description: 'For ATTRIBUTED (only): slug of who attributed it.' }),
     confidence: t.int({ required: true }),
-    note: t.string(),
+    note: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
   }),
 });
@@ -51,7 +53,7 @@ const AddRelationshipInput = builder.inputType('AddRelationshipInput', {
     to: t.string({ required: true, description: 'Slug of the actor it goes to.' }),
     period: t.field({ type: FuzzyDateInput, description: 'When it held (valid time), if the source says.' }),
     confidence: t.int({ required: true }),
-    note: t.string(),
+    note: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
   }),
 });
@@ -63,7 +65,7 @@ const AddAdherenceInput = builder.inputType('AddAdherenceInput', {
     actor: t.string({ required: true }),
     doctrine: t.string({ required: true }),
     confidence: t.int({ required: true }),
-    note: t.string(),
+    note: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
   }),
 });

@@ -5,6 +5,7 @@ import { runWrite, type Json, type Tx, type WriteOutcome } from '../../writes/tr
 import type { Principal } from '../../auth/tokens.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
+import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { ValidationError } from '../errors.ts';
 import { DatePrecisionEnum } from '../types/vocabulary.ts';
 
@@ -14,7 +15,7 @@ export const CitationInput = builder.inputType('CitationInput', {
   fields: (t) => ({
     citation: t.id({ description: 'Global id of an existing Citation.' }),
     source: t.string({ description: 'Slug of the source the quote is from.' }),
-    quote: t.string({ description: 'The exact words of the source.' }),
+    quote: t.string({ description: 'The exact words of the source.', extensions: { maxLength: TEXT_LIMITS.text } }),
     occurrence: t.int({ description: 'Which occurrence (1-based) when the quote occurs more than once.' }),
   }),
 });
@@ -22,7 +23,7 @@ export const CitationInput = builder.inputType('CitationInput', {
 export const FuzzyDateInput = builder.inputType('FuzzyDateInput', {
   description: 'A date as the source words it and the range of days it can mean.',
   fields: (t) => ({
-    text: t.string({ description: 'The source’s words, e.g. "last July".' }),
+    text: t.string({ description: 'The source’s words, e.g. "last July".', extensions: { maxLength: TEXT_LIMITS.text } }),
     earliest: t.field({ type: 'LocalDate' }),
     latest: t.field({ type: 'LocalDate' }),
     precision: t.field({ type: DatePrecisionEnum, required: true }),

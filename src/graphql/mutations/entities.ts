@@ -10,6 +10,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { actorKindValues, eventKindValues, participationRoleValues, placeKindValues } from '../../../seed/format.ts';
 import { actors, events, participations as participationsTable, places } from '../../db/schema.ts';
+import { LIST_LIMITS, freeTextSchema, nameSchema, slugSchema, TEXT_LIMITS } from '../../domain/limits.ts';
 import { resolveCitations } from '../../writes/citations.ts';
 import { actorIdBySlug, placeIdBySlug, recordClaim } from '../../writes/records.ts';
 import type { Json, Tx } from '../../writes/transaction.ts';
@@ -23,9 +24,9 @@ import { WRITE_ERRORS } from '../types/problems.ts';
 import { ActorKindEnum, EventKindEnum, ParticipationRoleEnum, PlaceKindEnum } from '../types/vocabulary.ts';
 import { CitationInput, confidenceSchema, FuzzyDateInput, fuzzyDate, idempotencyKeyArg, write } from './common.ts';
 
-const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug (letters, digits, single hyphens)');
-const name = z.string().trim().min(1, 'must not be empty');
-const optionalText = z.string().trim().min(1, 'must not be empty (leave it out instead)').nullish();
+const slug = slugSchema;
+const name = nameSchema;
+const optionalText = freeTextSchema.nullish();
 
 /** Plain JSON of a row, for the audit log's before/after (dates as ISO strings). */
 function snapshot(row: Record<string, unknown>): Json {
@@ -51,7 +52,7 @@ function actualChanges<T extends Record<string, unknown>>(before: T, given: Part
 
 const actorFields = {
   name,
-  aliases: z.array(name).max(100).refine((a) => new Set(a).size === a.length, 'must not repeat an alias'),
+  aliases: z.array(name).max(LIST_LIMITS.aliases).refine((a) => new Set(a).size === a.length, 'must not repeat an alias'),
   kind: z.enum(actorKindValues),
   description: optionalText,
   homeCountry: slug.nullish(),
@@ -63,15 +64,15 @@ const CreateActorInput = builder.inputType('CreateActorInput', {
     name: t.string({ required: true }),
     aliases: t.stringList({ required: true, defaultValue: [] }),
     kind: t.field({ type: ActorKindEnum, required: true }),
-    description: t.string(),
+    description: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
     homeCountry: t.string({ description: 'Slug of the country the actor is based in.' }),
     confidence: t.int({ required: true, description: 'How sure the sources are, 0–100.' }),
-    note: t.string(),
+    note: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
   }),
 });
 
-const createActorSchema = z.object({ slug, ...actorFields, confidence: confidenceSchema, note: optionalText, citations: z.array(z.unknown()) });
+const createActorSchema = z.object({ slug, ...actorFields, confidence: confidenceSchema, note: optionalText, citations: z.array(z.unknown()).max(LIST_LIMITS.citations, `at most ${LIST_LIMITS.citations} citations`) });
 
 const UpdateActorInput = builder.inputType('UpdateActorInput', {
   description: 'Fields left out keep their value; `aliases` replaces the list, `addAliases` extends it.',
@@ -81,10 +82,10 @@ const UpdateActorInput = builder.inputType('UpdateActorInput', {
     aliases: t.stringList(),
     addAliases: t.stringList(),
     kind: t.field({ type: ActorKindEnum }),
-    description: t.string(),
+    description: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
     homeCountry: t.string(),
     confidence: t.int({ required: true, description: 'How sure the sources are of the change, 0–100.' }),
-    note: t.string(),
+    note: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'The quotes supporting the change; at least one.' }),
   }),
 });
@@ -93,13 +94,13 @@ const updateActorSchema = z.object({
   slug,
   name: name.nullish(),
   aliases: actorFields.aliases.nullish(),
-  addAliases: z.array(name).nullish(),
+  addAliases: z.array(name).max(LIST_LIMITS.aliases).nullish(),
   kind: actorFields.kind.nullish(),
   description: optionalText,
   homeCountry: slug.nullish(),
   confidence: confidenceSchema,
   note: optionalText,
-  citations: z.array(z.unknown()),
+  citations: z.array(z.unknown()).max(LIST_LIMITS.citations, `at most ${LIST_LIMITS.citations} citations`),
 });
 
 async function homeCountryId(tx: Tx, slugValue: string | null | undefined): Promise<number | null | undefined> {
@@ -290,12 +291,12 @@ const CasualtiesInput = builder.inputType('CasualtiesInput', {
   fields: (t) => ({
     min: t.int({ required: true }),
     max: t.int(),
-    text: t.string({ required: true }),
+    text: t.string({ required: true, extensions: { maxLength: TEXT_LIMITS.text } }),
   }),
 });
 
 const casualtiesSchema = z
-  .object({ min: z.number().int().min(0), max: z.number().int().min(0).nullish(), text: z.string().min(1) })
+  .object({ min: z.number().int().min(0), max: z.number().int().min(0).nullish(), text: freeTextSchema })
   .refine((r) => r.max == null || r.max >= r.min, { message: 'max must not be below min', path: ['max'] })
   .nullish();
 
@@ -325,7 +326,7 @@ const participantSchema = z
     role: z.enum(participationRoleValues),
     attributedBy: slug.nullish(),
     confidence: confidenceSchema.nullish(),
-    citations: z.array(z.unknown()).nullish(),
+    citations: z.array(z.unknown()).max(LIST_LIMITS.citations, `at most ${LIST_LIMITS.citations} citations`).nullish(),
   })
   .refine((p) => (p.role === 'ATTRIBUTED') === (p.attributedBy != null), {
     message: 'attributedBy is required for ATTRIBUTED and only allowed there',
@@ -337,13 +338,13 @@ const CreateEventInput = builder.inputType('CreateEventInput', {
     slug: t.string({ required: true }),
     title: t.string({ required: true }),
     kind: t.field({ type: EventKindEnum, required: true }),
-    description: t.string(),
+    description: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
     date: t.field({ type: FuzzyDateInput, required: true, description: 'When it happened (valid time), as the source words it.' }),
     place: t.string({ description: 'Slug of the place.' }),
     killed: t.field({ type: CasualtiesInput }),
     wounded: t.field({ type: CasualtiesInput }),
     confidence: t.int({ required: true }),
-    note: t.string(),
+    note: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
     participants: t.field({
       type: [EventParticipantInput],
@@ -358,8 +359,8 @@ const createEventSchema = z.object({
   date: z.unknown().optional(),
   confidence: confidenceSchema,
   note: optionalText,
-  citations: z.array(z.unknown()),
-  participants: z.array(participantSchema).max(50).nullish(),
+  citations: z.array(z.unknown()).max(LIST_LIMITS.citations, `at most ${LIST_LIMITS.citations} citations`),
+  participants: z.array(participantSchema).max(LIST_LIMITS.participants).nullish(),
 });
 
 const UpdateEventInput = builder.inputType('UpdateEventInput', {
@@ -368,13 +369,13 @@ const UpdateEventInput = builder.inputType('UpdateEventInput', {
     slug: t.string({ required: true }),
     title: t.string(),
     kind: t.field({ type: EventKindEnum }),
-    description: t.string(),
+    description: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
     date: t.field({ type: FuzzyDateInput }),
     place: t.string(),
     killed: t.field({ type: CasualtiesInput }),
     wounded: t.field({ type: CasualtiesInput }),
     confidence: t.int({ required: true, description: 'How sure the sources are of the change, 0–100.' }),
-    note: t.string(),
+    note: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'The quotes supporting the change; at least one.' }),
   }),
 });
@@ -390,7 +391,7 @@ const updateEventSchema = z.object({
   wounded: casualtiesSchema,
   confidence: confidenceSchema,
   note: optionalText,
-  citations: z.array(z.unknown()),
+  citations: z.array(z.unknown()).max(LIST_LIMITS.citations, `at most ${LIST_LIMITS.citations} citations`),
 });
 
 type Casualties = z.infer<typeof casualtiesSchema>;

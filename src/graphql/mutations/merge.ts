@@ -8,6 +8,7 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { actorMerges, actors } from '../../db/schema.ts';
 import type { Tx } from '../../writes/transaction.ts';
 import { parseInput } from '../../writes/validate.ts';
@@ -21,14 +22,14 @@ const MergeActorsInput = builder.inputType('MergeActorsInput', {
   fields: (t) => ({
     keep: t.string({ required: true, description: 'Slug of the actor that stays.' }),
     remove: t.string({ required: true, description: 'Slug of the duplicate folded into it; its slug keeps working.' }),
-    reason: t.string({ required: true, description: 'Why they are the same actor.' }),
+    reason: t.string({ required: true, description: 'Why they are the same actor.', extensions: { maxLength: TEXT_LIMITS.text } }),
   }),
 });
 
 const mergeSchema = z.object({
   keep: z.string().min(1),
   remove: z.string().min(1),
-  reason: z.string().trim().min(3, 'say why (at least 3 characters)'),
+  reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(TEXT_LIMITS.text, `must be at most ${TEXT_LIMITS.text} characters`),
 });
 
 async function actorBySlug(tx: Tx, slug: string, path: string[]) {

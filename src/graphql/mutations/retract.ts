@@ -5,6 +5,7 @@
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { actorRevisions, actors, adherences, claims, doctrines, eventRevisions, events, participations, relationships } from '../../db/schema.ts';
 import { resolveCitations } from '../../writes/citations.ts';
 import type { Tx } from '../../writes/transaction.ts';
@@ -43,12 +44,12 @@ const RetractClaimInput = builder.inputType('RetractClaimInput', {
       description:
         'Global id of a Relationship, Participation, Adherence or UpdateClaim, or of an Event, Actor or Doctrine (its establishing claim).',
     }),
-    reason: t.string({ required: true, description: 'Why, in words.' }),
+    reason: t.string({ required: true, description: 'Why, in words.', extensions: { maxLength: TEXT_LIMITS.text } }),
     citation: t.field({ type: CitationInput, required: true, description: 'The quote that shows the claim is wrong.' }),
   }),
 });
 
-const retractSchema = z.object({ claim: z.string(), reason: z.string().trim().min(3, 'say why (at least 3 characters)'), citation: z.unknown() });
+const retractSchema = z.object({ claim: z.string(), reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(TEXT_LIMITS.text, `must be at most ${TEXT_LIMITS.text} characters`), citation: z.unknown() });
 
 /** The claim id a global id stands for. */
 async function claimIdOf(tx: Tx, globalId: string): Promise<number> {

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { sha256Hex } from '../../../seed/loader.ts';
 import { sources } from '../../db/schema.ts';
+import { nameSchema, slugSchema, TEXT_LIMITS, urlSchema } from '../../domain/limits.ts';
 import { citeQuote } from '../../writes/citations.ts';
 import { parseInput } from '../../writes/validate.ts';
 import { builder } from '../builder.ts';
@@ -12,7 +13,6 @@ import { WRITE_ERRORS } from '../types/problems.ts';
 import { Source } from '../types/source.ts';
 import { FuzzyDateInput, fuzzyDate, idempotencyKeyArg, write } from './common.ts';
 
-const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug (letters, digits, single hyphens)');
 
 const AddSourceInput = builder.inputType('AddSourceInput', {
   fields: (t) => ({
@@ -20,20 +20,24 @@ const AddSourceInput = builder.inputType('AddSourceInput', {
     title: t.string(),
     publisher: t.string({ required: true }),
     author: t.string(),
-    url: t.string(),
+    url: t.string({ description: 'An http(s) URL.', extensions: { maxLength: TEXT_LIMITS.url } }),
     published: t.field({ type: FuzzyDateInput }),
-    text: t.string({ required: true, description: 'The full text, verbatim; it cannot change once cited.' }),
+    text: t.string({
+      required: true,
+      description: 'The full text, verbatim; it cannot change once cited.',
+      extensions: { maxLength: TEXT_LIMITS.sourceText },
+    }),
   }),
 });
 
 const addSourceSchema = z.object({
-  slug,
-  title: z.string().min(1).nullish(),
-  publisher: z.string().min(1, 'must not be empty'),
-  author: z.string().min(1).nullish(),
-  url: z.url().nullish(),
+  slug: slugSchema,
+  title: nameSchema.nullish(),
+  publisher: nameSchema,
+  author: nameSchema.nullish(),
+  url: urlSchema.nullish(),
   published: z.unknown().nullish(),
-  text: z.string().min(1, 'must not be empty').max(5_000_000, 'is longer than 5,000,000 characters'),
+  text: z.string().min(1, 'must not be empty').max(TEXT_LIMITS.sourceText, `is longer than ${TEXT_LIMITS.sourceText} characters`),
 });
 
 builder.mutationField('addSource', (t) =>
@@ -79,7 +83,7 @@ builder.mutationField('addSource', (t) =>
 const AddCitationInput = builder.inputType('AddCitationInput', {
   fields: (t) => ({
     source: t.string({ required: true, description: 'Slug of the source.' }),
-    quote: t.string({ required: true, description: 'The exact words, as they stand in the source.' }),
+    quote: t.string({ required: true, description: 'The exact words, as they stand in the source.', extensions: { maxLength: TEXT_LIMITS.text } }),
     occurrence: t.int({ description: 'Which occurrence (1-based) when the quote occurs more than once.' }),
   }),
 });

@@ -384,9 +384,30 @@ const intervals: Record<TimelineInterval, { field: string; step: string }> = {
 };
 
 export type TimelineRow = KilledColumns & {
-  /** Null for the row of events whose dates span more than one bucket (or are open). */
+  /**
+   * A bucket; the placed events before the first bucket returned (MAX_TIMELINE_BUCKETS); or the
+   * events whose dates span more than one bucket (or are open).
+   */
+  kind: 'bucket' | 'earlier' | 'unplaced';
+  /** The bucket's first day; null for the other two rows. */
   start: string | null;
   events: number;
+}
+
+/**
+ * The most buckets a timeline answers: 50 years of months, 150 of quarters, 600 of years. Without
+ * a bound, one event dated centuries away would make every monthly timeline thousands of buckets
+ * long; with it, a timeline ends at its last placed event and counts what lies before its first
+ * bucket in one `earlier` row.
+ */
+export const MAX_TIMELINE_BUCKETS = 600;
+
+/** The buckets a timeline answers (CTE `bounds`): the last MAX_TIMELINE_BUCKETS up to the last placed one. */
+function bucketBounds(step: string): SQL {
+  return sql`bounds as (
+    select greatest(min(start), (max(start) - ${step}::interval * ${MAX_TIMELINE_BUCKETS - 1})::date) as first, max(start) as last
+      from placed
+  )`;
 }
 
 /**
@@ -412,16 +433,20 @@ export async function timeline(
         select date_trunc(${field}, r.period::timestamp)::date as start, r.*
           from source r where r.grain = any(${grains})
       ),
+      ${bucketBounds(step)},
       buckets as (
-        select generate_series(min(start)::timestamp, max(start)::timestamp, ${step}::interval)::date as start from placed
+        select generate_series(first::timestamp, last::timestamp, ${step}::interval)::date as start from bounds
       )
-      select b.start::text as start, coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums()}
+      select 'bucket' as kind, b.start::text as start, coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums()}
         from buckets b left join placed r on r.start = b.start
        group by b.start
       union all
-      select null, coalesce(sum(r.events), 0)::int, ${rollupKilledSums()}
+      select 'earlier', null, coalesce(sum(r.events), 0)::int, ${rollupKilledSums()}
+        from placed r, bounds where r.start < bounds.first
+      union all
+      select 'unplaced', null, coalesce(sum(r.events), 0)::int, ${rollupKilledSums()}
         from source r where not r.grain = any(${grains})
-      order by 1 nulls last`);
+      order by 1, 2`);
     return [...rows];
   }
   const rows = await db.execute<TimelineRow>(sql`
@@ -431,18 +456,21 @@ export async function timeline(
              date_trunc(${field}, ${events.dateLatest}::timestamp)::date as last_bucket
         from ${eventsAt(view)} ${where(conditions)}
     ),
-    placed as (select * from matched where first_bucket = last_bucket),
+    placed as (select first_bucket as start, * from matched where first_bucket = last_bucket),
+    ${bucketBounds(step)},
     buckets as (
-      select generate_series(min(first_bucket)::timestamp, max(first_bucket)::timestamp, ${step}::interval)::date as start
-        from placed
+      select generate_series(first::timestamp, last::timestamp, ${step}::interval)::date as start from bounds
     )
-    select b.start::text as start, count(p.first_bucket)::int as events, ${killedSums(sql`p`)}
+    select 'bucket' as kind, b.start::text as start, count(p.first_bucket)::int as events, ${killedSums(sql`p`)}
       from buckets b left join placed p on p.first_bucket = b.start
      group by b.start
     union all
-    select null, count(*)::int, ${killedSums(sql`m`)}
+    select 'earlier', null, count(*)::int, ${killedSums(sql`p`)}
+      from placed p, bounds where p.start < bounds.first
+    union all
+    select 'unplaced', null, count(*)::int, ${killedSums(sql`m`)}
       from matched m where m.first_bucket is distinct from m.last_bucket or m.first_bucket is null
-    order by 1 nulls last`);
+    order by 1, 2`);
   return [...rows];
 }
 

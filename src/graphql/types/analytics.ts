@@ -7,6 +7,7 @@ import {
   breakdown,
   eventStats,
   killedOf,
+  MAX_TIMELINE_BUCKETS,
   summaryRoute,
   timeline,
   type BreakdownBy,
@@ -93,6 +94,7 @@ const TimelineUnplaced = builder.objectRef<UnplacedShape>('TimelineUnplaced').im
 interface TimelineShape {
   interval: TimelineInterval;
   buckets: BucketShape[];
+  earlier: UnplacedShape;
   unplaced: UnplacedShape;
 }
 
@@ -101,7 +103,11 @@ const Timeline = builder.objectRef<TimelineShape>('Timeline').implement({
     interval: t.expose('interval', { type: TimelineIntervalEnum }),
     buckets: t.expose('buckets', {
       type: [TimelineBucket],
-      description: 'Every bucket from the first to the last placed event, in date order; empty ones have zero events.',
+      description: `Every bucket from the first to the last placed event, in date order; empty ones have zero events. At most ${MAX_TIMELINE_BUCKETS}: the latest ones, ending at the last placed event (see \`earlier\`).`,
+    }),
+    earlier: t.expose('earlier', {
+      type: TimelineUnplaced,
+      description: `Placed events before the first bucket, when the placed events span more than ${MAX_TIMELINE_BUCKETS} buckets; zero otherwise. Set \`filter.to\` (or a coarser interval) to see them in buckets.`,
     }),
     unplaced: t.expose('unplaced', { type: TimelineUnplaced }),
   }),
@@ -194,12 +200,15 @@ builder.queryFields((t) => ({
       const view = useView(ctx, args);
       const rows = await timeline(ctx.db, view, eventWhere(args.filter, view), args.interval, routeFor(view, args.filter));
       const buckets: BucketShape[] = [];
-      let unplaced: UnplacedShape = { events: 0, killed: { min: 0, max: 0, reported: 0 } };
+      const none = (): UnplacedShape => ({ events: 0, killed: { min: 0, max: 0, reported: 0 } });
+      let unplaced = none();
+      let earlier = none();
       for (const row of rows) {
-        if (row.start === null) unplaced = { events: row.events, killed: killedOf(row) };
-        else buckets.push({ start: row.start, events: row.events, killed: killedOf(row) });
+        if (row.kind === 'unplaced') unplaced = { events: row.events, killed: killedOf(row) };
+        else if (row.kind === 'earlier') earlier = { events: row.events, killed: killedOf(row) };
+        else if (row.start !== null) buckets.push({ start: row.start, events: row.events, killed: killedOf(row) });
       }
-      return { interval: args.interval, buckets, unplaced };
+      return { interval: args.interval, buckets, earlier, unplaced };
     },
   }),
   breakdown: t.field({

@@ -57,10 +57,8 @@ export function attachWebSocket(options: WebSocketOptions): () => Promise<void> 
     const address = options.addressOf(request);
     if (options.penalties.remaining(address) > 0) return refuseUpgrade(socket, 429, 'Too Many Requests');
     const count = open.get(address) ?? 0;
-    if (count >= options.maxPerAddress) {
-      options.penalties.refused(address);
-      return refuseUpgrade(socket, 429, 'Too Many Requests');
-    }
+    // Not a penalty: clients of one address behind NAT may well reach the cap honestly.
+    if (count >= options.maxPerAddress) return refuseUpgrade(socket, 429, 'Too Many Requests');
     open.set(address, count + 1);
     wss.handleUpgrade(request, socket, head, (ws) => {
       ws.once('close', () => {

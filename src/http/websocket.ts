@@ -14,13 +14,15 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { TokenCache } from '../auth/token-cache.ts';
 import type { Database } from '../db/client.ts';
-import type { App } from '../yoga.ts';
+import type { YogaServerInstance } from 'graphql-yoga';
+import type { Context } from '../graphql/context.ts';
 import type { PenaltyBox } from './penalty.ts';
 import { authenticate } from './requests.ts';
 
 export interface WebSocketOptions {
   server: Server;
-  app: App;
+  /** The GraphQL app (src/yoga.ts): its envelop runs every operation. */
+  app: YogaServerInstance<Record<string, unknown>, Context>;
   authDb: Database;
   tokenCache?: TokenCache;
   anonymousReads: boolean;

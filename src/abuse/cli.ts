@@ -59,6 +59,8 @@ let tokens: ClientTokens | undefined;
 // Kept open through the run: a subscription's token is revoked while its stream is open.
 const database = databaseUrl ? connectDatabase(databaseUrl, { max: 4 }) : undefined;
 const revocable = database ? await mintRevocableToken(database.db) : undefined;
+// Its own client for the streams attack: a hostile client's token may be boxed by its refusals.
+const streamToken = database ? (await mintClientTokens(database.db, 0, 1)).abusers[0] : undefined;
 if (database) {
   tokens = await mintClientTokens(database.db, dashboards, abusers);
 } else {
@@ -73,7 +75,7 @@ const report = await runAbuse({
   dashboards,
   phaseMs,
   tokens,
-  streams: { token: tokens?.abusers[1], revocable },
+  streams: { token: streamToken, revocable },
   dashboardRunner: (startAt, warmupMs) =>
     new Promise((resolve, reject) => {
       const runner = spawn(

@@ -20,7 +20,9 @@ import { Metrics } from './observability/metrics.ts';
 import { connectDatabase } from './db/client.ts';
 import { TokenCache } from './auth/token-cache.ts';
 import { createApp, type App } from './yoga.ts';
-import type { PubSub } from './graphql/pubsub.ts';
+import { makePubSub, type PubSub } from './graphql/pubsub.ts';
+import { ChangeFollower } from './graphql/changes-follower.ts';
+import { attachWebSocket } from './http/websocket.ts';
 
 export interface ServerOptions {
   config: Config;
@@ -130,6 +132,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger.warn({ err: error }, 'cannot listen for token changes: every request looks its token up');
     }
   }
+  const pubsub = options.pubsub ?? makePubSub();
+  // Commits by anyone (another instance, `npm run import`, SQL) reach this instance's subscribers.
+  const follower = new ChangeFollower(database.db, pubsub, logger);
+  const stopFollowingChanges = await follower.follow(authDatabase.sql).catch((error: unknown) => {
+    logger.warn({ err: error }, 'cannot listen for committed changes: only this instance\'s API writes (and Redis) reach subscribers');
+    return undefined;
+  });
   const app = createApp({
     db: database.db,
     authDb: authDatabase.db,
@@ -143,7 +152,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     corsOrigins: config.corsOrigins,
     anonymousReads: config.anonymousReads,
     idempotencyKeyLifetimeS: config.idempotencyKeyLifetimeS,
-    ...(options.pubsub ? { pubsub: options.pubsub } : {}),
+    pubsub,
+    // A revocation this instance hears ends streams at once; the re-check covers the rest.
+    streams: { maxLifetimeMs: config.subscriptionMaxLifetimeS * 1000, recheckMs: config.tokenCacheMs > 0 ? config.tokenCacheMs : 5000 },
   });
 
   let draining = false;
@@ -284,6 +295,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
+  const closeWebSockets = attachWebSocket({
+    server,
+    app,
+    authDb: authDatabase.db,
+    tokenCache,
+    anonymousReads: config.anonymousReads,
+    penalties,
+    maxPayload: maxBodyBytes,
+    maxPerAddress: config.deadlines.perClientConcurrency,
+    addressOf: (req) => {
+      const forwarded = req.headers['x-forwarded-for'];
+      const headers = typeof forwarded === 'string' ? { 'x-forwarded-for': forwarded } : undefined;
+      return addressKey(new Request('http://localhost/', { headers }), req, config.trustProxy);
+    },
+    clientKeyOf: clientKey,
+    isDraining: () => draining,
+  });
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 
@@ -305,6 +333,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       // The last answers may still be on their way out: close idle sockets now, busy ones
       // (responses being written, sent with `connection: close`) once written, or after 2 s.
+      await closeWebSockets();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const cut = setTimeout(() => server.closeAllConnections(), 2000);
@@ -314,6 +343,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await database.close();
       await readDatabase?.close();
       await stopFollowingTokens?.().catch(() => {});
+      await stopFollowingChanges?.().catch(() => {});
       await authDatabase.close();
       logger.info('stopped');
     })());

@@ -20,6 +20,8 @@ import { useStrictParams } from './http/params.ts';
 import { createMaskError } from './http/errors.ts';
 import { DEFAULT_LIMITS, useArmor, useBodyLimit, useIntrospectionSwitch, useRefusalStatus } from './http/limits.ts';
 import { authenticate, unauthorized } from './http/requests.ts';
+import { useEventStreams } from './http/event-streams.ts';
+import { DEFAULT_SUBSCRIPTION_MAX_LIFETIME_S, useStreamRules } from './http/streams.ts';
 import { createLogger, requestIdFor } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
 import { useObservability } from './observability/plugin.ts';
@@ -49,6 +51,8 @@ export interface AppOptions {
   pubsub?: PubSub;
   /** Seconds an idempotency key replays its write (IDEMPOTENCY_KEY_LIFETIME_S); default a day. */
   idempotencyKeyLifetimeS?: number;
+  /** Subscriptions: longest life (SUBSCRIPTION_MAX_LIFETIME_S) and how often their token is looked up again. */
+  streams?: { maxLifetimeMs?: number; recheckMs?: number };
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -70,6 +74,14 @@ export function createApp(options: AppOptions): App {
     useInputChecks(),
     ...useQueryJit(),
     useAdmission({ admission: options.admission, monitor: options.monitor, readDb: options.readDb }) as Plugin,
+    ...useEventStreams({ authDb: options.authDb ?? db, tokenCache: options.tokenCache }),
+    useStreamRules({
+      admission: options.admission,
+      authDb: options.authDb ?? db,
+      tokenCache: options.tokenCache,
+      maxLifetimeMs: options.streams?.maxLifetimeMs ?? DEFAULT_SUBSCRIPTION_MAX_LIFETIME_S * 1000,
+      recheckMs: options.streams?.recheckMs ?? 5000,
+    }),
   ];
   const monitor = options.monitor;
   return createYoga<Record<string, unknown>, Context>({

@@ -6,20 +6,24 @@
  */
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { hostileProbes, runAbuse, type ClientTokens } from '../src/abuse/run.ts';
-import { mintClientTokens } from '../src/abuse/tokens.ts';
+import { streamAbuse } from '../src/abuse/streams.ts';
+import { mintClientTokens, mintRevocableToken } from '../src/abuse/tokens.ts';
 import { connectDatabase } from '../src/db/client.ts';
 import type { RunningServer } from '../src/server.ts';
 import { serve } from './server-helpers.ts';
 
 let server: RunningServer;
 let tokens: ClientTokens;
+let database: ReturnType<typeof connectDatabase>;
 beforeAll(async () => {
   server = await serve(inject('databaseUrl'));
-  const database = connectDatabase(inject('databaseUrl'), { max: 2 });
+  database = connectDatabase(inject('databaseUrl'), { max: 2 });
   tokens = await mintClientTokens(database.db, 3, 20);
+});
+afterAll(async () => {
+  await server.shutdown();
   await database.close();
 });
-afterAll(() => server.shutdown());
 
 describe('abuse run', () => {
   it('covers every kind of hostile request the issue lists', () => {
@@ -30,7 +34,10 @@ describe('abuse run', () => {
   });
 
   it('survives 20 hostile clients: no crash, nothing hostile accepted, no leak', async () => {
-    const report = await runAbuse({ url: server.url, abusers: 20, dashboards: 3, phaseMs: 1500, dashboardPauseMs: 200, tokens });
+    const revocable = await mintRevocableToken(database.db);
+    // The streams attack as a client of its own: a hostile client's token is boxed by its refusals.
+    const streamToken = (await mintClientTokens(database.db, 0, 1)).abusers[0];
+    const report = await runAbuse({ url: server.url, abusers: 20, dashboards: 3, phaseMs: 1500, dashboardPauseMs: 200, tokens, streams: { token: streamToken, revocable } });
     expect(report.crashKinds).toEqual([]);
     expect(report.crashes).toBe(0);
     expect(report.acceptedKinds).toEqual([]);
@@ -45,5 +52,11 @@ describe('abuse run', () => {
     // Dashboards were answered, not refused (a 401 or 429 would count as a failure here).
     expect(report.baseline.failures ?? {}).toEqual({});
     expect(report.baseline.failed).toBe(0);
+  }, 60_000);
+
+  it('subscriptions: many streams per client, invalid and revoked tokens, WebSocket floods and junk are all refused', async () => {
+    const revocable = await mintRevocableToken(database.db);
+    const result = await streamAbuse({ url: server.url, token: tokens.abusers[2], revocable });
+    expect(result).toEqual({ sent: 7, crashes: 0, accepted: 0, acceptedKinds: [], crashKinds: [], leakKinds: [] });
   }, 60_000);
 });

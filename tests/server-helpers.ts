@@ -13,6 +13,8 @@ export interface ConfigOverrides {
   databaseReadUrl?: string;
   corsOrigins?: string[];
   penalty?: Partial<Config['penalty']>;
+  subscriptionMaxLifetimeS?: number;
+  tokenCacheMs?: number;
 }
 
 export function testConfig(overrides: ConfigOverrides = {}): Config {
@@ -28,6 +30,8 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
     databaseReadUrl: overrides.databaseReadUrl,
     corsOrigins: overrides.corsOrigins ?? [],
     penalty: { ...base.penalty, ...overrides.penalty },
+    subscriptionMaxLifetimeS: overrides.subscriptionMaxLifetimeS ?? base.subscriptionMaxLifetimeS,
+    tokenCacheMs: overrides.tokenCacheMs ?? base.tokenCacheMs,
     logLevel: 'silent',
   };
 }

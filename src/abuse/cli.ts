@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connectDatabase } from '../db/client.ts';
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.ts';
 import { runAbuse, type ClientTokens } from './run.ts';
-import { mintClientTokens } from './tokens.ts';
+import { mintClientTokens, mintRevocableToken } from './tokens.ts';
 
 function whole(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -56,10 +56,13 @@ if (!url) {
 }
 
 let tokens: ClientTokens | undefined;
-if (databaseUrl) {
-  const database = connectDatabase(databaseUrl, { max: 4 });
+// Kept open through the run: a subscription's token is revoked while its stream is open.
+const database = databaseUrl ? connectDatabase(databaseUrl, { max: 4 }) : undefined;
+const revocable = database ? await mintRevocableToken(database.db) : undefined;
+// Its own client for the streams attack: a hostile client's token may be boxed by its refusals.
+const streamToken = database ? (await mintClientTokens(database.db, 0, 1)).abusers[0] : undefined;
+if (database) {
   tokens = await mintClientTokens(database.db, dashboards, abusers);
-  await database.close();
 } else {
   console.log('no ABUSE_DATABASE_URL: clients cannot get tokens and are anonymous (one address, one client)');
 }
@@ -72,6 +75,7 @@ const report = await runAbuse({
   dashboards,
   phaseMs,
   tokens,
+  streams: { token: streamToken, revocable },
   dashboardRunner: (startAt, warmupMs) =>
     new Promise((resolve, reject) => {
       const runner = spawn(
@@ -96,6 +100,7 @@ slow-but-allowed queries:   ${report.slowAllowed.sent} sent, ${report.slowAllowe
 dashboard p99 without attack: ${report.baseline.p99} ms (p50 ${report.baseline.p50}, ${report.baseline.requests} requests, ${report.baseline.failed} failed)
 dashboard p99 under attack:   ${report.underAttack.p99} ms (p50 ${report.underAttack.p50}, ${report.underAttack.requests} requests, ${report.underAttack.failed} failed)`);
 
+await database?.close();
 child?.kill('SIGTERM');
 if (child) await new Promise((resolve) => child?.once('exit', resolve));
 await embedded?.stop();

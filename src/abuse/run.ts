@@ -7,6 +7,7 @@
  */
 import { Agent, request as httpRequest } from 'node:http';
 import { exampleQueries } from '../graphiql-examples.ts';
+import { streamAbuse, type StreamAbuseOptions } from './streams.ts';
 
 export interface ClientTokens {
   dashboards: string[];
@@ -35,6 +36,8 @@ export interface AbuseOptions {
    * it they run in this process, whose own load then counts in their latency.
    */
   dashboardRunner?: (startAt: number, warmupMs: number) => Promise<{ baseline: LatencySummary; underAttack: LatencySummary }>;
+  /** Subscriptions in the hostile mix (src/abuse/streams.ts), once during the attack. */
+  streams?: Omit<StreamAbuseOptions, 'url'>;
 }
 
 /** Warm-up, baseline and attack phases for dashboards, back to back from `started` (epoch ms). */
@@ -306,7 +309,18 @@ export async function runAbuse(options: AbuseOptions): Promise<AbuseReport> {
       }
     }
   });
+  const streamsAttack = options.streams ? streamAbuse({ url, ...options.streams }) : undefined;
   const [{ baseline, underAttack }] = await Promise.all([dashboardResults, ...attackers]);
+  const streams = await streamsAttack;
+  if (streams) {
+    report.hostileSent += streams.sent;
+    report.crashes += streams.crashes;
+    report.accepted += streams.accepted;
+    report.leaks += streams.leakKinds.length;
+    for (const kind of streams.acceptedKinds) report.acceptedKinds.add(kind);
+    for (const kind of streams.crashKinds) report.crashKinds.add(kind);
+    for (const kind of streams.leakKinds) report.leakKinds.add(kind);
+  }
   let healthAfter = 0;
   try {
     healthAfter = (await fetch(`${url}/health`)).status;

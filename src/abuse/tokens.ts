@@ -4,7 +4,7 @@
  * — as separate users would have.
  */
 import { randomUUID } from 'node:crypto';
-import { createToken } from '../auth/tokens.ts';
+import { createToken, revokeToken } from '../auth/tokens.ts';
 import type { Database } from '../db/client.ts';
 import type { ClientTokens } from './run.ts';
 
@@ -13,4 +13,11 @@ export async function mintClientTokens(db: Database, dashboards: number, abusers
   const mint = (kind: string, count: number) =>
     Promise.all(Array.from({ length: count }, async (_, i) => (await createToken(db, `abuse-${run}-${kind}-${i}`, 'viewer')).token));
   return { dashboards: await mint('dashboard', dashboards), abusers: await mint('abuser', abusers) };
+}
+
+/** A viewer token for a stream the run revokes while it is open, with the way to revoke it. */
+export async function mintRevocableToken(db: Database): Promise<{ token: string; revoke: () => Promise<void> }> {
+  const name = `abuse-${randomUUID().slice(0, 8)}-revoked`;
+  const { token } = await createToken(db, name, 'viewer');
+  return { token, revoke: async () => void (await revokeToken(db, name)) };
 }

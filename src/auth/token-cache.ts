@@ -30,10 +30,19 @@ export class TokenCache {
     return principal;
   }
 
-  /** Forgets one token (by its sha256), or all of them. */
+  private readonly forgetListeners = new Set<(hash: string | undefined) => void>();
+
+  /** Forgets one token (by its sha256), or all of them, and tells whoever asked (open streams). */
   forget(hash?: string): void {
     if (hash) this.principals.delete(hash);
     else this.principals.clear();
+    for (const listener of this.forgetListeners) listener(hash);
+  }
+
+  /** Calls `listener` whenever a token (undefined: every token) is forgotten; returns the way to stop. */
+  onForget(listener: (hash: string | undefined) => void): () => void {
+    this.forgetListeners.add(listener);
+    return () => this.forgetListeners.delete(listener);
   }
 
   /**

@@ -2,7 +2,9 @@
  * `npm run import -- FILE [--dry-run]`: loads a knowledge file (.json, the seed's format) or a CSV
  * of events into DATABASE_URL, all or nothing. Prints every problem with its JSON path or CSV
  * line, a progress bar on a terminal, and a summary. Exit code 1 when the file is refused.
- * With REDIS_URL set, new events are announced to running `eventAdded` subscriptions.
+ * Running servers hear of what it wrote from PostgreSQL when it commits (the changes feed's
+ * notification, src/graphql/changes-follower.ts); with REDIS_URL set it also announces new events
+ * through Redis, for instances that cannot LISTEN (behind a transaction-mode pooler).
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';

@@ -853,3 +853,46 @@ export const placeRevisions = pgTable(
     index('place_revisions_country_id_idx').on(t.countryId),
   ],
 );
+
+// ---------------------------------------------------------------------------------------------
+// The changes feed (`changes`, `changeAdded`): every create, update, retraction and merge, written
+// by triggers (migration *_change_log_triggers) whoever writes — the API, an import, psql — so a
+// mirror can stay current. Rows are positioned in commit order: a deferred trigger gives each
+// writing transaction its place in `change_commits` at commit, under a lock held until the commit
+// is visible, so a reader that has passed a position never sees an earlier one appear later.
+// ---------------------------------------------------------------------------------------------
+
+/** PostgreSQL's 64-bit transaction id (pg_current_xact_id()); read as text. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
+export const changeKind = pgEnum('change_kind', ['CREATED', 'UPDATED', 'RETRACTED', 'MERGED']);
+
+export const changes = pgTable(
+  'changes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** The writing transaction; its commit's position is in change_commits. */
+    xid: xid8('xid').notNull().default(sql`pg_current_xact_id()`),
+    /** Knowledge time: the transaction's start, as claims' recorded_at. */
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    kind: changeKind('kind').notNull(),
+    /** The GraphQL type of what changed (Event, Actor, Relationship, UpdateClaim...). */
+    entityType: text('entity_type').notNull(),
+    /** Its id as in its global id (for claims-as-records, the claim id). */
+    entityId: integer('entity_id').notNull(),
+    /** The claim behind the change: establishing, update or retracted claim; none for places and sources. */
+    claimId: integer('claim_id'),
+    /** For a merge: the actor the removed one was folded into. */
+    intoId: integer('into_id'),
+    /** Who: the claim's recorded_by, the retraction's retracted_by, the merge's merged_by, or the writing transaction's principal. */
+    principal: text('principal').notNull(),
+  },
+  (t) => [index('changes_xid_idx').on(t.xid, t.id)],
+);
+
+export const changeCommits = pgTable('change_commits', {
+  /** Commit order of the transactions that wrote changes. */
+  position: bigint('position', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  xid: xid8('xid').notNull().unique(),
+  committedAt: timestamp('committed_at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
+});

@@ -29,4 +29,10 @@ export interface Context {
   pubsub: PubSub;
   /** Seconds an idempotency key replays its write (src/writes/transaction.ts). */
   idempotencyKeyLifetimeS: number;
+  /**
+   * For a subscription's work on each new event: a database slot, taken like any request's
+   * (src/http/streams.ts), as the function that frees it; throws when none comes in time. Absent:
+   * no admission control.
+   */
+  admitStreamWork?: () => Promise<() => void>;
 }

@@ -6,9 +6,12 @@
  */
 import { createPubSub } from 'graphql-yoga';
 import type { TypedEventTarget } from '@graphql-yoga/typed-event-target';
+import type { ChangeRecord } from '../db/changes.ts';
 
 export type PubSubEvents = {
   eventAdded: [payload: { eventId: number }];
+  /** Each committed change, in commit order, from the feed follower (src/graphql/changes-follower.ts). */
+  changeAdded: [payload: ChangeRecord];
 };
 
 export type PubSub = ReturnType<typeof createPubSub<PubSubEvents>>;

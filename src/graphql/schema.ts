@@ -22,6 +22,7 @@ import './types/network.ts';
 import './types/search.ts';
 import './types/audit.ts';
 import './types/live.ts';
+import './types/changes.ts';
 import './mutations/sources.ts';
 import './mutations/entities.ts';
 import './mutations/claims.ts';

@@ -184,13 +184,13 @@ export class Admission {
 
 }
 
-function tooManyRequests(perClient: number): GraphQLError {
+export function tooManyRequests(perClient: number): GraphQLError {
   return new GraphQLError(`Too many concurrent requests from this client: at most ${perClient} may run at once.`, {
     extensions: { code: 'TOO_MANY_REQUESTS', http: { status: 429, headers: { 'retry-after': '1' } } },
   });
 }
 
-function databaseBusy(waitedMs: number): GraphQLError {
+export function databaseBusy(waitedMs: number): GraphQLError {
   return new GraphQLError(`The server is busy: no database connection became free within ${waitedMs} ms.`, {
     extensions: { code: 'DATABASE_BUSY', http: { status: 503, headers: { 'retry-after': '1' } } },
   });

@@ -1,0 +1,157 @@
+/**
+ * The changes feed: every create, update, retraction and merge, in commit order, for keeping a
+ * mirror current (as ACLED's updates-and-deletions feed does). `changes(after:)` pages through
+ * it; `changeAdded(after:)` replays from a cursor and then streams changes as they commit. A
+ * cursor stays valid for ever: a mirror stores the last one it applied and resumes from there.
+ */
+import { changesAfter, countChangesAfter, FEED_START, isAfter, type ChangeRecord, type FeedPosition } from '../../db/changes.ts';
+import { Repeater } from 'graphql-yoga';
+import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
+import { badInput } from '../errors.ts';
+import { encodeGlobalId } from '../global-id.ts';
+
+export const MAX_CHANGES_PAGE = 500;
+const DEFAULT_CHANGES_PAGE = 100;
+
+export function changeCursor(position: FeedPosition): string {
+  return Buffer.from(`change:${position.commit}:${position.id}`, 'utf8').toString('base64url');
+}
+
+/** The position a cursor names; a cursor that is not one of ours is refused, naming the argument. */
+export function decodeChangeCursor(cursor: string | null | undefined, argument = 'after'): FeedPosition {
+  if (cursor == null) return FEED_START;
+  const match = /^change:(\d{1,18}):(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match || changeCursor({ commit: Number(match[1]), id: Number(match[2]) }) !== cursor) {
+    throw badInput(`"${cursor}" is not a changes cursor (use a cursor the changes feed returned)`, argument);
+  }
+  return { commit: Number(match[1]), id: Number(match[2]) };
+}
+
+const ChangeKind = builder.enumType('ChangeKind', {
+  description: 'What happened to a record.',
+  values: {
+    CREATED: { description: 'The record was written for the first time.' },
+    UPDATED: { description: 'Its values changed (an update claim, a merge adding aliases, a gazetteer fix).' },
+    RETRACTED: { description: 'The claim behind it was retracted: default reads no longer show it.' },
+    MERGED: { description: 'The actor was folded into another (`mergedInto`); its slug and claims lead there now.' },
+  } as const,
+});
+
+export const Change = builder.objectRef<ChangeRecord>('Change').implement({
+  description: 'One change to the knowledge base, as listed by the changes feed.',
+  fields: (t) => ({
+    cursor: t.string({ description: 'Where this change is in the feed: pass it as `after` to resume behind it.', resolve: (c) => changeCursor(c) }),
+    kind: t.field({ type: ChangeKind, resolve: (c) => c.kind }),
+    entityType: t.exposeString('entityType', {
+      description: 'The GraphQL type of what changed: Event, Actor, Doctrine, Place, Source, Citation, Adherence, Relationship, Participation or UpdateClaim.',
+    }),
+    entity: t.id({ description: 'Its global id (for `node(id:)`, or `retractClaim`).', resolve: (c) => encodeGlobalId(c.entityType, c.entityId) }),
+    claimId: t.exposeInt('claimId', {
+      nullable: true,
+      description: 'The claim behind the change: the establishing claim (CREATED), the update claim (UPDATED), the retracted claim (RETRACTED); null for places, sources, citations and merges.',
+    }),
+    mergedInto: t.id({
+      nullable: true,
+      description: 'For MERGED: the global id of the actor it was folded into.',
+      resolve: (c) => (c.intoId === null ? null : encodeGlobalId('Actor', c.intoId)),
+    }),
+    at: t.field({ type: 'DateTime', description: 'Knowledge time: when the writing transaction started (as claims’ recordedAt).', resolve: (c) => new Date(c.at) }),
+    committedAt: t.field({ type: 'DateTime', description: 'When its transaction committed.', resolve: (c) => new Date(c.committedAt) }),
+    principal: t.exposeString('principal', { description: 'Who: token:<name>, import:<file>, or database:<user> for changes made in SQL.' }),
+  }),
+});
+
+builder.queryField('changes', (t) =>
+  t.connection(
+    {
+      type: Change,
+      description: `Every create, update, retraction and merge, oldest first in commit order: a change never appears behind one already listed, so a mirror that applies them in order and stores the last cursor stays current by asking again with \`after\`. Forward only (\`first\`, at most ${MAX_CHANGES_PAGE}; \`after\`). totalCount counts the changes after \`after\`.`,
+      authScopes: { viewer: true },
+      resolve: async (_root, args, ctx) => {
+        if (args.last != null || args.before != null) throw badInput('the changes feed pages forward only: use first and after', args.last != null ? 'last' : 'before');
+        const size = args.first ?? DEFAULT_CHANGES_PAGE;
+        if (size < 0 || size > MAX_CHANGES_PAGE) throw badInput(`"first" must be between 0 and ${MAX_CHANGES_PAGE}, got ${size}`, 'first');
+        const after = decodeChangeCursor(args.after);
+        const rows = await changesAfter(ctx.db, after, size + 1);
+        const edges = rows.slice(0, size).map((node) => ({ cursor: changeCursor(node), node }));
+        return {
+          edges,
+          pageInfo: {
+            hasNextPage: rows.length > size,
+            hasPreviousPage: isAfter(after, FEED_START),
+            startCursor: edges[0]?.cursor ?? null,
+            // With nothing new, the cursor given: a mirror can always store endCursor and ask again.
+            endCursor: edges.at(-1)?.cursor ?? args.after ?? null,
+          },
+          totalCount: () => countChangesAfter(ctx.db, after),
+        };
+      },
+    },
+    { name: 'ChangeConnection' },
+    { name: 'ChangeEdge' },
+  ),
+);
+
+/** Changes replayed from the database a batch at a time before the stream goes live. */
+const REPLAY_BATCH = 100;
+
+/**
+ * Replays the feed after `after`, then follows it live without a gap or a repeat: the live
+ * subscription is opened first (what commits meanwhile is queued), and anything the replay
+ * already delivered is skipped by position. A Repeater, so a client leaving ends it at once.
+ */
+function changeStream(ctx: Context, after: FeedPosition | null): Repeater<ChangeRecord> {
+  return new Repeater<ChangeRecord>(async (push, stop) => {
+    const live = ctx.pubsub.subscribe('changeAdded')[Symbol.asyncIterator]();
+    let stopped = false;
+    const stopping = stop.then(() => {
+      stopped = true;
+      return { done: true, value: undefined } as const;
+    });
+    try {
+      // The pub/sub listens from the first pull on: start it before reading the database.
+      let pending = live.next();
+      let last = after ?? FEED_START;
+      while (after && !stopped) {
+        const release = ctx.admitStreamWork ? await ctx.admitStreamWork() : undefined;
+        let batch: ChangeRecord[];
+        try {
+          batch = await changesAfter(ctx.db, last, REPLAY_BATCH);
+        } finally {
+          release?.();
+        }
+        for (const change of batch) {
+          last = change;
+          await push(change);
+        }
+        if (batch.length < REPLAY_BATCH) break;
+      }
+      while (!stopped) {
+        const next = await Promise.race([pending, stopping]);
+        if (next.done) break;
+        pending = live.next();
+        if (!isAfter(next.value, last)) continue;
+        last = next.value;
+        await push(next.value);
+      }
+    } catch (error) {
+      stop(error);
+    } finally {
+      stop();
+      void Promise.resolve(live.return?.()).catch(() => {});
+    }
+  });
+}
+
+builder.subscriptionField('changeAdded', (t) =>
+  t.field({
+    type: Change,
+    description:
+      'The changes feed, live: every change after `after` (none when left out: from now on), then each change as its transaction commits, in commit order. Resume after a disconnect with the last cursor received; to start a mirror from nothing, page through `changes` first.',
+    authScopes: { viewer: true },
+    args: { after: t.arg.string({ description: 'A cursor from `changes` or an earlier `changeAdded`.' }) },
+    subscribe: (_root, args, ctx) => changeStream(ctx, args.after == null ? null : decodeChangeCursor(args.after)),
+    resolve: (change: ChangeRecord) => change,
+  }),
+);

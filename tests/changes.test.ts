@@ -1,0 +1,205 @@
+/**
+ * The changes feed: every create, update, retraction and merge in commit order, resumable from a
+ * cursor — including when two transactions commit in the opposite order to the one they wrote in
+ * — and `changeAdded`, which replays from a cursor and then goes live (over graphql-ws).
+ */
+import type { ExecutionResult } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { latestFeedPosition } from '../src/db/changes.ts';
+import { decodeGlobalId } from '../src/graphql/global-id.ts';
+import { changeCursor } from '../src/graphql/types/changes.ts';
+import { writeFixture, type WriteFixture } from './helpers.ts';
+import { serve } from './server-helpers.ts';
+
+let f: WriteFixture;
+const SOURCE = 'test-changes';
+const TEXT = 'The Valley Front was founded in 2020. The Valley Front attacked a bridge. The bridge attack was in fact in 2021. Reports of the bridge attack were false. The Valley Front is the same group as ISIS-K.';
+
+interface ChangeNode {
+  cursor: string;
+  kind: string;
+  entityType: string;
+  entity: string;
+  claimId: number | null;
+  mergedInto: string | null;
+  principal: string;
+}
+interface ChangesAnswer {
+  changes: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ChangeNode[] };
+}
+
+const CHANGES = `query($after: String, $first: Int) { changes(after: $after, first: $first) {
+  totalCount pageInfo { hasNextPage endCursor } nodes { cursor kind entityType entity claimId mergedInto principal }
+} }`;
+
+async function changes(after: string | null, first = 100) {
+  const answer = await f.api.query<ChangesAnswer>(CHANGES, { after, first });
+  expect(answer.errors).toBeUndefined();
+  return answer.data!.changes;
+}
+
+async function admin(query: string, i: Record<string, unknown>) {
+  const answer = await f.api.query<Record<string, { __typename: string }>>(query, { i }, { token: f.tokens.admin });
+  expect(Object.values(answer.data ?? {})[0]?.__typename).toMatch(/Success$/);
+}
+
+/** The cursor of the feed's current end: only what commits after it is listed after it. */
+async function now(): Promise<string> {
+  return changeCursor(await latestFeedPosition(f.scratch.handle.db));
+}
+
+const cite = (quote: string) => [{ source: SOURCE, quote }];
+const summary = (nodes: ChangeNode[]) =>
+  nodes.filter((n) => n.entityType !== 'Citation').map((n) => `${n.kind} ${n.entityType}`);
+
+beforeAll(async () => {
+  f = await writeFixture();
+  await admin(`mutation($i: AddSourceInput!) { addSource(input: $i) { __typename } }`, { slug: SOURCE, publisher: 'Test', text: TEXT });
+});
+afterAll(() => f.close());
+
+describe('changes', () => {
+  it('lists create, update, retraction and merge in commit order, with who and which claim, and resumes from any cursor', async () => {
+    const start = await now();
+    await admin(`mutation($i: CreateActorInput!) { createActor(input: $i) { __typename } }`, {
+      slug: 'valley-front', name: 'Valley Front', kind: 'ARMED_ORGANIZATION', confidence: 60, citations: cite('The Valley Front was founded in 2020.'),
+    });
+    await admin(`mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename } }`, {
+      slug: 'bridge-attack', title: 'Bridge attack', kind: 'ATTACK', place: 'afghanistan', date: { precision: 'YEAR', earliest: '2020-01-01', latest: '2020-12-31' }, confidence: 50, citations: cite('The Valley Front attacked a bridge.'),
+    });
+    await admin(`mutation($i: UpdateEventInput!) { updateEvent(input: $i) { __typename } }`, {
+      slug: 'bridge-attack', date: { precision: 'YEAR', earliest: '2021-01-01', latest: '2021-12-31' }, confidence: 60, citations: cite('The bridge attack was in fact in 2021.'),
+    });
+    const event = await f.api.query<{ event: { id: string } }>(`{ event(slug: "bridge-attack") { id } }`);
+    await admin(`mutation($i: RetractClaimInput!) { retractClaim(input: $i) { __typename } }`, {
+      claim: event.data!.event.id, reason: 'the reports were false', citation: cite('Reports of the bridge attack were false.')[0],
+    });
+    await admin(`mutation($i: MergeActorsInput!) { mergeActors(input: $i) { __typename } }`, { keep: 'isis-k', remove: 'valley-front', reason: 'the same group' });
+
+    const page = await changes(start);
+    expect(summary(page.nodes)).toEqual([
+      'CREATED Actor',
+      'CREATED Event',
+      'UPDATED Event',
+      'RETRACTED Event',
+      'MERGED Actor',
+      // The kept actor gains the removed one's name as an alias.
+      'UPDATED Actor',
+    ]);
+    expect(page.nodes.filter((n) => n.entityType === 'Citation').length).toBe(4);
+    expect(page.totalCount).toBe(page.nodes.length);
+    expect(page.pageInfo.hasNextPage).toBe(false);
+    const [created, eventCreated, updated, retracted, merged] = page.nodes.filter((n) => n.entityType !== 'Citation');
+    expect(created?.principal).toBe('token:test-admin');
+    expect(decodeGlobalId(eventCreated!.entity)).toEqual({ typename: 'Event', id: decodeGlobalId(event.data!.event.id).id });
+    expect(updated?.entity).toBe(event.data!.event.id);
+    // The update names its update claim; the retraction the claim retracted (the establishing one).
+    expect(updated?.claimId).not.toBe(eventCreated?.claimId);
+    expect(retracted?.claimId).toBe(eventCreated?.claimId);
+    expect(merged).toMatchObject({ entity: created?.entity, mergedInto: expect.any(String), claimId: null });
+    expect(decodeGlobalId(merged!.mergedInto!).typename).toBe('Actor');
+
+    // Two at a time, each page resuming from the last one's endCursor, gives the same list.
+    const paged: ChangeNode[] = [];
+    for (let after: string | null = start; ; ) {
+      const next = await changes(after, 2);
+      paged.push(...next.nodes);
+      if (!next.pageInfo.hasNextPage) break;
+      after = next.pageInfo.endCursor;
+    }
+    expect(paged).toEqual(page.nodes);
+    // From any change's cursor: exactly what came after it.
+    const middle = page.nodes[3]!;
+    expect((await changes(middle.cursor)).nodes).toEqual(page.nodes.slice(4));
+    // Nothing new: an empty page whose endCursor is the one given, to ask again with.
+    const end = await changes(page.pageInfo.endCursor);
+    expect(end).toMatchObject({ nodes: [], totalCount: 0, pageInfo: { hasNextPage: false, endCursor: page.pageInfo.endCursor } });
+  });
+
+  it('does not skip a change whose transaction began first but committed last', async () => {
+    const sql = f.scratch.handle.sql;
+    const start = await now();
+    let wrote!: () => void;
+    const written = new Promise<void>((resolve) => (wrote = resolve));
+    let finish!: () => void;
+    const finishing = new Promise<void>((resolve) => (finish = resolve));
+    // T1 writes first (its change gets the lower id) but commits last.
+    const t1 = sql.begin(async (tx) => {
+      await tx`insert into places (slug, name, kind) values ('slow-place', 'Slow place', 'SITE')`;
+      wrote();
+      await finishing;
+    });
+    await written;
+    await sql.begin((tx) => tx`insert into places (slug, name, kind) values ('quick-place', 'Quick place', 'SITE')`);
+
+    const first = await changes(start);
+    expect(first.nodes.map((n) => `${n.kind} ${n.entityType}`)).toEqual(['CREATED Place']);
+    const quick = (await sql`select id from places where slug = 'quick-place'`)[0]?.id as number;
+    expect(decodeGlobalId(first.nodes[0]!.entity).id).toBe(String(quick));
+
+    finish();
+    await t1;
+    const slow = (await sql`select id from places where slug = 'slow-place'`)[0]?.id as number;
+    const ids = await sql`select entity_id, id from changes where entity_type = 'Place' and entity_id in (${slow}, ${quick}) order by id`;
+    // Ordered by id, the slow change comes first: a reader that had passed the quick one would miss it.
+    expect(ids.map((r) => r.entity_id)).toEqual([slow, quick]);
+    // The feed lists it after the cursor the reader already holds.
+    const resumed = await changes(first.pageInfo.endCursor);
+    expect(resumed.nodes.map((n) => decodeGlobalId(n.entity).id)).toEqual([String(slow)]);
+    expect(resumed.nodes[0]?.principal).toMatch(/^database:/);
+  });
+
+  it('leaves out writes that rolled back', async () => {
+    const start = await now();
+    await f.scratch.handle.sql
+      .begin(async (tx) => {
+        await tx`insert into places (slug, name, kind) values ('never-place', 'Never', 'SITE')`;
+        throw new Error('roll back');
+      })
+      .catch(() => {});
+    expect((await changes(start)).nodes).toEqual([]);
+  });
+
+  it('refuses a cursor that is not one of its own, and backward paging', async () => {
+    const bad = await f.api.query(CHANGES, { after: 'YXJyYXljb25uZWN0aW9uOjA=' });
+    expect(bad.errors?.[0]).toMatchObject({ message: expect.stringMatching(/not a changes cursor/), extensions: { code: 'BAD_USER_INPUT', argument: 'after' } });
+    const backward = await f.api.query(`{ changes(last: 2) { nodes { kind } } }`);
+    expect(backward.errors?.[0]?.message).toMatch(/forward only/);
+    const huge = await f.api.query(`{ changes(first: 501) { nodes { kind } } }`);
+    expect(huge.errors?.[0]?.message).toMatch(/between 0 and 500/);
+  });
+});
+
+describe('changeAdded', () => {
+  it('replays from a cursor, then streams each change as it commits, over graphql-ws', async () => {
+    const server = await serve(f.scratch.url);
+    const client = createClient({ url: server.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      const start = await now();
+      await f.scratch.handle.sql`insert into places (slug, name, kind) values ('replayed-place', 'Replayed', 'SITE')`;
+      const got: ChangeNode[] = [];
+      let wake: (() => void) | undefined;
+      const stop = client.subscribe<{ changeAdded: ChangeNode }>(
+        { query: `subscription($after: String) { changeAdded(after: $after) { cursor kind entityType entity claimId mergedInto principal } }`, variables: { after: start } },
+        { next: (r: ExecutionResult<{ changeAdded: ChangeNode }>) => { if (r.data) got.push(r.data.changeAdded); wake?.(); }, error: () => {}, complete: () => {} },
+      );
+      const until = async (n: number) => {
+        const deadline = Date.now() + 5000;
+        while (got.length < n && Date.now() < deadline) await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, 100); });
+      };
+      await until(1);
+      await f.scratch.handle.sql`insert into places (slug, name, kind) values ('live-place', 'Live', 'SITE')`;
+      await until(2);
+      stop();
+      const ids = await f.scratch.handle.sql`select id from places where slug in ('replayed-place', 'live-place') order by id`;
+      expect(got.map((n) => decodeGlobalId(n.entity).id)).toEqual(ids.map((r) => String(r.id)));
+      // The same changes, with the same cursors, as the feed lists.
+      expect(got).toEqual((await changes(start)).nodes);
+    } finally {
+      await client.dispose();
+      await server.shutdown();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 /** Settings from the environment, read once at start-up. Bad values stop the process with a message naming the variable. */
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S } from './writes/transaction.ts';
+import { DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S, DEFAULT_IMPLICIT_IDEMPOTENCY_WINDOW_S } from './writes/transaction.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -111,6 +111,8 @@ export interface Config {
   tokenCacheMs: number;
   /** Seconds an idempotency key replays its write; after that it is forgotten and purged. */
   idempotencyKeyLifetimeS: number;
+  /** Seconds a write sent without a key replays for an identical request (0: never). */
+  implicitIdempotencyWindowS: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -169,5 +171,6 @@ export function readConfig(env: Env = process.env): Config {
     anonymousReads: !boolean(env, 'READS_REQUIRE_TOKEN', false),
     tokenCacheMs: integer(env, 'TOKEN_CACHE_MS', 30_000),
     idempotencyKeyLifetimeS: integer(env, 'IDEMPOTENCY_KEY_LIFETIME_S', DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S, 1),
+    implicitIdempotencyWindowS: integer(env, 'IMPLICIT_IDEMPOTENCY_WINDOW_S', DEFAULT_IMPLICIT_IDEMPOTENCY_WINDOW_S),
   };
 }

@@ -20,6 +20,7 @@ import { Metrics } from './observability/metrics.ts';
 import { connectDatabase } from './db/client.ts';
 import { TokenCache } from './auth/token-cache.ts';
 import { createApp, type App } from './yoga.ts';
+import { RequestWrites, WRITE_OUTCOME_UNKNOWN, writeOutcomeUnknown } from './writes/outcome.ts';
 import type { PubSub } from './graphql/pubsub.ts';
 
 export interface ServerOptions {
@@ -138,6 +139,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     corsOrigins: config.corsOrigins,
     anonymousReads: config.anonymousReads,
     idempotencyKeyLifetimeS: config.idempotencyKeyLifetimeS,
+    implicitIdempotencyWindowS: config.implicitIdempotencyWindowS,
     ...(options.pubsub ? { pubsub: options.pubsub } : {}),
   });
 
@@ -206,23 +208,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (body === 'too-large') return bodyTooLarge(maxBodyBytes);
       request = new Request(request.url, { method: request.method, headers: request.headers, body: new Uint8Array(body) });
     }
-    const work = Promise.resolve(app.fetch(request, { clientKey: client }));
+    const writes = new RequestWrites();
+    const work = Promise.resolve(app.fetch(request, { clientKey: client, writes }));
     let timer: NodeJS.Timeout | undefined;
     let onDown: (() => void) | undefined;
+    // Answered without waiting for the work: its writes that have not reached COMMIT now never
+    // will (src/writes/outcome.ts), so "unavailable" or "timed out" is the truth; a write already
+    // committing may yet be stored, and such an answer would invite a retry that writes it twice.
+    const cut = (response: Response): Response => {
+      if (!writes.abandon()) return response;
+      logger.warn({ reqId: requestId }, 'answered while a write was committing: outcome unknown');
+      return refusal(503, WRITE_OUTCOME_UNKNOWN, writeOutcomeUnknown().message, { ...idHeader, 'retry-after': '2' });
+    };
     const cutOff = new Promise<Response>((resolve) => {
       timer = setTimeout(() => {
         logger.warn({ reqId: requestId, ms: requestTimeoutMs }, 'request deadline passed');
         resolve(
-          refusal(503, 'REQUEST_TIMEOUT', `The request did not finish within ${requestTimeoutMs} ms.`, { ...idHeader, 'retry-after': '1' }),
+          cut(refusal(503, 'REQUEST_TIMEOUT', `The request did not finish within ${requestTimeoutMs} ms.`, { ...idHeader, 'retry-after': '1' })),
         );
       }, requestTimeoutMs);
       // Queries waiting on a pool that is reconnecting would wait out the deadline: answer now.
       onDown = () =>
         resolve(
-          refusal(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; try again in a few seconds.', {
-            ...idHeader,
-            'retry-after': '2',
-          }),
+          cut(
+            refusal(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; try again in a few seconds.', {
+              ...idHeader,
+              'retry-after': '2',
+            }),
+          ),
         );
       monitor.once('down', onDown);
     });

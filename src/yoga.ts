@@ -47,6 +47,8 @@ export interface AppOptions {
   pubsub?: PubSub;
   /** Seconds an idempotency key replays its write (IDEMPOTENCY_KEY_LIFETIME_S); default a day. */
   idempotencyKeyLifetimeS?: number;
+  /** Seconds a keyless write replays for an identical request (IMPLICIT_IDEMPOTENCY_WINDOW_S); 0: never. */
+  implicitIdempotencyWindowS?: number;
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -84,6 +86,9 @@ export function createApp(options: AppOptions): App {
         view: LIVE_VIEW,
         pubsub,
         idempotencyKeyLifetimeS: options.idempotencyKeyLifetimeS ?? DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S,
+        implicitIdempotencyWindowS: options.implicitIdempotencyWindowS,
+        // Learning a COMMIT's fate must not wait behind the pool whose connection broke.
+        outcomeDb: options.authDb,
       };
     },
     plugins,

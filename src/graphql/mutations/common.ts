@@ -64,6 +64,9 @@ export function write<R extends Json>(
       idempotencyKey: args.idempotencyKey,
       input: args.input ?? args,
       idempotencyKeyLifetimeS: ctx.idempotencyKeyLifetimeS,
+      implicitIdempotencyWindowS: ctx.implicitIdempotencyWindowS,
+      writes: ctx.writes,
+      outcomeDb: ctx.outcomeDb,
     },
     fn,
   );

@@ -14,7 +14,8 @@ import { DatabaseMonitor } from './db/monitor.ts';
 import { Admission } from './http/admission.ts';
 import { bodyTooLarge } from './http/limits.ts';
 import { Intake } from './http/intake.ts';
-import { PenaltyBox } from './http/penalty.ts';
+import { PenaltyBox, type RefusalMark } from './http/penalty.ts';
+import { authorizationLines, duplicateAuthorizationResponse } from './http/requests.ts';
 import { REQUEST_ID_HEADER, createLogger, requestIdFor } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
 import { connectDatabase } from './db/client.ts';
@@ -161,7 +162,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return json(503, { status: 'not ready', reason: 'database unreachable' });
   }
 
-  async function graphql(request: Request, req: { socket?: { remoteAddress?: string } } | undefined): Promise<Response> {
+  async function graphql(
+    request: Request,
+    req: { socket?: { remoteAddress?: string }; rawHeaders?: string[] } | undefined,
+  ): Promise<Response> {
     const requestId = requestIdFor(request);
     // Yoga's log lines and x-request-id header use the same id as any refusal made here.
     request.headers.set(REQUEST_ID_HEADER, requestId);
@@ -178,6 +182,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         'retry-after': String(Math.ceil(penalty / 1000)),
       });
     }
+    // Node keeps only the first of several Authorization headers: see them all, and refuse.
+    if (req?.rawHeaders && authorizationLines(req.rawHeaders) > 1) {
+      const refused = duplicateAuthorizationResponse(idHeader);
+      admission.refused(client);
+      penalties.refused(client);
+      penalties.refused(address);
+      return refused;
+    }
     const leave = await intake.enter(client);
     if (!leave) {
       return refusal(503, 'SERVER_BUSY', `The server is busy: this request waited ${intake.options.waitMs} ms to be started.`, {
@@ -186,30 +198,38 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
     }
     let response: Response;
+    const refused: RefusalMark = { refused: false };
     try {
-      response = await handle(request, client, requestId, idHeader);
+      response = await handle(request, client, requestId, idHeader, refused);
     } finally {
       leave();
     }
-    // 4xx: refused for what the client sent (or how often); 5xx is the server's side.
-    if (response.status >= 400 && response.status < 500) {
+    // 4xx, or a refused document answered 200: refused for what the client sent (or how often);
+    // 5xx is the server's side. Served requests wipe nothing (src/http/penalty.ts).
+    if ((response.status >= 400 && response.status < 500) || refused.refused) {
       admission.refused(client);
       if (penalties.refused(client)) logger.warn({ reqId: requestId, client }, 'client put in the penalty box');
       if (response.status === 401 && client !== address && penalties.refused(address)) {
         logger.warn({ reqId: requestId, client: address }, 'address put in the penalty box for bad tokens');
       }
-    } else penalties.served(client);
+    }
     return response;
   }
 
-  async function handle(request: Request, client: string, requestId: string, idHeader: Record<string, string>): Promise<Response> {
+  async function handle(
+    request: Request,
+    client: string,
+    requestId: string,
+    idHeader: Record<string, string>,
+    refused: RefusalMark,
+  ): Promise<Response> {
     if (request.body && request.headers.get('content-length') === null) {
       const body = await readBounded(request, maxBodyBytes);
       if (body === 'too-large') return bodyTooLarge(maxBodyBytes);
       request = new Request(request.url, { method: request.method, headers: request.headers, body: new Uint8Array(body) });
     }
     const writes = new RequestWrites();
-    const work = Promise.resolve(app.fetch(request, { clientKey: client, writes }));
+    const work = Promise.resolve(app.fetch(request, { clientKey: client, writes, refusal: refused }));
     let timer: NodeJS.Timeout | undefined;
     let onDown: (() => void) | undefined;
     // Answered without waiting for the work: its writes that have not reached COMMIT now never

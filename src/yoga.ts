@@ -17,6 +17,7 @@ import { useAdmission, type Admission } from './http/admission.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
 import { createMaskError } from './http/errors.ts';
 import { DEFAULT_LIMITS, useArmor, useBodyLimit, useIntrospectionSwitch, useRefusalStatus } from './http/limits.ts';
+import { useRefusalCount } from './http/penalty.ts';
 import { authenticate, unauthorized } from './http/requests.ts';
 import { createLogger, requestIdFor } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
@@ -66,6 +67,7 @@ export function createApp(options: AppOptions): App {
     useArmor(limits),
     useIntrospectionSwitch(limits.introspection),
     useRefusalStatus(),
+    useRefusalCount() as Plugin,
     ...useQueryJit(),
     useAdmission({ admission: options.admission, monitor: options.monitor, readDb: options.readDb }) as Plugin,
   ];

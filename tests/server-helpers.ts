@@ -13,6 +13,7 @@ export interface ConfigOverrides {
   databaseReadUrl?: string;
   corsOrigins?: string[];
   penalty?: Partial<Config['penalty']>;
+  trustProxy?: boolean;
 }
 
 export function testConfig(overrides: ConfigOverrides = {}): Config {
@@ -28,6 +29,7 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
     databaseReadUrl: overrides.databaseReadUrl,
     corsOrigins: overrides.corsOrigins ?? [],
     penalty: { ...base.penalty, ...overrides.penalty },
+    trustProxy: overrides.trustProxy ?? base.trustProxy,
     logLevel: 'silent',
   };
 }

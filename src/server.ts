@@ -21,7 +21,7 @@ import { Metrics } from './observability/metrics.ts';
 import { connectDatabase } from './db/client.ts';
 import { TokenCache } from './auth/token-cache.ts';
 import { createApp, type App } from './yoga.ts';
-import { RequestWrites, WRITE_OUTCOME_UNKNOWN, writeOutcomeUnknown } from './writes/outcome.ts';
+import { commitOutcome, OUTCOME_CHECK_MS, RequestWrites, WRITE_OUTCOME_UNKNOWN, writeOutcomeUnknown } from './writes/outcome.ts';
 import type { PubSub } from './graphql/pubsub.ts';
 
 export interface ServerOptions {
@@ -235,8 +235,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Answered without waiting for the work: its writes that have not reached COMMIT now never
     // will (src/writes/outcome.ts), so "unavailable" or "timed out" is the truth; a write already
     // committing may yet be stored, and such an answer would invite a retry that writes it twice.
-    const cut = (response: Response): Response => {
-      if (!writes.abandon()) return response;
+    let deciding: Promise<Response> | undefined;
+    const cut = (response: Response): Response | Promise<Response> => (writes.abandon() ? (deciding ??= whileCommitting()) : response);
+    // A COMMIT under way: where PostgreSQL still answers, end the backend (so the transaction is
+    // decided now) and let the write report what happened; where it does not, say so.
+    const whileCommitting = async (): Promise<Response> => {
+      const fates = await Promise.all(writes.committing().map((ticket) => commitOutcome(authDatabase.db, ticket)));
+      if (fates.every((fate) => fate !== 'unknown')) {
+        const told = await Promise.race([work, new Promise<undefined>((r) => setTimeout(r, OUTCOME_CHECK_MS))]);
+        if (told) return told;
+      }
       logger.warn({ reqId: requestId }, 'answered while a write was committing: outcome unknown');
       return refusal(503, WRITE_OUTCOME_UNKNOWN, writeOutcomeUnknown().message, { ...idHeader, 'retry-after': '2' });
     };

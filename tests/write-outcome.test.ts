@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../src/db/client.ts';
 import { commitOutcome, RequestWrites, WriteTicket } from '../src/writes/outcome.ts';
 import { writeFixture, type WriteFixture } from './helpers.ts';
+import { codeOf, graphql, serve } from './server-helpers.ts';
 
 let f: WriteFixture;
 let direct: postgres.Sql;
@@ -123,6 +124,33 @@ describe('a write whose COMMIT loses its backend', () => {
       expect(rows).toHaveLength(0);
     } finally {
       await gate.end({ timeout: 1 });
+    }
+  });
+});
+
+describe('a write whose request deadline passes while its COMMIT waits', () => {
+  it('is decided there and then, where PostgreSQL still answers: told as it is, never "unknown"', async () => {
+    const gate = postgres(f.scratch.url, { max: 1, onnotice: () => {} });
+    await gate`select pg_advisory_lock(${GATE})`;
+    // The deadline passes while COMMIT waits on the gate (lock waits allowed far longer).
+    const server = await serve(f.scratch.url, { deadlines: { requestTimeoutMs: 1500, lockTimeoutMs: 60_000, statementTimeoutMs: 60_000 } });
+    try {
+      await f.api.query(`mutation($i: AddSourceInput!) { addSource(input: $i) { __typename } }`, { i: { slug: 'deadline-wire', publisher: 'Deadline Wire', text: 'The two groups are at war.' } }, { token: f.tokens.analyst });
+      const quote = 'are at war';
+      const answer = await graphql(server, `mutation($i: AddRelationshipInput!) { addRelationship(input: $i) { __typename } }`, {
+        variables: { i: { from: 'isis-k', type: 'AT_WAR_WITH', to: 'afghan-taliban', confidence: 70, citations: [{ source: 'deadline-wire', quote }] } },
+        headers: { authorization: `Bearer ${f.tokens.analyst}` },
+      });
+      // The server ended the waiting backend, so the transaction was rolled back, and says so.
+      expect(answer.status).toBe(503);
+      expect(codeOf(answer)).toBe('DATABASE_UNAVAILABLE');
+      expect(answer.ms).toBeLessThan(8000);
+      const rows = await direct`select 1 from relationships r join claim_citations cc on cc.claim_id = r.claim_id
+        join citations c on c.id = cc.citation_id where c.quote = ${quote}`;
+      expect(rows).toHaveLength(0);
+    } finally {
+      await gate.end({ timeout: 1 });
+      await server.shutdown();
     }
   });
 });

@@ -61,6 +61,11 @@ export class RequestWrites {
     }
     return mayCommit;
   }
+
+  /** The writes whose COMMIT has been sent and not answered. */
+  committing(): WriteTicket[] {
+    return this.tickets.filter((ticket) => ticket.stage === 'committing');
+  }
 }
 
 export const WRITE_OUTCOME_UNKNOWN = 'WRITE_OUTCOME_UNKNOWN';

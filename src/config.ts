@@ -1,6 +1,6 @@
 /** Settings from the environment, read once at start-up. Bad values stop the process with a message naming the variable. */
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S } from './writes/transaction.ts';
+import { DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S, DEFAULT_IMPLICIT_IDEMPOTENCY_WINDOW_S } from './writes/transaction.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -113,6 +113,8 @@ export interface Config {
   idempotencyKeyLifetimeS: number;
   /** Longest a subscription stays open, seconds; then it ends and the client subscribes again. */
   subscriptionMaxLifetimeS: number;
+  /** Seconds a write sent without a key replays for an identical request (0: never). */
+  implicitIdempotencyWindowS: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -172,5 +174,6 @@ export function readConfig(env: Env = process.env): Config {
     tokenCacheMs: integer(env, 'TOKEN_CACHE_MS', 30_000),
     idempotencyKeyLifetimeS: integer(env, 'IDEMPOTENCY_KEY_LIFETIME_S', DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S, 1),
     subscriptionMaxLifetimeS: integer(env, 'SUBSCRIPTION_MAX_LIFETIME_S', 3600, 1),
+    implicitIdempotencyWindowS: integer(env, 'IMPLICIT_IDEMPOTENCY_WINDOW_S', DEFAULT_IMPLICIT_IDEMPOTENCY_WINDOW_S),
   };
 }

@@ -14,7 +14,8 @@ import { DatabaseMonitor } from './db/monitor.ts';
 import { Admission } from './http/admission.ts';
 import { bodyTooLarge } from './http/limits.ts';
 import { Intake } from './http/intake.ts';
-import { PenaltyBox } from './http/penalty.ts';
+import { PenaltyBox, type RefusalMark } from './http/penalty.ts';
+import { authorizationLines, duplicateAuthorizationResponse } from './http/requests.ts';
 import { REQUEST_ID_HEADER, createLogger, requestIdFor } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
 import { connectDatabase } from './db/client.ts';
@@ -23,6 +24,7 @@ import { createApp, type App } from './yoga.ts';
 import { makePubSub, type PubSub } from './graphql/pubsub.ts';
 import { ChangeFollower } from './graphql/changes-follower.ts';
 import { attachWebSocket } from './http/websocket.ts';
+import { commitOutcome, OUTCOME_CHECK_MS, RequestWrites, WRITE_OUTCOME_UNKNOWN, writeOutcomeUnknown } from './writes/outcome.ts';
 
 export interface ServerOptions {
   config: Config;
@@ -155,6 +157,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     pubsub,
     // A revocation this instance hears ends streams at once; the re-check covers the rest.
     streams: { maxLifetimeMs: config.subscriptionMaxLifetimeS * 1000, recheckMs: config.tokenCacheMs > 0 ? config.tokenCacheMs : 5000 },
+    implicitIdempotencyWindowS: config.implicitIdempotencyWindowS,
   });
 
   let draining = false;
@@ -175,7 +178,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return json(503, { status: 'not ready', reason: 'database unreachable' });
   }
 
-  async function graphql(request: Request, req: { socket?: { remoteAddress?: string } } | undefined): Promise<Response> {
+  async function graphql(
+    request: Request,
+    req: { socket?: { remoteAddress?: string }; rawHeaders?: string[] } | undefined,
+  ): Promise<Response> {
     const requestId = requestIdFor(request);
     // Yoga's log lines and x-request-id header use the same id as any refusal made here.
     request.headers.set(REQUEST_ID_HEADER, requestId);
@@ -192,6 +198,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         'retry-after': String(Math.ceil(penalty / 1000)),
       });
     }
+    // Node keeps only the first of several Authorization headers: see them all, and refuse.
+    if (req?.rawHeaders && authorizationLines(req.rawHeaders) > 1) {
+      const refused = duplicateAuthorizationResponse(idHeader);
+      admission.refused(client);
+      penalties.refused(client);
+      penalties.refused(address);
+      return refused;
+    }
     const leave = await intake.enter(client);
     if (!leave) {
       return refusal(503, 'SERVER_BUSY', `The server is busy: this request waited ${intake.options.waitMs} ms to be started.`, {
@@ -200,46 +214,73 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
     }
     let response: Response;
+    const refused: RefusalMark = { refused: false };
     try {
-      response = await handle(request, client, requestId, idHeader);
+      response = await handle(request, client, requestId, idHeader, refused);
     } finally {
       leave();
     }
-    // 4xx: refused for what the client sent (or how often); 5xx is the server's side.
-    if (response.status >= 400 && response.status < 500) {
+    // 4xx, or a refused document answered 200: refused for what the client sent (or how often);
+    // 5xx is the server's side. Served requests wipe nothing (src/http/penalty.ts).
+    if ((response.status >= 400 && response.status < 500) || refused.refused) {
       admission.refused(client);
       if (penalties.refused(client)) logger.warn({ reqId: requestId, client }, 'client put in the penalty box');
       if (response.status === 401 && client !== address && penalties.refused(address)) {
         logger.warn({ reqId: requestId, client: address }, 'address put in the penalty box for bad tokens');
       }
-    } else penalties.served(client);
+    }
     return response;
   }
 
-  async function handle(request: Request, client: string, requestId: string, idHeader: Record<string, string>): Promise<Response> {
+  async function handle(
+    request: Request,
+    client: string,
+    requestId: string,
+    idHeader: Record<string, string>,
+    refused: RefusalMark,
+  ): Promise<Response> {
     // Only a POST's body is read: a body sent with GET (which yoga ignores) cannot be re-attached.
     if (request.method === 'POST' && request.body && request.headers.get('content-length') === null) {
       const body = await readBounded(request, maxBodyBytes);
       if (body === 'too-large') return bodyTooLarge(maxBodyBytes);
       request = new Request(request.url, { method: request.method, headers: request.headers, body: new Uint8Array(body) });
     }
-    const work = Promise.resolve(app.fetch(request, { clientKey: client }));
+    const writes = new RequestWrites();
+    const work = Promise.resolve(app.fetch(request, { clientKey: client, writes, refusal: refused }));
     let timer: NodeJS.Timeout | undefined;
     let onDown: (() => void) | undefined;
+    // Answered without waiting for the work: its writes that have not reached COMMIT now never
+    // will (src/writes/outcome.ts), so "unavailable" or "timed out" is the truth; a write already
+    // committing may yet be stored, and such an answer would invite a retry that writes it twice.
+    let deciding: Promise<Response> | undefined;
+    const cut = (response: Response): Response | Promise<Response> => (writes.abandon() ? (deciding ??= whileCommitting()) : response);
+    // A COMMIT under way: where PostgreSQL still answers, end the backend (so the transaction is
+    // decided now) and let the write report what happened; where it does not, say so.
+    const whileCommitting = async (): Promise<Response> => {
+      const fates = await Promise.all(writes.committing().map((ticket) => commitOutcome(authDatabase.db, ticket)));
+      if (fates.every((fate) => fate !== 'unknown')) {
+        const told = await Promise.race([work, new Promise<undefined>((r) => setTimeout(r, OUTCOME_CHECK_MS))]);
+        if (told) return told;
+      }
+      logger.warn({ reqId: requestId }, 'answered while a write was committing: outcome unknown');
+      return refusal(503, WRITE_OUTCOME_UNKNOWN, writeOutcomeUnknown().message, { ...idHeader, 'retry-after': '2' });
+    };
     const cutOff = new Promise<Response>((resolve) => {
       timer = setTimeout(() => {
         logger.warn({ reqId: requestId, ms: requestTimeoutMs }, 'request deadline passed');
         resolve(
-          refusal(503, 'REQUEST_TIMEOUT', `The request did not finish within ${requestTimeoutMs} ms.`, { ...idHeader, 'retry-after': '1' }),
+          cut(refusal(503, 'REQUEST_TIMEOUT', `The request did not finish within ${requestTimeoutMs} ms.`, { ...idHeader, 'retry-after': '1' })),
         );
       }, requestTimeoutMs);
       // Queries waiting on a pool that is reconnecting would wait out the deadline: answer now.
       onDown = () =>
         resolve(
-          refusal(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; try again in a few seconds.', {
-            ...idHeader,
-            'retry-after': '2',
-          }),
+          cut(
+            refusal(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; try again in a few seconds.', {
+              ...idHeader,
+              'retry-after': '2',
+            }),
+          ),
         );
       monitor.once('down', onDown);
     });

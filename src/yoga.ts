@@ -19,6 +19,7 @@ import { useInputChecks } from './http/inputs.ts';
 import { useStrictParams } from './http/params.ts';
 import { createMaskError } from './http/errors.ts';
 import { DEFAULT_LIMITS, useArmor, useBodyLimit, useIntrospectionSwitch, useRefusalStatus } from './http/limits.ts';
+import { useRefusalCount } from './http/penalty.ts';
 import { authenticate, unauthorized } from './http/requests.ts';
 import { useEventStreams } from './http/event-streams.ts';
 import { DEFAULT_SUBSCRIPTION_MAX_LIFETIME_S, useStreamRules } from './http/streams.ts';
@@ -53,6 +54,8 @@ export interface AppOptions {
   idempotencyKeyLifetimeS?: number;
   /** Subscriptions: longest life (SUBSCRIPTION_MAX_LIFETIME_S) and how often their token is looked up again. */
   streams?: { maxLifetimeMs?: number; recheckMs?: number };
+  /** Seconds a keyless write replays for an identical request (IMPLICIT_IDEMPOTENCY_WINDOW_S); 0: never. */
+  implicitIdempotencyWindowS?: number;
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -72,6 +75,7 @@ export function createApp(options: AppOptions): App {
     useIntrospectionSwitch(limits.introspection),
     useRefusalStatus(),
     useInputChecks(),
+    useRefusalCount() as Plugin,
     ...useQueryJit(),
     useAdmission({ admission: options.admission, monitor: options.monitor, readDb: options.readDb }) as Plugin,
     ...useEventStreams({ authDb: options.authDb ?? db, tokenCache: options.tokenCache }),
@@ -100,6 +104,9 @@ export function createApp(options: AppOptions): App {
         view: LIVE_VIEW,
         pubsub,
         idempotencyKeyLifetimeS: options.idempotencyKeyLifetimeS ?? DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S,
+        implicitIdempotencyWindowS: options.implicitIdempotencyWindowS,
+        // Learning a COMMIT's fate must not wait behind the pool whose connection broke.
+        outcomeDb: options.authDb,
       };
     },
     plugins,

@@ -10,6 +10,8 @@ describe('readConfig', () => {
     expect(config.deadlines.heavySlots).toBe(2);
     expect(config.idempotencyKeyLifetimeS).toBe(24 * 60 * 60);
     expect(readConfig({ IDEMPOTENCY_KEY_LIFETIME_S: '3600' }).idempotencyKeyLifetimeS).toBe(3600);
+    expect(config.implicitIdempotencyWindowS).toBe(600);
+    expect(readConfig({ IMPLICIT_IDEMPOTENCY_WINDOW_S: '0' }).implicitIdempotencyWindowS).toBe(0);
   });
 
   it('turns field suggestions off in production, and reads lists and switches', () => {

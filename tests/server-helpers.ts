@@ -15,6 +15,7 @@ export interface ConfigOverrides {
   penalty?: Partial<Config['penalty']>;
   subscriptionMaxLifetimeS?: number;
   tokenCacheMs?: number;
+  trustProxy?: boolean;
 }
 
 export function testConfig(overrides: ConfigOverrides = {}): Config {
@@ -32,6 +33,7 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
     penalty: { ...base.penalty, ...overrides.penalty },
     subscriptionMaxLifetimeS: overrides.subscriptionMaxLifetimeS ?? base.subscriptionMaxLifetimeS,
     tokenCacheMs: overrides.tokenCacheMs ?? base.tokenCacheMs,
+    trustProxy: overrides.trustProxy ?? base.trustProxy,
     logLevel: 'silent',
   };
 }

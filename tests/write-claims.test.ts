@@ -86,7 +86,8 @@ describe('creating events', () => {
     expect(place.data?.createEvent).toMatchObject({ __typename: 'NotFoundError', path: ['input', 'place'] });
     const range = await as('analyst', CREATE_EVENT, { input: { ...event, slug: 'x2', killed: { min: 9, max: 3, text: 'x' } } });
     expect(range.data?.createEvent).toMatchObject({ __typename: 'ValidationError', path: ['input', 'killed', 'max'] });
-    const taken = await as('analyst', CREATE_EVENT, { input: event });
+    // Another event under a taken slug (the same request again would be a replay).
+    const taken = await as('analyst', CREATE_EVENT, { input: { ...event, title: 'Another event' } });
     expect(taken.data?.createEvent).toMatchObject({ __typename: 'ConflictError', path: ['input', 'slug'] });
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
   });

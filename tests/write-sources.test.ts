@@ -72,7 +72,8 @@ describe('addSource / addCitation', () => {
     expect(badSlug.data?.addSource).toMatchObject({ __typename: 'ValidationError', path: ['input', 'slug'] });
     const badDate = await f.api.query(ADD_SOURCE, { input: { ...source, slug: 'x', published: { earliest: '2024-06-01', latest: '2024-05-01', precision: 'RANGE' } } }, { token: f.tokens.analyst });
     expect(badDate.data?.addSource).toMatchObject({ __typename: 'ValidationError', message: expect.stringMatching(/earliest must not be after latest/) });
-    const taken = await f.api.query(ADD_SOURCE, { input: source }, { token: f.tokens.analyst });
+    // Another source under a taken slug (the same request again would be a replay: tests/implicit-idempotency.test.ts).
+    const taken = await f.api.query(ADD_SOURCE, { input: { ...source, publisher: 'Another Wire' } }, { token: f.tokens.analyst });
     expect(taken.data?.addSource).toMatchObject({ __typename: 'ConflictError', path: ['input', 'slug'] });
     const missing = await f.api.query(ADD_CITATION, { input: { source: 'no-such-source', quote: 'x' } }, { token: f.tokens.analyst });
     expect(missing.data?.addCitation).toMatchObject({ __typename: 'NotFoundError', path: ['input', 'source'] });

@@ -135,6 +135,10 @@ export function hostileProbes(): Probe[] {
     { kind: 'bad cursor', body: json(`{ events(first: 5, after: "' OR 1=1 --") { nodes { title } } }`), accepted: refusedOnly },
     { kind: 'unknown field', body: json('{ pg_user { usename } }'), accepted: refusedOnly },
     { kind: 'bad date', body: json('{ events(filter: { from: "2024-13-45" }) { totalCount } }'), accepted: refusedOnly },
+    // Two credentials in one (what fetch makes of two Authorization headers): never "the first wins".
+    { kind: 'duplicate authorization', headers: { authorization: 'Bearer mmg_first, Bearer mmg_second' }, body: json('{ __typename }'), accepted: refusedOnly },
+    // Refused documents answered 200 under the legacy accept header must still be refused (and counted).
+    { kind: 'unknown field under application/json', headers: { accept: 'application/json' }, body: json('{ pg_user { usename } }'), accepted: refusedOnly },
   ];
   for (const s of INJECTIONS) {
     probes.push(

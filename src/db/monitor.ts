@@ -106,6 +106,10 @@ export class DatabaseMonitor extends EventEmitter<{ down: [string]; up: [] }> {
       idle_timeout: 30,
       // A probe started during an outage retries the connection; it must notice the return fast.
       backoff: () => 0.1,
+      // The probe needs no array types; and postgres.js drops the promise of that lookup, so a
+      // probe client ended while a fresh connection runs it (a slow probe under load) rejected
+      // it unhandled and killed the process (seen in `npm run abuse`; porsager/postgres#1192).
+      fetch_types: false,
       onnotice: () => {},
     });
     const client = this.client;

@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/tokens.ts';
 import type { Database } from '../db/client.ts';
+import type { RequestWrites } from '../writes/outcome.ts';
 import type { PubSub } from './pubsub.ts';
 
 /** Which claims a read sees: as of a past moment, and whether retracted ones are included. */
@@ -35,4 +36,10 @@ export interface Context {
    * no admission control.
    */
   admitStreamWork?: () => Promise<() => void>;
+  /** Seconds a keyless write replays for an identical request (src/writes/transaction.ts); 0: never. */
+  implicitIdempotencyWindowS?: number;
+  /** The request's writes, which src/server.ts stops from committing once it has answered. */
+  writes?: RequestWrites;
+  /** A pool apart from `db`, to learn what became of a COMMIT whose connection broke. */
+  outcomeDb?: Database;
 }

@@ -4,8 +4,17 @@
  * a client that waits for each answer (as scripts do) slows down instead of keeping the event
  * loop busy with requests that will be refused anyway. Per instance, and forgotten over time:
  * it protects this instance's CPU; nothing in it is needed by another instance.
+ *
+ * Refusals count within a sliding window, and requests served in between do not wipe the count:
+ * a prober mixing valid requests among its junk is boxed all the same. A refusal is any 4xx, and
+ * also the refused documents GraphQL-over-HTTP answers 200 under `Accept: application/json`
+ * (parse and validation errors, variables that do not coerce, a missing query, bad arguments):
+ * `useRefusalCount` marks those, so what a client asks to accept changes nothing.
  */
+import type { ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import type { PenaltyConfig } from '../config.ts';
+import { REFUSAL_CODES } from './limits.ts';
 
 interface ClientRecord {
   /** Times of recent refusals. */
@@ -47,9 +56,42 @@ export class PenaltyBox {
     return false;
   }
 
-  /** A client whose requests succeed again loses its count (not a running penalty). */
-  served(client: string): void {
-    const record = this.clients.get(client);
-    if (record && record.until <= Date.now()) this.clients.delete(client);
-  }
+}
+
+/** Set by useRefusalCount when the request's document was refused though its status is 200. */
+export interface RefusalMark {
+  refused: boolean;
+}
+
+/** Codes of errors that refuse what the client sent (as opposed to the server's own trouble). */
+const REFUSED_DOCUMENT_CODES = new Set([
+  ...REFUSAL_CODES,
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'DUPLICATE_AUTHORIZATION',
+]);
+
+function refusesDocument(result: ExecutionResult): boolean {
+  if (!result.errors?.length) return false;
+  return result.errors.some((error) => {
+    const code = error.extensions?.code;
+    // Variables that do not coerce come without a code, and before any data.
+    return typeof code === 'string' ? REFUSED_DOCUMENT_CODES.has(code) : !('data' in result);
+  });
+}
+
+/** Marks the server context's `refusal` when the result refuses the request, whatever its HTTP status. */
+export function useRefusalCount(): Plugin<Record<string, unknown>, { refusal?: RefusalMark }> {
+  return {
+    onResultProcess({ result, serverContext }) {
+      const mark = serverContext.refusal;
+      if (!mark || Symbol.asyncIterator in Object(result)) return;
+      const results = (Array.isArray(result) ? result : [result]) as ExecutionResult[];
+      if (results.some(refusesDocument)) mark.refused = true;
+    },
+  };
 }

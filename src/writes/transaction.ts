@@ -6,6 +6,15 @@
  * time (IDEMPOTENCY_KEY_LIFETIME_S): an expired key is forgotten, and a new write under it
  * proceeds. Expired keys are purged by the writes themselves, a bounded batch at a time, so no
  * instance needs a timer or any state of its own.
+ *
+ * A write sent without a key gets an implicit one, derived from the operation and its canonical
+ * input (per principal, as every key), that replays for a short window (IMPLICIT_IDEMPOTENCY_WINDOW_S):
+ * a client that retries after a lost answer or WRITE_OUTCOME_UNKNOWN (src/writes/outcome.ts)
+ * gets the stored result instead of a duplicate. A replay must never answer for a write that no
+ * longer stands, so an implicit key is forgotten as soon as another write of the same operation on
+ * the same record (`input.slug`) with other input commits (update A, update B, update A again
+ * writes A again), and every retraction or merge forgets them all. A client that means to repeat
+ * a write within the window sends an idempotencyKey of its own, a new one each time.
  */
 import { createHash } from 'node:crypto';
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
@@ -13,6 +22,7 @@ import type { Principal } from '../auth/tokens.ts';
 import type { Database } from '../db/client.ts';
 import { auditLog, idempotencyKeys } from '../db/schema.ts';
 import { ConflictError, ForbiddenError, UserError, ValidationError } from '../graphql/errors.ts';
+import { commitOutcome, WriteAbandoned, writeOutcomeUnknown, WriteTicket, type RequestWrites } from './outcome.ts';
 
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
@@ -20,6 +30,19 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 
 /** How long an idempotency key replays its write, by default: a day covers any sane retry. */
 export const DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S = 24 * 60 * 60;
+
+/**
+ * How long a write sent without a key replays for an identical request, by default: long enough
+ * for a client to retry through an outage of a few minutes, short enough that repeating a write
+ * on purpose rarely meets it.
+ */
+export const DEFAULT_IMPLICIT_IDEMPOTENCY_WINDOW_S = 10 * 60;
+
+/** Implicit keys start with this; client keys cannot (see runWrite), so the two never mix. */
+const IMPLICIT_PREFIX = 'implicit:';
+
+/** Writes that change what earlier writes mean: after one, no implicit key replays. */
+const FORGETS_IMPLICIT_KEYS = new Set(['retractClaim', 'mergeActors']);
 
 /** Expired keys deleted per keyed write: bounded work, yet more than one write adds. */
 const PURGE_BATCH = 100;
@@ -34,6 +57,12 @@ export interface WriteRequest {
   input: unknown;
   /** Seconds an idempotency key replays its write; default DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S. */
   idempotencyKeyLifetimeS?: number;
+  /** Seconds a keyless write replays for an identical request; 0: never. Default DEFAULT_IMPLICIT_IDEMPOTENCY_WINDOW_S. */
+  implicitIdempotencyWindowS?: number;
+  /** The request's writes, so a request answered early can stop them committing (src/server.ts). */
+  writes?: RequestWrites;
+  /** Another pool, to learn what became of a COMMIT whose connection broke; default `db`. */
+  outcomeDb?: Database;
 }
 
 export interface WriteOutcome<R> {
@@ -83,33 +112,66 @@ function asUserError(error: unknown): unknown {
   return error;
 }
 
+/** The implicit key of a keyless write: its operation, the record it names, and its input's hash. */
+function implicitKeyPrefix(operation: string, input: unknown): string {
+  const slug = input !== null && typeof input === 'object' ? (input as { slug?: unknown }).slug : undefined;
+  const subject = typeof slug === 'string' ? createHash('sha256').update(slug).digest('hex').slice(0, 16) : '-';
+  return `${IMPLICIT_PREFIX}${operation}:${subject}:`;
+}
+
+/**
+ * Did PostgreSQL itself answer the failed statement (so a failed COMMIT was rolled back), rather
+ * than the connection breaking or the backend being ended while it committed?
+ */
+function answeredByServer(error: unknown): boolean {
+  const code = pgError(error)?.code;
+  return code !== undefined && !code.startsWith('08') && !code.startsWith('57P');
+}
+
 export async function runWrite<R extends Json>(
   request: WriteRequest,
   write: (tx: Tx, principal: Principal) => Promise<R>,
 ): Promise<WriteOutcome<R>> {
-  const { principal, idempotencyKey: key } = request;
+  const { principal, idempotencyKey: clientKey } = request;
   // Scope auth refuses first; this is the backstop for writes reached another way.
   if (!principal) throw new ForbiddenError(`${request.operation} needs an API token`);
-  if (key != null && (key.length === 0 || key.length > 200)) {
+  if (clientKey != null && (clientKey.length === 0 || clientKey.length > 200)) {
     throw new ValidationError('idempotencyKey must be 1–200 characters', ['idempotencyKey']);
   }
+  if (clientKey?.startsWith(IMPLICIT_PREFIX)) {
+    throw new ValidationError(`idempotencyKey must not start with "${IMPLICIT_PREFIX}" (the server's own keys do)`, ['idempotencyKey']);
+  }
   const requestSha256 = createHash('sha256').update(canonicalJson(request.input)).digest('hex');
-  const lifetime = sql`make_interval(secs => ${request.idempotencyKeyLifetimeS ?? DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S})`;
+  const lifetimeS = request.idempotencyKeyLifetimeS ?? DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S;
+  const windowS = request.implicitIdempotencyWindowS ?? DEFAULT_IMPLICIT_IDEMPOTENCY_WINDOW_S;
+  const subjectPrefix = implicitKeyPrefix(request.operation, request.input);
+  const implicit = clientKey == null && windowS > 0;
+  const key = clientKey ?? (implicit ? `${subjectPrefix}${requestSha256}` : null);
+  const lifetime = sql`make_interval(secs => ${lifetimeS})`;
+  const window = sql`make_interval(secs => ${windowS})`;
+  const ticket = request.writes?.open() ?? new WriteTicket();
+  if (ticket.abandoned) throw new WriteAbandoned();
+  let written: WriteOutcome<R> | undefined;
   try {
-    return await request.db.transaction(async (tx) => {
+    const outcome = await request.db.transaction(async (tx) => {
       // Who writes, for the database's own records (place revisions: migration 0016_entity_revision_triggers); and, in the
       // same statement, a batch of expired idempotency keys purged (rows another write is purging
-      // are skipped, not waited for).
-      await tx.execute(sql`with purged as (
+      // are skipped, not waited for), and the transaction's id and backend, to learn its fate
+      // should its COMMIT go unanswered (src/writes/outcome.ts).
+      const [identity] = await tx.execute<{ xid: string; pid: number }>(sql`with purged as (
           delete from ${idempotencyKeys} where (principal, key) in (
-            select principal, key from ${idempotencyKeys} where created_at <= now() - ${lifetime}
+            select principal, key from ${idempotencyKeys}
+             where created_at <= now() - (case when starts_with(key, ${IMPLICIT_PREFIX}) then ${window} else ${lifetime} end)
              order by created_at limit ${PURGE_BATCH} for update skip locked))
-        select set_config('knowledge.principal', ${principal.name}, true)`);
+        select set_config('knowledge.principal', ${principal.name}, true), pg_current_xact_id()::text as xid, pg_backend_pid() as pid`);
+      ticket.xid = identity?.xid;
+      ticket.backendPid = identity?.pid;
+      const keyLifetime = implicit ? window : lifetime;
       if (key != null) {
         // Two concurrent retries of one request: the second waits here, then sees the first's row.
         await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${JSON.stringify([principal.name, key])}, 0))`);
         const [found] = await tx
-          .select({ ...getTableColumns(idempotencyKeys), expired: sql<boolean>`${idempotencyKeys.createdAt} <= now() - ${lifetime}` })
+          .select({ ...getTableColumns(idempotencyKeys), expired: sql<boolean>`${idempotencyKeys.createdAt} <= now() - ${keyLifetime}` })
           .from(idempotencyKeys)
           .where(and(eq(idempotencyKeys.principal, principal.name), eq(idempotencyKeys.key, key)));
         // An expired key is forgotten: the write proceeds and the key is stored afresh.
@@ -124,7 +186,7 @@ export async function runWrite<R extends Json>(
               ['idempotencyKey'],
             );
           }
-          return { result: seen.result as R, replayed: true };
+          return settleBeforeCommit({ result: seen.result as R, replayed: true });
         }
       }
       const result = await write(tx, principal);
@@ -132,9 +194,15 @@ export async function runWrite<R extends Json>(
         principal: principal.name,
         operation: request.operation,
         requestId: request.requestId,
-        idempotencyKey: key ?? null,
+        idempotencyKey: clientKey ?? null,
         details: result,
       });
+      // Implicit replays must not answer for writes that no longer stand (see the top of this file).
+      if (FORGETS_IMPLICIT_KEYS.has(request.operation)) {
+        await tx.execute(sql`delete from ${idempotencyKeys} where starts_with(key, ${IMPLICIT_PREFIX})`);
+      } else if (!subjectPrefix.endsWith(':-:')) {
+        await tx.execute(sql`delete from ${idempotencyKeys} where starts_with(key, ${subjectPrefix}) and key <> ${key ?? ''}`);
+      }
       if (key != null) {
         await tx.insert(idempotencyKeys).values({
           principal: principal.name,
@@ -144,9 +212,29 @@ export async function runWrite<R extends Json>(
           result,
         });
       }
-      return { result, replayed: false };
+      return settleBeforeCommit({ result, replayed: false });
     });
+    return outcome;
   } catch (error) {
+    // COMMIT was sent but its answer never came: ask PostgreSQL another way what became of it.
+    if (ticket.stage === 'committing' && written && !answeredByServer(error)) {
+      const fate = await commitOutcome(request.outcomeDb ?? request.db, ticket);
+      if (fate === 'committed') return written;
+      if (fate === 'unknown') throw writeOutcomeUnknown();
+    }
     throw asUserError(error);
+  } finally {
+    ticket.stage = 'settled';
+  }
+
+  /**
+   * The last step before postgres.js sends COMMIT: a request that has already answered (and told
+   * its client nothing was written) stops the write here, so it rolls back instead.
+   */
+  function settleBeforeCommit(outcome: WriteOutcome<R>): WriteOutcome<R> {
+    if (ticket.abandoned) throw new WriteAbandoned();
+    ticket.stage = 'committing';
+    written = outcome;
+    return outcome;
   }
 }

@@ -65,6 +65,9 @@ export function write<R extends Json>(
       idempotencyKey: args.idempotencyKey,
       input: args.input ?? args,
       idempotencyKeyLifetimeS: ctx.idempotencyKeyLifetimeS,
+      implicitIdempotencyWindowS: ctx.implicitIdempotencyWindowS,
+      writes: ctx.writes,
+      outcomeDb: ctx.outcomeDb,
     },
     fn,
   );
@@ -72,5 +75,6 @@ export function write<R extends Json>(
 
 export const idempotencyKeyArg = {
   description:
-    'Any string unique to this write (e.g. a UUID): resending the same request with it returns the first answer without writing again.',
+    'Any string unique to this write (e.g. a UUID): resending the same request with it returns the first answer without writing again. ' +
+    'Without one, the same request from the same token within the implicit window (IMPLICIT_IDEMPOTENCY_WINDOW_S, 10 minutes) is answered the same way; send a new key to repeat a write on purpose.',
 };

@@ -10,7 +10,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { actorMerges, actorRevisions, actors, claims, eventRevisions, events, placeRevisions, places } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
-import type { PageWindow } from '../pagination.ts';
+import { defineOrdering, type PageRequest } from '../pagination.ts';
 import { claimVisibleAs } from '../view.ts';
 import { anyInt, groupPaged, inKeyOrder, onePagePerParent, type Paged, type PagedRows } from './batch.ts';
 import type { ClaimMeta } from './claims.ts';
@@ -91,13 +91,19 @@ const sources = {
   PLACE: { revisions: placeRevisions, entities: places, entityId: 'place_id' },
 } as const;
 
+/** Revisions, newest first (ties by id). */
+export const REVISIONS_ORDER = defineOrdering('revisions', [
+  { expression: sql`superseded_at`, type: 'timestamptz', descending: true },
+  { expression: sql`"revisionId"`, type: 'int', descending: true },
+]);
+
 /** Revisions of many entities of one kind, newest first (ties by id), one page per entity. */
 export async function revisionsOf(
   db: Database,
   view: KnowledgeView,
   entity: RevisedEntity,
   ids: readonly number[],
-  window: PageWindow,
+  request: PageRequest,
 ): Promise<PagedRows<Paged<RevisionRow>>[]> {
   const { revisions, entities, entityId } = sources[entity];
   const asOf = view.asOf?.toISOString() ?? null;
@@ -106,8 +112,7 @@ export async function revisionsOf(
   const rows = await db.execute<Paged<RawRevision>>(
     onePagePerParent(
       sql`
-      select v.*, row_number() over (partition by v."parentId" order by v.superseded_at desc, v."revisionId" desc) as rn,
-             (count(*) over (partition by v."parentId"))::int as total
+      select v.*, (count(*) over (partition by v."parentId"))::int as total
         from (
           select r.${sql.identifier(entityId)} as "parentId", r.id as "revisionId", r.superseded_at,
                  to_json(r.superseded_at) #>> '{}' as "recordedAt", r.superseded_by as "recordedBy",
@@ -131,7 +136,7 @@ export async function revisionsOf(
            where r.${sql.identifier(entityId)} = ${anyInt(ids)}
         ) v
        where v.visible and (${asOf}::timestamptz is null or v.superseded_at <= ${asOf}::timestamptz)`,
-      window,
+      request,
     ),
   );
   const pages = groupPaged(ids, [...rows]);

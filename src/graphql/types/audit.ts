@@ -1,8 +1,8 @@
 /** The audit log: every write through the API or the importer, newest first. Role: analyst. */
-import { and, count, desc, eq, gte, type SQL } from 'drizzle-orm';
+import { and, count, eq, getTableColumns, gte, sql, type SQL } from 'drizzle-orm';
 import { auditLog } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
-import { pageWindow, toPage } from '../pagination.ts';
+import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
 
 type AuditRow = typeof auditLog.$inferSelect;
 
@@ -19,6 +19,11 @@ const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
   }),
 });
 
+const AUDIT_ORDER = defineOrdering('auditLog', [
+  { expression: sql`${auditLog.at}`, type: 'timestamptz', descending: true },
+  { expression: sql`${auditLog.id}`, type: 'int', descending: true },
+]);
+
 builder.queryField('auditLog', (t) =>
   t.connection(
     {
@@ -31,20 +36,21 @@ builder.queryField('auditLog', (t) =>
         since: t.arg({ type: 'DateTime', description: 'Only writes at or after this time.' }),
       },
       resolve: async (_root, args, ctx) => {
-        const window = pageWindow(args);
+        const request = pageRequest(args, AUDIT_ORDER);
         const conditions: SQL[] = [];
         if (args.operation != null) conditions.push(eq(auditLog.operation, args.operation));
         if (args.principal != null) conditions.push(eq(auditLog.principal, args.principal));
         if (args.since != null) conditions.push(gte(auditLog.at, args.since));
         const where = conditions.length > 0 ? and(...conditions) : undefined;
-        const rows = await ctx.db
-          .select()
-          .from(auditLog)
-          .where(where)
-          .orderBy(desc(auditLog.at), desc(auditLog.id))
-          .limit(window.limit)
-          .offset(window.offset);
-        return toPage(window, rows, async () => (await ctx.db.select({ n: count() }).from(auditLog).where(where))[0]?.n ?? 0);
+        const rows = await fetchPage(request, (page, limit) =>
+          ctx.db
+            .select({ ...getTableColumns(auditLog), cursorKey: sql<string>`${cursorKey(AUDIT_ORDER)}` })
+            .from(auditLog)
+            .where(and(where, page))
+            .orderBy(orderBy(request))
+            .limit(limit),
+        );
+        return toPage(request, rows, async () => (await ctx.db.select({ n: count() }).from(auditLog).where(where))[0]?.n ?? 0);
       },
     },
     { name: 'AuditConnection' },

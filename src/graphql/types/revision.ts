@@ -7,6 +7,7 @@ import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
 import {
   REVISED_FIELDS,
+  REVISIONS_ORDER,
   revisionsOf,
   updateClaimsById,
   type RevisedEntity,
@@ -15,7 +16,7 @@ import {
 } from '../loaders/revisions.ts';
 import type { Paged } from '../loaders/batch.ts';
 import type { Context } from '../context.ts';
-import { FIRST_ROW, pageWindow, toPages, type PageArgs } from '../pagination.ts';
+import { firstRow, pageRequest, toPages, type PageArgs } from '../pagination.ts';
 import { Actor } from './actor.ts';
 import { Cited } from './citation.ts';
 import { Claim } from './claim.ts';
@@ -143,12 +144,12 @@ const REVISIONS_DESCRIPTION =
 /** Loads one page of revisions per entity, tagged with their kind. */
 function loadRevisions(entity: RevisedEntity) {
   return async (ids: number[], ctx: Context, args: PageArgs) => {
-    const window = pageWindow(args);
-    const pages = (await revisionsOf(ctx.db, ctx.view, entity, ids, window)).map((page) => ({
+    const request = pageRequest(args, REVISIONS_ORDER);
+    const pages = (await revisionsOf(ctx.db, ctx.view, entity, ids, request)).map((page) => ({
       total: page.total,
       rows: page.rows.map((row): RevisionShape => ({ ...row, entity })),
     }));
-    return toPages(window, pages, async (i) => (await revisionsOf(ctx.db, ctx.view, entity, [ids[i] ?? 0], FIRST_ROW))[0]?.total ?? 0);
+    return toPages(request, pages, async (i) => (await revisionsOf(ctx.db, ctx.view, entity, [ids[i] ?? 0], firstRow(REVISIONS_ORDER)))[0]?.total ?? 0);
   };
 }
 

@@ -111,6 +111,10 @@ export interface Config {
   tokenCacheMs: number;
   /** Seconds an idempotency key replays its write; after that it is forgotten and purged. */
   idempotencyKeyLifetimeS: number;
+  /** A manifest of trusted documents, or a directory of them (src/http/persisted.ts). */
+  persistedDocumentsPath: string | undefined;
+  /** Run registered documents only. */
+  trustedDocumentsOnly: boolean;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -123,6 +127,8 @@ export function readConfig(env: Env = process.env): Config {
   const maxDepth = integer(env, 'GRAPHQL_MAX_DEPTH', 12, 1);
   const poolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1);
   if (maxDepth > 12) throw new Error(`GRAPHQL_MAX_DEPTH must be at most 12, got ${maxDepth}`);
+  const trustedDocumentsOnly = boolean(env, 'TRUSTED_DOCUMENTS_ONLY', false);
+  if (trustedDocumentsOnly && !env.PERSISTED_DOCUMENTS) throw new Error('TRUSTED_DOCUMENTS_ONLY=true needs PERSISTED_DOCUMENTS (the manifests to trust)');
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     databaseReadUrl: env.DATABASE_READ_URL || undefined,
@@ -169,5 +175,7 @@ export function readConfig(env: Env = process.env): Config {
     anonymousReads: !boolean(env, 'READS_REQUIRE_TOKEN', false),
     tokenCacheMs: integer(env, 'TOKEN_CACHE_MS', 30_000),
     idempotencyKeyLifetimeS: integer(env, 'IDEMPOTENCY_KEY_LIFETIME_S', DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S, 1),
+    persistedDocumentsPath: env.PERSISTED_DOCUMENTS || undefined,
+    trustedDocumentsOnly,
   };
 }

@@ -20,6 +20,7 @@ import { Metrics } from './observability/metrics.ts';
 import { connectDatabase } from './db/client.ts';
 import { TokenCache } from './auth/token-cache.ts';
 import { createApp, type App } from './yoga.ts';
+import { loadPersistedDocuments } from './http/persisted.ts';
 import type { PubSub } from './graphql/pubsub.ts';
 
 export interface ServerOptions {
@@ -138,6 +139,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     corsOrigins: config.corsOrigins,
     anonymousReads: config.anonymousReads,
     idempotencyKeyLifetimeS: config.idempotencyKeyLifetimeS,
+    ...(config.persistedDocumentsPath
+      ? { persistedDocuments: { documents: await loadPersistedDocuments(config.persistedDocumentsPath), trustedOnly: config.trustedDocumentsOnly } }
+      : {}),
     ...(options.pubsub ? { pubsub: options.pubsub } : {}),
   });
 

@@ -15,6 +15,7 @@ import { schema } from './graphql/schema.ts';
 import { exampleQueries } from './graphiql-examples.ts';
 import { useAdmission, type Admission } from './http/admission.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
+import { usePersistedDocuments, type PersistedDocuments } from './http/persisted.ts';
 import { createMaskError } from './http/errors.ts';
 import { DEFAULT_LIMITS, useArmor, useBodyLimit, useIntrospectionSwitch, useRefusalStatus } from './http/limits.ts';
 import { authenticate, unauthorized } from './http/requests.ts';
@@ -47,6 +48,8 @@ export interface AppOptions {
   pubsub?: PubSub;
   /** Seconds an idempotency key replays its write (IDEMPOTENCY_KEY_LIFETIME_S); default a day. */
   idempotencyKeyLifetimeS?: number;
+  /** Registered documents clients may send by id (PERSISTED_DOCUMENTS), and whether only they run. */
+  persistedDocuments?: PersistedDocuments;
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -61,6 +64,7 @@ export function createApp(options: AppOptions): App {
     useObservability({ logger, metrics: options.metrics }),
     useBodyLimit(limits.maxBodyBytes),
     useCsrfPrevention(),
+    ...(options.persistedDocuments ? [usePersistedDocuments(options.persistedDocuments)] : []),
     useArmor(limits),
     useIntrospectionSwitch(limits.introspection),
     useRefusalStatus(),

@@ -14,6 +14,7 @@ import { DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S } from './writes/transaction.ts';
 import { schema } from './graphql/schema.ts';
 import { exampleQueries } from './graphiql-examples.ts';
 import { useAdmission, type Admission } from './http/admission.ts';
+import { useGetCaching } from './http/caching.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
 import { usePersistedDocuments, type PersistedDocuments } from './http/persisted.ts';
 import { createMaskError } from './http/errors.ts';
@@ -62,6 +63,7 @@ export function createApp(options: AppOptions): App {
   const logger = options.logger ?? createLogger('error');
   const plugins: Plugin[] = [
     useObservability({ logger, metrics: options.metrics }),
+    useGetCaching({ db: options.readDb ?? db, anonymousReads }),
     useBodyLimit(limits.maxBodyBytes),
     useCsrfPrevention(),
     ...(options.persistedDocuments ? [usePersistedDocuments(options.persistedDocuments)] : []),

@@ -1,4 +1,5 @@
 /** Builds the GraphQL HTTP app; src/server.ts serves it (with health, deadlines, drain). */
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -71,6 +72,7 @@ export function createApp(options: AppOptions): App {
     useIntrospectionSwitch(limits.introspection),
     useRefusalStatus(),
     ...useQueryJit(),
+    useDeferStream(),
     useAdmission({ admission: options.admission, monitor: options.monitor, readDb: options.readDb }) as Plugin,
   ];
   const monitor = options.monitor;

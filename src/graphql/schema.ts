@@ -1,5 +1,6 @@
 /** Imports every domain type (each registers itself on the builder) and builds the schema. */
-import { lexicographicSortSchema } from 'graphql';
+import { GraphQLDeferDirective, GraphQLStreamDirective } from '@graphql-tools/utils';
+import { lexicographicSortSchema, specifiedDirectives } from 'graphql';
 import { builder } from './builder.ts';
 import './types/problems.ts';
 import './types/vocabulary.ts';
@@ -27,7 +28,9 @@ import './mutations/claims.ts';
 import './mutations/retract.ts';
 import './mutations/merge.ts';
 
-export const schema = builder.toSchema();
+// @defer and @stream are declared in the schema itself (not only added by yoga's plugin at run
+// time) so the printed SDL carries them and client tooling validates documents that use them.
+export const schema = builder.toSchema({ directives: [...specifiedDirectives, GraphQLDeferDirective, GraphQLStreamDirective] });
 
 /** The schema as checked in at schema/schema.graphql (sorted, so diffs stay readable). */
 export function sortedSchema() {

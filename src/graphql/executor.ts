@@ -1,6 +1,6 @@
 /**
-* Queries run on graphql-jit (except those using @defer/@stream, see isIncremental), which compiles each document once into plain functions: on the
- * nested list query it halves the Node CPU per request (docs/performance.md). Mutations and
+ * Queries run on graphql-jit (except those using @defer/@stream: isIncremental), which compiles
+ * each document once into plain functions: on the nested list query it halves the Node CPU per request (docs/performance.md). Mutations and
  * subscriptions stay on graphql-js, where the errors plugin's unions and serial execution are
  * the reference behaviour, and they are not the hot path.
  */

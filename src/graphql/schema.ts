@@ -2,6 +2,7 @@
 import { GraphQLDeferDirective, GraphQLStreamDirective } from '@graphql-tools/utils';
 import { lexicographicSortSchema, specifiedDirectives } from 'graphql';
 import { builder } from './builder.ts';
+import { describeGeneratedTypes } from './descriptions.ts';
 import './types/problems.ts';
 import './types/vocabulary.ts';
 import './types/dates.ts';
@@ -31,6 +32,7 @@ import './mutations/merge.ts';
 // @defer and @stream are declared in the schema itself (not only added by yoga's plugin at run
 // time) so the printed SDL carries them and client tooling validates documents that use them.
 export const schema = builder.toSchema({ directives: [...specifiedDirectives, GraphQLDeferDirective, GraphQLStreamDirective] });
+describeGeneratedTypes(schema);
 
 /** The schema as checked in at schema/schema.graphql (sorted, so diffs stay readable). */
 export function sortedSchema() {

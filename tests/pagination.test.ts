@@ -187,21 +187,21 @@ const walks: Walk[] = [
   },
   {
     name: 'Actor.revisions',
-    query: `query(${connectionArgs}) { actor(slug: "isis") { revisions(${pageArgs}) { ${edges('recordedAt changes { field to }')} } } }`,
+    query: `query(${connectionArgs}) { actor(slug: "isis") { revisions(${pageArgs}) { ${edges('id recordedAt changes { field to }')} } } }`,
     path: at('actor', 'revisions'),
     size: 2,
     insert: () => write('updateActor', { slug: 'isis', description: fresh('walked'), confidence: 50, citations: cite() }),
   },
   {
     name: 'Event.revisions',
-    query: `query(${connectionArgs}) { event(slug: "moscow-concert-hall-attack") { revisions(${pageArgs}) { ${edges('recordedAt changes { field to }')} } } }`,
+    query: `query(${connectionArgs}) { event(slug: "moscow-concert-hall-attack") { revisions(${pageArgs}) { ${edges('id recordedAt changes { field to }')} } } }`,
     path: at('event', 'revisions'),
     size: 2,
     insert: () => write('updateEvent', { slug: 'moscow-concert-hall-attack', description: fresh('walked'), confidence: 50, citations: cite() }),
   },
   {
     name: 'Place.revisions',
-    query: `query(${connectionArgs}) { place(slug: "kerman") { revisions(${pageArgs}) { ${edges('recordedAt changes { field to }')} } } }`,
+    query: `query(${connectionArgs}) { place(slug: "kerman") { revisions(${pageArgs}) { ${edges('id recordedAt changes { field to }')} } } }`,
     path: at('place', 'revisions'),
     size: 2,
     insert: () => write('updatePlace', { slug: 'kerman', region: fresh('Region') }),
@@ -289,5 +289,24 @@ describe('keyset cursors', () => {
     expect(audit.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
     const both = await f.api.query(`{ events(first: 2, last: 2) { totalCount } }`);
     expect(both.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
+  it('fetches revisions and audit entries by their global ids, the audit log for analysts only', async () => {
+    const listed = await f.api.query<{ event: { revisions: { nodes: { id: string; changes: unknown[] }[] } } }>(
+      '{ event(slug: "moscow-concert-hall-attack") { revisions(first: 1) { nodes { id changes { field from to } } } } }',
+    );
+    const revision = listed.data?.event.revisions.nodes[0];
+    const fetched = await f.api.query<{ node: { __typename: string; changes: unknown[] } }>(
+      'query($id: ID!) { node(id: $id) { __typename ... on EventRevision { changes { field from to } } } }',
+      { id: revision?.id },
+    );
+    expect(fetched.data?.node).toEqual({ __typename: 'EventRevision', changes: revision?.changes });
+
+    const audit = await f.api.query<{ auditLog: { nodes: { id: string; sequence: number }[] } }>('{ auditLog(first: 1) { nodes { id sequence } } }', {}, { token: f.tokens.analyst });
+    const entry = audit.data?.auditLog.nodes[0];
+    const byId = 'query($id: ID!) { node(id: $id) { ... on AuditEntry { sequence operation } } }';
+    expect((await f.api.query<{ node: { sequence: number } }>(byId, { id: entry?.id }, { token: f.tokens.analyst })).data?.node.sequence).toBe(entry?.sequence);
+    const anonymous = await f.api.query(byId, { id: entry?.id });
+    expect(anonymous.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
   });
 });

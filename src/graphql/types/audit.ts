@@ -1,15 +1,27 @@
 /** The audit log: every write through the API or the importer, newest first. Role: analyst. */
 import { and, count, eq, getTableColumns, gte, sql, type SQL } from 'drizzle-orm';
 import { auditLog } from '../../db/schema.ts';
+import type { Database } from '../../db/client.ts';
 import { builder } from '../builder.ts';
+import { parseNumericId } from '../global-id.ts';
+import { anyInt, inKeyOrder } from '../loaders/batch.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
 
 type AuditRow = typeof auditLog.$inferSelect;
 
-const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
-  description: 'One write: who, when, which operation, and what it created or changed.',
+/** Audit rows by id (for `node`). */
+async function auditEntriesById(db: Database, ids: readonly number[]): Promise<(AuditRow | null)[]> {
+  const rows = await db.select().from(auditLog).where(sql`${auditLog.id} = ${anyInt(ids)}`);
+  return inKeyOrder(ids, rows, (row) => row.id);
+}
+
+const AuditEntry = builder.loadableNode('AuditEntry', {
+  description: 'One write: who, when, which operation, and what it created or changed. Role: analyst (also through `node`).',
+  authScopes: { analyst: true },
+  id: { resolve: (row: AuditRow) => row.id, parse: parseNumericId },
+  load: (ids: number[], ctx) => auditEntriesById(ctx.db, ids),
   fields: (t) => ({
-    id: t.exposeInt('id', { description: 'Increases with every write.' }),
+    sequence: t.exposeInt('id', { description: 'Increases with every write.' }),
     at: t.expose('at', { type: 'DateTime', description: 'When the write committed its transaction’s start (knowledge time).' }),
     principal: t.exposeString('principal', { description: 'Who wrote: token:<name>, import:<file>...' }),
     operation: t.exposeString('operation'),

@@ -277,7 +277,6 @@ describe('keyset cursors', () => {
     ];
     for (const [argument, value, message] of forged) {
       const response = await f.api.query(`query($c: String) { events(orderBy: TITLE_ASC, first: 2, ${argument}: $c) { totalCount } }`, { c: value });
-      expect(response.status).toBe(200);
       expect(response.errors?.[0]).toMatchObject({ message: expect.stringMatching(message), extensions: { code: 'BAD_USER_INPUT', argument } });
     }
     const dates = [cursor(['events:DATE_DESC', '2024-02-30', 1]), cursor(['events:DATE_DESC', '2024-1-01', 1])];

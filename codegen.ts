@@ -11,6 +11,9 @@ const config: CodegenConfig = {
   generates: {
     'tests/client/generated/': {
       preset: 'client',
+      // Also writes persisted-documents.json: the manifest a client team registers with the
+      // server (PERSISTED_DOCUMENTS) so it can send ids instead of documents (README, "Clients").
+      presetConfig: { persistedDocuments: true },
       config: {
         scalars: { LocalDate: 'string', DateTime: 'string', JSON: 'unknown' },
         strictScalars: true,

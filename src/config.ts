@@ -115,6 +115,10 @@ export interface Config {
   subscriptionMaxLifetimeS: number;
   /** Seconds a write sent without a key replays for an identical request (0: never). */
   implicitIdempotencyWindowS: number;
+  /** A manifest of trusted documents, or a directory of them (src/http/persisted.ts). */
+  persistedDocumentsPath: string | undefined;
+  /** Run registered documents only. */
+  trustedDocumentsOnly: boolean;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -127,6 +131,8 @@ export function readConfig(env: Env = process.env): Config {
   const maxDepth = integer(env, 'GRAPHQL_MAX_DEPTH', 12, 1);
   const poolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1);
   if (maxDepth > 12) throw new Error(`GRAPHQL_MAX_DEPTH must be at most 12, got ${maxDepth}`);
+  const trustedDocumentsOnly = boolean(env, 'TRUSTED_DOCUMENTS_ONLY', false);
+  if (trustedDocumentsOnly && !env.PERSISTED_DOCUMENTS) throw new Error('TRUSTED_DOCUMENTS_ONLY=true needs PERSISTED_DOCUMENTS (the manifests to trust)');
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     databaseReadUrl: env.DATABASE_READ_URL || undefined,
@@ -175,5 +181,7 @@ export function readConfig(env: Env = process.env): Config {
     idempotencyKeyLifetimeS: integer(env, 'IDEMPOTENCY_KEY_LIFETIME_S', DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S, 1),
     subscriptionMaxLifetimeS: integer(env, 'SUBSCRIPTION_MAX_LIFETIME_S', 3600, 1),
     implicitIdempotencyWindowS: integer(env, 'IMPLICIT_IDEMPOTENCY_WINDOW_S', DEFAULT_IMPLICIT_IDEMPOTENCY_WINDOW_S),
+    persistedDocumentsPath: env.PERSISTED_DOCUMENTS || undefined,
+    trustedDocumentsOnly,
   };
 }

@@ -25,6 +25,7 @@ import { makePubSub, type PubSub } from './graphql/pubsub.ts';
 import { ChangeFollower } from './graphql/changes-follower.ts';
 import { attachWebSocket } from './http/websocket.ts';
 import { commitOutcome, OUTCOME_CHECK_MS, RequestWrites, WRITE_OUTCOME_UNKNOWN, writeOutcomeUnknown } from './writes/outcome.ts';
+import { loadPersistedDocuments } from './http/persisted.ts';
 
 export interface ServerOptions {
   config: Config;
@@ -158,6 +159,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // A revocation this instance hears ends streams at once; the re-check covers the rest.
     streams: { maxLifetimeMs: config.subscriptionMaxLifetimeS * 1000, recheckMs: config.tokenCacheMs > 0 ? config.tokenCacheMs : 5000 },
     implicitIdempotencyWindowS: config.implicitIdempotencyWindowS,
+    ...(config.persistedDocumentsPath
+      ? { persistedDocuments: { documents: await loadPersistedDocuments(config.persistedDocumentsPath), trustedOnly: config.trustedDocumentsOnly } }
+      : {}),
   });
 
   let draining = false;

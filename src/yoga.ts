@@ -1,4 +1,5 @@
 /** Builds the GraphQL HTTP app; src/server.ts serves it (with health, deadlines, drain). */
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -14,9 +15,11 @@ import { DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S } from './writes/transaction.ts';
 import { schema } from './graphql/schema.ts';
 import { exampleQueries } from './graphiql-examples.ts';
 import { useAdmission, type Admission } from './http/admission.ts';
+import { useGetCaching } from './http/caching.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
 import { useInputChecks } from './http/inputs.ts';
 import { useStrictParams } from './http/params.ts';
+import { usePersistedDocuments, type PersistedDocuments } from './http/persisted.ts';
 import { createMaskError } from './http/errors.ts';
 import { DEFAULT_LIMITS, useArmor, useBodyLimit, useIntrospectionSwitch, useRefusalStatus } from './http/limits.ts';
 import { useRefusalCount } from './http/penalty.ts';
@@ -56,6 +59,8 @@ export interface AppOptions {
   streams?: { maxLifetimeMs?: number; recheckMs?: number };
   /** Seconds a keyless write replays for an identical request (IMPLICIT_IDEMPOTENCY_WINDOW_S); 0: never. */
   implicitIdempotencyWindowS?: number;
+  /** Registered documents clients may send by id (PERSISTED_DOCUMENTS), and whether only they run. */
+  persistedDocuments?: PersistedDocuments;
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -68,15 +73,18 @@ export function createApp(options: AppOptions): App {
   const logger = options.logger ?? createLogger('error');
   const plugins: Plugin[] = [
     useObservability({ logger, metrics: options.metrics }),
+    useGetCaching({ db: options.readDb ?? db, anonymousReads }),
     useBodyLimit(limits.maxBodyBytes),
     useCsrfPrevention(),
     useStrictParams(),
+    ...(options.persistedDocuments ? [usePersistedDocuments(options.persistedDocuments)] : []),
     useArmor(limits),
     useIntrospectionSwitch(limits.introspection),
     useRefusalStatus(),
     useInputChecks(),
     useRefusalCount() as Plugin,
     ...useQueryJit(),
+    useDeferStream(),
     useAdmission({ admission: options.admission, monitor: options.monitor, readDb: options.readDb }) as Plugin,
     ...useEventStreams({ authDb: options.authDb ?? db, tokenCache: options.tokenCache }),
     useStreamRules({

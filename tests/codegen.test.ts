@@ -7,6 +7,8 @@ import { execFile } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPersistedDocuments } from '../src/http/persisted.ts';
+import { openApi } from './helpers.ts';
 
 const run = promisify(execFile);
 const bin = (name: string) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
@@ -46,4 +48,22 @@ export const wrong = (r: ActorRivals): number => r.actor.relationships.nodes[0].
     // actor is nullable, and `to` was queried without `slug`.
     expect(result.output).toMatch(/misuse\.ts.*(possibly 'null'|does not exist)/s);
   }, 120_000);
+
+  it('writes a manifest of persisted documents the server accepts, run by id alone', async () => {
+    const documents = await loadPersistedDocuments(new URL('./client/generated/persisted-documents.json', import.meta.url).pathname);
+    const [id] = [...documents.keys()];
+    const api = openApi(undefined, { persistedDocuments: { documents, trustedOnly: true } });
+    try {
+      const response = await api.app.fetch('http://test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ documentId: id, variables: { slug: 'isis-k' } }),
+      });
+      const body = (await response.json()) as { data?: { actor: { relationships: { totalCount: number } } } };
+      expect(response.status).toBe(200);
+      expect(body.data?.actor.relationships.totalCount).toBeGreaterThan(0);
+    } finally {
+      await api.close();
+    }
+  });
 });

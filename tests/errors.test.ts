@@ -39,7 +39,7 @@ describe('bad input gets a clear error naming what is wrong', () => {
     const forged = await api.query(`{ events(after: "bm9wZQ==") { totalCount } }`);
     expect(forged.status).toBe(400);
     expect(forged.errors?.[0]).toMatchObject({
-      message: '"after" is not a cursor this API handed out; take cursors from pageInfo or edges',
+      message: '"after" is not a cursor of this list: not one this server gave out',
       extensions: { code: 'BAD_USER_INPUT', argument: 'after' },
     });
   });

@@ -10,8 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => f.close());
 
-const ADD_SOURCE = `mutation($input: AddSourceInput!, $key: String) {
-  addSource(input: $input, idempotencyKey: $key) {
+const ADD_SOURCE = `mutation($input: AddSourceInput!) {
+  addSource(input: $input) {
     __typename
     ... on MutationAddSourceSuccess { data { id slug } }
     ... on UserError { message path }
@@ -32,35 +32,47 @@ async function auditEntries(): Promise<number> {
 
 describe('idempotency keys', () => {
   it('replay within their lifetime, and no longer after it', async () => {
-    const first = await f.api.query(ADD_SOURCE, { input: source('expiring-1'), key: 'k-expiring' }, { token: f.tokens.analyst });
+    const first = await f.api.query(ADD_SOURCE, { input: { ...source('expiring-1'), idempotencyKey: 'k-expiring' } }, { token: f.tokens.analyst });
     expect(first.data?.addSource).toMatchObject({ __typename: 'MutationAddSourceSuccess' });
     const written = await auditEntries();
     // Within the lifetime: the same request is answered, not repeated; another one is refused.
-    expect((await f.api.query(ADD_SOURCE, { input: source('expiring-1'), key: 'k-expiring' }, { token: f.tokens.analyst })).data).toEqual(first.data);
-    const reused = await f.api.query(ADD_SOURCE, { input: source('expiring-2'), key: 'k-expiring' }, { token: f.tokens.analyst });
-    expect(reused.data?.addSource).toMatchObject({ __typename: 'ConflictError', path: ['idempotencyKey'] });
+    expect((await f.api.query(ADD_SOURCE, { input: { ...source('expiring-1'), idempotencyKey: 'k-expiring' } }, { token: f.tokens.analyst })).data).toEqual(first.data);
+    const reused = await f.api.query(ADD_SOURCE, { input: { ...source('expiring-2'), idempotencyKey: 'k-expiring' } }, { token: f.tokens.analyst });
+    expect(reused.data?.addSource).toMatchObject({ __typename: 'ConflictError', path: ['input', 'idempotencyKey'] });
     expect(await auditEntries()).toBe(written);
 
     await sleep(LIFETIME_S * 1000 + 200);
     // Expired: the key is forgotten, so a new write under it proceeds and is stored afresh.
-    const later = await f.api.query(ADD_SOURCE, { input: source('expiring-2'), key: 'k-expiring' }, { token: f.tokens.analyst });
+    const later = await f.api.query(ADD_SOURCE, { input: { ...source('expiring-2'), idempotencyKey: 'k-expiring' } }, { token: f.tokens.analyst });
     expect(later.data?.addSource).toMatchObject({ __typename: 'MutationAddSourceSuccess', data: { slug: 'expiring-2' } });
     expect(await auditEntries()).toBe(written + 1);
-    const retry = await f.api.query(ADD_SOURCE, { input: source('expiring-2'), key: 'k-expiring' }, { token: f.tokens.analyst });
+    const retry = await f.api.query(ADD_SOURCE, { input: { ...source('expiring-2'), idempotencyKey: 'k-expiring' } }, { token: f.tokens.analyst });
     expect(retry.data).toEqual(later.data);
     expect(await keys()).toEqual(['k-expiring']);
   });
 
   it('are purged once expired by later writes, with or without a key of their own', async () => {
-    await f.api.query(ADD_SOURCE, { input: source('purged-1'), key: 'k-purged' }, { token: f.tokens.analyst });
+    await f.api.query(ADD_SOURCE, { input: { ...source('purged-1'), idempotencyKey: 'k-purged' } }, { token: f.tokens.analyst });
     expect(await keys()).toEqual(['k-expiring', 'k-purged']);
     await sleep(LIFETIME_S * 1000 + 200);
     const unkeyed = await f.api.query(ADD_SOURCE, { input: source('purged-2') }, { token: f.tokens.analyst });
     expect(unkeyed.data?.addSource).toMatchObject({ __typename: 'MutationAddSourceSuccess' });
     expect(await keys()).toEqual([]);
     // A fresh key stays until it expires in its turn.
-    await f.api.query(ADD_SOURCE, { input: source('purged-3'), key: 'k-fresh' }, { token: f.tokens.admin });
+    await f.api.query(ADD_SOURCE, { input: { ...source('purged-3'), idempotencyKey: 'k-fresh' } }, { token: f.tokens.admin });
     await f.api.query(ADD_SOURCE, { input: source('purged-4') }, { token: f.tokens.analyst });
     expect(await keys()).toEqual(['k-fresh']);
+  });
+
+  it('still honours the deprecated idempotencyKey argument, and refuses two different keys', async () => {
+    const OLD = `mutation($input: AddSourceInput!, $key: String) { addSource(input: $input, idempotencyKey: $key) { __typename ... on UserError { message path } } }`;
+    const first = await f.api.query(OLD, { input: source('old-style'), key: 'k-old' }, { token: f.tokens.analyst });
+    expect(first.data?.addSource).toMatchObject({ __typename: 'MutationAddSourceSuccess' });
+    const written = await auditEntries();
+    expect((await f.api.query(OLD, { input: source('old-style'), key: 'k-old' }, { token: f.tokens.analyst })).data).toEqual(first.data);
+    expect(await auditEntries()).toBe(written);
+    const both = await f.api.query(OLD, { input: { ...source('two-keys'), idempotencyKey: 'k-a' }, key: 'k-b' }, { token: f.tokens.analyst });
+    expect(both.data?.addSource).toMatchObject({ __typename: 'ValidationError', path: ['input', 'idempotencyKey'] });
+    expect(await auditEntries()).toBe(written);
   });
 });

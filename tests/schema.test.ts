@@ -1,11 +1,11 @@
-/** The checked-in artefacts agree with the code: the printed SDL, and drizzle's migrations. */
+/** The checked-in artefacts agree with the code: the printed SDL, possibleTypes, and drizzle's migrations. */
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { printedSchema, SCHEMA_FILE } from '../src/graphql/print-schema.ts';
+import { POSSIBLE_TYPES_FILE, printedPossibleTypes, printedSchema, SCHEMA_FILE } from '../src/graphql/print-schema.ts';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
@@ -13,6 +13,12 @@ const root = new URL('..', import.meta.url).pathname;
 describe('checked-in artefacts', () => {
   it('schema/schema.graphql is the schema the code builds (run `npm run schema:print`)', async () => {
     expect(await readFile(SCHEMA_FILE, 'utf8')).toBe(printedSchema());
+  });
+
+  it('schema/possible-types.json lists the schema\'s interfaces and unions (run `npm run schema:print`)', async () => {
+    const shipped = JSON.parse(await readFile(POSSIBLE_TYPES_FILE, 'utf8')) as { possibleTypes: Record<string, string[]> };
+    expect(await readFile(POSSIBLE_TYPES_FILE, 'utf8')).toBe(await printedPossibleTypes());
+    expect(shipped.possibleTypes.Claim).toEqual(expect.arrayContaining(['Adherence', 'Participation', 'Relationship', 'UpdateClaim']));
   });
 
   it('drizzle/ migrations cover src/db/schema.ts (run `npm run db:generate`)', async () => {

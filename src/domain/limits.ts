@@ -20,6 +20,8 @@ export const TEXT_LIMITS = {
   url: 2_000,
   /** A source's full text (the request body limit usually bites first). */
   sourceText: 5_000_000,
+  /** A page cursor (`after`/`before`): it carries the row's sort key, which may be a long title. */
+  cursor: 8_000,
   /** Any other string argument (ids, cursors, keys, search words...) unless it says otherwise. */
   other: 1_000,
 } as const;

@@ -1,11 +1,11 @@
 /**
- * Queries run on graphql-jit, which compiles each document once into plain functions: on the
- * nested list query it halves the Node CPU per request (docs/performance.md). Mutations and
+ * Queries run on graphql-jit (except those using @defer/@stream: isIncremental), which compiles
+ * each document once into plain functions: on the nested list query it halves the Node CPU per request (docs/performance.md). Mutations and
  * subscriptions stay on graphql-js, where the errors plugin's unions and serial execution are
  * the reference behaviour, and they are not the hot path.
  */
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { Kind, valueFromASTUntyped, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { BREAK, Kind, valueFromASTUntyped, visit, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 function operationOf(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
@@ -34,9 +34,30 @@ function useVariableDefaults(): Plugin {
   };
 }
 
+/**
+ * Whether a document asks for incremental delivery: graphql-jit knows nothing of @defer/@stream,
+ * so such queries run on yoga's own executor (@graphql-tools/executor), which delivers them.
+ */
+function isIncremental(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value === 'defer' || node.name.value === 'stream') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
 export function useQueryJit(): Plugin[] {
   return [
     useVariableDefaults(),
-    useGraphQlJit({}, { enableIf: ({ document, operationName }) => operationOf(document, operationName)?.operation === 'query' }) as Plugin,
+    useGraphQlJit(
+      {},
+      { enableIf: ({ document, operationName }) => operationOf(document, operationName)?.operation === 'query' && !isIncremental(document) },
+    ) as Plugin,
   ];
 }

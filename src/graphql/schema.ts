@@ -1,6 +1,8 @@
 /** Imports every domain type (each registers itself on the builder) and builds the schema. */
-import { isInterfaceType, lexicographicSortSchema } from 'graphql';
+import { GraphQLDeferDirective, GraphQLStreamDirective } from '@graphql-tools/utils';
+import { isInterfaceType, lexicographicSortSchema, specifiedDirectives } from 'graphql';
 import { builder } from './builder.ts';
+import { describeGeneratedTypes } from './descriptions.ts';
 import { setNodeTypeNames } from './global-id.ts';
 import './types/problems.ts';
 import './types/vocabulary.ts';
@@ -29,7 +31,10 @@ import './mutations/claims.ts';
 import './mutations/retract.ts';
 import './mutations/merge.ts';
 
-export const schema = builder.toSchema();
+// @defer and @stream are declared in the schema itself (not only added by yoga's plugin at run
+// time) so the printed SDL carries them and client tooling validates documents that use them.
+export const schema = builder.toSchema({ directives: [...specifiedDirectives, GraphQLDeferDirective, GraphQLStreamDirective] });
+describeGeneratedTypes(schema);
 
 const nodeInterface = schema.getType('Node');
 if (isInterfaceType(nodeInterface)) setNodeTypeNames(schema.getPossibleTypes(nodeInterface).map((type) => type.name));

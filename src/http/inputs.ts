@@ -109,9 +109,11 @@ function variableUses(document: DocumentNode): Map<string, Set<string>> {
   return uses;
 }
 
-function maxLengthOf(extensions: Readonly<Record<string, unknown>> | null | undefined): number {
+function maxLengthOf(extensions: Readonly<Record<string, unknown>> | null | undefined, name?: string): number {
   const value = extensions?.maxLength;
-  return typeof value === 'number' ? value : TEXT_LIMITS.other;
+  if (typeof value === 'number') return value;
+  // The relay plugin defines the connection arguments; a keyset cursor carries a sort key (a title).
+  return name === 'after' || name === 'before' ? TEXT_LIMITS.cursor : TEXT_LIMITS.other;
 }
 
 /** Problems of one (coerced) argument value, walked along its type. */
@@ -155,7 +157,7 @@ function argumentProblems(schema: GraphQLSchema, document: DocumentNode, variabl
         if (!argument) return false;
         const value = valueFromAST(node.value, argument.type, variables);
         const found: { path: string[]; problem: string }[] = [];
-        valueProblems(value, argument.type, maxLengthOf(argument.extensions), [node.name.value], found);
+        valueProblems(value, argument.type, maxLengthOf(argument.extensions, argument.name), [node.name.value], found);
         const parent = typeInfo.getParentType();
         const field = typeInfo.getFieldDef();
         const where = parent && field ? ` of ${parent.name}.${field.name}` : '';

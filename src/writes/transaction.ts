@@ -53,6 +53,8 @@ export interface WriteRequest {
   requestId: string | null;
   operation: string;
   idempotencyKey?: string | null;
+  /** Where the key was sent, for errors about it; default ["idempotencyKey"]. */
+  idempotencyKeyPath?: string[];
   /** The operation's input, hashed to tell a retry from a different request under the same key. */
   input: unknown;
   /** Seconds an idempotency key replays its write; default DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S. */
@@ -136,7 +138,7 @@ export async function runWrite<R extends Json>(
   // Scope auth refuses first; this is the backstop for writes reached another way.
   if (!principal) throw new ForbiddenError(`${request.operation} needs an API token`);
   if (clientKey != null && (clientKey.length === 0 || clientKey.length > 200)) {
-    throw new ValidationError('idempotencyKey must be 1–200 characters', ['idempotencyKey']);
+    throw new ValidationError('idempotencyKey must be 1–200 characters', request.idempotencyKeyPath ?? ['idempotencyKey']);
   }
   if (clientKey?.startsWith(IMPLICIT_PREFIX)) {
     throw new ValidationError(`idempotencyKey must not start with "${IMPLICIT_PREFIX}" (the server's own keys do)`, ['idempotencyKey']);
@@ -183,7 +185,7 @@ export async function runWrite<R extends Json>(
           if (seen.operation !== request.operation || seen.requestSha256 !== requestSha256) {
             throw new ConflictError(
               `idempotency key "${key}" was already used for a different request (${seen.operation}); nothing was written`,
-              ['idempotencyKey'],
+              request.idempotencyKeyPath ?? ['idempotencyKey'],
             );
           }
           return settleBeforeCommit({ result: seen.result as R, replayed: true });

@@ -6,7 +6,7 @@
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { PgDialect, type PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '../../db/client.ts';
-import type { PageWindow } from '../pagination.ts';
+import { cursorKey, orderBy, pageCondition, type PageRequest } from '../pagination.ts';
 
 export function anyInt(ids: readonly number[]): SQL {
   return sql`any(${sql.param([...ids])}::int[])`;
@@ -17,15 +17,21 @@ export function inKeyOrder<T>(keys: readonly number[], rows: T[], keyOf: (row: T
   return keys.map((key) => byKey.get(key) ?? null);
 }
 
-export type Paged<T> = T & { parentId: number; total: number } & Record<string, unknown>;
+export type Paged<T> = T & { parentId: number; total: number; cursorKey: string } & Record<string, unknown>;
 
 /**
- * Wraps a query numbering rows per parent (`rn` over `partition by` the parent, `total` its window
- * count, `"parentId"`) so that one statement returns the same page of every parent's list.
+ * Wraps a query of every parent's rows (`"parentId"`, `total` — a window count per parent, taken
+ * before the page's cursor cuts anything — and the columns the request's ordering names) so that
+ * one statement returns the same page of every parent's list: the rows past the cursor, numbered
+ * per parent in the page's order.
  */
-export function onePagePerParent(numbered: SQL, window: PageWindow): SQL {
-  return sql`select * from (${numbered}) paged
-    where rn > ${window.offset} and rn <= ${window.offset + window.limit}
+export function onePagePerParent(rows: SQL, request: PageRequest): SQL {
+  return sql`select * from (
+      select r.*, ${cursorKey(request.ordering)} as "cursorKey",
+             row_number() over (partition by r."parentId" order by ${orderBy(request)}) as rn
+        from (${rows}) r
+       where ${pageCondition(request)}) paged
+    where rn <= ${request.limit}
     order by "parentId", rn`;
 }
 

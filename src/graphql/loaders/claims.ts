@@ -6,7 +6,7 @@
  * (src/graphql/view.ts): by default retracted ones are left out; as of a past time, claims
  * recorded later are left out and claims retracted later are still in.
  */
-import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import {
   adherences,
@@ -15,11 +15,12 @@ import {
   claims,
   participations,
   relationships,
+  relationshipType,
 } from '../../db/schema.ts';
 import { anyInt, preparedRows, groupPaged, inKeyOrder, onePagePerParent, type Paged, type PagedRows } from './batch.ts';
 import { rawCitationColumns, type CitationRow } from './entities.ts';
 import type { KnowledgeView } from '../context.ts';
-import type { PageWindow } from '../pagination.ts';
+import { defineOrdering, type PageRequest } from '../pagination.ts';
 import { claimVisible, eventsAt, mergeTime, claimVisibleAs } from '../view.ts';
 
 export type ClaimMeta = {
@@ -138,13 +139,36 @@ export async function participantsOfEvents(
 }
 
 
+const column = (name: string): SQL => sql`${sql.identifier(name)}`;
+
+/** An actor's participations: newest event first (undated last), then by claim. */
+export const PARTICIPATIONS_ORDER = defineOrdering('Actor.participations', [
+  { expression: column('sortDate'), type: 'date', descending: true, nullable: true },
+  { expression: column('claimId'), type: 'int' },
+]);
+/** Relationships touching an actor: by type, then by claim. */
+export const RELATIONSHIPS_ORDER = defineOrdering('Actor.relationships', [
+  { expression: column('type'), type: { enum: 'relationship_type', values: relationshipType.enumValues } },
+  { expression: column('claimId'), type: 'int' },
+]);
+/** A doctrine's adherents: by actor, then by claim. */
+export const ADHERENTS_ORDER = defineOrdering('Doctrine.adherents', [
+  { expression: column('actorId'), type: 'int' },
+  { expression: column('claimId'), type: 'int' },
+]);
+/** A source's citations, in text order. */
+export const SOURCE_CITATIONS_ORDER = defineOrdering('Source.citations', [
+  { expression: column('startOffset'), type: 'int' },
+  { expression: column('id'), type: 'int' },
+]);
+
 /** An actor's participations, newest event first, one page per actor. */
 export async function participationsOfActors(
   db: Database,
   view: KnowledgeView,
   actorIds: readonly number[],
   roles: readonly ParticipationRole[] | null,
-  window: PageWindow,
+  request: PageRequest,
 ): Promise<PagedRows<Paged<ParticipationRow>>[]> {
   const roleList = sql.param(roles ? [...roles] : null);
   const rows = await preparedRows<Paged<ParticipationRow>>(db, 
@@ -152,8 +176,7 @@ export async function participationsOfActors(
       sql`
       select p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
              p.attributed_by_id as "attributedById", ${rawClaimMeta}, f.canonical_id as "parentId",
-             row_number() over (partition by f.canonical_id
-               order by coalesce(e.date_earliest, e.date_latest) desc nulls last, p.claim_id) as rn,
+             coalesce(e.date_earliest, e.date_latest) as "sortDate",
              (count(*) over (partition by f.canonical_id))::int as total
         from ${participations} p
         join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')}
@@ -161,7 +184,7 @@ export async function participationsOfActors(
         join ${folded(view, actorIds)} f on f.actor_id = p.actor_id
        where true
          and (${roleList}::participation_role[] is null or p.role = any(${roleList}::participation_role[]))`,
-      window,
+      request,
     ),
   );
   return groupPaged(actorIds, [...rows]);
@@ -174,7 +197,7 @@ export async function relationshipsOfActors(
   actorIds: readonly number[],
   types: readonly RelationshipType[] | null,
   direction: RelationshipDirection,
-  window: PageWindow,
+  request: PageRequest,
 ): Promise<PagedRows<Paged<RelationshipRow>>[]> {
   const typeList = sql.param(types ? [...types] : null);
   const outgoing = direction !== 'INCOMING';
@@ -193,12 +216,11 @@ export async function relationshipsOfActors(
        where ${incoming}::boolean
     )
       select ${rawRelationshipRow}, t.parent_id as "parentId",
-             row_number() over (partition by t.parent_id order by t.type, t.claim_id) as rn,
              (count(*) over (partition by t.parent_id))::int as total
         from touching t
         join ${claims} c on c.id = t.claim_id and ${claimVisibleAs(view, 'c')}
        where ${typeList}::relationship_type[] is null or t.type = any(${typeList}::relationship_type[])`,
-      window,
+      request,
     ),
   );
   return groupPaged(actorIds, [...rows]);
@@ -209,7 +231,7 @@ export async function adherencesOfDoctrines(
   db: Database,
   view: KnowledgeView,
   doctrineIds: readonly number[],
-  window: PageWindow,
+  request: PageRequest,
 ): Promise<PagedRows<Paged<AdherenceRow>>[]> {
   const rows = await preparedRows<Paged<AdherenceRow>>(db, 
     onePagePerParent(
@@ -217,12 +239,11 @@ export async function adherencesOfDoctrines(
       select a.claim_id as "claimId", a.actor_id as "actorId", a.doctrine_id as "doctrineId",
              ${rawClaimMeta},
              a.doctrine_id as "parentId",
-             row_number() over (partition by a.doctrine_id order by a.actor_id, a.claim_id) as rn,
              (count(*) over (partition by a.doctrine_id))::int as total
         from ${adherences} a
         join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')}
        where a.doctrine_id = ${anyInt(doctrineIds)}`,
-      window,
+      request,
     ),
   );
   return groupPaged(doctrineIds, [...rows]);
@@ -232,7 +253,7 @@ export async function adherencesOfDoctrines(
 export async function citationsOfSources(
   db: Database,
   sourceIds: readonly number[],
-  window: PageWindow,
+  request: PageRequest,
 ): Promise<PagedRows<Paged<CitationRow>>[]> {
   const rows = await preparedRows<Paged<CitationRow>>(db, 
     onePagePerParent(
@@ -240,11 +261,10 @@ export async function citationsOfSources(
       select ct.id, ct.source_id as "sourceId", ct.quote, ct.start_offset as "startOffset",
              ct.end_offset as "endOffset", ct.prefix, ct.suffix, to_json(ct.created_at) #>> '{}' as "createdAt",
              ct.source_id as "parentId",
-             row_number() over (partition by ct.source_id order by ct.start_offset, ct.id) as rn,
              (count(*) over (partition by ct.source_id))::int as total
         from ${citations} ct
        where ct.source_id = ${anyInt(sourceIds)}`,
-      window,
+      request,
     ),
   );
   return groupPaged(sourceIds, [...rows]);

@@ -10,7 +10,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { actorMerges, actorRevisions, actors, claims, eventRevisions, events, placeRevisions, places } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
-import type { PageWindow } from '../pagination.ts';
+import { defineOrdering, type PageRequest } from '../pagination.ts';
 import { claimVisibleAs } from '../view.ts';
 import { anyInt, groupPaged, inKeyOrder, onePagePerParent, type Paged, type PagedRows } from './batch.ts';
 import type { ClaimMeta } from './claims.ts';
@@ -91,24 +91,23 @@ const sources = {
   PLACE: { revisions: placeRevisions, entities: places, entityId: 'place_id' },
 } as const;
 
-/** Revisions of many entities of one kind, newest first (ties by id), one page per entity. */
-export async function revisionsOf(
-  db: Database,
-  view: KnowledgeView,
-  entity: RevisedEntity,
-  ids: readonly number[],
-  window: PageWindow,
-): Promise<PagedRows<Paged<RevisionRow>>[]> {
+/** Revisions, newest first (ties by id). */
+export const REVISIONS_ORDER = defineOrdering('revisions', [
+  { expression: sql`superseded_at`, type: 'timestamptz', descending: true },
+  { expression: sql`"revisionId"`, type: 'int', descending: true },
+]);
+
+/**
+ * Every revision of the entities `which` selects (a condition on the revision row `r`) that the
+ * view shows, with the values before and after each change.
+ */
+function visibleRevisions(view: KnowledgeView, entity: RevisedEntity, which: SQL): SQL {
   const { revisions, entities, entityId } = sources[entity];
   const asOf = view.asOf?.toISOString() ?? null;
   const claimBacked = entity !== 'PLACE';
   const merged = entity === 'ACTOR';
-  const rows = await db.execute<Paged<RawRevision>>(
-    onePagePerParent(
-      sql`
-      select v.*, row_number() over (partition by v."parentId" order by v.superseded_at desc, v."revisionId" desc) as rn,
-             (count(*) over (partition by v."parentId"))::int as total
-        from (
+  return sql`
+        select v.* from (
           select r.${sql.identifier(entityId)} as "parentId", r.id as "revisionId", r.superseded_at,
                  to_json(r.superseded_at) #>> '{}' as "recordedAt", r.superseded_by as "recordedBy",
                  ${fieldValues[entity]('r')} as before,
@@ -128,31 +127,66 @@ export async function revisionsOf(
             join ${entities} e on e.id = r.${sql.identifier(entityId)}
             ${claimBacked ? sql`left join ${claims} c on c.id = r.superseded_by_claim_id` : sql``}
             ${merged ? sql`left join ${actorMerges} m on m.removed_actor_id = r.superseded_by_merge_id left join ${actors} removed on removed.id = m.removed_actor_id` : sql``}
-           where r.${sql.identifier(entityId)} = ${anyInt(ids)}
+           where ${which}
         ) v
-       where v.visible and (${asOf}::timestamptz is null or v.superseded_at <= ${asOf}::timestamptz)`,
-      window,
+       where v.visible and (${asOf}::timestamptz is null or v.superseded_at <= ${asOf}::timestamptz)`;
+}
+
+/** A raw revision row as RevisionRow: the update claim's columns gathered into `claim`. */
+function toRevision({ claimId, confidence, note, claimRecordedAt, claimRecordedBy, retractedAt, retractionReason, ...row }: RawRevision): RevisionRow {
+  return {
+    ...row,
+    claim:
+      claimId === null
+        ? null
+        : {
+            claimId,
+            confidence: confidence ?? 0,
+            note,
+            recordedAt: claimRecordedAt ?? row.recordedAt,
+            recordedBy: claimRecordedBy ?? row.recordedBy,
+            retractedAt,
+            retractionReason,
+          },
+  };
+}
+
+/** Revisions of many entities of one kind, newest first (ties by id), one page per entity. */
+export async function revisionsOf(
+  db: Database,
+  view: KnowledgeView,
+  entity: RevisedEntity,
+  ids: readonly number[],
+  request: PageRequest,
+): Promise<PagedRows<Paged<RevisionRow>>[]> {
+  const { entityId } = sources[entity];
+  const rows = await db.execute<Paged<RawRevision>>(
+    onePagePerParent(
+      sql`select w.*, (count(*) over (partition by w."parentId"))::int as total
+            from (${visibleRevisions(view, entity, sql`r.${sql.identifier(entityId)} = ${anyInt(ids)}`)}) w`,
+      request,
     ),
   );
-  const pages = groupPaged(ids, [...rows]);
-  return pages.map((page) => ({
+  return groupPaged(ids, [...rows]).map((page) => ({
     total: page.total,
-    rows: page.rows.map(({ claimId, confidence, note, claimRecordedAt, claimRecordedBy, retractedAt, retractionReason, ...row }) => ({
-      ...row,
-      claim:
-        claimId === null
-          ? null
-          : {
-              claimId,
-              confidence: confidence ?? 0,
-              note,
-              recordedAt: claimRecordedAt ?? row.recordedAt,
-              recordedBy: claimRecordedBy ?? row.recordedBy,
-              retractedAt,
-              retractionReason,
-            },
-    })),
+    rows: page.rows.map((row) => ({ ...toRevision(row), parentId: row.parentId, total: row.total, cursorKey: row.cursorKey })),
   }));
+}
+
+/** Revisions by id (for `node`), as the view shows them; null for one it does not. */
+export async function revisionsById(
+  db: Database,
+  view: KnowledgeView,
+  entity: RevisedEntity,
+  ids: readonly number[],
+): Promise<((RevisionRow & { parentId: number }) | null)[]> {
+  const { revisions, entityId } = sources[entity];
+  // The whole history of each entity concerned: a change's "after" is the next version.
+  const rows = await db.execute<RawRevision & { parentId: number } & Record<string, unknown>>(sql`
+    select * from (${visibleRevisions(view, entity, sql`r.${sql.identifier(entityId)} in (
+      select x.${sql.identifier(entityId)} from ${revisions} x where x.id = ${anyInt(ids)})`)}) w
+     where w."revisionId" = ${anyInt(ids)}`);
+  return inKeyOrder(ids, [...rows].map((row) => ({ ...toRevision(row), parentId: row.parentId })), (row) => row.revisionId);
 }
 
 export type UpdateClaimRow = ClaimMeta & { claimId: number; actorId: number | null; eventId: number | null };

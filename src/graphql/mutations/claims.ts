@@ -17,7 +17,7 @@ import { Participation } from '../types/participation.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
 import { Relationship } from '../types/relationship.ts';
 import { ParticipationRoleEnum, RelationshipTypeEnum } from '../types/vocabulary.ts';
-import { CitationInput, confidenceSchema, FuzzyDateInput, fuzzyDate, idempotencyKeyArg, write } from './common.ts';
+import { CitationInput, confidenceSchema, FuzzyDateInput, fuzzyDate, idempotencyKeyArg, idempotencyKeyField, write } from './common.ts';
 
 // Names of stored records: checked for length here, for existence by the lookups.
 const slug = z.string().min(1, 'must not be empty').max(TEXT_LIMITS.slug, `must be at most ${TEXT_LIMITS.slug} characters`);
@@ -29,6 +29,7 @@ const claimFields = {
 
 const AddParticipationInput = builder.inputType('AddParticipationInput', {
   fields: (t) => ({
+    idempotencyKey: t.string(idempotencyKeyField),
     event: t.string({ required: true, description: 'Slug of the event.' }),
     actor: t.string({ required: true, description: 'Slug of the actor.' }),
     role: t.field({ type: ParticipationRoleEnum, required: true }),
@@ -48,6 +49,7 @@ const participationSchema = z
 
 const AddRelationshipInput = builder.inputType('AddRelationshipInput', {
   fields: (t) => ({
+    idempotencyKey: t.string(idempotencyKeyField),
     from: t.string({ required: true, description: 'Slug of the actor the relationship goes from.' }),
     type: t.field({ type: RelationshipTypeEnum, required: true }),
     to: t.string({ required: true, description: 'Slug of the actor it goes to.' }),
@@ -62,6 +64,7 @@ const relationshipSchema = z.object({ from: slug, type: z.enum(relationshipTypeV
 
 const AddAdherenceInput = builder.inputType('AddAdherenceInput', {
   fields: (t) => ({
+    idempotencyKey: t.string(idempotencyKeyField),
     actor: t.string({ required: true }),
     doctrine: t.string({ required: true }),
     confidence: t.int({ required: true }),

@@ -53,16 +53,21 @@ export const confidenceSchema = z.number().int().min(0, 'must be 0–100').max(1
 export function write<R extends Json>(
   ctx: Context,
   operation: string,
-  args: { idempotencyKey?: string | null; input?: unknown },
+  args: { idempotencyKey?: string | null; input?: { idempotencyKey?: string | null } },
   fn: (tx: Tx, principal: Principal) => Promise<R>,
 ): Promise<WriteOutcome<R>> {
+  const inInput = args.input?.idempotencyKey ?? null;
+  if (inInput !== null && args.idempotencyKey != null && args.idempotencyKey !== inInput) {
+    throw new ValidationError('two different idempotency keys: send only input.idempotencyKey', ['input', 'idempotencyKey']);
+  }
   return runWrite(
     {
       db: ctx.db,
       principal: ctx.principal,
       requestId: ctx.requestId,
       operation,
-      idempotencyKey: args.idempotencyKey,
+      idempotencyKey: inInput ?? args.idempotencyKey,
+      idempotencyKeyPath: inInput !== null ? ['input', 'idempotencyKey'] : ['idempotencyKey'],
       input: args.input ?? args,
       idempotencyKeyLifetimeS: ctx.idempotencyKeyLifetimeS,
       implicitIdempotencyWindowS: ctx.implicitIdempotencyWindowS,
@@ -73,8 +78,14 @@ export function write<R extends Json>(
   );
 }
 
-export const idempotencyKeyArg = {
+export const idempotencyKeyField = {
   description:
     'Any string unique to this write (e.g. a UUID): resending the same request with it returns the first answer without writing again. ' +
     'Without one, the same request from the same token within the implicit window (IMPLICIT_IDEMPOTENCY_WINDOW_S, 10 minutes) is answered the same way; send a new key to repeat a write on purpose.',
+};
+
+/** The key as a mutation argument, as first published; it lives in the input now (one input object per mutation, as Relay tools expect). */
+export const idempotencyKeyArg = {
+  description: 'Deprecated: send `input.idempotencyKey`. Still honoured when the input has none.',
+  deprecationReason: 'Send input.idempotencyKey.',
 };

@@ -22,7 +22,7 @@ import { Event } from '../types/event.ts';
 import { Place } from '../types/place.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
 import { ActorKindEnum, EventKindEnum, ParticipationRoleEnum, PlaceKindEnum } from '../types/vocabulary.ts';
-import { CitationInput, confidenceSchema, FuzzyDateInput, fuzzyDate, idempotencyKeyArg, write } from './common.ts';
+import { CitationInput, confidenceSchema, FuzzyDateInput, fuzzyDate, idempotencyKeyArg, idempotencyKeyField, write } from './common.ts';
 
 const slug = slugSchema;
 const name = nameSchema;
@@ -60,6 +60,7 @@ const actorFields = {
 
 const CreateActorInput = builder.inputType('CreateActorInput', {
   fields: (t) => ({
+    idempotencyKey: t.string(idempotencyKeyField),
     slug: t.string({ required: true }),
     name: t.string({ required: true }),
     aliases: t.stringList({ required: true, defaultValue: [] }),
@@ -77,6 +78,7 @@ const createActorSchema = z.object({ slug, ...actorFields, confidence: confidenc
 const UpdateActorInput = builder.inputType('UpdateActorInput', {
   description: 'Fields left out keep their value; `aliases` replaces the list, `addAliases` extends it.',
   fields: (t) => ({
+    idempotencyKey: t.string(idempotencyKeyField),
     slug: t.string({ required: true, description: 'The actor to update.' }),
     name: t.string(),
     aliases: t.stringList(),
@@ -188,6 +190,7 @@ builder.mutationFields((t) => ({
 
 const CreatePlaceInput = builder.inputType('CreatePlaceInput', {
   fields: (t) => ({
+    idempotencyKey: t.string(idempotencyKeyField),
     slug: t.string({ required: true }),
     name: t.string({ required: true }),
     kind: t.field({ type: PlaceKindEnum, required: true }),
@@ -211,6 +214,7 @@ const createPlaceSchema = z
 const UpdatePlaceInput = builder.inputType('UpdatePlaceInput', {
   description: 'Fields left out keep their value. A place’s kind and parent are fixed (they decide its country).',
   fields: (t) => ({
+    idempotencyKey: t.string(idempotencyKeyField),
     slug: t.string({ required: true }),
     name: t.string(),
     countryCode: t.string(),
@@ -335,6 +339,7 @@ const participantSchema = z
 
 const CreateEventInput = builder.inputType('CreateEventInput', {
   fields: (t) => ({
+    idempotencyKey: t.string(idempotencyKeyField),
     slug: t.string({ required: true }),
     title: t.string({ required: true }),
     kind: t.field({ type: EventKindEnum, required: true }),
@@ -366,6 +371,7 @@ const createEventSchema = z.object({
 const UpdateEventInput = builder.inputType('UpdateEventInput', {
   description: 'Fields left out keep their value; null clears an optional one.',
   fields: (t) => ({
+    idempotencyKey: t.string(idempotencyKeyField),
     slug: t.string({ required: true }),
     title: t.string(),
     kind: t.field({ type: EventKindEnum }),

@@ -16,10 +16,11 @@ import { builder } from '../builder.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { Actor } from '../types/actor.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
-import { idempotencyKeyArg, write } from './common.ts';
+import { idempotencyKeyArg, idempotencyKeyField, write } from './common.ts';
 
 const MergeActorsInput = builder.inputType('MergeActorsInput', {
   fields: (t) => ({
+    idempotencyKey: t.string(idempotencyKeyField),
     keep: t.string({ required: true, description: 'Slug of the actor that stays.' }),
     remove: t.string({ required: true, description: 'Slug of the duplicate folded into it; its slug keeps working.' }),
     reason: t.string({ required: true, description: 'Why they are the same actor.', extensions: { maxLength: TEXT_LIMITS.text } }),

@@ -15,7 +15,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { decodeGlobalId } from '../global-id.ts';
 import { Citation } from '../types/citation.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
-import { CitationInput, idempotencyKeyArg, write } from './common.ts';
+import { CitationInput, idempotencyKeyArg, idempotencyKeyField, write } from './common.ts';
 
 interface RetractionShape {
   claim: string;
@@ -39,6 +39,7 @@ const Retraction = builder.objectRef<RetractionShape>('Retraction').implement({
 
 const RetractClaimInput = builder.inputType('RetractClaimInput', {
   fields: (t) => ({
+    idempotencyKey: t.string(idempotencyKeyField),
     claim: t.id({
       required: true,
       description:

@@ -11,11 +11,12 @@ import { ConflictError } from '../errors.ts';
 import { Citation } from '../types/citation.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
 import { Source } from '../types/source.ts';
-import { FuzzyDateInput, fuzzyDate, idempotencyKeyArg, write } from './common.ts';
+import { FuzzyDateInput, fuzzyDate, idempotencyKeyArg, idempotencyKeyField, write } from './common.ts';
 
 
 const AddSourceInput = builder.inputType('AddSourceInput', {
   fields: (t) => ({
+    idempotencyKey: t.string(idempotencyKeyField),
     slug: t.string({ required: true }),
     title: t.string(),
     publisher: t.string({ required: true }),
@@ -82,6 +83,7 @@ builder.mutationField('addSource', (t) =>
 
 const AddCitationInput = builder.inputType('AddCitationInput', {
   fields: (t) => ({
+    idempotencyKey: t.string(idempotencyKeyField),
     source: t.string({ required: true, description: 'Slug of the source.' }),
     quote: t.string({ required: true, description: 'The exact words, as they stand in the source.', extensions: { maxLength: TEXT_LIMITS.text } }),
     occurrence: t.int({ description: 'Which occurrence (1-based) when the quote occurs more than once.' }),

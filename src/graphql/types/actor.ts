@@ -1,10 +1,10 @@
-import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, sql, type SQL } from 'drizzle-orm';
 import { actors, adherences, claims, doctrines } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
 import { actorColumns, actorsById, type ActorRow } from '../loaders/entities.ts';
 import type { KnowledgeView } from '../context.ts';
-import { pageWindow, toPage } from '../pagination.ts';
+import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
 import { actorsFrom, claimVisible, mergeTime, useView, viewArgs, claimVisibleAs } from '../view.ts';
 import { Cited } from './citation.ts';
 import { Place } from './place.ts';
@@ -70,6 +70,11 @@ function actorConditions(filter: typeof ActorFilter.$inferInput | null | undefin
   return conditions.length > 0 ? and(...conditions) : undefined;
 }
 
+const ACTORS_ORDER = defineOrdering('actors', [
+  { expression: sql`${actors.name}`, type: 'text' },
+  { expression: sql`${actors.id}`, type: 'int' },
+]);
+
 builder.queryFields((t) => ({
   actor: t.field({
     type: Actor,
@@ -107,7 +112,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);
-      const window = pageWindow(args);
+      const request = pageRequest(args, ACTORS_ORDER);
       // An actor is there when the claim establishing it is (recorded by asOf, not retracted).
       const where = and(
         claimVisible(view, claims),
@@ -115,16 +120,17 @@ builder.queryFields((t) => ({
         sql`not exists (select 1 from actor_merges m where m.removed_actor_id = ${actors.id} and m.merged_at <= ${mergeTime(view)})`,
         actorConditions(args.filter, view),
       );
-      const rows = await ctx.db
-        .select(actorColumns)
-        .from(actorsFrom(view))
-        .innerJoin(claims, eq(claims.id, actors.claimId))
-        .where(where)
-        .orderBy(asc(actors.name), asc(actors.id))
-        .limit(window.limit)
-        .offset(window.offset);
+      const rows = await fetchPage(request, (page, limit) =>
+        ctx.db
+          .select({ ...actorColumns, cursorKey: sql<string>`${cursorKey(ACTORS_ORDER)}` })
+          .from(actorsFrom(view))
+          .innerJoin(claims, eq(claims.id, actors.claimId))
+          .where(and(where, page))
+          .orderBy(orderBy(request))
+          .limit(limit),
+      );
       return toPage(
-        window,
+        request,
         rows,
         async () =>
           (await ctx.db.select({ n: count() }).from(actorsFrom(view)).innerJoin(claims, eq(claims.id, actors.claimId)).where(where))[0]?.n ?? 0,

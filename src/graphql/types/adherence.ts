@@ -1,8 +1,8 @@
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
 import { groupBy } from '../loaders/batch.ts';
-import { adherencesById, adherencesOfActors, adherencesOfDoctrines, type AdherenceRow } from '../loaders/claims.ts';
-import { FIRST_ROW, pageWindow, toPages } from '../pagination.ts';
+import { ADHERENTS_ORDER, adherencesById, adherencesOfActors, adherencesOfDoctrines, type AdherenceRow } from '../loaders/claims.ts';
+import { firstRow, pageRequest, toPages } from '../pagination.ts';
 import { Actor } from './actor.ts';
 import { Cited } from './citation.ts';
 import { Claim } from './claim.ts';
@@ -38,9 +38,9 @@ builder.objectField(Doctrine, 'adherents', (t) =>
     byPath: true,
     args: t.arg.connectionArgs(),
     load: async (doctrineIds: number[], ctx, args) => {
-      const window = pageWindow(args);
-      const pages = await adherencesOfDoctrines(ctx.db, ctx.view, doctrineIds, window);
-      return toPages(window, pages, async (i) => (await adherencesOfDoctrines(ctx.db, ctx.view, [doctrineIds[i] ?? 0], FIRST_ROW))[0]?.total ?? 0);
+      const request = pageRequest(args, ADHERENTS_ORDER);
+      const pages = await adherencesOfDoctrines(ctx.db, ctx.view, doctrineIds, request);
+      return toPages(request, pages, async (i) => (await adherencesOfDoctrines(ctx.db, ctx.view, [doctrineIds[i] ?? 0], firstRow(ADHERENTS_ORDER)))[0]?.total ?? 0);
     },
     resolve: (doctrine) => doctrine.id,
   }),

@@ -1,15 +1,27 @@
 /** The audit log: every write through the API or the importer, newest first. Role: analyst. */
-import { and, count, desc, eq, gte, type SQL } from 'drizzle-orm';
+import { and, count, eq, getTableColumns, gte, sql, type SQL } from 'drizzle-orm';
 import { auditLog } from '../../db/schema.ts';
+import type { Database } from '../../db/client.ts';
 import { builder } from '../builder.ts';
-import { pageWindow, toPage } from '../pagination.ts';
+import { parseNumericId } from '../global-id.ts';
+import { anyInt, inKeyOrder } from '../loaders/batch.ts';
+import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
 
 type AuditRow = typeof auditLog.$inferSelect;
 
-const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
-  description: 'One write: who, when, which operation, and what it created or changed.',
+/** Audit rows by id (for `node`). */
+async function auditEntriesById(db: Database, ids: readonly number[]): Promise<(AuditRow | null)[]> {
+  const rows = await db.select().from(auditLog).where(sql`${auditLog.id} = ${anyInt(ids)}`);
+  return inKeyOrder(ids, rows, (row) => row.id);
+}
+
+const AuditEntry = builder.loadableNode('AuditEntry', {
+  description: 'One write: who, when, which operation, and what it created or changed. Role: analyst (also through `node`).',
+  authScopes: { analyst: true },
+  id: { resolve: (row: AuditRow) => row.id, parse: parseNumericId },
+  load: (ids: number[], ctx) => auditEntriesById(ctx.db, ids),
   fields: (t) => ({
-    id: t.exposeInt('id', { description: 'Increases with every write.' }),
+    sequence: t.exposeInt('id', { description: 'Increases with every write.' }),
     at: t.expose('at', { type: 'DateTime', description: 'When the write committed its transaction’s start (knowledge time).' }),
     principal: t.exposeString('principal', { description: 'Who wrote: token:<name>, import:<file>...' }),
     operation: t.exposeString('operation'),
@@ -18,6 +30,11 @@ const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
     details: t.expose('details', { type: 'JSON', description: 'Ids and slugs written; for updates the values before and after.' }),
   }),
 });
+
+const AUDIT_ORDER = defineOrdering('auditLog', [
+  { expression: sql`${auditLog.at}`, type: 'timestamptz', descending: true },
+  { expression: sql`${auditLog.id}`, type: 'int', descending: true },
+]);
 
 builder.queryField('auditLog', (t) =>
   t.connection(
@@ -31,20 +48,21 @@ builder.queryField('auditLog', (t) =>
         since: t.arg({ type: 'DateTime', description: 'Only writes at or after this time.' }),
       },
       resolve: async (_root, args, ctx) => {
-        const window = pageWindow(args);
+        const request = pageRequest(args, AUDIT_ORDER);
         const conditions: SQL[] = [];
         if (args.operation != null) conditions.push(eq(auditLog.operation, args.operation));
         if (args.principal != null) conditions.push(eq(auditLog.principal, args.principal));
         if (args.since != null) conditions.push(gte(auditLog.at, args.since));
         const where = conditions.length > 0 ? and(...conditions) : undefined;
-        const rows = await ctx.db
-          .select()
-          .from(auditLog)
-          .where(where)
-          .orderBy(desc(auditLog.at), desc(auditLog.id))
-          .limit(window.limit)
-          .offset(window.offset);
-        return toPage(window, rows, async () => (await ctx.db.select({ n: count() }).from(auditLog).where(where))[0]?.n ?? 0);
+        const rows = await fetchPage(request, (page, limit) =>
+          ctx.db
+            .select({ ...getTableColumns(auditLog), cursorKey: sql<string>`${cursorKey(AUDIT_ORDER)}` })
+            .from(auditLog)
+            .where(and(where, page))
+            .orderBy(orderBy(request))
+            .limit(limit),
+        );
+        return toPage(request, rows, async () => (await ctx.db.select({ n: count() }).from(auditLog).where(where))[0]?.n ?? 0);
       },
     },
     { name: 'AuditConnection' },

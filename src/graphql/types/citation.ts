@@ -1,9 +1,9 @@
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
 import { groupBy } from '../loaders/batch.ts';
-import { citationsOfClaims, citationsOfSources } from '../loaders/claims.ts';
+import { citationsOfClaims, citationsOfSources, SOURCE_CITATIONS_ORDER } from '../loaders/claims.ts';
 import { citationsById, type CitationRow } from '../loaders/entities.ts';
-import { FIRST_ROW, pageWindow, toPages } from '../pagination.ts';
+import { firstRow, pageRequest, toPages } from '../pagination.ts';
 import { Source } from './source.ts';
 
 export const Citation = builder.loadableNode('Citation', {
@@ -45,9 +45,9 @@ builder.objectField(Source, 'citations', (t) =>
     byPath: true,
     args: t.arg.connectionArgs(),
     load: async (sourceIds: number[], ctx, args) => {
-      const window = pageWindow(args);
-      const pages = await citationsOfSources(ctx.db, sourceIds, window);
-      return toPages(window, pages, async (i) => (await citationsOfSources(ctx.db, [sourceIds[i] ?? 0], FIRST_ROW))[0]?.total ?? 0);
+      const request = pageRequest(args, SOURCE_CITATIONS_ORDER);
+      const pages = await citationsOfSources(ctx.db, sourceIds, request);
+      return toPages(request, pages, async (i) => (await citationsOfSources(ctx.db, [sourceIds[i] ?? 0], firstRow(SOURCE_CITATIONS_ORDER)))[0]?.total ?? 0);
     },
     resolve: (source) => source.id,
   }),

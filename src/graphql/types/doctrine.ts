@@ -1,10 +1,10 @@
-import { and, asc, count, eq } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { claims, doctrines } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
 import { groupBy } from '../loaders/batch.ts';
 import { childDoctrines, doctrineColumns, doctrinesById, type DoctrineRow } from '../loaders/entities.ts';
-import { pageWindow, toPage } from '../pagination.ts';
+import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
 import { claimVisible, useView, viewArgs } from '../view.ts';
 import { Cited } from './citation.ts';
 
@@ -31,6 +31,11 @@ builder.objectFields(Doctrine, (t) => ({
       resolve: (doctrine) => doctrine.id,
     }),
 }));
+
+const DOCTRINES_ORDER = defineOrdering('doctrines', [
+  { expression: sql`${doctrines.name}`, type: 'text' },
+  { expression: sql`${doctrines.id}`, type: 'int' },
+]);
 
 builder.queryFields((t) => ({
   doctrine: t.field({
@@ -61,19 +66,20 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);
-      const window = pageWindow(args);
+      const request = pageRequest(args, DOCTRINES_ORDER);
       // A doctrine is there when the claim defining it is (recorded by asOf, not retracted).
       const where = claimVisible(view, claims);
-      const rows = await ctx.db
-        .select(doctrineColumns)
-        .from(doctrines)
-        .innerJoin(claims, eq(claims.id, doctrines.claimId))
-        .where(where)
-        .orderBy(asc(doctrines.name), asc(doctrines.id))
-        .limit(window.limit)
-        .offset(window.offset);
+      const rows = await fetchPage(request, (page, limit) =>
+        ctx.db
+          .select({ ...doctrineColumns, cursorKey: sql<string>`${cursorKey(DOCTRINES_ORDER)}` })
+          .from(doctrines)
+          .innerJoin(claims, eq(claims.id, doctrines.claimId))
+          .where(and(where, page))
+          .orderBy(orderBy(request))
+          .limit(limit),
+      );
       return toPage(
-        window,
+        request,
         rows,
         async () =>
           (await ctx.db.select({ n: count() }).from(doctrines).innerJoin(claims, eq(claims.id, doctrines.claimId)).where(where))[0]?.n ?? 0,

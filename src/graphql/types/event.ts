@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, sql, type SQL } from 'drizzle-orm';
 import { actors, claims, events, participations } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
@@ -7,7 +7,7 @@ import type { KnowledgeView } from '../context.ts';
 import { rawColumns, rawEntityClaimMeta } from '../loaders/batch.ts';
 import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts';
 import { LIVE_VIEW, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs, claimVisibleAs } from '../view.ts';
-import { pageWindow, toPage } from '../pagination.ts';
+import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage, type Positioned } from '../pagination.ts';
 import { Cited } from './citation.ts';
 import { FuzzyDate } from './dates.ts';
 import { Place } from './place.ts';
@@ -137,12 +137,26 @@ export function eventWhere(filter: EventFilterInput | null | undefined, view: Kn
 const rawListColumns = rawColumns(events, 'events');
 const conditionsOf = (conditions: SQL | undefined): SQL => (conditions ? sql`and ${conditions}` : sql``);
 
+// The expressions of the events_sort_date(_desc)_idx indexes, so deep pages are index ranges.
 const sortDate = sql`coalesce(${events.dateEarliest}, ${events.dateLatest})`;
+const eventId = sql`${events.id}`;
 const orderings = {
-  DATE_DESC: [sql`${sortDate} desc nulls last`, desc(events.id)],
-  DATE_ASC: [sql`${sortDate} asc nulls last`, asc(events.id)],
-  KILLED_DESC: [sql`${events.killedMin} desc nulls last`, asc(events.id)],
-  TITLE_ASC: [asc(events.title), asc(events.id)],
+  DATE_DESC: defineOrdering('events:DATE_DESC', [
+    { expression: sortDate, type: 'date', descending: true, nullable: true },
+    { expression: eventId, type: 'int', descending: true },
+  ]),
+  DATE_ASC: defineOrdering('events:DATE_ASC', [
+    { expression: sortDate, type: 'date', nullable: true },
+    { expression: eventId, type: 'int' },
+  ]),
+  KILLED_DESC: defineOrdering('events:KILLED_DESC', [
+    { expression: sql`${events.killedMin}`, type: 'int', descending: true, nullable: true },
+    { expression: eventId, type: 'int' },
+  ]),
+  TITLE_ASC: defineOrdering('events:TITLE_ASC', [
+    { expression: sql`${events.title}`, type: 'text' },
+    { expression: eventId, type: 'int' },
+  ]),
 } as const;
 
 builder.queryFields((t) => ({
@@ -177,19 +191,22 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);
-      const window = pageWindow(args);
+      const request = pageRequest(args, orderings[args.orderBy]);
       // An event is there when the claim reporting it is (recorded by asOf, not retracted).
       const where = and(claimVisible(view, claims), eventConditions(args.filter, view));
       // The page as raw rows (the hot path of every event list); the count keeps the builder.
-      const rows = await ctx.db.execute<EventRow>(sql`
-        select ${rawListColumns}, ${rawEntityClaimMeta}
-          from ${eventsAt(view)} join ${claims} c on c.id = ${events.claimId}
-         where ${claimVisibleAs(view, 'c')}
-           ${conditionsOf(eventConditions(args.filter, view))}
-         order by ${sql.join([...orderings[args.orderBy]], sql`, `)}
-         limit ${window.limit} offset ${window.offset}`);
+      const rows = await fetchPage(request, async (page, limit) => [
+        ...(await ctx.db.execute<EventRow & Positioned>(sql`
+          select ${rawListColumns}, ${rawEntityClaimMeta}, ${cursorKey(request.ordering)} as "cursorKey"
+            from ${eventsAt(view)} join ${claims} c on c.id = ${events.claimId}
+           where ${claimVisibleAs(view, 'c')}
+             ${conditionsOf(eventConditions(args.filter, view))}
+             and ${page}
+           order by ${orderBy(request)}
+           limit ${limit}`)),
+      ]);
       return toPage(
-        window,
+        request,
         rows,
         async () =>
           (await ctx.db.select({ n: count() }).from(eventsFrom(view)).innerJoin(claims, eq(claims.id, events.claimId)).where(where))[0]?.n ?? 0,

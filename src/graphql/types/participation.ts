@@ -5,9 +5,10 @@ import {
   participantsOfEvents,
   participationsById,
   participationsOfActors,
+  PARTICIPATIONS_ORDER,
   type ParticipationRow,
 } from '../loaders/claims.ts';
-import { FIRST_ROW, pageWindow, toPages } from '../pagination.ts';
+import { firstRow, pageRequest, toPages } from '../pagination.ts';
 import { Actor } from './actor.ts';
 import { Cited } from './citation.ts';
 import { Claim } from './claim.ts';
@@ -60,13 +61,13 @@ builder.objectField(Actor, 'participations', (t) =>
       role: t.arg({ type: [ParticipationRoleEnum], description: 'Only these roles.' }),
     },
     load: async (actorIds: number[], ctx, args) => {
-      const window = pageWindow(args);
+      const request = pageRequest(args, PARTICIPATIONS_ORDER);
       const roles = args.role ?? null;
-      const pages = await participationsOfActors(ctx.db, ctx.view, actorIds, roles, window);
+      const pages = await participationsOfActors(ctx.db, ctx.view, actorIds, roles, request);
       return toPages(
-        window,
+        request,
         pages,
-        async (i) => (await participationsOfActors(ctx.db, ctx.view, [actorIds[i] ?? 0], roles, FIRST_ROW))[0]?.total ?? 0,
+        async (i) => (await participationsOfActors(ctx.db, ctx.view, [actorIds[i] ?? 0], roles, firstRow(PARTICIPATIONS_ORDER)))[0]?.total ?? 0,
       );
     },
     resolve: (actor) => actor.id,

@@ -1,9 +1,9 @@
-import { asc, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { places } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
 import { placeColumns, placesById, type PlaceRow } from '../loaders/entities.ts';
-import { pageWindow, toPage } from '../pagination.ts';
+import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
 import { placesFrom, useView, viewArgs } from '../view.ts';
 import { PlaceKindEnum } from './vocabulary.ts';
 
@@ -36,6 +36,11 @@ builder.objectFields(Place, (t) => ({
     }),
 }));
 
+const PLACES_ORDER = defineOrdering('places', [
+  { expression: sql`${places.name}`, type: 'text' },
+  { expression: sql`${places.id}`, type: 'int' },
+]);
+
 builder.queryFields((t) => ({
   place: t.field({
     type: Place,
@@ -53,16 +58,17 @@ builder.queryFields((t) => ({
     args: { kind: t.arg({ type: [PlaceKindEnum], required: false }), ...viewArgs(t.arg) },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);
-      const window = pageWindow(args);
+      const request = pageRequest(args, PLACES_ORDER);
       const where = args.kind ? sql`${places.kind} = any(${sql.param(args.kind)}::place_kind[])` : undefined;
-      const rows = await ctx.db
-        .select(placeColumns)
-        .from(placesFrom(view))
-        .where(where)
-        .orderBy(asc(places.name), asc(places.id))
-        .limit(window.limit)
-        .offset(window.offset);
-      return toPage(window, rows, async () => (await ctx.db.select({ n: count() }).from(placesFrom(view)).where(where))[0]?.n ?? 0);
+      const rows = await fetchPage(request, (page, limit) =>
+        ctx.db
+          .select({ ...placeColumns, cursorKey: sql<string>`${cursorKey(PLACES_ORDER)}` })
+          .from(placesFrom(view))
+          .where(and(where, page))
+          .orderBy(orderBy(request))
+          .limit(limit),
+      );
+      return toPage(request, rows, async () => (await ctx.db.select({ n: count() }).from(placesFrom(view)).where(where))[0]?.n ?? 0);
     },
   }, { name: 'PlaceConnection' }, { name: 'PlaceEdge' }),
 }));

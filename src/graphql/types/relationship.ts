@@ -1,7 +1,7 @@
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
-import { relationshipsById, relationshipsOfActors, type RelationshipRow } from '../loaders/claims.ts';
-import { FIRST_ROW, pageWindow, toPages } from '../pagination.ts';
+import { relationshipsById, relationshipsOfActors, RELATIONSHIPS_ORDER, type RelationshipRow } from '../loaders/claims.ts';
+import { firstRow, pageRequest, toPages } from '../pagination.ts';
 import { Actor } from './actor.ts';
 import { Cited } from './citation.ts';
 import { Claim } from './claim.ts';
@@ -42,13 +42,13 @@ builder.objectField(Actor, 'relationships', (t) =>
       direction: t.arg({ type: RelationshipDirectionEnum, required: true, defaultValue: 'ANY' }),
     },
     load: async (actorIds: number[], ctx, args) => {
-      const window = pageWindow(args);
+      const request = pageRequest(args, RELATIONSHIPS_ORDER);
       const types = args.type ?? null;
-      const pages = await relationshipsOfActors(ctx.db, ctx.view, actorIds, types, args.direction, window);
+      const pages = await relationshipsOfActors(ctx.db, ctx.view, actorIds, types, args.direction, request);
       return toPages(
-        window,
+        request,
         pages,
-        async (i) => (await relationshipsOfActors(ctx.db, ctx.view, [actorIds[i] ?? 0], types, args.direction, FIRST_ROW))[0]?.total ?? 0,
+        async (i) => (await relationshipsOfActors(ctx.db, ctx.view, [actorIds[i] ?? 0], types, args.direction, firstRow(RELATIONSHIPS_ORDER)))[0]?.total ?? 0,
       );
     },
     resolve: (actor) => actor.id,

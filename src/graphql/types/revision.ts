@@ -7,15 +7,16 @@ import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
 import {
   REVISED_FIELDS,
+  REVISIONS_ORDER,
+  revisionsById,
   revisionsOf,
   updateClaimsById,
   type RevisedEntity,
   type RevisionRow,
   type UpdateClaimRow,
 } from '../loaders/revisions.ts';
-import type { Paged } from '../loaders/batch.ts';
 import type { Context } from '../context.ts';
-import { FIRST_ROW, pageWindow, toPages, type PageArgs } from '../pagination.ts';
+import { firstRow, pageRequest, toPages, type PageArgs, type Positioned } from '../pagination.ts';
 import { Actor } from './actor.ts';
 import { Cited } from './citation.ts';
 import { Claim } from './claim.ts';
@@ -50,7 +51,7 @@ const FieldChange = builder.objectRef<FieldChangeShape>('FieldChange').implement
   }),
 });
 
-type RevisionShape = Paged<RevisionRow> & { entity: RevisedEntity };
+type RevisionShape = RevisionRow & { parentId: number; entity: RevisedEntity };
 
 /** The fields whose values differ between the two versions, in the type's field order. */
 function changesOf(revision: RevisionShape): FieldChangeShape[] {
@@ -97,9 +98,17 @@ const ActorMerge = builder.objectRef<MergeShape>('ActorMerge').implement({
   }),
 });
 
-const ActorRevision = builder.objectRef<RevisionShape>('ActorRevision').implement({
+/** Loads revisions of one kind by id, for `node`, tagged with their kind. */
+function revisionsByIdOf(entity: RevisedEntity) {
+  return async (ids: number[], ctx: Context): Promise<(RevisionShape | null)[]> =>
+    (await revisionsById(ctx.db, ctx.view, entity, ids)).map((row) => (row ? { ...row, entity } : null));
+}
+
+const ActorRevision = builder.loadableNode('ActorRevision', {
   description: 'A change to an actor’s profile: an update backed by a cited claim, or the aliases a merge added.',
   interfaces: [Revision],
+  id: { resolve: (r: RevisionShape) => r.revisionId, parse: parseNumericId },
+  load: revisionsByIdOf('ACTOR'),
   fields: (t) => ({
     update: t.field({
       type: UpdateClaim,
@@ -116,9 +125,11 @@ const ActorRevision = builder.objectRef<RevisionShape>('ActorRevision').implemen
   }),
 });
 
-const EventRevision = builder.objectRef<RevisionShape>('EventRevision').implement({
+const EventRevision = builder.loadableNode('EventRevision', {
   description: 'A change to an event, backed by a cited update claim.',
   interfaces: [Revision],
+  id: { resolve: (r: RevisionShape) => r.revisionId, parse: parseNumericId },
+  load: revisionsByIdOf('EVENT'),
   fields: (t) => ({
     update: t.field({
       type: UpdateClaim,
@@ -132,9 +143,12 @@ const EventRevision = builder.objectRef<RevisionShape>('EventRevision').implemen
   }),
 });
 
-const PlaceRevision = builder.objectRef<RevisionShape>('PlaceRevision').implement({
+const PlaceRevision = builder.loadableNode('PlaceRevision', {
   description: 'A change to a place (gazetteer data: no claim or citation).',
   interfaces: [Revision],
+  id: { resolve: (r: RevisionShape) => r.revisionId, parse: parseNumericId },
+  load: revisionsByIdOf('PLACE'),
+  fields: () => ({}),
 });
 
 const REVISIONS_DESCRIPTION =
@@ -143,12 +157,12 @@ const REVISIONS_DESCRIPTION =
 /** Loads one page of revisions per entity, tagged with their kind. */
 function loadRevisions(entity: RevisedEntity) {
   return async (ids: number[], ctx: Context, args: PageArgs) => {
-    const window = pageWindow(args);
-    const pages = (await revisionsOf(ctx.db, ctx.view, entity, ids, window)).map((page) => ({
+    const request = pageRequest(args, REVISIONS_ORDER);
+    const pages = (await revisionsOf(ctx.db, ctx.view, entity, ids, request)).map((page) => ({
       total: page.total,
-      rows: page.rows.map((row): RevisionShape => ({ ...row, entity })),
+      rows: page.rows.map((row): RevisionShape & Positioned => ({ ...row, entity })),
     }));
-    return toPages(window, pages, async (i) => (await revisionsOf(ctx.db, ctx.view, entity, [ids[i] ?? 0], FIRST_ROW))[0]?.total ?? 0);
+    return toPages(request, pages, async (i) => (await revisionsOf(ctx.db, ctx.view, entity, [ids[i] ?? 0], firstRow(REVISIONS_ORDER)))[0]?.total ?? 0);
   };
 }
 

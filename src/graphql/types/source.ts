@@ -1,9 +1,9 @@
-import { asc, count, eq } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import { sources } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
 import { sourceColumns, sourcesById, sourceTextsById, type SourceRow } from '../loaders/entities.ts';
-import { pageWindow, toPage } from '../pagination.ts';
+import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
 import { FuzzyDate } from './dates.ts';
 
 export const Source = builder.loadableNode('Source', {
@@ -35,6 +35,11 @@ export const Source = builder.loadableNode('Source', {
   }),
 });
 
+const SOURCES_ORDER = defineOrdering('sources', [
+  { expression: sql`${sources.slug}`, type: 'text' },
+  { expression: sql`${sources.id}`, type: 'int' },
+]);
+
 builder.queryFields((t) => ({
   source: t.field({
     type: Source,
@@ -47,14 +52,16 @@ builder.queryFields((t) => ({
     type: Source,
     description: 'Sources, by slug.',
     resolve: async (_root, args, ctx) => {
-      const window = pageWindow(args);
-      const rows = await ctx.db
-        .select(sourceColumns)
-        .from(sources)
-        .orderBy(asc(sources.slug), asc(sources.id))
-        .limit(window.limit)
-        .offset(window.offset);
-      return toPage(window, rows, async () => (await ctx.db.select({ n: count() }).from(sources))[0]?.n ?? 0);
+      const request = pageRequest(args, SOURCES_ORDER);
+      const rows = await fetchPage(request, (page, limit) =>
+        ctx.db
+          .select({ ...sourceColumns, cursorKey: sql<string>`${cursorKey(SOURCES_ORDER)}` })
+          .from(sources)
+          .where(page)
+          .orderBy(orderBy(request))
+          .limit(limit),
+      );
+      return toPage(request, rows, async () => (await ctx.db.select({ n: count() }).from(sources))[0]?.n ?? 0);
     },
   }, { name: 'SourceConnection' }, { name: 'SourceEdge' }),
 }));

@@ -12,6 +12,7 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { DatabaseMonitor } from './db/monitor.ts';
 import { Admission } from './http/admission.ts';
+import { exportResponse, isExportPath } from './http/exports.ts';
 import { bodyTooLarge } from './http/limits.ts';
 import { Intake } from './http/intake.ts';
 import { PenaltyBox } from './http/penalty.ts';
@@ -141,6 +142,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.pubsub ? { pubsub: options.pubsub } : {}),
   });
 
+  const exports = {
+    db: database.db,
+    readDb: readDatabase?.db,
+    authDb: authDatabase.db,
+    tokenCache,
+    anonymousReads: config.anonymousReads,
+    admission,
+    monitor,
+    logger,
+    timeoutMs: config.exportTimeoutMs,
+  };
+
   let draining = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -206,7 +219,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (body === 'too-large') return bodyTooLarge(maxBodyBytes);
       request = new Request(request.url, { method: request.method, headers: request.headers, body: new Uint8Array(body) });
     }
-    const work = Promise.resolve(app.fetch(request, { clientKey: client }));
+    // An export answers within the deadline once its stream is ready; the body then streams on.
+    const work = Promise.resolve(
+      isExportPath(new URL(request.url).pathname)
+        ? exportResponse(exports, request, client, requestId)
+        : app.fetch(request, { clientKey: client }),
+    );
     let timer: NodeJS.Timeout | undefined;
     let onDown: (() => void) | undefined;
     const cutOff = new Promise<Response>((resolve) => {

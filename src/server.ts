@@ -151,6 +151,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     admission,
     monitor,
     logger,
+    metrics,
     timeoutMs: config.exportTimeoutMs,
   };
 

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { TokenCache } from '../auth/token-cache.ts';
 import type { Database } from '../db/client.ts';
 import type { DatabaseMonitor } from '../db/monitor.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { ExportParameterError, parseExportQuery, type ExportQuery } from '../graphql/export/parameters.ts';
 import { openExportSession, type ExportSession } from '../graphql/export/session.ts';
 import { stixChunks } from '../graphql/export/stix.ts';
@@ -27,6 +28,7 @@ export interface ExportOptions {
   admission: Admission;
   monitor: DatabaseMonitor;
   logger: Logger;
+  metrics?: Metrics;
   /** The export transaction's statement_timeout, ms (EXPORT_TIMEOUT_MS). */
   timeoutMs: number;
 }
@@ -139,7 +141,8 @@ export async function exportResponse(options: ExportOptions, request: Request, c
   const db = options.readDb && request.headers.get(CONSISTENCY_HEADER) !== 'primary' ? options.readDb : options.db;
   let session: ExportSession;
   try {
-    session = await openExportSession(db.$client, options.timeoutMs);
+    const rows = options.metrics?.exportRows.labels(url.pathname);
+    session = await openExportSession(db.$client, options.timeoutMs, rows ? (n) => rows.inc(n) : undefined);
   } catch (error) {
     release();
     options.logger.error({ err: error, reqId: requestId }, 'export could not start');

@@ -20,7 +20,8 @@ export interface ExportSession {
   close(): Promise<void>;
 }
 
-export async function openExportSession(sql: postgres.Sql, timeoutMs: number): Promise<ExportSession> {
+/** `onRows` hears of every batch a cursor fetches (metrics: exports read only as fast as clients do). */
+export async function openExportSession(sql: postgres.Sql, timeoutMs: number, onRows?: (n: number) => void): Promise<ExportSession> {
   const reserved = await sql.reserve();
   let closed = false;
   const close = async () => {
@@ -44,7 +45,14 @@ export async function openExportSession(sql: postgres.Sql, timeoutMs: number): P
   return {
     cursor<T>(query: SQL, batch: number): AsyncIterable<T[]> {
       const { sql: text, params } = dialect.sqlToQuery(query);
-      return reserved.unsafe(text, params as never[]).cursor(batch) as unknown as AsyncIterable<T[]>;
+      const rows = reserved.unsafe(text, params as never[]).cursor(batch) as unknown as AsyncIterable<T[]>;
+      if (!onRows) return rows;
+      return (async function* counted() {
+        for await (const chunk of rows) {
+          onRows(chunk.length);
+          yield chunk;
+        }
+      })();
     },
     close,
   };

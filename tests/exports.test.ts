@@ -185,7 +185,7 @@ describe('parameters', () => {
   });
 });
 
-describe('READS_REQUIRE_TOKEN', () => {
+describe('READS_REQUIRE_TOKEN, and the knowledge view (asOf, includeRetracted)', () => {
   let fixture: WriteFixture;
   let locked: RunningServer;
   let database: DatabaseHandle;
@@ -213,5 +213,49 @@ describe('READS_REQUIRE_TOKEN', () => {
       expect(viewer.status).toBe(200);
       expect((await viewer.text()).length).toBeGreaterThan(100);
     }
+  });
+
+  it('asOf and includeRetracted see a retracted participation as GraphQL does', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const source = 'export-view-test';
+    await fixture.api.query('mutation($i: AddSourceInput!) { addSource(input: $i) { __typename } }', {
+      i: { slug: source, publisher: 'Test', text: 'ISIS-K carried out the Moscow attack. That report was premature.' },
+    }, { token: fixture.tokens.analyst });
+    const added = await fixture.api.query<{ addParticipation: { data: { id: string } } }>(
+      'mutation($i: AddParticipationInput!) { addParticipation(input: $i) { ... on MutationAddParticipationSuccess { data { id } } } }',
+      { i: { event: 'moscow-concert-hall-attack', actor: 'isis-k', role: 'PERPETRATOR', confidence: 90, citations: [{ source, quote: 'ISIS-K carried out the Moscow attack.' }] } },
+      { token: fixture.tokens.analyst },
+    );
+    const claim = added.data?.addParticipation.data.id ?? '';
+    expect(claim).not.toBe('');
+    await sleep(20);
+    const beforeRetraction = new Date().toISOString();
+    await sleep(20);
+    const retracted = await fixture.api.query<{ retractClaim: { __typename: string } }>(
+      'mutation($i: RetractClaimInput!) { retractClaim(input: $i) { __typename } }',
+      { i: { claim, reason: 'premature report', citation: { source, quote: 'was premature' } } },
+      { token: fixture.tokens.admin },
+    );
+    expect(retracted.data?.retractClaim.__typename).toBe('MutationRetractClaimSuccess');
+
+    const perpetrators = async (params: string) => {
+      const response = await fetch(`${locked.url}/export/events.csv?actor=isis-k${params}`, { headers: { authorization: `Bearer ${fixture.tokens.viewer}` } });
+      expect(response.status).toBe(200);
+      const row = csvRows(await response.text()).find((r) => r.slug === 'moscow-concert-hall-attack');
+      return (JSON.parse(row?.participants ?? '[]') as { role: string; actor: string; retractedAt: string | null; quotes: { source: string }[] }[]).filter(
+        (p) => p.role === 'PERPETRATOR' && p.actor === 'isis-k',
+      );
+    };
+    expect(await perpetrators('')).toEqual([]);
+    expect(await perpetrators('&includeRetracted=true')).toEqual([
+      expect.objectContaining({ retractedAt: expect.any(String), quotes: [expect.objectContaining({ source })] }),
+    ]);
+    expect(await perpetrators(`&asOf=${encodeURIComponent(beforeRetraction)}`)).toEqual([expect.objectContaining({ retractedAt: null })]);
+    // The STIX bundle marks it revoked when retracted claims are asked for.
+    const bundle = (await (await fetch(`${locked.url}/export/stix?includeRetracted=true`, { headers: { authorization: `Bearer ${fixture.tokens.viewer}` } })).json()) as {
+      objects: { revoked?: boolean; extensions?: Record<string, { record?: string; role?: string; actor?: string }> }[];
+    };
+    const revoked = bundle.objects.filter((o) => Object.values(o.extensions ?? {})[0]?.role === 'PERPETRATOR' && o.revoked === true);
+    expect(revoked).toHaveLength(1);
   });
 });

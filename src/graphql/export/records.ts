@@ -71,13 +71,18 @@ export interface EventRecord {
   participants: ParticipantRecord[];
 }
 
-/** A claim aliased `alias` as JSON (ClaimRecord), with its quotes in text order. */
-export function claimJson(alias: string): SQL {
+/**
+ * A claim aliased `alias` as JSON (ClaimRecord), with its quotes in text order. As of a past time
+ * a retraction made later is not yet known (as the Claim type shows it): its time and reason are null.
+ */
+export function claimJson(alias: string, view: KnowledgeView): SQL {
   const c = sql.raw(alias);
+  const known = view.asOf ? sql`${c}.retracted_at <= ${view.asOf.toISOString()}::timestamptz` : sql`true`;
   return sql`json_build_object(
     'key', ${c}.key, 'id', ${c}.id, 'confidence', ${c}.confidence, 'note', ${c}.note,
     'recordedAt', to_json(${c}.recorded_at), 'recordedBy', ${c}.recorded_by,
-    'retractedAt', to_json(${c}.retracted_at), 'retractionReason', ${c}.retraction_reason,
+    'retractedAt', case when ${known} then to_json(${c}.retracted_at) end,
+    'retractionReason', case when ${known} then ${c}.retraction_reason end,
     'quotes', (select coalesce(json_agg(json_build_object('source', s.slug, 'quote', ct.quote, 'start', ct.start_offset,
                                                           'end', ct.end_offset, 'prefix', ct.prefix, 'suffix', ct.suffix)
                                         order by s.slug, ct.start_offset, ct.end_offset), '[]'::json)
@@ -90,7 +95,7 @@ function participantsJson(view: KnowledgeView): SQL {
   const at = mergeTime(view);
   return sql`(select coalesce(json_agg(json_build_object(
         'role', p.role, 'actor', a.slug, 'actorName', a.name, 'attributedBy', ab.slug, 'attributedByName', ab.name,
-        'claim', ${claimJson('pc')}) order by p.role, a.slug, p.claim_id), '[]'::json)
+        'claim', ${claimJson('pc', view)}) order by p.role, a.slug, p.claim_id), '[]'::json)
       from participations p
       join claims pc on pc.id = p.claim_id and ${claimVisibleAs(view, 'pc')}
       join ${actorsAt(view, 'a')} on a.id = canonical_actor(p.actor_id, ${at})
@@ -112,7 +117,7 @@ export function eventRecordsQuery(query: ExportQuery): SQL {
            events.killed_min as "killedMin", events.killed_max as "killedMax", events.killed_text as "killedText",
            events.wounded_min as "woundedMin", events.wounded_max as "woundedMax", events.wounded_text as "woundedText",
            to_json(events.revised_at) #>> '{}' as "revisedAt",
-           ${claimJson('c')} as claim,
+           ${claimJson('c', view)} as claim,
            ${participantsJson(view)} as participants
       from ${eventsAt(view)} join claims c on c.id = events.claim_id
       left join ${placesAt(view, 'pl')} on pl.id = events.place_id

@@ -271,7 +271,7 @@ function actorsQuery(query: ExportQuery, slugs: string[]): SQL {
   const at = mergeTime(view);
   return sql`
     select a.slug, a.name, a.aliases, a.kind, a.description, hc.slug as "homeCountry",
-           to_json(a.revised_at) #>> '{}' as "revisedAt", ${claimJson('c')} as claim
+           to_json(a.revised_at) #>> '{}' as "revisedAt", ${claimJson('c', query.view)} as claim
       from ${actorsAt(view, 'a')} join claims c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')}
       left join ${placesAt(view, 'hc')} on hc.id = a.home_country_id
      where canonical_actor(a.id, ${at}) = a.id
@@ -286,7 +286,7 @@ function relationshipsQuery(query: ExportQuery, slugs: string[]): SQL {
   return sql`
     select r.type, fa.slug as "from", fa.kind as "fromKind", ta.slug as "to", ta.kind as "toKind",
            r.period_text as "periodText", r.period_start::text as "periodStart", r.period_end::text as "periodEnd",
-           r.period_precision as "periodPrecision", ${claimJson('c')} as claim
+           r.period_precision as "periodPrecision", ${claimJson('c', query.view)} as claim
       from relationships r join claims c on c.id = r.claim_id and ${claimVisibleAs(view, 'c')}
       join ${actorsAt(view, 'fa')} on fa.id = canonical_actor(r.from_actor_id, ${at})
       join ${actorsAt(view, 'ta')} on ta.id = canonical_actor(r.to_actor_id, ${at})
@@ -297,7 +297,7 @@ function relationshipsQuery(query: ExportQuery, slugs: string[]): SQL {
 function adherencesQuery(query: ExportQuery, slugs: string[]): SQL {
   const { view } = query;
   return sql`
-    select a.slug as actor, a.kind as "actorKind", d.slug as doctrine, ${claimJson('c')} as claim
+    select a.slug as actor, a.kind as "actorKind", d.slug as doctrine, ${claimJson('c', query.view)} as claim
       from adherences ad join claims c on c.id = ad.claim_id and ${claimVisibleAs(view, 'c')}
       join ${actorsAt(view, 'a')} on a.id = canonical_actor(ad.actor_id, ${mergeTime(view)})
       join doctrines d on d.id = ad.doctrine_id
@@ -318,7 +318,7 @@ function doctrinesQuery(query: ExportQuery, slugs: string[]): SQL {
       union all
       select d.id, depth.depth + 1 from doctrines d join depth on d.parent_id = depth.id
     )
-    select d.slug, d.name, d.description, p.slug as parent, ${claimJson('c')} as claim
+    select d.slug, d.name, d.description, p.slug as parent, ${claimJson('c', query.view)} as claim
       from doctrines d join wanted w on w.id = d.id
       join claims c on c.id = d.claim_id and ${claimVisibleAs(view, 'c')}
       left join doctrines p on p.id = d.parent_id

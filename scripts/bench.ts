@@ -10,6 +10,10 @@
  * same code, as the tests do). PostgreSQL CPU is that of the embedded server's processes, or, on a
  * server at SYNTHETIC_DATABASE_URL on this machine, that of the backends serving the benchmark's
  * database.
+ *
+ * Then the exports (`--only export`): each of /export/events.csv, /export/events.geojson and
+ * /export/stix downloaded once with the whole dataset, printing events/s, MB/s, time to first byte
+ * and the server's resident memory before and at its peak during the download (sampled from /proc).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -147,6 +151,47 @@ function failures(result: autocannon.Result): string {
     .map(([status, { count }]) => `${count ?? 0}×${status}`);
   if (result.errors > 0) byStatus.push(`${result.errors}×socket`);
   return byStatus.join(', ') || '0';
+}
+
+interface ExportResult {
+  path: string;
+  status: number;
+  seconds: number;
+  bytes: number;
+  firstByteMs: number;
+  rssBeforeMb: number;
+  peakRssMb: number;
+}
+
+/** Resident memory of a process, MB (VmRSS in /proc/<pid>/status). */
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
+}
+
+/** Downloads an export to nowhere, reading as fast as it comes, and samples the server's RSS meanwhile. */
+async function downloadExport(url: string, token: string, pid: number): Promise<Omit<ExportResult, 'path'>> {
+  const rssBeforeMb = rssMb(pid);
+  let peakRssMb = rssBeforeMb;
+  const sampler = setInterval(() => {
+    peakRssMb = Math.max(peakRssMb, rssMb(pid));
+  }, 50);
+  const started = performance.now();
+  let firstByteMs = 0;
+  let bytes = 0;
+  try {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    const reader = response.body?.getReader();
+    for (;;) {
+      const next = await reader?.read();
+      if (!next || next.done) break;
+      if (bytes === 0) firstByteMs = performance.now() - started;
+      bytes += next.value.byteLength;
+    }
+    return { status: response.status, seconds: (performance.now() - started) / 1000, bytes, firstByteMs, rssBeforeMb, peakRssMb: Math.max(peakRssMb, rssMb(pid)) };
+  } finally {
+    clearInterval(sampler);
+  }
 }
 
 async function main() {
@@ -293,6 +338,14 @@ async function main() {
     await waitForHttp(s.raw ? rawUrl : apiUrl, s.raw ? '{}' : JSON.stringify({ query: '{ __typename }' }));
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
+  // Exports: one whole-dataset download each, streamed and discarded, the server's RSS sampled.
+  const exportResults: ExportResult[] = [];
+  const exportPaths = ['/export/events.csv', '/export/events.geojson', '/export/stix'].filter((p) => !options.only || `export ${p}`.includes(options.only));
+  for (const path of exportPaths) {
+    const result = await downloadExport(`http://127.0.0.1:${apiPort}${path}`, userTokens[0] ?? '', api.pid!);
+    exportResults.push({ path, ...result });
+    console.error(`${path}: ${result.seconds.toFixed(1)} s, ${(result.bytes / 2 ** 20).toFixed(0)} MB, peak RSS ${result.peakRssMb.toFixed(0)} MB`);
+  }
   await probe?.end();
   api.kill('SIGTERM');
   raw.kill('SIGTERM');
@@ -300,6 +353,14 @@ async function main() {
   await db.stop();
 
   const fmt = (n: number | null, digits = 1) => (n === null ? '–' : n.toFixed(digits));
+  if (exportResults.length > 0) {
+    console.log(`\nExports of the whole dataset (${size.events.toLocaleString('en')} events), one download each:\n`);
+    console.log('| export | seconds | events/s | MB | MB/s | first byte ms | server RSS before MB | server peak RSS MB | status |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of exportResults) {
+      console.log(`| ${r.path} | ${fmt(r.seconds, 1)} | ${fmt(size.events / r.seconds, 0)} | ${fmt(r.bytes / 2 ** 20, 0)} | ${fmt(r.bytes / 2 ** 20 / r.seconds, 1)} | ${fmt(r.firstByteMs, 0)} | ${fmt(r.rssBeforeMb, 0)} | ${fmt(r.peakRssMb, 0)} | ${r.status} |`);
+    }
+  }
   console.log(`\n${size.events.toLocaleString('en')} events, ${size.actors.toLocaleString('en')} actors, ${size.participations.toLocaleString('en')} participations; ` +
     `${CONNECTIONS} connections, ${DURATION} s per scenario; ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB; Node ${process.version}\n`);
   console.log('| scenario | req/s | p50 ms | p99 ms | Node CPU ms/req | PostgreSQL CPU ms/req | SQL statements/req | errors |');

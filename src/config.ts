@@ -119,6 +119,8 @@ export interface Config {
   persistedDocumentsPath: string | undefined;
   /** Run registered documents only. */
   trustedDocumentsOnly: boolean;
+  /** How long one export (/export/*) may read, ms: its transaction's statement_timeout. */
+  exportTimeoutMs: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -183,5 +185,6 @@ export function readConfig(env: Env = process.env): Config {
     implicitIdempotencyWindowS: integer(env, 'IMPLICIT_IDEMPOTENCY_WINDOW_S', DEFAULT_IMPLICIT_IDEMPOTENCY_WINDOW_S),
     persistedDocumentsPath: env.PERSISTED_DOCUMENTS || undefined,
     trustedDocumentsOnly,
+    exportTimeoutMs: integer(env, 'EXPORT_TIMEOUT_MS', 900_000, 1),
   };
 }

@@ -12,6 +12,7 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { DatabaseMonitor } from './db/monitor.ts';
 import { Admission } from './http/admission.ts';
+import { exportResponse, isExportPath } from './http/exports.ts';
 import { bodyTooLarge } from './http/limits.ts';
 import { Intake } from './http/intake.ts';
 import { PenaltyBox, type RefusalMark } from './http/penalty.ts';
@@ -164,6 +165,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       : {}),
   });
 
+  const exports = {
+    db: database.db,
+    readDb: readDatabase?.db,
+    authDb: authDatabase.db,
+    tokenCache,
+    anonymousReads: config.anonymousReads,
+    admission,
+    monitor,
+    logger,
+    metrics,
+    timeoutMs: config.exportTimeoutMs,
+  };
+
   let draining = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -250,7 +264,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       request = new Request(request.url, { method: request.method, headers: request.headers, body: new Uint8Array(body) });
     }
     const writes = new RequestWrites();
-    const work = Promise.resolve(app.fetch(request, { clientKey: client, writes, refusal: refused }));
+    // An export answers within the deadline once its stream is ready; the body then streams on.
+    const work = Promise.resolve(
+      isExportPath(new URL(request.url).pathname)
+        ? exportResponse(exports, request, client, requestId)
+        : app.fetch(request, { clientKey: client, writes, refusal: refused }),
+    );
     let timer: NodeJS.Timeout | undefined;
     let onDown: (() => void) | undefined;
     // Answered without waiting for the work: its writes that have not reached COMMIT now never

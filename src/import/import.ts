@@ -14,6 +14,7 @@ import { checkKnowledgeFile, loadKnowledgeFile, SeedError, sha256Hex, type Known
 import type { Database } from '../db/client.ts';
 import { auditLog } from '../db/schema.ts';
 import { CsvSyntaxError, parseCsv, type CsvRecord } from './csv.ts';
+import { importStixBundle } from './stix.ts';
 
 export interface ImportReport {
   file: string;
@@ -234,6 +235,14 @@ function recordCount(raw: unknown): number {
   return n;
 }
 
+function isStixBundle(content: string): boolean {
+  try {
+    return (JSON.parse(content) as { type?: unknown } | null)?.type === 'bundle';
+  } catch {
+    return false;
+  }
+}
+
 export async function importFile(db: Database, path: string, options: ImportOptions = {}): Promise<ImportReport> {
   const name = basename(path);
   const dryRun = options.dryRun ?? false;
@@ -242,6 +251,12 @@ export async function importFile(db: Database, path: string, options: ImportOpti
   });
   const content = await readFile(path, 'utf8').catch(() => null);
   if (content === null) return refuse([`cannot read ${path}`], 0);
+
+  // A STIX 2.1 bundle from /export/stix is a .json too: its own importer (src/import/stix.ts).
+  if (extname(path).toLowerCase() === '.json' && isStixBundle(content)) {
+    const report = await importStixBundle(db, name, JSON.parse(content), { dryRun });
+    return { file: name, dryRun, ok: report.ok, problems: report.problems, created: report.created, unchanged: report.unchanged, refused: report.ok ? 0 : 1, createdEventIds: report.createdEventIds };
+  }
 
   let prepared: Prepared;
   try {

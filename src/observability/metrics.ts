@@ -43,6 +43,12 @@ export class Metrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2],
     registers: [this.registry],
   });
+  readonly exportRows = new Counter({
+    name: 'export_rows_total',
+    help: 'Rows exports (/export/*) have read from PostgreSQL, by export path: they grow as clients read, not ahead of them.',
+    labelNames: ['export'] as const,
+    registers: [this.registry],
+  });
   readonly databaseUp = new Gauge({
     name: 'database_up',
     help: '1 when PostgreSQL answered the last health probe with all migrations applied.',

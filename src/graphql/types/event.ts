@@ -82,7 +82,7 @@ export const EventOrder = builder.enumType('EventOrder', {
   },
 });
 
-type EventFilterInput = typeof EventFilter.$inferInput;
+export type EventFilterInput = typeof EventFilter.$inferInput;
 
 /** SQL conditions for an event filter; shared with anything that aggregates events. */
 export function eventConditions(

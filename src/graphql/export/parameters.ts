@@ -1,0 +1,128 @@
+/**
+ * The query parameters of the export endpoints (/export/events.csv, /export/events.geojson,
+ * /export/stix): the `events` filter (actor, role, country, kind, from, to), plus minConfidence
+ * and the knowledge view (asOf, includeRetracted). Checked here, before anything reaches
+ * PostgreSQL, so that a bad value is a 400 naming the parameter; the filter itself is then
+ * applied by the same eventConditions the `events` field uses.
+ */
+import { eventKind, participationRole } from '../../db/schema.ts';
+import type { KnowledgeView } from '../context.ts';
+import type { EventFilterInput } from '../types/event.ts';
+
+export class ExportParameterError extends Error {
+  constructor(
+    readonly parameter: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ExportParameterError';
+  }
+}
+
+export interface ExportQuery {
+  filter: EventFilterInput;
+  /** Only events whose report's confidence is at least this (0–100); null: all. */
+  minConfidence: number | null;
+  view: KnowledgeView;
+  /** Whether any parameter narrows the events (the STIX bundle then carries only what they reference). */
+  filtered: boolean;
+}
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+// RFC 3339 date-time with a zone, as the GraphQL DateTime scalar takes it.
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
+const KNOWN = ['actor', 'role', 'country', 'kind', 'from', 'to', 'minConfidence', 'asOf', 'includeRetracted'] as const;
+/** Longest value accepted for any parameter: slugs and dates are short; a huge one is junk. */
+const MAX_VALUE_LENGTH = 200;
+
+function single(params: URLSearchParams, name: string): string | null {
+  const values = params.getAll(name);
+  if (values.length === 0) return null;
+  if (values.length > 1) throw new ExportParameterError(name, `"${name}" may be given once, got ${values.length} values`);
+  return values[0] ?? null;
+}
+
+function slug(params: URLSearchParams, name: string): string | null {
+  const value = single(params, name);
+  if (value === null) return null;
+  if (!SLUG.test(value)) throw new ExportParameterError(name, `"${name}" must be a slug (lowercase letters, digits, single hyphens), got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** A list parameter, repeated (`role=A&role=B`) or comma-separated (`role=A,B`), from a vocabulary. */
+function list<T extends string>(params: URLSearchParams, name: string, vocabulary: readonly T[]): T[] | null {
+  const values = params.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim());
+  if (values.length === 0) return null;
+  const allowed = new Set<string>(vocabulary);
+  for (const value of values) {
+    if (!allowed.has(value)) {
+      throw new ExportParameterError(name, `"${name}" has an unknown value ${JSON.stringify(value)}; expected one of ${vocabulary.join(', ')}`);
+    }
+  }
+  return [...new Set(values)] as T[];
+}
+
+function day(params: URLSearchParams, name: string): string | null {
+  const value = single(params, name);
+  if (value === null) return null;
+  const match = DAY.exec(value);
+  const date = match ? new Date(`${value}T00:00:00Z`) : null;
+  // Date rolls 2023-02-30 over to March; a real day survives the round trip unchanged.
+  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
+    throw new ExportParameterError(name, `"${name}" must be a calendar day as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function confidence(params: URLSearchParams, name: string): number | null {
+  const value = single(params, name);
+  if (value === null) return null;
+  const n = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 100) {
+    throw new ExportParameterError(name, `"${name}" must be a whole number from 0 to 100, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function dateTime(params: URLSearchParams, name: string): Date | null {
+  const value = single(params, name);
+  if (value === null) return null;
+  const date = DATE_TIME.test(value) ? new Date(value) : null;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw new ExportParameterError(name, `"${name}" must be an RFC 3339 date-time with a zone (e.g. 2024-04-01T00:00:00Z), got ${JSON.stringify(value)}`);
+  }
+  return date;
+}
+
+function flag(params: URLSearchParams, name: string): boolean {
+  const value = single(params, name);
+  if (value === null) return false;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ExportParameterError(name, `"${name}" must be true or false, got ${JSON.stringify(value)}`);
+}
+
+export function parseExportQuery(params: URLSearchParams): ExportQuery {
+  for (const [name, value] of params) {
+    if (!(KNOWN as readonly string[]).includes(name)) {
+      throw new ExportParameterError(name, `unknown parameter "${name}"; the exports take ${KNOWN.join(', ')}`);
+    }
+    if (value.length > MAX_VALUE_LENGTH) throw new ExportParameterError(name, `"${name}" is longer than ${MAX_VALUE_LENGTH} characters`);
+  }
+  const filter: EventFilterInput = {
+    actor: slug(params, 'actor'),
+    role: list(params, 'role', participationRole.enumValues),
+    country: slug(params, 'country'),
+    kind: list(params, 'kind', eventKind.enumValues),
+    from: day(params, 'from'),
+    to: day(params, 'to'),
+  };
+  if (filter.from != null && filter.to != null && filter.from > filter.to) {
+    throw new ExportParameterError('from', `"from" (${filter.from}) is after "to" (${filter.to})`);
+  }
+  const minConfidence = confidence(params, 'minConfidence');
+  const view: KnowledgeView = { asOf: dateTime(params, 'asOf'), includeRetracted: flag(params, 'includeRetracted') };
+  const filtered = Object.values(filter).some((v) => v != null) || minConfidence !== null;
+  return { filter, minConfidence, view, filtered };
+}

@@ -1,0 +1,123 @@
+/**
+ * The CSV and GeoJSON exports of events: one row (or Feature) per event, streamed as text chunks,
+ * one chunk per cursor batch. Columns are documented in docs/exports.md; list-valued facts
+ * (participants, quotes) are JSON in their cell, so R's jsonlite or Python's json reads them back
+ * without a second delimiter convention.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { ExportSession } from './session.ts';
+import type { ClaimRecord, EventRecord, ParticipantRecord, QuoteRecord } from './records.ts';
+import { eventRecordsQuery } from './records.ts';
+import type { ExportQuery } from './parameters.ts';
+
+/** Events per cursor fetch: big enough to amortise a round trip, small enough to stay a few MB. */
+export const EVENT_BATCH = 500;
+
+/** The CSV columns, in order (docs/exports.md describes each). */
+export const CSV_COLUMNS = [
+  'slug', 'title', 'kind', 'description',
+  'date_text', 'date_earliest', 'date_latest', 'date_precision',
+  'place_slug', 'place_name', 'place_kind', 'country_slug', 'country_name', 'country_code', 'region',
+  'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text',
+  'confidence', 'note', 'recorded_at', 'recorded_by', 'retracted_at',
+  'actors', 'participants', 'quotes',
+] as const;
+
+interface QuoteOut {
+  source: string;
+  quote: string;
+  start: number;
+  end: number;
+}
+
+interface ParticipantOut {
+  role: string;
+  actor: string;
+  actorName: string;
+  attributedBy: string | null;
+  confidence: number;
+  retractedAt: string | null;
+  quotes: QuoteOut[];
+}
+
+const quotesOut = (quotes: QuoteRecord[]): QuoteOut[] => quotes.map(({ source, quote, start, end }) => ({ source, quote, start, end }));
+
+function participantOut(p: ParticipantRecord): ParticipantOut {
+  return {
+    role: p.role,
+    actor: p.actor,
+    actorName: p.actorName,
+    attributedBy: p.attributedBy,
+    confidence: p.claim.confidence,
+    retractedAt: p.claim.retractedAt,
+    quotes: quotesOut(p.claim.quotes),
+  };
+}
+
+/** The properties an event has in both formats (GeoJSON keeps the lists as arrays). */
+function eventProperties(e: EventRecord) {
+  const claim: ClaimRecord = e.claim;
+  return {
+    slug: e.slug,
+    title: e.title,
+    kind: e.kind,
+    description: e.description,
+    date_text: e.dateText,
+    date_earliest: e.dateEarliest,
+    date_latest: e.dateLatest,
+    date_precision: e.datePrecision,
+    place_slug: e.placeSlug,
+    place_name: e.placeName,
+    place_kind: e.placeKind,
+    country_slug: e.countrySlug,
+    country_name: e.countryName,
+    country_code: e.countryCode,
+    region: e.region,
+    killed_min: e.killedMin,
+    killed_max: e.killedMax,
+    killed_text: e.killedText,
+    wounded_min: e.woundedMin,
+    wounded_max: e.woundedMax,
+    wounded_text: e.woundedText,
+    confidence: claim.confidence,
+    note: claim.note,
+    recorded_at: claim.recordedAt,
+    recorded_by: claim.recordedBy,
+    retracted_at: claim.retractedAt,
+    participants: e.participants.map(participantOut),
+    quotes: quotesOut(claim.quotes),
+  };
+}
+
+/** `ROLE:actor` for each participation, `;`-separated: a column a spreadsheet filter can use. */
+const actorList = (e: EventRecord) => e.participants.map((p) => `${p.role}:${p.actor}`).join(';');
+
+export async function* csvChunks(session: ExportSession, query: ExportQuery): AsyncGenerator<string> {
+  let header = true;
+  for await (const batch of session.cursor<EventRecord>(eventRecordsQuery(query), EVENT_BATCH)) {
+    const rows = batch.map((e) => {
+      const p = eventProperties(e);
+      return { ...p, actors: actorList(e), participants: JSON.stringify(p.participants), quotes: JSON.stringify(p.quotes) };
+    });
+    yield stringify(rows, { header, columns: [...CSV_COLUMNS], cast: { number: (n) => String(n) } });
+    header = false;
+  }
+  // No events: still the header, so a reader learns the columns.
+  if (header) yield stringify([], { header: true, columns: [...CSV_COLUMNS] });
+}
+
+/**
+ * A FeatureCollection with one Feature per event. Places have no coordinates yet, so every
+ * geometry is null (RFC 7946 §3.2 allows it for unlocated features); they fill in when places
+ * get coordinates.
+ */
+export async function* geojsonChunks(session: ExportSession, query: ExportQuery): AsyncGenerator<string> {
+  yield '{"type":"FeatureCollection","features":[';
+  let first = true;
+  for await (const batch of session.cursor<EventRecord>(eventRecordsQuery(query), EVENT_BATCH)) {
+    const features = batch.map((e) => JSON.stringify({ type: 'Feature', id: e.slug, geometry: null, properties: eventProperties(e) }));
+    yield (first ? '' : ',') + features.join(',');
+    first = false;
+  }
+  yield ']}\n';
+}

@@ -12,6 +12,7 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { DatabaseMonitor } from './db/monitor.ts';
 import { Admission } from './http/admission.ts';
+import { EVENT_STREAM_PATH } from './http/event-streams.ts';
 import { exportResponse, isExportPath } from './http/exports.ts';
 import { bodyTooLarge } from './http/limits.ts';
 import { Intake } from './http/intake.ts';
@@ -55,6 +56,17 @@ const PROBE_PATHS = new Set(['/health', '/ready', '/metrics']);
 const PROBE_METHODS = ['GET', 'HEAD'];
 /** What /graphql (and yoga's 404 for other paths) is asked with: queries, writes, CORS preflights. */
 const GRAPHQL_METHODS = ['GET', 'POST', 'OPTIONS'];
+
+/** The methods a path answers; graphql-sse's single connection mode reserves with PUT, completes with DELETE. */
+function allowedMethods(path: string): string[] {
+  if (PROBE_PATHS.has(path)) return PROBE_METHODS;
+  if (path === EVENT_STREAM_PATH) return [...GRAPHQL_METHODS, 'PUT', 'DELETE'];
+  return GRAPHQL_METHODS;
+}
+
+function methodNotAllowed(path: string, method: string, allowed: string[], headers: Record<string, string> = {}): Response {
+  return refusal(405, 'METHOD_NOT_ALLOWED', `${path} answers ${allowed.join(', ')}, not ${method}.`, { ...headers, allow: allowed.join(', ') });
+}
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
@@ -257,6 +269,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     idHeader: Record<string, string>,
     refused: RefusalMark,
   ): Promise<Response> {
+    const path = new URL(request.url).pathname;
+    const allowed = allowedMethods(path);
+    if (!allowed.includes(request.method)) return methodNotAllowed(path, request.method, allowed, idHeader);
     // Only a POST's body is read: a body sent with GET (which yoga ignores) cannot be re-attached.
     if (request.method === 'POST' && request.body && request.headers.get('content-length') === null) {
       const body = await readBounded(request, maxBodyBytes);
@@ -329,10 +344,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   async function route(request: Request, context: ServerAdapterNodeContext): Promise<Response> {
     const path = new URL(request.url).pathname;
-    const allowed = PROBE_PATHS.has(path) ? PROBE_METHODS : GRAPHQL_METHODS;
-    if (!allowed.includes(request.method)) {
-      return refusal(405, 'METHOD_NOT_ALLOWED', `${path} answers ${allowed.join(', ')}, not ${request.method}.`, { allow: allowed.join(', ') });
-    }
+    // Other paths' methods are checked in handle(), where a refusal counts for the penalty box.
+    if (PROBE_PATHS.has(path) && !PROBE_METHODS.includes(request.method)) return methodNotAllowed(path, request.method, PROBE_METHODS);
     if (path === '/health') return json(200, { status: draining ? 'draining' : 'ok' });
     if (path === '/ready') return ready();
     if (path === '/metrics') {

@@ -409,10 +409,12 @@ describe('refusals a client can rely on', () => {
   });
 
   it('a conflict names no constraint', async () => {
-    const input = `{ slug: "conflict-test", name: "Conflict", kind: COUNTRY }`;
-    await fixture.api.query(`mutation { createPlace(input: ${input}) { __typename } }`, undefined, { token: fixture.tokens.analyst });
+    await fixture.api.query(`mutation { createPlace(input: { slug: "conflict-test", name: "Conflict", kind: COUNTRY }) { __typename } }`, undefined, {
+      token: fixture.tokens.analyst,
+    });
+    // Another name for the same slug: the identical request would be replayed (implicit idempotency).
     const again = await fixture.api.query<{ createPlace: { __typename: string; message: string } }>(
-      `mutation { createPlace(input: ${input}) { __typename ... on UserError { message } } }`,
+      `mutation { createPlace(input: { slug: "conflict-test", name: "Conflict again", kind: COUNTRY }) { __typename ... on UserError { message } } }`,
       undefined,
       { token: fixture.tokens.analyst },
     );

@@ -61,7 +61,21 @@ export async function changesAfter(db: Database, after: FeedPosition, limit: num
      where cc.position >= ${after.commit} and (cc.position > ${after.commit} or c.id > ${after.id})
      order by cc.position, c.id
      limit ${limit}`);
-  return rows.map((r) => ({
+  return rows.map(toChangeRecord);
+}
+
+/** Committed changes by id (for `node(id:)`), in no particular order; uncommitted ones are absent. */
+export async function changesById(db: Database, ids: readonly number[]): Promise<ChangeRecord[]> {
+  const rows = await db.execute<ChangeRow>(sql`
+    select cc.position as commit, c.id, c.at, cc.committed_at, c.kind, c.entity_type, c.entity_id, c.claim_id, c.into_id, c.principal
+      from changes c
+      join change_commits cc on cc.xid = c.xid
+     where c.id = any(${sql.param([...ids])}::bigint[])`);
+  return rows.map(toChangeRecord);
+}
+
+function toChangeRecord(r: ChangeRow): ChangeRecord {
+  return {
     commit: Number(r.commit),
     id: Number(r.id),
     at: iso(r.at),
@@ -72,7 +86,7 @@ export async function changesAfter(db: Database, after: FeedPosition, limit: num
     claimId: r.claim_id,
     intoId: r.into_id,
     principal: r.principal,
-  }));
+  };
 }
 
 /** How many changes there are after `after`. */

@@ -4,12 +4,13 @@
  * it; `changeAdded(after:)` replays from a cursor and then streams changes as they commit. A
  * cursor stays valid for ever: a mirror stores the last one it applied and resumes from there.
  */
-import { changesAfter, countChangesAfter, FEED_START, isAfter, type ChangeRecord, type FeedPosition } from '../../db/changes.ts';
+import { changesAfter, changesById, countChangesAfter, FEED_START, isAfter, type ChangeRecord, type FeedPosition } from '../../db/changes.ts';
 import { Repeater } from 'graphql-yoga';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
-import { encodeGlobalId } from '../global-id.ts';
+import { inKeyOrder } from '../loaders/batch.ts';
+import { encodeGlobalId, parseNumericId } from '../global-id.ts';
 
 export const MAX_CHANGES_PAGE = 500;
 const DEFAULT_CHANGES_PAGE = 100;
@@ -38,8 +39,11 @@ const ChangeKind = builder.enumType('ChangeKind', {
   } as const,
 });
 
-export const Change = builder.objectRef<ChangeRecord>('Change').implement({
+export const Change = builder.loadableNode('Change', {
   description: 'One change to the knowledge base, as listed by the changes feed.',
+  id: { resolve: (c: ChangeRecord) => c.id, parse: parseNumericId },
+  authScopes: { viewer: true },
+  load: async (ids: number[], ctx: Context) => inKeyOrder(ids, await changesById(ctx.db, ids), (c) => c.id),
   fields: (t) => ({
     cursor: t.string({ description: 'Where this change is in the feed: pass it as `after` to resume behind it.', resolve: (c) => changeCursor(c) }),
     kind: t.field({ type: ChangeKind, resolve: (c) => c.kind }),

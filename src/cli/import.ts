@@ -1,12 +1,13 @@
 /**
  * `npm run import -- FILE [--dry-run]`: loads a knowledge file (.json, the seed's format) or a CSV
- * of events into DATABASE_URL, all or nothing. Prints every problem with its JSON path or CSV
- * line, a progress bar on a terminal, and a summary. Exit code 1 when the file is refused.
+ * of events into DATABASE_URL (or the embedded PostgreSQL `npm start` runs), all or nothing.
+ * Prints every problem with its JSON path or CSV line, a progress bar on a terminal, and a summary. Exit code 1 when the file is refused.
  * With REDIS_URL set, new events are announced to running `eventAdded` subscriptions.
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { connectDatabase } from '../db/client.ts';
+import { databaseUrlOrExit } from './database.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { importFile } from '../import/import.ts';
 import { connectRedisPubSub } from '../pubsub-redis.ts';
@@ -18,11 +19,7 @@ if (!path || positionals.length > 1) {
   console.error(usage);
   process.exit(2);
 }
-const url = process.env.DATABASE_URL;
-if (!url) {
-  console.error('DATABASE_URL is not set');
-  process.exit(2);
-}
+const url = databaseUrlOrExit();
 
 /** A progress bar (cli-progress) on a terminal only, so logs and pipes stay clean. */
 function progressBar(stream: NodeJS.WriteStream): { update: (done: number, total: number) => void; stop: () => void } | undefined {

@@ -13,7 +13,12 @@ export interface ConfigOverrides {
   databaseReadUrl?: string;
   corsOrigins?: string[];
   penalty?: Partial<Config['penalty']>;
+  metrics?: Partial<Config['metrics']>;
 }
+
+/** METRICS_TOKEN of every test server: /metrics answers only to it (or an admin token). */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
+export const metricsHeaders = { authorization: `Bearer ${TEST_METRICS_TOKEN}` };
 
 export function testConfig(overrides: ConfigOverrides = {}): Config {
   const base = readConfig({});
@@ -28,6 +33,7 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
     databaseReadUrl: overrides.databaseReadUrl,
     corsOrigins: overrides.corsOrigins ?? [],
     penalty: { ...base.penalty, ...overrides.penalty },
+    metrics: { ...base.metrics, token: TEST_METRICS_TOKEN, ...overrides.metrics },
     logLevel: 'silent',
   };
 }

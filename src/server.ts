@@ -142,6 +142,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     corsOrigins: config.corsOrigins,
     anonymousReads: config.anonymousReads,
     idempotencyKeyLifetimeS: config.idempotencyKeyLifetimeS,
+    slowRequestMs: config.slowRequestMs,
     ...(options.pubsub ? { pubsub: options.pubsub } : {}),
   });
 

@@ -47,6 +47,8 @@ export interface AppOptions {
   pubsub?: PubSub;
   /** Seconds an idempotency key replays its write (IDEMPOTENCY_KEY_LIFETIME_S); default a day. */
   idempotencyKeyLifetimeS?: number;
+  /** Requests at least this slow (ms) are logged at info, the rest at debug (SLOW_REQUEST_MS). */
+  slowRequestMs?: number;
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -58,7 +60,7 @@ export function createApp(options: AppOptions): App {
   const limits: LimitsConfig = { ...DEFAULT_LIMITS, ...options.limits };
   const logger = options.logger ?? createLogger('error');
   const plugins: Plugin[] = [
-    useObservability({ logger, metrics: options.metrics }),
+    useObservability({ logger, metrics: options.metrics, slowRequestMs: options.slowRequestMs }),
     useBodyLimit(limits.maxBodyBytes),
     useCsrfPrevention(),
     useArmor(limits),

@@ -1,5 +1,4 @@
 /** Builds the GraphQL HTTP app; src/server.ts serves it (with health, deadlines, drain). */
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { TokenCache } from './auth/token-cache.ts';
@@ -13,6 +12,7 @@ import { LIVE_VIEW } from './graphql/view.ts';
 import { DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S } from './writes/transaction.ts';
 import { schema } from './graphql/schema.ts';
 import { exampleQueries } from './graphiql-examples.ts';
+import { renderGraphiQLPage } from './graphiql-page.ts';
 import { useAdmission, type Admission } from './http/admission.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
 import { createMaskError } from './http/errors.ts';
@@ -102,8 +102,8 @@ export function createApp(options: AppOptions): App {
     },
     cors: options.corsOrigins && options.corsOrigins.length > 0 ? { origin: options.corsOrigins, credentials: true } : false,
     landingPage: false,
-    // Served from the package, not a CDN, so GraphiQL works offline.
-    renderGraphiQL,
+    // Served from the package, not a CDN, so GraphiQL works offline (with a fix to its tabs).
+    renderGraphiQL: renderGraphiQLPage,
     graphiql: {
       title: 'Militant movements knowledge graph',
       defaultTabs: exampleQueries.map(({ query }) => ({ query })),

@@ -103,6 +103,10 @@ export interface Config {
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   trustProxy: boolean;
   logLevel: string;
+  /** Requests slower than this (ms) are logged at info; the rest at debug. */
+  slowRequestMs: number;
+  /** /metrics: on a listener of its own (METRICS_PORT, on METRICS_HOST) when set, else on the public port behind a token. */
+  metrics: MetricsConfig;
   /** When set, live updates (eventAdded) go through Redis and reach every instance. */
   redisUrl: string | undefined;
   /** Anonymous clients may read (READS_REQUIRE_TOKEN=true turns this off); writes always need a token. */
@@ -123,10 +127,22 @@ export interface Config {
   exportTimeoutMs: number;
 }
 
+/** Who may read /metrics (src/http/metrics-access.ts). */
+export interface MetricsConfig {
+  /** A port of its own for /metrics (nothing else is served there); undefined: the public port. */
+  port: number | undefined;
+  /** Where that port listens; loopback unless a scraper elsewhere needs it. */
+  host: string;
+  /** A bearer token Prometheus sends on the public port (an admin API token is accepted too). */
+  token: string | undefined;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function readConfig(env: Env = process.env): Config {
   const embeddedPort = integer(env, 'EMBEDDED_PG_PORT', 0);
+  const metricsPort = integer(env, 'METRICS_PORT', 0);
+  if (env.METRICS_TOKEN && env.METRICS_TOKEN.length < 16) throw new Error('METRICS_TOKEN must be at least 16 characters long');
   const production = env.NODE_ENV === 'production';
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -177,6 +193,12 @@ export function readConfig(env: Env = process.env): Config {
     corsOrigins: list(env, 'CORS_ORIGINS'),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     logLevel,
+    slowRequestMs: integer(env, 'SLOW_REQUEST_MS', 1000, 1),
+    metrics: {
+      port: metricsPort === 0 ? undefined : metricsPort,
+      host: env.METRICS_HOST || '127.0.0.1',
+      token: env.METRICS_TOKEN || undefined,
+    },
     redisUrl: env.REDIS_URL || undefined,
     anonymousReads: !boolean(env, 'READS_REQUIRE_TOKEN', false),
     tokenCacheMs: integer(env, 'TOKEN_CACHE_MS', 30_000),

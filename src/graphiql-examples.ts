@@ -1,6 +1,8 @@
 /**
  * The queries GraphiQL opens with: what an analyst runs first. The test suite executes each one
- * against the seeded database, so they cannot silently rot as the schema changes.
+ * against the seeded database and requires data from every part of it (tests/examples.test.ts),
+ * and clicks through them in a real browser (tests/browser/graphiql.test.ts), so they cannot
+ * silently rot as the schema or the seed changes.
  */
 export const exampleQueries: { title: string; query: string }[] = [
   {
@@ -79,24 +81,31 @@ query SourceCitations {
 }`,
   },
   {
-    title: 'What changed, and how it read before',
-    query: `# Every update of ISIS-K's profile: when, by whom, each field before and after, and the
-# quote behind it. Add asOf: "<an earlier time>" to actor(...) to read the profile as it stood
-# then; dashboards (eventStats, timeline, breakdown) take asOf the same way.
-query ProfileHistory {
+    title: 'A dashboard: where and when ISIS-K acts',
+    query: `# Totals, countries, years and reach beyond its home region: one SQL statement each.
+# Add asOf: "<an earlier time>" to any of them to see the dashboard as it stood then; once a
+# profile has been updated, actor(...) { revisions { ... } } shows what changed and why.
+query IsisKDashboard {
+  eventStats(filter: { actor: "isis-k" }) {
+    events
+    firstDate
+    lastDate
+    killed { min max reported }
+  }
+  byCountry: breakdown(by: COUNTRY, filter: { actor: "isis-k" }, top: 5) {
+    label
+    events
+    killed { min max }
+  }
+  timeline(filter: { actor: "isis-k" }, interval: YEAR) {
+    buckets { start events }
+    unplaced { events }
+  }
   actor(slug: "isis-k") {
     name
-    aliases
-    homeCountry { name }
-    revisions(first: 10) {
-      totalCount
-      nodes {
-        recordedAt
-        recordedBy
-        changes { field from to }
-        update { confidence note citations { quote source { slug } } }
-        merge { removedSlug reason }
-      }
+    reach {
+      homeRegion
+      countries { country { name } role events extraRegional }
     }
   }
 }`,

@@ -17,7 +17,8 @@ import { exportResponse, isExportPath } from './http/exports.ts';
 import { bodyTooLarge } from './http/limits.ts';
 import { Intake } from './http/intake.ts';
 import { PenaltyBox, type RefusalMark } from './http/penalty.ts';
-import { authorizationLines, duplicateAuthorizationResponse } from './http/requests.ts';
+import { authenticate, authorizationLines, duplicateAuthorizationResponse } from './http/requests.ts';
+import { metricsAccess } from './http/metrics-access.ts';
 import { REQUEST_ID_HEADER, createLogger, requestIdFor } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
 import { connectDatabase } from './db/client.ts';
@@ -44,6 +45,8 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** The METRICS_PORT listener's base URL, when one is configured. */
+  metricsUrl: string | undefined;
   app: App;
   monitor: DatabaseMonitor;
   metrics: Metrics;
@@ -175,6 +178,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(config.persistedDocumentsPath
       ? { persistedDocuments: { documents: await loadPersistedDocuments(config.persistedDocumentsPath), trustedOnly: config.trustedDocumentsOnly } }
       : {}),
+    slowRequestMs: config.slowRequestMs,
   });
 
   const exports = {
@@ -332,6 +336,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   }
 
+  async function metricsResponse(): Promise<Response> {
+    metrics.databaseUp.set(monitor.up ? 1 : 0);
+    return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
+  }
+  const metricsAllowed = metricsAccess({
+    token: config.metrics.token,
+    principalFor: (header) => authenticate(authDatabase.db, header, tokenCache),
+  });
+
   const adapter = createServerAdapter<ServerAdapterNodeContext>(async (request, context) => {
     try {
       return await route(request, context);
@@ -349,8 +362,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (path === '/health') return json(200, { status: draining ? 'draining' : 'ok' });
     if (path === '/ready') return ready();
     if (path === '/metrics') {
-      metrics.databaseUp.set(monitor.up ? 1 : 0);
-      return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
+      // With a port of its own, /metrics is not on the public one at all.
+      if (config.metrics.port !== undefined) return json(404, { errors: [{ message: 'Not found.', extensions: { code: 'NOT_FOUND' } }] });
+      return (await metricsAllowed(request)) ?? metricsResponse();
     }
     inFlight += 1;
     try {
@@ -392,6 +406,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 
+  // METRICS_PORT: /metrics alone, without a token, on an address load balancers do not expose.
+  let metricsServer: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (config.metrics.port !== undefined) {
+    const internal = createServer(
+      createServerAdapter(async (request: Request) =>
+        new URL(request.url).pathname === '/metrics' ? metricsResponse() : json(404, { errors: [{ message: 'Not found: this port serves /metrics only.' }] }),
+      ),
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        internal.once('error', reject);
+        internal.listen(config.metrics.port, config.metrics.host, () => resolve());
+      });
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+    metricsServer = internal;
+    const metricsHost = config.metrics.host === '0.0.0.0' || config.metrics.host === '::' ? '127.0.0.1' : config.metrics.host;
+    metricsUrl = `http://${metricsHost}:${(internal.address() as AddressInfo).port}`;
+  }
+
   let stopping: Promise<void> | undefined;
   const shutdown = (reason = 'shutdown') =>
     (stopping ??= (async () => {
@@ -416,6 +453,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const cut = setTimeout(() => server.closeAllConnections(), 2000);
       await closed;
       clearTimeout(cut);
+      if (metricsServer) {
+        const internal = metricsServer;
+        const closedInternal = new Promise<void>((resolve) => internal.close(() => resolve()));
+        internal.closeAllConnections();
+        await closedInternal;
+      }
       await monitor.stop();
       await database.close();
       await readDatabase?.close();
@@ -425,6 +468,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger.info('stopped');
     })());
 
-  logger.info({ port }, 'listening');
-  return { url: `http://${host}:${port}`, port, app, monitor, metrics, admission, shutdown };
+  logger.info({ port, ...(metricsUrl ? { metrics: metricsUrl } : {}) }, 'listening');
+  return { url: `http://${host}:${port}`, port, metricsUrl, app, monitor, metrics, admission, shutdown };
 }

@@ -1,6 +1,5 @@
 /** Builds the GraphQL HTTP app; src/server.ts serves it (with health, deadlines, drain). */
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { TokenCache } from './auth/token-cache.ts';
@@ -14,6 +13,7 @@ import { LIVE_VIEW } from './graphql/view.ts';
 import { DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S } from './writes/transaction.ts';
 import { schema } from './graphql/schema.ts';
 import { exampleQueries } from './graphiql-examples.ts';
+import { renderGraphiQLPage } from './graphiql-page.ts';
 import { useAdmission, type Admission } from './http/admission.ts';
 import { useGetCaching } from './http/caching.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
@@ -61,6 +61,8 @@ export interface AppOptions {
   implicitIdempotencyWindowS?: number;
   /** Registered documents clients may send by id (PERSISTED_DOCUMENTS), and whether only they run. */
   persistedDocuments?: PersistedDocuments;
+  /** Requests at least this slow (ms) are logged at info, the rest at debug (SLOW_REQUEST_MS). */
+  slowRequestMs?: number;
 }
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -72,7 +74,7 @@ export function createApp(options: AppOptions): App {
   const limits: LimitsConfig = { ...DEFAULT_LIMITS, ...options.limits };
   const logger = options.logger ?? createLogger('error');
   const plugins: Plugin[] = [
-    useObservability({ logger, metrics: options.metrics }),
+    useObservability({ logger, metrics: options.metrics, slowRequestMs: options.slowRequestMs }),
     useGetCaching({ db: options.readDb ?? db, anonymousReads }),
     useBodyLimit(limits.maxBodyBytes),
     useCsrfPrevention(),
@@ -131,8 +133,8 @@ export function createApp(options: AppOptions): App {
     },
     cors: options.corsOrigins && options.corsOrigins.length > 0 ? { origin: options.corsOrigins, credentials: true } : false,
     landingPage: false,
-    // Served from the package, not a CDN, so GraphiQL works offline.
-    renderGraphiQL,
+    // Served from the package, not a CDN, so GraphiQL works offline (with a fix to its tabs).
+    renderGraphiQL: renderGraphiQLPage,
     graphiql: {
       title: 'Militant movements knowledge graph',
       defaultTabs: exampleQueries.map(({ query }) => ({ query })),

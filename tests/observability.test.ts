@@ -37,8 +37,8 @@ afterAll(async () => {
   await scratch.drop();
 });
 
-async function post(query: string, headers: Record<string, string> = {}) {
-  const response = await app.fetch('http://test/graphql', {
+async function post(query: string, headers: Record<string, string> = {}, to: App = app) {
+  const response = await to.fetch('http://test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
     body: JSON.stringify({ query }),
@@ -84,6 +84,26 @@ describe('errors, logs and metrics', () => {
     expect(text).toMatch(/graphql_errors_total\{code="INTERNAL_SERVER_ERROR"\} [1-9]/);
     expect(text).toMatch(/graphql_errors_total\{code="BAD_USER_INPUT"\} [1-9]/);
     expect(text).toMatch(/graphql_request_duration_seconds_bucket\{le="[0-9.]+",operation="Named"\}/);
+  });
+
+  it('logs plain successes at debug only, refusals and slow requests at info', async () => {
+    const PINO_DEBUG = 20;
+    const PINO_INFO = 30;
+    const requestLine = (id: string) => lines.find((l) => l.reqId === id && l.msg === 'request');
+    const relaxed = createApp({ db: database.db, logger: createLogger('info', sink), slowRequestMs: 60_000 });
+    await post('{ actors(first: 1) { totalCount } }', { 'x-request-id': 'plain-at-info' }, relaxed);
+    await post('{ events(first: 500) { totalCount } }', { 'x-request-id': 'refused-at-info' }, relaxed);
+    expect(requestLine('plain-at-info')).toBeUndefined();
+    expect(requestLine('refused-at-info')).toMatchObject({ level: PINO_INFO, errorCodes: ['BAD_USER_INPUT'] });
+
+    const strict = createApp({ db: database.db, logger: createLogger('info', sink), slowRequestMs: 1 });
+    await post('{ actors(first: 5) { totalCount nodes { name } } }', { 'x-request-id': 'slow-at-info' }, strict);
+    expect(requestLine('slow-at-info')).toMatchObject({ level: PINO_INFO, slow: true, status: 200 });
+
+    const verbose = createApp({ db: database.db, logger: createLogger('debug', sink), slowRequestMs: 60_000 });
+    await post('{ actors(first: 1) { totalCount } }', { 'x-request-id': 'plain-at-debug' }, verbose);
+    expect(requestLine('plain-at-debug')).toMatchObject({ level: PINO_DEBUG, status: 200 });
+    expect(requestLine('plain-at-debug')).not.toHaveProperty('slow');
   });
 
   it('bounds operation-name labels', () => {

@@ -16,7 +16,12 @@ export interface ConfigOverrides {
   subscriptionMaxLifetimeS?: number;
   tokenCacheMs?: number;
   trustProxy?: boolean;
+  metrics?: Partial<Config['metrics']>;
 }
+
+/** METRICS_TOKEN of every test server: /metrics answers only to it (or an admin token). */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
+export const metricsHeaders = { authorization: `Bearer ${TEST_METRICS_TOKEN}` };
 
 export function testConfig(overrides: ConfigOverrides = {}): Config {
   const base = readConfig({});
@@ -34,6 +39,7 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
     subscriptionMaxLifetimeS: overrides.subscriptionMaxLifetimeS ?? base.subscriptionMaxLifetimeS,
     tokenCacheMs: overrides.tokenCacheMs ?? base.tokenCacheMs,
     trustProxy: overrides.trustProxy ?? base.trustProxy,
+    metrics: { ...base.metrics, token: TEST_METRICS_TOKEN, ...overrides.metrics },
     logLevel: 'silent',
   };
 }

@@ -11,7 +11,7 @@ import type { RunningServer } from '../src/server.ts';
 import { loadSeed } from '../seed/loader.ts';
 import { createToken } from '../src/auth/tokens.ts';
 import { scratchDatabase } from './helpers.ts';
-import { codeOf, graphql, serve, whileEventsLocked } from './server-helpers.ts';
+import { codeOf, graphql, metricsHeaders, serve, whileEventsLocked } from './server-helpers.ts';
 import { databaseUrlFor } from './database-url.ts';
 import { inject } from 'vitest';
 
@@ -77,7 +77,8 @@ describe('health, readiness, metrics', () => {
   it('exposes Prometheus metrics: requests, latency, errors, pool', async () => {
     await graphql(server, 'query Dash { actors(first: 1) { totalCount } }');
     await graphql(server, '{ events(first: 1000) { totalCount } }');
-    const response = await fetch(`${server.url}/metrics`);
+    const response = await fetch(`${server.url}/metrics`, { headers: metricsHeaders });
+    expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await response.text();
     expect(text).toMatch(/graphql_requests_total\{operation="Dash",status="200"\} 1/);
@@ -87,6 +88,32 @@ describe('health, readiness, metrics', () => {
     expect(text).toMatch(/db_pool_requests_active \d/);
     expect(text).toMatch(/database_up 1/);
     expect(text).toMatch(/db_pool_wait_seconds_count\{lane="open"\} [1-9]/);
+  });
+
+  it('shows /metrics only to METRICS_TOKEN and admin tokens on the public port', async () => {
+    const metricsAs = async (authorization?: string) =>
+      (await fetch(`${server.url}/metrics`, authorization ? { headers: { authorization } } : {})).status;
+    const admin = (await createToken(scratch.handle.db, 'metrics-admin', 'admin')).token;
+    expect(await metricsAs()).toBe(401);
+    expect(await metricsAs('Bearer not-a-token')).toBe(401);
+    expect(await metricsAs(`Bearer ${clientTokens.get('other')}`)).toBe(403);
+    expect(await metricsAs(metricsHeaders.authorization)).toBe(200);
+    expect(await metricsAs(`Bearer ${admin}`)).toBe(200);
+  });
+
+  it('serves /metrics on METRICS_PORT alone, without a token, when that is set', async () => {
+    const internal = await serve(scratch.url, { metrics: { port: 0, host: '127.0.0.1' } });
+    try {
+      expect(internal.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const scraped = await fetch(`${internal.metricsUrl}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toMatch(/database_up/);
+      // Not on the public port, whatever the token; and nothing but /metrics on the internal one.
+      expect((await fetch(`${internal.url}/metrics`, { headers: metricsHeaders })).status).toBe(404);
+      expect((await fetch(`${internal.metricsUrl}/graphql?query=%7B__typename%7D`)).status).toBe(404);
+    } finally {
+      await internal.shutdown();
+    }
   });
 
   it('returns the request id in a header', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/db/embedded.ts';
 import { loadSeed } from '../seed/loader.ts';
 import { scratchDatabase } from './helpers.ts';
-import { graphql, whileEventsLocked } from './server-helpers.ts';
+import { graphql, metricsHeaders, TEST_METRICS_TOKEN, whileEventsLocked } from './server-helpers.ts';
 
 let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 let child: ChildProcess | undefined;
@@ -46,6 +46,7 @@ describe('shutdown on SIGTERM', () => {
         REQUEST_TIMEOUT_MS: '30000',
         DRAIN_TIMEOUT_MS: '20000',
         LOG_LEVEL: 'info',
+        METRICS_TOKEN: TEST_METRICS_TOKEN,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -58,7 +59,7 @@ describe('shutdown on SIGTERM', () => {
     const locker = postgres(scratch.url, { max: 1, onnotice: () => {} });
     const inFlight = await whileEventsLocked(locker, async () => {
       const request = graphql({ url: base }, '{ events(first: 2) { totalCount nodes { title } } }');
-      await until(async () => /db_pool_requests_active 1/.test(await (await fetch(`${base}/metrics`)).text()), 'the request to hold a slot');
+      await until(async () => /db_pool_requests_active 1/.test(await (await fetch(`${base}/metrics`, { headers: metricsHeaders })).text()), 'the request to hold a slot');
 
       child?.kill('SIGTERM');
       const signalled = performance.now();

@@ -1,14 +1,16 @@
 /**
  * `npm run import -- FILE [--dry-run]`: loads a knowledge file (.json, the seed's format) or a CSV
- * of events into DATABASE_URL, all or nothing. Prints every problem with its JSON path or CSV
- * line, a progress bar on a terminal, and a summary. Exit code 1 when the file is refused.
- * Running servers hear of what it wrote from PostgreSQL when it commits (the changes feed's
- * notification, src/graphql/changes-follower.ts); with REDIS_URL set it also announces new events
- * through Redis, for instances that cannot LISTEN (behind a transaction-mode pooler).
+ * of events into DATABASE_URL (or the embedded PostgreSQL `npm start` runs), all or nothing.
+ * Prints every problem with its JSON path or CSV line, a progress bar on a terminal, and a summary.
+ * Exit code 1 when the file is refused. Running servers hear of what it wrote from PostgreSQL when
+ * it commits (the changes feed's notification, src/graphql/changes-follower.ts); with REDIS_URL set
+ * it also announces new events through Redis, for instances that cannot LISTEN (behind a
+ * transaction-mode pooler).
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { connectDatabase } from '../db/client.ts';
+import { databaseUrlOrExit } from './database.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { importFile } from '../import/import.ts';
 import { connectRedisPubSub } from '../pubsub-redis.ts';
@@ -20,11 +22,7 @@ if (!path || positionals.length > 1) {
   console.error(usage);
   process.exit(2);
 }
-const url = process.env.DATABASE_URL;
-if (!url) {
-  console.error('DATABASE_URL is not set');
-  process.exit(2);
-}
+const url = databaseUrlOrExit();
 
 /** A progress bar (cli-progress) on a terminal only, so logs and pipes stay clean. */
 function progressBar(stream: NodeJS.WriteStream): { update: (done: number, total: number) => void; stop: () => void } | undefined {

@@ -1,10 +1,12 @@
 /**
  * `npm run token -- create --role analyst --name alice` prints a new token once (only its hash is
- * stored); `npm run token -- revoke --name alice`; `npm run token -- list`. Uses DATABASE_URL.
+ * stored); `npm run token -- revoke --name alice`; `npm run token -- list`. Uses DATABASE_URL, or the
+ * embedded PostgreSQL `npm start` runs (src/cli/database.ts).
  */
 import { parseArgs } from 'node:util';
 import { createToken, isRole, listTokens, revokeToken, ROLES } from '../auth/tokens.ts';
 import { connectDatabase } from '../db/client.ts';
+import { databaseUrlOrExit } from './database.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 
 const usage = `usage: npm run token -- create --role ${ROLES.join('|')} --name NAME
@@ -16,15 +18,11 @@ const { positionals, values } = parseArgs({
   options: { role: { type: 'string' }, name: { type: 'string' } },
 });
 const [command] = positionals;
-const url = process.env.DATABASE_URL;
-if (!url) {
-  console.error('DATABASE_URL is not set');
-  process.exit(2);
-}
 if (command !== 'create' && command !== 'revoke' && command !== 'list') {
   console.error(usage);
   process.exit(2);
 }
+const url = databaseUrlOrExit();
 const { db, close } = connectDatabase(url, { max: 1 });
 try {
   await migrateDatabase(db);

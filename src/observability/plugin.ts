@@ -1,6 +1,8 @@
 /**
  * Per request: an id (kept from the client's x-request-id when plain, else new) returned in the
  * response header and stamped on every log line; one JSON log line and the metrics when it ends.
+ * That line is at debug for a plain success (a dashboard or health poller would fill the log), at
+ * info when the request failed, was refused or was slow, and at warn for a 5xx.
  */
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -16,7 +18,14 @@ interface RequestInfo {
   codes: Set<string>;
 }
 
-export function useObservability({ logger, metrics }: { logger: Logger; metrics?: Metrics }): Plugin {
+export interface ObservabilityOptions {
+  logger: Logger;
+  metrics?: Metrics;
+  /** Requests taking at least this long (ms) are logged at info; default 1000. */
+  slowRequestMs?: number;
+}
+
+export function useObservability({ logger, metrics, slowRequestMs = 1000 }: ObservabilityOptions): Plugin {
   const requests = new WeakMap<Request, RequestInfo>();
   return {
     instrumentation: {
@@ -60,14 +69,19 @@ export function useObservability({ logger, metrics }: { logger: Logger; metrics?
         metrics.duration.observe({ operation }, seconds);
         for (const code of codes) metrics.errors.inc({ code });
       }
-      logger.info(
+      const ms = Math.round(seconds * 1000);
+      const slow = ms >= slowRequestMs;
+      const level = response.status >= 500 ? 'warn' : response.status >= 400 || codes.length > 0 || slow ? 'info' : 'debug';
+      if (!logger.isLevelEnabled(level)) return;
+      logger[level](
         {
           reqId: info.requestId,
           method: request.method,
           path: url.pathname,
           operation: info.operation,
           status: response.status,
-          ms: Math.round(seconds * 1000),
+          ms,
+          ...(slow ? { slow: true } : {}),
           ...(codes.length > 0 ? { errorCodes: codes } : {}),
         },
         'request',

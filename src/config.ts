@@ -111,6 +111,8 @@ export interface Config {
   tokenCacheMs: number;
   /** Seconds an idempotency key replays its write; after that it is forgotten and purged. */
   idempotencyKeyLifetimeS: number;
+  /** How often an idle summary drainer looks for queued work, ms; 0: this process runs none. */
+  summaryDrainIdleMs: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -169,5 +171,6 @@ export function readConfig(env: Env = process.env): Config {
     anonymousReads: !boolean(env, 'READS_REQUIRE_TOKEN', false),
     tokenCacheMs: integer(env, 'TOKEN_CACHE_MS', 30_000),
     idempotencyKeyLifetimeS: integer(env, 'IDEMPOTENCY_KEY_LIFETIME_S', DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S, 1),
+    summaryDrainIdleMs: integer(env, 'SUMMARY_DRAIN_IDLE_MS', 100),
   };
 }

@@ -19,6 +19,7 @@ import { REQUEST_ID_HEADER, createLogger, requestIdFor } from './observability/l
 import { Metrics } from './observability/metrics.ts';
 import { connectDatabase } from './db/client.ts';
 import { TokenCache } from './auth/token-cache.ts';
+import { SummaryDrainer } from './db/summaries.ts';
 import { createApp, type App } from './yoga.ts';
 import type { PubSub } from './graphql/pubsub.ts';
 
@@ -125,6 +126,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger.warn({ err: error }, 'cannot listen for token changes: every request looks its token up');
     }
   }
+  // Dashboard summaries follow writes off the write path: this process drains its share of the
+  // queue, on a connection of its own without the API's statement timeout (a batch on a big actor
+  // may take longer than a request may).
+  const drainerDatabase = config.summaryDrainIdleMs > 0
+    ? connectDatabase(options.databaseUrl, { max: 1, connectTimeoutSeconds: config.deadlines.connectTimeoutSeconds })
+    : undefined;
+  const drainer = drainerDatabase
+    ? new SummaryDrainer(drainerDatabase.db, {
+        idleMs: config.summaryDrainIdleMs,
+        onError: (error) => logger.error({ err: error }, 'summary drain failed'),
+      })
+    : undefined;
+  drainer?.start();
   const app = createApp({
     db: database.db,
     authDb: authDatabase.db,
@@ -291,6 +305,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await closed;
       clearTimeout(cut);
       await monitor.stop();
+      await drainer?.stop();
+      await drainerDatabase?.close();
       await database.close();
       await readDatabase?.close();
       await stopFollowingTokens?.().catch(() => {});

@@ -241,7 +241,7 @@ SELECT e.id AS event_id, event_grain_of(e.date_earliest, e.date_latest) AS grain
 CREATE FUNCTION event_rollups_refresh(event_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
-  CREATE TEMP TABLE IF NOT EXISTS event_rollup_delta (sign smallint NOT NULL, LIKE event_rollup_members) ON COMMIT DROP;
+  CREATE TEMP TABLE IF NOT EXISTS event_rollup_delta (sign smallint NOT NULL, LIKE event_rollup_members) ON COMMIT DELETE ROWS;
   INSERT INTO event_rollup_delta
     (sign, event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date)
   WITH expected AS MATERIALIZED (
@@ -455,7 +455,7 @@ DECLARE
   changed integer;
 BEGIN
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN 0; END IF;
-  CREATE TEMP TABLE IF NOT EXISTS actor_link_delta (sign smallint NOT NULL, LIKE actor_event_links) ON COMMIT DROP;
+  CREATE TEMP TABLE IF NOT EXISTS actor_link_delta (sign smallint NOT NULL, LIKE actor_event_links) ON COMMIT DELETE ROWS;
   INSERT INTO actor_link_delta
     (sign, event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date)
   WITH expected AS MATERIALIZED (
@@ -485,7 +485,7 @@ END $$;
 CREATE OR REPLACE FUNCTION event_doctrines_refresh(event_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
-  CREATE TEMP TABLE IF NOT EXISTS event_doctrine_delta (sign smallint NOT NULL, LIKE event_doctrines) ON COMMIT DROP;
+  CREATE TEMP TABLE IF NOT EXISTS event_doctrine_delta (sign smallint NOT NULL, LIKE event_doctrines) ON COMMIT DELETE ROWS;
   INSERT INTO event_doctrine_delta (sign, event_id, doctrine_id, country_id, kind, killed_min, killed_max)
   WITH expected AS MATERIALIZED (
          SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max
@@ -541,7 +541,7 @@ BEGIN
    LIMIT 1 FOR UPDATE OF s SKIP LOCKED;
   IF claimed IS NULL THEN RETURN 0; END IF;
 
-  CREATE TEMP TABLE IF NOT EXISTS summary_taken (kind text, id integer, marked_at timestamptz) ON COMMIT DROP;
+  CREATE TEMP TABLE IF NOT EXISTS summary_taken (kind text, id integer, marked_at timestamptz) ON COMMIT DELETE ROWS;
   WITH gone AS (
     DELETE FROM summary_queue q
      WHERE q.ctid = ANY(ARRAY(SELECT ctid FROM summary_queue WHERE part = claimed ORDER BY marked_at LIMIT max_keys))

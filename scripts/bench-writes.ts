@@ -179,8 +179,8 @@ async function main() {
     select e.slug from events e join participations p on p.event_id = e.id
      where p.actor_id = ${actor.id} and p.role = 'PERPETRATOR' order by e.id desc limit 5000`).map((r) => r.slug);
   const otherEvents = (await sql<{ slug: string }[]>`
-    select slug from events where id % 97 = 0 order by id desc limit 5000`).map((r) => r.slug);
-  const otherActors = (await sql<{ slug: string }[]>`select slug from actors where id <> ${actor.id} order by id limit 2000 offset 100`).map((r) => r.slug);
+    select slug from events order by md5(id::text) limit 5000`).map((r) => r.slug);
+  const otherActors = (await sql<{ slug: string }[]>`select slug from actors where id <> ${actor.id} order by md5(id::text) limit 2000`).map((r) => r.slug);
   const doctrines = (await sql<{ slug: string }[]>`select slug from doctrines order by id`).map((r) => r.slug);
   const summariesOffWritePath = (await sql<{ present: boolean }[]>`select to_regclass('summary_queue') is not null as present`)[0]?.present ?? false;
 

@@ -259,7 +259,7 @@ async function main() {
                 date: { text: day, earliest: day, latest: day, precision: 'DAY' }, killed: { min: n % 7, max: n % 7, text: `${n % 7}` },
                 citations, participants: [{ actor: actor.slug, role: 'PERPETRATOR' }] }
             : op === 'addParticipation'
-              ? { event: pick(otherEvents, n * 7), actor: actor.slug, role: 'ATTRIBUTED', confidence: 60, citations }
+              ? { event: pick(otherEvents, n * 7), actor: actor.slug, role: 'IMPLICATED', confidence: 40, citations }
               : op === 'addAdherence'
                 ? { actor: actor.slug, doctrine: pick(doctrines, n), confidence: 60, citations }
                 : op === 'addRelationship'

@@ -18,7 +18,7 @@ CREATE TABLE "summary_queue" (
 	"kind" text NOT NULL,
 	"id" integer NOT NULL,
 	"part" smallint GENERATED ALWAYS AS ((id % 16)::smallint) STORED NOT NULL,
-	"marked_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"marked_at" timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
 	CONSTRAINT "summary_queue_kind_check" CHECK ("summary_queue"."kind" in ('event', 'event_doctrines', 'actor_events', 'actor_doctrines', 'place'))
 );
 --> statement-breakpoint

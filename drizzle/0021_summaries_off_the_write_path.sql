@@ -12,8 +12,8 @@
 --   READ COMMITTED each later statement's snapshot is newer than the one that saw the key, so the
 --   recompute sees the change. A change committed after that is queued by its own key and
 --   recomputed by a later drain.
--- * The queue is cut into partitions by key (summary_queue.part); a drainer works on one
---   partition at a time, locked FOR UPDATE SKIP LOCKED in summary_partitions, so the per-event
+-- * The queue is cut into partitions by key (summary_queue.part); a drainer works on the
+--   partitions it locked FOR UPDATE SKIP LOCKED in summary_partitions, so the per-event
 --   rows (event_rollup_members, actor_event_links, event_doctrines) of one event are only ever
 --   recomputed by one drainer at a time. Drainers on other partitions only meet at the sums, which
 --   they change by adding differences (ON CONFLICT ... DO UPDATE adds to the latest row version)
@@ -525,31 +525,34 @@ DROP FUNCTION summaries_lock();
 
 -- 4. The drain. -------------------------------------------------------------------------------------
 
--- Takes up to max_keys keys, oldest first, from one partition no other drainer holds, and brings
--- their summaries up to date; returns how many keys it took (0: nothing to do, or every partition
--- with work is being drained). Each call is meant to be its own transaction.
+-- Takes up to max_keys keys, oldest first, from partitions no other drainer holds (up to half of
+-- them, so that one call covers writes spread over many partitions and another drainer still
+-- finds some to take), and brings their summaries up to date; returns how many keys it took (0:
+-- nothing to do, or every partition with work is being drained). Each call is meant to be its own
+-- transaction.
 CREATE FUNCTION summaries_drain(max_keys integer DEFAULT 500) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
-  claimed smallint;
+  claimed smallint[];
   taken integer;
   full_refresh integer[];
   doctrines_only integer[];
 BEGIN
-  SELECT s.part INTO claimed FROM summary_partitions s
-   WHERE EXISTS (SELECT 1 FROM summary_queue q WHERE q.part = s.part)
-   ORDER BY (SELECT min(q.marked_at) FROM summary_queue q WHERE q.part = s.part), s.part
-   LIMIT 1 FOR UPDATE OF s SKIP LOCKED;
-  IF claimed IS NULL THEN RETURN 0; END IF;
+  claimed := ARRAY(
+    SELECT s.part FROM summary_partitions s
+     WHERE EXISTS (SELECT 1 FROM summary_queue q WHERE q.part = s.part)
+     ORDER BY (SELECT min(q.marked_at) FROM summary_queue q WHERE q.part = s.part), s.part
+     LIMIT 8 FOR UPDATE OF s SKIP LOCKED);
+  IF cardinality(claimed) = 0 THEN RETURN 0; END IF;
 
   CREATE TEMP TABLE IF NOT EXISTS summary_taken (kind text, id integer, marked_at timestamptz) ON COMMIT DELETE ROWS;
   WITH gone AS (
     DELETE FROM summary_queue q
-     WHERE q.ctid = ANY(ARRAY(SELECT ctid FROM summary_queue WHERE part = claimed ORDER BY marked_at LIMIT max_keys))
+     WHERE q.ctid = ANY(ARRAY(SELECT ctid FROM summary_queue WHERE part = ANY(claimed) ORDER BY marked_at LIMIT max_keys))
     RETURNING q.kind, q.id, q.marked_at)
   INSERT INTO summary_taken SELECT kind, id, marked_at FROM gone;
   GET DIAGNOSTICS taken = ROW_COUNT;
 
-  -- Keys standing for many events become event keys (keeping when their write began), drained
+  -- Keys standing for many events become event keys (keeping when their write queued them), drained
   -- by later calls in the events' own partitions.
   INSERT INTO summary_queue (kind, id, marked_at)
   SELECT 'event', p.event_id, min(t.marked_at)
@@ -587,6 +590,68 @@ END $$;
 CREATE FUNCTION summaries_complete_up_to() RETURNS timestamptz LANGUAGE sql STABLE AS $$
   SELECT coalesce((SELECT min(marked_at) FROM summary_queue), now())
 $$;
+--> statement-breakpoint
+
+-- Rebuilds every summary from the base tables, set-based, and empties the queue: for a bulk load
+-- (seed:synthetic) that queued millions of keys, which a set-based rebuild summarizes far faster
+-- than batches of keys would. It holds every partition meanwhile, so no drainer works beside it.
+CREATE FUNCTION summaries_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM summary_partitions FOR UPDATE;
+  DELETE FROM summary_queue;
+  TRUNCATE event_rollup_members, event_rollup_by_kind, event_rollup_by_country, event_rollup_by_period,
+    event_rollup_by_country_total, actor_event_links, actor_rollup, actor_rollup_timeline, actor_rollup_by_role,
+    event_doctrines, doctrine_rollup;
+  INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date)
+  SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date FROM event_rollup_members_expected;
+  INSERT INTO event_rollup_by_kind (grain, period, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT grain, period, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
+    FROM event_rollup_members GROUP BY grain, period, kind;
+  INSERT INTO event_rollup_by_country (grain, period, country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT grain, period, country_id, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
+    FROM event_rollup_members GROUP BY grain, period, country_id;
+  INSERT INTO event_rollup_by_period (grain, period, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT grain, period, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
+    FROM event_rollup_members GROUP BY grain, period;
+  INSERT INTO event_rollup_by_country_total (country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT country_id, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
+    FROM event_rollup_members GROUP BY country_id;
+
+  INSERT INTO actor_event_links
+    (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date)
+  SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date
+    FROM actor_event_links_expected;
+  INSERT INTO actor_rollup
+    (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT actor_id, roles, country_id, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
+    FROM actor_event_links
+   GROUP BY GROUPING SETS ((actor_id, roles), (actor_id, roles, country_id), (actor_id, roles, country_id, kind));
+  INSERT INTO actor_rollup_timeline (actor_id, roles, grain, period, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT actor_id, roles, grain, period, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min)
+    FROM actor_event_links GROUP BY actor_id, roles, grain, period;
+  INSERT INTO actor_rollup_by_role (actor_id, role, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT l.actor_id, x.role, count(*), coalesce(sum(l.killed_min), 0), coalesce(sum(l.killed_max), 0),
+         count(*) FILTER (WHERE l.killed_min IS NOT NULL AND l.killed_max IS NULL), count(l.killed_min)
+    FROM actor_event_links l
+    CROSS JOIN LATERAL (SELECT r AS role FROM unnest(enum_range(NULL::participation_role)) r
+                         WHERE l.roles & participation_role_bit(r) <> 0
+                        UNION ALL SELECT NULL) x
+   WHERE l.actor_id <> 0
+   GROUP BY l.actor_id, x.role;
+  INSERT INTO event_doctrines (event_id, doctrine_id, country_id, kind, killed_min, killed_max)
+  SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max FROM event_doctrines_expected;
+  INSERT INTO doctrine_rollup (doctrine_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT doctrine_id, country_id, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min)
+    FROM event_doctrines
+   GROUP BY GROUPING SETS ((doctrine_id), (doctrine_id, country_id, kind));
+END $$;
 --> statement-breakpoint
 
 INSERT INTO summary_partitions (part) SELECT generate_series(0, 15);

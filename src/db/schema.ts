@@ -858,8 +858,8 @@ export const summaryQueue = pgTable(
     part: smallint('part')
       .notNull()
       .generatedAlwaysAs(sql`(id % 16)::smallint`),
-    // When the write that made it stale began; the summaries are complete up to the oldest.
-    markedAt: timestamp('marked_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    // When the write queued it (before its commit); the summaries are complete up to the oldest.
+    markedAt: timestamp('marked_at', { withTimezone: true, mode: 'string' }).notNull().default(sql`clock_timestamp()`),
   },
   (t) => [
     check('summary_queue_kind_check', sql`${t.kind} in ('event', 'event_doctrines', 'actor_events', 'actor_doctrines', 'place')`),

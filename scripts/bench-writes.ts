@@ -196,7 +196,7 @@ async function main() {
     DATABASE_HEAVY_SLOTS: '10',
     LOG_LEVEL: 'warn',
   };
-  const api = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const api = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const url = `http://127.0.0.1:${apiPort}/graphql`;
   await waitForHttp(url);
   // The server migrated on start: the queue exists now if this code has one.

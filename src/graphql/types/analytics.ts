@@ -240,7 +240,7 @@ builder.queryFields((t) => ({
 
 const SummaryStatusType = builder.objectRef<SummaryStatus>('SummaryStatus').implement({
   description:
-    'How current the dashboard summaries are. Writes commit without waiting for them: the summaries behind live `eventStats`, `timeline`, `breakdown` and `reach` catch up within about a second under steady load (longer after a merge or an adherence of an actor with tens of thousands of events). Reads with `asOf` or `includeRetracted` read the base tables and are always current.',
+    'How current the dashboard summaries are. Writes commit without waiting for them: the summaries behind live `eventStats`, `timeline`, `breakdown` and `reach` count a write once a server has drained it, typically seconds later, more after merges or adherences of actors with tens of thousands of events. Reads with `asOf` or `includeRetracted` read the base tables and are always current.',
   fields: (t) => ({
     completeUpTo: t.expose('completeUpTo', {
       type: 'DateTime',

@@ -121,6 +121,8 @@ export interface Config {
   trustedDocumentsOnly: boolean;
   /** How long one export (/export/*) may read, ms: its transaction's statement_timeout. */
   exportTimeoutMs: number;
+  /** How often an idle summary drainer looks for queued work, ms; 0: this process runs none. */
+  summaryDrainIdleMs: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -186,5 +188,6 @@ export function readConfig(env: Env = process.env): Config {
     persistedDocumentsPath: env.PERSISTED_DOCUMENTS || undefined,
     trustedDocumentsOnly,
     exportTimeoutMs: integer(env, 'EXPORT_TIMEOUT_MS', 900_000, 1),
+    summaryDrainIdleMs: integer(env, 'SUMMARY_DRAIN_IDLE_MS', 100),
   };
 }

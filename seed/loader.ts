@@ -9,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eq, sql } from 'drizzle-orm';
+import { drainSummaries } from '../src/db/summaries.ts';
 import type { Database } from '../src/db/client.ts';
 import {
   actors,
@@ -556,6 +557,8 @@ export async function loadSeed(
     });
     summaries.push(await loadKnowledgeFile(db, name, raw, text));
   }
+  // The dashboard summaries are brought up to date off the write path: here, in one pass.
+  await drainSummaries(db);
   return summaries;
 }
 

@@ -125,6 +125,8 @@ export interface Config {
   trustedDocumentsOnly: boolean;
   /** How long one export (/export/*) may read, ms: its transaction's statement_timeout. */
   exportTimeoutMs: number;
+  /** How often an idle summary drainer looks for queued work, ms; 0: this process runs none. */
+  summaryDrainIdleMs: number;
 }
 
 /** Who may read /metrics (src/http/metrics-access.ts). */
@@ -208,5 +210,6 @@ export function readConfig(env: Env = process.env): Config {
     persistedDocumentsPath: env.PERSISTED_DOCUMENTS || undefined,
     trustedDocumentsOnly,
     exportTimeoutMs: integer(env, 'EXPORT_TIMEOUT_MS', 900_000, 1),
+    summaryDrainIdleMs: integer(env, 'SUMMARY_DRAIN_IDLE_MS', 100),
   };
 }

@@ -23,6 +23,7 @@ import { REQUEST_ID_HEADER, createLogger, requestIdFor } from './observability/l
 import { Metrics } from './observability/metrics.ts';
 import { connectDatabase } from './db/client.ts';
 import { TokenCache } from './auth/token-cache.ts';
+import { SummaryDrainer } from './db/summaries.ts';
 import { createApp, type App } from './yoga.ts';
 import { makePubSub, type PubSub } from './graphql/pubsub.ts';
 import { ChangeFollower } from './graphql/changes-follower.ts';
@@ -158,6 +159,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger.warn({ err: error }, 'cannot listen for committed changes: only this instance\'s API writes (and Redis) reach subscribers');
     return undefined;
   });
+  // Dashboard summaries follow writes off the write path: this process drains its share of the
+  // queue, on a connection of its own without the API's statement timeout (a batch on a big actor
+  // may take longer than a request may).
+  const drainerDatabase = config.summaryDrainIdleMs > 0
+    ? connectDatabase(options.databaseUrl, { max: 1, connectTimeoutSeconds: config.deadlines.connectTimeoutSeconds })
+    : undefined;
+  const drainer = drainerDatabase
+    ? new SummaryDrainer(drainerDatabase.db, {
+        idleMs: config.summaryDrainIdleMs,
+        onError: (error) => logger.error({ err: error }, 'summary drain failed'),
+      })
+    : undefined;
+  drainer?.start();
   const app = createApp({
     db: database.db,
     authDb: authDatabase.db,
@@ -460,6 +474,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await closedInternal;
       }
       await monitor.stop();
+      await drainer?.stop();
+      await drainerDatabase?.close();
       await database.close();
       await readDatabase?.close();
       await stopFollowingTokens?.().catch(() => {});

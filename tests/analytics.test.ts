@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadSeed } from '../seed/loader.ts';
 import { breakdown, breakdownSource, eventStats, statsSource, summaryRoute, timeline, timelineSource } from '../src/graphql/loaders/analytics.ts';
 import { eventConditions, eventWhere } from '../src/graphql/types/event.ts';
+import { drainSummaries } from '../src/db/summaries.ts';
 import { openApi, scratchDatabase } from './helpers.ts';
 
 const api = openApi();
@@ -244,6 +245,8 @@ describe('summary tables (event_rollup_*)', () => {
       const db = scratch.handle.db;
       await loadSeed(db);
       const check = async () => {
+        // The writes below go straight to SQL: wait for the summaries to catch up first.
+        await drainSummaries(db);
         const drift = await db.execute<{ n: number }>(sql`
           select count(*)::int as n from (
             (select grain, period, kind::text, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date from event_rollup_by_kind
@@ -326,6 +329,7 @@ describe('summary tables and retraction', () => {
       await scratch.handle.sql`
         update claims set retracted_at = now(), retraction_reason = 'test', retracted_by = 'test'
          where id = (select claim_id from events where slug = 'moscow-concert-hall-attack')`;
+      await drainSummaries(scratch.handle.db);
       const after = await stats();
       expect(after?.events).toBe((before?.events ?? 0) - 1);
       expect(after?.killed.min).toBe((before?.killed.min ?? 0) - 101);

@@ -10,6 +10,7 @@ import { loadSeed } from '../seed/loader.ts';
 import { createToken } from '../src/auth/tokens.ts';
 import { connectDatabase, type DatabaseHandle } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
+import { drainSummaries } from '../src/db/summaries.ts';
 import { createApp, type App, type AppOptions } from '../src/yoga.ts';
 import { databaseUrlFor } from './database-url.ts';
 
@@ -36,6 +37,7 @@ export interface TestApi {
 export function openApi(
   databaseUrl: string = inject('databaseUrl'),
   appOptions: Omit<AppOptions, 'db'> = {},
+  { drainAfterWrites = true }: { drainAfterWrites?: boolean } = {},
 ): TestApi {
   const statements: string[] = [];
   const database = connectDatabase(databaseUrl, {
@@ -63,6 +65,9 @@ export function openApi(
         body: JSON.stringify({ query, variables }),
       });
       const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
+      // Dashboard summaries follow writes off the write path; a test reading them after a write
+      // waits for them to catch up, as a client would wait for summaryStatus.caughtUp.
+      if (drainAfterWrites && /^\s*mutation\b/.test(query)) await drainSummaries(database.db);
       return { status: response.status, ...body };
     },
     close: () => database.close(),

@@ -896,3 +896,63 @@ export const changeCommits = pgTable('change_commits', {
   xid: xid8('xid').notNull().unique(),
   committedAt: timestamp('committed_at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
 });
+/*
+ * Summaries off the write path (migration summaries_off_the_write_path). A write does not update
+ * the summary tables: its triggers append the keys it made stale to `summary_queue`, in its own
+ * transaction, and a drainer (summaries_drain, called by src/db/summaries.ts) recomputes them.
+ * Writers only insert there (no unique key, no sequence), so they never wait for one another.
+ */
+export const summaryKeyKinds = ['event', 'event_doctrines', 'actor_events', 'actor_doctrines', 'place'] as const;
+
+/** How many partitions the queue is cut into: drainers work on different ones at once. */
+export const SUMMARY_PARTITIONS = 16;
+
+export const summaryQueue = pgTable(
+  'summary_queue',
+  {
+    // What went stale: an event (all its summary rows), an event's doctrines, the events of an
+    // actor's participations (a merge), an actor's own events' doctrines, the events at a place.
+    kind: text('kind', { enum: summaryKeyKinds }).notNull(),
+    id: integer('id').notNull(),
+    // A key's partition: one drainer at a time recomputes the rows of a given event.
+    part: smallint('part')
+      .notNull()
+      .generatedAlwaysAs(sql`(id % 16)::smallint`),
+    // When the write queued it (before its commit); the summaries are complete up to the oldest.
+    markedAt: timestamp('marked_at', { withTimezone: true, mode: 'string' }).notNull().default(sql`clock_timestamp()`),
+  },
+  (t) => [
+    check('summary_queue_kind_check', sql`${t.kind} in ('event', 'event_doctrines', 'actor_events', 'actor_doctrines', 'place')`),
+    index('summary_queue_part_idx').on(t.part, t.markedAt),
+    index('summary_queue_marked_at_idx').on(t.markedAt),
+  ],
+);
+
+/** One row per queue partition; a drainer locks one (FOR UPDATE SKIP LOCKED) while it works on it. */
+export const summaryPartitions = pgTable('summary_partitions', {
+  part: smallint('part').primaryKey(),
+});
+
+/**
+ * What each live event adds to the event rollups, as last summarized: the drainer compares it with
+ * the event as it is now and applies the difference to the rollups' sums.
+ */
+export const eventRollupMembers = pgTable(
+  'event_rollup_members',
+  {
+    eventId: integer('event_id').primaryKey(),
+    grain: eventGrain('grain').notNull(),
+    period: date('period', { mode: 'string' }),
+    kind: eventKind('kind').notNull(),
+    countryId: integer('country_id'),
+    killedMin: integer('killed_min'),
+    killedMax: integer('killed_max'),
+    firstDate: date('first_date', { mode: 'string' }),
+    lastDate: date('last_date', { mode: 'string' }),
+  },
+  (t) => [
+    // A bucket's members, for its first/last dates after it loses one.
+    index('event_rollup_members_bucket_idx').on(t.grain, t.period, t.kind, t.countryId, t.firstDate, t.lastDate),
+    index('event_rollup_members_country_idx').on(t.countryId, t.firstDate, t.lastDate),
+  ],
+);

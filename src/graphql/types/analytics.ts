@@ -14,6 +14,7 @@ import {
   type KilledSum,
   type TimelineInterval,
 } from '../loaders/analytics.ts';
+import { summaryStatus, type SummaryStatus } from '../../db/summaries.ts';
 import { Actor } from './actor.ts';
 import { Doctrine } from './doctrine.ts';
 import { EventFilter, eventWhere } from './event.ts';
@@ -245,3 +246,23 @@ builder.queryFields((t) => ({
     },
   }),
 }));
+
+const SummaryStatusType = builder.objectRef<SummaryStatus>('SummaryStatus').implement({
+  description:
+    'How current the dashboard summaries are. Writes commit without waiting for them: the summaries behind live `eventStats`, `timeline`, `breakdown` and `reach` count a write once a server has drained it, typically seconds later, more after merges or adherences of actors with tens of thousands of events. Reads with `asOf` or `includeRetracted` read the base tables and are always current.',
+  fields: (t) => ({
+    completeUpTo: t.expose('completeUpTo', {
+      type: 'DateTime',
+      description: 'Every write committed before this time is counted in the summaries (now, when nothing is waiting).',
+    }),
+    caughtUp: t.exposeBoolean('caughtUp', { description: 'True when no committed write is waiting to be counted.' }),
+  }),
+});
+
+builder.queryField('summaryStatus', (t) =>
+  t.field({
+    type: SummaryStatusType,
+    description: 'How current the dashboard summaries are: ask for it beside live aggregates to know what they include.',
+    resolve: (_root, _args, ctx) => summaryStatus(ctx.db),
+  }),
+);

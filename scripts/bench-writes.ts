@@ -1,0 +1,435 @@
+/**
+ * `npm run bench:writes [-- --duration 30 --writers 10 --readers 5 --events 10000 --skip merge]`:
+ * writes at the scale of the synthetic dataset (run `npm run seed:synthetic` first, or point
+ * SYNTHETIC_DATABASE_URL at a copy).
+ *
+ * Starts the real server (src/index.ts) and measures, one after another:
+ * 1. single cited writes through GraphQL — createEvent with a participant, addParticipation,
+ *    addAdherence, addRelationship, updateEvent, all on the busiest actor — from `--writers`
+ *    closed-loop writers (each its own analyst token), with `--readers` dashboard readers running
+ *    the dashboard scenarios of scripts/bench.ts beside them: p50/p99 per mutation and for the
+ *    readers, the Node and PostgreSQL CPU per request, and (when the summaries are drained off the
+ *    write path) how far the summaries lagged behind the writes;
+ * 2. `npm run import` of a CSV of `--events` cited events, each quoting its own sentence, each with
+ *    a PERPETRATOR participation of the busiest actor (events/s);
+ * 3. a COPY of the same rows (a second copy of the source) into the same tables, with every
+ *    trigger on: the physical floor for the import;
+ * 4. a merge of the two busiest actors through GraphQL (the API's statement timeout applies).
+ * Step 4 changes the data for later runs: use a copy of the database.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID, createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { createToken } from '../src/auth/tokens.ts';
+import { connectDatabase } from '../src/db/client.ts';
+import { freePort } from '../src/db/embedded.ts';
+import { migrateDatabase } from '../src/db/migrate.ts';
+import { dashboardQueries } from './bench-queries.ts';
+import { SYNTHETIC_DATA_DIR, startSyntheticServer } from './synthetic-db.ts';
+
+const { values: options } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '30' },
+    writers: { type: 'string', default: '10' },
+    readers: { type: 'string', default: '5' },
+    events: { type: 'string', default: '10000' },
+    skip: { type: 'string', multiple: true, default: [] },
+  },
+});
+const DURATION_MS = Number(options.duration) * 1000;
+const WRITERS = Number(options.writers);
+const READERS = Number(options.readers);
+const IMPORT_EVENTS = Number(options.events);
+const skip = new Set(options.skip);
+
+const MS_PER_TICK = 10;
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+}
+
+/** CPU of PostgreSQL for this database: the embedded server's processes, or this database's backends. */
+async function postgresCpuMs(probe: postgres.Sql, embedded: boolean): Promise<Map<number, number>> {
+  const cpu = new Map<number, number>();
+  if (embedded) {
+    const postmaster = Number(readFileSync(`${SYNTHETIC_DATA_DIR}/postmaster.pid`, 'utf8').split('\n')[0]);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(fields[1]) === postmaster) cpu.set(Number(entry), (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK);
+      } catch {
+        // ended while we looked
+      }
+    }
+    return cpu;
+  }
+  const backends = await probe<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+  for (const { pid } of backends) {
+    try {
+      cpu.set(pid, cpuMs(pid));
+    } catch {
+      // ended while we looked
+    }
+  }
+  return cpu;
+}
+
+function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function waitForHttp(url: string): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not come up`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+interface GraphQLResult {
+  ok: boolean;
+  ms: number;
+  detail: string;
+}
+
+async function graphql(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<GraphQLResult> {
+  const started = performance.now();
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch (error) {
+    return { ok: false, ms: performance.now() - started, detail: `socket: ${String(error)}` };
+  }
+  const text = await response.text();
+  const ms = performance.now() - started;
+  if (!response.ok) return { ok: false, ms, detail: `HTTP ${response.status}: ${text.slice(0, 160)}` };
+  const body = JSON.parse(text) as { data?: Record<string, { __typename?: string; message?: string } | null>; errors?: { message: string }[] };
+  if (body.errors) return { ok: false, ms, detail: body.errors.map((e) => e.message).join('; ').slice(0, 160) };
+  const result = Object.values(body.data ?? {})[0];
+  if (result && typeof result === 'object' && '__typename' in result && !String(result.__typename).endsWith('Success')) {
+    return { ok: false, ms, detail: `${result.__typename}: ${result.message ?? ''}`.slice(0, 160) };
+  }
+  return { ok: true, ms, detail: '' };
+}
+
+const MUTATIONS = {
+  createEvent: `mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename ... on UserError { message } } }`,
+  addParticipation: `mutation($i: AddParticipationInput!) { addParticipation(input: $i) { __typename ... on UserError { message } } }`,
+  addAdherence: `mutation($i: AddAdherenceInput!) { addAdherence(input: $i) { __typename ... on UserError { message } } }`,
+  addRelationship: `mutation($i: AddRelationshipInput!) { addRelationship(input: $i) { __typename ... on UserError { message } } }`,
+  updateEvent: `mutation($i: UpdateEventInput!) { updateEvent(input: $i) { __typename ... on UserError { message } } }`,
+  addSource: `mutation($i: AddSourceInput!) { addSource(input: $i) { __typename ... on UserError { message } } }`,
+  mergeActors: `mutation($i: MergeActorsInput!) { mergeActors(input: $i) { __typename ... on UserError { message } } }`,
+} as const;
+type Operation = 'createEvent' | 'addParticipation' | 'addAdherence' | 'addRelationship' | 'updateEvent';
+const OPERATIONS: Operation[] = ['createEvent', 'addParticipation', 'addAdherence', 'addRelationship', 'updateEvent'];
+
+const SENTENCES_PER_SOURCE = 100;
+const sentence = (tag: string, i: number) => `Report ${tag} item ${i}: the group was said to have acted in the area that day.`;
+
+async function main() {
+  const server = await startSyntheticServer();
+  const setup = connectDatabase(server.databaseUrl, { max: 2 });
+  await migrateDatabase(setup.db);
+  const run = randomUUID().slice(0, 8);
+  const analysts = await Promise.all(Array.from({ length: WRITERS }, async (_, i) => (await createToken(setup.db, `bench-writes-${run}-${i}`, 'analyst')).token));
+  const viewers = await Promise.all(Array.from({ length: READERS }, async (_, i) => (await createToken(setup.db, `bench-reads-${run}-${i}`, 'viewer')).token));
+  const admin = (await createToken(setup.db, `bench-admin-${run}`, 'admin')).token;
+  await setup.close();
+
+  const sql = postgres(server.databaseUrl, { max: 2, onnotice: () => {} });
+  const [size] = await sql<{ events: number }[]>`select count(*)::int as events from events`;
+  const busiest = await sql<{ id: number; slug: string; n: number }[]>`
+    select a.id, a.slug, count(*)::int as n from participations p join actors a on a.id = p.actor_id
+     where p.role = 'PERPETRATOR' group by a.id, a.slug order by n desc, a.slug limit 2`;
+  const [actor, second] = busiest;
+  if (!actor || !second || !size) throw new Error('the synthetic database is empty: run npm run seed:synthetic first');
+  const [place] = await sql<{ slug: string; id: number }[]>`
+    select pl.slug, pl.id from places pl join events e on e.place_id = pl.id group by pl.slug, pl.id order by count(*) desc limit 1`;
+  const ownEvents = (await sql<{ slug: string }[]>`
+    select e.slug from events e join participations p on p.event_id = e.id
+     where p.actor_id = ${actor.id} and p.role = 'PERPETRATOR' order by e.id desc limit 5000`).map((r) => r.slug);
+  const otherEvents = (await sql<{ slug: string }[]>`
+    select slug from events order by md5(id::text) limit 5000`).map((r) => r.slug);
+  const otherActors = (await sql<{ slug: string }[]>`select slug from actors where id <> ${actor.id} order by md5(id::text) limit 2000`).map((r) => r.slug);
+  const doctrines = (await sql<{ slug: string }[]>`select slug from doctrines order by id`).map((r) => r.slug);
+  const summariesOffWritePath = (await sql<{ present: boolean }[]>`select to_regclass('summary_queue') is not null as present`)[0]?.present ?? false;
+
+  const apiPort = await freePort();
+  const env = {
+    ...process.env,
+    DATABASE_URL: server.databaseUrl,
+    HOST: '127.0.0.1',
+    PORT: String(apiPort),
+    SEED_ON_START: 'false',
+    DATABASE_POOL_SIZE: '10',
+    PENALTY_THRESHOLD: '0',
+    DATABASE_HEAVY_SLOTS: '10',
+    LOG_LEVEL: 'warn',
+  };
+  const api = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const url = `http://127.0.0.1:${apiPort}/graphql`;
+  await waitForHttp(url);
+  // The server migrated on start: the queue exists now if this code has one.
+  const offWritePath = summariesOffWritePath || ((await sql<{ present: boolean }[]>`select to_regclass('summary_queue') is not null as present`)[0]?.present ?? false);
+  const lagSql = offWritePath
+    ? async () => Number((await sql.unsafe<{ ms: number }[]>(`select extract(epoch from clock_timestamp() - summaries_complete_up_to()) * 1000 as ms`))[0]?.ms ?? 0)
+    : null;
+  const caughtUp = async () => !offWritePath || !(await sql.unsafe<{ p: boolean }[]>(`select exists (select 1 from summary_queue) as p`))[0]?.p;
+  const waitCaughtUp = async (): Promise<number> => {
+    const started = performance.now();
+    while (!(await caughtUp())) await new Promise((resolve) => setTimeout(resolve, 50));
+    return performance.now() - started;
+  };
+
+  const lines: string[] = [];
+  const say = (line: string) => {
+    lines.push(line);
+    console.error(line);
+  };
+  say(`\n${size.events.toLocaleString('en')} events; busiest actor ${actor.slug} (${actor.n} perpetrations), next ${second.slug} (${second.n}); ` +
+    `summaries ${offWritePath ? 'off the write path (queue + drainer)' : 'in the write (triggers, one lock)'}; ` +
+    `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB; Node ${process.version}`);
+
+  // --- 1. single cited writes with dashboards beside them ------------------------------------------
+  if (!skip.has('writes')) {
+    // Each writer quotes its own sentences, from sources it adds before the clock starts.
+    const sources: string[][] = [];
+    for (let w = 0; w < WRITERS; w++) {
+      const slugs: string[] = [];
+      for (let k = 0; k < 6; k++) {
+        const slug = `bench-${run}-w${w}-s${k}`;
+        const text = Array.from({ length: SENTENCES_PER_SOURCE }, (_, i) => sentence(`${run}-${w}-${k}`, i)).join(' ');
+        const r = await graphql(url, analysts[w]!, MUTATIONS.addSource, { i: { slug, publisher: 'Bench Wire', text } });
+        if (!r.ok) throw new Error(`addSource: ${r.detail}`);
+        slugs.push(slug);
+      }
+      sources.push(slugs);
+    }
+    const latencies = new Map<string, number[]>(OPERATIONS.map((o) => [o, []]));
+    const failures = new Map<string, string[]>(OPERATIONS.map((o) => [o, []]));
+    const reads: number[] = [];
+    const readFailures: string[] = [];
+    const lags: number[] = [];
+    let stop = false;
+    const pick = <T,>(list: T[], i: number) => list[i % list.length]!;
+
+    const writer = async (w: number) => {
+      let used = 0;
+      for (let i = 0; !stop; i++) {
+        if (used >= sources[w]!.length * SENTENCES_PER_SOURCE) break;
+        const k = Math.floor(used / SENTENCES_PER_SOURCE);
+        const citations = [{ source: sources[w]![k]!, quote: sentence(`${run}-${w}-${k}`, used % SENTENCES_PER_SOURCE) }];
+        used += 1;
+        const op = OPERATIONS[(i + w) % OPERATIONS.length]!;
+        const n = i * WRITERS + w;
+        const day = `2024-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`;
+        const input: Record<string, unknown> =
+          op === 'createEvent'
+            ? { slug: `bench-${run}-${w}-${i}`, title: `Bench attack ${n}`, kind: 'ATTACK', confidence: 80, place: place?.slug,
+                date: { text: day, earliest: day, latest: day, precision: 'DAY' }, killed: { min: n % 7, max: n % 7, text: `${n % 7}` },
+                citations, participants: [{ actor: actor.slug, role: 'PERPETRATOR' }] }
+            : op === 'addParticipation'
+              ? { event: pick(otherEvents, n * 7), actor: actor.slug, role: 'IMPLICATED', confidence: 40, citations }
+              : op === 'addAdherence'
+                ? { actor: actor.slug, doctrine: pick(doctrines, n), confidence: 60, citations }
+                : op === 'addRelationship'
+                  ? { from: actor.slug, to: pick(otherActors, n * 13), type: 'RIVAL_OF', confidence: 60, citations }
+                  : { slug: pick(ownEvents, n * 11), killed: { min: 1 + (n % 50), max: 1 + (n % 50), text: `${1 + (n % 50)}` }, confidence: 60, citations };
+        const r = await graphql(url, analysts[w]!, MUTATIONS[op], { i: input });
+        if (stop && !r.ok) break;
+        latencies.get(op)!.push(r.ms);
+        if (!r.ok) failures.get(op)!.push(r.detail);
+      }
+    };
+    const queries = dashboardQueries(actor.slug);
+    const reader = async (r: number) => {
+      for (let i = 0; !stop; i++) {
+        const q = queries[(i + r) % queries.length]!;
+        const result = await graphql(url, viewers[r]!, q.query, q.variables ?? {});
+        reads.push(result.ms);
+        if (!result.ok) readFailures.push(`${q.name}: ${result.detail}`);
+      }
+    };
+    const sampler = async () => {
+      while (!stop) {
+        if (lagSql) lags.push(await lagSql());
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+    const probe = postgres(server.databaseUrl, { max: 1, onnotice: () => {} });
+    const nodeBefore = cpuMs(api.pid!);
+    const pgBefore = await postgresCpuMs(probe, server.embedded);
+    const started = performance.now();
+    const timer = setTimeout(() => (stop = true), DURATION_MS);
+    await Promise.all([
+      ...Array.from({ length: WRITERS }, (_, w) => writer(w)),
+      ...Array.from({ length: READERS }, (_, r) => reader(r)),
+      sampler(),
+    ]);
+    clearTimeout(timer);
+    stop = true;
+    const elapsed = (performance.now() - started) / 1000;
+    const nodeSpent = cpuMs(api.pid!) - nodeBefore;
+    const pgSpent = cpuDelta(pgBefore, await postgresCpuMs(probe, server.embedded));
+    const catchUp = await waitCaughtUp();
+    const pgWithDrain = cpuDelta(pgBefore, await postgresCpuMs(probe, server.embedded));
+    await probe.end();
+    const writes = [...latencies.values()].reduce((n, l) => n + l.length, 0);
+    const requests = writes + reads.length;
+    say(`\n### Single cited writes (${WRITERS} writers) with ${READERS} dashboard readers, ${elapsed.toFixed(0)} s\n`);
+    say('| request | count | per s | p50 ms | p99 ms | failed |');
+    say('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const op of OPERATIONS) {
+      const l = latencies.get(op)!;
+      say(`| ${op} | ${l.length} | ${(l.length / elapsed).toFixed(1)} | ${percentile(l, 50).toFixed(0)} | ${percentile(l, 99).toFixed(0)} | ${failures.get(op)!.length} |`);
+    }
+    const all = [...latencies.values()].flat();
+    say(`| all writes | ${all.length} | ${(all.length / elapsed).toFixed(1)} | ${percentile(all, 50).toFixed(0)} | ${percentile(all, 99).toFixed(0)} | ${[...failures.values()].flat().length} |`);
+    say(`| dashboard reads | ${reads.length} | ${(reads.length / elapsed).toFixed(1)} | ${percentile(reads, 50).toFixed(0)} | ${percentile(reads, 99).toFixed(0)} | ${readFailures.length} |`);
+    say(`\nCPU per request (writes and reads together, ${requests} requests): Node ${(nodeSpent / requests).toFixed(2)} ms, ` +
+      `PostgreSQL ${(pgSpent / requests).toFixed(2)} ms during the run, ${(pgWithDrain / requests).toFixed(2)} ms with the drain that followed`);
+    if (lagSql) {
+      say(`Summary lag behind committed writes (sampled every 200 ms): p50 ${percentile(lags, 50).toFixed(0)} ms, p99 ${percentile(lags, 99).toFixed(0)} ms, max ${Math.max(...lags).toFixed(0)} ms; ` +
+        `caught up ${catchUp.toFixed(0)} ms after the load stopped`);
+    }
+    for (const [op, list] of failures) if (list.length > 0) say(`  ${op} failures, e.g.: ${[...new Set(list)].slice(0, 3).join(' | ')}`);
+    if (readFailures.length > 0) say(`  read failures, e.g.: ${[...new Set(readFailures)].slice(0, 3).join(' | ')}`);
+  }
+
+  // --- 2. npm run import of cited events, and 3. the same rows by COPY ---------------------------------
+  if (!skip.has('import')) {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-writes-'));
+    const importSource = `bench-${run}-import`;
+    const sentences = Array.from({ length: IMPORT_EVENTS }, (_, i) => sentence(`${run}-import`, i));
+    const text = sentences.join(' ');
+    await sql`insert into sources (slug, title, publisher, text, text_sha256)
+              values (${importSource}, 'Bench import report', 'Bench Wire', ${text}, ${createHash('sha256').update(text).digest('hex')})`;
+    const csv = ['source,slug,title,kind,date_precision,date_text,date_earliest,date_latest,place,confidence,quote,actor,role'];
+    for (let i = 0; i < IMPORT_EVENTS; i++) {
+      const day = `2023-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
+      csv.push(`${importSource},bench-${run}-import-${i},Bench import event ${i},ATTACK,DAY,${day},${day},${day},${place?.slug ?? ''},80,"${sentences[i]}",${actor.slug},PERPETRATOR`);
+    }
+    // Files of at most 5,000 events: one file of 10,000 exceeds PostgreSQL's 65,535 bind
+    // parameters in the loader's multi-row inserts and is refused.
+    const header = csv.shift()!;
+    const files: string[] = [];
+    for (let i = 0; i < csv.length; i += 5000) {
+      const file = join(dir, `events-${i / 5000}.csv`);
+      await writeFile(file, `${[header, ...csv.slice(i, i + 5000)].join('\n')}\n`);
+      files.push(file);
+    }
+    const started = performance.now();
+    let output = '';
+    for (const file of files) {
+      output += await new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', file], { env: { ...process.env, DATABASE_URL: server.databaseUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`import exited with ${code}: ${out.slice(0, 800)}`))));
+      });
+    }
+    const importMs = performance.now() - started;
+    const drains = [...output.matchAll(/summaries up to date: (\d+) keys in (\d+) ms/g)];
+    const drained = drains.length > 0;
+    const drainMs = drains.reduce((ms, m) => ms + Number(m[2]), 0);
+    say(`\n### Bulk writes of ${IMPORT_EVENTS.toLocaleString('en')} cited events (one PERPETRATOR participation of ${actor.slug} each)\n`);
+    say('| how | seconds | events/s |');
+    say('| --- | ---: | ---: |');
+    say(`| npm run import, ${files.length} files (process start to exit${drained ? ', summaries drained at its end' : ''}) | ${(importMs / 1000).toFixed(1)} | ${(IMPORT_EVENTS / (importMs / 1000)).toFixed(0)} |`);
+    if (drained) say(`| … of which the summary drain | ${(drainMs / 1000).toFixed(1)} | |`);
+
+    // The same rows, by COPY into staging tables and one INSERT per table, as seed:synthetic loads.
+    const copySource = `bench-${run}-copy`;
+    const copyText = sentences.map((s) => s.replace('Report', 'Copy')).join(' ');
+    const copyStarted = performance.now();
+    await sql.begin(async (tx) => {
+      const [src] = await tx<{ id: number }[]>`insert into sources (slug, title, publisher, text, text_sha256)
+        values (${copySource}, 'Bench copy report', 'Bench Wire', ${copyText}, ${createHash('sha256').update(copyText).digest('hex')}) returning id`;
+      const ids = async (table: string, n: number) =>
+        (await tx.unsafe<{ id: number }[]>(`select nextval(pg_get_serial_sequence('${table}', 'id'))::int as id from generate_series(1, ${n})`)).map((r) => r.id);
+      const claimIds = await ids('claims', 2 * IMPORT_EVENTS);
+      const citationIds = await ids('citations', IMPORT_EVENTS);
+      const eventIds = await ids('events', IMPORT_EVENTS);
+      const rows = { claims: [] as string[], citations: [] as string[], claimCitations: [] as string[], events: [] as string[], participations: [] as string[] };
+      let offset = 0;
+      for (let i = 0; i < IMPORT_EVENTS; i++) {
+        const quote = sentences[i]!.replace('Report', 'Copy');
+        const start = offset;
+        const end = start + quote.length;
+        offset = end + 1;
+        const report = claimIds[2 * i]!;
+        const part = claimIds[2 * i + 1]!;
+        const day = `2023-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
+        rows.citations.push([citationIds[i], src!.id, quote, start, end, copyText.slice(Math.max(0, start - 32), start), copyText.slice(end, end + 32)].join('\t'));
+        rows.claims.push(`${report}\tEVENT_REPORT\t80\tbench-copy`, `${part}\tPARTICIPATION\t80\tbench-copy`);
+        rows.claimCitations.push(`${report}\t${citationIds[i]}`, `${part}\t${citationIds[i]}`);
+        rows.events.push([eventIds[i], `bench-${run}-copy-${i}`, `Bench copy event ${i}`, 'ATTACK', day, day, day, 'DAY', place?.id ?? '\\N', report].join('\t'));
+        rows.participations.push([part, eventIds[i], actor.id, 'PERPETRATOR', '\\N'].join('\t'));
+      }
+      const copy = async (table: string, columns: string, lines: string[], staged: boolean) => {
+        const target = staged ? `stage_${table}` : table;
+        if (staged) await tx.unsafe(`create temp table ${target} (like ${table} including defaults) on commit drop`);
+        const writable = await tx.unsafe(`copy ${target} (${columns}) from stdin`).writable();
+        await pipeline(Readable.from([`${lines.join('\n')}\n`]), writable);
+        if (staged) await tx.unsafe(`insert into ${table} (${columns}) overriding system value select ${columns} from ${target}`);
+      };
+      await copy('claims', 'id, kind, confidence, recorded_by', rows.claims, true);
+      await copy('citations', 'id, source_id, quote, start_offset, end_offset, prefix, suffix', rows.citations, true);
+      await copy('claim_citations', 'claim_id, citation_id', rows.claimCitations, false);
+      await copy('events', 'id, slug, title, kind, date_text, date_earliest, date_latest, date_precision, place_id, claim_id', rows.events, true);
+      await copy('participations', 'claim_id, event_id, actor_id, role, attributed_by_id', rows.participations, false);
+    });
+    const copyMs = performance.now() - copyStarted;
+    const copyDrainMs = await waitCaughtUp();
+    say(`| COPY of the same rows (every trigger on), to commit | ${(copyMs / 1000).toFixed(1)} | ${(IMPORT_EVENTS / (copyMs / 1000)).toFixed(0)} |`);
+    if (offWritePath) say(`| … then the server's drainer catching up | ${(copyDrainMs / 1000).toFixed(1)} | |`);
+  }
+
+  // --- 4. a merge of the two busiest actors ----------------------------------------------------------
+  if (!skip.has('merge')) {
+    const merge = await graphql(url, admin, MUTATIONS.mergeActors, { i: { keep: actor.slug, remove: second.slug, reason: 'bench: merge of the two busiest actors' } });
+    const mergeDrainMs = merge.ok ? await waitCaughtUp() : 0;
+    say(`\n### Merge of ${second.slug} (${second.n} perpetrations) into ${actor.slug}\n`);
+    say(`mergeActors: ${merge.ok ? 'committed' : `refused (${merge.detail})`} in ${(merge.ms / 1000).toFixed(2)} s` +
+      (offWritePath && merge.ok ? `; summaries caught up ${(mergeDrainMs / 1000).toFixed(1)} s later` : ''));
+  }
+
+  api.kill('SIGTERM');
+  await new Promise((resolve) => api.on('exit', resolve));
+  await sql.end();
+  await server.stop();
+  console.log(lines.join('\n'));
+}
+
+await main();

@@ -1,0 +1,134 @@
+/**
+ * The dashboard summaries are brought up to date off the write path: writes queue the keys they
+ * make stale (summary_queue, in their own transaction), and `summaries_drain` (migration
+ * summaries_off_the_write_path) recomputes them. Every server process runs a SummaryDrainer;
+ * imports and the seed drain once at their end; tests drain before they compare. Several
+ * drainers, in one process or many, work on different queue partitions at once.
+ */
+import { sql } from 'drizzle-orm';
+import type { Database } from './client.ts';
+
+/** Keys one drain call takes: small enough to keep a call well under a second on a big actor. */
+export const DRAIN_BATCH = 500;
+
+const DEADLOCK = '40P01';
+
+function isDeadlock(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === DEADLOCK;
+}
+
+/**
+ * One drain call (one transaction): up to `maxKeys` keys of the partition with the oldest work
+ * that no other drainer holds. Returns how many keys it took. Two drainers adding to the same
+ * summary rows lock them in key order, so they cannot deadlock each other; should PostgreSQL still
+ * report a deadlock, the call is retried.
+ */
+export async function drainOnce(db: Database, maxKeys = DRAIN_BATCH): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const [row] = await db.execute<{ taken: number }>(sql`select summaries_drain(${maxKeys}::int) as taken`);
+      return row?.taken ?? 0;
+    } catch (error) {
+      if (!isDeadlock(error) || attempt >= 3) throw error;
+    }
+  }
+}
+
+/** Whether any key is queued (or being drained by another drainer, which has not committed yet). */
+export async function summariesPending(db: Database): Promise<boolean> {
+  const [row] = await db.execute<{ pending: boolean }>(sql`select exists (select 1 from summary_queue) as pending`);
+  return row?.pending ?? false;
+}
+
+export interface SummaryStatus {
+  /** Every write committed before this time is in the summaries. */
+  completeUpTo: Date;
+  caughtUp: boolean;
+}
+
+export async function summaryStatus(db: Database): Promise<SummaryStatus> {
+  const [row] = await db.execute<{ completeUpTo: string; caughtUp: boolean }>(sql`
+    select summaries_complete_up_to()::text as "completeUpTo", not exists (select 1 from summary_queue) as "caughtUp"`);
+  if (!row) throw new Error('the status query returns one row');
+  return { completeUpTo: new Date(row.completeUpTo), caughtUp: row.caughtUp };
+}
+
+/**
+ * Drains until nothing is queued: what an import or the seed does at its end, and what tests do
+ * to wait for the summaries to catch up. When other drainers hold the remaining partitions, it
+ * waits for them to commit (polling the queue) rather than returning early. Returns the keys
+ * this call took.
+ */
+export async function drainSummaries(db: Database, maxKeys = DRAIN_BATCH): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const taken = await drainOnce(db, maxKeys);
+    total += taken;
+    if (taken > 0) continue;
+    if (!(await summariesPending(db))) return total;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export interface DrainerOptions {
+  /** How long to wait before looking again when the queue is empty, ms. */
+  idleMs: number;
+  maxKeys?: number;
+  onError: (error: unknown) => void;
+}
+
+/**
+ * A loop in the server process that keeps draining: back to back while there is work, every
+ * `idleMs` when there is none (polling, not LISTEN: a NOTIFY from every write would take the
+ * single lock PostgreSQL serializes notifying commits with). `stop()` ends it after the call in
+ * progress commits.
+ */
+export class SummaryDrainer {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: DrainerOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let taken = 0;
+      try {
+        taken = await drainOnce(this.db, this.options.maxKeys);
+      } catch (error) {
+        if (!this.running) return;
+        this.options.onError(error);
+        // The database may be down: do not spin.
+        await this.pause(Math.max(1000, this.options.idleMs));
+        continue;
+      }
+      if (taken === 0 && this.running) await this.pause(this.options.idleMs);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+}

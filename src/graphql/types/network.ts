@@ -12,6 +12,8 @@ import { RelationshipTypeEnum } from './vocabulary.ts';
 
 export const MAX_NETWORK_DEPTH = 3;
 export const MAX_NETWORK_NODES = 1000;
+/** Relationships among those actors: dense groups can have many more edges than nodes. */
+export const MAX_NETWORK_EDGES = 10_000;
 export const MAX_PATH_DEPTH = 6;
 
 interface NodeShape {
@@ -54,7 +56,7 @@ function depthBetween(value: number, max: number, argument: string): number {
 builder.objectField(Actor, 'network', (t) =>
   t.loadable({
     type: Network,
-    description: `The actor's neighbourhood for graph widgets, following relationships in either direction: at most ${MAX_NETWORK_DEPTH} hops and ${MAX_NETWORK_NODES} actors (beyond that the field errs; narrow types or since).`,
+    description: `The actor's neighbourhood for graph widgets, following relationships in either direction: at most ${MAX_NETWORK_DEPTH} hops, ${MAX_NETWORK_NODES} actors and ${MAX_NETWORK_EDGES} relationships (beyond that the field errs; narrow types or since).`,
     byPath: true,
     args: {
       depth: t.arg.int({ required: true, defaultValue: 1, description: `Hops, 1 to ${MAX_NETWORK_DEPTH}.` }),
@@ -88,7 +90,14 @@ builder.objectField(Actor, 'network', (t) =>
             'depth',
           );
         }
-        return networks.get(id)!;
+        const network = networks.get(id)!;
+        if (network.edges.length > MAX_NETWORK_EDGES) {
+          return badInput(
+            `the network within ${depth} hops has ${network.edges.length} relationships, more than ${MAX_NETWORK_EDGES}; lower "depth" or narrow "types" or "since"`,
+            'depth',
+          );
+        }
+        return network;
       });
     },
     resolve: (actor) => actor.id,

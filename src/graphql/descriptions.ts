@@ -66,10 +66,25 @@ function generated(type: GraphQLNamedType): string | undefined {
   return undefined;
 }
 
+/**
+ * The errors plugin's success types carry the mutation's result in `data`, a field its options
+ * cannot describe schema-wide.
+ */
+function describeSuccessData(type: GraphQLNamedType): void {
+  const mutation = /^Mutation(\w+?)Success$/.exec(type.name);
+  if (!mutation || !(type instanceof GraphQLObjectType)) return;
+  const data = type.getFields().data;
+  if (data && !data.description) {
+    data.description = `The ${getNamedType(data.type).name} as it stands after the write (for a repeated idempotency key, the one the first request wrote).`;
+  }
+}
+
 /** Gives every type still without a description the one `generated` writes for it. */
 export function describeGeneratedTypes(schema: GraphQLSchema): void {
   for (const type of Object.values(schema.getTypeMap())) {
-    if (!isNamedType(type) || type.name.startsWith('__') || type.description) continue;
+    if (!isNamedType(type) || type.name.startsWith('__')) continue;
+    describeSuccessData(type);
+    if (type.description) continue;
     const description = generated(type);
     if (description) type.description = description;
   }

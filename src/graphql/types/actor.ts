@@ -107,7 +107,7 @@ builder.queryFields((t) => ({
     type: Actor,
     description: 'Actors by name, optionally filtered.',
     args: {
-      filter: t.arg({ type: ActorFilter }),
+      filter: t.arg({ type: ActorFilter, description: 'Which actors; all (visible ones) when left out.' }),
       ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {

@@ -46,7 +46,7 @@ export const Change = builder.loadableNode('Change', {
   load: async (ids: number[], ctx: Context) => inKeyOrder(ids, await changesById(ctx.db, ids), (c) => c.id),
   fields: (t) => ({
     cursor: t.string({ description: 'Where this change is in the feed: pass it as `after` to resume behind it.', resolve: (c) => changeCursor(c) }),
-    kind: t.field({ type: ChangeKind, resolve: (c) => c.kind }),
+    kind: t.field({ type: ChangeKind, description: 'What happened to the record.', resolve: (c) => c.kind }),
     entityType: t.exposeString('entityType', {
       description: 'The GraphQL type of what changed: Event, Actor, Doctrine, Place, Source, Citation, Adherence, Relationship, Participation or UpdateClaim.',
     }),

@@ -22,7 +22,7 @@ interface CasualtiesShape {
 const Casualties = builder.objectRef<CasualtiesShape>('Casualties').implement({
   description: 'A count known as a range: "over 100" is min 101 with no max. The source’s words are kept.',
   fields: (t) => ({
-    min: t.exposeInt('min'),
+    min: t.exposeInt('min', { description: 'The fewest the source’s words allow (0 or more).' }),
     max: t.exposeInt('max', { nullable: true, description: 'Null when the source gives no upper bound.' }),
     text: t.exposeString('text', { nullable: true, description: 'The source’s own words.' }),
   }),

@@ -18,6 +18,20 @@ export const schemaLintConfig: Linter.Config[] = [
     rules: {
       ...configs['flat/schema-recommended'].rules,
       ...configs['flat/schema-relay'].rules,
+      // Every element a client sees is described, not only types and root fields as the preset
+      // asks: fields, arguments, input fields and enum values carry the units, limits and
+      // provenance an analyst needs to read them right.
+      '@graphql-eslint/require-description': [
+        'error',
+        {
+          types: true,
+          rootField: true,
+          DirectiveDefinition: true,
+          FieldDefinition: true,
+          InputValueDefinition: true,
+          EnumValueDefinition: true,
+        },
+      ],
       '@graphql-eslint/relay-edge-types': [
         'error',
         {
@@ -43,11 +57,11 @@ export const schemaLintConfig: Linter.Config[] = [
             suffixes: ['Connection', 'Edge', 'Success', 'Error'],
             // Values, not records: they have no identity of their own to refetch by (dates,
             // ranges, aggregates computed per request, search hits pointing at records that have
-            // ids, a field's change within a revision, a path or network computed per request).
+            // ids, a field's change within a revision, a path or network computed per request, how current the summaries are).
             types: [
               'PageInfo', 'FuzzyDate', 'Casualties', 'KilledSum', 'EventStats', 'BreakdownGroup', 'Timeline',
               'TimelineBucket', 'TimelineUnplaced', 'ActorReach', 'ReachCountry', 'ReachRegion', 'Network',
-              'NetworkNode', 'RelationshipPath', 'SearchHit', 'FieldChange', 'ActorMerge', 'Retraction',
+              'NetworkNode', 'RelationshipPath', 'SearchHit', 'FieldChange', 'ActorMerge', 'Retraction', 'SummaryStatus',
             ],
           },
         },

@@ -72,18 +72,19 @@ export const builder = new SchemaBuilder<{
     nodeFieldOptions: { nullable: false, description: 'The item itself.' },
     nodesOnConnection: { description: 'The items of this page in the list\'s order, without cursors (the same as `edges { node }`).' },
     cursorFieldOptions: {
-      description: 'Opaque cursor of this item: pass it as `after` or `before` to page from here. It names the list and its order, so a cursor of another list is refused.',
+      description: 'Opaque cursor of this item: pass it as `after` (or `before`) to the same list, in the same order, to page from here.',
     },
     pageInfoFieldOptions: { description: 'Where this page lies in the whole list, and the cursors to fetch the next or previous page.' },
-    hasNextPageFieldOptions: { description: 'Whether more items follow this page (when paging forward with `first`).' },
-    hasPreviousPageFieldOptions: { description: 'Whether more items precede this page (when paging backward with `last`).' },
+    hasNextPageFieldOptions: { description: 'Whether more items follow this page: exact when paging forward (`first`); when paging backward, true whenever `before` was given.' },
+    hasPreviousPageFieldOptions: { description: 'Whether more items precede this page: exact when paging backward (`last`); when paging forward, true whenever `after` was given.' },
     startCursorFieldOptions: { description: 'Cursor of the first item on this page; null when the page is empty.' },
     endCursorFieldOptions: { description: 'Cursor of the last item on this page; null when the page is empty.' },
+    // The common limits (pageRequest); a list with others (the changes feed) says so in its description.
     firstArgOptions: {
-      description: `How many items to return from the start (or after \`after\`): 0 to ${MAX_PAGE_SIZE}; ${DEFAULT_PAGE_SIZE} when neither \`first\` nor \`last\` is given. Not together with \`last\`.`,
+      description: `How many items to return from the start (or after \`after\`): 0 to ${MAX_PAGE_SIZE}, ${DEFAULT_PAGE_SIZE} when neither \`first\` nor \`last\` is given, unless the field's description sets other limits. Not together with \`last\`.`,
     },
     lastArgOptions: {
-      description: `How many items to return from the end (or before \`before\`): 0 to ${MAX_PAGE_SIZE}. Not together with \`first\`.`,
+      description: `How many items to return from the end (or before \`before\`): 0 to ${MAX_PAGE_SIZE}, unless the field's description sets other limits (a forward-only list refuses it). Not together with \`first\`.`,
     },
     afterArgOptions: { description: 'Return items after this cursor (an `endCursor` or edge `cursor` of the same list).' },
     beforeArgOptions: { description: 'Return items before this cursor (a `startCursor` or edge `cursor` of the same list).' },

@@ -70,7 +70,7 @@ builder.queryField('changes', (t) =>
   t.connection(
     {
       type: Change,
-      description: `Every create, update, retraction and merge, oldest first in commit order: a change never appears behind one already listed, so a mirror that applies them in order and stores the last cursor stays current by asking again with \`after\`. Forward only (\`first\`, at most ${MAX_CHANGES_PAGE}; \`after\`). totalCount counts the changes after \`after\`.`,
+      description: `Every create, update, retraction and merge, oldest first in commit order: a change never appears behind one already listed, so a mirror that applies them in order and stores the last cursor stays current by asking again with \`after\`. Forward only (\`first\`, at most ${MAX_CHANGES_PAGE}, default ${DEFAULT_CHANGES_PAGE}; \`after\`). totalCount counts the changes after \`after\`.`,
       authScopes: { viewer: true },
       resolve: async (_root, args, ctx) => {
         if (args.last != null || args.before != null) throw badInput('the changes feed pages forward only: use first and after', args.last != null ? 'last' : 'before');

@@ -32,7 +32,7 @@ const Retraction = builder.objectRef<RetractionShape>('Retraction').implement({
     claim: t.exposeID('claim', { description: 'The global id given (of the claim, or of the record it establishes).' }),
     retractedAt: t.field({ type: 'DateTime', description: 'When the retraction was recorded (transaction time); reads `asOf` an earlier time still see the claim.', resolve: (r) => new Date(r.retractedAt) }),
     reason: t.exposeString('reason', { description: 'Why the claim is wrong, in the retracting analyst’s words.' }),
-    retractedBy: t.exposeString('retractedBy', { description: 'Name of the API token’s holder who retracted it.' }),
+    retractedBy: t.exposeString('retractedBy', { description: 'Who retracted it, named as `recordedBy` names who records claims (e.g. "token:<name>").' }),
     citation: t.field({ type: Citation, description: 'The quote that justifies the retraction.', resolve: (r) => r.citationId }),
   }),
 });

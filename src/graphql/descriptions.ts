@@ -1,7 +1,9 @@
 /**
  * Descriptions for the types Pothos generates (connections, edges, mutation results, PageInfo,
  * Node, the root types), written from the role each plays, and for vocabulary and inputs whose
- * meaning is all in their name. Every type in the schema is described (the schema lint checks).
+ * meaning is all in their name, and the `data` field of mutation results. Every type, field,
+ * argument and enum value in the schema is described (the schema lint checks); the relay plugin's
+ * fields and arguments are described through its options in builder.ts.
  * Kept in one place so each generated type's text follows one pattern; a description given where
  * a type is defined always wins.
  */

@@ -18,6 +18,20 @@ export const schemaLintConfig: Linter.Config[] = [
     rules: {
       ...configs['flat/schema-recommended'].rules,
       ...configs['flat/schema-relay'].rules,
+      // Every element a client sees is described, not only types and root fields as the preset
+      // asks: fields, arguments, input fields and enum values carry the units, limits and
+      // provenance an analyst needs to read them right.
+      '@graphql-eslint/require-description': [
+        'error',
+        {
+          types: true,
+          rootField: true,
+          DirectiveDefinition: true,
+          FieldDefinition: true,
+          InputValueDefinition: true,
+          EnumValueDefinition: true,
+        },
+      ],
       '@graphql-eslint/relay-edge-types': [
         'error',
         {

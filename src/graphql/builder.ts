@@ -13,6 +13,7 @@ import { dateProblem } from '../domain/limits.ts';
 import { costLimitError, fieldCost } from './cost.ts';
 import { ForbiddenError } from './errors.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -64,9 +65,38 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    edgesFieldOptions: { nullable: { list: false, items: false } },
-    nodeFieldOptions: { nullable: false },
-    nodesOnConnection: true,
+    edgesFieldOptions: {
+      nullable: { list: false, items: false },
+      description: 'The items of this page in the list\'s order, each with its cursor.',
+    },
+    nodeFieldOptions: { nullable: false, description: 'The item itself.' },
+    nodesOnConnection: { description: 'The items of this page in the list\'s order, without cursors (the same as `edges { node }`).' },
+    cursorFieldOptions: {
+      description: 'Opaque cursor of this item: pass it as `after` (or `before`) to the same list, in the same order, to page from here.',
+    },
+    pageInfoFieldOptions: { description: 'Where this page lies in the whole list, and the cursors to fetch the next or previous page.' },
+    hasNextPageFieldOptions: { description: 'Whether more items follow this page: exact when paging forward (`first`); when paging backward, true whenever `before` was given.' },
+    hasPreviousPageFieldOptions: { description: 'Whether more items precede this page: exact when paging backward (`last`); when paging forward, true whenever `after` was given.' },
+    startCursorFieldOptions: { description: 'Cursor of the first item on this page; null when the page is empty.' },
+    endCursorFieldOptions: { description: 'Cursor of the last item on this page; null when the page is empty.' },
+    // The common limits (pageRequest); a list with others (the changes feed) says so in its description.
+    firstArgOptions: {
+      description: `How many items to return from the start (or after \`after\`): 0 to ${MAX_PAGE_SIZE}, ${DEFAULT_PAGE_SIZE} when neither \`first\` nor \`last\` is given, unless the field's description sets other limits. Not together with \`last\`.`,
+    },
+    lastArgOptions: {
+      description: `How many items to return from the end (or before \`before\`): 0 to ${MAX_PAGE_SIZE}, unless the field's description sets other limits (a forward-only list refuses it). Not together with \`first\`.`,
+    },
+    afterArgOptions: { description: 'Return items after this cursor (an `endCursor` or edge `cursor` of the same list).' },
+    beforeArgOptions: { description: 'Return items before this cursor (a `startCursor` or edge `cursor` of the same list).' },
+    idFieldOptions: { description: 'Global id: opaque, stable, and unique across all types; fetch the record again with `node(id:)`.' },
+    nodeQueryOptions: {
+      description: 'The record with this global id, of whatever type; null when no record has that id.',
+      args: { id: { description: 'A global id, as returned by any `id` field.' } },
+    },
+    nodesQueryOptions: {
+      description: 'The records with these global ids, in the order given; null in place of any id that names no record. Each id counts towards the operation\'s cost limit.',
+      args: { ids: { description: 'Global ids, as returned by any `id` field.' } },
+    },
     encodeGlobalID: encodeGlobalId,
     decodeGlobalID: decodeGlobalId,
   },

@@ -1,7 +1,9 @@
 /**
  * Descriptions for the types Pothos generates (connections, edges, mutation results, PageInfo,
  * Node, the root types), written from the role each plays, and for vocabulary and inputs whose
- * meaning is all in their name. Every type in the schema is described (the schema lint checks).
+ * meaning is all in their name, and the `data` field of mutation results. Every type, field,
+ * argument and enum value in the schema is described (the schema lint checks); the relay plugin's
+ * fields and arguments are described through its options in builder.ts.
  * Kept in one place so each generated type's text follows one pattern; a description given where
  * a type is defined always wins.
  */
@@ -66,10 +68,25 @@ function generated(type: GraphQLNamedType): string | undefined {
   return undefined;
 }
 
+/**
+ * The errors plugin's success types carry the mutation's result in `data`, a field its options
+ * cannot describe schema-wide.
+ */
+function describeSuccessData(type: GraphQLNamedType): void {
+  const mutation = /^Mutation(\w+?)Success$/.exec(type.name);
+  if (!mutation || !(type instanceof GraphQLObjectType)) return;
+  const data = type.getFields().data;
+  if (data && !data.description) {
+    data.description = `The ${getNamedType(data.type).name} as it stands after the write (for a repeated idempotency key, the one the first request wrote).`;
+  }
+}
+
 /** Gives every type still without a description the one `generated` writes for it. */
 export function describeGeneratedTypes(schema: GraphQLSchema): void {
   for (const type of Object.values(schema.getTypeMap())) {
-    if (!isNamedType(type) || type.name.startsWith('__') || type.description) continue;
+    if (!isNamedType(type) || type.name.startsWith('__')) continue;
+    describeSuccessData(type);
+    if (type.description) continue;
     const description = generated(type);
     if (description) type.description = description;
   }

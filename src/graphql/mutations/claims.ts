@@ -32,10 +32,10 @@ const AddParticipationInput = builder.inputType('AddParticipationInput', {
     idempotencyKey: t.string(idempotencyKeyField),
     event: t.string({ required: true, description: 'Slug of the event.' }),
     actor: t.string({ required: true, description: 'Slug of the actor.' }),
-    role: t.field({ type: ParticipationRoleEnum, required: true }),
+    role: t.field({ type: ParticipationRoleEnum, required: true, description: 'The actor’s part in the event.' }),
     attributedBy: t.string({ description: 'For ATTRIBUTED (only): slug of who attributed it.' }),
-    confidence: t.int({ required: true }),
-    note: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
+    confidence: t.int({ required: true, description: 'How sure the cited sources make the claim, 0–100 (an analyst’s judgement, not a probability).' }),
+    note: t.string({ description: 'The analyst’s note on the claim (at most 10,000 characters): how the sources support it.', extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
   }),
 });
@@ -51,11 +51,11 @@ const AddRelationshipInput = builder.inputType('AddRelationshipInput', {
   fields: (t) => ({
     idempotencyKey: t.string(idempotencyKeyField),
     from: t.string({ required: true, description: 'Slug of the actor the relationship goes from.' }),
-    type: t.field({ type: RelationshipTypeEnum, required: true }),
+    type: t.field({ type: RelationshipTypeEnum, required: true, description: 'How the `from` actor relates to the `to` actor.' }),
     to: t.string({ required: true, description: 'Slug of the actor it goes to.' }),
     period: t.field({ type: FuzzyDateInput, description: 'When it held (valid time), if the source says.' }),
-    confidence: t.int({ required: true }),
-    note: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
+    confidence: t.int({ required: true, description: 'How sure the cited sources make the claim, 0–100 (an analyst’s judgement, not a probability).' }),
+    note: t.string({ description: 'The analyst’s note on the claim (at most 10,000 characters): how the sources support it.', extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
   }),
 });
@@ -65,10 +65,10 @@ const relationshipSchema = z.object({ from: slug, type: z.enum(relationshipTypeV
 const AddAdherenceInput = builder.inputType('AddAdherenceInput', {
   fields: (t) => ({
     idempotencyKey: t.string(idempotencyKeyField),
-    actor: t.string({ required: true }),
-    doctrine: t.string({ required: true }),
-    confidence: t.int({ required: true }),
-    note: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
+    actor: t.string({ required: true, description: 'Slug of the actor.' }),
+    doctrine: t.string({ required: true, description: 'Slug of the doctrine it follows.' }),
+    confidence: t.int({ required: true, description: 'How sure the cited sources make the claim, 0–100 (an analyst’s judgement, not a probability).' }),
+    note: t.string({ description: 'The analyst’s note on the claim (at most 10,000 characters): how the sources support it.', extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
   }),
 });
@@ -81,7 +81,7 @@ builder.mutationFields((t) => ({
     description: 'Claims that an actor took part in an event in a role. Role: analyst.',
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
-    args: { input: t.arg({ type: AddParticipationInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    args: { input: t.arg({ type: AddParticipationInput, required: true, description: 'The actor, the event, the role, and the cited claim.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(participationSchema, args.input);
       const { result } = await write(ctx, 'addParticipation', args, async (tx, principal) => {
@@ -101,7 +101,7 @@ builder.mutationFields((t) => ({
     description: 'Claims a typed relationship FROM → TO between two actors. Role: analyst.',
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
-    args: { input: t.arg({ type: AddRelationshipInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    args: { input: t.arg({ type: AddRelationshipInput, required: true, description: 'The two actors, how they relate, and the cited claim.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(relationshipSchema, args.input);
       const period = args.input.period ? fuzzyDate(args.input.period, ['input', 'period']) : null;
@@ -131,7 +131,7 @@ builder.mutationFields((t) => ({
     description: 'Claims that an actor follows a doctrine. Role: analyst.',
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
-    args: { input: t.arg({ type: AddAdherenceInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    args: { input: t.arg({ type: AddAdherenceInput, required: true, description: 'The actor, the doctrine, and the cited claim.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(adherenceSchema, args.input);
       const { result } = await write(ctx, 'addAdherence', args, async (tx, principal) => {

@@ -24,9 +24,9 @@ export const FuzzyDateInput = builder.inputType('FuzzyDateInput', {
   description: 'A date as the source words it and the range of days it can mean.',
   fields: (t) => ({
     text: t.string({ description: 'The source’s words, e.g. "last July".', extensions: { maxLength: TEXT_LIMITS.text } }),
-    earliest: t.field({ type: 'LocalDate' }),
-    latest: t.field({ type: 'LocalDate' }),
-    precision: t.field({ type: DatePrecisionEnum, required: true }),
+    earliest: t.field({ type: 'LocalDate', description: 'The first day the date can mean (inclusive); leave out when unknown.' }),
+    latest: t.field({ type: 'LocalDate', description: 'The last day the date can mean (inclusive), not before `earliest`; leave out when unknown.' }),
+    precision: t.field({ type: DatePrecisionEnum, required: true, description: 'How finely the source dates it; a timeline counts the date in a bucket only when [earliest, latest] lies inside one.' }),
   }),
 });
 

@@ -61,14 +61,14 @@ const actorFields = {
 const CreateActorInput = builder.inputType('CreateActorInput', {
   fields: (t) => ({
     idempotencyKey: t.string(idempotencyKeyField),
-    slug: t.string({ required: true }),
-    name: t.string({ required: true }),
-    aliases: t.stringList({ required: true, defaultValue: [] }),
-    kind: t.field({ type: ActorKindEnum, required: true }),
-    description: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
+    slug: t.string({ required: true, description: 'Unique lowercase slug (letters, digits, single hyphens; at most 100 characters) that names the record in URLs and in other inputs.' }),
+    name: t.string({ required: true, description: 'The name the actor is best known by (at most 500 characters).' }),
+    aliases: t.stringList({ required: true, defaultValue: [], description: 'Other names and spellings, at most 100, none repeated; search matches them too.' }),
+    kind: t.field({ type: ActorKindEnum, required: true, description: 'What kind of actor it is.' }),
+    description: t.string({ description: 'A short profile (at most 10,000 characters).', extensions: { maxLength: TEXT_LIMITS.text } }),
     homeCountry: t.string({ description: 'Slug of the country the actor is based in.' }),
     confidence: t.int({ required: true, description: 'How sure the sources are, 0–100.' }),
-    note: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
+    note: t.string({ description: 'The analyst’s note on the claim (at most 10,000 characters): how the sources support it.', extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
   }),
 });
@@ -80,14 +80,14 @@ const UpdateActorInput = builder.inputType('UpdateActorInput', {
   fields: (t) => ({
     idempotencyKey: t.string(idempotencyKeyField),
     slug: t.string({ required: true, description: 'The actor to update.' }),
-    name: t.string(),
-    aliases: t.stringList(),
-    addAliases: t.stringList(),
-    kind: t.field({ type: ActorKindEnum }),
-    description: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
-    homeCountry: t.string(),
+    name: t.string({ description: 'New name (at most 500 characters).' }),
+    aliases: t.stringList({ description: 'Replaces every alias (at most 100, none repeated).' }),
+    addAliases: t.stringList({ description: 'Aliases to add to those the actor has.' }),
+    kind: t.field({ type: ActorKindEnum, description: 'New kind.' }),
+    description: t.string({ description: 'New profile text (at most 10,000 characters); null clears it.', extensions: { maxLength: TEXT_LIMITS.text } }),
+    homeCountry: t.string({ description: 'Slug of the country (a COUNTRY place) the actor is based in; null clears it.' }),
     confidence: t.int({ required: true, description: 'How sure the sources are of the change, 0–100.' }),
-    note: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
+    note: t.string({ description: 'The analyst’s note on the claim behind the change: what changed and why (at most 10,000 characters).', extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'The quotes supporting the change; at least one.' }),
   }),
 });
@@ -119,7 +119,7 @@ builder.mutationFields((t) => ({
     description: 'Adds an actor, established by a cited claim. Role: analyst.',
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
-    args: { input: t.arg({ type: CreateActorInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    args: { input: t.arg({ type: CreateActorInput, required: true, description: 'The actor to add, its profile claim’s confidence and citations.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(createActorSchema, args.input);
       const { result } = await write(ctx, 'createActor', args, async (tx, principal) => {
@@ -150,7 +150,7 @@ builder.mutationFields((t) => ({
     description: 'Changes an actor’s profile, backed by a cited claim; the old values stay readable as a revision (`revisions`, `asOf`). Role: analyst.',
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
-    args: { input: t.arg({ type: UpdateActorInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    args: { input: t.arg({ type: UpdateActorInput, required: true, description: 'The actor, the values to change, and the cited claim behind the change.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(updateActorSchema, args.input);
       const { result } = await write(ctx, 'updateActor', args, async (tx, principal) => {
@@ -191,9 +191,9 @@ builder.mutationFields((t) => ({
 const CreatePlaceInput = builder.inputType('CreatePlaceInput', {
   fields: (t) => ({
     idempotencyKey: t.string(idempotencyKeyField),
-    slug: t.string({ required: true }),
-    name: t.string({ required: true }),
-    kind: t.field({ type: PlaceKindEnum, required: true }),
+    slug: t.string({ required: true, description: 'Unique lowercase slug (letters, digits, single hyphens; at most 100 characters) that names the record in URLs and in other inputs.' }),
+    name: t.string({ required: true, description: 'The place’s usual English name (at most 500 characters).' }),
+    kind: t.field({ type: PlaceKindEnum, required: true, description: 'Country, city or site; fixed once created.' }),
     parent: t.string({ description: 'Slug of the containing place (site → city → country); none for a country.' }),
     countryCode: t.string({ description: 'ISO 3166-1 alpha-2, for countries.' }),
     region: t.string({ description: 'UN M49 sub-region, e.g. "Southern Asia".' }),
@@ -215,10 +215,10 @@ const UpdatePlaceInput = builder.inputType('UpdatePlaceInput', {
   description: 'Fields left out keep their value. A place’s kind and parent are fixed (they decide its country).',
   fields: (t) => ({
     idempotencyKey: t.string(idempotencyKeyField),
-    slug: t.string({ required: true }),
-    name: t.string(),
-    countryCode: t.string(),
-    region: t.string(),
+    slug: t.string({ required: true, description: 'The place to update.' }),
+    name: t.string({ description: 'New name (at most 500 characters).' }),
+    countryCode: t.string({ description: 'New ISO 3166-1 alpha-2 code, for countries.' }),
+    region: t.string({ description: 'New UN M49 sub-region, e.g. "Southern Asia".' }),
   }),
 });
 
@@ -235,7 +235,7 @@ builder.mutationFields((t) => ({
     description: 'Adds a place to the gazetteer (reference data, not a claim). Role: analyst.',
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
-    args: { input: t.arg({ type: CreatePlaceInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    args: { input: t.arg({ type: CreatePlaceInput, required: true, description: 'The place to add.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(createPlaceSchema, args.input);
       const { result } = await write(ctx, 'createPlace', args, async (tx) => {
@@ -266,7 +266,7 @@ builder.mutationFields((t) => ({
     description: 'Renames a place or corrects its codes; the old values stay readable as a revision (`revisions`, `asOf`). Role: analyst.',
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
-    args: { input: t.arg({ type: UpdatePlaceInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    args: { input: t.arg({ type: UpdatePlaceInput, required: true, description: 'The place and the values to change.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(updatePlaceSchema, args.input);
       const { result } = await write(ctx, 'updatePlace', args, async (tx) => {
@@ -293,9 +293,9 @@ builder.mutationFields((t) => ({
 const CasualtiesInput = builder.inputType('CasualtiesInput', {
   description: '"over 100" is min 101 with no max; keep the source’s words in text.',
   fields: (t) => ({
-    min: t.int({ required: true }),
-    max: t.int(),
-    text: t.string({ required: true, extensions: { maxLength: TEXT_LIMITS.text } }),
+    min: t.int({ required: true, description: 'The fewest the source’s words allow (0 or more).' }),
+    max: t.int({ description: 'The most the source’s words allow, at least `min`; null when open-ended ("over 100").' }),
+    text: t.string({ required: true, description: 'The source’s own words for the count, e.g. "dozens".', extensions: { maxLength: TEXT_LIMITS.text } }),
   }),
 });
 
@@ -317,7 +317,7 @@ const EventParticipantInput = builder.inputType('EventParticipantInput', {
   description: 'An actor’s part in the event being created: a participation claim of its own.',
   fields: (t) => ({
     actor: t.string({ required: true, description: 'Slug of the actor.' }),
-    role: t.field({ type: ParticipationRoleEnum, required: true }),
+    role: t.field({ type: ParticipationRoleEnum, required: true, description: 'The actor’s part in the event.' }),
     attributedBy: t.string({ description: 'For ATTRIBUTED (only): slug of who attributed it.' }),
     confidence: t.int({ description: 'Default: the event’s confidence.' }),
     citations: t.field({ type: [CitationInput], description: 'Default: the event’s citations.' }),
@@ -340,16 +340,16 @@ const participantSchema = z
 const CreateEventInput = builder.inputType('CreateEventInput', {
   fields: (t) => ({
     idempotencyKey: t.string(idempotencyKeyField),
-    slug: t.string({ required: true }),
-    title: t.string({ required: true }),
-    kind: t.field({ type: EventKindEnum, required: true }),
-    description: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
+    slug: t.string({ required: true, description: 'Unique lowercase slug (letters, digits, single hyphens; at most 100 characters) that names the record in URLs and in other inputs.' }),
+    title: t.string({ required: true, description: 'A short headline for the event (at most 500 characters).' }),
+    kind: t.field({ type: EventKindEnum, required: true, description: 'What kind of event it was.' }),
+    description: t.string({ description: 'What happened, in a few sentences (at most 10,000 characters).', extensions: { maxLength: TEXT_LIMITS.text } }),
     date: t.field({ type: FuzzyDateInput, required: true, description: 'When it happened (valid time), as the source words it.' }),
     place: t.string({ description: 'Slug of the place.' }),
-    killed: t.field({ type: CasualtiesInput }),
-    wounded: t.field({ type: CasualtiesInput }),
-    confidence: t.int({ required: true }),
-    note: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
+    killed: t.field({ type: CasualtiesInput, description: 'How many were killed, as the sources give it; leave out when unknown.' }),
+    wounded: t.field({ type: CasualtiesInput, description: 'How many were wounded, as the sources give it; leave out when unknown.' }),
+    confidence: t.int({ required: true, description: 'How sure the sources are that it happened as described, 0–100.' }),
+    note: t.string({ description: 'The analyst’s note on the claim (at most 10,000 characters): how the sources support it.', extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
     participants: t.field({
       type: [EventParticipantInput],
@@ -372,16 +372,16 @@ const UpdateEventInput = builder.inputType('UpdateEventInput', {
   description: 'Fields left out keep their value; null clears an optional one.',
   fields: (t) => ({
     idempotencyKey: t.string(idempotencyKeyField),
-    slug: t.string({ required: true }),
-    title: t.string(),
-    kind: t.field({ type: EventKindEnum }),
-    description: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
-    date: t.field({ type: FuzzyDateInput }),
-    place: t.string(),
-    killed: t.field({ type: CasualtiesInput }),
-    wounded: t.field({ type: CasualtiesInput }),
+    slug: t.string({ required: true, description: 'The event to update.' }),
+    title: t.string({ description: 'New headline (at most 500 characters).' }),
+    kind: t.field({ type: EventKindEnum, description: 'New kind.' }),
+    description: t.string({ description: 'New description (at most 10,000 characters); null clears it.', extensions: { maxLength: TEXT_LIMITS.text } }),
+    date: t.field({ type: FuzzyDateInput, description: 'New date (valid time), as the source words it.' }),
+    place: t.string({ description: 'Slug of the new place; null clears it.' }),
+    killed: t.field({ type: CasualtiesInput, description: 'New count of the killed; null clears it.' }),
+    wounded: t.field({ type: CasualtiesInput, description: 'New count of the wounded; null clears it.' }),
     confidence: t.int({ required: true, description: 'How sure the sources are of the change, 0–100.' }),
-    note: t.string({ extensions: { maxLength: TEXT_LIMITS.text } }),
+    note: t.string({ description: 'The analyst’s note on the claim behind the change: what changed and why (at most 10,000 characters).', extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'The quotes supporting the change; at least one.' }),
   }),
 });
@@ -417,7 +417,7 @@ builder.mutationFields((t) => ({
     description: 'Adds an event, established by a cited claim; `eventAdded` subscribers are told. Role: analyst.',
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
-    args: { input: t.arg({ type: CreateEventInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    args: { input: t.arg({ type: CreateEventInput, required: true, description: 'The event to add, its participants, and the cited claim that reports it.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(createEventSchema, args.input);
       const date = fuzzyDate(args.input.date, ['input', 'date']);
@@ -473,7 +473,7 @@ builder.mutationFields((t) => ({
     description: 'Changes an event, backed by a cited claim; the old values stay readable as a revision (`revisions`, `asOf`). Role: analyst.',
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
-    args: { input: t.arg({ type: UpdateEventInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    args: { input: t.arg({ type: UpdateEventInput, required: true, description: 'The event, the values to change, and the cited claim behind the change.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(updateEventSchema, args.input);
       const date = args.input.date ? fuzzyDate(args.input.date, ['input', 'date']) : undefined;

@@ -49,7 +49,7 @@ builder.mutationField('mergeActors', (t) =>
     description: 'Folds a duplicate actor into another: its claims, citations and slug lead to the kept actor from now on. Role: admin.',
     authScopes: { admin: true },
     errors: { types: WRITE_ERRORS },
-    args: { input: t.arg({ type: MergeActorsInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    args: { input: t.arg({ type: MergeActorsInput, required: true, description: 'The actor to keep, the duplicate to fold into it, and why.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(mergeSchema, args.input);
       const { result } = await write(ctx, 'mergeActors', args, async (tx, principal) => {

@@ -30,9 +30,9 @@ const Retraction = builder.objectRef<RetractionShape>('Retraction').implement({
   description: 'A claim marked retracted: still stored, hidden from default reads.',
   fields: (t) => ({
     claim: t.exposeID('claim', { description: 'The global id given (of the claim, or of the record it establishes).' }),
-    retractedAt: t.field({ type: 'DateTime', resolve: (r) => new Date(r.retractedAt) }),
-    reason: t.exposeString('reason'),
-    retractedBy: t.exposeString('retractedBy'),
+    retractedAt: t.field({ type: 'DateTime', description: 'When the retraction was recorded (transaction time); reads `asOf` an earlier time still see the claim.', resolve: (r) => new Date(r.retractedAt) }),
+    reason: t.exposeString('reason', { description: 'Why the claim is wrong, in the retracting analyst’s words.' }),
+    retractedBy: t.exposeString('retractedBy', { description: 'Who retracted it, named as `recordedBy` names who records claims (e.g. "token:<name>").' }),
     citation: t.field({ type: Citation, description: 'The quote that justifies the retraction.', resolve: (r) => r.citationId }),
   }),
 });
@@ -101,7 +101,7 @@ builder.mutationField('retractClaim', (t) =>
     description: 'Marks a claim retracted, with a reason and a citation. Final: a retraction cannot be undone or edited. Role: admin.',
     authScopes: { admin: true },
     errors: { types: WRITE_ERRORS },
-    args: { input: t.arg({ type: RetractClaimInput, required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    args: { input: t.arg({ type: RetractClaimInput, required: true, description: 'The claim, why it is wrong, and the quote that shows it.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(retractSchema, args.input);
       const { result } = await write(ctx, 'retractClaim', args, async (tx, principal) => {

@@ -17,12 +17,12 @@ import { FuzzyDateInput, fuzzyDate, idempotencyKeyArg, idempotencyKeyField, writ
 const AddSourceInput = builder.inputType('AddSourceInput', {
   fields: (t) => ({
     idempotencyKey: t.string(idempotencyKeyField),
-    slug: t.string({ required: true }),
-    title: t.string(),
-    publisher: t.string({ required: true }),
-    author: t.string(),
+    slug: t.string({ required: true, description: 'Unique lowercase slug (letters, digits, single hyphens; at most 100 characters) that names the record in URLs and in other inputs.' }),
+    title: t.string({ description: 'The title of the document or article (at most 500 characters), if it has one.' }),
+    publisher: t.string({ required: true, description: 'Who published it: outlet, agency or group (at most 500 characters).' }),
+    author: t.string({ description: 'Who wrote it (at most 500 characters), if known.' }),
     url: t.string({ description: 'An http(s) URL.', extensions: { maxLength: TEXT_LIMITS.url } }),
-    published: t.field({ type: FuzzyDateInput }),
+    published: t.field({ type: FuzzyDateInput, description: 'When it was published, as precisely as known.' }),
     text: t.string({
       required: true,
       description: 'The full text, verbatim; it cannot change once cited.',
@@ -48,7 +48,7 @@ builder.mutationField('addSource', (t) =>
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
     args: {
-      input: t.arg({ type: AddSourceInput, required: true }),
+      input: t.arg({ type: AddSourceInput, required: true, description: 'The source text and what is known of its publication.' }),
       idempotencyKey: t.arg.string(idempotencyKeyArg),
     },
     resolve: async (_root, args, ctx) => {
@@ -98,7 +98,7 @@ builder.mutationField('addCitation', (t) =>
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
     args: {
-      input: t.arg({ type: AddCitationInput, required: true }),
+      input: t.arg({ type: AddCitationInput, required: true, description: 'The source and the exact quote to find in it.' }),
       idempotencyKey: t.arg.string(idempotencyKeyArg),
     },
     resolve: async (_root, args, ctx) => {

@@ -16,11 +16,11 @@ export const Actor = builder.loadableNode('Actor', {
   id: { resolve: (actor: ActorRow) => actor.id, parse: parseNumericId },
   load: (ids: number[], ctx) => actorsById(ctx.db, ctx.view, ids),
   fields: (t) => ({
-    slug: t.exposeString('slug'),
-    name: t.exposeString('name'),
+    slug: t.exposeString('slug', { description: 'Unique lowercase slug (letters, digits, single hyphens): stable, readable, and what inputs name the record by.' }),
+    name: t.exposeString('name', { description: 'The name the actor is best known by.' }),
     aliases: t.exposeStringList('aliases', { description: 'Other names the sources use.' }),
-    kind: t.expose('kind', { type: ActorKindEnum }),
-    description: t.exposeString('description', { nullable: true }),
+    kind: t.expose('kind', { type: ActorKindEnum, description: 'What kind of actor it is.' }),
+    description: t.exposeString('description', { nullable: true, description: 'A short profile; null when none was written.' }),
     homeCountry: t.field({
       type: Place,
       nullable: true,
@@ -81,7 +81,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'An actor by slug; null when there is none.',
     args: {
-      slug: t.arg.string({ required: true }),
+      slug: t.arg.string({ required: true, description: 'The actor’s slug; a slug merged away names the actor it was folded into.' }),
       ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
@@ -107,7 +107,7 @@ builder.queryFields((t) => ({
     type: Actor,
     description: 'Actors by name, optionally filtered.',
     args: {
-      filter: t.arg({ type: ActorFilter }),
+      filter: t.arg({ type: ActorFilter, description: 'Which actors; all (visible ones) when left out.' }),
       ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {

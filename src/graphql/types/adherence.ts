@@ -14,8 +14,8 @@ export const Adherence = builder.loadableNode('Adherence', {
   id: { resolve: (a: AdherenceRow) => a.claimId, parse: parseNumericId },
   load: (ids: number[], ctx) => adherencesById(ctx.db, ctx.view, ids),
   fields: (t) => ({
-    actor: t.field({ type: Actor, resolve: (a) => a.actorId }),
-    doctrine: t.field({ type: Doctrine, resolve: (a) => a.doctrineId }),
+    actor: t.field({ type: Actor, description: 'The actor that follows the doctrine.', resolve: (a) => a.actorId }),
+    doctrine: t.field({ type: Doctrine, description: 'The doctrine it follows.', resolve: (a) => a.doctrineId }),
   }),
 });
 

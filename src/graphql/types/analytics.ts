@@ -45,8 +45,8 @@ interface EventStatsShape {
 const EventStats = builder.objectRef<EventStatsShape>('EventStats').implement({
   description: 'Totals over the events matching a filter.',
   fields: (t) => ({
-    events: t.exposeInt('events'),
-    killed: t.expose('killed', { type: KilledSumType }),
+    events: t.exposeInt('events', { description: 'How many events match.' }),
+    killed: t.expose('killed', { type: KilledSumType, description: 'People killed in these events, summed over those whose reports give a figure, as a range.' }),
     firstDate: t.expose('firstDate', {
       type: 'LocalDate',
       nullable: true,
@@ -61,7 +61,11 @@ const EventStats = builder.objectRef<EventStatsShape>('EventStats').implement({
 });
 
 const TimelineIntervalEnum = builder.enumType('TimelineInterval', {
-  values: { MONTH: {}, QUARTER: {}, YEAR: {} },
+  values: {
+    MONTH: { description: 'Calendar months.' },
+    QUARTER: { description: 'Calendar quarters (January–March, April–June, …).' },
+    YEAR: { description: 'Calendar years.' },
+  },
 });
 
 interface BucketShape {
@@ -73,8 +77,8 @@ interface BucketShape {
 const TimelineBucket = builder.objectRef<BucketShape>('TimelineBucket').implement({
   fields: (t) => ({
     start: t.expose('start', { type: 'LocalDate', description: 'First day of the month, quarter or year.' }),
-    events: t.exposeInt('events'),
-    killed: t.expose('killed', { type: KilledSumType }),
+    events: t.exposeInt('events', { description: 'How many matching events’ dates lie wholly inside this bucket; zero for a gap.' }),
+    killed: t.expose('killed', { type: KilledSumType, description: 'People killed in these events, summed over those whose reports give a figure, as a range.' }),
   }),
 });
 
@@ -87,8 +91,8 @@ const TimelineUnplaced = builder.objectRef<UnplacedShape>('TimelineUnplaced').im
   description:
     'Matching events whose dates could fall in more than one bucket (e.g. an event known only to the year on a monthly timeline) or are open-ended: counted, but not put in a bucket they may not belong to.',
   fields: (t) => ({
-    events: t.exposeInt('events'),
-    killed: t.expose('killed', { type: KilledSumType }),
+    events: t.exposeInt('events', { description: 'How many matching events no single bucket can hold.' }),
+    killed: t.expose('killed', { type: KilledSumType, description: 'People killed in these events, summed over those whose reports give a figure, as a range.' }),
   }),
 });
 
@@ -101,7 +105,7 @@ interface TimelineShape {
 
 const Timeline = builder.objectRef<TimelineShape>('Timeline').implement({
   fields: (t) => ({
-    interval: t.expose('interval', { type: TimelineIntervalEnum }),
+    interval: t.expose('interval', { type: TimelineIntervalEnum, description: 'The width of each bucket, as asked for.' }),
     buckets: t.expose('buckets', {
       type: [TimelineBucket],
       description: `Every bucket from the first to the last placed event, in date order; empty ones have zero events. At most ${MAX_TIMELINE_BUCKETS}: the latest ones, ending at the last placed event (see \`earlier\`).`,
@@ -110,7 +114,7 @@ const Timeline = builder.objectRef<TimelineShape>('Timeline').implement({
       type: TimelineUnplaced,
       description: `Placed events before the first bucket, when the placed events span more than ${MAX_TIMELINE_BUCKETS} buckets; zero otherwise. Set \`filter.to\` (or a coarser interval) to see them in buckets.`,
     }),
-    unplaced: t.expose('unplaced', { type: TimelineUnplaced }),
+    unplaced: t.expose('unplaced', { type: TimelineUnplaced, description: 'Matching events dated too coarsely (or open-endedly) for any one bucket; counted here, not in `buckets`.' }),
   }),
 });
 
@@ -143,8 +147,8 @@ const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement
   fields: (t) => ({
     key: t.exposeString('key', { description: 'Slug, enum value or year.' }),
     label: t.exposeString('label', { description: 'Name, enum value or year, for display.' }),
-    events: t.exposeInt('events'),
-    killed: t.expose('killed', { type: KilledSumType }),
+    events: t.exposeInt('events', { description: 'How many matching events fall in this group.' }),
+    killed: t.expose('killed', { type: KilledSumType, description: 'People killed in these events, summed over those whose reports give a figure, as a range.' }),
     actor: t.field({
       type: Actor,
       nullable: true,
@@ -180,7 +184,7 @@ builder.queryFields((t) => ({
     type: EventStats,
     description: 'Totals over the events matching a filter (the same filter as `events`).',
     args: {
-      filter: t.arg({ type: EventFilter }),
+      filter: t.arg({ type: EventFilter, description: 'Which events to total; all (visible ones) when left out.' }),
       ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
@@ -193,8 +197,8 @@ builder.queryFields((t) => ({
     type: Timeline,
     description: 'Matching events per month, quarter or year, gaps filled with zeros, without false precision.',
     args: {
-      filter: t.arg({ type: EventFilter }),
-      interval: t.arg({ type: TimelineIntervalEnum, required: true, defaultValue: 'YEAR' }),
+      filter: t.arg({ type: EventFilter, description: 'Which events to count; all (visible ones) when left out.' }),
+      interval: t.arg({ type: TimelineIntervalEnum, required: true, defaultValue: 'YEAR', description: 'The width of each bucket.' }),
       ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
@@ -216,9 +220,9 @@ builder.queryFields((t) => ({
     type: [BreakdownGroup],
     description: `The largest groups of matching events (most events first, ties by key): at most \`top\` (default ${DEFAULT_BREAKDOWN_TOP}, max ${MAX_BREAKDOWN_TOP}).`,
     args: {
-      filter: t.arg({ type: EventFilter }),
-      by: t.arg({ type: BreakdownByEnum, required: true }),
-      top: t.arg.int({ required: true, defaultValue: DEFAULT_BREAKDOWN_TOP }),
+      filter: t.arg({ type: EventFilter, description: 'Which events to group; all (visible ones) when left out. Its `actor` and `role` also narrow ACTOR and ROLE groups.' }),
+      by: t.arg({ type: BreakdownByEnum, required: true, description: 'What to group the events by.' }),
+      top: t.arg.int({ required: true, defaultValue: DEFAULT_BREAKDOWN_TOP, description: `How many groups at most, 1 to ${MAX_BREAKDOWN_TOP}.` }),
       ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {

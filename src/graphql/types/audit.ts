@@ -24,9 +24,9 @@ const AuditEntry = builder.loadableNode('AuditEntry', {
     sequence: t.exposeInt('id', { description: 'Increases with every write.' }),
     at: t.expose('at', { type: 'DateTime', description: 'When the write committed its transaction’s start (knowledge time).' }),
     principal: t.exposeString('principal', { description: 'Who wrote: token:<name>, import:<file>...' }),
-    operation: t.exposeString('operation'),
-    requestId: t.exposeString('requestId', { nullable: true }),
-    idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
+    operation: t.exposeString('operation', { description: 'What the write was: the mutation’s name (e.g. "createEvent"), or "import" for a file import.' }),
+    requestId: t.exposeString('requestId', { nullable: true, description: 'The HTTP request’s id (as in the server’s logs); null for writes not made through a request.' }),
+    idempotencyKey: t.exposeString('idempotencyKey', { nullable: true, description: 'The idempotency key the client sent with the write; null when it sent none.' }),
     details: t.expose('details', { type: 'JSON', description: 'Ids and slugs written; for updates the values before and after.' }),
   }),
 });

@@ -46,7 +46,7 @@ export const Change = builder.loadableNode('Change', {
   load: async (ids: number[], ctx: Context) => inKeyOrder(ids, await changesById(ctx.db, ids), (c) => c.id),
   fields: (t) => ({
     cursor: t.string({ description: 'Where this change is in the feed: pass it as `after` to resume behind it.', resolve: (c) => changeCursor(c) }),
-    kind: t.field({ type: ChangeKind, resolve: (c) => c.kind }),
+    kind: t.field({ type: ChangeKind, description: 'What happened to the record.', resolve: (c) => c.kind }),
     entityType: t.exposeString('entityType', {
       description: 'The GraphQL type of what changed: Event, Actor, Doctrine, Place, Source, Citation, Adherence, Relationship, Participation or UpdateClaim.',
     }),
@@ -70,7 +70,7 @@ builder.queryField('changes', (t) =>
   t.connection(
     {
       type: Change,
-      description: `Every create, update, retraction and merge, oldest first in commit order: a change never appears behind one already listed, so a mirror that applies them in order and stores the last cursor stays current by asking again with \`after\`. Forward only (\`first\`, at most ${MAX_CHANGES_PAGE}; \`after\`). totalCount counts the changes after \`after\`.`,
+      description: `Every create, update, retraction and merge, oldest first in commit order: a change never appears behind one already listed, so a mirror that applies them in order and stores the last cursor stays current by asking again with \`after\`. Forward only (\`first\`, at most ${MAX_CHANGES_PAGE}, default ${DEFAULT_CHANGES_PAGE}; \`after\`). totalCount counts the changes after \`after\`.`,
       authScopes: { viewer: true },
       resolve: async (_root, args, ctx) => {
         if (args.last != null || args.before != null) throw badInput('the changes feed pages forward only: use first and after', args.last != null ? 'last' : 'before');

@@ -13,12 +13,12 @@ export const Citation = builder.loadableNode('Citation', {
   id: { resolve: (citation: CitationRow & { claimId?: number }) => citation.id, parse: parseNumericId },
   load: (ids: number[], ctx) => citationsById(ctx.db, ids),
   fields: (t) => ({
-    quote: t.exposeString('quote'),
+    quote: t.exposeString('quote', { description: 'The exact words of the source between the offsets.' }),
     startOffset: t.exposeInt('startOffset', { description: 'Unicode code points from the start of the text.' }),
     endOffset: t.exposeInt('endOffset', { description: 'Exclusive end, in Unicode code points.' }),
     prefix: t.exposeString('prefix', { description: 'Up to 32 code points of text just before the quote.' }),
     suffix: t.exposeString('suffix', { description: 'Up to 32 code points of text just after the quote.' }),
-    source: t.field({ type: Source, resolve: (citation) => citation.sourceId }),
+    source: t.field({ type: Source, description: 'The source the quote is from.', resolve: (citation) => citation.sourceId }),
   }),
 });
 

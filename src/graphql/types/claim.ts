@@ -35,6 +35,7 @@ export const Claim = builder.interfaceRef<ClaimMeta & { claimId: number }>('Clai
     }),
     retractionReason: t.string({
       nullable: true,
+      description: 'Why it was retracted, in the retracting analyst’s words; null while it stands (or when the view’s time is before the retraction).',
       resolve: (claim, _args, ctx) => retraction(claim, ctx.view)?.reason ?? null,
     }),
   }),

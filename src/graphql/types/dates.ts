@@ -16,6 +16,6 @@ export const FuzzyDate = builder.objectRef<FuzzyDateShape>('FuzzyDate').implemen
     text: t.exposeString('text', { nullable: true, description: 'The source’s own words; null when it gives none.' }),
     earliest: t.expose('earliest', { type: 'LocalDate', nullable: true, description: 'First possible day; null if open.' }),
     latest: t.expose('latest', { type: 'LocalDate', nullable: true, description: 'Last possible day; null if open.' }),
-    precision: t.expose('precision', { type: DatePrecisionEnum }),
+    precision: t.expose('precision', { type: DatePrecisionEnum, description: 'How finely the date is known; the day lies in [earliest, latest].' }),
   }),
 });

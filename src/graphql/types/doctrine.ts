@@ -14,15 +14,15 @@ export const Doctrine = builder.loadableNode('Doctrine', {
   id: { resolve: (doctrine: DoctrineRow) => doctrine.id, parse: parseNumericId },
   load: (ids: number[], ctx) => doctrinesById(ctx.db, ids),
   fields: (t) => ({
-    slug: t.exposeString('slug'),
-    name: t.exposeString('name'),
-    description: t.exposeString('description', { nullable: true }),
+    slug: t.exposeString('slug', { description: 'Unique lowercase slug (letters, digits, single hyphens): stable, readable, and what inputs name the record by.' }),
+    name: t.exposeString('name', { description: 'The doctrine’s usual English name.' }),
+    description: t.exposeString('description', { nullable: true, description: 'A short account of the doctrine; null when none was written.' }),
   }),
 });
 
 // Self-references are added after the type exists, so TypeScript can infer its shape.
 builder.objectFields(Doctrine, (t) => ({
-    parent: t.field({ type: Doctrine, nullable: true, resolve: (doctrine) => doctrine.parentId }),
+    parent: t.field({ type: Doctrine, nullable: true, description: 'The doctrine this one is a branch of; null at the top of the hierarchy.', resolve: (doctrine) => doctrine.parentId }),
     children: t.loadableGroup({
       type: Doctrine,
       description: 'Doctrines directly below this one, by name.',
@@ -41,8 +41,9 @@ builder.queryFields((t) => ({
   doctrine: t.field({
     type: Doctrine,
     nullable: true,
+    description: 'A doctrine by slug; null when there is none (or its claim is not visible in the view).',
     args: {
-      slug: t.arg.string({ required: true }),
+      slug: t.arg.string({ required: true, description: 'The doctrine’s slug.' }),
       ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {

@@ -22,7 +22,7 @@ interface CasualtiesShape {
 const Casualties = builder.objectRef<CasualtiesShape>('Casualties').implement({
   description: 'A count known as a range: "over 100" is min 101 with no max. The source’s words are kept.',
   fields: (t) => ({
-    min: t.exposeInt('min'),
+    min: t.exposeInt('min', { description: 'The fewest the source’s words allow (0 or more).' }),
     max: t.exposeInt('max', { nullable: true, description: 'Null when the source gives no upper bound.' }),
     text: t.exposeString('text', { nullable: true, description: 'The source’s own words.' }),
   }),
@@ -38,15 +38,16 @@ export const Event = builder.loadableNode('Event', {
   id: { resolve: (event: EventRow) => event.id, parse: parseNumericId },
   load: (ids: number[], ctx) => eventsById(ctx.db, ctx.view, ids),
   fields: (t) => ({
-    slug: t.exposeString('slug'),
-    title: t.exposeString('title'),
-    kind: t.expose('kind', { type: EventKindEnum }),
-    description: t.exposeString('description', { nullable: true }),
+    slug: t.exposeString('slug', { description: 'Unique lowercase slug (letters, digits, single hyphens): stable, readable, and what inputs name the record by.' }),
+    title: t.exposeString('title', { description: 'A short headline for the event.' }),
+    kind: t.expose('kind', { type: EventKindEnum, description: 'What kind of event it was.' }),
+    description: t.exposeString('description', { nullable: true, description: 'What happened, in a few sentences; null when none was written.' }),
     date: t.field({
       type: FuzzyDate,
+      description: 'When it happened (valid time), as the source words it and the range of days that can mean.',
       resolve: (e) => ({ text: e.dateText, earliest: e.dateEarliest, latest: e.dateLatest, precision: e.datePrecision }),
     }),
-    place: t.field({ type: Place, nullable: true, resolve: (e) => e.placeId }),
+    place: t.field({ type: Place, nullable: true, description: 'Where it happened, as precisely as known; null when no source says.', resolve: (e) => e.placeId }),
     killed: t.field({
       type: Casualties,
       nullable: true,
@@ -56,6 +57,7 @@ export const Event = builder.loadableNode('Event', {
     wounded: t.field({
       type: Casualties,
       nullable: true,
+      description: 'Null when the source gives no figure.',
       resolve: (e) => casualties(e.woundedMin, e.woundedMax, e.woundedText),
     }),
     confidence: t.exposeInt('confidence', { description: 'How sure the sources are of this report (0–100).' }),
@@ -165,7 +167,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'An event by slug; null when there is none.',
     args: {
-      slug: t.arg.string({ required: true }),
+      slug: t.arg.string({ required: true, description: 'The event’s slug.' }),
       ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
@@ -185,8 +187,8 @@ builder.queryFields((t) => ({
     type: Event,
     description: 'Events, filtered and ordered (ties broken by id, so pages are stable).',
     args: {
-      filter: t.arg({ type: EventFilter }),
-      orderBy: t.arg({ type: EventOrder, required: true, defaultValue: 'DATE_DESC' }),
+      filter: t.arg({ type: EventFilter, description: 'Which events; all (visible ones) when left out.' }),
+      orderBy: t.arg({ type: EventOrder, required: true, defaultValue: 'DATE_DESC', description: 'The order of the list, and so of its cursors.' }),
       ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {

@@ -22,7 +22,7 @@ builder.subscriptionField('eventAdded', (t) =>
     description:
       'Each event added from now on (through the API or an import) that matches `filter`, the same filter as `events`. Participants given with the event (createEvent.participants, or in the same import) count for the actor and role filters.',
     authScopes: { viewer: true },
-    args: { filter: t.arg({ type: EventFilter }) },
+    args: { filter: t.arg({ type: EventFilter, description: 'Which new events to announce; every one when left out.' }) },
     subscribe: (_root, args, ctx) => {
       // Checked once up front, so a bad filter is refused instead of silently matching nothing.
       const where = eventConditions(args.filter);

@@ -29,7 +29,7 @@ interface NetworkShape {
 
 const NetworkNode = builder.objectRef<NodeShape>('NetworkNode').implement({
   fields: (t) => ({
-    actor: t.field({ type: Actor, resolve: (n) => n.actorId }),
+    actor: t.field({ type: Actor, description: 'The actor at this point of the network.', resolve: (n) => n.actorId }),
     depth: t.exposeInt('depth', { description: 'Hops from the actor the network is centred on (0 for itself).' }),
   }),
 });

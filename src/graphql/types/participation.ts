@@ -22,9 +22,9 @@ export const Participation = builder.loadableNode('Participation', {
   id: { resolve: (p: ParticipationRow) => p.claimId, parse: parseNumericId },
   load: (ids: number[], ctx) => participationsById(ctx.db, ctx.view, ids),
   fields: (t) => ({
-    event: t.field({ type: Event, resolve: (p) => p.eventId }),
-    actor: t.field({ type: Actor, resolve: (p) => p.actorId }),
-    role: t.expose('role', { type: ParticipationRoleEnum }),
+    event: t.field({ type: Event, description: 'The event the actor took part in.', resolve: (p) => p.eventId }),
+    actor: t.field({ type: Actor, description: 'The actor that took part.', resolve: (p) => p.actorId }),
+    role: t.expose('role', { type: ParticipationRoleEnum, description: 'The actor’s part in the event.' }),
     attributedBy: t.field({
       type: Actor,
       nullable: true,

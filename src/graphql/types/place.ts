@@ -12,9 +12,9 @@ export const Place = builder.loadableNode('Place', {
   id: { resolve: (place: PlaceRow) => place.id, parse: parseNumericId },
   load: (ids: number[], ctx) => placesById(ctx.db, ctx.view, ids),
   fields: (t) => ({
-    slug: t.exposeString('slug'),
-    name: t.exposeString('name'),
-    kind: t.expose('kind', { type: PlaceKindEnum }),
+    slug: t.exposeString('slug', { description: 'Unique lowercase slug (letters, digits, single hyphens): stable, readable, and what inputs name the record by.' }),
+    name: t.exposeString('name', { description: 'The place’s usual English name.' }),
+    kind: t.expose('kind', { type: PlaceKindEnum, description: 'Country, city or site.' }),
     countryCode: t.exposeString('countryCode', { nullable: true, description: 'ISO 3166-1 alpha-2, for countries.' }),
     region: t.exposeString('region', { nullable: true, description: 'UN M49 sub-region, e.g. "Southern Asia".' }),
   }),
@@ -46,7 +46,7 @@ builder.queryFields((t) => ({
     type: Place,
     nullable: true,
     description: 'A place by slug; null when there is none. Places are not claims: `asOf` gives the names and codes they had then, `includeRetracted` changes nothing.',
-    args: { slug: t.arg.string({ required: true }), ...viewArgs(t.arg) },
+    args: { slug: t.arg.string({ required: true, description: 'The place’s slug.' }), ...viewArgs(t.arg) },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);
       return (await ctx.db.select(placeColumns).from(placesFrom(view)).where(eq(places.slug, args.slug)))[0] ?? null;
@@ -55,7 +55,7 @@ builder.queryFields((t) => ({
   places: t.connection({
     type: Place,
     description: 'Places, by name (as of `asOf`, when given).',
-    args: { kind: t.arg({ type: [PlaceKindEnum], required: false }), ...viewArgs(t.arg) },
+    args: { kind: t.arg({ type: [PlaceKindEnum], required: false, description: 'Only places of these kinds; every kind when left out.' }), ...viewArgs(t.arg) },
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);
       const request = pageRequest(args, PLACES_ORDER);

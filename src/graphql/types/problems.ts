@@ -44,7 +44,7 @@ builder.objectType(AmbiguousQuoteError, {
   description: 'The quote occurs several times in the source: say which `occurrence` (1-based).',
   interfaces: [UserErrorInterface],
   fields: (t) => ({
-    source: t.exposeString('source'),
+    source: t.exposeString('source', { description: 'Slug of the source the quote was looked for in.' }),
     occurrences: t.exposeInt('occurrences', { description: 'How many times the quote occurs.' }),
   }),
 });

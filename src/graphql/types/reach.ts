@@ -39,10 +39,10 @@ const extraRegionalDescription =
 const ReachCountry = builder.objectRef<ReachCountryShape>('ReachCountry').implement({
   description: 'A country where the actor is linked to events in one role.',
   fields: (t) => ({
-    country: t.field({ type: Place, resolve: (c) => c.countryId }),
+    country: t.field({ type: Place, description: 'The country the events took place in.', resolve: (c) => c.countryId }),
     region: t.exposeString('region', { nullable: true, description: 'UN M49 sub-region of the country.' }),
-    role: t.expose('role', { type: ParticipationRoleEnum }),
-    events: t.exposeInt('events'),
+    role: t.expose('role', { type: ParticipationRoleEnum, description: 'The actor’s role in these events.' }),
+    events: t.exposeInt('events', { description: 'How many events in this country the actor is linked to in this role.' }),
     firstDate: t.expose('firstDate', { type: 'LocalDate', nullable: true, description: 'Earliest possible day of the first event.' }),
     lastDate: t.expose('lastDate', { type: 'LocalDate', nullable: true, description: 'Latest possible day of the last event.' }),
     extraRegional: t.exposeBoolean('extraRegional', { nullable: true, description: extraRegionalDescription }),
@@ -52,12 +52,12 @@ const ReachCountry = builder.objectRef<ReachCountryShape>('ReachCountry').implem
 const ReachRegion = builder.objectRef<ReachRegionShape>('ReachRegion').implement({
   description: 'A UN M49 sub-region where the actor is linked to events in one role.',
   fields: (t) => ({
-    region: t.exposeString('region'),
-    role: t.expose('role', { type: ParticipationRoleEnum }),
-    events: t.exposeInt('events'),
+    region: t.exposeString('region', { description: 'UN M49 sub-region, e.g. "Southern Asia".' }),
+    role: t.expose('role', { type: ParticipationRoleEnum, description: 'The actor’s role in these events.' }),
+    events: t.exposeInt('events', { description: 'How many events in the region’s countries the actor is linked to in this role.' }),
     countries: t.exposeInt('countries', { description: 'How many of its countries.' }),
-    firstDate: t.expose('firstDate', { type: 'LocalDate', nullable: true }),
-    lastDate: t.expose('lastDate', { type: 'LocalDate', nullable: true }),
+    firstDate: t.expose('firstDate', { type: 'LocalDate', nullable: true, description: 'Earliest possible day of the first event; null when none is dated.' }),
+    lastDate: t.expose('lastDate', { type: 'LocalDate', nullable: true, description: 'Latest possible day of the last event; null when none is dated.' }),
     extraRegional: t.exposeBoolean('extraRegional', { nullable: true, description: extraRegionalDescription }),
   }),
 });
@@ -67,8 +67,8 @@ const ActorReach = builder.objectRef<ReachShape>('ActorReach').implement({
     'Where an actor is linked to events (events at a place in no country, such as "the West", are left out), most events first.',
   fields: (t) => ({
     homeRegion: t.exposeString('homeRegion', { nullable: true, description: 'The home country’s sub-region.' }),
-    countries: t.expose('countries', { type: [ReachCountry] }),
-    regions: t.expose('regions', { type: [ReachRegion] }),
+    countries: t.expose('countries', { type: [ReachCountry], description: 'One entry per country and role.' }),
+    regions: t.expose('regions', { type: [ReachRegion], description: 'One entry per sub-region and role (its countries summed), most events first.' }),
   }),
 });
 

@@ -14,9 +14,9 @@ export const Relationship = builder.loadableNode('Relationship', {
   id: { resolve: (r: RelationshipRow) => r.claimId, parse: parseNumericId },
   load: (ids: number[], ctx) => relationshipsById(ctx.db, ctx.view, ids),
   fields: (t) => ({
-    type: t.expose('type', { type: RelationshipTypeEnum }),
-    from: t.field({ type: Actor, resolve: (r) => r.fromActorId }),
-    to: t.field({ type: Actor, resolve: (r) => r.toActorId }),
+    type: t.expose('type', { type: RelationshipTypeEnum, description: 'How `from` relates to `to`.' }),
+    from: t.field({ type: Actor, description: 'The actor the relationship goes from.', resolve: (r) => r.fromActorId }),
+    to: t.field({ type: Actor, description: 'The actor the relationship goes to.', resolve: (r) => r.toActorId }),
     period: t.field({
       type: FuzzyDate,
       nullable: true,
@@ -39,7 +39,7 @@ builder.objectField(Actor, 'relationships', (t) =>
     args: {
       ...t.arg.connectionArgs(),
       type: t.arg({ type: [RelationshipTypeEnum], description: 'Any of these types.' }),
-      direction: t.arg({ type: RelationshipDirectionEnum, required: true, defaultValue: 'ANY' }),
+      direction: t.arg({ type: RelationshipDirectionEnum, required: true, defaultValue: 'ANY', description: 'Relationships from this actor, to it, or either.' }),
     },
     load: async (actorIds: number[], ctx, args) => {
       const request = pageRequest(args, RELATIONSHIPS_ORDER);

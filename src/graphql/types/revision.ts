@@ -46,8 +46,8 @@ const FieldChange = builder.objectRef<FieldChangeShape>('FieldChange').implement
     'One field a change touched, with its value before and after, shaped as the field reads on its type (`date` and `killed` as objects, places by slug).',
   fields: (t) => ({
     field: t.exposeString('field', { description: 'The field’s name on the type, e.g. "name", "date", "homeCountry".' }),
-    from: t.expose('from', { type: 'JSON', nullable: true }),
-    to: t.expose('to', { type: 'JSON', nullable: true }),
+    from: t.expose('from', { type: 'JSON', nullable: true, description: 'The value before the change, as JSON; null when it had none.' }),
+    to: t.expose('to', { type: 'JSON', nullable: true, description: 'The value after the change, as JSON; null when it was cleared.' }),
   }),
 });
 
@@ -94,7 +94,7 @@ const ActorMerge = builder.objectRef<MergeShape>('ActorMerge').implement({
   description: 'A duplicate actor folded into this one (mergeActors).',
   fields: (t) => ({
     removedSlug: t.exposeString('removedSlug', { description: 'The slug of the actor folded in (it now leads here).' }),
-    reason: t.exposeString('reason'),
+    reason: t.exposeString('reason', { description: 'Why the two were judged the same actor, as the merging admin wrote it.' }),
   }),
 });
 

@@ -24,15 +24,15 @@ const SearchKindEnum = builder.enumType('SearchKind', {
 const SearchHit = builder.objectRef<SearchRow>('SearchHit').implement({
   description: 'One match; exactly the field named by `kind` is set.',
   fields: (t) => ({
-    kind: t.expose('kind', { type: SearchKindEnum }),
+    kind: t.expose('kind', { type: SearchKindEnum, description: 'What kind of record matched; the field of that name holds it, the others are null.' }),
     rank: t.exposeFloat('rank', { description: 'Relevance (PostgreSQL ts_rank); higher is better.' }),
     snippet: t.exposeString('snippet', {
       description: 'The best matching passage, HTML-escaped, with matched words in <mark>…</mark>.',
     }),
-    actor: t.field({ type: Actor, nullable: true, resolve: (h) => (h.kind === 'ACTOR' ? h.id : null) }),
-    event: t.field({ type: Event, nullable: true, resolve: (h) => (h.kind === 'EVENT' ? h.id : null) }),
-    source: t.field({ type: Source, nullable: true, resolve: (h) => (h.kind === 'SOURCE' ? h.id : null) }),
-    citation: t.field({ type: Citation, nullable: true, resolve: (h) => (h.kind === 'CITATION' ? h.id : null) }),
+    actor: t.field({ type: Actor, nullable: true, description: 'The matching actor, for ACTOR hits; null otherwise.', resolve: (h) => (h.kind === 'ACTOR' ? h.id : null) }),
+    event: t.field({ type: Event, nullable: true, description: 'The matching event, for EVENT hits; null otherwise.', resolve: (h) => (h.kind === 'EVENT' ? h.id : null) }),
+    source: t.field({ type: Source, nullable: true, description: 'The matching source, for SOURCE hits; null otherwise.', resolve: (h) => (h.kind === 'SOURCE' ? h.id : null) }),
+    citation: t.field({ type: Citation, nullable: true, description: 'The matching citation (its quote matched), for CITATION hits; null otherwise.', resolve: (h) => (h.kind === 'CITATION' ? h.id : null) }),
   }),
 });
 
@@ -41,9 +41,9 @@ builder.queryFields((t) => ({
     type: [SearchHit],
     description: `Full-text search (English stemming; web-search syntax: "quoted phrases", OR, -excluded), best first (ties by kind, then id): at most \`first\` hits (default ${DEFAULT_SEARCH_RESULTS}, max ${MAX_SEARCH_RESULTS}). Of each kind, the ${CANDIDATES} most recently added matches (${SOURCE_CANDIDATES} for sources) are ranked: a query matching more returns the best of those newest matches, not of every match, so an older record that would rank higher can be missing. Narrow the query (a "quoted phrase", more words, \`types\`) to reach it.`,
     args: {
-      query: t.arg.string({ required: true }),
+      query: t.arg.string({ required: true, description: 'Words to look for, in web-search syntax ("quoted phrase", OR, -excluded); must not be blank.' }),
       types: t.arg({ type: [SearchKindEnum], description: 'Only these kinds (default: all).' }),
-      first: t.arg.int({ required: true, defaultValue: DEFAULT_SEARCH_RESULTS }),
+      first: t.arg.int({ required: true, defaultValue: DEFAULT_SEARCH_RESULTS, description: `How many hits at most, up to ${MAX_SEARCH_RESULTS}.` }),
     },
     resolve: async (_root, args, ctx) => {
       const query = args.query.trim();

@@ -11,10 +11,10 @@ export const Source = builder.loadableNode('Source', {
   id: { resolve: (source: SourceRow) => source.id, parse: parseNumericId },
   load: (ids: number[], ctx) => sourcesById(ctx.db, ids),
   fields: (t) => ({
-    slug: t.exposeString('slug'),
+    slug: t.exposeString('slug', { description: 'Unique lowercase slug (letters, digits, single hyphens): stable, readable, and what inputs name the record by.' }),
     title: t.exposeString('title', { nullable: true, description: 'Null when the title is not known.' }),
-    publisher: t.exposeString('publisher'),
-    author: t.exposeString('author', { nullable: true }),
+    publisher: t.exposeString('publisher', { description: 'Who published it: outlet, agency or group.' }),
+    author: t.exposeString('author', { nullable: true, description: 'Who wrote it; null when not known.' }),
     url: t.exposeString('url', { nullable: true, description: 'Null when the address is not known.' }),
     publishedOn: t.field({
       type: FuzzyDate,
@@ -44,7 +44,8 @@ builder.queryFields((t) => ({
   source: t.field({
     type: Source,
     nullable: true,
-    args: { slug: t.arg.string({ required: true }) },
+    description: 'A source by slug; null when there is none. Sources are not claims: `asOf` does not apply.',
+    args: { slug: t.arg.string({ required: true, description: 'The source’s slug.' }) },
     resolve: async (_root, { slug }, ctx) =>
       (await ctx.db.select(sourceColumns).from(sources).where(eq(sources.slug, slug)))[0] ?? null,
   }),

@@ -48,6 +48,12 @@ interface ChangeRow extends Record<string, unknown> {
 
 const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
 
+/** Changes of committed transactions (only those have a commit position), as ChangeRow. */
+const COMMITTED_CHANGES = sql`
+    select cc.position as commit, c.id, c.at, cc.committed_at, c.kind, c.entity_type, c.entity_id, c.claim_id, c.into_id, c.principal
+      from change_commits cc
+      join changes c on c.xid = cc.xid`;
+
 /**
  * Up to `limit` changes after `after`, oldest first. Only committed transactions have a commit
  * position, and positions are taken in commit order, so a change never appears behind a position
@@ -55,9 +61,7 @@ const iso = (value: Date | string) => (value instanceof Date ? value : new Date(
  */
 export async function changesAfter(db: Database, after: FeedPosition, limit: number): Promise<ChangeRecord[]> {
   const rows = await db.execute<ChangeRow>(sql`
-    select cc.position as commit, c.id, c.at, cc.committed_at, c.kind, c.entity_type, c.entity_id, c.claim_id, c.into_id, c.principal
-      from change_commits cc
-      join changes c on c.xid = cc.xid
+    ${COMMITTED_CHANGES}
      where cc.position >= ${after.commit} and (cc.position > ${after.commit} or c.id > ${after.id})
      order by cc.position, c.id
      limit ${limit}`);
@@ -67,9 +71,7 @@ export async function changesAfter(db: Database, after: FeedPosition, limit: num
 /** Committed changes by id (for `node(id:)`), in no particular order; uncommitted ones are absent. */
 export async function changesById(db: Database, ids: readonly number[]): Promise<ChangeRecord[]> {
   const rows = await db.execute<ChangeRow>(sql`
-    select cc.position as commit, c.id, c.at, cc.committed_at, c.kind, c.entity_type, c.entity_id, c.claim_id, c.into_id, c.principal
-      from changes c
-      join change_commits cc on cc.xid = c.xid
+    ${COMMITTED_CHANGES}
      where c.id = any(${sql.param([...ids])}::bigint[])`);
   return rows.map(toChangeRecord);
 }

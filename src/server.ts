@@ -155,8 +155,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const pubsub = options.pubsub ?? makePubSub();
   // Commits by anyone (another instance, `npm run import`, SQL) reach this instance's subscribers.
   const follower = new ChangeFollower(database.db, pubsub, logger);
-  const stopFollowingChanges = await follower.follow(authDatabase.sql).catch((error: unknown) => {
-    logger.warn({ err: error }, 'cannot listen for committed changes: only this instance\'s API writes (and Redis) reach subscribers');
+  const stopFollowingChanges = await follower.follow().catch((error: unknown) => {
+    logger.warn({ err: error }, 'cannot follow the changes feed: only this instance\'s API writes (and Redis) reach subscribers');
     return undefined;
   });
   // Dashboard summaries follow writes off the write path: this process drains its share of the

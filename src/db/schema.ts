@@ -647,6 +647,20 @@ export const eventDoctrines = pgTable(
   (t) => [primaryKey({ columns: [t.eventId, t.doctrineId] })],
 );
 
+/**
+ * The live doctrines of each actor as merged now (its own adherences and those of actors merged
+ * into it), as event_doctrines counts them: an adherence that leaves an actor's set as it was
+ * changes no summary, and one that changes it changes only that doctrine's rows (summaries_drain).
+ */
+export const actorDoctrineSets = pgTable(
+  'actor_doctrine_sets',
+  {
+    actorId: integer('actor_id').notNull(),
+    doctrineId: integer('doctrine_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.actorId, t.doctrineId] })],
+);
+
 /** Events per doctrine, per country and kind and in all (country and kind null). */
 export const doctrineRollup = pgTable(
   'doctrine_rollup',
@@ -891,7 +905,10 @@ export const changes = pgTable(
 );
 
 export const changeCommits = pgTable('change_commits', {
-  /** Commit order of the transactions that wrote changes. */
+  /**
+   * Commit order of the transactions that wrote changes before the feed was ordered by transaction
+   * id (src/db/changes.ts); kept so that cursors handed out then still resume.
+   */
   position: bigint('position', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
   xid: xid8('xid').notNull().unique(),
   committedAt: timestamp('committed_at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
@@ -927,6 +944,15 @@ export const summaryQueue = pgTable(
     index('summary_queue_marked_at_idx').on(t.markedAt),
   ],
 );
+
+/**
+ * The hash of the src/db/sql files last applied (src/db/migrate.ts), so a start with unchanged files
+ * does not replace every trigger again.
+ */
+export const sqlSourcesApplied = pgTable('sql_sources_applied', {
+  sha256: text('sha256').notNull(),
+  appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /** One row per queue partition; a drainer locks one (FOR UPDATE SKIP LOCKED) while it works on it. */
 export const summaryPartitions = pgTable('summary_partitions', {

@@ -130,6 +130,31 @@ export async function latestFeedPosition(db: Database): Promise<FeedPosition> {
   return row ? { xid: Number(row.xid), id: Number(row.id) } : FEED_START;
 }
 
+/**
+ * Where a follower starting now begins: after every change of transactions that have ended by now,
+ * settled or not. Transactions below `from` have all ended; of those in [from, to), the ones in
+ * `running` had not, and are still to come; the others are to be skipped.
+ */
+export interface FeedStart {
+  from: FeedPosition;
+  to: number;
+  running: ReadonlySet<number>;
+}
+
+export async function feedStartNow(db: Database): Promise<FeedStart> {
+  const [row] = await db.execute<{ xmin: string; xmax: string; running: string[] }>(sql`
+    select pg_snapshot_xmin(s)::text as xmin, pg_snapshot_xmax(s)::text as xmax,
+           array(select x::text from pg_snapshot_xip(s) x) as running
+      from pg_current_snapshot() s`);
+  if (!row) throw new Error('the snapshot query returns one row');
+  return { from: { xid: Number(row.xmin) - 1, id: Number.MAX_SAFE_INTEGER }, to: Number(row.xmax), running: new Set(row.running.map(Number)) };
+}
+
+/** Whether a follower that started at `start` has already seen (or must skip) this change. */
+export function endedBefore(start: FeedStart, change: FeedPosition): boolean {
+  return change.xid < start.to && !start.running.has(change.xid);
+}
+
 /** Whether every change written by transaction `xid` (and all before it) is settled. */
 export async function feedSettledPast(db: Database, xid: number): Promise<boolean> {
   const [row] = await db.execute<{ settled: boolean }>(sql`

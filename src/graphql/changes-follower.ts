@@ -7,7 +7,7 @@
  * index probe.
  */
 import type { Logger } from 'pino';
-import { changesAfter, latestFeedPosition, type FeedPosition } from '../db/changes.ts';
+import { changesAfter, endedBefore, feedStartNow, type FeedPosition, type FeedStart } from '../db/changes.ts';
 import type { Database } from '../db/client.ts';
 import type { PubSub } from './pubsub.ts';
 
@@ -18,6 +18,8 @@ export const CHANGES_POLL_MS = 100;
 
 export class ChangeFollower {
   private position: FeedPosition | undefined;
+  /** What had ended when following began: not announced, though it may settle later. */
+  private start: FeedStart | undefined;
   private reading: Promise<void> | undefined;
   private again = false;
 
@@ -30,7 +32,8 @@ export class ChangeFollower {
 
   /** Starts from the feed's current end; returns the way to stop. */
   async follow(): Promise<() => Promise<void>> {
-    this.position = await latestFeedPosition(this.db);
+    this.start = await feedStartNow(this.db);
+    this.position = this.start.from;
     const timer = setInterval(() => void this.wake(), this.pollMs);
     timer.unref();
     return async () => {
@@ -67,6 +70,7 @@ export class ChangeFollower {
       const batch = await changesAfter(this.db, this.position, READ_BATCH);
       for (const change of batch) {
         this.position = change;
+        if (this.start && endedBefore(this.start, change)) continue;
         this.pubsub.publish('changeAdded', change);
         if (change.kind === 'CREATED' && change.entityType === 'Event') this.pubsub.publish('eventAdded', { eventId: change.entityId });
       }

@@ -135,7 +135,7 @@ async function sseSubscribe(query: string, token?: string): Promise<{ stream: St
 const settle = (ms = 300) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('graphql-ws (WebSocket, graphql-transport-ws) at /graphql', () => {
-  it('delivers an event written through the API and one written by an import, without Redis', { timeout: 60_000 }, async () => {
+  it('delivers an event written through the API and one written by an import, without Redis', { timeout: 90_000 }, async () => {
     const client = wsClient(f.tokens.viewer);
     const { stream, stop } = wsSubscribe(client, EVENT_ADDED);
     try {
@@ -153,7 +153,7 @@ describe('graphql-ws (WebSocket, graphql-transport-ws) at /graphql', () => {
       expect(report).toMatchObject({ ok: true, problems: [] });
       // The feed lists a change once every transaction older than it on the server has ended; in
       // a full test run other files' migrations keep transactions open for seconds at a time.
-      await stream.until(() => stream.results.length >= 2, 20_000);
+      await stream.until(() => stream.results.length >= 2, 50_000);
       expect(stream.slugs()).toEqual(['kandahar-checkpoint', 'imported-attack']);
     } finally {
       stop();

@@ -11,18 +11,27 @@
  * named by their place in the bundle (`objects[12]`), the write is one transaction, and claims are
  * keyed, so importing the same bundle again changes nothing.
  */
-import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../db/client.ts';
-import { actorKind, auditLog, datePrecision, eventKind, participationRole, placeKind, relationshipType } from '../db/schema.ts';
+import { actors, adherences, auditLog, doctrines, events, participations, places, relationships, sources } from '../db/schema.ts';
+import { recordKeyedClaim, type ClaimKind } from '../domain/claims/record.ts';
+import { eventDateColumns, periodColumns } from '../domain/dates.ts';
+import { casualtyColumns } from '../domain/events/events.ts';
+import { filePrincipal } from '../domain/knowledge/load.ts';
+import { slugSchema } from '../domain/limits.ts';
+import { ATTRIBUTION_RULE, attributionHolds } from '../domain/participations/attribution.ts';
+import { placeRow } from '../domain/places/places.ts';
+import { storeCitation } from '../domain/sources/citations.ts';
+import { sha256Hex, sourceRow } from '../domain/sources/sources.ts';
+import { actorKindValues, datePrecisionValues, eventKindValues, participationRoleValues, placeKindValues, relationshipTypeValues } from '../domain/vocabulary.ts';
 
 /** The extension's name in the bundle's extension-definition: how this importer finds its data. */
 const EXTENSION_NAME = 'Militant movements knowledge graph record';
 
-const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
+const slug = slugSchema;
 const day = z.iso.date().nullable();
-const fuzzyDate = z.object({ text: z.string().nullable(), earliest: day, latest: day, precision: z.enum(datePrecision.enumValues) });
+const fuzzyDate = z.object({ text: z.string().nullable(), earliest: day, latest: day, precision: z.enum(datePrecisionValues) });
 const range = z.object({ min: z.number().int().min(0), max: z.number().int().min(0).nullable(), text: z.string().nullable() }).nullable();
 const claim = z.object({
   key: z.string().min(1),
@@ -50,15 +59,15 @@ const records = z.discriminatedUnion('record', [
     publisher: z.string().min(1),
     author: z.string().nullable(),
     url: z.string().nullable(),
-    published: z.object({ text: z.string().nullable(), earliest: day, latest: day, precision: z.enum(datePrecision.enumValues).nullable() }),
+    published: z.object({ text: z.string().nullable(), earliest: day, latest: day, precision: z.enum(datePrecisionValues).nullable() }),
   }),
-  z.object({ record: z.literal('place'), slug, kind: z.enum(placeKind.enumValues), parent: slug.nullable(), country_code: z.string().regex(/^[A-Z]{2}$/).nullable(), region: z.string().nullable() }),
+  z.object({ record: z.literal('place'), slug, kind: z.enum(placeKindValues), parent: slug.nullable(), country_code: z.string().regex(/^[A-Z]{2}$/).nullable(), region: z.string().nullable() }),
   z.object({ record: z.literal('doctrine'), slug, parent: slug.nullable(), ...claimed }),
-  z.object({ record: z.literal('actor'), slug, kind: z.enum(actorKind.enumValues), home_country: slug.nullable(), aliases: z.array(z.string()).optional(), ...claimed }),
+  z.object({ record: z.literal('actor'), slug, kind: z.enum(actorKindValues), home_country: slug.nullable(), aliases: z.array(z.string()).optional(), ...claimed }),
   z.object({
     record: z.literal('event'),
     slug,
-    kind: z.enum(eventKind.enumValues),
+    kind: z.enum(eventKindValues),
     date: fuzzyDate,
     place: slug.nullable(),
     killed: range,
@@ -66,8 +75,8 @@ const records = z.discriminatedUnion('record', [
     ...claimed,
   }),
   z.object({ record: z.literal('event-place'), event: slug, place: slug }),
-  z.object({ record: z.literal('participation'), event: slug, actor: slug, role: z.enum(participationRole.enumValues), attributed_by: slug.nullable(), ...claimed }),
-  z.object({ record: z.literal('relationship'), type: z.enum(relationshipType.enumValues), from: slug, to: slug, period: fuzzyDate.nullable(), ...claimed }),
+  z.object({ record: z.literal('participation'), event: slug, actor: slug, role: z.enum(participationRoleValues), attributed_by: slug.nullable(), ...claimed }),
+  z.object({ record: z.literal('relationship'), type: z.enum(relationshipTypeValues), from: slug, to: slug, period: fuzzyDate.nullable(), ...claimed }),
   z.object({ record: z.literal('adherence'), actor: slug, doctrine: slug, ...claimed }),
 ]);
 type Record_ = z.infer<typeof records>;
@@ -146,6 +155,10 @@ export async function importStixBundle(db: Database, fileName: string, raw: unkn
       return;
     }
     const data = result.data;
+    if (data.record === 'participation' && !attributionHolds(data.role, data.attributed_by)) {
+      problems.push(`objects[${i}] (${object.id}): attributed_by: ${ATTRIBUTION_RULE}`);
+      return;
+    }
     if ('claim' in data && data.claim.retracted_at !== null) {
       skipped++;
       return;
@@ -157,7 +170,7 @@ export async function importStixBundle(db: Database, fileName: string, raw: unkn
   const texts = new Map<string, { text: string; points: string[]; sha256: string }>();
   for (const { at, data, object } of items.source) {
     const text = typeof object.payload_bin === 'string' ? Buffer.from(object.payload_bin, 'base64').toString('utf8') : null;
-    const sha256 = text === null ? null : createHash('sha256').update(text, 'utf8').digest('hex');
+    const sha256 = text === null ? null : sha256Hex(text);
     if (text === null || sha256 !== object.hashes?.['SHA-256']) {
       problems.push(`${at}: source "${data.slug}": the payload is missing or does not hash to its SHA-256`);
       continue;
@@ -204,12 +217,10 @@ export async function importStixBundle(db: Database, fileName: string, raw: unkn
           unchanged++;
           continue;
         }
-        const text = texts.get(data.slug)?.text ?? '';
-        const [row] = await tx.execute<{ id: number }>(sql`
-          insert into sources (slug, title, publisher, author, url, published_text, published_earliest, published_latest, published_precision, text, text_sha256)
-          values (${data.slug}, ${data.title}, ${data.publisher}, ${data.author}, ${data.url}, ${data.published.text}, ${data.published.earliest},
-                  ${data.published.latest}, ${data.published.precision}, ${text}, ${texts.get(data.slug)?.sha256 ?? ''})
-          returning id`);
+        const [row] = await tx
+          .insert(sources)
+          .values(sourceRow({ ...data, text: texts.get(data.slug)?.text ?? '' }))
+          .returning({ id: sources.id });
         if (row) sourceIds.set(data.slug, row.id);
         created++;
       }
@@ -223,52 +234,59 @@ export async function importStixBundle(db: Database, fileName: string, raw: unkn
           unchanged++;
           continue;
         }
-        const parentId = data.parent ? must(placeIds, 'place', data.parent, at) : null;
-        const countryId = data.kind === 'COUNTRY' ? null : data.parent ? (placeCountry.get(data.parent) ?? null) : null;
-        const [row] = await tx.execute<{ id: number; country_id: number | null }>(sql`
-          insert into places (slug, name, kind, parent_id, country_id, country_code, region)
-          values (${data.slug}, ${object.name ?? data.slug}, ${data.kind}, ${parentId}, ${countryId}, ${data.country_code}, ${data.region})
-          returning id, country_id`);
+        const parent = data.parent ? { id: must(placeIds, 'place', data.parent, at), countryId: placeCountry.get(data.parent) ?? null } : null;
+        const [row] = await tx
+          .insert(places)
+          .values(placeRow({ slug: data.slug, name: object.name ?? data.slug, kind: data.kind, countryCode: data.country_code, region: data.region }, parent))
+          .returning({ id: places.id, countryId: places.countryId });
         if (!row) throw new Error(`insert into places returned no row for ${data.slug}`);
         placeIds.set(data.slug, row.id);
-        placeCountry.set(data.slug, row.country_id);
+        placeCountry.set(data.slug, row.countryId);
         created++;
       }
 
-      /** A claim under its key with its citations; its id when new, null when the key was stored already. */
-      const recordClaim = async (kind: string, data: { claim: z.infer<typeof claim>; citations: z.infer<typeof citation>[] }): Promise<number | null> => {
-        const [inserted] = await tx.execute<{ id: number }>(sql`
-          insert into claims (key, kind, confidence, note, recorded_at, recorded_by)
-          values (${data.claim.key}, ${kind}::claim_kind, ${data.claim.confidence}, ${data.claim.note}, ${data.claim.recorded_at}::timestamptz, ${data.claim.recorded_by})
-          on conflict (key) do nothing returning id`);
-        if (!inserted) {
+      /**
+       * A claim under its exported key, recorded when and by whom it first was, with its citations
+       * at their exported offsets; its id when new, null when the key was stored already.
+       */
+      const recordClaim = async (kind: ClaimKind, data: { claim: z.infer<typeof claim>; citations: z.infer<typeof citation>[] }): Promise<number | null> => {
+        const [stored] = await tx.execute<{ id: number }>(sql`select id from claims where key = ${data.claim.key}`);
+        if (stored) {
           unchanged++;
           return null;
         }
+        const citationIds: number[] = [];
         for (const c of data.citations) {
           const sourceId = sourceIds.get(c.source);
-          await tx.execute(sql`
-            insert into citations (source_id, quote, start_offset, end_offset, prefix, suffix)
-            values (${sourceId}, ${c.quote}, ${c.start}, ${c.end}, ${c.prefix}, ${c.suffix})
-            on conflict (source_id, start_offset, end_offset) do nothing`);
-          await tx.execute(sql`
-            insert into claim_citations (claim_id, citation_id)
-            select ${inserted.id}, id from citations where source_id = ${sourceId} and start_offset = ${c.start} and end_offset = ${c.end}
-            on conflict do nothing`);
+          if (sourceId === undefined) throw new Refused([`source "${c.source}" is neither in the bundle nor stored`]);
+          citationIds.push(await storeCitation(tx, sourceId, { quote: c.quote, startOffset: c.start, endOffset: c.end, prefix: c.prefix, suffix: c.suffix }));
         }
+        const recorded = await recordKeyedClaim(tx, data.claim.key, {
+          kind,
+          confidence: data.claim.confidence,
+          note: data.claim.note,
+          recordedAt: data.claim.recorded_at,
+          recordedBy: data.claim.recorded_by,
+          citationIds,
+        });
         created++;
-        return inserted.id;
+        return recorded.claimId;
       };
 
       const doctrineIds = await ids('doctrines');
       for (const { at, data, object } of parentsFirst(items.doctrine)) {
         const claimId = await recordClaim('DOCTRINE_DEFINITION', data);
         if (claimId === null) continue;
-        const [row] = await tx.execute<{ id: number }>(sql`
-          insert into doctrines (slug, name, description, parent_id, claim_id)
-          values (${data.slug}, ${object.name ?? data.slug}, ${object.description ?? null},
-                  ${data.parent ? must(doctrineIds, 'doctrine', data.parent, at) : null}, ${claimId})
-          returning id`);
+        const [row] = await tx
+          .insert(doctrines)
+          .values({
+            slug: data.slug,
+            name: object.name ?? data.slug,
+            description: object.description ?? null,
+            parentId: data.parent ? must(doctrineIds, 'doctrine', data.parent, at) : null,
+            claimId,
+          })
+          .returning({ id: doctrines.id });
         if (row) doctrineIds.set(data.slug, row.id);
       }
 
@@ -276,12 +294,18 @@ export async function importStixBundle(db: Database, fileName: string, raw: unkn
       for (const { at, data, object } of items.actor) {
         const claimId = await recordClaim('ACTOR_PROFILE', data);
         if (claimId === null) continue;
-        const aliases = data.aliases ?? object.aliases ?? [];
-        const [row] = await tx.execute<{ id: number }>(sql`
-          insert into actors (slug, name, aliases, kind, description, home_country_id, claim_id)
-          values (${data.slug}, ${object.name ?? data.slug}, ${sql.param(aliases)}::text[], ${data.kind}, ${object.description ?? null},
-                  ${data.home_country ? must(placeIds, 'place', data.home_country, at) : null}, ${claimId})
-          returning id`);
+        const [row] = await tx
+          .insert(actors)
+          .values({
+            slug: data.slug,
+            name: object.name ?? data.slug,
+            aliases: data.aliases ?? object.aliases ?? [],
+            kind: data.kind,
+            description: object.description ?? null,
+            homeCountryId: data.home_country ? must(placeIds, 'place', data.home_country, at) : null,
+            claimId,
+          })
+          .returning({ id: actors.id });
         if (row) actorIds.set(data.slug, row.id);
       }
 
@@ -289,14 +313,20 @@ export async function importStixBundle(db: Database, fileName: string, raw: unkn
       for (const { at, data, object } of items.event) {
         const claimId = await recordClaim('EVENT_REPORT', data);
         if (claimId === null) continue;
-        const [row] = await tx.execute<{ id: number }>(sql`
-          insert into events (slug, title, kind, description, date_text, date_earliest, date_latest, date_precision, place_id,
-                              killed_min, killed_max, killed_text, wounded_min, wounded_max, wounded_text, claim_id)
-          values (${data.slug}, ${object.name ?? data.slug}, ${data.kind}, ${object.description ?? null}, ${data.date.text}, ${data.date.earliest},
-                  ${data.date.latest}, ${data.date.precision}, ${data.place ? must(placeIds, 'place', data.place, at) : null},
-                  ${data.killed?.min ?? null}, ${data.killed?.max ?? null}, ${data.killed?.text ?? null},
-                  ${data.wounded?.min ?? null}, ${data.wounded?.max ?? null}, ${data.wounded?.text ?? null}, ${claimId})
-          returning id`);
+        const [row] = await tx
+          .insert(events)
+          .values({
+            slug: data.slug,
+            title: object.name ?? data.slug,
+            kind: data.kind,
+            description: object.description ?? null,
+            ...eventDateColumns(data.date),
+            placeId: data.place ? must(placeIds, 'place', data.place, at) : null,
+            ...casualtyColumns('killed', data.killed),
+            ...casualtyColumns('wounded', data.wounded),
+            claimId,
+          })
+          .returning({ id: events.id });
         if (row) {
           eventIds.set(data.slug, row.id);
           createdEventIds.push(row.id);
@@ -306,26 +336,33 @@ export async function importStixBundle(db: Database, fileName: string, raw: unkn
       for (const { at, data } of items.adherence) {
         const claimId = await recordClaim('ADHERENCE', data);
         if (claimId === null) continue;
-        await tx.execute(sql`insert into adherences (claim_id, actor_id, doctrine_id)
-          values (${claimId}, ${must(actorIds, 'actor', data.actor, at)}, ${must(doctrineIds, 'doctrine', data.doctrine, at)})`);
+        await tx.insert(adherences).values({ claimId, actorId: must(actorIds, 'actor', data.actor, at), doctrineId: must(doctrineIds, 'doctrine', data.doctrine, at) });
       }
       for (const { at, data } of items.relationship) {
         const claimId = await recordClaim('RELATIONSHIP', data);
         if (claimId === null) continue;
-        await tx.execute(sql`insert into relationships (claim_id, type, from_actor_id, to_actor_id, period_text, period_start, period_end, period_precision)
-          values (${claimId}, ${data.type}, ${must(actorIds, 'actor', data.from, at)}, ${must(actorIds, 'actor', data.to, at)},
-                  ${data.period?.text ?? null}, ${data.period?.earliest ?? null}, ${data.period?.latest ?? null}, ${data.period?.precision ?? null})`);
+        await tx.insert(relationships).values({
+          claimId,
+          type: data.type,
+          fromActorId: must(actorIds, 'actor', data.from, at),
+          toActorId: must(actorIds, 'actor', data.to, at),
+          ...periodColumns(data.period),
+        });
       }
       for (const { at, data } of items.participation) {
         const claimId = await recordClaim('PARTICIPATION', data);
         if (claimId === null) continue;
-        await tx.execute(sql`insert into participations (claim_id, event_id, actor_id, role, attributed_by_id)
-          values (${claimId}, ${must(eventIds, 'event', data.event, at)}, ${must(actorIds, 'actor', data.actor, at)}, ${data.role},
-                  ${data.attributed_by ? must(actorIds, 'actor', data.attributed_by, at) : null})`);
+        await tx.insert(participations).values({
+          claimId,
+          eventId: must(eventIds, 'event', data.event, at),
+          actorId: must(actorIds, 'actor', data.actor, at),
+          role: data.role,
+          attributedById: data.attributed_by ? must(actorIds, 'actor', data.attributed_by, at) : null,
+        });
       }
       if (created > 0 && !options.dryRun) {
         await tx.insert(auditLog).values({
-          principal: `import:${fileName}`,
+          principal: filePrincipal(`import:${fileName}`).name,
           operation: 'import',
           details: { file: fileName, format: 'stix-2.1', bundle: parsed.data.id, created, unchanged, events: createdEventIds.length },
         });

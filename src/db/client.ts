@@ -5,6 +5,9 @@ import * as schema from './schema.ts';
 /** With the postgres.js client, for the few hot statements sent prepared (src/graphql/loaders/batch.ts). */
 export type Database = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
 
+/** A transaction of `Database`: what every write runs in. */
+export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
 export interface DatabaseOptions {
   /** Pool size. */
   max?: number;

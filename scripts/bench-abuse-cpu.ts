@@ -1,116 +1,60 @@
 /**
  * CPU per request of the abuse run's traffic (src/abuse/run.ts), on the server process and on
- * PostgreSQL, read from /proc: on a machine whose cores are shared, wall-clock latency says more
- * about the neighbours than about the code, CPU time much less so. Measured, one after another:
- * the server idle (its background loops), each dashboard query (GraphiQL's examples), the heavy
- * query the attack is allowed to send, and each kind of hostile probe, refused.
+ * PostgreSQL, read from /proc (src/abuse/cpu.ts): on a machine whose cores are shared, wall-clock
+ * latency says more about the neighbours than about the code, CPU time much less so. Measured,
+ * line by line: each dashboard query (GraphiQL's examples), the heavy query the attack may send,
+ * and each kind of hostile probe, refused.
  *
- *   npx tsx scripts/bench-abuse-cpu.ts [--tree DIR] [--requests N] [--probes N] [--profile DIR]
+ *   npx tsx scripts/bench-abuse-cpu.ts [--before DIR] [--requests N] [--probes N] [--rounds N]
+ *                                      [--only RE] [--statements] [--profile DIR]
  *
- * --tree DIR     run the server from another checkout (same load, same script: compare commits);
- *                its own GraphiQL examples are measured too, beside this checkout's.
+ * --before DIR   a second checkout (e.g. a worktree of the commit before a change) served at the
+ *                same time; every line is measured on both in alternating rounds, so the load of
+ *                a shared machine falls on both alike, and printed side by side.
  * --requests N   requests per dashboard query (default 300); --probes N per hostile kind (default 100)
- * --profile DIR  the server runs with --cpu-prof into DIR; DIR/phases.json says when each phase
- *                ran (ms since the server started), to read the profile by phase.
- * --statements   after each line, PostgreSQL's costliest statements in it (needs pg_stat_statements
- *                loaded, with pg_stat_statements.track_planning on, in .data/bench-cpu-<tree>)
+ * --rounds N     rounds each line is split into, alternating which server goes first (default 4)
  * --only RE      only the lines whose name matches RE
+ * --statements   after each line, this checkout's costliest PostgreSQL statements in it (needs
+ *                pg_stat_statements loaded, with track_planning on, in its data directory)
+ * --profile DIR  this checkout's server runs with --cpu-prof into DIR; DIR/phases.json says when
+ *                each line ran (ms since the server started), to read the profile line by line.
  *
- * The server gets an embedded PostgreSQL of its own (.data/bench-cpu-<tree>, seeded on first
- * start), LOG_LEVEL=warn as in `npm run abuse`, and PENALTY_THRESHOLD=0: the probes are refused
- * on their merits one after another instead of being answered 429 from the penalty box after the
- * first ten (the box's own cost is the "boxed" line, measured with the box on).
- * CPU comes in clock ticks (10 ms), hence the many requests per line.
+ * Each server gets an embedded PostgreSQL of its own (.data/bench-cpu-<checkout>, seeded on its
+ * first start), LOG_LEVEL=warn as in `npm run abuse`, and PENALTY_THRESHOLD=0: the probes are
+ * refused on their merits one after another instead of answered 429 from the penalty box after
+ * the first ten. Two clients send back to back, each with its own viewer token. CPU comes in
+ * clock ticks (10 ms), hence the many requests per line; it includes each server's background
+ * loops (the idle line shows them).
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { exampleQueries } from '../src/graphiql-examples.ts';
+import { postgresCpuMs, postmasterPid, processCpuMs } from '../src/abuse/cpu.ts';
 import { hostileProbes } from '../src/abuse/run.ts';
 import { mintClientTokens } from '../src/abuse/tokens.ts';
 import { connectDatabase } from '../src/db/client.ts';
-import { freePort, startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { freePort, startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.ts';
+import { exampleQueries } from '../src/graphiql-examples.ts';
 
 const { values: args } = parseArgs({
   options: {
-    tree: { type: 'string', default: '.' },
+    before: { type: 'string' },
     requests: { type: 'string', default: '300' },
     probes: { type: 'string', default: '100' },
-    profile: { type: 'string' },
+    rounds: { type: 'string', default: '4' },
     concurrency: { type: 'string', default: '2' },
     statements: { type: 'boolean', default: false },
     only: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
-const tree = resolve(args.tree);
 const perQuery = Number(args.requests);
 const perProbe = Number(args.probes);
+const rounds = Number(args.rounds);
 const concurrency = Number(args.concurrency);
-const TICK_MS = 10;
-
-/** utime + stime of a process, ms; with its reaped children's when asked (PostgreSQL's ended backends). */
-function cpuOf(pid: number, withReaped = false): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields after the name start at 3 (state): utime 14, stime 15, cutime 16, cstime 17.
-    const ticks = Number(fields[11]) + Number(fields[12]) + (withReaped ? Number(fields[13]) + Number(fields[14]) : 0);
-    return ticks * TICK_MS;
-  } catch {
-    return 0;
-  }
-}
-
-/** The postmaster and every backend and worker under it. */
-function postgresCpu(postmaster: number): number {
-  let total = cpuOf(postmaster, true);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === postmaster) total += cpuOf(Number(entry));
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return total;
-}
-
-const dataDir = `.data/bench-cpu-${basename(tree)}`;
-const embedded = await startEmbeddedPostgres({ dataDir, persistent: true });
-const postmaster = Number(readFileSync(`${dataDir}/postmaster.pid`, 'utf8').split('\n')[0]);
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-
-function startServer(env: Record<string, string>, profileDir?: string) {
-  const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  return spawn(process.execPath, [...flags, '--import', 'tsx', 'src/index.ts'], {
-    cwd: tree,
-    env: { ...process.env, DATABASE_URL: embedded.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-}
-
-async function ready(child: ReturnType<typeof startServer>): Promise<void> {
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('the server was not ready within 180 s');
-    if (await fetch(`${url}/ready`).then((r) => r.status === 200, () => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stopServer(child: ReturnType<typeof startServer>): Promise<void> {
-  child.kill('SIGTERM');
-  if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
-}
-
-const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
 
 interface Sent {
   method?: string;
@@ -118,7 +62,20 @@ interface Sent {
   body?: string;
 }
 
-function send(probe: Sent, token: string | undefined): Promise<{ status: number; ms: number; text: string }> {
+interface Target {
+  label: string;
+  tree: string;
+  embedded: EmbeddedServer;
+  postmaster: number;
+  port: number;
+  child: ChildProcess;
+  spawnedAt: number;
+  tokens: string[];
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+
+function send(port: number, probe: Sent, token: string | undefined): Promise<{ status: number; ms: number }> {
   const started = performance.now();
   return new Promise((resolvePromise) => {
     const headers: Record<string, string> = {
@@ -130,93 +87,144 @@ function send(probe: Sent, token: string | undefined): Promise<{ status: number;
     const body = probe.method === 'DELETE' ? undefined : probe.body;
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     const req = httpRequest({ agent, host: '127.0.0.1', port, path: '/graphql', method: probe.method ?? 'POST', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, ms: performance.now() - started, text: Buffer.concat(chunks).toString() }));
-      res.on('error', () => resolvePromise({ status: 0, ms: performance.now() - started, text: '' }));
+      res.resume();
+      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+      res.on('error', () => resolvePromise({ status: 0, ms: performance.now() - started }));
     });
-    req.on('error', () => resolvePromise({ status: 0, ms: performance.now() - started, text: '' }));
+    req.on('error', () => resolvePromise({ status: 0, ms: performance.now() - started }));
     req.end(body);
   });
 }
 
-interface Line {
-  name: string;
+async function start(label: string, tree: string, profileDir?: string): Promise<Target> {
+  const dataDir = `.data/bench-cpu-${basename(tree)}`;
+  const embedded = await startEmbeddedPostgres({ dataDir, persistent: true });
+  const port = await freePort();
+  const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const spawnedAt = Date.now();
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'src/index.ts'], {
+    cwd: tree,
+    env: { ...process.env, DATABASE_URL: embedded.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', PENALTY_THRESHOLD: '0' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server from ${tree} exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error(`the server from ${tree} was not ready within 300 s`);
+    if (await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status === 200, () => false)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const database = connectDatabase(embedded.url, { max: 2 });
+  const tokens = (await mintClientTokens(database.db, concurrency, 0)).dashboards;
+  await database.close();
+  return { label, tree, embedded, postmaster: postmasterPid(dataDir) ?? 0, port, child, spawnedAt, tokens };
+}
+
+async function stop(target: Target): Promise<void> {
+  if (target.child.exitCode === null) {
+    target.child.kill('SIGTERM');
+    await new Promise((r) => target.child.once('exit', r));
+  }
+  await target.embedded.stop();
+}
+
+interface Totals {
   requests: number;
   serverMs: number;
   postgresMs: number;
-  p50: number;
-  statuses: string;
+  latencies: number[];
+  statuses: Record<number, number>;
 }
 
-let serverPid = 0;
-let statements: postgres.Sql | undefined;
-const statementLines: string[] = [];
 const phases: { name: string; from: number; to: number }[] = [];
-let spawnedAt = 0;
 
-/** `count` requests from `concurrency` clients back to back; CPU of both processes over exactly that span. */
-async function measure(name: string, requests: Sent[], count: number, tokens: string[]): Promise<Line | undefined> {
-  if (args.only && name !== 'warm-up' && !new RegExp(args.only).test(name)) return undefined;
-  if (statements) await statements`select pg_stat_statements_reset()`;
-  const latencies: number[] = [];
-  const statuses: Record<number, number> = {};
+/** `count` requests from `concurrency` clients back to back; CPU of the server and its PostgreSQL over exactly that span. */
+async function run(target: Target, requests: Sent[], count: number, into: Totals): Promise<void> {
   let next = 0;
-  const from = Date.now() - spawnedAt;
-  const server0 = cpuOf(serverPid);
-  const pg0 = postgresCpu(postmaster);
+  const server0 = processCpuMs(target.child.pid ?? 0) ?? 0;
+  const pg0 = postgresCpuMs(target.postmaster) ?? 0;
   await Promise.all(
     Array.from({ length: concurrency }, async (_, c) => {
       while (next < count) {
         const i = next++;
-        const answer = await send(requests[i % requests.length]!, tokens[c % tokens.length]);
-        latencies.push(answer.ms);
-        statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+        const answer = await send(target.port, requests[i % requests.length]!, target.tokens[c % target.tokens.length]);
+        into.latencies.push(answer.ms);
+        into.statuses[answer.status] = (into.statuses[answer.status] ?? 0) + 1;
       }
     }),
   );
-  const serverMs = cpuOf(serverPid) - server0;
-  const postgresMs = postgresCpu(postmaster) - pg0;
-  phases.push({ name, from, to: Date.now() - spawnedAt });
-  latencies.sort((a, b) => a - b);
-  if (statements && name !== 'warm-up') {
-    const top = await statements<{ calls: number; plan: number; exec: number; query: string }[]>`
-      select calls::int, total_plan_time / calls as plan, total_exec_time / calls as exec, regexp_replace(query, '\s+', ' ', 'g') as query
-        from pg_stat_statements where query not like '%pg_stat_statements%'
-       order by total_plan_time + total_exec_time desc limit 6`;
-    statementLines.push(`${name}:`, ...top.map((t) => `  ${(t.calls / count).toFixed(2).padStart(6)}/req plan ${t.plan.toFixed(2)} ms exec ${t.exec.toFixed(2)} ms  ${t.query.slice(0, 150)}`));
-  }
-  return {
-    name,
-    requests: count,
-    serverMs: serverMs / count,
-    postgresMs: postgresMs / count,
-    p50: latencies[Math.floor(latencies.length / 2)] ?? 0,
-    statuses: Object.entries(statuses).map(([s, n]) => `${s}×${n}`).join(' '),
-  };
+  into.serverMs += (processCpuMs(target.child.pid ?? 0) ?? 0) - server0;
+  into.postgresMs += (postgresCpuMs(target.postmaster) ?? 0) - pg0;
+  into.requests += count;
 }
 
-function print(title: string, all: (Line | undefined)[]): void {
-  const lines = all.filter((l): l is Line => l !== undefined);
-  if (lines.length === 0) return;
-  console.log(`\n${title}`);
-  console.log(`${'what'.padEnd(44)} ${'requests'.padStart(8)} ${'server CPU ms/req'.padStart(18)} ${'PG CPU ms/req'.padStart(14)} ${'p50 ms'.padStart(7)}  statuses`);
-  for (const l of lines) {
-    console.log(
-      `${l.name.slice(0, 44).padEnd(44)} ${String(l.requests).padStart(8)} ${l.serverMs.toFixed(2).padStart(18)} ${l.postgresMs.toFixed(2).padStart(14)} ${l.p50.toFixed(1).padStart(7)}  ${l.statuses}`,
-    );
+const empty = (): Totals => ({ requests: 0, serverMs: 0, postgresMs: 0, latencies: [], statuses: {} });
+const statementLines: string[] = [];
+let statements: postgres.Sql | undefined;
+
+/** One line: `count` requests on each target, in rounds that alternate which target goes first. */
+async function measure(name: string, requests: Sent[], count: number, targets: Target[]): Promise<Totals[] | undefined> {
+  if (args.only && name !== 'warm-up' && !new RegExp(args.only).test(name)) return undefined;
+  if (statements) await statements`select pg_stat_statements_reset()`;
+  const totals = targets.map(empty);
+  const from = Date.now() - targets[0]!.spawnedAt;
+  const perRound = Math.max(1, Math.round(count / rounds));
+  for (let round = 0; round < rounds; round += 1) {
+    const order = targets.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) await run(targets[i]!, requests, perRound, totals[i]!);
+  }
+  phases.push({ name, from, to: Date.now() - targets[0]!.spawnedAt });
+  if (statements && name !== 'warm-up') {
+    const top = await statements<{ calls: number; plan: number; exec: number; query: string }[]>`
+      select calls::int, total_plan_time / calls as plan, total_exec_time / calls as exec, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 140) as query
+        from pg_stat_statements where query not like '%pg_stat_statements%'
+       order by total_plan_time + total_exec_time desc limit 5`;
+    const done = totals[0]!.requests;
+    statementLines.push(`${name}:`, ...top.map((t) => `  ${(t.calls / done).toFixed(2).padStart(5)}/req  plan ${t.plan.toFixed(2)} ms  run ${t.exec.toFixed(2)} ms  ${t.query}`));
+  }
+  return totals;
+}
+
+const rows: { section: string; name: string; totals: Totals[] }[] = [];
+
+function print(targets: Target[]): void {
+  const fmt = (n: number) => n.toFixed(2).padStart(7);
+  const p50 = (t: Totals) => [...t.latencies].sort((a, b) => a - b)[Math.floor(t.latencies.length / 2)] ?? 0;
+  let section = '';
+  for (const row of rows) {
+    if (row.section !== section) {
+      section = row.section;
+      const heads = targets.map((t) => `${('server ' + t.label).padStart(14)} ${('PG ' + t.label).padStart(10)}`).join(' ');
+      console.log(`\n${section} — CPU ms per request${targets.length > 1 ? ' (and the server change)' : ''}`);
+      console.log(`${'what'.padEnd(40)} ${'n'.padStart(5)} ${heads}${targets.length > 1 ? '  change' : ''}   p50 ms   statuses (${targets.at(-1)!.label})`);
+    }
+    const cells = row.totals.map((t) => `${fmt(t.serverMs / t.requests).padStart(14)} ${fmt(t.postgresMs / t.requests).padStart(10)}`).join(' ');
+    const change =
+      row.totals.length > 1
+        ? `  ${((100 * (row.totals[1]!.serverMs - row.totals[0]!.serverMs)) / Math.max(1, row.totals[0]!.serverMs)).toFixed(0).padStart(5)}%`
+        : '';
+    const last = row.totals.at(-1)!;
+    const statuses = Object.entries(last.statuses).map(([s, n]) => `${s}×${n}`).join(' ');
+    console.log(`${row.name.slice(0, 40).padEnd(40)} ${String(last.requests).padStart(5)} ${cells}${change}   ${row.totals.map((t) => p50(t).toFixed(0)).join('/').padStart(7)}   ${statuses}`);
   }
 }
 
 const json = (query: string, variables?: Record<string, unknown>) => JSON.stringify({ query, variables });
-const theirs = tree === resolve('.') ? [] : (((await import(resolve(tree, 'src/graphiql-examples.ts'))) as { exampleQueries: typeof exampleQueries }).exampleQueries);
+const here = resolve('.');
+const trees = args.before ? [resolve(args.before), here] : [here];
+// Both checkouts' GraphiQL examples, each once by operation name.
 const queries = new Map<string, string>();
-for (const e of [...exampleQueries, ...theirs]) {
-  const name = /query (\w+)/.exec(e.query)?.[1] ?? e.title;
-  if (!queries.has(name)) queries.set(name, e.query);
+for (const tree of trees) {
+  const examples = tree === here ? exampleQueries : ((await import(resolve(tree, 'src/graphiql-examples.ts'))) as { exampleQueries: typeof exampleQueries }).exampleQueries;
+  for (const e of examples) {
+    const name = /query (\w+)/.exec(e.query)?.[1] ?? e.title;
+    if (!queries.has(name)) queries.set(name, e.query);
+  }
 }
 // The heavy query the abuse run's attackers may send (SLOW_ALLOWED in src/abuse/run.ts).
-const HEAVY = json(`query Heavy($n: Int) {
+const HEAVY = json(
+  `query Heavy($n: Int) {
   events(first: $n, orderBy: KILLED_DESC) {
     totalCount
     nodes {
@@ -227,62 +235,64 @@ const HEAVY = json(`query Heavy($n: Int) {
       participants { role actor { name doctrines { doctrine { name } } } citations { quote } }
     }
   }
-}`, { n: 100 });
+}`,
+  { n: 100 },
+);
 
 if (args.profile) mkdirSync(args.profile, { recursive: true });
-spawnedAt = Date.now();
-let server = startServer({ PENALTY_THRESHOLD: '0' }, args.profile);
-serverPid = server.pid ?? 0;
+const targets: Target[] = [];
 try {
-  await ready(server);
-  const database = connectDatabase(embedded.url, { max: 2 });
-  const tokens = await mintClientTokens(database.db, concurrency, 1);
-  await database.close();
-  if (args.statements) statements = postgres(embedded.url, { max: 1, onnotice: () => {} });
-  console.log(`server from ${tree} (pid ${serverPid}), PostgreSQL pid ${postmaster}; ${concurrency} clients back to back, each with its own viewer token`);
+  for (const [i, tree] of trees.entries()) {
+    targets.push(await start(trees.length > 1 ? (i === 0 ? 'before' : 'after') : 'now', tree, tree === here ? args.profile : undefined));
+  }
+  if (args.statements) statements = postgres(targets.at(-1)!.embedded.url, { max: 1, onnotice: () => {} });
+  for (const t of targets) console.log(`${t.label}: server from ${t.tree} (pid ${t.child.pid}), PostgreSQL pid ${t.postmaster}`);
 
-  const dashboardLines: (Line | undefined)[] = [];
   const bodies = [...queries.values()].map((q) => ({ body: json(q) }));
-  // Warm-up: JIT compilation, plans, token cache.
-  await measure('warm-up', bodies, 80, tokens.dashboards);
-  // Background loops (summary drainer, monitor, pools) with nothing to do; included in every line below.
+  // Warm-up: JIT compilation, plans, token cache, lazily loaded modules.
+  await measure('warm-up', bodies, 200, targets);
+  const idle = targets.map(() => ({ server: 0, postgres: 0 }));
   const idleFrom = Date.now();
-  const s0 = cpuOf(serverPid);
-  const p0 = postgresCpu(postmaster);
+  const before = targets.map((t) => ({ server: processCpuMs(t.child.pid ?? 0) ?? 0, postgres: postgresCpuMs(t.postmaster) ?? 0 }));
   await new Promise((r) => setTimeout(r, 5000));
-  const idleS = (Date.now() - idleFrom) / 1000;
-  console.log(`idle: server ${((cpuOf(serverPid) - s0) / idleS).toFixed(1)} CPU ms/s, PostgreSQL ${((postgresCpu(postmaster) - p0) / idleS).toFixed(1)} CPU ms/s`);
+  const seconds = (Date.now() - idleFrom) / 1000;
+  targets.forEach((t, i) => {
+    idle[i] = { server: ((processCpuMs(t.child.pid ?? 0) ?? 0) - before[i]!.server) / seconds, postgres: ((postgresCpuMs(t.postmaster) ?? 0) - before[i]!.postgres) / seconds };
+  });
+  console.log(`idle (background loops), CPU ms per second: ${targets.map((t, i) => `${t.label} server ${idle[i]!.server.toFixed(1)}, PostgreSQL ${idle[i]!.postgres.toFixed(1)}`).join('; ')}`);
 
-  for (const [name, query] of queries) dashboardLines.push(await measure(name, [{ body: json(query) }], perQuery, tokens.dashboards));
-  dashboardLines.push(await measure('mix of the above (round robin)', bodies, perQuery * 2, tokens.dashboards));
-  dashboardLines.push(await measure('heavy allowed query (attackers\' 1 in 4)', [{ body: HEAVY }], Math.max(20, Math.round(perQuery / 10)), tokens.dashboards));
-  print('dashboards (200 with data unless noted)', dashboardLines);
+  const add = async (section: string, name: string, requests: Sent[], count: number) => {
+    const totals = await measure(name, requests, count, targets);
+    if (totals) rows.push({ section, name, totals });
+  };
+  for (const [name, query] of queries) await add('dashboards', name, [{ body: json(query) }], perQuery);
+  await add('dashboards', 'all of the above, round robin', bodies, perQuery * 2);
+  await add('dashboards', "heavy allowed query (attackers' 1 in 4)", [{ body: HEAVY }], Math.max(20, Math.round(perQuery / 10)));
 
   const kinds = new Map<string, Sent[]>();
   for (const probe of hostileProbes()) kinds.set(probe.kind, [...(kinds.get(probe.kind) ?? []), probe]);
-  const probeLines: Line[] = [];
-  let total = { requests: 0, serverMs: 0, postgresMs: 0 };
+  const probeRows: typeof rows = [];
   for (const [kind, probes] of kinds) {
-    const line = await measure(kind, probes, perProbe, tokens.abusers);
-    if (!line) continue;
-    probeLines.push(line);
-    total = { requests: total.requests + 1, serverMs: total.serverMs + line.serverMs, postgresMs: total.postgresMs + line.postgresMs };
+    const totals = await measure(kind, probes, perProbe, targets);
+    if (totals) probeRows.push({ section: 'hostile probes (penalty box off)', name: kind, totals });
   }
-  probeLines.sort((a, b) => b.serverMs - a.serverMs);
-  if (total.requests > 0) probeLines.push({ name: 'mean over kinds', requests: total.requests * perProbe, serverMs: total.serverMs / total.requests, postgresMs: total.postgresMs / total.requests, p50: 0, statuses: '' });
-  print('hostile probes, refused (penalty box off)', probeLines);
-
-  // The penalty box on: after ten refusals, what each further request costs (the tarpit's pause shows in p50).
-  await stopServer(server);
-  server = startServer({ PENALTY_TARPIT_MS: '0' });
-  serverPid = server.pid ?? 0;
-  await ready(server);
-  const boxed = await measure('boxed client (429 from the penalty box)', [{ body: json('{ nope }') }], perProbe * 5, tokens.abusers);
-  print('penalty box on (PENALTY_TARPIT_MS=0)', [boxed]);
-  if (statementLines.length > 0) console.log(`\nPostgreSQL's costliest statements per line (pg_stat_statements)\n${statementLines.join('\n')}`);
+  if (probeRows.length > 0) {
+    const mean = targets.map((_, i) => {
+      const t = empty();
+      for (const row of probeRows) {
+        t.requests += 1;
+        t.serverMs += row.totals[i]!.serverMs / row.totals[i]!.requests;
+        t.postgresMs += row.totals[i]!.postgresMs / row.totals[i]!.requests;
+      }
+      return t;
+    });
+    probeRows.sort((a, b) => b.totals.at(-1)!.serverMs / b.totals.at(-1)!.requests - a.totals.at(-1)!.serverMs / a.totals.at(-1)!.requests);
+    rows.push(...probeRows, { section: 'hostile probes (penalty box off)', name: 'mean over the kinds', totals: mean });
+  }
+  print(targets);
+  if (statementLines.length > 0) console.log(`\n${targets.at(-1)!.label}: PostgreSQL's costliest statements per line (pg_stat_statements)\n${statementLines.join('\n')}`);
 } finally {
   await statements?.end();
-  await stopServer(server);
-  await embedded.stop();
+  for (const t of targets) await stop(t);
   if (args.profile) writeFileSync(`${args.profile}/phases.json`, JSON.stringify(phases, null, 2));
 }

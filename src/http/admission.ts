@@ -85,8 +85,8 @@ export class Slots {
  * at steady state); a dashboard refreshing every second has one for a fraction of each second.
  */
 const USAGE_HALF_LIFE_MS = 5000;
-/** Above this recent use (about 40 % of the time busy) a client is confined to the heavy slots. */
-const NOISY_MS = 3000;
+/** Above this recent use (about 40 % of the time busy) a client is confined to the heavy slots (and the intake's noisy ones). */
+export const NOISY_MS = 3000;
 /** Where a client not seen lately starts: behind regulars, so fresh identities cannot cut in. */
 const NEWCOMER_MS = 1500;
 /** A refused request (HTTP 4xx) adds this much: clients sending junk wait behind clean ones. */

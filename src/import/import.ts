@@ -9,9 +9,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { eventKindValues, participationRoleValues, type KnowledgeFile } from '../../seed/format.ts';
-import { checkKnowledgeFile, loadKnowledgeFile, SeedError, sha256Hex, type KnownSlugs } from '../../seed/loader.ts';
 import type { Database } from '../db/client.ts';
+import type { KnowledgeFile } from '../domain/knowledge/format.ts';
+import { checkKnowledgeFile, filePrincipal, KnowledgeFileError, writeKnowledgeFile, type KnownSlugs } from '../domain/knowledge/load.ts';
+import { sha256Hex } from '../domain/sources/sources.ts';
+import { eventKindValues, participationRoleValues } from '../domain/vocabulary.ts';
 import { auditLog } from '../db/schema.ts';
 import { CsvSyntaxError, parseCsv, type CsvRecord } from './csv.ts';
 import { importStixBundle } from './stix.ts';
@@ -55,17 +57,17 @@ async function prepareJson(path: string, content: string): Promise<Prepared> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const position = /position (\d+)/.exec(message)?.[1];
-    throw new SeedError(basename(path), [`${position ? `line ${lineOf(content, Number(position))}: ` : ''}not valid JSON (${message})`]);
+    throw new KnowledgeFileError(basename(path), [`${position ? `line ${lineOf(content, Number(position))}: ` : ''}not valid JSON (${message})`]);
   }
   const textFile = (raw as { source?: { textFile?: unknown } } | null)?.source?.textFile;
-  if (typeof textFile !== 'string') throw new SeedError(basename(path), ['source.textFile: missing']);
+  if (typeof textFile !== 'string') throw new KnowledgeFileError(basename(path), ['source.textFile: missing']);
   // Beside the knowledge file, or in ../sources/ as in seed/.
   const candidates = [join(dirname(path), textFile), join(dirname(path), '..', 'sources', textFile)];
   for (const candidate of candidates) {
     const text = await readFile(candidate, 'utf8').catch(() => null);
     if (text !== null) return { raw, text, locate: (p) => p };
   }
-  throw new SeedError(basename(path), [`source.textFile: ${textFile} not found beside the file or in ../sources/`]);
+  throw new KnowledgeFileError(basename(path), [`source.textFile: ${textFile} not found beside the file or in ../sources/`]);
 }
 
 const CSV_REQUIRED = ['source', 'slug', 'title', 'kind', 'date_precision', 'confidence', 'quote'] as const;
@@ -81,11 +83,11 @@ async function prepareCsv(db: Database, path: string, content: string): Promise<
   try {
     records = parseCsv(content);
   } catch (error) {
-    if (error instanceof CsvSyntaxError) throw new SeedError(name, [error.message]);
+    if (error instanceof CsvSyntaxError) throw new KnowledgeFileError(name, [error.message]);
     throw error;
   }
   const [header, ...rows] = records;
-  if (!header) throw new SeedError(name, ['the file is empty (expected a header line)']);
+  if (!header) throw new KnowledgeFileError(name, ['the file is empty (expected a header line)']);
   const columns = header.fields.map((f) => f.trim());
   const missing = CSV_REQUIRED.filter((c) => !columns.includes(c));
   const unknown = columns.filter((c) => !(CSV_REQUIRED as readonly string[]).includes(c) && !(CSV_OPTIONAL as readonly string[]).includes(c));
@@ -93,7 +95,7 @@ async function prepareCsv(db: Database, path: string, content: string): Promise<
     ...missing.map((c) => `line 1: missing column "${c}"`),
     ...unknown.map((c) => `line 1: unknown column "${c}"`),
   ];
-  if (headerProblems.length > 0) throw new SeedError(name, headerProblems);
+  if (headerProblems.length > 0) throw new KnowledgeFileError(name, headerProblems);
 
   const problems: string[] = [];
   const cell = (row: CsvRecord, column: string): string | null => {
@@ -112,12 +114,12 @@ async function prepareCsv(db: Database, path: string, content: string): Promise<
   const sourceSlugs = new Set(rows.map((r) => cell(r, 'source')));
   if (sourceSlugs.size > 1) problems.push(`every row must quote the same source (one CSV per source), found ${[...sourceSlugs].join(', ')}`);
   const sourceSlug = [...sourceSlugs][0] ?? null;
-  if (!sourceSlug) throw new SeedError(name, [...problems, 'line 2: source is empty (the slug of a stored source)']);
+  if (!sourceSlug) throw new KnowledgeFileError(name, [...problems, 'line 2: source is empty (the slug of a stored source)']);
   const [source] = await db.execute<{
     title: string | null; publisher: string; author: string | null; url: string | null; text: string; text_sha256: string;
     published_text: string | null; published_earliest: string | null; published_latest: string | null; published_precision: 'DAY' | 'MONTH' | 'YEAR' | 'RANGE' | null;
   }>(sql`select title, publisher, author, url, text, text_sha256, published_text, published_earliest::text, published_latest::text, published_precision from sources where slug = ${sourceSlug}`);
-  if (!source) throw new SeedError(name, [...problems, `source "${sourceSlug}" is not stored: add it first (addSource, or a JSON import)`]);
+  if (!source) throw new KnowledgeFileError(name, [...problems, `source "${sourceSlug}" is not stored: add it first (addSource, or a JSON import)`]);
 
   const eventLines: number[] = [];
   const participationLines: number[] = [];
@@ -160,7 +162,7 @@ async function prepareCsv(db: Database, path: string, content: string): Promise<
       participationLines.push(row.line);
     }
   }
-  if (problems.length > 0) throw new SeedError(name, problems);
+  if (problems.length > 0) throw new KnowledgeFileError(name, problems);
   const raw = {
     source: {
       slug: sourceSlug,
@@ -265,7 +267,7 @@ export async function importFile(db: Database, path: string, options: ImportOpti
     else if (extension === '.csv') prepared = await prepareCsv(db, path, content);
     else return refuse([`${name}: expected a .json knowledge file or a .csv of events`], 0);
   } catch (error) {
-    if (error instanceof SeedError) return refuse(error.problems, 0);
+    if (error instanceof KnowledgeFileError) return refuse(error.problems, 0);
     throw error;
   }
   const records = recordCount(prepared.raw);
@@ -275,29 +277,26 @@ export async function importFile(db: Database, path: string, options: ImportOpti
     const { file } = checkKnowledgeFile(name, prepared.raw, prepared.text, known);
     problems.push(...(await databaseProblems(db, file)));
   } catch (error) {
-    if (!(error instanceof SeedError)) throw error;
+    if (!(error instanceof KnowledgeFileError)) throw error;
     problems.push(...error.problems);
   }
   // Checking the file does not stop at the first problem: all of them are reported, then nothing is written.
   if (problems.length > 0) return refuse(problems.map(prepared.locate), records);
 
-  const principal = `import:${name}`;
+  const principal = filePrincipal(`import:${name}`);
   try {
-    const summary = await loadKnowledgeFile(db, name, prepared.raw, prepared.text, {
-      recordedBy: principal,
-      known,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      afterWrite: async (tx, s) => {
-        // Only a write that changed something is a write worth an audit entry.
-        if (!dryRun && s.created > 0) {
-          await tx.insert(auditLog).values({
-            principal,
-            operation: 'import',
-            details: { file: name, sha256: sha256Hex(content), created: s.created, unchanged: s.unchanged, events: s.createdEventIds.length },
-          });
-        }
-        if (dryRun) throw new DryRunRollback(JSON.stringify(s));
-      },
+    const summary = await db.transaction(async (tx) => {
+      const s = await writeKnowledgeFile(tx, principal, { fileName: name, raw: prepared.raw, sourceText: prepared.text, known, onProgress: options.onProgress });
+      // Only a write that changed something is a write worth an audit entry.
+      if (!dryRun && s.created > 0) {
+        await tx.insert(auditLog).values({
+          principal: principal.name,
+          operation: 'import',
+          details: { file: name, sha256: sha256Hex(content), created: s.created, unchanged: s.unchanged, events: s.createdEventIds.length },
+        });
+      }
+      if (dryRun) throw new DryRunRollback(JSON.stringify(s));
+      return s;
     });
     return { file: name, dryRun, ok: true, problems: [], created: summary.created, unchanged: summary.unchanged, refused: 0, createdEventIds: summary.createdEventIds };
   } catch (error) {
@@ -305,7 +304,7 @@ export async function importFile(db: Database, path: string, options: ImportOpti
       const s = JSON.parse(error.message) as { created: number; unchanged: number };
       return { file: name, dryRun, ok: true, problems: [], created: s.created, unchanged: s.unchanged, refused: 0, createdEventIds: [] };
     }
-    if (error instanceof SeedError) return refuse(error.problems.map(prepared.locate), records);
+    if (error instanceof KnowledgeFileError) return refuse(error.problems.map(prepared.locate), records);
     throw error;
   }
 }

@@ -126,7 +126,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     heavySlots: config.deadlines.heavySlots,
   });
   const penalties = new PenaltyBox(config.penalty);
-  const intake = new Intake({ concurrency: config.deadlines.intakeConcurrency, waitMs: config.deadlines.acquireTimeoutMs });
+  const intake = new Intake({
+    concurrency: config.deadlines.intakeConcurrency,
+    noisySlots: config.deadlines.intakeNoisySlots,
+    waitMs: config.deadlines.acquireTimeoutMs,
+  });
   // Every request in flight listens for 'down' (src/server.ts cuts it off): no listener cap.
   monitor.setMaxListeners(0);
   monitor.on('down', (reason) => logger.error({ reason }, 'database down'));

@@ -66,7 +66,11 @@ export interface DeadlinesConfig {
   heavySlots: number;
   /** GraphQL requests worked on at once; the rest wait, least-demanding clients first (src/http/intake.ts). */
   intakeConcurrency: number;
-  /** Of those, how many clients far above their share lately (scripts in a loop, probers) may hold at once. */
+  /**
+   * Of those, how many clients far above their share lately (scripts in a loop, probers) may hold
+   * at once; default all (no noisy lane) until measured on a quiet machine: a client's waiting
+   * counts as use, so on an overloaded machine dashboards turn noisy too (src/http/intake.ts).
+   */
   intakeNoisySlots: number;
 }
 
@@ -187,7 +191,7 @@ export function readConfig(env: Env = process.env): Config {
       heavyCost: integer(env, 'GRAPHQL_HEAVY_COST', 2500, 1),
       heavySlots: integer(env, 'DATABASE_HEAVY_SLOTS', Math.max(1, Math.floor(poolSize / 4)), 1),
       intakeConcurrency,
-      intakeNoisySlots: integer(env, 'INTAKE_NOISY_SLOTS', Math.max(1, Math.floor(intakeConcurrency / 4)), 1),
+      intakeNoisySlots: integer(env, 'INTAKE_NOISY_SLOTS', intakeConcurrency, 1),
     },
     penalty: {
       threshold: integer(env, 'PENALTY_THRESHOLD', 10),

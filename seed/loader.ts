@@ -4,31 +4,17 @@
  * quote (found exactly once, or at the stated occurrence) — and the write is one transaction, so
  * a bad file leaves the database as it was. Loading the same file again changes nothing.
  */
-import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { drainSummaries } from '../src/db/summaries.ts';
 import type { Database } from '../src/db/client.ts';
-import {
-  actors,
-  adherences,
-  citations,
-  claimCitations,
-  claims,
-  doctrines,
-  events,
-  participations,
-  places,
-  relationships,
-  sources,
-} from '../src/db/schema.ts';
+import { sources } from '../src/db/schema.ts';
 import { anchorQuote, describeAnchorFailure, type Anchor } from '../src/citations/anchor.ts';
+import { SECTIONS, type KnowledgeRecord } from '../src/domain/bulk/knowledge-file.ts';
+import { loadKnowledge, sha256Hex, type BulkSql } from '../src/domain/bulk/load.ts';
 import { knowledgeFileSchema, type KnowledgeFile, type Quote } from './format.ts';
-
-/** Rows per bulk statement: well under PostgreSQL's 65,535 parameters for the widest table. */
-const CHUNK = 500;
 
 export const SEED_DATA_DIR = fileURLToPath(new URL('./data', import.meta.url));
 export const SEED_SOURCES_DIR = fileURLToPath(new URL('./sources', import.meta.url));
@@ -65,25 +51,16 @@ export interface LoadOptions {
   recordedBy?: string;
   /** Called as records are written: (done, total). */
   onProgress?: (done: number, total: number) => void;
-  /** Runs inside the load's transaction after everything is written (e.g. an audit-log row). */
-  afterWrite?: (tx: Parameters<Parameters<Database['transaction']>[0]>[0], summary: LoadSummary) => Promise<void>;
   /** Slugs in the database the file may refer to (bulk imports); default: the file's own only. */
   known?: KnownSlugs;
 }
 
-type Kind = 'ACTOR_PROFILE' | 'EVENT_REPORT' | 'DOCTRINE_DEFINITION' | 'ADHERENCE' | 'RELATIONSHIP' | 'PARTICIPATION';
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+export { sha256Hex };
 
 function quoteText(quote: Quote): string {
   return typeof quote === 'string' ? quote : quote.text;
 }
 
-function spanKey(anchor: Pick<Anchor, 'startOffset' | 'endOffset'>): string {
-  return `${anchor.startOffset}:${anchor.endOffset}`;
-}
 
 /** Parses and checks a knowledge file against its source text without touching the database. */
 export function checkKnowledgeFile(
@@ -171,23 +148,10 @@ export function checkKnowledgeFile(
   return { file, anchors };
 }
 
-/** Orders places so that every parent comes before its children. */
-function parentsFirst<T extends { slug: string; parent: string | null }>(items: T[]): T[] {
-  const bySlug = new Map(items.map((item) => [item.slug, item]));
-  const ordered: T[] = [];
-  const seen = new Set<string>();
-  const visit = (item: T) => {
-    if (seen.has(item.slug)) return;
-    seen.add(item.slug);
-    const parent = item.parent ? bySlug.get(item.parent) : undefined;
-    if (parent) visit(parent);
-    ordered.push(item);
-  };
-  items.forEach(visit);
-  return ordered;
-}
-
-/** Writes a checked knowledge file in one transaction. */
+/**
+ * Writes a knowledge file in one transaction through the set-based bulk loader
+ * (src/domain/bulk/load.ts), which checks it as checkKnowledgeFile does, and the database besides.
+ */
 export async function loadKnowledgeFile(
   db: Database,
   fileName: string,
@@ -195,349 +159,28 @@ export async function loadKnowledgeFile(
   sourceText: string,
   options: LoadOptions = {},
 ): Promise<LoadSummary> {
-  const { file, anchors } = checkKnowledgeFile(fileName, raw, sourceText, options.known);
+  const file = (raw ?? {}) as Record<string, unknown>;
+  const topLevel = Object.keys(file)
+    .filter((key) => key !== 'source' && !(SECTIONS as readonly string[]).includes(key))
+    .map((key) => `${key}: not a part of a knowledge file (expected source, ${SECTIONS.join(', ')})`);
+  async function* records(): AsyncGenerator<KnowledgeRecord> {
+    for (const section of SECTIONS) {
+      const list = file[section];
+      if (Array.isArray(list)) for (let index = 0; index < list.length; index++) yield { section, index, value: list[index] as unknown };
+    }
+  }
   const recordedBy = options.recordedBy ?? `seed:${fileName}`;
-  let created = 0;
-  let unchanged = 0;
-  const createdEventIds: number[] = [];
-  const total =
-    file.places.length + file.doctrines.length + file.actors.length + file.events.length +
-    file.adherences.length + file.relationships.length + file.participations.length;
-  let done = 0;
-  const tick = (n = 1) => {
-    done += n;
-    options.onProgress?.(done, total);
-  };
-
-  await db.transaction(async (tx) => {
-    // Source: new, or the same text as before (a different text under the same slug is refused).
-    const [existingSource] = await tx
-      .select({ id: sources.id, textSha256: sources.textSha256 })
-      .from(sources)
-      .where(eq(sources.slug, file.source.slug));
-    let sourceId: number;
-    if (existingSource) {
-      if (existingSource.textSha256 !== file.source.sha256) {
-        throw new SeedError(fileName, [
-          `source "${file.source.slug}" is stored with a different text (sha256 ${existingSource.textSha256}); its citations would no longer match`,
-        ]);
-      }
-      sourceId = existingSource.id;
-      unchanged++;
-    } else {
-      const { published } = file.source;
-      const [inserted] = await tx
-        .insert(sources)
-        .values({
-          slug: file.source.slug,
-          title: file.source.title,
-          publisher: file.source.publisher,
-          author: file.source.author,
-          url: file.source.url,
-          publishedText: published.text,
-          publishedEarliest: published.earliest,
-          publishedLatest: published.latest,
-          publishedPrecision: published.precision,
-          text: sourceText,
-          textSha256: sha256Hex(sourceText),
-        })
-        .returning({ id: sources.id });
-      if (!inserted) throw new Error('insert into sources returned no row');
-      sourceId = inserted.id;
-      created++;
-    }
-
-    // Citations: one row per distinct span of the text, shared by every claim that quotes it.
-    const distinct = new Map<string, Anchor>();
-    for (const anchor of anchors.values()) distinct.set(spanKey(anchor), anchor);
-    const citationRows = [...distinct.values()].map((a) => ({ sourceId, ...a }));
-    const newCitations = await tx
-      .insert(citations)
-      .values(citationRows)
-      .onConflictDoNothing({ target: [citations.sourceId, citations.startOffset, citations.endOffset] })
-      .returning({ id: citations.id });
-    created += newCitations.length;
-    unchanged += citationRows.length - newCitations.length;
-    const citationIdBySpan = new Map(
-      (
-        await tx
-          .select({ id: citations.id, startOffset: citations.startOffset, endOffset: citations.endOffset })
-          .from(citations)
-          .where(eq(citations.sourceId, sourceId))
-      ).map((c) => [spanKey(c), c.id]),
+  const result = await db.$client.begin(async (tx) => {
+    const loaded = await loadKnowledge(
+      tx as BulkSql,
+      recordedBy,
+      { name: fileName, source: file.source, text: sourceText, records: records(), refersToStored: options.known !== undefined, fileProblems: () => topLevel },
+      options.onProgress ? { onProgress: (done, total) => options.onProgress?.(done, total) } : {},
     );
-    const citationIds = (quotes: Quote[]) =>
-      quotes.map((q) => {
-        const anchor = anchors.get(q);
-        const id = anchor && citationIdBySpan.get(spanKey(anchor));
-        if (id === undefined) throw new Error(`citation for quote "${quoteText(q)}" was not stored`);
-        return id;
-      });
-
-    /**
-     * Records a claim under a stable key with its citations. Returns the new claim's id, or null
-     * when the key exists already (then any new quotes are added to the existing claim).
-     */
-    const recordClaim = async (
-      key: string,
-      kind: Kind,
-      claim: { confidence: number; note?: string | null | undefined; quotes: Quote[] },
-    ): Promise<number | null> => {
-      const [inserted] = await tx
-        .insert(claims)
-        .values({ key, kind, confidence: claim.confidence, note: claim.note ?? null, recordedBy })
-        .onConflictDoNothing({ target: claims.key })
-        .returning({ id: claims.id });
-      const claimId =
-        inserted?.id ??
-        (await tx.select({ id: claims.id }).from(claims).where(eq(claims.key, key)))[0]?.id;
-      if (claimId === undefined) throw new Error(`claim ${key} was neither inserted nor found`);
-      const links = await tx
-        .insert(claimCitations)
-        .values(citationIds(claim.quotes).map((citationId) => ({ claimId, citationId })))
-        .onConflictDoNothing()
-        .returning({ citationId: claimCitations.citationId });
-      if (inserted || links.length > 0) created++;
-      else unchanged++;
-      return inserted ? claimId : null;
-    };
-
-    /**
-     * recordClaim for many claims at once, a few statements per chunk rather than per claim, so a
-     * file of thousands of events loads in seconds. Returns each item's new claim id, or null when
-     * its key existed already (or an earlier item of the same batch had the same key).
-     */
-    const recordClaims = async (
-      items: { key: string; kind: Kind; claim: { confidence: number; note?: string | null | undefined; quotes: Quote[] } }[],
-    ): Promise<(number | null)[]> => {
-      const result: (number | null)[] = [];
-      for (let start = 0; start < items.length; start += CHUNK) {
-        const chunk = items.slice(start, start + CHUNK);
-        const keys = chunk.map((i) => i.key);
-        const inserted = await tx.execute<{ id: number; key: string }>(sql`
-          insert into ${claims} (key, kind, confidence, note, recorded_by)
-          select * from unnest(${sql.param(keys)}::text[], ${sql.param(chunk.map((i) => i.kind))}::text[]::claim_kind[],
-                               ${sql.param(chunk.map((i) => i.claim.confidence))}::smallint[],
-                               ${sql.param(chunk.map((i) => i.claim.note ?? null))}::text[],
-                               ${sql.param(chunk.map(() => recordedBy))}::text[])
-          on conflict (key) do nothing
-          returning id, key`);
-        const insertedKeys = new Set(inserted.map((r) => r.key));
-        const idByKey = new Map(
-          (await tx.select({ id: claims.id, key: claims.key }).from(claims).where(sql`${claims.key} = any(${sql.param(keys)}::text[])`)).map(
-            (r) => [r.key ?? '', r.id],
-          ),
-        );
-        const pairs = chunk.flatMap((i) => {
-          const claimId = idByKey.get(i.key);
-          if (claimId === undefined) throw new Error(`claim ${i.key} was neither inserted nor found`);
-          return citationIds(i.claim.quotes).map((citationId) => [claimId, citationId] as const);
-        });
-        const linked = await tx.execute<{ claim_id: number }>(sql`
-          insert into ${claimCitations} (claim_id, citation_id)
-          select * from unnest(${sql.param(pairs.map((p) => p[0]))}::int[], ${sql.param(pairs.map((p) => p[1]))}::int[])
-          on conflict do nothing
-          returning claim_id`);
-        const newLinks = new Set(linked.map((r) => r.claim_id));
-        const seen = new Set<string>();
-        for (const item of chunk) {
-          const claimId = idByKey.get(item.key) ?? null;
-          const first = !seen.has(item.key);
-          seen.add(item.key);
-          if (first && claimId !== null && (insertedKeys.has(item.key) || newLinks.has(claimId))) created++;
-          else unchanged++;
-          result.push(first && insertedKeys.has(item.key) ? claimId : null);
-        }
-        tick(chunk.length);
-      }
-      return result;
-    };
-
-    const idsBySlug = async (table: typeof places | typeof doctrines | typeof actors | typeof events) =>
-      new Map((await tx.select({ id: table.id, slug: table.slug }).from(table)).map((r) => [r.slug, r.id]));
-
-    // Places: gazetteer reference data, not claims.
-    const placeIds = await idsBySlug(places);
-    // Stored places too: a new place may lie in one loaded earlier (bulk imports refer to them).
-    const placeCountry = new Map<string, number | null>(
-      (await tx.select({ slug: places.slug, countryId: places.countryId }).from(places)).map((r) => [r.slug, r.countryId]),
-    );
-    for (const place of parentsFirst(file.places)) {
-      tick();
-      const parentId = place.parent ? (placeIds.get(place.parent) ?? null) : null;
-      if (placeIds.has(place.slug)) {
-        unchanged++;
-        continue;
-      }
-      const countryId = place.kind === 'COUNTRY' ? null : place.parent ? (placeCountry.get(place.parent) ?? null) : null;
-      const [row] = await tx
-        .insert(places)
-        .values({
-          slug: place.slug,
-          name: place.name,
-          kind: place.kind,
-          parentId,
-          countryId,
-          countryCode: place.countryCode,
-          region: place.region,
-        })
-        .returning({ id: places.id });
-      if (!row) throw new Error(`insert into places returned no row for ${place.slug}`);
-      placeIds.set(place.slug, row.id);
-      // A country is its own country (set by the database on insert); anything else inherits its parent's.
-      placeCountry.set(place.slug, place.kind === 'COUNTRY' ? row.id : countryId);
-      created++;
-    }
-    const placeId = (slug: string | null) => (slug ? (placeIds.get(slug) ?? null) : null);
-
-    const doctrineIds = await idsBySlug(doctrines);
-    for (const doctrine of parentsFirst(file.doctrines)) {
-      tick();
-      const claimId = await recordClaim(`doctrine:${doctrine.slug}`, 'DOCTRINE_DEFINITION', doctrine);
-      if (claimId === null) continue;
-      const [row] = await tx
-        .insert(doctrines)
-        .values({
-          slug: doctrine.slug,
-          name: doctrine.name,
-          description: doctrine.description,
-          parentId: doctrine.parent ? (doctrineIds.get(doctrine.parent) ?? null) : null,
-          claimId,
-        })
-        .returning({ id: doctrines.id });
-      if (row) doctrineIds.set(doctrine.slug, row.id);
-    }
-
-    const actorIds = await idsBySlug(actors);
-    for (const actor of file.actors) {
-      tick();
-      const claimId = await recordClaim(`actor:${actor.slug}`, 'ACTOR_PROFILE', actor);
-      if (claimId === null) continue;
-      const [row] = await tx
-        .insert(actors)
-        .values({
-          slug: actor.slug,
-          name: actor.name,
-          aliases: actor.aliases,
-          kind: actor.kind,
-          description: actor.description,
-          homeCountryId: placeId(actor.homeCountry),
-          claimId,
-        })
-        .returning({ id: actors.id });
-      if (row) actorIds.set(actor.slug, row.id);
-    }
-
-    const eventIds = await idsBySlug(events);
-    const eventClaims = await recordClaims(file.events.map((event) => ({ key: `event:${event.slug}`, kind: 'EVENT_REPORT', claim: event })));
-    const newEvents = file.events.flatMap((event, i) => {
-      const claimId = eventClaims[i];
-      return claimId == null
-        ? []
-        : [
-            {
-              slug: event.slug,
-              title: event.title,
-              kind: event.kind,
-              description: event.description,
-              dateText: event.date.text,
-              dateEarliest: event.date.earliest,
-              dateLatest: event.date.latest,
-              datePrecision: event.date.precision,
-              placeId: placeId(event.place),
-              killedMin: event.killed?.min ?? null,
-              killedMax: event.killed?.max ?? null,
-              killedText: event.killed?.text ?? null,
-              woundedMin: event.wounded?.min ?? null,
-              woundedMax: event.wounded?.max ?? null,
-              woundedText: event.wounded?.text ?? null,
-              claimId,
-            },
-          ];
-    });
-    for (let start = 0; start < newEvents.length; start += CHUNK) {
-      const rows = await tx.insert(events).values(newEvents.slice(start, start + CHUNK)).returning({ id: events.id, slug: events.slug });
-      for (const row of rows) {
-        eventIds.set(row.slug, row.id);
-        createdEventIds.push(row.id);
-      }
-    }
-
-    const must = (ids: Map<string, number>, slug: string) => {
-      const id = ids.get(slug);
-      if (id === undefined) throw new Error(`"${slug}" was not stored`);
-      return id;
-    };
-    // Claims drawn from a source are keyed by it: another source making the same claim is a
-    // separate (possibly disputing) claim, not a silent merge.
-    const scope = file.source.slug;
-    /** Writes rows a chunk per statement. */
-    const inChunks = async <T,>(rows: T[], write: (chunk: T[]) => Promise<unknown>) => {
-      for (let start = 0; start < rows.length; start += CHUNK) await write(rows.slice(start, start + CHUNK));
-    };
-
-    const adherenceClaims = await recordClaims(
-      file.adherences.map((a) => ({ key: `${scope}:adherence:${a.actor}:${a.doctrine}`, kind: 'ADHERENCE', claim: a })),
-    );
-    await inChunks(
-      file.adherences.flatMap((a, i) => {
-        const claimId = adherenceClaims[i];
-        return claimId == null ? [] : [{ claimId, actorId: must(actorIds, a.actor), doctrineId: must(doctrineIds, a.doctrine) }];
-      }),
-      (chunk) => tx.insert(adherences).values(chunk),
-    );
-
-    const relationshipClaims = await recordClaims(
-      file.relationships.map((r) => ({ key: `${scope}:relationship:${r.from}:${r.type}:${r.to}`, kind: 'RELATIONSHIP', claim: r })),
-    );
-    await inChunks(
-      file.relationships.flatMap((r, i) => {
-        const claimId = relationshipClaims[i];
-        return claimId == null
-          ? []
-          : [
-              {
-                claimId,
-                type: r.type,
-                fromActorId: must(actorIds, r.from),
-                toActorId: must(actorIds, r.to),
-                periodText: r.period?.text ?? null,
-                periodStart: r.period?.earliest ?? null,
-                periodEnd: r.period?.latest ?? null,
-                periodPrecision: r.period?.precision ?? null,
-              },
-            ];
-      }),
-      (chunk) => tx.insert(relationships).values(chunk),
-    );
-
-    const participationClaims = await recordClaims(
-      file.participations.map((p) => {
-        const by = p.attributedBy ? `:${p.attributedBy}` : '';
-        return { key: `${scope}:participation:${p.event}:${p.actor}:${p.role}${by}`, kind: 'PARTICIPATION', claim: p };
-      }),
-    );
-    await inChunks(
-      file.participations.flatMap((p, i) => {
-        const claimId = participationClaims[i];
-        return claimId == null
-          ? []
-          : [
-              {
-                claimId,
-                eventId: must(eventIds, p.event),
-                actorId: must(actorIds, p.actor),
-                role: p.role,
-                attributedById: p.attributedBy ? must(actorIds, p.attributedBy) : null,
-              },
-            ];
-      }),
-      (chunk) => tx.insert(participations).values(chunk),
-    );
-    await options.afterWrite?.(tx, { file: fileName, created, unchanged, createdEventIds });
+    if (!loaded.ok) throw new SeedError(fileName, loaded.problems);
+    return loaded;
   });
-
-  return { file: fileName, created, unchanged, createdEventIds };
+  return { file: fileName, created: result.created, unchanged: result.unchanged, createdEventIds: result.createdEventIds };
 }
 
 /** Loads every knowledge file in seed/data, in name order. */

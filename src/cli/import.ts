@@ -16,6 +16,9 @@ import { drainSummaries } from '../db/summaries.ts';
 import { importFile } from '../import/import.ts';
 import { connectRedisPubSub } from '../pubsub-redis.ts';
 
+/** Keys per drain call at the end of an import: the recompute is set-based, so big batches pay off. */
+const IMPORT_DRAIN_BATCH = 20_000;
+
 const usage = 'usage: npm run import -- FILE.json|FILE.csv [--dry-run]';
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'dry-run': { type: 'boolean', default: false } } });
 const [path] = positionals;
@@ -32,8 +35,12 @@ function progressBar(stream: NodeJS.WriteStream): { update: (done: number, total
   let started = false;
   return {
     update: (done, total) => {
+      // While a file streams in, its total is an estimate from the bytes read: it may move.
       if (!started) bar.start(total, done);
-      else bar.update(done);
+      else {
+        bar.setTotal(total);
+        bar.update(done);
+      }
       started = true;
     },
     stop: () => bar.stop(),
@@ -57,7 +64,7 @@ try {
     // The dashboard summaries follow writes off the write path; bring them up to date in one pass
     // rather than leave the work to the servers' drainers.
     const started = performance.now();
-    const keys = await drainSummaries(db);
+    const keys = await drainSummaries(db, IMPORT_DRAIN_BATCH);
     console.error(`summaries up to date: ${keys} keys in ${Math.round(performance.now() - started)} ms`);
   }
   if (report.ok && !dryRun && report.createdEventIds.length > 0 && process.env.REDIS_URL) {

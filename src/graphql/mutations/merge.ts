@@ -1,22 +1,19 @@
 /**
- * mergeActors folds a duplicate into the actor kept. History is not rewritten: the merge is a
- * timestamped row (actor_merges) and reads resolve actors at their view's time, so after the
- * merge the removed actor's claims, citations and slug all lead to the kept actor, while a read
- * asOf a time before it answers exactly as it did then. The kept actor gains the removed actor's
- * name and aliases; the database keeps the list before as a revision (migration 0016_entity_revision_triggers), so that too
- * reads as it was before the merge.
+ * mergeActors folds a duplicate into the actor kept, in the request (the rule:
+ * src/domain/merges/merge-actors.ts); startMergeActors does the same as a job the client polls
+ * (`job(id:)`, or `node`), for actors too big to merge and summarize within a request.
  */
-import { eq, sql } from 'drizzle-orm';
-import { z } from 'zod';
+import { enqueueJob } from '../../domain/jobs/jobs.ts';
+import { mergeableActors, mergeActors, mergeActorsSchema } from '../../domain/merges/merge-actors.ts';
+import { MERGE_ACTORS_JOB } from '../../domain/merges/merge-job.ts';
 import { TEXT_LIMITS } from '../../domain/limits.ts';
-import { actorMerges, actors } from '../../db/schema.ts';
-import type { Tx } from '../../writes/transaction.ts';
 import { parseInput } from '../../writes/validate.ts';
 import { builder } from '../builder.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { Actor } from '../types/actor.ts';
+import { Job } from '../types/job.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
 import { idempotencyKeyArg, idempotencyKeyField, write } from './common.ts';
+
 
 const MergeActorsInput = builder.inputType('MergeActorsInput', {
   fields: (t) => ({
@@ -27,22 +24,6 @@ const MergeActorsInput = builder.inputType('MergeActorsInput', {
   }),
 });
 
-const mergeSchema = z.object({
-  keep: z.string().min(1),
-  remove: z.string().min(1),
-  reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(TEXT_LIMITS.text, `must be at most ${TEXT_LIMITS.text} characters`),
-});
-
-async function actorBySlug(tx: Tx, slug: string, path: string[]) {
-  const [row] = await tx
-    .select({ id: actors.id, slug: actors.slug, name: actors.name, aliases: actors.aliases, canonical: sql<number>`canonical_actor(${actors.id}, 'infinity')` })
-    .from(actors)
-    .where(eq(actors.slug, slug))
-    .for('update');
-  if (!row) throw new NotFoundError(`no actor "${slug}"`, path);
-  return row;
-}
-
 builder.mutationField('mergeActors', (t) =>
   t.field({
     type: Actor,
@@ -51,34 +32,30 @@ builder.mutationField('mergeActors', (t) =>
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: MergeActorsInput, required: true, description: 'The actor to keep, the duplicate to fold into it, and why.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
-      const input = parseInput(mergeSchema, args.input);
-      const { result } = await write(ctx, 'mergeActors', args, async (tx, principal) => {
-        // Merges are serialised: two crossing merges (A into B, B into A) must not both pass.
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('mergeActors', 0))`);
-        const keep = await actorBySlug(tx, input.keep, ['input', 'keep']);
-        const remove = await actorBySlug(tx, input.remove, ['input', 'remove']);
-        if (keep.id === remove.id) throw new ValidationError('an actor cannot be merged into itself', ['input', 'remove']);
-        if (remove.canonical !== remove.id) {
-          throw new ConflictError(`"${remove.slug}" was already merged into another actor`, ['input', 'remove']);
-        }
-        if (keep.canonical !== keep.id) {
-          throw new ConflictError(`"${keep.slug}" was merged into another actor; merge into that one instead`, ['input', 'keep']);
-        }
-        await tx.insert(actorMerges).values({ removedActorId: remove.id, keptActorId: keep.id, mergedBy: principal.name, reason: input.reason });
-        const aliases = [...keep.aliases];
-        for (const alias of [remove.name, ...remove.aliases]) {
-          if (alias !== keep.name && !aliases.includes(alias)) aliases.push(alias);
-        }
-        await tx.update(actors).set({ aliases }).where(eq(actors.id, keep.id));
-        return {
-          keep: { id: keep.id, slug: keep.slug },
-          remove: { id: remove.id, slug: remove.slug },
-          reason: input.reason,
-          aliasesBefore: keep.aliases,
-          aliasesAfter: aliases,
-        };
-      });
+      const input = parseInput(mergeActorsSchema, args.input);
+      const { result } = await write(ctx, 'mergeActors', args, (tx, principal) => mergeActors(tx, principal, input));
       return result.keep.id;
+    },
+  }),
+);
+
+builder.mutationField('startMergeActors', (t) =>
+  t.field({
+    type: Job,
+    description:
+      'Starts a merge of a duplicate actor into another as a job (as mergeActors, without the request deadline), and brings the dashboard summaries up to date after it. Poll the job with job(id:) for its progress and result. Role: admin.',
+    authScopes: { admin: true },
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: MergeActorsInput, required: true, description: 'The actor to keep, the duplicate to fold into it, and why.' }) },
+    resolve: async (_root, args, ctx) => {
+      const input = parseInput(mergeActorsSchema, args.input);
+      // Refused now when it would be refused when it runs (the job checks again, under its lock).
+      await mergeableActors(ctx.db, input, { lock: false });
+      const { result } = await write(ctx, 'startMergeActors', args, async (tx, principal) => {
+        const job = await enqueueJob(tx, principal.name, MERGE_ACTORS_JOB, { keep: input.keep, remove: input.remove, reason: input.reason });
+        return { job: job.id };
+      });
+      return result.job;
     },
   }),
 );

@@ -7,6 +7,7 @@
  * it also announces new events through Redis, for instances that cannot LISTEN (behind a
  * transaction-mode pooler).
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { connectDatabase } from '../db/client.ts';
@@ -19,8 +20,11 @@ import { connectRedisPubSub } from '../pubsub-redis.ts';
 /** Keys per drain call at the end of an import: the recompute is set-based, so big batches pay off. */
 const IMPORT_DRAIN_BATCH = 20_000;
 
-const usage = 'usage: npm run import -- FILE.json|FILE.csv [--dry-run]';
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'dry-run': { type: 'boolean', default: false } } });
+const usage = 'usage: npm run import -- FILE.json|FILE.csv [--dry-run] [--timings]';
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { 'dry-run': { type: 'boolean', default: false }, timings: { type: 'boolean', default: false } },
+});
 const [path] = positionals;
 if (!path || positionals.length > 1) {
   console.error(usage);
@@ -47,12 +51,23 @@ function progressBar(stream: NodeJS.WriteStream): { update: (done: number, total
   };
 }
 
+/** The process's peak resident memory (VmHWM), MB. */
+function peakRssMb(): number {
+  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  return line ? Math.round(Number(line.replace(/\D+/g, '')) / 1024) : Math.round(process.memoryUsage().rss / 2 ** 20);
+}
+
 const dryRun = values['dry-run'] ?? false;
 const { db, close } = connectDatabase(url, { max: 1 });
 try {
   await migrateDatabase(db);
   const bar = progressBar(process.stderr);
-  const report = await importFile(db, path, { dryRun, ...(bar ? { onProgress: bar.update } : {}) });
+  const report = await importFile(db, path, {
+    dryRun,
+    ...(bar ? { onProgress: bar.update } : {}),
+    // --timings: how long each step took, for the write benchmark.
+    ...(values.timings ? { onStep: (step: string, ms: number) => console.error(`step ${step}: ${Math.round(ms)} ms`) } : {}),
+  });
   bar?.stop();
   for (const problem of report.problems) console.error(`  - ${problem}`);
   const verb = dryRun ? 'would be created' : 'created';
@@ -72,6 +87,7 @@ try {
     for (const eventId of report.createdEventIds) shared.pubsub.publish('eventAdded', { eventId });
     await shared.close();
   }
+  if (values.timings) console.error(`peak RSS ${peakRssMb()} MB`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
-import { loadSeed } from '../seed/loader.ts';
+import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { connectDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 

@@ -1,10 +1,12 @@
 /**
- * `npm run seed`: applies migrations and loads seed/data into DATABASE_URL. Exits non-zero with
- * the problems listed when a file cannot be loaded (nothing of it is written).
+ * `npm run seed`: applies migrations and loads seed/data into DATABASE_URL (the loading is the
+ * domain's: src/domain/knowledge/seed.ts). Exits non-zero with the problems listed when a file
+ * cannot be loaded (nothing of it is written).
  */
 import { connectDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
-import { loadSeed, SeedError } from './loader.ts';
+import { KnowledgeFileError } from '../src/domain/knowledge/load.ts';
+import { loadSeed } from '../src/domain/knowledge/seed.ts';
 
 const url = process.env.DATABASE_URL;
 if (!url) {
@@ -16,7 +18,7 @@ try {
   await migrateDatabase(db);
   for (const s of await loadSeed(db)) console.log(`${s.file}: ${s.created} created, ${s.unchanged} unchanged`);
 } catch (error) {
-  console.error(error instanceof SeedError ? error.message : error);
+  console.error(error instanceof KnowledgeFileError ? error.message : error);
   process.exitCode = 1;
 } finally {
   await close();

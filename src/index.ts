@@ -8,7 +8,7 @@ import { readConfig, type Config } from './config.ts';
 import { connectDatabase, type DatabaseOptions } from './db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.ts';
 import { migrateDatabase } from './db/migrate.ts';
-import { isDatabaseEmpty, loadSeed } from '../seed/loader.ts';
+import { isDatabaseEmpty, loadSeed } from './domain/knowledge/seed.ts';
 import { createLogger } from './observability/logger.ts';
 import { loadEnvFile } from './env-file.ts';
 import { startServer } from './server.ts';

@@ -25,7 +25,7 @@ import { connectDatabase } from './db/client.ts';
 import { TokenCache } from './auth/token-cache.ts';
 import { SummaryDrainer } from './db/summaries.ts';
 import { JobRunner } from './domain/jobs/jobs.ts';
-import { JOB_HANDLERS } from './domain/jobs/handlers.ts';
+import { JOB_HANDLERS } from './writes/job-handlers.ts';
 import { createApp, type App } from './yoga.ts';
 import { makePubSub, type PubSub } from './graphql/pubsub.ts';
 import { ChangeFollower } from './graphql/changes-follower.ts';

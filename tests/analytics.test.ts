@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { LIVE_VIEW } from '../src/graphql/view.ts';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadSeed } from '../seed/loader.ts';
+import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { breakdown, breakdownSource, eventStats, statsSource, summaryRoute, timeline, timelineSource } from '../src/graphql/loaders/analytics.ts';
 import { eventConditions, eventWhere } from '../src/graphql/types/event.ts';
 import { drainSummaries } from '../src/db/summaries.ts';

@@ -3,7 +3,7 @@
  * 50 — one per nesting level, never one per item.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSeed } from '../seed/loader.ts';
+import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { openApi, scratchDatabase, type TestApi } from './helpers.ts';
 
 const DEEP_QUERY = `query Deep($n: Int!) {

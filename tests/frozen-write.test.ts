@@ -16,7 +16,7 @@ import { connectDatabase } from '../src/db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import type { RunningServer } from '../src/server.ts';
-import { loadSeed } from '../seed/loader.ts';
+import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { codeOf, graphql, serve, type Answer } from './server-helpers.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'militant-graph-frozen-pg-'));

@@ -11,7 +11,7 @@ import postgres from 'postgres';
 import { connectDatabase } from '../src/db/client.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
-import { loadSeed } from '../seed/loader.ts';
+import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { databaseUrlFor } from './database-url.ts';
 
 declare module 'vitest' {

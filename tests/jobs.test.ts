@@ -4,7 +4,7 @@
  * the dashboard summaries caught up. On the seed data.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_HANDLERS } from '../src/domain/jobs/handlers.ts';
+import { JOB_HANDLERS } from '../src/writes/job-handlers.ts';
 import { runNextJob } from '../src/domain/jobs/jobs.ts';
 import { writeFixture, type WriteFixture } from './helpers.ts';
 

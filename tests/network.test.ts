@@ -1,7 +1,7 @@
 /** Actor.network and relationshipPath on the seeded article's relationships. */
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadSeed } from '../seed/loader.ts';
+import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { openApi, scratchDatabase } from './helpers.ts';
 
 const api = openApi();

@@ -9,7 +9,7 @@ import { createLogger } from '../src/observability/logger.ts';
 import { Metrics } from '../src/observability/metrics.ts';
 import { createApp, type App } from '../src/yoga.ts';
 import { scratchDatabase } from './helpers.ts';
-import { loadSeed } from '../seed/loader.ts';
+import { loadSeed } from '../src/domain/knowledge/seed.ts';
 
 const lines: Record<string, unknown>[] = [];
 const sink = new Writable({

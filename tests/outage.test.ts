@@ -13,7 +13,7 @@ import { connectDatabase } from '../src/db/client.ts';
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import type { RunningServer } from '../src/server.ts';
-import { loadSeed } from '../seed/loader.ts';
+import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { codeOf, graphql, serve } from './server-helpers.ts';
 
 const QUERY = '{ actors(first: 3) { totalCount nodes { name } } }';

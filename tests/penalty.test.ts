@@ -7,7 +7,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server.ts';
-import { loadSeed } from '../seed/loader.ts';
+import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { scratchDatabase } from './helpers.ts';
 import { codeOf, graphql, serve } from './server-helpers.ts';
 

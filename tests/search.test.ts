@@ -1,7 +1,7 @@
 /** Full-text search over the seeded article. */
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadSeed } from '../seed/loader.ts';
+import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { CANDIDATES } from '../src/graphql/loaders/search.ts';
 import { openApi, scratchDatabase, writeFixture } from './helpers.ts';
 

@@ -4,8 +4,10 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { anchorQuote } from '../src/citations/anchor.ts';
-import { checkKnowledgeFile, loadKnowledgeFile, loadSeed, SEED_DATA_DIR, SEED_SOURCES_DIR, SeedError, sha256Hex } from '../seed/loader.ts';
-import type { KnowledgeFile } from '../seed/format.ts';
+import type { KnowledgeFile } from '../src/domain/knowledge/format.ts';
+import { checkKnowledgeFile, KnowledgeFileError, loadKnowledgeFile } from '../src/domain/knowledge/load.ts';
+import { loadSeed, SEED_DATA_DIR, SEED_SOURCES_DIR } from '../src/domain/knowledge/seed.ts';
+import { sha256Hex } from '../src/domain/sources/sources.ts';
 import { scratchDatabase } from './helpers.ts';
 
 const FILE = 'globely-news-isis-k-long-reach.json';
@@ -87,8 +89,8 @@ describe('checking a knowledge file before loading', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(SeedError);
-    const problems = (error as SeedError).problems.join('\n');
+    expect(error).toBeInstanceOf(KnowledgeFileError);
+    const problems = (error as KnowledgeFileError).problems.join('\n');
     expect(problems).toMatch(/adherences\.0\.quotes: every claim needs at least one quote/);
     expect(problems).toMatch(/events\.0\.kind/);
   });

@@ -8,7 +8,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseMonitor } from '../src/db/monitor.ts';
 import type { RunningServer } from '../src/server.ts';
-import { loadSeed } from '../seed/loader.ts';
+import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { createToken } from '../src/auth/tokens.ts';
 import { scratchDatabase } from './helpers.ts';
 import { codeOf, graphql, metricsHeaders, serve, whileEventsLocked } from './server-helpers.ts';

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/db/embedded.ts';
-import { loadSeed } from '../seed/loader.ts';
+import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { scratchDatabase } from './helpers.ts';
 import { graphql, metricsHeaders, TEST_METRICS_TOKEN, whileEventsLocked } from './server-helpers.ts';
 

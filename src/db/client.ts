@@ -7,6 +7,9 @@ const fullSchema = { ...schema, ...relations };
 /** With the postgres.js client, for the few hot statements sent prepared (src/graphql/loaders/batch.ts). */
 export type Database = PostgresJsDatabase<typeof fullSchema> & { $client: postgres.Sql };
 
+/** A transaction of `Database`: what every write runs in. */
+export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
 export interface DatabaseOptions {
   /** Pool size. */
   max?: number;

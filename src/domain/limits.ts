@@ -70,12 +70,15 @@ export function urlProblem(value: string): string | null {
   return null;
 }
 
-// The same rules as zod schemas, for the write inputs and knowledge files (seed/format.ts).
+// The same rules as zod schemas, for the write inputs and knowledge files (src/domain/knowledge/format.ts).
+
+/** What a slug looks like: lowercase letters and digits in words joined by single hyphens. */
+export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export const slugSchema = z
   .string()
   .max(TEXT_LIMITS.slug, `must be at most ${TEXT_LIMITS.slug} characters`)
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug (letters, digits, single hyphens)');
+  .regex(SLUG_PATTERN, 'must be a lowercase slug (letters, digits, single hyphens)');
 
 /** A name or title: not blank, at most TEXT_LIMITS.name. */
 export const nameSchema = z.string().trim().min(1, 'must not be empty').max(TEXT_LIMITS.name, `must be at most ${TEXT_LIMITS.name} characters`);
@@ -96,3 +99,10 @@ export const isoDateSchema = z.iso.date().superRefine((value, ctx) => {
   const problem = dateProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
+
+/**
+ * A stored record named by slug in an input (the event of a participation, the actor of an
+ * adherence...): checked for length here, for existence by the lookups, so a name that is no
+ * slug at all is answered "not found", as any other name of nothing.
+ */
+export const slugReferenceSchema = z.string().min(1, 'must not be empty').max(TEXT_LIMITS.slug, `must be at most ${TEXT_LIMITS.slug} characters`);

@@ -19,42 +19,16 @@ export function refusal(code: string, message: string, status = 400): GraphQLErr
 }
 
 /**
- * Expected failures of a write, returned as data (Pothos errors plugin): each names what is wrong
- * and the input field at fault (`path`, e.g. ["input", "citations", "0", "quote"]). Anything
- * else thrown is unexpected and masked.
+ * Expected failures of a write are the domain's (src/domain/errors.ts): the Pothos errors plugin
+ * returns them as data, each class as its typed GraphQL error (src/graphql/types/problems.ts).
+ * Anything else thrown is unexpected and masked.
  */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly path: string[] = [],
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
-
-export class ValidationError extends UserError {}
-export class NotFoundError extends UserError {}
-export class ConflictError extends UserError {}
-export class ForbiddenError extends UserError {}
-
-export class QuoteNotFoundError extends UserError {
-  constructor(
-    message: string,
-    path: string[],
-    readonly source: string,
-  ) {
-    super(message, path);
-  }
-}
-
-export class AmbiguousQuoteError extends UserError {
-  constructor(
-    message: string,
-    path: string[],
-    readonly source: string,
-    readonly occurrences: number,
-  ) {
-    super(message, path);
-  }
-}
+export {
+  AmbiguousQuoteError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  QuoteNotFoundError,
+  UserError,
+  ValidationError,
+} from '../domain/errors.ts';

@@ -12,9 +12,9 @@ import { createReadStream } from 'node:fs';
 import { access, constants, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { eventKindValues, participationRoleValues } from '../../seed/format.ts';
+import { eventKindValues, participationRoleValues } from '../domain/vocabulary.ts';
 import type { Database } from '../db/client.ts';
-import { KnowledgeFileError, readFirstTopLevel, readKnowledgeRecords, type KnowledgeRecord } from '../domain/bulk/knowledge-file.ts';
+import { KnowledgeFileSyntaxError, readFirstTopLevel, readKnowledgeRecords, type KnowledgeRecord } from '../domain/bulk/knowledge-file.ts';
 import { loadKnowledge, type BulkLoadInput, type BulkLoadResult, type BulkSql } from '../domain/bulk/load.ts';
 import { CsvSyntaxError, readCsvFile, type CsvRecord } from './csv.ts';
 import { importStixBundle } from './stix.ts';
@@ -244,7 +244,7 @@ export async function importFile(db: Database, path: string, options: ImportOpti
     else return refuse([`${name}: expected a .json knowledge file or a .csv of events`], 0);
   } catch (error) {
     if (error instanceof Refusal) return refuse(error.problems, error.records);
-    if (error instanceof KnowledgeFileError) return refuse([error.message], 0);
+    if (error instanceof KnowledgeFileSyntaxError) return refuse([error.message], 0);
     throw error;
   }
 
@@ -276,7 +276,7 @@ export async function importFile(db: Database, path: string, options: ImportOpti
   } catch (error) {
     if (error instanceof DryRun) return { file: name, dryRun, ok: true, problems: [], created: error.created, unchanged: error.unchanged, refused: 0, createdEventIds: [] };
     if (error instanceof Refusal) return refuse(error.problems, error.records);
-    if (error instanceof KnowledgeFileError) return refuse([error.message], 0);
+    if (error instanceof KnowledgeFileSyntaxError) return refuse([error.message], 0);
     throw error;
   }
 }

@@ -19,14 +19,13 @@
 import { createHash } from 'node:crypto';
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Principal } from '../auth/tokens.ts';
-import type { Database } from '../db/client.ts';
+import type { Database, Tx } from '../db/client.ts';
 import { auditLog, idempotencyKeys } from '../db/schema.ts';
-import { ConflictError, ForbiddenError, UserError, ValidationError } from '../graphql/errors.ts';
+import { ConflictError, ForbiddenError, UserError, ValidationError } from '../domain/errors.ts';
+import type { Json } from '../domain/service.ts';
 import { commitOutcome, WriteAbandoned, writeOutcomeUnknown, WriteTicket, type RequestWrites } from './outcome.ts';
 
-export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
-
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type { Json, Tx };
 
 /** How long an idempotency key replays its write, by default: a day covers any sane retry. */
 export const DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S = 24 * 60 * 60;

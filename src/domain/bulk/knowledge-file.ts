@@ -21,7 +21,7 @@ export interface KnowledgeRecord {
 }
 
 /** A file that cannot be read as a knowledge file at all (not JSON, no object at the top). */
-export class KnowledgeFileError extends Error {}
+export class KnowledgeFileSyntaxError extends Error {}
 
 const CHUNK_BYTES = 1 << 16;
 
@@ -85,7 +85,7 @@ async function* parse(path: string, paths: string[], watched: Watched): AsyncGen
         const message = error instanceof Error ? error.message : String(error);
         const position = /position "?(\d+)"?/.exec(message)?.[1];
         const line = position === undefined ? null : lineAt(at, chunk, Number(position));
-        throw new KnowledgeFileError(`${line === null ? '' : `line ${line}: `}not valid JSON (${message})`);
+        throw new KnowledgeFileSyntaxError(`${line === null ? '' : `line ${line}: `}not valid JSON (${message})`);
       }
       at.line = lineAt(at, chunk, at.offset + chunk.length);
       at.offset += chunk.length;
@@ -94,7 +94,7 @@ async function* parse(path: string, paths: string[], watched: Watched): AsyncGen
     try {
       parser.end();
     } catch (error) {
-      throw new KnowledgeFileError(`not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+      throw new KnowledgeFileSyntaxError(`not valid JSON (${error instanceof Error ? error.message : String(error)})`);
     }
   } finally {
     stream.destroy();

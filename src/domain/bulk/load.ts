@@ -12,12 +12,13 @@
  * caller rolling it back. Loading the same file again changes nothing: claims are keyed, and
  * citations are unique per span.
  */
-import { createHash } from 'node:crypto';
 import type postgres from 'postgres';
 import type { z } from 'zod';
 import { describeAnchorFailure, type Anchor } from '../../citations/anchor.ts';
 import { copyLine, copyLines, type CopyCell } from '../../db/copy.ts';
-import { knowledgeFileSchema, type Quote } from '../../../seed/format.ts';
+import { knowledgeFileSchema, type Quote } from '../knowledge/format.ts';
+import { SELF_RELATIONSHIP } from '../relationships/relationships.ts';
+import { sha256Hex } from '../sources/sources.ts';
 import type { KnowledgeRecord, Section } from './knowledge-file.ts';
 import { QuoteFinder } from './quote-finder.ts';
 
@@ -88,10 +89,6 @@ export const claimKeys = {
   participation: (scope: string, p: { event: string; actor: string; role: string; attributedBy?: string | null | undefined }) =>
     `${scope}:participation:${p.event}:${p.actor}:${p.role}${p.attributedBy ? `:${p.attributedBy}` : ''}`,
 };
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 interface StageTable {
   name: string;
@@ -244,7 +241,7 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
       }
       case 'relationships': {
         const r = value as Element<'relationships'>;
-        if (r.from === r.to) problems.push(`${label}: an actor cannot relate to itself`);
+        if (r.from === r.to) problems.push(`${label}: ${SELF_RELATIONSHIP}`);
         const n = await stageClaim(label, claimKeys.relationship(scope, r), 'RELATIONSHIP', r);
         await staging.add('relationships', [idx, label, n, r.from, r.type, r.to, r.period?.text ?? null, r.period?.earliest ?? null, r.period?.latest ?? null, r.period?.precision ?? null]);
         return;

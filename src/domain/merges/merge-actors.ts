@@ -1,37 +1,26 @@
 /**
- * Merging a duplicate actor into the actor kept. History is not rewritten: the merge is a
+ * Merging actors folds a duplicate into the actor kept. History is not rewritten: the merge is a
  * timestamped row (actor_merges) and reads resolve actors at their view's time, so after the
  * merge the removed actor's claims, citations and slug all lead to the kept actor, while a read
  * asOf a time before it answers exactly as it did then. The kept actor gains the removed actor's
- * name and aliases; the database keeps the list before as a revision (actors_keep_revision), so
- * that too reads as it was before the merge. The mutation `mergeActors` and the merge job
- * (merge-job.ts) both write through `mergeActors` here.
+ * name and aliases; the database keeps the list before as a revision, so that too reads as it was
+ * before the merge.
  */
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Principal } from '../../auth/tokens.ts';
-import type { Database } from '../../db/client.ts';
 import { actorMerges, actors } from '../../db/schema.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../graphql/errors.ts';
-import type { Tx } from '../../writes/transaction.ts';
-import { TEXT_LIMITS } from '../limits.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { parseInput, reasonSchema } from '../input.ts';
+import type { Json, Principal, Tx } from '../service.ts';
 
-export const mergeActorsSchema = z.object({
-  keep: z.string().min(1),
-  remove: z.string().min(1),
-  reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(TEXT_LIMITS.text, `must be at most ${TEXT_LIMITS.text} characters`),
-});
+const mergeActorsSchema = z.object({ keep: z.string().min(1), remove: z.string().min(1), reason: reasonSchema });
 export type MergeActorsInput = z.infer<typeof mergeActorsSchema>;
 
-export type MergeActorsResult = {
-  keep: { id: number; slug: string };
-  remove: { id: number; slug: string };
-  reason: string;
-  aliasesBefore: string[];
-  aliasesAfter: string[];
-};
+export function parseMergeActors(raw: unknown): MergeActorsInput {
+  return parseInput(mergeActorsSchema, raw);
+}
 
-async function actorBySlug(tx: Tx | Database, slug: string, path: string[], lock: boolean) {
+async function actorForMerge(tx: Tx, slug: string, path: string[], lock: boolean) {
   const query = tx
     .select({ id: actors.id, slug: actors.slug, name: actors.name, aliases: actors.aliases, canonical: sql<number>`canonical_actor(${actors.id}, 'infinity')` })
     .from(actors)
@@ -41,17 +30,23 @@ async function actorBySlug(tx: Tx | Database, slug: string, path: string[], lock
   return row;
 }
 
-/** The two actors, refused as a merge would refuse them (ValidationError, NotFoundError, ConflictError). */
-export async function mergeableActors(tx: Tx | Database, input: MergeActorsInput, { lock }: { lock: boolean }) {
-  const keep = await actorBySlug(tx, input.keep, ['input', 'keep'], lock);
-  const remove = await actorBySlug(tx, input.remove, ['input', 'remove'], lock);
+/**
+ * The two actors of a merge, refused as the merge refuses them; `lock` takes their rows for the
+ * merge (a merge job checks without it when it is started, and again with it when it runs).
+ */
+export async function mergeableActors(tx: Tx, input: MergeActorsInput, { lock }: { lock: boolean }) {
+  const keep = await actorForMerge(tx, input.keep, ['input', 'keep'], lock);
+  const remove = await actorForMerge(tx, input.remove, ['input', 'remove'], lock);
   if (keep.id === remove.id) throw new ValidationError('an actor cannot be merged into itself', ['input', 'remove']);
   if (remove.canonical !== remove.id) throw new ConflictError(`"${remove.slug}" was already merged into another actor`, ['input', 'remove']);
-  if (keep.canonical !== keep.id) throw new ConflictError(`"${keep.slug}" was merged into another actor; merge into that one instead`, ['input', 'keep']);
+  if (keep.canonical !== keep.id) {
+    throw new ConflictError(`"${keep.slug}" was merged into another actor; merge into that one instead`, ['input', 'keep']);
+  }
   return { keep, remove };
 }
 
-export async function mergeActors(tx: Tx, principal: Principal, input: MergeActorsInput): Promise<MergeActorsResult> {
+/** Folds `remove` into `keep`: its claims, citations and slug lead to the kept actor from now on. */
+export async function mergeActors(tx: Tx, principal: Principal, input: MergeActorsInput) {
   // Merges are serialised: two crossing merges (A into B, B into A) must not both pass.
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('mergeActors', 0))`);
   const { keep, remove } = await mergeableActors(tx, input, { lock: true });
@@ -67,5 +62,5 @@ export async function mergeActors(tx: Tx, principal: Principal, input: MergeActo
     reason: input.reason,
     aliasesBefore: keep.aliases,
     aliasesAfter: aliases,
-  };
+  } satisfies Json;
 }

@@ -6,6 +6,7 @@
  * applied by the same eventConditions the `events` field uses.
  */
 import { eventKind, participationRole } from '../../db/schema.ts';
+import { SLUG_PATTERN } from '../../domain/limits.ts';
 import type { KnowledgeView } from '../context.ts';
 import type { EventFilterInput } from '../types/event.ts';
 
@@ -28,7 +29,6 @@ export interface ExportQuery {
   filtered: boolean;
 }
 
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 // RFC 3339 date-time with a zone, as the GraphQL DateTime scalar takes it.
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
@@ -46,7 +46,7 @@ function single(params: URLSearchParams, name: string): string | null {
 function slug(params: URLSearchParams, name: string): string | null {
   const value = single(params, name);
   if (value === null) return null;
-  if (!SLUG.test(value)) throw new ExportParameterError(name, `"${name}" must be a slug (lowercase letters, digits, single hyphens), got ${JSON.stringify(value)}`);
+  if (!SLUG_PATTERN.test(value)) throw new ExportParameterError(name, `"${name}" must be a slug (lowercase letters, digits, single hyphens), got ${JSON.stringify(value)}`);
   return value;
 }
 

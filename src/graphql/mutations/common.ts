@@ -1,7 +1,11 @@
-/** Inputs and helpers every mutation shares. */
-import { z } from 'zod';
-import { fuzzyDateSchema } from '../../../seed/format.ts';
-import { runWrite, type Json, type Tx, type WriteOutcome } from '../../writes/transaction.ts';
+/**
+ * Inputs and helpers every mutation shares. A mutation is a thin caller of a domain service
+ * (src/domain/<area>/): the Pothos input type is the GraphQL shape of the input, the domain checks
+ * it and writes, and `write` runs the service in the request's transaction (audit log,
+ * idempotency key, honest outcome: src/writes/transaction.ts).
+ */
+import type { Json, WriteService } from '../../domain/service.ts';
+import { runWrite, type Tx, type WriteOutcome } from '../../writes/transaction.ts';
 import type { Principal } from '../../auth/tokens.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
@@ -30,25 +34,6 @@ export const FuzzyDateInput = builder.inputType('FuzzyDateInput', {
   }),
 });
 
-type FuzzyDateArg = typeof FuzzyDateInput.$inferInput;
-
-/** A fuzzy date with every field present (null when not given), checked like the seed's. */
-export function fuzzyDate(value: FuzzyDateArg, path: string[]): z.infer<typeof fuzzyDateSchema> {
-  const parsed = fuzzyDateSchema.safeParse({
-    text: value.text ?? null,
-    earliest: value.earliest ?? null,
-    latest: value.latest ?? null,
-    precision: value.precision,
-  });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(`${[...path, ...(issue?.path.map(String) ?? [])].join('.')}: ${issue?.message ?? 'invalid date'}`, path);
-  }
-  return parsed.data;
-}
-
-export const confidenceSchema = z.number().int().min(0, 'must be 0–100').max(100, 'must be 0–100');
-
 /** Runs a write for a GraphQL mutation with the request's principal, id and idempotency key. */
 export function write<R extends Json>(
   ctx: Context,
@@ -76,6 +61,17 @@ export function write<R extends Json>(
     },
     fn,
   );
+}
+
+/** Runs domain service `service` on an input it has checked, as the write `operation`. */
+export function runService<I, R extends Json>(
+  ctx: Context,
+  operation: string,
+  args: { idempotencyKey?: string | null; input?: { idempotencyKey?: string | null } },
+  service: WriteService<I, R>,
+  input: I,
+): Promise<WriteOutcome<R>> {
+  return write(ctx, operation, args, (tx, principal) => service(tx, principal, input));
 }
 
 export const idempotencyKeyField = {

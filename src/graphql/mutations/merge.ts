@@ -1,19 +1,16 @@
 /**
- * mergeActors folds a duplicate into the actor kept, in the request (the rule:
- * src/domain/merges/merge-actors.ts); startMergeActors does the same as a job the client polls
- * (`job(id:)`, or `node`), for actors too big to merge and summarize within a request.
+ * mergeActors folds a duplicate actor into the one kept without rewriting history; the rules are
+ * the domain's (src/domain/merges/merge-actors.ts). startMergeActors does the same as a job the
+ * client polls (job(id:)), for actors too big to merge and summarize within a request.
  */
-import { enqueueJob } from '../../domain/jobs/jobs.ts';
-import { mergeableActors, mergeActors, mergeActorsSchema } from '../../domain/merges/merge-actors.ts';
-import { MERGE_ACTORS_JOB } from '../../domain/merges/merge-job.ts';
 import { TEXT_LIMITS } from '../../domain/limits.ts';
-import { parseInput } from '../../writes/validate.ts';
+import { mergeActors, parseMergeActors } from '../../domain/merges/merge-actors.ts';
 import { builder } from '../builder.ts';
 import { Actor } from '../types/actor.ts';
 import { Job } from '../types/job.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
-import { idempotencyKeyArg, idempotencyKeyField, write } from './common.ts';
-
+import { startMergeActorsJob } from '../../writes/merge-job.ts';
+import { idempotencyKeyArg, idempotencyKeyField, runService } from './common.ts';
 
 const MergeActorsInput = builder.inputType('MergeActorsInput', {
   fields: (t) => ({
@@ -32,8 +29,7 @@ builder.mutationField('mergeActors', (t) =>
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: MergeActorsInput, required: true, description: 'The actor to keep, the duplicate to fold into it, and why.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
-      const input = parseInput(mergeActorsSchema, args.input);
-      const { result } = await write(ctx, 'mergeActors', args, (tx, principal) => mergeActors(tx, principal, input));
+      const { result } = await runService(ctx, 'mergeActors', args, mergeActors, parseMergeActors(args.input));
       return result.keep.id;
     },
   }),
@@ -48,13 +44,7 @@ builder.mutationField('startMergeActors', (t) =>
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: MergeActorsInput, required: true, description: 'The actor to keep, the duplicate to fold into it, and why.' }) },
     resolve: async (_root, args, ctx) => {
-      const input = parseInput(mergeActorsSchema, args.input);
-      // Refused now when it would be refused when it runs (the job checks again, under its lock).
-      await mergeableActors(ctx.db, input, { lock: false });
-      const { result } = await write(ctx, 'startMergeActors', args, async (tx, principal) => {
-        const job = await enqueueJob(tx, principal.name, MERGE_ACTORS_JOB, { keep: input.keep, remove: input.remove, reason: input.reason });
-        return { job: job.id };
-      });
+      const { result } = await runService(ctx, 'startMergeActors', args, startMergeActorsJob, parseMergeActors(args.input));
       return result.job;
     },
   }),

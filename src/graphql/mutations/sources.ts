@@ -1,18 +1,13 @@
 /** addSource and addCitation: new documents, and verbatim quotes located in them. */
-import { eq } from 'drizzle-orm';
-import { z } from 'zod';
-import { sha256Hex } from '../../../seed/loader.ts';
-import { sources } from '../../db/schema.ts';
-import { nameSchema, slugSchema, TEXT_LIMITS, urlSchema } from '../../domain/limits.ts';
-import { citeQuote } from '../../writes/citations.ts';
-import { parseInput } from '../../writes/validate.ts';
+import { TEXT_LIMITS } from '../../domain/limits.ts';
+import { addCitation, addCitationInput } from '../../domain/sources/citations.ts';
+import { addSource, parseAddSource } from '../../domain/sources/sources.ts';
+import { parseInput } from '../../domain/input.ts';
 import { builder } from '../builder.ts';
-import { ConflictError } from '../errors.ts';
 import { Citation } from '../types/citation.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
 import { Source } from '../types/source.ts';
-import { FuzzyDateInput, fuzzyDate, idempotencyKeyArg, idempotencyKeyField, write } from './common.ts';
-
+import { FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, runService } from './common.ts';
 
 const AddSourceInput = builder.inputType('AddSourceInput', {
   fields: (t) => ({
@@ -31,16 +26,6 @@ const AddSourceInput = builder.inputType('AddSourceInput', {
   }),
 });
 
-const addSourceSchema = z.object({
-  slug: slugSchema,
-  title: nameSchema.nullish(),
-  publisher: nameSchema,
-  author: nameSchema.nullish(),
-  url: urlSchema.nullish(),
-  published: z.unknown().nullish(),
-  text: z.string().min(1, 'must not be empty').max(TEXT_LIMITS.sourceText, `is longer than ${TEXT_LIMITS.sourceText} characters`),
-});
-
 builder.mutationField('addSource', (t) =>
   t.field({
     type: Source,
@@ -52,30 +37,7 @@ builder.mutationField('addSource', (t) =>
       idempotencyKey: t.arg.string(idempotencyKeyArg),
     },
     resolve: async (_root, args, ctx) => {
-      const input = parseInput(addSourceSchema, args.input);
-      const published = args.input.published ? fuzzyDate(args.input.published, ['input', 'published']) : null;
-      const { result } = await write(ctx, 'addSource', args, async (tx) => {
-        const [taken] = await tx.select({ id: sources.id }).from(sources).where(eq(sources.slug, input.slug));
-        if (taken) throw new ConflictError(`a source "${input.slug}" exists already`, ['input', 'slug']);
-        const [row] = await tx
-          .insert(sources)
-          .values({
-            slug: input.slug,
-            title: input.title ?? null,
-            publisher: input.publisher,
-            author: input.author ?? null,
-            url: input.url ?? null,
-            publishedText: published?.text ?? null,
-            publishedEarliest: published?.earliest ?? null,
-            publishedLatest: published?.latest ?? null,
-            publishedPrecision: published?.precision ?? null,
-            text: input.text,
-            textSha256: sha256Hex(input.text),
-          })
-          .returning({ id: sources.id });
-        if (!row) throw new Error('insert into sources returned no row');
-        return { source: { id: row.id, slug: input.slug } };
-      });
+      const { result } = await runService(ctx, 'addSource', args, addSource, parseAddSource(args.input));
       return result.source.id;
     },
   }),
@@ -102,10 +64,7 @@ builder.mutationField('addCitation', (t) =>
       idempotencyKey: t.arg.string(idempotencyKeyArg),
     },
     resolve: async (_root, args, ctx) => {
-      const { result } = await write(ctx, 'addCitation', args, async (tx) => {
-        const id = await citeQuote(tx, args.input.source, args.input.quote, args.input.occurrence, ['input']);
-        return { citation: { id, source: args.input.source } };
-      });
+      const { result } = await runService(ctx, 'addCitation', args, addCitation, parseInput(addCitationInput, args.input));
       return result.citation.id;
     },
   }),

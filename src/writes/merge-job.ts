@@ -7,14 +7,25 @@
  * events recomputes the summaries of ~100,000 events, which no 5 s statement timeout allows.
  */
 import { sql } from 'drizzle-orm';
-import type { Principal } from '../../auth/tokens.ts';
-import type { Database } from '../../db/client.ts';
-import { drainOnce } from '../../db/summaries.ts';
-import { runWrite } from '../../writes/transaction.ts';
-import type { JobHandler } from '../jobs/jobs.ts';
-import { mergeActors, mergeActorsSchema } from './merge-actors.ts';
+import type { Database } from '../db/client.ts';
+import { drainOnce } from '../db/summaries.ts';
+import type { JobHandler } from '../domain/jobs/jobs.ts';
+import { mergeableActors, mergeActors, parseMergeActors, type MergeActorsInput } from '../domain/merges/merge-actors.ts';
+import type { Principal, Tx } from '../domain/service.ts';
+import { enqueueJob } from '../domain/jobs/jobs.ts';
+import { runWrite } from './transaction.ts';
 
 export const MERGE_ACTORS_JOB = 'mergeActors';
+
+/**
+ * The write that starts a merge job: refused now when the merge would be refused (the job checks
+ * again, under the merge's lock, when it runs), else a queued job in the caller's transaction.
+ */
+export async function startMergeActorsJob(tx: Tx, principal: Principal, input: MergeActorsInput): Promise<{ job: number }> {
+  await mergeableActors(tx, input, { lock: false });
+  const job = await enqueueJob(tx, principal.name, MERGE_ACTORS_JOB, { keep: input.keep, remove: input.remove, reason: input.reason });
+  return { job: job.id };
+}
 
 /** Participations of an actor as merged now (its own and those of every actor folded into it). */
 async function foldedParticipations(db: Database, actorId: number): Promise<number> {
@@ -28,7 +39,7 @@ async function foldedParticipations(db: Database, actorId: number): Promise<numb
 const JOB_DRAIN_BATCH = 20_000;
 
 export const mergeActorsJob: JobHandler = async (db, job, report) => {
-  const input = mergeActorsSchema.parse(job.input);
+  const input = parseMergeActors(job.input);
   const principal: Principal = { name: job.requestedBy, role: 'admin', tokenId: null };
   await report(0.05, 'merging');
   const ids = await db.execute<{ keep: number | null; remove: number | null }>(sql`

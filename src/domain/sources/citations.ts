@@ -1,25 +1,34 @@
 /**
- * Citations for writes: an existing citation by id, or a quote the server finds in a stored
- * source's text (exactly once, or at the stated 1-based occurrence) and stores with its
- * code-point offsets. A claim-creating write needs at least one.
+ * Citations: an existing citation by id, or a quote the server finds in a stored source's text
+ * (exactly once, or at the stated 1-based occurrence) and stores with its code-point offsets. A
+ * claim-creating write needs at least one.
  */
 import { eq, sql } from 'drizzle-orm';
-import { anchorQuote, describeAnchorFailure } from '../citations/anchor.ts';
-import { citations, sources } from '../db/schema.ts';
-import {
-  AmbiguousQuoteError,
-  NotFoundError,
-  QuoteNotFoundError,
-  ValidationError,
-} from '../graphql/errors.ts';
-import { decodeGlobalId } from '../graphql/global-id.ts';
-import type { Tx } from './transaction.ts';
+import { z } from 'zod';
+import { anchorQuote, describeAnchorFailure, type Anchor } from '../../citations/anchor.ts';
+import { citations, sources } from '../../db/schema.ts';
+import { AmbiguousQuoteError, NotFoundError, QuoteNotFoundError, ValidationError } from '../errors.ts';
+import { parseGlobalId } from '../global-ids.ts';
+import type { CitationInput } from '../input.ts';
+import type { Json, Principal, Tx } from '../service.ts';
 
-export interface CitationInput {
-  citation?: string | null;
-  source?: string | null;
-  quote?: string | null;
-  occurrence?: number | null;
+/**
+ * Stores the citation of an anchored span of a source (a span cited before is shared, not stored
+ * twice); returns its id.
+ */
+export async function storeCitation(tx: Tx, sourceId: number, anchor: Anchor): Promise<number> {
+  const [inserted] = await tx
+    .insert(citations)
+    .values({ sourceId, ...anchor })
+    .onConflictDoNothing({ target: [citations.sourceId, citations.startOffset, citations.endOffset] })
+    .returning({ id: citations.id });
+  if (inserted) return inserted.id;
+  const [existing] = await tx
+    .select({ id: citations.id })
+    .from(citations)
+    .where(sql`${citations.sourceId} = ${sourceId} and ${citations.startOffset} = ${anchor.startOffset} and ${citations.endOffset} = ${anchor.endOffset}`);
+  if (!existing) throw new Error('citation neither inserted nor found');
+  return existing.id;
 }
 
 /** Finds or stores the citation of `quote` in source `sourceSlug`; returns its id. */
@@ -42,29 +51,12 @@ export async function citeQuote(
     if (found.reason === 'NO_SUCH_OCCURRENCE') throw new ValidationError(message, [...path, 'occurrence']);
     throw new QuoteNotFoundError(message, [...path, 'quote'], sourceSlug);
   }
-  const [inserted] = await tx
-    .insert(citations)
-    .values({ sourceId: source.id, ...found.anchor })
-    .onConflictDoNothing({ target: [citations.sourceId, citations.startOffset, citations.endOffset] })
-    .returning({ id: citations.id });
-  if (inserted) return inserted.id;
-  const [existing] = await tx
-    .select({ id: citations.id })
-    .from(citations)
-    .where(
-      sql`${citations.sourceId} = ${source.id} and ${citations.startOffset} = ${found.anchor.startOffset} and ${citations.endOffset} = ${found.anchor.endOffset}`,
-    );
-  if (!existing) throw new Error('citation neither inserted nor found');
-  return existing.id;
+  return storeCitation(tx, source.id, found.anchor);
 }
 
 function citationIdOf(globalId: string, path: string[]): number {
-  let decoded: { typename: string; id: string };
-  try {
-    decoded = decodeGlobalId(globalId);
-  } catch {
-    throw new ValidationError(`"${globalId}" is not a valid global ID`, path);
-  }
+  const decoded = parseGlobalId(globalId);
+  if (!decoded) throw new ValidationError(`"${globalId}" is not a valid global ID`, path);
   if (decoded.typename !== 'Citation') throw new ValidationError(`"${globalId}" is a ${decoded.typename} id, not a Citation id`, path);
   return Number(decoded.id);
 }
@@ -92,4 +84,19 @@ export async function resolveCitations(tx: Tx, inputs: readonly CitationInput[] 
     }
   }
   return [...ids];
+}
+
+// ---------------------------------------------------------------- addCitation
+
+export const addCitationInput = z.object({
+  source: z.string(),
+  quote: z.string(),
+  occurrence: z.number().int().nullish(),
+});
+export type AddCitationInput = z.infer<typeof addCitationInput>;
+
+/** Finds the quote in the source and stores it with its offsets (a citation of the same span is returned). */
+export async function addCitation(tx: Tx, _principal: Principal, input: AddCitationInput) {
+  const id = await citeQuote(tx, input.source, input.quote, input.occurrence, ['input']);
+  return { citation: { id, source: input.source } } satisfies Json;
 }

@@ -1,32 +1,28 @@
 /**
- * Loads knowledge files (seed/data/*.json) into the database. Everything is checked before
- * anything is written — the file's shape, the source text's hash, every slug reference and every
- * quote (found exactly once, or at the stated occurrence) — and the write is one transaction, so
- * a bad file leaves the database as it was. Loading the same file again changes nothing.
+ * Knowledge files held in memory (the seed, tests): checkKnowledgeFile checks one without the
+ * database; loadKnowledgeFile writes one through the bulk loader (src/domain/bulk/load.ts), which
+ * `npm run import` streams files into. Everything is checked before anything is written — the
+ * file's shape, the source text's hash, every slug reference and every quote (found exactly once,
+ * or at the stated occurrence) — and the write is one transaction, so a bad file leaves the
+ * database as it was. Claims are keyed, so loading the same file again changes nothing.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { sql } from 'drizzle-orm';
-import { drainSummaries } from '../src/db/summaries.ts';
-import type { Database } from '../src/db/client.ts';
-import { sources } from '../src/db/schema.ts';
-import { anchorQuote, describeAnchorFailure, type Anchor } from '../src/citations/anchor.ts';
-import { SECTIONS, type KnowledgeRecord } from '../src/domain/bulk/knowledge-file.ts';
-import { loadKnowledge, sha256Hex, type BulkSql } from '../src/domain/bulk/load.ts';
+import { anchorQuote, describeAnchorFailure, type Anchor } from '../../citations/anchor.ts';
+import type { Database } from '../../db/client.ts';
+import { SECTIONS, type KnowledgeRecord } from '../bulk/knowledge-file.ts';
+import { loadKnowledge, type BulkSql } from '../bulk/load.ts';
+import { SELF_RELATIONSHIP } from '../relationships/relationships.ts';
+import type { Principal } from '../service.ts';
+import { sha256Hex } from '../sources/sources.ts';
 import { knowledgeFileSchema, type KnowledgeFile, type Quote } from './format.ts';
 
-export const SEED_DATA_DIR = fileURLToPath(new URL('./data', import.meta.url));
-export const SEED_SOURCES_DIR = fileURLToPath(new URL('./sources', import.meta.url));
-
 /** A knowledge file that cannot be loaded; `problems` lists every reason, each naming its place. */
-export class SeedError extends Error {
+export class KnowledgeFileError extends Error {
   constructor(
     readonly file: string,
     readonly problems: string[],
   ) {
     super(`cannot load ${file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'SeedError';
+    this.name = 'KnowledgeFileError';
   }
 }
 
@@ -46,16 +42,17 @@ export interface KnownSlugs {
   event: ReadonlySet<string>;
 }
 
-export interface LoadOptions {
-  /** Written as the claims' recorded_by; default `seed:<file>`. */
-  recordedBy?: string;
+export interface KnowledgeFileInput {
+  fileName: string;
+  /** The file's parsed JSON, checked here. */
+  raw: unknown;
+  /** The source's verbatim text. */
+  sourceText: string;
+  /** Slugs in the database the file may refer to (imports); default: the file's own only. */
+  known?: KnownSlugs | undefined;
   /** Called as records are written: (done, total). */
-  onProgress?: (done: number, total: number) => void;
-  /** Slugs in the database the file may refer to (bulk imports); default: the file's own only. */
-  known?: KnownSlugs;
+  onProgress?: ((done: number, total: number) => void) | undefined;
 }
-
-export { sha256Hex };
 
 function quoteText(quote: Quote): string {
   return typeof quote === 'string' ? quote : quote.text;
@@ -71,7 +68,7 @@ export function checkKnowledgeFile(
 ): { file: KnowledgeFile; anchors: Map<Quote, Anchor> } {
   const parsed = knowledgeFileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new SeedError(
+    throw new KnowledgeFileError(
       fileName,
       parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
     );
@@ -118,7 +115,7 @@ export function checkKnowledgeFile(
   file.relationships.forEach((r, i) => {
     refer('actor', r.from, `relationships[${i}].from`);
     refer('actor', r.to, `relationships[${i}].to`);
-    if (r.from === r.to) problems.push(`relationships[${i}]: an actor cannot relate to itself`);
+    if (r.from === r.to) problems.push(`relationships[${i}]: ${SELF_RELATIONSHIP}`);
   });
   file.participations.forEach((p, i) => {
     refer('event', p.event, `participations[${i}].event`);
@@ -144,20 +141,27 @@ export function checkKnowledgeFile(
   anchorAll(file.relationships, 'relationships');
   anchorAll(file.participations, 'participations');
 
-  if (problems.length > 0) throw new SeedError(fileName, problems);
+  if (problems.length > 0) throw new KnowledgeFileError(fileName, problems);
   return { file, anchors };
 }
 
+/** The principal a knowledge file is loaded as when none is named: `seed:<file>`. */
+export function filePrincipal(name: string): Principal {
+  return { name, role: 'admin', tokenId: null };
+}
+
 /**
- * Writes a knowledge file in one transaction through the set-based bulk loader
- * (src/domain/bulk/load.ts), which checks it as checkKnowledgeFile does, and the database besides.
+ * Writes a knowledge file held in memory (the seed, tests) in a transaction of its own, through
+ * the set-based bulk loader (src/domain/bulk/load.ts) that `npm run import` streams files into: it
+ * checks what checkKnowledgeFile checks, and the database besides. Throws KnowledgeFileError,
+ * naming every problem, when the file cannot be loaded; then nothing is written.
  */
 export async function loadKnowledgeFile(
   db: Database,
   fileName: string,
   raw: unknown,
   sourceText: string,
-  options: LoadOptions = {},
+  options: { recordedBy?: string; known?: KnownSlugs; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<LoadSummary> {
   const file = (raw ?? {}) as Record<string, unknown>;
   const topLevel = Object.keys(file)
@@ -169,44 +173,16 @@ export async function loadKnowledgeFile(
       if (Array.isArray(list)) for (let index = 0; index < list.length; index++) yield { section, index, value: list[index] as unknown };
     }
   }
-  const recordedBy = options.recordedBy ?? `seed:${fileName}`;
+  const principal = filePrincipal(options.recordedBy ?? `seed:${fileName}`);
   const result = await db.$client.begin(async (tx) => {
     const loaded = await loadKnowledge(
       tx as BulkSql,
-      recordedBy,
+      principal.name,
       { name: fileName, source: file.source, text: sourceText, records: records(), refersToStored: options.known !== undefined, fileProblems: () => topLevel },
       options.onProgress ? { onProgress: (done, total) => options.onProgress?.(done, total) } : {},
     );
-    if (!loaded.ok) throw new SeedError(fileName, loaded.problems);
+    if (!loaded.ok) throw new KnowledgeFileError(fileName, loaded.problems);
     return loaded;
   });
   return { file: fileName, created: result.created, unchanged: result.unchanged, createdEventIds: result.createdEventIds };
-}
-
-/** Loads every knowledge file in seed/data, in name order. */
-export async function loadSeed(
-  db: Database,
-  dataDir = SEED_DATA_DIR,
-  sourcesDir = SEED_SOURCES_DIR,
-): Promise<LoadSummary[]> {
-  const names = (await readdir(dataDir)).filter((n) => n.endsWith('.json')).sort();
-  const summaries: LoadSummary[] = [];
-  for (const name of names) {
-    const raw: unknown = JSON.parse(await readFile(join(dataDir, name), 'utf8'));
-    const textFile = (raw as { source?: { textFile?: unknown } }).source?.textFile;
-    if (typeof textFile !== 'string') throw new SeedError(name, ['source.textFile: missing']);
-    const text = await readFile(join(sourcesDir, textFile), 'utf8').catch(() => {
-      throw new SeedError(name, [`source.textFile: ${textFile} not found in ${sourcesDir}`]);
-    });
-    summaries.push(await loadKnowledgeFile(db, name, raw, text));
-  }
-  // The dashboard summaries are brought up to date off the write path: here, in one pass.
-  await drainSummaries(db);
-  return summaries;
-}
-
-/** True when nothing has been loaded yet (the server seeds an empty database on start). */
-export async function isDatabaseEmpty(db: Database): Promise<boolean> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(sources);
-  return (row?.n ?? 0) === 0;
 }

@@ -1,0 +1,152 @@
+/**
+ * Events: established by a cited report claim, with the participations the write names, each a
+ * claim of its own (citing the event's citations unless it gives its own). An update is a cited
+ * claim too; the values before it stay readable as a revision.
+ */
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { events, participations } from '../../db/schema.ts';
+import { actorIdBySlug } from '../actors/lookup.ts';
+import { recordClaim } from '../claims/record.ts';
+import { eventDateColumns, fuzzyDate, type FuzzyDate, type FuzzyDateInput } from '../dates.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { citationsSchema, confidenceSchema, parseInput } from '../input.ts';
+import { freeTextSchema, LIST_LIMITS, nameSchema, slugSchema } from '../limits.ts';
+import { withAttributionRule } from '../participations/attribution.ts';
+import { placeBySlug } from '../places/lookup.ts';
+import { actualChanges, snapshot, updateNote } from '../revisions/changes.ts';
+import type { Json, Principal, Tx } from '../service.ts';
+import { resolveCitations } from '../sources/citations.ts';
+import { eventKindValues, participationRoleValues } from '../vocabulary.ts';
+
+/** A count of the killed or wounded as the source gives it: "over 100" is min 101, no max, in its words. */
+export const casualtiesSchema = z
+  .object({ min: z.number().int().min(0), max: z.number().int().min(0).nullish(), text: freeTextSchema })
+  .strict()
+  .refine((r) => r.max == null || r.max >= r.min, { message: 'max must not be below min', path: ['max'] });
+export type Casualties = z.infer<typeof casualtiesSchema>;
+
+/** The casualty columns of an event; a count left out (undefined) is left as it is, null clears it. */
+export function casualtyColumns(
+  prefix: 'killed' | 'wounded',
+  value: { min: number; max?: number | null | undefined; text: string | null } | null | undefined,
+): Partial<typeof events.$inferSelect> {
+  if (value === undefined) return {};
+  return {
+    [`${prefix}Min`]: value?.min ?? null,
+    [`${prefix}Max`]: value?.max ?? null,
+    [`${prefix}Text`]: value?.text ?? null,
+  };
+}
+
+const participantSchema = withAttributionRule(
+  z.object({
+    actor: slugSchema,
+    role: z.enum(participationRoleValues),
+    attributedBy: slugSchema.nullish(),
+    confidence: confidenceSchema.nullish(),
+    citations: citationsSchema.nullish(),
+  }),
+);
+
+const createEventSchema = z.object({
+  slug: slugSchema,
+  title: nameSchema,
+  kind: z.enum(eventKindValues),
+  description: freeTextSchema.nullish(),
+  date: z.unknown().optional(),
+  place: slugSchema.nullish(),
+  killed: casualtiesSchema.nullish(),
+  wounded: casualtiesSchema.nullish(),
+  confidence: confidenceSchema,
+  note: freeTextSchema.nullish(),
+  citations: citationsSchema,
+  participants: z.array(participantSchema).max(LIST_LIMITS.participants).nullish(),
+});
+export type CreateEventInput = Omit<z.infer<typeof createEventSchema>, 'date'> & { date: FuzzyDate };
+
+export function parseCreateEvent(raw: { date: FuzzyDateInput }): CreateEventInput {
+  const input = parseInput(createEventSchema, raw);
+  return { ...input, date: fuzzyDate(raw.date, ['input', 'date']) };
+}
+
+/** Adds an event, established by a cited claim, with its participants. */
+export async function createEvent(tx: Tx, principal: Principal, input: CreateEventInput) {
+  const [taken] = await tx.select({ id: events.id }).from(events).where(eq(events.slug, input.slug));
+  if (taken) throw new ConflictError(`an event "${input.slug}" exists already`, ['input', 'slug']);
+  const placeId = input.place != null ? (await placeBySlug(tx, input.place, ['input', 'place'])).id : null;
+  const citationIds = await resolveCitations(tx, input.citations, ['input', 'citations']);
+  const claimId = await recordClaim(tx, { kind: 'EVENT_REPORT', confidence: input.confidence, note: input.note, recordedBy: principal.name, citationIds });
+  const [row] = await tx
+    .insert(events)
+    .values({
+      slug: input.slug,
+      title: input.title,
+      kind: input.kind,
+      description: input.description ?? null,
+      ...eventDateColumns(input.date),
+      placeId,
+      ...casualtyColumns('killed', input.killed ?? null),
+      ...casualtyColumns('wounded', input.wounded ?? null),
+      claimId,
+    })
+    .returning({ id: events.id });
+  if (!row) throw new Error('insert into events returned no row');
+  const recorded: Json[] = [];
+  for (const [i, p] of (input.participants ?? []).entries()) {
+    const at = ['input', 'participants', String(i)];
+    const actorId = await actorIdBySlug(tx, p.actor, [...at, 'actor']);
+    const attributedById = p.attributedBy != null ? await actorIdBySlug(tx, p.attributedBy, [...at, 'attributedBy']) : null;
+    const ids = p.citations ? await resolveCitations(tx, p.citations, [...at, 'citations']) : citationIds;
+    const participationId = await recordClaim(tx, { kind: 'PARTICIPATION', confidence: p.confidence ?? input.confidence, recordedBy: principal.name, citationIds: ids });
+    await tx.insert(participations).values({ claimId: participationId, eventId: row.id, actorId, role: p.role, attributedById });
+    recorded.push({ claimId: participationId, actor: p.actor, role: p.role });
+  }
+  return { event: { id: row.id, slug: input.slug }, claimId, citationIds, participations: recorded } satisfies Json;
+}
+
+const updateEventSchema = z.object({
+  slug: slugSchema,
+  title: nameSchema.nullish(),
+  kind: z.enum(eventKindValues).nullish(),
+  description: freeTextSchema.nullish(),
+  date: z.unknown().optional(),
+  place: slugSchema.nullish(),
+  killed: casualtiesSchema.nullish(),
+  wounded: casualtiesSchema.nullish(),
+  confidence: confidenceSchema,
+  note: freeTextSchema.nullish(),
+  citations: citationsSchema,
+});
+export type UpdateEventInput = Omit<z.infer<typeof updateEventSchema>, 'date'> & { date: FuzzyDate | undefined };
+
+export function parseUpdateEvent(raw: { date?: FuzzyDateInput | null }): UpdateEventInput {
+  const input = parseInput(updateEventSchema, raw);
+  return { ...input, date: raw.date ? fuzzyDate(raw.date, ['input', 'date']) : undefined };
+}
+
+/** Changes an event, backed by a cited claim; the old values stay readable as a revision. */
+export async function updateEvent(tx: Tx, principal: Principal, input: UpdateEventInput) {
+  const [before] = await tx.select().from(events).where(eq(events.slug, input.slug)).for('update');
+  if (!before) throw new NotFoundError(`no event "${input.slug}"`, ['input', 'slug']);
+  const changes = actualChanges(before, {
+    ...(input.title != null ? { title: input.title } : {}),
+    ...(input.kind != null ? { kind: input.kind } : {}),
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.date ? eventDateColumns(input.date) : {}),
+    ...(input.place !== undefined ? { placeId: input.place === null ? null : (await placeBySlug(tx, input.place, ['input', 'place'])).id } : {}),
+    ...casualtyColumns('killed', input.killed),
+    ...casualtyColumns('wounded', input.wounded),
+  });
+  const citationIds = await resolveCitations(tx, input.citations, ['input', 'citations']);
+  const claimId = await recordClaim(tx, {
+    kind: 'EVENT_REPORT',
+    confidence: input.confidence,
+    note: input.note ?? updateNote(`event ${before.slug}`, changes),
+    recordedBy: principal.name,
+    citationIds,
+  });
+  const [after] = await tx.update(events).set({ ...changes, revisionClaimId: claimId }).where(eq(events.id, before.id)).returning();
+  if (!after) throw new Error('update of events returned no row');
+  return { event: { id: before.id, slug: before.slug }, claimId, citationIds, before: snapshot(before), after: snapshot(after) } satisfies Json;
+}

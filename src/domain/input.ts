@@ -1,0 +1,42 @@
+/**
+ * Checking a write's input: zod schemas whose first problem becomes a ValidationError naming the
+ * input path, and the schemas every write shares (confidence, citations, fuzzy dates).
+ */
+import { z } from 'zod';
+import { ValidationError } from './errors.ts';
+import { LIST_LIMITS, TEXT_LIMITS } from './limits.ts';
+
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, path: string[] = ['input']): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues;
+  const first = issues[0];
+  const where = (issue: (typeof issues)[number]) => [...path, ...issue.path.map(String)];
+  const message = issues.map((issue) => `${where(issue).join('.')}: ${issue.message}`).join('; ');
+  throw new ValidationError(message, first ? where(first) : path);
+}
+
+/** How sure the cited sources make a claim, 0–100 (an analyst's judgement, not a probability). */
+export const confidenceSchema = z.number().int().min(0, 'must be 0–100').max(100, 'must be 0–100');
+
+/**
+ * Support for a claim as a write gives it: a stored citation's global id, or a source's slug and a
+ * verbatim quote (with the occurrence when it occurs more than once). Which combination is
+ * allowed is checked by resolveCitations (src/domain/sources/citations.ts), in words.
+ */
+export const citationInputSchema = z.object({
+  citation: z.string().nullish(),
+  source: z.string().nullish(),
+  quote: z.string().nullish(),
+  occurrence: z.number().int().nullish(),
+});
+export type CitationInput = z.infer<typeof citationInputSchema>;
+
+export const citationsSchema = z.array(citationInputSchema).max(LIST_LIMITS.citations, `at most ${LIST_LIMITS.citations} citations`);
+
+/** Why, in words: a merge or a retraction changes what earlier claims mean. */
+export const reasonSchema = z
+  .string()
+  .trim()
+  .min(3, 'say why (at least 3 characters)')
+  .max(TEXT_LIMITS.text, `must be at most ${TEXT_LIMITS.text} characters`);

@@ -1,0 +1,131 @@
+/**
+ * The format of a knowledge file (seed/data/*.json, and `npm run import` of a .json): one source
+ * and everything drawn from it. Every claim carries `quotes`: exact passages of the source text,
+ * located by the loader. A quote that occurs more than once must say which `occurrence` (1-based)
+ * it means. Fields follow the API's rules (slugs, names, texts, dates, casualties, the attribution
+ * rule): one definition for both.
+ */
+import { z } from 'zod';
+import { aliasesSchema } from '../actors/actors.ts';
+import { fuzzyDateSchema } from '../dates.ts';
+import { casualtiesSchema } from '../events/events.ts';
+import { confidenceSchema } from '../input.ts';
+import { freeTextSchema, nameSchema, slugSchema, urlSchema } from '../limits.ts';
+import { withAttributionRule } from '../participations/attribution.ts';
+import { countryCodeSchema } from '../places/places.ts';
+import { actorKindValues, eventKindValues, participationRoleValues, placeKindValues, relationshipTypeValues } from '../vocabulary.ts';
+
+export const quoteSchema = z.union([
+  z.string().min(1),
+  z.object({ text: z.string().min(1), occurrence: z.number().int().min(1) }).strict(),
+]);
+
+const quotes = z.array(quoteSchema).min(1, 'every claim needs at least one quote');
+const note = freeTextSchema.nullable().optional();
+
+export const knowledgeFileSchema = z
+  .object({
+    source: z
+      .object({
+        slug: slugSchema,
+        title: nameSchema.nullable(),
+        publisher: nameSchema,
+        author: nameSchema.nullable(),
+        url: urlSchema.nullable(),
+        published: fuzzyDateSchema,
+        /** File name of the verbatim text, beside the knowledge file in ../sources/. */
+        textFile: z.string().min(1),
+        /** sha256 (hex) of the text file's bytes: a changed text is refused, not re-anchored blindly. */
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      })
+      .strict(),
+    places: z.array(
+      z
+        .object({
+          slug: slugSchema,
+          name: nameSchema,
+          kind: z.enum(placeKindValues),
+          /** Containing place's slug (site → city → country). */
+          parent: slugSchema.nullable(),
+          countryCode: countryCodeSchema.nullable(),
+          region: freeTextSchema.nullable(),
+        })
+        .strict(),
+    ),
+    doctrines: z.array(
+      z
+        .object({
+          slug: slugSchema,
+          name: nameSchema,
+          parent: slugSchema.nullable(),
+          description: freeTextSchema.nullable(),
+          confidence: confidenceSchema,
+          quotes,
+        })
+        .strict(),
+    ),
+    actors: z.array(
+      z
+        .object({
+          slug: slugSchema,
+          name: nameSchema,
+          aliases: aliasesSchema,
+          kind: z.enum(actorKindValues),
+          description: freeTextSchema.nullable(),
+          homeCountry: slugSchema.nullable(),
+          confidence: confidenceSchema,
+          quotes,
+        })
+        .strict(),
+    ),
+    events: z.array(
+      z
+        .object({
+          slug: slugSchema,
+          title: nameSchema,
+          kind: z.enum(eventKindValues),
+          description: freeTextSchema.nullable(),
+          date: fuzzyDateSchema,
+          place: slugSchema.nullable(),
+          killed: casualtiesSchema.nullable(),
+          wounded: casualtiesSchema.nullable(),
+          confidence: confidenceSchema,
+          note,
+          quotes,
+        })
+        .strict(),
+    ),
+    adherences: z.array(z.object({ actor: slugSchema, doctrine: slugSchema, confidence: confidenceSchema, note, quotes }).strict()),
+    relationships: z.array(
+      z
+        .object({
+          from: slugSchema,
+          type: z.enum(relationshipTypeValues),
+          to: slugSchema,
+          period: fuzzyDateSchema.nullable(),
+          confidence: confidenceSchema,
+          note,
+          quotes,
+        })
+        .strict(),
+    ),
+    participations: z.array(
+      withAttributionRule(
+        z
+          .object({
+            event: slugSchema,
+            actor: slugSchema,
+            role: z.enum(participationRoleValues),
+            attributedBy: slugSchema.nullable().optional(),
+            confidence: confidenceSchema,
+            note,
+            quotes,
+          })
+          .strict(),
+      ),
+    ),
+  })
+  .strict();
+
+export type KnowledgeFile = z.infer<typeof knowledgeFileSchema>;
+export type Quote = z.infer<typeof quoteSchema>;

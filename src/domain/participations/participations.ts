@@ -1,0 +1,40 @@
+/** Participation claims: an actor's part in an event, in a role. */
+import { z } from 'zod';
+import { participations } from '../../db/schema.ts';
+import { actorIdBySlug } from '../actors/lookup.ts';
+import { recordClaim } from '../claims/record.ts';
+import { eventIdBySlug } from '../events/lookup.ts';
+import { citationsSchema, confidenceSchema, parseInput } from '../input.ts';
+import { freeTextSchema, slugReferenceSchema } from '../limits.ts';
+import type { Json, Principal, Tx } from '../service.ts';
+import { resolveCitations } from '../sources/citations.ts';
+import { participationRoleValues } from '../vocabulary.ts';
+import { withAttributionRule } from './attribution.ts';
+
+const addParticipationSchema = withAttributionRule(
+  z.object({
+    event: slugReferenceSchema,
+    actor: slugReferenceSchema,
+    role: z.enum(participationRoleValues),
+    attributedBy: slugReferenceSchema.nullish(),
+    confidence: confidenceSchema,
+    note: freeTextSchema.nullish(),
+    citations: citationsSchema,
+  }),
+);
+export type AddParticipationInput = z.infer<typeof addParticipationSchema>;
+
+export function parseAddParticipation(raw: unknown): AddParticipationInput {
+  return parseInput(addParticipationSchema, raw);
+}
+
+/** Claims that an actor took part in an event in a role. */
+export async function addParticipation(tx: Tx, principal: Principal, input: AddParticipationInput) {
+  const eventId = await eventIdBySlug(tx, input.event, ['input', 'event']);
+  const actorId = await actorIdBySlug(tx, input.actor, ['input', 'actor']);
+  const attributedById = input.attributedBy != null ? await actorIdBySlug(tx, input.attributedBy, ['input', 'attributedBy']) : null;
+  const citationIds = await resolveCitations(tx, input.citations, ['input', 'citations']);
+  const claimId = await recordClaim(tx, { kind: 'PARTICIPATION', confidence: input.confidence, note: input.note, recordedBy: principal.name, citationIds });
+  await tx.insert(participations).values({ claimId, eventId, actorId, role: input.role, attributedById });
+  return { claimId, event: input.event, actor: input.actor, role: input.role, citationIds } satisfies Json;
+}

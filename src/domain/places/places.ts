@@ -1,0 +1,97 @@
+/**
+ * Places: gazetteer reference data (country → city → site), not claims, so they need no
+ * citation; their changes are kept as revisions too. A place's kind and parent are fixed once
+ * created: they decide its country, which every event there is counted under.
+ */
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { places } from '../../db/schema.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { parseInput } from '../input.ts';
+import { freeTextSchema, nameSchema, slugSchema } from '../limits.ts';
+import { actualChanges, snapshot } from '../revisions/changes.ts';
+import type { Json, Principal, Tx } from '../service.ts';
+import { placeKindValues } from '../vocabulary.ts';
+import { placeBySlug } from './lookup.ts';
+
+export type PlaceKind = (typeof placeKindValues)[number];
+
+export const countryCodeSchema = z.string().regex(/^[A-Z]{2}$/, 'must be two capital letters (ISO 3166-1 alpha-2)');
+
+/** A country has no parent; every other place lies in one. */
+export const PLACE_PARENT_RULE = 'a country has no parent; every other place needs one';
+
+export function placeParentHolds(kind: string, parent: string | null | undefined): boolean {
+  return (kind === 'COUNTRY') !== (parent != null);
+}
+
+const createPlaceSchema = z
+  .object({
+    slug: slugSchema,
+    name: nameSchema,
+    kind: z.enum(placeKindValues),
+    parent: slugSchema.nullish(),
+    countryCode: countryCodeSchema.nullish(),
+    region: freeTextSchema.nullish(),
+  })
+  .refine((p) => placeParentHolds(p.kind, p.parent), { message: PLACE_PARENT_RULE, path: ['parent'] });
+export type CreatePlaceInput = z.infer<typeof createPlaceSchema>;
+
+export function parseCreatePlace(raw: unknown): CreatePlaceInput {
+  return parseInput(createPlaceSchema, raw);
+}
+
+/**
+ * The row of a new place under a stored parent: anything but a country lies in its parent's
+ * country (a country's country_id, itself, is set by the database on insert).
+ */
+export function placeRow(
+  place: { slug: string; name: string; kind: PlaceKind; countryCode?: string | null | undefined; region?: string | null | undefined },
+  parent: { id: number; countryId: number | null } | null,
+): typeof places.$inferInsert {
+  return {
+    slug: place.slug,
+    name: place.name,
+    kind: place.kind,
+    parentId: parent?.id ?? null,
+    countryId: place.kind === 'COUNTRY' ? null : (parent?.countryId ?? null),
+    countryCode: place.countryCode ?? null,
+    region: place.region ?? null,
+  };
+}
+
+/** Adds a place to the gazetteer. */
+export async function createPlace(tx: Tx, _principal: Principal, input: CreatePlaceInput) {
+  const [taken] = await tx.select({ id: places.id }).from(places).where(eq(places.slug, input.slug));
+  if (taken) throw new ConflictError(`a place "${input.slug}" exists already`, ['input', 'slug']);
+  const parent = input.parent != null ? await placeBySlug(tx, input.parent, ['input', 'parent']) : null;
+  const [row] = await tx.insert(places).values(placeRow(input, parent)).returning({ id: places.id });
+  if (!row) throw new Error('insert into places returned no row');
+  return { place: { id: row.id, slug: input.slug } } satisfies Json;
+}
+
+const updatePlaceSchema = z.object({
+  slug: slugSchema,
+  name: nameSchema.nullish(),
+  countryCode: countryCodeSchema.nullish(),
+  region: freeTextSchema.nullish(),
+});
+export type UpdatePlaceInput = z.infer<typeof updatePlaceSchema>;
+
+export function parseUpdatePlace(raw: unknown): UpdatePlaceInput {
+  return parseInput(updatePlaceSchema, raw);
+}
+
+/** Renames a place or corrects its codes; the old values stay readable as a revision. */
+export async function updatePlace(tx: Tx, _principal: Principal, input: UpdatePlaceInput) {
+  const [before] = await tx.select().from(places).where(eq(places.slug, input.slug)).for('update');
+  if (!before) throw new NotFoundError(`no place "${input.slug}"`, ['input', 'slug']);
+  const changes = actualChanges(before, {
+    ...(input.name != null ? { name: input.name } : {}),
+    ...(input.countryCode !== undefined ? { countryCode: input.countryCode } : {}),
+    ...(input.region !== undefined ? { region: input.region } : {}),
+  });
+  const [after] = await tx.update(places).set(changes).where(eq(places.id, before.id)).returning();
+  if (!after) throw new Error('update of places returned no row');
+  return { place: { id: before.id, slug: before.slug }, before: snapshot(before), after: snapshot(after) } satisfies Json;
+}

@@ -1,0 +1,42 @@
+/** Relationship claims: how one actor relates to another (FROM → TO), over a period if the source says. */
+import { z } from 'zod';
+import { relationships } from '../../db/schema.ts';
+import { actorIdBySlug } from '../actors/lookup.ts';
+import { recordClaim } from '../claims/record.ts';
+import { fuzzyDate, periodColumns, type FuzzyDate, type FuzzyDateInput } from '../dates.ts';
+import { ValidationError } from '../errors.ts';
+import { citationsSchema, confidenceSchema, parseInput } from '../input.ts';
+import { freeTextSchema, slugReferenceSchema } from '../limits.ts';
+import type { Json, Principal, Tx } from '../service.ts';
+import { resolveCitations } from '../sources/citations.ts';
+import { relationshipTypeValues } from '../vocabulary.ts';
+
+/** An actor does not relate to itself; the knowledge file's check says the same in its words. */
+export const SELF_RELATIONSHIP = 'an actor cannot relate to itself';
+
+const addRelationshipSchema = z.object({
+  from: slugReferenceSchema,
+  type: z.enum(relationshipTypeValues),
+  to: slugReferenceSchema,
+  period: z.unknown().optional(),
+  confidence: confidenceSchema,
+  note: freeTextSchema.nullish(),
+  citations: citationsSchema,
+});
+export type AddRelationshipInput = Omit<z.infer<typeof addRelationshipSchema>, 'period'> & { period: FuzzyDate | null };
+
+export function parseAddRelationship(raw: { period?: FuzzyDateInput | null }): AddRelationshipInput {
+  const input = parseInput(addRelationshipSchema, raw);
+  return { ...input, period: raw.period ? fuzzyDate(raw.period, ['input', 'period']) : null };
+}
+
+/** Claims a typed relationship FROM → TO between two actors. */
+export async function addRelationship(tx: Tx, principal: Principal, input: AddRelationshipInput) {
+  const fromActorId = await actorIdBySlug(tx, input.from, ['input', 'from']);
+  const toActorId = await actorIdBySlug(tx, input.to, ['input', 'to']);
+  if (fromActorId === toActorId) throw new ValidationError(SELF_RELATIONSHIP, ['input', 'to']);
+  const citationIds = await resolveCitations(tx, input.citations, ['input', 'citations']);
+  const claimId = await recordClaim(tx, { kind: 'RELATIONSHIP', confidence: input.confidence, note: input.note, recordedBy: principal.name, citationIds });
+  await tx.insert(relationships).values({ claimId, type: input.type, fromActorId, toActorId, ...periodColumns(input.period) });
+  return { claimId, from: input.from, type: input.type, to: input.to, citationIds } satisfies Json;
+}

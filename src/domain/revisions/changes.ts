@@ -1,0 +1,36 @@
+/**
+ * Updates keep history: the database stores a row's values before every update as a revision
+ * (the entity revision triggers), so reads `asOf` an earlier time show them and `revisions` lists
+ * the changes. An update names what it changes; one that would change nothing is refused rather
+ * than recorded as a claim with no revision behind it.
+ */
+import { ValidationError } from '../errors.ts';
+import type { Json } from '../service.ts';
+
+/** Plain JSON of a row, for the audit log's before/after (dates as ISO strings). */
+export function snapshot(row: Record<string, unknown>): Json {
+  return JSON.parse(JSON.stringify(row)) as Json;
+}
+
+/** Refuses an update that gives no field besides the record's slug. */
+export function requireSomeChange(given: Record<string, unknown>): void {
+  if (Object.keys(given).length === 0) throw new ValidationError('nothing to change: give at least one field besides slug', ['input']);
+}
+
+/** The given values that differ from the row's; refuses an update that would change nothing. */
+export function actualChanges<T extends Record<string, unknown>>(before: T, given: Partial<T>): Partial<T> {
+  requireSomeChange(given);
+  const changed: Partial<T> = {};
+  for (const [key, value] of Object.entries(given) as [keyof T, T[keyof T]][]) {
+    if (JSON.stringify(value) !== JSON.stringify(before[key])) changed[key] = value;
+  }
+  if (Object.keys(changed).length === 0) {
+    throw new ValidationError('nothing to change: every value given is the current one', ['input']);
+  }
+  return changed;
+}
+
+/** The note of an update claim given none: which record and which fields it changed. */
+export function updateNote(record: string, changes: Record<string, unknown>): string {
+  return `update of ${record}: ${Object.keys(changes).join(', ')}`;
+}

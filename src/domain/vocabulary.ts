@@ -1,0 +1,13 @@
+/**
+ * The knowledge base's vocabularies (kinds of actor, place and event, relationship types,
+ * participation roles, date precisions) are the database's enums: one definition, so an input,
+ * a knowledge file and the schema cannot disagree.
+ */
+import { actorKind, datePrecision, eventKind, participationRole, placeKind, relationshipType } from '../db/schema.ts';
+
+export const actorKindValues = actorKind.enumValues;
+export const placeKindValues = placeKind.enumValues;
+export const eventKindValues = eventKind.enumValues;
+export const relationshipTypeValues = relationshipType.enumValues;
+export const participationRoleValues = participationRole.enumValues;
+export const datePrecisionValues = datePrecision.enumValues;

@@ -13,7 +13,6 @@
 import { parseArgs } from 'node:util';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import * as relations from '../src/db/relations.ts';
 import * as schema from '../src/db/schema.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { createApp } from '../src/yoga.ts';
@@ -41,7 +40,7 @@ const client = postgres(url, {
     if (!text.includes('pg_catalog.pg_type')) sent.push({ text, parameters });
   },
 });
-const db = drizzle(client, { schema: { ...schema, ...relations } });
+const db = drizzle(client, { schema });
 await migrateDatabase(db);
 
 /** Updates `count` events that have none yet, as updateEvent would; returns a time before them. */

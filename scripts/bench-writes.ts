@@ -246,6 +246,7 @@ async function main() {
     DATABASE_POOL_SIZE: '10',
     PENALTY_THRESHOLD: '0',
     DATABASE_HEAVY_SLOTS: '10',
+    INTAKE_NOISY_SLOTS: '20',
     LOG_LEVEL: 'warn',
   };
   const api = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });

@@ -276,8 +276,10 @@ async function main() {
     // Every bench client is a closed loop, which admission rightly takes for a script hogging the
     // server and confines, with heavy queries, to pool/4 slots: scenarios then measure that policy
     // (2 slots, 503s after the wait limit) instead of the query. Each scenario runs alone here, so
-    // the confined lane gets every slot; `npm run abuse` measures the policy in a mix.
+    // the confined lane gets every slot (and the intake's noisy lane every place); `npm run abuse`
+    // measures the policy in a mix.
     DATABASE_HEAVY_SLOTS: '10',
+    INTAKE_NOISY_SLOTS: '20',
     LOG_LEVEL: 'warn',
   };
   const api = startProcess('src/index.ts', { ...env, PORT: String(apiPort) });

@@ -12,7 +12,6 @@ import { parseArgs } from 'node:util';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from '../src/db/schema.ts';
-import * as relations from '../src/db/relations.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { connectDatabase } from '../src/db/client.ts';
 import { createApp } from '../src/yoga.ts';
@@ -91,7 +90,7 @@ async function main() {
     onnotice: () => {},
     debug: (_connection: number, text: string, parameters: unknown[]) => captured.push({ text, parameters }),
   });
-  const app = createApp({ db: drizzle(capturing, { schema: { ...schema, ...relations } }) });
+  const app = createApp({ db: drizzle(capturing, { schema }) });
 
   console.log('| scenario | statement | execution ms (median) | planning ms | shared hit | shared read |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');

@@ -11,7 +11,6 @@
 import { parseArgs } from 'node:util';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import * as relations from '../src/db/relations.ts';
 import * as schema from '../src/db/schema.ts';
 import { createApp } from '../src/yoga.ts';
 
@@ -62,7 +61,7 @@ const capturing = postgres(url, {
   onnotice: () => {},
   debug: (_c: number, text: string, parameters: unknown[]) => captured.push({ text, parameters }),
 });
-const app = createApp({ db: drizzle(capturing, { schema: { ...schema, ...relations } }) });
+const app = createApp({ db: drizzle(capturing, { schema }) });
 
 async function explain(name: string, text: string, parameters: unknown[]): Promise<void> {
   const params = parameters as postgres.ParameterOrJSON<never>[];

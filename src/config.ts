@@ -66,6 +66,8 @@ export interface DeadlinesConfig {
   heavySlots: number;
   /** GraphQL requests worked on at once; the rest wait, least-demanding clients first (src/http/intake.ts). */
   intakeConcurrency: number;
+  /** Of those, how many clients far above their share lately (scripts in a loop, probers) may hold at once. */
+  intakeNoisySlots: number;
 }
 
 /** Clients that keep sending refused requests are slowed down and refused for a while. */
@@ -150,6 +152,7 @@ export function readConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   const maxDepth = integer(env, 'GRAPHQL_MAX_DEPTH', 12, 1);
   const poolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1);
+  const intakeConcurrency = integer(env, 'INTAKE_CONCURRENCY', 2 * poolSize, 1);
   if (maxDepth > 12) throw new Error(`GRAPHQL_MAX_DEPTH must be at most 12, got ${maxDepth}`);
   const trustedDocumentsOnly = boolean(env, 'TRUSTED_DOCUMENTS_ONLY', false);
   if (trustedDocumentsOnly && !env.PERSISTED_DOCUMENTS) throw new Error('TRUSTED_DOCUMENTS_ONLY=true needs PERSISTED_DOCUMENTS (the manifests to trust)');
@@ -183,7 +186,8 @@ export function readConfig(env: Env = process.env): Config {
       perClientConcurrency: integer(env, 'CLIENT_MAX_CONCURRENT', 4, 1),
       heavyCost: integer(env, 'GRAPHQL_HEAVY_COST', 2500, 1),
       heavySlots: integer(env, 'DATABASE_HEAVY_SLOTS', Math.max(1, Math.floor(poolSize / 4)), 1),
-      intakeConcurrency: integer(env, 'INTAKE_CONCURRENCY', 2 * poolSize, 1),
+      intakeConcurrency,
+      intakeNoisySlots: integer(env, 'INTAKE_NOISY_SLOTS', Math.max(1, Math.floor(intakeConcurrency / 4)), 1),
     },
     penalty: {
       threshold: integer(env, 'PENALTY_THRESHOLD', 10),

@@ -130,7 +130,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     heavySlots: config.deadlines.heavySlots,
   });
   const penalties = new PenaltyBox(config.penalty);
-  const intake = new Intake({ concurrency: config.deadlines.intakeConcurrency, waitMs: config.deadlines.acquireTimeoutMs });
+  const intake = new Intake({
+    concurrency: config.deadlines.intakeConcurrency,
+    noisySlots: config.deadlines.intakeNoisySlots,
+    waitMs: config.deadlines.acquireTimeoutMs,
+  });
   // Every request in flight listens for 'down' (src/server.ts cuts it off): no listener cap.
   monitor.setMaxListeners(0);
   monitor.on('down', (reason) => logger.error({ reason }, 'database down'));
@@ -159,8 +163,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const pubsub = options.pubsub ?? makePubSub();
   // Commits by anyone (another instance, `npm run import`, SQL) reach this instance's subscribers.
   const follower = new ChangeFollower(database.db, pubsub, logger);
-  const stopFollowingChanges = await follower.follow(authDatabase.sql).catch((error: unknown) => {
-    logger.warn({ err: error }, 'cannot listen for committed changes: only this instance\'s API writes (and Redis) reach subscribers');
+  const stopFollowingChanges = await follower.follow().catch((error: unknown) => {
+    logger.warn({ err: error }, 'cannot follow the changes feed: only this instance\'s API writes (and Redis) reach subscribers');
     return undefined;
   });
   // Dashboard summaries follow writes off the write path: this process drains its share of the

@@ -96,7 +96,7 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
         from truth l
         join (select coalesce(m.canonical_id, ad.actor_id) as actor_id, ad.doctrine_id
                 from adherences ad join claims c on c.id = ad.claim_id and c.retracted_at is null
-                left join actors_merged_now() m on m.actor_id = ad.actor_id) d on d.actor_id = l.actor_id
+                left join actor_folds('infinity') m on m.actor_id = ad.actor_id) d on d.actor_id = l.actor_id
        where l.actor_id <> 0 and l.roles & 3 <> 0),
     rollup_truth as (
       select actor_id, roles, country_id, kind, ${measures}, ${dates}

@@ -94,6 +94,32 @@ describe('intake', () => {
     held?.();
     expect(await short.enter('b')).toBeTypeOf('function');
   });
+
+  it('lets clients far above their share hold only the noisy places, so a dashboard finds one free at once', async () => {
+    const intake = new Intake({ concurrency: 3, noisySlots: 1, waitMs: 300 });
+    // Two probers, each in a loop for a few seconds: both are noisy now.
+    await Promise.all(
+      ['prober-a', 'prober-b'].map(async (prober) => {
+        for (let i = 0; i < 6; i += 1) {
+          const leave = await intake.enter(prober);
+          await new Promise((r) => setTimeout(r, 500));
+          leave?.();
+        }
+      }),
+    );
+    const held = await intake.enter('prober-a');
+    expect(held).toBeTypeOf('function');
+    // The one noisy place is taken: the other prober waits out the limit though two places are free...
+    const started = Date.now();
+    expect(await intake.enter('prober-b')).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    // ...and a dashboard starts at once, and so does a second one.
+    const dashboard = await intake.enter('dashboard');
+    expect(dashboard).toBeTypeOf('function');
+    expect(await intake.enter('dashboard-2')).toBeTypeOf('function');
+    held?.();
+    expect(await intake.enter('prober-b')).toBeTypeOf('function');
+  }, 20_000);
 });
 
 describe('penalty box', () => {

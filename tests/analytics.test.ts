@@ -290,7 +290,7 @@ describe('summary tables (event_rollup_*)', () => {
       };
       await check();
       // Kabul airport moves to March 2024 (another month and year) and gains an open toll: an
-      // update backed by a cited claim of its own, as the database requires (migration 0016_entity_revision_triggers).
+      // update backed by a cited claim of its own, as the database requires (events_keep_revision).
       await db.transaction(async (tx) => {
         const [claim] = await tx.execute<{ id: number }>(
           sql`insert into claims (kind, confidence, recorded_by) values ('EVENT_REPORT', 50, 'test') returning id`,

@@ -5,6 +5,9 @@
  * internals, or the dashboards' p99 under attack reached 250 ms.
  *   ABUSE_CLIENTS (200) hostile clients, ABUSE_DASHBOARDS (20) dashboards refreshing every second,
  *   ABUSE_PHASE_MS (15000) length of the baseline and of the attack.
+ * When it starts the server (and the embedded PostgreSQL) itself, it also prints their CPU time
+ * per request from /proc (src/abuse/cpu.ts): per dashboard request in the baseline, and per
+ * attack request (the attack phase's CPU less the dashboards' share at the baseline's rate).
  * Every client gets its own viewer token, minted in the server's database (the server refuses
  * unknown tokens and caps each client by its token); against ABUSE_URL, tokens are minted in
  * ABUSE_DATABASE_URL when it is given, and clients are anonymous otherwise.
@@ -12,6 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connectDatabase } from '../db/client.ts';
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.ts';
+import { cpuBetween, postmasterPid, readCpu, type CpuReading } from './cpu.ts';
 import { runAbuse, type ClientTokens } from './run.ts';
 import { mintClientTokens, mintRevocableToken } from './tokens.ts';
 
@@ -30,6 +34,7 @@ const P99_BUDGET_MS = 250;
 
 let child: ChildProcess | undefined;
 let embedded: EmbeddedServer | undefined;
+const EMBEDDED_DIR = '.data/abuse-postgres';
 let url = process.env.ABUSE_URL?.replace(/\/$/, '');
 let databaseUrl = url ? process.env.ABUSE_DATABASE_URL : process.env.DATABASE_URL;
 if (!url) {
@@ -37,7 +42,7 @@ if (!url) {
   url = `http://127.0.0.1:${port}`;
   if (!databaseUrl) {
     // Started here rather than by the server, so that this process can mint the clients' tokens.
-    embedded = await startEmbeddedPostgres({ dataDir: '.data/abuse-postgres', persistent: true });
+    embedded = await startEmbeddedPostgres({ dataDir: EMBEDDED_DIR, persistent: true });
     databaseUrl = embedded.url;
   }
   // One log line per request at 200 clients is itself a load; warnings and errors still show.
@@ -69,7 +74,13 @@ if (database) {
 
 console.log(`abuse run against ${url}: ${abusers} hostile clients, ${dashboards} dashboards, ${phaseMs} ms per phase`);
 const target = url;
+const serverPid = child?.pid;
+const postmaster = embedded ? postmasterPid(EMBEDDED_DIR) : undefined;
+const marks: Partial<Record<'baseline' | 'attack' | 'end', CpuReading>> = {};
 const report = await runAbuse({
+  onPhase: (phase) => {
+    marks[phase] = readCpu(serverPid, postmaster);
+  },
   url,
   abusers,
   dashboards,
@@ -99,6 +110,22 @@ responses leaking internals:${report.leaks}${report.leakKinds.length ? ` (${repo
 slow-but-allowed queries:   ${report.slowAllowed.sent} sent, ${report.slowAllowed.served} served, ${report.slowAllowed.capped} capped (429/503)
 dashboard p99 without attack: ${report.baseline.p99} ms (p50 ${report.baseline.p50}, ${report.baseline.requests} requests, ${report.baseline.failed} failed)
 dashboard p99 under attack:   ${report.underAttack.p99} ms (p50 ${report.underAttack.p50}, ${report.underAttack.requests} requests, ${report.underAttack.failed} failed)`);
+
+if (marks.baseline && marks.attack && marks.end) {
+  const baseline = cpuBetween(marks.baseline, marks.attack);
+  const attack = cpuBetween(marks.attack, marks.end);
+  const perDashboard = (ms: number | undefined) => (ms === undefined ? undefined : ms / Math.max(1, report.baseline.requests));
+  const attackRequests = report.hostileSent + report.slowAllowed.sent;
+  // The attack phase's CPU less what its dashboard requests cost at the baseline's rate.
+  const perAttack = (ms: number | undefined, dashboardMs: number | undefined) =>
+    ms === undefined || dashboardMs === undefined ? undefined : Math.max(0, ms - dashboardMs * report.underAttack.requests) / Math.max(1, attackRequests);
+  const show = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${ms.toFixed(2)} ms`);
+  const serverDashboard = perDashboard(baseline.serverMs);
+  const postgresDashboard = perDashboard(baseline.postgresMs);
+  console.log(`CPU per dashboard request (baseline):   server ${show(serverDashboard)}, PostgreSQL ${show(postgresDashboard)}
+CPU per attack request (${attackRequests} sent):    server ${show(perAttack(attack.serverMs, serverDashboard))}, PostgreSQL ${show(perAttack(attack.postgresMs, postgresDashboard))}
+CPU in the attack phase:                server ${show(attack.serverMs)}, PostgreSQL ${show(attack.postgresMs)} (${phaseMs} ms of wall clock)`);
+}
 
 await database?.close();
 child?.kill('SIGTERM');

@@ -38,6 +38,8 @@ export interface AbuseOptions {
   dashboardRunner?: (startAt: number, warmupMs: number) => Promise<{ baseline: LatencySummary; underAttack: LatencySummary }>;
   /** Subscriptions in the hostile mix (src/abuse/streams.ts), once during the attack. */
   streams?: Omit<StreamAbuseOptions, 'url'>;
+  /** Told as the dashboards' baseline starts, as the attack starts, and as both end (to read CPU). */
+  onPhase?: (phase: 'baseline' | 'attack' | 'end') => void;
 }
 
 /** Warm-up, baseline and attack phases for dashboards, back to back from `started` (epoch ms). */
@@ -267,7 +269,10 @@ export async function runAbuse(options: AbuseOptions): Promise<AbuseReport> {
   const started = Date.now() + (options.dashboardRunner ? 5000 : 0);
   const runner = options.dashboardRunner ?? ((at: number, w: number) => dashboardPhases(url, options.dashboards, pause, at, w, phaseMs, options.tokens?.dashboards));
   const dashboardResults = runner(started, warmupMs);
+  const baselineMark = setTimeout(() => options.onPhase?.('baseline'), Math.max(0, started + warmupMs - Date.now()));
   await new Promise((r) => setTimeout(r, Math.max(0, started + warmupMs + phaseMs - Date.now())));
+  clearTimeout(baselineMark);
+  options.onPhase?.('attack');
 
   const probes = hostileProbes();
   const report = { hostileSent: 0, crashes: 0, accepted: 0, leaks: 0, acceptedKinds: new Set<string>(), leakKinds: new Set<string>(), crashKinds: new Set<string>() };
@@ -315,6 +320,8 @@ export async function runAbuse(options: AbuseOptions): Promise<AbuseReport> {
   });
   const streamsAttack = options.streams ? streamAbuse({ url, ...options.streams }) : undefined;
   const [{ baseline, underAttack }] = await Promise.all([dashboardResults, ...attackers]);
+  // The streams attack may still be closing its sockets: its requests count, its tail does not.
+  options.onPhase?.('end');
   const streams = await streamsAttack;
   if (streams) {
     report.hostileSent += streams.sent;

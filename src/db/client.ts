@@ -1,11 +1,9 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema.ts';
-import * as relations from './relations.ts';
 
-const fullSchema = { ...schema, ...relations };
 /** With the postgres.js client, for the few hot statements sent prepared (src/graphql/loaders/batch.ts). */
-export type Database = PostgresJsDatabase<typeof fullSchema> & { $client: postgres.Sql };
+export type Database = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
 
 /** A transaction of `Database`: what every write runs in. */
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -54,6 +52,6 @@ export function connectDatabase(url: string, options: DatabaseOptions = {}): Dat
     onnotice: () => {},
     ...(onStatement ? { debug: (_connection: number, text: string) => onStatement(text) } : {}),
   });
-  const db = drizzle(sql, { schema: fullSchema });
+  const db = drizzle(sql, { schema });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }

@@ -211,7 +211,7 @@ export const claimCitations = pgTable(
 
 /**
  * When an entity's current values were recorded (knowledge time). Null until its first revision:
- * the values are those it was created with. Set by the revision triggers (migration 0016_entity_revision_triggers), never
+ * the values are those it was created with. Set by the revision triggers (actors_keep_revision and the others, src/db/sql/revisions.sql), never
  * by writers.
  */
 function revisionColumns() {
@@ -221,7 +221,7 @@ function revisionColumns() {
 /**
  * The cited update claim behind an actor's or event's current values; null while they are those of
  * its establishing claim. A writer changing the entity sets it to a claim recorded in the same
- * transaction; the revision trigger refuses any other change (migration 0016_entity_revision_triggers).
+ * transaction; the revision trigger refuses any other change (actors_keep_revision, events_keep_revision).
  */
 function revisionClaimColumn() {
   return { revisionClaimId: integer('revision_claim_id').references((): AnyPgColumn => claims.id) };
@@ -490,7 +490,7 @@ const rollupMeasures = {
 };
 
 /**
- * Summary tables for dashboards, kept current by triggers on events (migration 0005): totals,
+ * Summary tables for dashboards, kept current by the drainer (summaries_drain, src/db/sql/summaries.sql): totals,
  * timelines and country/kind/year breakdowns read a few thousand rows instead of every event.
  * One per dimension, so each stays small; a filter on both country and kind reads events.
  */
@@ -524,7 +524,7 @@ export const eventRollupByCountry = pgTable(
 /**
  * The two rollups above summed over kinds (per calendar bucket) and over buckets (per country):
  * an unfiltered timeline reads ~500 rows instead of ~4,600, a country breakdown ~150 instead of
- * ~53,000. Kept by the same triggers (migration 0018_actor_rollup_triggers), from the finer table.
+ * ~53,000. Kept by the same drainer (event_rollups_refresh).
  */
 export const eventRollupByPeriod = pgTable(
   'event_rollup_by_period',
@@ -546,7 +546,7 @@ export const eventRollupByCountryTotal = pgTable(
 );
 
 /*
- * Per-actor summaries (migration 0018_actor_rollup_triggers). Participations are claims, and two sources may link the
+ * Per-actor summaries (actor_links_refresh, src/db/sql/summaries.sql). Participations are claims, and two sources may link the
  * same actor to the same event in the same role, so counting events per actor or role means
  * counting *distinct* events. `actor_event_links` makes that distinctness a key: one row per
  * (event, actor as merged now), with the set of roles its live participation claims give it as a
@@ -593,7 +593,7 @@ export const actorRollup = pgTable(
     kind: eventKind('kind'),
     ...rollupMeasures,
   },
-  // Also actor_rollup_country_idx and actor_rollup_totals_idx (migration 0018_actor_rollup_triggers: INCLUDE columns).
+  // Also actor_rollup_country_idx and actor_rollup_totals_idx (created by hand in the actor_rollup_triggers migration: INCLUDE columns).
   (t) => [unique('actor_rollup_key').on(t.actorId, t.roles, t.countryId, t.kind).nullsNotDistinct()],
 );
 
@@ -646,6 +646,20 @@ export const eventDoctrines = pgTable(
     killedMax: integer('killed_max'),
   },
   (t) => [primaryKey({ columns: [t.eventId, t.doctrineId] })],
+);
+
+/**
+ * The live doctrines of each actor as merged now (its own adherences and those of actors merged
+ * into it), as event_doctrines counts them: an adherence that leaves an actor's set as it was
+ * changes no summary, and one that changes it changes only that doctrine's rows (summaries_drain).
+ */
+export const actorDoctrineSets = pgTable(
+  'actor_doctrine_sets',
+  {
+    actorId: integer('actor_id').notNull(),
+    doctrineId: integer('doctrine_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.actorId, t.doctrineId] })],
 );
 
 /** Events per doctrine, per country and kind and in all (country and kind null). */
@@ -734,7 +748,7 @@ export const actorMerges = pgTable(
 
 // ---------------------------------------------------------------------------------------------
 // Revisions (issue 4: time travel). An update never loses what an entity said before: a trigger
-// (migration 0016_entity_revision_triggers) copies the row as it was into its revision table, in the update's transaction,
+// (actors_keep_revision and the others, src/db/sql/revisions.sql) copies the row as it was into its revision table, in the update's transaction,
 // with the knowledge-time interval it was current for — [revised_at, superseded_at), revised_at
 // null meaning "since the entity was created" — and what superseded it. Reads `asOf` a time in that
 // interval use the copy (src/graphql/view.ts). Copied values are kept as they were; only the
@@ -857,10 +871,10 @@ export const placeRevisions = pgTable(
 
 // ---------------------------------------------------------------------------------------------
 // The changes feed (`changes`, `changeAdded`): every create, update, retraction and merge, written
-// by triggers (migration *_change_log_triggers) whoever writes — the API, an import, psql — so a
-// mirror can stay current. Rows are positioned in commit order: a deferred trigger gives each
-// writing transaction its place in `change_commits` at commit, under a lock held until the commit
-// is visible, so a reader that has passed a position never sees an earlier one appear later.
+// by triggers (record_entity_change and the others, src/db/sql/changes.sql) whoever writes — the API, an import, psql — so a
+// mirror can stay current. The feed lists them by (xid, id), only below the oldest running
+// transaction, so a reader that has passed a position never sees an earlier one appear later
+// (src/db/changes.ts); no writer takes a lock for it.
 // ---------------------------------------------------------------------------------------------
 
 /** PostgreSQL's 64-bit transaction id (pg_current_xact_id()); read as text. */
@@ -872,7 +886,7 @@ export const changes = pgTable(
   'changes',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    /** The writing transaction; its commit's position is in change_commits. */
+    /** The writing transaction: the feed's order (src/db/changes.ts); its commit time is in change_commits. */
     xid: xid8('xid').notNull().default(sql`pg_current_xact_id()`),
     /** Knowledge time: the transaction's start, as claims' recorded_at. */
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
@@ -892,13 +906,16 @@ export const changes = pgTable(
 );
 
 export const changeCommits = pgTable('change_commits', {
-  /** Commit order of the transactions that wrote changes. */
+  /**
+   * Commit order of the transactions that wrote changes before the feed was ordered by transaction
+   * id (src/db/changes.ts); kept so that cursors handed out then still resume.
+   */
   position: bigint('position', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
   xid: xid8('xid').notNull().unique(),
   committedAt: timestamp('committed_at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
 });
 /*
- * Summaries off the write path (migration summaries_off_the_write_path). A write does not update
+ * Summaries off the write path (src/db/sql/summaries.sql). A write does not update
  * the summary tables: its triggers append the keys it made stale to `summary_queue`, in its own
  * transaction, and a drainer (summaries_drain, called by src/db/summaries.ts) recomputes them.
  * Writers only insert there (no unique key, no sequence), so they never wait for one another.
@@ -928,6 +945,15 @@ export const summaryQueue = pgTable(
     index('summary_queue_marked_at_idx').on(t.markedAt),
   ],
 );
+
+/**
+ * The hash of the src/db/sql files last applied (src/db/migrate.ts), so a start with unchanged files
+ * does not replace every trigger again.
+ */
+export const sqlSourcesApplied = pgTable('sql_sources_applied', {
+  sha256: text('sha256').notNull(),
+  appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /** One row per queue partition; a drainer locks one (FOR UPDATE SKIP LOCKED) while it works on it. */
 export const summaryPartitions = pgTable('summary_partitions', {

@@ -1,7 +1,7 @@
 /**
  * The dashboard summaries are brought up to date off the write path: writes queue the keys they
- * make stale (summary_queue, in their own transaction), and `summaries_drain` (migration
- * summaries_off_the_write_path) recomputes them. Every server process runs a SummaryDrainer;
+ * make stale (summary_queue, in their own transaction), and `summaries_drain` (src/db/sql/summaries.sql)
+ * recomputes them. Every server process runs a SummaryDrainer;
  * imports and the seed drain once at their end; tests drain before they compare. Several
  * drainers, in one process or many, work on different queue partitions at once.
  */

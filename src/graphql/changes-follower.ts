@@ -1,22 +1,25 @@
 /**
- * Announces committed changes to this instance's subscribers, whoever wrote them: the API on any
- * instance, `npm run import`, or SQL. The database notifies on the `knowledge_changes` channel
- * when a writing transaction commits (the deferred trigger in migration *_change_log_triggers, so
- * a rolled-back write is never announced); the follower then reads the feed from where it last
- * was, in commit order, and publishes each change (`changeAdded`) and each new event
- * (`eventAdded`). Notifications carry no data: a missed one (a reconnect) is caught up by the next
- * read, and a burst of them costs one read.
+ * Announces settled changes to this instance's subscribers, whoever wrote them: the API on any
+ * instance, `npm run import`, or SQL. It polls the feed (src/db/changes.ts) from where it last was:
+ * a NOTIFY from every writing transaction would serialise their commits on PostgreSQL's
+ * notification lock, the one thing every writer of the cluster would share. It publishes each
+ * change (`changeAdded`) and each new event (`eventAdded`); a poll that finds nothing costs one
+ * index probe.
  */
-import type postgres from 'postgres';
 import type { Logger } from 'pino';
-import { CHANGES_CHANNEL, changesAfter, latestFeedPosition, type FeedPosition } from '../db/changes.ts';
+import { changesAfter, endedBefore, feedStartNow, type FeedPosition, type FeedStart } from '../db/changes.ts';
 import type { Database } from '../db/client.ts';
 import type { PubSub } from './pubsub.ts';
 
 const READ_BATCH = 500;
 
+/** How often the feed is read, ms: the delay a live subscriber sees at most, beyond the feed's own. */
+export const CHANGES_POLL_MS = 100;
+
 export class ChangeFollower {
   private position: FeedPosition | undefined;
+  /** What had ended when following began: not announced, though it may settle later. */
+  private start: FeedStart | undefined;
   private reading: Promise<void> | undefined;
   private again = false;
 
@@ -24,17 +27,22 @@ export class ChangeFollower {
     private readonly db: Database,
     private readonly pubsub: PubSub,
     private readonly logger?: Logger,
+    private readonly pollMs = CHANGES_POLL_MS,
   ) {}
 
   /** Starts from the feed's current end; returns the way to stop. */
-  async follow(sql: postgres.Sql): Promise<() => Promise<void>> {
-    this.position = await latestFeedPosition(this.db);
-    // On every (re)connection of the listener: read, since commits while it was away were not heard.
-    const { unlisten } = await sql.listen(CHANGES_CHANNEL, () => this.wake(), () => this.wake());
-    return unlisten;
+  async follow(): Promise<() => Promise<void>> {
+    this.start = await feedStartNow(this.db);
+    this.position = this.start.from;
+    const timer = setInterval(() => void this.wake(), this.pollMs);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await this.reading;
+    };
   }
 
-  /** Reads and announces what committed since the last read; one read at a time. */
+  /** Reads and announces what settled since the last read; one read at a time. */
   wake(): Promise<void> {
     if (this.reading) {
       this.again = true;
@@ -47,7 +55,7 @@ export class ChangeFollower {
           await this.drain();
         } while (this.again);
       } catch (error) {
-        // The next notification (or reconnection) reads again from the same position.
+        // The next poll reads again from the same position.
         this.logger?.warn({ err: error }, 'reading the changes feed failed');
       } finally {
         this.reading = undefined;
@@ -62,6 +70,7 @@ export class ChangeFollower {
       const batch = await changesAfter(this.db, this.position, READ_BATCH);
       for (const change of batch) {
         this.position = change;
+        if (this.start && endedBefore(this.start, change)) continue;
         this.pubsub.publish('changeAdded', change);
         if (change.kind === 'CREATED' && change.entityType === 'Event') this.pubsub.publish('eventAdded', { eventId: change.entityId });
       }

@@ -38,7 +38,16 @@ function useVariableDefaults(): Plugin {
  * Whether a document asks for incremental delivery: graphql-jit knows nothing of @defer/@stream,
  * so such queries run on yoga's own executor (@graphql-tools/executor), which delivers them.
  */
+const incremental = new WeakMap<DocumentNode, boolean>();
+
+/** Once per document (yoga's parser cache gives each request sending the same text the same object). */
 function isIncremental(document: DocumentNode): boolean {
+  let known = incremental.get(document);
+  if (known === undefined) incremental.set(document, (known = asksForIncrementalDelivery(document)));
+  return known;
+}
+
+function asksForIncrementalDelivery(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     Directive(node) {

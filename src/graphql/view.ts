@@ -60,7 +60,7 @@ export function claimVisible(view: KnowledgeView, c: { recordedAt: SQLWrapper; r
 
 /**
  * An entity table as of a past time: the rows whose current values were already current then
- * (revised_at), plus, for rows revised since, the revision current then (migration 0016_entity_revision_triggers). The
+ * (revised_at), plus, for rows revised since, the revision current then (src/db/sql/revisions.sql). The
  * UNION ALL's branches carry no WHERE of their own (each says in a column whether its row is
  * current at asOf, and the wrapper filters on it): PostgreSQL then flattens them into plain scans
  * of the two tables, pushes the filter and the caller's conditions and join keys into each, and

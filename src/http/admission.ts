@@ -14,10 +14,11 @@
  * Counts are per instance: each instance guards its own pool, and nothing here must be shared.
  */
 import { complexityFromQuery } from '@pothos/plugin-complexity';
-import { GraphQLError, getOperationAST, type ExecutionArgs } from 'graphql';
+import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Database } from '../db/client.ts';
 import type { DatabaseMonitor } from '../db/monitor.ts';
+import { withoutStack } from '../graphql/errors.ts';
 import { databaseUnavailable } from './errors.ts';
 
 export interface AdmissionOptions {
@@ -84,8 +85,8 @@ export class Slots {
  * at steady state); a dashboard refreshing every second has one for a fraction of each second.
  */
 const USAGE_HALF_LIFE_MS = 5000;
-/** Above this recent use (about 40 % of the time busy) a client is confined to the heavy slots. */
-const NOISY_MS = 3000;
+/** Above this recent use (about 40 % of the time busy) a client is confined to the heavy slots (and the intake's noisy ones). */
+export const NOISY_MS = 3000;
 /** Where a client not seen lately starts: behind regulars, so fresh identities cannot cut in. */
 const NEWCOMER_MS = 1500;
 /** A refused request (HTTP 4xx) adds this much: clients sending junk wait behind clean ones. */
@@ -185,25 +186,41 @@ export class Admission {
 }
 
 export function tooManyRequests(perClient: number): GraphQLError {
-  return new GraphQLError(`Too many concurrent requests from this client: at most ${perClient} may run at once.`, {
-    extensions: { code: 'TOO_MANY_REQUESTS', http: { status: 429, headers: { 'retry-after': '1' } } },
-  });
+  return withoutStack(
+    new GraphQLError(`Too many concurrent requests from this client: at most ${perClient} may run at once.`, {
+      extensions: { code: 'TOO_MANY_REQUESTS', http: { status: 429, headers: { 'retry-after': '1' } } },
+    }),
+  );
 }
 
 export function databaseBusy(waitedMs: number): GraphQLError {
-  return new GraphQLError(`The server is busy: no database connection became free within ${waitedMs} ms.`, {
-    extensions: { code: 'DATABASE_BUSY', http: { status: 503, headers: { 'retry-after': '1' } } },
-  });
+  return withoutStack(
+    new GraphQLError(`The server is busy: no database connection became free within ${waitedMs} ms.`, {
+      extensions: { code: 'DATABASE_BUSY', http: { status: 503, headers: { 'retry-after': '1' } } },
+    }),
+  );
 }
+
+/** Costs of operations without variables, which nothing a request sends can change. */
+const fixedCosts = new WeakMap<DocumentNode, Map<string, number>>();
 
 /** The operation's cost from its actual variables, as the schema's cost limit computes it. */
 function isHeavy(args: ExecutionArgs, heavyCost: number): boolean {
+  const operation = getOperationAST(args.document, args.operationName);
+  const fixed = !operation?.variableDefinitions?.length;
+  const known = fixed ? fixedCosts.get(args.document)?.get(args.operationName ?? '') : undefined;
+  if (known !== undefined) return known > heavyCost;
   try {
     const { complexity } = complexityFromQuery(args.document, {
       schema: args.schema,
       ctx: args.contextValue as object,
       variables: (args.variableValues ?? {}) as Record<string, unknown>,
     });
+    if (fixed) {
+      const costs = fixedCosts.get(args.document) ?? new Map<string, number>();
+      costs.set(args.operationName ?? '', complexity);
+      fixedCosts.set(args.document, costs);
+    }
     return complexity > heavyCost;
   } catch {
     // Variables that do not coerce: execution reports them; it will not reach the database.

@@ -29,8 +29,10 @@ import {
   valueFromAST,
   visit,
   visitWithTypeInfo,
+  type ArgumentNode,
   type ASTNode,
   type ASTVisitor,
+  type GraphQLArgument,
   type DocumentNode,
   type GraphQLInputType,
   type GraphQLSchema,
@@ -40,16 +42,19 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { TEXT_LIMITS, textProblem } from '../domain/limits.ts';
+import { withoutStack } from '../graphql/errors.ts';
 
 const BAD_USER_INPUT = 'BAD_USER_INPUT';
 
 /** A request error about an argument: 400 under graphql-response+json, like validation errors. */
 function argumentError(message: string, argument: string | undefined, nodes?: readonly ASTNode[] | ASTNode, originalError?: Error): GraphQLError {
-  return new GraphQLError(message, {
-    nodes,
-    originalError,
-    extensions: { code: BAD_USER_INPUT, ...(argument ? { argument } : {}), http: { spec: true, status: 400 } },
-  });
+  return withoutStack(
+    new GraphQLError(message, {
+      nodes,
+      originalError,
+      extensions: { code: BAD_USER_INPUT, ...(argument ? { argument } : {}), http: { spec: true, status: 400 } },
+    }),
+  );
 }
 
 /**
@@ -145,31 +150,64 @@ function valueProblems(
   }
 }
 
-/** Every argument of the document, with variables' coerced values, checked for unstorable text. */
-function argumentProblems(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): GraphQLError[] {
+/** An argument in a document, with what the schema says of it: where a value is checked. */
+interface ArgumentSite {
+  node: ArgumentNode;
+  argument: GraphQLArgument;
+  /** " of Type.field", for the message. */
+  where: string;
+}
+
+const sitesBySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, ArgumentSite[]>>();
+
+/**
+ * Every argument of the document, found once per document (yoga's parser cache hands the same
+ * document object to each request sending the same text): walking the document with type
+ * information on every request cost a dashboard request more than its argument checks.
+ */
+function argumentSites(schema: GraphQLSchema, document: DocumentNode): ArgumentSite[] {
+  let bySchema = sitesBySchema.get(schema);
+  if (!bySchema) sitesBySchema.set(schema, (bySchema = new WeakMap()));
+  const known = bySchema.get(document);
+  if (known) return known;
   const typeInfo = new TypeInfo(schema);
-  const errors: GraphQLError[] = [];
+  const sites: ArgumentSite[] = [];
   visit(
     document,
     visitWithTypeInfo(typeInfo, {
       Argument(node) {
         const argument = typeInfo.getArgument();
         if (!argument) return false;
-        const value = valueFromAST(node.value, argument.type, variables);
-        const found: { path: string[]; problem: string }[] = [];
-        valueProblems(value, argument.type, maxLengthOf(argument.extensions, argument.name), [node.name.value], found);
         const parent = typeInfo.getParentType();
         const field = typeInfo.getFieldDef();
-        const where = parent && field ? ` of ${parent.name}.${field.name}` : '';
-        for (const { path, problem } of found) {
-          errors.push(argumentError(`Argument "${path.join('.')}"${where} ${problem}.`, path.join('.'), node));
-        }
+        sites.push({ node, argument, where: parent && field ? ` of ${parent.name}.${field.name}` : '' });
         return false;
       },
     }),
   );
+  bySchema.set(document, sites);
+  return sites;
+}
+
+/** Every argument of the document, with variables' coerced values, checked for unstorable text. */
+function argumentProblems(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): GraphQLError[] {
+  const errors: GraphQLError[] = [];
+  for (const { node, argument, where } of argumentSites(schema, document)) {
+    const value = valueFromAST(node.value, argument.type, variables);
+    const found: { path: string[]; problem: string }[] = [];
+    valueProblems(value, argument.type, maxLengthOf(argument.extensions, argument.name), [node.name.value], found);
+    for (const { path, problem } of found) {
+      errors.push(argumentError(`Argument "${path.join('.')}"${where} ${problem}.`, path.join('.'), node));
+    }
+  }
   return errors;
 }
+
+/**
+ * Operations without variables whose arguments passed: nothing a request sends can change that
+ * answer (the variables it may still send are ignored), so the check runs once per document.
+ */
+const passedWithoutVariables = new WeakMap<DocumentNode, Set<string>>();
 
 type Checked = { errors: GraphQLError[] } | { coerced: Record<string, unknown> };
 
@@ -183,6 +221,8 @@ export function checkArguments(
   const operation = getOperationAST(document, operationName);
   if (!operation) return { coerced: {} };
   const definitions = (operation.variableDefinitions ?? []) as VariableDefinitionNode[];
+  const passed = definitions.length === 0 ? passedWithoutVariables.get(document) : undefined;
+  if (passed?.has(operationName ?? '')) return { coerced: {} };
   const coercion = getVariableValues(schema, definitions, rawVariables ?? {}, { maxErrors: 20 });
   if (coercion.errors) {
     const uses = variableUses(document);
@@ -201,7 +241,13 @@ export function checkArguments(
     };
   }
   const errors = argumentProblems(schema, document, coercion.coerced);
-  return errors.length > 0 ? { errors } : { coerced: coercion.coerced };
+  if (errors.length > 0) return { errors };
+  if (definitions.length === 0) {
+    const names = passedWithoutVariables.get(document) ?? new Set<string>();
+    names.add(operationName ?? '');
+    passedWithoutVariables.set(document, names);
+  }
+  return { coerced: coercion.coerced };
 }
 
 function prefersGraphQLResponse(request: Request): boolean {

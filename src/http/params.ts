@@ -7,9 +7,10 @@
  */
 import { GraphQLError } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import { withoutStack } from '../graphql/errors.ts';
 
 function badRequest(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+  return withoutStack(new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } }));
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -65,9 +66,7 @@ async function parseJsonBody(request: Request): Promise<GraphQLParams> {
     throw badRequest('POST body sent invalid JSON.');
   }
   if (body === null || typeof body !== 'object') {
-    throw new GraphQLError(`POST body is expected to be object but received ${body === null ? 'null' : typeof body}`, {
-      extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-    });
+    throw badRequest(`POST body is expected to be object but received ${body === null ? 'null' : typeof body}`);
   }
   return body as GraphQLParams;
 }

@@ -3,11 +3,14 @@ import { GraphQLError } from 'graphql';
 import { principalForToken, type Principal } from '../auth/tokens.ts';
 import type { TokenCache } from '../auth/token-cache.ts';
 import type { Database } from '../db/client.ts';
+import { withoutStack } from '../graphql/errors.ts';
 
 export function unauthorized(message: string): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
-  });
+  return withoutStack(
+    new GraphQLError(message, {
+      extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
+    }),
+  );
 }
 
 export const DUPLICATE_AUTHORIZATION = 'DUPLICATE_AUTHORIZATION';
@@ -20,7 +23,7 @@ const DUPLICATE_MESSAGE =
  * silently, so a proxy that adds its own after the client's would be overruled. Refused outright.
  */
 export function duplicateAuthorization(): GraphQLError {
-  return new GraphQLError(DUPLICATE_MESSAGE, { extensions: { code: DUPLICATE_AUTHORIZATION, http: { status: 400 } } });
+  return withoutStack(new GraphQLError(DUPLICATE_MESSAGE, { extensions: { code: DUPLICATE_AUTHORIZATION, http: { status: 400 } } }));
 }
 
 /** The same refusal as an HTTP answer, for the Node server, which sees the raw header lines. */

@@ -1,5 +1,5 @@
 /**
- * The revision history of actors, events and places (migration 0016_entity_revision_triggers), one page per entity in one
+ * The revision history of actors, events and places (src/db/sql/revisions.sql), one page per entity in one
  * statement. Each revision row holds an entity as it was; the change it records runs from those
  * values to the next version's (the next revision, or the row as it is now), so the "after" side is
  * taken before the view filters anything out: what an update set does not depend on what came

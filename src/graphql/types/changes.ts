@@ -1,10 +1,19 @@
 /**
- * The changes feed: every create, update, retraction and merge, in commit order, for keeping a
+ * The changes feed: every create, update, retraction and merge, in transaction order, for keeping a
  * mirror current (as ACLED's updates-and-deletions feed does). `changes(after:)` pages through
  * it; `changeAdded(after:)` replays from a cursor and then streams changes as they commit. A
  * cursor stays valid for ever: a mirror stores the last one it applied and resumes from there.
  */
-import { changesAfter, changesById, countChangesAfter, FEED_START, isAfter, type ChangeRecord, type FeedPosition } from '../../db/changes.ts';
+import {
+  changesAfter,
+  changesById,
+  countChangesAfter,
+  FEED_START,
+  isAfter,
+  type ChangeRecord,
+  type FeedPosition,
+  type LegacyFeedPosition,
+} from '../../db/changes.ts';
 import { Repeater } from 'graphql-yoga';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
@@ -15,18 +24,31 @@ import { encodeGlobalId, parseNumericId } from '../global-id.ts';
 export const MAX_CHANGES_PAGE = 500;
 const DEFAULT_CHANGES_PAGE = 100;
 
+/** A position as a cursor: the writing transaction's id and the change's id. */
 export function changeCursor(position: FeedPosition): string {
-  return Buffer.from(`change:${position.commit}:${position.id}`, 'utf8').toString('base64url');
+  return Buffer.from(`changex:${position.xid}:${position.id}`, 'utf8').toString('base64url');
 }
 
-/** The position a cursor names; a cursor that is not one of ours is refused, naming the argument. */
-export function decodeChangeCursor(cursor: string | null | undefined, argument = 'after'): FeedPosition {
+const legacyCursor = (position: LegacyFeedPosition) => Buffer.from(`change:${position.commit}:${position.id}`, 'utf8').toString('base64url');
+
+/**
+ * The position a cursor names, including cursors of the feed's earlier commit-position order
+ * (src/db/changes.ts resumes those); a cursor that is not one of ours is refused, naming the argument.
+ */
+export function decodeChangeCursor(cursor: string | null | undefined, argument = 'after'): FeedPosition | LegacyFeedPosition {
   if (cursor == null) return FEED_START;
-  const match = /^change:(\d{1,18}):(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match || changeCursor({ commit: Number(match[1]), id: Number(match[2]) }) !== cursor) {
-    throw badInput(`"${cursor}" is not a changes cursor (use a cursor the changes feed returned)`, argument);
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const current = /^changex:(\d{1,18}):(\d{1,18})$/.exec(text);
+  if (current) {
+    const position = { xid: Number(current[1]), id: Number(current[2]) };
+    if (changeCursor(position) === cursor) return position;
   }
-  return { commit: Number(match[1]), id: Number(match[2]) };
+  const legacy = /^change:(\d{1,18}):(\d{1,18})$/.exec(text);
+  if (legacy) {
+    const position = { commit: Number(legacy[1]), id: Number(legacy[2]) };
+    if (legacyCursor(position) === cursor) return position;
+  }
+  throw badInput(`"${cursor}" is not a changes cursor (use a cursor the changes feed returned)`, argument);
 }
 
 const ChangeKind = builder.enumType('ChangeKind', {
@@ -61,7 +83,7 @@ export const Change = builder.loadableNode('Change', {
       resolve: (c) => (c.intoId === null ? null : encodeGlobalId('Actor', c.intoId)),
     }),
     at: t.field({ type: 'DateTime', description: 'Knowledge time: when the writing transaction started (as claims’ recordedAt).', resolve: (c) => new Date(c.at) }),
-    committedAt: t.field({ type: 'DateTime', description: 'When its transaction committed.', resolve: (c) => new Date(c.committedAt) }),
+    committedAt: t.field({ type: 'DateTime', description: 'When its transaction went to commit.', resolve: (c) => new Date(c.committedAt) }),
     principal: t.exposeString('principal', { description: 'Who: token:<name>, import:<file>, or database:<user> for changes made in SQL.' }),
   }),
 });
@@ -70,7 +92,7 @@ builder.queryField('changes', (t) =>
   t.connection(
     {
       type: Change,
-      description: `Every create, update, retraction and merge, oldest first in commit order: a change never appears behind one already listed, so a mirror that applies them in order and stores the last cursor stays current by asking again with \`after\`. Forward only (\`first\`, at most ${MAX_CHANGES_PAGE}, default ${DEFAULT_CHANGES_PAGE}; \`after\`). totalCount counts the changes after \`after\`.`,
+      description: `Every create, update, retraction and merge, oldest first in the order of their transactions, each listed once every transaction that started writing before it has ended: a change never appears behind one already listed, so a mirror that applies them in order and stores the last cursor stays current by asking again with \`after\`. Forward only (\`first\`, at most ${MAX_CHANGES_PAGE}, default ${DEFAULT_CHANGES_PAGE}; \`after\`). totalCount counts the changes after \`after\`.`,
       authScopes: { viewer: true },
       resolve: async (_root, args, ctx) => {
         if (args.last != null || args.before != null) throw badInput('the changes feed pages forward only: use first and after', args.last != null ? 'last' : 'before');
@@ -83,7 +105,7 @@ builder.queryField('changes', (t) =>
           edges,
           pageInfo: {
             hasNextPage: rows.length > size,
-            hasPreviousPage: isAfter(after, FEED_START),
+            hasPreviousPage: 'xid' in after ? isAfter(after, FEED_START) : true,
             startCursor: edges[0]?.cursor ?? null,
             // With nothing new, the cursor given: a mirror can always store endCursor and ask again.
             endCursor: edges.at(-1)?.cursor ?? args.after ?? null,
@@ -105,7 +127,7 @@ const REPLAY_BATCH = 100;
  * subscription is opened first (what commits meanwhile is queued), and anything the replay
  * already delivered is skipped by position. A Repeater, so a client leaving ends it at once.
  */
-function changeStream(ctx: Context, after: FeedPosition | null): Repeater<ChangeRecord> {
+function changeStream(ctx: Context, after: FeedPosition | LegacyFeedPosition | null): Repeater<ChangeRecord> {
   return new Repeater<ChangeRecord>(async (push, stop) => {
     const live = ctx.pubsub.subscribe('changeAdded')[Symbol.asyncIterator]();
     let stopped = false;
@@ -116,7 +138,7 @@ function changeStream(ctx: Context, after: FeedPosition | null): Repeater<Change
     try {
       // The pub/sub listens from the first pull on: start it before reading the database.
       let pending = live.next();
-      let last = after ?? FEED_START;
+      let last: FeedPosition | LegacyFeedPosition = after ?? FEED_START;
       while (after && !stopped) {
         const release = ctx.admitStreamWork ? await ctx.admitStreamWork() : undefined;
         let batch: ChangeRecord[];
@@ -152,7 +174,7 @@ builder.subscriptionField('changeAdded', (t) =>
   t.field({
     type: Change,
     description:
-      'The changes feed, live: every change after `after` (none when left out: from now on), then each change as its transaction commits, in commit order. Resume after a disconnect with the last cursor received; to start a mirror from nothing, page through `changes` first.',
+      'The changes feed, live: every change after `after` (none when left out: from now on), then each change shortly after its transaction commits, in the order `changes` lists them. Resume after a disconnect with the last cursor received; to start a mirror from nothing, page through `changes` first.',
     authScopes: { viewer: true },
     args: { after: t.arg.string({ description: 'A cursor from `changes` or an earlier `changeAdded`.' }) },
     subscribe: (_root, args, ctx) => changeStream(ctx, args.after == null ? null : decodeChangeCursor(args.after)),

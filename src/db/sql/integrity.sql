@@ -1,0 +1,203 @@
+-- Integrity rules Drizzle's schema cannot express. They hold for every writer (seed, API, psql),
+-- not just for the application's own code paths.
+
+-- A source's stored hash must be the sha256 of its text, so a re-worded text cannot pass unnoticed.
+CREATE OR REPLACE FUNCTION source_hash_matches_text() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.text_sha256 IS DISTINCT FROM encode(sha256(convert_to(NEW.text, 'UTF8')), 'hex') THEN
+    RAISE EXCEPTION 'source "%": text_sha256 is not the sha256 of its text', NEW.slug
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'sources_text_sha256_matches';
+  END IF;
+  RETURN NEW;
+END $$;
+
+DROP TRIGGER IF EXISTS sources_hash_matches_text ON sources;
+CREATE TRIGGER sources_hash_matches_text BEFORE INSERT OR UPDATE OF text, text_sha256 ON sources
+  FOR EACH ROW EXECUTE FUNCTION source_hash_matches_text();
+
+-- Cited text is immutable: changing it would silently falsify every quote anchored in it.
+CREATE OR REPLACE FUNCTION source_text_frozen_once_cited() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.text IS DISTINCT FROM OLD.text AND EXISTS (SELECT 1 FROM citations WHERE source_id = OLD.id) THEN
+    RAISE EXCEPTION 'source "%" is cited; its text cannot change (add the new text as a new source)', OLD.slug
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'sources_text_frozen_once_cited';
+  END IF;
+  RETURN NEW;
+END $$;
+
+DROP TRIGGER IF EXISTS sources_text_frozen_once_cited ON sources;
+CREATE TRIGGER sources_text_frozen_once_cited BEFORE UPDATE OF text ON sources
+  FOR EACH ROW EXECUTE FUNCTION source_text_frozen_once_cited();
+
+-- A citation's quote must be exactly the source text at its offsets (code points, [start, end)),
+-- and its prefix/suffix must be the text immediately around it. Checked once per statement, so a
+-- bulk load of many citations of one long text reads that text once: each statement maps code
+-- points to bytes a kilobyte chunk at a time and compares bytes, so the cost per citation does not
+-- grow with the text (a row trigger counting code points from the start cost N times the text).
+CREATE OR REPLACE FUNCTION citations_match_sources() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  src record;
+  bytes bytea;
+  total integer;
+  bad record;
+BEGIN
+  FOR src IN SELECT s.id, s.text FROM sources s WHERE s.id IN (SELECT DISTINCT n.source_id FROM new_rows n) LOOP
+    bytes := convert_to(src.text, 'UTF8');
+    total := octet_length(bytes);
+    WITH bounds AS (
+      -- A chunk starts every 1,024 bytes, moved forward to the first byte of a character.
+      SELECT g AS k,
+             (SELECT min(x) FROM generate_series(g * 1024, least(g * 1024 + 3, total)) x
+               WHERE x = total OR get_byte(bytes, x) NOT BETWEEN 128 AND 191) AS first_byte
+        FROM generate_series(0, greatest(total - 1, 0) / 1024) g
+    ), chunks AS (
+      SELECT k, first_byte, lead(first_byte, 1, total) OVER (ORDER BY k) AS end_byte FROM bounds
+    ), counted AS (
+      SELECT k, first_byte, end_byte,
+             (coalesce(sum(char_length(convert_from(substring(bytes FROM first_byte + 1 FOR end_byte - first_byte), 'UTF8')))
+                OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))::integer AS first_point
+        FROM chunks
+    ), map AS (
+      SELECT array_agg(first_point ORDER BY k) AS points, array_agg(first_byte ORDER BY k) AS starts,
+             array_agg(end_byte ORDER BY k) AS ends
+        FROM counted
+    ), located AS (
+      -- Where each citation's quote starts, in bytes: its chunk's first byte plus the bytes of the
+      -- code points before it in the chunk.
+      SELECT c.id, c.quote, c.prefix, c.suffix, c.start_offset, c.end_offset,
+             m.starts[w.k] + octet_length(convert_to(
+               left(convert_from(substring(bytes FROM m.starts[w.k] + 1 FOR m.ends[w.k] - m.starts[w.k]), 'UTF8'), c.start_offset - m.points[w.k]),
+               'UTF8')) AS quote_byte,
+             c.start_offset - m.points[w.k] <= char_length(convert_from(substring(bytes FROM m.starts[w.k] + 1 FOR m.ends[w.k] - m.starts[w.k]), 'UTF8')) AS inside
+        FROM new_rows c
+        CROSS JOIN map m
+        CROSS JOIN LATERAL (SELECT width_bucket(c.start_offset, m.points) AS k) w
+       WHERE c.source_id = src.id
+    ), judged AS (
+      SELECT l.id, l.quote, l.start_offset, l.end_offset,
+             (l.inside AND substring(bytes FROM l.quote_byte + 1 FOR octet_length(convert_to(l.quote, 'UTF8'))) = convert_to(l.quote, 'UTF8')) AS quote_ok,
+             (char_length(l.prefix) <= l.start_offset
+              AND substring(bytes FROM l.quote_byte - octet_length(convert_to(l.prefix, 'UTF8')) + 1 FOR octet_length(convert_to(l.prefix, 'UTF8'))) = convert_to(l.prefix, 'UTF8')
+              AND l.quote_byte + octet_length(convert_to(l.quote, 'UTF8')) + octet_length(convert_to(l.suffix, 'UTF8')) <= total
+              AND substring(bytes FROM l.quote_byte + octet_length(convert_to(l.quote, 'UTF8')) + 1 FOR octet_length(convert_to(l.suffix, 'UTF8'))) = convert_to(l.suffix, 'UTF8')) AS context_ok
+        FROM located l
+    )
+    SELECT * INTO bad FROM judged j WHERE j.quote_ok IS NOT TRUE OR j.context_ok IS NOT TRUE
+     ORDER BY (j.quote_ok IS NOT TRUE) DESC, j.id LIMIT 1;
+    IF FOUND THEN
+      IF bad.quote_ok IS NOT TRUE THEN
+        RAISE EXCEPTION 'citation quote "%" is not the text of source % at [%, %)',
+          left(bad.quote, 80), src.id, bad.start_offset, bad.end_offset
+          USING ERRCODE = 'check_violation', CONSTRAINT = 'citations_quote_matches_source';
+      END IF;
+      RAISE EXCEPTION 'citation prefix/suffix of "%" is not the text around it in source %', left(bad.quote, 80), src.id
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'citations_context_matches_source';
+    END IF;
+  END LOOP;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS citations_match_source ON citations;
+DROP FUNCTION IF EXISTS citation_matches_source();
+CREATE TRIGGER citations_match_source AFTER INSERT ON citations
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION citations_match_sources();
+
+DROP TRIGGER IF EXISTS citations_match_source_update ON citations;
+CREATE TRIGGER citations_match_source_update AFTER UPDATE ON citations
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION citations_match_sources();
+
+-- No uncited claim: checked at commit, so a claim and its citations can be written in one
+-- transaction in any order.
+CREATE OR REPLACE FUNCTION claim_has_citation() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  checked_id integer;
+BEGIN
+  IF TG_TABLE_NAME = 'claims' THEN
+    checked_id := NEW.id;
+  ELSE
+    checked_id := OLD.claim_id;
+  END IF;
+  IF EXISTS (SELECT 1 FROM claims WHERE id = checked_id)
+     AND NOT EXISTS (SELECT 1 FROM claim_citations WHERE claim_id = checked_id) THEN
+    RAISE EXCEPTION 'claim % has no citation; every claim must cite at least one quote', checked_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'claims_cited';
+  END IF;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS claims_cited ON claims;
+CREATE CONSTRAINT TRIGGER claims_cited AFTER INSERT ON claims
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION claim_has_citation();
+
+DROP TRIGGER IF EXISTS claim_citations_keep_claim_cited ON claim_citations;
+CREATE CONSTRAINT TRIGGER claim_citations_keep_claim_cited AFTER DELETE ON claim_citations
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION claim_has_citation();
+
+-- Rules for writes through the API (issue 4) that every writer must obey, not just the app.
+
+-- Claims are retracted, never deleted: a deleted claim would silently change what an earlier
+-- dashboard (asOf) showed. A retraction is final, and only these columns may change.
+CREATE OR REPLACE FUNCTION claims_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    RAISE EXCEPTION 'claim % cannot be deleted; retract it instead', OLD.id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'claims_never_deleted';
+  END IF;
+  IF OLD.retracted_at IS NOT NULL AND (NEW.retracted_at IS DISTINCT FROM OLD.retracted_at
+      OR NEW.retraction_reason IS DISTINCT FROM OLD.retraction_reason
+      OR NEW.retracted_by IS DISTINCT FROM OLD.retracted_by
+      OR NEW.retraction_citation_id IS DISTINCT FROM OLD.retraction_citation_id) THEN
+    RAISE EXCEPTION 'claim % is already retracted; a retraction cannot be changed', OLD.id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'claims_retraction_final';
+  END IF;
+  IF NEW.kind IS DISTINCT FROM OLD.kind OR NEW.confidence IS DISTINCT FROM OLD.confidence
+     OR NEW.note IS DISTINCT FROM OLD.note OR NEW.recorded_at IS DISTINCT FROM OLD.recorded_at
+     OR NEW.recorded_by IS DISTINCT FROM OLD.recorded_by OR NEW.key IS DISTINCT FROM OLD.key THEN
+    RAISE EXCEPTION 'claim % cannot be overwritten; retract it and record a new claim', OLD.id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'claims_never_overwritten';
+  END IF;
+  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END $$;
+
+DROP TRIGGER IF EXISTS claims_append_only ON claims;
+CREATE TRIGGER claims_append_only BEFORE UPDATE OR DELETE ON claims
+  FOR EACH ROW EXECUTE FUNCTION claims_append_only();
+
+-- The audit log is a record of what happened: it is never edited.
+CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'the audit log is append-only'
+    USING ERRCODE = 'check_violation', CONSTRAINT = 'audit_log_append_only';
+END $$;
+
+DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log;
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+
+-- A country is its own country. Set on insert (the identity id is known by then), so creating one
+-- needs no second write that would look like a revision.
+CREATE OR REPLACE FUNCTION places_country_is_itself() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.kind = 'COUNTRY' AND NEW.country_id IS NULL THEN
+    NEW.country_id := NEW.id;
+  END IF;
+  RETURN NEW;
+END $$;
+
+DROP TRIGGER IF EXISTS places_country_is_itself ON places;
+CREATE TRIGGER places_country_is_itself BEFORE INSERT ON places
+  FOR EACH ROW EXECUTE FUNCTION places_country_is_itself();
+
+-- Instances remember the principals of recent tokens (src/auth/token-cache.ts). Any change to a
+-- token row, from the CLI, another instance or plain SQL, is announced with the token's sha256
+-- so that every listening instance forgets it at once (a revocation takes effect immediately).
+CREATE OR REPLACE FUNCTION notify_api_tokens_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('api_tokens_changed', OLD.token_sha256);
+  RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS api_tokens_changed ON api_tokens;
+CREATE TRIGGER api_tokens_changed AFTER UPDATE OR DELETE ON api_tokens
+  FOR EACH ROW EXECUTE FUNCTION notify_api_tokens_changed();

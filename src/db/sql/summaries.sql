@@ -1,0 +1,755 @@
+-- The dashboard summaries: tables of counts that answer live aggregates (docs/performance.md).
+--
+-- * event rollups (event_rollup_by_kind, _by_country, _by_period, _by_country_total) count the
+--   live events of each calendar bucket, from event_rollup_members (what each event adds);
+-- * actor_event_links holds one row per (event, actor as merged now) with the roles of its live
+--   participations, plus one per event for "any actor" (actor 0); actor_rollup, _timeline and
+--   _by_role are sums over it;
+-- * event_doctrines and doctrine_rollup count events by the doctrines of their perpetrators and
+--   claimants; actor_doctrine_sets remembers each (merged) actor's doctrines as counted there.
+--
+-- Writes do not touch them. Their triggers append the keys they made stale to summary_queue in
+-- their own transaction; summaries_drain (called in a loop by every server process, and at the
+-- end of an import or seed) recomputes those keys from the base tables and adds the difference
+-- to the sums. Why no change can be lost (the race a lock once prevented: two writers on one
+-- event each computing the summary from their own snapshot):
+-- * A key becomes visible exactly when the change that queued it commits. A drainer deletes the
+--   keys it takes before it recomputes them, and under READ COMMITTED each later statement sees at
+--   least what the deleting one saw, so the recompute includes the change. A change committed
+--   after that is queued by its own key and recomputed by a later drain.
+-- * The queue is cut into partitions by key (summary_queue.part); a drainer works on partitions it
+--   locked FOR UPDATE SKIP LOCKED in summary_partitions, so the per-event rows of one event
+--   (event_rollup_members, actor_event_links, event_doctrines) are only ever recomputed by one
+--   drainer at a time. Drainers on other partitions meet only at the sums, which they change by
+--   adding differences (ON CONFLICT ... DO UPDATE adds to the latest row version) in key order (no
+--   deadlock); a group that lost a row has its first/last dates recomputed by a statement after
+--   that row lock is held, so it sees every drainer that committed a change to the group before.
+-- * Keys that stand for many events (an actor's, a place's) are expanded by the drainer into event
+--   keys, read from the base tables after the key was seen: an event linked later is queued by the
+--   write that links it. An adherence is the exception: it changes nothing unless its actor's set
+--   of doctrines changes, and then only the rows of that doctrine (summaries_drain).
+-- Writers only insert into summary_queue, which has no unique key and no sequence: no writer waits
+-- for another because of the summaries, and nothing is shared by every writer of a cluster.
+
+-- 1. What a summary row says about an event. --------------------------------------------------
+
+-- The finest calendar bucket that holds all of an event's possible dates (MONTH, QUARTER, YEAR,
+-- or NONE for undated, open or multi-year events), so a timeline never puts an event known only
+-- to the year into a month; and the bucket's first day.
+CREATE OR REPLACE FUNCTION event_grain_of(earliest date, latest date) RETURNS event_grain
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN CASE
+    WHEN earliest IS NULL OR latest IS NULL THEN 'NONE'
+    WHEN date_trunc('month', earliest::timestamp) = date_trunc('month', latest::timestamp) THEN 'MONTH'
+    WHEN date_trunc('quarter', earliest::timestamp) = date_trunc('quarter', latest::timestamp) THEN 'QUARTER'
+    WHEN date_trunc('year', earliest::timestamp) = date_trunc('year', latest::timestamp) THEN 'YEAR'
+    ELSE 'NONE'
+  END::event_grain;
+
+CREATE OR REPLACE FUNCTION event_period_of(earliest date, latest date) RETURNS date
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN CASE event_grain_of(earliest, latest)
+    WHEN 'MONTH' THEN date_trunc('month', earliest::timestamp)::date
+    WHEN 'QUARTER' THEN date_trunc('quarter', earliest::timestamp)::date
+    WHEN 'YEAR' THEN date_trunc('year', earliest::timestamp)::date
+  END;
+
+-- The last day of a rollup bucket, for date bounds: a bucket wholly inside [from, to] is read
+-- from the rollup, and only the events of the rest from events.
+CREATE OR REPLACE FUNCTION event_period_end(grain event_grain, period date) RETURNS date
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN CASE grain
+    WHEN 'MONTH' THEN (period + interval '1 month' - interval '1 day')::date
+    WHEN 'QUARTER' THEN (period + interval '3 months' - interval '1 day')::date
+    WHEN 'YEAR' THEN (period + interval '1 year' - interval '1 day')::date
+  END;
+
+-- 2. Actors ------------------------------------------------------------------------------------
+
+-- Each role's bit in a `roles` mask. Written out, not taken from the enum's order, so that a role
+-- added to the enum later cannot shift the bits of stored masks; tests/actor-rollup.test.ts
+-- fails if a role has no bit.
+CREATE OR REPLACE FUNCTION participation_role_bit(role participation_role) RETURNS smallint
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN CASE role
+    WHEN 'PERPETRATOR' THEN 1 WHEN 'CLAIMED_RESPONSIBILITY' THEN 2 WHEN 'ATTRIBUTED' THEN 4
+    WHEN 'IMPLICATED' THEN 8 WHEN 'INSPIRED' THEN 16 WHEN 'TARGET' THEN 32 WHEN 'VICTIM' THEN 64
+  END::smallint;
+
+-- The mask of a filter's roles: null (no filter) stays null, an empty list is 0 (matches nothing).
+CREATE OR REPLACE FUNCTION participation_roles_mask(roles participation_role[]) RETURNS smallint
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN CASE WHEN roles IS NULL THEN NULL
+              ELSE coalesce((SELECT bit_or(participation_role_bit(r)) FROM unnest(roles) r), 0)::smallint END;
+
+-- 3. Writers queue the keys they make stale. ------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION summaries_queue_events() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO summary_queue (kind, id) SELECT 'event', id FROM new_rows;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO summary_queue (kind, id) SELECT 'event', id FROM old_rows;
+  ELSE
+    -- Only what a summary reads: an edit of the title or description changes none.
+    INSERT INTO summary_queue (kind, id)
+    SELECT 'event', n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+     WHERE (n.date_earliest, n.date_latest, n.place_id, n.kind, n.killed_min, n.killed_max, n.claim_id)
+           IS DISTINCT FROM (o.date_earliest, o.date_latest, o.place_id, o.kind, o.killed_min, o.killed_max, o.claim_id);
+  END IF;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS events_summaries_insert ON events;
+CREATE TRIGGER events_summaries_insert AFTER INSERT ON events
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_queue_events();
+
+DROP TRIGGER IF EXISTS events_summaries_update ON events;
+CREATE TRIGGER events_summaries_update AFTER UPDATE ON events
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_queue_events();
+
+DROP TRIGGER IF EXISTS events_summaries_delete ON events;
+CREATE TRIGGER events_summaries_delete AFTER DELETE ON events
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_queue_events();
+
+CREATE OR REPLACE FUNCTION summaries_queue_participations() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO summary_queue (kind, id) SELECT DISTINCT 'event', event_id FROM new_rows;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO summary_queue (kind, id) SELECT DISTINCT 'event', event_id FROM old_rows;
+  ELSE
+    INSERT INTO summary_queue (kind, id) SELECT 'event', event_id FROM new_rows UNION SELECT 'event', event_id FROM old_rows;
+  END IF;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS participations_summaries_insert ON participations;
+CREATE TRIGGER participations_summaries_insert AFTER INSERT ON participations
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_queue_participations();
+
+DROP TRIGGER IF EXISTS participations_summaries_update ON participations;
+CREATE TRIGGER participations_summaries_update AFTER UPDATE ON participations
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_queue_participations();
+
+DROP TRIGGER IF EXISTS participations_summaries_delete ON participations;
+CREATE TRIGGER participations_summaries_delete AFTER DELETE ON participations
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_queue_participations();
+
+-- An adherence changes the doctrines of the events its actor (as merged) perpetrated or claimed.
+CREATE OR REPLACE FUNCTION summaries_queue_adherences() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO summary_queue (kind, id) SELECT DISTINCT 'actor_doctrines', actor_id FROM new_rows;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO summary_queue (kind, id) SELECT DISTINCT 'actor_doctrines', actor_id FROM old_rows;
+  ELSE
+    INSERT INTO summary_queue (kind, id) SELECT 'actor_doctrines', actor_id FROM new_rows UNION SELECT 'actor_doctrines', actor_id FROM old_rows;
+  END IF;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS adherences_summaries_insert ON adherences;
+CREATE TRIGGER adherences_summaries_insert AFTER INSERT ON adherences
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_queue_adherences();
+
+DROP TRIGGER IF EXISTS adherences_summaries_update ON adherences;
+CREATE TRIGGER adherences_summaries_update AFTER UPDATE ON adherences
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_queue_adherences();
+
+DROP TRIGGER IF EXISTS adherences_summaries_delete ON adherences;
+CREATE TRIGGER adherences_summaries_delete AFTER DELETE ON adherences
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_queue_adherences();
+
+-- A retracted (or, in tests, restored) claim: a participation's event, an adherence's actor, a
+-- report's event.
+CREATE OR REPLACE FUNCTION summaries_queue_claims() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.kind = 'PARTICIPATION' THEN
+    INSERT INTO summary_queue (kind, id) SELECT 'event', event_id FROM participations WHERE claim_id = NEW.id;
+  ELSIF NEW.kind = 'ADHERENCE' THEN
+    INSERT INTO summary_queue (kind, id) SELECT 'actor_doctrines', actor_id FROM adherences WHERE claim_id = NEW.id;
+  ELSE
+    INSERT INTO summary_queue (kind, id) SELECT 'event', id FROM events WHERE claim_id = NEW.id;
+  END IF;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS claims_summaries_retracted ON claims;
+CREATE TRIGGER claims_summaries_retracted AFTER UPDATE OF retracted_at ON claims
+  FOR EACH ROW WHEN (NEW.kind IN ('PARTICIPATION', 'ADHERENCE', 'EVENT_REPORT') AND OLD.retracted_at IS DISTINCT FROM NEW.retracted_at)
+  EXECUTE FUNCTION summaries_queue_claims();
+
+-- A place moved to another country moves the events there.
+CREATE OR REPLACE FUNCTION summaries_queue_places() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO summary_queue (kind, id)
+  SELECT 'place', n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE o.country_id IS DISTINCT FROM n.country_id;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS places_summaries_update ON places;
+CREATE TRIGGER places_summaries_update AFTER UPDATE ON places
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_queue_places();
+
+-- A merge (or its undoing) moves the removed actor's links to the kept one, and can change the
+-- doctrines of the kept actor's own events.
+CREATE OR REPLACE FUNCTION summaries_queue_merges() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO summary_queue (kind, id)
+    SELECT 'actor_events', removed_actor_id FROM new_rows UNION SELECT 'actor_doctrines', kept_actor_id FROM new_rows;
+  END IF;
+  IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    INSERT INTO summary_queue (kind, id)
+    SELECT 'actor_events', removed_actor_id FROM old_rows UNION SELECT 'actor_doctrines', kept_actor_id FROM old_rows;
+  END IF;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS actor_merges_summaries_insert ON actor_merges;
+CREATE TRIGGER actor_merges_summaries_insert AFTER INSERT ON actor_merges
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_queue_merges();
+
+DROP TRIGGER IF EXISTS actor_merges_summaries_update ON actor_merges;
+CREATE TRIGGER actor_merges_summaries_update AFTER UPDATE ON actor_merges
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_queue_merges();
+
+DROP TRIGGER IF EXISTS actor_merges_summaries_delete ON actor_merges;
+CREATE TRIGGER actor_merges_summaries_delete AFTER DELETE ON actor_merges
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_queue_merges();
+
+-- What a summary row says about an event, for events whose report is live (as `events` lists them).
+CREATE OR REPLACE VIEW live_event_facts AS
+SELECT e.id AS event_id, coalesce(pl.country_id, 0) AS country_id, e.kind,
+       event_grain_of(e.date_earliest, e.date_latest) AS grain, event_period_of(e.date_earliest, e.date_latest) AS period,
+       e.killed_min, e.killed_max,
+       coalesce(e.date_earliest, e.date_latest) AS first_date, coalesce(e.date_latest, e.date_earliest) AS last_date
+  FROM events e
+  JOIN claims report ON report.id = e.claim_id AND report.retracted_at IS NULL
+  LEFT JOIN places pl ON pl.id = e.place_id;
+
+-- 4. The drainer's recomputations. -----------------------------------------------------------------
+
+-- What each live event adds to the event rollups, from the base tables.
+CREATE OR REPLACE VIEW event_rollup_members_expected AS
+SELECT e.id AS event_id, event_grain_of(e.date_earliest, e.date_latest) AS grain,
+       event_period_of(e.date_earliest, e.date_latest) AS period, e.kind, pl.country_id,
+       e.killed_min, e.killed_max,
+       coalesce(e.date_earliest, e.date_latest) AS first_date, coalesce(e.date_latest, e.date_earliest) AS last_date
+  FROM events e
+  JOIN claims report ON report.id = e.claim_id AND report.retracted_at IS NULL
+  LEFT JOIN places pl ON pl.id = e.place_id;
+
+-- What actor_event_links must hold, from the base tables. Queried per event
+-- (WHERE event_id = ANY(...)), which the planner pushes into both grouped subqueries.
+CREATE OR REPLACE VIEW actor_event_links_expected AS
+SELECT l.event_id, l.actor_id, l.roles, f.country_id, f.kind, f.grain, f.period,
+       f.killed_min, f.killed_max, f.first_date, f.last_date
+  FROM (SELECT p.event_id, coalesce(m.canonical_id, p.actor_id) AS actor_id,
+               bit_or(participation_role_bit(p.role))::smallint AS roles
+          FROM participations p
+          JOIN claims c ON c.id = p.claim_id AND c.retracted_at IS NULL
+          LEFT JOIN actor_folds('infinity') m ON m.actor_id = p.actor_id
+         GROUP BY 1, 2) l
+  JOIN live_event_facts f ON f.event_id = l.event_id
+UNION ALL
+SELECT l.event_id, 0, l.roles, f.country_id, f.kind, f.grain, f.period,
+       f.killed_min, f.killed_max, f.first_date, f.last_date
+  FROM (SELECT p.event_id, bit_or(participation_role_bit(p.role))::smallint AS roles
+          FROM participations p
+          JOIN claims c ON c.id = p.claim_id AND c.retracted_at IS NULL
+         GROUP BY 1) l
+  JOIN live_event_facts f ON f.event_id = l.event_id;
+
+-- What event_doctrines must hold: the doctrines that an event's perpetrators or claimants, as
+-- merged now, adhere to through a live claim (their own adherences and those of actors merged
+-- into them), from actor_event_links.
+CREATE OR REPLACE VIEW event_doctrines_expected AS
+SELECT DISTINCT l.event_id, d.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max
+  FROM actor_event_links l
+  JOIN (SELECT coalesce(m.canonical_id, ad.actor_id) AS actor_id, ad.doctrine_id
+          FROM adherences ad
+          JOIN claims c ON c.id = ad.claim_id AND c.retracted_at IS NULL
+          LEFT JOIN actor_folds('infinity') m ON m.actor_id = ad.actor_id) d ON d.actor_id = l.actor_id
+ WHERE l.actor_id <> 0
+   AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0;
+
+-- Recomputes the event_rollup_members rows of these events and adds the difference to the four
+-- event rollups (in key order), then recomputes first/last dates of the groups that lost a row.
+CREATE OR REPLACE FUNCTION event_rollups_refresh(event_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
+  CREATE TEMP TABLE IF NOT EXISTS event_rollup_delta (sign smallint NOT NULL, LIKE event_rollup_members) ON COMMIT DELETE ROWS;
+  INSERT INTO event_rollup_delta
+    (sign, event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date)
+  WITH expected AS MATERIALIZED (
+         SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date
+           FROM event_rollup_members_expected WHERE event_id = ANY(event_ids)),
+       stored AS MATERIALIZED (
+         SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date
+           FROM event_rollup_members WHERE event_id = ANY(event_ids))
+  SELECT 1, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) added
+  UNION ALL
+  SELECT -1, * FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected) removed;
+  IF NOT FOUND THEN RETURN; END IF;
+
+  DELETE FROM event_rollup_members m USING event_rollup_delta d WHERE d.sign < 0 AND m.event_id = d.event_id;
+  INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date)
+  SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date
+    FROM event_rollup_delta WHERE sign > 0;
+
+  INSERT INTO event_rollup_by_kind AS r
+    (grain, period, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT d.grain, d.period, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
+    FROM event_rollup_delta d GROUP BY d.grain, d.period, d.kind ORDER BY d.grain, d.period, d.kind
+  ON CONFLICT ON CONSTRAINT event_rollup_by_kind_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported,
+    first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
+
+  INSERT INTO event_rollup_by_country AS r
+    (grain, period, country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT d.grain, d.period, d.country_id, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
+    FROM event_rollup_delta d GROUP BY d.grain, d.period, d.country_id ORDER BY d.grain, d.period, d.country_id
+  ON CONFLICT ON CONSTRAINT event_rollup_by_country_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported,
+    first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
+
+  INSERT INTO event_rollup_by_period AS r
+    (grain, period, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT d.grain, d.period, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
+    FROM event_rollup_delta d GROUP BY d.grain, d.period ORDER BY d.grain, d.period
+  ON CONFLICT ON CONSTRAINT event_rollup_by_period_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported,
+    first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
+
+  INSERT INTO event_rollup_by_country_total AS r
+    (country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT d.country_id, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
+    FROM event_rollup_delta d GROUP BY d.country_id ORDER BY d.country_id
+  ON CONFLICT ON CONSTRAINT event_rollup_by_country_total_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported,
+    first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
+
+  IF EXISTS (SELECT 1 FROM event_rollup_delta WHERE sign < 0) THEN
+    DELETE FROM event_rollup_by_kind r USING (SELECT DISTINCT grain, period, kind FROM event_rollup_delta WHERE sign < 0) k
+     WHERE r.grain = k.grain AND r.period IS NOT DISTINCT FROM k.period AND r.kind = k.kind AND r.events = 0;
+    DELETE FROM event_rollup_by_country r USING (SELECT DISTINCT grain, period, country_id FROM event_rollup_delta WHERE sign < 0) k
+     WHERE r.grain = k.grain AND r.period IS NOT DISTINCT FROM k.period AND r.country_id IS NOT DISTINCT FROM k.country_id AND r.events = 0;
+    DELETE FROM event_rollup_by_period r USING (SELECT DISTINCT grain, period FROM event_rollup_delta WHERE sign < 0) k
+     WHERE r.grain = k.grain AND r.period IS NOT DISTINCT FROM k.period AND r.events = 0;
+    DELETE FROM event_rollup_by_country_total r USING (SELECT DISTINCT country_id FROM event_rollup_delta WHERE sign < 0) k
+     WHERE r.country_id IS NOT DISTINCT FROM k.country_id AND r.events = 0;
+
+    -- First/last dates of the groups that lost a member, from the members (each branch of the
+    -- UNION ALL is an index range; a null period or country gets its own branch).
+    UPDATE event_rollup_by_kind r SET first_date = x.first_date, last_date = x.last_date
+      FROM (SELECT DISTINCT grain, period, kind FROM event_rollup_delta WHERE sign < 0) k
+      CROSS JOIN LATERAL (
+        SELECT min(m.first_date) AS first_date, max(m.last_date) AS last_date FROM (
+          SELECT first_date, last_date FROM event_rollup_members
+           WHERE k.period IS NOT NULL AND grain = k.grain AND period = k.period AND kind = k.kind
+          UNION ALL
+          SELECT first_date, last_date FROM event_rollup_members
+           WHERE k.period IS NULL AND grain = k.grain AND period IS NULL AND kind = k.kind) m) x
+     WHERE r.grain = k.grain AND r.period IS NOT DISTINCT FROM k.period AND r.kind = k.kind;
+    UPDATE event_rollup_by_country r SET first_date = x.first_date, last_date = x.last_date
+      FROM (SELECT DISTINCT grain, period, country_id FROM event_rollup_delta WHERE sign < 0) k
+      CROSS JOIN LATERAL (
+        SELECT min(m.first_date) AS first_date, max(m.last_date) AS last_date FROM (
+          SELECT first_date, last_date FROM event_rollup_members
+           WHERE k.period IS NOT NULL AND grain = k.grain AND period = k.period AND country_id IS NOT DISTINCT FROM k.country_id
+          UNION ALL
+          SELECT first_date, last_date FROM event_rollup_members
+           WHERE k.period IS NULL AND grain = k.grain AND period IS NULL AND country_id IS NOT DISTINCT FROM k.country_id) m) x
+     WHERE r.grain = k.grain AND r.period IS NOT DISTINCT FROM k.period AND r.country_id IS NOT DISTINCT FROM k.country_id;
+    UPDATE event_rollup_by_period r SET first_date = x.first_date, last_date = x.last_date
+      FROM (SELECT DISTINCT grain, period FROM event_rollup_delta WHERE sign < 0) k
+      CROSS JOIN LATERAL (
+        SELECT min(m.first_date) AS first_date, max(m.last_date) AS last_date FROM (
+          SELECT first_date, last_date FROM event_rollup_members WHERE k.period IS NOT NULL AND grain = k.grain AND period = k.period
+          UNION ALL
+          SELECT first_date, last_date FROM event_rollup_members WHERE k.period IS NULL AND grain = k.grain AND period IS NULL) m) x
+     WHERE r.grain = k.grain AND r.period IS NOT DISTINCT FROM k.period;
+    UPDATE event_rollup_by_country_total r SET first_date = x.first_date, last_date = x.last_date
+      FROM (SELECT DISTINCT country_id FROM event_rollup_delta WHERE sign < 0) k
+      CROSS JOIN LATERAL (
+        SELECT min(m.first_date) AS first_date, max(m.last_date) AS last_date FROM (
+          SELECT first_date, last_date FROM event_rollup_members WHERE k.country_id IS NOT NULL AND country_id = k.country_id
+          UNION ALL
+          SELECT first_date, last_date FROM event_rollup_members WHERE k.country_id IS NULL AND country_id IS NULL) m) x
+     WHERE r.country_id IS NOT DISTINCT FROM k.country_id;
+  END IF;
+  TRUNCATE event_rollup_delta;
+END $$;
+
+-- As before, without the lock, and with the sums changed in key order, so that two drainers
+-- changing the same groups lock them in the same order.
+CREATE OR REPLACE FUNCTION actor_rollups_apply_delta() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO actor_rollup AS r
+    (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT d.actor_id, d.roles, d.country_id, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
+         coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
+    FROM actor_link_delta d
+   GROUP BY GROUPING SETS ((d.actor_id, d.roles), (d.actor_id, d.roles, d.country_id), (d.actor_id, d.roles, d.country_id, d.kind))
+   ORDER BY 1, 2, 3, 4
+  ON CONFLICT ON CONSTRAINT actor_rollup_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported,
+    first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
+
+  INSERT INTO actor_rollup_timeline AS r
+    (actor_id, roles, grain, period, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT d.actor_id, d.roles, d.grain, d.period, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
+         coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+    FROM actor_link_delta d
+   GROUP BY d.actor_id, d.roles, d.grain, d.period
+   ORDER BY 1, 2, 3, 4
+  ON CONFLICT ON CONSTRAINT actor_rollup_timeline_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported;
+
+  -- Each row counts for every role in its mask, and (role null) for any role.
+  INSERT INTO actor_rollup_by_role AS r
+    (actor_id, role, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT d.actor_id, x.role, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
+         coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+    FROM actor_link_delta d
+    CROSS JOIN LATERAL (SELECT r AS role FROM unnest(enum_range(NULL::participation_role)) r
+                         WHERE d.roles & participation_role_bit(r) <> 0
+                        UNION ALL SELECT NULL) x
+   WHERE d.actor_id <> 0
+   GROUP BY d.actor_id, x.role
+   ORDER BY 1, 2
+  ON CONFLICT ON CONSTRAINT actor_rollup_by_role_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported;
+
+  IF NOT EXISTS (SELECT 1 FROM actor_link_delta WHERE sign < 0) THEN RETURN; END IF;
+  -- Groups that lost rows: the emptied ones go, the others get their first/last dates again (a
+  -- minimum cannot be subtracted), each level from the one below it. This drainer holds their
+  -- row locks since the upserts above, and each statement below reads a newer snapshot.
+  DELETE FROM actor_rollup r USING (SELECT DISTINCT actor_id, roles FROM actor_link_delta WHERE sign < 0) k
+   WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.events = 0;
+  DELETE FROM actor_rollup_timeline r USING (SELECT DISTINCT actor_id, roles FROM actor_link_delta WHERE sign < 0) k
+   WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.events = 0;
+  DELETE FROM actor_rollup_by_role r USING (SELECT DISTINCT actor_id FROM actor_link_delta WHERE sign < 0) k
+   WHERE r.actor_id = k.actor_id AND r.events = 0;
+
+  UPDATE actor_rollup r SET first_date = x.first_date, last_date = x.last_date
+    FROM (SELECT DISTINCT actor_id, roles, country_id, kind FROM actor_link_delta WHERE sign < 0) k
+    CROSS JOIN LATERAL (
+      SELECT min(l.first_date) AS first_date, max(l.last_date) AS last_date FROM actor_event_links l
+       WHERE l.actor_id = k.actor_id AND l.roles = k.roles AND l.country_id = k.country_id AND l.kind = k.kind) x
+   WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.country_id = k.country_id AND r.kind = k.kind;
+  UPDATE actor_rollup r SET first_date = x.first_date, last_date = x.last_date
+    FROM (SELECT DISTINCT actor_id, roles, country_id FROM actor_link_delta WHERE sign < 0) k
+    CROSS JOIN LATERAL (
+      SELECT min(f.first_date) AS first_date, max(f.last_date) AS last_date FROM actor_rollup f
+       WHERE f.actor_id = k.actor_id AND f.roles = k.roles AND f.country_id = k.country_id AND f.kind IS NOT NULL) x
+   WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.country_id = k.country_id AND r.kind IS NULL;
+  UPDATE actor_rollup r SET first_date = x.first_date, last_date = x.last_date
+    FROM (SELECT DISTINCT actor_id, roles FROM actor_link_delta WHERE sign < 0) k
+    CROSS JOIN LATERAL (
+      SELECT min(f.first_date) AS first_date, max(f.last_date) AS last_date FROM actor_rollup f
+       WHERE f.actor_id = k.actor_id AND f.roles = k.roles AND f.country_id IS NOT NULL AND f.kind IS NULL) x
+   WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.country_id IS NULL AND r.kind IS NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION actor_links_refresh(event_ids integer[]) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+  changed integer;
+BEGIN
+  IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN 0; END IF;
+  CREATE TEMP TABLE IF NOT EXISTS actor_link_delta (sign smallint NOT NULL, LIKE actor_event_links) ON COMMIT DELETE ROWS;
+  INSERT INTO actor_link_delta
+    (sign, event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date)
+  WITH expected AS MATERIALIZED (
+         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date
+           FROM actor_event_links_expected WHERE event_id = ANY(event_ids)),
+       stored AS MATERIALIZED (
+         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date
+           FROM actor_event_links WHERE event_id = ANY(event_ids))
+  SELECT 1, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) added
+  UNION ALL
+  SELECT -1, * FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected) removed;
+  GET DIAGNOSTICS changed = ROW_COUNT;
+  IF changed > 0 THEN
+    DELETE FROM actor_event_links l USING actor_link_delta d
+     WHERE d.sign < 0 AND l.event_id = d.event_id AND l.actor_id = d.actor_id;
+    INSERT INTO actor_event_links
+      (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date)
+    SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date
+      FROM actor_link_delta WHERE sign > 0;
+    PERFORM actor_rollups_apply_delta();
+  END IF;
+  TRUNCATE actor_link_delta;
+  RETURN changed;
+END $$;
+
+-- Recomputes the event_doctrines rows of these events (of these doctrines only, unless
+-- doctrine_ids is null) and adds the difference to doctrine_rollup.
+DROP FUNCTION IF EXISTS event_doctrines_refresh(integer[]);
+CREATE OR REPLACE FUNCTION event_doctrines_refresh(event_ids integer[], doctrine_ids integer[] DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
+  CREATE TEMP TABLE IF NOT EXISTS event_doctrine_delta (sign smallint NOT NULL, LIKE event_doctrines) ON COMMIT DELETE ROWS;
+  INSERT INTO event_doctrine_delta (sign, event_id, doctrine_id, country_id, kind, killed_min, killed_max)
+  WITH expected AS MATERIALIZED (
+         SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max
+           FROM event_doctrines_expected
+          WHERE event_id = ANY(event_ids) AND (doctrine_ids IS NULL OR doctrine_id = ANY(doctrine_ids))),
+       stored AS MATERIALIZED (
+         SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max
+           FROM event_doctrines
+          WHERE event_id = ANY(event_ids) AND (doctrine_ids IS NULL OR doctrine_id = ANY(doctrine_ids)))
+  SELECT 1, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) added
+  UNION ALL
+  SELECT -1, * FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected) removed;
+  IF FOUND THEN
+    DELETE FROM event_doctrines l USING event_doctrine_delta d
+     WHERE d.sign < 0 AND l.event_id = d.event_id AND l.doctrine_id = d.doctrine_id;
+    INSERT INTO event_doctrines (event_id, doctrine_id, country_id, kind, killed_min, killed_max)
+    SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max FROM event_doctrine_delta WHERE sign > 0;
+    INSERT INTO doctrine_rollup AS r
+      (doctrine_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported)
+    SELECT d.doctrine_id, d.country_id, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
+           coalesce(sum(d.sign * d.killed_max), 0),
+           coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+           coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+      FROM event_doctrine_delta d
+     GROUP BY GROUPING SETS ((d.doctrine_id), (d.doctrine_id, d.country_id, d.kind))
+     ORDER BY 1, 2, 3
+    ON CONFLICT ON CONSTRAINT doctrine_rollup_key DO UPDATE SET
+      events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+      killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+      killed_reported = r.killed_reported + excluded.killed_reported;
+    DELETE FROM doctrine_rollup r USING (SELECT DISTINCT doctrine_id FROM event_doctrine_delta WHERE sign < 0) k
+     WHERE r.doctrine_id = k.doctrine_id AND r.events = 0;
+  END IF;
+  TRUNCATE event_doctrine_delta;
+END $$;
+
+-- 5. The drain. -------------------------------------------------------------------------------------
+
+-- Takes up to max_keys keys, oldest first, from partitions no other drainer holds (up to half of
+-- them, so that one call covers writes spread over many partitions and another drainer still
+-- finds some to take), and brings their summaries up to date; returns how many keys it took (0:
+-- nothing to do, or every partition with work is being drained). Each call is meant to be its own
+-- transaction.
+CREATE OR REPLACE FUNCTION summaries_drain(max_keys integer DEFAULT 500) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+  claimed smallint[];
+  taken integer;
+  full_refresh integer[];
+  doctrines_only integer[];
+BEGIN
+  claimed := ARRAY(
+    SELECT s.part FROM summary_partitions s
+     WHERE EXISTS (SELECT 1 FROM summary_queue q WHERE q.part = s.part)
+     ORDER BY (SELECT min(q.marked_at) FROM summary_queue q WHERE q.part = s.part), s.part
+     LIMIT 8 FOR UPDATE OF s SKIP LOCKED);
+  IF cardinality(claimed) = 0 THEN RETURN 0; END IF;
+
+  CREATE TEMP TABLE IF NOT EXISTS summary_taken (kind text, id integer, marked_at timestamptz) ON COMMIT DELETE ROWS;
+  WITH gone AS (
+    DELETE FROM summary_queue q
+     WHERE q.ctid = ANY(ARRAY(SELECT ctid FROM summary_queue WHERE part = ANY(claimed) ORDER BY marked_at LIMIT max_keys))
+    RETURNING q.kind, q.id, q.marked_at)
+  INSERT INTO summary_taken SELECT kind, id, marked_at FROM gone;
+  GET DIAGNOSTICS taken = ROW_COUNT;
+
+  -- First (before this call holds any summary row lock), adherences: see summaries_apply_doctrine_sets.
+  PERFORM summaries_apply_doctrine_sets(
+    ARRAY(SELECT DISTINCT canonical_actor(id, 'infinity') FROM summary_taken WHERE kind = 'actor_doctrines'),
+    ARRAY(SELECT f.actor_id FROM summary_taken t CROSS JOIN LATERAL actors_folded_into(ARRAY[t.id], 'infinity') f
+           WHERE t.kind = 'actor_events'),
+    claimed);
+
+  -- Keys standing for many events become event keys (keeping when their write queued them), drained
+  -- by later calls in the events' own partitions.
+  INSERT INTO summary_queue (kind, id, marked_at)
+  SELECT 'event', p.event_id, min(t.marked_at)
+    FROM summary_taken t
+    CROSS JOIN LATERAL actors_folded_into(ARRAY[t.id], 'infinity') f
+    JOIN participations p ON p.actor_id = f.actor_id
+   WHERE t.kind = 'actor_events'
+   GROUP BY p.event_id;
+  INSERT INTO summary_queue (kind, id, marked_at)
+  SELECT 'event', e.id, min(t.marked_at)
+    FROM summary_taken t JOIN events e ON e.place_id = t.id
+   WHERE t.kind = 'place'
+   GROUP BY e.id;
+
+  full_refresh := ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'event' ORDER BY id);
+  doctrines_only := ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'event_doctrines' AND id <> ALL(full_refresh) ORDER BY id);
+  PERFORM event_rollups_refresh(full_refresh);
+  PERFORM actor_links_refresh(full_refresh);
+  -- Doctrine rows carry the event's country, kind and casualties: an event refresh redoes them too.
+  PERFORM event_doctrines_refresh(full_refresh || doctrines_only);
+  TRUNCATE summary_taken;
+  RETURN taken;
+END $$;
+
+-- An adherence added or retracted (or a merge) changes event_doctrines only if it changes the set
+-- of doctrines of the actor as merged now, and then only the rows of the doctrines that came or
+-- went, for that actor's own events. Most adherences repeat a doctrine the actor has: comparing
+-- the set (actor_doctrine_sets) with the adherences settles them without reading any event (an
+-- adherence of the busiest synthetic group used to recompute its 51,000 events).
+--
+-- `clusters`: the (canonical) actors whose adherences changed. `unmerged`: actors whose merge
+-- changed (an actor_events key), whose remembered sets no longer say anything: they are forgotten,
+-- and recomputed in full the next time they change. Each actor's set is compared and changed under
+-- a transaction lock of its own, taken only by drainers, so two drainers of one actor take turns
+-- and the second sees the first's set. A change's event_doctrines rows belong to events in every
+-- partition, so the drainer then waits for all the partitions it does not hold (other drain calls
+-- are short): no other drainer recomputes any event's rows meanwhile.
+CREATE OR REPLACE FUNCTION summaries_apply_doctrine_sets(clusters integer[], unmerged integer[], claimed smallint[])
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  actor integer;
+  changed record;
+BEGIN
+  FOR actor IN SELECT DISTINCT a FROM unnest(clusters || unmerged) a ORDER BY a LOOP
+    PERFORM pg_advisory_xact_lock(hashtextextended('actor doctrine set', actor));
+  END LOOP;
+  DELETE FROM actor_doctrine_sets WHERE actor_id = ANY(unmerged);
+  IF coalesce(cardinality(clusters), 0) = 0 THEN RETURN; END IF;
+
+  CREATE TEMP TABLE IF NOT EXISTS doctrine_set_change (actor_id integer, doctrine_id integer, sign smallint) ON COMMIT DELETE ROWS;
+  INSERT INTO doctrine_set_change (actor_id, doctrine_id, sign)
+  WITH expected AS (
+         SELECT DISTINCT c.actor_id, ad.doctrine_id
+           FROM unnest(clusters) c(actor_id)
+           CROSS JOIN LATERAL actors_folded_into(ARRAY[c.actor_id], 'infinity') f
+           JOIN adherences ad ON ad.actor_id = f.actor_id
+           JOIN claims live ON live.id = ad.claim_id AND live.retracted_at IS NULL),
+       stored AS (
+         SELECT s.actor_id, s.doctrine_id FROM actor_doctrine_sets s WHERE s.actor_id = ANY(clusters))
+  SELECT actor_id, doctrine_id, 1 FROM (SELECT * FROM expected EXCEPT SELECT * FROM stored) came
+  UNION ALL
+  SELECT actor_id, doctrine_id, -1 FROM (SELECT * FROM stored EXCEPT SELECT * FROM expected) went;
+  IF NOT FOUND THEN RETURN; END IF;
+
+  PERFORM 1 FROM summary_partitions WHERE part <> ALL(claimed) ORDER BY part FOR UPDATE;
+  DELETE FROM actor_doctrine_sets s USING doctrine_set_change d
+   WHERE d.sign < 0 AND s.actor_id = d.actor_id AND s.doctrine_id = d.doctrine_id;
+  INSERT INTO actor_doctrine_sets (actor_id, doctrine_id) SELECT actor_id, doctrine_id FROM doctrine_set_change WHERE sign > 0;
+  FOR changed IN SELECT d.actor_id, array_agg(d.doctrine_id ORDER BY d.doctrine_id) AS doctrine_ids
+                   FROM doctrine_set_change d GROUP BY d.actor_id ORDER BY d.actor_id LOOP
+    PERFORM event_doctrines_refresh(
+      ARRAY(SELECT l.event_id FROM actor_event_links l
+             WHERE l.actor_id = changed.actor_id
+               AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0
+             ORDER BY l.event_id),
+      changed.doctrine_ids);
+  END LOOP;
+  TRUNCATE doctrine_set_change;
+END $$;
+
+-- Up to when every committed write is in the summaries: the start of the oldest write whose keys
+-- are still queued, or now when none is.
+CREATE OR REPLACE FUNCTION summaries_complete_up_to() RETURNS timestamptz LANGUAGE sql STABLE AS $$
+  SELECT coalesce((SELECT min(marked_at) FROM summary_queue), now())
+$$;
+
+-- Rebuilds every summary from the base tables, set-based, and empties the queue: for a bulk load
+-- (seed:synthetic) that queued millions of keys, which a set-based rebuild summarizes far faster
+-- than batches of keys would. It holds every partition meanwhile, so no drainer works beside it.
+CREATE OR REPLACE FUNCTION summaries_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM summary_partitions FOR UPDATE;
+  DELETE FROM summary_queue;
+  TRUNCATE event_rollup_members, event_rollup_by_kind, event_rollup_by_country, event_rollup_by_period,
+    event_rollup_by_country_total, actor_event_links, actor_rollup, actor_rollup_timeline, actor_rollup_by_role,
+    event_doctrines, doctrine_rollup, actor_doctrine_sets;
+  INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date)
+  SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date FROM event_rollup_members_expected;
+  INSERT INTO event_rollup_by_kind (grain, period, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT grain, period, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
+    FROM event_rollup_members GROUP BY grain, period, kind;
+  INSERT INTO event_rollup_by_country (grain, period, country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT grain, period, country_id, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
+    FROM event_rollup_members GROUP BY grain, period, country_id;
+  INSERT INTO event_rollup_by_period (grain, period, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT grain, period, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
+    FROM event_rollup_members GROUP BY grain, period;
+  INSERT INTO event_rollup_by_country_total (country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT country_id, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
+    FROM event_rollup_members GROUP BY country_id;
+
+  INSERT INTO actor_event_links
+    (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date)
+  SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date
+    FROM actor_event_links_expected;
+  INSERT INTO actor_rollup
+    (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT actor_id, roles, country_id, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
+    FROM actor_event_links
+   GROUP BY GROUPING SETS ((actor_id, roles), (actor_id, roles, country_id), (actor_id, roles, country_id, kind));
+  INSERT INTO actor_rollup_timeline (actor_id, roles, grain, period, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT actor_id, roles, grain, period, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min)
+    FROM actor_event_links GROUP BY actor_id, roles, grain, period;
+  INSERT INTO actor_rollup_by_role (actor_id, role, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT l.actor_id, x.role, count(*), coalesce(sum(l.killed_min), 0), coalesce(sum(l.killed_max), 0),
+         count(*) FILTER (WHERE l.killed_min IS NOT NULL AND l.killed_max IS NULL), count(l.killed_min)
+    FROM actor_event_links l
+    CROSS JOIN LATERAL (SELECT r AS role FROM unnest(enum_range(NULL::participation_role)) r
+                         WHERE l.roles & participation_role_bit(r) <> 0
+                        UNION ALL SELECT NULL) x
+   WHERE l.actor_id <> 0
+   GROUP BY l.actor_id, x.role;
+  INSERT INTO actor_doctrine_sets (actor_id, doctrine_id)
+  SELECT DISTINCT coalesce(f.canonical_id, ad.actor_id), ad.doctrine_id
+    FROM adherences ad
+    JOIN claims live ON live.id = ad.claim_id AND live.retracted_at IS NULL
+    LEFT JOIN actor_folds('infinity') f ON f.actor_id = ad.actor_id;
+  INSERT INTO event_doctrines (event_id, doctrine_id, country_id, kind, killed_min, killed_max)
+  SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max FROM event_doctrines_expected;
+  INSERT INTO doctrine_rollup (doctrine_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT doctrine_id, country_id, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min)
+    FROM event_doctrines
+   GROUP BY GROUPING SETS ((doctrine_id), (doctrine_id, country_id, kind));
+END $$;
+
+-- Retired: actors_merged_now() said what actor_folds('infinity') says (the views above now use that).
+DROP FUNCTION IF EXISTS actors_merged_now();

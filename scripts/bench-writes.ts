@@ -1,5 +1,5 @@
 /**
- * `npm run bench:writes [-- --duration 30 --writers 10 --readers 5 --events 10000 --skip merge]`:
+ * `npm run bench:writes [-- --duration 30 --writers 10 --readers 5 --events 10000 --events 100000 --skip merge]`:
  * writes at the scale of the synthetic dataset (run `npm run seed:synthetic` first, or point
  * SYNTHETIC_DATABASE_URL at a copy).
  *
@@ -10,27 +10,29 @@
  *    the dashboard scenarios of scripts/bench.ts beside them: p50/p99 per mutation and for the
  *    readers, the Node and PostgreSQL CPU per request, and (when the summaries are drained off the
  *    write path) how far the summaries lagged behind the writes;
- * 2. `npm run import` of a CSV of `--events` cited events, each quoting its own sentence, each with
- *    a PERPETRATOR participation of the busiest actor (events/s);
- * 3. a COPY of the same rows (a second copy of the source) into the same tables, with every
- *    trigger on: the physical floor for the import;
- * 4. a merge of the two busiest actors through GraphQL (the API's statement timeout applies).
+ * 2. `npm run import` of a knowledge file of `--events` cited events (10,000 and 100,000 by default;
+ *    scripts/bench-import-file.ts): one new source, each event quoting its own sentence, each with
+ *    a cited PERPETRATOR participation of the busiest actor — events/s, the importer's peak RSS
+ *    and its time per step;
+ * 3. after each, a COPY of the same rows (their own copy of the source) into the same tables, with
+ *    every trigger on: the physical floor, and the import's ratio to it;
+ * 4. a merge of the two busiest actors as a job (startMergeActors, polled until it is done).
  * Step 4 changes the data for later runs: use a copy of the database.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID, createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { createToken } from '../src/auth/tokens.ts';
 import { connectDatabase } from '../src/db/client.ts';
 import { freePort } from '../src/db/embedded.ts';
+import { copyLine, copyLines } from '../src/db/copy.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
+import { benchSentence, writeBenchKnowledgeFile } from './bench-import-file.ts';
 import { dashboardQueries } from './bench-queries.ts';
 import { SYNTHETIC_DATA_DIR, startSyntheticServer } from './synthetic-db.ts';
 
@@ -39,14 +41,14 @@ const { values: options } = parseArgs({
     duration: { type: 'string', default: '30' },
     writers: { type: 'string', default: '10' },
     readers: { type: 'string', default: '5' },
-    events: { type: 'string', default: '10000' },
+    events: { type: 'string', multiple: true, default: ['10000', '100000'] },
     skip: { type: 'string', multiple: true, default: [] },
   },
 });
 const DURATION_MS = Number(options.duration) * 1000;
 const WRITERS = Number(options.writers);
 const READERS = Number(options.readers);
-const IMPORT_EVENTS = Number(options.events);
+const IMPORT_SIZES = options.events.map(Number);
 const skip = new Set(options.skip);
 
 const MS_PER_TICK = 10;
@@ -149,12 +151,62 @@ const MUTATIONS = {
   updateEvent: `mutation($i: UpdateEventInput!) { updateEvent(input: $i) { __typename ... on UserError { message } } }`,
   addSource: `mutation($i: AddSourceInput!) { addSource(input: $i) { __typename ... on UserError { message } } }`,
   mergeActors: `mutation($i: MergeActorsInput!) { mergeActors(input: $i) { __typename ... on UserError { message } } }`,
+  startMergeActors: `mutation($i: MergeActorsInput!) { startMergeActors(input: $i) { __typename ... on MutationStartMergeActorsSuccess { data { id } } ... on UserError { message } } }`,
 } as const;
 type Operation = 'createEvent' | 'addParticipation' | 'addAdherence' | 'addRelationship' | 'updateEvent';
 const OPERATIONS: Operation[] = ['createEvent', 'addParticipation', 'addAdherence', 'addRelationship', 'updateEvent'];
 
 const SENTENCES_PER_SOURCE = 100;
 const sentence = (tag: string, i: number) => `Report ${tag} item ${i}: the group was said to have acted in the area that day.`;
+
+/**
+ * The import's rows written by COPY into staging tables and one INSERT per table, with every
+ * trigger on (as seed:synthetic loads): a new source of `count` sentences, a citation of each,
+ * an event report and a participation claim citing it, the event and the participation. Returns
+ * the ms to commit.
+ */
+async function copyFloor(sql: postgres.Sql, slug: string, count: number, actorId: number, placeId: number | null): Promise<number> {
+  const sentences = Array.from({ length: count }, (_, i) => benchSentence(slug, i));
+  const text = sentences.join(' ');
+  const started = performance.now();
+  await sql.begin(async (tx) => {
+    const [src] = await tx<{ id: number }[]>`insert into sources (slug, title, publisher, text, text_sha256)
+      values (${slug}, 'Bench copy report', 'Bench Wire', ${text}, ${createHash('sha256').update(text).digest('hex')}) returning id`;
+    const ids = async (table: string, n: number) =>
+      (await tx.unsafe<{ id: number }[]>(`select nextval(pg_get_serial_sequence('${table}', 'id'))::int as id from generate_series(1, ${n})`)).map((r) => r.id);
+    const claimIds = await ids('claims', 2 * count);
+    const citationIds = await ids('citations', count);
+    const eventIds = await ids('events', count);
+    const rows = { claims: [] as string[], citations: [] as string[], claimCitations: [] as string[], events: [] as string[], participations: [] as string[] };
+    let offset = 0;
+    for (let i = 0; i < count; i++) {
+      const quote = sentences[i]!;
+      const start = offset;
+      const end = start + quote.length;
+      offset = end + 1;
+      const report = claimIds[2 * i]!;
+      const part = claimIds[2 * i + 1]!;
+      const day = `2023-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
+      rows.citations.push(copyLine([citationIds[i]!, src!.id, quote, start, end, text.slice(Math.max(0, start - 32), start), text.slice(end, end + 32)]));
+      rows.claims.push(copyLine([report, 'EVENT_REPORT', 80, 'bench-copy', `event:${slug}-${i}`]), copyLine([part, 'PARTICIPATION', 80, 'bench-copy', `${slug}:participation:${i}`]));
+      rows.claimCitations.push(copyLine([report, citationIds[i]!]), copyLine([part, citationIds[i]!]));
+      rows.events.push(copyLine([eventIds[i]!, `${slug}-${i}`, `Bench copy event ${i}`, 'ATTACK', day, day, day, 'DAY', placeId, report]));
+      rows.participations.push(copyLine([part, eventIds[i]!, actorId, 'PERPETRATOR', null]));
+    }
+    const copy = async (table: string, columns: string[], lines: string[], staged: boolean) => {
+      const target = staged ? `stage_${table}` : table;
+      if (staged) await tx.unsafe(`create temp table ${target} (like ${table} including defaults) on commit drop`);
+      await copyLines(tx, target, columns, lines);
+      if (staged) await tx.unsafe(`insert into ${table} (${columns.join(', ')}) overriding system value select ${columns.join(', ')} from ${target}`);
+    };
+    await copy('claims', ['id', 'kind', 'confidence', 'recorded_by', 'key'], rows.claims, true);
+    await copy('citations', ['id', 'source_id', 'quote', 'start_offset', 'end_offset', 'prefix', 'suffix'], rows.citations, true);
+    await copy('claim_citations', ['claim_id', 'citation_id'], rows.claimCitations, false);
+    await copy('events', ['id', 'slug', 'title', 'kind', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place_id', 'claim_id'], rows.events, true);
+    await copy('participations', ['claim_id', 'event_id', 'actor_id', 'role', 'attributed_by_id'], rows.participations, false);
+  });
+  return performance.now() - started;
+}
 
 async function main() {
   const server = await startSyntheticServer();
@@ -329,101 +381,76 @@ async function main() {
 
   // --- 2. npm run import of cited events, and 3. the same rows by COPY ---------------------------------
   if (!skip.has('import')) {
-    const dir = await mkdtemp(join(tmpdir(), 'bench-writes-'));
-    const importSource = `bench-${run}-import`;
-    const sentences = Array.from({ length: IMPORT_EVENTS }, (_, i) => sentence(`${run}-import`, i));
-    const text = sentences.join(' ');
-    await sql`insert into sources (slug, title, publisher, text, text_sha256)
-              values (${importSource}, 'Bench import report', 'Bench Wire', ${text}, ${createHash('sha256').update(text).digest('hex')})`;
-    const csv = ['source,slug,title,kind,date_precision,date_text,date_earliest,date_latest,place,confidence,quote,actor,role'];
-    for (let i = 0; i < IMPORT_EVENTS; i++) {
-      const day = `2023-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
-      csv.push(`${importSource},bench-${run}-import-${i},Bench import event ${i},ATTACK,DAY,${day},${day},${day},${place?.slug ?? ''},80,"${sentences[i]}",${actor.slug},PERPETRATOR`);
-    }
-    // Files of at most 5,000 events: one file of 10,000 exceeds PostgreSQL's 65,535 bind
-    // parameters in the loader's multi-row inserts and is refused.
-    const header = csv.shift()!;
-    const files: string[] = [];
-    for (let i = 0; i < csv.length; i += 5000) {
-      const file = join(dir, `events-${i / 5000}.csv`);
-      await writeFile(file, `${[header, ...csv.slice(i, i + 5000)].join('\n')}\n`);
-      files.push(file);
-    }
-    const started = performance.now();
-    let output = '';
-    for (const file of files) {
-      output += await new Promise<string>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', file], { env: { ...process.env, DATABASE_URL: server.databaseUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+    say(`\n### Bulk writes of cited events (one PERPETRATOR participation of ${actor.slug} each)\n`);
+    say('| how | events | seconds | events/s | × COPY floor | peak RSS MB |');
+    say('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const count of IMPORT_SIZES) {
+      const dir = await mkdtemp(join(tmpdir(), 'bench-writes-'));
+      const file = await writeBenchKnowledgeFile(dir, `bench-${run}-import-${count}`, { count, actor: actor.slug, place: place?.slug ?? null });
+      // npm run import, timed from process start to exit (its summary drain included), with the
+      // process's peak resident memory (VmHWM).
+      const started = performance.now();
+      const output = await new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', file.path, '--timings'], {
+          env: { ...process.env, DATABASE_URL: server.databaseUrl },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.stderr.on('data', (d: Buffer) => (out += d.toString()));
         child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`import exited with ${code}: ${out.slice(0, 800)}`))));
       });
-    }
-    const importMs = performance.now() - started;
-    const drains = [...output.matchAll(/summaries up to date: (\d+) keys in (\d+) ms/g)];
-    const drained = drains.length > 0;
-    const drainMs = drains.reduce((ms, m) => ms + Number(m[2]), 0);
-    say(`\n### Bulk writes of ${IMPORT_EVENTS.toLocaleString('en')} cited events (one PERPETRATOR participation of ${actor.slug} each)\n`);
-    say('| how | seconds | events/s |');
-    say('| --- | ---: | ---: |');
-    say(`| npm run import, ${files.length} files (process start to exit${drained ? ', summaries drained at its end' : ''}) | ${(importMs / 1000).toFixed(1)} | ${(IMPORT_EVENTS / (importMs / 1000)).toFixed(0)} |`);
-    if (drained) say(`| … of which the summary drain | ${(drainMs / 1000).toFixed(1)} | |`);
+      const importMs = performance.now() - started;
+      const drain = /summaries up to date: (\d+) keys in (\d+) ms/.exec(output);
+      const rss = /peak RSS (\d+) MB/.exec(output)?.[1] ?? '?';
+      const steps = [...output.matchAll(/^step (.+): (\d+) ms$/gm)].map((m) => `${m[1]} ${m[2]}`);
 
-    // The same rows, by COPY into staging tables and one INSERT per table, as seed:synthetic loads.
-    const copySource = `bench-${run}-copy`;
-    const copyText = sentences.map((s) => s.replace('Report', 'Copy')).join(' ');
-    const copyStarted = performance.now();
-    await sql.begin(async (tx) => {
-      const [src] = await tx<{ id: number }[]>`insert into sources (slug, title, publisher, text, text_sha256)
-        values (${copySource}, 'Bench copy report', 'Bench Wire', ${copyText}, ${createHash('sha256').update(copyText).digest('hex')}) returning id`;
-      const ids = async (table: string, n: number) =>
-        (await tx.unsafe<{ id: number }[]>(`select nextval(pg_get_serial_sequence('${table}', 'id'))::int as id from generate_series(1, ${n})`)).map((r) => r.id);
-      const claimIds = await ids('claims', 2 * IMPORT_EVENTS);
-      const citationIds = await ids('citations', IMPORT_EVENTS);
-      const eventIds = await ids('events', IMPORT_EVENTS);
-      const rows = { claims: [] as string[], citations: [] as string[], claimCitations: [] as string[], events: [] as string[], participations: [] as string[] };
-      let offset = 0;
-      for (let i = 0; i < IMPORT_EVENTS; i++) {
-        const quote = sentences[i]!.replace('Report', 'Copy');
-        const start = offset;
-        const end = start + quote.length;
-        offset = end + 1;
-        const report = claimIds[2 * i]!;
-        const part = claimIds[2 * i + 1]!;
-        const day = `2023-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
-        rows.citations.push([citationIds[i], src!.id, quote, start, end, copyText.slice(Math.max(0, start - 32), start), copyText.slice(end, end + 32)].join('\t'));
-        rows.claims.push(`${report}\tEVENT_REPORT\t80\tbench-copy`, `${part}\tPARTICIPATION\t80\tbench-copy`);
-        rows.claimCitations.push(`${report}\t${citationIds[i]}`, `${part}\t${citationIds[i]}`);
-        rows.events.push([eventIds[i], `bench-${run}-copy-${i}`, `Bench copy event ${i}`, 'ATTACK', day, day, day, 'DAY', place?.id ?? '\\N', report].join('\t'));
-        rows.participations.push([part, eventIds[i], actor.id, 'PERPETRATOR', '\\N'].join('\t'));
-      }
-      const copy = async (table: string, columns: string, lines: string[], staged: boolean) => {
-        const target = staged ? `stage_${table}` : table;
-        if (staged) await tx.unsafe(`create temp table ${target} (like ${table} including defaults) on commit drop`);
-        const writable = await tx.unsafe(`copy ${target} (${columns}) from stdin`).writable();
-        await pipeline(Readable.from([`${lines.join('\n')}\n`]), writable);
-        if (staged) await tx.unsafe(`insert into ${table} (${columns}) overriding system value select ${columns} from ${target}`);
-      };
-      await copy('claims', 'id, kind, confidence, recorded_by', rows.claims, true);
-      await copy('citations', 'id, source_id, quote, start_offset, end_offset, prefix, suffix', rows.citations, true);
-      await copy('claim_citations', 'claim_id, citation_id', rows.claimCitations, false);
-      await copy('events', 'id, slug, title, kind, date_text, date_earliest, date_latest, date_precision, place_id, claim_id', rows.events, true);
-      await copy('participations', 'claim_id, event_id, actor_id, role, attributed_by_id', rows.participations, false);
-    });
-    const copyMs = performance.now() - copyStarted;
-    const copyDrainMs = await waitCaughtUp();
-    say(`| COPY of the same rows (every trigger on), to commit | ${(copyMs / 1000).toFixed(1)} | ${(IMPORT_EVENTS / (copyMs / 1000)).toFixed(0)} |`);
-    if (offWritePath) say(`| … then the server's drainer catching up | ${(copyDrainMs / 1000).toFixed(1)} | |`);
+      // The same rows, by COPY into staging tables and one INSERT per table (as seed:synthetic
+      // loads), with every trigger on: the physical floor. Its own copy of the source.
+      const copyMs = await copyFloor(sql, `bench-${run}-copy-${count}`, count, actor.id, place?.id ?? null);
+      const copyDrainMs = await waitCaughtUp();
+      const rate = count / (importMs / 1000);
+      const floor = count / (copyMs / 1000);
+      say(`| npm run import (process start to exit${drain ? ', summaries drained at its end' : ''}) | ${count.toLocaleString('en')} | ${(importMs / 1000).toFixed(1)} | ${rate.toFixed(0)} | ${(rate / floor).toFixed(2)} | ${rss} |`);
+      say(`| COPY of the same rows (every trigger on), to commit | ${count.toLocaleString('en')} | ${(copyMs / 1000).toFixed(1)} | ${floor.toFixed(0)} | 1.00 | |`);
+      if (drain) say(`|   … the import's summary drain (${drain[1]} keys) | | ${(Number(drain[2]) / 1000).toFixed(1)} | | | |`);
+      if (offWritePath) say(`|   … the server's drainer catching up after the COPY | | ${(copyDrainMs / 1000).toFixed(1)} | | | |`);
+      if (steps.length > 0) say(`\nimport of ${count.toLocaleString('en')}, ms per step: ${steps.join('; ')}\n`);
+    }
   }
 
   // --- 4. a merge of the two busiest actors ----------------------------------------------------------
   if (!skip.has('merge')) {
-    const merge = await graphql(url, admin, MUTATIONS.mergeActors, { i: { keep: actor.slug, remove: second.slug, reason: 'bench: merge of the two busiest actors' } });
-    const mergeDrainMs = merge.ok ? await waitCaughtUp() : 0;
-    say(`\n### Merge of ${second.slug} (${second.n} perpetrations) into ${actor.slug}\n`);
-    say(`mergeActors: ${merge.ok ? 'committed' : `refused (${merge.detail})`} in ${(merge.ms / 1000).toFixed(2)} s` +
-      (offWritePath && merge.ok ? `; summaries caught up ${(mergeDrainMs / 1000).toFixed(1)} s later` : ''));
+    // As a job (startMergeActors): the server runs the merge and the summary drain, the client polls.
+    const before = await sql<{ n: number }[]>`
+      select count(*)::int as n from participations where actor_id in (${actor.id}, ${second.id})`;
+    const started = performance.now();
+    const start = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ query: MUTATIONS.startMergeActors, variables: { i: { keep: actor.slug, remove: second.slug, reason: 'bench: merge of the two busiest actors' } } }),
+    }).then((r) => r.json() as Promise<{ data?: { startMergeActors?: { __typename: string; data?: { id: string }; message?: string } } }>);
+    const jobId = start.data?.startMergeActors?.data?.id;
+    say(`\n### Merge of ${second.slug} (${second.n} perpetrations) into ${actor.slug}, as a job\n`);
+    if (!jobId) say(`startMergeActors refused: ${JSON.stringify(start).slice(0, 300)}`);
+    else {
+      let job: { status: string; progress: number; stage: string | null; result: Record<string, unknown> | null; error: string | null } | null = null;
+      for (;;) {
+        const polled = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+          body: JSON.stringify({ query: `query($id: ID!) { job(id: $id) { status progress stage result error } }`, variables: { id: jobId } }),
+        }).then((r) => r.json() as Promise<{ data?: { job: typeof job } }>);
+        job = polled.data?.job ?? null;
+        if (!job || job.status === 'SUCCEEDED' || job.status === 'FAILED') break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const after = await sql<{ n: number }[]>`
+        select count(*)::int as n from participations where actor_id in (select actor_id from actors_folded_into(array[${actor.id}]::int[], 'infinity'))`;
+      say(`job ${job?.status} in ${seconds.toFixed(1)} s (start to SUCCEEDED, summaries included): ${JSON.stringify(job?.result ?? job?.error)}; ` +
+        `participations of the two before ${before[0]?.n}, of the kept actor after ${after[0]?.n}`);
+    }
   }
 
   api.kill('SIGTERM');

@@ -15,14 +15,13 @@
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { Faker, en } from '@faker-js/faker';
 import cliProgress from 'cli-progress';
 import postgres from 'postgres';
 import type { Countries } from 'world-countries';
 import { connectDatabase } from '../src/db/client.ts';
+import { copyLine, copyLines, type CopyCell } from '../src/db/copy.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { SYNTHETIC_DATABASE, startSyntheticServer } from './synthetic-db.ts';
 
@@ -54,13 +53,7 @@ const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)]!;
 // ---------------------------------------------------------------------------------------------
 // COPY text format and the staging/insert machinery.
 
-type Cell = string | number | null | readonly string[];
-
-function cell(value: Cell): string {
-  if (value === null) return '\\N';
-  if (typeof value === 'object') return cell(`{${value.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`);
-  return String(value).replace(/[\\\t\n\r]/g, (c: string) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\\\'));
-}
+type Cell = CopyCell;
 
 class Table {
   lines: string[] = [];
@@ -71,12 +64,8 @@ class Table {
     readonly staged: boolean,
   ) {}
   add(...values: Cell[]) {
-    this.lines.push(values.map(cell).join('\t'));
+    this.lines.push(copyLine(values));
   }
-}
-
-function* chunks(lines: string[]): Generator<string> {
-  for (let i = 0; i < lines.length; i += 5000) yield `${lines.slice(i, i + 5000).join('\n')}\n`;
 }
 
 /** Seconds spent loading each table (triggers and indexes included), reported at the end. */
@@ -90,8 +79,7 @@ async function flush(tx: postgres.TransactionSql, tables: Table[]) {
     if (table.staged) {
       await tx.unsafe(`create temp table if not exists ${target} (like ${table.name} including defaults) on commit delete rows`);
     }
-    const writable = await tx.unsafe(`copy ${target} (${table.columns.join(', ')}) from stdin`).writable();
-    await pipeline(Readable.from(chunks(table.lines)), writable);
+    await copyLines(tx, target, table.columns, table.lines);
     if (table.staged) await tx.unsafe(`insert into ${table.name} overriding system value select * from ${target}`);
     table.lines = [];
     loadSeconds.set(table.name, (loadSeconds.get(table.name) ?? 0) + (performance.now() - started) / 1000);

@@ -24,6 +24,8 @@ import { Metrics } from './observability/metrics.ts';
 import { connectDatabase } from './db/client.ts';
 import { TokenCache } from './auth/token-cache.ts';
 import { SummaryDrainer } from './db/summaries.ts';
+import { JobRunner } from './domain/jobs/jobs.ts';
+import { JOB_HANDLERS } from './writes/job-handlers.ts';
 import { createApp, type App } from './yoga.ts';
 import { makePubSub, type PubSub } from './graphql/pubsub.ts';
 import { ChangeFollower } from './graphql/changes-follower.ts';
@@ -60,6 +62,8 @@ const PROBE_PATHS = new Set(['/health', '/ready', '/metrics']);
 const PROBE_METHODS = ['GET', 'HEAD'];
 /** What /graphql (and yoga's 404 for other paths) is asked with: queries, writes, CORS preflights. */
 const GRAPHQL_METHODS = ['GET', 'POST', 'OPTIONS'];
+/** How often an idle server looks for queued jobs, ms: a job waits at most this long to start. */
+const JOB_IDLE_MS = 500;
 
 /** The methods a path answers; graphql-sse's single connection mode reserves with PUT, completes with DELETE. */
 function allowedMethods(path: string): string[] {
@@ -176,6 +180,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       })
     : undefined;
   drainer?.start();
+  // Jobs (merges too big for a request) run here too, on connections of their own without the
+  // API's statement timeout; every instance takes queued jobs, none takes one another holds.
+  const jobDatabase = connectDatabase(options.databaseUrl, { max: 2, connectTimeoutSeconds: config.deadlines.connectTimeoutSeconds });
+  const jobRunner = new JobRunner(jobDatabase.db, JOB_HANDLERS, {
+    idleMs: JOB_IDLE_MS,
+    onError: (error) => logger.error({ err: error }, 'job runner failed'),
+  });
+  jobRunner.start();
   const app = createApp({
     db: database.db,
     authDb: authDatabase.db,
@@ -480,6 +492,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await monitor.stop();
       await drainer?.stop();
       await drainerDatabase?.close();
+      await jobRunner.stop();
+      await jobDatabase.close();
       await database.close();
       await readDatabase?.close();
       await stopFollowingTokens?.().catch(() => {});

@@ -58,21 +58,25 @@ export function anchorQuote(text: string, quote: string, occurrence?: number): A
   if (index === undefined) {
     return { ok: false, reason: 'NO_SUCH_OCCURRENCE', occurrences: found.length };
   }
-  const startOffset = codePointOffset(text, index);
+  return { ok: true, anchor: anchorAt(text, index, quote, codePointOffset(text, index)) };
+}
+
+/**
+ * The citation of `quote` found at UTF-16 index `index` of `text`, whose code-point offset is
+ * `startOffset`: the quote's span and its context on each side.
+ */
+export function anchorAt(text: string, index: number, quote: string, startOffset: number): Anchor {
   const endOffset = startOffset + Array.from(quote).length;
   // Context from a window of twice as many UTF-16 units as code points wanted (a code point is at
   // most two units), not from the whole text split into code points: that made a large import
   // quadratic. A surrogate pair cut at the window's far edge never reaches the kept part.
   const end = index + quote.length;
   return {
-    ok: true,
-    anchor: {
-      quote,
-      startOffset,
-      endOffset,
-      prefix: Array.from(text.slice(Math.max(0, index - 2 * CONTEXT_LENGTH), index)).slice(-CONTEXT_LENGTH).join(''),
-      suffix: Array.from(text.slice(end, end + 2 * CONTEXT_LENGTH)).slice(0, CONTEXT_LENGTH).join(''),
-    },
+    quote,
+    startOffset,
+    endOffset,
+    prefix: Array.from(text.slice(Math.max(0, index - 2 * CONTEXT_LENGTH), index)).slice(-CONTEXT_LENGTH).join(''),
+    suffix: Array.from(text.slice(end, end + 2 * CONTEXT_LENGTH)).slice(0, CONTEXT_LENGTH).join(''),
   };
 }
 

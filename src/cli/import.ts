@@ -7,6 +7,7 @@
  * it also announces new events through Redis, for instances that cannot LISTEN (behind a
  * transaction-mode pooler).
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { connectDatabase } from '../db/client.ts';
@@ -16,8 +17,14 @@ import { drainSummaries } from '../db/summaries.ts';
 import { importFile } from '../import/import.ts';
 import { connectRedisPubSub } from '../pubsub-redis.ts';
 
-const usage = 'usage: npm run import -- FILE.json|FILE.csv [--dry-run]';
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'dry-run': { type: 'boolean', default: false } } });
+/** Keys per drain call at the end of an import: the recompute is set-based, so big batches pay off. */
+const IMPORT_DRAIN_BATCH = 20_000;
+
+const usage = 'usage: npm run import -- FILE.json|FILE.csv [--dry-run] [--timings]';
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { 'dry-run': { type: 'boolean', default: false }, timings: { type: 'boolean', default: false } },
+});
 const [path] = positionals;
 if (!path || positionals.length > 1) {
   console.error(usage);
@@ -32,12 +39,22 @@ function progressBar(stream: NodeJS.WriteStream): { update: (done: number, total
   let started = false;
   return {
     update: (done, total) => {
+      // While a file streams in, its total is an estimate from the bytes read: it may move.
       if (!started) bar.start(total, done);
-      else bar.update(done);
+      else {
+        bar.setTotal(total);
+        bar.update(done);
+      }
       started = true;
     },
     stop: () => bar.stop(),
   };
+}
+
+/** The process's peak resident memory (VmHWM), MB. */
+function peakRssMb(): number {
+  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  return line ? Math.round(Number(line.replace(/\D+/g, '')) / 1024) : Math.round(process.memoryUsage().rss / 2 ** 20);
 }
 
 const dryRun = values['dry-run'] ?? false;
@@ -45,7 +62,12 @@ const { db, close } = connectDatabase(url, { max: 1 });
 try {
   await migrateDatabase(db);
   const bar = progressBar(process.stderr);
-  const report = await importFile(db, path, { dryRun, ...(bar ? { onProgress: bar.update } : {}) });
+  const report = await importFile(db, path, {
+    dryRun,
+    ...(bar ? { onProgress: bar.update } : {}),
+    // --timings: how long each step took, for the write benchmark.
+    ...(values.timings ? { onStep: (step: string, ms: number) => console.error(`step ${step}: ${Math.round(ms)} ms`) } : {}),
+  });
   bar?.stop();
   for (const problem of report.problems) console.error(`  - ${problem}`);
   const verb = dryRun ? 'would be created' : 'created';
@@ -57,7 +79,7 @@ try {
     // The dashboard summaries follow writes off the write path; bring them up to date in one pass
     // rather than leave the work to the servers' drainers.
     const started = performance.now();
-    const keys = await drainSummaries(db);
+    const keys = await drainSummaries(db, IMPORT_DRAIN_BATCH);
     console.error(`summaries up to date: ${keys} keys in ${Math.round(performance.now() - started)} ms`);
   }
   if (report.ok && !dryRun && report.createdEventIds.length > 0 && process.env.REDIS_URL) {
@@ -65,6 +87,7 @@ try {
     for (const eventId of report.createdEventIds) shared.pubsub.publish('eventAdded', { eventId });
     await shared.close();
   }
+  if (values.timings) console.error(`peak RSS ${peakRssMb()} MB`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;

@@ -12,6 +12,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import {
   bigint,
   check,
+  doublePrecision,
   jsonb,
   date,
   index,
@@ -981,4 +982,32 @@ export const eventRollupMembers = pgTable(
     index('event_rollup_members_bucket_idx').on(t.grain, t.period, t.kind, t.countryId, t.firstDate, t.lastDate),
     index('event_rollup_members_country_idx').on(t.countryId, t.firstDate, t.lastDate),
   ],
+);
+
+/**
+ * Long writes run as jobs (src/domain/jobs/): a row the client polls for its status, progress and
+ * result, drained by a runner in every server process (FOR UPDATE SKIP LOCKED, as the summaries).
+ */
+export const jobStatus = pgEnum('job_status', ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED']);
+
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    /** What the job does, e.g. `mergeActors`. */
+    kind: text('kind').notNull(),
+    input: jsonb('input').notNull(),
+    status: jobStatus('status').notNull().default('QUEUED'),
+    /** 0–1. */
+    progress: doublePrecision('progress').notNull().default(0),
+    /** What it is doing now, in words. */
+    stage: text('stage'),
+    result: jsonb('result'),
+    error: text('error'),
+    requestedBy: text('requested_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('jobs_queued_idx').on(t.id).where(sql`${t.status} = 'QUEUED'`)],
 );

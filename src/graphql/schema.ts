@@ -25,6 +25,7 @@ import './types/search.ts';
 import './types/audit.ts';
 import './types/live.ts';
 import './types/changes.ts';
+import './types/job.ts';
 import './mutations/sources.ts';
 import './mutations/entities.ts';
 import './mutations/claims.ts';

@@ -1,4 +1,9 @@
-/** A small RFC 4180 CSV reader that remembers the line each record starts on, for error messages. */
+/**
+ * A small RFC 4180 CSV reader that remembers the line each record starts on, for error messages.
+ * It reads incrementally (`CsvReader.push` a chunk at a time), so a file of any size is read
+ * without holding it whole.
+ */
+import { createReadStream } from 'node:fs';
 
 export interface CsvRecord {
   line: number;
@@ -7,47 +12,101 @@ export interface CsvRecord {
 
 export class CsvSyntaxError extends Error {}
 
-export function parseCsv(text: string): CsvRecord[] {
-  const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a byte-order mark is not data
-  const endRecord = () => {
-    fields.push(field);
-    // A blank line is no record.
-    if (!(fields.length === 1 && fields[0] === '')) records.push({ line: recordLine, fields });
-    fields = [];
-    field = '';
-  };
-  for (; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (c === '\n') line++;
-        field += c;
+export class CsvReader {
+  private fields: string[] = [];
+  private field = '';
+  private quoted = false;
+  /** The previous chunk ended on a quote inside a quoted field: an escaped quote or the closing one. */
+  private pendingQuote = false;
+  /** The previous chunk ended on \r: a \n opening this one belongs to the same line end. */
+  private pendingReturn = false;
+  private line = 1;
+  private recordLine = 1;
+  private started = false;
+
+  /** The records completed by this chunk. */
+  push(text: string): CsvRecord[] {
+    const records: CsvRecord[] = [];
+    let i = 0;
+    if (!this.started) {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) i = 1; // a byte-order mark is not data
+    }
+    if (this.pendingReturn) {
+      this.pendingReturn = false;
+      if (text[i] === '\n') i++;
+    }
+    for (; i < text.length; i++) {
+      const c = text[i];
+      if (this.pendingQuote) {
+        this.pendingQuote = false;
+        if (c === '"') {
+          this.field += '"';
+          continue;
+        }
+        this.quoted = false;
       }
-    } else if (c === '"') {
-      if (field !== '') throw new CsvSyntaxError(`line ${line}: a quote (") may only open a field`);
-      quoted = true;
-    } else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else field += c;
+      if (this.quoted) {
+        if (c === '"') {
+          if (i + 1 === text.length) this.pendingQuote = true;
+          else if (text[i + 1] === '"') {
+            this.field += '"';
+            i++;
+          } else this.quoted = false;
+        } else {
+          if (c === '\n') this.line++;
+          this.field += c;
+        }
+      } else if (c === '"') {
+        if (this.field !== '') throw new CsvSyntaxError(`line ${this.line}: a quote (") may only open a field`);
+        this.quoted = true;
+      } else if (c === ',') {
+        this.fields.push(this.field);
+        this.field = '';
+      } else if (c === '\n' || c === '\r') {
+        if (c === '\r') {
+          if (i + 1 === text.length) this.pendingReturn = true;
+          else if (text[i + 1] === '\n') i++;
+        }
+        this.endRecord(records);
+        this.line++;
+        this.recordLine = this.line;
+      } else this.field += c;
+    }
+    return records;
   }
-  if (quoted) throw new CsvSyntaxError(`line ${recordLine}: a quoted field is not closed`);
-  if (field !== '' || fields.length > 0) endRecord();
-  return records;
+
+  /** The last record, if the text did not end with a line end. */
+  end(): CsvRecord[] {
+    if (this.pendingQuote) {
+      this.pendingQuote = false;
+      this.quoted = false;
+    }
+    if (this.quoted) throw new CsvSyntaxError(`line ${this.recordLine}: a quoted field is not closed`);
+    const records: CsvRecord[] = [];
+    if (this.field !== '' || this.fields.length > 0) this.endRecord(records);
+    return records;
+  }
+
+  private endRecord(records: CsvRecord[]) {
+    this.fields.push(this.field);
+    // A blank line is no record.
+    if (!(this.fields.length === 1 && this.fields[0] === '')) records.push({ line: this.recordLine, fields: this.fields });
+    this.fields = [];
+    this.field = '';
+  }
+}
+
+export function parseCsv(text: string): CsvRecord[] {
+  const reader = new CsvReader();
+  return [...reader.push(text), ...reader.end()];
+}
+
+/** The records of a CSV file, read a chunk at a time. */
+export async function* readCsvFile(path: string): AsyncGenerator<CsvRecord> {
+  const reader = new CsvReader();
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 })) {
+    yield* reader.push(chunk as string);
+  }
+  yield* reader.end();
 }

@@ -1,0 +1,453 @@
+/**
+ * Loading knowledge in bulk, set-based: the seed, `npm run import` of a knowledge file or a CSV
+ * of events. Records arrive one at a time (streamed from the file); each is checked on its own —
+ * its shape by the knowledge-file schema (seed/format.ts), its quotes found in the source text
+ * (QuoteFinder, the rule of anchorQuote) — and COPYed into staging tables a few thousand rows at a
+ * time. What needs the whole file or the database (duplicate slugs, references, records the API
+ * added) is then checked by a few SQL statements over the staging tables, and the write is one
+ * INSERT … SELECT per table. Memory holds the source text and one batch of rows, whatever the
+ * number of records. The database's integrity triggers check every citation and claim as always.
+ *
+ * Everything happens inside the caller's transaction: all or nothing, and a dry run is the
+ * caller rolling it back. Loading the same file again changes nothing: claims are keyed, and
+ * citations are unique per span.
+ */
+import type postgres from 'postgres';
+import type { z } from 'zod';
+import { describeAnchorFailure, type Anchor } from '../../citations/anchor.ts';
+import { copyLine, copyLines, type CopyCell } from '../../db/copy.ts';
+import { knowledgeFileSchema, type Quote } from '../knowledge/format.ts';
+import { SELF_RELATIONSHIP } from '../relationships/relationships.ts';
+import { sha256Hex } from '../sources/sources.ts';
+import type { KnowledgeRecord, Section } from './knowledge-file.ts';
+import { QuoteFinder } from './quote-finder.ts';
+
+export type BulkSql = postgres.TransactionSql;
+
+export interface BulkLoadInput {
+  /** File name, for messages. */
+  name: string;
+  /** The file's `source` object (checked here). */
+  source: unknown;
+  /** The source's text. */
+  text: string;
+  records: AsyncIterable<KnowledgeRecord>;
+  /** Slugs the file may refer to without defining them: every stored one (imports), or the file's own only (the seed). */
+  refersToStored: boolean;
+  /** Problems of the file as a whole (e.g. a CSV row that is not an event), known once the records are read. */
+  fileProblems?: () => string[];
+}
+
+export interface BulkLoadOptions {
+  /** Called as records are read and written: (done, total so far or estimated, phase). */
+  onProgress?: (done: number, total: number, phase: 'reading' | 'writing') => void;
+  /** An estimate of the records still to come, for progress while reading (e.g. from the bytes read). */
+  estimateTotal?: (done: number) => number;
+  /** Called with the time each step took, ms (the write benchmark prints them). */
+  onStep?: (step: string, ms: number) => void;
+}
+
+export interface BulkLoadSummary {
+  created: number;
+  unchanged: number;
+  /** Ids of the events this load inserted (for live-update announcements). */
+  createdEventIds: number[];
+  /** Records in the file (source included). */
+  records: number;
+}
+
+export type BulkLoadResult = ({ ok: true } & BulkLoadSummary) | { ok: false; problems: string[]; records: number };
+
+/** Rows staged per COPY: a batch is all that is held in memory. */
+const BATCH = 5000;
+
+const sourceSchema = knowledgeFileSchema.shape.source;
+const elementSchemas = {
+  places: knowledgeFileSchema.shape.places.element,
+  doctrines: knowledgeFileSchema.shape.doctrines.element,
+  actors: knowledgeFileSchema.shape.actors.element,
+  events: knowledgeFileSchema.shape.events.element,
+  adherences: knowledgeFileSchema.shape.adherences.element,
+  relationships: knowledgeFileSchema.shape.relationships.element,
+  participations: knowledgeFileSchema.shape.participations.element,
+} as const;
+type Element<S extends Section> = z.infer<(typeof elementSchemas)[S]>;
+
+type ClaimKind = 'ACTOR_PROFILE' | 'EVENT_REPORT' | 'DOCTRINE_DEFINITION' | 'ADHERENCE' | 'RELATIONSHIP' | 'PARTICIPATION';
+
+/**
+ * The stable key of each claim a record makes, so that loads are idempotent. Claims drawn from a
+ * source are keyed by it: another source making the same claim is a separate (possibly
+ * disputing) claim, not a silent merge. Entities are keyed by slug alone.
+ */
+export const claimKeys = {
+  doctrine: (d: { slug: string }) => `doctrine:${d.slug}`,
+  actor: (a: { slug: string }) => `actor:${a.slug}`,
+  event: (e: { slug: string }) => `event:${e.slug}`,
+  adherence: (scope: string, a: { actor: string; doctrine: string }) => `${scope}:adherence:${a.actor}:${a.doctrine}`,
+  relationship: (scope: string, r: { from: string; type: string; to: string }) => `${scope}:relationship:${r.from}:${r.type}:${r.to}`,
+  participation: (scope: string, p: { event: string; actor: string; role: string; attributedBy?: string | null | undefined }) =>
+    `${scope}:participation:${p.event}:${p.actor}:${p.role}${p.attributedBy ? `:${p.attributedBy}` : ''}`,
+};
+
+interface StageTable {
+  name: string;
+  columns: string[];
+  /** Column definitions (the staging table's shape). */
+  definition: string;
+}
+
+const STAGES = {
+  claims: { name: 'bulk_claims', columns: ['n', 'label', 'key', 'kind', 'confidence', 'note'], definition: 'n integer, label text, key text, kind text, confidence smallint, note text' },
+  quotes: { name: 'bulk_quotes', columns: ['n', 'quote', 'start_offset', 'end_offset', 'prefix', 'suffix'], definition: 'n integer, quote text, start_offset integer, end_offset integer, prefix text, suffix text' },
+  places: { name: 'bulk_places', columns: ['idx', 'label', 'slug', 'name', 'kind', 'parent', 'country_code', 'region'], definition: 'idx integer, label text, slug text, name text, kind text, parent text, country_code text, region text' },
+  doctrines: { name: 'bulk_doctrines', columns: ['idx', 'label', 'n', 'slug', 'name', 'description', 'parent'], definition: 'idx integer, label text, n integer, slug text, name text, description text, parent text' },
+  actors: { name: 'bulk_actors', columns: ['idx', 'label', 'n', 'slug', 'name', 'aliases', 'kind', 'description', 'home_country'], definition: 'idx integer, label text, n integer, slug text, name text, aliases text[], kind text, description text, home_country text' },
+  events: {
+    name: 'bulk_events',
+    columns: ['idx', 'label', 'n', 'slug', 'title', 'kind', 'description', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place', 'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text'],
+    definition: 'idx integer, label text, n integer, slug text, title text, kind text, description text, date_text text, date_earliest date, date_latest date, date_precision text, place text, killed_min integer, killed_max integer, killed_text text, wounded_min integer, wounded_max integer, wounded_text text',
+  },
+  adherences: { name: 'bulk_adherences', columns: ['idx', 'label', 'n', 'actor', 'doctrine'], definition: 'idx integer, label text, n integer, actor text, doctrine text' },
+  relationships: {
+    name: 'bulk_relationships',
+    columns: ['idx', 'label', 'n', 'from_actor', 'type', 'to_actor', 'period_text', 'period_start', 'period_end', 'period_precision'],
+    definition: 'idx integer, label text, n integer, from_actor text, type text, to_actor text, period_text text, period_start date, period_end date, period_precision text',
+  },
+  participations: { name: 'bulk_participations', columns: ['idx', 'label', 'n', 'event', 'actor', 'role', 'attributed_by'], definition: 'idx integer, label text, n integer, event text, actor text, role text, attributed_by text' },
+} satisfies Record<string, StageTable>;
+type Stage = keyof typeof STAGES;
+
+/** Rows waiting to be COPYed, per staging table. */
+class Staging {
+  private readonly lines = new Map<Stage, string[]>();
+  private pending = 0;
+  constructor(private readonly sql: BulkSql) {}
+
+  async create(): Promise<void> {
+    for (const stage of Object.values(STAGES)) await this.sql.unsafe(`create temp table ${stage.name} (${stage.definition}) on commit drop`);
+  }
+
+  async add(stage: Stage, values: CopyCell[]): Promise<void> {
+    let list = this.lines.get(stage);
+    if (!list) this.lines.set(stage, (list = []));
+    list.push(copyLine(values));
+    if (++this.pending >= BATCH) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    for (const [stage, lines] of this.lines) await copyLines(this.sql, STAGES[stage].name, STAGES[stage].columns, lines);
+    this.lines.clear();
+    this.pending = 0;
+  }
+}
+
+const quoteText = (quote: Quote) => (typeof quote === 'string' ? quote : quote.text);
+
+/**
+ * Loads a knowledge file's records inside `sql`'s transaction as `recordedBy`. Returns the
+ * problems, every one named by its record, when anything is wrong; then nothing is left written
+ * (the caller rolls the transaction back).
+ */
+export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: BulkLoadInput, options: BulkLoadOptions = {}): Promise<BulkLoadResult> {
+  const problems: string[] = [];
+  let records = 1;
+  let last = performance.now();
+  const step = (name: string) => {
+    const now = performance.now();
+    options.onStep?.(name, now - last);
+    last = now;
+  };
+  const parsedSource = sourceSchema.safeParse(input.source);
+  if (!parsedSource.success) {
+    return { ok: false, records, problems: parsedSource.error.issues.map((i) => `source${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`) };
+  }
+  const source = parsedSource.data;
+  const actualHash = sha256Hex(input.text);
+  if (actualHash !== source.sha256) {
+    problems.push(`source "${source.slug}": text file ${source.textFile} has sha256 ${actualHash}, but the knowledge file was written against ${source.sha256}`);
+  }
+  const finder = new QuoteFinder(input.text);
+  const staging = new Staging(sql);
+  await staging.create();
+  let shapeProblems = false;
+  let claimNumber = 0;
+  let done = 0;
+
+  /** Stages a claim and its quotes; returns its number, or null when a quote is not in the text. */
+  const stageClaim = async (label: string, key: string, kind: ClaimKind, claim: { confidence: number; note?: string | null | undefined; quotes: Quote[] }) => {
+    const anchors: Anchor[] = [];
+    claim.quotes.forEach((quote, j) => {
+      const occurrence = typeof quote === 'string' ? undefined : quote.occurrence;
+      const result = finder.find(quoteText(quote), occurrence);
+      if (result.ok) anchors.push(result.anchor);
+      else problems.push(`${label}.quotes[${j}]: ${describeAnchorFailure(result, quoteText(quote), source.slug)}`);
+    });
+    if (anchors.length < claim.quotes.length) return null;
+    const n = ++claimNumber;
+    await staging.add('claims', [n, label, key, kind, claim.confidence, claim.note ?? null]);
+    for (const a of anchors) await staging.add('quotes', [n, a.quote, a.startOffset, a.endOffset, a.prefix, a.suffix]);
+    return n;
+  };
+
+  const scope = source.slug;
+  for await (const record of input.records) {
+    records++;
+    done++;
+    const label = record.label ?? `${record.section}[${record.index}]`;
+    const parsed = elementSchemas[record.section].safeParse(record.value);
+    if (!parsed.success) {
+      shapeProblems = true;
+      for (const issue of parsed.error.issues) problems.push(`${label}${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`);
+    } else {
+      await stageRecord(record.section, parsed.data, record.index, label);
+    }
+    if (done % 1000 === 0) options.onProgress?.(done, Math.max(done, options.estimateTotal?.(done) ?? done), 'reading');
+  }
+  await staging.flush();
+  options.onProgress?.(done, done, 'reading');
+
+  async function stageRecord(section: Section, value: Element<Section>, idx: number, label: string) {
+    switch (section) {
+      case 'places': {
+        const p = value as Element<'places'>;
+        await staging.add('places', [idx, label, p.slug, p.name, p.kind, p.parent, p.countryCode, p.region]);
+        return;
+      }
+      case 'doctrines': {
+        const d = value as Element<'doctrines'>;
+        const n = await stageClaim(label, claimKeys.doctrine(d), 'DOCTRINE_DEFINITION', d);
+        await staging.add('doctrines', [idx, label, n, d.slug, d.name, d.description, d.parent]);
+        return;
+      }
+      case 'actors': {
+        const a = value as Element<'actors'>;
+        const n = await stageClaim(label, claimKeys.actor(a), 'ACTOR_PROFILE', a);
+        await staging.add('actors', [idx, label, n, a.slug, a.name, a.aliases, a.kind, a.description, a.homeCountry]);
+        return;
+      }
+      case 'events': {
+        const e = value as Element<'events'>;
+        const n = await stageClaim(label, claimKeys.event(e), 'EVENT_REPORT', e);
+        await staging.add('events', [idx, label, n, e.slug, e.title, e.kind, e.description, e.date.text, e.date.earliest, e.date.latest, e.date.precision, e.place,
+          e.killed?.min ?? null, e.killed?.max ?? null, e.killed?.text ?? null, e.wounded?.min ?? null, e.wounded?.max ?? null, e.wounded?.text ?? null]);
+        return;
+      }
+      case 'adherences': {
+        const a = value as Element<'adherences'>;
+        const n = await stageClaim(label, claimKeys.adherence(scope, a), 'ADHERENCE', a);
+        await staging.add('adherences', [idx, label, n, a.actor, a.doctrine]);
+        return;
+      }
+      case 'relationships': {
+        const r = value as Element<'relationships'>;
+        if (r.from === r.to) problems.push(`${label}: ${SELF_RELATIONSHIP}`);
+        const n = await stageClaim(label, claimKeys.relationship(scope, r), 'RELATIONSHIP', r);
+        await staging.add('relationships', [idx, label, n, r.from, r.type, r.to, r.period?.text ?? null, r.period?.earliest ?? null, r.period?.latest ?? null, r.period?.precision ?? null]);
+        return;
+      }
+      case 'participations': {
+        const p = value as Element<'participations'>;
+        const n = await stageClaim(label, claimKeys.participation(scope, p), 'PARTICIPATION', p);
+        await staging.add('participations', [idx, label, n, p.event, p.actor, p.role, p.attributedBy ?? null]);
+        return;
+      }
+    }
+  }
+
+  // A record of the wrong shape is not staged: checking references against it would only add
+  // problems that are not there. Report the shapes first.
+  const fileProblems = input.fileProblems?.() ?? [];
+  if (shapeProblems || fileProblems.length > 0) return { ok: false, records: records + fileProblems.length, problems: [...fileProblems, ...problems] };
+  step('read, check and stage records');
+  for (const stage of Object.values(STAGES)) await sql.unsafe(`analyze ${stage.name}`);
+  problems.push(...(await databaseProblems(sql, source.slug, source.sha256, input.refersToStored)));
+  step('check slugs and references');
+  if (problems.length > 0) return { ok: false, records, problems };
+
+  options.onProgress?.(0, done, 'writing');
+  const summary = await write(sql, recordedBy, { ...source, text: input.text }, step);
+  options.onProgress?.(done, done, 'writing');
+  return { ok: true, records, ...summary };
+}
+
+/** Problems only the whole file or the database can show, found set-based over the staging tables. */
+async function databaseProblems(sql: BulkSql, sourceSlug: string, sha256: string, refersToStored: boolean): Promise<string[]> {
+  const problems: string[] = [];
+  const [stored] = await sql<{ text_sha256: string }[]>`select text_sha256 from sources where slug = ${sourceSlug}`;
+  if (stored && stored.text_sha256 !== sha256) {
+    problems.push(`source "${sourceSlug}" is stored with a different text (sha256 ${stored.text_sha256}); its citations would no longer match`);
+  }
+  // Slugs defined twice in the file.
+  for (const [stage, kind] of [['bulk_places', 'place'], ['bulk_doctrines', 'doctrine'], ['bulk_actors', 'actor'], ['bulk_events', 'event']] as const) {
+    const rows = await sql.unsafe<{ label: string; slug: string }[]>(`
+      select label, slug from (select idx, label, slug, row_number() over (partition by slug order by idx) as nth from ${stage}) s
+       where nth > 1 order by idx`);
+    for (const r of rows) problems.push(`${r.label}: duplicate ${kind} slug "${r.slug}"`);
+  }
+  // References to slugs neither the file nor (for imports) the database defines.
+  const references: [stage: string, column: string, field: string, kind: string, defined: string, stored: string][] = [
+    ['bulk_places', 'parent', 'parent', 'place', 'bulk_places', 'places'],
+    ['bulk_doctrines', 'parent', 'parent', 'doctrine', 'bulk_doctrines', 'doctrines'],
+    ['bulk_actors', 'home_country', 'homeCountry', 'place', 'bulk_places', 'places'],
+    ['bulk_events', 'place', 'place', 'place', 'bulk_places', 'places'],
+    ['bulk_adherences', 'actor', 'actor', 'actor', 'bulk_actors', 'actors'],
+    ['bulk_adherences', 'doctrine', 'doctrine', 'doctrine', 'bulk_doctrines', 'doctrines'],
+    ['bulk_relationships', 'from_actor', 'from', 'actor', 'bulk_actors', 'actors'],
+    ['bulk_relationships', 'to_actor', 'to', 'actor', 'bulk_actors', 'actors'],
+    ['bulk_participations', 'event', 'event', 'event', 'bulk_events', 'events'],
+    ['bulk_participations', 'actor', 'actor', 'actor', 'bulk_actors', 'actors'],
+    ['bulk_participations', 'attributed_by', 'attributedBy', 'actor', 'bulk_actors', 'actors'],
+  ];
+  const unknown: { idx: number; stage: string; text: string }[] = [];
+  for (const [stage, column, field, kind, defined, storedTable] of references) {
+    const rows = await sql.unsafe<{ idx: number; label: string; slug: string }[]>(`
+      select b.idx, b.label, b.${column} as slug from ${stage} b
+       where b.${column} is not null
+         and not exists (select 1 from ${defined} d where d.slug = b.${column})
+         ${refersToStored ? `and not exists (select 1 from ${storedTable} t where t.slug = b.${column})` : ''}
+       order by b.idx`);
+    for (const r of rows) unknown.push({ idx: r.idx, stage, text: `${r.label}.${field}: unknown ${kind} "${r.slug}"` });
+  }
+  problems.push(...unknown.map((u) => u.text));
+  // Records the file defines that exist already but were not loaded from a knowledge file (added
+  // through the API): the file must refer to those, not define them again.
+  for (const [stage, table, kind] of [['bulk_actors', 'actors', 'actor'], ['bulk_doctrines', 'doctrines', 'doctrine'], ['bulk_events', 'events', 'event']] as const) {
+    const rows = await sql.unsafe<{ label: string; slug: string }[]>(`
+      select b.label, b.slug from ${stage} b join ${table} t on t.slug = b.slug join claims c on c.id = t.claim_id
+       where c.key is distinct from '${kind}:' || t.slug order by b.idx`);
+    for (const r of rows) problems.push(`${r.label}: ${kind} "${r.slug}" exists already (added through the API); refer to it instead of defining it`);
+  }
+  return problems;
+}
+
+interface SourceRow {
+  slug: string;
+  title: string | null;
+  publisher: string;
+  author: string | null;
+  url: string | null;
+  published: { text: string | null; earliest: string | null; latest: string | null; precision: string };
+  text: string;
+}
+
+/** The set-based write of everything staged. */
+async function write(sql: BulkSql, recordedBy: string, source: SourceRow, step: (name: string) => void): Promise<Omit<BulkLoadSummary, 'records'>> {
+  let created = 0;
+  let unchanged = 0;
+  const count = async (query: string) => Number((await sql.unsafe<{ n: string }[]>(query))[0]?.n ?? 0);
+
+  // The source: new, or the same text as before (checked above).
+  const { published } = source;
+  const inserted = await sql<{ id: number }[]>`
+    insert into sources (slug, title, publisher, author, url, published_text, published_earliest, published_latest, published_precision, text, text_sha256)
+    values (${source.slug}, ${source.title}, ${source.publisher}, ${source.author}, ${source.url}, ${published.text}, ${published.earliest},
+            ${published.latest}, ${published.precision}, ${source.text}, ${sha256Hex(source.text)})
+    on conflict (slug) do nothing returning id`;
+  const sourceId = inserted[0]?.id ?? (await sql<{ id: number }[]>`select id from sources where slug = ${source.slug}`)[0]?.id;
+  if (sourceId === undefined) throw new Error(`source ${source.slug} was neither inserted nor found`);
+  if (inserted.length > 0) created++;
+  else unchanged++;
+  step('write source');
+
+  // Citations: one row per distinct span of the text, shared by every claim that quotes it.
+  const spans = await count('select count(*) as n from (select distinct start_offset, end_offset from bulk_quotes) s');
+  const newCitations = await sql.unsafe(`
+    insert into citations (source_id, quote, start_offset, end_offset, prefix, suffix)
+    select distinct on (start_offset, end_offset) $1::int, quote, start_offset, end_offset, prefix, suffix
+      from bulk_quotes order by start_offset, end_offset
+    on conflict (source_id, start_offset, end_offset) do nothing`, [sourceId]);
+  created += newCitations.count;
+  unchanged += spans - newCitations.count;
+  step('write citations');
+
+  // Places: gazetteer reference data, not claims; parents first, a level per statement.
+  const places = await count('select count(*) as n from bulk_places');
+  let createdPlaces = 0;
+  for (;;) {
+    const level = await sql.unsafe(`
+      insert into places (slug, name, kind, parent_id, country_id, country_code, region)
+      select distinct on (b.slug) b.slug, b.name, b.kind::place_kind, parent.id,
+             case when b.kind = 'COUNTRY' then null else parent.country_id end, b.country_code, b.region
+        from bulk_places b left join places parent on parent.slug = b.parent
+       where not exists (select 1 from places p where p.slug = b.slug) and (b.parent is null or parent.id is not null)
+       order by b.slug, b.idx`);
+    createdPlaces += level.count;
+    if (level.count === 0) break;
+  }
+  created += createdPlaces;
+  unchanged += places - createdPlaces;
+
+  // Claims: new keys inserted; every staged claim is then matched with its id by key.
+  await sql.unsafe(`
+    create temp table bulk_claim_ids on commit drop as
+    with firsts as (select distinct on (key) n, key, kind, confidence, note from bulk_claims order by key, n),
+         inserted as (
+           insert into claims (key, kind, confidence, note, recorded_by)
+           select key, kind::claim_kind, confidence, note, $1 from firsts order by n
+           on conflict (key) do nothing returning id, key)
+    select f.n, f.key, coalesce(i.id, c.id) as id, i.id is not null as inserted
+      from firsts f left join inserted i on i.key = f.key left join claims c on c.key = f.key and i.id is null`, [recordedBy]);
+  step('write claims');
+  await sql.unsafe('create index on bulk_claim_ids (n)');
+  await sql.unsafe('analyze bulk_claim_ids');
+  // Links to citations: every quote of every staged claim (a claim stored before may gain quotes).
+  await sql.unsafe(`
+    create temp table bulk_linked on commit drop as
+    with links as (
+      insert into claim_citations (claim_id, citation_id)
+      select distinct ci.id, cit.id
+        from bulk_claims b
+        join bulk_claim_ids ci on ci.key = b.key
+        join bulk_quotes q on q.n = b.n
+        join citations cit on cit.source_id = $1::int and cit.start_offset = q.start_offset and cit.end_offset = q.end_offset
+      on conflict do nothing returning claim_id)
+    select distinct claim_id from links`, [sourceId]);
+  step('link claims to citations');
+  // A claim counts as created when it is new or gained a quote, once per key; the rest is unchanged.
+  const [claimCounts] = await sql.unsafe<{ created: string; total: string }[]>(`
+    select count(*) filter (where ci.n = b.n and (ci.inserted or l.claim_id is not null)) as created, count(*) as total
+      from bulk_claims b join bulk_claim_ids ci on ci.key = b.key left join bulk_linked l on l.claim_id = ci.id`);
+  created += Number(claimCounts?.created ?? 0);
+  unchanged += Number(claimCounts?.total ?? 0) - Number(claimCounts?.created ?? 0);
+
+  // Entity rows, for the claims this load inserted (a claim stored before has its row already).
+  const isNew = 'join bulk_claim_ids ci on ci.n = b.n and ci.inserted';
+  for (;;) {
+    const level = await sql.unsafe(`
+      insert into doctrines (slug, name, description, parent_id, claim_id)
+      select b.slug, b.name, b.description, parent.id, ci.id
+        from bulk_doctrines b ${isNew} left join doctrines parent on parent.slug = b.parent
+       where not exists (select 1 from doctrines d where d.slug = b.slug) and (b.parent is null or parent.id is not null)
+       order by b.idx`);
+    if (level.count === 0) break;
+  }
+  await sql.unsafe(`
+    insert into actors (slug, name, aliases, kind, description, home_country_id, claim_id)
+    select b.slug, b.name, b.aliases, b.kind::actor_kind, b.description, pl.id, ci.id
+      from bulk_actors b ${isNew} left join places pl on pl.slug = b.home_country order by b.idx`);
+  step('write doctrines and actors');
+  const events = await sql.unsafe<{ id: number }[]>(`
+    insert into events (slug, title, kind, description, date_text, date_earliest, date_latest, date_precision, place_id,
+                        killed_min, killed_max, killed_text, wounded_min, wounded_max, wounded_text, claim_id)
+    select b.slug, b.title, b.kind::event_kind, b.description, b.date_text, b.date_earliest, b.date_latest, b.date_precision::date_precision, pl.id,
+           b.killed_min, b.killed_max, b.killed_text, b.wounded_min, b.wounded_max, b.wounded_text, ci.id
+      from bulk_events b ${isNew} left join places pl on pl.slug = b.place order by b.idx
+    returning id`);
+  step('write events');
+  await sql.unsafe(`
+    insert into adherences (claim_id, actor_id, doctrine_id)
+    select ci.id, a.id, d.id from bulk_adherences b ${isNew}
+      join actors a on a.slug = b.actor join doctrines d on d.slug = b.doctrine order by b.idx`);
+  await sql.unsafe(`
+    insert into relationships (claim_id, type, from_actor_id, to_actor_id, period_text, period_start, period_end, period_precision)
+    select ci.id, b.type::relationship_type, f.id, t.id, b.period_text, b.period_start, b.period_end, b.period_precision::date_precision
+      from bulk_relationships b ${isNew} join actors f on f.slug = b.from_actor join actors t on t.slug = b.to_actor order by b.idx`);
+  await sql.unsafe(`
+    insert into participations (claim_id, event_id, actor_id, role, attributed_by_id)
+    select ci.id, e.id, a.id, b.role::participation_role, attributor.id
+      from bulk_participations b ${isNew} join events e on e.slug = b.event join actors a on a.slug = b.actor
+      left join actors attributor on attributor.slug = b.attributed_by order by b.idx`);
+  step('write adherences, relationships, participations');
+  return { created, unchanged, createdEventIds: events.map((e) => e.id) };
+}

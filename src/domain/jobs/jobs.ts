@@ -1,0 +1,117 @@
+/**
+ * Jobs: writes too long for a request (a merge of two actors with tens of thousands of events
+ * each, and the summaries it makes stale) run in the background, and the client polls the job's
+ * status, progress and result. A job is a row in `jobs`, written by the request that starts it;
+ * every server process runs a JobRunner that takes queued jobs with FOR UPDATE SKIP LOCKED (as the
+ * summary drainers take their keys), so any instance may run any job, and two never run one.
+ *
+ * Not a queue library: the current graphile-worker (0.18) and pg-boss (12) need Node 22, their
+ * Node 20 versions are superseded majors, and both bring the `pg` driver and pool beside the
+ * `postgres` one the app uses, so a job could not share the app's write path (runWrite: audit
+ * entry, principal, idempotency) and tests. What a job needs here — a row, a claim that skips
+ * rows others hold, progress updates — is a few statements.
+ */
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { jobs } from '../../db/schema.ts';
+
+export type JobRow = typeof jobs.$inferSelect;
+export type JobResult = { [key: string]: unknown };
+
+/** Reports how far a job is: `progress` 0–1 and what it is doing. */
+export type ReportProgress = (progress: number, stage: string) => Promise<void>;
+
+export type JobHandler = (db: Database, job: JobRow, report: ReportProgress) => Promise<JobResult>;
+
+/** Queues a job in the caller's transaction (so a refused write queues nothing). */
+export async function enqueueJob(db: Pick<Database, 'insert'>, requestedBy: string, kind: string, input: JobResult): Promise<JobRow> {
+  const [row] = await db.insert(jobs).values({ kind, input, requestedBy }).returning();
+  if (!row) throw new Error('insert into jobs returned no row');
+  return row;
+}
+
+/**
+ * Takes the oldest queued job no other runner holds and runs it to the end. Returns false when
+ * none was queued. A handler that throws fails the job with its message; the write it was doing
+ * rolled back with its own transaction.
+ */
+export async function runNextJob(db: Database, handlers: Record<string, JobHandler>): Promise<boolean> {
+  const [job] = await db.execute<JobRow & Record<string, unknown>>(sql`
+    update jobs set status = 'RUNNING', started_at = clock_timestamp(), stage = 'started'
+     where id = (select id from jobs where status = 'QUEUED' and kind = any(${sql.param(Object.keys(handlers))}::text[])
+                  order by id for update skip locked limit 1)
+    returning id, kind, input, status, progress, stage, result, error, requested_by as "requestedBy",
+              created_at as "createdAt", started_at as "startedAt", finished_at as "finishedAt"`);
+  if (!job) return false;
+  const report: ReportProgress = async (progress, stage) => {
+    await db.execute(sql`update jobs set progress = ${Math.max(0, Math.min(1, progress))}, stage = ${stage} where id = ${job.id}`);
+  };
+  try {
+    const result = await handlers[job.kind]!(db, job, report);
+    await db.execute(sql`
+      update jobs set status = 'SUCCEEDED', progress = 1, stage = 'done', result = ${JSON.stringify(result)}::jsonb, finished_at = clock_timestamp()
+       where id = ${job.id}`);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await db.execute(sql`update jobs set status = 'FAILED', error = ${message}, finished_at = clock_timestamp() where id = ${job.id}`);
+  }
+  return true;
+}
+
+export interface JobRunnerOptions {
+  /** How long to wait before looking again when no job is queued, ms. */
+  idleMs: number;
+  onError: (error: unknown) => void;
+}
+
+/** A loop in the server process running queued jobs one at a time. */
+export class JobRunner {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly handlers: Record<string, JobHandler>,
+    private readonly options: JobRunnerOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let ran = false;
+      try {
+        ran = await runNextJob(this.db, this.handlers);
+      } catch (error) {
+        if (!this.running) return;
+        this.options.onError(error);
+        await this.pause(Math.max(1000, this.options.idleMs));
+        continue;
+      }
+      if (!ran && this.running) await this.pause(this.options.idleMs);
+    }
+  }
+
+  /** Ends the loop after the job in progress (if any) ends. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The bulk loader's parts: QuoteFinder answers as anchorQuote does; the CSV reader gives the same
+ * records however the text is cut into chunks; the per-statement citation check refuses a wrong
+ * quote or context in long and non-ASCII texts, where it maps code points to bytes chunk by chunk.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anchorQuote } from '../src/citations/anchor.ts';
+import { QuoteFinder } from '../src/domain/bulk/quote-finder.ts';
+import { loadSeed } from '../src/domain/knowledge/seed.ts';
+import { sha256Hex } from '../src/domain/sources/sources.ts';
+import { CsvReader, parseCsv } from '../src/import/csv.ts';
+import { scratchDatabase } from './helpers.ts';
+
+describe('QuoteFinder', () => {
+  it('finds every quote as anchorQuote does, in texts with surrogate pairs and repeats', () => {
+    let seed = 7;
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) / 0x7fffffff;
+    const pieces = ['a', 'b', ' ', 'c', '😀', 'é', 'x', 'ab', 'Kabul '];
+    for (let t = 0; t < 60; t++) {
+      let text = '';
+      const length = 20 + Math.floor(random() * 4000);
+      while (text.length < length) text += pieces[Math.floor(random() * pieces.length)];
+      const finder = new QuoteFinder(text, { indexFromLength: 0 });
+      for (let q = 0; q < 40; q++) {
+        const at = Math.floor(random() * (text.length - 2));
+        const quote = random() < 0.1 ? 'never in the text' : text.slice(at, at + 1 + Math.floor(random() * 40));
+        const occurrence = random() < 0.3 ? 1 + Math.floor(random() * 3) : undefined;
+        expect(finder.find(quote, occurrence)).toEqual(anchorQuote(text, quote, occurrence));
+      }
+    }
+  });
+});
+
+describe('CsvReader', () => {
+  it('gives the same records whatever the chunks', () => {
+    const text = 'a,b\r\n"x""y",2\r\n\r\n"multi\nline",3\n"q""",4';
+    const whole = parseCsv(text);
+    expect(whole.map((r) => r.line)).toEqual([1, 2, 4, 6]);
+    for (let size = 1; size < 8; size++) {
+      const reader = new CsvReader();
+      const records = [];
+      for (let i = 0; i < text.length; i += size) records.push(...reader.push(text.slice(i, i + size)));
+      records.push(...reader.end());
+      expect(records).toEqual(whole);
+    }
+  });
+});
+
+describe('the citation check, per statement', () => {
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  let sourceId = 0;
+  // Over 3 KB of multi-byte text, so quotes sit in later 1,024-byte chunks and across their edges.
+  const text = Array.from({ length: 120 }, (_, i) => `Šíp ${i} 😀 zasáhl cíl ${i}.`).join(' ');
+  const at = (quote: string) => {
+    const result = anchorQuote(text, quote);
+    if (!result.ok) throw new Error(quote);
+    return result.anchor;
+  };
+  beforeAll(async () => {
+    scratch = await scratchDatabase();
+    await loadSeed(scratch.handle.db);
+    const [row] = await scratch.handle.sql<{ id: number }[]>`
+      insert into sources (slug, publisher, text, text_sha256) values ('long-czech', 'Test', ${text}, ${sha256Hex(text)}) returning id`;
+    sourceId = row!.id;
+  });
+  afterAll(() => scratch.drop());
+
+  const insert = (anchors: { quote: string; startOffset: number; endOffset: number; prefix: string; suffix: string }[]) =>
+    scratch.handle.sql`insert into citations ${scratch.handle.sql(anchors.map((a) => ({ source_id: sourceId, quote: a.quote, start_offset: a.startOffset, end_offset: a.endOffset, prefix: a.prefix, suffix: a.suffix })))}`;
+
+  it('accepts many right citations of a long text in one statement', async () => {
+    const anchors = Array.from({ length: 120 }, (_, i) => at(`Šíp ${i} 😀 zasáhl cíl ${i}.`));
+    await expect(insert(anchors)).resolves.toBeDefined();
+  });
+
+  it('refuses a quote that is not the text at its offsets, and a wrong context, writing none of the statement', async () => {
+    const right = at('😀 zasáhl cíl 101.');
+    const shifted = { ...at('😀 zasáhl cíl 102.'), quote: '😀 zasáhl cíl 10X.' };
+    await expect(insert([right, shifted])).rejects.toThrow(/is not the text of source/);
+    await expect(insert([{ ...at('😀 zasáhl cíl 103.'), prefix: 'not what precedes it' }])).rejects.toThrow(/is not the text around it/);
+    await expect(insert([{ ...at('😀 zasáhl cíl 104.'), suffix: ' Šíp 105 😀 zasáhl cíl 106' }])).rejects.toThrow(/is not the text around it/);
+    // The same spans, right, pass: what was refused was the quote or its context, not the span.
+    await expect(insert([right, at('😀 zasáhl cíl 102.'), at('😀 zasáhl cíl 103.')])).resolves.toBeDefined();
+    const [count] = await scratch.handle.sql`select count(*)::int as n from citations where source_id = ${sourceId}`;
+    expect(count).toEqual({ n: 123 });
+  });
+});

@@ -28,6 +28,7 @@ const calls: Record<string, { admin?: true; input: (n: number) => Record<string,
   addAdherence: { input: () => ({ actor: 'roles-a', doctrine: 'salafism', confidence: 50, citations: quote('Group A follows Salafism.') }) },
   retractClaim: { admin: true, input: () => ({ claim: retractable, reason: 'corrected by the source', citation: { source: SOURCE, quote: 'Correction: Group A did not attack.' } }) },
   mergeActors: { admin: true, input: () => ({ keep: 'roles-a', remove: 'roles-a-duplicate', reason: 'the same group' }) },
+  startMergeActors: { admin: true, input: () => ({ keep: 'roles-b', remove: 'roles-b-duplicate', reason: 'the same group' }) },
 };
 
 let retractable = '';
@@ -37,7 +38,7 @@ beforeAll(async () => {
   f = await writeFixture();
   const admin = (query: string, variables: Record<string, unknown>) => f.api.query<Record<string, { data?: { id: string } }>>(query, variables, { token: f.tokens.admin });
   await admin(`mutation($i: AddSourceInput!) { addSource(input: $i) { __typename } }`, { i: { slug: SOURCE, publisher: 'Test', text: TEXT } });
-  for (const slug of ['roles-a', 'roles-b', 'roles-a-duplicate']) {
+  for (const slug of ['roles-a', 'roles-b', 'roles-a-duplicate', 'roles-b-duplicate']) {
     await admin(`mutation($i: CreateActorInput!) { createActor(input: $i) { __typename } }`, { i: { slug, name: slug, kind: 'ARMED_ORGANIZATION', confidence: 50, citations: quote('Group A attacked.') } });
   }
   const claim = await admin(

@@ -7,6 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
+import { PollingLoop, type PollingLoopOptions } from './polling-loop.ts';
 
 /** Keys one drain call takes: small enough to keep a call well under a second on a big actor. */
 export const DRAIN_BATCH = 500;
@@ -70,11 +71,8 @@ export async function drainSummaries(db: Database, maxKeys = DRAIN_BATCH): Promi
   }
 }
 
-export interface DrainerOptions {
-  /** How long to wait before looking again when the queue is empty, ms. */
-  idleMs: number;
+export interface DrainerOptions extends PollingLoopOptions {
   maxKeys?: number;
-  onError: (error: unknown) => void;
 }
 
 /**
@@ -83,52 +81,8 @@ export interface DrainerOptions {
  * single lock PostgreSQL serializes notifying commits with). `stop()` ends it after the call in
  * progress commits.
  */
-export class SummaryDrainer {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-
-  constructor(
-    private readonly db: Database,
-    private readonly options: DrainerOptions,
-  ) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  private async pause(ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.wake = undefined;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let taken = 0;
-      try {
-        taken = await drainOnce(this.db, this.options.maxKeys);
-      } catch (error) {
-        if (!this.running) return;
-        this.options.onError(error);
-        // The database may be down: do not spin.
-        await this.pause(Math.max(1000, this.options.idleMs));
-        continue;
-      }
-      if (taken === 0 && this.running) await this.pause(this.options.idleMs);
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+export class SummaryDrainer extends PollingLoop {
+  constructor(db: Database, options: DrainerOptions) {
+    super(async () => (await drainOnce(db, options.maxKeys)) > 0, options);
   }
 }

@@ -14,6 +14,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { jobs } from '../../db/schema.ts';
+import { PollingLoop, type PollingLoopOptions } from '../../db/polling-loop.ts';
 
 export type JobRow = typeof jobs.$inferSelect;
 export type JobResult = { [key: string]: unknown };
@@ -58,60 +59,11 @@ export async function runNextJob(db: Database, handlers: Record<string, JobHandl
   return true;
 }
 
-export interface JobRunnerOptions {
-  /** How long to wait before looking again when no job is queued, ms. */
-  idleMs: number;
-  onError: (error: unknown) => void;
-}
+export type JobRunnerOptions = PollingLoopOptions;
 
-/** A loop in the server process running queued jobs one at a time. */
-export class JobRunner {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-
-  constructor(
-    private readonly db: Database,
-    private readonly handlers: Record<string, JobHandler>,
-    private readonly options: JobRunnerOptions,
-  ) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  private async pause(ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.wake = undefined;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let ran = false;
-      try {
-        ran = await runNextJob(this.db, this.handlers);
-      } catch (error) {
-        if (!this.running) return;
-        this.options.onError(error);
-        await this.pause(Math.max(1000, this.options.idleMs));
-        continue;
-      }
-      if (!ran && this.running) await this.pause(this.options.idleMs);
-    }
-  }
-
-  /** Ends the loop after the job in progress (if any) ends. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+/** A loop in the server process running queued jobs one at a time; `stop()` ends it after the job in progress. */
+export class JobRunner extends PollingLoop {
+  constructor(db: Database, handlers: Record<string, JobHandler>, options: JobRunnerOptions) {
+    super(() => runNextJob(db, handlers), options);
   }
 }

@@ -1,0 +1,61 @@
+/**
+ * A background loop in the server process over one database step (drain summary keys, run a job):
+ * back to back while the step finds work, every `idleMs` when it finds none, and at most once a
+ * second after an error (the database may be down: do not spin). `stop()` ends it after the step
+ * in progress, waking it from a pause.
+ */
+export interface PollingLoopOptions {
+  /** How long to wait before looking again when there was nothing to do, ms. */
+  idleMs: number;
+  onError: (error: unknown) => void;
+}
+
+export class PollingLoop {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  /** `step` does one unit of work and says whether it found any. */
+  constructor(
+    private readonly step: () => Promise<boolean>,
+    private readonly options: PollingLoopOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let found = false;
+      try {
+        found = await this.step();
+      } catch (error) {
+        if (!this.running) return;
+        this.options.onError(error);
+        await this.pause(Math.max(1000, this.options.idleMs));
+        continue;
+      }
+      if (!found && this.running) await this.pause(this.options.idleMs);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+}

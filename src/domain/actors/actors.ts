@@ -6,14 +6,13 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { actors } from '../../db/schema.ts';
-import { recordClaim } from '../claims/record.ts';
+import { recordCitedClaim } from '../claims/cited.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { citationsSchema, confidenceSchema, parseInput } from '../input.ts';
 import { freeTextSchema, LIST_LIMITS, nameSchema, slugSchema } from '../limits.ts';
 import { countryIdBySlug } from '../places/lookup.ts';
 import { actualChanges, snapshot, updateNote } from '../revisions/changes.ts';
 import type { Json, Principal, Tx } from '../service.ts';
-import { resolveCitations } from '../sources/citations.ts';
 import { actorKindValues } from '../vocabulary.ts';
 import { actorIdBySlug } from './lookup.ts';
 
@@ -41,8 +40,7 @@ export function parseCreateActor(raw: unknown): CreateActorInput {
 export async function createActor(tx: Tx, principal: Principal, input: CreateActorInput) {
   const [taken] = await tx.select({ id: actors.id }).from(actors).where(eq(actors.slug, input.slug));
   if (taken) throw new ConflictError(`an actor "${input.slug}" exists already`, ['input', 'slug']);
-  const citationIds = await resolveCitations(tx, input.citations, ['input', 'citations']);
-  const claimId = await recordClaim(tx, { kind: 'ACTOR_PROFILE', confidence: input.confidence, note: input.note, recordedBy: principal.name, citationIds });
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'ACTOR_PROFILE', input);
   const [row] = await tx
     .insert(actors)
     .values({
@@ -94,14 +92,7 @@ export async function updateActor(tx: Tx, principal: Principal, input: UpdateAct
       : {}),
   };
   const changes = actualChanges(before, given);
-  const citationIds = await resolveCitations(tx, input.citations, ['input', 'citations']);
-  const claimId = await recordClaim(tx, {
-    kind: 'ACTOR_PROFILE',
-    confidence: input.confidence,
-    note: input.note ?? updateNote(`actor ${before.slug}`, changes),
-    recordedBy: principal.name,
-    citationIds,
-  });
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'ACTOR_PROFILE', input, input.note ?? updateNote(`actor ${before.slug}`, changes));
   // The update claim goes with the values it supports; the database keeps the old ones as a revision.
   const [after] = await tx.update(actors).set({ ...changes, revisionClaimId: claimId }).where(eq(actors.id, id)).returning();
   if (!after) throw new Error('update of actors returned no row');

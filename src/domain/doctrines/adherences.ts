@@ -2,11 +2,10 @@
 import { z } from 'zod';
 import { adherences } from '../../db/schema.ts';
 import { actorIdBySlug } from '../actors/lookup.ts';
-import { recordClaim } from '../claims/record.ts';
+import { recordCitedClaim } from '../claims/cited.ts';
 import { citationsSchema, confidenceSchema, parseInput } from '../input.ts';
 import { freeTextSchema, slugReferenceSchema } from '../limits.ts';
 import type { Json, Principal, Tx } from '../service.ts';
-import { resolveCitations } from '../sources/citations.ts';
 import { doctrineIdBySlug } from './lookup.ts';
 
 const addAdherenceSchema = z.object({
@@ -26,8 +25,7 @@ export function parseAddAdherence(raw: unknown): AddAdherenceInput {
 export async function addAdherence(tx: Tx, principal: Principal, input: AddAdherenceInput) {
   const actorId = await actorIdBySlug(tx, input.actor, ['input', 'actor']);
   const doctrineId = await doctrineIdBySlug(tx, input.doctrine, ['input', 'doctrine']);
-  const citationIds = await resolveCitations(tx, input.citations, ['input', 'citations']);
-  const claimId = await recordClaim(tx, { kind: 'ADHERENCE', confidence: input.confidence, note: input.note, recordedBy: principal.name, citationIds });
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'ADHERENCE', input);
   await tx.insert(adherences).values({ claimId, actorId, doctrineId });
   return { claimId, actor: input.actor, doctrine: input.doctrine, citationIds } satisfies Json;
 }

@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { events, participations } from '../../db/schema.ts';
 import { actorIdBySlug } from '../actors/lookup.ts';
+import { recordCitedClaim } from '../claims/cited.ts';
 import { recordClaim } from '../claims/record.ts';
 import { eventDateColumns, fuzzyDate, type FuzzyDate, type FuzzyDateInput } from '../dates.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -75,8 +76,7 @@ export async function createEvent(tx: Tx, principal: Principal, input: CreateEve
   const [taken] = await tx.select({ id: events.id }).from(events).where(eq(events.slug, input.slug));
   if (taken) throw new ConflictError(`an event "${input.slug}" exists already`, ['input', 'slug']);
   const placeId = input.place != null ? (await placeBySlug(tx, input.place, ['input', 'place'])).id : null;
-  const citationIds = await resolveCitations(tx, input.citations, ['input', 'citations']);
-  const claimId = await recordClaim(tx, { kind: 'EVENT_REPORT', confidence: input.confidence, note: input.note, recordedBy: principal.name, citationIds });
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'EVENT_REPORT', input);
   const [row] = await tx
     .insert(events)
     .values({
@@ -138,14 +138,7 @@ export async function updateEvent(tx: Tx, principal: Principal, input: UpdateEve
     ...casualtyColumns('killed', input.killed),
     ...casualtyColumns('wounded', input.wounded),
   });
-  const citationIds = await resolveCitations(tx, input.citations, ['input', 'citations']);
-  const claimId = await recordClaim(tx, {
-    kind: 'EVENT_REPORT',
-    confidence: input.confidence,
-    note: input.note ?? updateNote(`event ${before.slug}`, changes),
-    recordedBy: principal.name,
-    citationIds,
-  });
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'EVENT_REPORT', input, input.note ?? updateNote(`event ${before.slug}`, changes));
   const [after] = await tx.update(events).set({ ...changes, revisionClaimId: claimId }).where(eq(events.id, before.id)).returning();
   if (!after) throw new Error('update of events returned no row');
   return { event: { id: before.id, slug: before.slug }, claimId, citationIds, before: snapshot(before), after: snapshot(after) } satisfies Json;

@@ -2,12 +2,11 @@
 import { z } from 'zod';
 import { participations } from '../../db/schema.ts';
 import { actorIdBySlug } from '../actors/lookup.ts';
-import { recordClaim } from '../claims/record.ts';
+import { recordCitedClaim } from '../claims/cited.ts';
 import { eventIdBySlug } from '../events/lookup.ts';
 import { citationsSchema, confidenceSchema, parseInput } from '../input.ts';
 import { freeTextSchema, slugReferenceSchema } from '../limits.ts';
 import type { Json, Principal, Tx } from '../service.ts';
-import { resolveCitations } from '../sources/citations.ts';
 import { participationRoleValues } from '../vocabulary.ts';
 import { withAttributionRule } from './attribution.ts';
 
@@ -33,8 +32,7 @@ export async function addParticipation(tx: Tx, principal: Principal, input: AddP
   const eventId = await eventIdBySlug(tx, input.event, ['input', 'event']);
   const actorId = await actorIdBySlug(tx, input.actor, ['input', 'actor']);
   const attributedById = input.attributedBy != null ? await actorIdBySlug(tx, input.attributedBy, ['input', 'attributedBy']) : null;
-  const citationIds = await resolveCitations(tx, input.citations, ['input', 'citations']);
-  const claimId = await recordClaim(tx, { kind: 'PARTICIPATION', confidence: input.confidence, note: input.note, recordedBy: principal.name, citationIds });
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'PARTICIPATION', input);
   await tx.insert(participations).values({ claimId, eventId, actorId, role: input.role, attributedById });
   return { claimId, event: input.event, actor: input.actor, role: input.role, citationIds } satisfies Json;
 }

@@ -2,13 +2,12 @@
 import { z } from 'zod';
 import { relationships } from '../../db/schema.ts';
 import { actorIdBySlug } from '../actors/lookup.ts';
-import { recordClaim } from '../claims/record.ts';
+import { recordCitedClaim } from '../claims/cited.ts';
 import { fuzzyDate, periodColumns, type FuzzyDate, type FuzzyDateInput } from '../dates.ts';
 import { ValidationError } from '../errors.ts';
 import { citationsSchema, confidenceSchema, parseInput } from '../input.ts';
 import { freeTextSchema, slugReferenceSchema } from '../limits.ts';
 import type { Json, Principal, Tx } from '../service.ts';
-import { resolveCitations } from '../sources/citations.ts';
 import { relationshipTypeValues } from '../vocabulary.ts';
 
 /** An actor does not relate to itself; the knowledge file's check says the same in its words. */
@@ -35,8 +34,7 @@ export async function addRelationship(tx: Tx, principal: Principal, input: AddRe
   const fromActorId = await actorIdBySlug(tx, input.from, ['input', 'from']);
   const toActorId = await actorIdBySlug(tx, input.to, ['input', 'to']);
   if (fromActorId === toActorId) throw new ValidationError(SELF_RELATIONSHIP, ['input', 'to']);
-  const citationIds = await resolveCitations(tx, input.citations, ['input', 'citations']);
-  const claimId = await recordClaim(tx, { kind: 'RELATIONSHIP', confidence: input.confidence, note: input.note, recordedBy: principal.name, citationIds });
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'RELATIONSHIP', input);
   await tx.insert(relationships).values({ claimId, type: input.type, fromActorId, toActorId, ...periodColumns(input.period) });
   return { claimId, from: input.from, type: input.type, to: input.to, citationIds } satisfies Json;
 }

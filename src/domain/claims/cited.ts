@@ -1,0 +1,32 @@
+/**
+ * The claim a write rests on: every claim-making service (createActor, addAdherence, updateEvent, ...)
+ * takes the same evidence — a confidence, an optional note and the citations behind it — and
+ * records it the same way.
+ */
+import type { CitationInput } from '../input.ts';
+import type { Principal, Tx } from '../service.ts';
+import { resolveCitations } from '../sources/citations.ts';
+import { recordClaim, type ClaimKind } from './record.ts';
+
+/** What a write's input says about its claim. */
+export interface ClaimEvidence {
+  confidence: number;
+  note?: string | null | undefined;
+  citations?: readonly CitationInput[] | null | undefined;
+}
+
+/**
+ * Resolves the input's citations (problems named at `input.citations`) and records the claim for
+ * `principal`; `note` replaces the input's note where the service writes one of its own.
+ */
+export async function recordCitedClaim(
+  tx: Tx,
+  principal: Principal,
+  kind: ClaimKind,
+  evidence: ClaimEvidence,
+  note: string | null | undefined = evidence.note,
+): Promise<{ claimId: number; citationIds: number[] }> {
+  const citationIds = await resolveCitations(tx, evidence.citations, ['input', 'citations']);
+  const claimId = await recordClaim(tx, { kind, confidence: evidence.confidence, note, recordedBy: principal.name, citationIds });
+  return { claimId, citationIds };
+}

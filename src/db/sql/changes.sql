@@ -7,31 +7,29 @@ CREATE OR REPLACE FUNCTION change_principal() RETURNS text LANGUAGE sql STABLE A
   SELECT coalesce(nullif(current_setting('knowledge.principal', true), ''), 'database:' || session_user)
 $$;
 
--- Actors, events and doctrines: rows with an id and an establishing claim; an update names the
--- update claim behind the new values (none for the aliases a merge adds).
+-- Updates of actors and events: the change names the update claim behind the new values (none
+-- for the aliases a merge adds). Their creation is recorded per statement (record_entities_created).
 CREATE OR REPLACE FUNCTION record_entity_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   claim integer;
   recorder text;
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    claim := NEW.claim_id;
-  ELSIF to_jsonb(NEW) ->> 'revision_claim_id' IS DISTINCT FROM to_jsonb(OLD) ->> 'revision_claim_id' THEN
+  IF to_jsonb(NEW) ->> 'revision_claim_id' IS DISTINCT FROM to_jsonb(OLD) ->> 'revision_claim_id' THEN
     claim := (to_jsonb(NEW) ->> 'revision_claim_id')::integer;
   END IF;
   SELECT recorded_by INTO recorder FROM claims WHERE id = claim;
   INSERT INTO changes (kind, entity_type, entity_id, claim_id, principal)
-  VALUES (CASE TG_OP WHEN 'INSERT' THEN 'CREATED' ELSE 'UPDATED' END::change_kind, TG_ARGV[0], NEW.id, claim,
-          coalesce(recorder, change_principal()));
+  VALUES ('UPDATED', TG_ARGV[0], NEW.id, claim, coalesce(recorder, change_principal()));
   RETURN NULL;
 END
 $$;
 
--- Sources, citations and places: records without a claim of their own.
+-- Updates of sources and places: records without a claim of their own. Their creation is recorded
+-- per statement (record_unclaimed_created).
 CREATE OR REPLACE FUNCTION record_unclaimed_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO changes (kind, entity_type, entity_id, principal)
-  VALUES (CASE TG_OP WHEN 'INSERT' THEN 'CREATED' ELSE 'UPDATED' END::change_kind, TG_ARGV[0], NEW.id, change_principal());
+  VALUES ('UPDATED', TG_ARGV[0], NEW.id, change_principal());
   RETURN NULL;
 END
 $$;

@@ -28,12 +28,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { postgresCpuMs, postmasterPid, processCpuMs } from '../src/abuse/cpu.ts';
-import { hostileProbes } from '../src/abuse/run.ts';
+import { hostileProbes, sendProbe } from '../src/abuse/run.ts';
 import { mintClientTokens } from '../src/abuse/tokens.ts';
 import { connectDatabase } from '../src/db/client.ts';
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.ts';
@@ -71,29 +70,6 @@ interface Target {
   child: ChildProcess;
   spawnedAt: number;
   tokens: string[];
-}
-
-const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
-
-function send(port: number, probe: Sent, token: string | undefined): Promise<{ status: number; ms: number }> {
-  const started = performance.now();
-  return new Promise((resolvePromise) => {
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...probe.headers,
-    };
-    const body = probe.method === 'DELETE' ? undefined : probe.body;
-    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-    const req = httpRequest({ agent, host: '127.0.0.1', port, path: '/graphql', method: probe.method ?? 'POST', headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, ms: performance.now() - started }));
-      res.on('error', () => resolvePromise({ status: 0, ms: performance.now() - started }));
-    });
-    req.on('error', () => resolvePromise({ status: 0, ms: performance.now() - started }));
-    req.end(body);
-  });
 }
 
 async function start(label: string, tree: string, profileDir?: string): Promise<Target> {
@@ -147,9 +123,11 @@ async function run(target: Target, requests: Sent[], count: number, into: Totals
     Array.from({ length: concurrency }, async (_, c) => {
       while (next < count) {
         const i = next++;
-        const answer = await send(target.port, requests[i % requests.length]!, target.tokens[c % target.tokens.length]);
-        into.latencies.push(answer.ms);
-        into.statuses[answer.status] = (into.statuses[answer.status] ?? 0) + 1;
+        const sentAt = performance.now();
+        const answer = await sendProbe(`http://127.0.0.1:${target.port}`, requests[i % requests.length]!, target.tokens[c % target.tokens.length]);
+        const status = answer === 'crash' ? 0 : answer.status;
+        into.latencies.push(answer === 'crash' ? performance.now() - sentAt : answer.ms);
+        into.statuses[status] = (into.statuses[status] ?? 0) + 1;
       }
     }),
   );

@@ -179,7 +179,8 @@ const DASHBOARD = exampleQueries.map((e) => json(e.query));
 /** Plain node:http with its own unbounded keep-alive agent: fetch's shared pool would queue clients behind each other. */
 const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
 
-function send(url: string, probe: { method?: string; headers?: Record<string, string>; body?: string }, token: string | undefined): Promise<Answer | 'crash'> {
+/** Sends one request (a probe or a dashboard query) to `${url}/graphql`; 'crash' when the connection failed without an answer. */
+export function sendProbe(url: string, probe: { method?: string; headers?: Record<string, string>; body?: string }, token: string | undefined): Promise<Answer | 'crash'> {
   const started = performance.now();
   const target = new URL(`${url}/graphql`);
   return new Promise((resolve) => {
@@ -247,7 +248,7 @@ export async function dashboards(url: string, count: number, until: () => boolea
     Array.from({ length: count }, async (_, i) => {
       let n = i;
       while (!until()) {
-        const answer = await send(url, { body: DASHBOARD[n++ % DASHBOARD.length] }, tokens[i]);
+        const answer = await sendProbe(url, { body: DASHBOARD[n++ % DASHBOARD.length] }, tokens[i]);
         if (answer !== 'crash' && answer.status === 200 && !parsed(answer.text).errors) latencies.push(answer.ms);
         else {
           failed += 1;
@@ -286,7 +287,7 @@ export async function runAbuse(options: AbuseOptions): Promise<AbuseReport> {
       // One client in four sends the heaviest allowed query; the rest cycle through the hostile ones.
       if (i % 4 === 0) {
         slow.sent += 1;
-        const answer = await send(url, { body: SLOW_ALLOWED }, options.tokens?.abusers[i]);
+        const answer = await sendProbe(url, { body: SLOW_ALLOWED }, options.tokens?.abusers[i]);
         if (answer === 'crash' || (answer.status >= 500 && answer.status !== 503)) {
           report.crashes += 1;
           report.crashKinds.add('slow allowed');
@@ -300,7 +301,7 @@ export async function runAbuse(options: AbuseOptions): Promise<AbuseReport> {
       }
       const probe = probes[n++ % probes.length]!;
       report.hostileSent += 1;
-      const answer = await send(url, probe, options.tokens?.abusers[i]);
+      const answer = await sendProbe(url, probe, options.tokens?.abusers[i]);
       if (answer === 'crash' || answer.status === 500) {
         report.crashes += 1;
         report.crashKinds.add(probe.kind);

@@ -53,7 +53,7 @@ export async function backfillSyntheticCoordinates(sql: postgres.Sql): Promise<n
   if (points.length === 0) return 0;
   await sql`
     update places set latitude = p.latitude, longitude = p.longitude, geo_precision = p.precision::geo_precision, gazetteer = p.gazetteer
-      from (select * from json_to_recordset(${JSON.stringify(points)}::json)
+      from (select * from jsonb_to_recordset(${sql.json(points as never)})
               as x(id int, latitude float8, longitude float8, precision text, gazetteer text)) p
      where places.id = p.id`;
   return points.length;

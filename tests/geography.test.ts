@@ -211,6 +211,17 @@ describe('eventMap', () => {
     }
   });
 
+  it('a bounding box in the filter counts what the list finds in it, from the summary', async () => {
+    const box = '{ west: 60, south: 29, east: 75, north: 39 }';
+    const { data } = await api.query<{ eventMap: { events: number; fromSummary: boolean }; events: { totalCount: number } }>(`{
+      eventMap(filter: { bbox: ${box}, maxPrecision: ADMIN2 }, zoom: 5) { events fromSummary }
+      events(filter: { bbox: ${box}, maxPrecision: ADMIN2 }) { totalCount }
+    }`);
+    expect(data?.eventMap.fromSummary).toBe(true);
+    expect(data?.eventMap.events).toBe(data?.events.totalCount);
+    expect(data?.events.totalCount).toBeGreaterThan(0);
+  });
+
   it('killed ranges sum the events in each cell', async () => {
     const m = await map('{ within: "kabul" }', 8);
     expect(m.eventMap.bins).toHaveLength(1);

@@ -1078,3 +1078,21 @@ export const eventRollupByPlace = pgTable(
   },
   (t) => [unique('event_rollup_by_place_key').on(t.placeId, t.kind)],
 );
+
+/**
+ * Where each place is on the map as of now: its own coordinates, or its nearest located
+ * ancestor's (at least NEAR), as placeLocationsSql in src/graphql/loaders/geography.ts works them
+ * out for past views. Kept by a trigger on places (place_locations_refresh, src/db/sql/geography.sql)
+ * so that filters and the map read a table with statistics: the planner then knows how many
+ * events a bounding box holds, where a recursive query looked to it like one place.
+ */
+export const placeLocations = pgTable(
+  'place_locations',
+  {
+    placeId: integer('place_id').primaryKey(),
+    latitude: doublePrecision('latitude').notNull(),
+    longitude: doublePrecision('longitude').notNull(),
+    precision: geoPrecision('precision').notNull(),
+  },
+  (t) => [index('place_locations_position_idx').on(t.latitude, t.longitude)],
+);

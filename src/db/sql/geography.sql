@@ -55,3 +55,27 @@ BEGIN
          count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min)
     FROM event_place_members GROUP BY place_id, kind;
 END $$;
+
+-- place_locations: every place's point as of now (its own, or its nearest located ancestor's, at
+-- least NEAR), recomputed whole after any statement that changes places. Places are reference
+-- data, few and rarely written; a transaction lock keeps two writers from rewriting it at once
+-- (the second then reads the first's committed places, statement snapshots being READ COMMITTED).
+CREATE OR REPLACE FUNCTION place_locations_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtextextended('place_locations', 0));
+  DELETE FROM place_locations;
+  INSERT INTO place_locations (place_id, latitude, longitude, precision)
+  WITH RECURSIVE chain AS (
+    SELECT pl.id AS place_id, pl.parent_id, pl.latitude, pl.longitude, pl.geo_precision, 0 AS depth FROM places pl
+    UNION ALL
+    SELECT c.place_id, up.parent_id, up.latitude, up.longitude, up.geo_precision, c.depth + 1
+      FROM chain c JOIN places up ON up.id = c.parent_id WHERE c.latitude IS NULL AND c.depth < 16)
+  SELECT place_id, latitude, longitude,
+         CASE WHEN depth = 0 THEN geo_precision ELSE greatest(geo_precision, 'NEAR'::geo_precision) END
+    FROM chain WHERE latitude IS NOT NULL;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS places_locations_changed ON places;
+CREATE TRIGGER places_locations_changed AFTER INSERT OR UPDATE OR DELETE ON places
+  FOR EACH STATEMENT EXECUTE FUNCTION place_locations_refresh();

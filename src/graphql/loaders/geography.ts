@@ -52,6 +52,8 @@ export function parseBoundingBox(text: string, argument: string): BoundingBox {
  * its city is within about 25 km of the city's point, not exactly there).
  */
 export function placeLocationsSql(view: KnowledgeView): SQL {
+  // Now: the table the trigger keeps (with statistics the planner can use).
+  if (!view.asOf) return sql`place_locations`;
   return sql`(with recursive chain as (
       select pl.id as place_id, pl.parent_id, pl.latitude, pl.longitude, pl.geo_precision, 0 as depth
         from ${placesAt(view, 'pl')}
@@ -210,7 +212,16 @@ export interface MapBin {
  * killed_open, killed_reported). `summary`: from event_rollup_by_place, for a live read whose
  * filter only names kinds and places; otherwise `fromEvents`, a grouping of the matching events.
  */
-export type PlaceCounts = { kind: 'summary'; kinds: readonly string[] | null; placeConditions: SQL[] } | { kind: 'events'; view: KnowledgeView; where: SQL | undefined };
+export type PlaceCounts =
+  | {
+      kind: 'summary';
+      kinds: readonly string[] | null;
+      /** Conditions on r.place_id (country, within). */
+      placeConditions: SQL[];
+      /** Applied to the places' locations where they are joined, not as a second pass over them. */
+      located: { bbox: BoundingBox | null; maxPrecision: GeoPrecision | null };
+    }
+  | { kind: 'events'; view: KnowledgeView; where: SQL | undefined };
 
 function placeCountsSql(counts: PlaceCounts): SQL {
   if (counts.kind === 'summary') {
@@ -238,13 +249,19 @@ export async function eventMapBins(
   viewport: BoundingBox | null,
 ): Promise<{ bins: MapBin[]; truncated: boolean }> {
   const size = cellDegrees(zoom);
+  const where: SQL[] = [];
+  if (viewport) where.push(inBox(viewport, 'loc'));
+  if (counts.kind === 'summary') {
+    if (counts.located.bbox) where.push(inBox(checkBoundingBox(counts.located.bbox, 'filter.bbox'), 'loc'));
+    if (counts.located.maxPrecision) where.push(sql`loc.precision <= ${counts.located.maxPrecision}::geo_precision`);
+  }
   const rows = await db.execute<MapBinRow>(sql`
     with counted as (${placeCountsSql(counts)}),
     located as (
       select loc.latitude, loc.longitude, loc.precision, c.*,
              floor((loc.longitude + 180) / ${size})::int as col, floor((loc.latitude + 90) / ${size})::int as row_
         from counted c join ${placeLocationsSql(view)} loc on loc.place_id = c.place_id
-       ${viewport ? sql`where ${inBox(viewport, 'loc')}` : sql``})
+       ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``})
     select col as "column", row_ as "row",
            sum(latitude * events) / sum(events) as latitude, sum(longitude * events) / sum(events) as longitude,
            sum(events)::int as events, count(*)::int as places,

@@ -96,12 +96,17 @@ builder.queryFields((t) => ({
       const fromSummary = isLiveView(view) && placeOnly(filter);
       let counts: PlaceCounts;
       if (fromSummary) {
-        const placeConditions = geoPlaceConditions(filter ?? {}, view, sql`r.place_id`);
+        const placeConditions = geoPlaceConditions({ within: filter?.within ?? null }, view, sql`r.place_id`);
         if (filter?.country != null) {
           placeConditions.push(sql`r.place_id in (select pl.id from places pl join places country on country.id = pl.country_id
                                     where country.slug = ${filter.country})`);
         }
-        counts = { kind: 'summary', kinds: filter?.kind ?? null, placeConditions };
+        counts = {
+          kind: 'summary',
+          kinds: filter?.kind ?? null,
+          placeConditions,
+          located: { bbox: filter?.bbox ?? null, maxPrecision: filter?.maxPrecision ?? null },
+        };
       } else {
         counts = { kind: 'events', view, where: eventWhere(filter, view) };
       }

@@ -20,6 +20,13 @@ CREATE TABLE "event_rollup_by_place" (
 	CONSTRAINT "event_rollup_by_place_key" UNIQUE("place_id","kind")
 );
 --> statement-breakpoint
+CREATE TABLE "place_locations" (
+	"place_id" integer PRIMARY KEY NOT NULL,
+	"latitude" double precision NOT NULL,
+	"longitude" double precision NOT NULL,
+	"precision" "geo_precision" NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "place_revisions" ADD COLUMN "latitude" double precision;--> statement-breakpoint
 ALTER TABLE "place_revisions" ADD COLUMN "longitude" double precision;--> statement-breakpoint
 ALTER TABLE "place_revisions" ADD COLUMN "geo_precision" "geo_precision";--> statement-breakpoint
@@ -28,6 +35,7 @@ ALTER TABLE "places" ADD COLUMN "latitude" double precision;--> statement-breakp
 ALTER TABLE "places" ADD COLUMN "longitude" double precision;--> statement-breakpoint
 ALTER TABLE "places" ADD COLUMN "geo_precision" "geo_precision";--> statement-breakpoint
 ALTER TABLE "places" ADD COLUMN "gazetteer" text;--> statement-breakpoint
+CREATE INDEX "place_locations_position_idx" ON "place_locations" USING btree ("latitude","longitude");--> statement-breakpoint
 ALTER TABLE "place_revisions" ADD CONSTRAINT "place_revisions_location_check" CHECK (("place_revisions"."latitude" is null) = ("place_revisions"."longitude" is null) and ("place_revisions"."latitude" is null) = ("place_revisions"."geo_precision" is null));--> statement-breakpoint
 ALTER TABLE "place_revisions" ADD CONSTRAINT "place_revisions_latitude_check" CHECK ("place_revisions"."latitude" between -90 and 90);--> statement-breakpoint
 ALTER TABLE "place_revisions" ADD CONSTRAINT "place_revisions_longitude_check" CHECK ("place_revisions"."longitude" between -180 and 180);--> statement-breakpoint

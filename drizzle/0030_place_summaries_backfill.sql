@@ -1,6 +1,6 @@
 -- The map's per-place summaries and every place's point, from the base tables, for a database
 -- that had places and events before they existed (what place_rollups_rebuild and
--- place_locations_refresh in src/db/sql/geography.sql do; that file runs after the migrations).
+-- place_locations_refresh_for in src/db/sql/geography.sql do; that file runs after the migrations).
 INSERT INTO event_place_members (event_id, place_id, kind, killed_min, killed_max)
 SELECT e.id, e.place_id, e.kind, e.killed_min, e.killed_max
   FROM events e
@@ -12,7 +12,7 @@ SELECT place_id, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(kill
        count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min)
   FROM event_place_members GROUP BY place_id, kind;
 --> statement-breakpoint
--- Filled from the places as they are (place_locations_refresh in src/db/sql/geography.sql keeps it after).
+-- Filled from the places as they are (the triggers in src/db/sql/geography.sql keep it after).
 INSERT INTO "place_locations" ("place_id", "latitude", "longitude", "precision")
 WITH RECURSIVE chain AS (
   SELECT pl.id AS place_id, pl.parent_id, pl.latitude, pl.longitude, pl.geo_precision, 0 AS depth FROM places pl

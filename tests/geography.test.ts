@@ -343,4 +343,28 @@ describe('writing locations', () => {
     const now = await f.api.query<{ place: { gazetteer: string | null } }>(`{ place(slug: "peshawar") { gazetteer } }`);
     expect(now.data?.place.gazetteer).toBeNull();
   });
+
+  it('moving a city moves the sites located by it: place_locations equals the locations worked out from the places', async () => {
+    const moved = await f.api.query<{ updatePlace: { __typename: string } }>(UPDATE, {
+      i: { slug: 'kabul', location: { latitude: 34.5, longitude: 69.2, precision: 'EXACT' } },
+    }, { token: f.tokens.analyst });
+    expect(moved.data?.updatePlace.__typename).toBe('MutationUpdatePlaceSuccess');
+    const airport = await f.api.query<{ place: { location: LocationOut } }>(`{ place(slug: "kabul-airport") { ${LOCATION} } }`);
+    expect(airport.data?.place.location).toMatchObject({ latitude: 34.5, longitude: 69.2, precision: 'NEAR' });
+    const inBox = await f.api.query<{ events: { nodes: { slug: string }[] } }>(
+      `{ events(filter: { bbox: { west: 69.19, south: 34.49, east: 69.21, north: 34.51 } }, first: 100) { nodes { slug } } }`,
+    );
+    expect(inBox.data?.events.nodes.map((e) => e.slug)).toContain('kabul-airport-suicide-attack');
+    const [drift] = await f.scratch.handle.sql<{ n: number }[]>`
+      with recursive chain as (
+        select pl.id as place_id, pl.parent_id, pl.latitude, pl.longitude, pl.geo_precision, 0 as depth from places pl
+        union all
+        select c.place_id, up.parent_id, up.latitude, up.longitude, up.geo_precision, c.depth + 1
+          from chain c join places up on up.id = c.parent_id where c.latitude is null),
+      truth as (select place_id, latitude, longitude,
+                       case when depth = 0 then geo_precision else greatest(geo_precision, 'NEAR'::geo_precision) end as precision
+                  from chain where latitude is not null)
+      select count(*)::int as n from ((table place_locations except table truth) union all (table truth except table place_locations)) d`;
+    expect(drift?.n).toBe(0);
+  });
 });

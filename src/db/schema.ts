@@ -1089,7 +1089,7 @@ export const eventRollupByPlace = pgTable(
 /**
  * Where each place is on the map as of now: its own coordinates, or its nearest located
  * ancestor's (at least NEAR), as placeLocationsSql in src/graphql/loaders/geography.ts works them
- * out for past views. Kept by a trigger on places (place_locations_refresh, src/db/sql/geography.sql)
+ * out for past views. Kept by a trigger on places (place_locations_changed, src/db/sql/geography.sql)
  * so that filters and the map read a table with statistics: the planner then knows how many
  * events a bounding box holds, where a recursive query looked to it like one place.
  */

@@ -57,25 +57,54 @@ BEGIN
 END $$;
 
 -- place_locations: every place's point as of now (its own, or its nearest located ancestor's, at
--- least NEAR), recomputed whole after any statement that changes places. Places are reference
--- data, few and rarely written; a transaction lock keeps two writers from rewriting it at once
--- (the second then reads the first's committed places, statement snapshots being READ COMMITTED).
-CREATE OR REPLACE FUNCTION place_locations_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_advisory_xact_lock(hashtextextended('place_locations', 0));
-  DELETE FROM place_locations;
-  INSERT INTO place_locations (place_id, latitude, longitude, precision)
-  WITH RECURSIVE chain AS (
-    SELECT pl.id AS place_id, pl.parent_id, pl.latitude, pl.longitude, pl.geo_precision, 0 AS depth FROM places pl
+-- least NEAR). A statement that writes places recomputes the rows of the places it wrote and of
+-- every place inside them; writers of unrelated places touch different rows and never wait for
+-- each other. (Two transactions writing a place and, at once, a place inside it can leave the
+-- inner one's row computed from the outer one's old point until the next write of either: places
+-- are reference data, rarely written.)
+CREATE OR REPLACE FUNCTION place_locations_refresh_for(ids integer[]) RETURNS void LANGUAGE sql AS $$
+  WITH RECURSIVE subtree AS (
+    SELECT id FROM places WHERE id = ANY(ids)
+    UNION
+    SELECT p.id FROM places p JOIN subtree s ON p.parent_id = s.id),
+  chain AS (
+    SELECT pl.id AS place_id, pl.parent_id, pl.latitude, pl.longitude, pl.geo_precision, 0 AS depth
+      FROM places pl JOIN subtree s ON s.id = pl.id
     UNION ALL
     SELECT c.place_id, up.parent_id, up.latitude, up.longitude, up.geo_precision, c.depth + 1
-      FROM chain c JOIN places up ON up.id = c.parent_id WHERE c.latitude IS NULL AND c.depth < 16)
-  SELECT place_id, latitude, longitude,
-         CASE WHEN depth = 0 THEN geo_precision ELSE greatest(geo_precision, 'NEAR'::geo_precision) END
-    FROM chain WHERE latitude IS NOT NULL;
+      FROM chain c JOIN places up ON up.id = c.parent_id WHERE c.latitude IS NULL AND c.depth < 16),
+  located AS (
+    SELECT place_id, latitude, longitude,
+           CASE WHEN depth = 0 THEN geo_precision ELSE greatest(geo_precision, 'NEAR'::geo_precision) END AS precision
+      FROM chain WHERE latitude IS NOT NULL),
+  gone AS (
+    DELETE FROM place_locations l
+     WHERE (l.place_id = ANY(ids) OR l.place_id IN (SELECT id FROM subtree))
+       AND l.place_id NOT IN (SELECT place_id FROM located))
+  INSERT INTO place_locations AS l (place_id, latitude, longitude, precision)
+  SELECT place_id, latitude, longitude, precision FROM located
+  ON CONFLICT (place_id) DO UPDATE SET latitude = excluded.latitude, longitude = excluded.longitude, precision = excluded.precision
+   WHERE (l.latitude, l.longitude, l.precision) IS DISTINCT FROM (excluded.latitude, excluded.longitude, excluded.precision)
+$$;
+
+CREATE OR REPLACE FUNCTION place_locations_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM place_locations_refresh_for(ARRAY(SELECT id FROM old_rows));
+  ELSE
+    PERFORM place_locations_refresh_for(ARRAY(SELECT id FROM new_rows));
+  END IF;
   RETURN NULL;
 END $$;
 
-DROP TRIGGER IF EXISTS places_locations_changed ON places;
-CREATE TRIGGER places_locations_changed AFTER INSERT OR UPDATE OR DELETE ON places
-  FOR EACH STATEMENT EXECUTE FUNCTION place_locations_refresh();
+DROP TRIGGER IF EXISTS places_locations_insert ON places;
+CREATE TRIGGER places_locations_insert AFTER INSERT ON places
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION place_locations_changed();
+
+DROP TRIGGER IF EXISTS places_locations_update ON places;
+CREATE TRIGGER places_locations_update AFTER UPDATE ON places
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION place_locations_changed();
+
+DROP TRIGGER IF EXISTS places_locations_delete ON places;
+CREATE TRIGGER places_locations_delete AFTER DELETE ON places
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION place_locations_changed();

@@ -3,9 +3,14 @@
  * areas; events' locations; the bounding-box, area and precision filters; the map aggregate and
  * GeoJSON; and the errors bad coordinates and boxes get.
  */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { importFile } from '../src/import/import.ts';
 import type { RunningServer } from '../src/server.ts';
-import { openApi, writeFixture, type WriteFixture } from './helpers.ts';
+import { openApi, tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
 import { serve } from './server-helpers.ts';
 
 const api = openApi();
@@ -366,5 +371,49 @@ describe('writing locations', () => {
                   from chain where latitude is not null)
       select count(*)::int as n from ((table place_locations except table truth) union all (table truth except table place_locations)) d`;
     expect(drift?.n).toBe(0);
+  });
+
+  it('a knowledge file’s places take coordinates or a gazetteer reference; a bad one is named and nothing is written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'geo-import-'));
+    try {
+      const text = 'Nothing happened in Jalalabad.';
+      writeFileSync(join(dir, 'geo-report.txt'), text);
+      const file = (places: unknown[]) => ({
+        source: {
+          slug: 'geo-report', title: null, publisher: 'Test', author: null, url: null,
+          published: { text: null, earliest: null, latest: null, precision: 'RANGE' },
+          textFile: 'geo-report.txt', sha256: createHash('sha256').update(text).digest('hex'),
+        },
+        places, doctrines: [], actors: [], events: [], adherences: [], relationships: [], participations: [],
+      });
+      const place = { name: 'Jalalabad', kind: 'CITY', parent: 'afghanistan', countryCode: 'AF', region: 'Southern Asia' };
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, JSON.stringify(file([
+        { slug: 'jalalabad', ...place, gazetteer: 'city:AF.18:Atlantis' },
+        { slug: 'jalalabad-2', ...place, location: { latitude: 91, longitude: 70.45, precision: 'EXACT' } },
+      ])));
+      const before = await tableCounts(f.scratch.handle.sql);
+      const refused = await importFile(f.scratch.handle.db, bad);
+      expect(refused.ok).toBe(false);
+      expect(refused.problems).toEqual([
+        expect.stringMatching(/places\[0\]\.gazetteer: the gazetteer has no town "Atlantis" in AF\.18/),
+        expect.stringMatching(/places\[1\]\.location\.latitude: latitude must be between -90 and 90/),
+      ]);
+      expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+
+      const good = join(dir, 'good.json');
+      writeFileSync(good, JSON.stringify(file([
+        { slug: 'jalalabad', ...place, gazetteer: 'city:AF.18:Jalālābād' },
+        { slug: 'jalalabad-airfield', name: 'Jalalabad airfield', kind: 'SITE', parent: 'jalalabad', countryCode: 'AF', region: 'Southern Asia', location: { latitude: 34.4, longitude: 70.5, precision: 'NEAR' } },
+      ])));
+      expect(await importFile(f.scratch.handle.db, good)).toMatchObject({ ok: true, problems: [] });
+      const rows = await f.scratch.handle.sql`select slug, geo_precision, gazetteer, latitude from places where slug like 'jalalabad%' order by slug`;
+      expect(rows).toEqual([
+        { slug: 'jalalabad', geo_precision: 'EXACT', gazetteer: expect.stringMatching(/^cities\.json@.* city:AF\.18:Jalālābād$/), latitude: expect.any(Number) },
+        { slug: 'jalalabad-airfield', geo_precision: 'NEAR', gazetteer: null, latitude: 34.4 },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -118,7 +118,7 @@ const UpdatePlaceInput = builder.inputType('UpdatePlaceInput', {
 builder.mutationFields((t) => ({
   createPlace: t.field({
     type: Place,
-    description: 'Adds a place to the gazetteer (reference data, not a claim). Role: analyst.',
+    description: 'Adds a place to the gazetteer (reference data, not a claim), with its coordinates given or taken from the gazetteer by reference. Role: analyst.',
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: CreatePlaceInput, required: true, description: 'The place to add.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
@@ -129,7 +129,7 @@ builder.mutationFields((t) => ({
   }),
   updatePlace: t.field({
     type: Place,
-    description: 'Renames a place or corrects its codes; the old values stay readable as a revision (`revisions`, `asOf`). Role: analyst.',
+    description: 'Renames a place or corrects its codes or its coordinates; the old values stay readable as a revision (`revisions`, `asOf`). Role: analyst.',
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: UpdatePlaceInput, required: true, description: 'The place and the values to change.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },

@@ -65,6 +65,16 @@ function list<T extends string>(params: URLSearchParams, name: string, vocabular
   return [...new Set(values)] as T[];
 }
 
+/** A single-valued parameter from a vocabulary. */
+function oneOf<T extends string>(params: URLSearchParams, name: string, vocabulary: readonly T[]): T | null {
+  const value = single(params, name);
+  if (value === null) return null;
+  if (!(vocabulary as readonly string[]).includes(value)) {
+    throw new ExportParameterError(name, `"${name}" has an unknown value ${JSON.stringify(value)}; expected one of ${vocabulary.join(', ')}`);
+  }
+  return value as T;
+}
+
 function day(params: URLSearchParams, name: string): string | null {
   const value = single(params, name);
   if (value === null) return null;
@@ -132,9 +142,8 @@ export function parseExportQuery(params: URLSearchParams): ExportQuery {
     to: day(params, 'to'),
     bbox: boundingBox(params, 'bbox'),
     within: slug(params, 'within'),
-    maxPrecision: list(params, 'maxPrecision', geoPrecision.enumValues)?.[0] ?? null,
+    maxPrecision: oneOf(params, 'maxPrecision', geoPrecision.enumValues),
   };
-  if ((params.get('maxPrecision') ?? '').includes(',')) throw new ExportParameterError('maxPrecision', '"maxPrecision" takes one precision');
   if (filter.from != null && filter.to != null && filter.from > filter.to) {
     throw new ExportParameterError('from', `"from" (${filter.from}) is after "to" (${filter.to})`);
   }

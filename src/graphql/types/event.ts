@@ -8,29 +8,11 @@ import { rawColumns, rawEntityClaimMeta } from '../loaders/batch.ts';
 import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts';
 import { LIVE_VIEW, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs, claimVisibleAs } from '../view.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage, type Positioned } from '../pagination.ts';
+import { Casualties, casualties } from './casualties.ts';
 import { Cited } from './citation.ts';
 import { FuzzyDate } from './dates.ts';
 import { Place } from './place.ts';
 import { EventKindEnum, ParticipationRoleEnum } from './vocabulary.ts';
-
-interface CasualtiesShape {
-  min: number;
-  max: number | null;
-  text: string | null;
-}
-
-const Casualties = builder.objectRef<CasualtiesShape>('Casualties').implement({
-  description: 'A count known as a range: "over 100" is min 101 with no max. The source’s words are kept.',
-  fields: (t) => ({
-    min: t.exposeInt('min', { description: 'The fewest the source’s words allow (0 or more).' }),
-    max: t.exposeInt('max', { nullable: true, description: 'Null when the source gives no upper bound.' }),
-    text: t.exposeString('text', { nullable: true, description: 'The source’s own words.' }),
-  }),
-});
-
-function casualties(min: number | null, max: number | null, text: string | null): CasualtiesShape | null {
-  return min === null ? null : { min, max, text };
-}
 
 export const Event = builder.loadableNode('Event', {
   description: 'Something that happened (or was plotted): an attack, a takeover, a founding...',
@@ -52,13 +34,13 @@ export const Event = builder.loadableNode('Event', {
       type: Casualties,
       nullable: true,
       description: 'Null when the source gives no figure.',
-      resolve: (e) => casualties(e.killedMin, e.killedMax, e.killedText),
+      resolve: (e) => casualties(e.killedMin, e.killedBest, e.killedMax, e.killedText, e.killedParts),
     }),
     wounded: t.field({
       type: Casualties,
       nullable: true,
       description: 'Null when the source gives no figure.',
-      resolve: (e) => casualties(e.woundedMin, e.woundedMax, e.woundedText),
+      resolve: (e) => casualties(e.woundedMin, e.woundedBest, e.woundedMax, e.woundedText, e.woundedParts),
     }),
     confidence: t.exposeInt('confidence', { description: 'How sure the sources are of this report (0–100).' }),
   }),

@@ -50,16 +50,26 @@ export function casualtySumSql(element: (slot: number) => string): string {
 
 /** The body of event_casualty_vector: each measure's total, then its parts in category order. */
 function eventCasualtyVectorSql(): string {
-  const measure = (m: CasualtyMeasure) =>
-    [`casualty_slot(${m}_min, ${m}_best, ${m}_max)`, ...CASUALTY_CATEGORIES.map((c) => `casualty_part_slot(${m}_parts, '${c}')`)].join(' || ');
-  return CASUALTY_MEASURES.map(measure).join(' || ');
+  return CASUALTY_MEASURES.map((m) => `casualty_slot(${m}_min, ${m}_best, ${m}_max) || casualty_parts_slots(${m}_parts)`).join(' || ');
+}
+
+/** The body of casualty_parts_slots: zeros for an event without parts (most), else each category's slot. */
+function casualtyPartsSlotsSql(): string {
+  const zeros = Array.from({ length: CASUALTY_CATEGORIES.length * CASUALTY_FIELDS.length }, () => '0').join(', ');
+  const slots = CASUALTY_CATEGORIES.map((c) => `casualty_part_slot(parts, '${c}')`).join(' || ');
+  return `CASE WHEN parts IS NULL THEN ARRAY[${zeros}]::bigint[] ELSE ${slots} END`;
+}
+
+/** A vector as read from PostgreSQL (bigint arrays arrive as text) into numbers, at its layout's length. */
+export function casualtyVectorOf(values: readonly (string | number)[] | null | undefined): number[] {
+  return Array.from({ length: CASUALTY_VECTOR_LENGTH }, (_, i) => Number(values?.[i] ?? 0));
 }
 
 /** What src/db/sql/summaries.sql and integrity.sql write as `{{casualty_…}}`. */
 export function casualtySqlPlaceholders(): Record<string, string> {
   return {
     '{{casualty_vector_of_event}}': eventCasualtyVectorSql(),
-    '{{casualty_vector_length}}': String(CASUALTY_VECTOR_LENGTH),
+    '{{casualty_parts_slots}}': casualtyPartsSlotsSql(),
     '{{casualty_categories}}': `ARRAY[${CASUALTY_CATEGORIES.map((c) => `'${c}'`).join(', ')}]`,
     '{{casualty_sum_of_casualties}}': casualtySumSql((i) => `casualties[${i}]`),
     '{{casualty_sum_of_l_casualties}}': casualtySumSql((i) => `l.casualties[${i}]`),

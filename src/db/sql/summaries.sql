@@ -79,6 +79,10 @@ CREATE OR REPLACE FUNCTION casualty_part_slot(parts jsonb, category text) RETURN
                      FROM jsonb_array_elements(parts) p WHERE p->>'category' = category LIMIT 1),
                   casualty_slot(NULL, NULL, NULL));
 
+CREATE OR REPLACE FUNCTION casualty_parts_slots(parts jsonb) RETURNS bigint[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN {{casualty_parts_slots}};
+
 CREATE OR REPLACE FUNCTION event_casualty_vector(killed_min integer, killed_best integer, killed_max integer, killed_parts jsonb,
                                                  wounded_min integer, wounded_best integer, wounded_max integer, wounded_parts jsonb)
 RETURNS bigint[] LANGUAGE sql IMMUTABLE PARALLEL SAFE

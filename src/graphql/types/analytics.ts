@@ -6,6 +6,7 @@ import { isLiveView, useView, viewArgs } from '../view.ts';
 import {
   breakdown,
   eventStats,
+  casualtiesOf,
   killedOf,
   MAX_TIMELINE_BUCKETS,
   summaryRoute,
@@ -16,6 +17,7 @@ import {
 } from '../loaders/analytics.ts';
 import { summaryStatus, type SummaryStatus } from '../../db/summaries.ts';
 import { Actor } from './actor.ts';
+import { CasualtySums, casualtySumsOf, type CasualtySumsShape } from './casualties.ts';
 import { Doctrine } from './doctrine.ts';
 import { EventFilter, eventWhere } from './event.ts';
 import { Place } from './place.ts';
@@ -38,6 +40,7 @@ export const KilledSumType = builder.objectRef<KilledSum>('KilledSum').implement
 interface EventStatsShape {
   events: number;
   killed: KilledSum;
+  casualties: CasualtySumsShape;
   firstDate: string | null;
   lastDate: string | null;
 }
@@ -47,6 +50,10 @@ const EventStats = builder.objectRef<EventStatsShape>('EventStats').implement({
   fields: (t) => ({
     events: t.exposeInt('events', { description: 'How many events match.' }),
     killed: t.expose('killed', { type: KilledSumType, description: 'People killed in these events, summed over those whose reports give a figure, as a range.' }),
+    casualties: t.expose('casualties', {
+      type: CasualtySums,
+      description: 'Killed and wounded in these events as low / best / high, in total and by category (civilians, perpetrators, security forces, unknown).',
+    }),
     firstDate: t.expose('firstDate', {
       type: 'LocalDate',
       nullable: true,
@@ -72,6 +79,7 @@ interface BucketShape {
   start: string;
   events: number;
   killed: KilledSum;
+  casualties: CasualtySumsShape;
 }
 
 const TimelineBucket = builder.objectRef<BucketShape>('TimelineBucket').implement({
@@ -79,12 +87,17 @@ const TimelineBucket = builder.objectRef<BucketShape>('TimelineBucket').implemen
     start: t.expose('start', { type: 'LocalDate', description: 'First day of the month, quarter or year.' }),
     events: t.exposeInt('events', { description: 'How many matching events’ dates lie wholly inside this bucket; zero for a gap.' }),
     killed: t.expose('killed', { type: KilledSumType, description: 'People killed in these events, summed over those whose reports give a figure, as a range.' }),
+    casualties: t.expose('casualties', {
+      type: CasualtySums,
+      description: 'Killed and wounded in these events as low / best / high, in total and by category (civilians, perpetrators, security forces, unknown).',
+    }),
   }),
 });
 
 interface UnplacedShape {
   events: number;
   killed: KilledSum;
+  casualties: CasualtySumsShape;
 }
 
 const TimelineUnplaced = builder.objectRef<UnplacedShape>('TimelineUnplaced').implement({
@@ -93,6 +106,10 @@ const TimelineUnplaced = builder.objectRef<UnplacedShape>('TimelineUnplaced').im
   fields: (t) => ({
     events: t.exposeInt('events', { description: 'How many matching events no single bucket can hold.' }),
     killed: t.expose('killed', { type: KilledSumType, description: 'People killed in these events, summed over those whose reports give a figure, as a range.' }),
+    casualties: t.expose('casualties', {
+      type: CasualtySums,
+      description: 'Killed and wounded in these events as low / best / high, in total and by category (civilians, perpetrators, security forces, unknown).',
+    }),
   }),
 });
 
@@ -129,6 +146,9 @@ const BreakdownByEnum = builder.enumType('BreakdownBy', {
         'The doctrines its perpetrators or claimants (PERPETRATOR, CLAIMED_RESPONSIBILITY) adhere to directly.',
     },
     YEAR: { description: 'The year of the event (events whose dates span years are left out).' },
+    ACLED_EVENT_TYPE: { description: 'ACLED event type of the event’s kind (`Event.standardTypes`); kinds without one are the group NONE.' },
+    ACLED_SUB_EVENT_TYPE: { description: 'ACLED sub-event type of the event’s kind; kinds without one are the group NONE.' },
+    GTD_ATTACK_TYPE: { description: 'GTD attack type of the event’s kind; kinds without one (plots, takeovers, campaigns...) are the group NONE.' },
   },
 });
 
@@ -137,6 +157,7 @@ interface GroupShape {
   label: string;
   events: number;
   killed: KilledSum;
+  casualties: CasualtySumsShape;
   by: BreakdownBy;
   entityId: number | null;
 }
@@ -145,10 +166,14 @@ const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement
   description:
     'One group of matching events. An event linked to several actors, roles or doctrines is counted in each of their groups.',
   fields: (t) => ({
-    key: t.exposeString('key', { description: 'Slug, enum value or year.' }),
-    label: t.exposeString('label', { description: 'Name, enum value or year, for display.' }),
+    key: t.exposeString('key', { description: 'Slug, enum value or year (NONE: events whose kind has no standard type of the kind asked for).' }),
+    label: t.exposeString('label', { description: 'Name, enum value, year or standard type as its codebook spells it, for display.' }),
     events: t.exposeInt('events', { description: 'How many matching events fall in this group.' }),
     killed: t.expose('killed', { type: KilledSumType, description: 'People killed in these events, summed over those whose reports give a figure, as a range.' }),
+    casualties: t.expose('casualties', {
+      type: CasualtySums,
+      description: 'Killed and wounded in these events as low / best / high, in total and by category (civilians, perpetrators, security forces, unknown).',
+    }),
     actor: t.field({
       type: Actor,
       nullable: true,
@@ -172,10 +197,12 @@ const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement
 
 /**
  * The summary tables hold the knowledge base as it stands now, without retracted reports: they
- * answer only live reads. A read as of a past time, or one including retracted claims, goes to
- * events themselves.
+ * answer only live reads. A read as of a past time, or one including retracted claims, or one
+ * filtered by a pair of actors (`between`), goes to events themselves.
  */
-function routeFor(view: KnowledgeView, filter: Parameters<typeof summaryRoute>[0]) {
+function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[0] & { between?: readonly string[] | null }) | null | undefined) {
+  // No summary is kept per pair of actors: events between two read events.
+  if (filter?.between != null) return null;
   return isLiveView(view) ? summaryRoute(filter) : null;
 }
 
@@ -190,7 +217,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);
       const row = await eventStats(ctx.db, view, eventWhere(args.filter, view), routeFor(view, args.filter));
-      return { events: row.events, killed: killedOf(row), firstDate: row.firstDate, lastDate: row.lastDate };
+      return { events: row.events, killed: killedOf(row), casualties: casualtySumsOf(casualtiesOf(row)), firstDate: row.firstDate, lastDate: row.lastDate };
     },
   }),
   timeline: t.field({
@@ -205,13 +232,13 @@ builder.queryFields((t) => ({
       const view = useView(ctx, args);
       const rows = await timeline(ctx.db, view, eventWhere(args.filter, view), args.interval, routeFor(view, args.filter));
       const buckets: BucketShape[] = [];
-      const none = (): UnplacedShape => ({ events: 0, killed: { min: 0, max: 0, reported: 0 } });
+      const none = (): UnplacedShape => ({ events: 0, killed: { min: 0, max: 0, reported: 0 }, casualties: casualtySumsOf([]) });
       let unplaced = none();
       let earlier = none();
       for (const row of rows) {
-        if (row.kind === 'unplaced') unplaced = { events: row.events, killed: killedOf(row) };
-        else if (row.kind === 'earlier') earlier = { events: row.events, killed: killedOf(row) };
-        else if (row.start !== null) buckets.push({ start: row.start, events: row.events, killed: killedOf(row) });
+        if (row.kind === 'unplaced') unplaced = { events: row.events, killed: killedOf(row), casualties: casualtySumsOf(casualtiesOf(row)) };
+        else if (row.kind === 'earlier') earlier = { events: row.events, killed: killedOf(row), casualties: casualtySumsOf(casualtiesOf(row)) };
+        else if (row.start !== null) buckets.push({ start: row.start, events: row.events, killed: killedOf(row), casualties: casualtySumsOf(casualtiesOf(row)) });
       }
       return { interval: args.interval, buckets, earlier, unplaced };
     },
@@ -244,6 +271,7 @@ builder.queryFields((t) => ({
         label: row.label,
         events: row.events,
         killed: killedOf(row),
+        casualties: casualtySumsOf(casualtiesOf(row)),
         by: args.by,
         entityId: row.entityId,
       }));

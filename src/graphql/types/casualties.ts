@@ -2,7 +2,15 @@
  * Casualty estimates on events: a total as low / best / high in the source's words, and its parts
  * by category where the source splits it (src/domain/events/casualties.ts).
  */
-import { CASUALTY_CATEGORIES, type CasualtyCategory } from '../../db/casualties.ts';
+import {
+  CASUALTY_CATEGORIES,
+  CASUALTY_GROUPS,
+  casualtySlot,
+  type CasualtyCategory,
+  type CasualtyField,
+  type CasualtyGroup,
+  type CasualtyMeasure,
+} from '../../db/casualties.ts';
 import type { CasualtyPartRow } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 
@@ -59,4 +67,83 @@ export const Casualties = builder.objectRef<CasualtiesShape>('Casualties').imple
 /** An event's figure from its columns; null when the source gives none. */
 export function casualties(min: number | null, best: number | null, max: number | null, text: string | null, parts: CasualtyPartRow[] | null): CasualtiesShape | null {
   return min === null ? null : { min, best: best ?? (max === min ? min : null), max, text, parts: parts ?? [] };
+}
+
+// --- Sums over many events (eventStats, timeline buckets, breakdown groups). --------------------
+
+interface EstimateSumShape {
+  low: number;
+  best: number;
+  bestReported: number;
+  high: number | null;
+  reported: number;
+}
+
+export const CasualtyEstimateSum = builder.objectRef<EstimateSumShape>('CasualtyEstimateSum').implement({
+  description:
+    'One figure (a total, or one category) summed over the events whose reports give it: low, best and high kept apart, as UCDP sums them.',
+  fields: (t) => ({
+    low: t.exposeInt('low', { description: 'Sum of the low estimates.' }),
+    best: t.exposeInt('best', {
+      description: 'Sum of the best estimates of the events that have one (given, or an exact figure); `bestReported` says how many did.',
+    }),
+    bestReported: t.exposeInt('bestReported', { description: 'How many of the counted events have a best estimate.' }),
+    high: t.exposeInt('high', { nullable: true, description: 'Sum of the high estimates; null when any counted event has no upper bound ("over 100").' }),
+    reported: t.exposeInt('reported', { description: 'How many events give this figure at all (events without one add nothing).' }),
+  }),
+});
+
+type MeasureSumShape = Record<'total' | 'civilians' | 'perpetrators' | 'securityForces' | 'unknown', EstimateSumShape>;
+
+export const CasualtyMeasureSums = builder.objectRef<MeasureSumShape>('CasualtyMeasureSums').implement({
+  description:
+    'The killed (or wounded) summed over events: the total, and each category summed over the events whose source splits the figure that way. ' +
+    'Categories do not add up to the total where sources give only a total.',
+  fields: (t) => ({
+    total: t.expose('total', { type: CasualtyEstimateSum, description: 'The events’ totals.' }),
+    civilians: t.expose('civilians', { type: CasualtyEstimateSum, description: 'Civilians, where the sources say so.' }),
+    perpetrators: t.expose('perpetrators', { type: CasualtyEstimateSum, description: 'The perpetrators themselves (e.g. suicide bombers), where the sources say so.' }),
+    securityForces: t.expose('securityForces', { type: CasualtyEstimateSum, description: 'Security forces or military, where the sources say so.' }),
+    unknown: t.expose('unknown', { type: CasualtyEstimateSum, description: 'Casualties the sources count separately without saying who they were.' }),
+  }),
+});
+
+export interface CasualtySumsShape {
+  killed: MeasureSumShape;
+  wounded: MeasureSumShape;
+}
+
+export const CasualtySums = builder.objectRef<CasualtySumsShape>('CasualtySums').implement({
+  description: 'Killed and wounded summed over a group of events, as low / best / high, in total and by category.',
+  fields: (t) => ({
+    killed: t.expose('killed', { type: CasualtyMeasureSums, description: 'People killed.' }),
+    wounded: t.expose('wounded', { type: CasualtyMeasureSums, description: 'People wounded.' }),
+  }),
+});
+
+const groupFields: Record<CasualtyGroup, keyof MeasureSumShape> = {
+  TOTAL: 'total',
+  CIVILIANS: 'civilians',
+  PERPETRATORS: 'perpetrators',
+  SECURITY_FORCES: 'securityForces',
+  UNKNOWN: 'unknown',
+};
+
+/** A summed casualty vector (src/db/casualties.ts) as the schema shows it. */
+export function casualtySumsOf(vector: readonly number[]): CasualtySumsShape {
+  const measure = (m: CasualtyMeasure): MeasureSumShape => {
+    const out = {} as MeasureSumShape;
+    for (const group of CASUALTY_GROUPS) {
+      const at = (field: CasualtyField) => vector[casualtySlot(m, group, field) - 1] ?? 0;
+      out[groupFields[group]] = {
+        low: at('low'),
+        best: at('best'),
+        bestReported: at('bestReported'),
+        high: at('highOpen') > 0 ? null : at('high'),
+        reported: at('reported'),
+      };
+    }
+    return out;
+  };
+  return { killed: measure('killed'), wounded: measure('wounded') };
 }

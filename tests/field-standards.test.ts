@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkKnowledgeFile, KnowledgeFileError } from '../src/domain/knowledge/load.ts';
 import { SEED_DATA_DIR, SEED_SOURCES_DIR } from '../src/domain/knowledge/seed.ts';
 import { drainSummaries } from '../src/db/summaries.ts';
+import { breakdownSource, summaryRoute } from '../src/graphql/loaders/analytics.ts';
 import { openApi, tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
 
 const api = openApi();
@@ -204,5 +205,131 @@ describe('casualty estimates in knowledge files', () => {
     expect(problems).toMatch(new RegExp(`events\\.${kabul}\\.killed\\.parts\\.0\\.high: the part has no upper bound`));
     expect(problems).toMatch(new RegExp(`events\\.${kabul}\\.killed\\.parts: the parts' low estimates add up to 190`));
     expect(problems).toMatch(new RegExp(`events\\.${moscow}\\.killed\\.max: max must not be below min`));
+  });
+});
+
+describe('standard event types', () => {
+  it('maps the Kabul airport attack to ACLED Suicide bomb and GTD Bombing/Explosion with the suicide flag', async () => {
+    const r = await api.query<{ event: { standardTypes: unknown } }>(
+      `{ event(slug: "kabul-airport-suicide-attack") { standardTypes { acledEventType acledEventTypeLabel acledSubEventType acledSubEventTypeLabel gtdAttackType gtdAttackTypeCode gtdSuicide } } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.event.standardTypes).toEqual({
+      acledEventType: 'EXPLOSIONS_REMOTE_VIOLENCE',
+      acledEventTypeLabel: 'Explosions/Remote violence',
+      acledSubEventType: 'SUICIDE_BOMB',
+      acledSubEventTypeLabel: 'Suicide bomb',
+      gtdAttackType: 'BOMBING_EXPLOSION',
+      gtdAttackTypeCode: 3,
+      gtdSuicide: true,
+    });
+    const campaign = await api.query<{ event: { kind: string; standardTypes: { acledEventType: string | null; gtdAttackType: string | null; note: string } } }>(
+      `{ event(slug: "isis-k-attacks-on-hazara-shias") { kind standardTypes { acledEventType gtdAttackType note } } }`,
+    );
+    expect(campaign.data?.event).toMatchObject({ kind: 'CAMPAIGN', standardTypes: { acledEventType: null, gtdAttackType: null, note: expect.stringMatching(/its own event/) } });
+  });
+
+  it('filters by type: the article’s suicide attacks are Kabul, Bajaur, southern Afghanistan and Kerman', async () => {
+    const r = await api.query<{ events: { nodes: { slug: string }[] } }>(
+      `{ events(filter: { gtdSuicide: true }, orderBy: DATE_ASC, first: 50) { nodes { slug } } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.events.nodes.map((n) => n.slug).sort()).toEqual(
+      ['bajaur-political-rally-bombing', 'kabul-airport-suicide-attack', 'kerman-memorial-bombings', 'southern-afghanistan-suicide-blast'].sort(),
+    );
+    const same = await api.query<{ a: { totalCount: number }; b: { totalCount: number }; c: { totalCount: number } }>(
+      `{ a: events(filter: { acledSubEventType: [SUICIDE_BOMB] }) { totalCount }
+         b: events(filter: { acledEventType: [EXPLOSIONS_REMOTE_VIOLENCE], gtdAttackType: [BOMBING_EXPLOSION] }) { totalCount }
+         c: events(filter: { kind: [ATTACK], acledSubEventType: [SUICIDE_BOMB] }) { totalCount } }`,
+    );
+    expect(same.data).toEqual({ a: { totalCount: 4 }, b: { totalCount: 4 }, c: { totalCount: 0 } });
+  });
+
+  it('breaks down by ACLED and GTD types, from the kind summaries, with the same totals as from events', async () => {
+    const q = (args: string) => `{ breakdown(by: GTD_ATTACK_TYPE, top: 20${args}) { key label events killed { min } casualties { killed { civilians { low } } } } }`;
+    const live = await api.query<{ breakdown: { key: string; label: string; events: number; killed: { min: number }; casualties: { killed: { civilians: { low: number } } } }[] }>(q(''));
+    expect(live.errors).toBeUndefined();
+    const groups = Object.fromEntries((live.data?.breakdown ?? []).map((g) => [g.key, g]));
+    // Four suicide kinds (Bombing/Explosion), two unmapped attacks... (ATTACK: Unknown), one storming (Armed Assault).
+    expect(groups.BOMBING_EXPLOSION).toMatchObject({ label: 'Bombing/Explosion', events: 4, killed: { min: 234 }, casualties: { killed: { civilians: { low: 170 } } } });
+    expect(groups.ARMED_ASSAULT).toMatchObject({ label: 'Armed Assault', events: 1 });
+    expect(groups.UNKNOWN).toMatchObject({ label: 'Unknown', events: 2 });
+    expect(groups.NONE?.label).toBe('No standard type');
+    expect(live.data?.breakdown.reduce((n, g) => n + g.events, 0)).toBe(21);
+    const fromEvents = await api.query<{ breakdown: unknown }>(q(', asOf: "2100-01-01T00:00:00Z"'));
+    expect(fromEvents.data?.breakdown).toEqual(live.data?.breakdown);
+    // Live breakdowns and filters by type read the kind summaries, as EVENT_KIND does (fast at 1M events).
+    expect(breakdownSource('GTD_ATTACK_TYPE', summaryRoute({}))?.table).toBe('event_rollup_by_kind');
+    expect(breakdownSource('ACLED_SUB_EVENT_TYPE', summaryRoute({ actor: 'isis-k' }))?.table).toBe('actor_rollup');
+    expect(summaryRoute({ gtdSuicide: true }).kinds).toEqual(['SUICIDE_ATTACK', 'SUICIDE_BOMBING']);
+    const acled = await api.query<{ breakdown: { key: string; label: string; events: number }[] }>(
+      `{ breakdown(by: ACLED_EVENT_TYPE, filter: { actor: "isis-k", role: [PERPETRATOR] }) { key label events } }`,
+    );
+    expect(acled.errors).toBeUndefined();
+    expect(acled.data?.breakdown).toContainEqual({ key: 'EXPLOSIONS_REMOTE_VIOLENCE', label: 'Explosions/Remote violence', events: 3 });
+  });
+
+  it('refuses an unknown type by its argument', async () => {
+    const r = await api.query(`{ events(filter: { acledEventType: [MASSACRES] }) { totalCount } }`);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(r.errors?.[0]?.message).toMatch(/MASSACRES/);
+  });
+});
+
+describe('dyads', () => {
+  it('gives the Kabul airport attack ISIS-K on side A and the civilians and U.S. military on side B, each cited', async () => {
+    const r = await api.query<{ event: { dyad: { sideA: { role: string; actor: { slug: string }; citations: { quote: string }[] }[]; sideB: { role: string; actor: { slug: string } }[]; acledInteraction: number; acledInteractionLabel: string } } }>(
+      `{ event(slug: "kabul-airport-suicide-attack") { dyad { sideA { role actor { slug } citations { quote } } sideB { role actor { slug } } acledInteraction acledInteractionLabel } } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    const dyad = r.data?.event.dyad;
+    expect(dyad?.sideA.map((p) => [p.role, p.actor.slug])).toEqual([['PERPETRATOR', 'isis-k']]);
+    expect(dyad?.sideA[0]?.citations.length).toBeGreaterThan(0);
+    expect(dyad?.sideB.map((p) => p.actor.slug).sort()).toEqual(['afghan-civilians', 'us-military']);
+    // The first side-B actor is the surest (both 90; then by claim): a community, so civilians or state forces.
+    expect([12, 27]).toContain(dyad?.acledInteraction);
+    const founding = await api.query<{ event: { dyad: null } }>(`{ event(slug: "isis-k-founding") { dyad { acledInteraction } } }`);
+    expect(founding.data?.event.dyad).toBeNull();
+  });
+
+  it('finds the events between ISIS-K and the Afghan Taliban, either way round', async () => {
+    const q = (a: string, b: string) => `{ events(filter: { between: ["${a}", "${b}"] }) { totalCount nodes { slug } } eventStats(filter: { between: ["${a}", "${b}"] }) { events } }`;
+    const r = await api.query<{ events: { totalCount: number; nodes: { slug: string }[] }; eventStats: { events: number } }>(q('isis-k', 'afghan-taliban'));
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.events.nodes.map((n) => n.slug)).toEqual(['isis-k-targeting-in-afghanistan']);
+    expect(r.data?.eventStats.events).toBe(1);
+    const reversed = await api.query<{ events: { totalCount: number } }>(q('afghan-taliban', 'isis-k'));
+    expect(reversed.data?.events.totalCount).toBe(1);
+    // ISIS and the concertgoers: ISIS claimed the Moscow attack (side A), the concertgoers were its victims.
+    const moscow = await api.query<{ events: { nodes: { slug: string }[] } }>(`{ events(filter: { between: ["moscow-concertgoers", "isis"] }) { nodes { slug } } }`);
+    expect(moscow.data?.events.nodes.map((n) => n.slug)).toEqual(['moscow-concert-hall-attack']);
+  });
+
+  it('refuses a between that is not two actors', async () => {
+    const r = await api.query(`{ events(filter: { between: ["isis-k"] }) { totalCount } }`);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'filter.between' });
+  });
+});
+
+describe('dyads across a merge', () => {
+  let f: WriteFixture;
+  beforeAll(async () => {
+    f = await writeFixture();
+  });
+  afterAll(() => f.close());
+
+  it('counts an actor merged into another as that actor', async () => {
+    const MERGE = `mutation($i: MergeActorsInput!) { mergeActors(input: $i) { __typename ... on UserError { message path } } }`;
+    const merged = await f.api.query<{ mergeActors: { __typename: string } }>(
+      MERGE,
+      { i: { keep: 'afghan-taliban', remove: 'pakistani-taliban', reason: 'test: a merge, to see between follow it' } },
+      { token: f.tokens.admin },
+    );
+    expect(merged.errors).toBeUndefined();
+    expect(merged.data?.mergeActors.__typename).toBe('MutationMergeActorsSuccess');
+    // The Pakistan army's operations targeted the Pakistani Taliban, now folded into the Afghan Taliban.
+    const r = await f.api.query<{ events: { nodes: { slug: string }[] } }>(`{ events(filter: { between: ["pakistan-army", "afghan-taliban"] }) { nodes { slug } } }`);
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.events.nodes.map((n) => n.slug)).toEqual(['pakistan-army-operations']);
   });
 });

@@ -4,7 +4,10 @@
  * read from the article: "the August 26, 2021 suicide attack at Kabul airport that killed 170
  * Afghan civilians and 13 U.S. servicemembers"; ISIS-K "targeted ... the Afghan Taliban".
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importFile } from '../src/import/import.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkKnowledgeFile, KnowledgeFileError } from '../src/domain/knowledge/load.ts';
 import { SEED_DATA_DIR, SEED_SOURCES_DIR } from '../src/domain/knowledge/seed.ts';
@@ -331,5 +334,40 @@ describe('dyads across a merge', () => {
     const r = await f.api.query<{ events: { nodes: { slug: string }[] } }>(`{ events(filter: { between: ["pakistan-army", "afghan-taliban"] }) { nodes { slug } } }`);
     expect(r.errors).toBeUndefined();
     expect(r.data?.events.nodes.map((n) => n.slug)).toEqual(['pakistan-army-operations']);
+  });
+});
+
+describe('casualty parts in a CSV import', () => {
+  let f: WriteFixture;
+  const dir = mkdtempSync(join(tmpdir(), 'casualty-csv-'));
+  beforeAll(async () => {
+    f = await writeFixture();
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await f.close();
+  });
+
+  const header = 'source,slug,title,kind,date_precision,date_earliest,date_latest,confidence,quote,killed_text,killed_parts';
+  const row = (slug: string, parts: string) =>
+    `globely-news-isis-k-long-reach,${slug},Kabul again,SUICIDE_ATTACK,DAY,2021-08-26,2021-08-26,90,killed 170 Afghan civilians and 13 U.S. servicemembers,170 Afghan civilians and 13 U.S. servicemembers,"${parts.replaceAll('"', '""')}"`;
+
+  it('takes killed_parts as JSON (as /export/events.csv writes it), derives the total, and names a bad row by line', async () => {
+    const path = join(dir, 'parts.csv');
+    writeFileSync(path, [header, row('kabul-from-csv', JSON.stringify([{ category: 'CIVILIANS', low: 170, high: 170 }, { category: 'SECURITY_FORCES', low: 13, high: 13 }]))].join('\n'));
+    const report = await importFile(f.scratch.handle.db, path);
+    expect(report.problems).toEqual([]);
+    const r = await f.api.query<{ event: { killed: unknown } }>(`{ event(slug: "kabul-from-csv") { killed { low high parts { category low } } } }`);
+    expect(r.data?.event.killed).toEqual({ low: 183, high: 183, parts: [{ category: 'CIVILIANS', low: 170 }, { category: 'SECURITY_FORCES', low: 13 }] });
+
+    writeFileSync(path, [header, row('bad-json', '[{category'), row('bad-parts', JSON.stringify([{ category: 'CIVILIANS', low: 5, high: 2 }]))].join('\n'));
+    const before = await tableCounts(f.scratch.handle.sql);
+    const bad = await importFile(f.scratch.handle.db, path);
+    expect(bad.problems).toContain('line 2: killed_parts is not JSON (a list of {category, low, best, high, text})');
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+    writeFileSync(path, [header, row('bad-parts', JSON.stringify([{ category: 'CIVILIANS', low: 5, high: 2 }]))].join('\n'));
+    const range = await importFile(f.scratch.handle.db, path);
+    expect(range.problems.join('\n')).toMatch(/line 2 \(events\[0\]\)\.killed\.parts\[0\]\.high: high must not be below low/);
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
   });
 });

@@ -3,6 +3,7 @@
  * every aggregate they answer must equal the same aggregate read from the base tables, on the
  * seeded article and after each kind of write that can change it, made through the API.
  */
+import { casualtySumSql } from '../src/db/casualties.ts';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.ts';
@@ -85,14 +86,15 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
   const measures = sql`count(*)::int as events, coalesce(sum(killed_min), 0)::bigint as killed_min,
     coalesce(sum(killed_max), 0)::bigint as killed_max,
     (count(*) filter (where killed_min is not null and killed_max is null))::int as killed_open,
-    count(killed_min)::int as killed_reported`;
-  const counts = sql`events, killed_min, killed_max, killed_open, killed_reported`;
+    count(killed_min)::int as killed_reported, ${sql.raw(casualtySumSql((i) => `casualties[${i}]`))} as casualties`;
+  // Casualty parts too: each summary's vector sums equal the base tables' (src/db/casualties.ts).
+  const counts = sql`events, killed_min, killed_max, killed_open, killed_reported, casualties`;
   const dates = sql`min(first_date) as first_date, max(last_date) as last_date`;
   const [row] = await db.execute<Record<string, number>>(sql`
     with truth as materialized (select * from actor_event_links_expected),
     members_truth as materialized (select * from event_rollup_members_expected),
     doctrines_truth as materialized (
-      select distinct l.event_id, d.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max
+      select distinct l.event_id, d.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max, l.casualties
         from truth l
         join (select coalesce(m.canonical_id, ad.actor_id) as actor_id, ad.doctrine_id
                 from adherences ad join claims c on c.id = ad.claim_id and c.retracted_at is null

@@ -72,6 +72,16 @@ describe('casualty estimates', () => {
     expect(fromEvents.data?.eventStats.casualties).toEqual(expected);
   });
 
+  it('sums parts only for a request that shows them', async () => {
+    api.resetStatements();
+    await api.query(`{ eventStats(asOf: "2100-01-01T00:00:00Z") { events killed { min } } breakdown(by: COUNTRY) { key events } }`);
+    expect(api.statements.some((s) => /event_casualty_vector|casualties\[/.test(s))).toBe(false);
+    api.resetStatements();
+    await api.query(`fragment Parts on CasualtySums { killed { civilians { low } } }
+      { eventStats(asOf: "2100-01-01T00:00:00Z") { casualties { ...Parts } } }`);
+    expect(api.statements.some((s) => /event_casualty_vector/.test(s))).toBe(true);
+  });
+
   it('sums the parts in timeline buckets and breakdown groups', async () => {
     const t = await api.query<{ timeline: { buckets: { start: string; casualties: { killed: { civilians: Estimate; securityForces: Estimate } } }[] } }>(
       `{ timeline(interval: YEAR) { buckets { start casualties { killed { civilians ${ESTIMATE} securityForces ${ESTIMATE} } } } } }`,

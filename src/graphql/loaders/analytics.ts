@@ -48,16 +48,24 @@ type KilledColumns = {
 const eventCasualtyVector = sql`event_casualty_vector(${events.killedMin}, ${events.killedBest}, ${events.killedMax}, ${events.killedParts},
   ${events.woundedMin}, ${events.woundedBest}, ${events.woundedMax}, ${events.woundedParts})`;
 
-/** The vectors of rows aliased `alias` summed element by element. */
-const casualtySums = (alias: string): SQL => sql.raw(`${casualtySumSql((i) => `${alias}.casualties[${i}]`)} as casualties`);
+/**
+ * The vectors of rows aliased `alias` summed element by element, when the request asks for
+ * casualty parts (`parts`); otherwise nothing is summed (the sixty sums, and on the events path
+ * each event's vector, cost a dashboard that does not show them).
+ */
+const casualtySums = (alias: string, parts: boolean): SQL =>
+  parts ? sql.raw(`${casualtySumSql((i) => `${alias}.casualties[${i}]`)} as casualties`) : sql`null::bigint[] as casualties`;
+
+/** Each event's casualty vector, or null when the request does not ask for parts. */
+const eventVector = (parts: boolean): SQL => (parts ? eventCasualtyVector : sql`null::bigint[]`);
 
 /** The casualty-sum columns over rows exposing killed_min / killed_max / casualties as `alias`. */
-function killedSums(alias: string): SQL {
+function killedSums(alias: string, parts: boolean): SQL {
   const a = sql.raw(alias);
   return sql`coalesce(sum(${a}.killed_min), 0)::int as "killedMin",
     case when bool_or(${a}.killed_min is not null and ${a}.killed_max is null) then null
          else coalesce(sum(${a}.killed_max), 0)::int end as "killedMax",
-    count(${a}.killed_min)::int as "killedReported", ${casualtySums(alias)}`;
+    count(${a}.killed_min)::int as "killedReported", ${casualtySums(alias, parts)}`;
 }
 
 export function killedOf(row: KilledColumns): KilledSum {
@@ -72,10 +80,10 @@ export function casualtiesOf(row: KilledColumns): number[] {
 const where = (conditions: SQL | undefined): SQL => (conditions ? sql`where ${conditions}` : sql``);
 
 /** The same three columns summed over rollup rows (which carry per-group sums). */
-function rollupKilledSums(): SQL {
+function rollupKilledSums(parts: boolean): SQL {
   return sql`coalesce(sum(r.killed_min), 0)::int as "killedMin",
     case when coalesce(sum(r.killed_open), 0) > 0 then null else coalesce(sum(r.killed_max), 0)::int end as "killedMax",
-    coalesce(sum(r.killed_reported), 0)::int as "killedReported", ${casualtySums('r')}`;
+    coalesce(sum(r.killed_reported), 0)::int as "killedReported", ${casualtySums('r', parts)}`;
 }
 
 /**
@@ -384,18 +392,19 @@ export async function eventStats(
   view: KnowledgeView,
   conditions: SQL | undefined,
   route: SummaryRoute | null,
+  parts = false,
 ): Promise<EventStatsRow> {
   const source = route && statsSource(route, conditions);
   const rows = await db.execute<EventStatsRow>(
     source
-      ? sql`select coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums()},
+      ? sql`select coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums(parts)},
                    min(r.first_date)::text as "firstDate", max(r.last_date)::text as "lastDate"
               from (${source.rows}) r`
-      : sql`select count(*)::int as events, ${killedSums('e')},
+      : sql`select count(*)::int as events, ${killedSums('e', parts)},
                    min(coalesce(e.date_earliest, e.date_latest))::text as "firstDate",
                    max(coalesce(e.date_latest, e.date_earliest))::text as "lastDate"
               from (select ${events.killedMin} as killed_min, ${events.killedMax} as killed_max, ${events.dateEarliest} as date_earliest,
-                           ${events.dateLatest} as date_latest, ${eventCasualtyVector} as casualties
+                           ${events.dateLatest} as date_latest, ${eventVector(parts)} as casualties
                       from ${eventsAt(view)} ${where(conditions)}
                     -- computes each event's vector once, not once per element summed
                     offset 0) e`,
@@ -451,6 +460,7 @@ export async function timeline(
   conditions: SQL | undefined,
   interval: TimelineInterval,
   route: SummaryRoute | null,
+  parts = false,
 ): Promise<TimelineRow[]> {
   const { field, step } = intervals[interval];
   const source = route && timelineSource(route, conditions);
@@ -466,21 +476,21 @@ export async function timeline(
       buckets as (
         select generate_series(first::timestamp, last::timestamp, ${step}::interval)::date as start from bounds
       )
-      select 'bucket' as kind, b.start::text as start, coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums()}
+      select 'bucket' as kind, b.start::text as start, coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums(parts)}
         from buckets b left join placed r on r.start = b.start
        group by b.start
       union all
-      select 'earlier', null, coalesce(sum(r.events), 0)::int, ${rollupKilledSums()}
+      select 'earlier', null, coalesce(sum(r.events), 0)::int, ${rollupKilledSums(parts)}
         from placed r, bounds where r.start < bounds.first
       union all
-      select 'unplaced', null, coalesce(sum(r.events), 0)::int, ${rollupKilledSums()}
+      select 'unplaced', null, coalesce(sum(r.events), 0)::int, ${rollupKilledSums(parts)}
         from source r where not r.grain = any(${grains})
       order by 1, 2`);
     return [...rows];
   }
   const rows = await db.execute<TimelineRow>(sql`
     with matched as (
-      select ${events.killedMin} as killed_min, ${events.killedMax} as killed_max, ${eventCasualtyVector} as casualties,
+      select ${events.killedMin} as killed_min, ${events.killedMax} as killed_max, ${eventVector(parts)} as casualties,
              date_trunc(${field}, ${events.dateEarliest}::timestamp)::date as first_bucket,
              date_trunc(${field}, ${events.dateLatest}::timestamp)::date as last_bucket
         from ${eventsAt(view)} ${where(conditions)}
@@ -490,14 +500,14 @@ export async function timeline(
     buckets as (
       select generate_series(first::timestamp, last::timestamp, ${step}::interval)::date as start from bounds
     )
-    select 'bucket' as kind, b.start::text as start, count(p.first_bucket)::int as events, ${killedSums('p')}
+    select 'bucket' as kind, b.start::text as start, count(p.first_bucket)::int as events, ${killedSums('p', parts)}
       from buckets b left join placed p on p.first_bucket = b.start
      group by b.start
     union all
-    select 'earlier', null, count(*)::int, ${killedSums('p')}
+    select 'earlier', null, count(*)::int, ${killedSums('p', parts)}
       from placed p, bounds where p.start < bounds.first
     union all
-    select 'unplaced', null, count(*)::int, ${killedSums('m')}
+    select 'unplaced', null, count(*)::int, ${killedSums('m', parts)}
       from matched m where m.first_bucket is distinct from m.last_bucket or m.first_bucket is null
     order by 1, 2`);
   return [...rows];
@@ -555,9 +565,9 @@ export interface LinkFilter {
  * those roles; its actor narrows ROLE groups to that actor's links (ACTOR groups still show who
  * else took part).
  */
-function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | undefined, links: LinkFilter): SQL {
+function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | undefined, links: LinkFilter, parts: boolean): SQL {
   const { roles, actor } = links;
-  const kept = sql`${events.id} as event_id, ${events.killedMin} as killed_min, ${events.killedMax} as killed_max, ${eventCasualtyVector} as casualties`;
+  const kept = sql`${events.id} as event_id, ${events.killedMin} as killed_min, ${events.killedMax} as killed_max, ${eventVector(parts)} as casualties`;
   const at = mergeTime(view);
   const live = sql`join ${claims} c on c.id = p.claim_id
     and ${claimVisibleAs(view, 'c')}`;
@@ -624,6 +634,7 @@ export async function breakdown(
   top: number,
   links: LinkFilter,
   route: SummaryRoute | null,
+  parts = false,
 ): Promise<BreakdownRow[]> {
   const byRole = route && by === 'ACTOR' ? actorsByRole(route) : null;
   if (byRole) {
@@ -631,7 +642,7 @@ export async function breakdown(
     const rows = await db.execute<BreakdownRow>(sql`
       select a.slug as key, a.name as label, a.id as "entityId", r.events, r.killed_min::int as "killedMin",
              case when r.killed_open > 0 then null else r.killed_max::int end as "killedMax",
-             r.killed_reported as "killedReported", r.casualties
+             r.killed_reported as "killedReported", ${parts ? sql`r.casualties` : sql`null::bigint[]`} as casualties
         from ${actorRollupByRole} r join ${actors} a on a.id = r.actor_id
        where ${byRole}
        -- "nulls last" as in the index (events is never null), so the index gives the order.
@@ -644,7 +655,7 @@ export async function breakdown(
     const rows = await db.execute<BreakdownRow>(sql`
       select ${source.key} as key, ${source.label} as label, ${source.entityId} as "entityId",
              g.events, g."killedMin", g."killedMax", g."killedReported", g.casualties
-        from (select ${source.group} as id, coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums()}
+        from (select ${source.group} as id, coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums(parts)}
                 from (${source.rows}) r ${source.expand ?? sql``}
                ${source.where ? sql`where ${source.where}` : sql``}
                group by 1) g
@@ -655,8 +666,8 @@ export async function breakdown(
   }
   const rows = await db.execute<BreakdownRow>(sql`
     select k.key, min(k.label) as label, min(k.entity_id) as "entityId", count(*)::int as events,
-           ${killedSums('k')}
-      from (${keyedEvents(view, by, conditions, links)}) k
+           ${killedSums('k', parts)}
+      from (${keyedEvents(view, by, conditions, links, parts)}) k
      group by k.key
      order by events desc, k.key
      limit ${top}`);

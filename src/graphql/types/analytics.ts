@@ -1,4 +1,5 @@
 /** Dashboard aggregates over events: totals, a timeline and top-N breakdowns (one SQL statement each). */
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import type { KnowledgeView } from '../context.ts';
@@ -206,6 +207,24 @@ function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[
   return isLiveView(view) ? summaryRoute(filter) : null;
 }
 
+/**
+ * Does the query select `casualties` anywhere under this field (fragments included)? Casualty parts
+ * are summed only for requests that show them: a dashboard of counts and killed ranges pays nothing.
+ */
+function asksForCasualties(info: GraphQLResolveInfo): boolean {
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode | undefined): boolean =>
+    set !== undefined &&
+    set.selections.some((s) => {
+      if (s.kind === Kind.FIELD) return s.name.value === 'casualties' || walk(s.selectionSet);
+      if (s.kind === Kind.INLINE_FRAGMENT) return walk(s.selectionSet);
+      if (seen.has(s.name.value)) return false;
+      seen.add(s.name.value);
+      return walk(info.fragments[s.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => walk(node.selectionSet));
+}
+
 builder.queryFields((t) => ({
   eventStats: t.field({
     type: EventStats,
@@ -214,9 +233,9 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: EventFilter, description: 'Which events to total; all (visible ones) when left out.' }),
       ...viewArgs(t.arg),
     },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const view = useView(ctx, args);
-      const row = await eventStats(ctx.db, view, eventWhere(args.filter, view), routeFor(view, args.filter));
+      const row = await eventStats(ctx.db, view, eventWhere(args.filter, view), routeFor(view, args.filter), asksForCasualties(info));
       return { events: row.events, killed: killedOf(row), casualties: casualtySumsOf(casualtiesOf(row)), firstDate: row.firstDate, lastDate: row.lastDate };
     },
   }),
@@ -228,9 +247,9 @@ builder.queryFields((t) => ({
       interval: t.arg({ type: TimelineIntervalEnum, required: true, defaultValue: 'YEAR', description: 'The width of each bucket.' }),
       ...viewArgs(t.arg),
     },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const view = useView(ctx, args);
-      const rows = await timeline(ctx.db, view, eventWhere(args.filter, view), args.interval, routeFor(view, args.filter));
+      const rows = await timeline(ctx.db, view, eventWhere(args.filter, view), args.interval, routeFor(view, args.filter), asksForCasualties(info));
       const buckets: BucketShape[] = [];
       const none = (): UnplacedShape => ({ events: 0, killed: { min: 0, max: 0, reported: 0 }, casualties: casualtySumsOf([]) });
       let unplaced = none();
@@ -252,7 +271,7 @@ builder.queryFields((t) => ({
       top: t.arg.int({ required: true, defaultValue: DEFAULT_BREAKDOWN_TOP, description: `How many groups at most, 1 to ${MAX_BREAKDOWN_TOP}.` }),
       ...viewArgs(t.arg),
     },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const view = useView(ctx, args);
       if (args.top < 1 || args.top > MAX_BREAKDOWN_TOP) {
         throw badInput(`"top" must be between 1 and ${MAX_BREAKDOWN_TOP}, got ${args.top}`, 'top');
@@ -265,6 +284,7 @@ builder.queryFields((t) => ({
         args.top,
         { actor: args.filter?.actor ?? null, roles: args.filter?.role ?? null },
         routeFor(view, args.filter),
+        asksForCasualties(info),
       );
       return rows.map((row) => ({
         key: row.key,

@@ -263,6 +263,9 @@ BEGIN
 END $$;
 
 DROP TRIGGER IF EXISTS events_casualty_parts_check ON events;
+-- Only rows with parts are checked (a figure without parts is held by the CHECK constraints on
+-- events): a bulk load of events without parts does not call the function at all.
 CREATE TRIGGER events_casualty_parts_check BEFORE INSERT OR UPDATE OF killed_min, killed_best, killed_max, killed_parts,
   wounded_min, wounded_best, wounded_max, wounded_parts ON events
-  FOR EACH ROW EXECUTE FUNCTION events_casualty_parts_check();
+  FOR EACH ROW WHEN (NEW.killed_parts IS NOT NULL OR NEW.wounded_parts IS NOT NULL)
+  EXECUTE FUNCTION events_casualty_parts_check();

@@ -17,6 +17,7 @@ import {
   type TimelineInterval,
 } from '../loaders/analytics.ts';
 import { summaryStatus, type SummaryStatus } from '../../db/summaries.ts';
+import { hasGeoFilter, type GeoFilter } from '../loaders/geography.ts';
 import { Actor } from './actor.ts';
 import { CasualtySums, casualtySumsOf, type CasualtySumsShape } from './casualties.ts';
 import { Doctrine } from './doctrine.ts';
@@ -201,10 +202,11 @@ const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement
  * answer only live reads. A read as of a past time, or one including retracted claims, or one
  * filtered by a pair of actors (`between`), goes to events themselves.
  */
-function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[0] & { between?: readonly string[] | null }) | null | undefined) {
+function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[0] & GeoFilter & { between?: readonly string[] | null }) | null | undefined) {
   // No summary is kept per pair of actors: events between two read events.
   if (filter?.between != null) return null;
-  return isLiveView(view) ? summaryRoute(filter) : null;
+  // The calendar and actor summaries know events' countries, not where in them they were.
+  return isLiveView(view) && !hasGeoFilter(filter) ? summaryRoute(filter) : null;
 }
 
 /**

@@ -12,9 +12,11 @@ import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage, typ
 import { Casualties, casualties } from './casualties.ts';
 import { Cited } from './citation.ts';
 import { FuzzyDate } from './dates.ts';
+import { eventGeoConditions, locationsOfPlaces } from '../loaders/geography.ts';
+import { BoundingBoxInput, Location } from './location.ts';
 import { Place } from './place.ts';
 import { AcledEventTypeEnum, AcledSubEventTypeEnum, GtdAttackTypeEnum, StandardEventTypes } from './standard-types.ts';
-import { EventKindEnum, ParticipationRoleEnum } from './vocabulary.ts';
+import { EventKindEnum, GeoPrecisionEnum, ParticipationRoleEnum } from './vocabulary.ts';
 import { kindsMatching, STANDARD_TYPES_BY_KIND } from '../../domain/events/standard-types.ts';
 
 export const Event = builder.loadableNode('Event', {
@@ -33,6 +35,13 @@ export const Event = builder.loadableNode('Event', {
       resolve: (e) => ({ text: e.dateText, earliest: e.dateEarliest, latest: e.dateLatest, precision: e.datePrecision }),
     }),
     place: t.field({ type: Place, nullable: true, description: 'Where it happened, as precisely as known; null when no source says.', resolve: (e) => e.placeId }),
+    location: t.loadable({
+      type: Location,
+      nullable: true,
+      description: 'Where it happened on a map: coordinates with their precision and the district, province and country, from its place (or the nearest place that holds it and has coordinates); null when it has no place or no place around it has coordinates.',
+      load: (ids: number[], ctx) => locationsOfPlaces(ctx.db, ctx.view, ids),
+      resolve: (e) => e.placeId,
+    }),
     killed: t.field({
       type: Casualties,
       nullable: true,
@@ -70,6 +79,12 @@ export const EventFilter = builder.inputType('EventFilter', {
     gtdSuicide: t.boolean({ description: 'true: only suicide attacks (GTD’s suicide flag); false: only attacks with no indication of one.' }),
     from: t.field({ type: 'LocalDate', description: 'Events that may have happened on or after this day.' }),
     to: t.field({ type: 'LocalDate', description: 'Events that may have happened on or before this day.' }),
+    bbox: t.field({ type: BoundingBoxInput, description: 'Events located inside this area of the map (by their `location`; events without one are left out).' }),
+    within: t.string({ description: 'Slug of a place (a country, province, district, city...): events at it or at any place inside it.' }),
+    maxPrecision: t.field({
+      type: GeoPrecisionEnum,
+      description: 'Events located at least this precisely (e.g. ADMIN1 leaves out those known only to a region or country, the centroid-coded ones); events without a location are left out.',
+    }),
   }),
 });
 
@@ -129,6 +144,7 @@ export function eventConditions(
   // An event counts when its possible dates overlap [from, to]; open bounds overlap everything.
   if (filter.from != null) conditions.push(sql`(${events.dateLatest} is null or ${events.dateLatest} >= ${filter.from})`);
   if (filter.to != null) conditions.push(sql`(${events.dateEarliest} is null or ${events.dateEarliest} <= ${filter.to})`);
+  conditions.push(...eventGeoConditions(filter, view));
   return conditions.length > 0 ? and(...conditions) : undefined;
 }
 

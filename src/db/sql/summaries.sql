@@ -799,12 +799,3 @@ END $$;
 
 -- Retired: actors_merged_now() said what actor_folds('infinity') says (the views above now use that).
 DROP FUNCTION IF EXISTS actors_merged_now();
-
--- Summaries made before casualty vectors existed (the migration adding the columns leaves them
--- empty) are rebuilt once, so that every sum includes each event's parts.
-DO $$
-BEGIN
-  IF EXISTS (SELECT 1 FROM event_rollup_members WHERE cardinality(casualties) = 0) THEN
-    PERFORM summaries_rebuild();
-  END IF;
-END $$;

@@ -27,6 +27,7 @@ import {
 } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
 import { actorsAt, eventsAt, mergeTime, placesAt, claimVisibleAs } from '../view.ts';
+import { claimPasses, NO_FLOOR, type ClaimFloor } from '../claim-filters.ts';
 
 export interface KilledSum {
   min: number;
@@ -491,6 +492,8 @@ const OWN_ROLES = ['PERPETRATOR', 'CLAIMED_RESPONSIBILITY'];
 export interface LinkFilter {
   actor: string | null;
   roles: readonly string[] | null;
+  /** The filter's floor: links (and, for DOCTRINE, adherences) below it do not make groups. */
+  floor?: ClaimFloor | undefined;
 }
 
 /**
@@ -503,8 +506,9 @@ function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | und
   const { roles, actor } = links;
   const kept = sql`${events.id} as event_id, ${events.killedMin} as killed_min, ${events.killedMax} as killed_max`;
   const at = mergeTime(view);
+  const floor = links.floor ?? NO_FLOOR;
   const live = sql`join ${claims} c on c.id = p.claim_id
-    and ${claimVisibleAs(view, 'c')}`;
+    and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c')}`;
   const roleList = sql`${sql.param(roles ? [...roles] : null)}::participation_role[]`;
   switch (by) {
     case 'EVENT_KIND':
@@ -545,7 +549,7 @@ function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | und
                    join ${adherences} ad on ad.actor_id in
                         (select f.actor_id from actors_folded_into(array[canonical_actor(p.actor_id, ${at})], ${at}) f)
                    join ${claims} ca on ca.id = ad.claim_id
-                    and ${claimVisibleAs(view, 'ca')}
+                    and ${claimVisibleAs(view, 'ca')} and ${claimPasses(floor, 'ca')}
                    join ${doctrines} d on d.id = ad.doctrine_id
                   where p.role = any(${sql.param(OWN_ROLES)}::participation_role[])
                     ${conditions ? sql`and ${conditions}` : sql``}`;

@@ -15,6 +15,7 @@ import {
   type TimelineInterval,
 } from '../loaders/analytics.ts';
 import { summaryStatus, type SummaryStatus } from '../../db/summaries.ts';
+import { claimFloor, hasFloor, type ClaimFloorArgs } from '../claim-filters.ts';
 import { Actor } from './actor.ts';
 import { Doctrine } from './doctrine.ts';
 import { EventFilter, eventWhere } from './event.ts';
@@ -175,8 +176,10 @@ const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement
  * answer only live reads. A read as of a past time, or one including retracted claims, goes to
  * events themselves.
  */
-function routeFor(view: KnowledgeView, filter: Parameters<typeof summaryRoute>[0]) {
-  return isLiveView(view) ? summaryRoute(filter) : null;
+function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[0] & ClaimFloorArgs) | null | undefined) {
+  // The summaries count every live claim whatever its confidence or grade: a floor reads events
+  // (docs/performance.md measures what that costs at a million events).
+  return isLiveView(view) && !hasFloor(claimFloor(filter, 'filter.')) ? summaryRoute(filter) : null;
 }
 
 builder.queryFields((t) => ({
@@ -236,7 +239,7 @@ builder.queryFields((t) => ({
         eventWhere(args.filter, view),
         args.by,
         args.top,
-        { actor: args.filter?.actor ?? null, roles: args.filter?.role ?? null },
+        { actor: args.filter?.actor ?? null, roles: args.filter?.role ?? null, floor: claimFloor(args.filter, 'filter.') },
         routeFor(view, args.filter),
       );
       return rows.map((row) => ({

@@ -150,6 +150,19 @@ describe('confidence floors on the seeded article', () => {
     expect(path.relationshipPath).toBeNull();
   });
 
+  it('floors actors by their profile and, with a doctrine, by the adherence', async () => {
+    type R = { actors: { totalCount: number; nodes: { slug: string }[] } };
+    const all = await data<R>(`{ actors(first: 100) { totalCount } }`);
+    // Every profile in the seed is stated as fact (90).
+    expect((await data<R>(`{ actors(first: 100, filter: { minConfidence: 90 }) { totalCount } }`)).actors.totalCount).toBe(all.actors.totalCount);
+    expect((await data<R>(`{ actors(first: 100, filter: { minConfidence: 91 }) { totalCount } }`)).actors.totalCount).toBe(0);
+    // Salafism: ISIS-K (90) and "some Tajiks" (40, a possible factor) adhere to it.
+    const salafi = await data<R>(`{ actors(filter: { doctrine: "salafism" }) { nodes { slug } } }`);
+    expect(salafi.actors.nodes.map((a) => a.slug).sort()).toEqual(['isis-k', 'tajiks']);
+    const sure = await data<R>(`{ actors(filter: { doctrine: "salafism", minConfidence: 60 }) { nodes { slug } } }`);
+    expect(sure.actors.nodes.map((a) => a.slug)).toEqual(['isis-k']);
+  });
+
   it('refuses a confidence floor of 101 and a credibility floor of 7, naming the argument', async () => {
     const r = await api.query(`{ eventStats(filter: { minConfidence: 101 }) { events } }`);
     expect(r.errors?.[0]).toMatchObject({ message: '"filter.minConfidence" must be 0–100, got 101', extensions: { code: 'BAD_USER_INPUT', argument: 'filter.minConfidence' } });

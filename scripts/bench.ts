@@ -280,6 +280,9 @@ async function main() {
     // measures the policy in a mix.
     DATABASE_HEAVY_SLOTS: '10',
     INTAKE_NOISY_SLOTS: '20',
+    // Likewise a closed loop would run at its query budget's refill rate: the bench measures the
+    // queries, `npm run abuse` the budget.
+    CLIENT_COST_PER_SECOND: '0',
     LOG_LEVEL: 'warn',
   };
   const api = startProcess('src/index.ts', { ...env, PORT: String(apiPort) });

@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkKnowledgeFile, KnowledgeFileError } from '../src/domain/knowledge/load.ts';
+import { drainSummaries } from '../src/db/summaries.ts';
+import { statsSource, summaryRoute } from '../src/graphql/loaders/analytics.ts';
 import { openApi, writeFixture, type WriteFixture } from './helpers.ts';
 import { readFileSync } from 'node:fs';
 
@@ -234,6 +236,45 @@ describe('writing periods and grades', () => {
     expect((await on('2019-06-01', 'SURELY_HELD')).data?.actor.relationships.nodes).toEqual([]); // may have begun in December
     expect((await on('2020-06-01', 'SURELY_HELD')).data?.actor.relationships.nodes).toHaveLength(1);
     expect((await on('2023-01-01', 'MAY_HAVE_HELD')).data?.actor.relationships.nodes).toEqual([]);
+  });
+
+  it('answers floored aggregates from the banded summaries exactly as from the events themselves, after writes too', async () => {
+    // Two events whose reports are less sure (50 and 70) than the seed's (90 each).
+    for (const [slug, confidence, quote] of [['cooperation-begins', 50, 'have cooperated since 2019'], ['cooperation-ends', 70, 'Their cooperation ended in 2022.']] as const) {
+      const created = await as<{ createEvent: { __typename: string } }>(
+        `mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename ... on UserError { message } } }`,
+        { i: { slug, title: slug, kind: 'ATTACK', date: { text: '2022', earliest: '2022-01-01', latest: '2022-12-31', precision: 'YEAR' }, place: 'afghanistan', killed: { min: 3, text: '3' }, confidence, citations: [{ source: SOURCE, quote }] } },
+      );
+      expect(created.data?.createEvent.__typename).toBe('MutationCreateEventSuccess');
+    }
+    await drainSummaries(f.api.database.db);
+    const route = summaryRoute({ minConfidence: 60 });
+    expect(statsSource(route)?.table).toBe('event_rollup_by_band');
+    const filters = [
+      { minConfidence: 60 },
+      { minConfidence: 75 },
+      { minConfidence: 40, country: 'afghanistan' },
+      { minConfidence: 60, kind: ['ATTACK'], from: '2021-06-01', to: '2022-12-31' },
+    ];
+    const query = `query($f: EventFilter, $r: Boolean!) {
+      eventStats(filter: $f, includeRetracted: $r) { events killed { min max reported } firstDate lastDate }
+      timeline(filter: $f, interval: YEAR, includeRetracted: $r) { buckets { start events killed { min max } } unplaced { events } earlier { events } }
+      byCountry: breakdown(filter: $f, by: COUNTRY, includeRetracted: $r) { key events killed { min max } }
+      byKind: breakdown(filter: $f, by: EVENT_KIND, includeRetracted: $r) { key events }
+      byYear: breakdown(filter: $f, by: YEAR, includeRetracted: $r) { key events }
+    }`;
+    const stats: Stats[] = [];
+    for (const filter of filters) {
+      // Nothing in this database is retracted, so includeRetracted (which reads the base tables) must agree.
+      const summarized = await f.api.query<{ eventStats: Stats }>(query, { f: filter, r: false });
+      const fromEvents = await f.api.query<{ eventStats: Stats }>(query, { f: filter, r: true });
+      expect(summarized.errors).toBeUndefined();
+      expect(summarized.data).toEqual(fromEvents.data);
+      stats.push(summarized.data!.eventStats);
+    }
+    const unfloored = (await f.api.query<{ eventStats: Stats }>(`{ eventStats { events } }`)).data!.eventStats.events;
+    expect(stats[0]?.events).toBe(unfloored - 1); // the 50 drops out at 60
+    expect(stats[1]?.events).toBe(unfloored - 2); // and the 70 at 75
   });
 
   it('refuses an end before the start, a credibility of 7 and a confidence of 101, naming the input path, and writes nothing', async () => {

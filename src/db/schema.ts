@@ -564,6 +564,28 @@ export const eventRollupByCountry = pgTable(
 );
 
 /**
+ * The events of each calendar bucket, country and kind per confidence of their reports (the band):
+ * an aggregate with a confidence floor and no actor or role sums the bands at or above the floor
+ * instead of reading every event and its report (docs/performance.md, "Confidence floors").
+ * Reports take few distinct confidences (90, 60...), so this is a few times event_rollup_by_country.
+ */
+export const eventRollupByBand = pgTable(
+  'event_rollup_by_band',
+  {
+    grain: eventGrain('grain').notNull(),
+    period: date('period', { mode: 'string' }),
+    countryId: integer('country_id'),
+    kind: eventKind('kind').notNull(),
+    band: smallint('band').notNull(),
+    ...rollupMeasures,
+  },
+  (t) => [
+    unique('event_rollup_by_band_key').on(t.grain, t.period, t.countryId, t.kind, t.band).nullsNotDistinct(),
+    index('event_rollup_by_band_band_idx').on(t.band, t.grain, t.period),
+  ],
+);
+
+/**
  * The two rollups above summed over kinds (per calendar bucket) and over buckets (per country):
  * an unfiltered timeline reads ~500 rows instead of ~4,600, a country breakdown ~150 instead of
  * ~53,000. Kept by the same drainer (event_rollups_refresh).
@@ -1018,6 +1040,9 @@ export const eventRollupMembers = pgTable(
     killedMax: integer('killed_max'),
     firstDate: date('first_date', { mode: 'string' }),
     lastDate: date('last_date', { mode: 'string' }),
+    // The confidence of the event's report (claims never change, so neither does this): its band
+    // in event_rollup_by_band.
+    confidence: smallint('confidence'),
   },
   (t) => [
     // A bucket's members, for its first/last dates after it loses one.

@@ -19,6 +19,7 @@ import {
   doctrines,
   eventRollupByCountry,
   eventRollupByCountryTotal,
+  eventRollupByBand,
   eventRollupByKind,
   eventRollupByPeriod,
   events,
@@ -75,6 +76,12 @@ export interface SummaryRoute {
   kinds: readonly string[] | null;
   from: string | null;
   to: string | null;
+  /**
+   * A confidence floor on the events' reports: answered by event_rollup_by_band (bands at or
+   * above it) when nothing else needs links; an aggregate over actors or roles with a floor reads
+   * events (the actor summaries do not keep the confidence of each link).
+   */
+  minConfidence: number | null;
 }
 
 export interface AggregateFilter {
@@ -84,6 +91,7 @@ export interface AggregateFilter {
   kind?: readonly string[] | null;
   from?: string | null;
   to?: string | null;
+  minConfidence?: number | null;
 }
 
 export function summaryRoute(filter: AggregateFilter | null | undefined): SummaryRoute {
@@ -94,6 +102,7 @@ export function summaryRoute(filter: AggregateFilter | null | undefined): Summar
     kinds: filter?.kind ?? null,
     from: filter?.from ?? null,
     to: filter?.to ?? null,
+    minConfidence: filter?.minConfidence ?? null,
   };
 }
 
@@ -114,13 +123,14 @@ const roleList = (roles: readonly string[] | null) => sql`${sql.param(roles ? [.
 
 // --- Event rollups (event_rollup_*): no actor or role filter. -----------------------------------
 
-type EventRollupTable = 'event_rollup_by_kind' | 'event_rollup_by_country' | 'event_rollup_by_period' | 'event_rollup_by_country_total';
+type EventRollupTable = 'event_rollup_by_kind' | 'event_rollup_by_country' | 'event_rollup_by_period' | 'event_rollup_by_country_total' | 'event_rollup_by_band';
 
 const eventRollupTables = {
   event_rollup_by_kind: { table: eventRollupByKind, kind: true, country: false, periods: true },
   event_rollup_by_country: { table: eventRollupByCountry, kind: false, country: true, periods: true },
   event_rollup_by_period: { table: eventRollupByPeriod, kind: false, country: false, periods: true },
   event_rollup_by_country_total: { table: eventRollupByCountryTotal, kind: false, country: true, periods: false },
+  event_rollup_by_band: { table: eventRollupByBand, kind: true, country: true, periods: true },
 } as const;
 
 /** A year-aligned bound cuts no calendar bucket, so no event near it needs reading. */
@@ -137,6 +147,7 @@ const endsYear = (day: string) => day.endsWith('-12-31');
 function eventRollupRows(name: EventRollupTable, route: SummaryRoute, conditions: SQL | undefined): SummaryRows {
   const spec = eventRollupTables[name];
   const filters: SQL[] = [];
+  if (name === 'event_rollup_by_band') filters.push(sql`r.band >= ${route.minConfidence ?? 0}`);
   if (route.country !== null) filters.push(sql`r.country_id = ${countryIdOf(route.country)}`);
   if (route.kinds !== null) filters.push(sql`r.kind = any(${kindList(route.kinds)})`);
   const { from, to } = route;
@@ -181,6 +192,8 @@ function eventRollupRows(name: EventRollupTable, route: SummaryRoute, conditions
 
 /** The event rollup for totals and timelines: the one keyed by the filter's dimension. */
 function eventRollupFor(route: SummaryRoute, conditions: SQL | undefined): SummaryRows | null {
+  // With a floor, the banded rollup (it has both country and kind).
+  if (route.minConfidence !== null) return eventRollupRows('event_rollup_by_band', route, conditions);
   if (route.country !== null && route.kinds !== null) return null;
   if (route.country !== null) return eventRollupRows('event_rollup_by_country', route, conditions);
   if (route.kinds !== null) return eventRollupRows('event_rollup_by_kind', route, conditions);
@@ -234,6 +247,7 @@ function actorTimelineRows(route: SummaryRoute): SummaryRows {
 /** Where eventStats reads a live filter from; null: from events. */
 export function statsSource(route: SummaryRoute, conditions?: SQL): SummaryRows | null {
   if (!hasLinks(route)) return eventRollupFor(route, conditions);
+  if (route.minConfidence !== null) return null;
   if (bounded(route)) return null;
   return actorRollupRows(actorKey(route.actor), route, true);
 }
@@ -241,6 +255,7 @@ export function statsSource(route: SummaryRoute, conditions?: SQL): SummaryRows 
 /** Where a timeline reads a live filter from; null: from events. */
 export function timelineSource(route: SummaryRoute, conditions?: SQL): SummaryRows | null {
   if (!hasLinks(route)) return eventRollupFor(route, conditions);
+  if (route.minConfidence !== null) return null;
   if (bounded(route) || route.country !== null || route.kinds !== null) return null;
   return actorTimelineRows(route);
 }
@@ -264,6 +279,7 @@ type Grouped = SummaryRows & {
 /** Where a breakdown reads a live filter from, and what it groups by; null: from events. */
 export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions?: SQL): Grouped | null {
   const links = hasLinks(route);
+  if (route.minConfidence !== null && (links || by === 'ACTOR' || by === 'ROLE' || by === 'DOCTRINE')) return null;
   const byValue = { labels: sql``, key: sql`g.id::text`, label: sql`g.id::text`, entityId: sql`null::int` };
   const byCountry = {
     group: sql`r.country_id`,
@@ -275,6 +291,7 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
   switch (by) {
     case 'COUNTRY': {
       if (links) return bounded(route) ? null : { ...actorRollupRows(actorKey(route.actor), route, true, true), ...byCountry };
+      if (route.minConfidence !== null) return { ...eventRollupRows('event_rollup_by_band', route, conditions), ...byCountry };
       if (route.kinds !== null) return null;
       const name = route.country === null && !bounded(route) ? 'event_rollup_by_country_total' : 'event_rollup_by_country';
       return { ...eventRollupRows(name, route, conditions), ...byCountry };
@@ -282,6 +299,7 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
     case 'EVENT_KIND': {
       const kind = { ...byValue, group: sql`r.kind` };
       if (links) return bounded(route) ? null : { ...actorRollupRows(actorKey(route.actor), route, true, true, true), ...kind };
+      if (route.minConfidence !== null) return { ...eventRollupRows('event_rollup_by_band', route, conditions), ...kind };
       return route.country !== null ? null : { ...eventRollupRows('event_rollup_by_kind', route, conditions), ...kind };
     }
     case 'YEAR': {
@@ -336,6 +354,7 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
  * count, so the first rows are the answer (the filter's other dimensions must be absent).
  */
 function actorsByRole(route: SummaryRoute): SQL | null {
+  if (route.minConfidence !== null) return null;
   if (route.actor !== null || route.country !== null || route.kinds !== null || bounded(route)) return null;
   if (route.roles !== null && route.roles.length !== 1) return null;
   const role = route.roles?.[0];

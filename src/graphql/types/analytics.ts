@@ -15,7 +15,7 @@ import {
   type TimelineInterval,
 } from '../loaders/analytics.ts';
 import { summaryStatus, type SummaryStatus } from '../../db/summaries.ts';
-import { claimFloor, hasFloor, type ClaimFloorArgs } from '../claim-filters.ts';
+import { claimFloor, type ClaimFloorArgs } from '../claim-filters.ts';
 import { Actor } from './actor.ts';
 import { Doctrine } from './doctrine.ts';
 import { EventFilter, eventWhere } from './event.ts';
@@ -177,9 +177,12 @@ const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement
  * events themselves.
  */
 function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[0] & ClaimFloorArgs) | null | undefined) {
-  // The summaries count every live claim whatever its confidence or grade: a floor reads events
-  // (docs/performance.md measures what that costs at a million events).
-  return isLiveView(view) && !hasFloor(claimFloor(filter, 'filter.')) ? summaryRoute(filter) : null;
+  // The summaries know the confidence of each event's report (event_rollup_by_band), not the grades
+  // of claims or the confidence of each participation link: those floors read events
+  // (docs/performance.md, "Confidence floors", measures what that costs at a million events).
+  const floor = claimFloor(filter, 'filter.');
+  // A confidence floor alone has banded summaries (event_rollup_by_band); grade floors do not.
+  return isLiveView(view) && floor.minReliability === null && floor.minCredibility === null ? summaryRoute(filter) : null;
 }
 
 builder.queryFields((t) => ({

@@ -249,12 +249,14 @@ describe('writing periods and grades', () => {
     }
     await drainSummaries(f.api.database.db);
     const route = summaryRoute({ minConfidence: 60 });
-    expect(statsSource(route)?.table).toBe('event_rollup_by_band');
+    expect(statsSource(route)?.table).toBe('event_rollup_by_band_period');
+    expect(statsSource(summaryRoute({ minConfidence: 60, country: 'afghanistan' }))?.table).toBe('event_rollup_by_band');
     const filters = [
       { minConfidence: 60 },
       { minConfidence: 75 },
       { minConfidence: 40, country: 'afghanistan' },
       { minConfidence: 60, kind: ['ATTACK'], from: '2021-06-01', to: '2022-12-31' },
+      { minConfidence: 60, from: '2021-06-01' },
     ];
     const query = `query($f: EventFilter, $r: Boolean!) {
       eventStats(filter: $f, includeRetracted: $r) { events killed { min max reported } firstDate lastDate }

@@ -581,8 +581,34 @@ export const eventRollupByBand = pgTable(
   },
   (t) => [
     unique('event_rollup_by_band_key').on(t.grain, t.period, t.countryId, t.kind, t.band).nullsNotDistinct(),
-    index('event_rollup_by_band_band_idx').on(t.band, t.grain, t.period),
+    index('event_rollup_by_band_country_idx').on(t.countryId, t.band),
   ],
+);
+
+/**
+ * event_rollup_by_band summed over countries and kinds (per bucket and band) and over buckets and
+ * kinds (per country and band): a floored total or timeline reads ~1,000 rows, a floored country
+ * breakdown ~300, instead of the ~250,000 of the band rollup. Kept by the same drainer.
+ */
+export const eventRollupByBandPeriod = pgTable(
+  'event_rollup_by_band_period',
+  {
+    grain: eventGrain('grain').notNull(),
+    period: date('period', { mode: 'string' }),
+    band: smallint('band').notNull(),
+    ...rollupMeasures,
+  },
+  (t) => [unique('event_rollup_by_band_period_key').on(t.grain, t.period, t.band).nullsNotDistinct()],
+);
+
+export const eventRollupByBandCountry = pgTable(
+  'event_rollup_by_band_country',
+  {
+    countryId: integer('country_id'),
+    band: smallint('band').notNull(),
+    ...rollupMeasures,
+  },
+  (t) => [unique('event_rollup_by_band_country_key').on(t.countryId, t.band).nullsNotDistinct()],
 );
 
 /**

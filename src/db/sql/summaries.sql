@@ -278,7 +278,8 @@ SELECT DISTINCT l.event_id, d.doctrine_id, l.country_id, l.kind, l.killed_min, l
 
 -- Recomputes the event_rollup_members rows of these events and adds the difference to the five
 -- event rollups (in key order), then recomputes first/last dates of the groups that lost a row.
--- event_rollup_by_band keeps the report's confidence as a dimension, for aggregates with a floor.
+-- event_rollup_by_band (and its sums _by_band_period, _by_band_country) keep the report's
+-- confidence as a dimension, for aggregates with a floor.
 CREATE OR REPLACE FUNCTION event_rollups_refresh(event_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
@@ -355,6 +356,36 @@ BEGIN
     killed_reported = r.killed_reported + excluded.killed_reported,
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
+  INSERT INTO event_rollup_by_band_period AS r
+    (grain, period, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT d.grain, d.period, d.confidence, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
+         coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
+    FROM event_rollup_delta d WHERE d.confidence IS NOT NULL
+   GROUP BY d.grain, d.period, d.confidence ORDER BY d.grain, d.period, d.confidence
+  ON CONFLICT ON CONSTRAINT event_rollup_by_band_period_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported,
+    first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
+
+  INSERT INTO event_rollup_by_band_country AS r
+    (country_id, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT d.country_id, d.confidence, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
+         coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
+    FROM event_rollup_delta d WHERE d.confidence IS NOT NULL
+   GROUP BY d.country_id, d.confidence ORDER BY d.country_id, d.confidence
+  ON CONFLICT ON CONSTRAINT event_rollup_by_band_country_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported,
+    first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
+
   INSERT INTO event_rollup_by_country_total AS r
     (country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
   SELECT d.country_id, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
@@ -381,6 +412,10 @@ BEGIN
      USING (SELECT DISTINCT grain, period, country_id, kind, confidence FROM event_rollup_delta WHERE sign < 0) k
      WHERE r.grain = k.grain AND r.period IS NOT DISTINCT FROM k.period AND r.country_id IS NOT DISTINCT FROM k.country_id
        AND r.kind = k.kind AND r.band = k.confidence AND r.events = 0;
+    DELETE FROM event_rollup_by_band_period r USING (SELECT DISTINCT grain, period, confidence FROM event_rollup_delta WHERE sign < 0) k
+     WHERE r.grain = k.grain AND r.period IS NOT DISTINCT FROM k.period AND r.band = k.confidence AND r.events = 0;
+    DELETE FROM event_rollup_by_band_country r USING (SELECT DISTINCT country_id, confidence FROM event_rollup_delta WHERE sign < 0) k
+     WHERE r.country_id IS NOT DISTINCT FROM k.country_id AND r.band = k.confidence AND r.events = 0;
 
     -- First/last dates of the groups that lost a member, from the members (each branch of the
     -- UNION ALL is an index range; a null period or country gets its own branch).
@@ -433,6 +468,26 @@ BEGIN
              AND country_id IS NOT DISTINCT FROM k.country_id AND confidence = k.confidence) m) x
      WHERE r.grain = k.grain AND r.period IS NOT DISTINCT FROM k.period AND r.country_id IS NOT DISTINCT FROM k.country_id
        AND r.kind = k.kind AND r.band = k.confidence;
+    UPDATE event_rollup_by_band_period r SET first_date = x.first_date, last_date = x.last_date
+      FROM (SELECT DISTINCT grain, period, confidence FROM event_rollup_delta WHERE sign < 0) k
+      CROSS JOIN LATERAL (
+        SELECT min(m.first_date) AS first_date, max(m.last_date) AS last_date FROM (
+          SELECT first_date, last_date FROM event_rollup_members
+           WHERE k.period IS NOT NULL AND grain = k.grain AND period = k.period AND confidence = k.confidence
+          UNION ALL
+          SELECT first_date, last_date FROM event_rollup_members
+           WHERE k.period IS NULL AND grain = k.grain AND period IS NULL AND confidence = k.confidence) m) x
+     WHERE r.grain = k.grain AND r.period IS NOT DISTINCT FROM k.period AND r.band = k.confidence;
+    UPDATE event_rollup_by_band_country r SET first_date = x.first_date, last_date = x.last_date
+      FROM (SELECT DISTINCT country_id, confidence FROM event_rollup_delta WHERE sign < 0) k
+      CROSS JOIN LATERAL (
+        SELECT min(m.first_date) AS first_date, max(m.last_date) AS last_date FROM (
+          SELECT first_date, last_date FROM event_rollup_members
+           WHERE k.country_id IS NOT NULL AND country_id = k.country_id AND confidence = k.confidence
+          UNION ALL
+          SELECT first_date, last_date FROM event_rollup_members
+           WHERE k.country_id IS NULL AND country_id IS NULL AND confidence = k.confidence) m) x
+     WHERE r.country_id IS NOT DISTINCT FROM k.country_id AND r.band = k.confidence;
   END IF;
   TRUNCATE event_rollup_delta;
 END $$;
@@ -727,7 +782,7 @@ BEGIN
   PERFORM 1 FROM summary_partitions FOR UPDATE;
   DELETE FROM summary_queue;
   TRUNCATE event_rollup_members, event_rollup_by_kind, event_rollup_by_country, event_rollup_by_period,
-    event_rollup_by_country_total, event_rollup_by_band, actor_event_links, actor_rollup, actor_rollup_timeline, actor_rollup_by_role,
+    event_rollup_by_country_total, event_rollup_by_band, event_rollup_by_band_period, event_rollup_by_band_country, actor_event_links, actor_rollup, actor_rollup_timeline, actor_rollup_by_role,
     event_doctrines, doctrine_rollup, actor_doctrine_sets;
   INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, confidence)
   SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, confidence FROM event_rollup_members_expected;
@@ -735,6 +790,12 @@ BEGIN
   SELECT grain, period, country_id, kind, confidence, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
          count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
     FROM event_rollup_members GROUP BY grain, period, country_id, kind, confidence;
+  INSERT INTO event_rollup_by_band_period (grain, period, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT grain, period, band, sum(events), sum(killed_min), sum(killed_max), sum(killed_open), sum(killed_reported), min(first_date), max(last_date)
+    FROM event_rollup_by_band GROUP BY grain, period, band;
+  INSERT INTO event_rollup_by_band_country (country_id, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  SELECT country_id, band, sum(events), sum(killed_min), sum(killed_max), sum(killed_open), sum(killed_reported), min(first_date), max(last_date)
+    FROM event_rollup_by_band GROUP BY country_id, band;
   INSERT INTO event_rollup_by_kind (grain, period, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
   SELECT grain, period, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
          count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)

@@ -20,6 +20,8 @@ import {
   eventRollupByCountry,
   eventRollupByCountryTotal,
   eventRollupByBand,
+  eventRollupByBandCountry,
+  eventRollupByBandPeriod,
   eventRollupByKind,
   eventRollupByPeriod,
   events,
@@ -123,7 +125,14 @@ const roleList = (roles: readonly string[] | null) => sql`${sql.param(roles ? [.
 
 // --- Event rollups (event_rollup_*): no actor or role filter. -----------------------------------
 
-type EventRollupTable = 'event_rollup_by_kind' | 'event_rollup_by_country' | 'event_rollup_by_period' | 'event_rollup_by_country_total' | 'event_rollup_by_band';
+type EventRollupTable =
+  | 'event_rollup_by_kind'
+  | 'event_rollup_by_country'
+  | 'event_rollup_by_period'
+  | 'event_rollup_by_country_total'
+  | 'event_rollup_by_band'
+  | 'event_rollup_by_band_period'
+  | 'event_rollup_by_band_country';
 
 const eventRollupTables = {
   event_rollup_by_kind: { table: eventRollupByKind, kind: true, country: false, periods: true },
@@ -131,6 +140,8 @@ const eventRollupTables = {
   event_rollup_by_period: { table: eventRollupByPeriod, kind: false, country: false, periods: true },
   event_rollup_by_country_total: { table: eventRollupByCountryTotal, kind: false, country: true, periods: false },
   event_rollup_by_band: { table: eventRollupByBand, kind: true, country: true, periods: true },
+  event_rollup_by_band_period: { table: eventRollupByBandPeriod, kind: false, country: false, periods: true },
+  event_rollup_by_band_country: { table: eventRollupByBandCountry, kind: false, country: true, periods: false },
 } as const;
 
 /** A year-aligned bound cuts no calendar bucket, so no event near it needs reading. */
@@ -147,7 +158,7 @@ const endsYear = (day: string) => day.endsWith('-12-31');
 function eventRollupRows(name: EventRollupTable, route: SummaryRoute, conditions: SQL | undefined): SummaryRows {
   const spec = eventRollupTables[name];
   const filters: SQL[] = [];
-  if (name === 'event_rollup_by_band') filters.push(sql`r.band >= ${route.minConfidence ?? 0}`);
+  if (name.startsWith('event_rollup_by_band')) filters.push(sql`r.band >= ${route.minConfidence ?? 0}`);
   if (route.country !== null) filters.push(sql`r.country_id = ${countryIdOf(route.country)}`);
   if (route.kinds !== null) filters.push(sql`r.kind = any(${kindList(route.kinds)})`);
   const { from, to } = route;
@@ -192,8 +203,10 @@ function eventRollupRows(name: EventRollupTable, route: SummaryRoute, conditions
 
 /** The event rollup for totals and timelines: the one keyed by the filter's dimension. */
 function eventRollupFor(route: SummaryRoute, conditions: SQL | undefined): SummaryRows | null {
-  // With a floor, the banded rollup (it has both country and kind).
-  if (route.minConfidence !== null) return eventRollupRows('event_rollup_by_band', route, conditions);
+  // With a floor, the banded rollups (the full one has both country and kind).
+  if (route.minConfidence !== null) {
+    return eventRollupRows(route.country === null && route.kinds === null ? 'event_rollup_by_band_period' : 'event_rollup_by_band', route, conditions);
+  }
   if (route.country !== null && route.kinds !== null) return null;
   if (route.country !== null) return eventRollupRows('event_rollup_by_country', route, conditions);
   if (route.kinds !== null) return eventRollupRows('event_rollup_by_kind', route, conditions);
@@ -291,7 +304,10 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
   switch (by) {
     case 'COUNTRY': {
       if (links) return bounded(route) ? null : { ...actorRollupRows(actorKey(route.actor), route, true, true), ...byCountry };
-      if (route.minConfidence !== null) return { ...eventRollupRows('event_rollup_by_band', route, conditions), ...byCountry };
+      if (route.minConfidence !== null) {
+        const banded = route.country === null && route.kinds === null && !bounded(route) ? 'event_rollup_by_band_country' : 'event_rollup_by_band';
+        return { ...eventRollupRows(banded, route, conditions), ...byCountry };
+      }
       if (route.kinds !== null) return null;
       const name = route.country === null && !bounded(route) ? 'event_rollup_by_country_total' : 'event_rollup_by_country';
       return { ...eventRollupRows(name, route, conditions), ...byCountry };

@@ -243,10 +243,12 @@ describe('writing periods and grades', () => {
     for (const [slug, confidence, quote] of [['cooperation-begins', 50, 'have cooperated since 2019'], ['cooperation-ends', 70, 'Their cooperation ended in 2022.']] as const) {
       const created = await as<{ createEvent: { __typename: string } }>(
         `mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename ... on UserError { message } } }`,
-        { i: { slug, title: slug, kind: 'ATTACK', date: { text: '2022', earliest: '2022-01-01', latest: '2022-12-31', precision: 'YEAR' }, place: 'afghanistan', killed: { min: 3, text: '3' }, confidence, citations: [{ source: SOURCE, quote }] } },
+        { i: { slug, title: slug, kind: 'ATTACK', date: { text: '2022', earliest: '2022-01-01', latest: '2022-12-31', precision: 'YEAR' }, place: 'afghanistan', killed: { min: 3, text: '3' }, confidence, credibility: 3, citations: [{ source: SOURCE, quote }] } },
       );
       expect(created.data?.createEvent.__typename).toBe('MutationCreateEventSuccess');
     }
+    const shown = await f.api.query<{ event: { confidence: number; credibility: number | null } }>(`{ event(slug: "cooperation-ends") { confidence credibility } }`);
+    expect(shown.data?.event).toEqual({ confidence: 70, credibility: 3 });
     await drainSummaries(f.api.database.db);
     const route = summaryRoute({ minConfidence: 60 });
     expect(statsSource(route)?.table).toBe('event_rollup_by_band_period');

@@ -42,6 +42,9 @@ export interface ClaimFloor {
 
 export const NO_FLOOR: ClaimFloor = { minConfidence: null, minReliability: null, minCredibility: null };
 
+export const CREDIBILITY_DESCRIPTION =
+  'The analyst’s Admiralty grade of how credible the information is, 1–6: 1 confirmed by other sources, 2 probably true, 3 possibly true, 4 doubtful, 5 improbable, 6 cannot be judged; null when not graded (filters count that as 6). Apart from `confidence`, which follows the source’s own hedging, and from the reliability of the sources cited.';
+
 export const MIN_CONFIDENCE_DESCRIPTION =
   'Only claims at least this sure, 0–100 (e.g. 60 leaves out "perhaps", "unclear" and "suspicions" claims).';
 export const MIN_RELIABILITY_DESCRIPTION =

@@ -5,7 +5,7 @@ import { parseNumericId } from '../global-id.ts';
 import { actorColumns, actorsById, type ActorRow } from '../loaders/entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
-import { claimFloor, claimPasses, hasFloor, MIN_CONFIDENCE_DESCRIPTION, MIN_CREDIBILITY_DESCRIPTION, MIN_RELIABILITY_DESCRIPTION, SourceReliabilityEnum } from '../claim-filters.ts';
+import { claimFloor, claimPasses, CREDIBILITY_DESCRIPTION, hasFloor, MIN_CONFIDENCE_DESCRIPTION, MIN_CREDIBILITY_DESCRIPTION, MIN_RELIABILITY_DESCRIPTION, SourceReliabilityEnum } from '../claim-filters.ts';
 import { actorsFrom, claimVisible, mergeTime, useView, viewArgs, claimVisibleAs } from '../view.ts';
 import { Cited } from './citation.ts';
 import { Place } from './place.ts';
@@ -29,6 +29,7 @@ export const Actor = builder.loadableNode('Actor', {
       resolve: (actor) => actor.homeCountryId,
     }),
     confidence: t.exposeInt('confidence', { description: 'How sure the sources are of this profile (0–100).' }),
+    credibility: t.exposeInt('credibility', { nullable: true, description: `The profile’s information credibility. ${CREDIBILITY_DESCRIPTION}` }),
   }),
 });
 

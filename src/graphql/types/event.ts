@@ -9,7 +9,7 @@ import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts'
 import { LIVE_VIEW, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs, claimVisibleAs } from '../view.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage, type Positioned } from '../pagination.ts';
 import { Cited } from './citation.ts';
-import { claimFloor, claimPasses, hasFloor, MIN_CREDIBILITY_DESCRIPTION, MIN_RELIABILITY_DESCRIPTION, SourceReliabilityEnum } from '../claim-filters.ts';
+import { claimFloor, claimPasses, CREDIBILITY_DESCRIPTION, hasFloor, MIN_CREDIBILITY_DESCRIPTION, MIN_RELIABILITY_DESCRIPTION, SourceReliabilityEnum } from '../claim-filters.ts';
 import { FuzzyDate } from './dates.ts';
 import { Place } from './place.ts';
 import { EventKindEnum, ParticipationRoleEnum } from './vocabulary.ts';
@@ -62,6 +62,7 @@ export const Event = builder.loadableNode('Event', {
       resolve: (e) => casualties(e.woundedMin, e.woundedMax, e.woundedText),
     }),
     confidence: t.exposeInt('confidence', { description: 'How sure the sources are of this report (0–100).' }),
+    credibility: t.exposeInt('credibility', { nullable: true, description: `The report’s information credibility. ${CREDIBILITY_DESCRIPTION}` }),
   }),
 });
 

@@ -91,6 +91,8 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
   const [row] = await db.execute<Record<string, number>>(sql`
     with truth as materialized (select * from actor_event_links_expected),
     members_truth as materialized (select * from event_rollup_members_expected),
+    place_members_truth as materialized (select * from event_place_members_expected),
+    by_place_truth as (select place_id, kind, ${measures} from place_members_truth group by 1, 2),
     doctrines_truth as materialized (
       select distinct l.event_id, d.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max
         from truth l
@@ -142,7 +144,10 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
       (select count(*) from ((select grain, period, band, ${counts}, first_date, last_date from event_rollup_by_band_period except table by_band_period_truth)
                              union all (table by_band_period_truth except select grain, period, band, ${counts}, first_date, last_date from event_rollup_by_band_period)) d)::int as event_rollup_by_band_period,
       (select count(*) from ((select country_id, band, ${counts}, first_date, last_date from event_rollup_by_band_country except table by_band_country_truth)
-                             union all (table by_band_country_truth except select country_id, band, ${counts}, first_date, last_date from event_rollup_by_band_country)) d)::int as event_rollup_by_band_country`);
+                             union all (table by_band_country_truth except select country_id, band, ${counts}, first_date, last_date from event_rollup_by_band_country)) d)::int as event_rollup_by_band_country,
+      (select count(*) from ((table event_place_members except select * from place_members_truth) union all (select * from place_members_truth except table event_place_members)) d)::int as event_place_members,
+      (select count(*) from ((select place_id, kind, ${counts} from event_rollup_by_place except table by_place_truth)
+                             union all (table by_place_truth except select place_id, kind, ${counts} from event_rollup_by_place)) d)::int as event_rollup_by_place`);
   if (!row) throw new Error('the drift query returns one row');
   return row;
 }
@@ -162,6 +167,8 @@ const NO_DRIFT = {
   event_rollup_by_band: 0,
   event_rollup_by_band_period: 0,
   event_rollup_by_band_country: 0,
+  event_place_members: 0,
+  event_rollup_by_place: 0,
 };
 
 describe('participation role bits', () => {

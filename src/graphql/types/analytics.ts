@@ -16,6 +16,7 @@ import {
 } from '../loaders/analytics.ts';
 import { summaryStatus, type SummaryStatus } from '../../db/summaries.ts';
 import { claimFloor, type ClaimFloorArgs } from '../claim-filters.ts';
+import { hasGeoFilter, type GeoFilter } from '../loaders/geography.ts';
 import { Actor } from './actor.ts';
 import { Doctrine } from './doctrine.ts';
 import { EventFilter, eventWhere } from './event.ts';
@@ -176,13 +177,13 @@ const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement
  * answer only live reads. A read as of a past time, or one including retracted claims, goes to
  * events themselves.
  */
-function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[0] & ClaimFloorArgs) | null | undefined) {
-  // The summaries know the confidence of each event's report (event_rollup_by_band), not the grades
-  // of claims or the confidence of each participation link: those floors read events
-  // (docs/performance.md, "Confidence floors", measures what that costs at a million events).
+function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[0] & GeoFilter & ClaimFloorArgs) | null | undefined) {
+  // The calendar and actor summaries know events' countries, not where in them they were. They know
+  // the confidence of each event's report (event_rollup_by_band), not the grades of claims or the
+  // confidence of each participation link: those floors read events (docs/performance.md,
+  // "Confidence floors", measures what that costs at a million events).
   const floor = claimFloor(filter, 'filter.');
-  // A confidence floor alone has banded summaries (event_rollup_by_band); grade floors do not.
-  return isLiveView(view) && floor.minReliability === null && floor.minCredibility === null ? summaryRoute(filter) : null;
+  return isLiveView(view) && !hasGeoFilter(filter) && floor.minReliability === null && floor.minCredibility === null ? summaryRoute(filter) : null;
 }
 
 builder.queryFields((t) => ({

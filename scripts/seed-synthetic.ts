@@ -51,6 +51,48 @@ const int = (min: number, max: number) => faker.number.int({ min, max });
 const chance = (p: number) => faker.number.float() < p;
 const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)]!;
 
+// Grades and periods draw from a generator of their own, so that adding them left every other
+// generated value (and so earlier benchmark datasets) as it was.
+const grading = new Faker({ locale: [en], seed: SEED + 1 });
+const gradeChance = (p: number) => grading.number.float() < p;
+const gradeInt = (min: number, max: number) => grading.number.int({ min, max });
+
+/** Half the claims are graded, more credible the surer they are (Admiralty 1–6); the rest not. */
+function credibilityFor(confidence: number): number | null {
+  if (!gradeChance(0.5)) return null;
+  if (confidence >= 90) return gradeInt(1, 2);
+  if (confidence >= 60) return gradeInt(2, 3);
+  if (confidence >= 50) return gradeInt(3, 4);
+  return gradeInt(4, 6);
+}
+
+const RELIABILITY: [grade: string, weight: number][] = [['A', 5], ['B', 35], ['C', 30], ['D', 15], ['E', 5], ['F', 10]];
+/** Seven sources in ten graded (mostly B and C, as wire services are), the rest not. */
+function reliability(): string | null {
+  if (!gradeChance(0.7)) return null;
+  let r = grading.number.float() * RELIABILITY.reduce((n, [, w]) => n + w, 0);
+  for (const [grade, weight] of RELIABILITY) if ((r -= weight) < 0) return grade;
+  return 'F';
+}
+
+/** A period for a relationship or adherence: its words (which the cited sentence contains) and its bound columns. */
+interface Period {
+  words: string;
+  cells: Cell[];
+}
+
+const NO_PERIOD: Cell[] = [null, null, null, null, null, null, null, null];
+
+/** "since 2014", sometimes "since 2014 until 2019" (each a YEAR), or nothing, as a source might say. */
+function period(sinceShare: number): Period | null {
+  if (!gradeChance(sinceShare)) return null;
+  const from = gradeInt(1995, 2023);
+  const start = [`since ${from}`, `${from}-01-01`, `${from}-12-31`, 'YEAR'];
+  if (!gradeChance(0.3)) return { words: `since ${from}`, cells: [...start, null, null, null, null] };
+  const to = gradeInt(from, 2024);
+  return { words: `since ${from} until ${to}`, cells: [...start, `until ${to}`, `${to}-01-01`, `${to}-12-31`, 'YEAR'] };
+}
+
 // ---------------------------------------------------------------------------------------------
 // COPY text format and the staging/insert machinery.
 
@@ -91,16 +133,19 @@ async function flush(tx: postgres.TransactionSql, tables: Table[]) {
 // Ids and sources. Text is ASCII, so code units are code points (citation offsets).
 
 const nextId = { source: 0, citation: 0, claim: 0, place: 0, doctrine: 0, actor: 0, event: 0 };
+/** A relationship's or adherence's start and end columns (src/db/schema.ts validTimeColumns). */
+const VALID_TIME = ['start_text', 'start_earliest', 'start_latest', 'start_precision', 'end_text', 'end_earliest', 'end_latest', 'end_precision'];
+
 const T = {
-  sources: new Table('sources', ['id', 'slug', 'title', 'publisher', 'published_text', 'published_earliest', 'published_latest', 'published_precision', 'text', 'text_sha256'], true),
+  sources: new Table('sources', ['id', 'slug', 'title', 'publisher', 'published_text', 'published_earliest', 'published_latest', 'published_precision', 'reliability', 'text', 'text_sha256'], true),
   citations: new Table('citations', ['id', 'source_id', 'quote', 'start_offset', 'end_offset', 'prefix', 'suffix'], true),
-  claims: new Table('claims', ['id', 'kind', 'confidence', 'recorded_by'], true),
+  claims: new Table('claims', ['id', 'kind', 'confidence', 'credibility', 'recorded_by'], true),
   claimCitations: new Table('claim_citations', ['claim_id', 'citation_id'], false),
   places: new Table('places', ['id', 'slug', 'name', 'kind', 'parent_id', 'country_id', 'country_code', 'region', 'latitude', 'longitude', 'geo_precision', 'gazetteer'], true),
   doctrines: new Table('doctrines', ['id', 'slug', 'name', 'description', 'parent_id', 'claim_id'], true),
   actors: new Table('actors', ['id', 'slug', 'name', 'aliases', 'kind', 'description', 'home_country_id', 'claim_id'], true),
-  adherences: new Table('adherences', ['claim_id', 'actor_id', 'doctrine_id'], false),
-  relationships: new Table('relationships', ['claim_id', 'type', 'from_actor_id', 'to_actor_id'], false),
+  adherences: new Table('adherences', ['claim_id', 'actor_id', 'doctrine_id', ...VALID_TIME], false),
+  relationships: new Table('relationships', ['claim_id', 'type', 'from_actor_id', 'to_actor_id', ...VALID_TIME], false),
   events: new Table('events', ['id', 'slug', 'title', 'kind', 'description', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place_id', 'killed_min', 'killed_max', 'killed_text', 'killed_best', 'killed_parts', 'wounded_min', 'wounded_max', 'wounded_text', 'wounded_best', 'claim_id'], true),
   participations: new Table('participations', ['claim_id', 'event_id', 'actor_id', 'role', 'attributed_by_id'], false),
 };
@@ -131,7 +176,7 @@ class SourceWriter {
     const text = this.text;
     const sha = createHash('sha256').update(text, 'utf8').digest('hex');
     const p = this.published;
-    T.sources.add(this.id, this.slug, this.title, this.publisher, p, p, p, p ? 'DAY' : null, text, sha);
+    T.sources.add(this.id, this.slug, this.title, this.publisher, p, p, p, p ? 'DAY' : null, reliability(), text, sha);
     for (const [id, start, end] of this.pending) {
       T.citations.add(id, this.id, text.slice(start, end), start, end, text.slice(Math.max(0, start - 32), start), text.slice(end, end + 32));
     }
@@ -169,7 +214,7 @@ class SourceSeries {
 
 function claim(kind: string, confidence: number, citationIds: number[]): number {
   const id = ++nextId.claim;
-  T.claims.add(id, kind, confidence, RECORDED_BY);
+  T.claims.add(id, kind, confidence, credibilityFor(confidence), RECORDED_BY);
   for (const c of new Set(citationIds)) T.claimCitations.add(id, c);
   return id;
 }
@@ -293,7 +338,7 @@ function buildReference() {
   for (const c of world) {
     for (const agencyId of c.agencyIds) {
       const citation = membership.cite(`Agency ${agencyId} is an organ of ${c.name}.`);
-      T.relationships.add(claim('RELATIONSHIP', 90, [citation]), 'MEMBER_OF', agencyId, c.stateId);
+      T.relationships.add(claim('RELATIONSHIP', 90, [citation]), 'MEMBER_OF', agencyId, c.stateId, ...NO_PERIOD);
     }
   }
   membership.close();
@@ -317,8 +362,9 @@ function buildReference() {
     if (chance(0.1)) doctrines.add(militantDoctrines[sample(doctrineCum)]!);
     if (chance(0.85)) {
       for (const d of doctrines) {
-        const citation = adherenceSource.cite(`${name} follows ${DOCTRINES.find((x) => x[0] === d)![1]}.`);
-        T.adherences.add(claim('ADHERENCE', chance(0.7) ? 90 : 60, [citation]), id, doctrineIds.get(d)!);
+        const held = period(0.4);
+        const citation = adherenceSource.cite(`${name} follows ${DOCTRINES.find((x) => x[0] === d)![1]}${held ? ` ${held.words}` : ''}.`);
+        T.adherences.add(claim('ADHERENCE', chance(0.7) ? 90 : 60, [citation]), id, doctrineIds.get(d)!, ...(held?.cells ?? NO_PERIOD));
       }
     }
   }
@@ -336,7 +382,7 @@ function buildReference() {
     const name = ascii(`${faker.person.firstName()} ${faker.person.lastName()}`);
     const id = addActor(name, 'PERSON', group.home, [], `${name} is a militant commander from ${group.home.name}.`);
     const citation = leaderSource.cite(`${name} leads the ${group.name}.`);
-    T.relationships.add(claim('RELATIONSHIP', 90, [citation]), 'LEADS', id, group.id);
+    T.relationships.add(claim('RELATIONSHIP', 90, [citation]), 'LEADS', id, group.id, ...NO_PERIOD);
   }
   leaderSource.close();
   profiles.close();
@@ -356,8 +402,9 @@ function buildReference() {
       if (other.id === group.id) continue;
       relCount += 1;
       const [type, , phrase] = REL_TYPES[sample(relTypeCum)]!;
-      const citation = relSources.cite(`${group.name} ${phrase} ${other.name} (${relCount}).`);
-      T.relationships.add(claim('RELATIONSHIP', chance(0.8) ? 90 : 50, [citation]), type, group.id, other.id);
+      const held = period(0.6);
+      const citation = relSources.cite(`${group.name} ${phrase} ${other.name}${held ? ` ${held.words}` : ''} (${relCount}).`);
+      T.relationships.add(claim('RELATIONSHIP', chance(0.8) ? 90 : 50, [citation]), type, group.id, other.id, ...(held?.cells ?? NO_PERIOD));
     }
   }
   relSources.close();

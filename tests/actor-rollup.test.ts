@@ -120,7 +120,10 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
     by_kind_truth as (select grain, period, kind, ${measures}, ${dates} from members_truth group by 1, 2, 3),
     by_country_truth as (select grain, period, country_id, ${measures}, ${dates} from members_truth group by 1, 2, 3),
     by_period_truth as (select grain, period, ${measures}, ${dates} from members_truth group by 1, 2),
-    by_country_total_truth as (select country_id, ${measures}, ${dates} from members_truth group by 1)
+    by_country_total_truth as (select country_id, ${measures}, ${dates} from members_truth group by 1),
+    by_band_truth as (select grain, period, country_id, kind, confidence, ${measures}, ${dates} from members_truth group by 1, 2, 3, 4, 5),
+    by_band_period_truth as (select grain, period, confidence, ${measures}, ${dates} from members_truth group by 1, 2, 3),
+    by_band_country_truth as (select country_id, confidence, ${measures}, ${dates} from members_truth group by 1, 2)
     select
       (select count(*) from ((table actor_event_links except select * from truth) union all (select * from truth except table actor_event_links)) d)::int as actor_event_links,
       (select count(*) from ((select actor_id, roles, country_id, kind, ${counts}, first_date, last_date from actor_rollup except table rollup_truth)
@@ -141,6 +144,12 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
                              union all (table by_period_truth except select grain, period, ${counts}, first_date, last_date from event_rollup_by_period)) d)::int as event_rollup_by_period,
       (select count(*) from ((select country_id, ${counts}, first_date, last_date from event_rollup_by_country_total except table by_country_total_truth)
                              union all (table by_country_total_truth except select country_id, ${counts}, first_date, last_date from event_rollup_by_country_total)) d)::int as event_rollup_by_country_total,
+      (select count(*) from ((select grain, period, country_id, kind, band, ${counts}, first_date, last_date from event_rollup_by_band except table by_band_truth)
+                             union all (table by_band_truth except select grain, period, country_id, kind, band, ${counts}, first_date, last_date from event_rollup_by_band)) d)::int as event_rollup_by_band,
+      (select count(*) from ((select grain, period, band, ${counts}, first_date, last_date from event_rollup_by_band_period except table by_band_period_truth)
+                             union all (table by_band_period_truth except select grain, period, band, ${counts}, first_date, last_date from event_rollup_by_band_period)) d)::int as event_rollup_by_band_period,
+      (select count(*) from ((select country_id, band, ${counts}, first_date, last_date from event_rollup_by_band_country except table by_band_country_truth)
+                             union all (table by_band_country_truth except select country_id, band, ${counts}, first_date, last_date from event_rollup_by_band_country)) d)::int as event_rollup_by_band_country,
       (select count(*) from ((table event_place_members except select * from place_members_truth) union all (select * from place_members_truth except table event_place_members)) d)::int as event_place_members,
       (select count(*) from ((select place_id, kind, ${placeCounts} from event_rollup_by_place except table by_place_truth)
                              union all (table by_place_truth except select place_id, kind, ${placeCounts} from event_rollup_by_place)) d)::int as event_rollup_by_place`);
@@ -160,6 +169,9 @@ const NO_DRIFT = {
   event_rollup_by_country: 0,
   event_rollup_by_period: 0,
   event_rollup_by_country_total: 0,
+  event_rollup_by_band: 0,
+  event_rollup_by_band_period: 0,
+  event_rollup_by_band_country: 0,
   event_place_members: 0,
   event_rollup_by_place: 0,
 };

@@ -44,7 +44,8 @@ async function claimsOf(sql: postgres.Sql) {
     select c.key, c.kind, c.confidence, c.note, c.recorded_by, to_json(c.recorded_at) #>> '{}' as recorded_at,
            coalesce(d.slug, a.slug, e.slug) as establishes,
            p.role, pe.slug as event, pa.slug as participant, pb.slug as attributed_by,
-           r.type, rf.slug as rel_from, rt.slug as rel_to, r.period_text, r.period_start::text, r.period_end::text, r.period_precision,
+           r.type, rf.slug as rel_from, rt.slug as rel_to, r.start_text, r.start_earliest::text, r.start_latest::text, r.start_precision, r.end_text, r.end_earliest::text, r.end_latest::text, r.end_precision,
+           ad.start_text as adherence_start, ad.end_text as adherence_end, c.credibility,
            aa.slug as adherent, ad2.slug as doctrine,
            (select json_agg(json_build_object('source', s.slug, 'quote', ct.quote, 'start', ct.start_offset, 'end', ct.end_offset,
                                               'prefix', ct.prefix, 'suffix', ct.suffix) order by s.slug, ct.start_offset, ct.end_offset)

@@ -258,10 +258,10 @@ describe('Actor.network and relationshipPath on a generated graph', () => {
               insert into claims (kind, confidence, recorded_by, recorded_at)
               values ('RELATIONSHIP', 50, 'test', '2019-01-01') returning id),
             cited as (insert into claim_citations select claim.id, quote.id from claim, quote returning claim_id)
-            insert into relationships (claim_id, type, from_actor_id, to_actor_id, period_end)
+            insert into relationships (claim_id, type, from_actor_id, to_actor_id, end_latest, end_precision)
             select claim.id, ${p.type}::relationship_type,
                    (select id from actors where slug = ${`generated-${p.from}`}), (select id from actors where slug = ${`generated-${p.to}`}),
-                   ${p.periodEnd}::date
+                   ${p.periodEnd}::date, case when ${p.periodEnd}::date is null then null else 'RANGE' end::date_precision
               from claim`);
         }
       });
@@ -285,7 +285,7 @@ describe('Actor.network and relationshipPath on a generated graph', () => {
       }
       const rows = [...await db<Row[]>`
         select r.claim_id as "claimId", r.type::text as type, r.from_actor_id as "from", r.to_actor_id as "to",
-               r.period_end::text as "periodEnd", (extract(epoch from c.recorded_at) * 1000)::float8 as "recordedAt",
+               r.end_latest::text as "periodEnd", (extract(epoch from c.recorded_at) * 1000)::float8 as "recordedAt",
                (extract(epoch from c.retracted_at) * 1000)::float8 as "retractedAt"
           from relationships r join claims c on c.id = r.claim_id`];
       const slugOf = new Map((await db<{ id: number; slug: string }[]>`select id, slug from actors`).map((a) => [a.id, a.slug]));

@@ -131,6 +131,9 @@ export const participationRole = pgEnum('participation_role', [
   'VICTIM',
 ]);
 
+/** The Admiralty (NATO) source-reliability grades, A best; OpenCTI and MISP use the same letters. */
+export const sourceReliability = pgEnum('source_reliability', ['A', 'B', 'C', 'D', 'E', 'F']);
+
 export const sources = pgTable('sources', {
   id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
   slug: text('slug').notNull().unique(),
@@ -143,6 +146,9 @@ export const sources = pgTable('sources', {
   publishedLatest: date('published_latest', { mode: 'string' }),
   publishedPrecision: datePrecision('published_precision'),
   text: text('text').notNull(),
+  // Admiralty source reliability (A completely reliable … E unreliable, F cannot be judged): an
+  // analyst's grade of the source, not a claim from it; null when nobody graded it.
+  reliability: sourceReliability('reliability'),
   // Set by a trigger from `text` (hex sha256 of its UTF-8 bytes); a loader compares it with the
   // hash of the text it holds to notice a re-worded source before re-anchoring citations.
   textSha256: text('text_sha256').notNull(),
@@ -184,6 +190,9 @@ export const claims = pgTable(
     kind: claimKind('kind').notNull(),
     // One scale everywhere: 0–100 as in STIX 2.1, set from the source's own hedging.
     confidence: smallint('confidence').notNull(),
+    // Admiralty information credibility (1 confirmed by other sources … 5 improbable, 6 cannot be
+    // judged), separate from confidence; null when nobody graded it.
+    credibility: smallint('credibility'),
     note: text('note'),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
     recordedBy: text('recorded_by').notNull(),
@@ -195,6 +204,7 @@ export const claims = pgTable(
   },
   (t) => [
     check('claims_confidence_check', sql`${t.confidence} between 0 and 100`),
+    check('claims_credibility_check', sql`${t.credibility} between 1 and 6`),
     check(
       'claims_retraction_check',
       sql`(${t.retractedAt} is null) = (${t.retractionReason} is null)`,
@@ -412,6 +422,41 @@ export const events = pgTable(
   ],
 );
 
+/**
+ * When a claim held (valid time), for relationships and adherences: a fuzzy start and a fuzzy end,
+ * each as the source words it and the range of days it can mean (the same shape as an event's
+ * date). A start or end the source does not give is null throughout (its precision null): unknown,
+ * which reads treat as open. An earliest or latest alone null is an open side of a given bound
+ * ("before 2021": start earliest null, latest 2020-12-31).
+ */
+function validTimeColumns() {
+  return {
+    startText: text('start_text'),
+    startEarliest: date('start_earliest', { mode: 'string' }),
+    startLatest: date('start_latest', { mode: 'string' }),
+    startPrecision: datePrecision('start_precision'),
+    endText: text('end_text'),
+    endEarliest: date('end_earliest', { mode: 'string' }),
+    endLatest: date('end_latest', { mode: 'string' }),
+    endPrecision: datePrecision('end_precision'),
+  };
+}
+
+type ValidTimeTable = Record<'startEarliest' | 'startLatest' | 'endEarliest' | 'endLatest', AnyPgColumn>;
+
+/** Bounds in DATE_RANGE, each bound's range in order, and no end that surely comes before its start. */
+function validTimeChecks(table: string, t: ValidTimeTable) {
+  return [
+    check(`${table}_start_earliest_range_check`, dateInRange(t.startEarliest)),
+    check(`${table}_start_latest_range_check`, dateInRange(t.startLatest)),
+    check(`${table}_end_earliest_range_check`, dateInRange(t.endEarliest)),
+    check(`${table}_end_latest_range_check`, dateInRange(t.endLatest)),
+    check(`${table}_start_order_check`, sql`${t.startEarliest} is null or ${t.startLatest} is null or ${t.startEarliest} <= ${t.startLatest}`),
+    check(`${table}_end_order_check`, sql`${t.endEarliest} is null or ${t.endLatest} is null or ${t.endEarliest} <= ${t.endLatest}`),
+    check(`${table}_end_after_start_check`, sql`${t.startEarliest} is null or ${t.endLatest} is null or ${t.startEarliest} <= ${t.endLatest}`),
+  ];
+}
+
 export const adherences = pgTable(
   'adherences',
   {
@@ -424,8 +469,10 @@ export const adherences = pgTable(
     doctrineId: integer('doctrine_id')
       .notNull()
       .references(() => doctrines.id),
+    ...validTimeColumns(),
   },
   (t) => [
+    ...validTimeChecks('adherences', t),
     index('adherences_actor_id_idx').on(t.actorId),
     index('adherences_doctrine_id_idx').on(t.doctrineId),
   ],
@@ -444,16 +491,11 @@ export const relationships = pgTable(
     toActorId: integer('to_actor_id')
       .notNull()
       .references(() => actors.id),
-    // When the relationship held (valid time), as worded and resolved; all optional.
-    periodText: text('period_text'),
-    periodStart: date('period_start', { mode: 'string' }),
-    periodEnd: date('period_end', { mode: 'string' }),
-    periodPrecision: datePrecision('period_precision'),
+    ...validTimeColumns(),
   },
   (t) => [
     check('relationships_not_self_check', sql`${t.fromActorId} <> ${t.toActorId}`),
-    check('relationships_period_start_range_check', dateInRange(t.periodStart)),
-    check('relationships_period_end_range_check', dateInRange(t.periodEnd)),
+    ...validTimeChecks('relationships', t),
     index('relationships_from_actor_id_idx').on(t.fromActorId, t.type),
     index('relationships_to_actor_id_idx').on(t.toActorId, t.type),
   ],
@@ -590,6 +632,54 @@ export const eventRollupByCountry = pgTable(
     unique('event_rollup_by_country_key').on(t.grain, t.period, t.countryId).nullsNotDistinct(),
     index('event_rollup_by_country_country_id_idx').on(t.countryId),
   ],
+);
+
+/**
+ * The events of each calendar bucket, country and kind per confidence of their reports (the band):
+ * an aggregate with a confidence floor and no actor or role sums the bands at or above the floor
+ * instead of reading every event and its report (docs/performance.md, "Confidence floors").
+ * Reports take few distinct confidences (90, 60...), so this is a few times event_rollup_by_country.
+ */
+export const eventRollupByBand = pgTable(
+  'event_rollup_by_band',
+  {
+    grain: eventGrain('grain').notNull(),
+    period: date('period', { mode: 'string' }),
+    countryId: integer('country_id'),
+    kind: eventKind('kind').notNull(),
+    band: smallint('band').notNull(),
+    ...rollupMeasures,
+  },
+  (t) => [
+    unique('event_rollup_by_band_key').on(t.grain, t.period, t.countryId, t.kind, t.band).nullsNotDistinct(),
+    index('event_rollup_by_band_country_idx').on(t.countryId, t.band),
+  ],
+);
+
+/**
+ * event_rollup_by_band summed over countries and kinds (per bucket and band) and over buckets and
+ * kinds (per country and band): a floored total or timeline reads ~1,000 rows, a floored country
+ * breakdown ~300, instead of the ~250,000 of the band rollup. Kept by the same drainer.
+ */
+export const eventRollupByBandPeriod = pgTable(
+  'event_rollup_by_band_period',
+  {
+    grain: eventGrain('grain').notNull(),
+    period: date('period', { mode: 'string' }),
+    band: smallint('band').notNull(),
+    ...rollupMeasures,
+  },
+  (t) => [unique('event_rollup_by_band_period_key').on(t.grain, t.period, t.band).nullsNotDistinct()],
+);
+
+export const eventRollupByBandCountry = pgTable(
+  'event_rollup_by_band_country',
+  {
+    countryId: integer('country_id'),
+    band: smallint('band').notNull(),
+    ...rollupMeasures,
+  },
+  (t) => [unique('event_rollup_by_band_country_key').on(t.countryId, t.band).nullsNotDistinct()],
 );
 
 /**
@@ -1059,6 +1149,9 @@ export const eventRollupMembers = pgTable(
     casualties: bigint('casualties', { mode: 'number' }).array().notNull().default(sql`'{}'::bigint[]`),
     firstDate: date('first_date', { mode: 'string' }),
     lastDate: date('last_date', { mode: 'string' }),
+    // The confidence of the event's report (claims never change, so neither does this): its band
+    // in event_rollup_by_band.
+    confidence: smallint('confidence'),
   },
   (t) => [
     // A bucket's members, for its first/last dates after it loses one.

@@ -50,14 +50,66 @@ export function eventDateColumns(date: FuzzyDate) {
   return { dateText: date.text, dateEarliest: date.earliest, dateLatest: date.latest, datePrecision: date.precision };
 }
 
-/** The period columns of a relationship, from a checked fuzzy date or none. */
-export function periodColumns(period: FuzzyDate | null | undefined) {
+/**
+ * When a relationship or adherence held (valid time): a fuzzy start and a fuzzy end, each null when
+ * the source does not give it (unknown, treated as open by reads).
+ */
+export interface ValidTime {
+  start: FuzzyDate | null;
+  end: FuzzyDate | null;
+}
+
+/** What an input gives for a claim's valid time (either bound may be left out). */
+export interface ValidTimeInput {
+  start?: FuzzyDateInput | null | undefined;
+  end?: FuzzyDateInput | null | undefined;
+}
+
+/**
+ * Checks both bounds (each like any fuzzy date) and that the end cannot come before the start:
+ * the latest day the end may fall on must not be before the earliest day the start may fall on.
+ * Problems are named at `path`.start / `path`.end (e.g. input.end).
+ */
+export function validTime(raw: ValidTimeInput, path: string[]): ValidTime {
+  const start = raw.start ? fuzzyDate(raw.start, [...path, 'start']) : null;
+  const end = raw.end ? fuzzyDate(raw.end, [...path, 'end']) : null;
+  if (start?.earliest && end?.latest && end.latest < start.earliest) {
+    throw new ValidationError(
+      `${[...path, 'end'].join('.')}: the end (at the latest ${end.latest}) is before the start (at the earliest ${start.earliest})`,
+      [...path, 'end'],
+    );
+  }
+  return { start, end };
+}
+
+/** The valid-time columns of a relationship or adherence, from checked bounds. */
+export function validTimeColumns({ start, end }: ValidTime) {
   return {
-    periodText: period?.text ?? null,
-    periodStart: period?.earliest ?? null,
-    periodEnd: period?.latest ?? null,
-    periodPrecision: period?.precision ?? null,
+    startText: start?.text ?? null,
+    startEarliest: start?.earliest ?? null,
+    startLatest: start?.latest ?? null,
+    startPrecision: start?.precision ?? null,
+    endText: end?.text ?? null,
+    endEarliest: end?.earliest ?? null,
+    endLatest: end?.latest ?? null,
+    endPrecision: end?.precision ?? null,
   };
+}
+
+/** The valid-time fields of a knowledge-file record: start and end, each optional. */
+export const validTimeFields = {
+  start: fuzzyDateSchema.nullable().optional(),
+  end: fuzzyDateSchema.nullable().optional(),
+};
+
+export const END_BEFORE_START = 'the end cannot come before the start (its latest day is before the start’s earliest day)';
+
+/** The same end-before-start rule as validTime, for zod objects built from validTimeFields (problem at `end`). */
+export function endNotBeforeStart(value: { start?: FuzzyDate | null | undefined; end?: FuzzyDate | null | undefined }, ctx: z.RefinementCtx): void {
+  const { start, end } = value;
+  if (start?.earliest && end?.latest && end.latest < start.earliest) {
+    ctx.addIssue({ code: 'custom', path: ['end'], message: `${END_BEFORE_START}: ${end.latest} < ${start.earliest}` });
+  }
 }
 
 /** A source's publication date: a fuzzy date whose precision may be unknown too. */

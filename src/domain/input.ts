@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ValidationError } from './errors.ts';
+import { credibilitySchema } from './grades.ts';
 import { LIST_LIMITS, TEXT_LIMITS } from './limits.ts';
 
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, path: string[] = ['input']): z.infer<S> {
@@ -18,6 +19,9 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, path:
 
 /** How sure the cited sources make a claim, 0–100 (an analyst's judgement, not a probability). */
 export const confidenceSchema = z.number().int().min(0, 'must be 0–100').max(100, 'must be 0–100');
+
+/** A claim's Admiralty information credibility (1–6, src/domain/grades.ts); optional. */
+export const claimGradeSchema = credibilitySchema.nullish();
 
 /**
  * Support for a claim as a write gives it: a stored citation's global id, or a source's slug and a

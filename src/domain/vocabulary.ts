@@ -3,7 +3,7 @@
  * participation roles, date precisions) are the database's enums: one definition, so an input,
  * a knowledge file and the schema cannot disagree.
  */
-import { actorKind, datePrecision, eventKind, participationRole, placeKind, relationshipType } from '../db/schema.ts';
+import { actorKind, datePrecision, eventKind, participationRole, placeKind, relationshipType, sourceReliability } from '../db/schema.ts';
 
 export const actorKindValues = actorKind.enumValues;
 export const placeKindValues = placeKind.enumValues;
@@ -11,3 +11,4 @@ export const eventKindValues = eventKind.enumValues;
 export const relationshipTypeValues = relationshipType.enumValues;
 export const participationRoleValues = participationRole.enumValues;
 export const datePrecisionValues = datePrecision.enumValues;
+export const sourceReliabilityValues = sourceReliability.enumValues;

@@ -272,7 +272,8 @@ SELECT e.id AS event_id, event_grain_of(e.date_earliest, e.date_latest) AS grain
        e.killed_min, e.killed_max,
        coalesce(e.date_earliest, e.date_latest) AS first_date, coalesce(e.date_latest, e.date_earliest) AS last_date,
        event_casualty_vector(e.killed_min, e.killed_best, e.killed_max, e.killed_parts,
-                             e.wounded_min, e.wounded_best, e.wounded_max, e.wounded_parts) AS casualties
+                             e.wounded_min, e.wounded_best, e.wounded_max, e.wounded_parts) AS casualties,
+       report.confidence
   FROM events e
   JOIN claims report ON report.id = e.claim_id AND report.retracted_at IS NULL
   LEFT JOIN places pl ON pl.id = e.place_id;
@@ -311,19 +312,21 @@ SELECT DISTINCT l.event_id, d.doctrine_id, l.country_id, l.kind, l.killed_min, l
  WHERE l.actor_id <> 0
    AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0;
 
--- Recomputes the event_rollup_members rows of these events and adds the difference to the four
+-- Recomputes the event_rollup_members rows of these events and adds the difference to the five
 -- event rollups (in key order), then recomputes first/last dates of the groups that lost a row.
+-- event_rollup_by_band (and its sums _by_band_period, _by_band_country) keep the report's
+-- confidence as a dimension, for aggregates with a floor.
 CREATE OR REPLACE FUNCTION event_rollups_refresh(event_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
   CREATE TEMP TABLE IF NOT EXISTS event_rollup_delta (sign smallint NOT NULL, LIKE event_rollup_members) ON COMMIT DELETE ROWS;
   INSERT INTO event_rollup_delta
-    (sign, event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties)
+    (sign, event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence)
   WITH expected AS MATERIALIZED (
-         SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties
+         SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence
            FROM event_rollup_members_expected WHERE event_id = ANY(event_ids)),
        stored AS MATERIALIZED (
-         SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties
+         SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence
            FROM event_rollup_members WHERE event_id = ANY(event_ids))
   SELECT 1, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) added
   UNION ALL
@@ -331,8 +334,8 @@ BEGIN
   IF NOT FOUND THEN RETURN; END IF;
 
   DELETE FROM event_rollup_members m USING event_rollup_delta d WHERE d.sign < 0 AND m.event_id = d.event_id;
-  INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties)
-  SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties
+  INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence)
+  SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence
     FROM event_rollup_delta WHERE sign > 0;
 
   INSERT INTO event_rollup_by_kind AS r
@@ -377,6 +380,54 @@ BEGIN
     casualties = casualty_vector_add(r.casualties, excluded.casualties),
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
+  INSERT INTO event_rollup_by_band AS r
+    (grain, period, country_id, kind, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
+  SELECT d.grain, d.period, d.country_id, d.kind, d.confidence, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
+         coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
+    FROM event_rollup_delta d WHERE d.confidence IS NOT NULL
+   GROUP BY d.grain, d.period, d.country_id, d.kind, d.confidence ORDER BY d.grain, d.period, d.country_id, d.kind, d.confidence
+  ON CONFLICT ON CONSTRAINT event_rollup_by_band_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported,
+    casualties = casualty_vector_add(r.casualties, excluded.casualties),
+    first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
+
+  INSERT INTO event_rollup_by_band_period AS r
+    (grain, period, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
+  SELECT d.grain, d.period, d.confidence, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
+         coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
+    FROM event_rollup_delta d WHERE d.confidence IS NOT NULL
+   GROUP BY d.grain, d.period, d.confidence ORDER BY d.grain, d.period, d.confidence
+  ON CONFLICT ON CONSTRAINT event_rollup_by_band_period_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported,
+    casualties = casualty_vector_add(r.casualties, excluded.casualties),
+    first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
+
+  INSERT INTO event_rollup_by_band_country AS r
+    (country_id, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
+  SELECT d.country_id, d.confidence, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
+         coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
+    FROM event_rollup_delta d WHERE d.confidence IS NOT NULL
+   GROUP BY d.country_id, d.confidence ORDER BY d.country_id, d.confidence
+  ON CONFLICT ON CONSTRAINT event_rollup_by_band_country_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported,
+    casualties = casualty_vector_add(r.casualties, excluded.casualties),
+    first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
+
   INSERT INTO event_rollup_by_country_total AS r
     (country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT d.country_id, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
@@ -400,6 +451,14 @@ BEGIN
      WHERE r.grain = k.grain AND r.period IS NOT DISTINCT FROM k.period AND r.events = 0;
     DELETE FROM event_rollup_by_country_total r USING (SELECT DISTINCT country_id FROM event_rollup_delta WHERE sign < 0) k
      WHERE r.country_id IS NOT DISTINCT FROM k.country_id AND r.events = 0;
+    DELETE FROM event_rollup_by_band r
+     USING (SELECT DISTINCT grain, period, country_id, kind, confidence FROM event_rollup_delta WHERE sign < 0) k
+     WHERE r.grain = k.grain AND r.period IS NOT DISTINCT FROM k.period AND r.country_id IS NOT DISTINCT FROM k.country_id
+       AND r.kind = k.kind AND r.band = k.confidence AND r.events = 0;
+    DELETE FROM event_rollup_by_band_period r USING (SELECT DISTINCT grain, period, confidence FROM event_rollup_delta WHERE sign < 0) k
+     WHERE r.grain = k.grain AND r.period IS NOT DISTINCT FROM k.period AND r.band = k.confidence AND r.events = 0;
+    DELETE FROM event_rollup_by_band_country r USING (SELECT DISTINCT country_id, confidence FROM event_rollup_delta WHERE sign < 0) k
+     WHERE r.country_id IS NOT DISTINCT FROM k.country_id AND r.band = k.confidence AND r.events = 0;
 
     -- First/last dates of the groups that lost a member, from the members (each branch of the
     -- UNION ALL is an index range; a null period or country gets its own branch).
@@ -439,6 +498,39 @@ BEGIN
           UNION ALL
           SELECT first_date, last_date FROM event_rollup_members WHERE k.country_id IS NULL AND country_id IS NULL) m) x
      WHERE r.country_id IS NOT DISTINCT FROM k.country_id;
+    UPDATE event_rollup_by_band r SET first_date = x.first_date, last_date = x.last_date
+      FROM (SELECT DISTINCT grain, period, country_id, kind, confidence FROM event_rollup_delta WHERE sign < 0) k
+      CROSS JOIN LATERAL (
+        SELECT min(m.first_date) AS first_date, max(m.last_date) AS last_date FROM (
+          SELECT first_date, last_date FROM event_rollup_members
+           WHERE k.period IS NOT NULL AND grain = k.grain AND period = k.period AND kind = k.kind
+             AND country_id IS NOT DISTINCT FROM k.country_id AND confidence = k.confidence
+          UNION ALL
+          SELECT first_date, last_date FROM event_rollup_members
+           WHERE k.period IS NULL AND grain = k.grain AND period IS NULL AND kind = k.kind
+             AND country_id IS NOT DISTINCT FROM k.country_id AND confidence = k.confidence) m) x
+     WHERE r.grain = k.grain AND r.period IS NOT DISTINCT FROM k.period AND r.country_id IS NOT DISTINCT FROM k.country_id
+       AND r.kind = k.kind AND r.band = k.confidence;
+    UPDATE event_rollup_by_band_period r SET first_date = x.first_date, last_date = x.last_date
+      FROM (SELECT DISTINCT grain, period, confidence FROM event_rollup_delta WHERE sign < 0) k
+      CROSS JOIN LATERAL (
+        SELECT min(m.first_date) AS first_date, max(m.last_date) AS last_date FROM (
+          SELECT first_date, last_date FROM event_rollup_members
+           WHERE k.period IS NOT NULL AND grain = k.grain AND period = k.period AND confidence = k.confidence
+          UNION ALL
+          SELECT first_date, last_date FROM event_rollup_members
+           WHERE k.period IS NULL AND grain = k.grain AND period IS NULL AND confidence = k.confidence) m) x
+     WHERE r.grain = k.grain AND r.period IS NOT DISTINCT FROM k.period AND r.band = k.confidence;
+    UPDATE event_rollup_by_band_country r SET first_date = x.first_date, last_date = x.last_date
+      FROM (SELECT DISTINCT country_id, confidence FROM event_rollup_delta WHERE sign < 0) k
+      CROSS JOIN LATERAL (
+        SELECT min(m.first_date) AS first_date, max(m.last_date) AS last_date FROM (
+          SELECT first_date, last_date FROM event_rollup_members
+           WHERE k.country_id IS NOT NULL AND country_id = k.country_id AND confidence = k.confidence
+          UNION ALL
+          SELECT first_date, last_date FROM event_rollup_members
+           WHERE k.country_id IS NULL AND country_id IS NULL AND confidence = k.confidence) m) x
+     WHERE r.country_id IS NOT DISTINCT FROM k.country_id AND r.band = k.confidence;
   END IF;
   TRUNCATE event_rollup_delta;
 END $$;
@@ -738,10 +830,23 @@ BEGIN
   PERFORM 1 FROM summary_partitions FOR UPDATE;
   DELETE FROM summary_queue;
   TRUNCATE event_rollup_members, event_rollup_by_kind, event_rollup_by_country, event_rollup_by_period,
-    event_rollup_by_country_total, actor_event_links, actor_rollup, actor_rollup_timeline, actor_rollup_by_role,
+    event_rollup_by_country_total, event_rollup_by_band, event_rollup_by_band_period, event_rollup_by_band_country, actor_event_links, actor_rollup, actor_rollup_timeline, actor_rollup_by_role,
     event_doctrines, doctrine_rollup, actor_doctrine_sets;
-  INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties)
-  SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties FROM event_rollup_members_expected;
+  INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence)
+  SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence FROM event_rollup_members_expected;
+  INSERT INTO event_rollup_by_band (grain, period, country_id, kind, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
+  SELECT grain, period, country_id, kind, confidence, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date),
+         {{casualty_sum_of_casualties}}
+    FROM event_rollup_members WHERE confidence IS NOT NULL GROUP BY grain, period, country_id, kind, confidence;
+  INSERT INTO event_rollup_by_band_period (grain, period, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
+  SELECT grain, period, band, sum(events), sum(killed_min), sum(killed_max), sum(killed_open), sum(killed_reported), min(first_date), max(last_date),
+         {{casualty_sum_of_casualties}}
+    FROM event_rollup_by_band GROUP BY grain, period, band;
+  INSERT INTO event_rollup_by_band_country (country_id, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
+  SELECT country_id, band, sum(events), sum(killed_min), sum(killed_max), sum(killed_open), sum(killed_reported), min(first_date), max(last_date),
+         {{casualty_sum_of_casualties}}
+    FROM event_rollup_by_band GROUP BY country_id, band;
   INSERT INTO event_rollup_by_kind (grain, period, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT grain, period, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
          count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date), {{casualty_sum_of_casualties}}

@@ -16,6 +16,7 @@ import type postgres from 'postgres';
 import type { z } from 'zod';
 import { describeAnchorFailure, type Anchor } from '../../citations/anchor.ts';
 import { copyLine, copyLines, type CopyCell } from '../../db/copy.ts';
+import type { FuzzyDate } from '../dates.ts';
 import { UserError } from '../errors.ts';
 import { casualtyColumns, type Casualties } from '../events/casualties.ts';
 import { knowledgeFileSchema, type Quote } from '../knowledge/format.ts';
@@ -93,6 +94,16 @@ export const claimKeys = {
     `${scope}:participation:${p.event}:${p.actor}:${p.role}${p.attributedBy ? `:${p.attributedBy}` : ''}`,
 };
 
+/** A relationship's or adherence's start and end (src/domain/dates.ts validTimeColumns), staged and written alike. */
+const VALID_TIME_COLUMNS = ['start_text', 'start_earliest', 'start_latest', 'start_precision', 'end_text', 'end_earliest', 'end_latest', 'end_precision'];
+const VALID_TIME_DEFINITION = 'start_text text, start_earliest date, start_latest date, start_precision text, end_text text, end_earliest date, end_latest date, end_precision text';
+const VALID_TIME_VALUES = 'b.start_text, b.start_earliest, b.start_latest, b.start_precision::date_precision, b.end_text, b.end_earliest, b.end_latest, b.end_precision::date_precision';
+
+function validTimeCells(v: { start?: FuzzyDate | null | undefined; end?: FuzzyDate | null | undefined }): CopyCell[] {
+  const { start, end } = v;
+  return [start?.text ?? null, start?.earliest ?? null, start?.latest ?? null, start?.precision ?? null, end?.text ?? null, end?.earliest ?? null, end?.latest ?? null, end?.precision ?? null];
+}
+
 interface StageTable {
   name: string;
   columns: string[];
@@ -108,7 +119,7 @@ function stagedParts(prefix: 'killed' | 'wounded', value: Casualties | null | un
 }
 
 const STAGES = {
-  claims: { name: 'bulk_claims', columns: ['n', 'label', 'key', 'kind', 'confidence', 'note'], definition: 'n integer, label text, key text, kind text, confidence smallint, note text' },
+  claims: { name: 'bulk_claims', columns: ['n', 'label', 'key', 'kind', 'confidence', 'credibility', 'note'], definition: 'n integer, label text, key text, kind text, confidence smallint, credibility smallint, note text' },
   quotes: { name: 'bulk_quotes', columns: ['n', 'quote', 'start_offset', 'end_offset', 'prefix', 'suffix'], definition: 'n integer, quote text, start_offset integer, end_offset integer, prefix text, suffix text' },
   places: {
     name: 'bulk_places',
@@ -122,11 +133,15 @@ const STAGES = {
     columns: ['idx', 'label', 'n', 'slug', 'title', 'kind', 'description', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place', 'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text', 'killed_best', 'killed_parts', 'wounded_best', 'wounded_parts'],
     definition: 'idx integer, label text, n integer, slug text, title text, kind text, description text, date_text text, date_earliest date, date_latest date, date_precision text, place text, killed_min integer, killed_max integer, killed_text text, wounded_min integer, wounded_max integer, wounded_text text, killed_best integer, killed_parts jsonb, wounded_best integer, wounded_parts jsonb',
   },
-  adherences: { name: 'bulk_adherences', columns: ['idx', 'label', 'n', 'actor', 'doctrine'], definition: 'idx integer, label text, n integer, actor text, doctrine text' },
+  adherences: {
+    name: 'bulk_adherences',
+    columns: ['idx', 'label', 'n', 'actor', 'doctrine', ...VALID_TIME_COLUMNS],
+    definition: `idx integer, label text, n integer, actor text, doctrine text, ${VALID_TIME_DEFINITION}`,
+  },
   relationships: {
     name: 'bulk_relationships',
-    columns: ['idx', 'label', 'n', 'from_actor', 'type', 'to_actor', 'period_text', 'period_start', 'period_end', 'period_precision'],
-    definition: 'idx integer, label text, n integer, from_actor text, type text, to_actor text, period_text text, period_start date, period_end date, period_precision text',
+    columns: ['idx', 'label', 'n', 'from_actor', 'type', 'to_actor', ...VALID_TIME_COLUMNS],
+    definition: `idx integer, label text, n integer, from_actor text, type text, to_actor text, ${VALID_TIME_DEFINITION}`,
   },
   participations: { name: 'bulk_participations', columns: ['idx', 'label', 'n', 'event', 'actor', 'role', 'attributed_by'], definition: 'idx integer, label text, n integer, event text, actor text, role text, attributed_by text' },
 } satisfies Record<string, StageTable>;
@@ -189,7 +204,7 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   let done = 0;
 
   /** Stages a claim and its quotes; returns its number, or null when a quote is not in the text. */
-  const stageClaim = async (label: string, key: string, kind: ClaimKind, claim: { confidence: number; note?: string | null | undefined; quotes: Quote[] }) => {
+  const stageClaim = async (label: string, key: string, kind: ClaimKind, claim: { confidence: number; credibility?: number | null | undefined; note?: string | null | undefined; quotes: Quote[] }) => {
     const anchors: Anchor[] = [];
     claim.quotes.forEach((quote, j) => {
       const occurrence = typeof quote === 'string' ? undefined : quote.occurrence;
@@ -199,7 +214,7 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
     });
     if (anchors.length < claim.quotes.length) return null;
     const n = ++claimNumber;
-    await staging.add('claims', [n, label, key, kind, claim.confidence, claim.note ?? null]);
+    await staging.add('claims', [n, label, key, kind, claim.confidence, claim.credibility ?? null, claim.note ?? null]);
     for (const a of anchors) await staging.add('quotes', [n, a.quote, a.startOffset, a.endOffset, a.prefix, a.suffix]);
     return n;
   };
@@ -260,14 +275,14 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
       case 'adherences': {
         const a = value as Element<'adherences'>;
         const n = await stageClaim(label, claimKeys.adherence(scope, a), 'ADHERENCE', a);
-        await staging.add('adherences', [idx, label, n, a.actor, a.doctrine]);
+        await staging.add('adherences', [idx, label, n, a.actor, a.doctrine, ...validTimeCells(a)]);
         return;
       }
       case 'relationships': {
         const r = value as Element<'relationships'>;
         if (r.from === r.to) problems.push(`${label}: ${SELF_RELATIONSHIP}`);
         const n = await stageClaim(label, claimKeys.relationship(scope, r), 'RELATIONSHIP', r);
-        await staging.add('relationships', [idx, label, n, r.from, r.type, r.to, r.period?.text ?? null, r.period?.earliest ?? null, r.period?.latest ?? null, r.period?.precision ?? null]);
+        await staging.add('relationships', [idx, label, n, r.from, r.type, r.to, ...validTimeCells(r)]);
         return;
       }
       case 'participations': {
@@ -352,6 +367,7 @@ interface SourceRow {
   author: string | null;
   url: string | null;
   published: { text: string | null; earliest: string | null; latest: string | null; precision: string };
+  reliability?: string | null | undefined;
   text: string;
 }
 
@@ -364,9 +380,9 @@ async function write(sql: BulkSql, recordedBy: string, source: SourceRow, step: 
   // The source: new, or the same text as before (checked above).
   const { published } = source;
   const inserted = await sql<{ id: number }[]>`
-    insert into sources (slug, title, publisher, author, url, published_text, published_earliest, published_latest, published_precision, text, text_sha256)
+    insert into sources (slug, title, publisher, author, url, published_text, published_earliest, published_latest, published_precision, reliability, text, text_sha256)
     values (${source.slug}, ${source.title}, ${source.publisher}, ${source.author}, ${source.url}, ${published.text}, ${published.earliest},
-            ${published.latest}, ${published.precision}, ${source.text}, ${sha256Hex(source.text)})
+            ${published.latest}, ${published.precision}, ${source.reliability ?? null}, ${source.text}, ${sha256Hex(source.text)})
     on conflict (slug) do nothing returning id`;
   const sourceId = inserted[0]?.id ?? (await sql<{ id: number }[]>`select id from sources where slug = ${source.slug}`)[0]?.id;
   if (sourceId === undefined) throw new Error(`source ${source.slug} was neither inserted nor found`);
@@ -406,10 +422,10 @@ async function write(sql: BulkSql, recordedBy: string, source: SourceRow, step: 
   // Claims: new keys inserted; every staged claim is then matched with its id by key.
   await sql.unsafe(`
     create temp table bulk_claim_ids on commit drop as
-    with firsts as (select distinct on (key) n, key, kind, confidence, note from bulk_claims order by key, n),
+    with firsts as (select distinct on (key) n, key, kind, confidence, credibility, note from bulk_claims order by key, n),
          inserted as (
-           insert into claims (key, kind, confidence, note, recorded_by)
-           select key, kind::claim_kind, confidence, note, $1 from firsts order by n
+           insert into claims (key, kind, confidence, credibility, note, recorded_by)
+           select key, kind::claim_kind, confidence, credibility, note, $1 from firsts order by n
            on conflict (key) do nothing returning id, key)
     select f.n, f.key, coalesce(i.id, c.id) as id, i.id is not null as inserted
       from firsts f left join inserted i on i.key = f.key left join claims c on c.key = f.key and i.id is null`, [recordedBy]);
@@ -463,12 +479,12 @@ async function write(sql: BulkSql, recordedBy: string, source: SourceRow, step: 
     returning id`);
   step('write events');
   await sql.unsafe(`
-    insert into adherences (claim_id, actor_id, doctrine_id)
-    select ci.id, a.id, d.id from bulk_adherences b ${isNew}
+    insert into adherences (claim_id, actor_id, doctrine_id, ${VALID_TIME_COLUMNS.join(', ')})
+    select ci.id, a.id, d.id, ${VALID_TIME_VALUES} from bulk_adherences b ${isNew}
       join actors a on a.slug = b.actor join doctrines d on d.slug = b.doctrine order by b.idx`);
   await sql.unsafe(`
-    insert into relationships (claim_id, type, from_actor_id, to_actor_id, period_text, period_start, period_end, period_precision)
-    select ci.id, b.type::relationship_type, f.id, t.id, b.period_text, b.period_start, b.period_end, b.period_precision::date_precision
+    insert into relationships (claim_id, type, from_actor_id, to_actor_id, ${VALID_TIME_COLUMNS.join(', ')})
+    select ci.id, b.type::relationship_type, f.id, t.id, ${VALID_TIME_VALUES}
       from bulk_relationships b ${isNew} join actors f on f.slug = b.from_actor join actors t on t.slug = b.to_actor order by b.idx`);
   await sql.unsafe(`
     insert into participations (claim_id, event_id, actor_id, role, attributed_by_id)

@@ -11,6 +11,7 @@ import { recordClaim, type ClaimKind } from './record.ts';
 /** What a write's input says about its claim. */
 export interface ClaimEvidence {
   confidence: number;
+  credibility?: number | null | undefined;
   note?: string | null | undefined;
   citations?: readonly CitationInput[] | null | undefined;
 }
@@ -27,6 +28,6 @@ export async function recordCitedClaim(
   note: string | null | undefined = evidence.note,
 ): Promise<{ claimId: number; citationIds: number[] }> {
   const citationIds = await resolveCitations(tx, evidence.citations, ['input', 'citations']);
-  const claimId = await recordClaim(tx, { kind, confidence: evidence.confidence, note, recordedBy: principal.name, citationIds });
+  const claimId = await recordClaim(tx, { kind, confidence: evidence.confidence, credibility: evidence.credibility, note, recordedBy: principal.name, citationIds });
   return { claimId, citationIds };
 }

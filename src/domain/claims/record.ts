@@ -12,6 +12,8 @@ export type ClaimKind = (typeof claims.$inferInsert)['kind'];
 export interface NewClaim {
   kind: ClaimKind;
   confidence: number;
+  /** Admiralty information credibility, 1–6; null or left out when ungraded. */
+  credibility?: number | null | undefined;
   note?: string | null | undefined;
   recordedBy: string;
   citationIds: number[];
@@ -21,7 +23,7 @@ export interface NewClaim {
 export async function recordClaim(tx: Tx, claim: NewClaim): Promise<number> {
   const [row] = await tx
     .insert(claims)
-    .values({ kind: claim.kind, confidence: claim.confidence, note: claim.note ?? null, recordedBy: claim.recordedBy })
+    .values({ kind: claim.kind, confidence: claim.confidence, credibility: claim.credibility ?? null, note: claim.note ?? null, recordedBy: claim.recordedBy })
     .returning({ id: claims.id });
   if (!row) throw new Error('insert into claims returned no row');
   await tx.insert(claimCitations).values(claim.citationIds.map((citationId) => ({ claimId: row.id, citationId })));
@@ -49,6 +51,7 @@ export async function recordKeyedClaim(tx: Tx, key: string, claim: NewClaim & { 
       key,
       kind: claim.kind,
       confidence: claim.confidence,
+      credibility: claim.credibility ?? null,
       note: claim.note ?? null,
       recordedBy: claim.recordedBy,
       // An import keeps the time a claim was first recorded, to the microsecond.

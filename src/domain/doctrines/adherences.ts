@@ -1,9 +1,10 @@
-/** Adherence claims: an actor follows a doctrine. */
+/** Adherence claims: an actor follows a doctrine, from and until when if the source says. */
 import { z } from 'zod';
 import { adherences } from '../../db/schema.ts';
 import { actorIdBySlug } from '../actors/lookup.ts';
 import { recordCitedClaim } from '../claims/cited.ts';
-import { citationsSchema, confidenceSchema, parseInput } from '../input.ts';
+import { validTime, validTimeColumns, type ValidTime, type ValidTimeInput } from '../dates.ts';
+import { citationsSchema, claimGradeSchema, confidenceSchema, parseInput } from '../input.ts';
 import { freeTextSchema, slugReferenceSchema } from '../limits.ts';
 import type { Json, Principal, Tx } from '../service.ts';
 import { doctrineIdBySlug } from './lookup.ts';
@@ -11,14 +12,18 @@ import { doctrineIdBySlug } from './lookup.ts';
 const addAdherenceSchema = z.object({
   actor: slugReferenceSchema,
   doctrine: slugReferenceSchema,
+  start: z.unknown().optional(),
+  end: z.unknown().optional(),
   confidence: confidenceSchema,
+  credibility: claimGradeSchema,
   note: freeTextSchema.nullish(),
   citations: citationsSchema,
 });
-export type AddAdherenceInput = z.infer<typeof addAdherenceSchema>;
+export type AddAdherenceInput = Omit<z.infer<typeof addAdherenceSchema>, 'start' | 'end'> & ValidTime;
 
-export function parseAddAdherence(raw: unknown): AddAdherenceInput {
-  return parseInput(addAdherenceSchema, raw);
+export function parseAddAdherence(raw: ValidTimeInput): AddAdherenceInput {
+  const input = parseInput(addAdherenceSchema, raw);
+  return { ...input, ...validTime(raw, ['input']) };
 }
 
 /** Claims that an actor follows a doctrine. */
@@ -26,6 +31,6 @@ export async function addAdherence(tx: Tx, principal: Principal, input: AddAdher
   const actorId = await actorIdBySlug(tx, input.actor, ['input', 'actor']);
   const doctrineId = await doctrineIdBySlug(tx, input.doctrine, ['input', 'doctrine']);
   const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'ADHERENCE', input);
-  await tx.insert(adherences).values({ claimId, actorId, doctrineId });
+  await tx.insert(adherences).values({ claimId, actorId, doctrineId, ...validTimeColumns(input) });
   return { claimId, actor: input.actor, doctrine: input.doctrine, citationIds } satisfies Json;
 }

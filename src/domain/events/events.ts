@@ -11,7 +11,7 @@ import { recordCitedClaim } from '../claims/cited.ts';
 import { recordClaim } from '../claims/record.ts';
 import { eventDateColumns, fuzzyDate, type FuzzyDate, type FuzzyDateInput } from '../dates.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { citationsSchema, confidenceSchema, parseInput } from '../input.ts';
+import { citationsSchema, claimGradeSchema, confidenceSchema, parseInput } from '../input.ts';
 import { casualtiesSchema, casualtyColumns } from './casualties.ts';
 import { freeTextSchema, LIST_LIMITS, nameSchema, slugSchema } from '../limits.ts';
 import { withAttributionRule } from '../participations/attribution.ts';
@@ -29,6 +29,7 @@ const participantSchema = withAttributionRule(
     role: z.enum(participationRoleValues),
     attributedBy: slugSchema.nullish(),
     confidence: confidenceSchema.nullish(),
+    credibility: claimGradeSchema,
     citations: citationsSchema.nullish(),
   }),
 );
@@ -43,6 +44,7 @@ const createEventSchema = z.object({
   killed: casualtiesSchema.nullish(),
   wounded: casualtiesSchema.nullish(),
   confidence: confidenceSchema,
+  credibility: claimGradeSchema,
   note: freeTextSchema.nullish(),
   citations: citationsSchema,
   participants: z.array(participantSchema).max(LIST_LIMITS.participants).nullish(),
@@ -81,7 +83,7 @@ export async function createEvent(tx: Tx, principal: Principal, input: CreateEve
     const actorId = await actorIdBySlug(tx, p.actor, [...at, 'actor']);
     const attributedById = p.attributedBy != null ? await actorIdBySlug(tx, p.attributedBy, [...at, 'attributedBy']) : null;
     const ids = p.citations ? await resolveCitations(tx, p.citations, [...at, 'citations']) : citationIds;
-    const participationId = await recordClaim(tx, { kind: 'PARTICIPATION', confidence: p.confidence ?? input.confidence, recordedBy: principal.name, citationIds: ids });
+    const participationId = await recordClaim(tx, { kind: 'PARTICIPATION', confidence: p.confidence ?? input.confidence, credibility: p.credibility ?? input.credibility, recordedBy: principal.name, citationIds: ids });
     await tx.insert(participations).values({ claimId: participationId, eventId: row.id, actorId, role: p.role, attributedById });
     recorded.push({ claimId: participationId, actor: p.actor, role: p.role });
   }

@@ -7,9 +7,10 @@
  */
 import { z } from 'zod';
 import { aliasesSchema } from '../actors/actors.ts';
-import { fuzzyDateSchema } from '../dates.ts';
+import { endNotBeforeStart, fuzzyDateSchema, validTimeFields } from '../dates.ts';
 import { casualtiesSchema } from '../events/events.ts';
-import { confidenceSchema } from '../input.ts';
+import { reliabilitySchema } from '../grades.ts';
+import { claimGradeSchema, confidenceSchema } from '../input.ts';
 import { freeTextSchema, nameSchema, slugSchema, urlSchema } from '../limits.ts';
 import { withAttributionRule } from '../participations/attribution.ts';
 import { coordinatesSchema, gazetteerReferenceSchema } from '../places/location.ts';
@@ -23,6 +24,8 @@ export const quoteSchema = z.union([
 
 const quotes = z.array(quoteSchema).min(1, 'every claim needs at least one quote');
 const note = freeTextSchema.nullable().optional();
+/** A claim's Admiralty information credibility, 1–6 (src/domain/grades.ts); optional. */
+const credibility = claimGradeSchema;
 
 export const knowledgeFileSchema = z
   .object({
@@ -34,6 +37,8 @@ export const knowledgeFileSchema = z
         author: nameSchema.nullable(),
         url: urlSchema.nullable(),
         published: fuzzyDateSchema,
+        /** The analyst's Admiralty reliability grade of the source (A–F); optional. */
+        reliability: reliabilitySchema.nullable().optional(),
         /** File name of the verbatim text, beside the knowledge file in ../sources/. */
         textFile: z.string().min(1),
         /** sha256 (hex) of the text file's bytes: a changed text is refused, not re-anchored blindly. */
@@ -65,6 +70,7 @@ export const knowledgeFileSchema = z
           parent: slugSchema.nullable(),
           description: freeTextSchema.nullable(),
           confidence: confidenceSchema,
+          credibility,
           quotes,
         })
         .strict(),
@@ -79,6 +85,7 @@ export const knowledgeFileSchema = z
           description: freeTextSchema.nullable(),
           homeCountry: slugSchema.nullable(),
           confidence: confidenceSchema,
+          credibility,
           quotes,
         })
         .strict(),
@@ -95,24 +102,32 @@ export const knowledgeFileSchema = z
           killed: casualtiesSchema.nullable(),
           wounded: casualtiesSchema.nullable(),
           confidence: confidenceSchema,
+          credibility,
           note,
           quotes,
         })
         .strict(),
     ),
-    adherences: z.array(z.object({ actor: slugSchema, doctrine: slugSchema, confidence: confidenceSchema, note, quotes }).strict()),
+    adherences: z.array(
+      z
+        .object({ actor: slugSchema, doctrine: slugSchema, ...validTimeFields, confidence: confidenceSchema, credibility, note, quotes })
+        .strict()
+        .superRefine(endNotBeforeStart),
+    ),
     relationships: z.array(
       z
         .object({
           from: slugSchema,
           type: z.enum(relationshipTypeValues),
           to: slugSchema,
-          period: fuzzyDateSchema.nullable(),
+          ...validTimeFields,
           confidence: confidenceSchema,
+          credibility,
           note,
           quotes,
         })
-        .strict(),
+        .strict()
+        .superRefine(endNotBeforeStart),
     ),
     participations: z.array(
       withAttributionRule(
@@ -123,6 +138,7 @@ export const knowledgeFileSchema = z
             role: z.enum(participationRoleValues),
             attributedBy: slugSchema.nullable().optional(),
             confidence: confidenceSchema,
+            credibility,
             note,
             quotes,
           })

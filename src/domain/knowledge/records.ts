@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { actors, adherences, doctrines, events, participations, places, relationships, sources } from '../../db/schema.ts';
 import { recordKeyedClaim, type ClaimKind } from '../claims/record.ts';
-import { eventDateColumns, periodColumns } from '../dates.ts';
+import { eventDateColumns, validTimeColumns, type FuzzyDate } from '../dates.ts';
 import { CASUALTY_CATEGORIES } from '../../db/casualties.ts';
 import { casualtyColumns } from '../events/events.ts';
 import { slugSchema } from '../limits.ts';
@@ -17,7 +17,7 @@ import { placeRow } from '../places/places.ts';
 import type { Principal, Tx } from '../service.ts';
 import { storeCitation } from '../sources/citations.ts';
 import { sourceRow } from '../sources/sources.ts';
-import { actorKindValues, datePrecisionValues, eventKindValues, participationRoleValues, placeKindValues, relationshipTypeValues } from '../vocabulary.ts';
+import { actorKindValues, datePrecisionValues, eventKindValues, participationRoleValues, placeKindValues, relationshipTypeValues, sourceReliabilityValues } from '../vocabulary.ts';
 import { KnowledgeFileError } from './load.ts';
 
 const slug = slugSchema;
@@ -43,6 +43,7 @@ const range = z
 const claim = z.object({
   key: z.string().min(1),
   confidence: z.number().int().min(0).max(100),
+  credibility: z.number().int().min(1).max(6).nullable().optional(),
   note: z.string().nullable(),
   recorded_at: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'not a timestamp'),
   recorded_by: z.string().min(1),
@@ -56,6 +57,7 @@ const citation = z.object({
   prefix: z.string(),
   suffix: z.string(),
 });
+const validTime = { start: fuzzyDate.nullable().optional(), end: fuzzyDate.nullable().optional() };
 const claimed = { claim, citations: z.array(citation).min(1, 'a claim needs at least one citation') };
 
 export const exportedRecordSchema = z.discriminatedUnion('record', [
@@ -67,6 +69,7 @@ export const exportedRecordSchema = z.discriminatedUnion('record', [
     author: z.string().nullable(),
     url: z.string().nullable(),
     published: z.object({ text: z.string().nullable(), earliest: day, latest: day, precision: z.enum(datePrecisionValues).nullable() }),
+    reliability: z.enum(sourceReliabilityValues).nullable().optional(),
   }),
   z
     .object({
@@ -95,8 +98,9 @@ export const exportedRecordSchema = z.discriminatedUnion('record', [
   }),
   z.object({ record: z.literal('event-place'), event: slug, place: slug }),
   z.object({ record: z.literal('participation'), event: slug, actor: slug, role: z.enum(participationRoleValues), attributed_by: slug.nullable(), ...claimed }),
-  z.object({ record: z.literal('relationship'), type: z.enum(relationshipTypeValues), from: slug, to: slug, period: fuzzyDate.nullable(), ...claimed }),
-  z.object({ record: z.literal('adherence'), actor: slug, doctrine: slug, ...claimed }),
+  // `period` is how bundles exported before start and end named a relationship's time: both lay in it.
+  z.object({ record: z.literal('relationship'), type: z.enum(relationshipTypeValues), from: slug, to: slug, period: fuzzyDate.nullable().optional(), ...validTime, ...claimed }),
+  z.object({ record: z.literal('adherence'), actor: slug, doctrine: slug, ...validTime, ...claimed }),
 ]);
 export type ExportedRecord = z.infer<typeof exportedRecordSchema>;
 export type RecordOf<K extends ExportedRecord['record']> = Extract<ExportedRecord, { record: K }>;
@@ -123,6 +127,11 @@ export interface RestoreSummary {
   created: number;
   unchanged: number;
   createdEventIds: number[];
+}
+
+/** A record's start and end; an older bundle's one `period` is both (each lay in it). */
+function recordedValidTime(data: { start?: FuzzyDate | null | undefined; end?: FuzzyDate | null | undefined; period?: FuzzyDate | null | undefined }) {
+  return { start: data.start ?? data.period ?? null, end: data.end ?? data.period ?? null };
 }
 
 /** Orders records so that every parent comes before its children. */
@@ -218,6 +227,7 @@ export async function restoreRecords(tx: Tx, _principal: Principal, input: Resto
     const recorded = await recordKeyedClaim(tx, data.claim.key, {
       kind,
       confidence: data.claim.confidence,
+      credibility: data.claim.credibility ?? null,
       note: data.claim.note,
       recordedAt: data.claim.recorded_at,
       recordedBy: data.claim.recorded_by,
@@ -293,7 +303,12 @@ export async function restoreRecords(tx: Tx, _principal: Principal, input: Resto
   for (const { at, data } of input.items.adherence) {
     const claimId = await recordClaim('ADHERENCE', data);
     if (claimId === null) continue;
-    await tx.insert(adherences).values({ claimId, actorId: must(actorIds, 'actor', data.actor, at), doctrineId: must(doctrineIds, 'doctrine', data.doctrine, at) });
+    await tx.insert(adherences).values({
+      claimId,
+      actorId: must(actorIds, 'actor', data.actor, at),
+      doctrineId: must(doctrineIds, 'doctrine', data.doctrine, at),
+      ...validTimeColumns(recordedValidTime(data)),
+    });
   }
   for (const { at, data } of input.items.relationship) {
     const claimId = await recordClaim('RELATIONSHIP', data);
@@ -303,7 +318,7 @@ export async function restoreRecords(tx: Tx, _principal: Principal, input: Resto
       type: data.type,
       fromActorId: must(actorIds, 'actor', data.from, at),
       toActorId: must(actorIds, 'actor', data.to, at),
-      ...periodColumns(data.period),
+      ...validTimeColumns(recordedValidTime(data)),
     });
   }
   for (const { at, data } of input.items.participation) {

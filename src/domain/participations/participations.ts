@@ -4,7 +4,7 @@ import { participations } from '../../db/schema.ts';
 import { actorIdBySlug } from '../actors/lookup.ts';
 import { recordCitedClaim } from '../claims/cited.ts';
 import { eventIdBySlug } from '../events/lookup.ts';
-import { citationsSchema, confidenceSchema, parseInput } from '../input.ts';
+import { citationsSchema, claimGradeSchema, confidenceSchema, parseInput } from '../input.ts';
 import { freeTextSchema, slugReferenceSchema } from '../limits.ts';
 import type { Json, Principal, Tx } from '../service.ts';
 import { participationRoleValues } from '../vocabulary.ts';
@@ -17,6 +17,7 @@ const addParticipationSchema = withAttributionRule(
     role: z.enum(participationRoleValues),
     attributedBy: slugReferenceSchema.nullish(),
     confidence: confidenceSchema,
+    credibility: claimGradeSchema,
     note: freeTextSchema.nullish(),
     citations: citationsSchema,
   }),

@@ -1,11 +1,11 @@
-/** Relationship claims: how one actor relates to another (FROM → TO), over a period if the source says. */
+/** Relationship claims: how one actor relates to another (FROM → TO), from and until when if the source says. */
 import { z } from 'zod';
 import { relationships } from '../../db/schema.ts';
 import { actorIdBySlug } from '../actors/lookup.ts';
 import { recordCitedClaim } from '../claims/cited.ts';
-import { fuzzyDate, periodColumns, type FuzzyDate, type FuzzyDateInput } from '../dates.ts';
+import { validTime, validTimeColumns, type ValidTime, type ValidTimeInput } from '../dates.ts';
 import { ValidationError } from '../errors.ts';
-import { citationsSchema, confidenceSchema, parseInput } from '../input.ts';
+import { citationsSchema, claimGradeSchema, confidenceSchema, parseInput } from '../input.ts';
 import { freeTextSchema, slugReferenceSchema } from '../limits.ts';
 import type { Json, Principal, Tx } from '../service.ts';
 import { relationshipTypeValues } from '../vocabulary.ts';
@@ -17,16 +17,18 @@ const addRelationshipSchema = z.object({
   from: slugReferenceSchema,
   type: z.enum(relationshipTypeValues),
   to: slugReferenceSchema,
-  period: z.unknown().optional(),
+  start: z.unknown().optional(),
+  end: z.unknown().optional(),
   confidence: confidenceSchema,
+  credibility: claimGradeSchema,
   note: freeTextSchema.nullish(),
   citations: citationsSchema,
 });
-export type AddRelationshipInput = Omit<z.infer<typeof addRelationshipSchema>, 'period'> & { period: FuzzyDate | null };
+export type AddRelationshipInput = Omit<z.infer<typeof addRelationshipSchema>, 'start' | 'end'> & ValidTime;
 
-export function parseAddRelationship(raw: { period?: FuzzyDateInput | null }): AddRelationshipInput {
+export function parseAddRelationship(raw: ValidTimeInput): AddRelationshipInput {
   const input = parseInput(addRelationshipSchema, raw);
-  return { ...input, period: raw.period ? fuzzyDate(raw.period, ['input', 'period']) : null };
+  return { ...input, ...validTime(raw, ['input']) };
 }
 
 /** Claims a typed relationship FROM → TO between two actors. */
@@ -35,6 +37,6 @@ export async function addRelationship(tx: Tx, principal: Principal, input: AddRe
   const toActorId = await actorIdBySlug(tx, input.to, ['input', 'to']);
   if (fromActorId === toActorId) throw new ValidationError(SELF_RELATIONSHIP, ['input', 'to']);
   const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'RELATIONSHIP', input);
-  await tx.insert(relationships).values({ claimId, type: input.type, fromActorId, toActorId, ...periodColumns(input.period) });
+  await tx.insert(relationships).values({ claimId, type: input.type, fromActorId, toActorId, ...validTimeColumns(input) });
   return { claimId, from: input.from, type: input.type, to: input.to, citationIds } satisfies Json;
 }

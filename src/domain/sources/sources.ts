@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { sources } from '../../db/schema.ts';
 import { fuzzyDate, publishedColumns, type FuzzyDate, type FuzzyDateInput, type PublicationDate } from '../dates.ts';
 import { ConflictError } from '../errors.ts';
+import { reliabilitySchema, type SourceReliability } from '../grades.ts';
 import { parseInput } from '../input.ts';
 import { nameSchema, slugSchema, TEXT_LIMITS, urlSchema } from '../limits.ts';
 import type { Json, Principal, Tx } from '../service.ts';
@@ -21,6 +22,7 @@ const addSourceSchema = z.object({
   author: nameSchema.nullish(),
   url: urlSchema.nullish(),
   published: z.unknown().nullish(),
+  reliability: reliabilitySchema.nullish(),
   text: z.string().min(1, 'must not be empty').max(TEXT_LIMITS.sourceText, `is longer than ${TEXT_LIMITS.sourceText} characters`),
 });
 
@@ -40,6 +42,7 @@ export function sourceRow(source: {
   author?: string | null | undefined;
   url?: string | null | undefined;
   published: PublicationDate | null;
+  reliability?: SourceReliability | null | undefined;
   text: string;
 }): typeof sources.$inferInsert {
   return {
@@ -49,6 +52,7 @@ export function sourceRow(source: {
     author: source.author ?? null,
     url: source.url ?? null,
     ...publishedColumns(source.published),
+    reliability: source.reliability ?? null,
     text: source.text,
     textSha256: sha256Hex(source.text),
   };

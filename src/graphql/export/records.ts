@@ -29,6 +29,7 @@ export interface ClaimRecord {
   key: string | null;
   id: number;
   confidence: number;
+  credibility: number | null;
   note: string | null;
   recordedAt: string;
   recordedBy: string;
@@ -89,7 +90,7 @@ export function claimJson(alias: string, view: KnowledgeView): SQL {
   const c = sql.raw(alias);
   const known = view.asOf ? sql`${c}.retracted_at <= ${view.asOf.toISOString()}::timestamptz` : sql`true`;
   return sql`json_build_object(
-    'key', ${c}.key, 'id', ${c}.id, 'confidence', ${c}.confidence, 'note', ${c}.note,
+    'key', ${c}.key, 'id', ${c}.id, 'confidence', ${c}.confidence, 'credibility', ${c}.credibility, 'note', ${c}.note,
     'recordedAt', to_json(${c}.recorded_at), 'recordedBy', ${c}.recorded_by,
     'retractedAt', case when ${known} then to_json(${c}.retracted_at) end,
     'retractionReason', case when ${known} then ${c}.retraction_reason end,

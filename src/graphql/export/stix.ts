@@ -76,10 +76,31 @@ interface Referenced {
   sources: Set<string>;
 }
 
+/** A relationship's or adherence's start and end, as selected. */
+interface ValidTimeRow {
+  startText: string | null;
+  startEarliest: string | null;
+  startLatest: string | null;
+  startPrecision: string | null;
+  endText: string | null;
+  endEarliest: string | null;
+  endLatest: string | null;
+  endPrecision: string | null;
+}
+
+/** The start and end as the record extension carries them (null when the source gives none). */
+function validTimeRecord(v: ValidTimeRow) {
+  return {
+    start: v.startPrecision ? { text: v.startText, earliest: v.startEarliest, latest: v.startLatest, precision: v.startPrecision } : null,
+    end: v.endPrecision ? { text: v.endText, earliest: v.endEarliest, latest: v.endLatest, precision: v.endPrecision } : null,
+  };
+}
+
 function claimExtension(claim: ClaimRecord) {
   return {
     key: claim.key ?? `claim:${claim.id}`,
     confidence: claim.confidence,
+    ...(claim.credibility !== null ? { credibility: claim.credibility } : {}),
     note: claim.note,
     recorded_at: claim.recordedAt,
     recorded_by: claim.recordedBy,
@@ -288,8 +309,8 @@ function relationshipsQuery(query: ExportQuery, slugs: string[]): SQL {
   const at = mergeTime(view);
   return sql`
     select r.type, fa.slug as "from", fa.kind as "fromKind", ta.slug as "to", ta.kind as "toKind",
-           r.period_text as "periodText", r.period_start::text as "periodStart", r.period_end::text as "periodEnd",
-           r.period_precision as "periodPrecision", ${claimJson('c', query.view)} as claim
+           r.start_text as "startText", r.start_earliest::text as "startEarliest", r.start_latest::text as "startLatest", r.start_precision as "startPrecision",
+           r.end_text as "endText", r.end_earliest::text as "endEarliest", r.end_latest::text as "endLatest", r.end_precision as "endPrecision", ${claimJson('c', query.view)} as claim
       from relationships r join claims c on c.id = r.claim_id and ${claimVisibleAs(view, 'c')}
       join ${actorsAt(view, 'fa')} on fa.id = canonical_actor(r.from_actor_id, ${at})
       join ${actorsAt(view, 'ta')} on ta.id = canonical_actor(r.to_actor_id, ${at})
@@ -300,7 +321,9 @@ function relationshipsQuery(query: ExportQuery, slugs: string[]): SQL {
 function adherencesQuery(query: ExportQuery, slugs: string[]): SQL {
   const { view } = query;
   return sql`
-    select a.slug as actor, a.kind as "actorKind", d.slug as doctrine, ${claimJson('c', query.view)} as claim
+    select a.slug as actor, a.kind as "actorKind", d.slug as doctrine,
+           ad.start_text as "startText", ad.start_earliest::text as "startEarliest", ad.start_latest::text as "startLatest", ad.start_precision as "startPrecision",
+           ad.end_text as "endText", ad.end_earliest::text as "endEarliest", ad.end_latest::text as "endLatest", ad.end_precision as "endPrecision", ${claimJson('c', query.view)} as claim
       from adherences ad join claims c on c.id = ad.claim_id and ${claimVisibleAs(view, 'c')}
       join ${actorsAt(view, 'a')} on a.id = canonical_actor(ad.actor_id, ${mergeTime(view)})
       join doctrines d on d.id = ad.doctrine_id
@@ -353,7 +376,7 @@ function sourcesQuery(slugs: string[]): SQL {
   return sql`
     select s.slug, s.title, s.publisher, s.author, s.url, s.published_text as "publishedText",
            s.published_earliest::text as "publishedEarliest", s.published_latest::text as "publishedLatest",
-           s.published_precision as "publishedPrecision", s.text, s.text_sha256 as "textSha256",
+           s.published_precision as "publishedPrecision", s.reliability, s.text, s.text_sha256 as "textSha256",
            to_json(s.created_at) #>> '{}' as "createdAt"
       from sources s where s.slug = any(${sql.param(slugs)}::text[])
      order by s.id`;
@@ -428,6 +451,7 @@ interface SourceRow {
   publishedEarliest: string | null;
   publishedLatest: string | null;
   publishedPrecision: string | null;
+  reliability: string | null;
   text: string;
   textSha256: string;
   createdAt: string;
@@ -451,6 +475,7 @@ function sourceObject(s: SourceRow): StixObject {
         author: s.author,
         url: s.url,
         published: { text: s.publishedText, earliest: s.publishedEarliest, latest: s.publishedLatest, precision: s.publishedPrecision },
+        ...(s.reliability ? { reliability: s.reliability } : {}),
       },
     },
   };
@@ -504,7 +529,7 @@ export async function* stixChunks(session: ExportSession, query: ExportQuery, ur
   }
   const inBundle = [...actorsInBundle];
 
-  type RelationshipRow = { type: string; from: string; fromKind: string; to: string; toKind: string; periodText: string | null; periodStart: string | null; periodEnd: string | null; periodPrecision: string | null; claim: ClaimRecord };
+  type RelationshipRow = { type: string; from: string; fromKind: string; to: string; toKind: string; claim: ClaimRecord } & ValidTimeRow;
   for await (const objects of objectsOf<RelationshipRow>(session, relationshipsQuery(query, inBundle), (r) => {
     const key = r.claim.key ?? `claim:${r.claim.id}`;
     return [{
@@ -515,29 +540,28 @@ export async function* stixChunks(session: ExportSession, query: ExportQuery, ur
         type: r.type,
         from: r.from,
         to: r.to,
-        period: r.periodPrecision || r.periodText || r.periodStart || r.periodEnd
-          ? { text: r.periodText, earliest: r.periodStart, latest: r.periodEnd, precision: r.periodPrecision }
-          : null,
+        ...validTimeRecord(r),
       }, referenced, sourceIds),
       relationship_type: stixWord(r.type),
       source_ref: stixId(actorTypeOf(r.fromKind), actorKey(r.from)),
       target_ref: stixId(actorTypeOf(r.toKind), actorKey(r.to)),
-      ...(r.periodStart ? { start_time: dayStart(r.periodStart) } : {}),
-      ...(r.periodEnd ? { stop_time: dayAfter(r.periodEnd) } : {}),
+      // STIX start/stop times are instants: the first day the start may fall on, the day after the last day the end may.
+      ...(r.startEarliest ? { start_time: dayStart(r.startEarliest) } : {}),
+      ...(r.endLatest ? { stop_time: dayAfter(r.endLatest) } : {}),
     }];
   })) {
     yield emit(objects);
   }
 
   const doctrinesNamed = new Set<string>();
-  type AdherenceRow = { actor: string; actorKind: string; doctrine: string; claim: ClaimRecord };
+  type AdherenceRow = { actor: string; actorKind: string; doctrine: string; claim: ClaimRecord } & ValidTimeRow;
   for await (const objects of objectsOf<AdherenceRow>(session, adherencesQuery(query, inBundle), (a) => {
     doctrinesNamed.add(a.doctrine);
     const key = a.claim.key ?? `claim:${a.claim.id}`;
     return [{
       type: 'relationship',
       id: stixId('relationship', key),
-      ...claimed(a.claim, null, { record: 'adherence', actor: a.actor, doctrine: a.doctrine }, referenced, sourceIds),
+      ...claimed(a.claim, null, { record: 'adherence', actor: a.actor, doctrine: a.doctrine, ...validTimeRecord(a) }, referenced, sourceIds),
       relationship_type: 'adheres-to',
       source_ref: stixId(actorTypeOf(a.actorKind), actorKey(a.actor)),
       target_ref: stixId('identity', `doctrine:${a.doctrine}`),

@@ -19,6 +19,9 @@ import {
   doctrines,
   eventRollupByCountry,
   eventRollupByCountryTotal,
+  eventRollupByBand,
+  eventRollupByBandCountry,
+  eventRollupByBandPeriod,
   eventRollupByKind,
   eventRollupByPeriod,
   events,
@@ -29,6 +32,7 @@ import { casualtySumSql, casualtyVectorOf } from '../../db/casualties.ts';
 import type { KnowledgeView } from '../context.ts';
 import { kindsMatching, STANDARD_TYPES_BY_KIND, standardTypeLabel, type StandardTypeDimension, type StandardTypeFilter } from '../../domain/events/standard-types.ts';
 import { actorsAt, eventsAt, mergeTime, placesAt, claimVisibleAs } from '../view.ts';
+import { claimPasses, NO_FLOOR, type ClaimFloor } from '../claim-filters.ts';
 
 export interface KilledSum {
   min: number;
@@ -99,6 +103,12 @@ export interface SummaryRoute {
   kinds: readonly string[] | null;
   from: string | null;
   to: string | null;
+  /**
+   * A confidence floor on the events' reports: answered by event_rollup_by_band (bands at or
+   * above it) when nothing else needs links; an aggregate over actors or roles with a floor reads
+   * events (the actor summaries do not keep the confidence of each link).
+   */
+  minConfidence: number | null;
 }
 
 export interface AggregateFilter extends StandardTypeFilter {
@@ -107,6 +117,7 @@ export interface AggregateFilter extends StandardTypeFilter {
   country?: string | null;
   from?: string | null;
   to?: string | null;
+  minConfidence?: number | null;
 }
 
 export function summaryRoute(filter: AggregateFilter | null | undefined): SummaryRoute {
@@ -118,6 +129,7 @@ export function summaryRoute(filter: AggregateFilter | null | undefined): Summar
     kinds: kindsMatching(filter),
     from: filter?.from ?? null,
     to: filter?.to ?? null,
+    minConfidence: filter?.minConfidence ?? null,
   };
 }
 
@@ -138,13 +150,23 @@ const roleList = (roles: readonly string[] | null) => sql`${sql.param(roles ? [.
 
 // --- Event rollups (event_rollup_*): no actor or role filter. -----------------------------------
 
-type EventRollupTable = 'event_rollup_by_kind' | 'event_rollup_by_country' | 'event_rollup_by_period' | 'event_rollup_by_country_total';
+type EventRollupTable =
+  | 'event_rollup_by_kind'
+  | 'event_rollup_by_country'
+  | 'event_rollup_by_period'
+  | 'event_rollup_by_country_total'
+  | 'event_rollup_by_band'
+  | 'event_rollup_by_band_period'
+  | 'event_rollup_by_band_country';
 
 const eventRollupTables = {
   event_rollup_by_kind: { table: eventRollupByKind, kind: true, country: false, periods: true },
   event_rollup_by_country: { table: eventRollupByCountry, kind: false, country: true, periods: true },
   event_rollup_by_period: { table: eventRollupByPeriod, kind: false, country: false, periods: true },
   event_rollup_by_country_total: { table: eventRollupByCountryTotal, kind: false, country: true, periods: false },
+  event_rollup_by_band: { table: eventRollupByBand, kind: true, country: true, periods: true },
+  event_rollup_by_band_period: { table: eventRollupByBandPeriod, kind: false, country: false, periods: true },
+  event_rollup_by_band_country: { table: eventRollupByBandCountry, kind: false, country: true, periods: false },
 } as const;
 
 /** A year-aligned bound cuts no calendar bucket, so no event near it needs reading. */
@@ -161,6 +183,7 @@ const endsYear = (day: string) => day.endsWith('-12-31');
 function eventRollupRows(name: EventRollupTable, route: SummaryRoute, conditions: SQL | undefined): SummaryRows {
   const spec = eventRollupTables[name];
   const filters: SQL[] = [];
+  if (name.startsWith('event_rollup_by_band')) filters.push(sql`r.band >= ${route.minConfidence ?? 0}`);
   if (route.country !== null) filters.push(sql`r.country_id = ${countryIdOf(route.country)}`);
   if (route.kinds !== null) filters.push(sql`r.kind = any(${kindList(route.kinds)})`);
   const { from, to } = route;
@@ -205,6 +228,10 @@ function eventRollupRows(name: EventRollupTable, route: SummaryRoute, conditions
 
 /** The event rollup for totals and timelines: the one keyed by the filter's dimension. */
 function eventRollupFor(route: SummaryRoute, conditions: SQL | undefined): SummaryRows | null {
+  // With a floor, the banded rollups (the full one has both country and kind).
+  if (route.minConfidence !== null) {
+    return eventRollupRows(route.country === null && route.kinds === null ? 'event_rollup_by_band_period' : 'event_rollup_by_band', route, conditions);
+  }
   if (route.country !== null && route.kinds !== null) return null;
   if (route.country !== null) return eventRollupRows('event_rollup_by_country', route, conditions);
   if (route.kinds !== null) return eventRollupRows('event_rollup_by_kind', route, conditions);
@@ -258,6 +285,7 @@ function actorTimelineRows(route: SummaryRoute): SummaryRows {
 /** Where eventStats reads a live filter from; null: from events. */
 export function statsSource(route: SummaryRoute, conditions?: SQL): SummaryRows | null {
   if (!hasLinks(route)) return eventRollupFor(route, conditions);
+  if (route.minConfidence !== null) return null;
   if (bounded(route)) return null;
   return actorRollupRows(actorKey(route.actor), route, true);
 }
@@ -265,6 +293,7 @@ export function statsSource(route: SummaryRoute, conditions?: SQL): SummaryRows 
 /** Where a timeline reads a live filter from; null: from events. */
 export function timelineSource(route: SummaryRoute, conditions?: SQL): SummaryRows | null {
   if (!hasLinks(route)) return eventRollupFor(route, conditions);
+  if (route.minConfidence !== null) return null;
   if (bounded(route) || route.country !== null || route.kinds !== null) return null;
   return actorTimelineRows(route);
 }
@@ -288,6 +317,7 @@ type Grouped = SummaryRows & {
 /** Where a breakdown reads a live filter from, and what it groups by; null: from events. */
 export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions?: SQL): Grouped | null {
   const links = hasLinks(route);
+  if (route.minConfidence !== null && (links || by === 'ACTOR' || by === 'ROLE' || by === 'DOCTRINE')) return null;
   const byValue = { labels: sql``, key: sql`g.id::text`, label: sql`g.id::text`, entityId: sql`null::int` };
   const byCountry = {
     group: sql`r.country_id`,
@@ -299,6 +329,10 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
   switch (by) {
     case 'COUNTRY': {
       if (links) return bounded(route) ? null : { ...actorRollupRows(actorKey(route.actor), route, true, true), ...byCountry };
+      if (route.minConfidence !== null) {
+        const banded = route.country === null && route.kinds === null && !bounded(route) ? 'event_rollup_by_band_country' : 'event_rollup_by_band';
+        return { ...eventRollupRows(banded, route, conditions), ...byCountry };
+      }
       if (route.kinds !== null) return null;
       const name = route.country === null && !bounded(route) ? 'event_rollup_by_country_total' : 'event_rollup_by_country';
       return { ...eventRollupRows(name, route, conditions), ...byCountry };
@@ -314,6 +348,7 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
     case 'EVENT_KIND': {
       const kind = { ...byValue, group: sql`r.kind` };
       if (links) return bounded(route) ? null : { ...actorRollupRows(actorKey(route.actor), route, true, true, true), ...kind };
+      if (route.minConfidence !== null) return { ...eventRollupRows('event_rollup_by_band', route, conditions), ...kind };
       return route.country !== null ? null : { ...eventRollupRows('event_rollup_by_kind', route, conditions), ...kind };
     }
     case 'YEAR': {
@@ -368,6 +403,7 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
  * count, so the first rows are the answer (the filter's other dimensions must be absent).
  */
 function actorsByRole(route: SummaryRoute): SQL | null {
+  if (route.minConfidence !== null) return null;
   if (route.actor !== null || route.country !== null || route.kinds !== null || bounded(route)) return null;
   if (route.roles !== null && route.roles.length !== 1) return null;
   const role = route.roles?.[0];
@@ -557,6 +593,8 @@ const OWN_ROLES = ['PERPETRATOR', 'CLAIMED_RESPONSIBILITY'];
 export interface LinkFilter {
   actor: string | null;
   roles: readonly string[] | null;
+  /** The filter's floor: links (and, for DOCTRINE, adherences) below it do not make groups. */
+  floor?: ClaimFloor | undefined;
 }
 
 /**
@@ -569,8 +607,9 @@ function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | und
   const { roles, actor } = links;
   const kept = sql`${events.id} as event_id, ${events.killedMin} as killed_min, ${events.killedMax} as killed_max, ${eventVector(parts)} as casualties`;
   const at = mergeTime(view);
+  const floor = links.floor ?? NO_FLOOR;
   const live = sql`join ${claims} c on c.id = p.claim_id
-    and ${claimVisibleAs(view, 'c')}`;
+    and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c')}`;
   const roleList = sql`${sql.param(roles ? [...roles] : null)}::participation_role[]`;
   switch (by) {
     case 'EVENT_KIND':
@@ -618,7 +657,7 @@ function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | und
                    join ${adherences} ad on ad.actor_id in
                         (select f.actor_id from actors_folded_into(array[canonical_actor(p.actor_id, ${at})], ${at}) f)
                    join ${claims} ca on ca.id = ad.claim_id
-                    and ${claimVisibleAs(view, 'ca')}
+                    and ${claimVisibleAs(view, 'ca')} and ${claimPasses(floor, 'ca')}
                    join ${doctrines} d on d.id = ad.doctrine_id
                   where p.role = any(${sql.param(OWN_ROLES)}::participation_role[])
                     ${conditions ? sql`and ${conditions}` : sql``}`;

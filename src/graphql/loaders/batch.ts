@@ -86,7 +86,7 @@ export function rawColumns(table: PgTable, alias: string, omit: readonly string[
 }
 
 /** The establishing claim's metadata next to an entity, the claims row aliased `c`. */
-export const rawEntityClaimMeta = sql.raw(`c.confidence, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy"`);
+export const rawEntityClaimMeta = sql.raw(`c.confidence, c.credibility, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy"`);
 
 const dialect = new PgDialect();
 

@@ -22,9 +22,19 @@ import { rawCitationColumns, type CitationRow } from './entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import { defineOrdering, type PageRequest } from '../pagination.ts';
 import { claimVisible, eventsAt, mergeTime, claimVisibleAs } from '../view.ts';
+import { claimPasses, heldWithin, NO_FLOOR, type ClaimFloor, type ValidTimeFilter } from '../claim-filters.ts';
+
+/** What a claim list is narrowed to beyond the view: a floor, and (relationships, adherences) when it held. */
+export interface ClaimFilters {
+  floor: ClaimFloor;
+  validTime: ValidTimeFilter | null;
+}
+
+export const NO_CLAIM_FILTERS: ClaimFilters = { floor: NO_FLOOR, validTime: null };
 
 export type ClaimMeta = {
   confidence: number;
+  credibility: number | null;
   note: string | null;
   /** A Date from the query builder, an RFC 3339 string (to_json) from the paged raw queries. */
   recordedAt: Date | string;
@@ -42,6 +52,7 @@ export type RelationshipDirection = 'OUTGOING' | 'INCOMING' | 'ANY';
 
 const claimMeta = {
   confidence: claims.confidence,
+  credibility: claims.credibility,
   note: claims.note,
   recordedAt: claims.recordedAt,
   recordedBy: claims.recordedBy,
@@ -52,12 +63,19 @@ const adherenceColumns = { ...getTableColumns(adherences), ...claimMeta };
 const relationshipColumns = { ...getTableColumns(relationships), ...claimMeta };
 const participationColumns = { ...getTableColumns(participations), ...claimMeta };
 const visible = (view: KnowledgeView) => claimVisible(view, claims);
-export const rawClaimMeta = sql`c.confidence, c.note, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy",
+export const rawClaimMeta = sql`c.confidence, c.credibility, c.note, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy",
              to_json(c.retracted_at) #>> '{}' as "retractedAt", c.retraction_reason as "retractionReason"`;
+/** A relationship's or adherence's start and end columns, aliased `alias`, as in its row type. */
+function rawValidTime(alias: string): SQL {
+  const a = sql.raw(alias);
+  return sql`${a}.start_text as "startText", ${a}.start_earliest::text as "startEarliest", ${a}.start_latest::text as "startLatest",
+             ${a}.start_precision as "startPrecision", ${a}.end_text as "endText", ${a}.end_earliest::text as "endEarliest",
+             ${a}.end_latest::text as "endLatest", ${a}.end_precision as "endPrecision"`;
+}
+
 /** A relationship aliased `t` and its claim aliased `c` as a RelationshipRow, for raw statements. */
 export const rawRelationshipRow = sql`t.claim_id as "claimId", t.type, t.from_actor_id as "fromActorId", t.to_actor_id as "toActorId",
-             t.period_text as "periodText", t.period_start as "periodStart", t.period_end as "periodEnd",
-             t.period_precision as "periodPrecision", ${rawClaimMeta}`;
+             ${rawValidTime('t')}, ${rawClaimMeta}`;
 
 export async function adherencesById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(AdherenceRow | null)[]> {
   const rows = await db
@@ -111,12 +129,18 @@ function folded(view: KnowledgeView, actorIds: readonly number[]) {
 }
 
 /** The doctrines actors adhere to (small per actor, so not paged); `actorId` is the merged actor. */
-export async function adherencesOfActors(db: Database, view: KnowledgeView, actorIds: readonly number[]): Promise<AdherenceRow[]> {
+export async function adherencesOfActors(
+  db: Database,
+  view: KnowledgeView,
+  actorIds: readonly number[],
+  filters: ClaimFilters = NO_CLAIM_FILTERS,
+): Promise<AdherenceRow[]> {
   return preparedRows<AdherenceRow>(db, sql`
-    select a.claim_id as "claimId", f.canonical_id as "actorId", a.doctrine_id as "doctrineId", ${rawClaimMeta}
+    select a.claim_id as "claimId", f.canonical_id as "actorId", a.doctrine_id as "doctrineId", ${rawValidTime('a')}, ${rawClaimMeta}
       from ${adherences} a
-      join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')}
+      join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(filters.floor, 'c')}
       join ${folded(view, actorIds)} f on f.actor_id = a.actor_id
+     where ${heldWithin(filters.validTime, 'a')}
      order by f.canonical_id, a.claim_id`);
 }
 
@@ -126,13 +150,14 @@ export async function participantsOfEvents(
   view: KnowledgeView,
   eventIds: readonly number[],
   roles: readonly ParticipationRole[] | null,
+  floor: ClaimFloor = NO_FLOOR,
 ): Promise<ParticipationRow[]> {
   const roleList = sql.param(roles ? [...roles] : null);
   return preparedRows<ParticipationRow>(db, sql`
     select p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
            p.attributed_by_id as "attributedById", ${rawClaimMeta}
       from ${participations} p
-      join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')}
+      join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c')}
      where p.event_id = ${anyInt(eventIds)}
        and (${roleList}::participation_role[] is null or p.role = any(${roleList}::participation_role[]))
      order by p.event_id, p.role, p.claim_id`);
@@ -169,6 +194,7 @@ export async function participationsOfActors(
   actorIds: readonly number[],
   roles: readonly ParticipationRole[] | null,
   request: PageRequest,
+  floor: ClaimFloor = NO_FLOOR,
 ): Promise<PagedRows<Paged<ParticipationRow>>[]> {
   const roleList = sql.param(roles ? [...roles] : null);
   const rows = await preparedRows<Paged<ParticipationRow>>(db, 
@@ -179,7 +205,7 @@ export async function participationsOfActors(
              coalesce(e.date_earliest, e.date_latest) as "sortDate",
              (count(*) over (partition by f.canonical_id))::int as total
         from ${participations} p
-        join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')}
+        join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c')}
         join ${eventsAt(view, 'e')} on e.id = p.event_id
         join ${folded(view, actorIds)} f on f.actor_id = p.actor_id
        where true
@@ -198,6 +224,7 @@ export async function relationshipsOfActors(
   types: readonly RelationshipType[] | null,
   direction: RelationshipDirection,
   request: PageRequest,
+  filters: ClaimFilters = NO_CLAIM_FILTERS,
 ): Promise<PagedRows<Paged<RelationshipRow>>[]> {
   const typeList = sql.param(types ? [...types] : null);
   const outgoing = direction !== 'INCOMING';
@@ -218,8 +245,9 @@ export async function relationshipsOfActors(
       select ${rawRelationshipRow}, t.parent_id as "parentId",
              (count(*) over (partition by t.parent_id))::int as total
         from touching t
-        join ${claims} c on c.id = t.claim_id and ${claimVisibleAs(view, 'c')}
-       where ${typeList}::relationship_type[] is null or t.type = any(${typeList}::relationship_type[])`,
+        join ${claims} c on c.id = t.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(filters.floor, 'c')}
+       where (${typeList}::relationship_type[] is null or t.type = any(${typeList}::relationship_type[]))
+         and ${heldWithin(filters.validTime, 't')}`,
       request,
     ),
   );
@@ -232,17 +260,18 @@ export async function adherencesOfDoctrines(
   view: KnowledgeView,
   doctrineIds: readonly number[],
   request: PageRequest,
+  filters: ClaimFilters = NO_CLAIM_FILTERS,
 ): Promise<PagedRows<Paged<AdherenceRow>>[]> {
   const rows = await preparedRows<Paged<AdherenceRow>>(db, 
     onePagePerParent(
       sql`
       select a.claim_id as "claimId", a.actor_id as "actorId", a.doctrine_id as "doctrineId",
-             ${rawClaimMeta},
+             ${rawValidTime('a')}, ${rawClaimMeta},
              a.doctrine_id as "parentId",
              (count(*) over (partition by a.doctrine_id))::int as total
         from ${adherences} a
-        join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')}
-       where a.doctrine_id = ${anyInt(doctrineIds)}`,
+        join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(filters.floor, 'c')}
+       where a.doctrine_id = ${anyInt(doctrineIds)} and ${heldWithin(filters.validTime, 'a')}`,
       request,
     ),
   );

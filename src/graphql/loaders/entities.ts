@@ -13,12 +13,13 @@ import { anyInt, preparedRows, inKeyOrder, rawColumns, rawEntityClaimMeta, type 
 /** Who recorded the establishing claim, and how sure the source is. */
 const claimMeta = {
   confidence: claims.confidence,
+  credibility: claims.credibility,
   recordedAt: claims.recordedAt,
   recordedBy: claims.recordedBy,
 };
 
 /** Who recorded an entity's establishing claim: a Date from the query builder, text from raw loaders. */
-type EntityClaimMeta = { confidence: number; recordedAt: Date | string; recordedBy: string };
+type EntityClaimMeta = { confidence: number; credibility: number | null; recordedAt: Date | string; recordedBy: string };
 export type ActorRow = typeof actors.$inferSelect & EntityClaimMeta;
 export type EventRow = typeof events.$inferSelect & EntityClaimMeta;
 export type DoctrineRow = typeof doctrines.$inferSelect & EntityClaimMeta;

@@ -10,18 +10,26 @@ import type { Database } from '../../db/client.ts';
 import { claims, relationships } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
 import { claimVisibleAs, mergeTime } from '../view.ts';
+import { claimPasses, heldWithin, NO_FLOOR, type ClaimFloor, type ValidTimeFilter } from '../claim-filters.ts';
 import { rawRelationshipRow, type RelationshipRow, type RelationshipType } from './claims.ts';
 
 export interface EdgeFilter {
   types: readonly RelationshipType[] | null;
   /** Only relationships that may still have held on or after this day (open or unknown ends count). */
   since: string | null;
+  /** Only relationships that held then (validOn / validDuring); null: whenever. */
+  validTime?: ValidTimeFilter | null | undefined;
+  /** Only relationship claims passing this floor. */
+  floor?: ClaimFloor | undefined;
 }
 
+/** Conditions on the relationship aliased `alias`; its claim's floor is claimPasses on `c`. */
 function edgeConditions(alias: SQL, filter: EdgeFilter): SQL {
   const typeList = sql`${sql.param(filter.types ? [...filter.types] : null)}::relationship_type[]`;
   return sql`(${typeList} is null or ${alias}.type = any(${typeList}))
-    and (${filter.since}::date is null or ${alias}.period_end is null or ${alias}.period_end >= ${filter.since}::date)`;
+    and (${filter.since}::date is null or ${alias}.end_latest is null or ${alias}.end_latest >= ${filter.since}::date)
+    and ${heldWithin(filter.validTime ?? null, 'r')}
+    and ${claimPasses(filter.floor ?? NO_FLOOR, 'c')}`;
 }
 
 export type NeighbourhoodRow =
@@ -154,7 +162,7 @@ export async function neighbourhoods(
 }
 
 /** How many columns `rawRelationshipRow` has (the other rows fill them with nulls). */
-const RELATIONSHIP_ROW_COLUMNS = 14;
+const RELATIONSHIP_ROW_COLUMNS = 19;
 
 type GraphRow = { kind: NeighbourhoodRow['kind']; root: number; id: number; depth: number | null } & Partial<RelationshipRow>;
 

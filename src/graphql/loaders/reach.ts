@@ -8,6 +8,7 @@ import type { Database } from '../../db/client.ts';
 import { actorMerges, actorRollup, actors, claims, participations, places } from '../../db/schema.ts';
 import { anyInt } from './batch.ts';
 import type { KnowledgeView } from '../context.ts';
+import { claimPasses, hasFloor, NO_FLOOR, type ClaimFloor } from '../claim-filters.ts';
 import { actorsAt, claimVisibleAs, eventsAt, isLiveView, mergeTime, placesAt } from '../view.ts';
 import type { ParticipationRole } from './claims.ts';
 
@@ -32,6 +33,7 @@ async function reachFromBaseTables(
   view: KnowledgeView,
   actorIds: readonly number[],
   roles: readonly ParticipationRole[] | null,
+  floor: ClaimFloor,
 ): Promise<ReachCountryRow[]> {
   const rows = await db.execute<ReachCountryRow>(sql`
     select a.id as "actorId", home.region as "homeRegion", r.country_id as "countryId",
@@ -46,11 +48,11 @@ async function reachFromBaseTables(
                max(coalesce(e.date_latest, e.date_earliest)) as last_date
           from ${participations} p
           join ${claims} c on c.id = p.claim_id
-           and ${claimVisibleAs(view, 'c')}
+           and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c')}
           join ${eventsAt(view, 'e')} on e.id = p.event_id
           -- Only events whose report is visible in the view, as in event lists and dashboards.
           join ${claims} report on report.id = e.claim_id
-           and ${claimVisibleAs(view, 'report')}
+           and ${claimVisibleAs(view, 'report')} and ${claimPasses(floor, 'report')}
           join ${placesAt(view, 'pl')} on pl.id = e.place_id
           join ${placesAt(view, 'country')} on country.id = pl.country_id
          -- The actor's own claims and those of actors merged into it by the view's time.
@@ -109,14 +111,16 @@ export async function reachOfActors(
   actorIds: readonly number[],
   roles: readonly ParticipationRole[] | null,
   fromSummaries: boolean,
+  floor: ClaimFloor = NO_FLOOR,
 ): Promise<ReachCountryRow[]> {
-  if (!fromSummaries) return reachFromBaseTables(db, view, actorIds, roles);
+  // The summaries count every live claim: a floor is answered from the base tables.
+  if (!fromSummaries || hasFloor(floor)) return reachFromBaseTables(db, view, actorIds, roles, floor);
   if (!isLiveView(view)) throw new Error('the summary tables answer live reads only');
   const rows = await reachFromSummaries(db, actorIds, roles);
   const mergedAway = [...new Set(rows.filter((r) => r.mergedAway).map((r) => r.actorId))];
   const answered: ReachCountryRow[] = rows.filter((r) => !r.mergedAway).map(({ mergedAway: _, ...row }) => row);
   if (mergedAway.length === 0) return answered;
-  const fromBase = await reachFromBaseTables(db, view, mergedAway, roles);
+  const fromBase = await reachFromBaseTables(db, view, mergedAway, roles, floor);
   // Both lists are in actor order; a stable sort by actor interleaves them and keeps each
   // actor's own order.
   return [...answered, ...fromBase].sort((a, b) => a.actorId - b.actorId);

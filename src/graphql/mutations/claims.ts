@@ -14,7 +14,7 @@ import { Participation } from '../types/participation.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
 import { Relationship } from '../types/relationship.ts';
 import { ParticipationRoleEnum, RelationshipTypeEnum } from '../types/vocabulary.ts';
-import { CitationInput, FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, runService } from './common.ts';
+import { CitationInput, CREDIBILITY_INPUT_DESCRIPTION, END_INPUT_DESCRIPTION, FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, runService, START_INPUT_DESCRIPTION } from './common.ts';
 
 const AddParticipationInput = builder.inputType('AddParticipationInput', {
   fields: (t) => ({
@@ -24,6 +24,7 @@ const AddParticipationInput = builder.inputType('AddParticipationInput', {
     role: t.field({ type: ParticipationRoleEnum, required: true, description: 'The actor’s part in the event.' }),
     attributedBy: t.string({ description: 'For ATTRIBUTED (only): slug of who attributed it.' }),
     confidence: t.int({ required: true, description: 'How sure the cited sources make the claim, 0–100 (an analyst’s judgement, not a probability).' }),
+    credibility: t.int({ description: CREDIBILITY_INPUT_DESCRIPTION }),
     note: t.string({ description: 'The analyst’s note on the claim (at most 10,000 characters): how the sources support it.', extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
   }),
@@ -35,8 +36,10 @@ const AddRelationshipInput = builder.inputType('AddRelationshipInput', {
     from: t.string({ required: true, description: 'Slug of the actor the relationship goes from.' }),
     type: t.field({ type: RelationshipTypeEnum, required: true, description: 'How the `from` actor relates to the `to` actor.' }),
     to: t.string({ required: true, description: 'Slug of the actor it goes to.' }),
-    period: t.field({ type: FuzzyDateInput, description: 'When it held (valid time), if the source says.' }),
+    start: t.field({ type: FuzzyDateInput, description: START_INPUT_DESCRIPTION }),
+    end: t.field({ type: FuzzyDateInput, description: END_INPUT_DESCRIPTION }),
     confidence: t.int({ required: true, description: 'How sure the cited sources make the claim, 0–100 (an analyst’s judgement, not a probability).' }),
+    credibility: t.int({ description: CREDIBILITY_INPUT_DESCRIPTION }),
     note: t.string({ description: 'The analyst’s note on the claim (at most 10,000 characters): how the sources support it.', extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
   }),
@@ -47,7 +50,10 @@ const AddAdherenceInput = builder.inputType('AddAdherenceInput', {
     idempotencyKey: t.string(idempotencyKeyField),
     actor: t.string({ required: true, description: 'Slug of the actor.' }),
     doctrine: t.string({ required: true, description: 'Slug of the doctrine it follows.' }),
+    start: t.field({ type: FuzzyDateInput, description: START_INPUT_DESCRIPTION }),
+    end: t.field({ type: FuzzyDateInput, description: END_INPUT_DESCRIPTION }),
     confidence: t.int({ required: true, description: 'How sure the cited sources make the claim, 0–100 (an analyst’s judgement, not a probability).' }),
+    credibility: t.int({ description: CREDIBILITY_INPUT_DESCRIPTION }),
     note: t.string({ description: 'The analyst’s note on the claim (at most 10,000 characters): how the sources support it.', extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
   }),

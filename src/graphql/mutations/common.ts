@@ -34,6 +34,13 @@ export const FuzzyDateInput = builder.inputType('FuzzyDateInput', {
   }),
 });
 
+export const START_INPUT_DESCRIPTION =
+  'When it began to hold (valid time), as the source words it ("since the U.S. withdrawal"): the range of days the start can mean. Leave out when the source does not say (unknown: reads treat it as open).';
+export const END_INPUT_DESCRIPTION =
+  'When it stopped holding, as the source words it; the range of days the end can mean ("still", as of an article of March 2024: earliest 2024-03-01, latest left out). Leave out when the source does not say. Its latest day may not be before the start’s earliest day.';
+export const CREDIBILITY_INPUT_DESCRIPTION =
+  'The Admiralty information-credibility grade, 1–6 (1 confirmed by other sources, 2 probably true, 3 possibly true, 4 doubtful, 5 improbable, 6 cannot be judged); leave out when not graded. Separate from confidence.';
+
 /** Runs a write for a GraphQL mutation with the request's principal, id and idempotency key. */
 export function write<R extends Json>(
   ctx: Context,

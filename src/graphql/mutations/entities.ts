@@ -14,7 +14,7 @@ import { Event } from '../types/event.ts';
 import { Place } from '../types/place.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
 import { ActorKindEnum, EventKindEnum, GeoPrecisionEnum, ParticipationRoleEnum, PlaceKindEnum } from '../types/vocabulary.ts';
-import { CitationInput, FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, runService } from './common.ts';
+import { CitationInput, CREDIBILITY_INPUT_DESCRIPTION, FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, runService } from './common.ts';
 
 // ---------------------------------------------------------------- actors
 
@@ -176,6 +176,7 @@ const EventParticipantInput = builder.inputType('EventParticipantInput', {
     role: t.field({ type: ParticipationRoleEnum, required: true, description: 'The actor’s part in the event.' }),
     attributedBy: t.string({ description: 'For ATTRIBUTED (only): slug of who attributed it.' }),
     confidence: t.int({ description: 'Default: the event’s confidence.' }),
+    credibility: t.int({ description: `${CREDIBILITY_INPUT_DESCRIPTION} Default: the event’s.` }),
     citations: t.field({ type: [CitationInput], description: 'Default: the event’s citations.' }),
   }),
 });
@@ -192,6 +193,7 @@ const CreateEventInput = builder.inputType('CreateEventInput', {
     killed: t.field({ type: CasualtiesInput, description: 'How many were killed, as the sources give it; leave out when unknown.' }),
     wounded: t.field({ type: CasualtiesInput, description: 'How many were wounded, as the sources give it; leave out when unknown.' }),
     confidence: t.int({ required: true, description: 'How sure the sources are that it happened as described, 0–100.' }),
+    credibility: t.int({ description: CREDIBILITY_INPUT_DESCRIPTION }),
     note: t.string({ description: 'The analyst’s note on the claim (at most 10,000 characters): how the sources support it.', extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
     participants: t.field({

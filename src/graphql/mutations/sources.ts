@@ -7,6 +7,7 @@ import { builder } from '../builder.ts';
 import { Citation } from '../types/citation.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
 import { Source } from '../types/source.ts';
+import { SourceReliabilityEnum } from '../claim-filters.ts';
 import { FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, runService } from './common.ts';
 
 const AddSourceInput = builder.inputType('AddSourceInput', {
@@ -18,6 +19,7 @@ const AddSourceInput = builder.inputType('AddSourceInput', {
     author: t.string({ description: 'Who wrote it (at most 500 characters), if known.' }),
     url: t.string({ description: 'An http(s) URL.', extensions: { maxLength: TEXT_LIMITS.url } }),
     published: t.field({ type: FuzzyDateInput, description: 'When it was published, as precisely as known.' }),
+    reliability: t.field({ type: SourceReliabilityEnum, description: 'Your Admiralty grade of the source’s reliability (A completely reliable … E unreliable, F cannot be judged); leave out when not graded.' }),
     text: t.string({
       required: true,
       description: 'The full text, verbatim; it cannot change once cited.',

@@ -5,6 +5,7 @@ import { parseNumericId } from '../global-id.ts';
 import { actorColumns, actorsById, type ActorRow } from '../loaders/entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
+import { claimFloor, claimPasses, CREDIBILITY_DESCRIPTION, hasFloor, MIN_CONFIDENCE_DESCRIPTION, MIN_CREDIBILITY_DESCRIPTION, MIN_RELIABILITY_DESCRIPTION, SourceReliabilityEnum } from '../claim-filters.ts';
 import { actorsFrom, claimVisible, mergeTime, useView, viewArgs, claimVisibleAs } from '../view.ts';
 import { Cited } from './citation.ts';
 import { Place } from './place.ts';
@@ -28,6 +29,7 @@ export const Actor = builder.loadableNode('Actor', {
       resolve: (actor) => actor.homeCountryId,
     }),
     confidence: t.exposeInt('confidence', { description: 'How sure the sources are of this profile (0–100).' }),
+    credibility: t.exposeInt('credibility', { nullable: true, description: `The profile’s information credibility. ${CREDIBILITY_DESCRIPTION}` }),
   }),
 });
 
@@ -36,6 +38,9 @@ export const ActorFilter = builder.inputType('ActorFilter', {
     search: t.string({ description: 'Part of the name or of any alias, case-insensitive.' }),
     kind: t.field({ type: [ActorKindEnum], description: 'Any of these kinds.' }),
     doctrine: t.string({ description: 'Slug of a doctrine: actors adhering to it or to any doctrine below it.' }),
+    minConfidence: t.int({ description: `Confidence floor, 0–100, on the actor’s profile claim and, with \`doctrine\`, on the adherence that puts it there. ${MIN_CONFIDENCE_DESCRIPTION}` }),
+    minReliability: t.field({ type: SourceReliabilityEnum, description: `Source-reliability floor on the same claims. ${MIN_RELIABILITY_DESCRIPTION}` }),
+    minCredibility: t.int({ description: `Information-credibility floor on the same claims. ${MIN_CREDIBILITY_DESCRIPTION}` }),
   }),
 });
 
@@ -47,6 +52,8 @@ function containsPattern(text: string): string {
 function actorConditions(filter: typeof ActorFilter.$inferInput | null | undefined, view: KnowledgeView): SQL | undefined {
   if (!filter) return undefined;
   const conditions: SQL[] = [];
+  const floor = claimFloor(filter, 'filter.');
+  if (hasFloor(floor)) conditions.push(sql`exists (select 1 from ${claims} fa where fa.id = ${actors.claimId} and ${claimPasses(floor, 'fa')})`);
   if (filter.search != null) {
     const pattern = containsPattern(filter.search.trim());
     conditions.push(
@@ -63,7 +70,7 @@ function actorConditions(filter: typeof ActorFilter.$inferInput | null | undefin
       )
       select 1 from ${adherences} a
         join ${claims} c on c.id = a.claim_id
-         and ${claimVisibleAs(view, 'c')}
+         and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c')}
        where a.actor_id in (select f.actor_id from actors_folded_into(array[${actors.id}], ${mergeTime(view)}) f)
          and a.doctrine_id in (select id from below))`);
   }

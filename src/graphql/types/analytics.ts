@@ -17,6 +17,7 @@ import {
   type TimelineInterval,
 } from '../loaders/analytics.ts';
 import { summaryStatus, type SummaryStatus } from '../../db/summaries.ts';
+import { claimFloor, type ClaimFloorArgs } from '../claim-filters.ts';
 import { hasGeoFilter, type GeoFilter } from '../loaders/geography.ts';
 import { Actor } from './actor.ts';
 import { CasualtySums, casualtySumsOf, type CasualtySumsShape } from './casualties.ts';
@@ -202,11 +203,15 @@ const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement
  * answer only live reads. A read as of a past time, or one including retracted claims, or one
  * filtered by a pair of actors (`between`), goes to events themselves.
  */
-function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[0] & GeoFilter & { between?: readonly string[] | null }) | null | undefined) {
+function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[0] & GeoFilter & ClaimFloorArgs & { between?: readonly string[] | null }) | null | undefined) {
   // No summary is kept per pair of actors: events between two read events.
   if (filter?.between != null) return null;
-  // The calendar and actor summaries know events' countries, not where in them they were.
-  return isLiveView(view) && !hasGeoFilter(filter) ? summaryRoute(filter) : null;
+  // The calendar and actor summaries know events' countries, not where in them they were. They know
+  // the confidence of each event's report (event_rollup_by_band), not the grades of claims or the
+  // confidence of each participation link: those floors read events (docs/performance.md,
+  // "Confidence floors", measures what that costs at a million events).
+  const floor = claimFloor(filter, 'filter.');
+  return isLiveView(view) && !hasGeoFilter(filter) && floor.minReliability === null && floor.minCredibility === null ? summaryRoute(filter) : null;
 }
 
 /**
@@ -284,7 +289,7 @@ builder.queryFields((t) => ({
         eventWhere(args.filter, view),
         args.by,
         args.top,
-        { actor: args.filter?.actor ?? null, roles: args.filter?.role ?? null },
+        { actor: args.filter?.actor ?? null, roles: args.filter?.role ?? null, floor: claimFloor(args.filter, 'filter.') },
         routeFor(view, args.filter),
         asksForCasualties(info),
       );

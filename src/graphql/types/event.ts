@@ -11,6 +11,7 @@ import { LIVE_VIEW, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, use
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage, type Positioned } from '../pagination.ts';
 import { Casualties, casualties } from './casualties.ts';
 import { Cited } from './citation.ts';
+import { claimFloor, claimPasses, CREDIBILITY_DESCRIPTION, hasFloor, MIN_CREDIBILITY_DESCRIPTION, MIN_RELIABILITY_DESCRIPTION, SourceReliabilityEnum } from '../claim-filters.ts';
 import { FuzzyDate } from './dates.ts';
 import { eventGeoConditions, locationsOfPlaces } from '../loaders/geography.ts';
 import { BoundingBoxInput, Location } from './location.ts';
@@ -60,6 +61,7 @@ export const Event = builder.loadableNode('Event', {
       resolve: (e) => STANDARD_TYPES_BY_KIND[e.kind],
     }),
     confidence: t.exposeInt('confidence', { description: 'How sure the sources are of this report (0–100).' }),
+    credibility: t.exposeInt('credibility', { nullable: true, description: `The report’s information credibility. ${CREDIBILITY_DESCRIPTION}` }),
   }),
 });
 
@@ -79,6 +81,15 @@ export const EventFilter = builder.inputType('EventFilter', {
     gtdSuicide: t.boolean({ description: 'true: only suicide attacks (GTD’s suicide flag); false: only attacks with no indication of one.' }),
     from: t.field({ type: 'LocalDate', description: 'Events that may have happened on or after this day.' }),
     to: t.field({ type: 'LocalDate', description: 'Events that may have happened on or before this day.' }),
+    minConfidence: t.int({
+      description:
+        'Confidence floor, 0–100. It applies to the event’s own report (the claim that it happened as described) and, when `actor` or `role` is given, to the link that ties the actor to it: an event counts only through a link at least this sure. ISIS-K’s link to the Moscow attack as IMPLICATED (40) does not count at 60; its ATTRIBUTED link (90, the attribution was made) still does.',
+    }),
+    minReliability: t.field({
+      type: SourceReliabilityEnum,
+      description: `Source-reliability floor (Admiralty A–F), on the same claims as \`minConfidence\`. ${MIN_RELIABILITY_DESCRIPTION}`,
+    }),
+    minCredibility: t.int({ description: `Information-credibility floor (Admiralty 1–6), on the same claims as \`minConfidence\`. ${MIN_CREDIBILITY_DESCRIPTION}` }),
     bbox: t.field({ type: BoundingBoxInput, description: 'Events located inside this area of the map (by their `location`; events without one are left out).' }),
     within: t.string({ description: 'Slug of a place (a country, province, district, city...): events at it or at any place inside it.' }),
     maxPrecision: t.field({
@@ -109,12 +120,17 @@ export function eventConditions(
   if (filter.from != null && filter.to != null && filter.from > filter.to) {
     throw badInput(`"from" (${filter.from}) is after "to" (${filter.to})`, 'filter');
   }
+  const floor = claimFloor(filter, 'filter.');
+  if (hasFloor(floor)) {
+    // The event's own report passes the floor (its visibility is the caller's, as without a floor).
+    conditions.push(sql`exists (select 1 from ${claims} fe where fe.id = ${events.claimId} and ${claimPasses(floor, 'fe')})`);
+  }
   if (filter.actor != null || filter.role) {
     const roles = filter.role ? sql.param(filter.role) : null;
     conditions.push(sql`exists (
       select 1 from ${participations} p
         join ${claims} c on c.id = p.claim_id
-         and ${claimVisibleAs(view, 'c')}
+         and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c')}
        where p.event_id = ${events.id}
          ${
            // The actor named, and every actor merged into it by the view's time.

@@ -9,6 +9,7 @@ import { neighbourhoods, shortestPath, type EdgeFilter } from '../loaders/networ
 import { Actor } from './actor.ts';
 import { Relationship } from './relationship.ts';
 import { RelationshipTypeEnum } from './vocabulary.ts';
+import { claimFloor, claimFloorArgs, validTimeArgs, validTimeFilter } from '../claim-filters.ts';
 
 export const MAX_NETWORK_DEPTH = 3;
 export const MAX_NETWORK_NODES = 1000;
@@ -56,7 +57,7 @@ function depthBetween(value: number, max: number, argument: string): number {
 builder.objectField(Actor, 'network', (t) =>
   t.loadable({
     type: Network,
-    description: `The actor's neighbourhood for graph widgets, following relationships in either direction: at most ${MAX_NETWORK_DEPTH} hops, ${MAX_NETWORK_NODES} actors and ${MAX_NETWORK_EDGES} relationships (beyond that the field errs; narrow types or since).`,
+    description: `The actor's neighbourhood for graph widgets, following relationships in either direction (only those that held at the time asked for with validOn/validDuring, and pass the confidence and grade floors): at most ${MAX_NETWORK_DEPTH} hops, ${MAX_NETWORK_NODES} actors and ${MAX_NETWORK_EDGES} relationships (beyond that the field errs; narrow types or since).`,
     byPath: true,
     args: {
       depth: t.arg.int({ required: true, defaultValue: 1, description: `Hops, 1 to ${MAX_NETWORK_DEPTH}.` }),
@@ -65,10 +66,12 @@ builder.objectField(Actor, 'network', (t) =>
         type: 'LocalDate',
         description: 'Only relationships that may have held on or after this day (those without a known end count).',
       }),
+      ...validTimeArgs(t.arg),
+      ...claimFloorArgs(t.arg),
     },
     load: async (actorIds: number[], ctx, args) => {
       const depth = depthBetween(args.depth, MAX_NETWORK_DEPTH, 'depth');
-      const filter: EdgeFilter = { types: args.types ?? null, since: args.since ?? null };
+      const filter: EdgeFilter = { types: args.types ?? null, since: args.since ?? null, validTime: validTimeFilter(args), floor: claimFloor(args) };
       const rows = await neighbourhoods(ctx.db, ctx.view, actorIds, depth, filter, MAX_NETWORK_NODES);
       const sizes = new Map<number, number>();
       const networks = new Map<number, NetworkShape>(actorIds.map((id) => [id, { nodes: [], edges: [] }]));
@@ -128,6 +131,8 @@ builder.queryFields((t) => ({
       to: t.arg.string({ required: true, description: 'Slug of the second actor.' }),
       types: t.arg({ type: [RelationshipTypeEnum], description: 'Only these relationship types (default: all).' }),
       maxDepth: t.arg.int({ required: true, defaultValue: 4, description: `1 to ${MAX_PATH_DEPTH}.` }),
+      ...validTimeArgs(t.arg),
+      ...claimFloorArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
       const maxDepth = depthBetween(args.maxDepth, MAX_PATH_DEPTH, 'maxDepth');
@@ -140,7 +145,12 @@ builder.queryFields((t) => ({
       const to = idOf.get(args.to);
       if (from === undefined) throw badInput(`no actor has the slug "${args.from}"`, 'from');
       if (to === undefined) throw badInput(`no actor has the slug "${args.to}"`, 'to');
-      const steps = await shortestPath(ctx.db, ctx.view, from, to, maxDepth, { types: args.types ?? null, since: null });
+      const steps = await shortestPath(ctx.db, ctx.view, from, to, maxDepth, {
+        types: args.types ?? null,
+        since: null,
+        validTime: validTimeFilter(args),
+        floor: claimFloor(args),
+      });
       if (!steps) return null;
       return {
         actorIds: steps.map((s) => s.actorId),

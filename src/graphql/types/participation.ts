@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import { claimFloor, claimFloorArgs } from '../claim-filters.ts';
 import { parseNumericId } from '../global-id.ts';
 import { groupBy } from '../loaders/batch.ts';
 import {
@@ -39,8 +40,8 @@ builder.objectField(Event, 'participants', (t) =>
     type: Participation,
     description: 'Who took part and how, each as a cited claim (a handful per event, so not paged).',
     byPath: true,
-    args: { role: t.arg({ type: [ParticipationRoleEnum], description: 'Only these roles.' }) },
-    load: (eventIds: number[], ctx, args) => participantsOfEvents(ctx.db, ctx.view, eventIds, args.role ?? null),
+    args: { role: t.arg({ type: [ParticipationRoleEnum], description: 'Only these roles.' }), ...claimFloorArgs(t.arg) },
+    load: (eventIds: number[], ctx, args) => participantsOfEvents(ctx.db, ctx.view, eventIds, args.role ?? null, claimFloor(args)),
     group: groupBy((p: ParticipationRow) => p.eventId),
     resolve: (event) => event.id,
   }),
@@ -59,15 +60,17 @@ builder.objectField(Actor, 'participations', (t) =>
     args: {
       ...t.arg.connectionArgs(),
       role: t.arg({ type: [ParticipationRoleEnum], description: 'Only these roles.' }),
+      ...claimFloorArgs(t.arg),
     },
     load: async (actorIds: number[], ctx, args) => {
       const request = pageRequest(args, PARTICIPATIONS_ORDER);
       const roles = args.role ?? null;
-      const pages = await participationsOfActors(ctx.db, ctx.view, actorIds, roles, request);
+      const floor = claimFloor(args);
+      const pages = await participationsOfActors(ctx.db, ctx.view, actorIds, roles, request, floor);
       return toPages(
         request,
         pages,
-        async (i) => (await participationsOfActors(ctx.db, ctx.view, [actorIds[i] ?? 0], roles, firstRow(PARTICIPATIONS_ORDER)))[0]?.total ?? 0,
+        async (i) => (await participationsOfActors(ctx.db, ctx.view, [actorIds[i] ?? 0], roles, firstRow(PARTICIPATIONS_ORDER), floor))[0]?.total ?? 0,
       );
     },
     resolve: (actor) => actor.id,

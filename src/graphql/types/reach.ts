@@ -2,6 +2,7 @@
 import { builder } from '../builder.ts';
 import type { ParticipationRole } from '../loaders/claims.ts';
 import { reachOfActors, type ReachCountryRow } from '../loaders/reach.ts';
+import { claimFloor, claimFloorArgs } from '../claim-filters.ts';
 import { isLiveView } from '../view.ts';
 import { Actor } from './actor.ts';
 import { Place } from './place.ts';
@@ -125,9 +126,11 @@ builder.objectField(Actor, 'reach', (t) =>
     byPath: true,
     args: {
       roles: t.arg({ type: [ParticipationRoleEnum], description: 'Only links in these roles (default: all).' }),
+      ...claimFloorArgs(t.arg),
     },
     load: async (actorIds: number[], ctx, args) => {
-      const rows = await reachOfActors(ctx.db, ctx.view, actorIds, args.roles ?? null, isLiveView(ctx.view));
+      // The floor applies to both claims behind a counted event: the event's report and the actor's participation.
+      const rows = await reachOfActors(ctx.db, ctx.view, actorIds, args.roles ?? null, isLiveView(ctx.view), claimFloor(args));
       const byActor = new Map<number, ReachCountryRow[]>();
       for (const row of rows) {
         const list = byActor.get(row.actorId);

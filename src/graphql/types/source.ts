@@ -1,9 +1,10 @@
-import { count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { sources } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
 import { sourceColumns, sourcesById, sourceTextsById, type SourceRow } from '../loaders/entities.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
+import { SourceReliabilityEnum } from '../claim-filters.ts';
 import { FuzzyDate } from './dates.ts';
 
 export const Source = builder.loadableNode('Source', {
@@ -31,6 +32,13 @@ export const Source = builder.loadableNode('Source', {
       load: (ids: number[], ctx) => sourceTextsById(ctx.db, ids),
       resolve: (s) => s.id,
     }),
+    reliability: t.field({
+      type: SourceReliabilityEnum,
+      nullable: true,
+      description:
+        'The analyst’s Admiralty grade of how reliable this source is (A completely reliable … E unreliable, F cannot be judged); null when nobody has graded it (filters count that as F). A judgement of the source, apart from the confidence of each claim drawn from it.',
+      resolve: (s) => s.reliability,
+    }),
     textSha256: t.exposeString('textSha256', { description: 'sha256 (hex) of the text’s UTF-8 bytes.' }),
   }),
 });
@@ -52,17 +60,19 @@ builder.queryFields((t) => ({
   sources: t.connection({
     type: Source,
     description: 'Sources, by slug.',
+    args: { minReliability: t.arg({ type: SourceReliabilityEnum, description: 'Only sources graded this reliable or better (A best; ungraded sources count as F).' }) },
     resolve: async (_root, args, ctx) => {
       const request = pageRequest(args, SOURCES_ORDER);
+      const graded = args.minReliability ? sql`coalesce(${sources.reliability}, 'F') <= ${args.minReliability}::source_reliability` : sql`true`;
       const rows = await fetchPage(request, (page, limit) =>
         ctx.db
           .select({ ...sourceColumns, cursorKey: sql<string>`${cursorKey(SOURCES_ORDER)}` })
           .from(sources)
-          .where(page)
+          .where(and(page, graded))
           .orderBy(orderBy(request))
           .limit(limit),
       );
-      return toPage(request, rows, async () => (await ctx.db.select({ n: count() }).from(sources))[0]?.n ?? 0);
+      return toPage(request, rows, async () => (await ctx.db.select({ n: count() }).from(sources).where(graded))[0]?.n ?? 0);
     },
   }, { name: 'SourceConnection' }, { name: 'SourceEdge' }),
 }));

@@ -1,0 +1,137 @@
+/**
+ * `SYNTHETIC_DATABASE_URL=… npx tsx scripts/bench-floors.ts [--runs 5] [--floor 60]`: what a
+ * confidence floor costs the dashboard aggregates at a million events, next to the same
+ * aggregates without one.
+ *
+ * Unfloored live aggregates read the summary tables; floored ones read events, participations and
+ * claims (the summaries count every live claim whatever its confidence). Each query runs in-process
+ * with the app, capturing every SQL statement it sends with its parameters; each statement is then
+ * run under EXPLAIN (ANALYZE, BUFFERS) `--runs` times and the table prints the median of their
+ * summed PostgreSQL execution times (planning excluded), beside the Node CPU ms of the request
+ * (median over the runs, measured with process.cpuUsage around app.fetch).
+ */
+import { parseArgs } from 'node:util';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from '../src/db/schema.ts';
+import { migrateDatabase } from '../src/db/migrate.ts';
+import { createApp } from '../src/yoga.ts';
+
+const { values: options } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    floor: { type: 'string', default: '60' },
+  },
+});
+const RUNS = Number(options.runs);
+const FLOOR = Number(options.floor);
+const url = process.env.SYNTHETIC_DATABASE_URL;
+if (!url) throw new Error('set SYNTHETIC_DATABASE_URL to the synthetic database');
+
+interface Sent {
+  text: string;
+  parameters: unknown[];
+}
+const sent: Sent[] = [];
+const client = postgres(url, {
+  max: 2,
+  onnotice: () => {},
+  debug: (_connection: number, text: string, parameters: unknown[]) => {
+    if (!text.includes('pg_catalog.pg_type')) sent.push({ text, parameters });
+  },
+});
+const db = drizzle(client, { schema });
+await migrateDatabase(db);
+
+const [busiest] = await client<{ slug: string }[]>`
+  select a.slug from participations p join actors a on a.id = p.actor_id
+   where p.role = 'PERPETRATOR' group by a.slug order by count(*) desc, a.slug limit 1`;
+const [country] = await client<{ slug: string }[]>`
+  select c.slug from events e join places pl on pl.id = e.place_id join places c on c.id = pl.country_id
+   group by c.slug order by count(*) desc, c.slug limit 1`;
+if (!busiest || !country) throw new Error('the synthetic database is empty: run npm run seed:synthetic first');
+
+/** Each scenario's filter, given without and with the floor (`$floor`). */
+const scenarios: { name: string; query: string; variables?: Record<string, unknown> }[] = [
+  { name: 'eventStats (all events)', query: 'query($f: EventFilter) { eventStats(filter: $f) { events killed { min max reported } firstDate lastDate } }' },
+  {
+    name: `eventStats (country ${country.slug})`,
+    query: 'query($f: EventFilter) { eventStats(filter: $f) { events killed { min max } } }',
+    variables: { country: country.slug },
+  },
+  {
+    name: `eventStats (actor ${busiest.slug})`,
+    query: 'query($f: EventFilter) { eventStats(filter: $f) { events killed { min max } } }',
+    variables: { actor: busiest.slug },
+  },
+  { name: 'timeline YEAR (all events)', query: 'query($f: EventFilter) { timeline(interval: YEAR, filter: $f) { buckets { start events } unplaced { events } } }' },
+  { name: 'timeline MONTH (from 2020)', query: 'query($f: EventFilter) { timeline(interval: MONTH, filter: $f) { buckets { start events } unplaced { events } } }', variables: { from: '2020-01-01' } },
+  { name: 'breakdown COUNTRY top 10', query: 'query($f: EventFilter) { breakdown(by: COUNTRY, filter: $f) { key events killed { min max } } }' },
+  { name: 'breakdown ACTOR (PERPETRATOR) top 10', query: 'query($f: EventFilter) { breakdown(by: ACTOR, filter: $f) { key events } }', variables: { role: ['PERPETRATOR'] } },
+  {
+    name: `reach (${busiest.slug})`,
+    query: 'query($a: String!, $m: Int) { actor(slug: $a) { reach(minConfidence: $m) { countries { country { slug } role events } } } }',
+  },
+  { name: 'events first 20, totalCount', query: 'query($f: EventFilter) { events(first: 20, filter: $f) { totalCount nodes { slug } } }' },
+];
+
+const app = createApp({ db });
+
+async function run(query: string, variables: Record<string, unknown>): Promise<{ statements: Sent[]; cpuMs: number }> {
+  sent.splice(0);
+  const cpu = process.cpuUsage();
+  const response = await app.fetch('http://bench/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { errors?: { message: string }[] };
+  const used = process.cpuUsage(cpu);
+  if (body.errors) throw new Error(`${query}: ${body.errors.map((e) => e.message).join('; ')}`);
+  return { statements: [...sent], cpuMs: (used.user + used.system) / 1000 };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/** Median over runs of the summed execution time of the statements, ms. */
+async function executionMs(statements: Sent[]): Promise<number> {
+  const totals: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    let total = 0;
+    for (const s of statements) {
+      const [row] = await client.unsafe<{ 'QUERY PLAN': { 'Execution Time': number }[] }[]>(
+        `explain (analyze, buffers, format json) ${s.text}`,
+        s.parameters as never[],
+      );
+      total += row?.['QUERY PLAN'][0]?.['Execution Time'] ?? 0;
+    }
+    totals.push(total);
+  }
+  return median(totals);
+}
+
+async function measure(query: string, variables: Record<string, unknown>) {
+  const cpu: number[] = [];
+  let statements: Sent[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const result = await run(query, variables);
+    cpu.push(result.cpuMs);
+    statements = result.statements;
+  }
+  return { statements: statements.length, pgMs: await executionMs(statements), cpuMs: median(cpu) };
+}
+
+const [size] = await client<{ events: number; claims: number }[]>`
+  select (select count(*) from events)::int as events, (select count(*) from claims)::int as claims`;
+console.log(`${size?.events} events, ${size?.claims} claims; floor minConfidence ${FLOOR}; median of ${RUNS} runs\n`);
+console.log('| query | no floor: statements | no floor: PostgreSQL ms | no floor: Node CPU ms | floor: statements | floor: PostgreSQL ms | floor: Node CPU ms |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const s of scenarios) {
+  const isReach = s.name.startsWith('reach');
+  const plain = isReach ? { a: busiest.slug } : { f: { ...s.variables } };
+  const floored = isReach ? { a: busiest.slug, m: FLOOR } : { f: { ...s.variables, minConfidence: FLOOR } };
+  const a = await measure(s.query, plain);
+  const b = await measure(s.query, floored);
+  console.log(`| ${s.name} | ${a.statements} | ${a.pgMs.toFixed(1)} | ${a.cpuMs.toFixed(1)} | ${b.statements} | ${b.pgMs.toFixed(1)} | ${b.cpuMs.toFixed(1)} |`);
+}
+await client.end();

@@ -9,8 +9,10 @@ import { z } from 'zod';
 import { aliasesSchema } from '../actors/actors.ts';
 import { fuzzyDateSchema } from '../dates.ts';
 import { casualtiesSchema } from '../events/events.ts';
+import { externalIdsSchema } from '../external-ids/external-ids.ts';
 import { confidenceSchema } from '../input.ts';
 import { freeTextSchema, nameSchema, slugSchema, urlSchema } from '../limits.ts';
+import { actorNameFields } from '../names/names.ts';
 import { withAttributionRule } from '../participations/attribution.ts';
 import { countryCodeSchema } from '../places/places.ts';
 import { actorKindValues, eventKindValues, participationRoleValues, placeKindValues, relationshipTypeValues } from '../vocabulary.ts';
@@ -37,6 +39,8 @@ export const knowledgeFileSchema = z
         textFile: z.string().min(1),
         /** sha256 (hex) of the text file's bytes: a changed text is refused, not re-anchored blindly. */
         sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        /** Which record of Wikidata or a dataset the source is. */
+        externalIds: externalIdsSchema('source').optional(),
       })
       .strict(),
     places: z.array(
@@ -49,6 +53,7 @@ export const knowledgeFileSchema = z
           parent: slugSchema.nullable(),
           countryCode: countryCodeSchema.nullable(),
           region: freeTextSchema.nullable(),
+          externalIds: externalIdsSchema('place').optional(),
         })
         .strict(),
     ),
@@ -73,6 +78,9 @@ export const knowledgeFileSchema = z
           kind: z.enum(actorKindValues),
           description: freeTextSchema.nullable(),
           homeCountry: slugSchema.nullable(),
+          /** Other names with their language and script, each a claim citing the words that give it. */
+          names: z.array(z.object({ ...actorNameFields, confidence: confidenceSchema, quotes }).strict()).optional(),
+          externalIds: externalIdsSchema('actor').optional(),
           confidence: confidenceSchema,
           quotes,
         })
@@ -89,6 +97,7 @@ export const knowledgeFileSchema = z
           place: slugSchema.nullable(),
           killed: casualtiesSchema.nullable(),
           wounded: casualtiesSchema.nullable(),
+          externalIds: externalIdsSchema('event').optional(),
           confidence: confidenceSchema,
           note,
           quotes,

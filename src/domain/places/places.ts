@@ -3,6 +3,7 @@
  * citation; their changes are kept as revisions too. A place's kind and parent are fixed once
  * created: they decide its country, which every event there is counted under.
  */
+import { externalIdsSchema, storeExternalIds } from '../external-ids/external-ids.ts';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { places } from '../../db/schema.ts';
@@ -33,6 +34,7 @@ const createPlaceSchema = z
     parent: slugSchema.nullish(),
     countryCode: countryCodeSchema.nullish(),
     region: freeTextSchema.nullish(),
+    externalIds: externalIdsSchema('place').nullish(),
   })
   .refine((p) => placeParentHolds(p.kind, p.parent), { message: PLACE_PARENT_RULE, path: ['parent'] });
 export type CreatePlaceInput = z.infer<typeof createPlaceSchema>;
@@ -61,12 +63,13 @@ export function placeRow(
 }
 
 /** Adds a place to the gazetteer. */
-export async function createPlace(tx: Tx, _principal: Principal, input: CreatePlaceInput) {
+export async function createPlace(tx: Tx, principal: Principal, input: CreatePlaceInput) {
   const [taken] = await tx.select({ id: places.id }).from(places).where(eq(places.slug, input.slug));
   if (taken) throw new ConflictError(`a place "${input.slug}" exists already`, ['input', 'slug']);
   const parent = input.parent != null ? await placeBySlug(tx, input.parent, ['input', 'parent']) : null;
   const [row] = await tx.insert(places).values(placeRow(input, parent)).returning({ id: places.id });
   if (!row) throw new Error('insert into places returned no row');
+  await storeExternalIds(tx, principal, 'place', row.id, input.externalIds);
   return { place: { id: row.id, slug: input.slug } } satisfies Json;
 }
 

@@ -39,10 +39,16 @@ async function freshDatabase(name: string): Promise<string> {
   return url.toString();
 }
 
-async function copyOut(sql: postgres.Sql, table: string): Promise<Buffer> {
+/**
+ * A table's rows in COPY's text format. A connection of its own per table: on a connection that
+ * has already streamed one COPY TO, postgres.js never ends the next one's stream.
+ */
+async function copyOut(url: string, table: string): Promise<Buffer> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
   const chunks: Buffer[] = [];
   const readable = await sql.unsafe(`copy ${table} to stdout`).readable();
   for await (const chunk of readable) chunks.push(chunk as Buffer);
+  await sql.end();
   return Buffer.concat(chunks);
 }
 
@@ -62,8 +68,8 @@ async function main() {
       const importMs = performance.now() - started;
       if (!report.ok) throw new Error(`${format}: refused: ${report.problems.slice(0, 5).join('; ')}`);
       const dumps = new Map<string, Buffer>();
-      for (const table of TABLES) dumps.set(table, await copyOut(db.$client, table));
       await close();
+      for (const table of TABLES) dumps.set(table, await copyOut(importUrl, table));
 
       const floorUrl = await freshDatabase('bench_datasets_floor');
       const floor = postgres(floorUrl, { max: 1, onnotice: () => {} });

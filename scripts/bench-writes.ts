@@ -247,6 +247,7 @@ async function main() {
     PENALTY_THRESHOLD: '0',
     DATABASE_HEAVY_SLOTS: '10',
     INTAKE_NOISY_SLOTS: '20',
+    CLIENT_COST_PER_SECOND: '0',
     LOG_LEVEL: 'warn',
   };
   const api = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });

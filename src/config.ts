@@ -64,6 +64,10 @@ export interface DeadlinesConfig {
   /** Operations costing more than this are heavy and share only `heavySlots` pool slots. */
   heavyCost: number;
   heavySlots: number;
+  /** Cost points a client's query budget regains per second (src/http/cost-budget.ts); 0: no budget. */
+  costPerSecond: number;
+  /** Cost points a client's full budget holds (at least the largest cost allowed). */
+  costBurst: number;
   /** GraphQL requests worked on at once; the rest wait, least-demanding clients first (src/http/intake.ts). */
   intakeConcurrency: number;
   /**
@@ -157,6 +161,9 @@ export function readConfig(env: Env = process.env): Config {
   const maxDepth = integer(env, 'GRAPHQL_MAX_DEPTH', 12, 1);
   const poolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1);
   const intakeConcurrency = integer(env, 'INTAKE_CONCURRENCY', 2 * poolSize, 1);
+  const maxCost = integer(env, 'GRAPHQL_MAX_COST', 20_000, 1);
+  const costBurst = integer(env, 'CLIENT_COST_BURST', 2 * maxCost, 1);
+  if (costBurst < maxCost) throw new Error(`CLIENT_COST_BURST must be at least GRAPHQL_MAX_COST (${maxCost}), or the largest allowed query could never run; got ${costBurst}`);
   if (maxDepth > 12) throw new Error(`GRAPHQL_MAX_DEPTH must be at most 12, got ${maxDepth}`);
   const trustedDocumentsOnly = boolean(env, 'TRUSTED_DOCUMENTS_ONLY', false);
   if (trustedDocumentsOnly && !env.PERSISTED_DOCUMENTS) throw new Error('TRUSTED_DOCUMENTS_ONLY=true needs PERSISTED_DOCUMENTS (the manifests to trust)');
@@ -175,7 +182,7 @@ export function readConfig(env: Env = process.env): Config {
       maxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', 15, 1),
       maxDirectives: integer(env, 'GRAPHQL_MAX_DIRECTIVES', 10, 1),
       maxTokens: integer(env, 'GRAPHQL_MAX_TOKENS', 2000, 1),
-      maxCost: integer(env, 'GRAPHQL_MAX_COST', 20_000, 1),
+      maxCost,
       maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 100_000, 1),
       fieldSuggestions: boolean(env, 'GRAPHQL_FIELD_SUGGESTIONS', !production),
       introspection: boolean(env, 'GRAPHQL_INTROSPECTION', true),
@@ -190,6 +197,8 @@ export function readConfig(env: Env = process.env): Config {
       perClientConcurrency: integer(env, 'CLIENT_MAX_CONCURRENT', 4, 1),
       heavyCost: integer(env, 'GRAPHQL_HEAVY_COST', 2500, 1),
       heavySlots: integer(env, 'DATABASE_HEAVY_SLOTS', Math.max(1, Math.floor(poolSize / 4)), 1),
+      costPerSecond: integer(env, 'CLIENT_COST_PER_SECOND', 1000),
+      costBurst,
       intakeConcurrency,
       intakeNoisySlots: integer(env, 'INTAKE_NOISY_SLOTS', intakeConcurrency, 1),
     },

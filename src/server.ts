@@ -12,6 +12,7 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { DatabaseMonitor } from './db/monitor.ts';
 import { Admission } from './http/admission.ts';
+import { CostBudget } from './http/cost-budget.ts';
 import { EVENT_STREAM_PATH } from './http/event-streams.ts';
 import { exportResponse, isExportPath } from './http/exports.ts';
 import { bodyTooLarge } from './http/limits.ts';
@@ -128,6 +129,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     acquireTimeoutMs: config.deadlines.acquireTimeoutMs,
     heavyCost: config.deadlines.heavyCost,
     heavySlots: config.deadlines.heavySlots,
+    budget: new CostBudget({ perSecond: config.deadlines.costPerSecond, burst: config.deadlines.costBurst }),
   });
   const penalties = new PenaltyBox(config.penalty);
   const intake = new Intake({

@@ -86,3 +86,37 @@ describe('startMergeActors', () => {
     expect(merges).toEqual([{ slug: 'india' }]);
   }, 120_000);
 });
+
+describe('a job whose server stopped running it', () => {
+  const LEASE = { leaseMs: 1000, maxAttempts: 2 };
+  async function abandonedMerge(keep: string, remove: string, attempts: number): Promise<string> {
+    const started = await f.api.query<Started>(START, { i: { keep, remove, reason: 'test: abandoned' } }, { token: f.tokens.admin });
+    const id = started.data!.startMergeActors.data!.id;
+    // What a killed server leaves: the job RUNNING, its heartbeat stopped, its write rolled back.
+    const [row] = await f.scratch.handle.sql<{ id: number }[]>`
+      update jobs set status = 'RUNNING', attempts = ${attempts}, started_at = now() - interval '1 minute', heartbeat_at = now() - interval '1 minute'
+       where id = (select max(id) from jobs) returning id`;
+    expect(row).toBeDefined();
+    return id;
+  }
+
+  it('is taken over by another runner and finished, once its lease has lapsed', async () => {
+    const id = await abandonedMerge('afghan-taliban', 'hafiz-gul-bahadur-group', 1);
+    // A job whose runner is alive (fresh heartbeat) is left alone.
+    await f.scratch.handle.sql`update jobs set heartbeat_at = clock_timestamp() where id = (select max(id) from jobs)`;
+    expect(await runNextJob(f.scratch.handle.db, JOB_HANDLERS, LEASE)).toBe(false);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(await runNextJob(f.scratch.handle.db, JOB_HANDLERS, LEASE)).toBe(true);
+    const done = await f.api.query<Polled & { job: { attempts: number } }>(`query($id: ID!) { job(id: $id) { status attempts error } }`, { id }, { token: f.tokens.analyst });
+    expect(done.data?.job).toMatchObject({ status: 'SUCCEEDED', attempts: 2, error: null });
+  }, 120_000);
+
+  it('fails with the reason after its last attempt, writing nothing', async () => {
+    const id = await abandonedMerge('afghan-taliban', 'tehreek-e-taliban-pakistan', 2);
+    const before = await participationsOf('tehreek-e-taliban-pakistan');
+    expect(await runNextJob(f.scratch.handle.db, JOB_HANDLERS, LEASE)).toBe(false);
+    const failed = await f.api.query<Polled & { job: { attempts: number } }>(`query($id: ID!) { job(id: $id) { status attempts error } }`, { id }, { token: f.tokens.analyst });
+    expect(failed.data?.job).toMatchObject({ status: 'FAILED', attempts: 2, error: 'the server running it stopped 2 times before it finished' });
+    expect(await participationsOf('tehreek-e-taliban-pakistan')).toBe(before);
+  });
+});

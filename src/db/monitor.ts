@@ -35,6 +35,7 @@ class ProbeTimeout extends Error {}
 export class DatabaseMonitor extends EventEmitter<{ down: [string]; up: [] }> {
   private client: postgres.Sql | undefined;
   private inFlight: Promise<DatabaseState> | undefined;
+  private inFlightSince = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   state: DatabaseState = { status: 'down', checkedAt: 0, reason: 'not checked yet' };
@@ -66,9 +67,15 @@ export class DatabaseMonitor extends EventEmitter<{ down: [string]; up: [] }> {
    * Probes now unless a probe is running or (while up) just finished; resolves with the state.
    * A "down" is never reused, so the first request after the database returns sees it back.
    */
-  check(): Promise<DatabaseState> {
-    if (this.inFlight) return this.inFlight;
+  check(askedAt = Date.now()): Promise<DatabaseState> {
+    if (this.inFlight) {
+      // A probe that began before this caller asked may have been refused just before the
+      // database came back: its "down" is not an answer for this caller, who probes again.
+      const began = this.inFlightSince;
+      return this.inFlight.then((state) => (state.status !== 'up' && began < askedAt ? this.check(askedAt) : state));
+    }
     if (this.up && Date.now() - this.state.checkedAt < this.freshForMs) return Promise.resolve(this.state);
+    this.inFlightSince = Date.now();
     this.inFlight = this.probe().finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }

@@ -1093,6 +1093,13 @@ export const jobs = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** Renewed by the runner while it runs the job; a RUNNING job whose heartbeat stopped lost its runner. */
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
+    /** How many runners have taken the job (more than one when a runner died running it). */
+    attempts: integer('attempts').notNull().default(0),
   },
-  (t) => [index('jobs_queued_idx').on(t.id).where(sql`${t.status} = 'QUEUED'`)],
+  (t) => [
+    index('jobs_queued_idx').on(t.id).where(sql`${t.status} = 'QUEUED'`),
+    index('jobs_running_idx').on(t.heartbeatAt).where(sql`${t.status} = 'RUNNING'`),
+  ],
 );

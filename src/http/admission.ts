@@ -19,6 +19,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Database } from '../db/client.ts';
 import type { DatabaseMonitor } from '../db/monitor.ts';
 import { withoutStack } from '../graphql/errors.ts';
+import type { CostBudget } from './cost-budget.ts';
 import { databaseUnavailable } from './errors.ts';
 
 export interface AdmissionOptions {
@@ -31,6 +32,8 @@ export interface AdmissionOptions {
   heavySlots: number;
   /** Told how long each granted slot was waited for (metrics). */
   onWait?: (ms: number, confined: boolean) => void;
+  /** Each client's query budget in cost points (src/http/cost-budget.ts); none: unlimited. */
+  budget?: CostBudget;
 }
 
 interface Waiter {
@@ -204,12 +207,12 @@ export function databaseBusy(waitedMs: number): GraphQLError {
 /** Costs of operations without variables, which nothing a request sends can change. */
 const fixedCosts = new WeakMap<DocumentNode, Map<string, number>>();
 
-/** The operation's cost from its actual variables, as the schema's cost limit computes it. */
-function isHeavy(args: ExecutionArgs, heavyCost: number): boolean {
+/** The operation's cost from its actual variables, as the schema's cost limit computes it; undefined when they do not coerce. */
+function operationCost(args: ExecutionArgs): number | undefined {
   const operation = getOperationAST(args.document, args.operationName);
   const fixed = !operation?.variableDefinitions?.length;
   const known = fixed ? fixedCosts.get(args.document)?.get(args.operationName ?? '') : undefined;
-  if (known !== undefined) return known > heavyCost;
+  if (known !== undefined) return known;
   try {
     const { complexity } = complexityFromQuery(args.document, {
       schema: args.schema,
@@ -221,11 +224,21 @@ function isHeavy(args: ExecutionArgs, heavyCost: number): boolean {
       costs.set(args.operationName ?? '', complexity);
       fixedCosts.set(args.document, costs);
     }
-    return complexity > heavyCost;
+    return complexity;
   } catch {
     // Variables that do not coerce: execution reports them; it will not reach the database.
-    return false;
+    return undefined;
   }
+}
+
+export function overBudget(cost: number, waitSeconds: number, budget: CostBudget): GraphQLError {
+  const retryAfter = Math.max(1, Math.ceil(waitSeconds));
+  return withoutStack(
+    new GraphQLError(
+      `This client has spent its query budget: ${budget.options.perSecond} cost points a second, up to ${budget.options.burst} at once; this operation costs ${cost}. Try again in ${retryAfter} s, or ask for smaller pages.`,
+      { extensions: { code: 'RATE_LIMITED', cost, http: { status: 429, headers: { 'retry-after': String(retryAfter) } } } },
+    ),
+  );
 }
 
 export const CONSISTENCY_HEADER = 'x-read-consistency';
@@ -251,11 +264,20 @@ export function useAdmission({ admission, monitor, readDb }: AdmissionPluginOpti
       }
       if (!admission) return;
       const client = typeof context.clientKey === 'string' ? context.clientKey : undefined;
+      const cost = operationCost(args);
+      const budget = admission.options.budget;
+      if (client !== undefined && budget?.enabled && cost !== undefined) {
+        const wait = budget.spend(client, cost);
+        if (wait > 0) {
+          setResultAndStopExecution({ errors: [overBudget(cost, wait, budget)] });
+          return;
+        }
+      }
       if (client !== undefined && !admission.enterClient(client)) {
         setResultAndStopExecution({ errors: [tooManyRequests(admission.options.perClient)] });
         return;
       }
-      const heavy = isHeavy(args, admission.options.heavyCost);
+      const heavy = cost !== undefined && cost > admission.options.heavyCost;
       const slot = await admission.acquire(heavy, client);
       if (!slot) {
         if (client !== undefined) admission.leaveClient(client);

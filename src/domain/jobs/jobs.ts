@@ -32,38 +32,69 @@ export async function enqueueJob(db: Pick<Database, 'insert'>, requestedBy: stri
 }
 
 /**
- * Takes the oldest queued job no other runner holds and runs it to the end. Returns false when
- * none was queued. A handler that throws fails the job with its message; the write it was doing
- * rolled back with its own transaction.
+ * How a runner holds a job: it renews the job's heartbeat every `leaseMs / 3` while it runs it. A
+ * RUNNING job whose heartbeat is older than `leaseMs` lost its runner (the process died or was
+ * killed; its write rolled back with its connection), and any runner takes it again, up to
+ * `maxAttempts` runs in all; then it fails with the reason.
  */
-export async function runNextJob(db: Database, handlers: Record<string, JobHandler>): Promise<boolean> {
+export interface JobLease {
+  leaseMs: number;
+  maxAttempts: number;
+}
+
+export const DEFAULT_JOB_LEASE: JobLease = { leaseMs: 30_000, maxAttempts: 3 };
+
+/**
+ * Takes the oldest queued (or abandoned) job no other runner holds and runs it to the end.
+ * Returns false when there was none. A handler that throws fails the job with its message; the
+ * write it was doing rolled back with its own transaction.
+ */
+export async function runNextJob(db: Database, handlers: Record<string, JobHandler>, lease: JobLease = DEFAULT_JOB_LEASE): Promise<boolean> {
+  const kinds = sql.param(Object.keys(handlers));
+  const stale = sql`status = 'RUNNING' and heartbeat_at < clock_timestamp() - make_interval(secs => ${lease.leaseMs / 1000})`;
+  await db.execute(sql`
+    update jobs set status = 'FAILED', finished_at = clock_timestamp(),
+           error = 'the server running it stopped ' || attempts || ' times before it finished'
+     where ${stale} and attempts >= ${lease.maxAttempts} and kind = any(${kinds}::text[])`);
   const [job] = await db.execute<JobRow & Record<string, unknown>>(sql`
-    update jobs set status = 'RUNNING', started_at = clock_timestamp(), stage = 'started'
-     where id = (select id from jobs where status = 'QUEUED' and kind = any(${sql.param(Object.keys(handlers))}::text[])
+    update jobs set status = 'RUNNING', started_at = clock_timestamp(), heartbeat_at = clock_timestamp(),
+           attempts = attempts + 1, progress = 0, stage = 'started'
+     where id = (select id from jobs where (status = 'QUEUED' or ${stale}) and kind = any(${kinds}::text[])
                   order by id for update skip locked limit 1)
     returning id, kind, input, status, progress, stage, result, error, requested_by as "requestedBy",
-              created_at as "createdAt", started_at as "startedAt", finished_at as "finishedAt"`);
+              created_at as "createdAt", started_at as "startedAt", finished_at as "finishedAt",
+              heartbeat_at as "heartbeatAt", attempts`);
   if (!job) return false;
+  // Every statement about the job from here names this attempt: a runner that was only frozen
+  // past its lease, while another took the job over, cannot overwrite the other's outcome.
+  const mine = sql`id = ${job.id} and attempts = ${job.attempts}`;
   const report: ReportProgress = async (progress, stage) => {
-    await db.execute(sql`update jobs set progress = ${Math.max(0, Math.min(1, progress))}, stage = ${stage} where id = ${job.id}`);
+    await db.execute(sql`update jobs set progress = ${Math.max(0, Math.min(1, progress))}, stage = ${stage}, heartbeat_at = clock_timestamp() where ${mine}`);
   };
+  const heartbeat = setInterval(() => {
+    db.execute(sql`update jobs set heartbeat_at = clock_timestamp() where ${mine} and status = 'RUNNING'`).catch(() => {
+      // The next beat tries again; a lease that lapses meanwhile hands the job on, as designed.
+    });
+  }, Math.max(10, lease.leaseMs / 3));
   try {
     const result = await handlers[job.kind]!(db, job, report);
     await db.execute(sql`
       update jobs set status = 'SUCCEEDED', progress = 1, stage = 'done', result = ${JSON.stringify(result)}::jsonb, finished_at = clock_timestamp()
-       where id = ${job.id}`);
+       where ${mine}`);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    await db.execute(sql`update jobs set status = 'FAILED', error = ${message}, finished_at = clock_timestamp() where id = ${job.id}`);
+    await db.execute(sql`update jobs set status = 'FAILED', error = ${message}, finished_at = clock_timestamp() where ${mine}`);
+  } finally {
+    clearInterval(heartbeat);
   }
   return true;
 }
 
-export type JobRunnerOptions = PollingLoopOptions;
+export type JobRunnerOptions = PollingLoopOptions & { lease?: JobLease };
 
 /** A loop in the server process running queued jobs one at a time; `stop()` ends it after the job in progress. */
 export class JobRunner extends PollingLoop {
   constructor(db: Database, handlers: Record<string, JobHandler>, options: JobRunnerOptions) {
-    super(() => runNextJob(db, handlers), options);
+    super(() => runNextJob(db, handlers, options.lease), options);
   }
 }

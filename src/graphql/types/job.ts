@@ -16,7 +16,7 @@ const JobStatus = builder.enumType('JobStatus', {
   description: 'Where a job is.',
   values: {
     QUEUED: { description: 'Waiting for a server to take it.' },
-    RUNNING: { description: 'A server is running it: see progress and stage.' },
+    RUNNING: { description: 'A server is running it: see progress and stage. If that server stops, another takes the job over within 30 s.' },
     SUCCEEDED: { description: 'Done: see result.' },
     FAILED: { description: 'Stopped: see error. What it was writing was rolled back.' },
   } as const,
@@ -37,7 +37,8 @@ export const Job = builder.loadableNode('Job', {
     error: t.exposeString('error', { nullable: true, description: 'Why it FAILED; null otherwise.' }),
     requestedBy: t.exposeString('requestedBy', { description: 'Who started it: token:<name>.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was queued.' }),
-    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'When a server began it.' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'When a server began it (the latest run, when it ran more than once).' }),
+    attempts: t.exposeInt('attempts', { description: 'How many times a server took it: more than 1 when a server stopped while running it and another took it over (its unfinished write was rolled back). After 3 the job FAILED.' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it SUCCEEDED or FAILED.' }),
   }),
 });

@@ -40,4 +40,6 @@ CREATE INDEX "external_ids_place_id_idx" ON "external_ids" USING btree ("place_i
 CREATE INDEX "external_ids_event_id_idx" ON "external_ids" USING btree ("event_id");--> statement-breakpoint
 CREATE INDEX "external_ids_source_id_idx" ON "external_ids" USING btree ("source_id");--> statement-breakpoint
 CREATE INDEX "actors_normalized_name_idx" ON "actors" USING btree (normalized_name("name"));--> statement-breakpoint
-CREATE INDEX "places_normalized_name_idx" ON "places" USING btree (normalized_name("name"),"country_id");
+CREATE INDEX "places_normalized_name_idx" ON "places" USING btree (normalized_name("name"),"country_id");--> statement-breakpoint
+CREATE INDEX "sources_text_sha256_idx" ON "sources" USING btree ("text_sha256");--> statement-breakpoint
+CREATE INDEX "sources_url_idx" ON "sources" USING btree ("url");

@@ -7,7 +7,7 @@
  * by plain COPY into staging tables and one INSERT per table, with every trigger on: the floor any
  * loader of those rows pays. Prints rows/s and the ratio.
  *
- *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx scripts/bench-datasets.ts [ROWS]
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres [FORMATS=acled] npx tsx scripts/bench-datasets.ts [ROWS]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,7 +56,9 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-datasets-'));
   const results: string[] = [];
   try {
-    for (const format of ['ucdp-ged', 'acled', 'gtd'] as GeneratedFormat[]) {
+    // FORMATS=acled,gtd measures only those.
+    const formats = (process.env.FORMATS?.split(',') ?? ['ucdp-ged', 'acled', 'gtd']) as GeneratedFormat[];
+    for (const format of formats) {
       const file = join(dir, `${format}.csv`);
       await generateDataset(format, ROWS, file);
       console.error(`${format}: generated`);

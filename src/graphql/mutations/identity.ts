@@ -19,6 +19,7 @@ export const ExternalIdInput = builder.inputType('ExternalIdInput', {
 });
 
 const AddActorNameInput = builder.inputType('AddActorNameInput', {
+  description: 'Another name of an actor, in a language and script, and the quotes where a source gives or uses it.',
   fields: (t) => ({
     idempotencyKey: t.string(idempotencyKeyField),
     actor: t.string({ required: true, description: 'Slug of the actor the name belongs to.' }),

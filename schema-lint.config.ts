@@ -58,14 +58,15 @@ export const schemaLintConfig: Linter.Config[] = [
             // Values, not records: they have no identity of their own to refetch by (dates,
             // ranges, aggregates computed per request, search hits pointing at records that have
             // ids, a field's change within a revision, a path or network computed per request, how
-            // far the dashboard summaries are at the moment of asking, an external id shown on its
-            // record, what addExternalId did, a duplicate warning pointing at a record that has an id).
+            // far the dashboard summaries are at the moment of asking; a location worked out from a
+            // place's ancestors, a map's box, bins and cells computed per request; an external id shown
+            // on its record, what addExternalId did, a duplicate warning pointing at a record with an id).
             types: [
               'PageInfo', 'FuzzyDate', 'Casualties', 'KilledSum', 'EventStats', 'BreakdownGroup', 'Timeline',
               'TimelineBucket', 'TimelineUnplaced', 'ActorReach', 'ReachCountry', 'ReachRegion', 'Network',
               'NetworkNode', 'RelationshipPath', 'SearchHit', 'FieldChange', 'ActorMerge', 'Retraction',
-              'SummaryStatus', 'ExternalId', 'ExternalIdAdded', 'PossibleDuplicateActor', 'PossibleDuplicateEvent',
-              'PossibleDuplicatePlace', 'PossibleDuplicateSource',
+              'SummaryStatus', 'Location', 'BoundingBox', 'EventMap', 'MapBin', 'ExternalId', 'ExternalIdAdded',
+              'PossibleDuplicateActor', 'PossibleDuplicateEvent', 'PossibleDuplicatePlace', 'PossibleDuplicateSource',
             ],
           },
         },

@@ -29,6 +29,7 @@ import { randomUUID } from 'node:crypto';
 import { createApp } from '../src/yoga.ts';
 import { NESTED_QUERY } from './bench-queries.ts';
 import { SYNTHETIC_DATA_DIR, startSyntheticServer } from './synthetic-db.ts';
+import { backfillSyntheticCoordinates } from './synthetic-geography.ts';
 
 const { values: options } = parseArgs({
   options: {
@@ -218,11 +219,23 @@ async function main() {
   const [country] = await sql<{ slug: string }[]>`
     select c.slug from events e join places pl on pl.id = e.place_id join places c on c.id = pl.country_id
      group by c.slug order by count(*) desc, c.slug limit 1`;
+  // A database generated before places had coordinates gets the generator's points now.
+  const backfilled = await backfillSyntheticCoordinates(sql);
+  if (backfilled > 0) console.error(`bench: gave ${backfilled} places the synthetic generator's coordinates`);
+  // A map viewport: 20° around the busiest country's point.
+  const [focus] = await sql<{ latitude: number; longitude: number }[]>`
+    select latitude, longitude from places where slug = ${country?.slug ?? ''}`;
   const [alias] = await sql<{ alias: string }[]>`
     select a.aliases[1] as alias from actors a where cardinality(a.aliases) > 0 order by a.id limit 1 offset 500`;
   await sql.end();
-  if (!size || !busiest || !country || !alias) throw new Error('the synthetic database is empty: run npm run seed:synthetic first');
+  if (!size || !busiest || !country || !alias || !focus) throw new Error('the synthetic database is empty: run npm run seed:synthetic first');
   const actor = busiest.slug;
+  const viewport = {
+    west: Math.max(-180, focus.longitude - 10),
+    south: Math.max(-90, focus.latitude - 10),
+    east: Math.min(180, focus.longitude + 10),
+    north: Math.min(90, focus.latitude + 10),
+  };
 
   const scenarios: Scenario[] = [
     { name: 'nested: 100 events → participants → actor → doctrines, citations → source', query: NESTED_QUERY },
@@ -238,6 +251,27 @@ async function main() {
     { name: 'breakdown ACTOR (PERPETRATOR) top 10', query: '{ breakdown(by: ACTOR, filter: { role: [PERPETRATOR] }) { key label events } }' },
     { name: 'breakdown ROLE', query: '{ breakdown(by: ROLE) { key events } }' },
     { name: 'breakdown DOCTRINE', query: '{ breakdown(by: DOCTRINE) { key label events killed { min max } } }' },
+    { name: 'eventMap zoom 3 (all events)', query: '{ eventMap(zoom: 3) { events bins { latitude longitude events killed { min max } coarsestPrecision } } }' },
+    {
+      name: `eventMap zoom 6, viewport around ${country.slug}, maxPrecision NEAR`,
+      query: 'query($b: BoundingBoxInput!) { eventMap(zoom: 6, bbox: $b, filter: { maxPrecision: NEAR }) { events bins { latitude longitude events killed { min max } } } }',
+      variables: { b: viewport },
+    },
+    {
+      name: `eventMap zoom 4, actor ${actor} (reads events)`,
+      query: 'query($a: String!) { eventMap(zoom: 4, filter: { actor: $a, role: [PERPETRATOR] }) { events bins { latitude longitude events } } }',
+      variables: { a: actor },
+    },
+    {
+      name: `events page, bbox around ${country.slug}`,
+      query: 'query($b: BoundingBoxInput!) { events(filter: { bbox: $b }, first: 50) { nodes { slug location { latitude longitude precision } } } }',
+      variables: { b: viewport },
+    },
+    {
+      name: `eventStats, bbox around ${country.slug} (reads events)`,
+      query: 'query($b: BoundingBoxInput!) { eventStats(filter: { bbox: $b }) { events killed { min max } } }',
+      variables: { b: viewport },
+    },
     { name: `reach (${actor})`, query: 'query($a: String!) { actor(slug: $a) { reach { homeRegion countries { country { name } role events firstDate lastDate extraRegional } regions { region role events } } } }', variables: { a: actor } },
     { name: `network depth 2 (${actor})`, query: 'query($a: String!) { actor(slug: $a) { network(depth: 2) { nodes { depth actor { slug name } } edges { type from { slug } to { slug } } } } }', variables: { a: actor } },
     { name: `search "${alias.alias}" (selective)`, query: 'query($q: String!) { search(query: $q) { kind rank snippet actor { slug } event { slug } } }', variables: { q: alias.alias } },

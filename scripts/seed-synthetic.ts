@@ -24,6 +24,7 @@ import { connectDatabase } from '../src/db/client.ts';
 import { copyLine, copyLines, type CopyCell } from '../src/db/copy.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { SYNTHETIC_DATABASE, startSyntheticServer } from './synthetic-db.ts';
+import { cityPoint, countryPoint } from './synthetic-geography.ts';
 
 const { values: options } = parseArgs({
   options: {
@@ -95,7 +96,7 @@ const T = {
   citations: new Table('citations', ['id', 'source_id', 'quote', 'start_offset', 'end_offset', 'prefix', 'suffix'], true),
   claims: new Table('claims', ['id', 'kind', 'confidence', 'recorded_by'], true),
   claimCitations: new Table('claim_citations', ['claim_id', 'citation_id'], false),
-  places: new Table('places', ['id', 'slug', 'name', 'kind', 'parent_id', 'country_id', 'country_code', 'region'], true),
+  places: new Table('places', ['id', 'slug', 'name', 'kind', 'parent_id', 'country_id', 'country_code', 'region', 'latitude', 'longitude', 'geo_precision', 'gazetteer'], true),
   doctrines: new Table('doctrines', ['id', 'slug', 'name', 'description', 'parent_id', 'claim_id'], true),
   actors: new Table('actors', ['id', 'slug', 'name', 'aliases', 'kind', 'description', 'home_country_id', 'claim_id'], true),
   adherences: new Table('adherences', ['claim_id', 'actor_id', 'doctrine_id'], false),
@@ -240,13 +241,16 @@ function buildReference() {
     const name = ascii(c.name.common);
     const region = M49_FIX[c.cca2] ?? c.subregion;
     const id = ++nextId.place;
-    T.places.add(id, slugify(name), name, 'COUNTRY', null, id, c.cca2, region);
+    const point = countryPoint(c.cca2);
+    T.places.add(id, slugify(name), name, 'COUNTRY', null, id, c.cca2, region, point?.latitude ?? null, point?.longitude ?? null, point?.precision ?? null, point?.gazetteer ?? null);
     const country: Country = { id, name, region, cities: [], weight: 1 / (rank + 1) ** 1.1, stateId: 0, agencyIds: [], civiliansId: 0 };
     const cityNames = new Set<string>([ascii(c.capital?.[0] ?? `${name} City`)]);
     while (cityNames.size < 6) cityNames.add(ascii(faker.location.city()));
     for (const city of cityNames) {
       const cityId = ++nextId.place;
-      T.places.add(cityId, `${slugify(city)}-${c.cca2.toLowerCase()}`, city, 'CITY', id, id, c.cca2, region);
+      const citySlug = `${slugify(city)}-${c.cca2.toLowerCase()}`;
+      const cityAt = cityPoint(c.cca2, citySlug);
+      T.places.add(cityId, citySlug, city, 'CITY', id, id, c.cca2, region, cityAt?.latitude ?? null, cityAt?.longitude ?? null, cityAt?.precision ?? null, null);
       country.cities.push(cityId);
     }
     world.push(country);

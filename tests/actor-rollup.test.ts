@@ -91,6 +91,8 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
   const [row] = await db.execute<Record<string, number>>(sql`
     with truth as materialized (select * from actor_event_links_expected),
     members_truth as materialized (select * from event_rollup_members_expected),
+    place_members_truth as materialized (select * from event_place_members_expected),
+    by_place_truth as (select place_id, kind, ${measures} from place_members_truth group by 1, 2),
     doctrines_truth as materialized (
       select distinct l.event_id, d.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max
         from truth l
@@ -133,7 +135,10 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
       (select count(*) from ((select grain, period, ${counts}, first_date, last_date from event_rollup_by_period except table by_period_truth)
                              union all (table by_period_truth except select grain, period, ${counts}, first_date, last_date from event_rollup_by_period)) d)::int as event_rollup_by_period,
       (select count(*) from ((select country_id, ${counts}, first_date, last_date from event_rollup_by_country_total except table by_country_total_truth)
-                             union all (table by_country_total_truth except select country_id, ${counts}, first_date, last_date from event_rollup_by_country_total)) d)::int as event_rollup_by_country_total`);
+                             union all (table by_country_total_truth except select country_id, ${counts}, first_date, last_date from event_rollup_by_country_total)) d)::int as event_rollup_by_country_total,
+      (select count(*) from ((table event_place_members except select * from place_members_truth) union all (select * from place_members_truth except table event_place_members)) d)::int as event_place_members,
+      (select count(*) from ((select place_id, kind, ${counts} from event_rollup_by_place except table by_place_truth)
+                             union all (table by_place_truth except select place_id, kind, ${counts} from event_rollup_by_place)) d)::int as event_rollup_by_place`);
   if (!row) throw new Error('the drift query returns one row');
   return row;
 }
@@ -150,6 +155,8 @@ const NO_DRIFT = {
   event_rollup_by_country: 0,
   event_rollup_by_period: 0,
   event_rollup_by_country_total: 0,
+  event_place_members: 0,
+  event_rollup_by_place: 0,
 };
 
 describe('participation role bits', () => {

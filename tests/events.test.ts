@@ -34,7 +34,7 @@ describe('event(slug)', () => {
     expect(data?.event).toMatchObject({
       kind: 'SUICIDE_BOMBING',
       date: { text: 'last July', earliest: '2023-07-01', latest: '2023-07-31', precision: 'MONTH' },
-      place: { slug: 'bajaur-tribal-area', kind: 'REGION', country: { slug: 'pakistan' } },
+      place: { slug: 'bajaur-tribal-area', kind: 'ADMIN2', country: { slug: 'pakistan' } },
       killed: { min: 51, max: null, text: 'over 50 people' },
       wounded: null,
     });

@@ -124,7 +124,7 @@ describe('GET /export/events.csv', () => {
 });
 
 describe('GET /export/events.geojson', () => {
-  it('is a FeatureCollection with a Feature per event, null geometry and the CSV properties', async () => {
+  it('is a FeatureCollection with a Feature per event, a Point where the event is located (null where not) and the CSV properties', async () => {
     const answer = await download('/export/events.geojson?actor=isis-k');
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toBe('application/geo+json');
@@ -133,8 +133,9 @@ describe('GET /export/events.geojson', () => {
     expect(collection.features.map((f) => f.id).sort()).toEqual(await eventSlugs({ actor: 'isis-k' }));
     for (const feature of collection.features) {
       expect(feature.type).toBe('Feature');
-      // Places have no coordinates yet (RFC 7946 §3.2: unlocated features have null geometry).
-      expect(feature.geometry).toBeNull();
+      // [longitude, latitude] as RFC 7946 orders them; null for an unlocated event (§3.2).
+      const { latitude, longitude } = feature.properties as { latitude: number | null; longitude: number | null };
+      expect(feature.geometry).toEqual(latitude === null ? null : { type: 'Point', coordinates: [longitude, latitude] });
       const keys = Object.keys(feature.properties);
       expect(keys).toEqual(CSV_COLUMNS.filter((c) => c !== 'actors'));
       expect(Array.isArray(feature.properties.participants)).toBe(true);
@@ -157,6 +158,10 @@ describe('parameters', () => {
     ['asOf=2024-01-01', 'asOf'],
     ['includeRetracted=yes', 'includeRetracted'],
     ['limit=10', 'limit'],
+    ['bbox=60,39,75,29', 'bbox'],
+    ['bbox=west', 'bbox'],
+    ['maxPrecision=CITY', 'maxPrecision'],
+    ['within=Kabul', 'within'],
     ["country=x'%20or%201=1--", 'country'],
   ];
   it.each(bad)('?%s is a 400 naming %s', async (params, parameter) => {

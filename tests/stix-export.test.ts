@@ -73,11 +73,11 @@ describe('the bundle (§8)', () => {
     expect(new Set(bundle.objects.map((o) => o.id)).size).toBe(bundle.objects.length);
   });
 
-  it('holds the article: 21 incidents, 33 actors, 5 doctrines, 20 places, 1 source', () => {
+  it('holds the article: 21 incidents, 33 actors, 5 doctrines, 21 places, 1 source', () => {
     expect(ofType('incident')).toHaveLength(21);
     expect(bundle.objects.filter((o) => ['actor'].includes(String(ext(o).record)))).toHaveLength(33);
     expect(bundle.objects.filter((o) => ext(o).record === 'doctrine')).toHaveLength(5);
-    expect(ofType('location')).toHaveLength(20);
+    expect(ofType('location')).toHaveLength(21);
     expect(ofType('artifact')).toHaveLength(1);
     expect(bundle.objects.filter((o) => ext(o).record === 'participation')).toHaveLength(42);
     expect(bundle.objects.filter((o) => ext(o).record === 'relationship')).toHaveLength(34);
@@ -180,6 +180,21 @@ describe('object types (§4–§7)', () => {
       if ('region' in o && !REGION_OV.includes(String(o.region))) expect(o.region).toBe(ext(o).slug);
     }
     expect(ofType('location').find((o) => ext(o).slug === 'afghanistan')).toMatchObject({ country: 'AF', region: 'southern-asia' });
+  });
+
+  it('location: a place with coordinates of its own carries latitude and longitude (§4.11), its precision code and gazetteer in the extension', () => {
+    const kabul = ofType('location').find((o) => ext(o).slug === 'kabul');
+    expect(kabul).toMatchObject({ latitude: 34.52813, longitude: 69.17233 });
+    expect(ext(kabul as StixObject)).toMatchObject({ geo_precision: 'EXACT', gazetteer: expect.stringMatching(/city:AF\.13:Kabul$/) });
+    // The airport has no point of its own: STIX gets none rather than Kabul's passed off as its own.
+    const airport = ofType('location').find((o) => ext(o).slug === 'kabul-airport');
+    expect(airport && 'latitude' in airport).toBe(false);
+    for (const o of ofType('location')) {
+      if ('latitude' in o) {
+        expect(Math.abs(Number(o.latitude))).toBeLessThanOrEqual(90);
+        expect(Math.abs(Number(o.longitude))).toBeLessThanOrEqual(180);
+      }
+    }
   });
 
   it('relationship: relationship_type in lowercase with hyphens, source_ref and target_ref, start_time before stop_time', () => {

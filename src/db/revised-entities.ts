@@ -39,7 +39,10 @@ export const REVISED_ENTITIES = {
     table: 'places',
     revisionTable: 'place_revisions',
     entityIdColumn: 'place_id',
-    copiedColumns: ['slug', 'name', 'kind', 'parent_id', 'country_id', 'country_code', 'region', 'revised_at'],
+    copiedColumns: [
+      'slug', 'name', 'kind', 'parent_id', 'country_id', 'country_code', 'region', 'latitude', 'longitude', 'geo_precision',
+      'gazetteer', 'revised_at',
+    ],
     supersededColumns: ['superseded_at', 'superseded_by'],
   },
 } as const satisfies Record<string, RevisedEntity>;

@@ -66,7 +66,16 @@ export const actorKind = pgEnum('actor_kind', [
   'OFFICIALS',
 ]);
 
-export const placeKind = pgEnum('place_kind', ['COUNTRY', 'REGION', 'CITY', 'SITE']);
+export const placeKind = pgEnum('place_kind', ['COUNTRY', 'REGION', 'CITY', 'SITE', 'ADMIN1', 'ADMIN2']);
+
+/**
+ * How precisely a place's coordinates locate it, in the order of UCDP GED's `where_prec` (1–6):
+ * the exact site; within about 25 km of it; somewhere in a second-order administrative area
+ * (district) or a first-order one (province); somewhere in a part of a country; somewhere in the
+ * country. Comparisons follow this order (EXACT < ... < COUNTRY), so "at most ADMIN1" drops
+ * events known only to a part of a country or to the country (centroid-coded).
+ */
+export const geoPrecision = pgEnum('geo_precision', ['EXACT', 'NEAR', 'ADMIN2', 'ADMIN1', 'REGION', 'COUNTRY']);
 
 export const eventKind = pgEnum('event_kind', [
   'ATTACK',
@@ -232,6 +241,36 @@ function revisionClaimColumn() {
   return { revisionClaimId: integer('revision_claim_id').references((): AnyPgColumn => claims.id) };
 }
 
+/**
+ * Where a place lies (WGS84) and how precisely, with where the coordinates came from: all three
+ * location columns are set or none is (a place without coordinates is located by its nearest
+ * containing place that has them, place_locations in src/db/sql/geography.sql). `gazetteer` names
+ * the reference data the values were taken from (package@version and GeoNames code); null when
+ * a writer set them.
+ */
+function placeLocationColumns() {
+  return {
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
+    geoPrecision: geoPrecision('geo_precision'),
+    gazetteer: text('gazetteer'),
+  };
+}
+
+function placeLocationChecks(
+  table: string,
+  t: { latitude: AnyPgColumn; longitude: AnyPgColumn; geoPrecision: AnyPgColumn },
+) {
+  return [
+    check(
+      `${table}_location_check`,
+      sql`(${t.latitude} is null) = (${t.longitude} is null) and (${t.latitude} is null) = (${t.geoPrecision} is null)`,
+    ),
+    check(`${table}_latitude_check`, sql`${t.latitude} between -90 and 90`),
+    check(`${table}_longitude_check`, sql`${t.longitude} between -180 and 180`),
+  ];
+}
+
 export const places = pgTable(
   'places',
   {
@@ -246,6 +285,7 @@ export const places = pgTable(
     // Gazetteer reference data, not claims: ISO 3166-1 alpha-2 and UN M49 sub-region.
     countryCode: text('country_code'),
     region: text('region'),
+    ...placeLocationColumns(),
     ...revisionColumns(),
   },
   (t) => [
@@ -253,6 +293,7 @@ export const places = pgTable(
     index('places_country_id_idx').on(t.countryId),
     // Duplicate warnings: a place of the same name in the same country (normalized_name, src/db/sql/names.sql).
     index('places_normalized_name_idx').on(sql`normalized_name(${t.name})`, t.countryId),
+    ...placeLocationChecks('places', t),
   ],
 );
 
@@ -942,11 +983,13 @@ export const placeRevisions = pgTable(
     countryId: integer('country_id').references(() => places.id),
     countryCode: text('country_code'),
     region: text('region'),
+    ...placeLocationColumns(),
     revisedAt: timestamp('revised_at', { withTimezone: true }),
     ...supersededColumns(),
   },
   (t) => [
     check('place_revisions_interval_check', sql`${t.revisedAt} is null or ${t.revisedAt} <= ${t.supersededAt}`),
+    ...placeLocationChecks('place_revisions', t),
     index('place_revisions_place_id_idx').on(t.placeId, t.supersededAt),
     index('place_revisions_superseded_at_idx').on(t.supersededAt),
     index('place_revisions_parent_id_idx').on(t.parentId),
@@ -1102,4 +1145,46 @@ export const jobs = pgTable(
     index('jobs_queued_idx').on(t.id).where(sql`${t.status} = 'QUEUED'`),
     index('jobs_running_idx').on(t.heartbeatAt).where(sql`${t.status} = 'RUNNING'`),
   ],
+);
+
+/*
+ * The map's summaries (place_rollups_refresh, src/db/sql/geography.sql): what each live event at a
+ * place adds, and the sums per place and kind. A map aggregate bins places, not events: it joins
+ * these few rows (places × kinds) to the places' coordinates, so its cost does not grow with the
+ * number of events. Kept by the same drainer as the other summaries.
+ */
+export const eventPlaceMembers = pgTable('event_place_members', {
+  eventId: integer('event_id').primaryKey(),
+  placeId: integer('place_id').notNull(),
+  kind: eventKind('kind').notNull(),
+  killedMin: integer('killed_min'),
+  killedMax: integer('killed_max'),
+});
+
+export const eventRollupByPlace = pgTable(
+  'event_rollup_by_place',
+  {
+    placeId: integer('place_id').notNull(),
+    kind: eventKind('kind').notNull(),
+    ...rollupCounts,
+  },
+  (t) => [unique('event_rollup_by_place_key').on(t.placeId, t.kind)],
+);
+
+/**
+ * Where each place is on the map as of now: its own coordinates, or its nearest located
+ * ancestor's (at least NEAR), as placeLocationsSql in src/graphql/loaders/geography.ts works them
+ * out for past views. Kept by a trigger on places (place_locations_changed, src/db/sql/geography.sql)
+ * so that filters and the map read a table with statistics: the planner then knows how many
+ * events a bounding box holds, where a recursive query looked to it like one place.
+ */
+export const placeLocations = pgTable(
+  'place_locations',
+  {
+    placeId: integer('place_id').primaryKey(),
+    latitude: doublePrecision('latitude').notNull(),
+    longitude: doublePrecision('longitude').notNull(),
+    precision: geoPrecision('precision').notNull(),
+  },
+  (t) => [index('place_locations_position_idx').on(t.latitude, t.longitude)],
 );

@@ -14,6 +14,8 @@ import './types/claim.ts';
 import './types/doctrine.ts';
 import './types/actor.ts';
 import './types/event.ts';
+import './types/location.ts';
+import './types/event-map.ts';
 import './types/adherence.ts';
 import './types/relationship.ts';
 import './types/participation.ts';

@@ -619,6 +619,7 @@ BEGIN
   PERFORM actor_links_refresh(full_refresh);
   -- Doctrine rows carry the event's country, kind and casualties: an event refresh redoes them too.
   PERFORM event_doctrines_refresh(full_refresh || doctrines_only);
+  PERFORM place_rollups_refresh(full_refresh);
   TRUNCATE summary_taken;
   RETURN taken;
 END $$;
@@ -749,6 +750,7 @@ BEGIN
          count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min)
     FROM event_doctrines
    GROUP BY GROUPING SETS ((doctrine_id), (doctrine_id, country_id, kind));
+  PERFORM place_rollups_rebuild();
 END $$;
 
 -- Retired: actors_merged_now() said what actor_folds('infinity') says (the views above now use that).

@@ -16,7 +16,9 @@ import type postgres from 'postgres';
 import type { z } from 'zod';
 import { describeAnchorFailure, type Anchor } from '../../citations/anchor.ts';
 import { copyLine, copyLines, type CopyCell } from '../../db/copy.ts';
+import { UserError } from '../errors.ts';
 import { knowledgeFileSchema, type Quote } from '../knowledge/format.ts';
+import { locationColumns, NO_LOCATION } from '../places/location.ts';
 import { SELF_RELATIONSHIP } from '../relationships/relationships.ts';
 import { sha256Hex } from '../sources/sources.ts';
 import type { KnowledgeRecord, Section } from './knowledge-file.ts';
@@ -101,7 +103,11 @@ interface StageTable {
 const STAGES = {
   claims: { name: 'bulk_claims', columns: ['n', 'label', 'key', 'kind', 'confidence', 'note'], definition: 'n integer, label text, key text, kind text, confidence smallint, note text' },
   quotes: { name: 'bulk_quotes', columns: ['n', 'quote', 'start_offset', 'end_offset', 'prefix', 'suffix'], definition: 'n integer, quote text, start_offset integer, end_offset integer, prefix text, suffix text' },
-  places: { name: 'bulk_places', columns: ['idx', 'label', 'slug', 'name', 'kind', 'parent', 'country_code', 'region'], definition: 'idx integer, label text, slug text, name text, kind text, parent text, country_code text, region text' },
+  places: {
+    name: 'bulk_places',
+    columns: ['idx', 'label', 'slug', 'name', 'kind', 'parent', 'country_code', 'region', 'latitude', 'longitude', 'geo_precision', 'gazetteer'],
+    definition: 'idx integer, label text, slug text, name text, kind text, parent text, country_code text, region text, latitude double precision, longitude double precision, geo_precision text, gazetteer text',
+  },
   doctrines: { name: 'bulk_doctrines', columns: ['idx', 'label', 'n', 'slug', 'name', 'description', 'parent'], definition: 'idx integer, label text, n integer, slug text, name text, description text, parent text' },
   actors: { name: 'bulk_actors', columns: ['idx', 'label', 'n', 'slug', 'name', 'aliases', 'kind', 'description', 'home_country'], definition: 'idx integer, label text, n integer, slug text, name text, aliases text[], kind text, description text, home_country text' },
   events: {
@@ -219,7 +225,16 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
     switch (section) {
       case 'places': {
         const p = value as Element<'places'>;
-        await staging.add('places', [idx, label, p.slug, p.name, p.kind, p.parent, p.countryCode, p.region]);
+        let location = NO_LOCATION;
+        try {
+          location = locationColumns(p, []) ?? NO_LOCATION;
+        } catch (error) {
+          // Both given, or a gazetteer entry that does not exist: a problem of this record.
+          if (!(error instanceof UserError)) throw error;
+          problems.push(`${label}.${error.path.join('.') || 'location'}: ${error.message}`);
+        }
+        await staging.add('places', [idx, label, p.slug, p.name, p.kind, p.parent, p.countryCode, p.region,
+          location.latitude, location.longitude, location.geoPrecision, location.gazetteer]);
         await stageExternalIds(label, 'place', p.slug, p.externalIds);
         return;
       }
@@ -400,9 +415,10 @@ async function write(sql: BulkSql, recordedBy: string, source: SourceRow, step: 
   let createdPlaces = 0;
   for (;;) {
     const level = await sql.unsafe(`
-      insert into places (slug, name, kind, parent_id, country_id, country_code, region)
+      insert into places (slug, name, kind, parent_id, country_id, country_code, region, latitude, longitude, geo_precision, gazetteer)
       select distinct on (b.slug) b.slug, b.name, b.kind::place_kind, parent.id,
-             case when b.kind = 'COUNTRY' then null else parent.country_id end, b.country_code, b.region
+             case when b.kind = 'COUNTRY' then null else parent.country_id end, b.country_code, b.region,
+             b.latitude, b.longitude, b.geo_precision::geo_precision, b.gazetteer
         from bulk_places b left join places parent on parent.slug = b.parent
        where not exists (select 1 from places p where p.slug = b.slug) and (b.parent is null or parent.id is not null)
        order by b.slug, b.idx`);

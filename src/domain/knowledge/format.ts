@@ -14,6 +14,7 @@ import { confidenceSchema } from '../input.ts';
 import { freeTextSchema, nameSchema, slugSchema, urlSchema } from '../limits.ts';
 import { actorNameFields } from '../names/names.ts';
 import { withAttributionRule } from '../participations/attribution.ts';
+import { coordinatesSchema, gazetteerReferenceSchema } from '../places/location.ts';
 import { countryCodeSchema } from '../places/places.ts';
 import { actorKindValues, eventKindValues, participationRoleValues, placeKindValues, relationshipTypeValues } from '../vocabulary.ts';
 
@@ -54,6 +55,10 @@ export const knowledgeFileSchema = z
           countryCode: countryCodeSchema.nullable(),
           region: freeTextSchema.nullable(),
           externalIds: externalIdsSchema('place').optional(),
+          /** Coordinates and precision, as known (or `gazetteer` instead; or neither). */
+          location: coordinatesSchema.optional(),
+          /** A gazetteer reference to take the coordinates from (src/domain/places/gazetteer.ts). */
+          gazetteer: gazetteerReferenceSchema.optional(),
         })
         .strict(),
     ),

@@ -12,6 +12,7 @@ import { eventDateColumns, periodColumns } from '../dates.ts';
 import { casualtyColumns } from '../events/events.ts';
 import { slugSchema } from '../limits.ts';
 import { actorNameFields } from '../names/names.ts';
+import { coordinatesSchema } from '../places/location.ts';
 import { placeRow } from '../places/places.ts';
 import type { Principal, Tx } from '../service.ts';
 import { storeCitation } from '../sources/citations.ts';
@@ -51,7 +52,19 @@ export const exportedRecordSchema = z.discriminatedUnion('record', [
     url: z.string().nullable(),
     published: z.object({ text: z.string().nullable(), earliest: day, latest: day, precision: z.enum(datePrecisionValues).nullable() }),
   }),
-  z.object({ record: z.literal('place'), slug, kind: z.enum(placeKindValues), parent: slug.nullable(), country_code: z.string().regex(/^[A-Z]{2}$/).nullable(), region: z.string().nullable() }),
+  z
+    .object({
+      record: z.literal('place'), slug, kind: z.enum(placeKindValues), parent: slug.nullable(), country_code: z.string().regex(/^[A-Z]{2}$/).nullable(), region: z.string().nullable(),
+      // Absent in bundles written before places had coordinates.
+      latitude: coordinatesSchema.shape.latitude.nullish(),
+      longitude: coordinatesSchema.shape.longitude.nullish(),
+      geo_precision: coordinatesSchema.shape.precision.nullish(),
+      gazetteer: z.string().nullish(),
+    })
+    .refine((p) => (p.latitude == null) === (p.longitude == null) && (p.latitude == null) === (p.geo_precision == null), {
+      message: 'latitude, longitude and geo_precision are given together or not at all',
+      path: ['latitude'],
+    }),
   z.object({ record: z.literal('doctrine'), slug, parent: slug.nullable(), ...claimed }),
   z.object({ record: z.literal('actor'), slug, kind: z.enum(actorKindValues), home_country: slug.nullable(), aliases: z.array(z.string()).optional(), ...claimed }),
   z.object({
@@ -156,7 +169,14 @@ export async function restoreRecords(tx: Tx, _principal: Principal, input: Resto
     const parent = data.parent ? { id: must(placeIds, 'place', data.parent, at), countryId: placeCountry.get(data.parent) ?? null } : null;
     const [row] = await tx
       .insert(places)
-      .values(placeRow({ slug: data.slug, name: item.name ?? data.slug, kind: data.kind, countryCode: data.country_code, region: data.region }, parent))
+      .values(
+        placeRow({ slug: data.slug, name: item.name ?? data.slug, kind: data.kind, countryCode: data.country_code, region: data.region }, parent, {
+          latitude: data.latitude ?? null,
+          longitude: data.longitude ?? null,
+          geoPrecision: data.geo_precision ?? null,
+          gazetteer: data.gazetteer ?? null,
+        }),
+      )
       .returning({ id: places.id, countryId: places.countryId });
     if (!row) throw new Error(`insert into places returned no row for ${data.slug}`);
     placeIds.set(data.slug, row.id);

@@ -1,7 +1,9 @@
 /**
  * Places: gazetteer reference data (country → city → site), not claims, so they need no
  * citation; their changes are kept as revisions too. A place's kind and parent are fixed once
- * created: they decide its country, which every event there is counted under.
+ * created: they decide its country, which every event there is counted under. Its location
+ * (coordinates and precision, ./location.ts) is given with the write or taken from the gazetteer,
+ * and revised like its name.
  */
 import { externalIdsSchema, storeExternalIds } from '../external-ids/external-ids.ts';
 import { eq } from 'drizzle-orm';
@@ -13,6 +15,7 @@ import { freeTextSchema, nameSchema, slugSchema } from '../limits.ts';
 import { actualChanges, snapshot } from '../revisions/changes.ts';
 import type { Json, Principal, Tx } from '../service.ts';
 import { placeKindValues } from '../vocabulary.ts';
+import { coordinatesSchema, gazetteerReferenceSchema, locationColumns, NO_LOCATION, type PlaceLocationColumns } from './location.ts';
 import { placeBySlug } from './lookup.ts';
 
 export type PlaceKind = (typeof placeKindValues)[number];
@@ -35,6 +38,8 @@ const createPlaceSchema = z
     countryCode: countryCodeSchema.nullish(),
     region: freeTextSchema.nullish(),
     externalIds: externalIdsSchema('place').nullish(),
+    location: coordinatesSchema.nullish(),
+    gazetteer: gazetteerReferenceSchema.nullish(),
   })
   .refine((p) => placeParentHolds(p.kind, p.parent), { message: PLACE_PARENT_RULE, path: ['parent'] });
 export type CreatePlaceInput = z.infer<typeof createPlaceSchema>;
@@ -50,6 +55,7 @@ export function parseCreatePlace(raw: unknown): CreatePlaceInput {
 export function placeRow(
   place: { slug: string; name: string; kind: PlaceKind; countryCode?: string | null | undefined; region?: string | null | undefined },
   parent: { id: number; countryId: number | null } | null,
+  location: PlaceLocationColumns = NO_LOCATION,
 ): typeof places.$inferInsert {
   return {
     slug: place.slug,
@@ -59,6 +65,7 @@ export function placeRow(
     countryId: place.kind === 'COUNTRY' ? null : (parent?.countryId ?? null),
     countryCode: place.countryCode ?? null,
     region: place.region ?? null,
+    ...location,
   };
 }
 
@@ -66,8 +73,9 @@ export function placeRow(
 export async function createPlace(tx: Tx, principal: Principal, input: CreatePlaceInput) {
   const [taken] = await tx.select({ id: places.id }).from(places).where(eq(places.slug, input.slug));
   if (taken) throw new ConflictError(`a place "${input.slug}" exists already`, ['input', 'slug']);
+  const location = locationColumns(input, ['input']);
   const parent = input.parent != null ? await placeBySlug(tx, input.parent, ['input', 'parent']) : null;
-  const [row] = await tx.insert(places).values(placeRow(input, parent)).returning({ id: places.id });
+  const [row] = await tx.insert(places).values(placeRow(input, parent, location)).returning({ id: places.id });
   if (!row) throw new Error('insert into places returned no row');
   await storeExternalIds(tx, principal, 'place', row.id, input.externalIds);
   return { place: { id: row.id, slug: input.slug } } satisfies Json;
@@ -78,6 +86,9 @@ const updatePlaceSchema = z.object({
   name: nameSchema.nullish(),
   countryCode: countryCodeSchema.nullish(),
   region: freeTextSchema.nullish(),
+  /** New coordinates; null clears them (the place is then located by the place it lies in). */
+  location: coordinatesSchema.nullish(),
+  gazetteer: gazetteerReferenceSchema.nullish(),
 });
 export type UpdatePlaceInput = z.infer<typeof updatePlaceSchema>;
 
@@ -85,14 +96,16 @@ export function parseUpdatePlace(raw: unknown): UpdatePlaceInput {
   return parseInput(updatePlaceSchema, raw);
 }
 
-/** Renames a place or corrects its codes; the old values stay readable as a revision. */
+/** Renames a place or corrects its codes or location; the old values stay readable as a revision. */
 export async function updatePlace(tx: Tx, _principal: Principal, input: UpdatePlaceInput) {
+  const location = locationColumns(input, ['input']);
   const [before] = await tx.select().from(places).where(eq(places.slug, input.slug)).for('update');
   if (!before) throw new NotFoundError(`no place "${input.slug}"`, ['input', 'slug']);
   const changes = actualChanges(before, {
     ...(input.name != null ? { name: input.name } : {}),
     ...(input.countryCode !== undefined ? { countryCode: input.countryCode } : {}),
     ...(input.region !== undefined ? { region: input.region } : {}),
+    ...(location ?? {}),
   });
   const [after] = await tx.update(places).set(changes).where(eq(places.id, before.id)).returning();
   if (!after) throw new Error('update of places returned no row');

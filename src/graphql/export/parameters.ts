@@ -1,11 +1,13 @@
 /**
  * The query parameters of the export endpoints (/export/events.csv, /export/events.geojson,
- * /export/stix): the `events` filter (actor, role, country, kind, from, to), plus minConfidence
+ * /export/stix): the `events` filter (actor, role, country, kind, from, to, bbox, within,
+ * maxPrecision), plus minConfidence
  * and the knowledge view (asOf, includeRetracted). Checked here, before anything reaches
  * PostgreSQL, so that a bad value is a 400 naming the parameter; the filter itself is then
  * applied by the same eventConditions the `events` field uses.
  */
-import { eventKind, participationRole } from '../../db/schema.ts';
+import { eventKind, geoPrecision, participationRole } from '../../db/schema.ts';
+import { parseBoundingBox, type BoundingBox } from '../loaders/geography.ts';
 import { SLUG_PATTERN } from '../../domain/limits.ts';
 import type { KnowledgeView } from '../context.ts';
 import type { EventFilterInput } from '../types/event.ts';
@@ -32,7 +34,7 @@ export interface ExportQuery {
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 // RFC 3339 date-time with a zone, as the GraphQL DateTime scalar takes it.
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
-const KNOWN = ['actor', 'role', 'country', 'kind', 'from', 'to', 'minConfidence', 'asOf', 'includeRetracted'] as const;
+const KNOWN = ['actor', 'role', 'country', 'kind', 'from', 'to', 'bbox', 'within', 'maxPrecision', 'minConfidence', 'asOf', 'includeRetracted'] as const;
 /** Longest value accepted for any parameter: slugs and dates are short; a huge one is junk. */
 const MAX_VALUE_LENGTH = 200;
 
@@ -63,6 +65,16 @@ function list<T extends string>(params: URLSearchParams, name: string, vocabular
   return [...new Set(values)] as T[];
 }
 
+/** A single-valued parameter from a vocabulary. */
+function oneOf<T extends string>(params: URLSearchParams, name: string, vocabulary: readonly T[]): T | null {
+  const value = single(params, name);
+  if (value === null) return null;
+  if (!(vocabulary as readonly string[]).includes(value)) {
+    throw new ExportParameterError(name, `"${name}" has an unknown value ${JSON.stringify(value)}; expected one of ${vocabulary.join(', ')}`);
+  }
+  return value as T;
+}
+
 function day(params: URLSearchParams, name: string): string | null {
   const value = single(params, name);
   if (value === null) return null;
@@ -73,6 +85,17 @@ function day(params: URLSearchParams, name: string): string | null {
     throw new ExportParameterError(name, `"${name}" must be a calendar day as YYYY-MM-DD, got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+/** bbox=west,south,east,north (WGS84 degrees), as map libraries write a box. */
+function boundingBox(params: URLSearchParams, name: string): BoundingBox | null {
+  const value = single(params, name);
+  if (value === null) return null;
+  try {
+    return parseBoundingBox(value, name);
+  } catch (error) {
+    throw new ExportParameterError(name, error instanceof Error ? error.message : String(error));
+  }
 }
 
 function confidence(params: URLSearchParams, name: string): number | null {
@@ -117,6 +140,9 @@ export function parseExportQuery(params: URLSearchParams): ExportQuery {
     kind: list(params, 'kind', eventKind.enumValues),
     from: day(params, 'from'),
     to: day(params, 'to'),
+    bbox: boundingBox(params, 'bbox'),
+    within: slug(params, 'within'),
+    maxPrecision: oneOf(params, 'maxPrecision', geoPrecision.enumValues),
   };
   if (filter.from != null && filter.to != null && filter.from > filter.to) {
     throw new ExportParameterError('from', `"from" (${filter.from}) is after "to" (${filter.to})`);

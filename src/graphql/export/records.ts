@@ -9,6 +9,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { events } from '../../db/schema.ts';
 import { actorsAt, claimVisibleAs, eventsAt, mergeTime, placesAt } from '../view.ts';
 import type { KnowledgeView } from '../context.ts';
+import { placeLocationsSql } from '../loaders/geography.ts';
 import { eventConditions } from '../types/event.ts';
 import type { ExportQuery } from './parameters.ts';
 
@@ -60,6 +61,10 @@ export interface EventRecord {
   countryName: string | null;
   countryCode: string | null;
   region: string | null;
+  /** The event's location (its place's, or the nearest containing place's); null when none. */
+  latitude: number | null;
+  longitude: number | null;
+  geoPrecision: string | null;
   killedMin: number | null;
   killedMax: number | null;
   killedText: string | null;
@@ -125,6 +130,7 @@ export function eventRecordsQuery(query: ExportQuery): SQL {
            pl.slug as "placeSlug", pl.name as "placeName", pl.kind as "placeKind",
            co.slug as "countrySlug", co.name as "countryName", co.country_code as "countryCode",
            coalesce(pl.region, co.region) as region,
+           loc.latitude, loc.longitude, loc.precision as "geoPrecision",
            events.killed_min as "killedMin", events.killed_max as "killedMax", events.killed_text as "killedText",
            events.wounded_min as "woundedMin", events.wounded_max as "woundedMax", events.wounded_text as "woundedText",
            to_json(events.revised_at) #>> '{}' as "revisedAt",
@@ -133,6 +139,7 @@ export function eventRecordsQuery(query: ExportQuery): SQL {
       from ${eventsAt(view)} join claims c on c.id = events.claim_id
       left join ${placesAt(view, 'pl')} on pl.id = events.place_id
       left join ${placesAt(view, 'co')} on co.id = pl.country_id
+      left join ${placeLocationsSql(view)} loc on loc.place_id = events.place_id
      where ${claimVisibleAs(view, 'c')}
        ${conditions ? sql`and ${conditions}` : sql``}
        ${query.minConfidence !== null ? sql`and c.confidence >= ${query.minConfidence}` : sql``}

@@ -348,6 +348,7 @@ function placesQuery(query: ExportQuery, slugs: string[]): SQL {
     )
     select pl.slug, pl.name, pl.kind, parent.slug as parent, country.country_code as "countryCode", pl.country_code as "ownCode",
            coalesce(pl.region, country.region) as region, pl.region as "ownRegion",
+           pl.latitude, pl.longitude, pl.geo_precision as "geoPrecision", pl.gazetteer,
            to_json(pl.revised_at) #>> '{}' as "revisedAt"
       from ${placesAt(view, 'pl')}
       join (select id, max(depth) as depth from wanted group by id) w on w.id = pl.id
@@ -375,8 +376,18 @@ interface PlaceRow {
   ownCode: string | null;
   region: string | null;
   ownRegion: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  geoPrecision: string | null;
+  gazetteer: string | null;
   revisedAt: string | null;
 }
+
+/**
+ * STIX location `precision` is a radius in meters: only NEAR (within ~25 km) is one; the other
+ * codes name an area, which the extension's geo_precision carries instead.
+ */
+const STIX_PRECISION_METERS: Record<string, number> = { NEAR: 25_000 };
 
 function placeObject(p: PlaceRow): StixObject {
   // region-ov's values are the UN M49 (sub-)regions, hyphenated; a place with neither region nor
@@ -394,6 +405,8 @@ function placeObject(p: PlaceRow): StixObject {
     ...(region ? { region } : {}),
     ...(p.countryCode ? { country: p.countryCode } : {}),
     ...(p.kind === 'CITY' ? { city: p.name } : {}),
+    ...(p.latitude !== null && p.longitude !== null ? { latitude: p.latitude, longitude: p.longitude } : {}),
+    ...(p.geoPrecision && STIX_PRECISION_METERS[p.geoPrecision] ? { precision: STIX_PRECISION_METERS[p.geoPrecision] } : {}),
     extensions: {
       [EXTENSION_ID]: {
         extension_type: 'property-extension',
@@ -404,6 +417,10 @@ function placeObject(p: PlaceRow): StixObject {
         parent_ref: p.parent ? stixId('location', `place:${p.parent}`) : null,
         country_code: p.ownCode,
         region: p.ownRegion,
+        latitude: p.latitude,
+        longitude: p.longitude,
+        geo_precision: p.geoPrecision,
+        gazetteer: p.gazetteer,
       },
     },
   };

@@ -18,6 +18,7 @@ export const CSV_COLUMNS = [
   'slug', 'title', 'kind', 'description',
   'date_text', 'date_earliest', 'date_latest', 'date_precision',
   'place_slug', 'place_name', 'place_kind', 'country_slug', 'country_name', 'country_code', 'region',
+  'latitude', 'longitude', 'geo_precision',
   'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text',
   'confidence', 'note', 'recorded_at', 'recorded_by', 'retracted_at',
   'actors', 'participants', 'quotes',
@@ -73,6 +74,9 @@ function eventProperties(e: EventRecord) {
     country_name: e.countryName,
     country_code: e.countryCode,
     region: e.region,
+    latitude: e.latitude,
+    longitude: e.longitude,
+    geo_precision: e.geoPrecision,
     killed_min: e.killedMin,
     killed_max: e.killedMax,
     killed_text: e.killedText,
@@ -107,15 +111,20 @@ export async function* csvChunks(session: ExportSession, query: ExportQuery): As
 }
 
 /**
- * A FeatureCollection with one Feature per event. Places have no coordinates yet, so every
- * geometry is null (RFC 7946 §3.2 allows it for unlocated features); they fill in when places
- * get coordinates.
+ * A FeatureCollection with one Feature per event: a Point at the event's location ([longitude,
+ * latitude], RFC 7946 §3.1.1), its precision among the properties; null geometry for an event
+ * with no location (RFC 7946 §3.2 allows it for unlocated features).
  */
 export async function* geojsonChunks(session: ExportSession, query: ExportQuery): AsyncGenerator<string> {
   yield '{"type":"FeatureCollection","features":[';
   let first = true;
   for await (const batch of session.cursor<EventRecord>(eventRecordsQuery(query), EVENT_BATCH)) {
-    const features = batch.map((e) => JSON.stringify({ type: 'Feature', id: e.slug, geometry: null, properties: eventProperties(e) }));
+    const features = batch.map((e) => JSON.stringify({
+        type: 'Feature',
+        id: e.slug,
+        geometry: e.latitude !== null && e.longitude !== null ? { type: 'Point', coordinates: [e.longitude, e.latitude] } : null,
+        properties: eventProperties(e),
+      }));
     yield (first ? '' : ',') + features.join(',');
     first = false;
   }

@@ -12,7 +12,7 @@ import { Actor } from '../types/actor.ts';
 import { Event } from '../types/event.ts';
 import { Place } from '../types/place.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
-import { ActorKindEnum, EventKindEnum, ParticipationRoleEnum, PlaceKindEnum } from '../types/vocabulary.ts';
+import { ActorKindEnum, EventKindEnum, GeoPrecisionEnum, ParticipationRoleEnum, PlaceKindEnum } from '../types/vocabulary.ts';
 import { duplicateWarnings, PossibleDuplicateActor, PossibleDuplicateEvent, PossibleDuplicatePlace } from '../types/identity.ts';
 import { CitationInput, FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, runService } from './common.ts';
 import { ExternalIdInput } from './identity.ts';
@@ -90,15 +90,29 @@ builder.mutationFields((t) => ({
 
 // ---------------------------------------------------------------- places
 
+const CoordinatesInput = builder.inputType('CoordinatesInput', {
+  description: 'A point in WGS84 decimal degrees, with how precisely it locates the place.',
+  fields: (t) => ({
+    latitude: t.float({ required: true, description: 'Degrees north, -90 to 90 (south is negative).' }),
+    longitude: t.float({ required: true, description: 'Degrees east, -180 to 180 (west is negative).' }),
+    precision: t.field({ type: GeoPrecisionEnum, required: true, description: 'How precisely the point locates the place (UCDP’s where_prec).' }),
+  }),
+});
+
+const GAZETTEER_FIELD =
+  'Take the coordinates and precision from the gazetteer instead of `location`: country:AF (a country), admin1:PK.03 (a province, by GeoNames admin1 code), admin2:PK.03.1183781 (a district) or city:AF.13:Kabul (a town by its admin1 code and GeoNames name). The reference is kept with the place.';
+
 const CreatePlaceInput = builder.inputType('CreatePlaceInput', {
   fields: (t) => ({
     idempotencyKey: t.string(idempotencyKeyField),
     slug: t.string({ required: true, description: 'Unique lowercase slug (letters, digits, single hyphens; at most 100 characters) that names the record in URLs and in other inputs.' }),
     name: t.string({ required: true, description: 'The place’s usual English name (at most 500 characters).' }),
-    kind: t.field({ type: PlaceKindEnum, required: true, description: 'Country, city or site; fixed once created.' }),
-    parent: t.string({ description: 'Slug of the containing place (site → city → country); none for a country.' }),
+    kind: t.field({ type: PlaceKindEnum, required: true, description: 'Country, province (ADMIN1), district (ADMIN2), region, city or site; fixed once created.' }),
+    parent: t.string({ description: 'Slug of the containing place (site → city → district → province → country); none for a country.' }),
     countryCode: t.string({ description: 'ISO 3166-1 alpha-2, for countries.' }),
     region: t.string({ description: 'UN M49 sub-region, e.g. "Southern Asia".' }),
+    location: t.field({ type: CoordinatesInput, description: 'Where it is, when you know it: coordinates and how precise they are. Leave out to take them from `gazetteer`, or to locate the place by the place it lies in.' }),
+    gazetteer: t.string({ description: GAZETTEER_FIELD }),
     externalIds: t.field({ type: [ExternalIdInput], description: 'The place’s ids (Wikidata; at most 50).' }),
   }),
 });
@@ -111,13 +125,15 @@ const UpdatePlaceInput = builder.inputType('UpdatePlaceInput', {
     name: t.string({ description: 'New name (at most 500 characters).' }),
     countryCode: t.string({ description: 'New ISO 3166-1 alpha-2 code, for countries.' }),
     region: t.string({ description: 'New UN M49 sub-region, e.g. "Southern Asia".' }),
+    location: t.field({ type: CoordinatesInput, description: 'New coordinates and precision; null clears them (the place is then located by the place it lies in).' }),
+    gazetteer: t.string({ description: GAZETTEER_FIELD }),
   }),
 });
 
 builder.mutationFields((t) => ({
   createPlace: t.field({
     type: Place,
-    description: 'Adds a place to the gazetteer (reference data, not a claim). Role: analyst.',
+    description: 'Adds a place to the gazetteer (reference data, not a claim), with its coordinates given or taken from the gazetteer by reference. Role: analyst.',
     authScopes: { analyst: true },
     errors: {
       types: WRITE_ERRORS,
@@ -139,7 +155,7 @@ builder.mutationFields((t) => ({
   }),
   updatePlace: t.field({
     type: Place,
-    description: 'Renames a place or corrects its codes; the old values stay readable as a revision (`revisions`, `asOf`). Role: analyst.',
+    description: 'Renames a place or corrects its codes or its coordinates; the old values stay readable as a revision (`revisions`, `asOf`). Role: analyst.',
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: UpdatePlaceInput, required: true, description: 'The place and the values to change.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },

@@ -15,6 +15,7 @@ import {
   type TimelineInterval,
 } from '../loaders/analytics.ts';
 import { summaryStatus, type SummaryStatus } from '../../db/summaries.ts';
+import { hasGeoFilter, type GeoFilter } from '../loaders/geography.ts';
 import { Actor } from './actor.ts';
 import { Doctrine } from './doctrine.ts';
 import { EventFilter, eventWhere } from './event.ts';
@@ -175,8 +176,9 @@ const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement
  * answer only live reads. A read as of a past time, or one including retracted claims, goes to
  * events themselves.
  */
-function routeFor(view: KnowledgeView, filter: Parameters<typeof summaryRoute>[0]) {
-  return isLiveView(view) ? summaryRoute(filter) : null;
+function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[0] & GeoFilter) | null | undefined) {
+  // The calendar and actor summaries know events' countries, not where in them they were.
+  return isLiveView(view) && !hasGeoFilter(filter) ? summaryRoute(filter) : null;
 }
 
 builder.queryFields((t) => ({

@@ -10,8 +10,10 @@ import { LIVE_VIEW, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, use
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage, type Positioned } from '../pagination.ts';
 import { Cited } from './citation.ts';
 import { FuzzyDate } from './dates.ts';
+import { eventGeoConditions, locationsOfPlaces } from '../loaders/geography.ts';
+import { BoundingBoxInput, Location } from './location.ts';
 import { Place } from './place.ts';
-import { EventKindEnum, ParticipationRoleEnum } from './vocabulary.ts';
+import { EventKindEnum, GeoPrecisionEnum, ParticipationRoleEnum } from './vocabulary.ts';
 
 interface CasualtiesShape {
   min: number;
@@ -48,6 +50,13 @@ export const Event = builder.loadableNode('Event', {
       resolve: (e) => ({ text: e.dateText, earliest: e.dateEarliest, latest: e.dateLatest, precision: e.datePrecision }),
     }),
     place: t.field({ type: Place, nullable: true, description: 'Where it happened, as precisely as known; null when no source says.', resolve: (e) => e.placeId }),
+    location: t.loadable({
+      type: Location,
+      nullable: true,
+      description: 'Where it happened on a map: coordinates with their precision and the district, province and country, from its place (or the nearest place that holds it and has coordinates); null when it has no place or no place around it has coordinates.',
+      load: (ids: number[], ctx) => locationsOfPlaces(ctx.db, ctx.view, ids),
+      resolve: (e) => e.placeId,
+    }),
     killed: t.field({
       type: Casualties,
       nullable: true,
@@ -72,6 +81,12 @@ export const EventFilter = builder.inputType('EventFilter', {
     kind: t.field({ type: [EventKindEnum], description: 'Any of these kinds.' }),
     from: t.field({ type: 'LocalDate', description: 'Events that may have happened on or after this day.' }),
     to: t.field({ type: 'LocalDate', description: 'Events that may have happened on or before this day.' }),
+    bbox: t.field({ type: BoundingBoxInput, description: 'Events located inside this area of the map (by their `location`; events without one are left out).' }),
+    within: t.string({ description: 'Slug of a place (a country, province, district, city...): events at it or at any place inside it.' }),
+    maxPrecision: t.field({
+      type: GeoPrecisionEnum,
+      description: 'Events located at least this precisely (e.g. ADMIN1 leaves out those known only to a region or country, the centroid-coded ones); events without a location are left out.',
+    }),
   }),
 });
 
@@ -122,6 +137,7 @@ export function eventConditions(
   // An event counts when its possible dates overlap [from, to]; open bounds overlap everything.
   if (filter.from != null) conditions.push(sql`(${events.dateLatest} is null or ${events.dateLatest} >= ${filter.from})`);
   if (filter.to != null) conditions.push(sql`(${events.dateEarliest} is null or ${events.dateEarliest} <= ${filter.to})`);
+  conditions.push(...eventGeoConditions(filter, view));
   return conditions.length > 0 ? and(...conditions) : undefined;
 }
 

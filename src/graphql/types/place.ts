@@ -8,13 +8,13 @@ import { placesFrom, useView, viewArgs } from '../view.ts';
 import { PlaceKindEnum } from './vocabulary.ts';
 
 export const Place = builder.loadableNode('Place', {
-  description: 'A country, region, city or site. Gazetteer reference data, not a claim.',
+  description: 'A country, province (ADMIN1), district (ADMIN2), region, city or site, with where it is on a map when known. Gazetteer reference data, not a claim.',
   id: { resolve: (place: PlaceRow) => place.id, parse: parseNumericId },
   load: (ids: number[], ctx) => placesById(ctx.db, ctx.view, ids),
   fields: (t) => ({
     slug: t.exposeString('slug', { description: 'Unique lowercase slug (letters, digits, single hyphens): stable, readable, and what inputs name the record by.' }),
     name: t.exposeString('name', { description: 'The place’s usual English name.' }),
-    kind: t.expose('kind', { type: PlaceKindEnum, description: 'Country, city or site.' }),
+    kind: t.expose('kind', { type: PlaceKindEnum, description: 'Country, province (ADMIN1), district (ADMIN2), region, city or site.' }),
     countryCode: t.exposeString('countryCode', { nullable: true, description: 'ISO 3166-1 alpha-2, for countries.' }),
     region: t.exposeString('region', { nullable: true, description: 'UN M49 sub-region, e.g. "Southern Asia".' }),
   }),
@@ -25,7 +25,7 @@ builder.objectFields(Place, (t) => ({
     parent: t.field({
       type: Place,
       nullable: true,
-      description: 'The place this one lies in (site → city → country).',
+      description: 'The place this one lies in (site → city → district → province → country).',
       resolve: (place) => place.parentId,
     }),
     country: t.field({

@@ -32,6 +32,21 @@ export const PlaceKindEnum = builder.enumType('PlaceKind', {
     REGION: { description: 'A region within or across countries.' },
     CITY: { description: 'A city or town.' },
     SITE: { description: 'A specific site such as an airport or a building.' },
+    ADMIN1: { description: 'A first-order administrative area within a country: a province or state (GeoNames ADM1), e.g. Khyber Pakhtunkhwa.' },
+    ADMIN2: { description: 'A second-order administrative area: a district or county (GeoNames ADM2), e.g. Bajaur.' },
+  },
+});
+
+export const GeoPrecisionEnum = builder.enumType('GeoPrecision', {
+  description:
+    'How precisely coordinates locate a place, finest first, as UCDP GED’s where_prec codes 1–6. A filter’s maxPrecision keeps this level and the finer ones.',
+  values: {
+    EXACT: { description: 'The place itself: the site, or the town or city the event happened in (UCDP 1).' },
+    NEAR: { description: 'Within about 25 km of the point: e.g. a site known only by the city it is in (UCDP 2).' },
+    ADMIN2: { description: 'Somewhere in a district (second-order administrative area); the point stands for the district (UCDP 3).' },
+    ADMIN1: { description: 'Somewhere in a province (first-order administrative area); the point stands for the province (UCDP 4).' },
+    REGION: { description: 'Somewhere in a part of a country, such as "southern Afghanistan", or an area without borders (UCDP 5).' },
+    COUNTRY: { description: 'Only the country is known: the point is the country’s label point, not where anything happened (UCDP 6).' },
   },
 });
 

@@ -1,0 +1,110 @@
+-- The map's summaries (docs/performance.md, "Map aggregate"): per live event at a place, what it
+-- adds (event_place_members), and the sums per place and kind (event_rollup_by_place). A map
+-- aggregate joins these rows to the places' coordinates and bins them, reading a few thousand
+-- rows however many events there are. Kept like the event rollups (summaries.sql): the drainer
+-- recomputes the members of the events whose keys it took and adds the difference to the sums.
+-- Coordinates are not copied here: moving a place moves its bin at the next read.
+
+CREATE OR REPLACE VIEW event_place_members_expected AS
+SELECT e.id AS event_id, e.place_id, e.kind, e.killed_min, e.killed_max
+  FROM events e
+  JOIN claims report ON report.id = e.claim_id AND report.retracted_at IS NULL
+ WHERE e.place_id IS NOT NULL;
+
+CREATE OR REPLACE FUNCTION place_rollups_refresh(event_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
+  CREATE TEMP TABLE IF NOT EXISTS event_place_delta (sign smallint NOT NULL, LIKE event_place_members) ON COMMIT DELETE ROWS;
+  INSERT INTO event_place_delta (sign, event_id, place_id, kind, killed_min, killed_max)
+  WITH expected AS MATERIALIZED (
+         SELECT event_id, place_id, kind, killed_min, killed_max FROM event_place_members_expected WHERE event_id = ANY(event_ids)),
+       stored AS MATERIALIZED (
+         SELECT event_id, place_id, kind, killed_min, killed_max FROM event_place_members WHERE event_id = ANY(event_ids))
+  SELECT 1, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) added
+  UNION ALL
+  SELECT -1, * FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected) removed;
+  IF NOT FOUND THEN RETURN; END IF;
+
+  DELETE FROM event_place_members m USING event_place_delta d WHERE d.sign < 0 AND m.event_id = d.event_id;
+  INSERT INTO event_place_members (event_id, place_id, kind, killed_min, killed_max)
+  SELECT event_id, place_id, kind, killed_min, killed_max FROM event_place_delta WHERE sign > 0;
+
+  -- In key order, so two drainers changing the same places lock their rows in the same order.
+  INSERT INTO event_rollup_by_place AS r (place_id, kind, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT d.place_id, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+    FROM event_place_delta d GROUP BY d.place_id, d.kind ORDER BY d.place_id, d.kind
+  ON CONFLICT ON CONSTRAINT event_rollup_by_place_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported;
+  DELETE FROM event_rollup_by_place r USING (SELECT DISTINCT place_id, kind FROM event_place_delta WHERE sign < 0) k
+   WHERE r.place_id = k.place_id AND r.kind = k.kind AND r.events = 0;
+  TRUNCATE event_place_delta;
+END $$;
+
+-- The same from scratch, for summaries_rebuild (a bulk load).
+CREATE OR REPLACE FUNCTION place_rollups_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  TRUNCATE event_place_members, event_rollup_by_place;
+  INSERT INTO event_place_members (event_id, place_id, kind, killed_min, killed_max)
+  SELECT event_id, place_id, kind, killed_min, killed_max FROM event_place_members_expected;
+  INSERT INTO event_rollup_by_place (place_id, kind, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT place_id, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min)
+    FROM event_place_members GROUP BY place_id, kind;
+END $$;
+
+-- place_locations: every place's point as of now (its own, or its nearest located ancestor's, at
+-- least NEAR). A statement that writes places recomputes the rows of the places it wrote and of
+-- every place inside them; writers of unrelated places touch different rows and never wait for
+-- each other. (Two transactions writing a place and, at once, a place inside it can leave the
+-- inner one's row computed from the outer one's old point until the next write of either: places
+-- are reference data, rarely written.)
+CREATE OR REPLACE FUNCTION place_locations_refresh_for(ids integer[]) RETURNS void LANGUAGE sql AS $$
+  WITH RECURSIVE subtree AS (
+    SELECT id FROM places WHERE id = ANY(ids)
+    UNION
+    SELECT p.id FROM places p JOIN subtree s ON p.parent_id = s.id),
+  chain AS (
+    SELECT pl.id AS place_id, pl.parent_id, pl.latitude, pl.longitude, pl.geo_precision, 0 AS depth
+      FROM places pl JOIN subtree s ON s.id = pl.id
+    UNION ALL
+    SELECT c.place_id, up.parent_id, up.latitude, up.longitude, up.geo_precision, c.depth + 1
+      FROM chain c JOIN places up ON up.id = c.parent_id WHERE c.latitude IS NULL AND c.depth < 16),
+  located AS (
+    SELECT place_id, latitude, longitude,
+           CASE WHEN depth = 0 THEN geo_precision ELSE greatest(geo_precision, 'NEAR'::geo_precision) END AS precision
+      FROM chain WHERE latitude IS NOT NULL),
+  gone AS (
+    DELETE FROM place_locations l
+     WHERE (l.place_id = ANY(ids) OR l.place_id IN (SELECT id FROM subtree))
+       AND l.place_id NOT IN (SELECT place_id FROM located))
+  INSERT INTO place_locations AS l (place_id, latitude, longitude, precision)
+  SELECT place_id, latitude, longitude, precision FROM located
+  ON CONFLICT (place_id) DO UPDATE SET latitude = excluded.latitude, longitude = excluded.longitude, precision = excluded.precision
+   WHERE (l.latitude, l.longitude, l.precision) IS DISTINCT FROM (excluded.latitude, excluded.longitude, excluded.precision)
+$$;
+
+CREATE OR REPLACE FUNCTION place_locations_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM place_locations_refresh_for(ARRAY(SELECT id FROM old_rows));
+  ELSE
+    PERFORM place_locations_refresh_for(ARRAY(SELECT id FROM new_rows));
+  END IF;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS places_locations_insert ON places;
+CREATE TRIGGER places_locations_insert AFTER INSERT ON places
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION place_locations_changed();
+
+DROP TRIGGER IF EXISTS places_locations_update ON places;
+CREATE TRIGGER places_locations_update AFTER UPDATE ON places
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION place_locations_changed();
+
+DROP TRIGGER IF EXISTS places_locations_delete ON places;
+CREATE TRIGGER places_locations_delete AFTER DELETE ON places
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION place_locations_changed();

@@ -1,0 +1,313 @@
+/**
+ * Where events are: each place's location (its own coordinates, or those of the nearest place it
+ * lies in that has some), the event filters on it (bounding box, administrative area, precision)
+ * and the map aggregate (events binned into grid cells). One SQL statement per call; the map reads
+ * the per-place summary (event_rollup_by_place, src/db/sql/geography.sql) when the filter allows.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { events, geoPrecision } from '../../db/schema.ts';
+import type { KnowledgeView } from '../context.ts';
+import { badInput } from '../errors.ts';
+import { eventsAt, placesAt } from '../view.ts';
+import { anyInt, inKeyOrder, preparedRows } from './batch.ts';
+import type { KilledSum } from './analytics.ts';
+
+export type GeoPrecision = (typeof geoPrecision.enumValues)[number];
+
+/** A map viewport or filter area in WGS84 degrees; west > east crosses the antimeridian. */
+export interface BoundingBox {
+  west: number;
+  south: number;
+  east: number;
+  north: number;
+}
+
+/** A bounding box as a client gives it, checked; `argument` names it in the error. */
+export function checkBoundingBox(box: BoundingBox, argument: string): BoundingBox {
+  const { west, south, east, north } = box;
+  for (const [name, value, limit] of [['west', west, 180], ['east', east, 180], ['south', south, 90], ['north', north, 90]] as const) {
+    if (!Number.isFinite(value) || value < -limit || value > limit) {
+      throw badInput(`${argument}.${name} must be between -${limit} and ${limit}, got ${value}`, argument);
+    }
+  }
+  if (south > north) throw badInput(`${argument} is upside down: south (${south}) is north of north (${north})`, argument);
+  return box;
+}
+
+/** "west,south,east,north", as the export parameters and map libraries write a bbox. */
+export function parseBoundingBox(text: string, argument: string): BoundingBox {
+  const parts = text.split(',').map((p) => p.trim());
+  const numbers = parts.map(Number);
+  if (parts.length !== 4 || parts.some((p) => p === '') || numbers.some((n) => Number.isNaN(n))) {
+    throw badInput(`${argument} must be four numbers west,south,east,north, got ${JSON.stringify(text)}`, argument);
+  }
+  const [west, south, east, north] = numbers as [number, number, number, number];
+  return checkBoundingBox({ west, south, east, north }, argument);
+}
+
+/**
+ * Every place with a location, as of the view: (place_id, latitude, longitude, precision). A place
+ * without coordinates takes its nearest ancestor's, at least as coarse as NEAR (a site placed by
+ * its city is within about 25 km of the city's point, not exactly there).
+ */
+export function placeLocationsSql(view: KnowledgeView): SQL {
+  // Now: the table the trigger keeps (with statistics the planner can use).
+  if (!view.asOf) return sql`place_locations`;
+  return sql`(with recursive chain as (
+      select pl.id as place_id, pl.parent_id, pl.latitude, pl.longitude, pl.geo_precision, 0 as depth
+        from ${placesAt(view, 'pl')}
+      union all
+      select c.place_id, up.parent_id, up.latitude, up.longitude, up.geo_precision, c.depth + 1
+        from chain c join ${placesAt(view, 'up')} on up.id = c.parent_id
+       where c.latitude is null and c.depth < 16)
+    select place_id, latitude, longitude,
+           case when depth = 0 then geo_precision else greatest(geo_precision, 'NEAR'::geo_precision) end as precision
+      from chain where latitude is not null)`;
+}
+
+function inBox(box: BoundingBox, alias: string): SQL {
+  const lat = sql.raw(`${alias}.latitude`);
+  const lng = sql.raw(`${alias}.longitude`);
+  const longitude =
+    box.west <= box.east
+      ? sql`${lng} between ${box.west} and ${box.east}`
+      : sql`(${lng} >= ${box.west} or ${lng} <= ${box.east})`;
+  return sql`${lat} between ${box.south} and ${box.north} and ${longitude}`;
+}
+
+/** The geographic part of an event filter. */
+export interface GeoFilter {
+  bbox?: BoundingBox | null;
+  within?: string | null;
+  maxPrecision?: GeoPrecision | null;
+}
+
+export const hasGeoFilter = (filter: GeoFilter | null | undefined): boolean =>
+  filter?.bbox != null || filter?.within != null || filter?.maxPrecision != null;
+
+/** Ids of the place a slug names and of every place within it, as of the view. */
+function placesWithin(view: KnowledgeView, slug: string): SQL {
+  return sql`(with recursive inside as (
+      select pl.id from ${placesAt(view, 'pl')} where pl.slug = ${slug}
+      union
+      select child.id from ${placesAt(view, 'child')} join inside on child.parent_id = inside.id)
+    select id from inside)`;
+}
+
+/** Conditions on a place id column (events.place_id, or a summary's place_id) for a geographic filter. */
+export function geoPlaceConditions(filter: GeoFilter, view: KnowledgeView, placeId: SQL): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.bbox != null || filter.maxPrecision != null) {
+    const wanted: SQL[] = [];
+    if (filter.bbox != null) wanted.push(inBox(checkBoundingBox(filter.bbox, 'filter.bbox'), 'loc'));
+    if (filter.maxPrecision != null) wanted.push(sql`loc.precision <= ${filter.maxPrecision}::geo_precision`);
+    conditions.push(sql`${placeId} in (select loc.place_id from ${placeLocationsSql(view)} loc where ${sql.join(wanted, sql` and `)})`);
+  }
+  if (filter.within != null) conditions.push(sql`${placeId} in ${placesWithin(view, filter.within)}`);
+  return conditions;
+}
+
+export const eventGeoConditions = (filter: GeoFilter, view: KnowledgeView): SQL[] => geoPlaceConditions(filter, view, sql`${events.placeId}`);
+
+// --- Locations of places (Event.location, Place.location) --------------------------------------
+
+export interface LocationRow {
+  /** The place located (an event's place). */
+  placeId: number;
+  /** The place whose coordinates these are: the place itself or the nearest one it lies in. */
+  locatedById: number;
+  latitude: number;
+  longitude: number;
+  precision: GeoPrecision;
+  admin1Id: number | null;
+  admin2Id: number | null;
+  countryId: number | null;
+}
+
+interface ChainRow {
+  placeId: number;
+  atId: number;
+  kind: string;
+  latitude: number | null;
+  longitude: number | null;
+  geoPrecision: GeoPrecision | null;
+  depth: number;
+}
+
+const PRECISION_ORDER = geoPrecision.enumValues;
+const coarser = (a: GeoPrecision, b: GeoPrecision): GeoPrecision =>
+  PRECISION_ORDER.indexOf(a) >= PRECISION_ORDER.indexOf(b) ? a : b;
+
+/** Each place's location and administrative areas, as of the view; null for a place nowhere located. */
+export async function locationsOfPlaces(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(LocationRow | null)[]> {
+  const chain = await preparedRows<ChainRow>(
+    db,
+    sql`with recursive chain as (
+        select pl.id as "placeId", pl.id as "atId", pl.parent_id, pl.kind::text as kind, pl.latitude, pl.longitude,
+               pl.geo_precision as "geoPrecision", 0 as depth
+          from ${placesAt(view, 'pl')} where pl.id = ${anyInt(ids)}
+        union all
+        select c."placeId", up.id, up.parent_id, up.kind::text, up.latitude, up.longitude, up.geo_precision, c.depth + 1
+          from chain c join ${placesAt(view, 'up')} on up.id = c.parent_id where c.depth < 16)
+      select "placeId", "atId", kind, latitude, longitude, "geoPrecision", depth from chain order by "placeId", depth`,
+  );
+  const byPlace = new Map<number, ChainRow[]>();
+  for (const row of chain) byPlace.set(row.placeId, [...(byPlace.get(row.placeId) ?? []), row]);
+  const located: LocationRow[] = [];
+  for (const [placeId, rows] of byPlace) {
+    const at = rows.find((r) => r.latitude !== null && r.longitude !== null && r.geoPrecision !== null);
+    if (!at) continue;
+    const level = (kind: string) => rows.find((r) => r.kind === kind)?.atId ?? null;
+    located.push({
+      placeId,
+      locatedById: at.atId,
+      latitude: at.latitude!,
+      longitude: at.longitude!,
+      precision: at.depth === 0 ? at.geoPrecision! : coarser(at.geoPrecision!, 'NEAR'),
+      admin1Id: level('ADMIN1'),
+      admin2Id: level('ADMIN2'),
+      countryId: level('COUNTRY'),
+    });
+  }
+  return inKeyOrder(ids, located, (r) => r.placeId);
+}
+
+// --- The map aggregate ------------------------------------------------------------------------
+
+/** Zoom levels as web maps count them: at zoom z a cell spans 90 / 2^z degrees (zoom 0: 90°). */
+export const MAX_MAP_ZOOM = 16;
+/** At most this many bins, the busiest first; a dashboard that needs more zooms in or narrows the box. */
+export const MAX_MAP_BINS = 5000;
+
+export const cellDegrees = (zoom: number) => 90 / 2 ** zoom;
+
+export interface MapBinRow extends Record<string, unknown> {
+  column: number;
+  row: number;
+  latitude: number;
+  longitude: number;
+  events: number;
+  places: number;
+  killedMin: number;
+  killedMax: number | null;
+  killedReported: number;
+  coarsestPrecision: GeoPrecision;
+  finestPrecision: GeoPrecision;
+}
+
+export interface MapBin {
+  latitude: number;
+  longitude: number;
+  events: number;
+  places: number;
+  coarsestPrecision: GeoPrecision;
+  finestPrecision: GeoPrecision;
+  killed: KilledSum;
+  cell: BoundingBox;
+}
+
+/**
+ * Per-place rows of events matching a filter: (place_id, events, killed_min, killed_max,
+ * killed_open, killed_reported). `summary`: from event_rollup_by_place, for a live read whose
+ * filter only names kinds and places; otherwise `fromEvents`, a grouping of the matching events.
+ */
+export type PlaceCounts =
+  | {
+      kind: 'summary';
+      kinds: readonly string[] | null;
+      /** Conditions on r.place_id (country, within). */
+      placeConditions: SQL[];
+      /** Applied to the places' locations where they are joined, not as a second pass over them. */
+      located: { bbox: BoundingBox | null; maxPrecision: GeoPrecision | null };
+    }
+  | { kind: 'events'; view: KnowledgeView; where: SQL | undefined };
+
+function placeCountsSql(counts: PlaceCounts): SQL {
+  if (counts.kind === 'summary') {
+    const conditions = [...counts.placeConditions];
+    if (counts.kinds) conditions.push(sql`r.kind = any(${sql.param([...counts.kinds])}::event_kind[])`);
+    return sql`select r.place_id, sum(r.events)::int as events, sum(r.killed_min)::bigint as killed_min,
+        sum(r.killed_max)::bigint as killed_max, sum(r.killed_open)::int as killed_open, sum(r.killed_reported)::int as killed_reported
+      from event_rollup_by_place r ${conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``}
+      group by r.place_id`;
+  }
+  return sql`select ${events.placeId} as place_id, count(*)::int as events, coalesce(sum(${events.killedMin}), 0)::bigint as killed_min,
+      coalesce(sum(${events.killedMax}), 0)::bigint as killed_max,
+      (count(*) filter (where ${events.killedMin} is not null and ${events.killedMax} is null))::int as killed_open,
+      count(${events.killedMin})::int as killed_reported
+    from ${eventsAt(counts.view)} where ${events.placeId} is not null ${counts.where ? sql`and ${counts.where}` : sql``}
+    group by ${events.placeId}`;
+}
+
+/** The map: matching events binned into grid cells at a zoom, within a viewport when given. */
+export async function eventMapBins(
+  db: Database,
+  view: KnowledgeView,
+  counts: PlaceCounts,
+  zoom: number,
+  viewport: BoundingBox | null,
+): Promise<{ bins: MapBin[]; truncated: boolean }> {
+  const size = cellDegrees(zoom);
+  const where: SQL[] = [];
+  if (viewport) where.push(inBox(viewport, 'loc'));
+  if (counts.kind === 'summary') {
+    if (counts.located.bbox) where.push(inBox(checkBoundingBox(counts.located.bbox, 'filter.bbox'), 'loc'));
+    if (counts.located.maxPrecision) where.push(sql`loc.precision <= ${counts.located.maxPrecision}::geo_precision`);
+  }
+  const rows = await db.execute<MapBinRow>(sql`
+    with counted as (${placeCountsSql(counts)}),
+    located as (
+      select loc.latitude, loc.longitude, loc.precision, c.*,
+             floor((loc.longitude + 180) / ${size})::int as col, floor((loc.latitude + 90) / ${size})::int as row_
+        from counted c join ${placeLocationsSql(view)} loc on loc.place_id = c.place_id
+       ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``})
+    select col as "column", row_ as "row",
+           sum(latitude * events) / sum(events) as latitude, sum(longitude * events) / sum(events) as longitude,
+           sum(events)::int as events, count(*)::int as places,
+           sum(killed_min)::int as "killedMin",
+           case when sum(killed_open) > 0 then null else sum(killed_max)::int end as "killedMax",
+           sum(killed_reported)::int as "killedReported",
+           max(precision) as "coarsestPrecision", min(precision) as "finestPrecision"
+      from located where events > 0
+     group by col, row_
+     order by sum(events) desc, col, row_
+     limit ${MAX_MAP_BINS + 1}`);
+  const truncated = rows.length > MAX_MAP_BINS;
+  const bins = [...rows].slice(0, MAX_MAP_BINS).map((r) => {
+    const west = -180 + r.column * size;
+    const south = -90 + r.row * size;
+    return {
+      latitude: Number(r.latitude),
+      longitude: Number(r.longitude),
+      events: r.events,
+      places: r.places,
+      coarsestPrecision: r.coarsestPrecision,
+      finestPrecision: r.finestPrecision,
+      killed: { min: r.killedMin, max: r.killedMax, reported: r.killedReported },
+      cell: { west, south, east: Math.min(180, west + size), north: Math.min(90, south + size) },
+    };
+  });
+  return { bins, truncated };
+}
+
+/** A GeoJSON FeatureCollection (RFC 7946) of the bins: a Point per bin at its events' mean position. */
+export function binsGeoJson(bins: readonly MapBin[]) {
+  return {
+    type: 'FeatureCollection' as const,
+    features: bins.map((b) => ({
+      type: 'Feature' as const,
+      geometry: { type: 'Point' as const, coordinates: [b.longitude, b.latitude] },
+      properties: {
+        events: b.events,
+        places: b.places,
+        killedMin: b.killed.min,
+        killedMax: b.killed.max,
+        killedReported: b.killed.reported,
+        coarsestPrecision: b.coarsestPrecision,
+        finestPrecision: b.finestPrecision,
+      },
+      bbox: [b.cell.west, b.cell.south, b.cell.east, b.cell.north],
+    })),
+  };
+}

@@ -30,14 +30,14 @@ type EventAnswer = {
     kind: string;
     date: { earliest: string; latest: string; precision: string };
     killed: { min: number; max: number; text: string } | null;
-    place: { name: string; country: { slug: string } };
+    place: { name: string; country: { slug: string }; location: { latitude: number; longitude: number; precision: string } | null };
     citations: { quote: string; startOffset: number; source: { slug: string; publisher: string; text: string } }[];
     participants: { role: string; actor: { slug: string; name: string; externalIds: { scheme: string; value: string }[] }; citations: { quote: string }[] }[];
   };
 };
 
 const EVENT = `query($scheme: ExternalIdScheme!, $value: String!) { eventByExternalId(scheme: $scheme, value: $value) {
-  slug kind date { earliest latest precision } killed { min max text } place { name country { slug } }
+  slug kind date { earliest latest precision } killed { min max text } place { name country { slug } location { latitude longitude precision } }
   citations { quote startOffset source { slug publisher text } }
   participants { role actor { slug name externalIds { scheme value } } citations { quote } } } }`;
 
@@ -95,7 +95,7 @@ describe('what a dataset row becomes', () => {
     const res = await f.api.query<EventAnswer>(EVENT, { scheme: 'UCDP_GED_ID', value: '900001' });
     const e = res.data!.eventByExternalId;
     expect(e).toMatchObject({ slug: 'ucdp-ged-900001', kind: 'ATTACK', date: { earliest: '2023-05-01', latest: '2023-05-01', precision: 'DAY' }, killed: { min: 7, max: 9, text: 'best 7 (low 7, high 9)' } });
-    expect(e.place).toEqual({ name: 'Sample Town', country: { slug: 'afghanistan' } });
+    expect(e.place).toMatchObject({ name: 'Sample Town', country: { slug: 'afghanistan' }, location: { latitude: 34.5, longitude: 69.2, precision: 'EXACT' } });
     expect(e.citations[0]!.source).toMatchObject({ slug: 'ucdp-ged-900001', publisher: 'Uppsala Conflict Data Program (UCDP GED)' });
     expect(e.citations[0]!.source.text.split('\n')[0]).toBe('id: 900001');
     // The quoted CSV field keeps its text as given, its doubled quotes undone by the CSV reading.
@@ -123,6 +123,8 @@ describe('what a dataset row becomes', () => {
     expectQuotesAtOffsets(bomb);
     const clash = (await f.api.query<EventAnswer>(EVENT, { scheme: 'ACLED_EVENT_ID', value: 'AFG900002' })).data!.eventByExternalId;
     expect(clash.date).toEqual({ earliest: '2023-08-14', latest: '2023-08-20', precision: 'RANGE' });
+    // geo_precision 2: near the named place.
+    expect(clash.place.location).toEqual({ latitude: 34.7, longitude: 69.4, precision: 'NEAR' });
     const actor = await f.api.query<{ actorByExternalId: { slug: string } }>(`{ actorByExternalId(scheme: ACLED_ACTOR, value: "Sample Armed Group") { slug } }`);
     expect(actor.data?.actorByExternalId).toEqual({ slug: 'acled-sample-armed-group' });
     // Both rows name the same group: one actor.

@@ -34,6 +34,8 @@ export interface DatasetPlace {
   parent: string | null;
   countryCode: string | null;
   region: string | null;
+  /** Coordinates as the dataset gives them, with its precision code mapped (docs/datasets.md). */
+  location?: { latitude: number; longitude: number; geoPrecision: string } | null;
 }
 
 /** One dataset row, mapped and checked. */
@@ -76,7 +78,11 @@ const STAGES = {
     columns: ['source_n', 'claim_n', 'slug', 'title', 'kind', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place', 'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text', 'scheme', 'value'],
     definition: 'source_n integer, claim_n integer, slug text, title text, kind text, date_text text, date_earliest date, date_latest date, date_precision text, place text, killed_min integer, killed_max integer, killed_text text, wounded_min integer, wounded_max integer, wounded_text text, scheme text, value text',
   },
-  places: { name: 'ds_places', columns: ['idx', 'slug', 'name', 'kind', 'parent', 'country_code', 'region'], definition: 'idx integer, slug text, name text, kind text, parent text, country_code text, region text' },
+  places: {
+    name: 'ds_places',
+    columns: ['idx', 'slug', 'name', 'kind', 'parent', 'country_code', 'region', 'latitude', 'longitude', 'geo_precision'],
+    definition: 'idx integer, slug text, name text, kind text, parent text, country_code text, region text, latitude float8, longitude float8, geo_precision text',
+  },
   actors: { name: 'ds_actors', columns: ['source_n', 'claim_n', 'slug', 'name', 'kind', 'scheme', 'value'], definition: 'source_n integer, claim_n integer, slug text, name text, kind text, scheme text, value text' },
   participations: { name: 'ds_participations', columns: ['source_n', 'claim_n', 'event', 'actor', 'role'], definition: 'source_n integer, claim_n integer, event text, actor text, role text' },
 } as const;
@@ -134,7 +140,7 @@ export async function loadDatasetRecords(
     for (const p of r.places) {
       if (placesSeen.has(p.slug)) continue;
       placesSeen.add(p.slug);
-      await add('places', [placesSeen.size, p.slug, p.name, p.kind, p.parent, p.countryCode, p.region]);
+      await add('places', [placesSeen.size, p.slug, p.name, p.kind, p.parent, p.countryCode, p.region, p.location?.latitude ?? null, p.location?.longitude ?? null, p.location?.geoPrecision ?? null]);
     }
     for (const a of r.actors) {
       // Every mention stages the profile claim the actor would get if this row is where it is first met.
@@ -185,8 +191,9 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
   let places = 0;
   for (;;) {
     const level = await sql.unsafe(`
-      insert into places (slug, name, kind, parent_id, country_id, country_code, region)
-      select b.slug, b.name, b.kind::place_kind, parent.id, case when b.kind = 'COUNTRY' then null else parent.country_id end, b.country_code, b.region
+      insert into places (slug, name, kind, parent_id, country_id, country_code, region, latitude, longitude, geo_precision)
+      select b.slug, b.name, b.kind::place_kind, parent.id, case when b.kind = 'COUNTRY' then null else parent.country_id end, b.country_code, b.region,
+             b.latitude, b.longitude, b.geo_precision::geo_precision
         from ds_places b left join places parent on parent.slug = b.parent
        where not exists (select 1 from places p where p.slug = b.slug) and (b.parent is null or parent.id is not null)
        order by b.idx`);

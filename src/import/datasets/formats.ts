@@ -33,13 +33,16 @@ const ucdpGed: DatasetFormat = {
     if (low !== null && high !== null && low > high) row.problem('high', `${high} is below low ${low}`);
     const country = countryPlace(row.need('country'));
     const where = row.get('where_coordinates');
+    // where_prec (codebook): 1 exact, 2 within 25 km, 3 district, 4 province, 5 a line or area
+    // (road, border), 6 country, 7 international waters or airspace.
+    const point = row.location('latitude', 'longitude', 'where_prec', { '1': 'EXACT', '2': 'NEAR', '3': 'ADMIN2', '4': 'ADMIN1', '5': 'REGION', '6': 'COUNTRY', '7': 'REGION' });
     const sides = (['side_a', 'side_b'] as const).map((side) => ({
       side,
       name: row.need(side),
       id: row.externalId(`${side}_new_id`, 'UCDP_ACTOR_ID', 'actor'),
     }));
     if (row.problems.length > 0 || !id || !violence || !start || !end) return null;
-    const place = where ? locationPlace(country, where) : null;
+    const place = where ? locationPlace(country, where, point) : null;
     const killed: Killed = best === null ? null : { min: low ?? best, max: high ?? best, text: `best ${best} (low ${low ?? '?'}, high ${high ?? '?'})` };
     const slug = `ucdp-ged-${id.value}`;
     const actors = sides.map((s) => ({
@@ -62,7 +65,7 @@ const ucdpGed: DatasetFormat = {
         wounded: null,
         externalId: id,
         confidence: DATASET_CONFIDENCE,
-        quotes: row.spansOf('id', 'date_start', 'date_end', 'country', 'where_coordinates', 'low', 'best', 'high'),
+        quotes: row.spansOf('id', 'date_start', 'date_end', 'country', 'where_coordinates', 'where_prec', 'latitude', 'longitude', 'low', 'best', 'high'),
       },
       places: place ? [country, place] : [country],
       actors,
@@ -123,6 +126,8 @@ const acled: DatasetFormat = {
     const fatalities = row.count('fatalities');
     const country = countryPlace(row.need('country'), row.get('iso'));
     const location = row.get('location');
+    // geo_precision (codebook): 1 the town itself, 2 near it or part of a region, 3 only a larger region (its capital).
+    const point = row.location('latitude', 'longitude', 'geo_precision', { '1': 'EXACT', '2': 'NEAR', '3': 'ADMIN1' });
     const actor1 = row.need('actor1');
     const actor2 = row.get('actor2');
     if (row.problems.length > 0 || !id || !day || !precision) return null;
@@ -131,7 +136,7 @@ const acled: DatasetFormat = {
       precision === '1' ? { text: dateValue, earliest: day, latest: day, precision: 'DAY' }
       : precision === '2' ? { text: `${dateValue} (within a week)`, earliest: addDays(day, -3), latest: addDays(day, 3), precision: 'RANGE' }
       : { text: `${dateValue} (within the month)`, earliest: `${day.slice(0, 8)}01`, latest: addDays(addDays(`${day.slice(0, 8)}01`, 32).slice(0, 8) + '01', -1), precision: 'MONTH' };
-    const place = location ? locationPlace(country, location) : null;
+    const place = location ? locationPlace(country, location, point) : null;
     const named = [actor1, actor2].filter((a): a is string => a !== null);
     const actors = named.map((name, i) => ({
       slug: slugOf('acled', name),
@@ -154,7 +159,7 @@ const acled: DatasetFormat = {
         wounded: null,
         externalId: id,
         confidence: DATASET_CONFIDENCE,
-        quotes: row.spansOf('event_id_cnty', 'event_date', 'time_precision', 'event_type', 'sub_event_type', 'country', 'location', 'fatalities'),
+        quotes: row.spansOf('event_id_cnty', 'event_date', 'time_precision', 'event_type', 'sub_event_type', 'country', 'location', 'latitude', 'longitude', 'geo_precision', 'fatalities'),
       },
       places: place ? [country, place] : [country],
       actors,
@@ -189,6 +194,9 @@ const gtd: DatasetFormat = {
     const wounded = row.count('nwound');
     const country = countryPlace(row.need('country_txt'));
     const city = row.get('city');
+    // specificity (codebook): 1 the town's own coordinates; 2–3 the centroid of the smallest
+    // administrative area found; 4 of the province; 5 none could be found.
+    const point = row.location('latitude', 'longitude', 'specificity', { '1': 'EXACT', '2': 'ADMIN2', '3': 'ADMIN2', '4': 'ADMIN1', '5': null });
     const group = row.need('gname');
     // iday 0: day unknown; imonth 0: month unknown (codebook).
     let date: DatasetRecord['event']['date'] | null = null;
@@ -204,7 +212,7 @@ const gtd: DatasetFormat = {
       if (!date) row.problem('iday', `iyear ${year}, imonth ${month}, iday ${dayOfMonth} is not a date`);
     }
     if (row.problems.length > 0 || !id || !date || !suicide) return null;
-    const place = city && city !== 'Unknown' ? locationPlace(country, city) : null;
+    const place = city && city !== 'Unknown' ? locationPlace(country, city, point) : null;
     const known = group !== 'Unknown';
     const actor = known ? { slug: slugOf('gtd', group), name: nameOf(group), kind: 'ARMED_ORGANIZATION', externalId: null, quotes: row.span('gname') } : null;
     const claimed = row.get('claimed') === '1';
@@ -224,7 +232,7 @@ const gtd: DatasetFormat = {
         wounded: wounded === null ? null : { min: wounded, max: wounded, text: String(wounded) },
         externalId: id,
         confidence: DATASET_CONFIDENCE,
-        quotes: row.spansOf('eventid', 'iyear', 'imonth', 'iday', 'country_txt', 'city', 'attacktype1_txt', 'suicide', 'nkill', 'nwound'),
+        quotes: row.spansOf('eventid', 'iyear', 'imonth', 'iday', 'country_txt', 'city', 'latitude', 'longitude', 'specificity', 'attacktype1_txt', 'suicide', 'nkill', 'nwound'),
       },
       places: place ? [country, place] : [country],
       actors: actor ? [actor] : [],

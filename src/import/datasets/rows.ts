@@ -101,6 +101,24 @@ export class DatasetRow {
     return day;
   }
 
+  /**
+   * A point from two columns (decimal degrees, WGS84) with the dataset's precision code mapped by
+   * `precisions`; null when either is empty or the code means "no coordinates".
+   */
+  location(latitude: string, longitude: string, precisionColumn: string, precisions: Record<string, string | null>): { latitude: number; longitude: number; geoPrecision: string } | null {
+    const [lat, lon, code] = [this.get(latitude), this.get(longitude), this.get(precisionColumn)];
+    if (lat === null || lon === null) return null;
+    const point = { latitude: Number(lat), longitude: Number(lon) };
+    if (!/^-?\d+(\.\d+)?$/.test(lat) || Math.abs(point.latitude) > 90) this.problem(latitude, `must be decimal degrees between -90 and 90, got "${lat}"`);
+    if (!/^-?\d+(\.\d+)?$/.test(lon) || Math.abs(point.longitude) > 180) this.problem(longitude, `must be decimal degrees between -180 and 180, got "${lon}"`);
+    if (code === null || !(code in precisions)) {
+      this.problem(precisionColumn, `must be one of ${Object.keys(precisions).join(', ')}, got "${code ?? ''}"`);
+      return null;
+    }
+    const geoPrecision = precisions[code];
+    return geoPrecision ? { ...point, geoPrecision } : null;
+  }
+
   /** An external id checked against its scheme. */
   externalId(column: string, scheme: ExternalIdScheme, kind: IdentifiedKind): { scheme: ExternalIdScheme; value: string } | null {
     const value = this.get(column);
@@ -166,6 +184,6 @@ export function countryPlace(name: string, numericCode?: string | null): Dataset
 }
 
 /** A named location inside a country (a town, village or site as the dataset names it). */
-export function locationPlace(country: DatasetPlace, name: string): DatasetPlace {
-  return { slug: slugOf(country.slug, name), name: nameOf(name), kind: 'CITY', parent: country.slug, countryCode: null, region: null };
+export function locationPlace(country: DatasetPlace, name: string, location: DatasetPlace['location'] = null): DatasetPlace {
+  return { slug: slugOf(country.slug, name), name: nameOf(name), kind: 'CITY', parent: country.slug, countryCode: null, region: null, location };
 }

@@ -56,7 +56,7 @@ export const schemaLintConfig: Linter.Config[] = [
             // that have ids; typed errors describe a refusal.
             suffixes: ['Connection', 'Edge', 'Success', 'Error'],
             // Values, not records: they have no identity of their own to refetch by (dates,
-            // ranges, aggregates computed per request, search hits pointing at records that have
+            // ranges and their parts, a kind's standard types, aggregates computed per request, search hits pointing at records that have
             // ids, a field's change within a revision, a path or network computed per request, how
             // far the dashboard summaries are at the moment of asking; a location worked out from a
             // place's ancestors, a map's box, bins and cells computed per request; an external id shown
@@ -65,8 +65,11 @@ export const schemaLintConfig: Linter.Config[] = [
               'PageInfo', 'FuzzyDate', 'Casualties', 'KilledSum', 'EventStats', 'BreakdownGroup', 'Timeline',
               'TimelineBucket', 'TimelineUnplaced', 'ActorReach', 'ReachCountry', 'ReachRegion', 'Network',
               'NetworkNode', 'RelationshipPath', 'SearchHit', 'FieldChange', 'ActorMerge', 'Retraction',
-              'SummaryStatus', 'Location', 'BoundingBox', 'EventMap', 'MapBin', 'ExternalId', 'ExternalIdAdded',
-              'PossibleDuplicateActor', 'PossibleDuplicateEvent', 'PossibleDuplicatePlace', 'PossibleDuplicateSource',
+              'SummaryStatus', 'Location', 'BoundingBox', 'EventMap', 'MapBin',
+              'CasualtyPart', 'CasualtyEstimateSum', 'CasualtyMeasureSums', 'CasualtySums', 'StandardEventTypes',
+              // An event's two sides, computed from its participations (which have ids).
+              'Dyad',
+              'ExternalId', 'ExternalIdAdded', 'PossibleDuplicateActor', 'PossibleDuplicateEvent', 'PossibleDuplicatePlace', 'PossibleDuplicateSource',
             ],
           },
         },

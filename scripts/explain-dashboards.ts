@@ -54,6 +54,11 @@ async function main() {
      group by c.slug order by count(*) desc, c.slug limit 1`;
   if (!busiest || !country) throw new Error('the synthetic database is empty: run npm run seed:synthetic first');
   const actor = busiest.slug;
+  const [targeted] = await explain<{ slug: string }[]>`
+    select a.slug from participations p join participations t on t.event_id = p.event_id and t.role = 'TARGET'
+      join actors b on b.id = p.actor_id and b.slug = ${busiest.slug} join actors a on a.id = t.actor_id
+     where p.role = 'PERPETRATOR' group by a.slug order by count(*) desc, a.slug limit 1`;
+  const target = targeted?.slug ?? busiest.slug;
   const c = country.slug;
 
   const scenarios: { name: string; query: string }[] = [
@@ -80,6 +85,14 @@ async function main() {
     { name: `breakdown COUNTRY (actor ${actor}, PERPETRATOR)`, query: `{ breakdown(by: COUNTRY, filter: { actor: "${actor}", role: [PERPETRATOR] }) { key events } }` },
     { name: 'breakdown DOCTRINE', query: '{ breakdown(by: DOCTRINE) { key label events killed { min max } } }' },
     { name: `breakdown DOCTRINE (country ${c})`, query: `{ breakdown(by: DOCTRINE, filter: { country: "${c}" }) { key label events } }` },
+    // Casualty parts, standard types and dyads (issue 10): the new sums ride on the same rows.
+    { name: 'eventStats casualties by part (all events)', query: '{ eventStats { events casualties { killed { total { low best high } civilians { low high } securityForces { low } } wounded { total { low } } } } }' },
+    { name: `eventStats casualties by part (actor ${actor}, PERPETRATOR)`, query: `{ eventStats(filter: { actor: "${actor}", role: [PERPETRATOR] }) { events casualties { killed { civilians { low high } } } } }` },
+    { name: 'timeline MONTH casualties by part', query: '{ timeline(interval: MONTH) { buckets { start casualties { killed { civilians { low } } } } } }' },
+    { name: 'breakdown GTD_ATTACK_TYPE', query: '{ breakdown(by: GTD_ATTACK_TYPE) { key label events killed { min max } } }' },
+    { name: `breakdown ACLED_SUB_EVENT_TYPE (actor ${actor})`, query: `{ breakdown(by: ACLED_SUB_EVENT_TYPE, filter: { actor: "${actor}" }) { key label events } }` },
+    { name: 'eventStats (gtdSuicide)', query: '{ eventStats(filter: { gtdSuicide: true }) { events killed { min max } casualties { killed { civilians { low } } } } }' },
+    { name: `events between (${actor}, a target)`, query: `{ events(filter: { between: ["${actor}", "${target}"] }, first: 20) { totalCount nodes { slug dyad { acledInteraction } } } }` },
     { name: `reach (${actor})`, query: `{ actor(slug: "${actor}") { reach { homeRegion countries { country { name } role events firstDate lastDate extraRegional } regions { region role events } } } }` },
     { name: `reach (${actor}, PERPETRATOR)`, query: `{ actor(slug: "${actor}") { reach(roles: [PERPETRATOR]) { countries { country { name } events } } } }` },
   ].filter((s) => !options.only || s.name.includes(options.only));

@@ -101,7 +101,7 @@ const T = {
   actors: new Table('actors', ['id', 'slug', 'name', 'aliases', 'kind', 'description', 'home_country_id', 'claim_id'], true),
   adherences: new Table('adherences', ['claim_id', 'actor_id', 'doctrine_id'], false),
   relationships: new Table('relationships', ['claim_id', 'type', 'from_actor_id', 'to_actor_id'], false),
-  events: new Table('events', ['id', 'slug', 'title', 'kind', 'description', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place_id', 'killed_min', 'killed_max', 'killed_text', 'claim_id'], true),
+  events: new Table('events', ['id', 'slug', 'title', 'kind', 'description', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place_id', 'killed_min', 'killed_max', 'killed_text', 'killed_best', 'killed_parts', 'wounded_min', 'wounded_max', 'wounded_text', 'wounded_best', 'claim_id'], true),
   participations: new Table('participations', ['claim_id', 'event_id', 'actor_id', 'role', 'attributed_by_id'], false),
 };
 const ORDER = [T.sources, T.citations, T.claims, T.claimCitations, T.places, T.doctrines, T.actors, T.adherences, T.relationships, T.events, T.participations];
@@ -395,13 +395,40 @@ function dateOf(day: number): DateShape {
   return { earliest: iso(day), latest: iso(end), precision: 'RANGE', text: `between ${iso(day)} and ${iso(end)}` };
 }
 
-function killedOf(): { min: number; max: number | null; text: string } | null {
-  if (!chance(0.55)) return null;
+interface Figure { min: number; best: number | null; max: number | null; text: string; parts: string | null }
+
+/**
+ * A casualty figure as a report words it: exact (its own best), a range (half of them with a
+ * best estimate), or open ("over 40"). A third of the exact figures of two or more are split by
+ * category in the words ("12 civilians and 3 soldiers", perpetrators "including 1 attacker"), as
+ * UCDP and GTD split them.
+ */
+function figureOf(noun: string, probability: number): Figure | null {
+  if (!chance(probability)) return null;
   const min = Math.floor(1 / (1 - faker.number.float() * 0.999) ** 0.9) - 1; // Pareto-like tail
   const roll = faker.number.float();
-  if (roll < 0.8) return { min, max: min, text: `${min} people` };
-  if (roll < 0.95) return { min, max: min * 2 + 1, text: `between ${min} and ${min * 2 + 1} people` };
-  return { min: min + 1, max: null, text: `over ${min} people` };
+  if (roll < 0.8) {
+    if (min >= 2 && chance(0.35)) {
+      const civilians = int(0, min);
+      const perpetrators = chance(0.3) ? Math.min(int(1, 3), min - civilians) : 0;
+      const security = min - civilians - perpetrators;
+      const parts = [
+        ['CIVILIANS', civilians, `${civilians} civilians`],
+        ['SECURITY_FORCES', security, `${security} soldiers`],
+        ['PERPETRATORS', perpetrators, `${perpetrators} attackers`],
+      ].filter(([, n]) => (n as number) > 0) as [string, number, string][];
+      return {
+        min, best: min, max: min, text: parts.map(([, , words]) => words).join(' and '),
+        parts: JSON.stringify(parts.map(([category, n, words]) => ({ category, low: n, best: n, high: n, text: words }))),
+      };
+    }
+    return { min, best: min, max: min, text: `${min} ${noun}`, parts: null };
+  }
+  if (roll < 0.95) {
+    const best = chance(0.5) ? min + Math.floor((min + 1) / 2) : null;
+    return { min, best, max: min * 2 + 1, text: `between ${min} and ${min * 2 + 1} ${noun}${best === null ? '' : `, most likely ${best}`}`, parts: null };
+  }
+  return { min: min + 1, best: null, max: null, text: `over ${min} ${noun}`, parts: null };
 }
 
 /** Commits a batch; the deferred "every claim is cited" trigger runs at commit. */
@@ -477,10 +504,11 @@ async function main() {
       const [kind, , title, verb] = perpetrator ? KINDS[sample(kindCum)]! : KINDS[7]!;
       const cityIndex = int(0, country.cities.length);
       const placeId = cityIndex === country.cities.length ? country.id : country.cities[cityIndex]!;
-      const killed = killedOf();
+      const killed = figureOf('people', 0.55);
+      const wounded = figureOf('people', 0.3);
       const id = ++nextId.event;
       const where = `${placeId === country.id ? '' : `city ${cityIndex + 1} of `}${country.name}`;
-      const main = source!.cite(`${date.text.replace(/^./, (c) => c.toUpperCase())}, ${doer.name} ${verb} in ${where}${killed ? `, killing ${killed.text}` : ''} (event ${id}).`);
+      const main = source!.cite(`${date.text.replace(/^./, (c) => c.toUpperCase())}, ${doer.name} ${verb} in ${where}${killed ? `, killing ${killed.text}` : ''}${wounded ? ` and wounding ${wounded.text}` : ''} (event ${id}).`);
       const target = chance(0.5) ? country.civiliansId : perpetrator ? pick(country.agencyIds) : armed[sample(activityCum)]!.id;
       const claimed = perpetrator !== null && chance(0.35);
       const attributed = perpetrator !== null && chance(0.08) ? armed[sample(activityCum)]! : null;
@@ -494,7 +522,8 @@ async function main() {
       const second = source!.cite(`${others.join('; ')}.`);
       const description = `${doer.name} ${verb} in ${where}.`;
       T.events.add(id, `event-${id}`, `${title} in ${where}`, kind, description, date.text, date.earliest, date.latest, date.precision, placeId,
-        killed?.min ?? null, killed?.max ?? null, killed?.text ?? null, claim('EVENT_REPORT', chance(0.8) ? 90 : 60, [main, second]));
+        killed?.min ?? null, killed?.max ?? null, killed?.text ?? null, killed?.best ?? null, killed?.parts ?? null,
+        wounded?.min ?? null, wounded?.max ?? null, wounded?.text ?? null, wounded?.best ?? null, claim('EVENT_REPORT', chance(0.8) ? 90 : 60, [main, second]));
       T.participations.add(claim('PARTICIPATION', 90, [main]), id, doer.id, 'PERPETRATOR', null);
       T.participations.add(claim('PARTICIPATION', 90, [second]), id, target, target === country.civiliansId ? 'VICTIM' : 'TARGET', null);
       if (claimed) T.participations.add(claim('PARTICIPATION', 90, [second]), id, doer.id, 'CLAIMED_RESPONSIBILITY', null);

@@ -110,4 +110,31 @@ query IsisKDashboard {
   }
 }`,
   },
+  {
+    title: 'Casualties by category, ACLED/GTD types, two sides',
+    query: `# The Kabul airport attack as UCDP, ACLED and GTD would code it: killed by category (in the
+# article's words), the kind's standard types, and its two sides (each a cited participation).
+query FieldStandards {
+  event(slug: "kabul-airport-suicide-attack") {
+    title
+    killed { low best high text parts { category low high text } }
+    standardTypes { acledEventTypeLabel acledSubEventTypeLabel gtdAttackType gtdAttackTypeCode gtdSuicide }
+    dyad {
+      sideA { role actor { name } citations { quote } }
+      sideB { role actor { name } }
+      acledInteraction
+    }
+  }
+  # Events with ISIS-K on one side and the Afghan Taliban on the other.
+  between: events(filter: { between: ["isis-k", "afghan-taliban"] }) {
+    totalCount
+    nodes { title }
+  }
+  suicideAttacks: eventStats(filter: { gtdSuicide: true }) {
+    events
+    casualties { killed { total { low high } civilians { low high } securityForces { low high } } }
+  }
+  byAcledType: breakdown(by: ACLED_EVENT_TYPE) { label events }
+}`,
+  },
 ];

@@ -129,6 +129,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     acquireTimeoutMs: config.deadlines.acquireTimeoutMs,
     heavyCost: config.deadlines.heavyCost,
     heavySlots: config.deadlines.heavySlots,
+    exportSlots: config.deadlines.exportSlots,
     budget: new CostBudget({ perSecond: config.deadlines.costPerSecond, burst: config.deadlines.costBurst }),
   });
   const penalties = new PenaltyBox(config.penalty);

@@ -3,6 +3,7 @@
  * every aggregate they answer must equal the same aggregate read from the base tables, on the
  * seeded article and after each kind of write that can change it, made through the API.
  */
+import { casualtySumSql } from '../src/db/casualties.ts';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.ts';
@@ -82,19 +83,23 @@ async function expectSummariesAgree(db: Database) {
  * have caught up with the writes.
  */
 async function summaryDrift(db: Database): Promise<Record<string, number>> {
-  const measures = sql`count(*)::int as events, coalesce(sum(killed_min), 0)::bigint as killed_min,
+  const countMeasures = sql`count(*)::int as events, coalesce(sum(killed_min), 0)::bigint as killed_min,
     coalesce(sum(killed_max), 0)::bigint as killed_max,
     (count(*) filter (where killed_min is not null and killed_max is null))::int as killed_open,
     count(killed_min)::int as killed_reported`;
-  const counts = sql`events, killed_min, killed_max, killed_open, killed_reported`;
+  // Casualty parts too: each summary's vector sums equal the base tables' (src/db/casualties.ts);
+  // the map's per-place rollup keeps counts only.
+  const measures = sql`${countMeasures}, ${sql.raw(casualtySumSql((i) => `casualties[${i}]`))} as casualties`;
+  const counts = sql`events, killed_min, killed_max, killed_open, killed_reported, casualties`;
+  const placeCounts = sql`events, killed_min, killed_max, killed_open, killed_reported`;
   const dates = sql`min(first_date) as first_date, max(last_date) as last_date`;
   const [row] = await db.execute<Record<string, number>>(sql`
     with truth as materialized (select * from actor_event_links_expected),
     members_truth as materialized (select * from event_rollup_members_expected),
     place_members_truth as materialized (select * from event_place_members_expected),
-    by_place_truth as (select place_id, kind, ${measures} from place_members_truth group by 1, 2),
+    by_place_truth as (select place_id, kind, ${countMeasures} from place_members_truth group by 1, 2),
     doctrines_truth as materialized (
-      select distinct l.event_id, d.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max
+      select distinct l.event_id, d.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max, l.casualties
         from truth l
         join (select coalesce(m.canonical_id, ad.actor_id) as actor_id, ad.doctrine_id
                 from adherences ad join claims c on c.id = ad.claim_id and c.retracted_at is null
@@ -137,8 +142,8 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
       (select count(*) from ((select country_id, ${counts}, first_date, last_date from event_rollup_by_country_total except table by_country_total_truth)
                              union all (table by_country_total_truth except select country_id, ${counts}, first_date, last_date from event_rollup_by_country_total)) d)::int as event_rollup_by_country_total,
       (select count(*) from ((table event_place_members except select * from place_members_truth) union all (select * from place_members_truth except table event_place_members)) d)::int as event_place_members,
-      (select count(*) from ((select place_id, kind, ${counts} from event_rollup_by_place except table by_place_truth)
-                             union all (table by_place_truth except select place_id, kind, ${counts} from event_rollup_by_place)) d)::int as event_rollup_by_place`);
+      (select count(*) from ((select place_id, kind, ${placeCounts} from event_rollup_by_place except table by_place_truth)
+                             union all (table by_place_truth except select place_id, kind, ${placeCounts} from event_rollup_by_place)) d)::int as event_rollup_by_place`);
   if (!row) throw new Error('the drift query returns one row');
   return row;
 }

@@ -19,38 +19,48 @@ describe('admission', () => {
 
   it('gives up after the acquire timeout when every slot is held', async () => {
     const admission = new Admission(options);
-    expect(await admission.acquire(false, 'a')).toBeTypeOf('function');
-    expect(await admission.acquire(false, 'b')).toBeTypeOf('function');
+    expect(await admission.acquire('open', 'a')).toBeTypeOf('function');
+    expect(await admission.acquire('open', 'b')).toBeTypeOf('function');
     const started = Date.now();
-    expect(await admission.acquire(false, 'c')).toBeUndefined();
+    expect(await admission.acquire('open', 'c')).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
   });
 
   it('keeps slots for light operations however many heavy ones wait', async () => {
     const admission = new Admission(options);
-    expect(await admission.acquire(true, 'h1')).toBeTypeOf('function');
+    expect(await admission.acquire('heavy', 'h1')).toBeTypeOf('function');
     // The one heavy slot is taken: a second heavy operation waits and gives up...
-    const second = admission.acquire(true, 'h2');
+    const second = admission.acquire('heavy', 'h2');
     // ...while a light one still gets the other slot at once.
-    expect(await admission.acquire(false, 'dash')).toBeTypeOf('function');
+    expect(await admission.acquire('open', 'dash')).toBeTypeOf('function');
     expect(await second).toBeUndefined();
+  });
+
+  it('keeps exports in a lane of their own, so a long download does not hold the heavy lane', async () => {
+    const admission = new Admission({ ...options, slots: 3, heavySlots: 1, exportSlots: 1, acquireTimeoutMs: 200 });
+    expect(await admission.acquire('export', 'analyst')).toBeTypeOf('function');
+    // A second export waits for the one export slot and gives up...
+    expect(await admission.acquire('export', 'another')).toBeUndefined();
+    // ...while a costly query still gets the heavy slot, and a light one an open slot.
+    expect(await admission.acquire('heavy', 'h1')).toBeTypeOf('function');
+    expect(await admission.acquire('open', 'dash')).toBeTypeOf('function');
   });
 
   it('serves the client that asked least first when slots free up', async () => {
     const admission = new Admission({ ...options, slots: 1, heavySlots: 1, acquireTimeoutMs: 2000 });
     // "busy" has held the slot for a while; then it asks five more times, the dashboard once.
-    const first = await admission.acquire(false, 'busy');
+    const first = await admission.acquire('open', 'busy');
     await new Promise((r) => setTimeout(r, 300));
     first?.();
-    const again = await admission.acquire(false, 'busy');
+    const again = await admission.acquire('open', 'busy');
     const order: string[] = [];
     const waiters = [1, 2, 3, 4, 5].map(() =>
-      admission.acquire(false, 'busy').then((free) => {
+      admission.acquire('open', 'busy').then((free) => {
         order.push('busy');
         free?.();
       }),
     );
-    const dashboard = admission.acquire(false, 'dash').then((free) => {
+    const dashboard = admission.acquire('open', 'dash').then((free) => {
       order.push('dash');
       free?.();
     });
@@ -62,10 +72,10 @@ describe('admission', () => {
   it('confines a client that keeps being refused to the heavy slots', async () => {
     const admission = new Admission({ ...options, slots: 3, heavySlots: 1 });
     for (let i = 0; i < 5; i += 1) admission.refused('prober');
-    expect(await admission.acquire(false, 'prober')).toBeTypeOf('function');
+    expect(await admission.acquire('open', 'prober')).toBeTypeOf('function');
     // Its second operation needs the one confined slot, which its first holds.
-    expect(await admission.acquire(false, 'prober')).toBeUndefined();
-    expect(await admission.acquire(false, 'dash')).toBeTypeOf('function');
+    expect(await admission.acquire('open', 'prober')).toBeUndefined();
+    expect(await admission.acquire('open', 'dash')).toBeTypeOf('function');
   });
 });
 

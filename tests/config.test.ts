@@ -7,7 +7,7 @@ describe('readConfig', () => {
     const config = readConfig({});
     expect(config.limits).toMatchObject({ maxDepth: 12, introspection: true, fieldSuggestions: true });
     expect(config.corsOrigins).toEqual([]);
-    expect(config.deadlines.heavySlots).toBe(2);
+    expect(config.deadlines).toMatchObject({ heavySlots: 1, exportSlots: 2, costPerSecond: 1000, costBurst: 40_000 });
     expect(config.idempotencyKeyLifetimeS).toBe(24 * 60 * 60);
     expect(readConfig({ IDEMPOTENCY_KEY_LIFETIME_S: '3600' }).idempotencyKeyLifetimeS).toBe(3600);
     expect(config.implicitIdempotencyWindowS).toBe(600);

@@ -52,6 +52,16 @@ describe('GET /export/events.csv', () => {
     const moscow = rows.find((r) => r.slug === 'moscow-concert-hall-attack');
     expect(moscow).toBeDefined();
     if (!moscow) return;
+    // Casualty parts, standard types and sides (Kabul: 170 civilians and 13 military; a suicide bombing).
+    const kabul = rows.find((r) => r.slug === 'kabul-airport-suicide-attack');
+    expect(JSON.parse(kabul?.killed_parts ?? 'null')).toEqual([
+      { category: 'CIVILIANS', low: 170, best: 170, high: 170, text: '170 Afghan civilians' },
+      { category: 'SECURITY_FORCES', low: 13, best: 13, high: 13, text: '13 U.S. servicemembers' },
+    ]);
+    expect(kabul).toMatchObject({
+      killed_best: '183', acled_event_type: 'Explosions/Remote violence', acled_sub_event_type: 'Suicide bomb', gtd_attack_type: '3', gtd_suicide: '1',
+      side_a: 'isis-k', side_b: 'afghan-civilians;us-military',
+    });
     expect(moscow.place_slug).toBe('moscow');
     expect(moscow.country_slug).toBe('russia');
     expect(moscow.country_code).toBe('RU');

@@ -274,7 +274,7 @@ describe('revisions', () => {
                   to: { text: '10 February', earliest: '2024-02-10', latest: '2024-02-10', precision: 'DAY' },
                 },
                 { field: 'place', from: 'kerman', to: 'kabul' },
-                { field: 'killed', from: null, to: { min: 84, max: 84, text: '84 people' } },
+                { field: 'killed', from: null, to: { min: 84, max: 84, text: '84 people', best: 84, parts: [] } },
               ],
               update: { citations: [{ quote: 'happened on 10 February, in Kabul, and killed 84 people' }] },
             },

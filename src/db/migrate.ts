@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import type postgres from 'postgres';
 import type { Database } from './client.ts';
+import { casualtySqlPlaceholders } from './casualties.ts';
 import { revisionSqlPlaceholders } from './revised-entities.ts';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -14,12 +15,15 @@ export const SQL_SOURCES_FOLDER = fileURLToPath(new URL('./sql', import.meta.url
  * are applied (a file may use what an earlier one defines). The drizzle migrations are history:
  * they made the tables and once created these objects; these files hold their current bodies.
  */
-export const SQL_SOURCES = ['names', 'integrity', 'merges', 'revisions', 'search', 'summaries', 'geography', 'changes'] as const;
+export const SQL_SOURCES = ['names', 'integrity', 'merges', 'revisions', 'search', 'summaries', 'geography', 'changes', 'backfills'] as const;
 
-/** A file's text as applied: the revision column lists come from src/db/revised-entities.ts. */
+/**
+ * A file's text as applied: the revision column lists come from src/db/revised-entities.ts, the
+ * casualty vector from src/db/casualties.ts.
+ */
 export function sqlSourceText(name: (typeof SQL_SOURCES)[number]): string {
   let text = readFileSync(`${SQL_SOURCES_FOLDER}/${name}.sql`, 'utf8');
-  for (const [placeholder, value] of Object.entries(revisionSqlPlaceholders())) text = text.replaceAll(placeholder, value);
+  for (const [placeholder, value] of Object.entries({ ...revisionSqlPlaceholders(), ...casualtySqlPlaceholders() })) text = text.replaceAll(placeholder, value);
   const left = /\{\{[a-z_]+\}\}/.exec(text);
   if (left) throw new Error(`src/db/sql/${name}.sql: unknown placeholder ${left[0]}`);
   return text;

@@ -30,7 +30,8 @@ export const REVISED_ENTITIES = {
     entityIdColumn: 'event_id',
     copiedColumns: [
       'slug', 'title', 'kind', 'description', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place_id',
-      'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text', 'claim_id', 'revised_at',
+      'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text', 'killed_best', 'wounded_best',
+      'killed_parts', 'wounded_parts', 'claim_id', 'revised_at',
       'revision_claim_id',
     ],
     supersededColumns: ['superseded_at', 'superseded_by', 'superseded_by_claim_id'],

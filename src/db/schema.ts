@@ -9,6 +9,7 @@
  * without a citation, source hash) live in the custom migration `drizzle/0001_*.sql`.
  */
 import { sql, type SQL } from 'drizzle-orm';
+import type { CasualtyCategory } from './casualties.ts';
 import {
   bigint,
   check,
@@ -342,6 +343,15 @@ export const actors = pgTable(
   ],
 );
 
+/** One part of a casualty figure, as stored in events.killed_parts / wounded_parts. */
+export interface CasualtyPartRow {
+  category: CasualtyCategory;
+  low: number;
+  best: number | null;
+  high: number | null;
+  text: string | null;
+}
+
 export const events = pgTable(
   'events',
   {
@@ -364,6 +374,14 @@ export const events = pgTable(
     woundedMin: integer('wounded_min'),
     woundedMax: integer('wounded_max'),
     woundedText: text('wounded_text'),
+    // The best estimate within [min, max] (UCDP's "best"), when the source gives one or the figure is exact.
+    killedBest: integer('killed_best'),
+    woundedBest: integer('wounded_best'),
+    // Parts by category where the source splits the figure (src/db/casualties.ts): a jsonb array
+    // of { category, low, best, high, text }; the total is never less than the parts (trigger
+    // events_casualty_parts_check).
+    killedParts: jsonb('killed_parts').$type<CasualtyPartRow[]>(),
+    woundedParts: jsonb('wounded_parts').$type<CasualtyPartRow[]>(),
     claimId: integer('claim_id')
       .notNull()
       .references(() => claims.id),
@@ -386,6 +404,8 @@ export const events = pgTable(
       'events_wounded_check',
       sql`${t.woundedMin} >= 0 and (${t.woundedMax} is null or ${t.woundedMax} >= ${t.woundedMin}) or ${t.woundedMin} is null and ${t.woundedMax} is null`,
     ),
+    check('events_killed_best_check', sql`${t.killedBest} is null or ${t.killedBest} >= ${t.killedMin} and (${t.killedMax} is null or ${t.killedBest} <= ${t.killedMax})`),
+    check('events_wounded_best_check', sql`${t.woundedBest} is null or ${t.woundedBest} >= ${t.woundedMin} and (${t.woundedMax} is null or ${t.woundedBest} <= ${t.woundedMax})`),
     index('events_kind_idx').on(t.kind),
     index('events_place_id_idx').on(t.placeId),
     index('events_claim_id_idx').on(t.claimId),
@@ -608,9 +628,19 @@ const rollupCounts = {
   killedReported: integer('killed_reported').notNull(),
 };
 
+/**
+ * The counts with killed and wounded, total and by category, summed (src/db/casualties.ts); the
+ * vector is empty only between the migration that added it and summaries.sql rebuilding the
+ * summaries. The map's per-place rollup keeps counts only (its bins show killed ranges).
+ */
+const rollupCountsWithParts = {
+  ...rollupCounts,
+  casualties: bigint('casualties', { mode: 'number' }).array().notNull().default(sql`'{}'::bigint[]`),
+};
+
 /** The counts, and the earliest and latest possible day of the group's events. */
 const rollupMeasures = {
-  ...rollupCounts,
+  ...rollupCountsWithParts,
   firstDate: date('first_date', { mode: 'string' }),
   lastDate: date('last_date', { mode: 'string' }),
 };
@@ -697,6 +727,8 @@ export const actorEventLinks = pgTable(
     period: date('period', { mode: 'string' }),
     killedMin: integer('killed_min'),
     killedMax: integer('killed_max'),
+    // The event's casualty vector (event_casualty_vector); empty until summaries.sql rebuilds.
+    casualties: bigint('casualties', { mode: 'number' }).array().notNull().default(sql`'{}'::bigint[]`),
     firstDate: date('first_date', { mode: 'string' }),
     lastDate: date('last_date', { mode: 'string' }),
   },
@@ -731,7 +763,7 @@ export const actorRollupTimeline = pgTable(
     roles: smallint('roles').notNull(),
     grain: eventGrain('grain').notNull(),
     period: date('period', { mode: 'string' }),
-    ...rollupCounts,
+    ...rollupCountsWithParts,
   },
   (t) => [unique('actor_rollup_timeline_key').on(t.actorId, t.roles, t.grain, t.period).nullsNotDistinct()],
 );
@@ -745,7 +777,7 @@ export const actorRollupByRole = pgTable(
   {
     role: participationRole('role'),
     actorId: integer('actor_id').notNull(),
-    ...rollupCounts,
+    ...rollupCountsWithParts,
   },
   (t) => [
     unique('actor_rollup_by_role_key').on(t.actorId, t.role).nullsNotDistinct(),
@@ -770,6 +802,8 @@ export const eventDoctrines = pgTable(
     kind: eventKind('kind').notNull(),
     killedMin: integer('killed_min'),
     killedMax: integer('killed_max'),
+    // The event's casualty vector (event_casualty_vector); empty until summaries.sql rebuilds.
+    casualties: bigint('casualties', { mode: 'number' }).array().notNull().default(sql`'{}'::bigint[]`),
   },
   (t) => [primaryKey({ columns: [t.eventId, t.doctrineId] })],
 );
@@ -795,7 +829,7 @@ export const doctrineRollup = pgTable(
     doctrineId: integer('doctrine_id').notNull(),
     countryId: integer('country_id'),
     kind: eventKind('kind'),
-    ...rollupCounts,
+    ...rollupCountsWithParts,
   },
   (t) => [unique('doctrine_rollup_key').on(t.doctrineId, t.countryId, t.kind).nullsNotDistinct()],
 );
@@ -951,6 +985,10 @@ export const eventRevisions = pgTable(
     woundedMin: integer('wounded_min'),
     woundedMax: integer('wounded_max'),
     woundedText: text('wounded_text'),
+    killedBest: integer('killed_best'),
+    woundedBest: integer('wounded_best'),
+    killedParts: jsonb('killed_parts').$type<CasualtyPartRow[]>(),
+    woundedParts: jsonb('wounded_parts').$type<CasualtyPartRow[]>(),
     claimId: integer('claim_id').notNull(),
     revisedAt: timestamp('revised_at', { withTimezone: true }),
     revisionClaimId: integer('revision_claim_id'),
@@ -1102,6 +1140,8 @@ export const eventRollupMembers = pgTable(
     countryId: integer('country_id'),
     killedMin: integer('killed_min'),
     killedMax: integer('killed_max'),
+    // The event's casualty vector (event_casualty_vector); empty until summaries.sql rebuilds.
+    casualties: bigint('casualties', { mode: 'number' }).array().notNull().default(sql`'{}'::bigint[]`),
     firstDate: date('first_date', { mode: 'string' }),
     lastDate: date('last_date', { mode: 'string' }),
   },

@@ -19,6 +19,7 @@ import './types/event-map.ts';
 import './types/adherence.ts';
 import './types/relationship.ts';
 import './types/participation.ts';
+import './types/dyad.ts';
 import './types/revision.ts';
 import './types/analytics.ts';
 import './types/reach.ts';

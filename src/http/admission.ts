@@ -30,6 +30,8 @@ export interface AdmissionOptions {
   heavyCost: number;
   /** Slots heavy operations may hold at once; the rest stay free for light ones. */
   heavySlots: number;
+  /** Slots exports may hold at once (each holds one for its whole download); default `heavySlots`. */
+  exportSlots?: number;
   /** Told how long each granted slot was waited for (metrics). */
   onWait?: (ms: number, confined: boolean) => void;
   /** Each client's query budget in cost points (src/http/cost-budget.ts); none: unlimited. */
@@ -116,9 +118,17 @@ export class RecentUse {
   }
 }
 
+/**
+ * Where an operation waits for a database slot: `open` for light ones, `heavy` for costly ones
+ * (and clients far above their share), `export` for downloads that hold a connection for minutes,
+ * so that an export does not take the heavy lane from queries for its whole length.
+ */
+export type Lane = 'open' | 'heavy' | 'export';
+
 export class Admission {
   private readonly all: Slots;
   private readonly heavy: Slots;
+  private readonly exports: Slots;
   private readonly clients = new Map<string, number>();
   /** Each client's recent use (ms of waiting for or holding slots, decayed): least goes first. */
   private readonly usage = new RecentUse();
@@ -126,6 +136,7 @@ export class Admission {
   constructor(readonly options: AdmissionOptions) {
     this.all = new Slots(options.slots);
     this.heavy = new Slots(Math.max(1, Math.min(options.heavySlots, options.slots)));
+    this.exports = new Slots(Math.max(1, Math.min(options.exportSlots ?? options.heavySlots, options.slots)));
   }
 
   get active(): number {
@@ -155,28 +166,28 @@ export class Admission {
    * need one of the few confined slots, so however many of them arrive, light operations from
    * ordinary clients (dashboards) still find free slots.
    */
-  async acquire(heavy = false, client?: string): Promise<(() => void) | undefined> {
+  async acquire(lane: Lane = 'open', client?: string): Promise<(() => void) | undefined> {
     const started = Date.now();
     const { acquireTimeoutMs } = this.options;
     const priority = client === undefined ? 0 : this.usage.charge(client, 0, started);
-    const confined = heavy || priority > NOISY_MS;
+    const confinedTo = lane === 'export' ? this.exports : lane === 'heavy' || priority > NOISY_MS ? this.heavy : undefined;
     const charge = () => client !== undefined && this.usage.charge(client, Date.now() - started, Date.now());
-    if (confined && !(await this.heavy.acquire(acquireTimeoutMs, priority))) {
+    if (confinedTo && !(await confinedTo.acquire(acquireTimeoutMs, priority))) {
       charge();
       return undefined;
     }
     if (!(await this.all.acquire(Math.max(1, acquireTimeoutMs - (Date.now() - started)), priority))) {
-      if (confined) this.heavy.release();
+      confinedTo?.release();
       charge();
       return undefined;
     }
-    this.options.onWait?.(Date.now() - started, confined);
+    this.options.onWait?.(Date.now() - started, confinedTo !== undefined);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.all.release();
-      if (confined) this.heavy.release();
+      confinedTo?.release();
       charge();
     };
   }
@@ -278,7 +289,7 @@ export function useAdmission({ admission, monitor, readDb }: AdmissionPluginOpti
         return;
       }
       const heavy = cost !== undefined && cost > admission.options.heavyCost;
-      const slot = await admission.acquire(heavy, client);
+      const slot = await admission.acquire(heavy ? 'heavy' : 'open', client);
       if (!slot) {
         if (client !== undefined) admission.leaveClient(client);
         setResultAndStopExecution({ errors: [databaseBusy(admission.options.acquireTimeoutMs)] });

@@ -127,7 +127,7 @@ export async function exportResponse(options: ExportOptions, request: Request, c
       'retry-after': '1',
     });
   }
-  const slot = await admission.acquire(true, client);
+  const slot = await admission.acquire('export', client);
   if (!slot) {
     admission.leaveClient(client);
     return refusal(503, 'DATABASE_BUSY', `The server is busy: no database connection became free within ${admission.options.acquireTimeoutMs} ms.`, {}, {

@@ -59,7 +59,7 @@ export function useStreamRules(rules: StreamRules): Plugin {
       if (admission) {
         extendContext({
           admitStreamWork: async () => {
-            const slot = await admission.acquire(false, client);
+            const slot = await admission.acquire('open', client);
             if (!slot) throw databaseBusy(admission.options.acquireTimeoutMs);
             return slot;
           },

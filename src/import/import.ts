@@ -80,7 +80,8 @@ async function prepareJson(path: string, source: unknown): Promise<Prepared> {
 const CSV_REQUIRED = ['source', 'slug', 'title', 'kind', 'date_precision', 'confidence', 'quote'] as const;
 const CSV_OPTIONAL = [
   'description', 'date_text', 'date_earliest', 'date_latest', 'place', 'killed_min', 'killed_max', 'killed_text',
-  'wounded_min', 'wounded_max', 'wounded_text', 'note', 'occurrence', 'actor', 'role', 'attributed_by',
+  'wounded_min', 'wounded_max', 'wounded_text', 'killed_best', 'killed_parts', 'wounded_best', 'wounded_parts',
+  'note', 'occurrence', 'actor', 'role', 'attributed_by',
 ] as const;
 
 type StoredSource = {
@@ -154,9 +155,27 @@ async function prepareCsv(db: Database, path: string): Promise<Prepared> {
       }
       const kind = cell(row, 'kind');
       if (kind !== null && !(eventKindValues as readonly string[]).includes(kind)) rowProblems.push(`line ${row.line}: kind "${kind}" is not one of ${eventKindValues.join(', ')}`);
+      // A figure's parts are JSON in their cell, as /export/events.csv writes them ([{category, low, best, high, text}]).
+      const parts = (prefix: 'killed' | 'wounded'): unknown => {
+        const json = cell(row, `${prefix}_parts`);
+        if (json === null) return undefined;
+        try {
+          return JSON.parse(json);
+        } catch {
+          rowProblems.push(`line ${row.line}: ${prefix}_parts is not JSON (a list of {category, low, best, high, text})`);
+          return undefined;
+        }
+      };
       const casualties = (prefix: 'killed' | 'wounded') => {
         const min = int(`${prefix}_min`);
-        return min === null ? null : { min, max: int(`${prefix}_max`), text: cell(row, `${prefix}_text`) ?? String(min) };
+        const given = parts(prefix);
+        if (min === null && given === undefined) return null;
+        return {
+          ...(min === null ? {} : { min, max: int(`${prefix}_max`) }),
+          best: int(`${prefix}_best`),
+          text: cell(row, `${prefix}_text`) ?? String(min ?? ''),
+          ...(given === undefined || (Array.isArray(given) && given.length === 0) ? {} : { parts: given }),
+        };
       };
       const quote = cell(row, 'quote');
       const occurrence = int('occurrence');

@@ -226,3 +226,71 @@ $$;
 DROP TRIGGER IF EXISTS api_tokens_changed ON api_tokens;
 CREATE TRIGGER api_tokens_changed AFTER UPDATE OR DELETE ON api_tokens
   FOR EACH ROW EXECUTE FUNCTION notify_api_tokens_changed();
+
+-- An event's casualty parts (killed_parts, wounded_parts; src/db/casualties.ts) are an array of
+-- { category, low, best, high, text }, one per category, each with low <= best <= high; and the
+-- total is never less than its parts: the parts' lows add up to no more than the total's low, and
+-- no part's best or high exceeds the total's. The domain layer refuses such input with the
+-- input's path first; this keeps any other writer (SQL, a bulk load) to the same rule.
+CREATE OR REPLACE FUNCTION casualty_parts_problem(measure text, total_low integer, total_best integer, total_high integer, parts jsonb)
+RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  part jsonb;
+  seen text[] := '{}';
+  low integer;
+  best integer;
+  high integer;
+  lows bigint := 0;
+BEGIN
+  IF parts IS NULL THEN RETURN NULL; END IF;
+  IF jsonb_typeof(parts) <> 'array' THEN RETURN format('%s_parts must be an array', measure); END IF;
+  IF jsonb_array_length(parts) > 0 AND total_low IS NULL THEN RETURN format('%s has parts but no total', measure); END IF;
+  FOR part IN SELECT * FROM jsonb_array_elements(parts) LOOP
+    IF jsonb_typeof(part) <> 'object' OR NOT (part->>'category' = ANY({{casualty_categories}})) THEN
+      RETURN format('%s part %s: category must be one of %s', measure, part, array_to_string({{casualty_categories}}, ', '));
+    END IF;
+    IF part->>'category' = ANY(seen) THEN RETURN format('%s: category %s is given twice', measure, part->>'category'); END IF;
+    seen := seen || (part->>'category');
+    IF jsonb_typeof(part->'low') IS DISTINCT FROM 'number' OR (part->>'low')::numeric < 0 OR (part->>'low')::numeric % 1 <> 0
+       OR jsonb_typeof(coalesce(part->'best', 'null')) NOT IN ('number', 'null') OR jsonb_typeof(coalesce(part->'high', 'null')) NOT IN ('number', 'null')
+       OR jsonb_typeof(coalesce(part->'text', 'null')) NOT IN ('string', 'null') THEN
+      RETURN format('%s part %s: low must be a whole number of 0 or more, best and high numbers or null, text a string or null', measure, part->>'category');
+    END IF;
+    low := (part->>'low')::integer;
+    best := (part->>'best')::integer;
+    high := (part->>'high')::integer;
+    IF high < low OR best < low OR best > high THEN
+      RETURN format('%s part %s: low <= best <= high does not hold', measure, part->>'category');
+    END IF;
+    IF total_high IS NOT NULL AND (high IS NULL OR high > total_high) THEN
+      RETURN format('%s part %s: its high exceeds the total''s high (%s)', measure, part->>'category', total_high);
+    END IF;
+    IF total_best IS NOT NULL AND best > total_best THEN
+      RETURN format('%s part %s: its best exceeds the total''s best (%s)', measure, part->>'category', total_best);
+    END IF;
+    lows := lows + low;
+  END LOOP;
+  IF lows > total_low THEN
+    RETURN format('%s parts: their lows add up to %s, more than the total''s low (%s)', measure, lows, total_low);
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION events_casualty_parts_check() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  problem text := coalesce(casualty_parts_problem('killed', NEW.killed_min, NEW.killed_best, NEW.killed_max, NEW.killed_parts),
+                           casualty_parts_problem('wounded', NEW.wounded_min, NEW.wounded_best, NEW.wounded_max, NEW.wounded_parts));
+BEGIN
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION 'event "%": %', NEW.slug, problem USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END $$;
+
+DROP TRIGGER IF EXISTS events_casualty_parts_check ON events;
+-- Only rows with parts are checked (a figure without parts is held by the CHECK constraints on
+-- events): a bulk load of events without parts does not call the function at all.
+CREATE TRIGGER events_casualty_parts_check BEFORE INSERT OR UPDATE OF killed_min, killed_best, killed_max, killed_parts,
+  wounded_min, wounded_best, wounded_max, wounded_parts ON events
+  FOR EACH ROW WHEN (NEW.killed_parts IS NOT NULL OR NEW.wounded_parts IS NOT NULL)
+  EXECUTE FUNCTION events_casualty_parts_check();

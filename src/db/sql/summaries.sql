@@ -64,6 +64,36 @@ CREATE OR REPLACE FUNCTION event_period_end(grain event_grain, period date) RETU
     WHEN 'YEAR' THEN (period + interval '1 year' - interval '1 day')::date
   END;
 
+-- An event's casualty vector (src/db/casualties.ts): for killed then wounded, the total and then
+-- each category, six numbers: low, best, whether a best is known, high, whether the high is open
+-- ("over 100"), whether a figure is given at all. An exact figure (low = high) is its own best.
+CREATE OR REPLACE FUNCTION casualty_slot(low integer, best integer, high integer) RETURNS bigint[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN CASE WHEN low IS NULL THEN ARRAY[0, 0, 0, 0, 0, 0]::bigint[]
+              ELSE ARRAY[low, coalesce(best, CASE WHEN high = low THEN low END, 0),
+                         (best IS NOT NULL OR high = low)::int, coalesce(high, 0), (high IS NULL)::int, 1]::bigint[] END;
+
+CREATE OR REPLACE FUNCTION casualty_part_slot(parts jsonb, category text) RETURNS bigint[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN coalesce((SELECT casualty_slot((p->>'low')::int, (p->>'best')::int, (p->>'high')::int)
+                     FROM jsonb_array_elements(parts) p WHERE p->>'category' = category LIMIT 1),
+                  casualty_slot(NULL, NULL, NULL));
+
+CREATE OR REPLACE FUNCTION casualty_parts_slots(parts jsonb) RETURNS bigint[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN {{casualty_parts_slots}};
+
+CREATE OR REPLACE FUNCTION event_casualty_vector(killed_min integer, killed_best integer, killed_max integer, killed_parts jsonb,
+                                                 wounded_min integer, wounded_best integer, wounded_max integer, wounded_parts jsonb)
+RETURNS bigint[] LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN {{casualty_vector_of_event}};
+
+-- Two sums of vectors added element by element (an empty vector, left by the migration that added
+-- the column until the rebuild at the end of this file, counts as zeros).
+CREATE OR REPLACE FUNCTION casualty_vector_add(a bigint[], b bigint[]) RETURNS bigint[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN ARRAY(SELECT coalesce(x, 0) + coalesce(y, 0) FROM unnest(a, b) WITH ORDINALITY AS t(x, y, i) ORDER BY i);
+
 -- 2. Actors ------------------------------------------------------------------------------------
 
 -- Each role's bit in a `roles` mask. Written out, not taken from the enum's order, so that a role
@@ -94,8 +124,10 @@ BEGIN
     -- Only what a summary reads: an edit of the title or description changes none.
     INSERT INTO summary_queue (kind, id)
     SELECT 'event', n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-     WHERE (n.date_earliest, n.date_latest, n.place_id, n.kind, n.killed_min, n.killed_max, n.claim_id)
-           IS DISTINCT FROM (o.date_earliest, o.date_latest, o.place_id, o.kind, o.killed_min, o.killed_max, o.claim_id);
+     WHERE (n.date_earliest, n.date_latest, n.place_id, n.kind, n.claim_id, n.killed_min, n.killed_best, n.killed_max,
+            n.killed_parts, n.wounded_min, n.wounded_best, n.wounded_max, n.wounded_parts)
+           IS DISTINCT FROM (o.date_earliest, o.date_latest, o.place_id, o.kind, o.claim_id, o.killed_min, o.killed_best, o.killed_max,
+            o.killed_parts, o.wounded_min, o.wounded_best, o.wounded_max, o.wounded_parts);
   END IF;
   RETURN NULL;
 END $$;
@@ -224,7 +256,9 @@ CREATE OR REPLACE VIEW live_event_facts AS
 SELECT e.id AS event_id, coalesce(pl.country_id, 0) AS country_id, e.kind,
        event_grain_of(e.date_earliest, e.date_latest) AS grain, event_period_of(e.date_earliest, e.date_latest) AS period,
        e.killed_min, e.killed_max,
-       coalesce(e.date_earliest, e.date_latest) AS first_date, coalesce(e.date_latest, e.date_earliest) AS last_date
+       coalesce(e.date_earliest, e.date_latest) AS first_date, coalesce(e.date_latest, e.date_earliest) AS last_date,
+       event_casualty_vector(e.killed_min, e.killed_best, e.killed_max, e.killed_parts,
+                             e.wounded_min, e.wounded_best, e.wounded_max, e.wounded_parts) AS casualties
   FROM events e
   JOIN claims report ON report.id = e.claim_id AND report.retracted_at IS NULL
   LEFT JOIN places pl ON pl.id = e.place_id;
@@ -236,7 +270,9 @@ CREATE OR REPLACE VIEW event_rollup_members_expected AS
 SELECT e.id AS event_id, event_grain_of(e.date_earliest, e.date_latest) AS grain,
        event_period_of(e.date_earliest, e.date_latest) AS period, e.kind, pl.country_id,
        e.killed_min, e.killed_max,
-       coalesce(e.date_earliest, e.date_latest) AS first_date, coalesce(e.date_latest, e.date_earliest) AS last_date
+       coalesce(e.date_earliest, e.date_latest) AS first_date, coalesce(e.date_latest, e.date_earliest) AS last_date,
+       event_casualty_vector(e.killed_min, e.killed_best, e.killed_max, e.killed_parts,
+                             e.wounded_min, e.wounded_best, e.wounded_max, e.wounded_parts) AS casualties
   FROM events e
   JOIN claims report ON report.id = e.claim_id AND report.retracted_at IS NULL
   LEFT JOIN places pl ON pl.id = e.place_id;
@@ -245,7 +281,7 @@ SELECT e.id AS event_id, event_grain_of(e.date_earliest, e.date_latest) AS grain
 -- (WHERE event_id = ANY(...)), which the planner pushes into both grouped subqueries.
 CREATE OR REPLACE VIEW actor_event_links_expected AS
 SELECT l.event_id, l.actor_id, l.roles, f.country_id, f.kind, f.grain, f.period,
-       f.killed_min, f.killed_max, f.first_date, f.last_date
+       f.killed_min, f.killed_max, f.first_date, f.last_date, f.casualties
   FROM (SELECT p.event_id, coalesce(m.canonical_id, p.actor_id) AS actor_id,
                bit_or(participation_role_bit(p.role))::smallint AS roles
           FROM participations p
@@ -255,7 +291,7 @@ SELECT l.event_id, l.actor_id, l.roles, f.country_id, f.kind, f.grain, f.period,
   JOIN live_event_facts f ON f.event_id = l.event_id
 UNION ALL
 SELECT l.event_id, 0, l.roles, f.country_id, f.kind, f.grain, f.period,
-       f.killed_min, f.killed_max, f.first_date, f.last_date
+       f.killed_min, f.killed_max, f.first_date, f.last_date, f.casualties
   FROM (SELECT p.event_id, bit_or(participation_role_bit(p.role))::smallint AS roles
           FROM participations p
           JOIN claims c ON c.id = p.claim_id AND c.retracted_at IS NULL
@@ -266,7 +302,7 @@ SELECT l.event_id, 0, l.roles, f.country_id, f.kind, f.grain, f.period,
 -- merged now, adhere to through a live claim (their own adherences and those of actors merged
 -- into them), from actor_event_links.
 CREATE OR REPLACE VIEW event_doctrines_expected AS
-SELECT DISTINCT l.event_id, d.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max
+SELECT DISTINCT l.event_id, d.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max, l.casualties
   FROM actor_event_links l
   JOIN (SELECT coalesce(m.canonical_id, ad.actor_id) AS actor_id, ad.doctrine_id
           FROM adherences ad
@@ -282,12 +318,12 @@ BEGIN
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
   CREATE TEMP TABLE IF NOT EXISTS event_rollup_delta (sign smallint NOT NULL, LIKE event_rollup_members) ON COMMIT DELETE ROWS;
   INSERT INTO event_rollup_delta
-    (sign, event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date)
+    (sign, event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties)
   WITH expected AS MATERIALIZED (
-         SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date
+         SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties
            FROM event_rollup_members_expected WHERE event_id = ANY(event_ids)),
        stored AS MATERIALIZED (
-         SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date
+         SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties
            FROM event_rollup_members WHERE event_id = ANY(event_ids))
   SELECT 1, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) added
   UNION ALL
@@ -295,60 +331,64 @@ BEGIN
   IF NOT FOUND THEN RETURN; END IF;
 
   DELETE FROM event_rollup_members m USING event_rollup_delta d WHERE d.sign < 0 AND m.event_id = d.event_id;
-  INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date)
-  SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date
+  INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties)
+  SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties
     FROM event_rollup_delta WHERE sign > 0;
 
   INSERT INTO event_rollup_by_kind AS r
-    (grain, period, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+    (grain, period, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT d.grain, d.period, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
          coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
          coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
-         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
+         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d GROUP BY d.grain, d.period, d.kind ORDER BY d.grain, d.period, d.kind
   ON CONFLICT ON CONSTRAINT event_rollup_by_kind_key DO UPDATE SET
     events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
     killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
     killed_reported = r.killed_reported + excluded.killed_reported,
+    casualties = casualty_vector_add(r.casualties, excluded.casualties),
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
   INSERT INTO event_rollup_by_country AS r
-    (grain, period, country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+    (grain, period, country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT d.grain, d.period, d.country_id, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
          coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
          coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
-         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
+         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d GROUP BY d.grain, d.period, d.country_id ORDER BY d.grain, d.period, d.country_id
   ON CONFLICT ON CONSTRAINT event_rollup_by_country_key DO UPDATE SET
     events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
     killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
     killed_reported = r.killed_reported + excluded.killed_reported,
+    casualties = casualty_vector_add(r.casualties, excluded.casualties),
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
   INSERT INTO event_rollup_by_period AS r
-    (grain, period, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+    (grain, period, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT d.grain, d.period, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
          coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
          coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
-         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
+         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d GROUP BY d.grain, d.period ORDER BY d.grain, d.period
   ON CONFLICT ON CONSTRAINT event_rollup_by_period_key DO UPDATE SET
     events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
     killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
     killed_reported = r.killed_reported + excluded.killed_reported,
+    casualties = casualty_vector_add(r.casualties, excluded.casualties),
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
   INSERT INTO event_rollup_by_country_total AS r
-    (country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+    (country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT d.country_id, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
          coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
          coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
-         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
+         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d GROUP BY d.country_id ORDER BY d.country_id
   ON CONFLICT ON CONSTRAINT event_rollup_by_country_total_key DO UPDATE SET
     events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
     killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
     killed_reported = r.killed_reported + excluded.killed_reported,
+    casualties = casualty_vector_add(r.casualties, excluded.casualties),
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
   IF EXISTS (SELECT 1 FROM event_rollup_delta WHERE sign < 0) THEN
@@ -408,12 +448,12 @@ END $$;
 CREATE OR REPLACE FUNCTION actor_rollups_apply_delta() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO actor_rollup AS r
-    (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+    (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT d.actor_id, d.roles, d.country_id, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
          coalesce(sum(d.sign * d.killed_max), 0),
          coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
          coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
-         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
+         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM actor_link_delta d
    GROUP BY GROUPING SETS ((d.actor_id, d.roles), (d.actor_id, d.roles, d.country_id), (d.actor_id, d.roles, d.country_id, d.kind))
    ORDER BY 1, 2, 3, 4
@@ -421,29 +461,31 @@ BEGIN
     events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
     killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
     killed_reported = r.killed_reported + excluded.killed_reported,
+    casualties = casualty_vector_add(r.casualties, excluded.casualties),
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
   INSERT INTO actor_rollup_timeline AS r
-    (actor_id, roles, grain, period, events, killed_min, killed_max, killed_open, killed_reported)
+    (actor_id, roles, grain, period, events, killed_min, killed_max, killed_open, killed_reported, casualties)
   SELECT d.actor_id, d.roles, d.grain, d.period, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
          coalesce(sum(d.sign * d.killed_max), 0),
          coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0), {{casualty_sum_of_signed_d_casualties}}
     FROM actor_link_delta d
    GROUP BY d.actor_id, d.roles, d.grain, d.period
    ORDER BY 1, 2, 3, 4
   ON CONFLICT ON CONSTRAINT actor_rollup_timeline_key DO UPDATE SET
     events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
     killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported;
+    killed_reported = r.killed_reported + excluded.killed_reported,
+    casualties = casualty_vector_add(r.casualties, excluded.casualties);
 
   -- Each row counts for every role in its mask, and (role null) for any role.
   INSERT INTO actor_rollup_by_role AS r
-    (actor_id, role, events, killed_min, killed_max, killed_open, killed_reported)
+    (actor_id, role, events, killed_min, killed_max, killed_open, killed_reported, casualties)
   SELECT d.actor_id, x.role, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
          coalesce(sum(d.sign * d.killed_max), 0),
          coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0), {{casualty_sum_of_signed_d_casualties}}
     FROM actor_link_delta d
     CROSS JOIN LATERAL (SELECT r AS role FROM unnest(enum_range(NULL::participation_role)) r
                          WHERE d.roles & participation_role_bit(r) <> 0
@@ -454,7 +496,8 @@ BEGIN
   ON CONFLICT ON CONSTRAINT actor_rollup_by_role_key DO UPDATE SET
     events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
     killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported;
+    killed_reported = r.killed_reported + excluded.killed_reported,
+    casualties = casualty_vector_add(r.casualties, excluded.casualties);
 
   IF NOT EXISTS (SELECT 1 FROM actor_link_delta WHERE sign < 0) THEN RETURN; END IF;
   -- Groups that lost rows: the emptied ones go, the others get their first/last dates again (a
@@ -494,12 +537,12 @@ BEGIN
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN 0; END IF;
   CREATE TEMP TABLE IF NOT EXISTS actor_link_delta (sign smallint NOT NULL, LIKE actor_event_links) ON COMMIT DELETE ROWS;
   INSERT INTO actor_link_delta
-    (sign, event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date)
+    (sign, event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties)
   WITH expected AS MATERIALIZED (
-         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date
+         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties
            FROM actor_event_links_expected WHERE event_id = ANY(event_ids)),
        stored AS MATERIALIZED (
-         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date
+         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties
            FROM actor_event_links WHERE event_id = ANY(event_ids))
   SELECT 1, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) added
   UNION ALL
@@ -509,8 +552,8 @@ BEGIN
     DELETE FROM actor_event_links l USING actor_link_delta d
      WHERE d.sign < 0 AND l.event_id = d.event_id AND l.actor_id = d.actor_id;
     INSERT INTO actor_event_links
-      (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date)
-    SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date
+      (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties)
+    SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties
       FROM actor_link_delta WHERE sign > 0;
     PERFORM actor_rollups_apply_delta();
   END IF;
@@ -526,13 +569,13 @@ LANGUAGE plpgsql AS $$
 BEGIN
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
   CREATE TEMP TABLE IF NOT EXISTS event_doctrine_delta (sign smallint NOT NULL, LIKE event_doctrines) ON COMMIT DELETE ROWS;
-  INSERT INTO event_doctrine_delta (sign, event_id, doctrine_id, country_id, kind, killed_min, killed_max)
+  INSERT INTO event_doctrine_delta (sign, event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties)
   WITH expected AS MATERIALIZED (
-         SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max
+         SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties
            FROM event_doctrines_expected
           WHERE event_id = ANY(event_ids) AND (doctrine_ids IS NULL OR doctrine_id = ANY(doctrine_ids))),
        stored AS MATERIALIZED (
-         SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max
+         SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties
            FROM event_doctrines
           WHERE event_id = ANY(event_ids) AND (doctrine_ids IS NULL OR doctrine_id = ANY(doctrine_ids)))
   SELECT 1, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) added
@@ -541,21 +584,22 @@ BEGIN
   IF FOUND THEN
     DELETE FROM event_doctrines l USING event_doctrine_delta d
      WHERE d.sign < 0 AND l.event_id = d.event_id AND l.doctrine_id = d.doctrine_id;
-    INSERT INTO event_doctrines (event_id, doctrine_id, country_id, kind, killed_min, killed_max)
-    SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max FROM event_doctrine_delta WHERE sign > 0;
+    INSERT INTO event_doctrines (event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties)
+    SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties FROM event_doctrine_delta WHERE sign > 0;
     INSERT INTO doctrine_rollup AS r
-      (doctrine_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported)
+      (doctrine_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, casualties)
     SELECT d.doctrine_id, d.country_id, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
            coalesce(sum(d.sign * d.killed_max), 0),
            coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-           coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+           coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0), {{casualty_sum_of_signed_d_casualties}}
       FROM event_doctrine_delta d
      GROUP BY GROUPING SETS ((d.doctrine_id), (d.doctrine_id, d.country_id, d.kind))
      ORDER BY 1, 2, 3
     ON CONFLICT ON CONSTRAINT doctrine_rollup_key DO UPDATE SET
       events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
       killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-      killed_reported = r.killed_reported + excluded.killed_reported;
+      killed_reported = r.killed_reported + excluded.killed_reported,
+    casualties = casualty_vector_add(r.casualties, excluded.casualties);
     DELETE FROM doctrine_rollup r USING (SELECT DISTINCT doctrine_id FROM event_doctrine_delta WHERE sign < 0) k
      WHERE r.doctrine_id = k.doctrine_id AND r.events = 0;
   END IF;
@@ -696,42 +740,42 @@ BEGIN
   TRUNCATE event_rollup_members, event_rollup_by_kind, event_rollup_by_country, event_rollup_by_period,
     event_rollup_by_country_total, actor_event_links, actor_rollup, actor_rollup_timeline, actor_rollup_by_role,
     event_doctrines, doctrine_rollup, actor_doctrine_sets;
-  INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date)
-  SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date FROM event_rollup_members_expected;
-  INSERT INTO event_rollup_by_kind (grain, period, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties)
+  SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties FROM event_rollup_members_expected;
+  INSERT INTO event_rollup_by_kind (grain, period, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT grain, period, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
-         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date), {{casualty_sum_of_casualties}}
     FROM event_rollup_members GROUP BY grain, period, kind;
-  INSERT INTO event_rollup_by_country (grain, period, country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  INSERT INTO event_rollup_by_country (grain, period, country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT grain, period, country_id, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
-         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date), {{casualty_sum_of_casualties}}
     FROM event_rollup_members GROUP BY grain, period, country_id;
-  INSERT INTO event_rollup_by_period (grain, period, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  INSERT INTO event_rollup_by_period (grain, period, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT grain, period, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
-         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date), {{casualty_sum_of_casualties}}
     FROM event_rollup_members GROUP BY grain, period;
-  INSERT INTO event_rollup_by_country_total (country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+  INSERT INTO event_rollup_by_country_total (country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT country_id, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
-         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date), {{casualty_sum_of_casualties}}
     FROM event_rollup_members GROUP BY country_id;
 
   INSERT INTO actor_event_links
-    (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date)
-  SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date
+    (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties)
+  SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties
     FROM actor_event_links_expected;
   INSERT INTO actor_rollup
-    (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date)
+    (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT actor_id, roles, country_id, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
-         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date)
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date), {{casualty_sum_of_casualties}}
     FROM actor_event_links
    GROUP BY GROUPING SETS ((actor_id, roles), (actor_id, roles, country_id), (actor_id, roles, country_id, kind));
-  INSERT INTO actor_rollup_timeline (actor_id, roles, grain, period, events, killed_min, killed_max, killed_open, killed_reported)
+  INSERT INTO actor_rollup_timeline (actor_id, roles, grain, period, events, killed_min, killed_max, killed_open, killed_reported, casualties)
   SELECT actor_id, roles, grain, period, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
-         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min)
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), {{casualty_sum_of_casualties}}
     FROM actor_event_links GROUP BY actor_id, roles, grain, period;
-  INSERT INTO actor_rollup_by_role (actor_id, role, events, killed_min, killed_max, killed_open, killed_reported)
+  INSERT INTO actor_rollup_by_role (actor_id, role, events, killed_min, killed_max, killed_open, killed_reported, casualties)
   SELECT l.actor_id, x.role, count(*), coalesce(sum(l.killed_min), 0), coalesce(sum(l.killed_max), 0),
-         count(*) FILTER (WHERE l.killed_min IS NOT NULL AND l.killed_max IS NULL), count(l.killed_min)
+         count(*) FILTER (WHERE l.killed_min IS NOT NULL AND l.killed_max IS NULL), count(l.killed_min), {{casualty_sum_of_l_casualties}}
     FROM actor_event_links l
     CROSS JOIN LATERAL (SELECT r AS role FROM unnest(enum_range(NULL::participation_role)) r
                          WHERE l.roles & participation_role_bit(r) <> 0
@@ -743,11 +787,11 @@ BEGIN
     FROM adherences ad
     JOIN claims live ON live.id = ad.claim_id AND live.retracted_at IS NULL
     LEFT JOIN actor_folds('infinity') f ON f.actor_id = ad.actor_id;
-  INSERT INTO event_doctrines (event_id, doctrine_id, country_id, kind, killed_min, killed_max)
-  SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max FROM event_doctrines_expected;
-  INSERT INTO doctrine_rollup (doctrine_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported)
+  INSERT INTO event_doctrines (event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties)
+  SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties FROM event_doctrines_expected;
+  INSERT INTO doctrine_rollup (doctrine_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, casualties)
   SELECT doctrine_id, country_id, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
-         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min)
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), {{casualty_sum_of_casualties}}
     FROM event_doctrines
    GROUP BY GROUPING SETS ((doctrine_id), (doctrine_id, country_id, kind));
   PERFORM place_rollups_rebuild();

@@ -17,6 +17,7 @@ import type { z } from 'zod';
 import { describeAnchorFailure, type Anchor } from '../../citations/anchor.ts';
 import { copyLine, copyLines, type CopyCell } from '../../db/copy.ts';
 import { UserError } from '../errors.ts';
+import { casualtyColumns, type Casualties } from '../events/casualties.ts';
 import { knowledgeFileSchema, type Quote } from '../knowledge/format.ts';
 import { locationColumns, NO_LOCATION } from '../places/location.ts';
 import { SELF_RELATIONSHIP } from '../relationships/relationships.ts';
@@ -100,6 +101,13 @@ interface StageTable {
   definition: string;
 }
 
+/** A figure's best estimate and parts as staged (the parts as JSON text for the jsonb column), as casualtyColumns stores them. */
+function stagedParts(prefix: 'killed' | 'wounded', value: Casualties | null | undefined): [number | null, string | null] {
+  const columns = casualtyColumns(prefix, value ?? null);
+  const parts = columns[`${prefix}Parts`];
+  return [columns[`${prefix}Best`] ?? null, parts ? JSON.stringify(parts) : null];
+}
+
 const STAGES = {
   claims: { name: 'bulk_claims', columns: ['n', 'label', 'key', 'kind', 'confidence', 'note'], definition: 'n integer, label text, key text, kind text, confidence smallint, note text' },
   quotes: { name: 'bulk_quotes', columns: ['n', 'quote', 'start_offset', 'end_offset', 'prefix', 'suffix'], definition: 'n integer, quote text, start_offset integer, end_offset integer, prefix text, suffix text' },
@@ -112,8 +120,8 @@ const STAGES = {
   actors: { name: 'bulk_actors', columns: ['idx', 'label', 'n', 'slug', 'name', 'aliases', 'kind', 'description', 'home_country'], definition: 'idx integer, label text, n integer, slug text, name text, aliases text[], kind text, description text, home_country text' },
   events: {
     name: 'bulk_events',
-    columns: ['idx', 'label', 'n', 'slug', 'title', 'kind', 'description', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place', 'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text'],
-    definition: 'idx integer, label text, n integer, slug text, title text, kind text, description text, date_text text, date_earliest date, date_latest date, date_precision text, place text, killed_min integer, killed_max integer, killed_text text, wounded_min integer, wounded_max integer, wounded_text text',
+    columns: ['idx', 'label', 'n', 'slug', 'title', 'kind', 'description', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place', 'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text', 'killed_best', 'killed_parts', 'wounded_best', 'wounded_parts'],
+    definition: 'idx integer, label text, n integer, slug text, title text, kind text, description text, date_text text, date_earliest date, date_latest date, date_precision text, place text, killed_min integer, killed_max integer, killed_text text, wounded_min integer, wounded_max integer, wounded_text text, killed_best integer, killed_parts jsonb, wounded_best integer, wounded_parts jsonb',
   },
   adherences: { name: 'bulk_adherences', columns: ['idx', 'label', 'n', 'actor', 'doctrine'], definition: 'idx integer, label text, n integer, actor text, doctrine text' },
   relationships: {
@@ -260,7 +268,8 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
         const e = value as Element<'events'>;
         const n = await stageClaim(label, claimKeys.event(e), 'EVENT_REPORT', e);
         await staging.add('events', [idx, label, n, e.slug, e.title, e.kind, e.description, e.date.text, e.date.earliest, e.date.latest, e.date.precision, e.place,
-          e.killed?.min ?? null, e.killed?.max ?? null, e.killed?.text ?? null, e.wounded?.min ?? null, e.wounded?.max ?? null, e.wounded?.text ?? null]);
+          e.killed?.min ?? null, e.killed?.max ?? null, e.killed?.text ?? null, e.wounded?.min ?? null, e.wounded?.max ?? null, e.wounded?.text ?? null,
+          ...stagedParts('killed', e.killed), ...stagedParts('wounded', e.wounded)]);
         await stageExternalIds(label, 'event', e.slug, e.externalIds);
         return;
       }
@@ -479,9 +488,11 @@ async function write(sql: BulkSql, recordedBy: string, source: SourceRow, step: 
   step('write doctrines and actors');
   const events = await sql.unsafe<{ id: number }[]>(`
     insert into events (slug, title, kind, description, date_text, date_earliest, date_latest, date_precision, place_id,
-                        killed_min, killed_max, killed_text, wounded_min, wounded_max, wounded_text, claim_id)
+                        killed_min, killed_max, killed_text, wounded_min, wounded_max, wounded_text,
+                        killed_best, killed_parts, wounded_best, wounded_parts, claim_id)
     select b.slug, b.title, b.kind::event_kind, b.description, b.date_text, b.date_earliest, b.date_latest, b.date_precision::date_precision, pl.id,
-           b.killed_min, b.killed_max, b.killed_text, b.wounded_min, b.wounded_max, b.wounded_text, ci.id
+           b.killed_min, b.killed_max, b.killed_text, b.wounded_min, b.wounded_max, b.wounded_text,
+           b.killed_best, b.killed_parts, b.wounded_best, b.wounded_parts, ci.id
       from bulk_events b ${isNew} left join places pl on pl.slug = b.place order by b.idx
     returning id`);
   step('write events');

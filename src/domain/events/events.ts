@@ -13,6 +13,7 @@ import { recordClaim } from '../claims/record.ts';
 import { eventDateColumns, fuzzyDate, type FuzzyDate, type FuzzyDateInput } from '../dates.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { citationsSchema, confidenceSchema, parseInput } from '../input.ts';
+import { casualtiesSchema, casualtyColumns } from './casualties.ts';
 import { freeTextSchema, LIST_LIMITS, nameSchema, slugSchema } from '../limits.ts';
 import { withAttributionRule } from '../participations/attribution.ts';
 import { placeBySlug } from '../places/lookup.ts';
@@ -21,25 +22,7 @@ import type { Json, Principal, Tx } from '../service.ts';
 import { resolveCitations } from '../sources/citations.ts';
 import { eventKindValues, participationRoleValues } from '../vocabulary.ts';
 
-/** A count of the killed or wounded as the source gives it: "over 100" is min 101, no max, in its words. */
-export const casualtiesSchema = z
-  .object({ min: z.number().int().min(0), max: z.number().int().min(0).nullish(), text: freeTextSchema })
-  .strict()
-  .refine((r) => r.max == null || r.max >= r.min, { message: 'max must not be below min', path: ['max'] });
-export type Casualties = z.infer<typeof casualtiesSchema>;
-
-/** The casualty columns of an event; a count left out (undefined) is left as it is, null clears it. */
-export function casualtyColumns(
-  prefix: 'killed' | 'wounded',
-  value: { min: number; max?: number | null | undefined; text: string | null } | null | undefined,
-): Partial<typeof events.$inferSelect> {
-  if (value === undefined) return {};
-  return {
-    [`${prefix}Min`]: value?.min ?? null,
-    [`${prefix}Max`]: value?.max ?? null,
-    [`${prefix}Text`]: value?.text ?? null,
-  };
-}
+export { casualtiesSchema, casualtyColumns, type Casualties } from './casualties.ts';
 
 const participantSchema = withAttributionRule(
   z.object({

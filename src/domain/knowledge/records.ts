@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { actorNames, actors, adherences, doctrines, events, participations, places, relationships, sources } from '../../db/schema.ts';
 import { recordKeyedClaim, type ClaimKind } from '../claims/record.ts';
 import { eventDateColumns, periodColumns } from '../dates.ts';
+import { CASUALTY_CATEGORIES } from '../../db/casualties.ts';
 import { casualtyColumns } from '../events/events.ts';
 import { slugSchema } from '../limits.ts';
 import { actorNameFields } from '../names/names.ts';
@@ -23,7 +24,23 @@ import { KnowledgeFileError } from './load.ts';
 const slug = slugSchema;
 const day = z.iso.date().nullable();
 const fuzzyDate = z.object({ text: z.string().nullable(), earliest: day, latest: day, precision: z.enum(datePrecisionValues) });
-const range = z.object({ min: z.number().int().min(0), max: z.number().int().min(0).nullable(), text: z.string().nullable() }).nullable();
+const part = z.object({
+  category: z.enum(CASUALTY_CATEGORIES),
+  low: z.number().int().min(0),
+  best: z.number().int().min(0).nullable(),
+  high: z.number().int().min(0).nullable(),
+  text: z.string().nullable(),
+});
+// best and parts are absent from exports made before casualty estimates had them.
+const range = z
+  .object({
+    min: z.number().int().min(0),
+    best: z.number().int().min(0).nullable().optional(),
+    max: z.number().int().min(0).nullable(),
+    text: z.string().nullable(),
+    parts: z.array(part).optional(),
+  })
+  .nullable();
 const claim = z.object({
   key: z.string().min(1),
   confidence: z.number().int().min(0).max(100),

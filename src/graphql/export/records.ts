@@ -5,6 +5,7 @@
  * `events` field and the dashboards use; the view is src/graphql/view.ts's. Dates and timestamps
  * come back as text so that nothing is shifted by a time zone on the way out.
  */
+import type { CasualtyPartRow } from '../../db/schema.ts';
 import { sql, type SQL } from 'drizzle-orm';
 import { events } from '../../db/schema.ts';
 import { actorsAt, claimVisibleAs, eventsAt, mergeTime, placesAt } from '../view.ts';
@@ -71,6 +72,10 @@ export interface EventRecord {
   woundedMin: number | null;
   woundedMax: number | null;
   woundedText: string | null;
+  killedBest: number | null;
+  killedParts: CasualtyPartRow[] | null;
+  woundedBest: number | null;
+  woundedParts: CasualtyPartRow[] | null;
   revisedAt: string | null;
   claim: ClaimRecord;
   participants: ParticipantRecord[];
@@ -133,6 +138,8 @@ export function eventRecordsQuery(query: ExportQuery): SQL {
            loc.latitude, loc.longitude, loc.precision as "geoPrecision",
            events.killed_min as "killedMin", events.killed_max as "killedMax", events.killed_text as "killedText",
            events.wounded_min as "woundedMin", events.wounded_max as "woundedMax", events.wounded_text as "woundedText",
+           events.killed_best as "killedBest", events.killed_parts as "killedParts",
+           events.wounded_best as "woundedBest", events.wounded_parts as "woundedParts",
            to_json(events.revised_at) #>> '{}' as "revisedAt",
            ${claimJson('c', view)} as claim,
            ${participantsJson(view)} as participants

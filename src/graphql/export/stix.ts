@@ -24,6 +24,7 @@
  * recreates sources, places, actors, doctrines, events, claims and citations exactly. Ids are
  * UUIDv5 of each record's stable key (slug, or claim key), so exporting again gives the same ids.
  */
+import { STANDARD_TYPES_BY_KIND } from '../../domain/events/standard-types.ts';
 import { createHash } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { v5 as uuidv5 } from 'uuid';
@@ -186,8 +187,10 @@ function eventObjects(e: EventRecord, actorIds: Map<string, string>, referenced:
       date: { text: e.dateText, earliest: e.dateEarliest, latest: e.dateLatest, precision: e.datePrecision },
       place: e.placeSlug,
       place_ref: placeRef,
-      killed: e.killedMin === null ? null : { min: e.killedMin, max: e.killedMax, text: e.killedText },
-      wounded: e.woundedMin === null ? null : { min: e.woundedMin, max: e.woundedMax, text: e.woundedText },
+      killed: e.killedMin === null ? null : { min: e.killedMin, best: e.killedBest, max: e.killedMax, text: e.killedText, parts: e.killedParts ?? [] },
+      wounded: e.woundedMin === null ? null : { min: e.woundedMin, best: e.woundedBest, max: e.woundedMax, text: e.woundedText, parts: e.woundedParts ?? [] },
+      // Reference data mapped from the kind (src/domain/events/standard-types.ts), for readers that filter on them.
+      standard_types: STANDARD_TYPES_BY_KIND[e.kind as keyof typeof STANDARD_TYPES_BY_KIND],
     }, referenced, sourceIds),
     name: e.title,
     ...(e.description ? { description: e.description } : {}),

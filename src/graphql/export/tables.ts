@@ -8,6 +8,8 @@ import { stringify } from 'csv-stringify/sync';
 import type { ExportSession } from './session.ts';
 import type { ClaimRecord, EventRecord, ParticipantRecord, QuoteRecord } from './records.ts';
 import { eventRecordsQuery } from './records.ts';
+import { sideOf } from '../../domain/events/dyads.ts';
+import { ACLED_EVENT_TYPES, ACLED_SUB_EVENT_TYPES, GTD_ATTACK_TYPES, STANDARD_TYPES_BY_KIND } from '../../domain/events/standard-types.ts';
 import type { ExportQuery } from './parameters.ts';
 
 /** Events per cursor fetch: big enough to amortise a round trip, small enough to stay a few MB. */
@@ -20,6 +22,8 @@ export const CSV_COLUMNS = [
   'place_slug', 'place_name', 'place_kind', 'country_slug', 'country_name', 'country_code', 'region',
   'latitude', 'longitude', 'geo_precision',
   'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text',
+  'killed_best', 'killed_parts', 'wounded_best', 'wounded_parts',
+  'acled_event_type', 'acled_sub_event_type', 'gtd_attack_type', 'gtd_suicide', 'side_a', 'side_b',
   'confidence', 'note', 'recorded_at', 'recorded_by', 'retracted_at',
   'actors', 'participants', 'quotes',
 ] as const;
@@ -83,6 +87,13 @@ function eventProperties(e: EventRecord) {
     wounded_min: e.woundedMin,
     wounded_max: e.woundedMax,
     wounded_text: e.woundedText,
+    killed_best: e.killedBest,
+    killed_parts: e.killedParts ?? [],
+    wounded_best: e.woundedBest,
+    wounded_parts: e.woundedParts ?? [],
+    ...standardTypeColumns(e.kind),
+    side_a: side(e, 'A'),
+    side_b: side(e, 'B'),
     confidence: claim.confidence,
     note: claim.note,
     recorded_at: claim.recordedAt,
@@ -96,12 +107,38 @@ function eventProperties(e: EventRecord) {
 /** `ROLE:actor` for each participation, `;`-separated: a column a spreadsheet filter can use. */
 const actorList = (e: EventRecord) => e.participants.map((p) => `${p.role}:${p.actor}`).join(';');
 
+/** The actors on one side of the event (Event.dyad), from its live participations; CSV joins them with `;`. */
+function side(e: EventRecord, which: 'A' | 'B'): string[] {
+  const live = e.participants.filter((p) => p.claim.retractedAt === null && sideOf(p.role as Parameters<typeof sideOf>[0]) === which);
+  return [...new Set(live.map((p) => p.actor))];
+}
+
+/** The kind's ACLED and GTD types (reference data), as the codebooks spell them. */
+function standardTypeColumns(kind: string) {
+  const t = STANDARD_TYPES_BY_KIND[kind as keyof typeof STANDARD_TYPES_BY_KIND];
+  return {
+    acled_event_type: t.acledEventType ? ACLED_EVENT_TYPES[t.acledEventType] : null,
+    acled_sub_event_type: t.acledSubEventType ? ACLED_SUB_EVENT_TYPES[t.acledSubEventType].label : null,
+    gtd_attack_type: t.gtdAttackType ? GTD_ATTACK_TYPES[t.gtdAttackType].code : null,
+    gtd_suicide: t.gtdSuicide === null ? null : t.gtdSuicide ? 1 : 0,
+  };
+}
+
 export async function* csvChunks(session: ExportSession, query: ExportQuery): AsyncGenerator<string> {
   let header = true;
   for await (const batch of session.cursor<EventRecord>(eventRecordsQuery(query), EVENT_BATCH)) {
     const rows = batch.map((e) => {
       const p = eventProperties(e);
-      return { ...p, actors: actorList(e), participants: JSON.stringify(p.participants), quotes: JSON.stringify(p.quotes) };
+      return {
+        ...p,
+        actors: actorList(e),
+        side_a: p.side_a.join(';'),
+        side_b: p.side_b.join(';'),
+        killed_parts: JSON.stringify(p.killed_parts),
+        wounded_parts: JSON.stringify(p.wounded_parts),
+        participants: JSON.stringify(p.participants),
+        quotes: JSON.stringify(p.quotes),
+      };
     });
     yield stringify(rows, { header, columns: [...CSV_COLUMNS], cast: { number: (n) => String(n) } });
     header = false;

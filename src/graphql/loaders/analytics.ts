@@ -25,7 +25,9 @@ import {
   participations,
   places,
 } from '../../db/schema.ts';
+import { casualtySumSql, casualtyVectorOf } from '../../db/casualties.ts';
 import type { KnowledgeView } from '../context.ts';
+import { kindsMatching, STANDARD_TYPES_BY_KIND, standardTypeLabel, type StandardTypeDimension, type StandardTypeFilter } from '../../domain/events/standard-types.ts';
 import { actorsAt, eventsAt, mergeTime, placesAt, claimVisibleAs } from '../view.ts';
 
 export interface KilledSum {
@@ -38,27 +40,50 @@ type KilledColumns = {
   killedMin: number;
   killedMax: number | null;
   killedReported: number;
+  /** Killed and wounded, total and by category, summed (src/db/casualties.ts; bigints as text). */
+  casualties: (string | number)[];
 }
 
-/** The three casualty-sum columns over rows exposing killed_min / killed_max as `alias`. */
-function killedSums(alias: SQL): SQL {
-  return sql`coalesce(sum(${alias}.killed_min), 0)::int as "killedMin",
-    case when bool_or(${alias}.killed_min is not null and ${alias}.killed_max is null) then null
-         else coalesce(sum(${alias}.killed_max), 0)::int end as "killedMax",
-    count(${alias}.killed_min)::int as "killedReported"`;
+/** An event's casualty vector (event_casualty_vector, src/db/sql/summaries.sql), from its columns. */
+const eventCasualtyVector = sql`event_casualty_vector(${events.killedMin}, ${events.killedBest}, ${events.killedMax}, ${events.killedParts},
+  ${events.woundedMin}, ${events.woundedBest}, ${events.woundedMax}, ${events.woundedParts})`;
+
+/**
+ * The vectors of rows aliased `alias` summed element by element, when the request asks for
+ * casualty parts (`parts`); otherwise nothing is summed (the sixty sums, and on the events path
+ * each event's vector, cost a dashboard that does not show them).
+ */
+const casualtySums = (alias: string, parts: boolean): SQL =>
+  parts ? sql.raw(`${casualtySumSql((i) => `${alias}.casualties[${i}]`)} as casualties`) : sql`null::bigint[] as casualties`;
+
+/** Each event's casualty vector, or null when the request does not ask for parts. */
+const eventVector = (parts: boolean): SQL => (parts ? eventCasualtyVector : sql`null::bigint[]`);
+
+/** The casualty-sum columns over rows exposing killed_min / killed_max / casualties as `alias`. */
+function killedSums(alias: string, parts: boolean): SQL {
+  const a = sql.raw(alias);
+  return sql`coalesce(sum(${a}.killed_min), 0)::int as "killedMin",
+    case when bool_or(${a}.killed_min is not null and ${a}.killed_max is null) then null
+         else coalesce(sum(${a}.killed_max), 0)::int end as "killedMax",
+    count(${a}.killed_min)::int as "killedReported", ${casualtySums(alias, parts)}`;
 }
 
 export function killedOf(row: KilledColumns): KilledSum {
   return { min: row.killedMin, max: row.killedMax, reported: row.killedReported };
 }
 
+/** The summed casualty vector of an aggregate row, as numbers. */
+export function casualtiesOf(row: KilledColumns): number[] {
+  return casualtyVectorOf(row.casualties);
+}
+
 const where = (conditions: SQL | undefined): SQL => (conditions ? sql`where ${conditions}` : sql``);
 
 /** The same three columns summed over rollup rows (which carry per-group sums). */
-function rollupKilledSums(): SQL {
+function rollupKilledSums(parts: boolean): SQL {
   return sql`coalesce(sum(r.killed_min), 0)::int as "killedMin",
     case when coalesce(sum(r.killed_open), 0) > 0 then null else coalesce(sum(r.killed_max), 0)::int end as "killedMax",
-    coalesce(sum(r.killed_reported), 0)::int as "killedReported"`;
+    coalesce(sum(r.killed_reported), 0)::int as "killedReported", ${casualtySums('r', parts)}`;
 }
 
 /**
@@ -76,11 +101,10 @@ export interface SummaryRoute {
   to: string | null;
 }
 
-export interface AggregateFilter {
+export interface AggregateFilter extends StandardTypeFilter {
   actor?: string | null;
   role?: readonly string[] | null;
   country?: string | null;
-  kind?: readonly string[] | null;
   from?: string | null;
   to?: string | null;
 }
@@ -90,7 +114,8 @@ export function summaryRoute(filter: AggregateFilter | null | undefined): Summar
     actor: filter?.actor ?? null,
     roles: filter?.role ?? null,
     country: filter?.country ?? null,
-    kinds: filter?.kind ?? null,
+    // A filter by standard type is a filter by the kinds that map to it: the same summaries answer it.
+    kinds: kindsMatching(filter),
     from: filter?.from ?? null,
     to: filter?.to ?? null,
   };
@@ -150,7 +175,7 @@ function eventRollupRows(name: EventRollupTable, route: SummaryRoute, conditions
       spec.periods ? sql`r.grain, r.period` : sql`null::event_grain as grain, null::date as period`,
       spec.kind ? sql`r.kind` : sql`null::event_kind as kind`,
       spec.country ? sql`r.country_id` : sql`null::int as country_id`,
-      sql`r.events, r.killed_min, r.killed_max, r.killed_open, r.killed_reported, r.first_date, r.last_date`,
+      sql`r.events, r.killed_min, r.killed_max, r.killed_open, r.killed_reported, r.first_date, r.last_date, r.casualties`,
     ],
     sql`, `,
   );
@@ -172,7 +197,7 @@ function eventRollupRows(name: EventRollupTable, route: SummaryRoute, conditions
       ${events.killedMin}::bigint as killed_min, ${events.killedMax}::bigint as killed_max,
       (${events.killedMin} is not null and ${events.killedMax} is null)::int as killed_open,
       (${events.killedMin} is not null)::int as killed_reported,
-      ${sortDate} as first_date, coalesce(${events.dateLatest}, ${events.dateEarliest}) as last_date
+      ${sortDate} as first_date, coalesce(${events.dateLatest}, ${events.dateEarliest}) as last_date, ${eventCasualtyVector} as casualties
     from ${events} left join ${places} pl on pl.id = ${events.placeId}
    where (${sql.join(unsettled, sql` or `)}) and not (${inside}) ${conditions ? sql`and ${conditions}` : sql``}`;
   return { table: `${name} + events`, rows: sql`${held} union all ${rest}` };
@@ -217,7 +242,7 @@ function actorRollupRows(actor: SQL | null, route: SummaryRoute, matchRoles: boo
   return {
     table: 'actor_rollup',
     rows: sql`select r.actor_id, r.roles, r.country_id, r.kind, r.events, r.killed_min, r.killed_max, r.killed_open,
-                     r.killed_reported, r.first_date, r.last_date
+                     r.killed_reported, r.first_date, r.last_date, r.casualties
                 from ${actorRollup} r where ${sql.join(filters, sql` and `)}`,
   };
 }
@@ -225,7 +250,7 @@ function actorRollupRows(actor: SQL | null, route: SummaryRoute, matchRoles: boo
 function actorTimelineRows(route: SummaryRoute): SummaryRows {
   return {
     table: 'actor_rollup_timeline',
-    rows: sql`select r.grain, r.period, r.events, r.killed_min, r.killed_max, r.killed_open, r.killed_reported
+    rows: sql`select r.grain, r.period, r.events, r.killed_min, r.killed_max, r.killed_open, r.killed_reported, r.casualties
                 from ${actorRollupTimeline} r where r.actor_id = ${actorKey(route.actor)} and ${rolesMatch(route.roles)}`,
   };
 }
@@ -278,6 +303,14 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
       const name = route.country === null && !bounded(route) ? 'event_rollup_by_country_total' : 'event_rollup_by_country';
       return { ...eventRollupRows(name, route, conditions), ...byCountry };
     }
+    case 'ACLED_EVENT_TYPE':
+    case 'ACLED_SUB_EVENT_TYPE':
+    case 'GTD_ATTACK_TYPE': {
+      // Read where EVENT_KIND is read, and each kind's rows summed into its type.
+      const type = { ...byValue, group: standardTypeOf(by, sql`r.kind`), label: standardTypeLabelOf(by, sql`g.id`) };
+      if (links) return bounded(route) ? null : { ...actorRollupRows(actorKey(route.actor), route, true, true, true), ...type };
+      return route.country !== null ? null : { ...eventRollupRows('event_rollup_by_kind', route, conditions), ...type };
+    }
     case 'EVENT_KIND': {
       const kind = { ...byValue, group: sql`r.kind` };
       if (links) return bounded(route) ? null : { ...actorRollupRows(actorKey(route.actor), route, true, true, true), ...kind };
@@ -318,7 +351,7 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
       if (route.kinds !== null) filters.push(sql`r.kind = any(${kindList(route.kinds)})`);
       return {
         table: 'doctrine_rollup',
-        rows: sql`select r.doctrine_id, r.events, r.killed_min, r.killed_max, r.killed_open, r.killed_reported
+        rows: sql`select r.doctrine_id, r.events, r.killed_min, r.killed_max, r.killed_open, r.killed_reported, r.casualties
                     from ${doctrineRollup} r where ${sql.join(filters, sql` and `)}`,
         group: sql`r.doctrine_id`,
         labels: sql`join ${doctrines} d on d.id = g.id`,
@@ -359,17 +392,22 @@ export async function eventStats(
   view: KnowledgeView,
   conditions: SQL | undefined,
   route: SummaryRoute | null,
+  parts = false,
 ): Promise<EventStatsRow> {
   const source = route && statsSource(route, conditions);
   const rows = await db.execute<EventStatsRow>(
     source
-      ? sql`select coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums()},
+      ? sql`select coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums(parts)},
                    min(r.first_date)::text as "firstDate", max(r.last_date)::text as "lastDate"
               from (${source.rows}) r`
-      : sql`select count(*)::int as events, ${killedSums(sql`${events}`)},
-                   min(coalesce(${events.dateEarliest}, ${events.dateLatest}))::text as "firstDate",
-                   max(coalesce(${events.dateLatest}, ${events.dateEarliest}))::text as "lastDate"
-              from ${eventsAt(view)} ${where(conditions)}`,
+      : sql`select count(*)::int as events, ${killedSums('e', parts)},
+                   min(coalesce(e.date_earliest, e.date_latest))::text as "firstDate",
+                   max(coalesce(e.date_latest, e.date_earliest))::text as "lastDate"
+              from (select ${events.killedMin} as killed_min, ${events.killedMax} as killed_max, ${events.dateEarliest} as date_earliest,
+                           ${events.dateLatest} as date_latest, ${eventVector(parts)} as casualties
+                      from ${eventsAt(view)} ${where(conditions)}
+                    -- computes each event's vector once, not once per element summed
+                    offset 0) e`,
   );
   const row = rows[0];
   if (!row) throw new Error('an aggregate without group by always returns a row');
@@ -422,6 +460,7 @@ export async function timeline(
   conditions: SQL | undefined,
   interval: TimelineInterval,
   route: SummaryRoute | null,
+  parts = false,
 ): Promise<TimelineRow[]> {
   const { field, step } = intervals[interval];
   const source = route && timelineSource(route, conditions);
@@ -437,21 +476,21 @@ export async function timeline(
       buckets as (
         select generate_series(first::timestamp, last::timestamp, ${step}::interval)::date as start from bounds
       )
-      select 'bucket' as kind, b.start::text as start, coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums()}
+      select 'bucket' as kind, b.start::text as start, coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums(parts)}
         from buckets b left join placed r on r.start = b.start
        group by b.start
       union all
-      select 'earlier', null, coalesce(sum(r.events), 0)::int, ${rollupKilledSums()}
+      select 'earlier', null, coalesce(sum(r.events), 0)::int, ${rollupKilledSums(parts)}
         from placed r, bounds where r.start < bounds.first
       union all
-      select 'unplaced', null, coalesce(sum(r.events), 0)::int, ${rollupKilledSums()}
+      select 'unplaced', null, coalesce(sum(r.events), 0)::int, ${rollupKilledSums(parts)}
         from source r where not r.grain = any(${grains})
       order by 1, 2`);
     return [...rows];
   }
   const rows = await db.execute<TimelineRow>(sql`
     with matched as (
-      select ${events.killedMin} as killed_min, ${events.killedMax} as killed_max,
+      select ${events.killedMin} as killed_min, ${events.killedMax} as killed_max, ${eventVector(parts)} as casualties,
              date_trunc(${field}, ${events.dateEarliest}::timestamp)::date as first_bucket,
              date_trunc(${field}, ${events.dateLatest}::timestamp)::date as last_bucket
         from ${eventsAt(view)} ${where(conditions)}
@@ -461,20 +500,47 @@ export async function timeline(
     buckets as (
       select generate_series(first::timestamp, last::timestamp, ${step}::interval)::date as start from bounds
     )
-    select 'bucket' as kind, b.start::text as start, count(p.first_bucket)::int as events, ${killedSums(sql`p`)}
+    select 'bucket' as kind, b.start::text as start, count(p.first_bucket)::int as events, ${killedSums('p', parts)}
       from buckets b left join placed p on p.first_bucket = b.start
      group by b.start
     union all
-    select 'earlier', null, count(*)::int, ${killedSums(sql`p`)}
+    select 'earlier', null, count(*)::int, ${killedSums('p', parts)}
       from placed p, bounds where p.start < bounds.first
     union all
-    select 'unplaced', null, count(*)::int, ${killedSums(sql`m`)}
+    select 'unplaced', null, count(*)::int, ${killedSums('m', parts)}
       from matched m where m.first_bucket is distinct from m.last_bucket or m.first_bucket is null
     order by 1, 2`);
   return [...rows];
 }
 
-export type BreakdownBy = 'COUNTRY' | 'ACTOR' | 'ROLE' | 'EVENT_KIND' | 'DOCTRINE' | 'YEAR';
+export type BreakdownBy = 'COUNTRY' | 'ACTOR' | 'ROLE' | 'EVENT_KIND' | 'DOCTRINE' | 'YEAR' | StandardTypeBreakdown;
+export type StandardTypeBreakdown = 'ACLED_EVENT_TYPE' | 'ACLED_SUB_EVENT_TYPE' | 'GTD_ATTACK_TYPE';
+
+const standardTypeDimensions: Record<StandardTypeBreakdown, StandardTypeDimension> = {
+  ACLED_EVENT_TYPE: 'acledEventType',
+  ACLED_SUB_EVENT_TYPE: 'acledSubEventType',
+  GTD_ATTACK_TYPE: 'gtdAttackType',
+};
+
+/** The key of events whose kind maps to no type of a dimension. */
+export const NO_STANDARD_TYPE = 'NONE';
+
+/** A kind expression's standard type (the reference data as a CASE; kinds without one are NONE). */
+function standardTypeOf(by: StandardTypeBreakdown, kind: SQL): SQL {
+  const dimension = standardTypeDimensions[by];
+  const arms = Object.entries(STANDARD_TYPES_BY_KIND)
+    .filter(([, types]) => types[dimension] !== null)
+    .map(([k, types]) => `when '${k}' then '${types[dimension]}'`);
+  return sql`(case ${kind}::text ${sql.raw(arms.join(' '))} else '${sql.raw(NO_STANDARD_TYPE)}' end)`;
+}
+
+/** A standard type's label as its codebook spells it. */
+function standardTypeLabelOf(by: StandardTypeBreakdown, key: SQL): SQL {
+  const dimension = standardTypeDimensions[by];
+  const values = [...new Set(Object.values(STANDARD_TYPES_BY_KIND).map((t) => t[dimension]).filter((v) => v !== null))];
+  const arms = values.map((v) => `when '${v}' then '${standardTypeLabel(dimension, v).replaceAll("'", "''")}'`);
+  return sql`(case ${key} ${sql.raw(arms.join(' '))} else 'No standard type' end)`;
+}
 
 export type BreakdownRow = KilledColumns & {
   key: string;
@@ -499,9 +565,9 @@ export interface LinkFilter {
  * those roles; its actor narrows ROLE groups to that actor's links (ACTOR groups still show who
  * else took part).
  */
-function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | undefined, links: LinkFilter): SQL {
+function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | undefined, links: LinkFilter, parts: boolean): SQL {
   const { roles, actor } = links;
-  const kept = sql`${events.id} as event_id, ${events.killedMin} as killed_min, ${events.killedMax} as killed_max`;
+  const kept = sql`${events.id} as event_id, ${events.killedMin} as killed_min, ${events.killedMax} as killed_max, ${eventVector(parts)} as casualties`;
   const at = mergeTime(view);
   const live = sql`join ${claims} c on c.id = p.claim_id
     and ${claimVisibleAs(view, 'c')}`;
@@ -510,6 +576,13 @@ function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | und
     case 'EVENT_KIND':
       return sql`select ${kept}, ${events.kind}::text as key, ${events.kind}::text as label, null::int as entity_id
                    from ${eventsAt(view)} ${where(conditions)}`;
+    case 'ACLED_EVENT_TYPE':
+    case 'ACLED_SUB_EVENT_TYPE':
+    case 'GTD_ATTACK_TYPE': {
+      const type = standardTypeOf(by, sql`${events.kind}`);
+      return sql`select ${kept}, ${type} as key, ${standardTypeLabelOf(by, type)} as label, null::int as entity_id
+                   from ${eventsAt(view)} ${where(conditions)}`;
+    }
     case 'YEAR':
       // Like the timeline: an event is put in a year only if all its possible dates are in it.
       return sql`select ${kept}, extract(year from ${events.dateEarliest})::text as key,
@@ -561,6 +634,7 @@ export async function breakdown(
   top: number,
   links: LinkFilter,
   route: SummaryRoute | null,
+  parts = false,
 ): Promise<BreakdownRow[]> {
   const byRole = route && by === 'ACTOR' ? actorsByRole(route) : null;
   if (byRole) {
@@ -568,7 +642,7 @@ export async function breakdown(
     const rows = await db.execute<BreakdownRow>(sql`
       select a.slug as key, a.name as label, a.id as "entityId", r.events, r.killed_min::int as "killedMin",
              case when r.killed_open > 0 then null else r.killed_max::int end as "killedMax",
-             r.killed_reported as "killedReported"
+             r.killed_reported as "killedReported", ${parts ? sql`r.casualties` : sql`null::bigint[]`} as casualties
         from ${actorRollupByRole} r join ${actors} a on a.id = r.actor_id
        where ${byRole}
        -- "nulls last" as in the index (events is never null), so the index gives the order.
@@ -580,8 +654,8 @@ export async function breakdown(
   if (source) {
     const rows = await db.execute<BreakdownRow>(sql`
       select ${source.key} as key, ${source.label} as label, ${source.entityId} as "entityId",
-             g.events, g."killedMin", g."killedMax", g."killedReported"
-        from (select ${source.group} as id, coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums()}
+             g.events, g."killedMin", g."killedMax", g."killedReported", g.casualties
+        from (select ${source.group} as id, coalesce(sum(r.events), 0)::int as events, ${rollupKilledSums(parts)}
                 from (${source.rows}) r ${source.expand ?? sql``}
                ${source.where ? sql`where ${source.where}` : sql``}
                group by 1) g
@@ -592,8 +666,8 @@ export async function breakdown(
   }
   const rows = await db.execute<BreakdownRow>(sql`
     select k.key, min(k.label) as label, min(k.entity_id) as "entityId", count(*)::int as events,
-           ${killedSums(sql`k`)}
-      from (${keyedEvents(view, by, conditions, links)}) k
+           ${killedSums('k', parts)}
+      from (${keyedEvents(view, by, conditions, links, parts)}) k
      group by k.key
      order by events desc, k.key
      limit ${top}`);

@@ -52,7 +52,7 @@ const adherenceColumns = { ...getTableColumns(adherences), ...claimMeta };
 const relationshipColumns = { ...getTableColumns(relationships), ...claimMeta };
 const participationColumns = { ...getTableColumns(participations), ...claimMeta };
 const visible = (view: KnowledgeView) => claimVisible(view, claims);
-const rawClaimMeta = sql`c.confidence, c.note, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy",
+export const rawClaimMeta = sql`c.confidence, c.note, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy",
              to_json(c.retracted_at) #>> '{}' as "retractedAt", c.retraction_reason as "retractionReason"`;
 /** A relationship aliased `t` and its claim aliased `c` as a RelationshipRow, for raw statements. */
 export const rawRelationshipRow = sql`t.claim_id as "claimId", t.type, t.from_actor_id as "fromActorId", t.to_actor_id as "toActorId",

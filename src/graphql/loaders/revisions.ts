@@ -63,7 +63,8 @@ const fieldValues: Record<RevisedEntity, (x: string) => SQL> = {
     const c = column(x);
     const casualties = (prefix: string) =>
       sql`case when ${c(`${prefix}_min`)} is null then null
-               else jsonb_build_object('min', ${c(`${prefix}_min`)}, 'max', ${c(`${prefix}_max`)}, 'text', ${c(`${prefix}_text`)}) end`;
+               else jsonb_build_object('min', ${c(`${prefix}_min`)}, 'max', ${c(`${prefix}_max`)}, 'text', ${c(`${prefix}_text`)},
+                                       'best', ${c(`${prefix}_best`)}, 'parts', coalesce(${c(`${prefix}_parts`)}, '[]'::jsonb)) end`;
     return sql`jsonb_build_object('slug', ${c('slug')}, 'title', ${c('title')}, 'kind', ${c('kind')},
       'description', ${c('description')},
       'date', jsonb_build_object('text', ${c('date_text')}, 'earliest', ${c('date_earliest')}, 'latest', ${c('date_latest')},

@@ -9,6 +9,7 @@ import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { createPlace, parseCreatePlace, parseUpdatePlace, updatePlace } from '../../domain/places/places.ts';
 import { builder } from '../builder.ts';
 import { Actor } from '../types/actor.ts';
+import { CasualtyCategoryEnum } from '../types/casualties.ts';
 import { Event } from '../types/event.ts';
 import { Place } from '../types/place.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
@@ -168,12 +169,29 @@ builder.mutationFields((t) => ({
 
 // ---------------------------------------------------------------- events
 
-const CasualtiesInput = builder.inputType('CasualtiesInput', {
-  description: '"over 100" is min 101 with no max; keep the source’s words in text.',
+const CasualtyPartInput = builder.inputType('CasualtyPartInput', {
+  description: 'One category’s share of the figure, where the source splits it: "170 Afghan civilians" is CIVILIANS, low 170, high 170.',
   fields: (t) => ({
-    min: t.int({ required: true, description: 'The fewest the source’s words allow (0 or more).' }),
-    max: t.int({ description: 'The most the source’s words allow, at least `min`; null when open-ended ("over 100").' }),
+    category: t.field({ type: CasualtyCategoryEnum, required: true, description: 'Who they were; each category at most once.' }),
+    low: t.int({ required: true, description: 'The fewest the source’s words allow (0 or more).' }),
+    best: t.int({ description: 'The best estimate, between low and high; leave out when the source gives none.' }),
+    high: t.int({ description: 'The most the source’s words allow; null when open-ended. At most the total’s high.' }),
+    text: t.string({ description: 'The source’s own words for this part, e.g. "13 U.S. servicemembers".', extensions: { maxLength: TEXT_LIMITS.text } }),
+  }),
+});
+
+const CasualtiesInput = builder.inputType('CasualtiesInput', {
+  description:
+    '"over 100" is min (low) 101 with no max (high); keep the source’s words in text. Where the source says who was hit, give `parts`: ' +
+    'the total is then their sum unless given, and is refused when smaller than the parts.',
+  fields: (t) => ({
+    min: t.int({ description: 'The fewest the source’s words allow (0 or more); the same as `low`, give one of them (or only parts).' }),
+    low: t.int({ description: 'The low estimate; the same as `min`.' }),
+    best: t.int({ description: 'The best estimate, between low and high; an exact figure is its own best.' }),
+    max: t.int({ description: 'The most the source’s words allow, at least `min`; null when open-ended ("over 100"). The same as `high`.' }),
+    high: t.int({ description: 'The high estimate; the same as `max`.' }),
     text: t.string({ required: true, description: 'The source’s own words for the count, e.g. "dozens".', extensions: { maxLength: TEXT_LIMITS.text } }),
+    parts: t.field({ type: [CasualtyPartInput], description: 'The figure by category, only where the source splits it.' }),
   }),
 });
 

@@ -1,4 +1,5 @@
 /** Dashboard aggregates over events: totals, a timeline and top-N breakdowns (one SQL statement each). */
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import type { KnowledgeView } from '../context.ts';
@@ -6,6 +7,7 @@ import { isLiveView, useView, viewArgs } from '../view.ts';
 import {
   breakdown,
   eventStats,
+  casualtiesOf,
   killedOf,
   MAX_TIMELINE_BUCKETS,
   summaryRoute,
@@ -17,6 +19,7 @@ import {
 import { summaryStatus, type SummaryStatus } from '../../db/summaries.ts';
 import { hasGeoFilter, type GeoFilter } from '../loaders/geography.ts';
 import { Actor } from './actor.ts';
+import { CasualtySums, casualtySumsOf, type CasualtySumsShape } from './casualties.ts';
 import { Doctrine } from './doctrine.ts';
 import { EventFilter, eventWhere } from './event.ts';
 import { Place } from './place.ts';
@@ -39,6 +42,7 @@ export const KilledSumType = builder.objectRef<KilledSum>('KilledSum').implement
 interface EventStatsShape {
   events: number;
   killed: KilledSum;
+  casualties: CasualtySumsShape;
   firstDate: string | null;
   lastDate: string | null;
 }
@@ -48,6 +52,10 @@ const EventStats = builder.objectRef<EventStatsShape>('EventStats').implement({
   fields: (t) => ({
     events: t.exposeInt('events', { description: 'How many events match.' }),
     killed: t.expose('killed', { type: KilledSumType, description: 'People killed in these events, summed over those whose reports give a figure, as a range.' }),
+    casualties: t.expose('casualties', {
+      type: CasualtySums,
+      description: 'Killed and wounded in these events as low / best / high, in total and by category (civilians, perpetrators, security forces, unknown).',
+    }),
     firstDate: t.expose('firstDate', {
       type: 'LocalDate',
       nullable: true,
@@ -73,6 +81,7 @@ interface BucketShape {
   start: string;
   events: number;
   killed: KilledSum;
+  casualties: CasualtySumsShape;
 }
 
 const TimelineBucket = builder.objectRef<BucketShape>('TimelineBucket').implement({
@@ -80,12 +89,17 @@ const TimelineBucket = builder.objectRef<BucketShape>('TimelineBucket').implemen
     start: t.expose('start', { type: 'LocalDate', description: 'First day of the month, quarter or year.' }),
     events: t.exposeInt('events', { description: 'How many matching events’ dates lie wholly inside this bucket; zero for a gap.' }),
     killed: t.expose('killed', { type: KilledSumType, description: 'People killed in these events, summed over those whose reports give a figure, as a range.' }),
+    casualties: t.expose('casualties', {
+      type: CasualtySums,
+      description: 'Killed and wounded in these events as low / best / high, in total and by category (civilians, perpetrators, security forces, unknown).',
+    }),
   }),
 });
 
 interface UnplacedShape {
   events: number;
   killed: KilledSum;
+  casualties: CasualtySumsShape;
 }
 
 const TimelineUnplaced = builder.objectRef<UnplacedShape>('TimelineUnplaced').implement({
@@ -94,6 +108,10 @@ const TimelineUnplaced = builder.objectRef<UnplacedShape>('TimelineUnplaced').im
   fields: (t) => ({
     events: t.exposeInt('events', { description: 'How many matching events no single bucket can hold.' }),
     killed: t.expose('killed', { type: KilledSumType, description: 'People killed in these events, summed over those whose reports give a figure, as a range.' }),
+    casualties: t.expose('casualties', {
+      type: CasualtySums,
+      description: 'Killed and wounded in these events as low / best / high, in total and by category (civilians, perpetrators, security forces, unknown).',
+    }),
   }),
 });
 
@@ -130,6 +148,9 @@ const BreakdownByEnum = builder.enumType('BreakdownBy', {
         'The doctrines its perpetrators or claimants (PERPETRATOR, CLAIMED_RESPONSIBILITY) adhere to directly.',
     },
     YEAR: { description: 'The year of the event (events whose dates span years are left out).' },
+    ACLED_EVENT_TYPE: { description: 'ACLED event type of the event’s kind (`Event.standardTypes`); kinds without one are the group NONE.' },
+    ACLED_SUB_EVENT_TYPE: { description: 'ACLED sub-event type of the event’s kind; kinds without one are the group NONE.' },
+    GTD_ATTACK_TYPE: { description: 'GTD attack type of the event’s kind; kinds without one (plots, takeovers, campaigns...) are the group NONE.' },
   },
 });
 
@@ -138,6 +159,7 @@ interface GroupShape {
   label: string;
   events: number;
   killed: KilledSum;
+  casualties: CasualtySumsShape;
   by: BreakdownBy;
   entityId: number | null;
 }
@@ -146,10 +168,14 @@ const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement
   description:
     'One group of matching events. An event linked to several actors, roles or doctrines is counted in each of their groups.',
   fields: (t) => ({
-    key: t.exposeString('key', { description: 'Slug, enum value or year.' }),
-    label: t.exposeString('label', { description: 'Name, enum value or year, for display.' }),
+    key: t.exposeString('key', { description: 'Slug, enum value or year (NONE: events whose kind has no standard type of the kind asked for).' }),
+    label: t.exposeString('label', { description: 'Name, enum value, year or standard type as its codebook spells it, for display.' }),
     events: t.exposeInt('events', { description: 'How many matching events fall in this group.' }),
     killed: t.expose('killed', { type: KilledSumType, description: 'People killed in these events, summed over those whose reports give a figure, as a range.' }),
+    casualties: t.expose('casualties', {
+      type: CasualtySums,
+      description: 'Killed and wounded in these events as low / best / high, in total and by category (civilians, perpetrators, security forces, unknown).',
+    }),
     actor: t.field({
       type: Actor,
       nullable: true,
@@ -173,12 +199,32 @@ const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement
 
 /**
  * The summary tables hold the knowledge base as it stands now, without retracted reports: they
- * answer only live reads. A read as of a past time, or one including retracted claims, goes to
- * events themselves.
+ * answer only live reads. A read as of a past time, or one including retracted claims, or one
+ * filtered by a pair of actors (`between`), goes to events themselves.
  */
-function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[0] & GeoFilter) | null | undefined) {
+function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[0] & GeoFilter & { between?: readonly string[] | null }) | null | undefined) {
+  // No summary is kept per pair of actors: events between two read events.
+  if (filter?.between != null) return null;
   // The calendar and actor summaries know events' countries, not where in them they were.
   return isLiveView(view) && !hasGeoFilter(filter) ? summaryRoute(filter) : null;
+}
+
+/**
+ * Does the query select `casualties` anywhere under this field (fragments included)? Casualty parts
+ * are summed only for requests that show them: a dashboard of counts and killed ranges pays nothing.
+ */
+function asksForCasualties(info: GraphQLResolveInfo): boolean {
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode | undefined): boolean =>
+    set !== undefined &&
+    set.selections.some((s) => {
+      if (s.kind === Kind.FIELD) return s.name.value === 'casualties' || walk(s.selectionSet);
+      if (s.kind === Kind.INLINE_FRAGMENT) return walk(s.selectionSet);
+      if (seen.has(s.name.value)) return false;
+      seen.add(s.name.value);
+      return walk(info.fragments[s.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => walk(node.selectionSet));
 }
 
 builder.queryFields((t) => ({
@@ -189,10 +235,10 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: EventFilter, description: 'Which events to total; all (visible ones) when left out.' }),
       ...viewArgs(t.arg),
     },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const view = useView(ctx, args);
-      const row = await eventStats(ctx.db, view, eventWhere(args.filter, view), routeFor(view, args.filter));
-      return { events: row.events, killed: killedOf(row), firstDate: row.firstDate, lastDate: row.lastDate };
+      const row = await eventStats(ctx.db, view, eventWhere(args.filter, view), routeFor(view, args.filter), asksForCasualties(info));
+      return { events: row.events, killed: killedOf(row), casualties: casualtySumsOf(casualtiesOf(row)), firstDate: row.firstDate, lastDate: row.lastDate };
     },
   }),
   timeline: t.field({
@@ -203,17 +249,17 @@ builder.queryFields((t) => ({
       interval: t.arg({ type: TimelineIntervalEnum, required: true, defaultValue: 'YEAR', description: 'The width of each bucket.' }),
       ...viewArgs(t.arg),
     },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const view = useView(ctx, args);
-      const rows = await timeline(ctx.db, view, eventWhere(args.filter, view), args.interval, routeFor(view, args.filter));
+      const rows = await timeline(ctx.db, view, eventWhere(args.filter, view), args.interval, routeFor(view, args.filter), asksForCasualties(info));
       const buckets: BucketShape[] = [];
-      const none = (): UnplacedShape => ({ events: 0, killed: { min: 0, max: 0, reported: 0 } });
+      const none = (): UnplacedShape => ({ events: 0, killed: { min: 0, max: 0, reported: 0 }, casualties: casualtySumsOf([]) });
       let unplaced = none();
       let earlier = none();
       for (const row of rows) {
-        if (row.kind === 'unplaced') unplaced = { events: row.events, killed: killedOf(row) };
-        else if (row.kind === 'earlier') earlier = { events: row.events, killed: killedOf(row) };
-        else if (row.start !== null) buckets.push({ start: row.start, events: row.events, killed: killedOf(row) });
+        if (row.kind === 'unplaced') unplaced = { events: row.events, killed: killedOf(row), casualties: casualtySumsOf(casualtiesOf(row)) };
+        else if (row.kind === 'earlier') earlier = { events: row.events, killed: killedOf(row), casualties: casualtySumsOf(casualtiesOf(row)) };
+        else if (row.start !== null) buckets.push({ start: row.start, events: row.events, killed: killedOf(row), casualties: casualtySumsOf(casualtiesOf(row)) });
       }
       return { interval: args.interval, buckets, earlier, unplaced };
     },
@@ -227,7 +273,7 @@ builder.queryFields((t) => ({
       top: t.arg.int({ required: true, defaultValue: DEFAULT_BREAKDOWN_TOP, description: `How many groups at most, 1 to ${MAX_BREAKDOWN_TOP}.` }),
       ...viewArgs(t.arg),
     },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const view = useView(ctx, args);
       if (args.top < 1 || args.top > MAX_BREAKDOWN_TOP) {
         throw badInput(`"top" must be between 1 and ${MAX_BREAKDOWN_TOP}, got ${args.top}`, 'top');
@@ -240,12 +286,14 @@ builder.queryFields((t) => ({
         args.top,
         { actor: args.filter?.actor ?? null, roles: args.filter?.role ?? null },
         routeFor(view, args.filter),
+        asksForCasualties(info),
       );
       return rows.map((row) => ({
         key: row.key,
         label: row.label,
         events: row.events,
         killed: killedOf(row),
+        casualties: casualtySumsOf(casualtiesOf(row)),
         by: args.by,
         entityId: row.entityId,
       }));

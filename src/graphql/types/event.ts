@@ -5,34 +5,19 @@ import { badInput } from '../errors.ts';
 import { parseNumericId } from '../global-id.ts';
 import type { KnowledgeView } from '../context.ts';
 import { rawColumns, rawEntityClaimMeta } from '../loaders/batch.ts';
+import { betweenCondition } from '../loaders/dyads.ts';
 import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts';
 import { LIVE_VIEW, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs, claimVisibleAs } from '../view.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage, type Positioned } from '../pagination.ts';
+import { Casualties, casualties } from './casualties.ts';
 import { Cited } from './citation.ts';
 import { FuzzyDate } from './dates.ts';
 import { eventGeoConditions, locationsOfPlaces } from '../loaders/geography.ts';
 import { BoundingBoxInput, Location } from './location.ts';
 import { Place } from './place.ts';
+import { AcledEventTypeEnum, AcledSubEventTypeEnum, GtdAttackTypeEnum, StandardEventTypes } from './standard-types.ts';
 import { EventKindEnum, GeoPrecisionEnum, ParticipationRoleEnum } from './vocabulary.ts';
-
-interface CasualtiesShape {
-  min: number;
-  max: number | null;
-  text: string | null;
-}
-
-const Casualties = builder.objectRef<CasualtiesShape>('Casualties').implement({
-  description: 'A count known as a range: "over 100" is min 101 with no max. The source’s words are kept.',
-  fields: (t) => ({
-    min: t.exposeInt('min', { description: 'The fewest the source’s words allow (0 or more).' }),
-    max: t.exposeInt('max', { nullable: true, description: 'Null when the source gives no upper bound.' }),
-    text: t.exposeString('text', { nullable: true, description: 'The source’s own words.' }),
-  }),
-});
-
-function casualties(min: number | null, max: number | null, text: string | null): CasualtiesShape | null {
-  return min === null ? null : { min, max, text };
-}
+import { kindsMatching, STANDARD_TYPES_BY_KIND } from '../../domain/events/standard-types.ts';
 
 export const Event = builder.loadableNode('Event', {
   description: 'Something that happened (or was plotted): an attack, a takeover, a founding...',
@@ -61,13 +46,18 @@ export const Event = builder.loadableNode('Event', {
       type: Casualties,
       nullable: true,
       description: 'Null when the source gives no figure.',
-      resolve: (e) => casualties(e.killedMin, e.killedMax, e.killedText),
+      resolve: (e) => casualties(e.killedMin, e.killedBest, e.killedMax, e.killedText, e.killedParts),
     }),
     wounded: t.field({
       type: Casualties,
       nullable: true,
       description: 'Null when the source gives no figure.',
-      resolve: (e) => casualties(e.woundedMin, e.woundedMax, e.woundedText),
+      resolve: (e) => casualties(e.woundedMin, e.woundedBest, e.woundedMax, e.woundedText, e.woundedParts),
+    }),
+    standardTypes: t.field({
+      type: StandardEventTypes,
+      description: 'The event’s kind as ACLED (event type, sub-event type) and GTD (attack type, suicide flag) code it: reference data mapped from the kind.',
+      resolve: (e) => STANDARD_TYPES_BY_KIND[e.kind],
     }),
     confidence: t.exposeInt('confidence', { description: 'How sure the sources are of this report (0–100).' }),
   }),
@@ -79,6 +69,14 @@ export const EventFilter = builder.inputType('EventFilter', {
     role: t.field({ type: [ParticipationRoleEnum], description: 'Only links in any of these roles.' }),
     country: t.string({ description: 'Slug of the country the event took place in (places within it count).' }),
     kind: t.field({ type: [EventKindEnum], description: 'Any of these kinds.' }),
+    acledEventType: t.field({ type: [AcledEventTypeEnum], description: 'Events whose kind maps to any of these ACLED event types (see `Event.standardTypes`).' }),
+    acledSubEventType: t.field({ type: [AcledSubEventTypeEnum], description: 'Events whose kind maps to any of these ACLED sub-event types.' }),
+    gtdAttackType: t.field({ type: [GtdAttackTypeEnum], description: 'Events whose kind maps to any of these GTD attack types.' }),
+    between: t.stringList({
+      description:
+        'Two actor slugs: events with one on each side (side A acted, side B was targeted or hit; see `Event.dyad`), either way round. Actors merged into either count as it.',
+    }),
+    gtdSuicide: t.boolean({ description: 'true: only suicide attacks (GTD’s suicide flag); false: only attacks with no indication of one.' }),
     from: t.field({ type: 'LocalDate', description: 'Events that may have happened on or after this day.' }),
     to: t.field({ type: 'LocalDate', description: 'Events that may have happened on or before this day.' }),
     bbox: t.field({ type: BoundingBoxInput, description: 'Events located inside this area of the map (by their `location`; events without one are left out).' }),
@@ -128,12 +126,21 @@ export function eventConditions(
          }
          ${roles ? sql`and p.role = any(${roles}::participation_role[])` : sql``})`);
   }
+  if (filter.between != null) {
+    const [first, second, ...more] = filter.between;
+    if (first === undefined || second === undefined || more.length > 0) {
+      throw badInput(`"between" takes exactly two actor slugs, got ${filter.between.length}`, 'filter.between');
+    }
+    conditions.push(betweenCondition(first, second, view));
+  }
   if (filter.country != null) {
     conditions.push(sql`${events.placeId} in (
       select pl.id from ${placesAt(view, 'pl')} join ${placesAt(view, 'country')} on country.id = pl.country_id
        where country.slug = ${filter.country})`);
   }
-  if (filter.kind) conditions.push(sql`${events.kind} = any(${sql.param(filter.kind)}::event_kind[])`);
+  // Kinds and standard types together: a type is the kinds that map to it (reference data).
+  const kinds = kindsMatching(filter);
+  if (kinds) conditions.push(sql`${events.kind} = any(${sql.param(kinds)}::event_kind[])`);
   // An event counts when its possible dates overlap [from, to]; open bounds overlap everything.
   if (filter.from != null) conditions.push(sql`(${events.dateLatest} is null or ${events.dateLatest} >= ${filter.from})`);
   if (filter.to != null) conditions.push(sql`(${events.dateEarliest} is null or ${events.dateEarliest} <= ${filter.to})`);

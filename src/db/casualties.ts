@@ -1,0 +1,78 @@
+/**
+ * Casualty estimates by category, and how the dashboard summaries sum them.
+ *
+ * An event's killed and wounded are each a total (low / best / high, the source's words) and,
+ * where the source splits them, parts by category (UCDP GED keeps deaths per side and for
+ * civilians; GTD splits perpetrator deaths). The parts live with the event (events.killed_parts,
+ * events.wounded_parts, jsonb arrays of { category, low, best, high, text }), so an update's cited
+ * claim changes them together with the total and the revision triggers keep what they were.
+ *
+ * The summaries sum a fixed vector per event (event_casualty_vector, generated from this file into
+ * src/db/sql/summaries.sql): for killed then wounded, for the total then each category, six
+ * numbers. Rollups add vectors element by element, so every part is summed in the same statement
+ * that counts the events.
+ */
+
+/** Who the casualties were, where the source says so (UCDP's sides and civilians, GTD's perpetrators). */
+export const CASUALTY_CATEGORIES = ['CIVILIANS', 'PERPETRATORS', 'SECURITY_FORCES', 'UNKNOWN'] as const;
+export type CasualtyCategory = (typeof CASUALTY_CATEGORIES)[number];
+
+export const CASUALTY_MEASURES = ['killed', 'wounded'] as const;
+export type CasualtyMeasure = (typeof CASUALTY_MEASURES)[number];
+
+/** The groups of a measure in the vector: the total first, then each category. */
+export const CASUALTY_GROUPS = ['TOTAL', ...CASUALTY_CATEGORIES] as const;
+export type CasualtyGroup = (typeof CASUALTY_GROUPS)[number];
+
+/**
+ * The numbers kept per group: sums of the low, best and high estimates of the events that give a
+ * figure, how many gave a best estimate, how many gave no upper bound ("over 100"), and how many
+ * gave a figure at all.
+ */
+export const CASUALTY_FIELDS = ['low', 'best', 'bestReported', 'high', 'highOpen', 'reported'] as const;
+export type CasualtyField = (typeof CASUALTY_FIELDS)[number];
+
+export const CASUALTY_VECTOR_LENGTH = CASUALTY_MEASURES.length * CASUALTY_GROUPS.length * CASUALTY_FIELDS.length;
+
+/** The 1-based position (PostgreSQL arrays) of a number in the vector. */
+export function casualtySlot(measure: CasualtyMeasure, group: CasualtyGroup, field: CasualtyField): number {
+  const m = CASUALTY_MEASURES.indexOf(measure);
+  const g = CASUALTY_GROUPS.indexOf(group);
+  const f = CASUALTY_FIELDS.indexOf(field);
+  return 1 + (m * CASUALTY_GROUPS.length + g) * CASUALTY_FIELDS.length + f;
+}
+
+/** `ARRAY[sum(v[1]), …]`: the vectors of rows summed element by element, with native sums. */
+export function casualtySumSql(element: (slot: number) => string): string {
+  const sums = Array.from({ length: CASUALTY_VECTOR_LENGTH }, (_, i) => `coalesce(sum(${element(i + 1)}), 0)`);
+  return `ARRAY[${sums.join(', ')}]::bigint[]`;
+}
+
+/** The body of event_casualty_vector: each measure's total, then its parts in category order. */
+function eventCasualtyVectorSql(): string {
+  return CASUALTY_MEASURES.map((m) => `casualty_slot(${m}_min, ${m}_best, ${m}_max) || casualty_parts_slots(${m}_parts)`).join(' || ');
+}
+
+/** The body of casualty_parts_slots: zeros for an event without parts (most), else each category's slot. */
+function casualtyPartsSlotsSql(): string {
+  const zeros = Array.from({ length: CASUALTY_CATEGORIES.length * CASUALTY_FIELDS.length }, () => '0').join(', ');
+  const slots = CASUALTY_CATEGORIES.map((c) => `casualty_part_slot(parts, '${c}')`).join(' || ');
+  return `CASE WHEN parts IS NULL THEN ARRAY[${zeros}]::bigint[] ELSE ${slots} END`;
+}
+
+/** A vector as read from PostgreSQL (bigint arrays arrive as text) into numbers, at its layout's length. */
+export function casualtyVectorOf(values: readonly (string | number)[] | null | undefined): number[] {
+  return Array.from({ length: CASUALTY_VECTOR_LENGTH }, (_, i) => Number(values?.[i] ?? 0));
+}
+
+/** What src/db/sql/summaries.sql and integrity.sql write as `{{casualty_…}}`. */
+export function casualtySqlPlaceholders(): Record<string, string> {
+  return {
+    '{{casualty_vector_of_event}}': eventCasualtyVectorSql(),
+    '{{casualty_parts_slots}}': casualtyPartsSlotsSql(),
+    '{{casualty_categories}}': `ARRAY[${CASUALTY_CATEGORIES.map((c) => `'${c}'`).join(', ')}]`,
+    '{{casualty_sum_of_casualties}}': casualtySumSql((i) => `casualties[${i}]`),
+    '{{casualty_sum_of_l_casualties}}': casualtySumSql((i) => `l.casualties[${i}]`),
+    '{{casualty_sum_of_signed_d_casualties}}': casualtySumSql((i) => `d.sign * d.casualties[${i}]`),
+  };
+}

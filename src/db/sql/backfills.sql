@@ -1,0 +1,12 @@
+-- One-time backfills of derived data, applied after every other file (they may call any function
+-- the files define: summaries_rebuild needs geography.sql's place_rollups_rebuild). Each checks
+-- whether it is still needed, so applying the files again does nothing.
+
+-- Summaries made before casualty vectors existed (the migration adding the columns leaves them
+-- empty) are rebuilt once, so that every sum includes each event's parts.
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM event_rollup_members WHERE cardinality(casualties) = 0) THEN
+    PERFORM summaries_rebuild();
+  END IF;
+END $$;

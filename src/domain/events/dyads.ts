@@ -1,0 +1,65 @@
+/**
+ * Dyads: the two sides of an event (UCDP's side A / side B; ACLED's actor1 / actor2), derived from
+ * the event's cited participations rather than stored, so that no side is ever uncited and a
+ * retracted participation takes its actor off its side.
+ *
+ * - Side A, who acted: PERPETRATOR, CLAIMED_RESPONSIBILITY, ATTRIBUTED (someone's attribution of
+ *   the act, itself a claim). IMPLICATED and INSPIRED are too weak a link to make a side.
+ * - Side B, who was acted against: TARGET, VICTIM.
+ * An event has a dyad only when both sides have an actor.
+ *
+ * ACLED's interaction code (reference data, ACLED Codebook, "Actor Names, Types, and 'Inter' Codes"
+ * and "Interaction Codes") combines the two sides' inter codes, lower first: 1 state forces,
+ * 2 rebel groups, 3 political militias, 4 identity militias, 5 rioters, 6 protesters, 7 civilians,
+ * 8 external/other forces. Each side's code comes from its first actor's kind.
+ */
+import type { actorKindValues, participationRoleValues } from '../vocabulary.ts';
+
+type Role = (typeof participationRoleValues)[number];
+type ActorKind = (typeof actorKindValues)[number];
+
+export const SIDE_A_ROLES = ['PERPETRATOR', 'CLAIMED_RESPONSIBILITY', 'ATTRIBUTED'] as const satisfies readonly Role[];
+export const SIDE_B_ROLES = ['TARGET', 'VICTIM'] as const satisfies readonly Role[];
+
+export type DyadSide = 'A' | 'B';
+
+export function sideOf(role: Role): DyadSide | null {
+  if ((SIDE_A_ROLES as readonly Role[]).includes(role)) return 'A';
+  if ((SIDE_B_ROLES as readonly Role[]).includes(role)) return 'B';
+  return null;
+}
+
+/**
+ * ACLED inter codes by actor kind. ACLED codes armed non-state groups as rebel groups (2) or
+ * political militias (3) by their aims, which the kind does not say: 2, as ACLED codes the
+ * Islamic State's provinces and the pre-2021 Taliban. A person's code depends on whom they act
+ * for: none.
+ */
+export const ACLED_INTER_CODES: Record<ActorKind, number | null> = {
+  STATE: 1,
+  GOVERNMENT: 1,
+  STATE_AGENCY: 1,
+  ARMED_ORGANIZATION: 2,
+  COMMUNITY: 7,
+  OFFICIALS: 7,
+  PERSON: null,
+};
+
+export const ACLED_INTER_LABELS: Record<number, string> = {
+  1: 'State forces',
+  2: 'Rebel groups',
+  3: 'Political militias',
+  4: 'Identity militias',
+  5: 'Rioters',
+  6: 'Protesters',
+  7: 'Civilians',
+  8: 'External/Other forces',
+};
+
+/** ACLED's two-digit interaction code of two sides' first actors (e.g. 27: rebel group against civilians); null when a code is unknown. */
+export function acledInteraction(sideA: ActorKind, sideB: ActorKind): number | null {
+  const a = ACLED_INTER_CODES[sideA];
+  const b = ACLED_INTER_CODES[sideB];
+  if (a === null || b === null) return null;
+  return Math.min(a, b) * 10 + Math.max(a, b);
+}

@@ -1,0 +1,383 @@
+/**
+ * Field-standard event data on the seeded article (seed/data/globely-news-isis-k-long-reach.json):
+ * casualty estimates split by category, ACLED/GTD event types, and dyads. Expected figures are
+ * read from the article: "the August 26, 2021 suicide attack at Kabul airport that killed 170
+ * Afghan civilians and 13 U.S. servicemembers"; ISIS-K "targeted ... the Afghan Taliban".
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importFile } from '../src/import/import.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkKnowledgeFile, KnowledgeFileError } from '../src/domain/knowledge/load.ts';
+import { SEED_DATA_DIR, SEED_SOURCES_DIR } from '../src/domain/knowledge/seed.ts';
+import { drainSummaries } from '../src/db/summaries.ts';
+import { breakdownSource, summaryRoute } from '../src/graphql/loaders/analytics.ts';
+import { openApi, tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
+
+const api = openApi();
+afterAll(() => api.close());
+
+interface Estimate { low: number; best: number | null; high: number | null; reported: number; bestReported: number }
+const ESTIMATE = '{ low best bestReported high reported }';
+const MEASURE = `{ total ${ESTIMATE} civilians ${ESTIMATE} perpetrators ${ESTIMATE} securityForces ${ESTIMATE} unknown ${ESTIMATE} }`;
+const none: Estimate = { low: 0, best: 0, bestReported: 0, high: 0, reported: 0 };
+const exact = (n: number): Estimate => ({ low: n, best: n, bestReported: 1, high: n, reported: 1 });
+
+describe('casualty estimates', () => {
+  it('keeps the Kabul airport attack as 170 civilians and 13 military, in the article’s words', async () => {
+    const r = await api.query<{ event: { killed: unknown; wounded: unknown } }>(
+      `{ event(slug: "kabul-airport-suicide-attack") { killed { min max low best high text parts { category low best high text } } wounded { min } } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.event).toEqual({
+      killed: {
+        min: 183, max: 183, low: 183, best: 183, high: 183,
+        text: '170 Afghan civilians and 13 U.S. servicemembers',
+        parts: [
+          { category: 'CIVILIANS', low: 170, best: 170, high: 170, text: '170 Afghan civilians' },
+          { category: 'SECURITY_FORCES', low: 13, best: 13, high: 13, text: '13 U.S. servicemembers' },
+        ],
+      },
+      wounded: null,
+    });
+  });
+
+  it('leaves a figure the article does not split unsplit, and vague ("over 100") without a best', async () => {
+    const r = await api.query<{ event: { killed: unknown } }>(
+      `{ event(slug: "moscow-concert-hall-attack") { killed { low best high text parts { category } } } }`,
+    );
+    expect(r.data?.event.killed).toEqual({ low: 101, best: null, high: null, text: 'over 100 concertgoers', parts: [] });
+  });
+
+  it('sums each part in eventStats, from the summaries and from events alike', async () => {
+    const query = (args: string) => `{ eventStats${args} { events killed { min max reported } casualties { killed ${MEASURE} wounded ${MEASURE} } } }`;
+    // Kabul (183 = 170 civilians + 13 military), Bajaur (over 50), Moscow (over 100).
+    const expected = {
+      killed: {
+        total: { low: 335, best: 183, bestReported: 1, high: null, reported: 3 },
+        civilians: exact(170),
+        perpetrators: none,
+        securityForces: exact(13),
+        unknown: none,
+      },
+      wounded: { total: none, civilians: none, perpetrators: none, securityForces: none, unknown: none },
+    };
+    const live = await api.query<{ eventStats: { casualties: unknown } }>(query(''));
+    expect(live.errors).toBeUndefined();
+    expect(live.data?.eventStats.casualties).toEqual(expected);
+    // asOf reads events themselves, not the summaries: the same sums.
+    const fromEvents = await api.query<{ eventStats: { casualties: unknown } }>(query('(asOf: "2100-01-01T00:00:00Z")'));
+    expect(fromEvents.errors).toBeUndefined();
+    expect(fromEvents.data?.eventStats.casualties).toEqual(expected);
+  });
+
+  it('sums parts only for a request that shows them', async () => {
+    api.resetStatements();
+    await api.query(`{ eventStats(asOf: "2100-01-01T00:00:00Z") { events killed { min } } breakdown(by: COUNTRY) { key events } }`);
+    expect(api.statements.some((s) => /event_casualty_vector|casualties\[/.test(s))).toBe(false);
+    api.resetStatements();
+    await api.query(`fragment Parts on CasualtySums { killed { civilians { low } } }
+      { eventStats(asOf: "2100-01-01T00:00:00Z") { casualties { ...Parts } } }`);
+    expect(api.statements.some((s) => /event_casualty_vector/.test(s))).toBe(true);
+  });
+
+  it('sums the parts in timeline buckets and breakdown groups', async () => {
+    const t = await api.query<{ timeline: { buckets: { start: string; casualties: { killed: { civilians: Estimate; securityForces: Estimate } } }[] } }>(
+      `{ timeline(interval: YEAR) { buckets { start casualties { killed { civilians ${ESTIMATE} securityForces ${ESTIMATE} } } } } }`,
+    );
+    expect(t.errors).toBeUndefined();
+    const y2021 = t.data?.timeline.buckets.find((b) => b.start === '2021-01-01');
+    expect(y2021?.casualties.killed).toEqual({ civilians: exact(170), securityForces: exact(13) });
+    const b = await api.query<{ breakdown: { key: string; casualties: { killed: { total: Estimate; civilians: Estimate } } }[] }>(
+      `{ breakdown(by: COUNTRY) { key casualties { killed { total ${ESTIMATE} civilians ${ESTIMATE} } } } }`,
+    );
+    expect(b.errors).toBeUndefined();
+    const afghanistan = b.data?.breakdown.find((g) => g.key === 'afghanistan');
+    expect(afghanistan?.casualties.killed.civilians).toEqual(exact(170));
+    expect(afghanistan?.casualties.killed.total.low).toBe(183);
+  });
+});
+
+describe('casualty estimates: writes', () => {
+  let f: WriteFixture;
+  beforeAll(async () => {
+    f = await writeFixture();
+  });
+  afterAll(() => f.close());
+
+  const CREATE = `mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename
+    ... on UserError { message path }
+    ... on MutationCreateEventSuccess { data { slug killed { low best high parts { category low high } } } } } }`;
+  const base = {
+    slug: 'split-figure', title: 'A split figure', kind: 'SUICIDE_ATTACK', confidence: 90,
+    date: { text: 'August 26, 2021', earliest: '2021-08-26', latest: '2021-08-26', precision: 'DAY' },
+    citations: [{ source: 'globely-news-isis-k-long-reach', quote: 'killed 170 Afghan civilians and 13 U.S. servicemembers' }],
+  };
+  const create = (input: Record<string, unknown>) =>
+    f.api.query<{ createEvent: { __typename: string; message?: string; path?: string[]; data?: unknown } }>(CREATE, { i: { ...base, ...input } }, { token: f.tokens.analyst });
+
+  it('derives the total from the parts when the source gives none', async () => {
+    const r = await create({
+      killed: {
+        text: '170 Afghan civilians and 13 U.S. servicemembers',
+        parts: [{ category: 'CIVILIANS', low: 170, high: 170, text: '170 Afghan civilians' }, { category: 'SECURITY_FORCES', low: 13, high: 13 }],
+      },
+    });
+    expect(r.data?.createEvent).toMatchObject({
+      __typename: 'MutationCreateEventSuccess',
+      data: { slug: 'split-figure', killed: { low: 183, best: 183, high: 183, parts: [{ category: 'CIVILIANS', low: 170, high: 170 }, { category: 'SECURITY_FORCES', low: 13, high: 13 }] } },
+    });
+    await drainSummaries(f.scratch.handle.db);
+    const stats = await f.api.query<{ eventStats: { casualties: { killed: { civilians: Estimate } } } }>(
+      `{ eventStats(filter: { kind: [SUICIDE_ATTACK] }) { casualties { killed { civilians ${ESTIMATE} } } } }`,
+    );
+    expect(stats.data?.eventStats.casualties.killed.civilians).toEqual({ low: 340, best: 340, bestReported: 2, high: 340, reported: 2 });
+  });
+
+  it('refuses high below low, parts exceeding the total and an unknown category, by input path, writing nothing', async () => {
+    const before = await tableCounts(f.scratch.handle.sql);
+    const cases: [Record<string, unknown>, string[], RegExp][] = [
+      [{ killed: { low: 10, high: 5, text: 'x' } }, ['input', 'killed', 'high'], /high must not be below low/],
+      [{ killed: { low: 10, best: 12, high: 11, text: 'x' } }, ['input', 'killed', 'best'], /best must not be above high/],
+      [
+        { killed: { min: 100, max: 183, text: 'x', parts: [{ category: 'CIVILIANS', low: 170 , high: 170 }, { category: 'SECURITY_FORCES', low: 13, high: 13 }] } },
+        ['input', 'killed', 'parts'],
+        /add up to 183, more than the total’s min \(100\)|add up to 183, more than the total's min \(100\)/,
+      ],
+      [
+        { killed: { min: 20, max: 30, text: 'x', parts: [{ category: 'CIVILIANS', low: 5, high: 40 }] } },
+        ['input', 'killed', 'parts', '0', 'high'],
+        /exceeds the total's max \(30\)/,
+      ],
+      [
+        { killed: { min: 20, text: 'x', parts: [{ category: 'CIVILIANS', low: 5 }, { category: 'CIVILIANS', low: 6 }] } },
+        ['input', 'killed', 'parts', '1', 'category'],
+        /given twice/,
+      ],
+    ];
+    for (const [input, path, message] of cases) {
+      const r = await create({ slug: `bad-${path.join('-')}`.slice(0, 90), ...input });
+      expect(r.data?.createEvent, JSON.stringify(input)).toMatchObject({ __typename: 'ValidationError', path });
+      expect(r.data?.createEvent.message).toMatch(message);
+    }
+    const unknown = await create({ slug: 'bad-category', killed: { min: 5, text: 'x', parts: [{ category: 'JOURNALISTS', low: 1 }] } });
+    expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(unknown.errors?.[0]?.message).toMatch(/JOURNALISTS/);
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  });
+
+  it('holds the same rule in PostgreSQL for any other writer', async () => {
+    await expect(
+      f.scratch.handle.sql`update events set killed_parts = '[{"category":"CIVILIANS","low":500}]'::jsonb where slug = 'kabul-airport-suicide-attack'`,
+    ).rejects.toThrow(/exceeds the total's high \(183\)/);
+    await expect(
+      f.scratch.handle.sql`update events set killed_parts = '[{"category":"ALIENS","low":1}]'::jsonb where slug = 'kabul-airport-suicide-attack'`,
+    ).rejects.toThrow(/category must be one of CIVILIANS/);
+  });
+
+  it('keeps the parts an update replaces in the event’s revisions', async () => {
+    const UPDATE = `mutation($i: UpdateEventInput!) { updateEvent(input: $i) { __typename ... on UserError { message path } } }`;
+    const r = await f.api.query<{ updateEvent: { __typename: string } }>(
+      UPDATE,
+      {
+        i: {
+          slug: 'split-figure', confidence: 80,
+          killed: { low: 183, high: 183, text: '170 Afghan civilians and 13 U.S. servicemembers', parts: [{ category: 'UNKNOWN', low: 183, high: 183 }] },
+          citations: [{ source: 'globely-news-isis-k-long-reach', quote: 'killed 170 Afghan civilians and 13 U.S. servicemembers' }],
+        },
+      },
+      { token: f.tokens.analyst },
+    );
+    expect(r.data?.updateEvent.__typename).toBe('MutationUpdateEventSuccess');
+    const [revision] = await f.scratch.handle.sql<{ killed_parts: { category: string }[] }[]>`
+      select r.killed_parts from event_revisions r join events e on e.id = r.event_id where e.slug = 'split-figure'`;
+    expect(revision?.killed_parts.map((p) => p.category)).toEqual(['CIVILIANS', 'SECURITY_FORCES']);
+  });
+});
+
+describe('casualty estimates in knowledge files', () => {
+  const name = 'globely-news-isis-k-long-reach';
+  const raw = () => JSON.parse(readFileSync(`${SEED_DATA_DIR}/${name}.json`, 'utf8')) as { events: { slug: string; killed: Record<string, unknown> | null }[] };
+  const text = readFileSync(`${SEED_SOURCES_DIR}/${name}.txt`, 'utf8');
+
+  it('names each bad figure by its path in the file', () => {
+    const file = raw();
+    const kabul = file.events.findIndex((e) => e.slug === 'kabul-airport-suicide-attack');
+    const moscow = file.events.findIndex((e) => e.slug === 'moscow-concert-hall-attack');
+    file.events[kabul]!.killed = { min: 183, max: 183, text: 'x', parts: [{ category: 'CIVILIANS', low: 170 }, { category: 'SECURITY_FORCES', low: 20, high: 20 }] };
+    file.events[moscow]!.killed = { min: 101, max: 90, text: 'over 100 concertgoers' };
+    let error: unknown;
+    try {
+      checkKnowledgeFile(`${name}.json`, file, text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(KnowledgeFileError);
+    const problems = (error as KnowledgeFileError).problems.join('\n');
+    expect(problems).toMatch(new RegExp(`events\\.${kabul}\\.killed\\.parts\\.0\\.high: the part has no upper bound`));
+    expect(problems).toMatch(new RegExp(`events\\.${kabul}\\.killed\\.parts: the parts' low estimates add up to 190`));
+    expect(problems).toMatch(new RegExp(`events\\.${moscow}\\.killed\\.max: max must not be below min`));
+  });
+});
+
+describe('standard event types', () => {
+  it('maps the Kabul airport attack to ACLED Suicide bomb and GTD Bombing/Explosion with the suicide flag', async () => {
+    const r = await api.query<{ event: { standardTypes: unknown } }>(
+      `{ event(slug: "kabul-airport-suicide-attack") { standardTypes { acledEventType acledEventTypeLabel acledSubEventType acledSubEventTypeLabel gtdAttackType gtdAttackTypeCode gtdSuicide } } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.event.standardTypes).toEqual({
+      acledEventType: 'EXPLOSIONS_REMOTE_VIOLENCE',
+      acledEventTypeLabel: 'Explosions/Remote violence',
+      acledSubEventType: 'SUICIDE_BOMB',
+      acledSubEventTypeLabel: 'Suicide bomb',
+      gtdAttackType: 'BOMBING_EXPLOSION',
+      gtdAttackTypeCode: 3,
+      gtdSuicide: true,
+    });
+    const campaign = await api.query<{ event: { kind: string; standardTypes: { acledEventType: string | null; gtdAttackType: string | null; note: string } } }>(
+      `{ event(slug: "isis-k-attacks-on-hazara-shias") { kind standardTypes { acledEventType gtdAttackType note } } }`,
+    );
+    expect(campaign.data?.event).toMatchObject({ kind: 'CAMPAIGN', standardTypes: { acledEventType: null, gtdAttackType: null, note: expect.stringMatching(/its own event/) } });
+  });
+
+  it('filters by type: the article’s suicide attacks are Kabul, Bajaur, southern Afghanistan and Kerman', async () => {
+    const r = await api.query<{ events: { nodes: { slug: string }[] } }>(
+      `{ events(filter: { gtdSuicide: true }, orderBy: DATE_ASC, first: 50) { nodes { slug } } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.events.nodes.map((n) => n.slug).sort()).toEqual(
+      ['bajaur-political-rally-bombing', 'kabul-airport-suicide-attack', 'kerman-memorial-bombings', 'southern-afghanistan-suicide-blast'].sort(),
+    );
+    const same = await api.query<{ a: { totalCount: number }; b: { totalCount: number }; c: { totalCount: number } }>(
+      `{ a: events(filter: { acledSubEventType: [SUICIDE_BOMB] }) { totalCount }
+         b: events(filter: { acledEventType: [EXPLOSIONS_REMOTE_VIOLENCE], gtdAttackType: [BOMBING_EXPLOSION] }) { totalCount }
+         c: events(filter: { kind: [ATTACK], acledSubEventType: [SUICIDE_BOMB] }) { totalCount } }`,
+    );
+    expect(same.data).toEqual({ a: { totalCount: 4 }, b: { totalCount: 4 }, c: { totalCount: 0 } });
+  });
+
+  it('breaks down by ACLED and GTD types, from the kind summaries, with the same totals as from events', async () => {
+    const q = (args: string) => `{ breakdown(by: GTD_ATTACK_TYPE, top: 20${args}) { key label events killed { min } casualties { killed { civilians { low } } } } }`;
+    const live = await api.query<{ breakdown: { key: string; label: string; events: number; killed: { min: number }; casualties: { killed: { civilians: { low: number } } } }[] }>(q(''));
+    expect(live.errors).toBeUndefined();
+    const groups = Object.fromEntries((live.data?.breakdown ?? []).map((g) => [g.key, g]));
+    // Four suicide kinds (Bombing/Explosion), two unmapped attacks... (ATTACK: Unknown), one storming (Armed Assault).
+    expect(groups.BOMBING_EXPLOSION).toMatchObject({ label: 'Bombing/Explosion', events: 4, killed: { min: 234 }, casualties: { killed: { civilians: { low: 170 } } } });
+    expect(groups.ARMED_ASSAULT).toMatchObject({ label: 'Armed Assault', events: 1 });
+    expect(groups.UNKNOWN).toMatchObject({ label: 'Unknown', events: 2 });
+    expect(groups.NONE?.label).toBe('No standard type');
+    expect(live.data?.breakdown.reduce((n, g) => n + g.events, 0)).toBe(21);
+    const fromEvents = await api.query<{ breakdown: unknown }>(q(', asOf: "2100-01-01T00:00:00Z"'));
+    expect(fromEvents.data?.breakdown).toEqual(live.data?.breakdown);
+    // Live breakdowns and filters by type read the kind summaries, as EVENT_KIND does (fast at 1M events).
+    expect(breakdownSource('GTD_ATTACK_TYPE', summaryRoute({}))?.table).toBe('event_rollup_by_kind');
+    expect(breakdownSource('ACLED_SUB_EVENT_TYPE', summaryRoute({ actor: 'isis-k' }))?.table).toBe('actor_rollup');
+    expect(summaryRoute({ gtdSuicide: true }).kinds).toEqual(['SUICIDE_ATTACK', 'SUICIDE_BOMBING']);
+    const acled = await api.query<{ breakdown: { key: string; label: string; events: number }[] }>(
+      `{ breakdown(by: ACLED_EVENT_TYPE, filter: { actor: "isis-k", role: [PERPETRATOR] }) { key label events } }`,
+    );
+    expect(acled.errors).toBeUndefined();
+    expect(acled.data?.breakdown).toContainEqual({ key: 'EXPLOSIONS_REMOTE_VIOLENCE', label: 'Explosions/Remote violence', events: 3 });
+  });
+
+  it('refuses an unknown type by its argument', async () => {
+    const r = await api.query(`{ events(filter: { acledEventType: [MASSACRES] }) { totalCount } }`);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(r.errors?.[0]?.message).toMatch(/MASSACRES/);
+  });
+});
+
+describe('dyads', () => {
+  it('gives the Kabul airport attack ISIS-K on side A and the civilians and U.S. military on side B, each cited', async () => {
+    const r = await api.query<{ event: { dyad: { sideA: { role: string; actor: { slug: string }; citations: { quote: string }[] }[]; sideB: { role: string; actor: { slug: string } }[]; acledInteraction: number; acledInteractionLabel: string } } }>(
+      `{ event(slug: "kabul-airport-suicide-attack") { dyad { sideA { role actor { slug } citations { quote } } sideB { role actor { slug } } acledInteraction acledInteractionLabel } } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    const dyad = r.data?.event.dyad;
+    expect(dyad?.sideA.map((p) => [p.role, p.actor.slug])).toEqual([['PERPETRATOR', 'isis-k']]);
+    expect(dyad?.sideA[0]?.citations.length).toBeGreaterThan(0);
+    expect(dyad?.sideB.map((p) => p.actor.slug).sort()).toEqual(['afghan-civilians', 'us-military']);
+    // The first side-B actor is the surest (both 90; then by claim): a community, so civilians or state forces.
+    expect([12, 27]).toContain(dyad?.acledInteraction);
+    const founding = await api.query<{ event: { dyad: null } }>(`{ event(slug: "isis-k-founding") { dyad { acledInteraction } } }`);
+    expect(founding.data?.event.dyad).toBeNull();
+  });
+
+  it('finds the events between ISIS-K and the Afghan Taliban, either way round', async () => {
+    const q = (a: string, b: string) => `{ events(filter: { between: ["${a}", "${b}"] }) { totalCount nodes { slug } } eventStats(filter: { between: ["${a}", "${b}"] }) { events } }`;
+    const r = await api.query<{ events: { totalCount: number; nodes: { slug: string }[] }; eventStats: { events: number } }>(q('isis-k', 'afghan-taliban'));
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.events.nodes.map((n) => n.slug)).toEqual(['isis-k-targeting-in-afghanistan']);
+    expect(r.data?.eventStats.events).toBe(1);
+    const reversed = await api.query<{ events: { totalCount: number } }>(q('afghan-taliban', 'isis-k'));
+    expect(reversed.data?.events.totalCount).toBe(1);
+    // ISIS and the concertgoers: ISIS claimed the Moscow attack (side A), the concertgoers were its victims.
+    const moscow = await api.query<{ events: { nodes: { slug: string }[] } }>(`{ events(filter: { between: ["moscow-concertgoers", "isis"] }) { nodes { slug } } }`);
+    expect(moscow.data?.events.nodes.map((n) => n.slug)).toEqual(['moscow-concert-hall-attack']);
+  });
+
+  it('refuses a between that is not two actors', async () => {
+    const r = await api.query(`{ events(filter: { between: ["isis-k"] }) { totalCount } }`);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'filter.between' });
+  });
+});
+
+describe('dyads across a merge', () => {
+  let f: WriteFixture;
+  beforeAll(async () => {
+    f = await writeFixture();
+  });
+  afterAll(() => f.close());
+
+  it('counts an actor merged into another as that actor', async () => {
+    const MERGE = `mutation($i: MergeActorsInput!) { mergeActors(input: $i) { __typename ... on UserError { message path } } }`;
+    const merged = await f.api.query<{ mergeActors: { __typename: string } }>(
+      MERGE,
+      { i: { keep: 'afghan-taliban', remove: 'pakistani-taliban', reason: 'test: a merge, to see between follow it' } },
+      { token: f.tokens.admin },
+    );
+    expect(merged.errors).toBeUndefined();
+    expect(merged.data?.mergeActors.__typename).toBe('MutationMergeActorsSuccess');
+    // The Pakistan army's operations targeted the Pakistani Taliban, now folded into the Afghan Taliban.
+    const r = await f.api.query<{ events: { nodes: { slug: string }[] } }>(`{ events(filter: { between: ["pakistan-army", "afghan-taliban"] }) { nodes { slug } } }`);
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.events.nodes.map((n) => n.slug)).toEqual(['pakistan-army-operations']);
+  });
+});
+
+describe('casualty parts in a CSV import', () => {
+  let f: WriteFixture;
+  const dir = mkdtempSync(join(tmpdir(), 'casualty-csv-'));
+  beforeAll(async () => {
+    f = await writeFixture();
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await f.close();
+  });
+
+  const header = 'source,slug,title,kind,date_precision,date_earliest,date_latest,confidence,quote,killed_text,killed_parts';
+  const row = (slug: string, parts: string) =>
+    `globely-news-isis-k-long-reach,${slug},Kabul again,SUICIDE_ATTACK,DAY,2021-08-26,2021-08-26,90,killed 170 Afghan civilians and 13 U.S. servicemembers,170 Afghan civilians and 13 U.S. servicemembers,"${parts.replaceAll('"', '""')}"`;
+
+  it('takes killed_parts as JSON (as /export/events.csv writes it), derives the total, and names a bad row by line', async () => {
+    const path = join(dir, 'parts.csv');
+    writeFileSync(path, [header, row('kabul-from-csv', JSON.stringify([{ category: 'CIVILIANS', low: 170, high: 170 }, { category: 'SECURITY_FORCES', low: 13, high: 13 }]))].join('\n'));
+    const report = await importFile(f.scratch.handle.db, path);
+    expect(report.problems).toEqual([]);
+    const r = await f.api.query<{ event: { killed: unknown } }>(`{ event(slug: "kabul-from-csv") { killed { low high parts { category low } } } }`);
+    expect(r.data?.event.killed).toEqual({ low: 183, high: 183, parts: [{ category: 'CIVILIANS', low: 170 }, { category: 'SECURITY_FORCES', low: 13 }] });
+
+    writeFileSync(path, [header, row('bad-json', '[{category'), row('bad-parts', JSON.stringify([{ category: 'CIVILIANS', low: 5, high: 2 }]))].join('\n'));
+    const before = await tableCounts(f.scratch.handle.sql);
+    const bad = await importFile(f.scratch.handle.db, path);
+    expect(bad.problems).toContain('line 2: killed_parts is not JSON (a list of {category, low, best, high, text})');
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+    writeFileSync(path, [header, row('bad-parts', JSON.stringify([{ category: 'CIVILIANS', low: 5, high: 2 }]))].join('\n'));
+    const range = await importFile(f.scratch.handle.db, path);
+    expect(range.problems.join('\n')).toMatch(/line 2 \(events\[0\]\)\.killed\.parts\[0\]\.high: high must not be below low/);
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  });
+});

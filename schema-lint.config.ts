@@ -59,7 +59,8 @@ export const schemaLintConfig: Linter.Config[] = [
             // ranges and their parts, a kind's standard types, aggregates computed per request, search hits pointing at records that have
             // ids, a field's change within a revision, a path or network computed per request, how
             // far the dashboard summaries are at the moment of asking; a location worked out from a
-            // place's ancestors, a map's box, bins and cells computed per request).
+            // place's ancestors, a map's box, bins and cells computed per request; an external id shown
+            // on its record, what addExternalId did, a duplicate warning pointing at a record with an id).
             types: [
               'PageInfo', 'FuzzyDate', 'Casualties', 'KilledSum', 'EventStats', 'BreakdownGroup', 'Timeline',
               'TimelineBucket', 'TimelineUnplaced', 'ActorReach', 'ReachCountry', 'ReachRegion', 'Network',
@@ -68,6 +69,7 @@ export const schemaLintConfig: Linter.Config[] = [
               'CasualtyPart', 'CasualtyEstimateSum', 'CasualtyMeasureSums', 'CasualtySums', 'StandardEventTypes',
               // An event's two sides, computed from its participations (which have ids).
               'Dyad',
+              'ExternalId', 'ExternalIdAdded', 'PossibleDuplicateActor', 'PossibleDuplicateEvent', 'PossibleDuplicatePlace', 'PossibleDuplicateSource',
             ],
           },
         },

@@ -99,7 +99,7 @@ export async function tableCounts(sql: postgres.Sql): Promise<Record<string, num
   const tables = [
     'sources', 'citations', 'claims', 'claim_citations', 'places', 'doctrines', 'actors', 'events',
     'adherences', 'relationships', 'participations', 'audit_log', 'idempotency_keys', 'actor_merges',
-    'actor_revisions', 'event_revisions', 'place_revisions',
+    'actor_revisions', 'event_revisions', 'place_revisions', 'actor_names', 'external_ids',
   ];
   const counts: Record<string, number> = {};
   for (const table of tables) {

@@ -15,15 +15,16 @@ import { databaseUrlOrExit } from './database.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { drainSummaries } from '../db/summaries.ts';
 import { importFile } from '../import/import.ts';
+import { DATASET_FORMAT_NAMES, importDataset } from '../import/datasets/import.ts';
 import { connectRedisPubSub } from '../pubsub-redis.ts';
 
 /** Keys per drain call at the end of an import: the recompute is set-based, so big batches pay off. */
 const IMPORT_DRAIN_BATCH = 20_000;
 
-const usage = 'usage: npm run import -- FILE.json|FILE.csv [--dry-run] [--timings]';
+const usage = `usage: npm run import -- FILE.json|FILE.csv [--format ${DATASET_FORMAT_NAMES.join('|')}] [--dry-run] [--timings]`;
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { 'dry-run': { type: 'boolean', default: false }, timings: { type: 'boolean', default: false } },
+  options: { 'dry-run': { type: 'boolean', default: false }, timings: { type: 'boolean', default: false }, format: { type: 'string' } },
 });
 const [path] = positionals;
 if (!path || positionals.length > 1) {
@@ -62,12 +63,14 @@ const { db, close } = connectDatabase(url, { max: 1 });
 try {
   await migrateDatabase(db);
   const bar = progressBar(process.stderr);
-  const report = await importFile(db, path, {
+  const importOptions = {
     dryRun,
     ...(bar ? { onProgress: bar.update } : {}),
     // --timings: how long each step took, for the write benchmark.
     ...(values.timings ? { onStep: (step: string, ms: number) => console.error(`step ${step}: ${Math.round(ms)} ms`) } : {}),
-  });
+  };
+  // --format: a dataset's own CSV (UCDP GED, ACLED, GTD), src/import/datasets.
+  const report = values.format ? await importDataset(db, path, values.format, importOptions) : await importFile(db, path, importOptions);
   bar?.stop();
   for (const problem of report.problems) console.error(`  - ${problem}`);
   const verb = dryRun ? 'would be created' : 'created';

@@ -27,6 +27,7 @@ import {
   timestamp,
   customType,
   unique,
+  uniqueIndex,
   type PgColumn,
 } from 'drizzle-orm/pg-core';
 
@@ -101,6 +102,7 @@ export const claimKind = pgEnum('claim_kind', [
   'ADHERENCE',
   'RELATIONSHIP',
   'PARTICIPATION',
+  'ACTOR_NAME',
 ]);
 
 export const relationshipType = pgEnum('relationship_type', [
@@ -156,6 +158,9 @@ export const sources = pgTable('sources', {
 }, (t) => [
   check('sources_published_earliest_range_check', dateInRange(t.publishedEarliest)),
   check('sources_published_latest_range_check', dateInRange(t.publishedLatest)),
+  // Duplicate warnings: a source added again (same text, or same URL).
+  index('sources_text_sha256_idx').on(t.textSha256),
+  index('sources_url_idx').on(t.url),
 ]);
 
 export const citations = pgTable(
@@ -297,6 +302,8 @@ export const places = pgTable(
   (t) => [
     index('places_parent_id_idx').on(t.parentId),
     index('places_country_id_idx').on(t.countryId),
+    // Duplicate warnings: a place of the same name in the same country (normalized_name, src/db/sql/names.sql).
+    index('places_normalized_name_idx').on(sql`normalized_name(${t.name})`, t.countryId),
     ...placeLocationChecks('places', t),
   ],
 );
@@ -341,6 +348,8 @@ export const actors = pgTable(
     index('actors_claim_id_idx').on(t.claimId),
     index('actors_revision_claim_id_idx').on(t.revisionClaimId),
     index('actors_search_idx').using('gin', searchDocuments.actor(t.name, t.aliases)),
+    // Duplicate warnings: an actor whose name is another's name or alias (normalized_name, src/db/sql/names.sql).
+    index('actors_normalized_name_idx').on(sql`normalized_name(${t.name})`),
   ],
 );
 
@@ -525,6 +534,82 @@ export const participations = pgTable(
     index('participations_event_id_idx').on(t.eventId, t.role),
     index('participations_actor_id_idx').on(t.actorId, t.role),
     index('participations_attributed_by_id_idx').on(t.attributedById),
+  ],
+);
+
+/**
+ * An actor's other names, each with its language (a BCP 47 tag: `en`, `ps`, `ru`, `ar-Latn`) and
+ * script (an ISO 15924 code: `Latn`, `Arab`, `Cyrl`), and each a cited claim of its own (kind
+ * ACTOR_NAME, sharing the claim's id) like a relationship: "ISIS-K" is a name of the Islamic
+ * State-Khorasan because the article says "The Islamic State-Khorasan (ISIS-K), as it is known".
+ * Retracting the claim withdraws the name. Search matches them (actor_name_search_document).
+ */
+export const actorNames = pgTable(
+  'actor_names',
+  {
+    claimId: integer('claim_id')
+      .primaryKey()
+      .references(() => claims.id, { onDelete: 'cascade' }),
+    actorId: integer('actor_id')
+      .notNull()
+      .references(() => actors.id),
+    name: text('name').notNull(),
+    language: text('language').notNull(),
+    script: text('script'),
+  },
+  (t) => [
+    index('actor_names_actor_id_idx').on(t.actorId),
+    // Duplicate warnings compare names case- and space-insensitively (normalized_name, src/db/sql/names.sql).
+    index('actor_names_normalized_idx').on(sql`normalized_name(${t.name})`),
+    index('actor_names_search_idx').using('gin', sql`actor_name_search_document(${t.name})`),
+  ],
+);
+
+/**
+ * The identifying schemes of the field's datasets and of Wikidata. Reference data about identity,
+ * not claims about the world: an id says which record elsewhere this one is, so imports find it
+ * again and analysts can join across datasets.
+ */
+export const externalIdScheme = pgEnum('external_id_scheme', [
+  'WIKIDATA',
+  'ACLED_EVENT_ID',
+  'ACLED_ACTOR',
+  'UCDP_GED_ID',
+  'UCDP_ACTOR_ID',
+  'GTD_EVENTID',
+]);
+
+/**
+ * External identifiers of actors, places, events and sources: one row names one record (exactly one
+ * of the four references is set). Two records of a kind sharing an id are duplicates an analyst
+ * should merge: allowed (a create is warned, not refused), and lookups answer with the first.
+ * Imports look records up by them, so a dataset imported twice finds its records again. Ids are only
+ * added, never changed; when and by whom is kept.
+ */
+export const externalIds = pgTable(
+  'external_ids',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    scheme: externalIdScheme('scheme').notNull(),
+    value: text('value').notNull(),
+    actorId: integer('actor_id').references(() => actors.id),
+    placeId: integer('place_id').references(() => places.id),
+    eventId: integer('event_id').references(() => events.id),
+    sourceId: integer('source_id').references(() => sources.id),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+    recordedBy: text('recorded_by').notNull(),
+  },
+  (t) => [
+    check('external_ids_one_record_check', sql`num_nonnulls(${t.actorId}, ${t.placeId}, ${t.eventId}, ${t.sourceId}) = 1`),
+    check('external_ids_value_check', sql`char_length(${t.value}) between 1 and 500`),
+    uniqueIndex('external_ids_actor_key').on(t.scheme, t.value, t.actorId).where(sql`${t.actorId} is not null`),
+    uniqueIndex('external_ids_place_key').on(t.scheme, t.value, t.placeId).where(sql`${t.placeId} is not null`),
+    uniqueIndex('external_ids_event_key').on(t.scheme, t.value, t.eventId).where(sql`${t.eventId} is not null`),
+    uniqueIndex('external_ids_source_key').on(t.scheme, t.value, t.sourceId).where(sql`${t.sourceId} is not null`),
+    index('external_ids_actor_id_idx').on(t.actorId),
+    index('external_ids_place_id_idx').on(t.placeId),
+    index('external_ids_event_id_idx').on(t.eventId),
+    index('external_ids_source_id_idx').on(t.sourceId),
   ],
 );
 

@@ -24,6 +24,7 @@ import './types/revision.ts';
 import './types/analytics.ts';
 import './types/reach.ts';
 import './types/network.ts';
+import './types/identity.ts';
 import './types/search.ts';
 import './types/audit.ts';
 import './types/live.ts';
@@ -34,6 +35,7 @@ import './mutations/entities.ts';
 import './mutations/claims.ts';
 import './mutations/retract.ts';
 import './mutations/merge.ts';
+import './mutations/identity.ts';
 
 // @defer and @stream are declared in the schema itself (not only added by yoga's plugin at run
 // time) so the printed SDL carries them and client tooling validates documents that use them.

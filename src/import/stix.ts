@@ -60,7 +60,7 @@ export async function importStixBundle(db: Database, fileName: string, raw: unkn
   /** Each source's artifact (its text travels base64 in payload_bin), by its place in the bundle. */
   const artifacts = new Map<string, Described>();
   const items: RestoreItems = {
-    source: [], place: [], doctrine: [], actor: [], event: [], 'event-place': [], participation: [], relationship: [], adherence: [],
+    source: [], place: [], doctrine: [], actor: [], event: [], 'event-place': [], participation: [], relationship: [], adherence: [], 'actor-name': [],
   };
   objects.forEach((object, i) => {
     const extension = object.extensions?.[extensionId];
@@ -110,7 +110,7 @@ export async function importStixBundle(db: Database, fileName: string, raw: unkn
   const textOf = (slugName: string) => texts.get(slugName) ?? (stored.has(slugName) ? { points: Array.from(stored.get(slugName)?.text ?? '') } : undefined);
 
   // Every quote must be its source's text at its offsets (the database checks again on insert).
-  const claimedItems = [...items.doctrine, ...items.actor, ...items.event, ...items.participation, ...items.relationship, ...items.adherence];
+  const claimedItems = [...items.doctrine, ...items.actor, ...items.event, ...items.participation, ...items.relationship, ...items.adherence, ...items['actor-name']];
   for (const { at, data } of claimedItems) {
     if (!('citations' in data)) continue;
     data.citations.forEach((c, j) => {

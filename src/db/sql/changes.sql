@@ -78,6 +78,8 @@ BEGIN
     WHEN 'ADHERENCE' THEN entity_type := 'Adherence'; entity_id := retracted.id;
     WHEN 'RELATIONSHIP' THEN entity_type := 'Relationship'; entity_id := retracted.id;
     WHEN 'PARTICIPATION' THEN entity_type := 'Participation'; entity_id := retracted.id;
+    -- A withdrawn name changes the actor it named.
+    WHEN 'ACTOR_NAME' THEN entity_type := 'Actor'; SELECT actor_id INTO entity_id FROM actor_names WHERE claim_id = retracted.id;
   END CASE;
   IF entity_id IS NULL THEN
     entity_type := 'UpdateClaim';

@@ -14,6 +14,7 @@ import { countryIdBySlug } from '../places/lookup.ts';
 import { actualChanges, snapshot, updateNote } from '../revisions/changes.ts';
 import type { Json, Principal, Tx } from '../service.ts';
 import { actorKindValues } from '../vocabulary.ts';
+import { externalIdsSchema, storeExternalIds } from '../external-ids/external-ids.ts';
 import { actorIdBySlug } from './lookup.ts';
 
 /** An actor's other names: none repeated. */
@@ -26,6 +27,7 @@ const createActorSchema = z.object({
   kind: z.enum(actorKindValues),
   description: freeTextSchema.nullish(),
   homeCountry: slugSchema.nullish(),
+  externalIds: externalIdsSchema('actor').nullish(),
   confidence: confidenceSchema,
   note: freeTextSchema.nullish(),
   citations: citationsSchema,
@@ -54,6 +56,7 @@ export async function createActor(tx: Tx, principal: Principal, input: CreateAct
     })
     .returning({ id: actors.id });
   if (!row) throw new Error('insert into actors returned no row');
+  await storeExternalIds(tx, principal, 'actor', row.id, input.externalIds);
   return { actor: { id: row.id, slug: input.slug }, claimId, citationIds } satisfies Json;
 }
 

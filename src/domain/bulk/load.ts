@@ -77,7 +77,7 @@ const elementSchemas = {
 } as const;
 type Element<S extends Section> = z.infer<(typeof elementSchemas)[S]>;
 
-type ClaimKind = 'ACTOR_PROFILE' | 'EVENT_REPORT' | 'DOCTRINE_DEFINITION' | 'ADHERENCE' | 'RELATIONSHIP' | 'PARTICIPATION';
+type ClaimKind = 'ACTOR_PROFILE' | 'EVENT_REPORT' | 'DOCTRINE_DEFINITION' | 'ADHERENCE' | 'RELATIONSHIP' | 'PARTICIPATION' | 'ACTOR_NAME';
 
 /**
  * The stable key of each claim a record makes, so that loads are idempotent. Claims drawn from a
@@ -90,6 +90,7 @@ export const claimKeys = {
   event: (e: { slug: string }) => `event:${e.slug}`,
   adherence: (scope: string, a: { actor: string; doctrine: string }) => `${scope}:adherence:${a.actor}:${a.doctrine}`,
   relationship: (scope: string, r: { from: string; type: string; to: string }) => `${scope}:relationship:${r.from}:${r.type}:${r.to}`,
+  actorName: (scope: string, actor: string, n: { name: string; language: string }) => `${scope}:name:${actor}:${n.language}:${n.name}`,
   participation: (scope: string, p: { event: string; actor: string; role: string; attributedBy?: string | null | undefined }) =>
     `${scope}:participation:${p.event}:${p.actor}:${p.role}${p.attributedBy ? `:${p.attributedBy}` : ''}`,
 };
@@ -143,6 +144,8 @@ const STAGES = {
     columns: ['idx', 'label', 'n', 'from_actor', 'type', 'to_actor', ...VALID_TIME_COLUMNS],
     definition: `idx integer, label text, n integer, from_actor text, type text, to_actor text, ${VALID_TIME_DEFINITION}`,
   },
+  names: { name: 'bulk_names', columns: ['idx', 'label', 'n', 'actor', 'name', 'language', 'script'], definition: 'idx integer, label text, n integer, actor text, name text, language text, script text' },
+  externalIds: { name: 'bulk_external_ids', columns: ['label', 'kind', 'slug', 'scheme', 'value'], definition: 'label text, kind text, slug text, scheme text, value text' },
   participations: { name: 'bulk_participations', columns: ['idx', 'label', 'n', 'event', 'actor', 'role', 'attributed_by'], definition: 'idx integer, label text, n integer, event text, actor text, role text, attributed_by text' },
 } satisfies Record<string, StageTable>;
 type Stage = keyof typeof STAGES;
@@ -236,6 +239,11 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   await staging.flush();
   options.onProgress?.(done, done, 'reading');
 
+  async function stageExternalIds(label: string, kind: 'actor' | 'place' | 'event' | 'source', slug: string, ids: { scheme: string; value: string }[] | undefined) {
+    for (const [j, id] of (ids ?? []).entries()) await staging.add('externalIds', [`${label}.externalIds[${j}]`, kind, slug, id.scheme, id.value]);
+  }
+  await stageExternalIds('source', 'source', source.slug, source.externalIds);
+
   async function stageRecord(section: Section, value: Element<Section>, idx: number, label: string) {
     switch (section) {
       case 'places': {
@@ -250,6 +258,7 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
         }
         await staging.add('places', [idx, label, p.slug, p.name, p.kind, p.parent, p.countryCode, p.region,
           location.latitude, location.longitude, location.geoPrecision, location.gazetteer]);
+        await stageExternalIds(label, 'place', p.slug, p.externalIds);
         return;
       }
       case 'doctrines': {
@@ -262,6 +271,12 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
         const a = value as Element<'actors'>;
         const n = await stageClaim(label, claimKeys.actor(a), 'ACTOR_PROFILE', a);
         await staging.add('actors', [idx, label, n, a.slug, a.name, a.aliases, a.kind, a.description, a.homeCountry]);
+        for (const [j, name] of (a.names ?? []).entries()) {
+          const nameLabel = `${label}.names[${j}]`;
+          const nameClaim = await stageClaim(nameLabel, claimKeys.actorName(scope, a.slug, name), 'ACTOR_NAME', name);
+          await staging.add('names', [idx, nameLabel, nameClaim, a.slug, name.name, name.language, name.script ?? null]);
+        }
+        await stageExternalIds(label, 'actor', a.slug, a.externalIds);
         return;
       }
       case 'events': {
@@ -270,6 +285,7 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
         await staging.add('events', [idx, label, n, e.slug, e.title, e.kind, e.description, e.date.text, e.date.earliest, e.date.latest, e.date.precision, e.place,
           e.killed?.min ?? null, e.killed?.max ?? null, e.killed?.text ?? null, e.wounded?.min ?? null, e.wounded?.max ?? null, e.wounded?.text ?? null,
           ...stagedParts('killed', e.killed), ...stagedParts('wounded', e.wounded)]);
+        await stageExternalIds(label, 'event', e.slug, e.externalIds);
         return;
       }
       case 'adherences': {
@@ -369,6 +385,24 @@ interface SourceRow {
   published: { text: string | null; earliest: string | null; latest: string | null; precision: string };
   reliability?: string | null | undefined;
   text: string;
+}
+
+/**
+ * External ids the file gives its records (and the source), for records that do not have them yet;
+ * returns how many were added.
+ */
+export async function writeExternalIds(sql: BulkSql, recordedBy: string): Promise<number> {
+  const added = await sql.unsafe(`
+    insert into external_ids (scheme, value, actor_id, place_id, event_id, source_id, recorded_by)
+    select distinct b.scheme::external_id_scheme, b.value, a.id, p.id, e.id, s.id, $1
+      from bulk_external_ids b
+      left join actors a on b.kind = 'actor' and a.slug = b.slug
+      left join places p on b.kind = 'place' and p.slug = b.slug
+      left join events e on b.kind = 'event' and e.slug = b.slug
+      left join sources s on b.kind = 'source' and s.slug = b.slug
+     where num_nonnulls(a.id, p.id, e.id, s.id) = 1
+    on conflict do nothing`, [recordedBy]);
+  return added.count;
 }
 
 /** The set-based write of everything staged. */
@@ -492,5 +526,11 @@ async function write(sql: BulkSql, recordedBy: string, source: SourceRow, step: 
       from bulk_participations b ${isNew} join events e on e.slug = b.event join actors a on a.slug = b.actor
       left join actors attributor on attributor.slug = b.attributed_by order by b.idx`);
   step('write adherences, relationships, participations');
+  await sql.unsafe(`
+    insert into actor_names (claim_id, actor_id, name, language, script)
+    select ci.id, a.id, b.name, b.language, b.script
+      from bulk_names b ${isNew} join actors a on a.slug = b.actor order by b.idx`);
+  created += await writeExternalIds(sql, recordedBy);
+  step('write names and external ids');
   return { created, unchanged, createdEventIds: events.map((e) => e.id) };
 }

@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { events, participations } from '../../db/schema.ts';
 import { actorIdBySlug } from '../actors/lookup.ts';
+import { externalIdsSchema, storeExternalIds } from '../external-ids/external-ids.ts';
 import { recordCitedClaim } from '../claims/cited.ts';
 import { recordClaim } from '../claims/record.ts';
 import { eventDateColumns, fuzzyDate, type FuzzyDate, type FuzzyDateInput } from '../dates.ts';
@@ -48,6 +49,7 @@ const createEventSchema = z.object({
   note: freeTextSchema.nullish(),
   citations: citationsSchema,
   participants: z.array(participantSchema).max(LIST_LIMITS.participants).nullish(),
+  externalIds: externalIdsSchema('event').nullish(),
 });
 export type CreateEventInput = Omit<z.infer<typeof createEventSchema>, 'date'> & { date: FuzzyDate };
 
@@ -77,6 +79,7 @@ export async function createEvent(tx: Tx, principal: Principal, input: CreateEve
     })
     .returning({ id: events.id });
   if (!row) throw new Error('insert into events returned no row');
+  await storeExternalIds(tx, principal, 'event', row.id, input.externalIds);
   const recorded: Json[] = [];
   for (const [i, p] of (input.participants ?? []).entries()) {
     const at = ['input', 'participants', String(i)];

@@ -9,9 +9,11 @@ import { z } from 'zod';
 import { aliasesSchema } from '../actors/actors.ts';
 import { endNotBeforeStart, fuzzyDateSchema, validTimeFields } from '../dates.ts';
 import { casualtiesSchema } from '../events/events.ts';
+import { externalIdsSchema } from '../external-ids/external-ids.ts';
 import { reliabilitySchema } from '../grades.ts';
 import { claimGradeSchema, confidenceSchema } from '../input.ts';
 import { freeTextSchema, nameSchema, slugSchema, urlSchema } from '../limits.ts';
+import { actorNameFields } from '../names/names.ts';
 import { withAttributionRule } from '../participations/attribution.ts';
 import { coordinatesSchema, gazetteerReferenceSchema } from '../places/location.ts';
 import { countryCodeSchema } from '../places/places.ts';
@@ -43,6 +45,8 @@ export const knowledgeFileSchema = z
         textFile: z.string().min(1),
         /** sha256 (hex) of the text file's bytes: a changed text is refused, not re-anchored blindly. */
         sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        /** Which record of Wikidata or a dataset the source is. */
+        externalIds: externalIdsSchema('source').optional(),
       })
       .strict(),
     places: z.array(
@@ -55,6 +59,7 @@ export const knowledgeFileSchema = z
           parent: slugSchema.nullable(),
           countryCode: countryCodeSchema.nullable(),
           region: freeTextSchema.nullable(),
+          externalIds: externalIdsSchema('place').optional(),
           /** Coordinates and precision, as known (or `gazetteer` instead; or neither). */
           location: coordinatesSchema.optional(),
           /** A gazetteer reference to take the coordinates from (src/domain/places/gazetteer.ts). */
@@ -84,6 +89,9 @@ export const knowledgeFileSchema = z
           kind: z.enum(actorKindValues),
           description: freeTextSchema.nullable(),
           homeCountry: slugSchema.nullable(),
+          /** Other names with their language and script, each a claim citing the words that give it. */
+          names: z.array(z.object({ ...actorNameFields, confidence: confidenceSchema, quotes }).strict()).optional(),
+          externalIds: externalIdsSchema('actor').optional(),
           confidence: confidenceSchema,
           credibility,
           quotes,
@@ -101,6 +109,7 @@ export const knowledgeFileSchema = z
           place: slugSchema.nullable(),
           killed: casualtiesSchema.nullable(),
           wounded: casualtiesSchema.nullable(),
+          externalIds: externalIdsSchema('event').optional(),
           confidence: confidenceSchema,
           credibility,
           note,

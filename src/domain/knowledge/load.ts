@@ -140,6 +140,7 @@ export function checkKnowledgeFile(
   anchorAll(file.adherences, 'adherences');
   anchorAll(file.relationships, 'relationships');
   anchorAll(file.participations, 'participations');
+  file.actors.forEach((a, i) => anchorAll(a.names ?? [], `actors[${i}].names`));
 
   if (problems.length > 0) throw new KnowledgeFileError(fileName, problems);
   return { file, anchors };

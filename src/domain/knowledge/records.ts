@@ -6,12 +6,13 @@
  */
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { actors, adherences, doctrines, events, participations, places, relationships, sources } from '../../db/schema.ts';
+import { actorNames, actors, adherences, doctrines, events, participations, places, relationships, sources } from '../../db/schema.ts';
 import { recordKeyedClaim, type ClaimKind } from '../claims/record.ts';
 import { eventDateColumns, validTimeColumns, type FuzzyDate } from '../dates.ts';
 import { CASUALTY_CATEGORIES } from '../../db/casualties.ts';
 import { casualtyColumns } from '../events/events.ts';
 import { slugSchema } from '../limits.ts';
+import { actorNameFields } from '../names/names.ts';
 import { coordinatesSchema } from '../places/location.ts';
 import { placeRow } from '../places/places.ts';
 import type { Principal, Tx } from '../service.ts';
@@ -101,6 +102,7 @@ export const exportedRecordSchema = z.discriminatedUnion('record', [
   // `period` is how bundles exported before start and end named a relationship's time: both lay in it.
   z.object({ record: z.literal('relationship'), type: z.enum(relationshipTypeValues), from: slug, to: slug, period: fuzzyDate.nullable().optional(), ...validTime, ...claimed }),
   z.object({ record: z.literal('adherence'), actor: slug, doctrine: slug, ...validTime, ...claimed }),
+  z.object({ record: z.literal('actor-name'), actor: slug, ...actorNameFields, ...claimed }),
 ]);
 export type ExportedRecord = z.infer<typeof exportedRecordSchema>;
 export type RecordOf<K extends ExportedRecord['record']> = Extract<ExportedRecord, { record: K }>;
@@ -331,6 +333,11 @@ export async function restoreRecords(tx: Tx, _principal: Principal, input: Resto
       role: data.role,
       attributedById: data.attributed_by ? must(actorIds, 'actor', data.attributed_by, at) : null,
     });
+  }
+  for (const { at, data } of input.items['actor-name']) {
+    const claimId = await recordClaim('ACTOR_NAME', data);
+    if (claimId === null) continue;
+    await tx.insert(actorNames).values({ claimId, actorId: must(actorIds, 'actor', data.actor, at), name: data.name, language: data.language, script: data.script ?? null });
   }
   return { created, unchanged, createdEventIds };
 }

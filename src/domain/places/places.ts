@@ -5,6 +5,7 @@
  * (coordinates and precision, ./location.ts) is given with the write or taken from the gazetteer,
  * and revised like its name.
  */
+import { externalIdsSchema, storeExternalIds } from '../external-ids/external-ids.ts';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { places } from '../../db/schema.ts';
@@ -36,6 +37,7 @@ const createPlaceSchema = z
     parent: slugSchema.nullish(),
     countryCode: countryCodeSchema.nullish(),
     region: freeTextSchema.nullish(),
+    externalIds: externalIdsSchema('place').nullish(),
     location: coordinatesSchema.nullish(),
     gazetteer: gazetteerReferenceSchema.nullish(),
   })
@@ -68,13 +70,14 @@ export function placeRow(
 }
 
 /** Adds a place to the gazetteer. */
-export async function createPlace(tx: Tx, _principal: Principal, input: CreatePlaceInput) {
+export async function createPlace(tx: Tx, principal: Principal, input: CreatePlaceInput) {
   const [taken] = await tx.select({ id: places.id }).from(places).where(eq(places.slug, input.slug));
   if (taken) throw new ConflictError(`a place "${input.slug}" exists already`, ['input', 'slug']);
   const location = locationColumns(input, ['input']);
   const parent = input.parent != null ? await placeBySlug(tx, input.parent, ['input', 'parent']) : null;
   const [row] = await tx.insert(places).values(placeRow(input, parent, location)).returning({ id: places.id });
   if (!row) throw new Error('insert into places returned no row');
+  await storeExternalIds(tx, principal, 'place', row.id, input.externalIds);
   return { place: { id: row.id, slug: input.slug } } satisfies Json;
 }
 

@@ -6,7 +6,7 @@
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { actorRevisions, actors, adherences, claims, doctrines, eventRevisions, events, participations, relationships } from '../../db/schema.ts';
+import { actorRevisions, actors, adherences, claims, doctrines, eventRevisions, events, participations, relationships, actorNames } from '../../db/schema.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { parseGlobalId } from '../global-ids.ts';
 import { citationInputSchema, parseInput, reasonSchema } from '../input.ts';
@@ -33,6 +33,7 @@ async function claimIdOf(tx: Tx, globalId: string): Promise<number> {
     Relationship: sql`select 1 from ${relationships} where claim_id = ${id}`,
     Participation: sql`select 1 from ${participations} where claim_id = ${id}`,
     Adherence: sql`select 1 from ${adherences} where claim_id = ${id}`,
+    ActorName: sql`select 1 from ${actorNames} where claim_id = ${id}`,
     // An update claim: retracting it marks it wrong; the values it set stay until another update.
     UpdateClaim: sql`select 1 from ${actorRevisions} where superseded_by_claim_id = ${id}
                      union all select 1 from ${eventRevisions} where superseded_by_claim_id = ${id}`,
@@ -41,6 +42,7 @@ async function claimIdOf(tx: Tx, globalId: string): Promise<number> {
     case 'Relationship':
     case 'Participation':
     case 'Adherence':
+    case 'ActorName':
     case 'UpdateClaim': {
       const found = await tx.execute(sql`select exists (${ofType[decoded.typename]}) as found`);
       if (!(found[0] as { found?: boolean } | undefined)?.found) throw new NotFoundError(`no ${decoded.typename} ${globalId}`, path);

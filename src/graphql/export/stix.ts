@@ -15,6 +15,7 @@
  * - a participation            → relationship between the incident and the actor, by role;
  * - a relationship             → relationship (start_time/stop_time from its period);
  * - an adherence               → relationship actor adheres-to doctrine;
+ * - an actor's other name        → note on the actor (STIX has no object for names in other languages);
  * - a claim's confidence       → confidence; each quote → an external reference (source, quote,
  *                                offsets) and, exactly, in the extension's `citations`.
  *
@@ -318,6 +319,16 @@ function relationshipsQuery(query: ExportQuery, slugs: string[]): SQL {
      order by r.claim_id`;
 }
 
+function actorNamesQuery(query: ExportQuery, slugs: string[]): SQL {
+  const { view } = query;
+  return sql`
+    select a.slug as actor, a.kind as "actorKind", n.name, n.language, n.script, ${claimJson('c', query.view)} as claim
+      from actor_names n join claims c on c.id = n.claim_id and ${claimVisibleAs(view, 'c')}
+      join ${actorsAt(view, 'a')} on a.id = canonical_actor(n.actor_id, ${mergeTime(view)})
+     where a.slug = any(${sql.param(slugs)}::text[])
+     order by n.claim_id`;
+}
+
 function adherencesQuery(query: ExportQuery, slugs: string[]): SQL {
   const { view } = query;
   return sql`
@@ -548,6 +559,24 @@ export async function* stixChunks(session: ExportSession, query: ExportQuery, ur
       // STIX start/stop times are instants: the first day the start may fall on, the day after the last day the end may.
       ...(r.startEarliest ? { start_time: dayStart(r.startEarliest) } : {}),
       ...(r.endLatest ? { stop_time: dayAfter(r.endLatest) } : {}),
+    }];
+  })) {
+    yield emit(objects);
+  }
+
+  // An actor's names in other languages: STIX has no object for them, so each is a note on the
+  // actor (its text the name), the claim and its citations in the extension.
+  type ActorNameRow = { actor: string; actorKind: string; name: string; language: string; script: string | null; claim: ClaimRecord };
+  for await (const objects of objectsOf<ActorNameRow>(session, actorNamesQuery(query, inBundle), (n) => {
+    const key = n.claim.key ?? `claim:${n.claim.id}`;
+    return [{
+      type: 'note',
+      id: stixId('note', key),
+      ...claimed(n.claim, null, { record: 'actor-name', actor: n.actor, name: n.name, language: n.language, script: n.script }, referenced, sourceIds),
+      abstract: `Also called ${n.name} (${n.language}${n.script ? `, ${n.script}` : ''})`,
+      content: n.name,
+      lang: n.language,
+      object_refs: [stixId(actorTypeOf(n.actorKind), actorKey(n.actor))],
     }];
   })) {
     yield emit(objects);

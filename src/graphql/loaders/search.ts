@@ -1,5 +1,5 @@
 /**
- * Full-text search over actors (names, aliases), events (titles, descriptions), sources (titles,
+ * Full-text search over actors (names, aliases, names in other languages and scripts), events (titles, descriptions), sources (titles,
  * texts) and citation quotes, in one statement. Events, sources and citations are matched and
  * ranked on their stored documents (side tables kept by triggers, src/db/schema.ts), actors on
  * their GIN expression index; snippets are built only for the hits returned, since ts_headline
@@ -122,10 +122,16 @@ export async function search(
     -- Actors are few (their GIN expression index answers any query quickly); MATERIALIZED so the
     -- planner plans the match without the LIMIT, through the index.
     actor_matches as materialized (
-      select ${actors.id} as id from ${actors} where ${wanted('ACTOR')} and ${actorDoc} @@ (select query from q)),
+      select ${actors.id} as id from ${actors} where ${wanted('ACTOR')} and ${actorDoc} @@ (select query from q)
+      -- An actor's names in other languages and scripts (actor_names, each a claim still standing).
+      union
+      select n.actor_id from actor_names n join claims c on c.id = n.claim_id and c.retracted_at is null
+       where ${wanted('ACTOR')} and actor_name_search_document(n.name) @@ (select query from q)),
     ${sql.join(STORED_KINDS.map((k) => newestMatches(k, wanted(k.kind))), sql`,`)},
     hits as (
-      (select 'ACTOR'::text as kind, ${actors.id}, ${rank(actorDoc)} as rank
+      (select 'ACTOR'::text as kind, ${actors.id},
+              greatest(${rank(actorDoc)}, (select max(${rank(sql`actor_name_search_document(n.name)`)}) from actor_names n
+                                            join claims c on c.id = n.claim_id and c.retracted_at is null where n.actor_id = ${actors.id})) as rank
          from (select id from actor_matches order by id desc limit ${CANDIDATES}) m join ${actors} on ${actors.id} = m.id
         order by 3 desc, 2 limit ${first})
       union all
@@ -135,7 +141,9 @@ export async function search(
     select top.kind, top.id, top.rank,
            ts_headline('english',
              ${escaped(sql`case top.kind
-               when 'ACTOR' then a.name || coalesce(' (' || nullif(array_to_string(a.aliases, ', '), '') || ')', '')
+               when 'ACTOR' then a.name || coalesce(' (' || nullif(concat_ws(', ', nullif(array_to_string(a.aliases, ', '), ''),
+                 (select string_agg(n.name, ', ' order by n.name) from actor_names n join claims c on c.id = n.claim_id and c.retracted_at is null
+                   where n.actor_id = a.id and not n.name = any(a.aliases))), '') || ')', '')
                when 'EVENT' then ev.title || coalesce('. ' || ev.description, '')
                when 'SOURCE' then coalesce(s.title || '. ', '') || s.text
                else ct.quote end`)},

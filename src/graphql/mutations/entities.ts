@@ -14,7 +14,9 @@ import { Event } from '../types/event.ts';
 import { Place } from '../types/place.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
 import { ActorKindEnum, EventKindEnum, GeoPrecisionEnum, ParticipationRoleEnum, PlaceKindEnum } from '../types/vocabulary.ts';
+import { duplicateWarnings, PossibleDuplicateActor, PossibleDuplicateEvent, PossibleDuplicatePlace } from '../types/identity.ts';
 import { CitationInput, CREDIBILITY_INPUT_DESCRIPTION, FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, runService } from './common.ts';
+import { ExternalIdInput } from './identity.ts';
 
 // ---------------------------------------------------------------- actors
 
@@ -27,6 +29,7 @@ const CreateActorInput = builder.inputType('CreateActorInput', {
     kind: t.field({ type: ActorKindEnum, required: true, description: 'What kind of actor it is.' }),
     description: t.string({ description: 'A short profile (at most 10,000 characters).', extensions: { maxLength: TEXT_LIMITS.text } }),
     homeCountry: t.string({ description: 'Slug of the country the actor is based in.' }),
+    externalIds: t.field({ type: [ExternalIdInput], description: 'The actor’s ids in Wikidata, ACLED or UCDP (at most 50).' }),
     confidence: t.int({ required: true, description: 'How sure the sources are, 0–100.' }),
     note: t.string({ description: 'The analyst’s note on the claim (at most 10,000 characters): how the sources support it.', extensions: { maxLength: TEXT_LIMITS.text } }),
     citations: t.field({ type: [CitationInput], required: true, description: 'At least one.' }),
@@ -55,7 +58,18 @@ builder.mutationFields((t) => ({
     type: Actor,
     description: 'Adds an actor, established by a cited claim. Role: analyst.',
     authScopes: { analyst: true },
-    errors: { types: WRITE_ERRORS },
+    errors: {
+      types: WRITE_ERRORS,
+      result: {
+        fields: (r) => ({
+          possibleDuplicates: r.field({
+            type: [PossibleDuplicateActor],
+            description: 'Stored actors the new one resembles (same external id, name, or for events place, days and kind): a warning to check, not a refusal. Empty when none.',
+            resolve: (created, _args, ctx) => duplicateWarnings.actor(ctx.db, typeof created === 'number' ? created : Number(created.id)),
+          }),
+        }),
+      },
+    },
     args: { input: t.arg({ type: CreateActorInput, required: true, description: 'The actor to add, its profile claim’s confidence and citations.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
       const { result } = await runService(ctx, 'createActor', args, createActor, parseCreateActor(args.input));
@@ -100,6 +114,7 @@ const CreatePlaceInput = builder.inputType('CreatePlaceInput', {
     region: t.string({ description: 'UN M49 sub-region, e.g. "Southern Asia".' }),
     location: t.field({ type: CoordinatesInput, description: 'Where it is, when you know it: coordinates and how precise they are. Leave out to take them from `gazetteer`, or to locate the place by the place it lies in.' }),
     gazetteer: t.string({ description: GAZETTEER_FIELD }),
+    externalIds: t.field({ type: [ExternalIdInput], description: 'The place’s ids (Wikidata; at most 50).' }),
   }),
 });
 
@@ -121,7 +136,18 @@ builder.mutationFields((t) => ({
     type: Place,
     description: 'Adds a place to the gazetteer (reference data, not a claim), with its coordinates given or taken from the gazetteer by reference. Role: analyst.',
     authScopes: { analyst: true },
-    errors: { types: WRITE_ERRORS },
+    errors: {
+      types: WRITE_ERRORS,
+      result: {
+        fields: (r) => ({
+          possibleDuplicates: r.field({
+            type: [PossibleDuplicatePlace],
+            description: 'Stored places the new one resembles (same external id, name, or for events place, days and kind): a warning to check, not a refusal. Empty when none.',
+            resolve: (created, _args, ctx) => duplicateWarnings.place(ctx.db, typeof created === 'number' ? created : Number(created.id)),
+          }),
+        }),
+      },
+    },
     args: { input: t.arg({ type: CreatePlaceInput, required: true, description: 'The place to add.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
       const { result } = await runService(ctx, 'createPlace', args, createPlace, parseCreatePlace(args.input));
@@ -200,6 +226,7 @@ const CreateEventInput = builder.inputType('CreateEventInput', {
       type: [EventParticipantInput],
       description: 'Who took part, recorded in the same transaction (so `eventAdded` filters by actor see them).',
     }),
+    externalIds: t.field({ type: [ExternalIdInput], description: 'The event’s ids in Wikidata, ACLED, UCDP GED or the GTD (at most 50).' }),
   }),
 });
 
@@ -226,7 +253,18 @@ builder.mutationFields((t) => ({
     type: Event,
     description: 'Adds an event, established by a cited claim; `eventAdded` subscribers are told. Role: analyst.',
     authScopes: { analyst: true },
-    errors: { types: WRITE_ERRORS },
+    errors: {
+      types: WRITE_ERRORS,
+      result: {
+        fields: (r) => ({
+          possibleDuplicates: r.field({
+            type: [PossibleDuplicateEvent],
+            description: 'Stored events the new one resembles (same external id, name, or for events place, days and kind): a warning to check, not a refusal. Empty when none.',
+            resolve: (created, _args, ctx) => duplicateWarnings.event(ctx.db, typeof created === 'number' ? created : Number(created.id)),
+          }),
+        }),
+      },
+    },
     args: { input: t.arg({ type: CreateEventInput, required: true, description: 'The event to add, its participants, and the cited claim that reports it.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: async (_root, args, ctx) => {
       const { result, replayed } = await runService(ctx, 'createEvent', args, createEvent, parseCreateEvent(args.input));

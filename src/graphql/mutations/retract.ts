@@ -35,7 +35,7 @@ const RetractClaimInput = builder.inputType('RetractClaimInput', {
     claim: t.id({
       required: true,
       description:
-        'Global id of a Relationship, Participation, Adherence or UpdateClaim, or of an Event, Actor or Doctrine (its establishing claim).',
+        'Global id of a Relationship, Participation, Adherence, ActorName or UpdateClaim, or of an Event, Actor or Doctrine (its establishing claim).',
     }),
     reason: t.string({ required: true, description: 'Why, in words.', extensions: { maxLength: TEXT_LIMITS.text } }),
     citation: t.field({ type: CitationInput, required: true, description: 'The quote that shows the claim is wrong.' }),

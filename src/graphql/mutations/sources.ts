@@ -6,6 +6,7 @@ import { parseInput } from '../../domain/input.ts';
 import { builder } from '../builder.ts';
 import { Citation } from '../types/citation.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
+import { duplicateWarnings, PossibleDuplicateSource } from '../types/identity.ts';
 import { Source } from '../types/source.ts';
 import { SourceReliabilityEnum } from '../claim-filters.ts';
 import { FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, runService } from './common.ts';
@@ -33,7 +34,18 @@ builder.mutationField('addSource', (t) =>
     type: Source,
     description: 'Stores a new source text, so that claims can quote it. Role: analyst.',
     authScopes: { analyst: true },
-    errors: { types: WRITE_ERRORS },
+    errors: {
+      types: WRITE_ERRORS,
+      result: {
+        fields: (r) => ({
+          possibleDuplicates: r.field({
+            type: [PossibleDuplicateSource],
+            description: 'Stored sources the new one resembles (same external id, name, or for events place, days and kind): a warning to check, not a refusal. Empty when none.',
+            resolve: (created, _args, ctx) => duplicateWarnings.source(ctx.db, typeof created === 'number' ? created : Number(created.id)),
+          }),
+        }),
+      },
+    },
     args: {
       input: t.arg({ type: AddSourceInput, required: true, description: 'The source text and what is known of its publication.' }),
       idempotencyKey: t.arg.string(idempotencyKeyArg),

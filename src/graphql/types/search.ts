@@ -14,7 +14,7 @@ const ALL_KINDS: SearchKind[] = ['ACTOR', 'EVENT', 'SOURCE', 'CITATION'];
 
 const SearchKindEnum = builder.enumType('SearchKind', {
   values: {
-    ACTOR: { description: 'Actor names and aliases.' },
+    ACTOR: { description: 'Actor names and aliases, and their names in other languages and scripts.' },
     EVENT: { description: 'Event titles and descriptions.' },
     SOURCE: { description: 'Source titles and full texts.' },
     CITATION: { description: 'Quoted passages.' },

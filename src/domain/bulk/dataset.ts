@@ -1,0 +1,275 @@
+/**
+ * Loading the rows of a field dataset (UCDP GED, ACLED, GTD) set-based, as the knowledge-file
+ * loader does (load.ts): rows are COPYed into staging tables a batch at a time and written with one
+ * INSERT … SELECT per table, inside the caller's transaction.
+ *
+ * Each row is its own source, a dataset record whose text is the row as given; every claim drawn
+ * from it quotes the fields it rests on, at code-point offsets the mapper computed. The quote,
+ * prefix and suffix are cut from the staged text by PostgreSQL at those offsets, so they are the
+ * text at the offsets by construction, and the database's integrity triggers check every citation
+ * and claim as always.
+ *
+ * Re-importing is idempotent: a row whose source (named by the row's id) is stored already, or
+ * whose event id identifies a stored event, is left as it is; actors and places are found again by
+ * their external ids and slugs.
+ */
+import { copyLine, copyLines, type CopyCell } from '../../db/copy.ts';
+import { CONTEXT_LENGTH } from '../../citations/anchor.ts';
+import { sha256Hex } from '../sources/sources.ts';
+import type { BulkSql } from './load.ts';
+import { writeExternalIds } from './load.ts';
+
+/** A span of a record's text, [start, end) in code points: the field a claim quotes. */
+export type Span = readonly [start: number, end: number];
+
+export interface DatasetExternalId {
+  scheme: string;
+  value: string;
+}
+
+export interface DatasetPlace {
+  slug: string;
+  name: string;
+  kind: 'COUNTRY' | 'REGION' | 'CITY' | 'SITE';
+  parent: string | null;
+  countryCode: string | null;
+  region: string | null;
+  /** Coordinates as the dataset gives them, with its precision code mapped (docs/datasets.md). */
+  location?: { latitude: number; longitude: number; geoPrecision: string } | null;
+}
+
+/** One dataset row, mapped and checked. */
+export interface DatasetRecord {
+  line: number;
+  source: { slug: string; title: string; publisher: string; text: string; externalId: DatasetExternalId };
+  event: {
+    slug: string;
+    title: string;
+    kind: string;
+    date: { text: string; earliest: string | null; latest: string | null; precision: string };
+    place: string | null;
+    killed: { min: number; max: number | null; text: string } | null;
+    wounded: { min: number; max: number | null; text: string } | null;
+    externalId: DatasetExternalId;
+    confidence: number;
+    quotes: Span[];
+  };
+  /** Places the event's place needs, parents first. */
+  places: DatasetPlace[];
+  actors: { slug: string; name: string; kind: string; externalId: DatasetExternalId | null; quotes: Span[] }[];
+  participations: { actor: string; role: string; confidence: number; quotes: Span[] }[];
+}
+
+export interface DatasetLoadSummary {
+  created: number;
+  unchanged: number;
+  createdEventIds: number[];
+  rows: number;
+}
+
+const BATCH = 5000;
+
+const STAGES = {
+  sources: { name: 'ds_sources', columns: ['n', 'line', 'slug', 'title', 'publisher', 'text', 'text_sha256', 'scheme', 'value'], definition: 'n integer, line integer, slug text, title text, publisher text, text text, text_sha256 text, scheme text, value text' },
+  claims: { name: 'ds_claims', columns: ['n', 'source_n', 'key', 'kind', 'confidence'], definition: 'n integer, source_n integer, key text, kind text, confidence smallint' },
+  quotes: { name: 'ds_quotes', columns: ['claim_n', 'source_n', 'start_offset', 'end_offset'], definition: 'claim_n integer, source_n integer, start_offset integer, end_offset integer' },
+  events: {
+    name: 'ds_events',
+    columns: ['source_n', 'claim_n', 'slug', 'title', 'kind', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place', 'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text', 'scheme', 'value'],
+    definition: 'source_n integer, claim_n integer, slug text, title text, kind text, date_text text, date_earliest date, date_latest date, date_precision text, place text, killed_min integer, killed_max integer, killed_text text, wounded_min integer, wounded_max integer, wounded_text text, scheme text, value text',
+  },
+  places: {
+    name: 'ds_places',
+    columns: ['idx', 'slug', 'name', 'kind', 'parent', 'country_code', 'region', 'latitude', 'longitude', 'geo_precision'],
+    definition: 'idx integer, slug text, name text, kind text, parent text, country_code text, region text, latitude float8, longitude float8, geo_precision text',
+  },
+  actors: { name: 'ds_actors', columns: ['source_n', 'claim_n', 'slug', 'name', 'kind', 'scheme', 'value'], definition: 'source_n integer, claim_n integer, slug text, name text, kind text, scheme text, value text' },
+  participations: { name: 'ds_participations', columns: ['source_n', 'claim_n', 'event', 'actor', 'role'], definition: 'source_n integer, claim_n integer, event text, actor text, role text' },
+} as const;
+type Stage = keyof typeof STAGES;
+
+/**
+ * Loads dataset records in `sql`'s transaction as `recordedBy`. The records are checked by their
+ * mapper (src/import/datasets); what is left to check needs the database, and is found here.
+ */
+export async function loadDatasetRecords(
+  sql: BulkSql,
+  recordedBy: string,
+  records: AsyncIterable<DatasetRecord>,
+  options: { onStep?: (step: string, ms: number) => void; onProgress?: (done: number) => void } = {},
+): Promise<DatasetLoadSummary> {
+  let last = performance.now();
+  const step = (name: string) => {
+    const now = performance.now();
+    options.onStep?.(name, now - last);
+    last = now;
+  };
+  for (const stage of Object.values(STAGES)) await sql.unsafe(`create temp table ${stage.name} (${stage.definition}) on commit drop`);
+  const lines = new Map<Stage, string[]>();
+  let pending = 0;
+  const flush = async () => {
+    for (const [stage, list] of lines) await copyLines(sql, STAGES[stage].name, STAGES[stage].columns, list);
+    lines.clear();
+    pending = 0;
+  };
+  const add = async (stage: Stage, values: CopyCell[]) => {
+    let list = lines.get(stage);
+    if (!list) lines.set(stage, (list = []));
+    list.push(copyLine(values));
+    if (++pending >= BATCH * 4) await flush();
+  };
+
+  let rows = 0;
+  let claimN = 0;
+  const placesSeen = new Set<string>();
+  const addClaim = async (sourceN: number, key: string, kind: string, confidence: number, quotes: Span[]) => {
+    const n = ++claimN;
+    await add('claims', [n, sourceN, key, kind, confidence]);
+    for (const [start, end] of quotes) await add('quotes', [n, sourceN, start, end]);
+    return n;
+  };
+  for await (const r of records) {
+    const n = ++rows;
+    const s = r.source;
+    await add('sources', [n, r.line, s.slug, s.title, s.publisher, s.text, sha256Hex(s.text), s.externalId.scheme, s.externalId.value]);
+    const e = r.event;
+    const eventClaim = await addClaim(n, `event:${e.slug}`, 'EVENT_REPORT', e.confidence, e.quotes);
+    await add('events', [n, eventClaim, e.slug, e.title, e.kind, e.date.text, e.date.earliest, e.date.latest, e.date.precision, e.place,
+      e.killed?.min ?? null, e.killed?.max ?? null, e.killed?.text ?? null, e.wounded?.min ?? null, e.wounded?.max ?? null, e.wounded?.text ?? null,
+      e.externalId.scheme, e.externalId.value]);
+    for (const p of r.places) {
+      if (placesSeen.has(p.slug)) continue;
+      placesSeen.add(p.slug);
+      await add('places', [placesSeen.size, p.slug, p.name, p.kind, p.parent, p.countryCode, p.region, p.location?.latitude ?? null, p.location?.longitude ?? null, p.location?.geoPrecision ?? null]);
+    }
+    for (const a of r.actors) {
+      // Every mention stages the profile claim the actor would get if this row is where it is first met.
+      const actorClaim = await addClaim(n, `actor:${a.slug}`, 'ACTOR_PROFILE', e.confidence, a.quotes);
+      await add('actors', [n, actorClaim, a.slug, a.name, a.kind, a.externalId?.scheme ?? null, a.externalId?.value ?? null]);
+    }
+    for (const p of r.participations) {
+      const claim = await addClaim(n, `${s.slug}:participation:${e.slug}:${p.actor}:${p.role}`, 'PARTICIPATION', p.confidence, p.quotes);
+      await add('participations', [n, claim, e.slug, p.actor, p.role]);
+    }
+    if (rows % 1000 === 0) options.onProgress?.(rows);
+  }
+  await flush();
+  for (const stage of Object.values(STAGES)) await sql.unsafe(`analyze ${stage.name}`);
+  step('map, check and stage rows');
+  const summary = await write(sql, recordedBy, step);
+  return { ...summary, rows };
+}
+
+async function write(sql: BulkSql, recordedBy: string, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows'>> {
+  const count = async (query: string) => Number((await sql.unsafe<{ n: string }[]>(query))[0]?.n ?? 0);
+  // Rows stored before (their source, or their event by its dataset id): left as they are.
+  await sql.unsafe(`
+    create temp table ds_new on commit drop as
+    select b.n from ds_sources b join ds_events e on e.source_n = b.n
+     where not exists (select 1 from sources s where s.slug = b.slug)
+       and not exists (select 1 from external_ids x where x.scheme = e.scheme::external_id_scheme and x.value = e.value and x.event_id is not null)
+       and not exists (select 1 from events ev where ev.slug = e.slug)`);
+  await sql.unsafe('create unique index on ds_new (n)');
+  await sql.unsafe('analyze ds_new');
+  const total = await count('select count(*) as n from ds_sources');
+  const fresh = await count('select count(*) as n from ds_new');
+  const unchanged = total - fresh;
+  step('find rows stored before');
+
+  await sql.unsafe(`
+    create temp table ds_source_ids on commit drop as
+    with inserted as (
+      insert into sources (slug, title, publisher, text, text_sha256)
+      select b.slug, b.title, b.publisher, b.text, b.text_sha256 from ds_sources b join ds_new using (n) order by b.n
+      returning id, slug)
+    select b.n, i.id from inserted i join ds_sources b on b.slug = i.slug`);
+  await sql.unsafe('create unique index on ds_source_ids (n)');
+  await sql.unsafe('analyze ds_source_ids');
+  step('write sources');
+
+  // Places: reference data; parents first, a level per statement.
+  let places = 0;
+  for (;;) {
+    const level = await sql.unsafe(`
+      insert into places (slug, name, kind, parent_id, country_id, country_code, region, latitude, longitude, geo_precision)
+      select b.slug, b.name, b.kind::place_kind, parent.id, case when b.kind = 'COUNTRY' then null else parent.country_id end, b.country_code, b.region,
+             b.latitude, b.longitude, b.geo_precision::geo_precision
+        from ds_places b left join places parent on parent.slug = b.parent
+       where not exists (select 1 from places p where p.slug = b.slug) and (b.parent is null or parent.id is not null)
+       order by b.idx`);
+    places += level.count;
+    if (level.count === 0) break;
+  }
+  step('write places');
+
+  // Actors: found by their dataset id, else by slug; the rest are new, established by the profile
+  // claim of the first new row that names them.
+  await sql.unsafe(`
+    create temp table ds_actor_ids on commit drop as
+    select distinct on (m.slug) m.slug, coalesce(
+             (select min(canonical_actor(x.actor_id, 'infinity')) from external_ids x where m.scheme is not null and x.scheme = m.scheme::external_id_scheme and x.value = m.value and x.actor_id is not null),
+             (select canonical_actor(a.id, 'infinity') from actors a where a.slug = m.slug)) as id,
+           m.claim_n, m.name, m.kind, m.scheme, m.value
+      from ds_actors m join ds_new on ds_new.n = m.source_n order by m.slug, m.source_n`);
+  const claimsWanted = `
+    select c.* from ds_claims c join ds_new on ds_new.n = c.source_n
+     where c.kind <> 'ACTOR_PROFILE' or c.n in (select claim_n from ds_actor_ids where id is null)`;
+  await sql.unsafe(`
+    create temp table ds_claim_ids on commit drop as
+    with wanted as (${claimsWanted}),
+    inserted as (
+      insert into claims (key, kind, confidence, recorded_by)
+      select key, kind::claim_kind, confidence, $1 from wanted order by n
+      on conflict (key) do nothing returning id, key)
+    select w.n, w.source_n, i.id from wanted w join inserted i on i.key = w.key`, [recordedBy]);
+  await sql.unsafe('create unique index on ds_claim_ids (n)');
+  await sql.unsafe('analyze ds_claim_ids');
+  const claims = await count('select count(*) as n from ds_claim_ids');
+  step('write claims');
+
+  // Citations: the quoted field of the row, cut from the stored text at its offsets.
+  const citations = await sql.unsafe(`
+    insert into citations (source_id, quote, start_offset, end_offset, prefix, suffix)
+    select distinct on (si.id, q.start_offset, q.end_offset) si.id,
+           substr(b.text, q.start_offset + 1, q.end_offset - q.start_offset), q.start_offset, q.end_offset,
+           substr(b.text, greatest(1, q.start_offset + 1 - ${CONTEXT_LENGTH}), least(${CONTEXT_LENGTH}, q.start_offset)),
+           substr(b.text, q.end_offset + 1, ${CONTEXT_LENGTH})
+      from ds_quotes q join ds_claim_ids ci on ci.n = q.claim_n join ds_source_ids si on si.n = q.source_n join ds_sources b on b.n = q.source_n
+     order by si.id, q.start_offset, q.end_offset
+    on conflict (source_id, start_offset, end_offset) do nothing`);
+  await sql.unsafe(`
+    insert into claim_citations (claim_id, citation_id)
+    select distinct ci.id, cit.id
+      from ds_quotes q join ds_claim_ids ci on ci.n = q.claim_n join ds_source_ids si on si.n = q.source_n
+      join citations cit on cit.source_id = si.id and cit.start_offset = q.start_offset and cit.end_offset = q.end_offset`);
+  step('write citations');
+
+  const actors = await sql.unsafe(`
+    insert into actors (slug, name, kind, claim_id)
+    select a.slug, a.name, a.kind::actor_kind, ci.id from ds_actor_ids a join ds_claim_ids ci on ci.n = a.claim_n where a.id is null order by a.slug`);
+  await sql.unsafe(`update ds_actor_ids a set id = n.id from actors n where a.id is null and n.slug = a.slug`);
+  const events = await sql.unsafe<{ id: number }[]>(`
+    insert into events (slug, title, kind, date_text, date_earliest, date_latest, date_precision, place_id,
+                        killed_min, killed_max, killed_text, wounded_min, wounded_max, wounded_text, claim_id)
+    select e.slug, e.title, e.kind::event_kind, e.date_text, e.date_earliest, e.date_latest, e.date_precision::date_precision, pl.id,
+           e.killed_min, e.killed_max, e.killed_text, e.wounded_min, e.wounded_max, e.wounded_text, ci.id
+      from ds_events e join ds_claim_ids ci on ci.n = e.claim_n left join places pl on pl.slug = e.place order by e.source_n
+    returning id`);
+  const participations = await sql.unsafe(`
+    insert into participations (claim_id, event_id, actor_id, role)
+    select ci.id, ev.id, a.id, p.role::participation_role
+      from ds_participations p join ds_claim_ids ci on ci.n = p.claim_n join events ev on ev.slug = p.event join ds_actor_ids a on a.slug = p.actor
+     order by p.source_n`);
+  step('write actors, events, participations');
+
+  await sql.unsafe('create temp table bulk_external_ids (label text, kind text, slug text, scheme text, value text) on commit drop');
+  await sql.unsafe(`
+    insert into bulk_external_ids (label, kind, slug, scheme, value)
+    select null, 'source', b.slug, b.scheme, b.value from ds_sources b join ds_new using (n)
+    union all select null, 'event', e.slug, e.scheme, e.value from ds_events e join ds_new on ds_new.n = e.source_n
+    union all select null, 'actor', a.slug, a.scheme, a.value from ds_actor_ids a where a.scheme is not null`);
+  const ids = await writeExternalIds(sql, recordedBy);
+  step('write external ids');
+  const created = fresh + places + claims + citations.count + actors.count + events.length + participations.count + ids;
+  return { created, unchanged, createdEventIds: events.map((e) => e.id) };
+}

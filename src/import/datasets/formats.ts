@@ -1,0 +1,250 @@
+/**
+ * The three dataset formats and how each row maps onto the knowledge base (docs/datasets.md has
+ * the column-by-column table). A mapping reads one row and returns the record to load, or leaves
+ * its problems on the row.
+ */
+import type { DatasetRecord } from '../../domain/bulk/dataset.ts';
+import { countryPlace, DATASET_CONFIDENCE, isDay, locationPlace, nameOf, slugOf, type DatasetRow } from './rows.ts';
+
+export interface DatasetFormat {
+  name: string;
+  /** Who publishes the dataset: the sources' publisher. */
+  publisher: string;
+  /** Columns every file must have (others are kept in the text, unmapped). */
+  required: readonly string[];
+  map: (row: DatasetRow) => DatasetRecord | null;
+}
+
+type Killed = DatasetRecord['event']['killed'];
+
+/** The UCDP Georeferenced Event Dataset (GED) CSV, codebook version 23.1 and later. */
+const ucdpGed: DatasetFormat = {
+  name: 'ucdp-ged',
+  publisher: 'Uppsala Conflict Data Program (UCDP GED)',
+  required: ['id', 'type_of_violence', 'side_a', 'side_a_new_id', 'side_b', 'side_b_new_id', 'country', 'where_coordinates', 'date_start', 'date_end', 'best', 'low', 'high'],
+  map(row) {
+    const id = row.externalId('id', 'UCDP_GED_ID', 'event');
+    row.need('id');
+    const violence = row.oneOf('type_of_violence', ['1', '2', '3'] as const);
+    const start = row.day('date_start');
+    const end = row.day('date_end');
+    if (start && end && start > end) row.problem('date_end', `${end} is before date_start ${start}`);
+    const [low, best, high] = [row.count('low'), row.count('best'), row.count('high')];
+    if (low !== null && high !== null && low > high) row.problem('high', `${high} is below low ${low}`);
+    const country = countryPlace(row.need('country'));
+    const where = row.get('where_coordinates');
+    // where_prec (codebook): 1 exact, 2 within 25 km, 3 district, 4 province, 5 a line or area
+    // (road, border), 6 country, 7 international waters or airspace.
+    const point = row.location('latitude', 'longitude', 'where_prec', { '1': 'EXACT', '2': 'NEAR', '3': 'ADMIN2', '4': 'ADMIN1', '5': 'REGION', '6': 'COUNTRY', '7': 'REGION' });
+    const sides = (['side_a', 'side_b'] as const).map((side) => ({
+      side,
+      name: row.need(side),
+      id: row.externalId(`${side}_new_id`, 'UCDP_ACTOR_ID', 'actor'),
+    }));
+    if (row.problems.length > 0 || !id || !violence || !start || !end) return null;
+    const place = where ? locationPlace(country, where, point) : null;
+    const killed: Killed = best === null ? null : { min: low ?? best, max: high ?? best, text: `best ${best} (low ${low ?? '?'}, high ${high ?? '?'})` };
+    const slug = `ucdp-ged-${id.value}`;
+    const actors = sides.map((s) => ({
+      slug: s.id ? `ucdp-actor-${s.id.value}` : slugOf('ucdp', s.name),
+      name: nameOf(s.name),
+      kind: s.name.startsWith('Government of') ? 'GOVERNMENT' : s.name === 'Civilians' ? 'COMMUNITY' : 'ARMED_ORGANIZATION',
+      externalId: s.id,
+      quotes: row.spansOf(s.side, `${s.side}_new_id`),
+    }));
+    return {
+      line: row.line,
+      source: { slug, title: `UCDP GED event ${id.value}`, publisher: this.publisher, text: row.text, externalId: id },
+      event: {
+        slug,
+        title: nameOf(`${row.get('dyad_name') ?? `${sides[0]!.name} – ${sides[1]!.name}`}${where ? `, ${where}` : ''} (UCDP GED ${id.value})`),
+        kind: 'ATTACK',
+        date: { text: start === end ? start : `${start} to ${end}`, earliest: start, latest: end, precision: start === end ? 'DAY' : 'RANGE' },
+        place: place?.slug ?? country.slug,
+        killed,
+        wounded: null,
+        externalId: id,
+        confidence: DATASET_CONFIDENCE,
+        quotes: row.spansOf('id', 'date_start', 'date_end', 'country', 'where_coordinates', 'where_prec', 'latitude', 'longitude', 'low', 'best', 'high'),
+      },
+      places: place ? [country, place] : [country],
+      actors,
+      // One-sided violence (3): side A against civilians; state-based (1) and non-state (2): both sides fought.
+      participations: actors.map((a, i) => ({
+        actor: a.slug,
+        role: violence === '3' && i === 1 ? 'VICTIM' : 'PERPETRATOR',
+        confidence: DATASET_CONFIDENCE,
+        quotes: row.spansOf(i === 0 ? 'side_a' : 'side_b', 'type_of_violence'),
+      })),
+    };
+  },
+};
+
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+
+/** ACLED's event_date: ISO (API) or "22 March 2024" / "22-March-2024" (the export tool). */
+function acledDay(value: string): string | null {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return isDay(value) ? value : null;
+  const m = /^(\d{1,2})[ -]([A-Za-z]+)[ -](\d{4})$/.exec(value);
+  const month = m ? MONTHS.indexOf(m[2]!.toLowerCase()) + 1 : 0;
+  if (!m || month === 0) return null;
+  const day = `${m[3]}-${String(month).padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
+  return isDay(day) ? day : null;
+}
+
+function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/** ACLED sub-event types with a kind of their own here; every other political-violence row is an ATTACK. */
+const ACLED_KINDS: Record<string, string> = {
+  'Suicide bomb': 'SUICIDE_BOMBING',
+  'Non-state actor overtakes territory': 'TAKEOVER',
+  'Government regains territory': 'TAKEOVER',
+};
+const ACLED_VIOLENCE = ['Battles', 'Violence against civilians', 'Explosions/Remote violence'] as const;
+
+/** ACLED's CSV export (the data export tool and the API's CSV), codebook 2023 and later. */
+const acled: DatasetFormat = {
+  name: 'acled',
+  publisher: 'Armed Conflict Location & Event Data (ACLED)',
+  required: ['event_id_cnty', 'event_date', 'time_precision', 'event_type', 'sub_event_type', 'actor1', 'actor2', 'iso', 'country', 'location', 'fatalities'],
+  map(row) {
+    const id = row.externalId('event_id_cnty', 'ACLED_EVENT_ID', 'event');
+    row.need('event_id_cnty');
+    const dateValue = row.need('event_date');
+    const day = dateValue ? acledDay(dateValue) : null;
+    if (dateValue && !day) row.problem('event_date', `must be a date (YYYY-MM-DD or "22 March 2024"), got "${dateValue}"`);
+    const precision = row.oneOf('time_precision', ['1', '2', '3'] as const);
+    const type = row.need('event_type');
+    if (type && !(ACLED_VIOLENCE as readonly string[]).includes(type)) {
+      row.problem('event_type', `"${type}" is not political violence (${ACLED_VIOLENCE.join(', ')}): this knowledge base holds attacks, not protests, riots or strategic developments; filter the export`);
+    }
+    const sub = row.need('sub_event_type');
+    const fatalities = row.count('fatalities');
+    const country = countryPlace(row.need('country'), row.get('iso'));
+    const location = row.get('location');
+    // geo_precision (codebook): 1 the town itself, 2 near it or part of a region, 3 only a larger region (its capital).
+    const point = row.location('latitude', 'longitude', 'geo_precision', { '1': 'EXACT', '2': 'NEAR', '3': 'ADMIN1' });
+    const actor1 = row.need('actor1');
+    const actor2 = row.get('actor2');
+    if (row.problems.length > 0 || !id || !day || !precision) return null;
+    // time_precision (codebook): 1 the day is known; 2 only the week (the middle day is coded); 3 only the month.
+    const date =
+      precision === '1' ? { text: dateValue, earliest: day, latest: day, precision: 'DAY' }
+      : precision === '2' ? { text: `${dateValue} (within a week)`, earliest: addDays(day, -3), latest: addDays(day, 3), precision: 'RANGE' }
+      : { text: `${dateValue} (within the month)`, earliest: `${day.slice(0, 8)}01`, latest: addDays(addDays(`${day.slice(0, 8)}01`, 32).slice(0, 8) + '01', -1), precision: 'MONTH' };
+    const place = location ? locationPlace(country, location, point) : null;
+    const named = [actor1, actor2].filter((a): a is string => a !== null);
+    const actors = named.map((name, i) => ({
+      slug: slugOf('acled', name),
+      name: nameOf(name),
+      kind: name.startsWith('Civilians') ? 'COMMUNITY' : name.startsWith('Military Forces of') || name.startsWith('Police Forces of') ? 'STATE_AGENCY' : 'ARMED_ORGANIZATION',
+      externalId: { scheme: 'ACLED_ACTOR', value: nameOf(name) },
+      quotes: row.span(i === 0 ? 'actor1' : 'actor2'),
+    }));
+    const slug = `acled-${id.value.toLowerCase()}`;
+    return {
+      line: row.line,
+      source: { slug, title: `ACLED event ${id.value}`, publisher: this.publisher, text: row.text, externalId: id },
+      event: {
+        slug,
+        title: nameOf(`${sub}: ${named.join(' – ')}${location ? `, ${location}` : ''} (ACLED ${id.value})`),
+        kind: ACLED_KINDS[sub] ?? 'ATTACK',
+        date,
+        place: place?.slug ?? country.slug,
+        killed: fatalities === null ? null : { min: fatalities, max: fatalities, text: String(fatalities) },
+        wounded: null,
+        externalId: id,
+        confidence: DATASET_CONFIDENCE,
+        quotes: row.spansOf('event_id_cnty', 'event_date', 'time_precision', 'event_type', 'sub_event_type', 'country', 'location', 'latitude', 'longitude', 'geo_precision', 'fatalities'),
+      },
+      places: place ? [country, place] : [country],
+      actors,
+      // actor1 carried out the event; actor2 is who it was against ("Civilians (…)" the victims).
+      participations: actors.map((a, i) => ({
+        actor: a.slug,
+        role: i === 0 ? 'PERPETRATOR' : a.kind === 'COMMUNITY' ? 'VICTIM' : 'TARGET',
+        confidence: DATASET_CONFIDENCE,
+        quotes: row.spansOf(i === 0 ? 'actor1' : 'actor2', 'sub_event_type'),
+      })),
+    };
+  },
+};
+
+/** GTD attacktype1 codes with a kind of their own here (codebook §2.3); the rest are ATTACKs. */
+const GTD_KINDS: Record<string, string> = { '1': 'ASSASSINATION_ATTEMPT' };
+
+/** The Global Terrorism Database's published CSV (the GTD codebook's variable names). */
+const gtd: DatasetFormat = {
+  name: 'gtd',
+  publisher: 'Global Terrorism Database (START, University of Maryland)',
+  required: ['eventid', 'iyear', 'imonth', 'iday', 'country_txt', 'city', 'attacktype1', 'attacktype1_txt', 'suicide', 'gname', 'nkill', 'nwound'],
+  map(row) {
+    const id = row.externalId('eventid', 'GTD_EVENTID', 'event');
+    row.need('eventid');
+    const year = row.count('iyear');
+    const month = row.count('imonth');
+    const dayOfMonth = row.count('iday');
+    const suicide = row.oneOf('suicide', ['0', '1'] as const);
+    const attack = row.need('attacktype1');
+    const killed = row.count('nkill');
+    const wounded = row.count('nwound');
+    const country = countryPlace(row.need('country_txt'));
+    const city = row.get('city');
+    // specificity (codebook): 1 the town's own coordinates; 2–3 the centroid of the smallest
+    // administrative area found; 4 of the province; 5 none could be found.
+    const point = row.location('latitude', 'longitude', 'specificity', { '1': 'EXACT', '2': 'ADMIN2', '3': 'ADMIN2', '4': 'ADMIN1', '5': null });
+    const group = row.need('gname');
+    // iday 0: day unknown; imonth 0: month unknown (codebook).
+    let date: DatasetRecord['event']['date'] | null = null;
+    if (year !== null && month !== null && dayOfMonth !== null) {
+      const y = String(year).padStart(4, '0');
+      const m = String(month).padStart(2, '0');
+      const first = `${y}-${m}-01`;
+      const lastOfMonth = month >= 1 && month <= 12 ? new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10) : '';
+      const day = `${y}-${m}-${String(dayOfMonth).padStart(2, '0')}`;
+      if (month === 0) date = isDay(`${y}-01-01`) ? { text: y, earliest: `${y}-01-01`, latest: `${y}-12-31`, precision: 'YEAR' } : null;
+      else if (dayOfMonth === 0) date = isDay(first) ? { text: `${y}-${m}`, earliest: first, latest: lastOfMonth, precision: 'MONTH' } : null;
+      else date = isDay(day) ? { text: day, earliest: day, latest: day, precision: 'DAY' } : null;
+      if (!date) row.problem('iday', `iyear ${year}, imonth ${month}, iday ${dayOfMonth} is not a date`);
+    }
+    if (row.problems.length > 0 || !id || !date || !suicide) return null;
+    const place = city && city !== 'Unknown' ? locationPlace(country, city, point) : null;
+    const known = group !== 'Unknown';
+    const actor = known ? { slug: slugOf('gtd', group), name: nameOf(group), kind: 'ARMED_ORGANIZATION', externalId: null, quotes: row.span('gname') } : null;
+    const claimed = row.get('claimed') === '1';
+    const uncertain = row.get('guncertain1') === '1';
+    const kind = suicide === '1' ? (attack === '3' ? 'SUICIDE_BOMBING' : 'SUICIDE_ATTACK') : (GTD_KINDS[attack] ?? 'ATTACK');
+    const slug = `gtd-${id.value}`;
+    return {
+      line: row.line,
+      source: { slug, title: `GTD incident ${id.value}`, publisher: this.publisher, text: row.text, externalId: id },
+      event: {
+        slug,
+        title: nameOf(`${row.get('attacktype1_txt') ?? 'Attack'}${city ? `, ${city}` : ''}, ${country.name} (GTD ${id.value})`),
+        kind,
+        date,
+        place: place?.slug ?? country.slug,
+        killed: killed === null ? null : { min: killed, max: killed, text: String(killed) },
+        wounded: wounded === null ? null : { min: wounded, max: wounded, text: String(wounded) },
+        externalId: id,
+        confidence: DATASET_CONFIDENCE,
+        quotes: row.spansOf('eventid', 'iyear', 'imonth', 'iday', 'country_txt', 'city', 'latitude', 'longitude', 'specificity', 'attacktype1_txt', 'suicide', 'nkill', 'nwound'),
+      },
+      places: place ? [country, place] : [country],
+      actors: actor ? [actor] : [],
+      // guncertain1 = 1: the attribution is suspected (codebook); claimed = 1: the group claimed it.
+      participations: actor
+        ? [
+            { actor: actor.slug, role: uncertain ? 'IMPLICATED' : 'PERPETRATOR', confidence: uncertain ? 50 : DATASET_CONFIDENCE, quotes: row.spansOf('gname', 'guncertain1') },
+            ...(claimed ? [{ actor: actor.slug, role: 'CLAIMED_RESPONSIBILITY', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('gname', 'claimed') }] : []),
+          ]
+        : [],
+    };
+  },
+};
+
+export const DATASET_FORMATS: Record<string, DatasetFormat> = { 'ucdp-ged': ucdpGed, acled, gtd };

@@ -74,7 +74,9 @@ const ucdpGed: DatasetFormat = {
       if (n !== null && category) parts.push({ category, column, low: 0, best: n, high: best === null ? null : (high ?? best) });
     }
     const partsBest = parts.reduce((sum, p) => sum + (p.best ?? 0), 0);
-    if (high !== null && partsBest > high) row.problem(parts.map((p) => p.column).join(', '), `add up to ${partsBest}, more than high ${high}`);
+    // The total's upper bound, as the figure below takes it (best when high is empty).
+    const ceiling = high ?? best;
+    if (ceiling !== null && partsBest > ceiling) row.problem(parts.map((p) => p.column).join(', '), `add up to ${partsBest}, more than ${high !== null ? 'high' : 'best'} ${ceiling}`);
     const killed =
       row.problems.length > 0 ? null
       : rowCasualties(row, best === null ? null : { low: low ?? best, best, high: high ?? best, text: `best ${best} (low ${low ?? '?'}, high ${high ?? '?'})` }, parts, { low: 'low', best: 'best', high: 'high' });

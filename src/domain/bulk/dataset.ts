@@ -16,8 +16,9 @@
 import { copyLine, copyLines, type CopyCell } from '../../db/copy.ts';
 import { CONTEXT_LENGTH } from '../../citations/anchor.ts';
 import { sha256Hex } from '../sources/sources.ts';
+import type { Casualties } from '../events/casualties.ts';
 import type { BulkSql } from './load.ts';
-import { writeExternalIds } from './load.ts';
+import { stagedParts, writeExternalIds } from './load.ts';
 
 /** A span of a record's text, [start, end) in code points: the field a claim quotes. */
 export type Span = readonly [start: number, end: number];
@@ -48,8 +49,9 @@ export interface DatasetRecord {
     kind: string;
     date: { text: string; earliest: string | null; latest: string | null; precision: string };
     place: string | null;
-    killed: { min: number; max: number | null; text: string } | null;
-    wounded: { min: number; max: number | null; text: string } | null;
+    /** Checked by casualtiesSchema in the mapper; each part's text is the column's line it comes from. */
+    killed: Casualties | null;
+    wounded: Casualties | null;
     externalId: DatasetExternalId;
     confidence: number;
     quotes: Span[];
@@ -75,8 +77,8 @@ const STAGES = {
   quotes: { name: 'ds_quotes', columns: ['claim_n', 'source_n', 'start_offset', 'end_offset'], definition: 'claim_n integer, source_n integer, start_offset integer, end_offset integer' },
   events: {
     name: 'ds_events',
-    columns: ['source_n', 'claim_n', 'slug', 'title', 'kind', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place', 'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text', 'scheme', 'value'],
-    definition: 'source_n integer, claim_n integer, slug text, title text, kind text, date_text text, date_earliest date, date_latest date, date_precision text, place text, killed_min integer, killed_max integer, killed_text text, wounded_min integer, wounded_max integer, wounded_text text, scheme text, value text',
+    columns: ['source_n', 'claim_n', 'slug', 'title', 'kind', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place', 'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text', 'killed_best', 'killed_parts', 'wounded_best', 'wounded_parts', 'scheme', 'value'],
+    definition: 'source_n integer, claim_n integer, slug text, title text, kind text, date_text text, date_earliest date, date_latest date, date_precision text, place text, killed_min integer, killed_max integer, killed_text text, wounded_min integer, wounded_max integer, wounded_text text, killed_best integer, killed_parts jsonb, wounded_best integer, wounded_parts jsonb, scheme text, value text',
   },
   places: {
     name: 'ds_places',
@@ -136,6 +138,7 @@ export async function loadDatasetRecords(
     const eventClaim = await addClaim(n, `event:${e.slug}`, 'EVENT_REPORT', e.confidence, e.quotes);
     await add('events', [n, eventClaim, e.slug, e.title, e.kind, e.date.text, e.date.earliest, e.date.latest, e.date.precision, e.place,
       e.killed?.min ?? null, e.killed?.max ?? null, e.killed?.text ?? null, e.wounded?.min ?? null, e.wounded?.max ?? null, e.wounded?.text ?? null,
+      ...stagedParts('killed', e.killed), ...stagedParts('wounded', e.wounded),
       e.externalId.scheme, e.externalId.value]);
     for (const p of r.places) {
       if (placesSeen.has(p.slug)) continue;
@@ -250,9 +253,11 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
   await sql.unsafe(`update ds_actor_ids a set id = n.id from actors n where a.id is null and n.slug = a.slug`);
   const events = await sql.unsafe<{ id: number }[]>(`
     insert into events (slug, title, kind, date_text, date_earliest, date_latest, date_precision, place_id,
-                        killed_min, killed_max, killed_text, wounded_min, wounded_max, wounded_text, claim_id)
+                        killed_min, killed_max, killed_text, wounded_min, wounded_max, wounded_text,
+                        killed_best, killed_parts, wounded_best, wounded_parts, claim_id)
     select e.slug, e.title, e.kind::event_kind, e.date_text, e.date_earliest, e.date_latest, e.date_precision::date_precision, pl.id,
-           e.killed_min, e.killed_max, e.killed_text, e.wounded_min, e.wounded_max, e.wounded_text, ci.id
+           e.killed_min, e.killed_max, e.killed_text, e.wounded_min, e.wounded_max, e.wounded_text,
+           e.killed_best, e.killed_parts, e.wounded_best, e.wounded_parts, ci.id
       from ds_events e join ds_claim_ids ci on ci.n = e.claim_n left join places pl on pl.slug = e.place order by e.source_n
     returning id`);
   const participations = await sql.unsafe(`

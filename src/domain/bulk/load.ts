@@ -113,7 +113,7 @@ interface StageTable {
 }
 
 /** A figure's best estimate and parts as staged (the parts as JSON text for the jsonb column), as casualtyColumns stores them. */
-function stagedParts(prefix: 'killed' | 'wounded', value: Casualties | null | undefined): [number | null, string | null] {
+export function stagedParts(prefix: 'killed' | 'wounded', value: Casualties | null | undefined): [number | null, string | null] {
   const columns = casualtyColumns(prefix, value ?? null);
   const parts = columns[`${prefix}Parts`];
   return [columns[`${prefix}Best`] ?? null, parts ? JSON.stringify(parts) : null];

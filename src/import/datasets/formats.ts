@@ -4,6 +4,8 @@
  * its problems on the row.
  */
 import type { DatasetRecord } from '../../domain/bulk/dataset.ts';
+import type { CasualtyCategory } from '../../db/casualties.ts';
+import { rowCasualties, type ColumnPart } from './casualties.ts';
 import { countryPlace, DATASET_CONFIDENCE, isDay, locationPlace, nameOf, slugOf, type DatasetRow } from './rows.ts';
 
 export interface DatasetFormat {
@@ -15,7 +17,23 @@ export interface DatasetFormat {
   map: (row: DatasetRow) => DatasetRecord | null;
 }
 
-type Killed = DatasetRecord['event']['killed'];
+/** The actor kind a UCDP side's name says: governments, the "Civilians" of one-sided violence, else an armed group. */
+function ucdpSideKind(name: string): string {
+  return name.startsWith('Government of') ? 'GOVERNMENT' : name === 'Civilians' ? 'COMMUNITY' : 'ARMED_ORGANIZATION';
+}
+
+/**
+ * The category of a side's deaths (deaths_a, deaths_b): a government's are its security forces';
+ * an armed group's are the perpetrators' when it is the only armed group in the row (state-based
+ * and one-sided violence). Between two armed groups (non-state conflict) neither is told apart as
+ * the perpetrator, and the "Civilians" side's deaths are counted in deaths_civilians: null, the
+ * column stays in the text only.
+ */
+function ucdpSideCategory(kind: string, kinds: string[]): CasualtyCategory | null {
+  if (kind === 'GOVERNMENT') return 'SECURITY_FORCES';
+  if (kind === 'ARMED_ORGANIZATION' && kinds.filter((k) => k === 'ARMED_ORGANIZATION').length === 1) return 'PERPETRATORS';
+  return null;
+}
 
 /** The UCDP Georeferenced Event Dataset (GED) CSV, codebook version 23.1 and later. */
 const ucdpGed: DatasetFormat = {
@@ -41,14 +59,34 @@ const ucdpGed: DatasetFormat = {
       name: row.need(side),
       id: row.externalId(`${side}_new_id`, 'UCDP_ACTOR_ID', 'actor'),
     }));
+    // deaths_*: each a best estimate of one group's deaths (they add up to best, codebook); no low
+    // or high of their own, so a part is at least 0 and at most the row's high.
+    const kinds = sides.map((s) => ucdpSideKind(s.name));
+    const partColumns: [string, CasualtyCategory | null][] = [
+      ['deaths_a', ucdpSideCategory(kinds[0]!, kinds)],
+      ['deaths_b', ucdpSideCategory(kinds[1]!, kinds)],
+      ['deaths_civilians', 'CIVILIANS'],
+      ['deaths_unknown', 'UNKNOWN'],
+    ];
+    const parts: ColumnPart[] = [];
+    for (const [column, category] of partColumns) {
+      const n = row.count(column);
+      if (n !== null && category) parts.push({ category, column, low: 0, best: n, high: best === null ? null : (high ?? best) });
+    }
+    const partsBest = parts.reduce((sum, p) => sum + (p.best ?? 0), 0);
+    // The total's upper bound, as the figure below takes it (best when high is empty).
+    const ceiling = high ?? best;
+    if (ceiling !== null && partsBest > ceiling) row.problem(parts.map((p) => p.column).join(', '), `add up to ${partsBest}, more than ${high !== null ? 'high' : 'best'} ${ceiling}`);
+    const killed =
+      row.problems.length > 0 ? null
+      : rowCasualties(row, best === null ? null : { low: low ?? best, best, high: high ?? best, text: `best ${best} (low ${low ?? '?'}, high ${high ?? '?'})` }, parts, { low: 'low', best: 'best', high: 'high' });
     if (row.problems.length > 0 || !id || !violence || !start || !end) return null;
     const place = where ? locationPlace(country, where, point) : null;
-    const killed: Killed = best === null ? null : { min: low ?? best, max: high ?? best, text: `best ${best} (low ${low ?? '?'}, high ${high ?? '?'})` };
     const slug = `ucdp-ged-${id.value}`;
-    const actors = sides.map((s) => ({
+    const actors = sides.map((s, i) => ({
       slug: s.id ? `ucdp-actor-${s.id.value}` : slugOf('ucdp', s.name),
       name: nameOf(s.name),
-      kind: s.name.startsWith('Government of') ? 'GOVERNMENT' : s.name === 'Civilians' ? 'COMMUNITY' : 'ARMED_ORGANIZATION',
+      kind: kinds[i]!,
       externalId: s.id,
       quotes: row.spansOf(s.side, `${s.side}_new_id`),
     }));
@@ -65,7 +103,7 @@ const ucdpGed: DatasetFormat = {
         wounded: null,
         externalId: id,
         confidence: DATASET_CONFIDENCE,
-        quotes: row.spansOf('id', 'date_start', 'date_end', 'country', 'where_coordinates', 'where_prec', 'latitude', 'longitude', 'low', 'best', 'high'),
+        quotes: row.spansOf('id', 'date_start', 'date_end', 'country', 'where_coordinates', 'where_prec', 'latitude', 'longitude', 'low', 'best', 'high', ...parts.map((p) => p.column)),
       },
       places: place ? [country, place] : [country],
       actors,
@@ -155,7 +193,8 @@ const acled: DatasetFormat = {
         kind: ACLED_KINDS[sub] ?? 'ATTACK',
         date,
         place: place?.slug ?? country.slug,
-        killed: fatalities === null ? null : { min: fatalities, max: fatalities, text: String(fatalities) },
+        // fatalities: one figure, ACLED's best count; no split by who died.
+        killed: fatalities === null ? null : { min: fatalities, best: fatalities, max: fatalities, text: String(fatalities), parts: [] },
         wounded: null,
         externalId: id,
         confidence: DATASET_CONFIDENCE,
@@ -190,8 +229,16 @@ const gtd: DatasetFormat = {
     const dayOfMonth = row.count('iday');
     const suicide = row.oneOf('suicide', ['0', '1'] as const);
     const attack = row.need('attacktype1');
-    const killed = row.count('nkill');
-    const wounded = row.count('nwound');
+    // nkill / nwound: the total, exact as coded; nkillter / nwoundte: how many of them were the perpetrators.
+    const figure = (totalColumn: string, perpetratorsColumn: string) => {
+      const total = row.count(totalColumn);
+      const perpetrators = row.count(perpetratorsColumn);
+      const parts: ColumnPart[] = perpetrators === null ? [] : [{ category: 'PERPETRATORS', column: perpetratorsColumn, low: perpetrators, best: perpetrators, high: perpetrators }];
+      if (row.problems.length > 0) return null;
+      return rowCasualties(row, total === null ? null : { low: total, best: total, high: total, text: String(total) }, parts, { low: totalColumn, best: totalColumn, high: totalColumn });
+    };
+    const killed = figure('nkill', 'nkillter');
+    const wounded = figure('nwound', 'nwoundte');
     const country = countryPlace(row.need('country_txt'));
     const city = row.get('city');
     // specificity (codebook): 1 the town's own coordinates; 2–3 the centroid of the smallest
@@ -228,11 +275,11 @@ const gtd: DatasetFormat = {
         kind,
         date,
         place: place?.slug ?? country.slug,
-        killed: killed === null ? null : { min: killed, max: killed, text: String(killed) },
-        wounded: wounded === null ? null : { min: wounded, max: wounded, text: String(wounded) },
+        killed,
+        wounded,
         externalId: id,
         confidence: DATASET_CONFIDENCE,
-        quotes: row.spansOf('eventid', 'iyear', 'imonth', 'iday', 'country_txt', 'city', 'latitude', 'longitude', 'specificity', 'attacktype1_txt', 'suicide', 'nkill', 'nwound'),
+        quotes: row.spansOf('eventid', 'iyear', 'imonth', 'iday', 'country_txt', 'city', 'latitude', 'longitude', 'specificity', 'attacktype1_txt', 'suicide', 'nkill', 'nkillter', 'nwound', 'nwoundte'),
       },
       places: place ? [country, place] : [country],
       actors: actor ? [actor] : [],

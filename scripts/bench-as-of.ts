@@ -11,10 +11,7 @@
  * so Node and the shared machine's load stay out of the numbers.
  */
 import { parseArgs } from 'node:util';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
-import * as schema from '../src/db/schema.ts';
-import { migrateDatabase } from '../src/db/migrate.ts';
+import { capturingSyntheticDatabase, type SentStatement } from './statement-capture.ts';
 import { createApp } from '../src/yoga.ts';
 
 const { values: options } = parseArgs({
@@ -25,23 +22,7 @@ const { values: options } = parseArgs({
 });
 const RUNS = Number(options.runs);
 const REVISE = Number(options.revise);
-const url = process.env.SYNTHETIC_DATABASE_URL;
-if (!url) throw new Error('set SYNTHETIC_DATABASE_URL to the synthetic database');
-
-interface Sent {
-  text: string;
-  parameters: unknown[];
-}
-const sent: Sent[] = [];
-const client = postgres(url, {
-  max: 2,
-  onnotice: () => {},
-  debug: (_connection: number, text: string, parameters: unknown[]) => {
-    if (!text.includes('pg_catalog.pg_type')) sent.push({ text, parameters });
-  },
-});
-const db = drizzle(client, { schema });
-await migrateDatabase(db);
+const { client, db, sent } = await capturingSyntheticDatabase();
 
 /** Updates `count` events that have none yet, as updateEvent would; returns a time before them. */
 async function reviseEvents(count: number): Promise<string> {
@@ -118,7 +99,7 @@ const scenarios: { name: string; query: string; variables?: Record<string, unkno
 
 const app = createApp({ db });
 
-async function statementsOf(query: string, variables: Record<string, unknown>): Promise<Sent[]> {
+async function statementsOf(query: string, variables: Record<string, unknown>): Promise<SentStatement[]> {
   sent.splice(0);
   const response = await app.fetch('http://bench/graphql', {
     method: 'POST',
@@ -131,7 +112,7 @@ async function statementsOf(query: string, variables: Record<string, unknown>): 
 }
 
 /** Median over runs of the summed execution time of the statements, ms. */
-async function executionMs(statements: Sent[]): Promise<number> {
+async function executionMs(statements: SentStatement[]): Promise<number> {
   const totals: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     let total = 0;

@@ -11,10 +11,7 @@
  * (median over the runs, measured with process.cpuUsage around app.fetch).
  */
 import { parseArgs } from 'node:util';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
-import * as schema from '../src/db/schema.ts';
-import { migrateDatabase } from '../src/db/migrate.ts';
+import { capturingSyntheticDatabase, type SentStatement } from './statement-capture.ts';
 import { createApp } from '../src/yoga.ts';
 
 const { values: options } = parseArgs({
@@ -25,23 +22,7 @@ const { values: options } = parseArgs({
 });
 const RUNS = Number(options.runs);
 const FLOOR = Number(options.floor);
-const url = process.env.SYNTHETIC_DATABASE_URL;
-if (!url) throw new Error('set SYNTHETIC_DATABASE_URL to the synthetic database');
-
-interface Sent {
-  text: string;
-  parameters: unknown[];
-}
-const sent: Sent[] = [];
-const client = postgres(url, {
-  max: 2,
-  onnotice: () => {},
-  debug: (_connection: number, text: string, parameters: unknown[]) => {
-    if (!text.includes('pg_catalog.pg_type')) sent.push({ text, parameters });
-  },
-});
-const db = drizzle(client, { schema });
-await migrateDatabase(db);
+const { client, db, sent } = await capturingSyntheticDatabase();
 
 const [busiest] = await client<{ slug: string }[]>`
   select a.slug from participations p join actors a on a.id = p.actor_id
@@ -77,7 +58,7 @@ const scenarios: { name: string; query: string; variables?: Record<string, unkno
 
 const app = createApp({ db });
 
-async function run(query: string, variables: Record<string, unknown>): Promise<{ statements: Sent[]; cpuMs: number }> {
+async function run(query: string, variables: Record<string, unknown>): Promise<{ statements: SentStatement[]; cpuMs: number }> {
   sent.splice(0);
   const cpu = process.cpuUsage();
   const response = await app.fetch('http://bench/graphql', {
@@ -94,7 +75,7 @@ async function run(query: string, variables: Record<string, unknown>): Promise<{
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /** Median over runs of the summed execution time of the statements, ms. */
-async function executionMs(statements: Sent[]): Promise<number> {
+async function executionMs(statements: SentStatement[]): Promise<number> {
   const totals: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     let total = 0;
@@ -112,7 +93,7 @@ async function executionMs(statements: Sent[]): Promise<number> {
 
 async function measure(query: string, variables: Record<string, unknown>) {
   const cpu: number[] = [];
-  let statements: Sent[] = [];
+  let statements: SentStatement[] = [];
   for (let r = 0; r < RUNS; r++) {
     const result = await run(query, variables);
     cpu.push(result.cpuMs);

@@ -1,0 +1,31 @@
+/**
+ * The synthetic database (SYNTHETIC_DATABASE_URL), migrated, behind a client that records every SQL
+ * statement the app sends with its parameters: what the EXPLAIN benchmarks (bench-as-of,
+ * bench-floors) re-run to time PostgreSQL alone.
+ */
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from '../src/db/schema.ts';
+import { migrateDatabase } from '../src/db/migrate.ts';
+
+export interface SentStatement {
+  text: string;
+  parameters: unknown[];
+}
+
+export async function capturingSyntheticDatabase() {
+  const url = process.env.SYNTHETIC_DATABASE_URL;
+  if (!url) throw new Error('set SYNTHETIC_DATABASE_URL to the synthetic database');
+  const sent: SentStatement[] = [];
+  const client = postgres(url, {
+    max: 2,
+    onnotice: () => {},
+    debug: (_connection: number, text: string, parameters: unknown[]) => {
+      // The driver's own array-type lookup on each new connection is not the app's.
+      if (!text.includes('pg_catalog.pg_type')) sent.push({ text, parameters });
+    },
+  });
+  const db = drizzle(client, { schema });
+  await migrateDatabase(db);
+  return { client, db, sent };
+}

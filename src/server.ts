@@ -119,7 +119,7 @@ async function readBounded(request: Request, maxBytes: number): Promise<Buffer |
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, database, readDatabase } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const monitor = new DatabaseMonitor(options.databaseUrl);
+  const monitor = new DatabaseMonitor(options.databaseUrl, { warmPool: () => database.sql`select 1` });
   // The pool gauges read `admission` only when scraped, after it exists.
   const metrics = new Metrics(() => ({ size: config.poolSize, active: admission.active, waiting: admission.waiting }));
   const admission = new Admission({

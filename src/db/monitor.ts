@@ -23,6 +23,12 @@ export interface MonitorOptions {
   intervalDownMs?: number;
   /** A probe result younger than this is reused, ms, so bursts of requests share one probe. */
   freshForMs?: number;
+  /**
+   * A statement through the application's own pool. When the database comes back, its pool may
+   * still hold a connection attempt begun during the outage, which fails the first query given
+   * to it; the monitor says "up" only once this has answered (tried a few times).
+   */
+  warmPool?: () => Promise<unknown>;
 }
 
 function expectedMigrations(): number {
@@ -50,7 +56,7 @@ export class DatabaseMonitor extends EventEmitter<{ down: [string]; up: [] }> {
 
   constructor(
     private readonly url: string,
-    options: MonitorOptions = {},
+    private readonly options: MonitorOptions = {},
   ) {
     super();
     this.probeTimeoutMs = options.probeTimeoutMs ?? 1000;
@@ -131,6 +137,7 @@ export class DatabaseMonitor extends EventEmitter<{ down: [string]; up: [] }> {
         deadline,
       ]);
       const applied = rows[0]?.n ?? 0;
+      if (!this.up && this.options.warmPool) await Promise.race([this.warm(this.options.warmPool), deadline]);
       this.slowProbes = 0;
       this.suspect = false;
       next =
@@ -157,6 +164,19 @@ export class DatabaseMonitor extends EventEmitter<{ down: [string]; up: [] }> {
       next = { status: 'down', checkedAt: Date.now(), reason };
     }
     return this.settle(next, timer);
+  }
+
+  /** The pool's statement, retried while it fails (a stale connection attempt fails once). */
+  private async warm(statement: () => Promise<unknown>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await statement();
+        return;
+      } catch (error) {
+        if (attempt >= 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
   }
 
   private settle(next: DatabaseState, timer: NodeJS.Timeout | undefined): DatabaseState {

@@ -21,7 +21,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID, createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { postgresCpuMs as postgresServerCpuMs, postmasterPid, processCpuMs } from '../src/abuse/cpu.ts';
 import { mkdtemp } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -51,38 +51,25 @@ const READERS = Number(options.readers);
 const IMPORT_SIZES = options.events.map(Number);
 const skip = new Set(options.skip);
 
-const MS_PER_TICK = 10;
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
-}
+/** A process's CPU, ms (src/abuse/cpu.ts reads /proc); 0 once it has gone. */
+const cpuMs = (pid: number): number => processCpuMs(pid) ?? 0;
 
-/** CPU of PostgreSQL for this database: the embedded server's processes, or this database's backends. */
+/**
+ * CPU of PostgreSQL for this database, by pid: the embedded server as a whole (its postmaster with
+ * every backend, those it has reaped included), or on a shared server this database's backends.
+ */
 async function postgresCpuMs(probe: postgres.Sql, embedded: boolean): Promise<Map<number, number>> {
-  const cpu = new Map<number, number>();
   if (embedded) {
-    const postmaster = Number(readFileSync(`${SYNTHETIC_DATA_DIR}/postmaster.pid`, 'utf8').split('\n')[0]);
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (Number(fields[1]) === postmaster) cpu.set(Number(entry), (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK);
-      } catch {
-        // ended while we looked
-      }
-    }
-    return cpu;
+    const postmaster = postmasterPid(SYNTHETIC_DATA_DIR);
+    return new Map(postmaster === undefined ? [] : [[postmaster, postgresServerCpuMs(postmaster) ?? 0]]);
   }
   const backends = await probe<{ pid: number }[]>`
     select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+  const cpu = new Map<number, number>();
   for (const { pid } of backends) {
-    try {
-      cpu.set(pid, cpuMs(pid));
-    } catch {
-      // ended while we looked
-    }
+    // A backend that ended while we looked reads as undefined and is left out.
+    const ms = processCpuMs(pid);
+    if (ms !== undefined) cpu.set(pid, ms);
   }
   return cpu;
 }

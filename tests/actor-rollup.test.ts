@@ -351,6 +351,21 @@ describe('after writes through the API', () => {
     await check();
   });
 
+  it('an adherence retracted takes its doctrine off the events no other adherent gives it', async () => {
+    const deobandi = async () =>
+      (await f.api.query<{ breakdown: { key: string; events: number }[] }>(`{ breakdown(by: DOCTRINE) { key events } }`)).data?.breakdown.find((g) => g.key === 'deobandi')?.events ?? 0;
+    const before = await deobandi();
+    const added = await write(`mutation($i: AddAdherenceInput!) { addAdherence(input: $i) { __typename ... on MutationAddAdherenceSuccess { data { id } } ... on UserError { message } } }`, {
+      actor: 'isis', doctrine: 'deobandi', confidence: 30, citations: cite('ISIS is a Salafi group.'),
+    }, 'analyst');
+    await check();
+    // ISIS's claim of the Moscow attack now counts for the Deobandi school too.
+    expect(await deobandi()).toBe(before + 1);
+    await retract(added.data.id);
+    await check();
+    expect(await deobandi()).toBe(before);
+  });
+
   it('a merge folds a duplicate actor in, counting shared events once', async () => {
     await write(`mutation($i: CreateActorInput!) { createActor(input: $i) { __typename ... on UserError { message } } }`, {
       slug: 'iskp', name: 'Islamic State Khorasan Province', kind: 'ARMED_ORGANIZATION', confidence: 90, citations: cite('The Islamic State Khorasan Province (ISKP)'),

@@ -1,5 +1,5 @@
 /**
- * The per-actor summaries (actor_event_links, actor_rollup*, event_doctrines, doctrine_rollup):
+ * The per-actor summaries (actor_event_links, actor_rollup*, event_doctrines, event_solo_actors, actor_solo_rollup, doctrine_rollup):
  * every aggregate they answer must equal the same aggregate read from the base tables, on the
  * seeded article and after each kind of write that can change it, made through the API.
  */
@@ -105,6 +105,19 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
                 from adherences ad join claims c on c.id = ad.claim_id and c.retracted_at is null
                 left join actor_folds('infinity') m on m.actor_id = ad.actor_id) d on d.actor_id = l.actor_id
        where l.actor_id <> 0 and l.roles & 3 <> 0),
+    -- Events with one perpetrator or claimant count through it (event_solo_actors); the others by
+    -- event_doctrines rows.
+    solo_truth as materialized (
+      select event_id, actor_id, country_id, kind, killed_min, killed_max, casualties from (
+        select l.*, count(*) over (partition by l.event_id) as actors from truth l where l.actor_id <> 0 and l.roles & 3 <> 0) x
+       where actors = 1),
+    shared_doctrines_truth as (select * from doctrines_truth d where not exists (select 1 from solo_truth s where s.event_id = d.event_id)),
+    solo_rollup_truth as (
+      select actor_id, country_id, kind, ${measures} from solo_truth group by grouping sets ((actor_id), (actor_id, country_id, kind))),
+    sets_truth as (
+      select distinct coalesce(m.canonical_id, ad.actor_id) as actor_id, ad.doctrine_id
+        from adherences ad join claims c on c.id = ad.claim_id and c.retracted_at is null
+        left join actor_folds('infinity') m on m.actor_id = ad.actor_id),
     rollup_truth as (
       select actor_id, roles, country_id, kind, ${measures}, ${dates}
         from truth group by grouping sets ((actor_id, roles), (actor_id, roles, country_id), (actor_id, roles, country_id, kind))),
@@ -132,7 +145,11 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
                              union all (table timeline_truth except select actor_id, roles, grain, period, ${counts} from actor_rollup_timeline)) d)::int as actor_rollup_timeline,
       (select count(*) from ((select actor_id, role, ${counts} from actor_rollup_by_role except table by_role_truth)
                              union all (table by_role_truth except select actor_id, role, ${counts} from actor_rollup_by_role)) d)::int as actor_rollup_by_role,
-      (select count(*) from ((table event_doctrines except table doctrines_truth) union all (table doctrines_truth except table event_doctrines)) d)::int as event_doctrines,
+      (select count(*) from ((table event_doctrines except table shared_doctrines_truth) union all (table shared_doctrines_truth except table event_doctrines)) d)::int as event_doctrines,
+      (select count(*) from ((table event_solo_actors except table solo_truth) union all (table solo_truth except table event_solo_actors)) d)::int as event_solo_actors,
+      (select count(*) from ((select actor_id, country_id, kind, ${counts} from actor_solo_rollup except table solo_rollup_truth)
+                             union all (table solo_rollup_truth except select actor_id, country_id, kind, ${counts} from actor_solo_rollup)) d)::int as actor_solo_rollup,
+      (select count(*) from ((table actor_doctrine_sets except table sets_truth) union all (table sets_truth except table actor_doctrine_sets)) d)::int as actor_doctrine_sets,
       (select count(*) from ((select doctrine_id, country_id, kind, ${counts} from doctrine_rollup except table doctrine_rollup_truth)
                              union all (table doctrine_rollup_truth except select doctrine_id, country_id, kind, ${counts} from doctrine_rollup)) d)::int as doctrine_rollup,
       (select count(*) from ((table event_rollup_members except select * from members_truth) union all (select * from members_truth except table event_rollup_members)) d)::int as event_rollup_members,
@@ -163,6 +180,9 @@ const NO_DRIFT = {
   actor_rollup_timeline: 0,
   actor_rollup_by_role: 0,
   event_doctrines: 0,
+  event_solo_actors: 0,
+  actor_solo_rollup: 0,
+  actor_doctrine_sets: 0,
   doctrine_rollup: 0,
   event_rollup_members: 0,
   event_rollup_by_kind: 0,

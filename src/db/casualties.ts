@@ -74,5 +74,7 @@ export function casualtySqlPlaceholders(): Record<string, string> {
     '{{casualty_sum_of_casualties}}': casualtySumSql((i) => `casualties[${i}]`),
     '{{casualty_sum_of_l_casualties}}': casualtySumSql((i) => `l.casualties[${i}]`),
     '{{casualty_sum_of_signed_d_casualties}}': casualtySumSql((i) => `d.sign * d.casualties[${i}]`),
+    '{{casualty_sum_of_d_casualties}}': casualtySumSql((i) => `d.casualties[${i}]`),
+    '{{casualty_sum_of_signed_r_casualties}}': casualtySumSql((i) => `c.sign * r.casualties[${i}]`),
   };
 }

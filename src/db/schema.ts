@@ -881,7 +881,8 @@ export const actorRollupByRole = pgTable(
 /**
  * One row per (event, doctrine) that a perpetrator or claimant of the event (PERPETRATOR,
  * CLAIMED_RESPONSIBILITY), as merged now, adheres to through a live claim: an event counts once
- * per doctrine however many of its perpetrators share it.
+ * per doctrine however many of its perpetrators share it. Only events with two or more such
+ * actors ("shared"): an event with one counts through event_solo_actors and actor_solo_rollup.
  */
 export const eventDoctrines = pgTable(
   'event_doctrines',
@@ -910,6 +911,38 @@ export const actorDoctrineSets = pgTable(
     doctrineId: integer('doctrine_id').notNull(),
   },
   (t) => [primaryKey({ columns: [t.actorId, t.doctrineId] })],
+);
+
+/**
+ * The one perpetrator or claimant (as merged now) of each event that has exactly one, with what
+ * the event adds to the sums, as last summarized. Such an event counts for every doctrine in its
+ * actor's set (actor_doctrine_sets), so a doctrine the actor gains or loses changes the doctrine
+ * sums by the actor's totals (actor_solo_rollup) instead of a row per event.
+ */
+export const eventSoloActors = pgTable(
+  'event_solo_actors',
+  {
+    eventId: integer('event_id').primaryKey(),
+    actorId: integer('actor_id').notNull(),
+    countryId: integer('country_id').notNull(),
+    kind: eventKind('kind').notNull(),
+    killedMin: integer('killed_min'),
+    killedMax: integer('killed_max'),
+    casualties: bigint('casualties', { mode: 'number' }).array().notNull().default(sql`'{}'::bigint[]`),
+  },
+  (t) => [index('event_solo_actors_actor_idx').on(t.actorId)],
+);
+
+/** Sums of each actor's events in event_solo_actors, per country and kind and in all (country and kind null). */
+export const actorSoloRollup = pgTable(
+  'actor_solo_rollup',
+  {
+    actorId: integer('actor_id').notNull(),
+    countryId: integer('country_id'),
+    kind: eventKind('kind'),
+    ...rollupCountsWithParts,
+  },
+  (t) => [unique('actor_solo_rollup_key').on(t.actorId, t.countryId, t.kind).nullsNotDistinct()],
 );
 
 /** Events per doctrine, per country and kind and in all (country and kind null). */

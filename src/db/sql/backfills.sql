@@ -3,10 +3,13 @@
 -- whether it is still needed, so applying the files again does nothing.
 
 -- Summaries made before casualty vectors existed (the migration adding the columns leaves them
--- empty) are rebuilt once, so that every sum includes each event's parts.
+-- empty) are rebuilt once, so that every sum includes each event's parts; so are doctrine sums
+-- made before events with one perpetrator or claimant counted through event_solo_actors (they
+-- have event_doctrines rows for every event, and no event_solo_actors row).
 DO $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM event_rollup_members WHERE cardinality(casualties) = 0) THEN
+  IF EXISTS (SELECT 1 FROM event_rollup_members WHERE cardinality(casualties) = 0)
+     OR (NOT EXISTS (SELECT 1 FROM event_solo_actors) AND EXISTS (SELECT 1 FROM event_doctrines)) THEN
     PERFORM summaries_rebuild();
   END IF;
 END $$;

@@ -666,22 +666,27 @@ BEGIN
   RETURN changed;
 END $$;
 
--- Recomputes the event_doctrines rows of these events (of these doctrines only, unless
--- doctrine_ids is null) and adds the difference to doctrine_rollup.
+-- Recomputes what these events add to the doctrine sums: the event_doctrines rows of those with
+-- two or more perpetrators or claimants (of these doctrines only, unless doctrine_ids is null),
+-- and the event_solo_actors row of those with one; then applies the difference (one upsert of
+-- doctrine_rollup, in key order).
 DROP FUNCTION IF EXISTS event_doctrines_refresh(integer[]);
 CREATE OR REPLACE FUNCTION event_doctrines_refresh(event_ids integer[], doctrine_ids integer[] DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
   CREATE TEMP TABLE IF NOT EXISTS event_doctrine_delta (sign smallint NOT NULL, LIKE event_doctrines) ON COMMIT DELETE ROWS;
+  CREATE TEMP TABLE IF NOT EXISTS event_solo_delta (sign smallint NOT NULL, LIKE event_solo_actors) ON COMMIT DELETE ROWS;
   -- event_doctrines_expected for these events only: the adherences read are those of these
   -- events' perpetrators and claimants (and of actors merged into them), by actor, rather than
   -- every live adherence joined with every claim.
   INSERT INTO event_doctrine_delta (sign, event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties)
   WITH links AS MATERIALIZED (
-         SELECT l.event_id, l.actor_id FROM actor_event_links l
-          WHERE l.event_id = ANY(event_ids) AND l.actor_id <> 0
-            AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0),
+         SELECT event_id, actor_id FROM (
+           SELECT l.event_id, l.actor_id, count(*) OVER (PARTITION BY l.event_id) AS actors FROM actor_event_links l
+            WHERE l.event_id = ANY(event_ids) AND l.actor_id <> 0
+              AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0) x
+          WHERE actors > 1),
        held AS MATERIALIZED (
          SELECT DISTINCT f.canonical_id AS actor_id, ad.doctrine_id
            FROM actors_folded_into(ARRAY(SELECT DISTINCT actor_id FROM links), 'infinity') f
@@ -712,25 +717,111 @@ BEGIN
    WHERE NOT EXISTS (SELECT 1 FROM expected e WHERE e.event_id = s.event_id AND e.doctrine_id = s.doctrine_id
                        AND (s.country_id, s.kind, s.killed_min, s.killed_max, s.casualties)
                            IS NOT DISTINCT FROM (e.country_id, e.kind, e.killed_min, e.killed_max, e.casualties));
-  IF FOUND THEN PERFORM event_doctrines_apply_delta(); END IF;
-  TRUNCATE event_doctrine_delta;
+  IF doctrine_ids IS NULL THEN
+    INSERT INTO event_solo_delta (sign, event_id, actor_id, country_id, kind, killed_min, killed_max, casualties)
+    WITH expected AS MATERIALIZED (
+           SELECT event_id, actor_id, country_id, kind, killed_min, killed_max, casualties FROM (
+             SELECT l.*, count(*) OVER (PARTITION BY l.event_id) AS actors FROM actor_event_links l
+              WHERE l.event_id = ANY(event_ids) AND l.actor_id <> 0
+                AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0) x
+            WHERE actors = 1),
+         stored AS MATERIALIZED (
+           SELECT event_id, actor_id, country_id, kind, killed_min, killed_max, casualties
+             FROM event_solo_actors WHERE event_id = ANY(event_ids))
+    SELECT 1, e.* FROM expected e
+     WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.event_id = e.event_id
+                         AND (s.actor_id, s.country_id, s.kind, s.killed_min, s.killed_max, s.casualties)
+                             IS NOT DISTINCT FROM (e.actor_id, e.country_id, e.kind, e.killed_min, e.killed_max, e.casualties))
+    UNION ALL
+    SELECT -1, s.* FROM stored s
+     WHERE NOT EXISTS (SELECT 1 FROM expected e WHERE e.event_id = s.event_id
+                         AND (s.actor_id, s.country_id, s.kind, s.killed_min, s.killed_max, s.casualties)
+                             IS NOT DISTINCT FROM (e.actor_id, e.country_id, e.kind, e.killed_min, e.killed_max, e.casualties));
+  END IF;
+  PERFORM event_doctrines_apply_delta();
+  PERFORM event_solo_apply_delta();
+  PERFORM doctrine_sums_apply();
+END $$;
+
+-- The doctrine sums' pending differences, per doctrine, country and kind, from event_doctrines
+-- rows and from event_solo_actors rows (times their actors' doctrines); doctrine_sums_apply adds
+-- them to doctrine_rollup in one statement.
+CREATE OR REPLACE FUNCTION doctrine_sum_delta_create() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS doctrine_sum_delta (
+    doctrine_id integer NOT NULL, country_id integer NOT NULL, kind event_kind NOT NULL, events bigint NOT NULL,
+    killed_min bigint NOT NULL, killed_max bigint NOT NULL, killed_open bigint NOT NULL, killed_reported bigint NOT NULL,
+    casualties bigint[] NOT NULL) ON COMMIT DELETE ROWS;
 END $$;
 
 -- Writes event_doctrine_delta (rows to add, sign 1, and to remove, sign -1) to event_doctrines and
--- adds its sums to doctrine_rollup, in key order.
+-- its sums to doctrine_sum_delta.
 CREATE OR REPLACE FUNCTION event_doctrines_apply_delta() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM doctrine_sum_delta_create();
+  CREATE TEMP TABLE IF NOT EXISTS event_doctrine_delta (sign smallint NOT NULL, LIKE event_doctrines) ON COMMIT DELETE ROWS;
+  IF NOT EXISTS (SELECT 1 FROM event_doctrine_delta) THEN RETURN; END IF;
   DELETE FROM event_doctrines l USING event_doctrine_delta d
    WHERE d.sign < 0 AND l.event_id = d.event_id AND l.doctrine_id = d.doctrine_id;
   INSERT INTO event_doctrines (event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties)
   SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties FROM event_doctrine_delta WHERE sign > 0;
-  INSERT INTO doctrine_rollup AS r
-    (doctrine_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, casualties)
+  INSERT INTO doctrine_sum_delta
   SELECT d.doctrine_id, d.country_id, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
          coalesce(sum(d.sign * d.killed_max), 0),
          coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
          coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0), {{casualty_sum_of_signed_d_casualties}}
-    FROM event_doctrine_delta d
+    FROM event_doctrine_delta d GROUP BY d.doctrine_id, d.country_id, d.kind;
+  TRUNCATE event_doctrine_delta;
+END $$;
+
+-- Writes event_solo_delta to event_solo_actors, its sums to actor_solo_rollup (in key order), and
+-- to doctrine_sum_delta once per doctrine of each row's actor (actor_doctrine_sets, which a set's
+-- change keeps equal to what the doctrine sums hold: summaries_apply_doctrine_sets).
+CREATE OR REPLACE FUNCTION event_solo_apply_delta() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM doctrine_sum_delta_create();
+  CREATE TEMP TABLE IF NOT EXISTS event_solo_delta (sign smallint NOT NULL, LIKE event_solo_actors) ON COMMIT DELETE ROWS;
+  IF NOT EXISTS (SELECT 1 FROM event_solo_delta) THEN RETURN; END IF;
+  DELETE FROM event_solo_actors l USING event_solo_delta d WHERE d.sign < 0 AND l.event_id = d.event_id;
+  INSERT INTO event_solo_actors (event_id, actor_id, country_id, kind, killed_min, killed_max, casualties)
+  SELECT event_id, actor_id, country_id, kind, killed_min, killed_max, casualties FROM event_solo_delta WHERE sign > 0;
+  INSERT INTO actor_solo_rollup AS r
+    (actor_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, casualties)
+  SELECT d.actor_id, d.country_id, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
+         coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0), {{casualty_sum_of_signed_d_casualties}}
+    FROM event_solo_delta d
+   GROUP BY GROUPING SETS ((d.actor_id), (d.actor_id, d.country_id, d.kind))
+   ORDER BY 1, 2, 3
+  ON CONFLICT ON CONSTRAINT actor_solo_rollup_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported,
+    casualties = casualty_vector_add(r.casualties, excluded.casualties);
+  DELETE FROM actor_solo_rollup r USING (SELECT DISTINCT actor_id FROM event_solo_delta WHERE sign < 0) k
+   WHERE r.actor_id = k.actor_id AND r.events = 0;
+  INSERT INTO doctrine_sum_delta
+  SELECT s.doctrine_id, d.country_id, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
+         coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0), {{casualty_sum_of_signed_d_casualties}}
+    FROM event_solo_delta d JOIN actor_doctrine_sets s ON s.actor_id = d.actor_id
+   GROUP BY s.doctrine_id, d.country_id, d.kind;
+  TRUNCATE event_solo_delta;
+END $$;
+
+-- Adds doctrine_sum_delta to doctrine_rollup, per country and kind and in all, in key order (two
+-- drainers adding to one doctrine lock its rows in the same order), and drops emptied rows.
+CREATE OR REPLACE FUNCTION doctrine_sums_apply() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM doctrine_sum_delta_create();
+  IF NOT EXISTS (SELECT 1 FROM doctrine_sum_delta) THEN RETURN; END IF;
+  INSERT INTO doctrine_rollup AS r
+    (doctrine_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, casualties)
+  SELECT d.doctrine_id, d.country_id, d.kind, sum(d.events), sum(d.killed_min), sum(d.killed_max), sum(d.killed_open),
+         sum(d.killed_reported), {{casualty_sum_of_d_casualties}}
+    FROM doctrine_sum_delta d
    GROUP BY GROUPING SETS ((d.doctrine_id), (d.doctrine_id, d.country_id, d.kind))
    ORDER BY 1, 2, 3
   ON CONFLICT ON CONSTRAINT doctrine_rollup_key DO UPDATE SET
@@ -738,8 +829,9 @@ BEGIN
     killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
     killed_reported = r.killed_reported + excluded.killed_reported,
     casualties = casualty_vector_add(r.casualties, excluded.casualties);
-  DELETE FROM doctrine_rollup r USING (SELECT DISTINCT doctrine_id FROM event_doctrine_delta WHERE sign < 0) k
+  DELETE FROM doctrine_rollup r USING (SELECT DISTINCT doctrine_id FROM doctrine_sum_delta) k
    WHERE r.doctrine_id = k.doctrine_id AND r.events = 0;
+  TRUNCATE doctrine_sum_delta;
 END $$;
 
 -- 5. The drain. -------------------------------------------------------------------------------------
@@ -804,40 +896,43 @@ BEGIN
   RETURN taken;
 END $$;
 
--- An adherence added or retracted (or a merge) changes event_doctrines only if it changes the set
--- of doctrines of the actor as merged now, and then only the rows of the doctrines that came or
--- went, for that actor's own events. Most adherences repeat a doctrine the actor has: comparing
--- the set (actor_doctrine_sets) with the adherences settles them without reading any event (an
--- adherence of the busiest synthetic group used to recompute its 51,000 events).
+-- An adherence added or retracted (or a merge) changes the doctrine sums only if it changes the
+-- set of doctrines of the actor as merged now (actor_doctrine_sets), and then only for the
+-- doctrines that came or went. Most adherences repeat a doctrine the actor has: comparing the set
+-- with the adherences settles them without reading any event. A change moves the doctrine's sums
+-- by the actor's events with no other perpetrator or claimant at once (its actor_solo_rollup rows,
+-- a few hundred for the busiest synthetic group, whose 51,000 events once meant 51,000 rows), and
+-- by the actor's shared events one event_doctrines row each.
 --
 -- `clusters`: the (canonical) actors whose adherences changed. `unmerged`: actors whose merge
--- changed (an actor_events key), whose remembered sets no longer say anything: they are forgotten,
--- and recomputed in full the next time they change. Each actor's set is compared and changed under
--- a transaction lock of its own, taken only by drainers, so two drainers of one actor take turns
--- and the second sees the first's set. A change's event_doctrines rows belong to events in every
+-- changed (an actor_events key). Each one's set is recomputed: an actor merged into another has
+-- none (its adherences count for the one it was merged into). Each actor's set is compared and
+-- changed under a transaction lock of its own, taken only by drainers, so two drainers of one actor
+-- take turns and the second sees the first's set. A change touches rows of events in every
 -- partition, so the drainer then waits for all the partitions it does not hold (other drain calls
--- are short): no other drainer recomputes any event's rows meanwhile.
+-- are short): no other drainer changes any event's rows, or reads a set, meanwhile.
 CREATE OR REPLACE FUNCTION summaries_apply_doctrine_sets(clusters integer[], unmerged integer[], claimed smallint[])
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   actor integer;
+  actors integer[] := ARRAY(SELECT DISTINCT a FROM unnest(clusters || unmerged) a WHERE a IS NOT NULL ORDER BY a);
 BEGIN
-  FOR actor IN SELECT DISTINCT a FROM unnest(clusters || unmerged) a ORDER BY a LOOP
+  IF cardinality(actors) = 0 THEN RETURN; END IF;
+  FOREACH actor IN ARRAY actors LOOP
     PERFORM pg_advisory_xact_lock(hashtextextended('actor doctrine set', actor));
   END LOOP;
-  DELETE FROM actor_doctrine_sets WHERE actor_id = ANY(unmerged);
-  IF coalesce(cardinality(clusters), 0) = 0 THEN RETURN; END IF;
 
   CREATE TEMP TABLE IF NOT EXISTS doctrine_set_change (actor_id integer, doctrine_id integer, sign smallint) ON COMMIT DELETE ROWS;
   INSERT INTO doctrine_set_change (actor_id, doctrine_id, sign)
   WITH expected AS (
          SELECT DISTINCT c.actor_id, ad.doctrine_id
-           FROM unnest(clusters) c(actor_id)
+           FROM unnest(actors) c(actor_id)
            CROSS JOIN LATERAL actors_folded_into(ARRAY[c.actor_id], 'infinity') f
            JOIN adherences ad ON ad.actor_id = f.actor_id
-           CROSS JOIN LATERAL (SELECT 1 FROM claims c WHERE c.id = ad.claim_id AND c.retracted_at IS NULL OFFSET 0) live),
+           CROSS JOIN LATERAL (SELECT 1 FROM claims c WHERE c.id = ad.claim_id AND c.retracted_at IS NULL OFFSET 0) live
+          WHERE canonical_actor(c.actor_id, 'infinity') = c.actor_id),
        stored AS (
-         SELECT s.actor_id, s.doctrine_id FROM actor_doctrine_sets s WHERE s.actor_id = ANY(clusters))
+         SELECT s.actor_id, s.doctrine_id FROM actor_doctrine_sets s WHERE s.actor_id = ANY(actors))
   SELECT actor_id, doctrine_id, 1 FROM (SELECT * FROM expected EXCEPT SELECT * FROM stored) came
   UNION ALL
   SELECT actor_id, doctrine_id, -1 FROM (SELECT * FROM stored EXCEPT SELECT * FROM expected) went;
@@ -847,33 +942,29 @@ BEGIN
   DELETE FROM actor_doctrine_sets s USING doctrine_set_change d
    WHERE d.sign < 0 AND s.actor_id = d.actor_id AND s.doctrine_id = d.doctrine_id;
   INSERT INTO actor_doctrine_sets (actor_id, doctrine_id) SELECT actor_id, doctrine_id FROM doctrine_set_change WHERE sign > 0;
-  -- The change itself, row by row of event_doctrines rather than by recomputing every event of
-  -- the actor (a doctrine the busiest synthetic group gained used to take 17 s; it now takes its
-  -- events' new rows only). A doctrine that came is added to each event the actor perpetrated or
-  -- claimed that lacks it.
+
+  -- The actor's solo events, by their sums.
+  PERFORM doctrine_sum_delta_create();
+  INSERT INTO doctrine_sum_delta
+  SELECT c.doctrine_id, r.country_id, r.kind, sum(c.sign * r.events), sum(c.sign * r.killed_min), sum(c.sign * r.killed_max),
+         sum(c.sign * r.killed_open), sum(c.sign * r.killed_reported), {{casualty_sum_of_signed_r_casualties}}
+    FROM doctrine_set_change c
+    JOIN actor_solo_rollup r ON r.actor_id = c.actor_id AND r.country_id IS NOT NULL AND r.kind IS NOT NULL
+   GROUP BY c.doctrine_id, r.country_id, r.kind;
+
+  -- Its shared events, by their rows: a doctrine that came is added to each that lacks it.
   CREATE TEMP TABLE IF NOT EXISTS event_doctrine_delta (sign smallint NOT NULL, LIKE event_doctrines) ON COMMIT DELETE ROWS;
-  -- Two actors that gained one doctrine can share an event: their rows then come once (the sort
-  -- this takes is left out when one actor changed, as nearly always).
-  IF (SELECT count(DISTINCT actor_id) FROM doctrine_set_change WHERE sign > 0) = 1 THEN
-    INSERT INTO event_doctrine_delta (sign, event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties)
-    SELECT 1, l.event_id, c.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max, l.casualties
-      FROM doctrine_set_change c
-      JOIN actor_event_links l ON l.actor_id = c.actor_id
-     WHERE c.sign > 0
-       AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0
-       AND NOT EXISTS (SELECT 1 FROM event_doctrines ed WHERE ed.event_id = l.event_id AND ed.doctrine_id = c.doctrine_id);
-  ELSE
-    INSERT INTO event_doctrine_delta (sign, event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties)
-    SELECT DISTINCT ON (l.event_id, c.doctrine_id) 1, l.event_id, c.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max, l.casualties
-      FROM doctrine_set_change c
-      JOIN actor_event_links l ON l.actor_id = c.actor_id
-     WHERE c.sign > 0
-       AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0
-       AND NOT EXISTS (SELECT 1 FROM event_doctrines ed WHERE ed.event_id = l.event_id AND ed.doctrine_id = c.doctrine_id)
-     ORDER BY l.event_id, c.doctrine_id;
-  END IF;
-  -- A doctrine that went leaves each such event unless another of its perpetrators or claimants
-  -- (as merged now) still adheres to it through a live claim.
+  INSERT INTO event_doctrine_delta (sign, event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties)
+  SELECT DISTINCT ON (l.event_id, c.doctrine_id) 1, l.event_id, c.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max, l.casualties
+    FROM doctrine_set_change c
+    JOIN actor_event_links l ON l.actor_id = c.actor_id
+   WHERE c.sign > 0
+     AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0
+     AND NOT EXISTS (SELECT 1 FROM event_solo_actors so WHERE so.event_id = l.event_id)
+     AND NOT EXISTS (SELECT 1 FROM event_doctrines ed WHERE ed.event_id = l.event_id AND ed.doctrine_id = c.doctrine_id)
+   ORDER BY l.event_id, c.doctrine_id;
+  -- A doctrine that went leaves each unless another of its perpetrators or claimants (as merged
+  -- now) still adheres to it through a live claim.
   IF EXISTS (SELECT 1 FROM doctrine_set_change WHERE sign < 0) THEN
     INSERT INTO event_doctrine_delta (sign, event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties)
     WITH holders AS MATERIALIZED (
@@ -895,7 +986,7 @@ BEGIN
      ORDER BY ed.event_id, ed.doctrine_id;
   END IF;
   PERFORM event_doctrines_apply_delta();
-  TRUNCATE event_doctrine_delta;
+  PERFORM doctrine_sums_apply();
   TRUNCATE doctrine_set_change;
 END $$;
 
@@ -914,7 +1005,7 @@ BEGIN
   DELETE FROM summary_queue;
   TRUNCATE event_rollup_members, event_rollup_by_kind, event_rollup_by_country, event_rollup_by_period,
     event_rollup_by_country_total, event_rollup_by_band, event_rollup_by_band_period, event_rollup_by_band_country, actor_event_links, actor_rollup, actor_rollup_timeline, actor_rollup_by_role,
-    event_doctrines, doctrine_rollup, actor_doctrine_sets;
+    event_doctrines, doctrine_rollup, actor_doctrine_sets, event_solo_actors, actor_solo_rollup;
   INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence)
   SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence FROM event_rollup_members_expected;
   INSERT INTO event_rollup_by_band (grain, period, country_id, kind, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
@@ -975,12 +1066,27 @@ BEGIN
     FROM adherences ad
     JOIN claims live ON live.id = ad.claim_id AND live.retracted_at IS NULL
     LEFT JOIN actor_folds('infinity') f ON f.actor_id = ad.actor_id;
+  -- Events with one perpetrator or claimant count through their actor; the others by a row per doctrine.
+  INSERT INTO event_solo_actors (event_id, actor_id, country_id, kind, killed_min, killed_max, casualties)
+  SELECT event_id, actor_id, country_id, kind, killed_min, killed_max, casualties FROM (
+    SELECT l.*, count(*) OVER (PARTITION BY l.event_id) AS actors FROM actor_event_links l
+     WHERE l.actor_id <> 0 AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0) x
+   WHERE actors = 1;
+  INSERT INTO actor_solo_rollup (actor_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, casualties)
+  SELECT actor_id, country_id, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), {{casualty_sum_of_casualties}}
+    FROM event_solo_actors
+   GROUP BY GROUPING SETS ((actor_id), (actor_id, country_id, kind));
   INSERT INTO event_doctrines (event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties)
-  SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties FROM event_doctrines_expected;
+  SELECT d.event_id, d.doctrine_id, d.country_id, d.kind, d.killed_min, d.killed_max, d.casualties
+    FROM event_doctrines_expected d WHERE NOT EXISTS (SELECT 1 FROM event_solo_actors so WHERE so.event_id = d.event_id);
   INSERT INTO doctrine_rollup (doctrine_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, casualties)
   SELECT doctrine_id, country_id, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
          count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), {{casualty_sum_of_casualties}}
-    FROM event_doctrines
+    FROM (SELECT d.doctrine_id, d.country_id, d.kind, d.killed_min, d.killed_max, d.casualties FROM event_doctrines d
+          UNION ALL
+          SELECT s.doctrine_id, so.country_id, so.kind, so.killed_min, so.killed_max, so.casualties
+            FROM event_solo_actors so JOIN actor_doctrine_sets s ON s.actor_id = so.actor_id) t
    GROUP BY GROUPING SETS ((doctrine_id), (doctrine_id, country_id, kind));
   PERFORM place_rollups_rebuild();
 END $$;

@@ -960,7 +960,9 @@ BEGIN
     JOIN actor_event_links l ON l.actor_id = c.actor_id
    WHERE c.sign > 0
      AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0
-     AND NOT EXISTS (SELECT 1 FROM event_solo_actors so WHERE so.event_id = l.event_id)
+     -- Looked up per event (OFFSET 0: as an anti-join the planner would read all of
+     -- event_solo_actors, a row per event of the database).
+     AND NOT EXISTS (SELECT 1 FROM event_solo_actors so WHERE so.event_id = l.event_id OFFSET 0)
      AND NOT EXISTS (SELECT 1 FROM event_doctrines ed WHERE ed.event_id = l.event_id AND ed.doctrine_id = c.doctrine_id)
    ORDER BY l.event_id, c.doctrine_id;
   -- A doctrine that went leaves each unless another of its perpetrators or claimants (as merged

@@ -916,6 +916,7 @@ RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   actor integer;
   actors integer[] := ARRAY(SELECT DISTINCT a FROM unnest(clusters || unmerged) a WHERE a IS NOT NULL ORDER BY a);
+  sharing integer[];
 BEGIN
   IF cardinality(actors) = 0 THEN RETURN; END IF;
   FOREACH actor IN ARRAY actors LOOP
@@ -952,13 +953,23 @@ BEGIN
     JOIN actor_solo_rollup r ON r.actor_id = c.actor_id AND r.country_id IS NOT NULL AND r.kind IS NOT NULL
    GROUP BY c.doctrine_id, r.country_id, r.kind;
 
-  -- Its shared events, by their rows: a doctrine that came is added to each that lacks it.
+  -- Its shared events, by their rows. Only actors that have any are read event by event: an
+  -- actor whose perpetrated or claimed events (actor_rollup) are all solo (actor_solo_rollup)
+  -- has none, and reading its 51,000 links to find that out took a second.
+  sharing := ARRAY(
+    SELECT c.actor_id FROM (SELECT DISTINCT actor_id FROM doctrine_set_change) c
+     WHERE (SELECT coalesce(sum(r.events), 0) FROM actor_rollup r
+             WHERE r.actor_id = c.actor_id AND r.country_id IS NULL AND r.kind IS NULL
+               AND r.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0)
+        <> (SELECT coalesce(sum(s.events), 0) FROM actor_solo_rollup s
+             WHERE s.actor_id = c.actor_id AND s.country_id IS NULL AND s.kind IS NULL));
+  -- A doctrine that came is added to each shared event that lacks it.
   CREATE TEMP TABLE IF NOT EXISTS event_doctrine_delta (sign smallint NOT NULL, LIKE event_doctrines) ON COMMIT DELETE ROWS;
   INSERT INTO event_doctrine_delta (sign, event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties)
   SELECT DISTINCT ON (l.event_id, c.doctrine_id) 1, l.event_id, c.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max, l.casualties
     FROM doctrine_set_change c
     JOIN actor_event_links l ON l.actor_id = c.actor_id
-   WHERE c.sign > 0
+   WHERE c.sign > 0 AND c.actor_id = ANY(sharing)
      AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0
      -- Looked up per event (OFFSET 0: as an anti-join the planner would read all of
      -- event_solo_actors, a row per event of the database).
@@ -967,7 +978,7 @@ BEGIN
    ORDER BY l.event_id, c.doctrine_id;
   -- A doctrine that went leaves each unless another of its perpetrators or claimants (as merged
   -- now) still adheres to it through a live claim.
-  IF EXISTS (SELECT 1 FROM doctrine_set_change WHERE sign < 0) THEN
+  IF EXISTS (SELECT 1 FROM doctrine_set_change WHERE sign < 0 AND actor_id = ANY(sharing)) THEN
     INSERT INTO event_doctrine_delta (sign, event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties)
     WITH holders AS MATERIALIZED (
            SELECT DISTINCT coalesce(m.canonical_id, ad.actor_id) AS actor_id, ad.doctrine_id
@@ -979,7 +990,7 @@ BEGIN
       FROM doctrine_set_change c
       JOIN actor_event_links l ON l.actor_id = c.actor_id
       JOIN event_doctrines ed ON ed.event_id = l.event_id AND ed.doctrine_id = c.doctrine_id
-     WHERE c.sign < 0
+     WHERE c.sign < 0 AND c.actor_id = ANY(sharing)
        AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0
        AND NOT EXISTS (
              SELECT 1 FROM actor_event_links o JOIN holders h ON h.actor_id = o.actor_id AND h.doctrine_id = c.doctrine_id

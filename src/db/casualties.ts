@@ -75,6 +75,25 @@ export function casualtySqlPlaceholders(): Record<string, string> {
     '{{casualty_sum_of_l_casualties}}': casualtySumSql((i) => `l.casualties[${i}]`),
     '{{casualty_sum_of_signed_d_casualties}}': casualtySumSql((i) => `d.sign * d.casualties[${i}]`),
     '{{casualty_sum_of_d_casualties}}': casualtySumSql((i) => `d.casualties[${i}]`),
+    // The measures of a rollup (events, killed low and high, open-ended and reported counts, the
+    // casualty vector) summed over delta rows `d`, each counted with its sign (1 added, -1 removed).
+    '{{signed_sums_of_d}}': [
+      'sum(d.sign)',
+      'coalesce(sum(d.sign * d.killed_min), 0)',
+      'coalesce(sum(d.sign * d.killed_max), 0)',
+      'coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0)',
+      'coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)',
+      casualtySumSql((i) => `d.sign * d.casualties[${i}]`),
+    ].join(', '),
+    // An upsert's SET list adding a row's measures to the stored ones (`r`, the rollup's alias).
+    '{{sums_plus_excluded}}': [
+      'events = r.events + excluded.events',
+      'killed_min = r.killed_min + excluded.killed_min',
+      'killed_max = r.killed_max + excluded.killed_max',
+      'killed_open = r.killed_open + excluded.killed_open',
+      'killed_reported = r.killed_reported + excluded.killed_reported',
+      'casualties = casualty_vector_add(r.casualties, excluded.casualties)',
+    ].join(', '),
     '{{casualty_sum_of_signed_r_casualties}}': casualtySumSql((i) => `c.sign * r.casualties[${i}]`),
   };
 }

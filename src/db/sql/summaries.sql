@@ -384,10 +384,7 @@ BEGIN
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d GROUP BY d.grain, d.period, d.kind ORDER BY d.grain, d.period, d.kind
   ON CONFLICT ON CONSTRAINT event_rollup_by_kind_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported,
-    casualties = casualty_vector_add(r.casualties, excluded.casualties),
+    {{sums_plus_excluded}},
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
   INSERT INTO event_rollup_by_country AS r
@@ -398,10 +395,7 @@ BEGIN
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d GROUP BY d.grain, d.period, d.country_id ORDER BY d.grain, d.period, d.country_id
   ON CONFLICT ON CONSTRAINT event_rollup_by_country_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported,
-    casualties = casualty_vector_add(r.casualties, excluded.casualties),
+    {{sums_plus_excluded}},
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
   INSERT INTO event_rollup_by_period AS r
@@ -412,10 +406,7 @@ BEGIN
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d GROUP BY d.grain, d.period ORDER BY d.grain, d.period
   ON CONFLICT ON CONSTRAINT event_rollup_by_period_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported,
-    casualties = casualty_vector_add(r.casualties, excluded.casualties),
+    {{sums_plus_excluded}},
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
   INSERT INTO event_rollup_by_band AS r
@@ -428,10 +419,7 @@ BEGIN
     FROM event_rollup_delta d WHERE d.confidence IS NOT NULL
    GROUP BY d.grain, d.period, d.country_id, d.kind, d.confidence ORDER BY d.grain, d.period, d.country_id, d.kind, d.confidence
   ON CONFLICT ON CONSTRAINT event_rollup_by_band_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported,
-    casualties = casualty_vector_add(r.casualties, excluded.casualties),
+    {{sums_plus_excluded}},
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
   INSERT INTO event_rollup_by_band_period AS r
@@ -444,10 +432,7 @@ BEGIN
     FROM event_rollup_delta d WHERE d.confidence IS NOT NULL
    GROUP BY d.grain, d.period, d.confidence ORDER BY d.grain, d.period, d.confidence
   ON CONFLICT ON CONSTRAINT event_rollup_by_band_period_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported,
-    casualties = casualty_vector_add(r.casualties, excluded.casualties),
+    {{sums_plus_excluded}},
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
   INSERT INTO event_rollup_by_band_country AS r
@@ -460,10 +445,7 @@ BEGIN
     FROM event_rollup_delta d WHERE d.confidence IS NOT NULL
    GROUP BY d.country_id, d.confidence ORDER BY d.country_id, d.confidence
   ON CONFLICT ON CONSTRAINT event_rollup_by_band_country_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported,
-    casualties = casualty_vector_add(r.casualties, excluded.casualties),
+    {{sums_plus_excluded}},
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
   INSERT INTO event_rollup_by_country_total AS r
@@ -474,10 +456,7 @@ BEGIN
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d GROUP BY d.country_id ORDER BY d.country_id
   ON CONFLICT ON CONSTRAINT event_rollup_by_country_total_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported,
-    casualties = casualty_vector_add(r.casualties, excluded.casualties),
+    {{sums_plus_excluded}},
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
   IF EXISTS (SELECT 1 FROM event_rollup_delta WHERE sign < 0) THEN
@@ -507,34 +486,22 @@ BEGIN
    GROUP BY GROUPING SETS ((d.actor_id, d.roles), (d.actor_id, d.roles, d.country_id), (d.actor_id, d.roles, d.country_id, d.kind))
    ORDER BY 1, 2, 3, 4
   ON CONFLICT ON CONSTRAINT actor_rollup_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported,
-    casualties = casualty_vector_add(r.casualties, excluded.casualties),
+    {{sums_plus_excluded}},
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
   INSERT INTO actor_rollup_timeline AS r
     (actor_id, roles, grain, period, events, killed_min, killed_max, killed_open, killed_reported, casualties)
-  SELECT d.actor_id, d.roles, d.grain, d.period, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
-         coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0), {{casualty_sum_of_signed_d_casualties}}
+  SELECT d.actor_id, d.roles, d.grain, d.period, {{signed_sums_of_d}}
     FROM actor_link_delta d
    GROUP BY d.actor_id, d.roles, d.grain, d.period
    ORDER BY 1, 2, 3, 4
   ON CONFLICT ON CONSTRAINT actor_rollup_timeline_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported,
-    casualties = casualty_vector_add(r.casualties, excluded.casualties);
+    {{sums_plus_excluded}};
 
   -- Each row counts for every role in its mask, and (role null) for any role.
   INSERT INTO actor_rollup_by_role AS r
     (actor_id, role, events, killed_min, killed_max, killed_open, killed_reported, casualties)
-  SELECT d.actor_id, x.role, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
-         coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0), {{casualty_sum_of_signed_d_casualties}}
+  SELECT d.actor_id, x.role, {{signed_sums_of_d}}
     FROM actor_link_delta d
     CROSS JOIN LATERAL (SELECT r AS role FROM unnest(enum_range(NULL::participation_role)) r
                          WHERE d.roles & participation_role_bit(r) <> 0
@@ -543,10 +510,7 @@ BEGIN
    GROUP BY d.actor_id, x.role
    ORDER BY 1, 2
   ON CONFLICT ON CONSTRAINT actor_rollup_by_role_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported,
-    casualties = casualty_vector_add(r.casualties, excluded.casualties);
+    {{sums_plus_excluded}};
 
   IF NOT EXISTS (SELECT 1 FROM actor_link_delta WHERE sign < 0) THEN RETURN; END IF;
   -- Groups that lost rows: the emptied ones go, the others get their first/last dates again (a
@@ -710,10 +674,7 @@ BEGIN
   INSERT INTO event_doctrines (event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties)
   SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties FROM event_doctrine_delta WHERE sign > 0;
   INSERT INTO doctrine_sum_delta
-  SELECT d.doctrine_id, d.country_id, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
-         coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0), {{casualty_sum_of_signed_d_casualties}}
+  SELECT d.doctrine_id, d.country_id, d.kind, {{signed_sums_of_d}}
     FROM event_doctrine_delta d GROUP BY d.doctrine_id, d.country_id, d.kind;
   TRUNCATE event_doctrine_delta;
 END $$;
@@ -731,25 +692,16 @@ BEGIN
   SELECT event_id, actor_id, country_id, kind, killed_min, killed_max, casualties FROM event_solo_delta WHERE sign > 0;
   INSERT INTO actor_solo_rollup AS r
     (actor_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, casualties)
-  SELECT d.actor_id, d.country_id, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
-         coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0), {{casualty_sum_of_signed_d_casualties}}
+  SELECT d.actor_id, d.country_id, d.kind, {{signed_sums_of_d}}
     FROM event_solo_delta d
    GROUP BY GROUPING SETS ((d.actor_id), (d.actor_id, d.country_id, d.kind))
    ORDER BY 1, 2, 3
   ON CONFLICT ON CONSTRAINT actor_solo_rollup_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported,
-    casualties = casualty_vector_add(r.casualties, excluded.casualties);
+    {{sums_plus_excluded}};
   DELETE FROM actor_solo_rollup r USING (SELECT DISTINCT actor_id FROM event_solo_delta WHERE sign < 0) k
    WHERE r.actor_id = k.actor_id AND r.events = 0;
   INSERT INTO doctrine_sum_delta
-  SELECT s.doctrine_id, d.country_id, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
-         coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0), {{casualty_sum_of_signed_d_casualties}}
+  SELECT s.doctrine_id, d.country_id, d.kind, {{signed_sums_of_d}}
     FROM event_solo_delta d JOIN actor_doctrine_sets s ON s.actor_id = d.actor_id
    GROUP BY s.doctrine_id, d.country_id, d.kind;
   TRUNCATE event_solo_delta;
@@ -769,10 +721,7 @@ BEGIN
    GROUP BY GROUPING SETS ((d.doctrine_id), (d.doctrine_id, d.country_id, d.kind))
    ORDER BY 1, 2, 3
   ON CONFLICT ON CONSTRAINT doctrine_rollup_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported,
-    casualties = casualty_vector_add(r.casualties, excluded.casualties);
+    {{sums_plus_excluded}};
   DELETE FROM doctrine_rollup r USING (SELECT DISTINCT doctrine_id FROM doctrine_sum_delta) k
    WHERE r.doctrine_id = k.doctrine_id AND r.events = 0;
   TRUNCATE doctrine_sum_delta;

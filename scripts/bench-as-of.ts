@@ -11,7 +11,7 @@
  * so Node and the shared machine's load stay out of the numbers.
  */
 import { parseArgs } from 'node:util';
-import { capturingSyntheticDatabase, type SentStatement } from './statement-capture.ts';
+import { capturingSyntheticDatabase, executionMs, type SentStatement } from './statement-capture.ts';
 import { createApp } from '../src/yoga.ts';
 
 const { values: options } = parseArgs({
@@ -111,24 +111,6 @@ async function statementsOf(query: string, variables: Record<string, unknown>): 
   return [...sent];
 }
 
-/** Median over runs of the summed execution time of the statements, ms. */
-async function executionMs(statements: SentStatement[]): Promise<number> {
-  const totals: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    let total = 0;
-    for (const s of statements) {
-      const [row] = await client.unsafe<{ 'QUERY PLAN': { 'Execution Time': number }[] }[]>(
-        `explain (analyze, buffers, format json) ${s.text}`,
-        s.parameters as never[],
-      );
-      total += row?.['QUERY PLAN'][0]?.['Execution Time'] ?? 0;
-    }
-    totals.push(total);
-  }
-  totals.sort((a, b) => a - b);
-  return totals[Math.floor(totals.length / 2)] ?? 0;
-}
-
 const [size] = await client<{ events: number; revisions: number }[]>`
   select (select count(*) from events)::int as events, (select count(*) from event_revisions)::int as revisions`;
 console.log(`${size?.events} events, ${size?.revisions} of them revised (asOf before: ${beforeUpdates}); median of ${RUNS} runs of each statement under EXPLAIN ANALYZE\n`);
@@ -139,7 +121,7 @@ for (const s of scenarios) {
   const then = await statementsOf(s.query, { ...s.variables, t: beforeUpdates });
   const now = await statementsOf(s.query, { ...s.variables, t: new Date().toISOString() });
   console.log(
-    `| ${s.name} | ${live.length} | ${(await executionMs(live)).toFixed(1)} | ${then.length} | ${(await executionMs(then)).toFixed(1)} | ${(await executionMs(now)).toFixed(1)} |`,
+    `| ${s.name} | ${live.length} | ${(await executionMs(client, live, RUNS)).toFixed(1)} | ${then.length} | ${(await executionMs(client, then, RUNS)).toFixed(1)} | ${(await executionMs(client, now, RUNS)).toFixed(1)} |`,
   );
 }
 await client.end();

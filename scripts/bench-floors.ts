@@ -11,7 +11,7 @@
  * (median over the runs, measured with process.cpuUsage around app.fetch).
  */
 import { parseArgs } from 'node:util';
-import { capturingSyntheticDatabase, type SentStatement } from './statement-capture.ts';
+import { capturingSyntheticDatabase, executionMs, type SentStatement } from './statement-capture.ts';
 import { createApp } from '../src/yoga.ts';
 
 const { values: options } = parseArgs({
@@ -74,23 +74,6 @@ async function run(query: string, variables: Record<string, unknown>): Promise<{
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-/** Median over runs of the summed execution time of the statements, ms. */
-async function executionMs(statements: SentStatement[]): Promise<number> {
-  const totals: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    let total = 0;
-    for (const s of statements) {
-      const [row] = await client.unsafe<{ 'QUERY PLAN': { 'Execution Time': number }[] }[]>(
-        `explain (analyze, buffers, format json) ${s.text}`,
-        s.parameters as never[],
-      );
-      total += row?.['QUERY PLAN'][0]?.['Execution Time'] ?? 0;
-    }
-    totals.push(total);
-  }
-  return median(totals);
-}
-
 async function measure(query: string, variables: Record<string, unknown>) {
   const cpu: number[] = [];
   let statements: SentStatement[] = [];
@@ -99,7 +82,7 @@ async function measure(query: string, variables: Record<string, unknown>) {
     cpu.push(result.cpuMs);
     statements = result.statements;
   }
-  return { statements: statements.length, pgMs: await executionMs(statements), cpuMs: median(cpu) };
+  return { statements: statements.length, pgMs: await executionMs(client, statements, RUNS), cpuMs: median(cpu) };
 }
 
 const [size] = await client<{ events: number; claims: number }[]>`

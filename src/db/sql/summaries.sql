@@ -575,45 +575,41 @@ BEGIN
 END $$;
 
 -- Recomputes what these events add to the doctrine sums: the event_doctrines rows of those with
--- two or more perpetrators or claimants (of these doctrines only, unless doctrine_ids is null),
--- and the event_solo_actors row of those with one; then applies the difference (one upsert of
--- doctrine_rollup, in key order).
-DROP FUNCTION IF EXISTS event_doctrines_refresh(integer[]);
-CREATE OR REPLACE FUNCTION event_doctrines_refresh(event_ids integer[], doctrine_ids integer[] DEFAULT NULL) RETURNS void
-LANGUAGE plpgsql AS $$
+-- two or more perpetrators or claimants, and the event_solo_actors row of those with one; then
+-- applies the difference (one upsert of doctrine_rollup, in key order).
+DROP FUNCTION IF EXISTS event_doctrines_refresh(integer[], integer[]);
+CREATE OR REPLACE FUNCTION event_doctrines_refresh(event_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
   CREATE TEMP TABLE IF NOT EXISTS event_doctrine_delta (sign smallint NOT NULL, LIKE event_doctrines) ON COMMIT DELETE ROWS;
   CREATE TEMP TABLE IF NOT EXISTS event_solo_delta (sign smallint NOT NULL, LIKE event_solo_actors) ON COMMIT DELETE ROWS;
-  -- event_doctrines_expected for these events only: the adherences read are those of these
-  -- events' perpetrators and claimants (and of actors merged into them), by actor, rather than
-  -- every live adherence joined with every claim.
+  -- The events' perpetrator and claimant links (every link of an event carries the event's facts),
+  -- with how many each event has: read once for both kinds of event.
+  CREATE TEMP TABLE IF NOT EXISTS event_perpetrator_links (LIKE actor_event_links, actors bigint NOT NULL) ON COMMIT DELETE ROWS;
+  INSERT INTO event_perpetrator_links
+  SELECT l.*, count(*) OVER (PARTITION BY l.event_id) FROM actor_event_links l
+   WHERE l.event_id = ANY(event_ids) AND l.actor_id <> 0
+     AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0;
+
+  -- event_doctrines_expected for the shared events only: the adherences read are those of their
+  -- perpetrators and claimants (and of actors merged into them), by actor, rather than every live
+  -- adherence joined with every claim.
   INSERT INTO event_doctrine_delta (sign, event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties)
-  WITH links AS MATERIALIZED (
-         SELECT event_id, actor_id FROM (
-           SELECT l.event_id, l.actor_id, count(*) OVER (PARTITION BY l.event_id) AS actors FROM actor_event_links l
-            WHERE l.event_id = ANY(event_ids) AND l.actor_id <> 0
-              AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0) x
-          WHERE actors > 1),
-       held AS MATERIALIZED (
+  WITH held AS MATERIALIZED (
          SELECT DISTINCT f.canonical_id AS actor_id, ad.doctrine_id
-           FROM actors_folded_into(ARRAY(SELECT DISTINCT actor_id FROM links), 'infinity') f
+           FROM actors_folded_into(ARRAY(SELECT DISTINCT actor_id FROM event_perpetrator_links WHERE actors > 1), 'infinity') f
            JOIN adherences ad ON ad.actor_id = f.actor_id
            -- Each adherence's claim by its id (OFFSET 0 keeps the lookup per row: as a join, the
            -- planner would merge with the whole claims index, 3.5 million ids at a million events).
-           CROSS JOIN LATERAL (SELECT 1 FROM claims c WHERE c.id = ad.claim_id AND c.retracted_at IS NULL OFFSET 0) live
-          WHERE doctrine_ids IS NULL OR ad.doctrine_id = ANY(doctrine_ids)),
-       facts AS MATERIALIZED (
-         SELECT f.event_id, f.country_id, f.kind, f.killed_min, f.killed_max, f.casualties
-           FROM actor_event_links f WHERE f.event_id = ANY(event_ids) AND f.actor_id = 0),
+           CROSS JOIN LATERAL (SELECT 1 FROM claims c WHERE c.id = ad.claim_id AND c.retracted_at IS NULL OFFSET 0) live),
        expected AS MATERIALIZED (
-         SELECT x.event_id, x.doctrine_id, f.country_id, f.kind, f.killed_min, f.killed_max, f.casualties
-           FROM (SELECT DISTINCT k.event_id, h.doctrine_id FROM links k JOIN held h ON h.actor_id = k.actor_id) x
-           JOIN facts f ON f.event_id = x.event_id),
+         SELECT DISTINCT ON (k.event_id, h.doctrine_id) k.event_id, h.doctrine_id, k.country_id, k.kind, k.killed_min, k.killed_max, k.casualties
+           FROM event_perpetrator_links k JOIN held h ON h.actor_id = k.actor_id
+          WHERE k.actors > 1
+          ORDER BY k.event_id, h.doctrine_id),
        stored AS MATERIALIZED (
          SELECT event_id, doctrine_id, country_id, kind, killed_min, killed_max, casualties
-           FROM event_doctrines
-          WHERE event_id = ANY(event_ids) AND (doctrine_ids IS NULL OR doctrine_id = ANY(doctrine_ids)))
+           FROM event_doctrines WHERE event_id = ANY(event_ids))
   -- Rows are unique by (event, doctrine) on both sides: matched by those two integers, then by
   -- their facts (hashing whole rows, casualty arrays and all, cost seconds per 100,000 rows).
   SELECT 1, e.* FROM expected e
@@ -625,27 +621,23 @@ BEGIN
    WHERE NOT EXISTS (SELECT 1 FROM expected e WHERE e.event_id = s.event_id AND e.doctrine_id = s.doctrine_id
                        AND (s.country_id, s.kind, s.killed_min, s.killed_max, s.casualties)
                            IS NOT DISTINCT FROM (e.country_id, e.kind, e.killed_min, e.killed_max, e.casualties));
-  IF doctrine_ids IS NULL THEN
-    INSERT INTO event_solo_delta (sign, event_id, actor_id, country_id, kind, killed_min, killed_max, casualties)
-    WITH expected AS MATERIALIZED (
-           SELECT event_id, actor_id, country_id, kind, killed_min, killed_max, casualties FROM (
-             SELECT l.*, count(*) OVER (PARTITION BY l.event_id) AS actors FROM actor_event_links l
-              WHERE l.event_id = ANY(event_ids) AND l.actor_id <> 0
-                AND l.roles & participation_roles_mask('{PERPETRATOR,CLAIMED_RESPONSIBILITY}') <> 0) x
-            WHERE actors = 1),
-         stored AS MATERIALIZED (
-           SELECT event_id, actor_id, country_id, kind, killed_min, killed_max, casualties
-             FROM event_solo_actors WHERE event_id = ANY(event_ids))
-    SELECT 1, e.* FROM expected e
-     WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.event_id = e.event_id
-                         AND (s.actor_id, s.country_id, s.kind, s.killed_min, s.killed_max, s.casualties)
-                             IS NOT DISTINCT FROM (e.actor_id, e.country_id, e.kind, e.killed_min, e.killed_max, e.casualties))
-    UNION ALL
-    SELECT -1, s.* FROM stored s
-     WHERE NOT EXISTS (SELECT 1 FROM expected e WHERE e.event_id = s.event_id
-                         AND (s.actor_id, s.country_id, s.kind, s.killed_min, s.killed_max, s.casualties)
-                             IS NOT DISTINCT FROM (e.actor_id, e.country_id, e.kind, e.killed_min, e.killed_max, e.casualties));
-  END IF;
+
+  INSERT INTO event_solo_delta (sign, event_id, actor_id, country_id, kind, killed_min, killed_max, casualties)
+  WITH expected AS MATERIALIZED (
+         SELECT event_id, actor_id, country_id, kind, killed_min, killed_max, casualties FROM event_perpetrator_links WHERE actors = 1),
+       stored AS MATERIALIZED (
+         SELECT event_id, actor_id, country_id, kind, killed_min, killed_max, casualties
+           FROM event_solo_actors WHERE event_id = ANY(event_ids))
+  SELECT 1, e.* FROM expected e
+   WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.event_id = e.event_id
+                       AND (s.actor_id, s.country_id, s.kind, s.killed_min, s.killed_max, s.casualties)
+                           IS NOT DISTINCT FROM (e.actor_id, e.country_id, e.kind, e.killed_min, e.killed_max, e.casualties))
+  UNION ALL
+  SELECT -1, s.* FROM stored s
+   WHERE NOT EXISTS (SELECT 1 FROM expected e WHERE e.event_id = s.event_id
+                       AND (s.actor_id, s.country_id, s.kind, s.killed_min, s.killed_max, s.casualties)
+                           IS NOT DISTINCT FROM (e.actor_id, e.country_id, e.kind, e.killed_min, e.killed_max, e.casualties));
+  TRUNCATE event_perpetrator_links;
   PERFORM event_doctrines_apply_delta();
   PERFORM event_solo_apply_delta();
   PERFORM doctrine_sums_apply();

@@ -1,0 +1,126 @@
+/**
+ * The postgres driver when PostgreSQL ends a backend under a transaction or a reserved
+ * connection (a restart, an administrator's pg_terminate_backend, or the write-outcome check
+ * ending a frozen write's backend): the process must survive, the transaction's later queries
+ * must fail instead of running outside it on a reconnected connection, and the pool must still
+ * serve and end. Before the patch in patches/postgres+3.4.9.patch, the ROLLBACK that `begin`
+ * sends after the loss was written to a null socket from a timer: an uncaught TypeError that
+ * ended the server (porsager/postgres #1208).
+ */
+import { randomUUID } from 'node:crypto';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { databaseUrlFor } from './database-url.ts';
+
+const name = `driver_faults_${randomUUID().replaceAll('-', '')}`;
+let admin: postgres.Sql;
+let url: string;
+const uncaught: unknown[] = [];
+const recordUncaught = (error: unknown): void => void uncaught.push(error);
+
+beforeAll(async () => {
+  admin = postgres(inject('serverUrl'), { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  url = databaseUrlFor(inject('serverUrl'), name);
+  const setup = postgres(url, { max: 1, onnotice: () => {} });
+  await setup`create table landed (note text not null)`;
+  await setup.end();
+  process.on('uncaughtException', recordUncaught);
+});
+
+afterAll(async () => {
+  process.off('uncaughtException', recordUncaught);
+  await admin.unsafe(`drop database if exists "${name}" with (force)`);
+  await admin.end();
+});
+
+async function terminate(pid: number): Promise<void> {
+  const [row] = await admin<{ ended: boolean }[]>`select pg_terminate_backend(${pid}) as ended`;
+  expect(row?.ended).toBe(true);
+}
+
+/** Resolves once `pid` holds a backend id, polling what the transaction wrote to it. */
+async function backendOf(read: () => number | undefined): Promise<number> {
+  for (let i = 0; i < 200; i += 1) {
+    const pid = read();
+    if (pid !== undefined) return pid;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the transaction never reported its backend');
+}
+
+const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('a backend ended under the driver', () => {
+  it('fails the transaction, keeps the process up, and the pool serves and ends promptly', async () => {
+    const sql = postgres(url, { max: 2, onnotice: () => {} });
+    let pid: number | undefined;
+    const transaction = sql.begin(async (tx) => {
+      const [row] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      pid = row?.pid;
+      await tx`select pg_sleep(5)`;
+    });
+    await terminate(await backendOf(() => pid));
+    const error = await transaction.then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONNECTION_CLOSED' });
+    // The ROLLBACK scheduled after the loss used to throw from a timer a moment later.
+    await settle(200);
+    expect(uncaught).toEqual([]);
+    const [one] = await sql<{ one: number }[]>`select 1 as one`;
+    expect(one?.one).toBe(1);
+    const started = Date.now();
+    await sql.end({ timeout: 10 });
+    // The failed statement used to stay current on the closed connection, so end() waited out its timeout.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('refuses the transaction\'s later statements instead of running them outside it', async () => {
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    const note = `after-the-loss-${randomUUID()}`;
+    let pid: number | undefined;
+    let later: unknown;
+    const transaction = sql.begin(async (tx) => {
+      const [row] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      pid = row?.pid;
+      try {
+        await tx`select pg_sleep(5)`;
+      } catch {
+        // Code that catches the loss and carries on: with a query queued on the pool, the
+        // connection reconnects at once, and this insert used to run there, committed on its own.
+        later = await tx`insert into landed (note) values (${note})`.then(() => 'ran', (e: unknown) => e);
+      }
+    });
+    const queued = (async () => {
+      await backendOf(() => pid);
+      return sql`select 2 as two`;
+    })();
+    await terminate(await backendOf(() => pid));
+    await transaction.catch(() => undefined);
+    await queued;
+    await settle(200);
+    expect(later).toMatchObject({ code: 'CONNECTION_CLOSED' });
+    const direct = postgres(url, { max: 1, onnotice: () => {} });
+    const [landed] = await direct<{ n: number }[]>`select count(*)::int as n from landed where note = ${note}`;
+    await direct.end();
+    expect(landed?.n).toBe(0);
+    expect(uncaught).toEqual([]);
+    await sql.end({ timeout: 10 });
+  });
+
+  it('fails a reserved connection\'s later statements and keeps the pool usable after release', async () => {
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    const reserved = await sql.reserve();
+    const [row] = await reserved<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const sleeping = reserved`select pg_sleep(5)`.then(() => undefined, (e: unknown) => e);
+    await terminate(row!.pid);
+    expect(await sleeping).toMatchObject({ code: 'CONNECTION_CLOSED' });
+    const later = await reserved`select 1`.then(() => 'ran', (e: unknown) => e);
+    expect(later).toMatchObject({ code: 'CONNECTION_CLOSED' });
+    reserved.release();
+    await settle(200);
+    expect(uncaught).toEqual([]);
+    const [one] = await sql<{ one: number }[]>`select 1 as one`;
+    expect(one?.one).toBe(1);
+    await sql.end({ timeout: 10 });
+  });
+});

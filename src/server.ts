@@ -492,6 +492,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         internal.closeAllConnections();
         await closedInternal;
       }
+      // Before the pools close: a poll of the feed still running would fail on an ended
+      // connection and log a warning with its SQL on every clean stop.
+      await stopFollowingChanges?.().catch(() => {});
       await monitor.stop();
       await drainer?.stop();
       await drainerDatabase?.close();
@@ -500,7 +503,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await database.close();
       await readDatabase?.close();
       await stopFollowingTokens?.().catch(() => {});
-      await stopFollowingChanges?.().catch(() => {});
       await authDatabase.close();
       logger.info('stopped');
     })());

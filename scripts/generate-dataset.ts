@@ -54,7 +54,7 @@ function row(format: GeneratedFormat, i: number): (string | number)[] {
       const kinds = [['Violence against civilians', 'Attack'], ['Explosions/Remote violence', 'Suicide bomb'], ['Battles', 'Armed clash'], ['Explosions/Remote violence', 'Remote explosive/landmine/IED']] as const;
       const [type, sub] = kinds[i % kinds.length]!;
       const actor2 = type === 'Battles' ? `Military Forces of ${c.name}` : `Civilians (${c.name})`;
-      return [`SYN${1_000_000 + i}`, date, year, 1 + (i % 3), 'Political violence', type, sub, group, '', 2, actor2, '', type === 'Battles' ? 1 : 7, 27, type === 'Battles' ? '' : 'Civilian targeting',
+      return [`SYN${1_000_000 + i}`, date, year, 1 + (i % 3), 'Political violence', type, sub, group, '', 2, actor2, '', type === 'Battles' ? 1 : 7, type === 'Battles' ? 12 : 27, type === 'Battles' ? '' : 'Civilian targeting',
         c.iso, 'Synthetic region', c.name, `Province ${i % 40}`, `District ${i % 400}`, '', town, 30 + (i % 10) / 10, 60 + (i % 10) / 10, 1, 'Synthetic Wire', 'National',
         `On ${date}, a synthetic event number ${i} took place in ${town}; ${killed} killed.`, killed, '', 1_600_000_000 + i];
     }

@@ -44,6 +44,34 @@ const EVENT = `query($scheme: ExternalIdScheme!, $value: String!) { eventByExter
   citations { quote startOffset source { slug publisher text } }
   participants { role actor { slug name externalIds { scheme value } } citations { quote } } } }`;
 
+type ActorAnswer = { slug: string; kind: string; citations: { quote: string; source: { slug: string } }[] };
+const ACTOR = `query($scheme: ExternalIdScheme!, $value: String!) { actorByExternalId(scheme: $scheme, value: $value) { slug kind citations { quote source { slug } } } }`;
+
+type DyadAnswer = {
+  participants: { role: string; actor: { name: string }; citations: { quote: string }[] }[];
+  citations: { source: { text: string } }[];
+  dyad: { acledInteraction: number | null; sideA: { actor: { name: string } }[]; sideB: { actor: { name: string } }[] } | null;
+};
+const DYAD = `query($scheme: ExternalIdScheme!, $value: String!) { eventByExternalId(scheme: $scheme, value: $value) {
+  participants { role actor { name } citations { quote } } citations { source { text } }
+  dyad { acledInteraction sideA { actor { name } } sideB { actor { name } } } } }`;
+
+/**
+ * ACLED rows made from the sample's second row (state forces, inter1 1, against the Sample Armed
+ * Group, inter2 2: interaction 12) with some cells changed. The cells up to `notes` hold no quoted
+ * commas, so a cell is replaced by position.
+ */
+function acledRows() {
+  const [header, , clash] = readFileSync(join(samples, 'acled-sample.csv'), 'utf8').trimEnd().split('\n');
+  const columns = header!.split(',');
+  const row = (changes: Record<string, string>) => {
+    const cells = clash!.split(',');
+    for (const [column, value] of Object.entries(changes)) cells[columns.indexOf(column)] = value;
+    return cells.join(',');
+  };
+  return { header: header!, row };
+}
+
 function expectQuotesAtOffsets(event: EventAnswer['eventByExternalId']) {
   for (const c of event.citations) expect([...c.source.text].slice(c.startOffset, c.startOffset + [...c.quote].length).join('')).toBe(c.quote);
 }
@@ -192,6 +220,135 @@ describe('what a dataset row becomes', () => {
     expect(actor.data?.actorByExternalId).toEqual({ slug: 'acled-sample-armed-group' });
     // Both rows name the same group: one actor.
     expect(clash.participants.find((p) => p.actor.name === 'Sample Armed Group')?.actor.slug).toBe('acled-sample-armed-group');
+  });
+
+  it('ACLED inter codes give the actors their kinds, the profile quoting the inter line; the dyad reads the row\'s interaction back', async () => {
+    const actor = async (value: string) =>
+      (await f.api.query<{ actorByExternalId: ActorAnswer }>(ACTOR, { scheme: 'ACLED_ACTOR', value })).data!.actorByExternalId;
+    // The sample: a rebel group (2) bombs civilians (7), interaction 27; state forces (1) fight it, interaction 12.
+    const group = await actor('Sample Armed Group');
+    expect(group.kind).toBe('ARMED_ORGANIZATION');
+    // Established by the first row that names it (AFG900001: actor1, inter1 2).
+    expect(group.citations.map((c) => [c.quote, c.source.slug])).toEqual([['actor1: Sample Armed Group', 'acled-afg900001'], ['inter1: 2', 'acled-afg900001']]);
+    expect((await actor('Civilians (Afghanistan)')).citations.map((c) => c.quote)).toEqual(['actor2: Civilians (Afghanistan)', 'inter2: 7']);
+    expect(await actor('Civilians (Afghanistan)')).toMatchObject({ kind: 'COMMUNITY' });
+    expect(await actor('Military Forces of Afghanistan (2021-)')).toMatchObject({ kind: 'STATE_AGENCY' });
+    const bomb = (await f.api.query<{ eventByExternalId: DyadAnswer }>(DYAD, { scheme: 'ACLED_EVENT_ID', value: 'AFG900001' })).data!.eventByExternalId;
+    // Civilians coded 7 are the victims, and their participation quotes the code that says so.
+    expect(bomb.participants.find((p) => p.role === 'VICTIM')?.citations.map((c) => c.quote)).toEqual(['sub_event_type: Suicide bomb', 'actor2: Civilians (Afghanistan)', 'inter2: 7']);
+    // Side A is actor1, side B actor2; the interaction from their kinds is the row's own.
+    expect(bomb.dyad).toEqual({ acledInteraction: 27, sideA: [{ actor: { name: 'Sample Armed Group' } }], sideB: [{ actor: { name: 'Civilians (Afghanistan)' } }] });
+    expect(bomb.citations[0]!.source.text).toContain('interaction: 27');
+    const clash = (await f.api.query<{ eventByExternalId: DyadAnswer }>(DYAD, { scheme: 'ACLED_EVENT_ID', value: 'AFG900002' })).data!.eventByExternalId;
+    expect(clash.dyad).toEqual({ acledInteraction: 12, sideA: [{ actor: { name: 'Military Forces of Afghanistan (2021-)' } }], sideB: [{ actor: { name: 'Sample Armed Group' } }] });
+    expect(clash.citations[0]!.source.text).toContain('interaction: 12');
+  });
+
+  it('ACLED actor types as codes or words: militias are armed groups, rioters and protesters bodies of civilians (targets); 8 and a blank code take the name\'s kind', async () => {
+    const path = join(dir, 'acled-types.csv');
+    const { header, row } = acledRows();
+    writeFileSync(path, [
+      header,
+      row({ event_id_cnty: 'AFG900011', actor1: 'Sample Party Militia', inter1: '3', actor2: 'Sample Communal Militia', inter2: 'Identity militia', interaction: 'Political militia-Identity militia' }),
+      row({ event_id_cnty: 'AFG900012', actor1: 'Military Forces of the United States', inter1: '8', actor2: 'Protesters (Afghanistan)', inter2: '6', interaction: '68' }),
+      row({ event_id_cnty: 'AFG900013', actor1: 'Sample Security Company', inter1: 'External/Other forces', actor2: 'Rioters (Afghanistan)', inter2: 'rioters', interaction: '' }),
+      row({ event_id_cnty: 'AFG900014', actor1: 'Sample Unnamed Gang', inter1: '', actor2: 'Civilians (Pakistan)', inter2: '', interaction: '' }),
+      // No actor2: numeric exports code inter2 0 and interaction "20" (rebel group only).
+      row({ event_id_cnty: 'AFG900015', actor1: 'Sample Lone Cell', inter1: '2', actor2: '', inter2: '0', interaction: '20' }),
+      row({ event_id_cnty: 'AFG900016', actor1: 'Sample Second Cell', inter1: 'Rebel group', actor2: '', inter2: '', interaction: 'Rebel group only' }),
+    ].join('\n'));
+    const report = await importDataset(f.scratch.handle.db, path, 'acled');
+    expect(report.problems).toEqual([]);
+    expect(report.createdEventIds).toHaveLength(6);
+    const actor = async (value: string) => {
+      const a = (await f.api.query<{ actorByExternalId: ActorAnswer }>(ACTOR, { scheme: 'ACLED_ACTOR', value })).data!.actorByExternalId;
+      return [a.kind, a.citations.map((c) => c.quote)];
+    };
+    expect(await actor('Sample Party Militia')).toEqual(['ARMED_ORGANIZATION', ['actor1: Sample Party Militia', 'inter1: 3']]);
+    expect(await actor('Sample Communal Militia')).toEqual(['ARMED_ORGANIZATION', ['actor2: Sample Communal Militia', 'inter2: Identity militia']]);
+    expect(await actor('Protesters (Afghanistan)')).toEqual(['COMMUNITY', ['actor2: Protesters (Afghanistan)', 'inter2: 6']]);
+    expect(await actor('Rioters (Afghanistan)')).toEqual(['COMMUNITY', ['actor2: Rioters (Afghanistan)', 'inter2: rioters']]);
+    // External/Other forces (8) and a blank code: the kind is the name's, and the profile quotes the name only.
+    expect(await actor('Military Forces of the United States')).toEqual(['STATE_AGENCY', ['actor1: Military Forces of the United States']]);
+    expect(await actor('Sample Security Company')).toEqual(['ARMED_ORGANIZATION', ['actor1: Sample Security Company']]);
+    expect(await actor('Sample Unnamed Gang')).toEqual(['ARMED_ORGANIZATION', ['actor1: Sample Unnamed Gang']]);
+    expect(await actor('Civilians (Pakistan)')).toEqual(['COMMUNITY', ['actor2: Civilians (Pakistan)']]);
+    const roles = async (value: string) =>
+      (await f.api.query<{ eventByExternalId: DyadAnswer }>(DYAD, { scheme: 'ACLED_EVENT_ID', value })).data!.eventByExternalId.participants.map((p) => [p.role, p.citations.map((c) => c.quote)]);
+    // Protesters and rioters are acted against, not counted as victims (ACLED's civilian victims are code 7).
+    expect(await roles('AFG900012')).toEqual([
+      ['PERPETRATOR', ['sub_event_type: Armed clash', 'actor1: Military Forces of the United States']],
+      ['TARGET', ['sub_event_type: Armed clash', 'actor2: Protesters (Afghanistan)', 'inter2: 6']],
+    ]);
+    expect((await roles('AFG900013'))[1]![0]).toBe('TARGET');
+    // The dyad's interaction comes from the kinds, coarser than ACLED's types: two militias (3, 4)
+    // read back as armed groups (22); the row's own "Political militia-Identity militia" stays in its text.
+    const militias = (await f.api.query<{ eventByExternalId: DyadAnswer }>(DYAD, { scheme: 'ACLED_EVENT_ID', value: 'AFG900011' })).data!.eventByExternalId;
+    expect(militias.dyad?.acledInteraction).toBe(22);
+    expect(militias.citations[0]!.source.text).toContain('interaction: Political militia-Identity militia');
+    // Without a code, civilians by their name are the victims, as before.
+    expect(await roles('AFG900014')).toEqual([
+      ['PERPETRATOR', ['sub_event_type: Armed clash', 'actor1: Sample Unnamed Gang']],
+      ['VICTIM', ['sub_event_type: Armed clash', 'actor2: Civilians (Pakistan)']],
+    ]);
+    expect(await roles('AFG900015')).toEqual([['PERPETRATOR', ['sub_event_type: Armed clash', 'actor1: Sample Lone Cell']]]);
+    const counts = await tableCounts(f.scratch.handle.sql);
+    const again = await importDataset(f.scratch.handle.db, path, 'acled');
+    expect(again).toMatchObject({ ok: true, created: 0, unchanged: 6 });
+    const { audit_log: _a, ...rest } = await tableCounts(f.scratch.handle.sql);
+    const { audit_log: _b, ...expected } = counts;
+    expect(rest).toEqual(expected);
+  });
+
+  it('refuses ACLED rows whose inter codes are not actor types or do not fit their actors and interaction, each named by line, and writes nothing', async () => {
+    const path = join(dir, 'acled-bad-types.csv');
+    const { header, row } = acledRows();
+    writeFileSync(path, [
+      header,
+      row({ event_id_cnty: 'AFG900031', inter1: '9' }),
+      row({ event_id_cnty: 'AFG900032', inter2: 'x' }),
+      row({ event_id_cnty: 'AFG900033', interaction: '27' }),
+      row({ event_id_cnty: 'AFG900034', inter2: '0', interaction: '10' }),
+      row({ event_id_cnty: 'AFG900035', interaction: 'State forces-Spies' }),
+      row({ event_id_cnty: 'AFG900036', actor2: '', inter2: '2', interaction: '12' }),
+      row({ event_id_cnty: 'AFG900037', inter1: 'Rebel group', inter2: 'State forces', interaction: 'State forces-Rebel group' }),
+    ].join('\n'));
+    const before = await tableCounts(f.scratch.handle.sql);
+    const report = await importDataset(f.scratch.handle.db, path, 'acled');
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      'line 2: inter1: "9" is not an ACLED actor type (1–8, or in words: State forces, Rebel group, Political militia, Identity militia, Rioters, Protesters, Civilians, External/Other forces)',
+      'line 3: inter2: "x" is not an ACLED actor type (1–8, or in words: State forces, Rebel group, Political militia, Identity militia, Rioters, Protesters, Civilians, External/Other forces)',
+      'line 4: interaction: "27" is not the interaction of inter1 and inter2 (12)',
+      'line 5: inter2: 0 codes no actor, but actor2 is "Sample Armed Group"',
+      'line 6: interaction: "State forces-Spies" is not an ACLED interaction (two codes as "12", or in words as "State forces-Rebel group" or "State forces only")',
+      'line 7: inter2: "2" codes an actor, but actor2 is empty',
+      'line 7: interaction: "12" is not the interaction of inter1 and inter2 (10)',
+    ]);
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  });
+
+  it('an ACLED actor coded differently across rows: the first row that names it sets its kind; a stored actor keeps its own', async () => {
+    const { header, row } = acledRows();
+    const first = join(dir, 'acled-shifting.csv');
+    writeFileSync(first, [
+      header,
+      row({ event_id_cnty: 'AFG900041', actor1: 'Sample Shifting Group', inter1: '3', interaction: '23' }),
+      // The same group, coded as state forces further down the file (as ACLED recodes a group that takes power).
+      row({ event_id_cnty: 'AFG900042', actor1: 'Sample Shifting Group', inter1: '1', interaction: '12' }),
+    ].join('\n'));
+    expect((await importDataset(f.scratch.handle.db, first, 'acled')).problems).toEqual([]);
+    const shifting = async () => (await f.api.query<{ actorByExternalId: ActorAnswer }>(ACTOR, { scheme: 'ACLED_ACTOR', value: 'Sample Shifting Group' })).data!.actorByExternalId;
+    expect((await shifting()).kind).toBe('ARMED_ORGANIZATION');
+    expect((await shifting()).citations.map((c) => [c.quote, c.source.slug])).toEqual([['actor1: Sample Shifting Group', 'acled-afg900041'], ['inter1: 3', 'acled-afg900041']]);
+    // A later file codes it as civilians: the actor stays as stored; this row's role follows its own code.
+    const later = join(dir, 'acled-shifting-later.csv');
+    writeFileSync(later, [header, row({ event_id_cnty: 'AFG900043', actor1: 'Sample Armed Group', inter1: '2', actor2: 'Sample Shifting Group', inter2: '7', interaction: '27' })].join('\n'));
+    expect((await importDataset(f.scratch.handle.db, later, 'acled')).problems).toEqual([]);
+    expect((await shifting()).kind).toBe('ARMED_ORGANIZATION');
+    expect((await shifting()).citations.map((c) => c.source.slug)).toEqual(['acled-afg900041', 'acled-afg900041']);
+    const e = (await f.api.query<{ eventByExternalId: DyadAnswer }>(DYAD, { scheme: 'ACLED_EVENT_ID', value: 'AFG900043' })).data!.eventByExternalId;
+    expect(e.participants.map((p) => [p.role, p.actor.name])).toEqual([['PERPETRATOR', 'Sample Armed Group'], ['VICTIM', 'Sample Shifting Group']]);
   });
 
   it('GTD rows: suicide bombing, claimed; an unknown day is a month; a suspected group is IMPLICATED', async () => {

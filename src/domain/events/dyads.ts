@@ -33,7 +33,9 @@ export function sideOf(role: Role): DyadSide | null {
  * ACLED inter codes by actor kind. ACLED codes armed non-state groups as rebel groups (2) or
  * political militias (3) by their aims, which the kind does not say: 2, as ACLED codes the
  * Islamic State's provinces and the pre-2021 Taliban. A person's code depends on whom they act
- * for: none.
+ * for: none. The ACLED importer's table the other way, inter code to the kind of a new actor, is
+ * ACLED_ACTOR_TYPES (src/import/datasets/formats.ts): the two agree on 1, 2 and 7, so an imported
+ * row's interaction reads back for state forces, rebel groups and civilians.
  */
 export const ACLED_INTER_CODES: Record<ActorKind, number | null> = {
   STATE: 1,

@@ -5,6 +5,7 @@
  */
 import type { DatasetRecord } from '../../domain/bulk/dataset.ts';
 import type { CasualtyCategory } from '../../db/casualties.ts';
+import type { actorKindValues } from '../../domain/vocabulary.ts';
 import { rowCasualties, type ColumnPart } from './casualties.ts';
 import { countryPlace, DATASET_CONFIDENCE, isDay, locationPlace, nameOf, slugOf, type DatasetRow } from './rows.ts';
 
@@ -144,6 +145,86 @@ const ACLED_KINDS: Record<string, string> = {
 };
 const ACLED_VIOLENCE = ['Battles', 'Violence against civilians', 'Explosions/Remote violence'] as const;
 
+type ActorKind = (typeof actorKindValues)[number];
+
+/**
+ * ACLED's actor types (`inter1`, `inter2`; codebook, "Actor Names, Types, and 'Inter' Codes"):
+ * the code older exports write, the words newer ones write (the codebook's plural labels too,
+ * matched without regard to case), and the actor kind each gives a new actor here: the closest
+ * kind the knowledge base has. Political and identity militias are armed groups (the militia,
+ * not the community it is drawn from, which ACLED codes as civilians); rioters and protesters
+ * are bodies of civilians, unorganised and unarmed as groups. null: the kind comes from the
+ * actor's name, as without a code: External/Other forces (8) holds foreign armies, UN missions,
+ * private security firms and mercenaries alike, and the name tells them apart.
+ */
+export const ACLED_ACTOR_TYPES: Record<number, { words: readonly string[]; kind: ActorKind | null }> = {
+  1: { words: ['State forces'], kind: 'STATE_AGENCY' },
+  2: { words: ['Rebel group', 'Rebel groups'], kind: 'ARMED_ORGANIZATION' },
+  3: { words: ['Political militia', 'Political militias'], kind: 'ARMED_ORGANIZATION' },
+  4: { words: ['Identity militia', 'Identity militias'], kind: 'ARMED_ORGANIZATION' },
+  5: { words: ['Rioters'], kind: 'COMMUNITY' },
+  6: { words: ['Protesters'], kind: 'COMMUNITY' },
+  7: { words: ['Civilians'], kind: 'COMMUNITY' },
+  8: { words: ['External/Other forces'], kind: null },
+};
+/** ACLED's code for civilians: an actor2 so coded is the VICTIM. */
+const ACLED_CIVILIANS = 7;
+const acledTypeByWords = new Map<string, number>(Object.entries(ACLED_ACTOR_TYPES).flatMap(([code, t]) => t.words.map((w) => [w.toLowerCase(), Number(code)] as const)));
+
+/** The kind an ACLED actor's name says, when no code says more: civilians, a state's military or police, else an armed group. */
+function acledNameKind(name: string): ActorKind {
+  return name.startsWith('Civilians') ? 'COMMUNITY' : name.startsWith('Military Forces of') || name.startsWith('Police Forces of') ? 'STATE_AGENCY' : 'ARMED_ORGANIZATION';
+}
+
+/**
+ * The actor type an inter column codes (1–8), 0 for "no actor" (numeric exports write 0 in
+ * `inter2` when there is no actor2), null when empty; a problem when it is none of them or does
+ * not fit its actor column.
+ */
+function acledActorType(row: DatasetRow, column: string, actorColumn: string, actor: string | null): number | null {
+  const value = row.get(column);
+  if (value === null) return null;
+  const code = /^[0-8]$/.test(value) ? Number(value) : acledTypeByWords.get(value.toLowerCase());
+  if (code === undefined) {
+    row.problem(column, `"${value}" is not an ACLED actor type (1–8, or in words: ${Object.values(ACLED_ACTOR_TYPES).map((t) => t.words[0]).join(', ')})`);
+    return null;
+  }
+  if (code === 0 && actor !== null) row.problem(column, `0 codes no actor, but ${actorColumn} is "${actor}"`);
+  if (code !== 0 && actor === null) row.problem(column, `"${value}" codes an actor, but ${actorColumn} is empty`);
+  return code;
+}
+
+/** The actor types an `interaction` value names: "12" or "State forces-Rebel group"; "10" or "State forces only" with 0 for the missing side. */
+function acledInteractionTypes(value: string): [number, number] | null {
+  if (/^[1-8][0-8]$/.test(value)) return [Number(value[0]), Number(value[1])];
+  const type = (words: string) => acledTypeByWords.get(words.trim().toLowerCase());
+  const sole = /^(.+) only$/i.exec(value) ?? /^sole (.+)$/i.exec(value);
+  const pair = sole ? [type(sole[1]!), 0] : value.split('-').map(type);
+  return pair.length === 2 && pair.every((c) => c !== undefined) ? (pair as [number, number]) : null;
+}
+
+/**
+ * `interaction` (when given) must be the pair of the `inter1` and `inter2` codes, lower first, or
+ * the one code of an event without actor2: the pair `Event.dyad` reports from side A (actor1) and
+ * side B (actor2) the same way. Checked only when the inter codes are given.
+ */
+function checkAcledInteraction(row: DatasetRow, inter1: number | null, inter2: number | null, hasActor2: boolean): void {
+  const value = row.get('interaction');
+  if (value === null) return;
+  const named = acledInteractionTypes(value);
+  if (!named) {
+    row.problem('interaction', `"${value}" is not an ACLED interaction (two codes as "12", or in words as "State forces-Rebel group" or "State forces only")`);
+    return;
+  }
+  if (inter1 === null || inter1 === 0 || (hasActor2 && (inter2 === null || inter2 === 0))) return;
+  const expected = [inter1, hasActor2 ? inter2! : 0].sort((a, b) => a - b);
+  const given = [...named].sort((a, b) => a - b);
+  if (expected[0] !== given[0] || expected[1] !== given[1]) {
+    const code = hasActor2 ? Math.min(inter1, inter2!) * 10 + Math.max(inter1, inter2!) : inter1 * 10;
+    row.problem('interaction', `"${value}" is not the interaction of inter1 and inter2 (${code})`);
+  }
+}
+
 /** ACLED's CSV export (the data export tool and the API's CSV), codebook 2023 and later. */
 const acled: DatasetFormat = {
   name: 'acled',
@@ -168,6 +249,9 @@ const acled: DatasetFormat = {
     const point = row.location('latitude', 'longitude', 'geo_precision', { '1': 'EXACT', '2': 'NEAR', '3': 'ADMIN1' });
     const actor1 = row.need('actor1');
     const actor2 = row.get('actor2');
+    const inter1 = acledActorType(row, 'inter1', 'actor1', actor1 || null);
+    const inter2 = acledActorType(row, 'inter2', 'actor2', actor2);
+    checkAcledInteraction(row, inter1, inter2, actor2 !== null);
     if (row.problems.length > 0 || !id || !day || !precision) return null;
     // time_precision (codebook): 1 the day is known; 2 only the week (the middle day is coded); 3 only the month.
     const date =
@@ -176,12 +260,19 @@ const acled: DatasetFormat = {
       : { text: `${dateValue} (within the month)`, earliest: `${day.slice(0, 8)}01`, latest: addDays(addDays(`${day.slice(0, 8)}01`, 32).slice(0, 8) + '01', -1), precision: 'MONTH' };
     const place = location ? locationPlace(country, location, point) : null;
     const named = [actor1, actor2].filter((a): a is string => a !== null);
-    const actors = named.map((name, i) => ({
-      slug: slugOf('acled', name),
-      name: nameOf(name),
-      kind: name.startsWith('Civilians') ? 'COMMUNITY' : name.startsWith('Military Forces of') || name.startsWith('Police Forces of') ? 'STATE_AGENCY' : 'ARMED_ORGANIZATION',
-      externalId: { scheme: 'ACLED_ACTOR', value: nameOf(name) },
-      quotes: row.span(i === 0 ? 'actor1' : 'actor2'),
+    // Each actor with its inter code, and the kind that code gives (null: the name decides).
+    const sides = named.map((name, i) => {
+      const code = i === 0 ? inter1 : inter2;
+      const coded = code ? ACLED_ACTOR_TYPES[code]!.kind : null;
+      return { name, column: i === 0 ? 'actor1' : 'actor2', interColumn: i === 0 ? 'inter1' : 'inter2', code, coded };
+    });
+    // A new actor's kind is its inter code's, its profile quoting that line too; a stored actor keeps its own (the loader).
+    const actors = sides.map((s) => ({
+      slug: slugOf('acled', s.name),
+      name: nameOf(s.name),
+      kind: s.coded ?? acledNameKind(s.name),
+      externalId: { scheme: 'ACLED_ACTOR', value: nameOf(s.name) },
+      quotes: s.coded ? row.spansOf(s.column, s.interColumn) : row.span(s.column),
     }));
     const slug = `acled-${id.value.toLowerCase()}`;
     return {
@@ -202,13 +293,14 @@ const acled: DatasetFormat = {
       },
       places: place ? [country, place] : [country],
       actors,
-      // actor1 carried out the event; actor2 is who it was against ("Civilians (…)" the victims).
-      participations: actors.map((a, i) => ({
-        actor: a.slug,
-        role: i === 0 ? 'PERPETRATOR' : a.kind === 'COMMUNITY' ? 'VICTIM' : 'TARGET',
-        confidence: DATASET_CONFIDENCE,
-        quotes: row.spansOf(i === 0 ? 'actor1' : 'actor2', 'sub_event_type'),
-      })),
+      // actor1 carried out the event; actor2 is who it was against: the victims when civilians
+      // (inter2 7; without a code that decides, a name "Civilians (…)"), else the target.
+      participations: actors.map((a, i) => {
+        const s = sides[i]!;
+        if (i === 0) return { actor: a.slug, role: 'PERPETRATOR', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor1', 'sub_event_type') };
+        const victim = s.coded ? s.code === ACLED_CIVILIANS : acledNameKind(s.name) === 'COMMUNITY';
+        return { actor: a.slug, role: victim ? 'VICTIM' : 'TARGET', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor2', ...(s.coded ? ['inter2'] : []), 'sub_event_type') };
+      }),
     };
   },
 };

@@ -15,7 +15,7 @@
 import type postgres from 'postgres';
 import type { z } from 'zod';
 import { describeAnchorFailure, type Anchor } from '../../citations/anchor.ts';
-import { copyLine, copyLines, type CopyCell } from '../../db/copy.ts';
+import { CopyBatches, type CopyCell } from '../../db/copy.ts';
 import type { FuzzyDate } from '../dates.ts';
 import { UserError } from '../errors.ts';
 import { casualtyColumns, type Casualties } from '../events/casualties.ts';
@@ -150,27 +150,14 @@ const STAGES = {
 } satisfies Record<string, StageTable>;
 type Stage = keyof typeof STAGES;
 
-/** Rows waiting to be COPYed, per staging table. */
-class Staging {
-  private readonly lines = new Map<Stage, string[]>();
-  private pending = 0;
-  constructor(private readonly sql: BulkSql) {}
+/** The staging tables, and the rows waiting to be COPYed into them. */
+class Staging extends CopyBatches<Stage> {
+  constructor(private readonly tx: BulkSql) {
+    super(tx, STAGES, BATCH);
+  }
 
   async create(): Promise<void> {
-    for (const stage of Object.values(STAGES)) await this.sql.unsafe(`create temp table ${stage.name} (${stage.definition}) on commit drop`);
-  }
-
-  async add(stage: Stage, values: CopyCell[]): Promise<void> {
-    let list = this.lines.get(stage);
-    if (!list) this.lines.set(stage, (list = []));
-    list.push(copyLine(values));
-    if (++this.pending >= BATCH) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    for (const [stage, lines] of this.lines) await copyLines(this.sql, STAGES[stage].name, STAGES[stage].columns, lines);
-    this.lines.clear();
-    this.pending = 0;
+    for (const stage of Object.values(STAGES)) await this.tx.unsafe(`create temp table ${stage.name} (${stage.definition}) on commit drop`);
   }
 }
 

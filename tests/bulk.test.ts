@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorQuote } from '../src/citations/anchor.ts';
+import { copyText } from '../src/db/copy.ts';
 import { QuoteFinder } from '../src/domain/bulk/quote-finder.ts';
 import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { sha256Hex } from '../src/domain/sources/sources.ts';
@@ -83,5 +84,15 @@ describe('the citation check, per statement', () => {
     await expect(insert([right, at('😀 zasáhl cíl 102.'), at('😀 zasáhl cíl 103.')])).resolves.toBeDefined();
     const [count] = await scratch.handle.sql`select count(*)::int as n from citations where source_id = ${sourceId}`;
     expect(count).toEqual({ n: 123 });
+  });
+
+  it('copyText sends a long text intact, a surrogate pair astride its 64 KB pieces, tabs, newlines and backslashes included', async () => {
+    const long = `${'a'.repeat(65_535)}😀\t\\N\r\n${'ž'.repeat(70_000)}😀${'b'.repeat(65_533)}😀`;
+    const value = await scratch.handle.sql.begin(async (tx) => {
+      await tx.unsafe('create temp table copied (text text) on commit drop');
+      await copyText(tx, 'copied', 'text', long);
+      return (await tx<{ text: string }[]>`select text from copied`)[0]?.text;
+    });
+    expect(value).toBe(long);
   });
 });

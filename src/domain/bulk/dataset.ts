@@ -13,7 +13,7 @@
  * whose event id identifies a stored event, is left as it is; actors and places are found again by
  * their external ids and slugs.
  */
-import { copyLine, copyLines, type CopyCell } from '../../db/copy.ts';
+import { CopyBatches, type CopyCell } from '../../db/copy.ts';
 import { CONTEXT_LENGTH } from '../../citations/anchor.ts';
 import { sha256Hex } from '../sources/sources.ts';
 import type { Casualties } from '../events/casualties.ts';
@@ -107,19 +107,9 @@ export async function loadDatasetRecords(
     last = now;
   };
   for (const stage of Object.values(STAGES)) await sql.unsafe(`create temp table ${stage.name} (${stage.definition}) on commit drop`);
-  const lines = new Map<Stage, string[]>();
-  let pending = 0;
-  const flush = async () => {
-    for (const [stage, list] of lines) await copyLines(sql, STAGES[stage].name, STAGES[stage].columns, list);
-    lines.clear();
-    pending = 0;
-  };
-  const add = async (stage: Stage, values: CopyCell[]) => {
-    let list = lines.get(stage);
-    if (!list) lines.set(stage, (list = []));
-    list.push(copyLine(values));
-    if (++pending >= BATCH * 4) await flush();
-  };
+  const batches = new CopyBatches<Stage>(sql, STAGES, BATCH * 4);
+  const flush = () => batches.flush();
+  const add = (stage: Stage, values: CopyCell[]) => batches.add(stage, values);
 
   let rows = 0;
   let claimN = 0;

@@ -15,7 +15,7 @@
 import type postgres from 'postgres';
 import type { z } from 'zod';
 import { describeAnchorFailure, type Anchor } from '../../citations/anchor.ts';
-import { copyLine, copyLines, type CopyCell } from '../../db/copy.ts';
+import { CopyBatches, copyText, type CopyCell } from '../../db/copy.ts';
 import type { FuzzyDate } from '../dates.ts';
 import { UserError } from '../errors.ts';
 import { casualtyColumns, type Casualties } from '../events/casualties.ts';
@@ -150,27 +150,14 @@ const STAGES = {
 } satisfies Record<string, StageTable>;
 type Stage = keyof typeof STAGES;
 
-/** Rows waiting to be COPYed, per staging table. */
-class Staging {
-  private readonly lines = new Map<Stage, string[]>();
-  private pending = 0;
-  constructor(private readonly sql: BulkSql) {}
+/** The staging tables, and the rows waiting to be COPYed into them. */
+class Staging extends CopyBatches<Stage> {
+  constructor(private readonly tx: BulkSql) {
+    super(tx, STAGES, BATCH);
+  }
 
   async create(): Promise<void> {
-    for (const stage of Object.values(STAGES)) await this.sql.unsafe(`create temp table ${stage.name} (${stage.definition}) on commit drop`);
-  }
-
-  async add(stage: Stage, values: CopyCell[]): Promise<void> {
-    let list = this.lines.get(stage);
-    if (!list) this.lines.set(stage, (list = []));
-    list.push(copyLine(values));
-    if (++this.pending >= BATCH) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    for (const [stage, lines] of this.lines) await copyLines(this.sql, STAGES[stage].name, STAGES[stage].columns, lines);
-    this.lines.clear();
-    this.pending = 0;
+    for (const stage of Object.values(STAGES)) await this.tx.unsafe(`create temp table ${stage.name} (${stage.definition}) on commit drop`);
   }
 }
 
@@ -321,7 +308,7 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   if (problems.length > 0) return { ok: false, records, problems };
 
   options.onProgress?.(0, done, 'writing');
-  const summary = await write(sql, recordedBy, { ...source, text: input.text }, step);
+  const summary = await write(sql, recordedBy, { ...source, text: input.text, sha256: actualHash }, step);
   options.onProgress?.(done, done, 'writing');
   return { ok: true, records, ...summary };
 }
@@ -385,6 +372,7 @@ interface SourceRow {
   published: { text: string | null; earliest: string | null; latest: string | null; precision: string };
   reliability?: string | null | undefined;
   text: string;
+  sha256: string;
 }
 
 /**
@@ -413,12 +401,21 @@ async function write(sql: BulkSql, recordedBy: string, source: SourceRow, step: 
 
   // The source: new, or the same text as before (checked above).
   const { published } = source;
-  const inserted = await sql<{ id: number }[]>`
-    insert into sources (slug, title, publisher, author, url, published_text, published_earliest, published_latest, published_precision, reliability, text, text_sha256)
-    values (${source.slug}, ${source.title}, ${source.publisher}, ${source.author}, ${source.url}, ${published.text}, ${published.earliest},
-            ${published.latest}, ${published.precision}, ${source.reliability ?? null}, ${source.text}, ${sha256Hex(source.text)})
-    on conflict (slug) do nothing returning id`;
-  const sourceId = inserted[0]?.id ?? (await sql<{ id: number }[]>`select id from sources where slug = ${source.slug}`)[0]?.id;
+  // A stored source (its text checked above) is not sent again; a new one's text goes by COPY, in pieces.
+  const [stored] = await sql<{ id: number }[]>`select id from sources where slug = ${source.slug}`;
+  let inserted: { id: number }[] = [];
+  if (!stored) {
+    await sql.unsafe('create temp table bulk_source_text (text text) on commit drop');
+    await copyText(sql, 'bulk_source_text', 'text', source.text);
+    inserted = await sql<{ id: number }[]>`
+      insert into sources (slug, title, publisher, author, url, published_text, published_earliest, published_latest, published_precision, reliability, text, text_sha256)
+      select ${source.slug}::text, ${source.title}::text, ${source.publisher}::text, ${source.author}::text, ${source.url}::text, ${published.text}::text,
+             ${published.earliest}::date, ${published.latest}::date, ${published.precision}::date_precision, ${source.reliability ?? null}::source_reliability,
+             t.text, ${source.sha256}::text
+        from bulk_source_text t
+      on conflict (slug) do nothing returning id`;
+  }
+  const sourceId = inserted[0]?.id ?? stored?.id ?? (await sql<{ id: number }[]>`select id from sources where slug = ${source.slug}`)[0]?.id;
   if (sourceId === undefined) throw new Error(`source ${source.slug} was neither inserted nor found`);
   if (inserted.length > 0) created++;
   else unchanged++;

@@ -2,14 +2,23 @@
  * Finding many quotes in one long text. `anchorQuote` (src/citations/anchor.ts) is the rule — a
  * quote must occur exactly once, or at the occurrence given — and reads the whole text for every
  * quote, which for an import of 100,000 sentences quoting one 8 MB report is 100,000 passes over
- * 8 MB. QuoteFinder gives the same answers from an index built in one pass: every position of the
- * text listed under a hash of the K units starting there. A quote's occurrences are found by
- * looking up its rarest K-unit piece and comparing the quote at each place that piece occurs.
+ * 8 MB. QuoteFinder gives the same answers from an index built in one pass: every STEP-th position
+ * of the text listed under a hash of the K units starting there. Any occurrence of a quote at
+ * least K + STEP - 1 units long covers one listed position with its whole K-unit window, at one of
+ * the STEP first offsets of the quote modulo STEP; so the occurrences are found by looking up, for
+ * each offset modulo STEP, the quote's rarest K-unit piece at such an offset, and comparing the
+ * quote at each place that piece occurs.
+ *
+ * The index is what grows with the text besides the text itself (issue 9: memory flat as the file
+ * grows): two 4-byte entries per listed position, built without temporary arrays. Listing every
+ * position took ~48 MB for an 8 MB text and ~96 MB while it was built; every 4th, ~12 MB.
  */
 import { anchorAt, anchorQuote, type AnchorResult } from '../../citations/anchor.ts';
 
 /** Units hashed per position: long enough that a piece of a sentence is rare in most texts. */
 const K = 8;
+/** Every STEP-th position is listed: a quarter of the index, for STEP - 1 more lookups per quote. */
+const STEP = 4;
 /** Below this length a text is searched directly: building an index would cost more than it saves. */
 const INDEX_FROM_LENGTH = 16_384;
 
@@ -18,6 +27,7 @@ export class QuoteFinder {
   private readonly shift: number;
   /** starts[b]..starts[b+1] is bucket b's slice of `positions`, in increasing text order. */
   private readonly starts: Int32Array;
+  /** Listed positions (multiples of STEP), grouped by bucket. */
   private readonly positions: Int32Array;
   /** Surrogate pairs before each 1,024-unit block, when the text has any: UTF-16 index → code point. */
   private readonly pairsBefore: Int32Array | null;
@@ -28,34 +38,41 @@ export class QuoteFinder {
   ) {
     const n = text.length;
     const indexed = n >= indexFromLength && n >= K;
+    const listed = indexed ? Math.floor((n - K) / STEP) + 1 : 0;
     let bits = 10;
-    while (indexed && 1 << bits < n / 2 && bits < 24) bits++;
+    while (indexed && 1 << bits < listed / 2 && bits < 24) bits++;
     const size = 1 << bits;
     this.shift = 32 - bits;
     this.starts = new Int32Array(indexed ? size + 1 : 0);
-    this.positions = new Int32Array(indexed ? n - K + 1 : 0);
+    this.positions = new Int32Array(listed);
     if (indexed) {
-      // One rolling pass gives each position's bucket; a counting sort then groups positions by bucket.
-      const buckets = new Int32Array(n - K + 1);
-      let hash = 0;
-      for (let i = 0; i < n; i++) {
-        hash = this.roll(hash, text.charCodeAt(i), i >= K ? text.charCodeAt(i - K) : -1);
-        if (i >= K - 1) {
-          const bucket = this.bucketOf(hash);
-          buckets[i - K + 1] = bucket;
-          this.starts[bucket + 1]!++;
-        }
-      }
+      // Two rolling passes rather than one that keeps each position's bucket: the first counts
+      // the buckets' sizes (at starts[b + 1], summed into where each bucket begins), the second
+      // writes each position at its bucket's cursor, starts[b], which so ends where bucket b + 1
+      // begins; shifting starts up by one restores them.
+      this.eachListed((bucket) => this.starts[bucket + 1]!++);
       for (let b = 0; b < size; b++) this.starts[b + 1]! += this.starts[b]!;
-      const next = this.starts.slice(0, size);
-      for (let p = 0; p < buckets.length; p++) this.positions[next[buckets[p]!]!++] = p;
+      this.eachListed((bucket, p) => (this.positions[this.starts[bucket]!++] = p));
+      this.starts.copyWithin(1, 0, size);
+      this.starts[0] = 0;
     }
     this.pairsBefore = /[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(text) ? pairTable(text) : null;
   }
 
+  /** Calls `visit` with the bucket and position of every listed position, in text order. */
+  private eachListed(visit: (bucket: number, position: number) => void): void {
+    const { text } = this;
+    let hash = 0;
+    for (let i = 0; i < text.length; i++) {
+      hash = this.roll(hash, text.charCodeAt(i), i >= K ? text.charCodeAt(i - K) : -1);
+      const p = i - K + 1;
+      if (p >= 0 && p % STEP === 0) visit(this.bucketOf(hash), p);
+    }
+  }
+
   /** Same answer as anchorQuote(this.text, quote, occurrence). */
   find(quote: string, occurrence?: number): AnchorResult {
-    if (this.positions.length === 0 || quote.length < K) return anchorQuote(this.text, quote, occurrence);
+    if (this.positions.length === 0 || quote.length < K + STEP - 1) return anchorQuote(this.text, quote, occurrence);
     const found = this.occurrences(quote);
     if (found.length === 0) return { ok: false, reason: 'NOT_FOUND' };
     if (occurrence === undefined && found.length > 1) return { ok: false, reason: 'AMBIGUOUS', occurrences: found.length };
@@ -66,32 +83,34 @@ export class QuoteFinder {
 
   /** UTF-16 indexes where `quote` starts, overlapping ones included, in increasing order. */
   private occurrences(quote: string): number[] {
-    // The piece of the quote whose hash bucket is smallest.
-    let best = 0;
-    let bestSize = Infinity;
+    // For each offset modulo STEP, the piece of the quote at such an offset whose bucket is
+    // smallest: an occurrence starting at `at` is listed under the piece at the offsets j with
+    // (at + j) % STEP === 0, so each occurrence is found by exactly one of these lookups.
+    const best = new Array<number>(STEP).fill(0);
+    const bestSize = new Array<number>(STEP).fill(Infinity);
     let hash = 0;
     for (let i = 0; i < quote.length; i++) {
       hash = this.roll(hash, quote.charCodeAt(i), i >= K ? quote.charCodeAt(i - K) : -1);
-      if (i < K - 1) continue;
+      const j = i - K + 1;
+      if (j < 0) continue;
       const bucket = this.bucketOf(hash);
       const size = this.starts[bucket + 1]! - this.starts[bucket]!;
-      if (size < bestSize) {
-        bestSize = size;
-        best = i - K + 1;
+      if (size < bestSize[j % STEP]!) {
+        bestSize[j % STEP] = size;
+        best[j % STEP] = j;
       }
-      if (size === 0) return [];
-      // One place at most: no piece can do better.
-      if (size === 1) break;
     }
-    let pieceHash = 0;
-    for (let i = best; i < best + K; i++) pieceHash = this.roll(pieceHash, quote.charCodeAt(i), -1);
-    const bucket = this.bucketOf(pieceHash);
     const found: number[] = [];
-    for (let j = this.starts[bucket]!; j < this.starts[bucket + 1]!; j++) {
-      const at = this.positions[j]! - best;
-      if (at >= 0 && this.text.startsWith(quote, at)) found.push(at);
+    for (const j of best) {
+      let pieceHash = 0;
+      for (let i = j; i < j + K; i++) pieceHash = this.roll(pieceHash, quote.charCodeAt(i), -1);
+      const bucket = this.bucketOf(pieceHash);
+      for (let b = this.starts[bucket]!; b < this.starts[bucket + 1]!; b++) {
+        const at = this.positions[b]! - j;
+        if (at >= 0 && this.text.startsWith(quote, at)) found.push(at);
+      }
     }
-    return found;
+    return found.sort((a, b) => a - b);
   }
 
   private bucketOf(hash: number): number {

@@ -28,10 +28,13 @@ afterAll(async () => {
   await f.close();
 });
 
-/** A knowledge file with `n` events, each quoting its own sentence and claimed by ISIS-K. */
-function bigFile(name: string, n: number, spoil?: number): string {
+/**
+ * A knowledge file with `n` events, each quoting its own sentence and claimed by ISIS-K; `preamble`
+ * comes before the sentences in the source's text.
+ */
+function bigFile(name: string, n: number, spoil?: number, preamble = ''): string {
   const sentences = Array.from({ length: n }, (_, i) => `Incident ${i + 1} took place in Kabul.`);
-  const text = sentences.join(' ');
+  const text = preamble + sentences.join(' ');
   writeFileSync(join(dir, `${name}.txt`), text);
   const events = sentences.map((sentence, i) => ({
     slug: `${name}-incident-${i + 1}`,
@@ -106,6 +109,29 @@ describe('importing 1,000 events', () => {
     ]);
     expect(report.refused).toBe(2001);
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  }, 120_000);
+});
+
+describe('a source too long to index whole', () => {
+  it('is imported, its quotes checked against the whole text, and searchable by the beginning that fits', async () => {
+    // 150,000 distinct tokens: a search document of the whole text would exceed PostgreSQL's
+    // 1 MB tsvector limit, which used to refuse the source (and so the whole file).
+    const preamble = Array.from({ length: 150_000 }, (_, i) => `tok${i}`).join(' ') + ' ';
+    const path = bigFile('long-report', 3, undefined, preamble);
+    const report = await importFile(f.scratch.handle.db, path);
+    expect(report).toMatchObject({ ok: true, problems: [], refused: 0, created: 10 });
+    const [stored] = await f.scratch.handle.sql`select length(text)::int as length from sources where slug = 'long-report'`;
+    expect(stored?.length).toBe(preamble.length + 'Incident 1 took place in Kabul. Incident 2 took place in Kabul. Incident 3 took place in Kabul.'.length);
+    // The quotes sit past the indexed beginning, at their offsets in the whole text.
+    const quoted = await f.scratch.handle.sql`
+      select c.start_offset::int as start from citations c join sources s on s.id = c.source_id where s.slug = 'long-report' order by 1`;
+    expect(quoted.length).toBeGreaterThan(0);
+    expect(Math.min(...quoted.map((row) => row.start as number))).toBeGreaterThanOrEqual(preamble.length);
+    const found = async (word: string) => (await f.scratch.handle.sql`
+      select count(*)::int as n from source_search_documents d join sources s on s.id = d.source_id
+       where s.slug = 'long-report' and d.document @@ plainto_tsquery('english', ${word})`)[0]?.n;
+    expect(await found('tok10')).toBe(1);
+    expect(await found('tok149999')).toBe(0);
   }, 120_000);
 });
 

@@ -18,9 +18,32 @@ CREATE OR REPLACE FUNCTION event_search_document(title text, description text) R
   RETURN setweight(to_tsvector('english'::regconfig, title), 'A')
       || setweight(to_tsvector('english'::regconfig, coalesce(description, '')), 'B');
 
+-- A tsvector holds at most 1 MB: a long source with many distinct words (a dataset dump, a
+-- report of ~100,000 distinct tokens) cannot be indexed whole, and failing would refuse the
+-- source itself. Such a text is indexed by its title and the longest beginning that fits, found
+-- by halving; quotes are still checked against the whole text, and README says search stops there.
 CREATE OR REPLACE FUNCTION source_search_document(title text, text text) RETURNS tsvector
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  RETURN setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || to_tsvector('english'::regconfig, text);
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  heading tsvector := setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A');
+  indexed int := length(text);
+BEGIN
+  -- Each character of text costs a tsvector a few bytes at most (a lexeme's characters, a 4-byte
+  -- entry and 2-byte positions per token, hyphenated words counted whole and in parts), so below
+  -- 100,000 characters it fits with room to spare and the usual source skips the exception block
+  -- and its subtransaction.
+  IF indexed < 100000 THEN
+    RETURN heading || to_tsvector('english'::regconfig, text);
+  END IF;
+  LOOP
+    BEGIN
+      RETURN heading || to_tsvector('english'::regconfig, left(text, indexed));
+    EXCEPTION WHEN program_limit_exceeded THEN
+      IF indexed = 0 THEN RAISE; END IF;
+      indexed := indexed / 2;
+    END;
+  END LOOP;
+END $$;
 
 CREATE OR REPLACE FUNCTION citation_search_document(quote text) RETURNS tsvector
   LANGUAGE sql IMMUTABLE PARALLEL SAFE

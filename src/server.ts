@@ -247,7 +247,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   async function graphql(
     request: Request,
-    req: { socket?: { remoteAddress?: string }; rawHeaders?: string[] } | undefined,
+    req: { socket?: { remoteAddress?: string; destroy?: () => void }; rawHeaders?: string[] } | undefined,
   ): Promise<Response> {
     const requestId = requestIdFor(request);
     // Yoga's log lines and x-request-id header use the same id as any refusal made here.
@@ -283,7 +283,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     let response: Response;
     const refused: RefusalMark = { refused: false };
     try {
-      response = await handle(request, client, requestId, idHeader, refused);
+      const socket = req?.socket;
+      const abortConnection = socket?.destroy ? () => socket.destroy?.() : undefined;
+      response = await handle(request, client, requestId, idHeader, refused, abortConnection);
     } finally {
       leave();
     }
@@ -305,6 +307,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     requestId: string,
     idHeader: Record<string, string>,
     refused: RefusalMark,
+    abortConnection: (() => void) | undefined,
   ): Promise<Response> {
     const path = new URL(request.url).pathname;
     const allowed = allowedMethods(path);
@@ -319,7 +322,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // An export answers within the deadline once its stream is ready; the body then streams on.
     const work = Promise.resolve(
       isExportPath(new URL(request.url).pathname)
-        ? exportResponse(exports, request, client, requestId)
+        ? exportResponse(exports, request, client, requestId, abortConnection)
         : app.fetch(request, { clientKey: client, writes, refusal: refused }),
     );
     let timer: NodeJS.Timeout | undefined;

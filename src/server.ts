@@ -382,6 +382,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   const adapter = createServerAdapter<ServerAdapterNodeContext>(async (request, context) => {
+    // The URL is the Host header and the request target as sent: a Host of "a b", `OPTIONS *` or
+    // an absolute-form target makes none, and every `new URL(request.url)` below would throw.
+    if (!URL.canParse(request.url)) return refusal(400, 'BAD_REQUEST', 'The Host header and request target do not make a valid URL.');
     try {
       return await route(request, context);
     } catch (error) {

@@ -456,9 +456,15 @@ describe('HTTP requests a server must refuse without a stack', () => {
   afterAll(() => server.shutdown());
 
   /** node:http, which sends any method (fetch refuses TRACE and others). */
-  function send(method: string, path: string): Promise<{ status: number; allow: string | undefined; body: string }> {
+  function send(
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; allow: string | undefined; body: string }> {
     return new Promise((resolve, reject) => {
-      const req = request(`${server.url}${path}`, { method }, (res) => {
+      const { hostname, port } = new URL(server.url);
+      // `path` goes out as written: a request target need not be a path (`*`, an absolute URL).
+      const req = request({ hostname, port, path, method, headers }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
@@ -477,6 +483,23 @@ describe('HTTP requests a server must refuse without a stack', () => {
         expect(response.allow).toBeTruthy();
         expect(response.body).not.toMatch(LEAKS);
       }
+    }
+  });
+
+  it('a Host header or request target that makes no URL is 400 BAD_REQUEST, never a 500', async () => {
+    const cases: [string, string, Record<string, string>][] = [
+      ['GET', '/graphql?query=%7B__typename%7D', { host: 'a b' }],
+      ['GET', '/graphql?query=%7B__typename%7D', { host: 'example.org:99999' }],
+      ['GET', '/graphql?query=%7B__typename%7D', { host: '[::1' }],
+      ['GET', '/export/events.csv', { host: '%00' }],
+      ['GET', '/health', { host: 'a b' }],
+      ['OPTIONS', '*', {}],
+      ['GET', 'http://elsewhere.example/graphql?query=%7B__typename%7D', {}],
+    ];
+    for (const [method, path, headers] of cases) {
+      const response = await send(method, path, headers);
+      expect(response.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(400);
+      expect(JSON.parse(response.body)).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
     }
   });
 

@@ -503,6 +503,32 @@ describe('HTTP requests a server must refuse without a stack', () => {
     }
   });
 
+  it('a WebSocket upgrade whose target makes no URL is refused 400, and the server goes on serving', async () => {
+    const { hostname, port } = new URL(server.url);
+    for (const path of ['http://a:99999/graphql', 'http://[::1/graphql']) {
+      const status = await new Promise<number | string>((resolve) => {
+        const req = request({
+          hostname,
+          port,
+          path,
+          headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+        });
+        req.on('upgrade', (res, socket) => {
+          socket.destroy();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', (error) => resolve(error.message));
+        req.end();
+      });
+      expect(status, path).toBe(400);
+    }
+    expect((await send('GET', '/health')).status).toBe(200);
+  });
+
   it('malformed JSON in GET parameters, and bytes that are not UTF-8, are 400 BAD_REQUEST', async () => {
     const headers = { accept: 'application/graphql-response+json' };
     for (const query of ['variables=%7Bbad', 'extensions=%7Bbad', 'variables=%7B%22a%22%3A', 'operationName=%FF']) {

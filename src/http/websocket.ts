@@ -53,7 +53,11 @@ export function attachWebSocket(options: WebSocketOptions): () => Promise<void> 
   const open = new Map<string, number>();
 
   options.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    // An absolute-form target (`GET http://a:99999/graphql`) may be no URL at all: thrown here, in
+    // an event listener, it would end the process.
+    const url = URL.parse(request.url ?? '/', 'http://localhost');
+    if (!url) return refuseUpgrade(socket, 400, 'Bad Request');
+    const path = url.pathname;
     if (path !== '/graphql') return refuseUpgrade(socket, 404, 'Not Found');
     if (options.isDraining()) return refuseUpgrade(socket, 503, 'Service Unavailable');
     const address = options.addressOf(request);

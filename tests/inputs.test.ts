@@ -375,6 +375,30 @@ describe('refusals a client can rely on', () => {
     expect(row?.n).toBe(0);
   });
 
+  it('text with leading or trailing whitespace is refused, not stored trimmed', async () => {
+    const cite = '[{ source: "globely-news-isis-k-long-reach", quote: "ISIS-K", occurrence: 1 }]';
+    for (const [i, name] of ['  padded  ', 'line break\r\n', '\ufeffbyte order mark', '\u2028separator'].entries()) {
+      const r = await fixture.api.query<{ createActor: { __typename: string; path: string[]; message: string } }>(
+        `mutation($n: String!, $s: String!) { createActor(input: { slug: $s, name: $n, kind: ARMED_ORGANIZATION, confidence: 50,
+          citations: ${cite} }) { __typename ... on UserError { message path } } }`,
+        { n: name, s: `padded-name-${i}` },
+        { token: fixture.tokens.analyst },
+      );
+      expect(r.data?.createActor, JSON.stringify(name)).toMatchObject({ __typename: 'ValidationError', path: ['input', 'name'] });
+      expect(r.data?.createActor.message).toMatch(/never trimmed/);
+    }
+    const [row] = await fixture.scratch.handle.sql`select count(*)::int as n from actors where slug like 'padded-name-%'`;
+    expect(row?.n).toBe(0);
+    // Whitespace inside the text is the text: stored as sent.
+    const inner = await fixture.api.query<{ createActor: { __typename: string; data: { name: string } } }>(
+      `mutation { createActor(input: { slug: "inner-space", name: "Tab\there", kind: ARMED_ORGANIZATION, confidence: 50,
+        citations: ${cite} }) { __typename ... on MutationCreateActorSuccess { data { name } } } }`,
+      {},
+      { token: fixture.tokens.analyst },
+    );
+    expect(inner.data?.createActor.data.name).toBe('Tab\there');
+  });
+
   it('a source URL must be http(s)', async () => {
     for (const url of ['javascript:alert(1)', 'data:text/html,<script>alert(1)</script>']) {
       const r = await fixture.api.query<{ addSource: { __typename: string; path: string[]; message: string } }>(

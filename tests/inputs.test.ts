@@ -553,6 +553,32 @@ describe('HTTP requests a server must refuse without a stack', () => {
     expect((await send('GET', '/health')).status).toBe(200);
   });
 
+  it('/graphql/stream (graphql-sse) reads requests as /graphql does: every bad one a 400 with a code, never a 500', async () => {
+    const stream = `${server.url}/graphql/stream`;
+    const json = { 'content-type': 'application/json', accept: 'text/event-stream' };
+    const cases: [string, () => Promise<Response>, string][] = [
+      ['syntax error', () => fetch(stream, { method: 'POST', headers: json, body: '{"query":"{ { "}' }), 'GRAPHQL_PARSE_FAILED'],
+      ['NUL in a GET query', () => fetch(`${stream}?query=%00`, { headers: { accept: 'text/event-stream' } }), 'GRAPHQL_PARSE_FAILED'],
+      ['bytes that are not UTF-8 in a GET', () => fetch(`${stream}?query=%FF`, { headers: { accept: 'text/event-stream' } }), 'BAD_REQUEST'],
+      ['bytes that are not UTF-8 in a body', () => fetch(stream, { method: 'POST', headers: json, body: Buffer.from('{"query":"{ actor(slug: \"\xff\") { id } }"}', 'latin1') }), 'BAD_REQUEST'],
+      ['malformed JSON variables', () => fetch(`${stream}?query=%7B__typename%7D&variables=%7Bx`, { headers: { accept: 'text/event-stream' } }), 'BAD_REQUEST'],
+      ['variables not an object', () => fetch(stream, { method: 'POST', headers: json, body: '{"query":"{ __typename }","variables":5}' }), 'BAD_REQUEST'],
+      ['no query', () => fetch(stream, { method: 'POST', headers: json, body: '{}' }), 'BAD_REQUEST'],
+      [
+        'a NUL in an argument',
+        () => fetch(stream, { method: 'POST', headers: json, body: JSON.stringify({ query: 'subscription($a: String) { eventAdded(filter: { actor: $a }) { slug } }', variables: { a: 'a\u0000b' } }) }),
+        'BAD_USER_INPUT',
+      ],
+    ];
+    for (const [label, send, code] of cases) {
+      const response = await send();
+      const text = await response.text();
+      expect(response.status, `${label}: ${text}`).toBe(400);
+      expect(JSON.parse(text), label).toMatchObject({ errors: [{ extensions: { code } }] });
+      expect(text).not.toMatch(LEAKS);
+    }
+  });
+
   it('malformed JSON in GET parameters, and bytes that are not UTF-8, are 400 BAD_REQUEST', async () => {
     const headers = { accept: 'application/graphql-response+json' };
     for (const query of ['variables=%7Bbad', 'extensions=%7Bbad', 'variables=%7B%22a%22%3A', 'operationName=%FF']) {

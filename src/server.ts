@@ -403,6 +403,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (path === '/metrics') {
       // With a port of its own, /metrics is not on the public one at all.
       if (config.metrics.port !== undefined) return json(404, { errors: [{ message: 'Not found.', extensions: { code: 'NOT_FOUND' } }] });
+      // Node keeps the first of several Authorization headers: which token was meant is unclear.
+      if (authorizationLines((context.req as { rawHeaders?: string[] } | undefined)?.rawHeaders ?? []) > 1) return duplicateAuthorizationResponse();
       return (await metricsAllowed(request)) ?? metricsResponse();
     }
     inFlight += 1;

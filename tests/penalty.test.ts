@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server.ts';
 import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { scratchDatabase } from './helpers.ts';
-import { codeOf, graphql, serve } from './server-helpers.ts';
+import { TEST_METRICS_TOKEN, codeOf, graphql, serve } from './server-helpers.ts';
 
 let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 let server: RunningServer;
@@ -161,6 +161,29 @@ describe('duplicate Authorization headers', () => {
     const viaApp = await server.app.fetch('http://app/graphql', { method: 'POST', headers, body: JSON.stringify({ query: VALID }) });
     expect(viaApp.status).toBe(400);
     expect(((await viaApp.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('DUPLICATE_AUTHORIZATION');
+  });
+
+  it('are refused on /metrics and on a WebSocket upgrade too, where Node would keep the first', async () => {
+    /** The status line's code of a raw GET with two Authorization lines. */
+    const statusOf = (path: string, extra: string[]) =>
+      new Promise<number>((resolve, reject) => {
+        const socket = connect(server.port, '127.0.0.1');
+        let text = '';
+        socket.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes('\r\n')) {
+            socket.destroy();
+            resolve(Number(text.split(' ')[1]));
+          }
+        });
+        socket.on('error', reject);
+        socket.write(
+          [`GET ${path} HTTP/1.1`, 'Host: 127.0.0.1', `X-Forwarded-For: ${newAddress()}`, `Authorization: Bearer ${TEST_METRICS_TOKEN}`, 'Authorization: Bearer other', ...extra, '', ''].join('\r\n'),
+        );
+      });
+    expect(await statusOf('/metrics', ['Connection: close'])).toBe(400);
+    const upgrade = ['Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol: graphql-transport-ws'];
+    expect(await statusOf('/graphql', upgrade)).toBe(400);
   });
 
   it('count as refusals', async () => {

@@ -17,7 +17,7 @@ import type { Database } from '../db/client.ts';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context } from '../graphql/context.ts';
 import type { PenaltyBox } from './penalty.ts';
-import { authenticate } from './requests.ts';
+import { authenticate, authorizationLines } from './requests.ts';
 
 export interface WebSocketOptions {
   server: Server;
@@ -62,6 +62,11 @@ export function attachWebSocket(options: WebSocketOptions): () => Promise<void> 
     if (options.isDraining()) return refuseUpgrade(socket, 503, 'Service Unavailable');
     const address = options.addressOf(request);
     if (options.penalties.remaining(address) > 0) return refuseUpgrade(socket, 429, 'Too Many Requests');
+    // Node keeps only the first of several Authorization headers: refuse rather than guess, as HTTP does.
+    if (authorizationLines(request.rawHeaders) > 1) {
+      options.penalties.refused(address);
+      return refuseUpgrade(socket, 400, 'Bad Request');
+    }
     const count = open.get(address) ?? 0;
     // Not a penalty: clients of one address behind NAT may well reach the cap honestly.
     if (count >= options.maxPerAddress) return refuseUpgrade(socket, 429, 'Too Many Requests');

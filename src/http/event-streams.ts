@@ -77,8 +77,9 @@ const isObjectOrAbsent = (value: unknown) => value == null || (typeof value === 
  * thrown from its onSubscribe was a 500.
  */
 async function operationRefusal(yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>, request: Request, url: URL): Promise<Response | null> {
-  // Opening a reserved stream (GET with its token) carries no operation.
-  if (request.method === 'GET' && !url.searchParams.has('query') && url.searchParams.has('token')) return null;
+  // Opening a reserved stream (GET with its token, in the header or the query string) carries no operation.
+  const opensStream = request.headers.has(STREAM_TOKEN_HEADER) || url.searchParams.has('token');
+  if (request.method === 'GET' && !url.searchParams.has('query') && opensStream) return null;
   let params: GraphQLParams;
   try {
     params = request.method === 'GET' ? parseGet(request) : await parseJsonBody(request.clone());

@@ -5,6 +5,7 @@
  * Each case comes from its own address (X-Forwarded-For behind a trusted proxy).
  */
 import { connect } from 'node:net';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server.ts';
 import { loadSeed } from '../src/domain/knowledge/seed.ts';
@@ -106,6 +107,40 @@ describe('the penalty box', () => {
     for (let i = 0; i < 10; i += 1) expect((await send(address, post({ query: VALID }))).status).toBe(200);
     for (let i = 0; i < THRESHOLD - 1; i += 1) expect((await send(address, post({ query: DEEP }))).status).toBe(400);
     expect((await send(address, post({ query: VALID }))).status).toBe(200);
+  });
+});
+
+describe('over a WebSocket', () => {
+  it('refused documents count, and a boxed client is refused on its open socket as over HTTP', async () => {
+    const address = newAddress();
+    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', { headers: { 'x-forwarded-for': address } });
+    const messages: { id?: string; type: string; payload?: unknown }[] = [];
+    let wake: (() => void) | undefined;
+    ws.on('message', (data) => {
+      messages.push(JSON.parse(String(data)) as (typeof messages)[number]);
+      wake?.();
+    });
+    const next = async (type: string, id?: string) => {
+      for (;;) {
+        const found = messages.findIndex((m) => m.type === type && (id === undefined || m.id === id));
+        if (found >= 0) return messages.splice(found, 1)[0]!;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    };
+    await new Promise((resolve) => ws.once('open', resolve));
+    try {
+      ws.send(JSON.stringify({ type: 'connection_init' }));
+      await next('connection_ack');
+      for (let i = 0; i < THRESHOLD; i += 1) {
+        ws.send(JSON.stringify({ id: `deep-${i}`, type: 'subscribe', payload: { query: DEEP } }));
+        await next('error', `deep-${i}`);
+      }
+      ws.send(JSON.stringify({ id: 'valid', type: 'subscribe', payload: { query: VALID } }));
+      expect(JSON.stringify((await next('error', 'valid')).payload)).toContain('TOO_MANY_REFUSED_REQUESTS');
+      expect(await send(address, post({ query: VALID }))).toEqual({ status: 429, code: 'TOO_MANY_REFUSED_REQUESTS' });
+    } finally {
+      ws.close();
+    }
   });
 });
 

@@ -60,6 +60,8 @@ export function dateProblem(isoDate: string): string | null {
 
 /** URLs a source may have: the web's, never a script or data URL a client could be made to open. */
 export function urlProblem(value: string): string | null {
+  // The URL parser drops tabs, line breaks and outer spaces: the stored text would not be the URL checked.
+  if (/[\u0000-\u0020\u007f]/.test(value)) return 'must not contain spaces, tabs, line breaks or control characters';
   let url: URL;
   try {
     url = new URL(value);

@@ -247,7 +247,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   async function graphql(
     request: Request,
-    req: { socket?: { remoteAddress?: string }; rawHeaders?: string[] } | undefined,
+    req: { socket?: { remoteAddress?: string; destroy?: () => void }; rawHeaders?: string[] } | undefined,
   ): Promise<Response> {
     const requestId = requestIdFor(request);
     // Yoga's log lines and x-request-id header use the same id as any refusal made here.
@@ -283,7 +283,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     let response: Response;
     const refused: RefusalMark = { refused: false };
     try {
-      response = await handle(request, client, requestId, idHeader, refused);
+      const socket = req?.socket;
+      const abortConnection = socket?.destroy ? () => socket.destroy?.() : undefined;
+      response = await handle(request, client, requestId, idHeader, refused, abortConnection);
     } finally {
       leave();
     }
@@ -305,6 +307,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     requestId: string,
     idHeader: Record<string, string>,
     refused: RefusalMark,
+    abortConnection: (() => void) | undefined,
   ): Promise<Response> {
     const path = new URL(request.url).pathname;
     const allowed = allowedMethods(path);
@@ -319,7 +322,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // An export answers within the deadline once its stream is ready; the body then streams on.
     const work = Promise.resolve(
       isExportPath(new URL(request.url).pathname)
-        ? exportResponse(exports, request, client, requestId)
+        ? exportResponse(exports, request, client, requestId, abortConnection)
         : app.fetch(request, { clientKey: client, writes, refusal: refused }),
     );
     let timer: NodeJS.Timeout | undefined;
@@ -379,6 +382,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   const adapter = createServerAdapter<ServerAdapterNodeContext>(async (request, context) => {
+    // The URL is the Host header and the request target as sent: a Host of "a b", `OPTIONS *` or
+    // an absolute-form target makes none, and every `new URL(request.url)` below would throw.
+    if (!URL.canParse(request.url)) return refusal(400, 'BAD_REQUEST', 'The Host header and request target do not make a valid URL.');
     try {
       return await route(request, context);
     } catch (error) {
@@ -397,6 +403,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (path === '/metrics') {
       // With a port of its own, /metrics is not on the public one at all.
       if (config.metrics.port !== undefined) return json(404, { errors: [{ message: 'Not found.', extensions: { code: 'NOT_FOUND' } }] });
+      // Node keeps the first of several Authorization headers: which token was meant is unclear.
+      if (authorizationLines((context.req as { rawHeaders?: string[] } | undefined)?.rawHeaders ?? []) > 1) return duplicateAuthorizationResponse();
       return (await metricsAllowed(request)) ?? metricsResponse();
     }
     inFlight += 1;

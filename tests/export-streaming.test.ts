@@ -109,6 +109,34 @@ describe('streamed exports', () => {
     expect(await rowsRead()).toBe(EVENTS);
   }, 120_000);
 
+  it('a failure mid-export cuts the connection (no complete-looking file) and the server keeps serving', async () => {
+    const response = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      get(`${server.url}/export/events.csv`, resolve).on('error', reject);
+    });
+    expect(response.statusCode).toBe(200);
+    await new Promise<void>((resolve) => response.once('data', () => {
+      response.pause();
+      resolve();
+    }));
+    // The export's connection is the one in a transaction: end it under the stream.
+    await new Promise((r) => setTimeout(r, 500));
+    const ended = await scratch.handle.sql`select pg_terminate_backend(pid) as ok from pg_stat_activity
+      where datname = current_database() and xact_start is not null and pid <> pg_backend_pid()`;
+    expect(ended).toHaveLength(1);
+    const cut = new Promise<boolean>((resolve) => {
+      response.on('error', () => resolve(true));
+      response.on('end', () => resolve(response.complete));
+      response.on('close', () => resolve(!response.complete));
+    });
+    response.on('data', () => {});
+    response.resume();
+    expect(await cut).toBe(true);
+    expect(response.complete).toBe(false);
+    expect(await until(() => server.admission.active === 0, 10_000)).toBe(true);
+    const health = await fetch(`${server.url}/health`);
+    expect(health.status).toBe(200);
+  }, 60_000);
+
   it('a client that hangs up mid-export frees its database slot', async () => {
     const request = get(`${server.url}/export/stix`);
     const response = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {

@@ -173,6 +173,14 @@ describe('parameters', () => {
     ['maxPrecision=CITY', 'maxPrecision'],
     ['within=Kabul', 'within'],
     ["country=x'%20or%201=1--", 'country'],
+    // Days and times PostgreSQL cannot store, or outside the documented range, never reach it.
+    ['from=0000-01-01', 'from'],
+    ['to=1699-12-31', 'to'],
+    ['from=2201-01-01', 'from'],
+    ['asOf=0000-01-01T00:00:00Z', 'asOf'],
+    ['asOf=9999-12-31T23:59:59Z', 'asOf'],
+    ['asOf=2024-02-30T00:00:00Z', 'asOf'],
+    ['asOf=2024-01-01T24:00:00Z', 'asOf'],
   ];
   it.each(bad)('?%s is a 400 naming %s', async (params, parameter) => {
     for (const path of ['/export/events.csv', '/export/events.geojson', '/export/stix']) {

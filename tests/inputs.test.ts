@@ -375,15 +375,39 @@ describe('refusals a client can rely on', () => {
     expect(row?.n).toBe(0);
   });
 
+  it('text with leading or trailing whitespace is refused, not stored trimmed', async () => {
+    const cite = '[{ source: "globely-news-isis-k-long-reach", quote: "ISIS-K", occurrence: 1 }]';
+    for (const [i, name] of ['  padded  ', 'line break\r\n', '\ufeffbyte order mark', '\u2028separator'].entries()) {
+      const r = await fixture.api.query<{ createActor: { __typename: string; path: string[]; message: string } }>(
+        `mutation($n: String!, $s: String!) { createActor(input: { slug: $s, name: $n, kind: ARMED_ORGANIZATION, confidence: 50,
+          citations: ${cite} }) { __typename ... on UserError { message path } } }`,
+        { n: name, s: `padded-name-${i}` },
+        { token: fixture.tokens.analyst },
+      );
+      expect(r.data?.createActor, JSON.stringify(name)).toMatchObject({ __typename: 'ValidationError', path: ['input', 'name'] });
+      expect(r.data?.createActor.message).toMatch(/never trimmed/);
+    }
+    const [row] = await fixture.scratch.handle.sql`select count(*)::int as n from actors where slug like 'padded-name-%'`;
+    expect(row?.n).toBe(0);
+    // Whitespace inside the text is the text: stored as sent.
+    const inner = await fixture.api.query<{ createActor: { __typename: string; data: { name: string } } }>(
+      `mutation { createActor(input: { slug: "inner-space", name: "Tab\there", kind: ARMED_ORGANIZATION, confidence: 50,
+        citations: ${cite} }) { __typename ... on MutationCreateActorSuccess { data { name } } } }`,
+      {},
+      { token: fixture.tokens.analyst },
+    );
+    expect(inner.data?.createActor.data.name).toBe('Tab\there');
+  });
+
   it('a source URL must be http(s)', async () => {
-    for (const url of ['javascript:alert(1)', 'data:text/html,<script>alert(1)</script>']) {
+    for (const url of ['javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'java\tscript:alert(1)', '\thttps://example.com', 'https://example.com/\n']) {
       const r = await fixture.api.query<{ addSource: { __typename: string; path: string[]; message: string } }>(
         `mutation($u: String) { addSource(input: { slug: "script-url", publisher: "P", text: "t", url: $u }) { __typename ... on UserError { message path } } }`,
         { u: url },
         { token: fixture.tokens.analyst },
       );
       expect(r.data?.addSource).toMatchObject({ __typename: 'ValidationError', path: ['input', 'url'] });
-      expect(r.data?.addSource.message).toMatch(/http\(s\)/);
+      expect(r.data?.addSource.message).toMatch(/http\(s\)|spaces, tabs/);
     }
   });
 
@@ -456,9 +480,15 @@ describe('HTTP requests a server must refuse without a stack', () => {
   afterAll(() => server.shutdown());
 
   /** node:http, which sends any method (fetch refuses TRACE and others). */
-  function send(method: string, path: string): Promise<{ status: number; allow: string | undefined; body: string }> {
+  function send(
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; allow: string | undefined; body: string }> {
     return new Promise((resolve, reject) => {
-      const req = request(`${server.url}${path}`, { method }, (res) => {
+      const { hostname, port } = new URL(server.url);
+      // `path` goes out as written: a request target need not be a path (`*`, an absolute URL).
+      const req = request({ hostname, port, path, method, headers }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
@@ -477,6 +507,75 @@ describe('HTTP requests a server must refuse without a stack', () => {
         expect(response.allow).toBeTruthy();
         expect(response.body).not.toMatch(LEAKS);
       }
+    }
+  });
+
+  it('a Host header or request target that makes no URL is 400 BAD_REQUEST, never a 500', async () => {
+    const cases: [string, string, Record<string, string>][] = [
+      ['GET', '/graphql?query=%7B__typename%7D', { host: 'a b' }],
+      ['GET', '/graphql?query=%7B__typename%7D', { host: 'example.org:99999' }],
+      ['GET', '/graphql?query=%7B__typename%7D', { host: '[::1' }],
+      ['GET', '/export/events.csv', { host: '%00' }],
+      ['GET', '/health', { host: 'a b' }],
+      ['OPTIONS', '*', {}],
+      ['GET', 'http://elsewhere.example/graphql?query=%7B__typename%7D', {}],
+    ];
+    for (const [method, path, headers] of cases) {
+      const response = await send(method, path, headers);
+      expect(response.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(400);
+      expect(JSON.parse(response.body)).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
+    }
+  });
+
+  it('a WebSocket upgrade whose target makes no URL is refused 400, and the server goes on serving', async () => {
+    const { hostname, port } = new URL(server.url);
+    for (const path of ['http://a:99999/graphql', 'http://[::1/graphql']) {
+      const status = await new Promise<number | string>((resolve) => {
+        const req = request({
+          hostname,
+          port,
+          path,
+          headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+        });
+        req.on('upgrade', (res, socket) => {
+          socket.destroy();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', (error) => resolve(error.message));
+        req.end();
+      });
+      expect(status, path).toBe(400);
+    }
+    expect((await send('GET', '/health')).status).toBe(200);
+  });
+
+  it('/graphql/stream (graphql-sse) reads requests as /graphql does: every bad one a 400 with a code, never a 500', async () => {
+    const stream = `${server.url}/graphql/stream`;
+    const json = { 'content-type': 'application/json', accept: 'text/event-stream' };
+    const cases: [string, () => Promise<Response>, string][] = [
+      ['syntax error', () => fetch(stream, { method: 'POST', headers: json, body: '{"query":"{ { "}' }), 'GRAPHQL_PARSE_FAILED'],
+      ['NUL in a GET query', () => fetch(`${stream}?query=%00`, { headers: { accept: 'text/event-stream' } }), 'GRAPHQL_PARSE_FAILED'],
+      ['bytes that are not UTF-8 in a GET', () => fetch(`${stream}?query=%FF`, { headers: { accept: 'text/event-stream' } }), 'BAD_REQUEST'],
+      ['bytes that are not UTF-8 in a body', () => fetch(stream, { method: 'POST', headers: json, body: Buffer.from('{"query":"{ actor(slug: \"\xff\") { id } }"}', 'latin1') }), 'BAD_REQUEST'],
+      ['malformed JSON variables', () => fetch(`${stream}?query=%7B__typename%7D&variables=%7Bx`, { headers: { accept: 'text/event-stream' } }), 'BAD_REQUEST'],
+      ['variables not an object', () => fetch(stream, { method: 'POST', headers: json, body: '{"query":"{ __typename }","variables":5}' }), 'BAD_REQUEST'],
+      ['no query', () => fetch(stream, { method: 'POST', headers: json, body: '{}' }), 'BAD_REQUEST'],
+      [
+        'a NUL in an argument',
+        () => fetch(stream, { method: 'POST', headers: json, body: JSON.stringify({ query: 'subscription($a: String) { eventAdded(filter: { actor: $a }) { slug } }', variables: { a: 'a\u0000b' } }) }),
+        'BAD_USER_INPUT',
+      ],
+    ];
+    for (const [label, send, code] of cases) {
+      const response = await send();
+      const text = await response.text();
+      expect(response.status, `${label}: ${text}`).toBe(400);
+      expect(JSON.parse(text), label).toMatchObject({ errors: [{ extensions: { code } }] });
+      expect(text).not.toMatch(LEAKS);
     }
   });
 

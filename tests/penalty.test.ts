@@ -5,11 +5,12 @@
  * Each case comes from its own address (X-Forwarded-For behind a trusted proxy).
  */
 import { connect } from 'node:net';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server.ts';
 import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { scratchDatabase } from './helpers.ts';
-import { codeOf, graphql, serve } from './server-helpers.ts';
+import { TEST_METRICS_TOKEN, codeOf, graphql, serve } from './server-helpers.ts';
 
 let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 let server: RunningServer;
@@ -109,6 +110,40 @@ describe('the penalty box', () => {
   });
 });
 
+describe('over a WebSocket', () => {
+  it('refused documents count, and a boxed client is refused on its open socket as over HTTP', async () => {
+    const address = newAddress();
+    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', { headers: { 'x-forwarded-for': address } });
+    const messages: { id?: string; type: string; payload?: unknown }[] = [];
+    let wake: (() => void) | undefined;
+    ws.on('message', (data) => {
+      messages.push(JSON.parse(String(data)) as (typeof messages)[number]);
+      wake?.();
+    });
+    const next = async (type: string, id?: string) => {
+      for (;;) {
+        const found = messages.findIndex((m) => m.type === type && (id === undefined || m.id === id));
+        if (found >= 0) return messages.splice(found, 1)[0]!;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    };
+    await new Promise((resolve) => ws.once('open', resolve));
+    try {
+      ws.send(JSON.stringify({ type: 'connection_init' }));
+      await next('connection_ack');
+      for (let i = 0; i < THRESHOLD; i += 1) {
+        ws.send(JSON.stringify({ id: `deep-${i}`, type: 'subscribe', payload: { query: DEEP } }));
+        await next('error', `deep-${i}`);
+      }
+      ws.send(JSON.stringify({ id: 'valid', type: 'subscribe', payload: { query: VALID } }));
+      expect(JSON.stringify((await next('error', 'valid')).payload)).toContain('TOO_MANY_REFUSED_REQUESTS');
+      expect(await send(address, post({ query: VALID }))).toEqual({ status: 429, code: 'TOO_MANY_REFUSED_REQUESTS' });
+    } finally {
+      ws.close();
+    }
+  });
+});
+
 /** Two Authorization header lines on one request, written byte for byte on a socket. */
 function sendTwoAuthorizations(first: string, second: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -161,6 +196,29 @@ describe('duplicate Authorization headers', () => {
     const viaApp = await server.app.fetch('http://app/graphql', { method: 'POST', headers, body: JSON.stringify({ query: VALID }) });
     expect(viaApp.status).toBe(400);
     expect(((await viaApp.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('DUPLICATE_AUTHORIZATION');
+  });
+
+  it('are refused on /metrics and on a WebSocket upgrade too, where Node would keep the first', async () => {
+    /** The status line's code of a raw GET with two Authorization lines. */
+    const statusOf = (path: string, extra: string[]) =>
+      new Promise<number>((resolve, reject) => {
+        const socket = connect(server.port, '127.0.0.1');
+        let text = '';
+        socket.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes('\r\n')) {
+            socket.destroy();
+            resolve(Number(text.split(' ')[1]));
+          }
+        });
+        socket.on('error', reject);
+        socket.write(
+          [`GET ${path} HTTP/1.1`, 'Host: 127.0.0.1', `X-Forwarded-For: ${newAddress()}`, `Authorization: Bearer ${TEST_METRICS_TOKEN}`, 'Authorization: Bearer other', ...extra, '', ''].join('\r\n'),
+        );
+      });
+    expect(await statusOf('/metrics', ['Connection: close'])).toBe(400);
+    const upgrade = ['Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol: graphql-transport-ws'];
+    expect(await statusOf('/graphql', upgrade)).toBe(400);
   });
 
   it('count as refusals', async () => {

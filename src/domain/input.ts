@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ValidationError } from './errors.ts';
 import { credibilitySchema } from './grades.ts';
-import { LIST_LIMITS, TEXT_LIMITS } from './limits.ts';
+import { LIST_LIMITS, TEXT_LIMITS, verbatimTextSchema } from './limits.ts';
 
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, path: string[] = ['input']): z.infer<S> {
   const parsed = schema.safeParse(value);
@@ -39,8 +39,4 @@ export type CitationInput = z.infer<typeof citationInputSchema>;
 export const citationsSchema = z.array(citationInputSchema).max(LIST_LIMITS.citations, `at most ${LIST_LIMITS.citations} citations`);
 
 /** Why, in words: a merge or a retraction changes what earlier claims mean. */
-export const reasonSchema = z
-  .string()
-  .trim()
-  .min(3, 'say why (at least 3 characters)')
-  .max(TEXT_LIMITS.text, `must be at most ${TEXT_LIMITS.text} characters`);
+export const reasonSchema = verbatimTextSchema(TEXT_LIMITS.text, 3, 'say why (at least 3 characters)');

@@ -60,6 +60,8 @@ export function dateProblem(isoDate: string): string | null {
 
 /** URLs a source may have: the web's, never a script or data URL a client could be made to open. */
 export function urlProblem(value: string): string | null {
+  // The URL parser drops tabs, line breaks and outer spaces: the stored text would not be the URL checked.
+  if (/[\u0000-\u0020\u007f]/.test(value)) return 'must not contain spaces, tabs, line breaks or control characters';
   let url: URL;
   try {
     url = new URL(value);
@@ -80,11 +82,27 @@ export const slugSchema = z
   .max(TEXT_LIMITS.slug, `must be at most ${TEXT_LIMITS.slug} characters`)
   .regex(SLUG_PATTERN, 'must be a lowercase slug (letters, digits, single hyphens)');
 
+/**
+ * Text stored as given: not blank, and without leading or trailing whitespace (String#trim's, which
+ * includes line breaks, U+2028 and a BOM) — refused rather than trimmed, since trimming would store
+ * something other than what was sent. `min` is the shortest accepted length.
+ */
+export function verbatimTextSchema(max: number, min = 1, tooShort = 'must not be empty') {
+  return z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .superRefine((value, ctx) => {
+      const trimmed = value.trim();
+      if (trimmed.length < min) ctx.addIssue({ code: 'custom', message: tooShort });
+      else if (trimmed !== value) ctx.addIssue({ code: 'custom', message: 'must not begin or end with spaces or line breaks (text is stored as given, never trimmed)' });
+    });
+}
+
 /** A name or title: not blank, at most TEXT_LIMITS.name. */
-export const nameSchema = z.string().trim().min(1, 'must not be empty').max(TEXT_LIMITS.name, `must be at most ${TEXT_LIMITS.name} characters`);
+export const nameSchema = verbatimTextSchema(TEXT_LIMITS.name);
 
 /** Free text: not blank, at most TEXT_LIMITS.text. */
-export const freeTextSchema = z.string().trim().min(1, 'must not be empty').max(TEXT_LIMITS.text, `must be at most ${TEXT_LIMITS.text} characters`);
+export const freeTextSchema = verbatimTextSchema(TEXT_LIMITS.text);
 
 export const urlSchema = z
   .string()

@@ -57,8 +57,18 @@ function refusal(status: number, code: string, message: string, extra: Record<st
 /**
  * A stream of `chunks` that asks for the next one only when the client has read the last
  * (backpressure); `done` runs once, when the stream ends, fails or is cancelled.
+ *
+ * A failure mid-stream cuts the connection (`abortConnection`) rather than erroring the stream:
+ * @whatwg-node/server cancels the body's reader when the request errors and leaves that promise
+ * unhandled, and an errored stream's cancel rejects, which ended the whole process.
  */
-function streamOf(chunks: AsyncGenerator<string>, done: () => Promise<void>, logger: Logger, requestId: string): ReadableStream<Uint8Array> {
+function streamOf(
+  chunks: AsyncGenerator<string>,
+  done: () => Promise<void>,
+  logger: Logger,
+  requestId: string,
+  abortConnection: (() => void) | undefined,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let finished = false;
   const finish = async () => {
@@ -79,7 +89,9 @@ function streamOf(chunks: AsyncGenerator<string>, done: () => Promise<void>, log
           // Headers are gone already: the only way to tell the client is to cut the body short.
           logger.error({ err: error, reqId: requestId }, 'export failed while streaming');
           await finish();
-          controller.error(error);
+          // Headers are sent: ending the body normally would pass a truncated file off as whole.
+          if (abortConnection) abortConnection();
+          else controller.error(error);
         }
       },
       async cancel() {
@@ -92,7 +104,14 @@ function streamOf(chunks: AsyncGenerator<string>, done: () => Promise<void>, log
   );
 }
 
-export async function exportResponse(options: ExportOptions, request: Request, client: string, requestId: string): Promise<Response> {
+/** `abortConnection` cuts the client's connection (the Node socket), for a failure after the headers. */
+export async function exportResponse(
+  options: ExportOptions,
+  request: Request,
+  client: string,
+  requestId: string,
+  abortConnection?: () => void,
+): Promise<Response> {
   const url = new URL(request.url);
   const format = FORMATS[url.pathname];
   if (!format) {
@@ -162,7 +181,7 @@ export async function exportResponse(options: ExportOptions, request: Request, c
     await session.close();
     release();
   };
-  const body = streamOf(format.chunks(session, query, url), done, options.logger, requestId);
+  const body = streamOf(format.chunks(session, query, url), done, options.logger, requestId, abortConnection);
   // The client hanging up cancels the stream too; this catches a request aborted before reading.
   request.signal.addEventListener('abort', () => void body.cancel().catch(() => {}), { once: true });
   return new Response(body, { status: 200, headers });

@@ -25,7 +25,7 @@ function parseJsonParam(name: string, value: string | undefined): unknown {
 }
 
 /** GET parameters, each percent-decoded as UTF-8 (a `%FF` is refused, not replaced). */
-function parseGet(request: Request): GraphQLParams {
+export function parseGet(request: Request): GraphQLParams {
   const url = request.url;
   const at = url.indexOf('?');
   const params = new Map<string, string>();
@@ -52,7 +52,7 @@ function parseGet(request: Request): GraphQLParams {
 }
 
 /** A JSON body, decoded as UTF-8 that must be valid. */
-async function parseJsonBody(request: Request): Promise<GraphQLParams> {
+export async function parseJsonBody(request: Request): Promise<GraphQLParams> {
   let text: string;
   try {
     text = utf8.decode(await request.arrayBuffer());

@@ -75,7 +75,7 @@ const REFUSED_DOCUMENT_CODES = new Set([
   'DUPLICATE_AUTHORIZATION',
 ]);
 
-function refusesDocument(result: ExecutionResult): boolean {
+export function refusesDocument(result: ExecutionResult): boolean {
   if (!result.errors?.length) return false;
   return result.errors.some((error) => {
     const code = error.extensions?.code;

@@ -9,15 +9,15 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { TokenCache } from '../auth/token-cache.ts';
 import type { Database } from '../db/client.ts';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context } from '../graphql/context.ts';
-import type { PenaltyBox } from './penalty.ts';
-import { authenticate } from './requests.ts';
+import { refusesDocument, type PenaltyBox } from './penalty.ts';
+import { authenticate, authorizationLines } from './requests.ts';
 
 export interface WebSocketOptions {
   server: Server;
@@ -53,11 +53,20 @@ export function attachWebSocket(options: WebSocketOptions): () => Promise<void> 
   const open = new Map<string, number>();
 
   options.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    // An absolute-form target (`GET http://a:99999/graphql`) may be no URL at all: thrown here, in
+    // an event listener, it would end the process.
+    const url = URL.parse(request.url ?? '/', 'http://localhost');
+    if (!url) return refuseUpgrade(socket, 400, 'Bad Request');
+    const path = url.pathname;
     if (path !== '/graphql') return refuseUpgrade(socket, 404, 'Not Found');
     if (options.isDraining()) return refuseUpgrade(socket, 503, 'Service Unavailable');
     const address = options.addressOf(request);
     if (options.penalties.remaining(address) > 0) return refuseUpgrade(socket, 429, 'Too Many Requests');
+    // Node keeps only the first of several Authorization headers: refuse rather than guess, as HTTP does.
+    if (authorizationLines(request.rawHeaders) > 1) {
+      options.penalties.refused(address);
+      return refuseUpgrade(socket, 400, 'Bad Request');
+    }
     const count = open.get(address) ?? 0;
     // Not a penalty: clients of one address behind NAT may well reach the cap honestly.
     if (count >= options.maxPerAddress) return refuseUpgrade(socket, 429, 'Too Many Requests');
@@ -71,6 +80,14 @@ export function attachWebSocket(options: WebSocketOptions): () => Promise<void> 
       wss.emit('connection', ws, request);
     });
   });
+
+  /** Runs the operation; a result refusing it (bad arguments, say) counts for the penalty box. */
+  async function counted(args: ExecutionArgs, how: 'execute' | 'subscribe'): Promise<unknown> {
+    const root = args.rootValue as Record<'execute' | 'subscribe', (a: ExecutionArgs) => unknown> & { refused: () => void };
+    const result = await root[how](args);
+    if (result && !(Symbol.asyncIterator in Object(result)) && refusesDocument(result as ExecutionResult)) root.refused();
+    return result;
+  }
 
   const disposable = useServer<Record<string, unknown>, SocketExtra>(
     {
@@ -96,16 +113,28 @@ export function attachWebSocket(options: WebSocketOptions): () => Promise<void> 
         const headers = new Headers({ 'content-type': 'application/json' });
         if (extra.authorization) headers.set('authorization', extra.authorization);
         const request = new Request('http://localhost/graphql', { method: 'POST', headers });
-        const clientKey = options.clientKeyOf(request, extra.address ?? 'ip:unknown');
+        const address = extra.address ?? 'ip:unknown';
+        const clientKey = options.clientKeyOf(request, address);
+        // An open socket must not be a way round the penalty box: a boxed client's operations are refused here too.
+        const boxed = Math.max(options.penalties.remaining(clientKey), options.penalties.remaining(address));
+        if (boxed > 0) {
+          return [new GraphQLError('Too many of this client\'s requests were refused; wait before sending more.', { extensions: { code: 'TOO_MANY_REFUSED_REQUESTS' } })];
+        }
+        // Refused documents count as they do over HTTP.
+        const refused = (errors: readonly GraphQLError[]): readonly GraphQLError[] => {
+          options.penalties.refused(clientKey);
+          if (clientKey !== address) options.penalties.refused(address);
+          return errors;
+        };
         const enveloped = options.app.getEnveloped({ request, clientKey, params: payload });
         let document;
         try {
           document = enveloped.parse(payload.query);
           // graphql-armor's limits throw their refusal rather than return it.
           const errors = enveloped.validate(enveloped.schema, document);
-          if (errors.length > 0) return errors;
+          if (errors.length > 0) return refused(errors);
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('The query is not valid GraphQL.')];
+          return refused([error instanceof GraphQLError ? error : new GraphQLError('The query is not valid GraphQL.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })]);
         }
         let contextValue;
         try {
@@ -119,12 +148,12 @@ export function attachWebSocket(options: WebSocketOptions): () => Promise<void> 
           contextValue,
           variableValues: payload.variables ?? undefined,
           operationName: payload.operationName ?? undefined,
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe, refused: () => void refused([]) },
         };
         return args;
       },
-      execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
-      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      execute: (args) => counted(args, 'execute') as never,
+      subscribe: (args) => counted(args, 'subscribe') as never,
     },
     wss,
   );

@@ -8,7 +8,7 @@
  */
 import { eventKind, geoPrecision, participationRole } from '../../db/schema.ts';
 import { parseBoundingBox, type BoundingBox } from '../loaders/geography.ts';
-import { SLUG_PATTERN } from '../../domain/limits.ts';
+import { SLUG_PATTERN, dateProblem } from '../../domain/limits.ts';
 import type { KnowledgeView } from '../context.ts';
 import type { EventFilterInput } from '../types/event.ts';
 
@@ -75,15 +75,21 @@ function oneOf<T extends string>(params: URLSearchParams, name: string, vocabula
   return value as T;
 }
 
+/** Whether YYYY-MM-DD names a real day: Date rolls 2023-02-30 over to March; a real day survives the round trip. */
+function isCalendarDay(value: string): boolean {
+  const date = DAY.test(value) ? new Date(`${value}T00:00:00Z`) : null;
+  return date !== null && !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
 function day(params: URLSearchParams, name: string): string | null {
   const value = single(params, name);
   if (value === null) return null;
-  const match = DAY.exec(value);
-  const date = match ? new Date(`${value}T00:00:00Z`) : null;
-  // Date rolls 2023-02-30 over to March; a real day survives the round trip unchanged.
-  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
+  if (!isCalendarDay(value)) {
     throw new ExportParameterError(name, `"${name}" must be a calendar day as YYYY-MM-DD, got ${JSON.stringify(value)}`);
   }
+  // The documented range, as GraphQL's Date: year 0000 is no date PostgreSQL stores.
+  const problem = dateProblem(value);
+  if (problem) throw new ExportParameterError(name, `"${name}" ${problem}, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -112,9 +118,14 @@ function dateTime(params: URLSearchParams, name: string): Date | null {
   const value = single(params, name);
   if (value === null) return null;
   const date = DATE_TIME.test(value) ? new Date(value) : null;
-  if (!date || Number.isNaN(date.getTime())) {
+  // Date rolls 2024-02-30 or 24:00 over to the next day: a real day and hour are asked for, as the DateTime scalar does.
+  const hour = Number(value.slice(11, 13));
+  if (!date || Number.isNaN(date.getTime()) || !isCalendarDay(value.slice(0, 10)) || hour > 23) {
     throw new ExportParameterError(name, `"${name}" must be an RFC 3339 date-time with a zone (e.g. 2024-04-01T00:00:00Z), got ${JSON.stringify(value)}`);
   }
+  // The range is checked on the instant in UTC, as PostgreSQL will read it.
+  const problem = dateProblem(date.toISOString());
+  if (problem) throw new ExportParameterError(name, `"${name}" ${problem}, got ${JSON.stringify(value)}`);
   return date;
 }
 

@@ -70,6 +70,8 @@ const JOB_IDLE_MS = 500;
 function allowedMethods(path: string): string[] {
   if (PROBE_PATHS.has(path)) return PROBE_METHODS;
   if (path === EVENT_STREAM_PATH) return [...GRAPHQL_METHODS, 'PUT', 'DELETE'];
+  // HEAD tells a download manager an export's type and name without running it (src/http/exports.ts).
+  if (isExportPath(path)) return [...GRAPHQL_METHODS, 'HEAD'];
   return GRAPHQL_METHODS;
 }
 

@@ -202,6 +202,14 @@ describe('parameters', () => {
     await post.body?.cancel();
   });
 
+  it('answers HEAD with the export\'s type and file name and no body', async () => {
+    const head = await fetch(`${server.url}/export/stix`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('application/stix+json;version=2.1');
+    expect(head.headers.get('content-disposition')).toBe('attachment; filename="bundle.stix.json"');
+    expect(await head.text()).toBe('');
+  });
+
   it('asOf before anything was recorded exports no events', async () => {
     const rows = csvRows((await download('/export/events.csv?asOf=2000-01-01T00:00:00Z')).text);
     expect(rows).toEqual([]);

@@ -183,6 +183,19 @@ describe('graphql-ws (WebSocket, graphql-transport-ws) at /graphql', () => {
     expect((stream.error as { code?: number }).code).toBe(4403);
     await client.dispose();
   });
+
+  it('refuses a connection whose token is not a string, rather than treating it as anonymous', async () => {
+    const client = createWsClient({
+      url: server.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { Authorization: { bearer: f.tokens.viewer } },
+    });
+    const { stream } = wsSubscribe(client, EVENT_ADDED);
+    await stream.until(() => stream.ended);
+    expect((stream.error as { code?: number }).code).toBe(4403);
+    await client.dispose();
+  });
 });
 
 describe('graphql-sse single connection mode at /graphql/stream', () => {

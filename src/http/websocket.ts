@@ -96,6 +96,11 @@ export function attachWebSocket(options: WebSocketOptions): () => Promise<void> 
         const address = options.addressOf(extra.request);
         const param = ctx.connectionParams?.Authorization ?? ctx.connectionParams?.authorization;
         const header = extra.request.headers.authorization;
+        // A token that is not a string is a client error, not a missing token: refused, not anonymous.
+        if (param !== undefined && param !== null && typeof param !== 'string') {
+          options.penalties.refused(address);
+          return false;
+        }
         const authorization = typeof param === 'string' ? param : typeof header === 'string' ? header : null;
         try {
           const principal = await authenticate(options.authDb, authorization, options.tokenCache);

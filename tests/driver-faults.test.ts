@@ -107,6 +107,25 @@ describe('a backend ended under the driver', () => {
     await sql.end({ timeout: 10 });
   });
 
+  it('fails a cursor read between batches, and a query waiting behind it, instead of ending or hanging', async () => {
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    const reserved = await sql.reserve();
+    await reserved`begin`;
+    const [row] = await reserved<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const batches = reserved.unsafe('select g from generate_series(1, 100000) g').cursor(100)[Symbol.asyncIterator]();
+    expect((await batches.next()).value).toHaveLength(100);
+    // Sent while the cursor holds the connection: it waits in the reserved connection's queue.
+    const waiting = reserved`select 1`.then(() => 'ran', (e: unknown) => e);
+    await terminate(row!.pid);
+    // The cursor used to report done here, passing a truncated result off as whole.
+    const next = await batches.next().then(() => 'done', (e: unknown) => e);
+    expect(next).toBeInstanceOf(Error);
+    expect(await waiting).toBeInstanceOf(Error);
+    reserved.release();
+    expect(uncaught).toEqual([]);
+    await sql.end({ timeout: 10 });
+  });
+
   it('fails a reserved connection\'s later statements and keeps the pool usable after release', async () => {
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     const reserved = await sql.reserve();

@@ -31,7 +31,6 @@ export async function copyLines(sql: postgres.Sql | postgres.TransactionSql, tab
   await pipeline(Readable.from(joined(lines)), writable);
 }
 
-
 /**
  * One long text as the only row of `table (column)`, sent a piece at a time: as a query
  * parameter it is encoded whole, and an 8 MB report then held ~24 MB more until the next GC.
@@ -66,7 +65,7 @@ export class CopyBatches<Table extends string> {
   private pending = 0;
 
   constructor(
-    private readonly sql: postgres.Sql | postgres.TransactionSql,
+    protected readonly sql: postgres.Sql | postgres.TransactionSql,
     private readonly tables: Record<Table, { name: string; columns: readonly string[] }>,
     /** Rows (over all tables) held before they are sent. */
     private readonly batchRows: number,

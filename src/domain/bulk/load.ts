@@ -152,12 +152,12 @@ type Stage = keyof typeof STAGES;
 
 /** The staging tables, and the rows waiting to be COPYed into them. */
 class Staging extends CopyBatches<Stage> {
-  constructor(private readonly tx: BulkSql) {
-    super(tx, STAGES, BATCH);
+  constructor(sql: BulkSql) {
+    super(sql, STAGES, BATCH);
   }
 
   async create(): Promise<void> {
-    for (const stage of Object.values(STAGES)) await this.tx.unsafe(`create temp table ${stage.name} (${stage.definition}) on commit drop`);
+    for (const stage of Object.values(STAGES)) await this.sql.unsafe(`create temp table ${stage.name} (${stage.definition}) on commit drop`);
   }
 }
 

@@ -51,6 +51,24 @@ describe('idempotency keys', () => {
     expect(await keys()).toEqual(['k-expiring']);
   });
 
+  it('answer concurrent retries of one request once: the others wait for it, then replay its answer', async () => {
+    const written = await auditEntries();
+    const [before] = await f.scratch.handle.sql<{ n: number }[]>`select count(*)::int as n from sources`;
+    // Sent together: each write looks its key up in the statement after the key's lock (runWrite),
+    // so the later ones find the first one's row instead of failing on it or writing again.
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => f.api.query(ADD_SOURCE, { input: { ...source('concurrent-1'), idempotencyKey: 'k-concurrent' } }, { token: f.tokens.analyst })),
+    );
+    for (const answer of answers) {
+      expect(answer.data?.addSource).toMatchObject({ __typename: 'MutationAddSourceSuccess', data: { slug: 'concurrent-1' } });
+      expect(answer.data).toEqual(answers[0]!.data);
+    }
+    const [after] = await f.scratch.handle.sql<{ n: number }[]>`select count(*)::int as n from sources`;
+    expect(after!.n).toBe(before!.n + 1);
+    expect(await auditEntries()).toBe(written + 1);
+    await f.scratch.handle.sql`delete from idempotency_keys where key = 'k-concurrent'`;
+  });
+
   it('are purged once expired by later writes, with or without a key of their own', async () => {
     await f.api.query(ADD_SOURCE, { input: { ...source('purged-1'), idempotencyKey: 'k-purged' } }, { token: f.tokens.analyst });
     expect(await keys()).toEqual(['k-expiring', 'k-purged']);

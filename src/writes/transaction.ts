@@ -17,11 +17,12 @@
  * a write within the window sends an idempotencyKey of its own, a new one each time.
  */
 import { createHash } from 'node:crypto';
-import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Principal } from '../auth/tokens.ts';
 import type { Database, Tx } from '../db/client.ts';
 import { auditLog, idempotencyKeys } from '../db/schema.ts';
 import { ConflictError, ForbiddenError, UserError, ValidationError } from '../domain/errors.ts';
+import { allInOrder } from '../domain/service.ts';
 import type { Json } from '../domain/service.ts';
 import { commitOutcome, WriteAbandoned, writeOutcomeUnknown, WriteTicket, type RequestWrites } from './outcome.ts';
 
@@ -155,26 +156,37 @@ export async function runWrite<R extends Json>(
   let written: WriteOutcome<R> | undefined;
   try {
     const outcome = await request.db.transaction(async (tx) => {
-      // Who writes, for the database's own records (place revisions: migration 0016_entity_revision_triggers); and, in the
+      // Who writes, for the database's own records (place revisions: revisions.sql); and, in the
       // same statement, a batch of expired idempotency keys purged (rows another write is purging
-      // are skipped, not waited for), and the transaction's id and backend, to learn its fate
-      // should its COMMIT go unanswered (src/writes/outcome.ts).
-      const [identity] = await tx.execute<{ xid: string; pid: number }>(sql`with purged as (
+      // are skipped, not waited for), the key's lock (two concurrent retries of one request: the
+      // second waits here), and the transaction's id and backend, to learn its fate should its
+      // COMMIT go unanswered (src/writes/outcome.ts).
+      const identity = tx
+        .execute<{ xid: string; pid: number }>(sql`with purged as (
           delete from ${idempotencyKeys} where (principal, key) in (
             select principal, key from ${idempotencyKeys}
              where created_at <= now() - (case when starts_with(key, ${IMPLICIT_PREFIX}) then ${window} else ${lifetime} end)
              order by created_at limit ${PURGE_BATCH} for update skip locked))
-        select set_config('knowledge.principal', ${principal.name}, true), pg_current_xact_id()::text as xid, pg_backend_pid() as pid`);
-      ticket.xid = identity?.xid;
-      ticket.backendPid = identity?.pid;
+        select set_config('knowledge.principal', ${principal.name}, true), pg_current_xact_id()::text as xid, pg_backend_pid() as pid,
+               ${key == null ? sql`null` : sql`pg_advisory_xact_lock(hashtextextended(${JSON.stringify([principal.name, key])}, 0))`} as locked`)
+        .then(([row]) => row);
       const keyLifetime = implicit ? window : lifetime;
+      // The key's row, looked up by the next statement, sent without waiting for the one above
+      // (one round trip for both): the server runs them in the order sent, and this one's snapshot
+      // is taken after the lock is granted, so it sees a concurrent retry's row once that commits.
+      // Both go through tx.execute, so they are sent in the order written here.
+      const keyRow = key == null
+        ? Promise.resolve(undefined)
+        : tx
+            .execute<{ operation: string; request_sha256: string; result: unknown; expired: boolean }>(sql`
+              select operation, request_sha256, result, created_at <= now() - ${keyLifetime} as expired
+                from ${idempotencyKeys} where principal = ${principal.name} and key = ${key}`)
+            .then(([row]) => row);
+      const [ids, stored] = await allInOrder([identity, keyRow]);
+      const found = stored && { operation: stored.operation, requestSha256: stored.request_sha256, result: stored.result, expired: stored.expired };
+      ticket.xid = ids?.xid;
+      ticket.backendPid = ids?.pid;
       if (key != null) {
-        // Two concurrent retries of one request: the second waits here, then sees the first's row.
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${JSON.stringify([principal.name, key])}, 0))`);
-        const [found] = await tx
-          .select({ ...getTableColumns(idempotencyKeys), expired: sql<boolean>`${idempotencyKeys.createdAt} <= now() - ${keyLifetime}` })
-          .from(idempotencyKeys)
-          .where(and(eq(idempotencyKeys.principal, principal.name), eq(idempotencyKeys.key, key)));
         // An expired key is forgotten: the write proceeds and the key is stored afresh.
         if (found?.expired) {
           await tx.delete(idempotencyKeys).where(and(eq(idempotencyKeys.principal, principal.name), eq(idempotencyKeys.key, key)));

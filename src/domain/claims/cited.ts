@@ -19,6 +19,8 @@ export interface ClaimEvidence {
 /**
  * Resolves the input's citations (problems named at `input.citations`) and records the claim for
  * `principal`; `note` replaces the input's note where the service writes one of its own.
+ * `resolved`: the citations, when the service resolved them already (together with its lookups,
+ * `resolveEvidence`).
  */
 export async function recordCitedClaim(
   tx: Tx,
@@ -26,8 +28,14 @@ export async function recordCitedClaim(
   kind: ClaimKind,
   evidence: ClaimEvidence,
   note: string | null | undefined = evidence.note,
+  resolved?: number[],
 ): Promise<{ claimId: number; citationIds: number[] }> {
-  const citationIds = await resolveCitations(tx, evidence.citations, ['input', 'citations']);
+  const citationIds = resolved ?? (await resolveEvidence(tx, evidence));
   const claimId = await recordClaim(tx, { kind, confidence: evidence.confidence, credibility: evidence.credibility, note, recordedBy: principal.name, citationIds });
   return { claimId, citationIds };
+}
+
+/** The ids of the citations the input gives for its claim (problems named at `input.citations`). */
+export function resolveEvidence(tx: Tx, evidence: ClaimEvidence): Promise<number[]> {
+  return resolveCitations(tx, evidence.citations, ['input', 'citations']);
 }

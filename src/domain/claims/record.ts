@@ -19,14 +19,22 @@ export interface NewClaim {
   citationIds: number[];
 }
 
-/** Inserts a claim and links its citations; returns its id. */
+/**
+ * Inserts a claim and links its citations, in one statement (a write records one claim or more,
+ * each a round trip less); returns its id.
+ */
 export async function recordClaim(tx: Tx, claim: NewClaim): Promise<number> {
-  const [row] = await tx
-    .insert(claims)
-    .values({ kind: claim.kind, confidence: claim.confidence, credibility: claim.credibility ?? null, note: claim.note ?? null, recordedBy: claim.recordedBy })
-    .returning({ id: claims.id });
+  const citationIds = sql.join(claim.citationIds.map((id) => sql`${id}::int`), sql`, `);
+  const [row] = await tx.execute<{ id: number }>(sql`
+    with claim as (
+           insert into ${claims} (kind, confidence, credibility, note, recorded_by)
+           values (${claim.kind}::claim_kind, ${claim.confidence}, ${claim.credibility ?? null}::smallint, ${claim.note ?? null}, ${claim.recordedBy})
+           returning id),
+         linked as (
+           insert into ${claimCitations} (claim_id, citation_id)
+           select claim.id, citation_id from claim, unnest(array[${citationIds}]::int[]) as citation_id)
+    select id from claim`);
   if (!row) throw new Error('insert into claims returned no row');
-  await tx.insert(claimCitations).values(claim.citationIds.map((citationId) => ({ claimId: row.id, citationId })));
   return row.id;
 }
 

@@ -2,11 +2,11 @@
 import { z } from 'zod';
 import { adherences } from '../../db/schema.ts';
 import { actorIdBySlug } from '../actors/lookup.ts';
-import { recordCitedClaim } from '../claims/cited.ts';
+import { recordCitedClaim, resolveEvidence } from '../claims/cited.ts';
 import { validTime, validTimeColumns, type ValidTime, type ValidTimeInput } from '../dates.ts';
 import { citationsSchema, claimGradeSchema, confidenceSchema, parseInput } from '../input.ts';
 import { freeTextSchema, slugReferenceSchema } from '../limits.ts';
-import type { Json, Principal, Tx } from '../service.ts';
+import { allInOrder, type Json, type Principal, type Tx } from '../service.ts';
 import { doctrineIdBySlug } from './lookup.ts';
 
 const addAdherenceSchema = z.object({
@@ -28,9 +28,12 @@ export function parseAddAdherence(raw: ValidTimeInput): AddAdherenceInput {
 
 /** Claims that an actor follows a doctrine. */
 export async function addAdherence(tx: Tx, principal: Principal, input: AddAdherenceInput) {
-  const actorId = await actorIdBySlug(tx, input.actor, ['input', 'actor']);
-  const doctrineId = await doctrineIdBySlug(tx, input.doctrine, ['input', 'doctrine']);
-  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'ADHERENCE', input);
+  const [actorId, doctrineId, resolved] = await allInOrder([
+    actorIdBySlug(tx, input.actor, ['input', 'actor']),
+    doctrineIdBySlug(tx, input.doctrine, ['input', 'doctrine']),
+    resolveEvidence(tx, input),
+  ]);
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'ADHERENCE', input, input.note, resolved);
   await tx.insert(adherences).values({ claimId, actorId, doctrineId, ...validTimeColumns(input) });
   return { claimId, actor: input.actor, doctrine: input.doctrine, citationIds } satisfies Json;
 }

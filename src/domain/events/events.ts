@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { events, participations } from '../../db/schema.ts';
 import { actorIdBySlug } from '../actors/lookup.ts';
 import { externalIdsSchema, storeExternalIds } from '../external-ids/external-ids.ts';
-import { recordCitedClaim } from '../claims/cited.ts';
+import { recordCitedClaim, resolveEvidence } from '../claims/cited.ts';
 import { recordClaim } from '../claims/record.ts';
 import { eventDateColumns, fuzzyDate, type FuzzyDate, type FuzzyDateInput } from '../dates.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -18,7 +18,7 @@ import { freeTextSchema, LIST_LIMITS, nameSchema, slugSchema } from '../limits.t
 import { withAttributionRule } from '../participations/attribution.ts';
 import { placeBySlug } from '../places/lookup.ts';
 import { actualChanges, snapshot, updateNote } from '../revisions/changes.ts';
-import type { Json, Principal, Tx } from '../service.ts';
+import { allInOrder, type Json, type Principal, type Tx } from '../service.ts';
 import { resolveCitations } from '../sources/citations.ts';
 import { eventKindValues, participationRoleValues } from '../vocabulary.ts';
 
@@ -60,10 +60,24 @@ export function parseCreateEvent(raw: { date: FuzzyDateInput }): CreateEventInpu
 
 /** Adds an event, established by a cited claim, with its participants. */
 export async function createEvent(tx: Tx, principal: Principal, input: CreateEventInput) {
-  const [taken] = await tx.select({ id: events.id }).from(events).where(eq(events.slug, input.slug));
-  if (taken) throw new ConflictError(`an event "${input.slug}" exists already`, ['input', 'slug']);
-  const placeId = input.place != null ? (await placeBySlug(tx, input.place, ['input', 'place'])).id : null;
-  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'EVENT_REPORT', input);
+  // Every lookup and citation first, together (allInOrder): a problem anywhere is found before
+  // anything is written, in the order of the input.
+  const [, placeId, resolved, participants] = await allInOrder([
+    tx.select({ id: events.id }).from(events).where(eq(events.slug, input.slug)).then(([taken]) => {
+      if (taken) throw new ConflictError(`an event "${input.slug}" exists already`, ['input', 'slug']);
+    }),
+    input.place != null ? placeBySlug(tx, input.place, ['input', 'place']).then((place) => place.id) : Promise.resolve(null),
+    resolveEvidence(tx, input),
+    allInOrder((input.participants ?? []).map((p, i) => {
+      const at = ['input', 'participants', String(i)];
+      return allInOrder([
+        actorIdBySlug(tx, p.actor, [...at, 'actor']),
+        p.attributedBy != null ? actorIdBySlug(tx, p.attributedBy, [...at, 'attributedBy']) : Promise.resolve(null),
+        p.citations ? resolveCitations(tx, p.citations, [...at, 'citations']) : Promise.resolve(null),
+      ]);
+    })),
+  ]);
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'EVENT_REPORT', input, input.note, resolved);
   const [row] = await tx
     .insert(events)
     .values({
@@ -79,18 +93,17 @@ export async function createEvent(tx: Tx, principal: Principal, input: CreateEve
     })
     .returning({ id: events.id });
   if (!row) throw new Error('insert into events returned no row');
-  await storeExternalIds(tx, principal, 'event', row.id, input.externalIds);
-  const recorded: Json[] = [];
-  for (const [i, p] of (input.participants ?? []).entries()) {
-    const at = ['input', 'participants', String(i)];
-    const actorId = await actorIdBySlug(tx, p.actor, [...at, 'actor']);
-    const attributedById = p.attributedBy != null ? await actorIdBySlug(tx, p.attributedBy, [...at, 'attributedBy']) : null;
-    const ids = p.citations ? await resolveCitations(tx, p.citations, [...at, 'citations']) : citationIds;
-    const participationId = await recordClaim(tx, { kind: 'PARTICIPATION', confidence: p.confidence ?? input.confidence, credibility: p.credibility ?? input.credibility, recordedBy: principal.name, citationIds: ids });
-    await tx.insert(participations).values({ claimId: participationId, eventId: row.id, actorId, role: p.role, attributedById });
-    recorded.push({ claimId: participationId, actor: p.actor, role: p.role });
-  }
-  return { event: { id: row.id, slug: input.slug }, claimId, citationIds, participations: recorded } satisfies Json;
+  const eventId = row.id;
+  const [, recorded] = await allInOrder([
+    storeExternalIds(tx, principal, 'event', eventId, input.externalIds),
+    allInOrder((input.participants ?? []).map(async (p, i): Promise<Json> => {
+      const [actorId, attributedById, ownCitations] = participants[i]!;
+      const participationId = await recordClaim(tx, { kind: 'PARTICIPATION', confidence: p.confidence ?? input.confidence, credibility: p.credibility ?? input.credibility, recordedBy: principal.name, citationIds: ownCitations ?? citationIds });
+      await tx.insert(participations).values({ claimId: participationId, eventId, actorId, role: p.role, attributedById });
+      return { claimId: participationId, actor: p.actor, role: p.role };
+    })),
+  ]);
+  return { event: { id: eventId, slug: input.slug }, claimId, citationIds, participations: recorded } satisfies Json;
 }
 
 const updateEventSchema = z.object({
@@ -115,18 +128,24 @@ export function parseUpdateEvent(raw: { date?: FuzzyDateInput | null }): UpdateE
 
 /** Changes an event, backed by a cited claim; the old values stay readable as a revision. */
 export async function updateEvent(tx: Tx, principal: Principal, input: UpdateEventInput) {
-  const [before] = await tx.select().from(events).where(eq(events.slug, input.slug)).for('update');
-  if (!before) throw new NotFoundError(`no event "${input.slug}"`, ['input', 'slug']);
+  const [before, placeId, resolved] = await allInOrder([
+    tx.select().from(events).where(eq(events.slug, input.slug)).for('update').then(([row]) => {
+      if (!row) throw new NotFoundError(`no event "${input.slug}"`, ['input', 'slug']);
+      return row;
+    }),
+    input.place != null ? placeBySlug(tx, input.place, ['input', 'place']).then((place) => place.id) : Promise.resolve(null),
+    resolveEvidence(tx, input),
+  ]);
   const changes = actualChanges(before, {
     ...(input.title != null ? { title: input.title } : {}),
     ...(input.kind != null ? { kind: input.kind } : {}),
     ...(input.description !== undefined ? { description: input.description } : {}),
     ...(input.date ? eventDateColumns(input.date) : {}),
-    ...(input.place !== undefined ? { placeId: input.place === null ? null : (await placeBySlug(tx, input.place, ['input', 'place'])).id } : {}),
+    ...(input.place !== undefined ? { placeId } : {}),
     ...casualtyColumns('killed', input.killed),
     ...casualtyColumns('wounded', input.wounded),
   });
-  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'EVENT_REPORT', input, input.note ?? updateNote(`event ${before.slug}`, changes));
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'EVENT_REPORT', input, input.note ?? updateNote(`event ${before.slug}`, changes), resolved);
   const [after] = await tx.update(events).set({ ...changes, revisionClaimId: claimId }).where(eq(events.id, before.id)).returning();
   if (!after) throw new Error('update of events returned no row');
   return { event: { id: before.id, slug: before.slug }, claimId, citationIds, before: snapshot(before), after: snapshot(after) } satisfies Json;

@@ -2,11 +2,11 @@
 import { z } from 'zod';
 import { participations } from '../../db/schema.ts';
 import { actorIdBySlug } from '../actors/lookup.ts';
-import { recordCitedClaim } from '../claims/cited.ts';
+import { recordCitedClaim, resolveEvidence } from '../claims/cited.ts';
 import { eventIdBySlug } from '../events/lookup.ts';
 import { citationsSchema, claimGradeSchema, confidenceSchema, parseInput } from '../input.ts';
 import { freeTextSchema, slugReferenceSchema } from '../limits.ts';
-import type { Json, Principal, Tx } from '../service.ts';
+import { allInOrder, type Json, type Principal, type Tx } from '../service.ts';
 import { participationRoleValues } from '../vocabulary.ts';
 import { withAttributionRule } from './attribution.ts';
 
@@ -30,10 +30,13 @@ export function parseAddParticipation(raw: unknown): AddParticipationInput {
 
 /** Claims that an actor took part in an event in a role. */
 export async function addParticipation(tx: Tx, principal: Principal, input: AddParticipationInput) {
-  const eventId = await eventIdBySlug(tx, input.event, ['input', 'event']);
-  const actorId = await actorIdBySlug(tx, input.actor, ['input', 'actor']);
-  const attributedById = input.attributedBy != null ? await actorIdBySlug(tx, input.attributedBy, ['input', 'attributedBy']) : null;
-  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'PARTICIPATION', input);
+  const [eventId, actorId, attributedById, resolved] = await allInOrder([
+    eventIdBySlug(tx, input.event, ['input', 'event']),
+    actorIdBySlug(tx, input.actor, ['input', 'actor']),
+    input.attributedBy != null ? actorIdBySlug(tx, input.attributedBy, ['input', 'attributedBy']) : Promise.resolve(null),
+    resolveEvidence(tx, input),
+  ]);
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'PARTICIPATION', input, input.note, resolved);
   await tx.insert(participations).values({ claimId, eventId, actorId, role: input.role, attributedById });
   return { claimId, event: input.event, actor: input.actor, role: input.role, citationIds } satisfies Json;
 }

@@ -2,12 +2,12 @@
 import { z } from 'zod';
 import { relationships } from '../../db/schema.ts';
 import { actorIdBySlug } from '../actors/lookup.ts';
-import { recordCitedClaim } from '../claims/cited.ts';
+import { recordCitedClaim, resolveEvidence } from '../claims/cited.ts';
 import { validTime, validTimeColumns, type ValidTime, type ValidTimeInput } from '../dates.ts';
 import { ValidationError } from '../errors.ts';
 import { citationsSchema, claimGradeSchema, confidenceSchema, parseInput } from '../input.ts';
 import { freeTextSchema, slugReferenceSchema } from '../limits.ts';
-import type { Json, Principal, Tx } from '../service.ts';
+import { allInOrder, type Json, type Principal, type Tx } from '../service.ts';
 import { relationshipTypeValues } from '../vocabulary.ts';
 
 /** An actor does not relate to itself; the knowledge file's check says the same in its words. */
@@ -33,10 +33,13 @@ export function parseAddRelationship(raw: ValidTimeInput): AddRelationshipInput 
 
 /** Claims a typed relationship FROM → TO between two actors. */
 export async function addRelationship(tx: Tx, principal: Principal, input: AddRelationshipInput) {
-  const fromActorId = await actorIdBySlug(tx, input.from, ['input', 'from']);
-  const toActorId = await actorIdBySlug(tx, input.to, ['input', 'to']);
+  const [fromActorId, toActorId, resolved] = await allInOrder([
+    actorIdBySlug(tx, input.from, ['input', 'from']),
+    actorIdBySlug(tx, input.to, ['input', 'to']),
+    resolveEvidence(tx, input),
+  ]);
   if (fromActorId === toActorId) throw new ValidationError(SELF_RELATIONSHIP, ['input', 'to']);
-  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'RELATIONSHIP', input);
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'RELATIONSHIP', input, input.note, resolved);
   await tx.insert(relationships).values({ claimId, type: input.type, fromActorId, toActorId, ...validTimeColumns(input) });
   return { claimId, from: input.from, type: input.type, to: input.to, citationIds } satisfies Json;
 }

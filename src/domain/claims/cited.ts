@@ -6,7 +6,7 @@
 import type { CitationInput } from '../input.ts';
 import type { Principal, Tx } from '../service.ts';
 import { resolveCitations } from '../sources/citations.ts';
-import { recordClaim, type ClaimKind } from './record.ts';
+import { recordClaimEstablishing, type ClaimKind, type Establishes } from './record.ts';
 
 /** What a write's input says about its claim. */
 export interface ClaimEvidence {
@@ -20,7 +20,8 @@ export interface ClaimEvidence {
  * Resolves the input's citations (problems named at `input.citations`) and records the claim for
  * `principal`; `note` replaces the input's note where the service writes one of its own.
  * `resolved`: the citations, when the service resolved them already (together with its lookups,
- * `resolveEvidence`).
+ * `resolveEvidence`); `establishes`: the record the claim establishes, inserted by the claim's own
+ * statement (recordClaimEstablishing).
  */
 export async function recordCitedClaim(
   tx: Tx,
@@ -28,11 +29,15 @@ export async function recordCitedClaim(
   kind: ClaimKind,
   evidence: ClaimEvidence,
   note: string | null | undefined = evidence.note,
-  resolved?: number[],
-): Promise<{ claimId: number; citationIds: number[] }> {
+  { resolved, establishes }: { resolved?: number[]; establishes?: Establishes } = {},
+): Promise<{ claimId: number; citationIds: number[]; recordId: number | null }> {
   const citationIds = resolved ?? (await resolveEvidence(tx, evidence));
-  const claimId = await recordClaim(tx, { kind, confidence: evidence.confidence, credibility: evidence.credibility, note, recordedBy: principal.name, citationIds });
-  return { claimId, citationIds };
+  const { claimId, recordId } = await recordClaimEstablishing(
+    tx,
+    { kind, confidence: evidence.confidence, credibility: evidence.credibility, note, recordedBy: principal.name, citationIds },
+    establishes,
+  );
+  return { claimId, citationIds, recordId };
 }
 
 /** The ids of the citations the input gives for its claim (problems named at `input.citations`). */

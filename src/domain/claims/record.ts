@@ -3,7 +3,7 @@
  * refuses an uncited claim at commit). Claims from knowledge files and imports carry a stable
  * key, so loading the same file again finds them instead of writing them twice.
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { claimCitations, claims } from '../../db/schema.ts';
 import type { Tx } from '../service.ts';
 
@@ -20,12 +20,21 @@ export interface NewClaim {
 }
 
 /**
- * Inserts a claim and links its citations, in one statement (a write records one claim or more,
- * each a round trip less); returns its id.
+ * The record a claim establishes (an event, a participation, ...), inserted by the claim's own
+ * statement: `insert` is given the new claim's id as SQL. `returnsId`: the insert returns the new
+ * record's `id` (RETURNING "id").
  */
-export async function recordClaim(tx: Tx, claim: NewClaim): Promise<number> {
+export type Establishes = (claimId: SQL) => { insert: SQLWrapper; returnsId?: boolean };
+
+/**
+ * Inserts a claim, links its citations and (with `establishes`) inserts the record it establishes,
+ * in one statement: a write records one claim or more, each a round trip. Returns the claim's id,
+ * and the record's when its insert returns one.
+ */
+export async function recordClaimEstablishing(tx: Tx, claim: NewClaim, establishes?: Establishes): Promise<{ claimId: number; recordId: number | null }> {
   const citationIds = sql.join(claim.citationIds.map((id) => sql`${id}::int`), sql`, `);
-  const [row] = await tx.execute<{ id: number }>(sql`
+  const record = establishes?.(sql`(select id from claim)`);
+  const [row] = await tx.execute<{ claim_id: number; record_id: number | null }>(sql`
     with claim as (
            insert into ${claims} (kind, confidence, credibility, note, recorded_by)
            values (${claim.kind}::claim_kind, ${claim.confidence}, ${claim.credibility ?? null}::smallint, ${claim.note ?? null}, ${claim.recordedBy})
@@ -33,9 +42,15 @@ export async function recordClaim(tx: Tx, claim: NewClaim): Promise<number> {
          linked as (
            insert into ${claimCitations} (claim_id, citation_id)
            select claim.id, citation_id from claim, unnest(array[${citationIds}]::int[]) as citation_id)
-    select id from claim`);
+         ${record ? sql`, record as (${record.insert.getSQL()})` : sql``}
+    select (select id from claim) as claim_id, ${record?.returnsId ? sql`(select id from record)` : sql`null::int`} as record_id`);
   if (!row) throw new Error('insert into claims returned no row');
-  return row.id;
+  return { claimId: row.claim_id, recordId: row.record_id };
+}
+
+/** Inserts a claim and links its citations, in one statement; returns its id. */
+export async function recordClaim(tx: Tx, claim: NewClaim): Promise<number> {
+  return (await recordClaimEstablishing(tx, claim)).claimId;
 }
 
 /** What recording a keyed claim did. */

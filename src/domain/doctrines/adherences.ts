@@ -33,7 +33,9 @@ export async function addAdherence(tx: Tx, principal: Principal, input: AddAdher
     doctrineIdBySlug(tx, input.doctrine, ['input', 'doctrine']),
     resolveEvidence(tx, input),
   ]);
-  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'ADHERENCE', input, input.note, resolved);
-  await tx.insert(adherences).values({ claimId, actorId, doctrineId, ...validTimeColumns(input) });
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'ADHERENCE', input, input.note, {
+    resolved,
+    establishes: (claimId) => ({ insert: tx.insert(adherences).values({ claimId, actorId, doctrineId, ...validTimeColumns(input) }) }),
+  });
   return { claimId, actor: input.actor, doctrine: input.doctrine, citationIds } satisfies Json;
 }

@@ -9,7 +9,7 @@ import { events, participations } from '../../db/schema.ts';
 import { actorIdBySlug } from '../actors/lookup.ts';
 import { externalIdsSchema, storeExternalIds } from '../external-ids/external-ids.ts';
 import { recordCitedClaim, resolveEvidence } from '../claims/cited.ts';
-import { recordClaim } from '../claims/record.ts';
+import { recordClaimEstablishing } from '../claims/record.ts';
 import { eventDateColumns, fuzzyDate, type FuzzyDate, type FuzzyDateInput } from '../dates.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { citationsSchema, claimGradeSchema, confidenceSchema, parseInput } from '../input.ts';
@@ -77,29 +77,36 @@ export async function createEvent(tx: Tx, principal: Principal, input: CreateEve
       ]);
     })),
   ]);
-  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'EVENT_REPORT', input, input.note, resolved);
-  const [row] = await tx
-    .insert(events)
-    .values({
-      slug: input.slug,
-      title: input.title,
-      kind: input.kind,
-      description: input.description ?? null,
-      ...eventDateColumns(input.date),
-      placeId,
-      ...casualtyColumns('killed', input.killed ?? null),
-      ...casualtyColumns('wounded', input.wounded ?? null),
-      claimId,
-    })
-    .returning({ id: events.id });
-  if (!row) throw new Error('insert into events returned no row');
-  const eventId = row.id;
+  const { claimId, citationIds, recordId: eventId } = await recordCitedClaim(tx, principal, 'EVENT_REPORT', input, input.note, {
+    resolved,
+    establishes: (claimId) => ({
+      insert: tx
+        .insert(events)
+        .values({
+          slug: input.slug,
+          title: input.title,
+          kind: input.kind,
+          description: input.description ?? null,
+          ...eventDateColumns(input.date),
+          placeId,
+          ...casualtyColumns('killed', input.killed ?? null),
+          ...casualtyColumns('wounded', input.wounded ?? null),
+          claimId,
+        })
+        .returning({ id: events.id }),
+      returnsId: true,
+    }),
+  });
+  if (eventId === null) throw new Error('insert into events returned no row');
   const [, recorded] = await allInOrder([
     storeExternalIds(tx, principal, 'event', eventId, input.externalIds),
     allInOrder((input.participants ?? []).map(async (p, i): Promise<Json> => {
       const [actorId, attributedById, ownCitations] = participants[i]!;
-      const participationId = await recordClaim(tx, { kind: 'PARTICIPATION', confidence: p.confidence ?? input.confidence, credibility: p.credibility ?? input.credibility, recordedBy: principal.name, citationIds: ownCitations ?? citationIds });
-      await tx.insert(participations).values({ claimId: participationId, eventId, actorId, role: p.role, attributedById });
+      const { claimId: participationId } = await recordClaimEstablishing(
+        tx,
+        { kind: 'PARTICIPATION', confidence: p.confidence ?? input.confidence, credibility: p.credibility ?? input.credibility, recordedBy: principal.name, citationIds: ownCitations ?? citationIds },
+        (claimId) => ({ insert: tx.insert(participations).values({ claimId, eventId, actorId, role: p.role, attributedById }) }),
+      );
       return { claimId: participationId, actor: p.actor, role: p.role };
     })),
   ]);
@@ -145,7 +152,7 @@ export async function updateEvent(tx: Tx, principal: Principal, input: UpdateEve
     ...casualtyColumns('killed', input.killed),
     ...casualtyColumns('wounded', input.wounded),
   });
-  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'EVENT_REPORT', input, input.note ?? updateNote(`event ${before.slug}`, changes), resolved);
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'EVENT_REPORT', input, input.note ?? updateNote(`event ${before.slug}`, changes), { resolved });
   const [after] = await tx.update(events).set({ ...changes, revisionClaimId: claimId }).where(eq(events.id, before.id)).returning();
   if (!after) throw new Error('update of events returned no row');
   return { event: { id: before.id, slug: before.slug }, claimId, citationIds, before: snapshot(before), after: snapshot(after) } satisfies Json;

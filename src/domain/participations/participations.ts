@@ -36,7 +36,9 @@ export async function addParticipation(tx: Tx, principal: Principal, input: AddP
     input.attributedBy != null ? actorIdBySlug(tx, input.attributedBy, ['input', 'attributedBy']) : Promise.resolve(null),
     resolveEvidence(tx, input),
   ]);
-  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'PARTICIPATION', input, input.note, resolved);
-  await tx.insert(participations).values({ claimId, eventId, actorId, role: input.role, attributedById });
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'PARTICIPATION', input, input.note, {
+    resolved,
+    establishes: (claimId) => ({ insert: tx.insert(participations).values({ claimId, eventId, actorId, role: input.role, attributedById }) }),
+  });
   return { claimId, event: input.event, actor: input.actor, role: input.role, citationIds } satisfies Json;
 }

@@ -39,7 +39,9 @@ export async function addRelationship(tx: Tx, principal: Principal, input: AddRe
     resolveEvidence(tx, input),
   ]);
   if (fromActorId === toActorId) throw new ValidationError(SELF_RELATIONSHIP, ['input', 'to']);
-  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'RELATIONSHIP', input, input.note, resolved);
-  await tx.insert(relationships).values({ claimId, type: input.type, fromActorId, toActorId, ...validTimeColumns(input) });
+  const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'RELATIONSHIP', input, input.note, {
+    resolved,
+    establishes: (claimId) => ({ insert: tx.insert(relationships).values({ claimId, type: input.type, fromActorId, toActorId, ...validTimeColumns(input) }) }),
+  });
   return { claimId, from: input.from, type: input.type, to: input.to, citationIds } satisfies Json;
 }

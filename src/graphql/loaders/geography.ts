@@ -207,10 +207,19 @@ export interface MapBin {
   cell: BoundingBox;
 }
 
+/** The geographic filters applied to the places' locations where they are joined, not as a second pass over them. */
+interface Located {
+  bbox: BoundingBox | null;
+  maxPrecision: GeoPrecision | null;
+}
+
 /**
  * Per-place rows of events matching a filter: (place_id, events, killed_min, killed_max,
  * killed_open, killed_reported). `summary`: from event_rollup_by_place, for a live read whose
- * filter only names kinds and places; otherwise `fromEvents`, a grouping of the matching events.
+ * filter only names kinds and places. `links`: from actor_event_links, for a live read whose
+ * filter names an actor or roles, and otherwise only kinds, places and dates: the actor's rows
+ * (actor 0's, one per event with a live participation, for roles alone) summed per place.
+ * Otherwise `events`, a grouping of the matching events.
  */
 export type PlaceCounts =
   | {
@@ -218,10 +227,46 @@ export type PlaceCounts =
       kinds: readonly string[] | null;
       /** Conditions on r.place_id (country, within). */
       placeConditions: SQL[];
-      /** Applied to the places' locations where they are joined, not as a second pass over them. */
-      located: { bbox: BoundingBox | null; maxPrecision: GeoPrecision | null };
+      located: Located;
+    }
+  | {
+      kind: 'links';
+      /** The actor's key in actor_event_links: as merged now, or 0 for any actor. */
+      actor: SQL;
+      roles: readonly string[] | null;
+      kinds: readonly string[] | null;
+      from: string | null;
+      to: string | null;
+      /** Conditions on l.place_id / l.country_id (country, within). */
+      placeConditions: SQL[];
+      located: Located;
     }
   | { kind: 'events'; view: KnowledgeView; where: SQL | undefined };
+
+/**
+ * Whether an actor_event_links row (aliased l) is of an event that may have happened within
+ * [from, to], as eventConditions decides it from the event's two dates. A row has the event's
+ * first and last possible dates (each the other when one is unknown) and its grain (NONE when a
+ * date is unknown or the dates span years): a row with a first date after `to` or a last date
+ * before `from` is out, except when only one of the event's dates is known (grain NONE, first =
+ * last), when it is unknowable from the row whether the unknown date is the one that leaves the
+ * range open. Those few rows look at their event (by primary key).
+ */
+function linkDatesMatch(from: string | null, to: string | null): SQL {
+  const row: SQL[] = [];
+  const event: SQL[] = [];
+  if (from !== null) {
+    row.push(sql`(l.last_date is null or l.last_date >= ${from}::date)`);
+    event.push(sql`(e.date_latest is null or e.date_latest >= ${from}::date)`);
+  }
+  if (to !== null) {
+    row.push(sql`(l.first_date is null or l.first_date <= ${to}::date)`);
+    event.push(sql`(e.date_earliest is null or e.date_earliest <= ${to}::date)`);
+  }
+  return sql`((${sql.join(row, sql` and `)})
+    or (l.grain = 'NONE' and l.first_date = l.last_date
+        and exists (select 1 from ${events} e where e.id = l.event_id and ${sql.join(event, sql` and `)})))`;
+}
 
 function placeCountsSql(counts: PlaceCounts): SQL {
   if (counts.kind === 'summary') {
@@ -231,6 +276,21 @@ function placeCountsSql(counts: PlaceCounts): SQL {
         sum(r.killed_max)::bigint as killed_max, sum(r.killed_open)::int as killed_open, sum(r.killed_reported)::int as killed_reported
       from event_rollup_by_place r ${conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``}
       group by r.place_id`;
+  }
+  if (counts.kind === 'links') {
+    // Every column read is in actor_event_links_group_idx: an index-only range read of the actor's rows.
+    const conditions = [sql`l.actor_id = ${counts.actor}`, sql`l.place_id <> 0`, ...counts.placeConditions];
+    if (counts.roles !== null) {
+      conditions.push(sql`l.roles & (select participation_roles_mask(${sql.param([...counts.roles])}::participation_role[])) <> 0`);
+    }
+    if (counts.kinds !== null) conditions.push(sql`l.kind = any(${sql.param([...counts.kinds])}::event_kind[])`);
+    if (counts.from !== null || counts.to !== null) conditions.push(linkDatesMatch(counts.from, counts.to));
+    return sql`select l.place_id, count(*)::int as events, coalesce(sum(l.killed_min), 0)::bigint as killed_min,
+        coalesce(sum(l.killed_max), 0)::bigint as killed_max,
+        (count(*) filter (where l.killed_min is not null and l.killed_max is null))::int as killed_open,
+        count(l.killed_min)::int as killed_reported
+      from actor_event_links l where ${sql.join(conditions, sql` and `)}
+      group by l.place_id`;
   }
   return sql`select ${events.placeId} as place_id, count(*)::int as events, coalesce(sum(${events.killedMin}), 0)::bigint as killed_min,
       coalesce(sum(${events.killedMax}), 0)::bigint as killed_max,
@@ -251,7 +311,7 @@ export async function eventMapBins(
   const size = cellDegrees(zoom);
   const where: SQL[] = [];
   if (viewport) where.push(inBox(viewport, 'loc'));
-  if (counts.kind === 'summary') {
+  if (counts.kind !== 'events') {
     if (counts.located.bbox) where.push(inBox(checkBoundingBox(counts.located.bbox, 'filter.bbox'), 'loc'));
     if (counts.located.maxPrecision) where.push(sql`loc.precision <= ${counts.located.maxPrecision}::geo_precision`);
   }

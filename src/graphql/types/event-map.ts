@@ -2,9 +2,13 @@
  * The map aggregate for dashboards: the events matching a filter, binned into grid cells whose
  * size follows the map's zoom, with counts and casualty ranges per cell, as a list and as GeoJSON.
  * A live read whose filter names only kinds and places reads the per-place summary
- * (event_rollup_by_place): its cost follows the number of places, not of events.
+ * (event_rollup_by_place): its cost follows the number of places, not of events. One that names
+ * an actor or roles (and otherwise only kinds, places and dates) sums the actor's
+ * actor_event_links rows per place: its cost follows the actor's events, read from an index.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
+import { kindsMatching } from '../../domain/events/standard-types.ts';
+import type { KnowledgeView } from '../context.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import {
@@ -18,6 +22,7 @@ import {
   type MapBin,
   type PlaceCounts,
 } from '../loaders/geography.ts';
+import { actorKey } from '../loaders/analytics.ts';
 import { isLiveView, useView, viewArgs } from '../view.ts';
 import { KilledSumType } from './analytics.ts';
 import { EventFilter, eventWhere, type EventFilterInput } from './event.ts';
@@ -57,7 +62,8 @@ const EventMapType = builder.objectRef<EventMapShape>('EventMap').implement({
     bins: t.field({ type: [MapBinType], description: `The cells that hold events, busiest first; at most ${MAX_MAP_BINS}.`, resolve: (m) => m.bins }),
     truncated: t.exposeBoolean('truncated', { description: `Whether more than ${MAX_MAP_BINS} cells hold events (zoom out or narrow the box).` }),
     fromSummary: t.exposeBoolean('fromSummary', {
-      description: 'Whether it was read from the per-place summary (which trails writes by a moment; see `summaryStatus`) rather than from the events.',
+      description:
+        'Whether it was read from the summaries (per place, or per actor and place for an actor or role filter; they trail writes by a moment, see `summaryStatus`) rather than from the events.',
     }),
     geojson: t.field({
       type: 'JSON',
@@ -68,11 +74,50 @@ const EventMapType = builder.objectRef<EventMapShape>('EventMap').implement({
   }),
 });
 
-/** Filter fields the per-place summary can answer: the kinds and places of events. */
-const PLACE_FIELDS = new Set(['kind', 'country', 'bbox', 'within', 'maxPrecision']);
+/** Filter fields the per-place summary can answer: the kinds (standard types are kinds) and places of events. */
+const PLACE_FIELDS = new Set(['kind', 'acledEventType', 'acledSubEventType', 'gtdAttackType', 'gtdSuicide', 'country', 'bbox', 'within', 'maxPrecision']);
+/**
+ * And those actor_event_links answers besides: an actor and roles (the links' roles as merged
+ * now, through live claims) and date bounds. Not a confidence or grade floor (a link's claim
+ * grades are not kept), nor `between`.
+ */
+const LINK_FIELDS = new Set([...PLACE_FIELDS, 'actor', 'role', 'from', 'to']);
 
-function placeOnly(filter: EventFilterInput | null | undefined): boolean {
-  return Object.entries(filter ?? {}).every(([key, value]) => value == null || PLACE_FIELDS.has(key));
+const onlyFields = (filter: EventFilterInput | null | undefined, fields: Set<string>): boolean =>
+  Object.entries(filter ?? {}).every(([key, value]) => value == null || fields.has(key));
+
+/**
+ * Where a map reads its per-place counts from: the per-place summary, the actor's links, or
+ * the events (a past view, retracted claims, or a filter neither summary answers).
+ */
+export function eventMapCounts(filter: EventFilterInput | null | undefined, view: KnowledgeView): PlaceCounts {
+  // Checks the filter as `events` does (dates in order, a sound bbox) whichever path answers.
+  const where = eventWhere(filter, view);
+  if (!isLiveView(view)) return { kind: 'events', view, where };
+  const links = filter?.actor != null || filter?.role != null;
+  if (links ? !onlyFields(filter, LINK_FIELDS) : !onlyFields(filter, PLACE_FIELDS)) return { kind: 'events', view, where };
+  const located = { bbox: filter?.bbox ?? null, maxPrecision: filter?.maxPrecision ?? null };
+  const kinds = kindsMatching(filter);
+  if (!links) {
+    const placeConditions = geoPlaceConditions({ within: filter?.within ?? null }, view, sql`r.place_id`);
+    if (filter?.country != null) {
+      placeConditions.push(sql`r.place_id in (select pl.id from places pl join places country on country.id = pl.country_id
+                                where country.slug = ${filter.country})`);
+    }
+    return { kind: 'summary', kinds, placeConditions, located };
+  }
+  const placeConditions: SQL[] = geoPlaceConditions({ within: filter?.within ?? null }, view, sql`l.place_id`);
+  if (filter?.country != null) placeConditions.push(sql`l.country_id = (select country.id from places country where country.slug = ${filter.country})`);
+  return {
+    kind: 'links',
+    actor: actorKey(filter?.actor ?? null),
+    roles: filter?.role ?? null,
+    kinds,
+    from: filter?.from ?? null,
+    to: filter?.to ?? null,
+    placeConditions,
+    located,
+  };
 }
 
 builder.queryFields((t) => ({
@@ -92,26 +137,9 @@ builder.queryFields((t) => ({
       }
       const viewport = args.bbox ? checkBoundingBox(args.bbox, 'bbox') : null;
       const view = useView(ctx, args);
-      const filter = args.filter;
-      const fromSummary = isLiveView(view) && placeOnly(filter);
-      let counts: PlaceCounts;
-      if (fromSummary) {
-        const placeConditions = geoPlaceConditions({ within: filter?.within ?? null }, view, sql`r.place_id`);
-        if (filter?.country != null) {
-          placeConditions.push(sql`r.place_id in (select pl.id from places pl join places country on country.id = pl.country_id
-                                    where country.slug = ${filter.country})`);
-        }
-        counts = {
-          kind: 'summary',
-          kinds: filter?.kind ?? null,
-          placeConditions,
-          located: { bbox: filter?.bbox ?? null, maxPrecision: filter?.maxPrecision ?? null },
-        };
-      } else {
-        counts = { kind: 'events', view, where: eventWhere(filter, view) };
-      }
+      const counts = eventMapCounts(args.filter, view);
       const { bins, truncated } = await eventMapBins(ctx.db, view, counts, args.zoom, viewport);
-      return { zoom: args.zoom, bins, truncated, fromSummary };
+      return { zoom: args.zoom, bins, truncated, fromSummary: counts.kind !== 'events' };
     },
   }),
 }));

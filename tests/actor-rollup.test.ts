@@ -22,8 +22,8 @@ import {
 import type { ParticipationRole } from '../src/graphql/loaders/claims.ts';
 import { reachOfActors } from '../src/graphql/loaders/reach.ts';
 import { eventWhere } from '../src/graphql/types/event.ts';
-import { eventMapCounts } from '../src/graphql/types/event-map.ts';
-import { eventMapBins, type MapBin } from '../src/graphql/loaders/geography.ts';
+import { eventMapCounts } from '../src/graphql/place-counts.ts';
+import { eventMapBins, hasGeoFilter, placeStats, type MapBin } from '../src/graphql/loaders/geography.ts';
 import { LIVE_VIEW } from '../src/graphql/view.ts';
 import { drainOnce, drainSummaries, summaryStatus } from '../src/db/summaries.ts';
 import { openApi, writeFixture, type WriteFixture } from './helpers.ts';
@@ -67,6 +67,14 @@ const MAP_FILTERS: Filter[] = [
   { actor: 'isis-k', role: ['PERPETRATOR'], bbox: { west: 60, south: 29, east: 75, north: 39 }, maxPrecision: 'ADMIN2' },
   { actor: 'isis-k', gtdAttackType: ['BOMBING_EXPLOSION'], from: '2020-01-01' },
   { role: ['VICTIM'], country: 'afghanistan', kind: ['SUICIDE_ATTACK', 'CAMPAIGN'] },
+  { bbox: { west: 60, south: 29, east: 75, north: 39 } },
+  { bbox: { west: 60, south: -90, east: 40, north: 90 }, kind: ['ATTACK', 'SUICIDE_BOMBING', 'CAMPAIGN'] },
+  { within: 'afghanistan', maxPrecision: 'NEAR' },
+  { within: 'kabul' },
+  // A place without a point: `within` counts its events in totals, though no map can show them.
+  { within: 'the-west' },
+  { role: ['PERPETRATOR', 'INSPIRED'], within: 'the-west' },
+  { maxPrecision: 'ADMIN1', country: 'pakistan' },
 ];
 
 /** Bins with their mean positions rounded: the two paths may add the same places in another order. */
@@ -88,6 +96,12 @@ async function expectMapsAgree(db: Database) {
       const fromEvents = await eventMapBins(db, LIVE_VIEW, { kind: 'events', view: LIVE_VIEW, where: eventWhere(filter, LIVE_VIEW) }, zoom, null);
       expect(rounded((await eventMapBins(db, LIVE_VIEW, counts, zoom, null)).bins), `${name} zoom ${zoom}`).toEqual(rounded(fromEvents.bins));
       if (fromEvents.bins.length > 0) drawn++;
+    }
+    // eventStats filtered by place sums the same rows (dates only from links; no casualty parts).
+    if (hasGeoFilter(filter) && counts.kind !== 'events') {
+      const fromEvents = await eventStats(db, LIVE_VIEW, eventWhere(filter, LIVE_VIEW), null);
+      const dated = counts.kind === 'links' ? {} : { firstDate: null, lastDate: null };
+      expect(await placeStats(db, counts), `${name} eventStats`).toEqual({ ...fromEvents, ...dated });
     }
   }
   // Not a comparison of empty maps.

@@ -161,6 +161,22 @@ describe('event locations and filters', () => {
     expect(data?.eventStats.events).toBe(data?.events.totalCount);
     expect(data?.events.totalCount).toBeGreaterThan(0);
   });
+
+  it('eventStats by place reads the per-place summaries unless it asks for what they lack, and answers the same', async () => {
+    const box = '{ west: 60, south: 29, east: 75, north: 39 }';
+    const stats = async (filter: string, fields: string) => {
+      const { data, errors } = await api.query<{ eventStats: Record<string, unknown> }>(`{ eventStats(filter: ${filter}) { ${fields} } }`);
+      expect(errors).toBeUndefined();
+      return data!.eventStats;
+    };
+    const counts = 'events killed { min max reported }';
+    for (const filter of [`{ bbox: ${box} }`, `{ bbox: ${box}, actor: "isis-k" }`, `{ within: "kabul", role: [PERPETRATOR], from: "2021-01-01" }`]) {
+      const full = await stats(filter, `${counts} firstDate lastDate casualties { killed { total { low } } }`);
+      expect(await stats(filter, counts)).toEqual({ events: full.events, killed: full.killed });
+      expect(await stats(filter, `${counts} firstDate lastDate`)).toEqual({ events: full.events, killed: full.killed, firstDate: full.firstDate, lastDate: full.lastDate });
+      expect(full.events).toBeGreaterThan(0);
+    }
+  });
 });
 
 interface MapOut {

@@ -4,7 +4,7 @@
 --   live events of each calendar bucket, from event_rollup_members (what each event adds);
 -- * actor_event_links holds one row per (event, actor as merged now) with the roles of its live
 --   participations, plus one per event for "any actor" (actor 0); actor_rollup, _timeline and
---   _by_role are sums over it;
+--   _by_role are sums over it, and a map by actor sums its rows per place (their place_id);
 -- * event_doctrines and doctrine_rollup count events by the doctrines of their perpetrators and
 --   claimants; actor_doctrine_sets remembers each (merged) actor's doctrines as counted there.
 --

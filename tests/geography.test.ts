@@ -233,6 +233,25 @@ describe('eventMap', () => {
     }
   });
 
+  it('reads events for what the summaries do not hold: a past view, a confidence floor, a pair of actors', async () => {
+    const filter = '{ actor: "isis-k", role: [PERPETRATOR], from: "2021-01-01" }';
+    const { data, errors } = await api.query<Record<string, { events: number; fromSummary: boolean }>>(`{
+      live: eventMap(filter: ${filter}, zoom: 4) { events fromSummary }
+      floor: eventMap(filter: { actor: "isis-k", minConfidence: 1 }, zoom: 4) { events fromSummary }
+      pair: eventMap(filter: { between: ["isis-k", "afghan-taliban"] }, zoom: 4) { events fromSummary }
+    }`);
+    expect(errors).toBeUndefined();
+    // One operation reads as of one time: the past view on its own.
+    const past = await api.query<{ eventMap: { events: number; fromSummary: boolean } }>(
+      `query($at: DateTime!) { eventMap(filter: ${filter}, zoom: 4, asOf: $at) { events fromSummary } }`, { at: new Date().toISOString() });
+    expect(past.errors).toBeUndefined();
+    expect(data?.live).toMatchObject({ fromSummary: true });
+    expect(data?.live?.events).toBeGreaterThan(0);
+    expect(past.data?.eventMap).toEqual({ events: data?.live?.events, fromSummary: false });
+    expect(data?.floor?.fromSummary).toBe(false);
+    expect(data?.pair?.fromSummary).toBe(false);
+  });
+
   it('a bounding box in the filter counts what the list finds in it, from the summary', async () => {
     const box = '{ west: 60, south: 29, east: 75, north: 39 }';
     const { data } = await api.query<{ eventMap: { events: number; fromSummary: boolean }; events: { totalCount: number } }>(`{

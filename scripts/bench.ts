@@ -258,9 +258,18 @@ async function main() {
       variables: { b: viewport },
     },
     {
-      name: `eventMap zoom 4, actor ${actor} (reads events)`,
+      name: `eventMap zoom 4, actor ${actor} PERPETRATOR`,
       query: 'query($a: String!) { eventMap(zoom: 4, filter: { actor: $a, role: [PERPETRATOR] }) { events bins { latitude longitude events } } }',
       variables: { a: actor },
+    },
+    {
+      name: `eventMap zoom 4, actor ${actor} PERPETRATOR, 2020-2024`,
+      query: 'query($a: String!) { eventMap(zoom: 4, filter: { actor: $a, role: [PERPETRATOR], from: "2020-01-01", to: "2024-12-31" }) { events bins { latitude longitude events killed { min max } } } }',
+      variables: { a: actor },
+    },
+    {
+      name: 'eventMap zoom 4, role PERPETRATOR (any actor)',
+      query: '{ eventMap(zoom: 4, filter: { role: [PERPETRATOR] }) { events bins { latitude longitude events } } }',
     },
     {
       name: `events page, bbox around ${country.slug}`,
@@ -268,7 +277,7 @@ async function main() {
       variables: { b: viewport },
     },
     {
-      name: `eventStats, bbox around ${country.slug} (reads events)`,
+      name: `eventStats, bbox around ${country.slug}`,
       query: 'query($b: BoundingBoxInput!) { eventStats(filter: { bbox: $b }) { events killed { min max } } }',
       variables: { b: viewport },
     },

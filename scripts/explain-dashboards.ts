@@ -60,6 +60,11 @@ async function main() {
      where p.role = 'PERPETRATOR' group by a.slug order by count(*) desc, a.slug limit 1`;
   const target = targeted?.slug ?? busiest.slug;
   const c = country.slug;
+  // The bench's map viewport: 20° around the busiest country's point.
+  const [focus] = await explain<{ latitude: number; longitude: number }[]>`select latitude, longitude from places where slug = ${c}`;
+  const box = focus
+    ? `{ west: ${Math.max(-180, focus.longitude - 10)}, south: ${Math.max(-90, focus.latitude - 10)}, east: ${Math.min(180, focus.longitude + 10)}, north: ${Math.min(90, focus.latitude + 10)} }`
+    : '{ west: -180, south: -90, east: 180, north: 90 }';
 
   const scenarios: { name: string; query: string }[] = [
     { name: 'eventStats (all events)', query: '{ eventStats { events killed { min max reported } firstDate lastDate } }' },
@@ -93,6 +98,14 @@ async function main() {
     { name: `breakdown ACLED_SUB_EVENT_TYPE (actor ${actor})`, query: `{ breakdown(by: ACLED_SUB_EVENT_TYPE, filter: { actor: "${actor}" }) { key label events } }` },
     { name: 'eventStats (gtdSuicide)', query: '{ eventStats(filter: { gtdSuicide: true }) { events killed { min max } casualties { killed { civilians { low } } } } }' },
     { name: `events between (${actor}, a target)`, query: `{ events(filter: { between: ["${actor}", "${target}"] }, first: 20) { totalCount nodes { slug dyad { acledInteraction } } } }` },
+    // Maps and place-filtered totals (docs/performance.md, "Maps").
+    { name: 'eventMap zoom 3 (all events)', query: '{ eventMap(zoom: 3) { events bins { latitude longitude events killed { min max } coarsestPrecision } } }' },
+    { name: `eventMap zoom 4 (actor ${actor}, PERPETRATOR)`, query: `{ eventMap(zoom: 4, filter: { actor: "${actor}", role: [PERPETRATOR] }) { events bins { latitude longitude events } } }` },
+    { name: `eventMap zoom 4 (actor ${actor}, PERPETRATOR, 2020-2024)`, query: `{ eventMap(zoom: 4, filter: { actor: "${actor}", role: [PERPETRATOR], from: "2020-01-01", to: "2024-12-31" }) { events bins { latitude longitude events killed { min max } } } }` },
+    { name: `eventMap zoom 4 (actor ${actor}, any role, ${c})`, query: `{ eventMap(zoom: 4, filter: { actor: "${actor}", country: "${c}" }) { events bins { latitude longitude events } } }` },
+    { name: 'eventMap zoom 4 (role PERPETRATOR, any actor)', query: '{ eventMap(zoom: 4, filter: { role: [PERPETRATOR] }) { events bins { latitude longitude events } } }' },
+    { name: `eventStats (bbox around ${c})`, query: `{ eventStats(filter: { bbox: ${box} }) { events killed { min max } } }` },
+    { name: `eventStats (bbox around ${c}, actor ${actor})`, query: `{ eventStats(filter: { bbox: ${box}, actor: "${actor}" }) { events killed { min max } firstDate lastDate } }` },
     { name: `reach (${actor})`, query: `{ actor(slug: "${actor}") { reach { homeRegion countries { country { name } role events firstDate lastDate extraRegional } regions { region role events } } } }` },
     { name: `reach (${actor}, PERPETRATOR)`, query: `{ actor(slug: "${actor}") { reach(roles: [PERPETRATOR]) { countries { country { name } events } } } }` },
   ].filter((s) => !options.only || s.name.includes(options.only));

@@ -22,6 +22,8 @@ import {
 import type { ParticipationRole } from '../src/graphql/loaders/claims.ts';
 import { reachOfActors } from '../src/graphql/loaders/reach.ts';
 import { eventWhere } from '../src/graphql/types/event.ts';
+import { eventMapCounts } from '../src/graphql/place-counts.ts';
+import { eventMapBins, hasGeoFilter, placeStats, type MapBin } from '../src/graphql/loaders/geography.ts';
 import { LIVE_VIEW } from '../src/graphql/view.ts';
 import { drainOnce, drainSummaries, summaryStatus } from '../src/db/summaries.ts';
 import { openApi, writeFixture, type WriteFixture } from './helpers.ts';
@@ -49,6 +51,63 @@ const FILTERS: Filter[] = [
   { country: 'afghanistan', kind: ['CAMPAIGN'] },
   { actor: 'isis-k', from: '2021-01-01' },
 ];
+/**
+ * The maps' filters: every filter above (an actor or roles read actor_event_links, kinds and
+ * places event_rollup_by_place), and date bounds and places beside an actor or roles. The dates
+ * meet the events whose rows cannot settle a bound (Pakistan army operations: only the last day
+ * known; the event added below: only the first).
+ */
+const MAP_FILTERS: Filter[] = [
+  ...FILTERS,
+  { actor: 'isis-k', role: OWN, from: '2022-01-01', to: '2023-12-31' },
+  { actor: 'isis-k', to: '2021-08-26' },
+  { role: ['PERPETRATOR', 'TARGET'], to: '2010-12-31' },
+  { role: ['PERPETRATOR', 'TARGET'], from: '2016-01-01' },
+  { actor: 'isis-k', within: 'afghanistan' },
+  { actor: 'isis-k', role: ['PERPETRATOR'], bbox: { west: 60, south: 29, east: 75, north: 39 }, maxPrecision: 'ADMIN2' },
+  { actor: 'isis-k', gtdAttackType: ['BOMBING_EXPLOSION'], from: '2020-01-01' },
+  { role: ['VICTIM'], country: 'afghanistan', kind: ['SUICIDE_ATTACK', 'CAMPAIGN'] },
+  { bbox: { west: 60, south: 29, east: 75, north: 39 } },
+  { bbox: { west: 60, south: -90, east: 40, north: 90 }, kind: ['ATTACK', 'SUICIDE_BOMBING', 'CAMPAIGN'] },
+  { within: 'afghanistan', maxPrecision: 'NEAR' },
+  { within: 'kabul' },
+  // A place without a point: `within` counts its events in totals, though no map can show them.
+  { within: 'the-west' },
+  { role: ['PERPETRATOR', 'INSPIRED'], within: 'the-west' },
+  { maxPrecision: 'ADMIN1', country: 'pakistan' },
+];
+
+/** Bins with their mean positions rounded: the two paths may add the same places in another order. */
+const rounded = (bins: MapBin[]) =>
+  bins.map((b) => ({ ...b, latitude: Number(b.latitude.toFixed(9)), longitude: Number(b.longitude.toFixed(9)) }));
+
+/**
+ * Every map filter's bins read from the summaries (eventMapCounts) and from the events (the path
+ * of asOf reads), at a coarse zoom and at one fine enough to put about every place in its own
+ * cell: they must agree.
+ */
+async function expectMapsAgree(db: Database) {
+  let drawn = 0;
+  for (const filter of MAP_FILTERS) {
+    const name = JSON.stringify(filter);
+    const counts = eventMapCounts(filter, LIVE_VIEW);
+    expect(counts.kind, name).toBe(filter.actor != null || filter.role != null ? 'links' : 'summary');
+    for (const zoom of [3, 12]) {
+      const fromEvents = await eventMapBins(db, LIVE_VIEW, { kind: 'events', view: LIVE_VIEW, where: eventWhere(filter, LIVE_VIEW) }, zoom, null);
+      expect(rounded((await eventMapBins(db, LIVE_VIEW, counts, zoom, null)).bins), `${name} zoom ${zoom}`).toEqual(rounded(fromEvents.bins));
+      if (fromEvents.bins.length > 0) drawn++;
+    }
+    // eventStats filtered by place sums the same rows (dates only from links; no casualty parts).
+    if (hasGeoFilter(filter) && counts.kind !== 'events') {
+      const fromEvents = await eventStats(db, LIVE_VIEW, eventWhere(filter, LIVE_VIEW), null);
+      const dated = counts.kind === 'links' ? {} : { firstDate: null, lastDate: null };
+      expect(await placeStats(db, counts), `${name} eventStats`).toEqual({ ...fromEvents, ...dated });
+    }
+  }
+  // Not a comparison of empty maps.
+  expect(drawn).toBeGreaterThan(MAP_FILTERS.length);
+}
+
 const BYS: BreakdownBy[] = ['COUNTRY', 'ACTOR', 'ROLE', 'EVENT_KIND', 'DOCTRINE', 'YEAR'];
 const REACH_ROLES: (ParticipationRole[] | null)[] = [null, ['PERPETRATOR'], ['PERPETRATOR', 'CLAIMED_RESPONSIBILITY'], ['TARGET', 'VICTIM', 'IMPLICATED']];
 
@@ -69,6 +128,7 @@ async function expectSummariesAgree(db: Database) {
       );
     }
   }
+  await expectMapsAgree(db);
   const ids = (await db.execute<{ id: number }>(sql`select id from actors order by id`)).map((r) => r.id);
   for (const roles of REACH_ROLES) {
     expect(await reachOfActors(db, LIVE_VIEW, ids, roles, true), `reach ${JSON.stringify(roles)}`).toEqual(
@@ -358,6 +418,15 @@ describe('after writes through the API', () => {
     await check();
   });
 
+  it('a place given other coordinates, or moved into another place, moves its events on every map', async () => {
+    // Maps join the places' points when read (place_locations): no summary row holds them.
+    await f.scratch.handle.sql`update places set latitude = 36.7, longitude = 67.1 where slug = 'kerman'`;
+    await check();
+    // The Pakistani embassy in Kabul has no point of its own: moved into Moscow, it is located by Moscow's.
+    await f.scratch.handle.sql`update places set parent_id = (select id from places where slug = 'moscow') where slug = 'pakistani-embassy-kabul'`;
+    await check();
+  });
+
   it('an adherence added gives the actor\'s events its doctrine', async () => {
     const doctrine = async () =>
       (await f.api.query<{ breakdown: { key: string; events: number }[] }>(`{ breakdown(by: DOCTRINE) { key events } }`)).data?.breakdown.find((g) => g.key === 'salafism')?.events ?? 0;
@@ -482,6 +551,14 @@ describe('after writes through the API', () => {
       date: { text: 'in 2024', earliest: '2024-01-01', latest: '2024-12-31', precision: 'YEAR' }, killed: { min: 12, max: 12, text: '12' },
       citations: cite('A new attack near Kabul killed 12 people, the Taliban said.'),
       participants: [{ actor: 'isis-k', role: 'PERPETRATOR' }, { actor: 'afghan-taliban', role: 'TARGET' }, { actor: 'isis-k', role: 'CLAIMED_RESPONSIBILITY' }],
+    }, 'analyst');
+    await check();
+    // Known only to have begun in May 2019: a map bounded to 2022-2023 has it, one ending in 2018 not.
+    await write(`mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename ... on UserError { message } } }`, {
+      slug: 'open-ended-attacks-near-kabul', title: 'Attacks near Kabul since May 2019', kind: 'ATTACK', place: 'kabul', confidence: 70,
+      date: { text: 'since May 2019', earliest: '2019-05-01', precision: 'RANGE' },
+      citations: cite('A new attack near Kabul killed 12 people, the Taliban said.'),
+      participants: [{ actor: 'isis-k', role: 'PERPETRATOR' }],
     }, 'analyst');
     await check();
     const moscow = await f.api.query<{ event: { id: string } }>(`{ event(slug: "moscow-concert-hall-attack") { id } }`);

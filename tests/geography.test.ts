@@ -161,6 +161,22 @@ describe('event locations and filters', () => {
     expect(data?.eventStats.events).toBe(data?.events.totalCount);
     expect(data?.events.totalCount).toBeGreaterThan(0);
   });
+
+  it('eventStats by place reads the per-place summaries unless it asks for what they lack, and answers the same', async () => {
+    const box = '{ west: 60, south: 29, east: 75, north: 39 }';
+    const stats = async (filter: string, fields: string) => {
+      const { data, errors } = await api.query<{ eventStats: Record<string, unknown> }>(`{ eventStats(filter: ${filter}) { ${fields} } }`);
+      expect(errors).toBeUndefined();
+      return data!.eventStats;
+    };
+    const counts = 'events killed { min max reported }';
+    for (const filter of [`{ bbox: ${box} }`, `{ bbox: ${box}, actor: "isis-k" }`, `{ within: "kabul", role: [PERPETRATOR], from: "2021-01-01" }`]) {
+      const full = await stats(filter, `${counts} firstDate lastDate casualties { killed { total { low } } }`);
+      expect(await stats(filter, counts)).toEqual({ events: full.events, killed: full.killed });
+      expect(await stats(filter, `${counts} firstDate lastDate`)).toEqual({ events: full.events, killed: full.killed, firstDate: full.firstDate, lastDate: full.lastDate });
+      expect(full.events).toBeGreaterThan(0);
+    }
+  });
 });
 
 interface MapOut {
@@ -207,13 +223,33 @@ describe('eventMap', () => {
     expect((await map('{}', 9)).eventMap.bins.length).toBeGreaterThan((await map('{}', 0)).eventMap.bins.length);
   });
 
-  it('agrees with the events under kind, place and actor filters (an actor filter reads events)', async () => {
-    for (const filter of ['{ kind: [SUICIDE_BOMBING, SUICIDE_ATTACK] }', '{ country: "afghanistan" }', '{ maxPrecision: ADMIN2 }', '{ actor: "isis-k", role: [PERPETRATOR] }']) {
+  it('agrees with the events under kind, place, actor and date filters, from the summaries', async () => {
+    for (const filter of ['{ kind: [SUICIDE_BOMBING, SUICIDE_ATTACK] }', '{ country: "afghanistan" }', '{ maxPrecision: ADMIN2 }', '{ actor: "isis-k", role: [PERPETRATOR] }',
+      '{ actor: "isis-k", from: "2021-01-01", to: "2023-12-31" }']) {
       const m = await map(filter, 4);
-      expect(m.eventMap.fromSummary).toBe(!filter.includes('actor'));
+      expect(m.eventMap.fromSummary).toBe(true);
       expect(m.eventMap.events).toBe(m.events.totalCount);
       expect(m.events.totalCount).toBeGreaterThan(0);
     }
+  });
+
+  it('reads events for what the summaries do not hold: a past view, a confidence floor, a pair of actors', async () => {
+    const filter = '{ actor: "isis-k", role: [PERPETRATOR], from: "2021-01-01" }';
+    const { data, errors } = await api.query<Record<string, { events: number; fromSummary: boolean }>>(`{
+      live: eventMap(filter: ${filter}, zoom: 4) { events fromSummary }
+      floor: eventMap(filter: { actor: "isis-k", minConfidence: 1 }, zoom: 4) { events fromSummary }
+      pair: eventMap(filter: { between: ["isis-k", "afghan-taliban"] }, zoom: 4) { events fromSummary }
+    }`);
+    expect(errors).toBeUndefined();
+    // One operation reads as of one time: the past view on its own.
+    const past = await api.query<{ eventMap: { events: number; fromSummary: boolean } }>(
+      `query($at: DateTime!) { eventMap(filter: ${filter}, zoom: 4, asOf: $at) { events fromSummary } }`, { at: new Date().toISOString() });
+    expect(past.errors).toBeUndefined();
+    expect(data?.live).toMatchObject({ fromSummary: true });
+    expect(data?.live?.events).toBeGreaterThan(0);
+    expect(past.data?.eventMap).toEqual({ events: data?.live?.events, fromSummary: false });
+    expect(data?.floor?.fromSummary).toBe(false);
+    expect(data?.pair?.fromSummary).toBe(false);
   });
 
   it('a bounding box in the filter counts what the list finds in it, from the summary', async () => {

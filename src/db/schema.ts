@@ -821,7 +821,11 @@ export const actorEventLinks = pgTable(
     casualties: bigint('casualties', { mode: 'number' }).array().notNull().default(sql`'{}'::bigint[]`),
     firstDate: date('first_date', { mode: 'string' }),
     lastDate: date('last_date', { mode: 'string' }),
+    // The event's place (0 when it has none), for maps by actor: joined to place_locations at read
+    // time, so a place moved moves its events on the map without touching these rows.
+    placeId: integer('place_id').notNull(),
   },
+  // Also actor_event_links_group_idx (created by hand: INCLUDE columns; see the actor_links_by_place migration).
   (t) => [primaryKey({ columns: [t.eventId, t.actorId] })],
 );
 

@@ -3,7 +3,8 @@
 -- aggregate joins these rows to the places' coordinates and bins them, reading a few thousand
 -- rows however many events there are. Kept like the event rollups (summaries.sql): the drainer
 -- recomputes the members of the events whose keys it took and adds the difference to the sums.
--- Coordinates are not copied here: moving a place moves its bin at the next read.
+-- Coordinates are not copied here: moving a place moves its bin at the next read. A map filtered
+-- by actor or role sums the actor's actor_event_links rows per place instead (summaries.sql).
 
 CREATE OR REPLACE VIEW event_place_members_expected AS
 SELECT e.id AS event_id, e.place_id, e.kind, e.killed_min, e.killed_max

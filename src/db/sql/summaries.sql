@@ -4,7 +4,7 @@
 --   live events of each calendar bucket, from event_rollup_members (what each event adds);
 -- * actor_event_links holds one row per (event, actor as merged now) with the roles of its live
 --   participations, plus one per event for "any actor" (actor 0); actor_rollup, _timeline and
---   _by_role are sums over it;
+--   _by_role are sums over it, and a map by actor sums its rows per place (their place_id);
 -- * event_doctrines and doctrine_rollup count events by the doctrines of their perpetrators and
 --   claimants; actor_doctrine_sets remembers each (merged) actor's doctrines as counted there.
 --
@@ -258,7 +258,8 @@ SELECT e.id AS event_id, coalesce(pl.country_id, 0) AS country_id, e.kind,
        e.killed_min, e.killed_max,
        coalesce(e.date_earliest, e.date_latest) AS first_date, coalesce(e.date_latest, e.date_earliest) AS last_date,
        event_casualty_vector(e.killed_min, e.killed_best, e.killed_max, e.killed_parts,
-                             e.wounded_min, e.wounded_best, e.wounded_max, e.wounded_parts) AS casualties
+                             e.wounded_min, e.wounded_best, e.wounded_max, e.wounded_parts) AS casualties,
+       coalesce(e.place_id, 0) AS place_id
   FROM events e
   JOIN claims report ON report.id = e.claim_id AND report.retracted_at IS NULL
   LEFT JOIN places pl ON pl.id = e.place_id;
@@ -279,10 +280,12 @@ SELECT e.id AS event_id, event_grain_of(e.date_earliest, e.date_latest) AS grain
   LEFT JOIN places pl ON pl.id = e.place_id;
 
 -- What actor_event_links must hold, from the base tables. Queried per event
--- (WHERE event_id = ANY(...)), which the planner pushes into both grouped subqueries.
+-- (WHERE event_id = ANY(...)), which the planner pushes into both grouped subqueries. The event's
+-- place (0 for none) is kept for maps by actor; its coordinates are not (place_locations is
+-- joined when a map is read), so moving a place changes no row here.
 CREATE OR REPLACE VIEW actor_event_links_expected AS
 SELECT l.event_id, l.actor_id, l.roles, f.country_id, f.kind, f.grain, f.period,
-       f.killed_min, f.killed_max, f.first_date, f.last_date, f.casualties
+       f.killed_min, f.killed_max, f.first_date, f.last_date, f.casualties, f.place_id
   FROM (SELECT p.event_id, coalesce(m.canonical_id, p.actor_id) AS actor_id,
                bit_or(participation_role_bit(p.role))::smallint AS roles
           FROM participations p
@@ -292,7 +295,7 @@ SELECT l.event_id, l.actor_id, l.roles, f.country_id, f.kind, f.grain, f.period,
   JOIN live_event_facts f ON f.event_id = l.event_id
 UNION ALL
 SELECT l.event_id, 0, l.roles, f.country_id, f.kind, f.grain, f.period,
-       f.killed_min, f.killed_max, f.first_date, f.last_date, f.casualties
+       f.killed_min, f.killed_max, f.first_date, f.last_date, f.casualties, f.place_id
   FROM (SELECT p.event_id, bit_or(participation_role_bit(p.role))::smallint AS roles
           FROM participations p
           JOIN claims c ON c.id = p.claim_id AND c.retracted_at IS NULL
@@ -550,12 +553,12 @@ BEGIN
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN 0; END IF;
   CREATE TEMP TABLE IF NOT EXISTS actor_link_delta (sign smallint NOT NULL, LIKE actor_event_links) ON COMMIT DELETE ROWS;
   INSERT INTO actor_link_delta
-    (sign, event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties)
+    (sign, event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id)
   WITH expected AS MATERIALIZED (
-         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties
+         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id
            FROM actor_event_links_expected WHERE event_id = ANY(event_ids)),
        stored AS MATERIALIZED (
-         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties
+         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id
            FROM actor_event_links WHERE event_id = ANY(event_ids))
   SELECT 1, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) added
   UNION ALL
@@ -565,8 +568,8 @@ BEGIN
     DELETE FROM actor_event_links l USING actor_link_delta d
      WHERE d.sign < 0 AND l.event_id = d.event_id AND l.actor_id = d.actor_id;
     INSERT INTO actor_event_links
-      (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties)
-    SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties
+      (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id)
+    SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id
       FROM actor_link_delta WHERE sign > 0;
     PERFORM actor_rollups_apply_delta();
   END IF;
@@ -937,8 +940,8 @@ BEGIN
     FROM event_rollup_members GROUP BY country_id;
 
   INSERT INTO actor_event_links
-    (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties)
-  SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties
+    (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id)
+  SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id
     FROM actor_event_links_expected;
   INSERT INTO actor_rollup
     (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)

@@ -244,7 +244,7 @@ const hasLinks = (route: SummaryRoute) => route.actor !== null || route.roles !=
 const bounded = (route: SummaryRoute) => route.from !== null || route.to !== null;
 
 /** The actor rows to read: the filter's actor as merged now, or 0 ("any actor") without one. */
-function actorKey(actor: string | null): SQL {
+export function actorKey(actor: string | null): SQL {
   return actor === null ? sql`0` : sql`(select canonical_actor(a.id, 'infinity') from ${actors} a where a.slug = ${actor})`;
 }
 

@@ -11,7 +11,7 @@ import type { KnowledgeView } from '../context.ts';
 import { badInput } from '../errors.ts';
 import { eventsAt, placesAt } from '../view.ts';
 import { anyInt, inKeyOrder, preparedRows } from './batch.ts';
-import type { KilledSum } from './analytics.ts';
+import type { EventStatsRow, KilledSum } from './analytics.ts';
 
 export type GeoPrecision = (typeof geoPrecision.enumValues)[number];
 
@@ -207,10 +207,19 @@ export interface MapBin {
   cell: BoundingBox;
 }
 
+/** The geographic filters applied to the places' locations where they are joined, not as a second pass over them. */
+interface Located {
+  bbox: BoundingBox | null;
+  maxPrecision: GeoPrecision | null;
+}
+
 /**
  * Per-place rows of events matching a filter: (place_id, events, killed_min, killed_max,
  * killed_open, killed_reported). `summary`: from event_rollup_by_place, for a live read whose
- * filter only names kinds and places; otherwise `fromEvents`, a grouping of the matching events.
+ * filter only names kinds and places. `links`: from actor_event_links, for a live read whose
+ * filter names an actor or roles, and otherwise only kinds, places and dates: the actor's rows
+ * (actor 0's, one per event with a live participation, for roles alone) summed per place.
+ * Otherwise `events`, a grouping of the matching events.
  */
 export type PlaceCounts =
   | {
@@ -218,26 +227,115 @@ export type PlaceCounts =
       kinds: readonly string[] | null;
       /** Conditions on r.place_id (country, within). */
       placeConditions: SQL[];
-      /** Applied to the places' locations where they are joined, not as a second pass over them. */
-      located: { bbox: BoundingBox | null; maxPrecision: GeoPrecision | null };
+      located: Located;
+    }
+  | {
+      kind: 'links';
+      /** The actor's key in actor_event_links: as merged now, or 0 for any actor. */
+      actor: SQL;
+      roles: readonly string[] | null;
+      kinds: readonly string[] | null;
+      from: string | null;
+      to: string | null;
+      /** Conditions on l.place_id / l.country_id (country, within). */
+      placeConditions: SQL[];
+      located: Located;
     }
   | { kind: 'events'; view: KnowledgeView; where: SQL | undefined };
 
-function placeCountsSql(counts: PlaceCounts): SQL {
+/**
+ * Whether an actor_event_links row (aliased l) is of an event that may have happened within
+ * [from, to], as eventConditions decides it from the event's two dates. A row has the event's
+ * first and last possible dates (each the other when one is unknown) and its grain (NONE when a
+ * date is unknown or the dates span years): a row with a first date after `to` or a last date
+ * before `from` is out, except when only one of the event's dates is known (grain NONE, first =
+ * last), when it is unknowable from the row whether the unknown date is the one that leaves the
+ * range open. Those few rows look at their event (by primary key).
+ */
+function linkDatesMatch(from: string | null, to: string | null): SQL {
+  const row: SQL[] = [];
+  const event: SQL[] = [];
+  if (from !== null) {
+    row.push(sql`(l.last_date is null or l.last_date >= ${from}::date)`);
+    event.push(sql`(e.date_latest is null or e.date_latest >= ${from}::date)`);
+  }
+  if (to !== null) {
+    row.push(sql`(l.first_date is null or l.first_date <= ${to}::date)`);
+    event.push(sql`(e.date_earliest is null or e.date_earliest <= ${to}::date)`);
+  }
+  return sql`((${sql.join(row, sql` and `)})
+    or (l.grain = 'NONE' and l.first_date = l.last_date
+        and exists (select 1 from ${events} e where e.id = l.event_id and ${sql.join(event, sql` and `)})))`;
+}
+
+/** With `dates`, also each place's first and last possible dates (null from event_rollup_by_place, which has none). */
+function placeCountsSql(counts: PlaceCounts, dates = false): SQL {
   if (counts.kind === 'summary') {
     const conditions = [...counts.placeConditions];
     if (counts.kinds) conditions.push(sql`r.kind = any(${sql.param([...counts.kinds])}::event_kind[])`);
     return sql`select r.place_id, sum(r.events)::int as events, sum(r.killed_min)::bigint as killed_min,
         sum(r.killed_max)::bigint as killed_max, sum(r.killed_open)::int as killed_open, sum(r.killed_reported)::int as killed_reported
+        ${dates ? sql`, null::date as first_date, null::date as last_date` : sql``}
       from event_rollup_by_place r ${conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``}
       group by r.place_id`;
+  }
+  if (counts.kind === 'links') {
+    // Every column read is in actor_event_links_group_idx: an index-only range read of the actor's rows.
+    const conditions = [sql`l.actor_id = ${counts.actor}`, sql`l.place_id <> 0`, ...counts.placeConditions];
+    if (counts.roles !== null) {
+      conditions.push(sql`l.roles & (select participation_roles_mask(${sql.param([...counts.roles])}::participation_role[])) <> 0`);
+    }
+    if (counts.kinds !== null) conditions.push(sql`l.kind = any(${sql.param([...counts.kinds])}::event_kind[])`);
+    if (counts.from !== null || counts.to !== null) conditions.push(linkDatesMatch(counts.from, counts.to));
+    return sql`select l.place_id, count(*)::int as events, coalesce(sum(l.killed_min), 0)::bigint as killed_min,
+        coalesce(sum(l.killed_max), 0)::bigint as killed_max,
+        (count(*) filter (where l.killed_min is not null and l.killed_max is null))::int as killed_open,
+        count(l.killed_min)::int as killed_reported
+        ${dates ? sql`, min(l.first_date) as first_date, max(l.last_date) as last_date` : sql``}
+      from actor_event_links l where ${sql.join(conditions, sql` and `)}
+      group by l.place_id`;
   }
   return sql`select ${events.placeId} as place_id, count(*)::int as events, coalesce(sum(${events.killedMin}), 0)::bigint as killed_min,
       coalesce(sum(${events.killedMax}), 0)::bigint as killed_max,
       (count(*) filter (where ${events.killedMin} is not null and ${events.killedMax} is null))::int as killed_open,
       count(${events.killedMin})::int as killed_reported
+      ${dates ? sql`, min(coalesce(${events.dateEarliest}, ${events.dateLatest})) as first_date, max(coalesce(${events.dateLatest}, ${events.dateEarliest})) as last_date` : sql``}
     from ${eventsAt(counts.view)} where ${events.placeId} is not null ${counts.where ? sql`and ${counts.where}` : sql``}
     group by ${events.placeId}`;
+}
+
+/** Conditions on the joined location (aliased loc) of a summary path's bbox and maxPrecision. */
+function locatedConditions(counts: PlaceCounts): SQL[] {
+  const where: SQL[] = [];
+  if (counts.kind !== 'events') {
+    if (counts.located.bbox) where.push(inBox(checkBoundingBox(counts.located.bbox, 'filter.bbox'), 'loc'));
+    if (counts.located.maxPrecision) where.push(sql`loc.precision <= ${counts.located.maxPrecision}::geo_precision`);
+  }
+  return where;
+}
+
+/**
+ * eventStats of a live filter on places (bbox, within, maxPrecision), from a summary path's
+ * per-place rows (eventMapCounts: `summary` or `links`) summed over the places that pass: the
+ * totals `eventStats` reads from events, without casualty parts (neither summary keeps them per
+ * place), and with first and last dates only from `links` (null from `summary`: the caller asks
+ * only when they are not selected). A bbox or precision joins the places' locations; `within`
+ * alone does not (its events count whether or not their place is located, as in `events`).
+ */
+export async function placeStats(db: Database, counts: PlaceCounts & { kind: 'summary' | 'links' }): Promise<EventStatsRow> {
+  const where = locatedConditions(counts);
+  // No casualty vector: null, as eventStats returns it when parts are not asked for.
+  const rows = await db.execute<EventStatsRow>(sql`
+    with counted as (${placeCountsSql(counts, true)})
+    select coalesce(sum(c.events), 0)::int as events, coalesce(sum(c.killed_min), 0)::int as "killedMin",
+           case when coalesce(sum(c.killed_open), 0) > 0 then null else coalesce(sum(c.killed_max), 0)::int end as "killedMax",
+           coalesce(sum(c.killed_reported), 0)::int as "killedReported", null::bigint[] as casualties,
+           min(c.first_date)::text as "firstDate", max(c.last_date)::text as "lastDate"
+      from counted c
+      ${where.length ? sql`join place_locations loc on loc.place_id = c.place_id where ${sql.join(where, sql` and `)}` : sql``}`);
+  const row = rows[0];
+  if (!row) throw new Error('an aggregate without group by always returns a row');
+  return row;
 }
 
 /** The map: matching events binned into grid cells at a zoom, within a viewport when given. */
@@ -251,10 +349,7 @@ export async function eventMapBins(
   const size = cellDegrees(zoom);
   const where: SQL[] = [];
   if (viewport) where.push(inBox(viewport, 'loc'));
-  if (counts.kind === 'summary') {
-    if (counts.located.bbox) where.push(inBox(checkBoundingBox(counts.located.bbox, 'filter.bbox'), 'loc'));
-    if (counts.located.maxPrecision) where.push(sql`loc.precision <= ${counts.located.maxPrecision}::geo_precision`);
-  }
+  where.push(...locatedConditions(counts));
   const rows = await db.execute<MapBinRow>(sql`
     with counted as (${placeCountsSql(counts)}),
     located as (

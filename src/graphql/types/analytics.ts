@@ -18,7 +18,8 @@ import {
 } from '../loaders/analytics.ts';
 import { summaryStatus, type SummaryStatus } from '../../db/summaries.ts';
 import { claimFloor, type ClaimFloorArgs } from '../claim-filters.ts';
-import { hasGeoFilter, type GeoFilter } from '../loaders/geography.ts';
+import { hasGeoFilter, placeStats, type GeoFilter } from '../loaders/geography.ts';
+import { eventMapCounts } from '../place-counts.ts';
 import { Actor } from './actor.ts';
 import { CasualtySums, casualtySumsOf, type CasualtySumsShape } from './casualties.ts';
 import { Doctrine } from './doctrine.ts';
@@ -218,12 +219,15 @@ function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[
  * Does the query select `casualties` anywhere under this field (fragments included)? Casualty parts
  * are summed only for requests that show them: a dashboard of counts and killed ranges pays nothing.
  */
-function asksForCasualties(info: GraphQLResolveInfo): boolean {
+const asksForCasualties = (info: GraphQLResolveInfo): boolean => asksFor(info, ['casualties']);
+
+/** Does the query select any of these fields anywhere under this field (fragments included)? */
+function asksFor(info: GraphQLResolveInfo, fields: readonly string[]): boolean {
   const seen = new Set<string>();
   const walk = (set: SelectionSetNode | undefined): boolean =>
     set !== undefined &&
     set.selections.some((s) => {
-      if (s.kind === Kind.FIELD) return s.name.value === 'casualties' || walk(s.selectionSet);
+      if (s.kind === Kind.FIELD) return fields.includes(s.name.value) || walk(s.selectionSet);
       if (s.kind === Kind.INLINE_FRAGMENT) return walk(s.selectionSet);
       if (seen.has(s.name.value)) return false;
       seen.add(s.name.value);
@@ -242,7 +246,16 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx, info) => {
       const view = useView(ctx, args);
-      const row = await eventStats(ctx.db, view, eventWhere(args.filter, view), routeFor(view, args.filter), asksForCasualties(info));
+      const parts = asksForCasualties(info);
+      // Filtered by place (a box, an area, a precision): the map's per-place rows, summed, when
+      // a summary answers the filter and the request asks for nothing they lack (casualty parts;
+      // first and last dates, which only an actor's links have).
+      const byPlace = hasGeoFilter(args.filter) && !parts ? eventMapCounts(args.filter, view) : null;
+      if (byPlace && (byPlace.kind === 'links' || (byPlace.kind === 'summary' && !asksFor(info, ['firstDate', 'lastDate'])))) {
+        const row = await placeStats(ctx.db, byPlace);
+        return { events: row.events, killed: killedOf(row), casualties: casualtySumsOf(casualtiesOf(row)), firstDate: row.firstDate, lastDate: row.lastDate };
+      }
+      const row = await eventStats(ctx.db, view, eventWhere(args.filter, view), routeFor(view, args.filter), parts);
       return { events: row.events, killed: killedOf(row), casualties: casualtySumsOf(casualtiesOf(row)), firstDate: row.firstDate, lastDate: row.lastDate };
     },
   }),

@@ -2,9 +2,10 @@
  * The map aggregate for dashboards: the events matching a filter, binned into grid cells whose
  * size follows the map's zoom, with counts and casualty ranges per cell, as a list and as GeoJSON.
  * A live read whose filter names only kinds and places reads the per-place summary
- * (event_rollup_by_place): its cost follows the number of places, not of events.
+ * (event_rollup_by_place): its cost follows the number of places, not of events. One that names
+ * an actor or roles (and otherwise only kinds, places and dates) sums the actor's
+ * actor_event_links rows per place: its cost follows the actor's events, read from an index.
  */
-import { sql } from 'drizzle-orm';
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import {
@@ -12,15 +13,14 @@ import {
   cellDegrees,
   checkBoundingBox,
   eventMapBins,
-  geoPlaceConditions,
   MAX_MAP_BINS,
   MAX_MAP_ZOOM,
   type MapBin,
-  type PlaceCounts,
 } from '../loaders/geography.ts';
-import { isLiveView, useView, viewArgs } from '../view.ts';
+import { eventMapCounts } from '../place-counts.ts';
+import { useView, viewArgs } from '../view.ts';
 import { KilledSumType } from './analytics.ts';
-import { EventFilter, eventWhere, type EventFilterInput } from './event.ts';
+import { EventFilter } from './event.ts';
 import { BoundingBoxInput, BoundingBoxType } from './location.ts';
 import { GeoPrecisionEnum } from './vocabulary.ts';
 
@@ -57,7 +57,8 @@ const EventMapType = builder.objectRef<EventMapShape>('EventMap').implement({
     bins: t.field({ type: [MapBinType], description: `The cells that hold events, busiest first; at most ${MAX_MAP_BINS}.`, resolve: (m) => m.bins }),
     truncated: t.exposeBoolean('truncated', { description: `Whether more than ${MAX_MAP_BINS} cells hold events (zoom out or narrow the box).` }),
     fromSummary: t.exposeBoolean('fromSummary', {
-      description: 'Whether it was read from the per-place summary (which trails writes by a moment; see `summaryStatus`) rather than from the events.',
+      description:
+        'Whether it was read from the summaries (per place, or per actor and place for an actor or role filter; they trail writes by a moment, see `summaryStatus`) rather than from the events.',
     }),
     geojson: t.field({
       type: 'JSON',
@@ -67,13 +68,6 @@ const EventMapType = builder.objectRef<EventMapShape>('EventMap').implement({
     }),
   }),
 });
-
-/** Filter fields the per-place summary can answer: the kinds and places of events. */
-const PLACE_FIELDS = new Set(['kind', 'country', 'bbox', 'within', 'maxPrecision']);
-
-function placeOnly(filter: EventFilterInput | null | undefined): boolean {
-  return Object.entries(filter ?? {}).every(([key, value]) => value == null || PLACE_FIELDS.has(key));
-}
 
 builder.queryFields((t) => ({
   eventMap: t.field({
@@ -92,26 +86,9 @@ builder.queryFields((t) => ({
       }
       const viewport = args.bbox ? checkBoundingBox(args.bbox, 'bbox') : null;
       const view = useView(ctx, args);
-      const filter = args.filter;
-      const fromSummary = isLiveView(view) && placeOnly(filter);
-      let counts: PlaceCounts;
-      if (fromSummary) {
-        const placeConditions = geoPlaceConditions({ within: filter?.within ?? null }, view, sql`r.place_id`);
-        if (filter?.country != null) {
-          placeConditions.push(sql`r.place_id in (select pl.id from places pl join places country on country.id = pl.country_id
-                                    where country.slug = ${filter.country})`);
-        }
-        counts = {
-          kind: 'summary',
-          kinds: filter?.kind ?? null,
-          placeConditions,
-          located: { bbox: filter?.bbox ?? null, maxPrecision: filter?.maxPrecision ?? null },
-        };
-      } else {
-        counts = { kind: 'events', view, where: eventWhere(filter, view) };
-      }
+      const counts = eventMapCounts(args.filter, view);
       const { bins, truncated } = await eventMapBins(ctx.db, view, counts, args.zoom, viewport);
-      return { zoom: args.zoom, bins, truncated, fromSummary };
+      return { zoom: args.zoom, bins, truncated, fromSummary: counts.kind !== 'events' };
     },
   }),
 }));

@@ -1,0 +1,58 @@
+/**
+ * Which per-place rows answer a filter on a map (eventMap) or a place-filtered total (eventStats
+ * with bbox, within or maxPrecision): the per-place summary (event_rollup_by_place), an actor's
+ * rows of actor_event_links, or the events themselves (src/graphql/loaders/geography.ts sums them).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { kindsMatching } from '../domain/events/standard-types.ts';
+import type { KnowledgeView } from './context.ts';
+import { actorKey } from './loaders/analytics.ts';
+import { geoPlaceConditions, type PlaceCounts } from './loaders/geography.ts';
+import { eventWhere, type EventFilterInput } from './types/event.ts';
+import { isLiveView } from './view.ts';
+
+/** Filter fields the per-place summary can answer: the kinds (standard types are kinds) and places of events. */
+const PLACE_FIELDS = new Set(['kind', 'acledEventType', 'acledSubEventType', 'gtdAttackType', 'gtdSuicide', 'country', 'bbox', 'within', 'maxPrecision']);
+/**
+ * And those actor_event_links answers besides: an actor and roles (the links' roles as merged
+ * now, through live claims) and date bounds. Not a confidence or grade floor (a link's claim
+ * grades are not kept), nor `between`.
+ */
+const LINK_FIELDS = new Set([...PLACE_FIELDS, 'actor', 'role', 'from', 'to']);
+
+const onlyFields = (filter: EventFilterInput | null | undefined, fields: Set<string>): boolean =>
+  Object.entries(filter ?? {}).every(([key, value]) => value == null || fields.has(key));
+
+/**
+ * Where a map reads its per-place counts from: the per-place summary, the actor's links, or
+ * the events (a past view, retracted claims, or a filter neither summary answers).
+ */
+export function eventMapCounts(filter: EventFilterInput | null | undefined, view: KnowledgeView): PlaceCounts {
+  // Checks the filter as `events` does (dates in order, a sound bbox) whichever path answers.
+  const where = eventWhere(filter, view);
+  if (!isLiveView(view)) return { kind: 'events', view, where };
+  const links = filter?.actor != null || filter?.role != null;
+  if (links ? !onlyFields(filter, LINK_FIELDS) : !onlyFields(filter, PLACE_FIELDS)) return { kind: 'events', view, where };
+  const located = { bbox: filter?.bbox ?? null, maxPrecision: filter?.maxPrecision ?? null };
+  const kinds = kindsMatching(filter);
+  if (!links) {
+    const placeConditions = geoPlaceConditions({ within: filter?.within ?? null }, view, sql`r.place_id`);
+    if (filter?.country != null) {
+      placeConditions.push(sql`r.place_id in (select pl.id from places pl join places country on country.id = pl.country_id
+                                where country.slug = ${filter.country})`);
+    }
+    return { kind: 'summary', kinds, placeConditions, located };
+  }
+  const placeConditions: SQL[] = geoPlaceConditions({ within: filter?.within ?? null }, view, sql`l.place_id`);
+  if (filter?.country != null) placeConditions.push(sql`l.country_id = (select country.id from places country where country.slug = ${filter.country})`);
+  return {
+    kind: 'links',
+    actor: actorKey(filter?.actor ?? null),
+    roles: filter?.role ?? null,
+    kinds,
+    from: filter?.from ?? null,
+    to: filter?.to ?? null,
+    placeConditions,
+    located,
+  };
+}

@@ -318,35 +318,68 @@ SELECT x.event_id, x.doctrine_id, f.country_id, f.kind, f.killed_min, f.killed_m
 
 -- The groups of one event rollup (`tbl`, keyed by `keys`; `band` is the members' `confidence`)
 -- that lost a member in event_rollup_delta, after its sums were changed: an emptied group is
--- dropped, and one that lost a member at its first or last date has both recomputed from the
--- members (a minimum cannot be subtracted). Group by group, each key column matched with = or IS
--- NULL, so that every statement is an index lookup: a join on IS NOT DISTINCT FROM (a period or
+-- dropped, and one whose first or last date may have left with a lost member has that date
+-- recomputed (a minimum cannot be subtracted). Group by group, each key column matched with = or
+-- IS NULL, so that every statement is an index lookup: a join on IS NOT DISTINCT FROM (a period or
 -- country may be null) could only scan the rollup, 166 MB for the band rollup at a million events.
 -- The groups' rows are locked already by the sums' upsert in this transaction.
+--
+-- When a date needs no recompute. Let M be a group's members before this delta, R those the delta
+-- removed from it and A those it added. The stored first_date was min(M) (each drain leaves its
+-- groups exact, and a drainer changing the group after us waits for our row lock), and the upsert
+-- made it least(min(M), min(A)); the members now are (M − R) ∪ A. If min(A) <= min(R), then
+-- min(M ∪ A) = least(min(M − R), min(R), min(A)) = least(min(M − R), min(A)) = min((M − R) ∪ A):
+-- the stored first_date is exact. If min(R) > first_date, no removed member was at it, and it is
+-- exact too. Only otherwise is it recomputed; last_date likewise with max and >=. (min and max
+-- skip undated members, as least and greatest skip nulls; a delta that adds only undated members
+-- proves nothing.) An update that rewrites an event's member row with the same dates (a new
+-- killed count) removes and adds the same dates in every group of the event: nothing recomputed.
 CREATE OR REPLACE FUNCTION event_rollup_settle(tbl text, keys text[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   member_keys text[] := ARRAY(SELECT CASE WHEN k = 'band' THEN 'confidence' ELSE k END FROM unnest(keys) k);
+  member_list text := array_to_string(member_keys, ', ');
   lost record;
   key_values jsonb;
   matches text;
   member_matches text;
+  stored_first date;
+  stored_last date;
+  first_stale boolean;
+  last_stale boolean;
+  found_rows integer;
 BEGIN
   FOR lost IN EXECUTE format(
-      'SELECT to_jsonb(g) AS v, g.lost_first, g.lost_last FROM (
-         SELECT %s, min(first_date) AS lost_first, max(last_date) AS lost_last FROM event_rollup_delta
-          WHERE sign < 0 GROUP BY %s ORDER BY %s) g',
-      array_to_string(member_keys, ', '), array_to_string(member_keys, ', '), array_to_string(member_keys, ', ')) LOOP
+      'SELECT to_jsonb(g) AS v, g.gained, g.lost_first, g.lost_last, g.added_first, g.added_last FROM (
+         SELECT %1$s, bool_or(sign > 0) AS gained,
+                min(first_date) FILTER (WHERE sign < 0) AS lost_first, max(last_date) FILTER (WHERE sign < 0) AS lost_last,
+                min(first_date) FILTER (WHERE sign > 0) AS added_first, max(last_date) FILTER (WHERE sign > 0) AS added_last
+           FROM event_rollup_delta GROUP BY %1$s HAVING bool_or(sign < 0) ORDER BY %1$s) g',
+      member_list) LOOP
     key_values := lost.v;
     matches := (SELECT string_agg(CASE WHEN key_values ->> m IS NULL THEN format('%I IS NULL', k) ELSE format('%I = %L', k, key_values ->> m) END, ' AND ')
                   FROM unnest(keys, member_keys) AS x(k, m));
+    -- A group that gained a member in this delta is not empty.
+    IF NOT lost.gained THEN
+      EXECUTE format('DELETE FROM %I WHERE %s AND events = 0', tbl, matches);
+    END IF;
+    first_stale := lost.lost_first IS NOT NULL AND NOT coalesce(lost.added_first <= lost.lost_first, false);
+    last_stale := lost.lost_last IS NOT NULL AND NOT coalesce(lost.added_last >= lost.lost_last, false);
+    CONTINUE WHEN NOT (first_stale OR last_stale);
+    EXECUTE format('SELECT first_date, last_date FROM %I WHERE %s', tbl, matches) INTO stored_first, stored_last;
+    GET DIAGNOSTICS found_rows = ROW_COUNT;  -- (EXECUTE does not set FOUND)
+    CONTINUE WHEN found_rows = 0;
+    first_stale := first_stale AND coalesce(lost.lost_first <= stored_first, true);
+    last_stale := last_stale AND coalesce(lost.lost_last >= stored_last, true);
+    CONTINUE WHEN NOT (first_stale OR last_stale);
     member_matches := (SELECT string_agg(CASE WHEN key_values ->> m IS NULL THEN format('%I IS NULL', m) ELSE format('%I = %L', m, key_values ->> m) END, ' AND ')
                          FROM unnest(member_keys) AS x(m));
-    EXECUTE format('DELETE FROM %I WHERE %s AND events = 0', tbl, matches);
-    EXECUTE format(
-      'UPDATE %I r SET first_date = x.first_date, last_date = x.last_date
-         FROM (SELECT min(first_date) AS first_date, max(last_date) AS last_date FROM event_rollup_members WHERE %s) x
-        WHERE %s AND ($1 <= r.first_date OR $2 >= r.last_date)',
-      tbl, member_matches, matches) USING lost.lost_first, lost.lost_last;
+    IF first_stale THEN
+      EXECUTE format('SELECT min(first_date) FROM event_rollup_members WHERE %s', member_matches) INTO stored_first;
+    END IF;
+    IF last_stale THEN
+      EXECUTE format('SELECT max(last_date) FROM event_rollup_members WHERE %s', member_matches) INTO stored_last;
+    END IF;
+    EXECUTE format('UPDATE %I SET first_date = $1, last_date = $2 WHERE %s', tbl, matches) USING stored_first, stored_last;
   END LOOP;
 END $$;
 

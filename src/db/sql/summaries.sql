@@ -546,9 +546,13 @@ BEGIN
     {{sums_plus_excluded}};
 
   IF NOT EXISTS (SELECT 1 FROM actor_link_delta WHERE sign < 0) THEN RETURN; END IF;
-  -- Groups that lost rows: the emptied ones go, the others get their first/last dates again (a
-  -- minimum cannot be subtracted), each level from the one below it. This drainer holds their
-  -- row locks since the upserts above, and each statement below reads a newer snapshot.
+  -- Groups that lost rows: the emptied ones go, and a first or last date that may have left with a
+  -- lost row is recomputed (a minimum cannot be subtracted), each level from the one below it. Not
+  -- when a row added to the group by this delta is at or before the lost first date (at or after
+  -- the lost last date): the upsert's least (greatest) is then exact (event_rollup_settle says why);
+  -- nor when no lost row was at the stored date. A new casualty count for an event (its links
+  -- removed and added with the same dates) recomputes nothing. This drainer holds the groups' row
+  -- locks since the upserts above, and each statement below reads a newer snapshot.
   DELETE FROM actor_rollup r USING (SELECT DISTINCT actor_id, roles FROM actor_link_delta WHERE sign < 0) k
    WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.events = 0;
   DELETE FROM actor_rollup_timeline r USING (SELECT DISTINCT actor_id, roles FROM actor_link_delta WHERE sign < 0) k
@@ -556,24 +560,52 @@ BEGIN
   DELETE FROM actor_rollup_by_role r USING (SELECT DISTINCT actor_id FROM actor_link_delta WHERE sign < 0) k
    WHERE r.actor_id = k.actor_id AND r.events = 0;
 
-  UPDATE actor_rollup r SET first_date = x.first_date, last_date = x.last_date
-    FROM (SELECT DISTINCT actor_id, roles, country_id, kind FROM actor_link_delta WHERE sign < 0) k
+  CREATE TEMP TABLE IF NOT EXISTS actor_rollup_stale (
+    actor_id integer, roles smallint, country_id integer, kind event_kind, lost_first date, lost_last date,
+    first_stale boolean, last_stale boolean) ON COMMIT DELETE ROWS;
+  DELETE FROM actor_rollup_stale;
+  INSERT INTO actor_rollup_stale
+  SELECT k.* FROM (
+    SELECT d.actor_id, d.roles, d.country_id, d.kind, min(d.first_date) FILTER (WHERE d.sign < 0), max(d.last_date) FILTER (WHERE d.sign < 0),
+           coalesce(NOT (min(d.first_date) FILTER (WHERE d.sign > 0) <= min(d.first_date) FILTER (WHERE d.sign < 0)), true)
+             AND min(d.first_date) FILTER (WHERE d.sign < 0) IS NOT NULL,
+           coalesce(NOT (max(d.last_date) FILTER (WHERE d.sign > 0) >= max(d.last_date) FILTER (WHERE d.sign < 0)), true)
+             AND max(d.last_date) FILTER (WHERE d.sign < 0) IS NOT NULL
+      FROM actor_link_delta d
+     GROUP BY GROUPING SETS ((d.actor_id, d.roles), (d.actor_id, d.roles, d.country_id), (d.actor_id, d.roles, d.country_id, d.kind))
+    HAVING bool_or(d.sign < 0)) k(actor_id, roles, country_id, kind, lost_first, lost_last, first_stale, last_stale)
+   WHERE k.first_stale OR k.last_stale;
+  IF NOT FOUND THEN RETURN; END IF;
+
+  UPDATE actor_rollup r
+     SET first_date = CASE WHEN k.first_stale AND k.lost_first <= r.first_date THEN x.first_date ELSE r.first_date END,
+         last_date = CASE WHEN k.last_stale AND k.lost_last >= r.last_date THEN x.last_date ELSE r.last_date END
+    FROM actor_rollup_stale k
     CROSS JOIN LATERAL (
       SELECT min(l.first_date) AS first_date, max(l.last_date) AS last_date FROM actor_event_links l
        WHERE l.actor_id = k.actor_id AND l.roles = k.roles AND l.country_id = k.country_id AND l.kind = k.kind) x
-   WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.country_id = k.country_id AND r.kind = k.kind;
-  UPDATE actor_rollup r SET first_date = x.first_date, last_date = x.last_date
-    FROM (SELECT DISTINCT actor_id, roles, country_id FROM actor_link_delta WHERE sign < 0) k
+   WHERE k.kind IS NOT NULL AND r.actor_id = k.actor_id AND r.roles = k.roles AND r.country_id = k.country_id AND r.kind = k.kind
+     AND (k.first_stale AND k.lost_first <= r.first_date OR k.last_stale AND k.lost_last >= r.last_date);
+  UPDATE actor_rollup r
+     SET first_date = CASE WHEN k.first_stale AND k.lost_first <= r.first_date THEN x.first_date ELSE r.first_date END,
+         last_date = CASE WHEN k.last_stale AND k.lost_last >= r.last_date THEN x.last_date ELSE r.last_date END
+    FROM actor_rollup_stale k
     CROSS JOIN LATERAL (
       SELECT min(f.first_date) AS first_date, max(f.last_date) AS last_date FROM actor_rollup f
        WHERE f.actor_id = k.actor_id AND f.roles = k.roles AND f.country_id = k.country_id AND f.kind IS NOT NULL) x
-   WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.country_id = k.country_id AND r.kind IS NULL;
-  UPDATE actor_rollup r SET first_date = x.first_date, last_date = x.last_date
-    FROM (SELECT DISTINCT actor_id, roles FROM actor_link_delta WHERE sign < 0) k
+   WHERE k.country_id IS NOT NULL AND k.kind IS NULL
+     AND r.actor_id = k.actor_id AND r.roles = k.roles AND r.country_id = k.country_id AND r.kind IS NULL
+     AND (k.first_stale AND k.lost_first <= r.first_date OR k.last_stale AND k.lost_last >= r.last_date);
+  UPDATE actor_rollup r
+     SET first_date = CASE WHEN k.first_stale AND k.lost_first <= r.first_date THEN x.first_date ELSE r.first_date END,
+         last_date = CASE WHEN k.last_stale AND k.lost_last >= r.last_date THEN x.last_date ELSE r.last_date END
+    FROM actor_rollup_stale k
     CROSS JOIN LATERAL (
       SELECT min(f.first_date) AS first_date, max(f.last_date) AS last_date FROM actor_rollup f
        WHERE f.actor_id = k.actor_id AND f.roles = k.roles AND f.country_id IS NOT NULL AND f.kind IS NULL) x
-   WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.country_id IS NULL AND r.kind IS NULL;
+   WHERE k.country_id IS NULL AND k.kind IS NULL
+     AND r.actor_id = k.actor_id AND r.roles = k.roles AND r.country_id IS NULL AND r.kind IS NULL
+     AND (k.first_stale AND k.lost_first <= r.first_date OR k.last_stale AND k.lost_last >= r.last_date);
 END $$;
 
 CREATE OR REPLACE FUNCTION actor_links_refresh(event_ids integer[]) RETURNS integer LANGUAGE plpgsql AS $$

@@ -569,11 +569,19 @@ BEGIN
   -- nor when no lost row was at the stored date. A new casualty count for an event (its links
   -- removed and added with the same dates) recomputes nothing. This drainer holds the groups' row
   -- locks since the upserts above, and each statement below reads a newer snapshot.
-  DELETE FROM actor_rollup r USING (SELECT DISTINCT actor_id, roles FROM actor_link_delta WHERE sign < 0) k
+  --
+  -- Only a group that this delta takes more rows from than it adds can have emptied, and a coarser
+  -- group (or a role's, whose mask groups it sums) only if one of its finest groups did: the empty
+  -- rows are looked for among the rows of those actors only (not of every actor whose event was
+  -- rewritten: actor 0's are 19,000).
+  DELETE FROM actor_rollup r
+   USING (SELECT DISTINCT actor_id, roles FROM actor_link_delta GROUP BY actor_id, roles, country_id, kind HAVING sum(sign) < 0) k
    WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.events = 0;
-  DELETE FROM actor_rollup_timeline r USING (SELECT DISTINCT actor_id, roles FROM actor_link_delta WHERE sign < 0) k
+  DELETE FROM actor_rollup_timeline r
+   USING (SELECT DISTINCT actor_id, roles FROM actor_link_delta GROUP BY actor_id, roles, grain, period HAVING sum(sign) < 0) k
    WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.events = 0;
-  DELETE FROM actor_rollup_by_role r USING (SELECT DISTINCT actor_id FROM actor_link_delta WHERE sign < 0) k
+  DELETE FROM actor_rollup_by_role r
+   USING (SELECT DISTINCT actor_id FROM actor_link_delta GROUP BY actor_id, roles, country_id, kind HAVING sum(sign) < 0) k
    WHERE r.actor_id = k.actor_id AND r.events = 0;
 
   CREATE TEMP TABLE IF NOT EXISTS actor_rollup_stale (
@@ -771,7 +779,9 @@ BEGIN
    ORDER BY 1, 2, 3
   ON CONFLICT ON CONSTRAINT actor_solo_rollup_key DO UPDATE SET
     {{sums_plus_excluded}};
-  DELETE FROM actor_solo_rollup r USING (SELECT DISTINCT actor_id FROM event_solo_delta WHERE sign < 0) k
+  -- Emptied rows, of actors that lost more events of a country and kind than they gained.
+  DELETE FROM actor_solo_rollup r
+   USING (SELECT DISTINCT actor_id FROM event_solo_delta GROUP BY actor_id, country_id, kind HAVING sum(sign) < 0) k
    WHERE r.actor_id = k.actor_id AND r.events = 0;
   INSERT INTO doctrine_sum_delta
   SELECT s.doctrine_id, d.country_id, d.kind, {{signed_sums_of_d}}
@@ -795,7 +805,10 @@ BEGIN
    ORDER BY 1, 2, 3
   ON CONFLICT ON CONSTRAINT doctrine_rollup_key DO UPDATE SET
     {{sums_plus_excluded}};
-  DELETE FROM doctrine_rollup r USING (SELECT DISTINCT doctrine_id FROM doctrine_sum_delta) k
+  -- Emptied rows, of doctrines that lost more events of a country and kind than they gained (most
+  -- deltas lose none: an event's new casualty count takes and adds it once each).
+  DELETE FROM doctrine_rollup r
+   USING (SELECT DISTINCT doctrine_id FROM doctrine_sum_delta GROUP BY doctrine_id, country_id, kind HAVING sum(events) < 0) k
    WHERE r.doctrine_id = k.doctrine_id AND r.events = 0;
   TRUNCATE doctrine_sum_delta;
 END $$;
@@ -916,7 +929,10 @@ BEGIN
   SELECT c.doctrine_id, r.country_id, r.kind, sum(c.sign * r.events), sum(c.sign * r.killed_min), sum(c.sign * r.killed_max),
          sum(c.sign * r.killed_open), sum(c.sign * r.killed_reported), {{casualty_sum_of_signed_r_casualties}}
     FROM doctrine_set_change c
-    JOIN actor_solo_rollup r ON r.actor_id = c.actor_id AND r.country_id IS NOT NULL AND r.kind IS NOT NULL
+    -- Per actor (LATERAL): as a join, the planner, blind to this temp table's size, merged it with
+    -- the whole actor_solo_rollup_key index from its first actor.
+    CROSS JOIN LATERAL (SELECT * FROM actor_solo_rollup r
+                         WHERE r.actor_id = c.actor_id AND r.country_id IS NOT NULL AND r.kind IS NOT NULL OFFSET 0) r
    GROUP BY c.doctrine_id, r.country_id, r.kind;
 
   -- Its shared events, by their rows. Only actors that have any are read event by event: an

@@ -344,8 +344,10 @@ SELECT x.event_id, x.doctrine_id, f.country_id, f.kind, f.killed_min, f.killed_m
 -- finer groups this delta changed are settled before (event_rollups_refresh calls them in that
 -- order); another drainer's uncommitted change to a finer group is invisible here, but that drainer
 -- changes this group too, so it waits for our row lock and settles the group after us.
+-- (No default for `source`: beside the two-argument form it replaces, which an older copy of this
+-- file would create again, a call with two arguments would be ambiguous.)
 DROP FUNCTION IF EXISTS event_rollup_settle(text, text[]);
-CREATE OR REPLACE FUNCTION event_rollup_settle(tbl text, keys text[], source text DEFAULT 'event_rollup_members') RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION event_rollup_settle(tbl text, keys text[], source text) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   member_keys text[] := ARRAY(SELECT CASE WHEN k = 'band' THEN 'confidence' ELSE k END FROM unnest(keys) k);
   source_keys text[] := CASE WHEN source = 'event_rollup_members' THEN member_keys ELSE keys END;
@@ -509,11 +511,11 @@ BEGIN
   IF EXISTS (SELECT 1 FROM event_rollup_delta WHERE sign < 0) THEN
     -- Finer rollups first: a coarse group's dates are read from the rows of a finer rollup
     -- settled before it (event_rollup_settle).
-    PERFORM event_rollup_settle('event_rollup_by_kind', ARRAY['grain', 'period', 'kind']);
-    PERFORM event_rollup_settle('event_rollup_by_country', ARRAY['grain', 'period', 'country_id']);
+    PERFORM event_rollup_settle('event_rollup_by_kind', ARRAY['grain', 'period', 'kind'], 'event_rollup_members');
+    PERFORM event_rollup_settle('event_rollup_by_country', ARRAY['grain', 'period', 'country_id'], 'event_rollup_members');
     PERFORM event_rollup_settle('event_rollup_by_period', ARRAY['grain', 'period'], 'event_rollup_by_kind');
     PERFORM event_rollup_settle('event_rollup_by_country_total', ARRAY['country_id'], 'event_rollup_by_country');
-    PERFORM event_rollup_settle('event_rollup_by_band', ARRAY['grain', 'period', 'country_id', 'kind', 'band']);
+    PERFORM event_rollup_settle('event_rollup_by_band', ARRAY['grain', 'period', 'country_id', 'kind', 'band'], 'event_rollup_members');
     PERFORM event_rollup_settle('event_rollup_by_band_period', ARRAY['grain', 'period', 'band'], 'event_rollup_by_band');
     PERFORM event_rollup_settle('event_rollup_by_band_country', ARRAY['country_id', 'band'], 'event_rollup_by_band');
   END IF;

@@ -533,7 +533,8 @@ describe('event rollup first and last dates', () => {
     const members = await f.scratch.handle.sql<{ country: number; id: number; first: string; last: string }[]>`
       select country_id as country, event_id as id, first_date::text as first, last_date::text as last from event_rollup_members
        where country_id is not null and first_date is not null order by first_date, event_id`;
-    const grouped = new Map<number, typeof members>();
+    type Member = (typeof members)[number];
+    const grouped = new Map<number, Member[]>();
     for (const m of members) grouped.set(m.country, [...(grouped.get(m.country) ?? []), m]);
     const countries = [...grouped].sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
     for (const [country, byFirst] of countries) {

@@ -5,6 +5,7 @@
  */
 import { casualtySumSql } from '../src/db/casualties.ts';
 import { sql } from 'drizzle-orm';
+import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.ts';
 import { participationRole } from '../src/db/schema.ts';
@@ -572,5 +573,103 @@ describe('after writes through the API', () => {
     await f.scratch.handle.sql`select summaries_rebuild()`;
     expect(await f.api.query(`{ breakdown(by: DOCTRINE) { key events } eventStats { events killed { min max } } timeline(interval: MONTH) { buckets { start events } } }`)).toEqual(kept);
     await check();
+  });
+});
+
+describe('event rollup first and last dates', () => {
+  // event_rollup_settle recomputes a group's first (last) date only when a member removed at it is
+  // not matched by a member added to the same group at or before (after) it in the same drain.
+  let f: WriteFixture;
+  beforeAll(async () => {
+    f = await writeFixture();
+  });
+  afterAll(() => f.close());
+
+  /** Changes events in one transaction with its cited revision claim: their keys go to one drain. */
+  const revise = (change: (tx: postgres.TransactionSql, claim: number) => Promise<unknown>) =>
+    f.scratch.handle.sql.begin(async (tx) => {
+      const [claim] = await tx<{ id: number }[]>`
+        insert into claims (kind, confidence, recorded_by, note) values ('EVENT_REPORT', 50, 'test', 'dates revised') returning id`;
+      await tx`insert into claim_citations (claim_id, citation_id) select ${claim?.id ?? 0}, min(id) from citations`;
+      await change(tx, claim?.id ?? 0);
+    });
+  const moveTo = (event: number, day: string) => (tx: postgres.TransactionSql, claim: number) =>
+    tx`update events set date_earliest = ${day}::date, date_latest = ${day}::date, revision_claim_id = ${claim} where id = ${event}`;
+  const countryDates = async (country: number) =>
+    (await f.scratch.handle.sql<{ first: string; last: string }[]>`
+      select first_date::text as first, last_date::text as last from event_rollup_by_country_total where country_id = ${country}`)[0];
+  const settle = async () => {
+    expect(await drainSummaries(f.api.database.db)).toBeGreaterThan(0);
+    expect(await summaryDrift(f.api.database.db)).toEqual(NO_DRIFT);
+  };
+  /**
+   * The country with the most dated events (at least three) whose earliest event is alone at its
+   * first date, with its events by first date and by last date (latest first).
+   */
+  const countryWithLoneFirst = async () => {
+    const members = await f.scratch.handle.sql<{ country: number; id: number; first: string; last: string }[]>`
+      select country_id as country, event_id as id, first_date::text as first, last_date::text as last from event_rollup_members
+       where country_id is not null and first_date is not null order by first_date, event_id`;
+    type Member = (typeof members)[number];
+    const grouped = new Map<number, Member[]>();
+    for (const m of members) grouped.set(m.country, [...(grouped.get(m.country) ?? []), m]);
+    const countries = [...grouped].sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
+    for (const [country, byFirst] of countries) {
+      const byLast = [...byFirst].sort((a, b) => (a.last < b.last ? 1 : a.last > b.last ? -1 : a.id - b.id));
+      if (byFirst.length >= 3 && byFirst[0]!.first < byFirst[1]!.first) return { country, byFirst, byLast };
+    }
+    throw new Error('no country whose earliest event is alone at its date');
+  };
+  const dayAfter = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+  it('the member at the first date moved later in its country: the first date moves with it', async () => {
+    const { country, byFirst } = await countryWithLoneFirst();
+    const [earliest, next] = byFirst;
+    expect((await countryDates(country))?.first).toBe(earliest!.first);
+    // Removed at the first date, added (to the same country) after the next event: recomputed.
+    await revise(moveTo(earliest!.id, dayAfter(next!.first, 1)));
+    await settle();
+    expect((await countryDates(country))?.first).toBe(next!.first);
+  });
+
+  it('the member at the last date moved earlier in its country: the last date moves with it', async () => {
+    const { country, byLast } = await countryWithLoneFirst();
+    const [latest, next] = byLast;
+    // Alone at the last date first (the seed's latest events share a day).
+    const last = dayAfter(latest!.last, 10);
+    await revise(moveTo(latest!.id, last));
+    await settle();
+    expect((await countryDates(country))?.last).toBe(last);
+    // Removed at the last date, added (to the same country) before the next event: recomputed.
+    await revise(moveTo(latest!.id, dayAfter(next!.last, -1)));
+    await settle();
+    expect((await countryDates(country))?.last).toBe(next!.last);
+  });
+
+  it('a member at the first date replaced in the same drain by one at or before it keeps the dates exact', async () => {
+    const { country, byFirst } = await countryWithLoneFirst();
+    const [earliest, , other] = byFirst;
+    // The earliest moves later and another event of the country takes its first date: no recompute
+    // is needed, and the first date stays.
+    await revise(async (tx, claim) => {
+      await moveTo(earliest!.id, dayAfter(other!.last, 1))(tx, claim);
+      await moveTo(other!.id, earliest!.first)(tx, claim);
+    });
+    await settle();
+    expect((await countryDates(country))?.first).toBe(earliest!.first);
+    // And one moved before it lowers it.
+    await revise(moveTo(earliest!.id, dayAfter(earliest!.first, -3)));
+    await settle();
+    expect((await countryDates(country))?.first).toBe(dayAfter(earliest!.first, -3));
+  });
+
+  it('a new toll for the events at the first and last dates changes no date', async () => {
+    const { country, byFirst, byLast } = await countryWithLoneFirst();
+    const before = await countryDates(country);
+    await revise((tx, claim) => tx`
+      update events set killed_min = coalesce(killed_min, 0) + 5, killed_best = null, killed_max = killed_max + 5, revision_claim_id = ${claim}
+       where id in (${byFirst[0]!.id}, ${byLast[0]!.id})`);
+    await settle();
+    expect(await countryDates(country)).toEqual(before);
   });
 });

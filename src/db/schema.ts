@@ -715,6 +715,8 @@ export const eventRollupByCountry = pgTable(
   },
   (t) => [
     unique('event_rollup_by_country_key').on(t.grain, t.period, t.countryId).nullsNotDistinct(),
+    // INCLUDE (first_date, last_date), by hand in its migration: a country's dates are read from
+    // its buckets' rows (event_rollup_settle), index-only.
     index('event_rollup_by_country_country_id_idx').on(t.countryId),
   ],
 );
@@ -737,6 +739,8 @@ export const eventRollupByBand = pgTable(
   },
   (t) => [
     unique('event_rollup_by_band_key').on(t.grain, t.period, t.countryId, t.kind, t.band).nullsNotDistinct(),
+    // INCLUDE (first_date, last_date), by hand in its migration: a country and band's dates are
+    // read from these rows (event_rollup_settle), index-only.
     index('event_rollup_by_band_country_idx').on(t.countryId, t.band),
   ],
 );

@@ -41,6 +41,7 @@ const FILTERS: Filter[] = [
   { actor: 'no-such-actor' },
   { role: ['VICTIM'] },
   { role: ['TARGET', 'VICTIM'] },
+  { role: ['INSPIRED'] },
   { role: [] },
   { role: ['PERPETRATOR'], country: 'afghanistan' },
   { actor: 'isis-k', country: 'afghanistan' },
@@ -632,6 +633,14 @@ describe('after writes through the API', () => {
       participants: [{ actor: 'isis-k', role: 'PERPETRATOR' }, { actor: 'afghan-taliban', role: 'TARGET' }, { actor: 'isis-k', role: 'CLAIMED_RESPONSIBILITY' }],
     }, 'analyst');
     await check();
+    // A link surer (90) than its event's report (70): a floor of 85 keeps the link but not the
+    // report, so the event does not count (role_confidence is capped by the report's).
+    const inspired = async (min: number) =>
+      (await f.api.query<{ eventStats: { events: number } }>(`{ eventStats(filter: { actor: "afghan-taliban", role: [INSPIRED], minConfidence: ${min} }) { events } }`)).data?.eventStats.events;
+    const [at85, at60] = [await inspired(85), await inspired(60)];
+    await addParticipation({ event: 'attack-near-kabul', actor: 'afghan-taliban', role: 'INSPIRED', confidence: 90, citations: cite('A new attack near Kabul killed 12 people, the Taliban said.') });
+    await check();
+    expect([await inspired(85), await inspired(60)]).toEqual([at85, (at60 ?? 0) + 1]);
     // Known only to have begun in May 2019: a map bounded to 2022-2023 has it, one ending in 2018 not.
     await write(`mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename ... on UserError { message } } }`, {
       slug: 'open-ended-attacks-near-kabul', title: 'Attacks near Kabul since May 2019', kind: 'ATTACK', place: 'kabul', confidence: 70,

@@ -277,6 +277,27 @@ function actorRollupRows(actor: SQL | null, route: SummaryRoute, matchRoles: boo
 }
 
 /**
+ * A role's element of actor_event_links.role_confidence: the position of its bit in
+ * participation_role_bit (PERPETRATOR 1 is element 1, VICTIM 64 element 7). tests/actor-rollup.test.ts
+ * compares every role's floored aggregates with the base tables'.
+ */
+const ROLE_SLOTS: Record<string, number> = {
+  PERPETRATOR: 1,
+  CLAIMED_RESPONSIBILITY: 2,
+  ATTRIBUTED: 3,
+  IMPLICATED: 4,
+  INSPIRED: 5,
+  TARGET: 6,
+  VICTIM: 7,
+};
+
+function roleSlot(role: string): number {
+  const slot = ROLE_SLOTS[role];
+  if (slot === undefined) throw new Error(`participation role ${role} has no element in role_confidence`);
+  return slot;
+}
+
+/**
  * actor_event_links rows (one per event and actor as merged now) that pass the route's confidence
  * floor in one of its roles (in any role without them), in the shape of summary rows: for a
  * floored aggregate by actor or role. `actor` is a key (actorKey) or null for every actor but 0.
@@ -284,11 +305,16 @@ function actorRollupRows(actor: SQL | null, route: SummaryRoute, matchRoles: boo
  * actor_event_links_group_idx, so without parts this is an index-only range read of the actor's rows.
  */
 function actorLinkRows(actor: SQL | null, route: SummaryRoute, parts: boolean): SummaryRows {
-  const passing = sql`link_roles_at(r.role_confidence, ${route.minConfidence ?? 0})`;
-  const filters = [
-    actor === null ? sql`r.actor_id <> 0` : sql`r.actor_id = ${actor}`,
-    route.roles === null ? sql`${passing} <> 0` : sql`${passing} & (select participation_roles_mask(${roleList(route.roles)})) <> 0`,
-  ];
+  const floor = route.minConfidence ?? 0;
+  // One array comparison without roles, one element per role named: a few times cheaper per row
+  // than link_roles_at, which reads all seven (20 ms of a 35 ms read of 60,000 rows).
+  const passing =
+    route.roles === null
+      ? sql`${floor} <= any(r.role_confidence)`
+      : route.roles.length === 0
+        ? sql`false`
+        : sql`(${sql.join(route.roles.map((role) => sql`r.role_confidence[${sql.raw(String(roleSlot(role)))}] >= ${floor}`), sql` or `)})`;
+  const filters = [actor === null ? sql`r.actor_id <> 0` : sql`r.actor_id = ${actor}`, passing];
   if (route.country !== null) filters.push(sql`r.country_id = ${countryIdOf(route.country)}`);
   if (route.kinds !== null) filters.push(sql`r.kind = any(${kindList(route.kinds)})`);
   return {

@@ -349,7 +349,17 @@ export function timelineSource(route: SummaryRoute, conditions?: SQL, parts = fa
   if (!hasLinks(route)) return eventRollupFor(route, conditions);
   if (bounded(route)) return null;
   // A link row has its event's bucket, country and kind: a floored timeline may name them too.
-  if (route.minConfidence !== null) return actorLinkRows(actorKey(route.actor), route, parts);
+  // Summed per bucket first: the timeline's CTEs then carry a row per bucket, not per event.
+  if (route.minConfidence !== null) {
+    const links = actorLinkRows(actorKey(route.actor), route, parts);
+    return {
+      table: links.table,
+      rows: sql`select r.grain, r.period, sum(r.events)::bigint as events, sum(r.killed_min) as killed_min, sum(r.killed_max) as killed_max,
+                       sum(r.killed_open)::bigint as killed_open, sum(r.killed_reported)::bigint as killed_reported,
+                       min(r.first_date) as first_date, max(r.last_date) as last_date, ${casualtySums('r', parts)}
+                  from (${links.rows}) r group by r.grain, r.period`,
+    };
+  }
   if (route.country !== null || route.kinds !== null) return null;
   return actorTimelineRows(route);
 }

@@ -165,6 +165,13 @@ async function expectSummariesAgree(db: Database) {
     expect(await reachOfActors(db, LIVE_VIEW, ids, roles, true), `reach ${JSON.stringify(roles)}`).toEqual(
       await reachOfActors(db, LIVE_VIEW, ids, roles, false),
     );
+    // Floored: from actor_event_links' role_confidence, against the base tables.
+    for (const minConfidence of FLOORS) {
+      const floor = { minConfidence, minReliability: null, minCredibility: null };
+      expect(await reachOfActors(db, LIVE_VIEW, ids, roles, true, floor), `reach ${JSON.stringify(roles)} at ${minConfidence}`).toEqual(
+        await reachOfActors(db, LIVE_VIEW, ids, roles, false, floor),
+      );
+    }
   }
 }
 

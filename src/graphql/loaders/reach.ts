@@ -89,13 +89,17 @@ async function reachFromSummaries(
            and s.roles & participation_role_bit(role) <> 0
            and (${roleList(roles)} is null or role = any(${roleList(roles)}))
          group by country.id, country.slug, country.region, role`
-      : sql`select country.id as country_id, country.slug as country_slug, country.region, role,
-               count(*) as events, min(s.first_date) as first_date, max(s.last_date) as last_date
-          from ${actorEventLinks} s
+      : // Summed per country and set of passing roles first, so each row's roles are decoded once.
+        sql`select country.id as country_id, country.slug as country_slug, country.region, role,
+               sum(s.events) as events, min(s.first_date) as first_date, max(s.last_date) as last_date
+          from (select l.country_id, link_roles_at(l.role_confidence, ${minConfidence}) as passing, count(*) as events,
+                       min(l.first_date) as first_date, max(l.last_date) as last_date
+                  from ${actorEventLinks} l
+                 where l.actor_id = a.id and l.country_id <> 0 and ${minConfidence} <= any(l.role_confidence)
+                 group by 1, 2) s
           cross join unnest(enum_range(null::participation_role)) role
           join ${places} country on country.id = s.country_id
-         where s.actor_id = a.id
-           and link_roles_at(s.role_confidence, ${minConfidence}) & participation_role_bit(role) <> 0
+         where s.passing & participation_role_bit(role) <> 0
            and (${roleList(roles)} is null or role = any(${roleList(roles)}))
          group by country.id, country.slug, country.region, role`;
   const rows = await db.execute<ReachCountryRow & { mergedAway: boolean }>(sql`

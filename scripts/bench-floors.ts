@@ -3,8 +3,9 @@
  * confidence floor costs the dashboard aggregates at a million events, next to the same
  * aggregates without one.
  *
- * Unfloored live aggregates read the summary tables; floored ones read events, participations and
- * claims (the summaries count every live claim whatever its confidence). Each query runs in-process
+ * Unfloored live aggregates read the summary tables; floored ones too (event_rollup_by_band without
+ * an actor or role; actor_event_links' role_confidence with one), except reach, which reads events,
+ * participations and claims. Each query runs in-process
  * with the app, capturing every SQL statement it sends with its parameters; each statement is then
  * run under EXPLAIN (ANALYZE, BUFFERS) `--runs` times and the table prints the median of their
  * summed PostgreSQL execution times (planning excluded), beside the Node CPU ms of the request
@@ -18,6 +19,8 @@ const { values: options } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     floor: { type: 'string', default: '60' },
+    // Only the scenarios whose name contains this.
+    only: { type: 'string' },
   },
 });
 const RUNS = Number(options.runs);
@@ -48,6 +51,16 @@ const scenarios: { name: string; query: string; variables?: Record<string, unkno
   { name: 'timeline YEAR (all events)', query: 'query($f: EventFilter) { timeline(interval: YEAR, filter: $f) { buckets { start events } unplaced { events } } }' },
   { name: 'timeline MONTH (from 2020)', query: 'query($f: EventFilter) { timeline(interval: MONTH, filter: $f) { buckets { start events } unplaced { events } } }', variables: { from: '2020-01-01' } },
   { name: 'breakdown COUNTRY top 10', query: 'query($f: EventFilter) { breakdown(by: COUNTRY, filter: $f) { key events killed { min max } } }' },
+  {
+    name: `timeline YEAR (actor ${busiest.slug})`,
+    query: 'query($f: EventFilter) { timeline(interval: YEAR, filter: $f) { buckets { start events } unplaced { events } } }',
+    variables: { actor: busiest.slug },
+  },
+  {
+    name: `breakdown COUNTRY (actor ${busiest.slug}, PERPETRATOR)`,
+    query: 'query($f: EventFilter) { breakdown(by: COUNTRY, filter: $f) { key events killed { min max } } }',
+    variables: { actor: busiest.slug, role: ['PERPETRATOR'] },
+  },
   { name: 'breakdown ACTOR (PERPETRATOR) top 10', query: 'query($f: EventFilter) { breakdown(by: ACTOR, filter: $f) { key events } }', variables: { role: ['PERPETRATOR'] } },
   {
     name: `reach (${busiest.slug})`,
@@ -90,7 +103,7 @@ const [size] = await client<{ events: number; claims: number }[]>`
 console.log(`${size?.events} events, ${size?.claims} claims; floor minConfidence ${FLOOR}; median of ${RUNS} runs\n`);
 console.log('| query | no floor: statements | no floor: PostgreSQL ms | no floor: Node CPU ms | floor: statements | floor: PostgreSQL ms | floor: Node CPU ms |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const s of scenarios) {
+for (const s of scenarios.filter((x) => options.only === undefined || x.name.includes(options.only))) {
   const isReach = s.name.startsWith('reach');
   const plain = isReach ? { a: busiest.slug } : { f: { ...s.variables } };
   const floored = isReach ? { a: busiest.slug, m: FLOOR } : { f: { ...s.variables, minConfidence: FLOOR } };

@@ -42,6 +42,7 @@ const FILTERS: Filter[] = [
   { actor: 'no-such-actor' },
   { role: ['VICTIM'] },
   { role: ['TARGET', 'VICTIM'] },
+  { role: ['INSPIRED'] },
   { role: [] },
   { role: ['PERPETRATOR'], country: 'afghanistan' },
   { actor: 'isis-k', country: 'afghanistan' },
@@ -109,7 +110,13 @@ async function expectMapsAgree(db: Database) {
   expect(drawn).toBeGreaterThan(MAP_FILTERS.length);
 }
 
-const BYS: BreakdownBy[] = ['COUNTRY', 'ACTOR', 'ROLE', 'EVENT_KIND', 'DOCTRINE', 'YEAR'];
+const BYS: BreakdownBy[] = ['COUNTRY', 'ACTOR', 'ROLE', 'EVENT_KIND', 'DOCTRINE', 'YEAR', 'GTD_ATTACK_TYPE'];
+/**
+ * Confidence floors (on the report and, with an actor or role, on the link): 40 keeps the seed's
+ * links at 40 and drops the doubtful ones written below (30), 85 drops its links at 70 and 80 and
+ * the reports made less sure below (50). (tests/time-and-confidence.test.ts checks 60 by value.)
+ */
+const FLOORS = [40, 85];
 const REACH_ROLES: (ParticipationRole[] | null)[] = [null, ['PERPETRATOR'], ['PERPETRATOR', 'CLAIMED_RESPONSIBILITY'], ['TARGET', 'VICTIM', 'IMPLICATED']];
 
 /** Every aggregate of every filter, and every actor's reach, read both ways: they must agree. */
@@ -128,6 +135,30 @@ async function expectSummariesAgree(db: Database) {
         await breakdown(db, LIVE_VIEW, conditions, by, 100, links, null),
       );
     }
+    // Floored: actor and role filters (and groups by actor and role) read actor_event_links'
+    // role_confidence; the rest the banded event rollups; null routes read the base tables.
+    for (const minConfidence of FLOORS) {
+      const floored = { ...filter, minConfidence };
+      const at = `${name} at ${minConfidence}`;
+      const floorRoute = summaryRoute(floored);
+      const floorConditions = eventWhere(floored, LIVE_VIEW);
+      for (const parts of [false, true]) {
+        expect(await eventStats(db, LIVE_VIEW, floorConditions, floorRoute, parts), `${at} parts ${parts}`).toEqual(
+          await eventStats(db, LIVE_VIEW, floorConditions, null, parts),
+        );
+      }
+      for (const interval of ['YEAR'] as const) {
+        expect(await timeline(db, LIVE_VIEW, floorConditions, interval, floorRoute, true), `${at} ${interval}`).toEqual(
+          await timeline(db, LIVE_VIEW, floorConditions, interval, null, true),
+        );
+      }
+      const floorLinks = { ...links, floor: { minConfidence, minReliability: null, minCredibility: null } };
+      for (const by of BYS) {
+        expect(await breakdown(db, LIVE_VIEW, floorConditions, by, 100, floorLinks, floorRoute), `${at} by ${by}`).toEqual(
+          await breakdown(db, LIVE_VIEW, floorConditions, by, 100, floorLinks, null),
+        );
+      }
+    }
   }
   await expectMapsAgree(db);
   const ids = (await db.execute<{ id: number }>(sql`select id from actors order by id`)).map((r) => r.id);
@@ -135,6 +166,13 @@ async function expectSummariesAgree(db: Database) {
     expect(await reachOfActors(db, LIVE_VIEW, ids, roles, true), `reach ${JSON.stringify(roles)}`).toEqual(
       await reachOfActors(db, LIVE_VIEW, ids, roles, false),
     );
+    // Floored: from actor_event_links' role_confidence, against the base tables.
+    for (const minConfidence of FLOORS) {
+      const floor = { minConfidence, minReliability: null, minCredibility: null };
+      expect(await reachOfActors(db, LIVE_VIEW, ids, roles, true, floor), `reach ${JSON.stringify(roles)} at ${minConfidence}`).toEqual(
+        await reachOfActors(db, LIVE_VIEW, ids, roles, false, floor),
+      );
+    }
   }
 }
 
@@ -156,6 +194,23 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
   const dates = sql`min(first_date) as first_date, max(last_date) as last_date`;
   const [row] = await db.execute<Record<string, number>>(sql`
     with truth as materialized (select * from actor_event_links_expected),
+    -- role_confidence recomputed apart from the view: per live link, its confidence capped by its
+    -- event's live report, the best per role, arrayed in the order of the roles' bits.
+    conf_links as (
+      select p.event_id, a.actor_id, p.role, least(c.confidence, rep.confidence) as confidence
+        from participations p
+        join claims c on c.id = p.claim_id and c.retracted_at is null
+        join events e on e.id = p.event_id
+        join claims rep on rep.id = e.claim_id and rep.retracted_at is null
+        left join actor_folds('infinity') m on m.actor_id = p.actor_id
+        cross join lateral (values (coalesce(m.canonical_id, p.actor_id)), (0)) a(actor_id)),
+    conf_best as (select event_id, actor_id, role, max(confidence) as best from conf_links group by 1, 2, 3),
+    conf_truth as materialized (
+      select k.event_id, k.actor_id, array_agg(coalesce(b.best, -1)::smallint order by participation_role_bit(r)) as role_confidence
+        from (select distinct event_id, actor_id from conf_best) k
+       cross join unnest(enum_range(null::participation_role)) r
+        left join conf_best b on b.event_id = k.event_id and b.actor_id = k.actor_id and b.role = r
+       group by 1, 2),
     members_truth as materialized (select * from event_rollup_members_expected),
     place_members_truth as materialized (select * from event_place_members_expected),
     by_place_truth as (select place_id, kind, ${countMeasures} from place_members_truth group by 1, 2),
@@ -200,6 +255,8 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
     by_band_country_truth as (select country_id, confidence, ${measures}, ${dates} from members_truth group by 1, 2)
     select
       (select count(*) from ((table actor_event_links except select * from truth) union all (select * from truth except table actor_event_links)) d)::int as actor_event_links,
+      (select count(*) from ((select event_id, actor_id, role_confidence from actor_event_links except table conf_truth)
+                             union all (table conf_truth except select event_id, actor_id, role_confidence from actor_event_links)) d)::int as role_confidence,
       (select count(*) from ((select actor_id, roles, country_id, kind, ${counts}, first_date, last_date from actor_rollup except table rollup_truth)
                              union all (table rollup_truth except select actor_id, roles, country_id, kind, ${counts}, first_date, last_date from actor_rollup)) d)::int as actor_rollup,
       (select count(*) from ((select actor_id, roles, grain, period, ${counts} from actor_rollup_timeline except table timeline_truth)
@@ -237,6 +294,7 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
 
 const NO_DRIFT = {
   actor_event_links: 0,
+  role_confidence: 0,
   actor_rollup: 0,
   actor_rollup_timeline: 0,
   actor_rollup_by_role: 0,
@@ -287,6 +345,15 @@ describe('routes', () => {
     expect(breakdownSource('DOCTRINE', route({}))?.table).toBe('doctrine_rollup');
     expect(breakdownSource('DOCTRINE', route({ kind: ['ATTACK'] }))?.table).toBe('doctrine_rollup');
     expect(breakdownSource('YEAR', route({ actor: 'isis-k' }))?.table).toBe('actor_rollup_timeline');
+    // A confidence floor with an actor or role, or grouped by actor or role: the links that pass it.
+    expect(statsSource(route({ actor: 'isis-k', minConfidence: 60 }))?.table).toBe('actor_event_links');
+    expect(statsSource(route({ role: ['IMPLICATED'], country: 'russia', minConfidence: 60 }))?.table).toBe('actor_event_links');
+    expect(timelineSource(route({ actor: 'isis-k', kind: ['ATTACK'], minConfidence: 60 }))?.table).toBe('actor_event_links');
+    for (const by of ['COUNTRY', 'EVENT_KIND', 'YEAR', 'ROLE', 'ACLED_EVENT_TYPE'] as const) {
+      expect(breakdownSource(by, route({ actor: 'isis-k', minConfidence: 60 }))?.table, by).toBe('actor_event_links');
+    }
+    expect(breakdownSource('ACTOR', route({ role: ['PERPETRATOR'], minConfidence: 60 }))?.table).toBe('actor_event_links');
+    expect(breakdownSource('ROLE', route({ minConfidence: 60 }))?.table).toBe('actor_event_links');
   });
 
   it('leave to events what the summaries cannot answer exactly', () => {
@@ -298,6 +365,10 @@ describe('routes', () => {
     expect(breakdownSource('ACTOR', route({ actor: 'isis-k' }))).toBeNull();
     expect(breakdownSource('DOCTRINE', route({ role: ['PERPETRATOR'] }))).toBeNull();
     expect(breakdownSource('ACTOR', route({ kind: ['ATTACK'] }))).toBeNull();
+    // Floored too: dates, the ACTOR groups of an actor's events, and doctrines (adherences have confidences of their own).
+    expect(statsSource(route({ actor: 'isis-k', from: '2021-01-01', minConfidence: 60 }))).toBeNull();
+    expect(breakdownSource('ACTOR', route({ actor: 'isis-k', minConfidence: 60 }))).toBeNull();
+    expect(breakdownSource('DOCTRINE', route({ minConfidence: 60 }))).toBeNull();
   });
 
   it('read the top actors in one role from the index ordered by count', async () => {
@@ -403,6 +474,22 @@ describe('after writes through the API', () => {
     await retract(second);
     expect(await perpetrations('isis-k')).toBe((before ?? 0) - 1);
     await check();
+  });
+
+  it('a second link of the same actor in another role, or in the same role less sure, changes only what a floor in that role sees', async () => {
+    type S = { eventStats: { events: number } };
+    const floored = async (role: string, min: number) =>
+      (await f.api.query<S>(`{ eventStats(filter: { actor: "isis-k", role: [${role}], minConfidence: ${min} }) { events } }`)).data?.eventStats.events;
+    const inspired = await floored('INSPIRED', 20);
+    const perpetrator = [await floored('PERPETRATOR', 85), await floored('PERPETRATOR', 80), await floored('PERPETRATOR', 40)];
+    // Kabul airport: ISIS-K is its PERPETRATOR at 80. A doubtful INSPIRED link (30) counts only at floors up to 30,
+    // and a PERPETRATOR link at 50 does not lower the best PERPETRATOR link.
+    await addParticipation({ event: 'kabul-airport-suicide-attack', actor: 'isis-k', role: 'INSPIRED', confidence: 30, citations: cite('ISIS-K carried out the Moscow attack.') });
+    await addParticipation({ event: 'kabul-airport-suicide-attack', actor: 'isis-k', role: 'PERPETRATOR', confidence: 50, citations: cite('ISIS-K carried out the Moscow attack.') });
+    await check();
+    expect(await floored('INSPIRED', 20)).toBe((inspired ?? 0) + 1);
+    expect(await floored('INSPIRED', 31)).toBe(inspired);
+    expect([await floored('PERPETRATOR', 85), await floored('PERPETRATOR', 80), await floored('PERPETRATOR', 40)]).toEqual(perpetrator);
   });
 
   it('an event moved in time and place moves in every summary', async () => {
@@ -554,6 +641,14 @@ describe('after writes through the API', () => {
       participants: [{ actor: 'isis-k', role: 'PERPETRATOR' }, { actor: 'afghan-taliban', role: 'TARGET' }, { actor: 'isis-k', role: 'CLAIMED_RESPONSIBILITY' }],
     }, 'analyst');
     await check();
+    // A link surer (90) than its event's report (70): a floor of 85 keeps the link but not the
+    // report, so the event does not count (role_confidence is capped by the report's).
+    const inspired = async (min: number) =>
+      (await f.api.query<{ eventStats: { events: number } }>(`{ eventStats(filter: { actor: "afghan-taliban", role: [INSPIRED], minConfidence: ${min} }) { events } }`)).data?.eventStats.events;
+    const [at85, at60] = [await inspired(85), await inspired(60)];
+    await addParticipation({ event: 'attack-near-kabul', actor: 'afghan-taliban', role: 'INSPIRED', confidence: 90, citations: cite('A new attack near Kabul killed 12 people, the Taliban said.') });
+    await check();
+    expect([await inspired(85), await inspired(60)]).toEqual([at85, (at60 ?? 0) + 1]);
     // Known only to have begun in May 2019: a map bounded to 2022-2023 has it, one ending in 2018 not.
     await write(`mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename ... on UserError { message } } }`, {
       slug: 'open-ended-attacks-near-kabul', title: 'Attacks near Kabul since May 2019', kind: 'ATTACK', place: 'kabul', confidence: 70,

@@ -132,6 +132,39 @@ describe('confidence floors on the seeded article', () => {
     expect(d.actor.reach.countries.map((c) => c.country.slug)).not.toContain('russia');
   });
 
+  it('answers floored aggregates by actor and role from the actor’s link rows, as the base tables do', async () => {
+    // includeRetracted reads the base tables; nothing in the seed is retracted, so both must agree.
+    const query = `query($f: EventFilter, $r: Boolean!) {
+      eventStats(filter: $f, includeRetracted: $r) { events killed { min max reported } firstDate lastDate
+        casualties { killed { total { low best high } civilians { low best high } } } }
+      timeline(filter: $f, interval: YEAR, includeRetracted: $r) { buckets { start events killed { min max } } unplaced { events } earlier { events } }
+      byCountry: breakdown(filter: $f, by: COUNTRY, includeRetracted: $r) { key events killed { min max } }
+      byKind: breakdown(filter: $f, by: EVENT_KIND, includeRetracted: $r) { key events }
+      byRole: breakdown(filter: $f, by: ROLE, includeRetracted: $r) { key events }
+    }`;
+    const filters = [
+      { actor: 'isis-k', minConfidence: 60 },
+      { actor: 'isis-k', role: ['IMPLICATED'], minConfidence: 60 },
+      { actor: 'isis-k', role: ['PERPETRATOR', 'CLAIMED_RESPONSIBILITY'], minConfidence: 85 },
+      { actor: 'isis-k', country: 'afghanistan', minConfidence: 85 },
+      { role: ['ATTRIBUTED', 'IMPLICATED'], minConfidence: 50 },
+    ];
+    for (const f of filters) {
+      api.resetStatements();
+      const summarized = await api.query(query, { f, r: false });
+      const read = api.statements.join('\n');
+      expect(read, JSON.stringify(f)).toContain('actor_event_links');
+      expect(read, JSON.stringify(f)).not.toMatch(/from "participations"/);
+      const fromBase = await api.query(query, { f, r: true });
+      expect(summarized.errors).toBeUndefined();
+      expect(summarized.data, JSON.stringify(f)).toEqual(fromBase.data);
+    }
+    api.resetStatements();
+    const actors = await api.query(`{ breakdown(by: ACTOR, filter: { role: [PERPETRATOR], minConfidence: 85 }) { key events } }`);
+    expect(api.statements.join('\n')).toContain('actor_event_links');
+    expect(actors.data).toEqual((await api.query(`{ breakdown(by: ACTOR, filter: { role: [PERPETRATOR], minConfidence: 85 }, includeRetracted: true) { key events } }`)).data);
+  });
+
   it('floors participants, relationships, networks and paths', async () => {
     const d = await data<{
       event: { all: { role: string }[]; sure: { role: string }[] };

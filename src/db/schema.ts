@@ -828,8 +828,13 @@ export const actorEventLinks = pgTable(
     // The event's place (0 when it has none), for maps by actor: joined to place_locations at read
     // time, so a place moved moves its events on the map without touching these rows.
     placeId: integer('place_id').notNull(),
+    // Per role (element i for bit 2^(i-1) of participation_role_bit), the best confidence of the
+    // actor's live links to the event in that role, capped by the confidence of the event's
+    // report; -1 for a role it has no live link in. A confidence floor keeps the row in a role
+    // whose element is at least the floor (link_roles_at), as eventConditions keeps the event.
+    roleConfidence: smallint('role_confidence').array().notNull(),
   },
-  // Also actor_event_links_group_idx (created by hand: INCLUDE columns; see the actor_links_by_place migration).
+  // Also actor_event_links_group_idx (created by hand: INCLUDE columns; see the actor_links_by_place and actor_links_role_confidence migrations).
   (t) => [primaryKey({ columns: [t.eventId, t.actorId] })],
 );
 

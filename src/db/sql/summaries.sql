@@ -112,6 +112,26 @@ CREATE OR REPLACE FUNCTION participation_roles_mask(roles participation_role[]) 
   RETURN CASE WHEN roles IS NULL THEN NULL
               ELSE coalesce((SELECT bit_or(participation_role_bit(r)) FROM unnest(roles) r), 0)::smallint END;
 
+-- A link row's confidence per role (actor_event_links.role_confidence): element i is for the
+-- role of bit 2^(i-1) (participation_role_bit), and holds the best confidence of the actor's live
+-- links to the event in that role, capped by the confidence of the event's report; -1 where the
+-- actor has no live link in that role. An event counts for an actor under a floor F when one of
+-- its links passes F and its report does (src/graphql/types/event.ts, eventConditions), i.e. when
+-- some element is >= F; with roles, some element of those roles.
+CREATE OR REPLACE FUNCTION link_role_confidence(best smallint[], report smallint) RETURNS smallint[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN ARRAY(SELECT CASE WHEN b < 0 THEN -1 ELSE least(b, report) END FROM unnest(best) WITH ORDINALITY u(b, i) ORDER BY i)::smallint[];
+
+-- The mask of the roles whose element of a role_confidence array is at least `floor`: a floored
+-- read matches a row when this shares a bit with its roles (or is not 0, without roles).
+-- Written out per element, so that it costs a few comparisons per row of an index-only scan.
+CREATE OR REPLACE FUNCTION link_roles_at(conf smallint[], floor integer) RETURNS smallint
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN ((CASE WHEN conf[1] >= floor THEN 1 ELSE 0 END) | (CASE WHEN conf[2] >= floor THEN 2 ELSE 0 END)
+        | (CASE WHEN conf[3] >= floor THEN 4 ELSE 0 END) | (CASE WHEN conf[4] >= floor THEN 8 ELSE 0 END)
+        | (CASE WHEN conf[5] >= floor THEN 16 ELSE 0 END) | (CASE WHEN conf[6] >= floor THEN 32 ELSE 0 END)
+        | (CASE WHEN conf[7] >= floor THEN 64 ELSE 0 END))::smallint;
+
 -- 3. Writers queue the keys they make stale. ------------------------------------------------------
 
 CREATE OR REPLACE FUNCTION summaries_queue_events() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -251,7 +271,8 @@ DROP TRIGGER IF EXISTS actor_merges_summaries_delete ON actor_merges;
 CREATE TRIGGER actor_merges_summaries_delete AFTER DELETE ON actor_merges
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_queue_merges();
 
--- What a summary row says about an event, for events whose report is live (as `events` lists them).
+-- What a summary row says about an event, for events whose report is live (as `events` lists them);
+-- and the report's confidence, which caps its links' (actor_event_links.role_confidence).
 CREATE OR REPLACE VIEW live_event_facts AS
 SELECT e.id AS event_id, coalesce(pl.country_id, 0) AS country_id, e.kind,
        event_grain_of(e.date_earliest, e.date_latest) AS grain, event_period_of(e.date_earliest, e.date_latest) AS period,
@@ -259,7 +280,7 @@ SELECT e.id AS event_id, coalesce(pl.country_id, 0) AS country_id, e.kind,
        coalesce(e.date_earliest, e.date_latest) AS first_date, coalesce(e.date_latest, e.date_earliest) AS last_date,
        event_casualty_vector(e.killed_min, e.killed_best, e.killed_max, e.killed_parts,
                              e.wounded_min, e.wounded_best, e.wounded_max, e.wounded_parts) AS casualties,
-       coalesce(e.place_id, 0) AS place_id
+       coalesce(e.place_id, 0) AS place_id, report.confidence
   FROM events e
   JOIN claims report ON report.id = e.claim_id AND report.retracted_at IS NULL
   LEFT JOIN places pl ON pl.id = e.place_id;
@@ -282,12 +303,21 @@ SELECT e.id AS event_id, event_grain_of(e.date_earliest, e.date_latest) AS grain
 -- What actor_event_links must hold, from the base tables. Queried per event
 -- (WHERE event_id = ANY(...)), which the planner pushes into both grouped subqueries. The event's
 -- place (0 for none) is kept for maps by actor; its coordinates are not (place_locations is
--- joined when a map is read), so moving a place changes no row here.
+-- joined when a map is read), so moving a place changes no row here. role_confidence: per role,
+-- the best live link's confidence capped by the report's (link_role_confidence), for floors.
+-- The per-role maxima are spelled in participation_role_bit's order (bit 2^(i-1) is element i).
 CREATE OR REPLACE VIEW actor_event_links_expected AS
 SELECT l.event_id, l.actor_id, l.roles, f.country_id, f.kind, f.grain, f.period,
-       f.killed_min, f.killed_max, f.first_date, f.last_date, f.casualties, f.place_id
+       f.killed_min, f.killed_max, f.first_date, f.last_date, f.casualties, f.place_id,
+       link_role_confidence(l.best, f.confidence) AS role_confidence
   FROM (SELECT p.event_id, coalesce(m.canonical_id, p.actor_id) AS actor_id,
-               bit_or(participation_role_bit(p.role))::smallint AS roles
+               bit_or(participation_role_bit(p.role))::smallint AS roles, ARRAY[coalesce(max(c.confidence) FILTER (WHERE p.role = 'PERPETRATOR'), -1),
+                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'CLAIMED_RESPONSIBILITY'), -1),
+                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'ATTRIBUTED'), -1),
+                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'IMPLICATED'), -1),
+                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'INSPIRED'), -1),
+                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'TARGET'), -1),
+                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'VICTIM'), -1)]::smallint[] AS best
           FROM participations p
           JOIN claims c ON c.id = p.claim_id AND c.retracted_at IS NULL
           LEFT JOIN actor_folds('infinity') m ON m.actor_id = p.actor_id
@@ -295,8 +325,15 @@ SELECT l.event_id, l.actor_id, l.roles, f.country_id, f.kind, f.grain, f.period,
   JOIN live_event_facts f ON f.event_id = l.event_id
 UNION ALL
 SELECT l.event_id, 0, l.roles, f.country_id, f.kind, f.grain, f.period,
-       f.killed_min, f.killed_max, f.first_date, f.last_date, f.casualties, f.place_id
-  FROM (SELECT p.event_id, bit_or(participation_role_bit(p.role))::smallint AS roles
+       f.killed_min, f.killed_max, f.first_date, f.last_date, f.casualties, f.place_id,
+       link_role_confidence(l.best, f.confidence)
+  FROM (SELECT p.event_id, bit_or(participation_role_bit(p.role))::smallint AS roles, ARRAY[coalesce(max(c.confidence) FILTER (WHERE p.role = 'PERPETRATOR'), -1),
+                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'CLAIMED_RESPONSIBILITY'), -1),
+                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'ATTRIBUTED'), -1),
+                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'IMPLICATED'), -1),
+                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'INSPIRED'), -1),
+                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'TARGET'), -1),
+                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'VICTIM'), -1)]::smallint[] AS best
           FROM participations p
           JOIN claims c ON c.id = p.claim_id AND c.retracted_at IS NULL
          GROUP BY 1) l
@@ -644,12 +681,12 @@ BEGIN
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN 0; END IF;
   CREATE TEMP TABLE IF NOT EXISTS actor_link_delta (sign smallint NOT NULL, LIKE actor_event_links) ON COMMIT DELETE ROWS;
   INSERT INTO actor_link_delta
-    (sign, event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id)
+    (sign, event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence)
   WITH expected AS MATERIALIZED (
-         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id
+         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence
            FROM actor_event_links_expected WHERE event_id = ANY(event_ids)),
        stored AS MATERIALIZED (
-         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id
+         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence
            FROM actor_event_links WHERE event_id = ANY(event_ids))
   SELECT 1, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) added
   UNION ALL
@@ -659,8 +696,8 @@ BEGIN
     DELETE FROM actor_event_links l USING actor_link_delta d
      WHERE d.sign < 0 AND l.event_id = d.event_id AND l.actor_id = d.actor_id;
     INSERT INTO actor_event_links
-      (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id)
-    SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id
+      (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence)
+    SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence
       FROM actor_link_delta WHERE sign > 0;
     PERFORM actor_rollups_apply_delta();
   END IF;
@@ -1039,8 +1076,8 @@ BEGIN
     FROM event_rollup_members GROUP BY country_id;
 
   INSERT INTO actor_event_links
-    (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id)
-  SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id
+    (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence)
+  SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence
     FROM actor_event_links_expected;
   INSERT INTO actor_rollup
     (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)

@@ -5,10 +5,10 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { actorMerges, actorRollup, actors, claims, participations, places } from '../../db/schema.ts';
+import { actorEventLinks, actorMerges, actorRollup, actors, claims, participations, places } from '../../db/schema.ts';
 import { anyInt } from './batch.ts';
 import type { KnowledgeView } from '../context.ts';
-import { claimPasses, hasFloor, NO_FLOOR, type ClaimFloor } from '../claim-filters.ts';
+import { claimPasses, NO_FLOOR, type ClaimFloor } from '../claim-filters.ts';
 import { actorsAt, claimVisibleAs, eventsAt, isLiveView, mergeTime, placesAt } from '../view.ts';
 import type { ParticipationRole } from './claims.ts';
 
@@ -74,16 +74,13 @@ async function reachFromSummaries(
   db: Database,
   actorIds: readonly number[],
   roles: readonly ParticipationRole[] | null,
+  minConfidence: number | null,
 ): Promise<(ReachCountryRow & { mergedAway: boolean })[]> {
-  const rows = await db.execute<ReachCountryRow & { mergedAway: boolean }>(sql`
-    select a.id as "actorId", home.region as "homeRegion", r.country_id as "countryId",
-           r.country_slug as "countrySlug", r.region, r.role, coalesce(r.events, 0)::int as events,
-           r.first_date::text as "firstDate", r.last_date::text as "lastDate",
-           exists (select 1 from ${actorMerges} m where m.removed_actor_id = a.id) as "mergedAway"
-      from ${actors} a
-      left join ${places} home on home.id = a.home_country_id
-      left join lateral (
-        select country.id as country_id, country.slug as country_slug, country.region, role,
+  // With a confidence floor, the actor's link rows (actor_event_links: one per event, with each
+  // role's best live link confidence capped by the report's) in the roles that pass it.
+  const perCountry =
+    minConfidence === null
+      ? sql`select country.id as country_id, country.slug as country_slug, country.region, role,
                sum(s.events) as events, min(s.first_date) as first_date, max(s.last_date) as last_date
           from ${actorRollup} s
           cross join unnest(enum_range(null::participation_role)) role
@@ -91,8 +88,28 @@ async function reachFromSummaries(
          where s.actor_id = a.id and s.country_id is not null and s.kind is null
            and s.roles & participation_role_bit(role) <> 0
            and (${roleList(roles)} is null or role = any(${roleList(roles)}))
-         group by country.id, country.slug, country.region, role
-      ) r on true
+         group by country.id, country.slug, country.region, role`
+      : // Summed per country and set of passing roles first, so each row's roles are decoded once.
+        sql`select country.id as country_id, country.slug as country_slug, country.region, role,
+               sum(s.events) as events, min(s.first_date) as first_date, max(s.last_date) as last_date
+          from (select l.country_id, link_roles_at(l.role_confidence, ${minConfidence}) as passing, count(*) as events,
+                       min(l.first_date) as first_date, max(l.last_date) as last_date
+                  from ${actorEventLinks} l
+                 where l.actor_id = a.id and l.country_id <> 0 and ${minConfidence} <= any(l.role_confidence)
+                 group by 1, 2) s
+          cross join unnest(enum_range(null::participation_role)) role
+          join ${places} country on country.id = s.country_id
+         where s.passing & participation_role_bit(role) <> 0
+           and (${roleList(roles)} is null or role = any(${roleList(roles)}))
+         group by country.id, country.slug, country.region, role`;
+  const rows = await db.execute<ReachCountryRow & { mergedAway: boolean }>(sql`
+    select a.id as "actorId", home.region as "homeRegion", r.country_id as "countryId",
+           r.country_slug as "countrySlug", r.region, r.role, coalesce(r.events, 0)::int as events,
+           r.first_date::text as "firstDate", r.last_date::text as "lastDate",
+           exists (select 1 from ${actorMerges} m where m.removed_actor_id = a.id) as "mergedAway"
+      from ${actors} a
+      left join ${places} home on home.id = a.home_country_id
+      left join lateral (${perCountry}) r on true
      where a.id = ${anyInt(actorIds)}
      order by a.id, events desc, r.country_slug, r.role`);
   return [...rows];
@@ -113,10 +130,11 @@ export async function reachOfActors(
   fromSummaries: boolean,
   floor: ClaimFloor = NO_FLOOR,
 ): Promise<ReachCountryRow[]> {
-  // The summaries count every live claim: a floor is answered from the base tables.
-  if (!fromSummaries || hasFloor(floor)) return reachFromBaseTables(db, view, actorIds, roles, floor);
+  // A confidence floor is answered from the actor's link rows; grades (of sources and claims),
+  // which no summary keeps, from the base tables.
+  if (!fromSummaries || floor.minReliability !== null || floor.minCredibility !== null) return reachFromBaseTables(db, view, actorIds, roles, floor);
   if (!isLiveView(view)) throw new Error('the summary tables answer live reads only');
-  const rows = await reachFromSummaries(db, actorIds, roles);
+  const rows = await reachFromSummaries(db, actorIds, roles, floor.minConfidence);
   const mergedAway = [...new Set(rows.filter((r) => r.mergedAway).map((r) => r.actorId))];
   const answered: ReachCountryRow[] = rows.filter((r) => !r.mergedAway).map(({ mergedAway: _, ...row }) => row);
   if (mergedAway.length === 0) return answered;

@@ -208,9 +208,9 @@ function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[
   // No summary is kept per pair of actors: events between two read events.
   if (filter?.between != null) return null;
   // The calendar and actor summaries know events' countries, not where in them they were. They know
-  // the confidence of each event's report (event_rollup_by_band), not the grades of claims or the
-  // confidence of each participation link: those floors read events (docs/performance.md,
-  // "Confidence floors", measures what that costs at a million events).
+  // the confidence of each event's report (event_rollup_by_band) and, per actor and role, of its best
+  // live link capped by the report's (actor_event_links.role_confidence), not the grades of claims or
+  // of sources: grade floors read events (docs/performance.md, "Confidence floors").
   const floor = claimFloor(filter, 'filter.');
   return isLiveView(view) && !hasGeoFilter(filter) && floor.minReliability === null && floor.minCredibility === null ? summaryRoute(filter) : null;
 }

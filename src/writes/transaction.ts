@@ -178,12 +178,11 @@ export async function runWrite<R extends Json>(
       const keyRow = key == null
         ? Promise.resolve(undefined)
         : tx
-            .execute<{ operation: string; request_sha256: string; result: unknown; expired: boolean }>(sql`
-              select operation, request_sha256, result, created_at <= now() - ${keyLifetime} as expired
+            .execute<{ operation: string; requestSha256: string; result: unknown; expired: boolean }>(sql`
+              select operation, request_sha256 as "requestSha256", result, created_at <= now() - ${keyLifetime} as expired
                 from ${idempotencyKeys} where principal = ${principal.name} and key = ${key}`)
             .then(([row]) => row);
-      const [ids, stored] = await allInOrder([identity, keyRow]);
-      const found = stored && { operation: stored.operation, requestSha256: stored.request_sha256, result: stored.result, expired: stored.expired };
+      const [ids, found] = await allInOrder([identity, keyRow]);
       ticket.xid = ids?.xid;
       ticket.backendPid = ids?.pid;
       if (key != null) {

@@ -48,11 +48,6 @@ export async function recordClaimEstablishing(tx: Tx, claim: NewClaim, establish
   return { claimId: row.claim_id, recordId: row.record_id };
 }
 
-/** Inserts a claim and links its citations, in one statement; returns its id. */
-export async function recordClaim(tx: Tx, claim: NewClaim): Promise<number> {
-  return (await recordClaimEstablishing(tx, claim)).claimId;
-}
-
 /** What recording a keyed claim did. */
 export interface KeyedClaim {
   /** The claim's id, new or stored before. */

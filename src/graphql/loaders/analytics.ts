@@ -245,6 +245,15 @@ function eventRollupFor(route: SummaryRoute, conditions: SQL | undefined): Summa
 const hasLinks = (route: SummaryRoute) => route.actor !== null || route.roles !== null;
 const bounded = (route: SummaryRoute) => route.from !== null || route.to !== null;
 
+/** A breakdown's groups by actor (`r.actor_id`), with each actor's slug and name. */
+const BY_ACTOR = {
+  group: sql`r.actor_id`,
+  labels: sql`join ${actors} a on a.id = g.id`,
+  key: sql`a.slug`,
+  label: sql`a.name`,
+  entityId: sql`a.id`,
+};
+
 /** The actor rows to read: the filter's actor as merged now, or 0 ("any actor") without one. */
 export function actorKey(actor: string | null): SQL {
   return actor === null ? sql`0` : sql`(select canonical_actor(a.id, 'infinity') from ${actors} a where a.slug = ${actor})`;
@@ -429,14 +438,7 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
       // The filter's actor narrows the events, not the groups (who else took part): from events.
       if (route.actor !== null || bounded(route)) return null;
       if (route.country === null && route.kinds !== null) return null;
-      return {
-        ...actorRollupRows(null, route, true),
-        group: sql`r.actor_id`,
-        labels: sql`join ${actors} a on a.id = g.id`,
-        key: sql`a.slug`,
-        label: sql`a.name`,
-        entityId: sql`a.id`,
-      };
+      return { ...actorRollupRows(null, route, true), ...BY_ACTOR };
     }
     case 'ROLE': {
       if (bounded(route)) return null;
@@ -491,14 +493,7 @@ function flooredLinkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boole
       return { ...links(), ...byValue, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
     case 'ACTOR':
       if (route.actor !== null) return null;
-      return {
-        ...actorLinkRows(null, route, parts),
-        group: sql`r.actor_id`,
-        labels: sql`join ${actors} a on a.id = g.id`,
-        key: sql`a.slug`,
-        label: sql`a.name`,
-        entityId: sql`a.id`,
-      };
+      return { ...actorLinkRows(null, route, parts), ...BY_ACTOR };
     case 'ROLE':
       // One group per role whose links pass the floor (and in the filter's roles, if it names any).
       return {

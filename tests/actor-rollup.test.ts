@@ -633,6 +633,20 @@ describe('after writes through the API', () => {
     await check();
   });
 
+  it('an event queued again later is recomputed once, by the call that takes its first key', async () => {
+    // A bulk load queues each new event for its events statement and again for its participations
+    // statement, with other events' keys between: one call must take both of the event's keys.
+    await drainSummaries(f.api.database.db);
+    const [a, b] = await f.scratch.handle.sql<{ id: number }[]>`select id from events order by id limit 2`;
+    await f.scratch.handle.sql`insert into summary_queue (kind, id) values ('event', ${a!.id})`;
+    await f.scratch.handle.sql`insert into summary_queue (kind, id) values ('event', ${b!.id})`;
+    await f.scratch.handle.sql`insert into summary_queue (kind, id) values ('event', ${a!.id})`;
+    expect(await drainOnce(f.api.database.db, 1)).toBe(2);
+    const left = await f.scratch.handle.sql<{ kind: string; id: number }[]>`select kind, id from summary_queue`;
+    expect(left).toEqual([{ kind: 'event', id: b!.id }]);
+    await check();
+  });
+
   it('a new event with participants, and a retracted event report, change every summary', async () => {
     await write(`mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename ... on UserError { message } } }`, {
       slug: 'attack-near-kabul', title: 'Attack near Kabul', kind: 'ATTACK', place: 'kabul', confidence: 70,

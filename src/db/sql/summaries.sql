@@ -866,6 +866,7 @@ CREATE OR REPLACE FUNCTION summaries_drain(max_keys integer DEFAULT 500) RETURNS
 DECLARE
   claimed smallint[];
   taken integer;
+  twin_count integer;
   full_refresh integer[];
   doctrines_only integer[];
 BEGIN
@@ -883,6 +884,17 @@ BEGIN
     RETURNING q.kind, q.id, q.marked_at)
   INSERT INTO summary_taken SELECT kind, id, marked_at FROM gone;
   GET DIAGNOSTICS taken = ROW_COUNT;
+  -- The same keys queued again later (a bulk load queues each new event once for its events
+  -- statement and once for its participations statement, seconds apart, so the two fall into
+  -- different calls): this call's refresh reads every write committed before it, theirs included,
+  -- so take them now rather than recompute those events a second time in a later call.
+  WITH twins AS (
+    DELETE FROM summary_queue q
+     WHERE q.part = ANY(claimed) AND (q.kind, q.id) IN (SELECT t.kind, t.id FROM summary_taken t)
+    RETURNING q.kind, q.id, q.marked_at)
+  INSERT INTO summary_taken SELECT kind, id, marked_at FROM twins;
+  GET DIAGNOSTICS twin_count = ROW_COUNT;
+  taken := taken + twin_count;
 
   -- First (before this call holds any summary row lock), adherences: see summaries_apply_doctrine_sets.
   PERFORM summaries_apply_doctrine_sets(

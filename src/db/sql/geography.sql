@@ -42,7 +42,7 @@ BEGIN
     killed_reported = r.killed_reported + excluded.killed_reported;
   DELETE FROM event_rollup_by_place r USING (SELECT DISTINCT place_id, kind FROM event_place_delta WHERE sign < 0) k
    WHERE r.place_id = k.place_id AND r.kind = k.kind AND r.events = 0;
-  TRUNCATE event_place_delta;
+  DELETE FROM event_place_delta;
 END $$;
 
 -- The same from scratch, for summaries_rebuild (a bulk load).

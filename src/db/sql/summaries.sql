@@ -559,7 +559,7 @@ BEGIN
     PERFORM event_rollup_settle('event_rollup_by_band_period', ARRAY['grain', 'period', 'band'], 'event_rollup_by_band');
     PERFORM event_rollup_settle('event_rollup_by_band_country', ARRAY['country_id', 'band'], 'event_rollup_by_band');
   END IF;
-  TRUNCATE event_rollup_delta;
+  DELETE FROM event_rollup_delta;
 END $$;
 
 -- As before, without the lock, and with the sums changed in key order, so that two drainers
@@ -701,7 +701,7 @@ BEGIN
       FROM actor_link_delta WHERE sign > 0;
     PERFORM actor_rollups_apply_delta();
   END IF;
-  TRUNCATE actor_link_delta;
+  DELETE FROM actor_link_delta;
   RETURN changed;
 END $$;
 
@@ -768,7 +768,7 @@ BEGIN
    WHERE NOT EXISTS (SELECT 1 FROM expected e WHERE e.event_id = s.event_id
                        AND (s.actor_id, s.country_id, s.kind, s.killed_min, s.killed_max, s.casualties)
                            IS NOT DISTINCT FROM (e.actor_id, e.country_id, e.kind, e.killed_min, e.killed_max, e.casualties));
-  TRUNCATE event_perpetrator_links;
+  DELETE FROM event_perpetrator_links;
   PERFORM event_doctrines_apply_delta();
   PERFORM event_solo_apply_delta();
   PERFORM doctrine_sums_apply();
@@ -799,7 +799,7 @@ BEGIN
   INSERT INTO doctrine_sum_delta
   SELECT d.doctrine_id, d.country_id, d.kind, {{signed_sums_of_d}}
     FROM event_doctrine_delta d GROUP BY d.doctrine_id, d.country_id, d.kind;
-  TRUNCATE event_doctrine_delta;
+  DELETE FROM event_doctrine_delta;
 END $$;
 
 -- Writes event_solo_delta to event_solo_actors, its sums to actor_solo_rollup (in key order), and
@@ -829,7 +829,7 @@ BEGIN
   SELECT s.doctrine_id, d.country_id, d.kind, {{signed_sums_of_d}}
     FROM event_solo_delta d JOIN actor_doctrine_sets s ON s.actor_id = d.actor_id
    GROUP BY s.doctrine_id, d.country_id, d.kind;
-  TRUNCATE event_solo_delta;
+  DELETE FROM event_solo_delta;
 END $$;
 
 -- Adds doctrine_sum_delta to doctrine_rollup, per country and kind and in all, in key order (two
@@ -852,7 +852,7 @@ BEGIN
   DELETE FROM doctrine_rollup r
    USING (SELECT DISTINCT doctrine_id FROM doctrine_sum_delta GROUP BY doctrine_id, country_id, kind HAVING sum(events) < 0) k
    WHERE r.doctrine_id = k.doctrine_id AND r.events = 0;
-  TRUNCATE doctrine_sum_delta;
+  DELETE FROM doctrine_sum_delta;
 END $$;
 
 -- 5. The drain. -------------------------------------------------------------------------------------
@@ -869,13 +869,22 @@ DECLARE
   twin_count integer;
   full_refresh integer[];
   doctrines_only integer[];
+  plan_mode text := current_setting('plan_cache_mode');
 BEGIN
+  -- A server's drainer takes a few keys per call, and its refresh statements (views expanded,
+  -- their SQL functions inlined) took longer to plan than to run: half of each call was planning,
+  -- because each call's custom plan looked cheaper than the generic one. Small calls reuse one
+  -- generic plan per statement; an import's bulk calls keep plans made for their sizes.
+  IF max_keys <= 1000 THEN PERFORM set_config('plan_cache_mode', 'force_generic_plan', true); END IF;
   claimed := ARRAY(
     SELECT s.part FROM summary_partitions s
      WHERE EXISTS (SELECT 1 FROM summary_queue q WHERE q.part = s.part)
      ORDER BY (SELECT min(q.marked_at) FROM summary_queue q WHERE q.part = s.part), s.part
      LIMIT 8 FOR UPDATE OF s SKIP LOCKED);
-  IF cardinality(claimed) = 0 THEN RETURN 0; END IF;
+  IF cardinality(claimed) = 0 THEN
+    PERFORM set_config('plan_cache_mode', plan_mode, true);
+    RETURN 0;
+  END IF;
 
   CREATE TEMP TABLE IF NOT EXISTS summary_taken (kind text, id integer, marked_at timestamptz) ON COMMIT DELETE ROWS;
   WITH gone AS (
@@ -925,7 +934,8 @@ BEGIN
   -- Doctrine rows carry the event's country, kind and casualties: an event refresh redoes them too.
   PERFORM event_doctrines_refresh(full_refresh || doctrines_only);
   PERFORM place_rollups_refresh(full_refresh);
-  TRUNCATE summary_taken;
+  DELETE FROM summary_taken;
+  PERFORM set_config('plan_cache_mode', plan_mode, true);
   RETURN taken;
 END $$;
 
@@ -1036,7 +1046,7 @@ BEGIN
   END IF;
   PERFORM event_doctrines_apply_delta();
   PERFORM doctrine_sums_apply();
-  TRUNCATE doctrine_set_change;
+  DELETE FROM doctrine_set_change;
 END $$;
 
 -- Up to when every committed write is in the summaries: the start of the oldest write whose keys

@@ -1,6 +1,9 @@
 /** Idempotency keys expire (IDEMPOTENCY_KEY_LIFETIME_S): an expired key no longer replays, and is purged. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { expiredKeysPurge, forgetImplicitKeys } from '../src/writes/transaction.ts';
 import { writeFixture, type WriteFixture } from './helpers.ts';
 
 const LIFETIME_S = 2;
@@ -80,6 +83,32 @@ describe('idempotency keys', () => {
     await f.api.query(ADD_SOURCE, { input: { ...source('purged-3'), idempotencyKey: 'k-fresh' } }, { token: f.tokens.admin });
     await f.api.query(ADD_SOURCE, { input: source('purged-4') }, { token: f.tokens.analyst });
     expect(await keys()).toEqual(['k-fresh']);
+  });
+
+  it('are found for purging and forgetting through their own indexes, not by reading every key', async () => {
+    // Every write purges and most forget: reading all keys of the last lifetime (thousands at a
+    // few writes per second) made each write slower the busier the server. The purge's literal
+    // prefix must match the partial indexes' predicates, and a prefix must be a range of the
+    // byte-ordered index; the plans say whether they are.
+    // The generic plan (what a prepared statement runs after its first executions), where the
+    // parameters' values are unknown: a prefix sent as a parameter could not use a partial index.
+    const plan = async (query: ReturnType<typeof sql>) =>
+      f.scratch.handle.db.transaction(async (tx) => {
+        const { sql: text, params } = new PgDialect().sqlToQuery(query);
+        await tx.execute(sql.raw(`prepare probe as ${text}`));
+        await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
+        await tx.execute(sql`set local enable_seqscan = off`);
+        const args = params.map((p) => (typeof p === 'number' ? String(p) : `'${String(p).replaceAll("'", "''")}'`)).join(', ');
+        const rows = await tx.execute<{ 'QUERY PLAN': string }>(sql.raw(`explain (costs off) execute probe(${args})`));
+        await tx.execute(sql`deallocate probe`);
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+    const purge = await plan(sql`with ${expiredKeysPurge(86_400, 600)} select 1`);
+    expect(purge).toContain('idempotency_keys_implicit_age_idx');
+    expect(purge).toContain('idempotency_keys_client_age_idx');
+    const forget = await plan(forgetImplicitKeys('implicit:updatePlace:0123456789abcdef:', 'implicit:updatePlace:0123456789abcdef:00'));
+    expect(forget).toContain('idempotency_keys_key_bytes_idx');
+    expect(forget).not.toContain('Seq Scan');
   });
 
   it('still honours the deprecated idempotencyKey argument, and refuses two different keys', async () => {

@@ -69,6 +69,11 @@ describe('writes without an idempotency key', () => {
     const later = await f.api.query(REL, { i: input }, { token: f.tokens.analyst });
     expect(idOf(later)).toBeDefined();
     expect([idOf(first), idOf(deliberate)]).not.toContain(idOf(later));
+    // The later write purged the implicit keys older than the window, and kept the client's own
+    // key, which lives for its own (longer) lifetime.
+    const stored = (await f.scratch.handle.sql<{ key: string }[]>`select key from idempotency_keys`).map((r) => r.key);
+    expect(stored.filter((k) => k.startsWith('implicit:'))).toHaveLength(1);
+    expect(stored).toContain('second-report');
   });
 
   it('never replay an update a later one has undone (A, B, then A again writes A)', async () => {

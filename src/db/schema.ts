@@ -1017,8 +1017,15 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.principal, t.key] }),
-    // Expired keys are found and purged by age (src/writes/transaction.ts).
-    index('idempotency_keys_created_at_idx').on(t.createdAt),
+    // Expired keys are found and purged by age, implicit and client keys each by their own
+    // lifetime (src/writes/transaction.ts): each index holds only its kind, so a purge reads only
+    // expired keys, not every key younger than its lifetime. The literal must stay the
+    // IMPLICIT_PREFIX of transaction.ts (tests/idempotency.test.ts reads the plans).
+    index('idempotency_keys_implicit_age_idx').on(t.createdAt).where(sql`starts_with(key, 'implicit:')`),
+    index('idempotency_keys_client_age_idx').on(t.createdAt).where(sql`not starts_with(key, 'implicit:')`),
+    // Implicit keys of one operation on one record are forgotten by their prefix: a range of this
+    // byte-ordered index (a prefix is not a range of the default collation's order).
+    index('idempotency_keys_key_bytes_idx').on(sql`(${t.key} collate "C")`),
   ],
 );
 

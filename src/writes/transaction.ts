@@ -41,11 +41,59 @@ export const DEFAULT_IMPLICIT_IDEMPOTENCY_WINDOW_S = 10 * 60;
 /** Implicit keys start with this; client keys cannot (see runWrite), so the two never mix. */
 const IMPLICIT_PREFIX = 'implicit:';
 
+/**
+ * The prefix as an SQL literal, not a parameter: the purge's conditions must match the predicates
+ * of the partial indexes idempotency_keys_implicit_age_idx and _client_age_idx, which PostgreSQL
+ * proves only against constants (a generic plan of a parameter would read the whole table).
+ */
+const IMPLICIT_LITERAL = sql.raw(`'${IMPLICIT_PREFIX}'`);
+
+/**
+ * Keys starting with `prefix` (every prefix here ends in ':'), as a range of
+ * idempotency_keys_key_bytes_idx: in byte order the keys with a prefix are those from the prefix
+ * up to, not including, the prefix with its last character raised by one.
+ */
+function keysWithPrefix(prefix: string) {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  if (!(last > 0 && last < 0x7f)) throw new Error(`a key prefix must end in an ASCII character: ${prefix}`);
+  const after = `${prefix.slice(0, -1)}${String.fromCharCode(last + 1)}`;
+  return sql`(key collate "C") >= ${prefix} and (key collate "C") < ${after}`;
+}
+
 /** Writes that change what earlier writes mean: after one, no implicit key replays. */
 const FORGETS_IMPLICIT_KEYS = new Set(['retractClaim', 'mergeActors']);
 
 /** Expired keys deleted per keyed write: bounded work, yet more than one write adds. */
 const PURGE_BATCH = 100;
+
+/**
+ * A batch of expired keys deleted, as the CTEs `implicit_expired, client_expired, purged` of the
+ * statement that opens a write (rows another write is purging are skipped, not waited for). Each
+ * kind is read from its own partial index, expired keys only.
+ */
+export function expiredKeysPurge(lifetimeS: number, windowS: number) {
+  const lifetime = sql`make_interval(secs => ${lifetimeS})`;
+  const window = sql`make_interval(secs => ${windowS})`;
+  return sql`implicit_expired as (
+  select principal, key from ${idempotencyKeys}
+   where starts_with(key, ${IMPLICIT_LITERAL}) and created_at <= now() - ${window}
+   order by created_at limit ${PURGE_BATCH} for update skip locked
+), client_expired as (
+  select principal, key from ${idempotencyKeys}
+   where not starts_with(key, ${IMPLICIT_LITERAL}) and created_at <= now() - ${lifetime}
+   order by created_at limit ${PURGE_BATCH} for update skip locked
+), purged as (
+  delete from ${idempotencyKeys} k
+   using (select * from implicit_expired union all select * from client_expired) x
+   where k.principal = x.principal and k.key = x.key)`;
+}
+
+/** The implicit keys a write makes stale (`keep`: its own), deleted by their prefix. */
+export function forgetImplicitKeys(prefix: string, keep: string | null) {
+  return keep == null
+    ? sql`delete from ${idempotencyKeys} where ${keysWithPrefix(prefix)}`
+    : sql`delete from ${idempotencyKeys} where ${keysWithPrefix(prefix)} and key <> ${keep}`;
+}
 
 export interface WriteRequest {
   db: Database;
@@ -162,11 +210,7 @@ export async function runWrite<R extends Json>(
       // second waits here), and the transaction's id and backend, to learn its fate should its
       // COMMIT go unanswered (src/writes/outcome.ts).
       const identity = tx
-        .execute<{ xid: string; pid: number }>(sql`with purged as (
-          delete from ${idempotencyKeys} where (principal, key) in (
-            select principal, key from ${idempotencyKeys}
-             where created_at <= now() - (case when starts_with(key, ${IMPLICIT_PREFIX}) then ${window} else ${lifetime} end)
-             order by created_at limit ${PURGE_BATCH} for update skip locked))
+        .execute<{ xid: string; pid: number }>(sql`with ${expiredKeysPurge(lifetimeS, windowS)}
         select set_config('knowledge.principal', ${principal.name}, true), pg_current_xact_id()::text as xid, pg_backend_pid() as pid,
                ${key == null ? sql`null` : sql`pg_advisory_xact_lock(hashtextextended(${JSON.stringify([principal.name, key])}, 0))`} as locked`)
         .then(([row]) => row);
@@ -207,9 +251,9 @@ export async function runWrite<R extends Json>(
       // one statement: one round trip after the write instead of three.
       const details = JSON.stringify(result);
       const forget = FORGETS_IMPLICIT_KEYS.has(request.operation)
-        ? sql`delete from ${idempotencyKeys} where starts_with(key, ${IMPLICIT_PREFIX})`
+        ? forgetImplicitKeys(IMPLICIT_PREFIX, null)
         : !subjectPrefix.endsWith(':-:')
-          ? sql`delete from ${idempotencyKeys} where starts_with(key, ${subjectPrefix}) and key <> ${key ?? ''}`
+          ? forgetImplicitKeys(subjectPrefix, key ?? '')
           : sql`select`;
       const remember = key != null
         ? sql`insert into ${idempotencyKeys} (principal, key, operation, request_sha256, result)

@@ -46,11 +46,18 @@ async function admin(query: string, i: Record<string, unknown>) {
 }
 
 /**
+ * How long a test waits for the feed to settle: a transaction still running anywhere on the
+ * server holds the feed back, and on a loaded machine another test file's bulk load runs for many
+ * seconds (10 s was once too short at load average 7–9). Waits end as soon as the feed settles.
+ */
+const SETTLE_MS = 60_000;
+
+/**
  * The first `n` changes after `after`, once they are settled: a transaction still running anywhere
  * on the server (another test's, say) holds the feed back until it ends.
  */
 async function settledChanges(after: string | null, n: number): Promise<ChangeNode[]> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + SETTLE_MS;
   for (;;) {
     const page = await changes(after, 100);
     if (page.nodes.length >= n || Date.now() > deadline) return page.nodes;
@@ -63,7 +70,7 @@ async function now(): Promise<string> {
   // Once every transaction that has taken an id so far has ended, the feed's end is final.
   const db = f.scratch.handle.db;
   const [row] = await f.scratch.handle.sql<{ next: string }[]>`select pg_snapshot_xmax(pg_current_snapshot())::text as next`;
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + SETTLE_MS;
   while (!(await feedSettledPast(db, Number(row!.next) - 1)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   return changeCursor(await latestFeedPosition(db));
 }
@@ -78,7 +85,7 @@ beforeAll(async () => {
 });
 afterAll(() => f.close());
 
-describe('changes', () => {
+describe('changes', { timeout: 4 * SETTLE_MS }, () => {
   it('lists create, update, retraction and merge in commit order, with who and which claim, and resumes from any cursor', async () => {
     const start = await now();
     await admin(`mutation($i: CreateActorInput!) { createActor(input: $i) { __typename } }`, {
@@ -190,7 +197,7 @@ describe('changes', () => {
   });
 });
 
-describe('changeAdded', () => {
+describe('changeAdded', { timeout: 4 * SETTLE_MS }, () => {
   it('replays from a cursor, then streams each change as it commits, over graphql-ws', async () => {
     const server = await serve(f.scratch.url);
     const client = createClient({ url: server.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
@@ -204,7 +211,7 @@ describe('changeAdded', () => {
         { next: (r: ExecutionResult<{ changeAdded: ChangeNode }>) => { if (r.data) got.push(r.data.changeAdded); wake?.(); }, error: () => {}, complete: () => {} },
       );
       const until = async (n: number) => {
-        const deadline = Date.now() + 5000;
+        const deadline = Date.now() + SETTLE_MS;
         while (got.length < n && Date.now() < deadline) await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, 100); });
       };
       await until(1);

@@ -106,6 +106,10 @@ async function main() {
     { name: 'eventMap zoom 4 (role PERPETRATOR, any actor)', query: '{ eventMap(zoom: 4, filter: { role: [PERPETRATOR] }) { events bins { latitude longitude events } } }' },
     { name: `eventStats (bbox around ${c})`, query: `{ eventStats(filter: { bbox: ${box} }) { events killed { min max } } }` },
     { name: `eventStats (bbox around ${c}, actor ${actor})`, query: `{ eventStats(filter: { bbox: ${box}, actor: "${actor}" }) { events killed { min max } firstDate lastDate } }` },
+    { name: `eventStats (actor ${actor}, PERPETRATOR, 2020-2024)`, query: `{ eventStats(filter: { actor: "${actor}", role: [PERPETRATOR], from: "2020-01-01", to: "2024-12-31" }) { events killed { min max } } }` },
+    { name: `timeline YEAR (actor ${actor}, PERPETRATOR, 2020-2024)`, query: `{ timeline(interval: YEAR, filter: { actor: "${actor}", role: [PERPETRATOR], from: "2020-01-01", to: "2024-12-31" }) { buckets { start events } } }` },
+    { name: `eventStats (actor ${actor}, minReliability B)`, query: `{ eventStats(filter: { actor: "${actor}", minReliability: B }) { events killed { min max } } }` },
+    { name: 'eventStats (minCredibility 2)', query: '{ eventStats(filter: { minCredibility: 2 }) { events killed { min max } } }' },
     { name: `reach (${actor})`, query: `{ actor(slug: "${actor}") { reach { homeRegion countries { country { name } role events firstDate lastDate extraRegional } regions { region role events } } } }` },
     { name: `reach (${actor}, PERPETRATOR)`, query: `{ actor(slug: "${actor}") { reach(roles: [PERPETRATOR]) { countries { country { name } events } } } }` },
   ].filter((s) => !options.only || s.name.includes(options.only));

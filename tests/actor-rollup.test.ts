@@ -52,18 +52,20 @@ const FILTERS: Filter[] = [
   { kind: ['CAMPAIGN', 'ATTACKS_AND_PLOTS'] },
   { country: 'afghanistan', kind: ['CAMPAIGN'] },
   { actor: 'isis-k', from: '2021-01-01' },
-];
-/**
- * The maps' filters: every filter above (an actor or roles read actor_event_links, kinds and
- * places event_rollup_by_place), and date bounds and places beside an actor or roles. The dates
- * meet the events whose rows cannot settle a bound (Pakistan army operations: only the last day
- * known; the event added below: only the first).
- */
-const MAP_FILTERS: Filter[] = [
-  ...FILTERS,
+  // Date bounds beside an actor or roles read actor_event_links: the dates meet the events whose
+  // rows cannot settle a bound (Pakistan army operations: only the last day known; the event
+  // added below: only the first).
   { actor: 'isis-k', role: OWN, from: '2022-01-01', to: '2023-12-31' },
   { actor: 'isis-k', to: '2021-08-26' },
   { role: ['PERPETRATOR', 'TARGET'], to: '2010-12-31' },
+  { role: ['PERPETRATOR', 'TARGET'], from: '2016-01-01', country: 'afghanistan' },
+];
+/**
+ * The maps' filters: every filter above (an actor or roles read actor_event_links, kinds and
+ * places event_rollup_by_place), and date bounds and places beside an actor or roles.
+ */
+const MAP_FILTERS: Filter[] = [
+  ...FILTERS,
   { role: ['PERPETRATOR', 'TARGET'], from: '2016-01-01' },
   { actor: 'isis-k', within: 'afghanistan' },
   { actor: 'isis-k', role: ['PERPETRATOR'], bbox: { west: 60, south: 29, east: 75, north: 39 }, maxPrecision: 'ADMIN2' },
@@ -354,19 +356,27 @@ describe('routes', () => {
     }
     expect(breakdownSource('ACTOR', route({ role: ['PERPETRATOR'], minConfidence: 60 }))?.table).toBe('actor_event_links');
     expect(breakdownSource('ROLE', route({ minConfidence: 60 }))?.table).toBe('actor_event_links');
+    // Date bounds beside an actor or role, floored or not: the links whose dates meet them.
+    expect(statsSource(route({ actor: 'isis-k', from: '2021-01-01' }))?.table).toBe('actor_event_links');
+    expect(statsSource(route({ actor: 'isis-k', from: '2021-01-01', minConfidence: 60 }))?.table).toBe('actor_event_links');
+    expect(timelineSource(route({ role: ['PERPETRATOR'], to: '2020-12-31' }))?.table).toBe('actor_event_links');
+    for (const by of ['COUNTRY', 'EVENT_KIND', 'YEAR', 'ROLE', 'GTD_ATTACK_TYPE'] as const) {
+      expect(breakdownSource(by, route({ actor: 'isis-k', from: '2021-01-01', to: '2022-06-30' }))?.table, by).toBe('actor_event_links');
+    }
+    expect(breakdownSource('ROLE', route({ from: '2021-01-01' }))?.table).toBe('actor_event_links');
   });
 
   it('leave to events what the summaries cannot answer exactly', () => {
     const route = (f: AggregateFilter) => summaryRoute(f);
-    // Date bounds cut through an actor's buckets; the actor filter of an ACTOR or DOCTRINE
+    // An actor's timeline keeps no country or kind; the actor filter of an ACTOR or DOCTRINE
     // breakdown is about the events, not the groups.
-    expect(statsSource(route({ actor: 'isis-k', from: '2021-01-01' }))).toBeNull();
     expect(timelineSource(route({ actor: 'isis-k', country: 'afghanistan' }))).toBeNull();
     expect(breakdownSource('ACTOR', route({ actor: 'isis-k' }))).toBeNull();
     expect(breakdownSource('DOCTRINE', route({ role: ['PERPETRATOR'] }))).toBeNull();
     expect(breakdownSource('ACTOR', route({ kind: ['ATTACK'] }))).toBeNull();
-    // Floored too: dates, the ACTOR groups of an actor's events, and doctrines (adherences have confidences of their own).
-    expect(statsSource(route({ actor: 'isis-k', from: '2021-01-01', minConfidence: 60 }))).toBeNull();
+    // Dated ACTOR groups without a floor (every actor's rows; the events the dates pick may be fewer).
+    expect(breakdownSource('ACTOR', route({ role: ['PERPETRATOR'], from: '2021-01-01' }))).toBeNull();
+    // Floored too: the ACTOR groups of an actor's events, and doctrines (adherences have confidences of their own).
     expect(breakdownSource('ACTOR', route({ actor: 'isis-k', minConfidence: 60 }))).toBeNull();
     expect(breakdownSource('DOCTRINE', route({ minConfidence: 60 }))).toBeNull();
   });

@@ -34,6 +34,7 @@ import type { KnowledgeView } from '../context.ts';
 import { kindsMatching, STANDARD_TYPES_BY_KIND, standardTypeLabel, type StandardTypeDimension, type StandardTypeFilter } from '../../domain/events/standard-types.ts';
 import { actorsAt, eventsAt, mergeTime, placesAt, claimVisibleAs } from '../view.ts';
 import { claimPasses, NO_FLOOR, type ClaimFloor } from '../claim-filters.ts';
+import { linkDatesMatch } from './geography.ts';
 
 export interface KilledSum {
   min: number;
@@ -308,8 +309,9 @@ function roleSlot(role: string): number {
 
 /**
  * actor_event_links rows (one per event and actor as merged now) that pass the route's confidence
- * floor in one of its roles (in any role without them), in the shape of summary rows: for a
- * floored aggregate by actor or role. `actor` is a key (actorKey) or null for every actor but 0.
+ * floor in one of its roles (in any role without them; without a floor, every live link passes)
+ * and its date bounds, in the shape of summary rows: for a floored or date-bounded aggregate by
+ * actor or role (the actor summaries have no dates finer than the timeline's buckets). `actor` is a key (actorKey) or null for every actor but 0.
  * Every column read but the casualty vector (read only when the request asks for parts) is in
  * actor_event_links_group_idx, so without parts this is an index-only range read of the actor's rows.
  */
@@ -326,6 +328,8 @@ function actorLinkRows(actor: SQL | null, route: SummaryRoute, parts: boolean): 
   const filters = [actor === null ? sql`r.actor_id <> 0` : sql`r.actor_id = ${actor}`, passing];
   if (route.country !== null) filters.push(sql`r.country_id = ${countryIdOf(route.country)}`);
   if (route.kinds !== null) filters.push(sql`r.kind = any(${kindList(route.kinds)})`);
+  // A row has its event's first and last possible dates: date bounds as the maps apply them.
+  if (bounded(route)) filters.push(linkDatesMatch(route.from, route.to, 'r'));
   return {
     table: 'actor_event_links',
     rows: sql`select r.actor_id, r.roles, r.role_confidence, r.country_id, r.kind, r.grain, r.period, 1 as events,
@@ -348,18 +352,17 @@ function actorTimelineRows(route: SummaryRoute): SummaryRows {
 /** Where eventStats reads a live filter from; null: from events. */
 export function statsSource(route: SummaryRoute, conditions?: SQL, parts = false): SummaryRows | null {
   if (!hasLinks(route)) return eventRollupFor(route, conditions);
-  if (bounded(route)) return null;
-  if (route.minConfidence !== null) return actorLinkRows(actorKey(route.actor), route, parts);
+  if (route.minConfidence !== null || bounded(route)) return actorLinkRows(actorKey(route.actor), route, parts);
   return actorRollupRows(actorKey(route.actor), route, true);
 }
 
 /** Where a timeline reads a live filter from; null: from events. */
 export function timelineSource(route: SummaryRoute, conditions?: SQL, parts = false): SummaryRows | null {
   if (!hasLinks(route)) return eventRollupFor(route, conditions);
-  if (bounded(route)) return null;
-  // A link row has its event's bucket, country and kind: a floored timeline may name them too.
-  // Summed per bucket first: the timeline's CTEs then carry a row per bucket, not per event.
-  if (route.minConfidence !== null) {
+  // A link row has its event's bucket, dates, country and kind: a floored or date-bounded timeline
+  // may name them too. Summed per bucket first: the timeline's CTEs then carry a row per bucket,
+  // not per event.
+  if (route.minConfidence !== null || bounded(route)) {
     const links = actorLinkRows(actorKey(route.actor), route, parts);
     return {
       table: links.table,
@@ -393,8 +396,9 @@ type Grouped = SummaryRows & {
 export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions?: SQL, parts = false): Grouped | null {
   const links = hasLinks(route);
   if (route.minConfidence !== null && (links || by === 'ACTOR' || by === 'ROLE' || by === 'DOCTRINE')) {
-    return flooredLinkBreakdown(by, route, parts);
+    return linkBreakdown(by, route, parts);
   }
+  if (bounded(route) && (links || by === 'ROLE')) return linkBreakdown(by, route, parts);
   const byValue = { labels: sql``, key: sql`g.id::text`, label: sql`g.id::text`, entityId: sql`null::int` };
   const byCountry = {
     group: sql`r.country_id`,
@@ -471,13 +475,14 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
 }
 
 /**
- * A floored breakdown that needs links (an actor or role filter, or groups by actor or role), from
- * the actor_event_links rows that pass the floor (actorLinkRows); null (from events) with date
- * bounds, by DOCTRINE (adherences have confidences of their own), or by ACTOR with an actor filter
- * (the groups are who else took part).
+ * A floored or date-bounded breakdown that needs links (an actor or role filter, or groups by
+ * actor or role), from the actor_event_links rows that pass the floor and the bounds
+ * (actorLinkRows); null (from events) by DOCTRINE (adherences have confidences of their own), by
+ * ACTOR with an actor filter (the groups are who else took part), and by ACTOR without a floor
+ * (every actor's rows: the events a filter picks may be fewer).
  */
-function flooredLinkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boolean): Grouped | null {
-  if (bounded(route) || by === 'DOCTRINE') return null;
+function linkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boolean): Grouped | null {
+  if (by === 'DOCTRINE') return null;
   const byValue = { labels: sql``, key: sql`g.id::text`, label: sql`g.id::text`, entityId: sql`null::int` };
   const links = () => actorLinkRows(actorKey(route.actor), route, parts);
   switch (by) {
@@ -492,7 +497,7 @@ function flooredLinkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boole
     case 'YEAR':
       return { ...links(), ...byValue, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
     case 'ACTOR':
-      if (route.actor !== null) return null;
+      if (route.actor !== null || route.minConfidence === null) return null;
       return { ...actorLinkRows(null, route, parts), ...BY_ACTOR };
     case 'ROLE':
       // One group per role whose links pass the floor (and in the filter's roles, if it names any).

@@ -250,22 +250,24 @@ export type PlaceCounts =
  * date is unknown or the dates span years): a row with a first date after `to` or a last date
  * before `from` is out, except when only one of the event's dates is known (grain NONE, first =
  * last), when it is unknowable from the row whether the unknown date is the one that leaves the
- * range open. Those few rows look at their event (by primary key).
+ * range open. Those few rows look at their event (by primary key). `alias` names the links' table
+ * in the query (l by default).
  */
-function linkDatesMatch(from: string | null, to: string | null): SQL {
+export function linkDatesMatch(from: string | null, to: string | null, alias = 'l'): SQL {
+  const l = sql.raw(alias);
   const row: SQL[] = [];
   const event: SQL[] = [];
   if (from !== null) {
-    row.push(sql`(l.last_date is null or l.last_date >= ${from}::date)`);
+    row.push(sql`(${l}.last_date is null or ${l}.last_date >= ${from}::date)`);
     event.push(sql`(e.date_latest is null or e.date_latest >= ${from}::date)`);
   }
   if (to !== null) {
-    row.push(sql`(l.first_date is null or l.first_date <= ${to}::date)`);
+    row.push(sql`(${l}.first_date is null or ${l}.first_date <= ${to}::date)`);
     event.push(sql`(e.date_earliest is null or e.date_earliest <= ${to}::date)`);
   }
   return sql`((${sql.join(row, sql` and `)})
-    or (l.grain = 'NONE' and l.first_date = l.last_date
-        and exists (select 1 from ${events} e where e.id = l.event_id and ${sql.join(event, sql` and `)})))`;
+    or (${l}.grain = 'NONE' and ${l}.first_date = ${l}.last_date
+        and exists (select 1 from ${events} e where e.id = ${l}.event_id and ${sql.join(event, sql` and `)})))`;
 }
 
 /** With `dates`, also each place's first and last possible dates (null from event_rollup_by_place, which has none). */

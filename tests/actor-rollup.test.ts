@@ -77,7 +77,28 @@ const MAP_FILTERS: Filter[] = [
   { within: 'the-west' },
   { role: ['PERPETRATOR', 'INSPIRED'], within: 'the-west' },
   { maxPrecision: 'ADMIN1', country: 'pakistan' },
+  // Roles without an actor (event_rollup_by_place_roles), with kinds and places.
+  { role: ['PERPETRATOR'], bbox: { west: 60, south: 29, east: 75, north: 39 }, kind: ['ATTACK', 'SUICIDE_BOMBING', 'SUICIDE_ATTACK'] },
+  { role: ['CLAIMED_RESPONSIBILITY', 'TARGET'], maxPrecision: 'ADMIN1' },
+  // Dates without an actor or role (event_rollup_by_place_period): year-aligned bounds settle
+  // whole buckets; the others cut through a month, a quarter and a year whose events are read.
+  { from: '2021-01-01' },
+  { to: '2015-12-31' },
+  { from: '2016-01-01', to: '2022-12-31' },
+  { to: '2021-08-26' },
+  { from: '2019-05-10', to: '2019-05-20' },
+  { from: '2015-02-14', to: '2024-03-31', within: 'afghanistan' },
+  { from: '2010-07-01', bbox: { west: 60, south: 29, east: 75, north: 39 }, maxPrecision: 'ADMIN2' },
+  { country: 'pakistan', to: '2014-10-15' },
 ];
+
+/** The per-place rows each map filter should read (eventMapCounts): which summary, or the actor's links. */
+function mapPath(filter: Filter): string {
+  const dated = filter.from != null || filter.to != null;
+  if (filter.actor != null) return 'links';
+  if (filter.role != null) return dated ? 'links' : 'roles';
+  return dated ? 'dates' : 'summary';
+}
 
 /** Bins with their mean positions rounded: the two paths may add the same places in another order. */
 const rounded = (bins: MapBin[]) =>
@@ -93,7 +114,7 @@ async function expectMapsAgree(db: Database) {
   for (const filter of MAP_FILTERS) {
     const name = JSON.stringify(filter);
     const counts = eventMapCounts(filter, LIVE_VIEW);
-    expect(counts.kind, name).toBe(filter.actor != null || filter.role != null ? 'links' : 'summary');
+    expect(counts.kind, name).toBe(mapPath(filter));
     for (const zoom of [3, 12]) {
       const fromEvents = await eventMapBins(db, LIVE_VIEW, { kind: 'events', view: LIVE_VIEW, where: eventWhere(filter, LIVE_VIEW) }, zoom, null);
       expect(rounded((await eventMapBins(db, LIVE_VIEW, counts, zoom, null)).bins), `${name} zoom ${zoom}`).toEqual(rounded(fromEvents.bins));
@@ -212,8 +233,13 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
         left join conf_best b on b.event_id = k.event_id and b.actor_id = k.actor_id and b.role = r
        group by 1, 2),
     members_truth as materialized (select * from event_rollup_members_expected),
-    place_members_truth as materialized (select * from event_place_members_expected),
+    -- The roles from the recomputed links (truth), not the stored ones the view reads.
+    place_members_truth as materialized (
+      select m.event_id, m.place_id, m.kind, m.killed_min, m.killed_max, m.grain, m.period, coalesce(t.roles, 0)::smallint as roles
+        from event_place_members_expected m left join truth t on t.event_id = m.event_id and t.actor_id = 0),
     by_place_truth as (select place_id, kind, ${countMeasures} from place_members_truth group by 1, 2),
+    by_place_period_truth as (select place_id, grain, period, ${countMeasures} from place_members_truth group by 1, 2, 3),
+    by_place_roles_truth as (select place_id, kind, roles, ${countMeasures} from place_members_truth group by 1, 2, 3),
     doctrines_truth as materialized (
       select distinct l.event_id, d.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max, l.casualties
         from truth l
@@ -287,7 +313,11 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
                              union all (table by_band_country_truth except select country_id, band, ${counts}, first_date, last_date from event_rollup_by_band_country)) d)::int as event_rollup_by_band_country,
       (select count(*) from ((table event_place_members except select * from place_members_truth) union all (select * from place_members_truth except table event_place_members)) d)::int as event_place_members,
       (select count(*) from ((select place_id, kind, ${placeCounts} from event_rollup_by_place except table by_place_truth)
-                             union all (table by_place_truth except select place_id, kind, ${placeCounts} from event_rollup_by_place)) d)::int as event_rollup_by_place`);
+                             union all (table by_place_truth except select place_id, kind, ${placeCounts} from event_rollup_by_place)) d)::int as event_rollup_by_place,
+      (select count(*) from ((select place_id, grain, period, ${placeCounts} from event_rollup_by_place_period except table by_place_period_truth)
+                             union all (table by_place_period_truth except select place_id, grain, period, ${placeCounts} from event_rollup_by_place_period)) d)::int as event_rollup_by_place_period,
+      (select count(*) from ((select place_id, kind, roles, ${placeCounts} from event_rollup_by_place_roles except table by_place_roles_truth)
+                             union all (table by_place_roles_truth except select place_id, kind, roles, ${placeCounts} from event_rollup_by_place_roles)) d)::int as event_rollup_by_place_roles`);
   if (!row) throw new Error('the drift query returns one row');
   return row;
 }
@@ -313,6 +343,8 @@ const NO_DRIFT = {
   event_rollup_by_band_country: 0,
   event_place_members: 0,
   event_rollup_by_place: 0,
+  event_rollup_by_place_period: 0,
+  event_rollup_by_place_roles: 0,
 };
 
 describe('participation role bits', () => {

@@ -241,7 +241,76 @@ export type PlaceCounts =
       placeConditions: SQL[];
       located: Located;
     }
+  | {
+      kind: 'roles';
+      /** The roles of the events' participants (any actor) that the filter names: a row shares one. */
+      roles: readonly string[];
+      kinds: readonly string[] | null;
+      /** Conditions on r.place_id (country, within). */
+      placeConditions: SQL[];
+      located: Located;
+    }
+  | {
+      kind: 'dates';
+      buckets: PlaceBuckets;
+      located: Located;
+    }
   | { kind: 'events'; view: KnowledgeView; where: SQL | undefined };
+
+/**
+ * A filter on places and date bounds as event_rollup_by_place_period answers it (placeBucketRows):
+ * the bounds, conditions on the rows' r.place_id (country, within; a box or precision too when
+ * not joined to the locations later), and the filter's whole condition on events, for the events
+ * whose bucket cannot settle a bound.
+ */
+export interface PlaceBuckets {
+  from: string | null;
+  to: string | null;
+  placeConditions: SQL[];
+  where: SQL | undefined;
+}
+
+const MEASURES = sql`events, killed_min, killed_max, killed_open, killed_reported`;
+
+/**
+ * Rows (place_id, grain, period, events, killed_min, killed_max, killed_open, killed_reported) of
+ * the located live events matching a filter on places and dates, from event_rollup_by_place_period,
+ * with the event rollups' rule for date bounds (eventRollupRows, src/graphql/loaders/analytics.ts):
+ * a bucket wholly inside [from, to] counts whole, as each of its events lies in it; a bucket
+ * wholly outside holds no event that matches; the events of the buckets a bound cuts through (the
+ * month, quarter and year around each bound) and of none (grain NONE) are read from events, found
+ * through their members (event_place_members_bucket_idx) and checked against the filter itself.
+ */
+export function placeBucketRows(buckets: PlaceBuckets): SQL {
+  const { from, to } = buckets;
+  const held = [...buckets.placeConditions];
+  if (from === null && to === null) {
+    return sql`select r.place_id, r.grain, r.period, ${MEASURES} from event_rollup_by_place_period r
+      ${held.length ? sql`where ${sql.join(held, sql` and `)}` : sql``}`;
+  }
+  const inside = (alias: string): SQL => {
+    const a = sql.raw(alias);
+    const conditions = [sql`${a}.grain <> 'NONE'`];
+    if (from !== null) conditions.push(sql`${a}.period >= ${from}::date`);
+    // period <= to as well: a range of event_rollup_by_place_period_period_idx.
+    if (to !== null) conditions.push(sql`${a}.period <= ${to}::date and event_period_end(${a}.grain, ${a}.period) <= ${to}::date`);
+    return sql.join(conditions, sql` and `);
+  };
+  const cut = [sql`m.grain = 'NONE'`];
+  for (const bound of [from, to]) {
+    if (bound === null) continue;
+    for (const grain of ['MONTH', 'QUARTER', 'YEAR']) {
+      cut.push(sql`(m.grain = ${grain}::event_grain and m.period = date_trunc(${grain.toLowerCase()}, ${bound}::date)::date)`);
+    }
+  }
+  return sql`select r.place_id, r.grain, r.period, ${MEASURES} from event_rollup_by_place_period r
+      where ${sql.join([inside('r'), ...held], sql` and `)}
+    union all
+    select m.place_id, m.grain, m.period, 1, coalesce(${events.killedMin}, 0)::bigint, coalesce(${events.killedMax}, 0)::bigint,
+           (${events.killedMin} is not null and ${events.killedMax} is null)::int, (${events.killedMin} is not null)::int
+      from event_place_members m join ${events} on ${events.id} = m.event_id
+     where (${sql.join(cut, sql` or `)}) and not (${inside('m')}) ${buckets.where ? sql`and ${buckets.where}` : sql``}`;
+}
 
 /**
  * Whether an actor_event_links row (aliased l) is of an event that may have happened within
@@ -277,6 +346,22 @@ function placeCountsSql(counts: PlaceCounts, dates = false): SQL {
         sum(r.killed_max)::bigint as killed_max, sum(r.killed_open)::int as killed_open, sum(r.killed_reported)::int as killed_reported
         ${dates ? sql`, null::date as first_date, null::date as last_date` : sql``}
       from event_rollup_by_place r ${conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``}
+      group by r.place_id`;
+  }
+  if (counts.kind === 'roles') {
+    const conditions = [sql`r.roles & (select participation_roles_mask(${sql.param([...counts.roles])}::participation_role[])) <> 0`, ...counts.placeConditions];
+    if (counts.kinds) conditions.push(sql`r.kind = any(${sql.param([...counts.kinds])}::event_kind[])`);
+    return sql`select r.place_id, sum(r.events)::int as events, sum(r.killed_min)::bigint as killed_min,
+        sum(r.killed_max)::bigint as killed_max, sum(r.killed_open)::int as killed_open, sum(r.killed_reported)::int as killed_reported
+        ${dates ? sql`, null::date as first_date, null::date as last_date` : sql``}
+      from event_rollup_by_place_roles r where ${sql.join(conditions, sql` and `)}
+      group by r.place_id`;
+  }
+  if (counts.kind === 'dates') {
+    return sql`select r.place_id, sum(r.events)::int as events, sum(r.killed_min)::bigint as killed_min,
+        sum(r.killed_max)::bigint as killed_max, sum(r.killed_open)::int as killed_open, sum(r.killed_reported)::int as killed_reported
+        ${dates ? sql`, null::date as first_date, null::date as last_date` : sql``}
+      from (${placeBucketRows(counts.buckets)}) r
       group by r.place_id`;
   }
   if (counts.kind === 'links') {
@@ -322,7 +407,7 @@ function locatedConditions(counts: PlaceCounts): SQL[] {
  * only when they are not selected). A bbox or precision joins the places' locations; `within`
  * alone does not (its events count whether or not their place is located, as in `events`).
  */
-export async function placeStats(db: Database, counts: PlaceCounts & { kind: 'summary' | 'links' }): Promise<EventStatsRow> {
+export async function placeStats(db: Database, counts: Exclude<PlaceCounts, { kind: 'events' }>): Promise<EventStatsRow> {
   const where = locatedConditions(counts);
   // No casualty vector: null, as eventStats returns it when parts are not asked for.
   const rows = await db.execute<EventStatsRow>(sql`

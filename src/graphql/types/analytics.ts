@@ -251,7 +251,7 @@ builder.queryFields((t) => ({
       // a summary answers the filter and the request asks for nothing they lack (casualty parts;
       // first and last dates, which only an actor's links have).
       const byPlace = hasGeoFilter(args.filter) && !parts ? eventMapCounts(args.filter, view) : null;
-      if (byPlace && (byPlace.kind === 'links' || (byPlace.kind === 'summary' && !asksFor(info, ['firstDate', 'lastDate'])))) {
+      if (byPlace && byPlace.kind !== 'events' && (byPlace.kind === 'links' || !asksFor(info, ['firstDate', 'lastDate']))) {
         const row = await placeStats(ctx.db, byPlace);
         return { events: row.events, killed: killedOf(row), casualties: casualtySumsOf(casualtiesOf(row)), firstDate: row.firstDate, lastDate: row.lastDate };
       }

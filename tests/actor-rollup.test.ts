@@ -235,10 +235,13 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
     members_truth as materialized (select * from event_rollup_members_expected),
     -- The roles from the recomputed links (truth), not the stored ones the view reads.
     place_members_truth as materialized (
-      select m.event_id, m.place_id, m.kind, m.killed_min, m.killed_max, m.grain, m.period, coalesce(t.roles, 0)::smallint as roles
+      select m.event_id, m.place_id, m.kind, m.killed_min, m.killed_max, m.grain, m.period, coalesce(t.roles, 0)::smallint as roles,
+             m.first_date, m.last_date
         from event_place_members_expected m left join truth t on t.event_id = m.event_id and t.actor_id = 0),
     by_place_truth as (select place_id, kind, ${countMeasures} from place_members_truth group by 1, 2),
     by_place_period_truth as (select place_id, grain, period, ${countMeasures} from place_members_truth group by 1, 2, 3),
+    by_place_year_truth as (
+      select place_id, date_trunc('year', period::timestamp)::date as year, ${countMeasures} from place_members_truth where grain <> 'NONE' group by 1, 2),
     by_place_roles_truth as (select place_id, kind, roles, ${countMeasures} from place_members_truth group by 1, 2, 3),
     doctrines_truth as materialized (
       select distinct l.event_id, d.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max, l.casualties
@@ -316,6 +319,8 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
                              union all (table by_place_truth except select place_id, kind, ${placeCounts} from event_rollup_by_place)) d)::int as event_rollup_by_place,
       (select count(*) from ((select place_id, grain, period, ${placeCounts} from event_rollup_by_place_period except table by_place_period_truth)
                              union all (table by_place_period_truth except select place_id, grain, period, ${placeCounts} from event_rollup_by_place_period)) d)::int as event_rollup_by_place_period,
+      (select count(*) from ((select place_id, year, ${placeCounts} from event_rollup_by_place_year except table by_place_year_truth)
+                             union all (table by_place_year_truth except select place_id, year, ${placeCounts} from event_rollup_by_place_year)) d)::int as event_rollup_by_place_year,
       (select count(*) from ((select place_id, kind, roles, ${placeCounts} from event_rollup_by_place_roles except table by_place_roles_truth)
                              union all (table by_place_roles_truth except select place_id, kind, roles, ${placeCounts} from event_rollup_by_place_roles)) d)::int as event_rollup_by_place_roles`);
   if (!row) throw new Error('the drift query returns one row');
@@ -344,6 +349,7 @@ const NO_DRIFT = {
   event_place_members: 0,
   event_rollup_by_place: 0,
   event_rollup_by_place_period: 0,
+  event_rollup_by_place_year: 0,
   event_rollup_by_place_roles: 0,
 };
 

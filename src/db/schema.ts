@@ -1346,6 +1346,10 @@ export const eventPlaceMembers = pgTable(
     // The roles of the event's live participations, any actor (actor 0's actor_event_links row;
     // 0 for none), for the per-place role sums.
     roles: smallint('roles').notNull(),
+    // The event's first and last possible days (each the other when one is unknown): a member of
+    // a bucket a date bound cuts through is matched against the bound here, not read from events.
+    firstDate: date('first_date', { mode: 'string' }),
+    lastDate: date('last_date', { mode: 'string' }),
   },
   // The members of one bucket: a dated map reads those of the buckets its bounds cut through.
   (t) => [index('event_place_members_bucket_idx').on(t.grain, t.period)],
@@ -1380,6 +1384,26 @@ export const eventRollupByPlacePeriod = pgTable(
     unique('event_rollup_by_place_period_key').on(t.placeId, t.grain, t.period).nullsNotDistinct(),
     // The buckets inside a map's date bounds, over every place.
     index('event_rollup_by_place_period_period_idx').on(t.period),
+  ],
+);
+
+/**
+ * event_rollup_by_place_period summed per year (events of grain NONE left out: none lies in one
+ * year): a map with date bounds reads the years inside them here, a few rows per place, and only
+ * the buckets of the years a bound cuts through from the finer table (~30,000 rows in all at a
+ * million events, against ~200,000 buckets).
+ */
+export const eventRollupByPlaceYear = pgTable(
+  'event_rollup_by_place_year',
+  {
+    placeId: integer('place_id').notNull(),
+    // First day of the year.
+    year: date('year', { mode: 'string' }).notNull(),
+    ...rollupCounts,
+  },
+  (t) => [
+    unique('event_rollup_by_place_year_key').on(t.placeId, t.year),
+    index('event_rollup_by_place_year_year_idx').on(t.year),
   ],
 );
 

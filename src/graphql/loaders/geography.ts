@@ -272,44 +272,115 @@ export interface PlaceBuckets {
 
 const MEASURES = sql`events, killed_min, killed_max, killed_open, killed_reported`;
 
+/** Rows (aliased as `alias`, with grain and period) of buckets wholly inside [from, to]. */
+function bucketInside(alias: string, from: string | null, to: string | null): SQL {
+  const a = sql.raw(alias);
+  const conditions = [sql`${a}.grain <> 'NONE'`];
+  if (from !== null) conditions.push(sql`${a}.period >= ${from}::date`);
+  // period <= to as well: a range of event_rollup_by_place_period_period_idx.
+  if (to !== null) conditions.push(sql`${a}.period <= ${to}::date and event_period_end(${a}.grain, ${a}.period) <= ${to}::date`);
+  return sql.join(conditions, sql` and `);
+}
+
+/** The first and last day of the calendar bucket of `months` months (1, 3, 12) that holds a day (YYYY-MM-DD). */
+function bucketAround(day: string, months: number): { start: string; end: string } {
+  const year = Number(day.slice(0, 4));
+  const first = Math.floor((Number(day.slice(5, 7)) - 1) / months) * months;
+  const at = (month: number, date: number) => {
+    const d = new Date(0);
+    d.setUTCFullYear(year, month, date);
+    return d.toISOString().slice(0, 10);
+  };
+  return { start: at(first, 1), end: at(first + months, 0) };
+}
+
+/**
+ * The buckets a bound cuts through: the month, quarter and year around `from` unless it is their
+ * first day, and around `to` unless it is their last (a bucket a bound does not cut lies inside
+ * the bounds or outside them). Conditions on members (aliased r).
+ */
+function cutBuckets(from: string | null, to: string | null): SQL[] {
+  const cut: SQL[] = [];
+  for (const [grain, months] of [['MONTH', 1], ['QUARTER', 3], ['YEAR', 12]] as const) {
+    const around = new Set<string>();
+    if (from !== null && bucketAround(from, months).start !== from) around.add(bucketAround(from, months).start);
+    if (to !== null && bucketAround(to, months).end !== to) around.add(bucketAround(to, months).start);
+    for (const start of around) cut.push(sql`(r.grain = ${grain}::event_grain and r.period = ${start}::date)`);
+  }
+  return cut;
+}
+
+/**
+ * The located live events matching the filter that no bucket inside [from, to] holds and that
+ * may still match, one row each, (place_id, grain, period, measures), from their members
+ * (event_place_members, aliased r like the summaries, so the place conditions apply): those of the
+ * buckets a bound cuts through, found by event_place_members_bucket_idx and matched on their
+ * first and last days (both known for an event in a bucket); and those in no bucket (grain NONE,
+ * one of their days unknown or the two years apart), which the filter itself decides on their events.
+ */
+function cutBucketEvents(buckets: PlaceBuckets): SQL {
+  const { from, to } = buckets;
+  const measures = sql`r.place_id, r.grain, r.period, 1 as events, coalesce(r.killed_min, 0)::bigint as killed_min,
+    coalesce(r.killed_max, 0)::bigint as killed_max, (r.killed_min is not null and r.killed_max is null)::int as killed_open,
+    (r.killed_min is not null)::int as killed_reported`;
+  const ungrained = sql`select ${measures} from event_place_members r join ${events} on ${events.id} = r.event_id
+     where r.grain = 'NONE' ${buckets.where ? sql`and ${buckets.where}` : sql``}`;
+  const cut = cutBuckets(from, to);
+  if (cut.length === 0) return ungrained;
+  const overlaps = [...buckets.placeConditions];
+  if (from !== null) overlaps.push(sql`r.last_date >= ${from}::date`);
+  if (to !== null) overlaps.push(sql`r.first_date <= ${to}::date`);
+  return sql`select ${measures} from event_place_members r
+     where (${sql.join(cut, sql` or `)}) and ${sql.join(overlaps, sql` and `)}
+    union all ${ungrained}`;
+}
+
+const where_ = (conditions: SQL[]): SQL => (conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``);
+
 /**
  * Rows (place_id, grain, period, events, killed_min, killed_max, killed_open, killed_reported) of
  * the located live events matching a filter on places and dates, from event_rollup_by_place_period,
  * with the event rollups' rule for date bounds (eventRollupRows, src/graphql/loaders/analytics.ts):
  * a bucket wholly inside [from, to] counts whole, as each of its events lies in it; a bucket
- * wholly outside holds no event that matches; the events of the buckets a bound cuts through (the
- * month, quarter and year around each bound) and of none (grain NONE) are read from events, found
- * through their members (event_place_members_bucket_idx) and checked against the filter itself.
+ * wholly outside holds no event that matches; the events of the buckets a bound cuts through are
+ * read from events (cutBucketEvents). For timelines, which need the buckets.
  */
 export function placeBucketRows(buckets: PlaceBuckets): SQL {
   const { from, to } = buckets;
-  const held = [...buckets.placeConditions];
   if (from === null && to === null) {
-    return sql`select r.place_id, r.grain, r.period, ${MEASURES} from event_rollup_by_place_period r
-      ${held.length ? sql`where ${sql.join(held, sql` and `)}` : sql``}`;
-  }
-  const inside = (alias: string): SQL => {
-    const a = sql.raw(alias);
-    const conditions = [sql`${a}.grain <> 'NONE'`];
-    if (from !== null) conditions.push(sql`${a}.period >= ${from}::date`);
-    // period <= to as well: a range of event_rollup_by_place_period_period_idx.
-    if (to !== null) conditions.push(sql`${a}.period <= ${to}::date and event_period_end(${a}.grain, ${a}.period) <= ${to}::date`);
-    return sql.join(conditions, sql` and `);
-  };
-  const cut = [sql`m.grain = 'NONE'`];
-  for (const bound of [from, to]) {
-    if (bound === null) continue;
-    for (const grain of ['MONTH', 'QUARTER', 'YEAR']) {
-      cut.push(sql`(m.grain = ${grain}::event_grain and m.period = date_trunc(${grain.toLowerCase()}, ${bound}::date)::date)`);
-    }
+    return sql`select r.place_id, r.grain, r.period, ${MEASURES} from event_rollup_by_place_period r ${where_(buckets.placeConditions)}`;
   }
   return sql`select r.place_id, r.grain, r.period, ${MEASURES} from event_rollup_by_place_period r
-      where ${sql.join([inside('r'), ...held], sql` and `)}
-    union all
-    select m.place_id, m.grain, m.period, 1, coalesce(${events.killedMin}, 0)::bigint, coalesce(${events.killedMax}, 0)::bigint,
-           (${events.killedMin} is not null and ${events.killedMax} is null)::int, (${events.killedMin} is not null)::int
-      from event_place_members m join ${events} on ${events.id} = m.event_id
-     where (${sql.join(cut, sql` or `)}) and not (${inside('m')}) ${buckets.where ? sql`and ${buckets.where}` : sql``}`;
+      ${where_([bucketInside('r', from, to), ...buckets.placeConditions])}
+    union all ${cutBucketEvents(buckets)}`;
+}
+
+/**
+ * The same rows for a map, which needs only the places (grain and period are not kept): the years
+ * wholly inside [from, to] from event_rollup_by_place_year, a row per place and year; the buckets
+ * inside the bounds of the (at most two) years a bound cuts through from event_rollup_by_place_period;
+ * and the events of the buckets a bound cuts through from events.
+ */
+function placeDatedRows(buckets: PlaceBuckets): SQL {
+  const { from, to } = buckets;
+  // Aliased r like the others: the place conditions name r.place_id.
+  const yearConditions: SQL[] = [];
+  if (from !== null) yearConditions.push(sql`r.year >= ${from}::date`);
+  // The year's last day is on or before `to`: a range of event_rollup_by_place_year_year_idx.
+  if (to !== null) yearConditions.push(sql`r.year <= (${to}::date + 1 - interval '1 year')::date`);
+  const cutYears = new Set<string>();
+  if (from !== null && !from.endsWith('-01-01')) cutYears.add(from.slice(0, 4));
+  if (to !== null && !to.endsWith('-12-31')) cutYears.add(to.slice(0, 4));
+  const parts = [
+    sql`select r.place_id, ${MEASURES} from event_rollup_by_place_year r ${where_([...yearConditions, ...buckets.placeConditions])}`,
+  ];
+  if (cutYears.size > 0) {
+    const inYears = [...cutYears].map((year) => sql`r.period between ${`${year}-01-01`}::date and ${`${year}-12-31`}::date`);
+    parts.push(sql`select r.place_id, ${MEASURES} from event_rollup_by_place_period r
+      ${where_([sql`(${sql.join(inYears, sql` or `)})`, bucketInside('r', from, to), ...buckets.placeConditions])}`);
+  }
+  parts.push(sql`select c.place_id, c.events, c.killed_min, c.killed_max, c.killed_open, c.killed_reported from (${cutBucketEvents(buckets)}) c`);
+  return sql.join(parts, sql` union all `);
 }
 
 /**
@@ -361,7 +432,7 @@ function placeCountsSql(counts: PlaceCounts, dates = false): SQL {
     return sql`select r.place_id, sum(r.events)::int as events, sum(r.killed_min)::bigint as killed_min,
         sum(r.killed_max)::bigint as killed_max, sum(r.killed_open)::int as killed_open, sum(r.killed_reported)::int as killed_reported
         ${dates ? sql`, null::date as first_date, null::date as last_date` : sql``}
-      from (${placeBucketRows(counts.buckets)}) r
+      from (${placeDatedRows(counts.buckets)}) r
       group by r.place_id`;
   }
   if (counts.kind === 'links') {

@@ -13,6 +13,7 @@ import {
   breakdown,
   breakdownSource,
   eventStats,
+  placeBreakdownSource,
   statsSource,
   summaryRoute,
   timeline,
@@ -23,7 +24,7 @@ import {
 import type { ParticipationRole } from '../src/graphql/loaders/claims.ts';
 import { reachOfActors } from '../src/graphql/loaders/reach.ts';
 import { eventWhere } from '../src/graphql/types/event.ts';
-import { eventMapCounts } from '../src/graphql/place-counts.ts';
+import { eventMapCounts, placeAggregateRows } from '../src/graphql/place-counts.ts';
 import { eventMapBins, hasGeoFilter, placeStats, type MapBin } from '../src/graphql/loaders/geography.ts';
 import { LIVE_VIEW } from '../src/graphql/view.ts';
 import { drainOnce, drainSummaries, summaryStatus } from '../src/db/summaries.ts';
@@ -111,6 +112,7 @@ const rounded = (bins: MapBin[]) =>
  */
 async function expectMapsAgree(db: Database) {
   let drawn = 0;
+  let aggregated = 0;
   for (const filter of MAP_FILTERS) {
     const name = JSON.stringify(filter);
     const counts = eventMapCounts(filter, LIVE_VIEW);
@@ -126,9 +128,33 @@ async function expectMapsAgree(db: Database) {
       const dated = counts.kind === 'links' ? {} : { firstDate: null, lastDate: null };
       expect(await placeStats(db, counts), `${name} eventStats`).toEqual({ ...fromEvents, ...dated });
     }
+    // Timelines and breakdowns filtered by place read the per-place summaries when the filter
+    // names only places, kinds (no dates) or dates (no kinds): they must equal the events' answer.
+    const placed = placeAggregateRows(filter, LIVE_VIEW);
+    expect(placed !== null, `${name} placeAggregateRows`).toBe(hasGeoFilter(filter) && (mapPath(filter) === 'summary' || mapPath(filter) === 'dates'));
+    if (placed) {
+      const conditions = eventWhere(filter, LIVE_VIEW);
+      const links = { actor: null, roles: null };
+      if (placed.byBucket) {
+        for (const interval of ['MONTH', 'QUARTER', 'YEAR'] as const) {
+          const fromEvents = await timeline(db, LIVE_VIEW, conditions, interval, null);
+          expect(await timeline(db, LIVE_VIEW, conditions, interval, null, false, placed.byBucket), `${name} timeline ${interval}`).toEqual(fromEvents);
+          if (fromEvents.some((r) => r.events > 0)) aggregated++;
+        }
+      }
+      for (const by of ['COUNTRY', 'EVENT_KIND', 'YEAR', 'GTD_ATTACK_TYPE'] as const) {
+        const source = placeBreakdownSource(by, placed);
+        expect(source !== null, `${name} by ${by}`).toBe(by === 'COUNTRY' || (by === 'YEAR' ? placed.byBucket !== null : placed.byKind !== null));
+        if (!source) continue;
+        const fromEvents = await breakdown(db, LIVE_VIEW, conditions, by, 100, links, null);
+        expect(await breakdown(db, LIVE_VIEW, conditions, by, 100, links, null, false, source), `${name} by ${by}`).toEqual(fromEvents);
+        if (fromEvents.length > 0) aggregated++;
+      }
+    }
   }
-  // Not a comparison of empty maps.
+  // Not a comparison of empty maps, timelines and breakdowns.
   expect(drawn).toBeGreaterThan(MAP_FILTERS.length);
+  expect(aggregated).toBeGreaterThan(20);
 }
 
 const BYS: BreakdownBy[] = ['COUNTRY', 'ACTOR', 'ROLE', 'EVENT_KIND', 'DOCTRINE', 'YEAR', 'GTD_ATTACK_TYPE'];

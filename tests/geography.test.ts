@@ -252,6 +252,26 @@ describe('eventMap', () => {
     expect(kinded.data?.eventMap.fromSummary).toBe(false);
   });
 
+  it('a timeline or breakdown of a box reads the per-place summaries, and the events when it asks for casualty parts', async () => {
+    const box = '{ west: 60, south: 29, east: 75, north: 39 }';
+    const read = async (query: string) => {
+      api.resetStatements();
+      const r = await api.query<Record<string, unknown>>(query);
+      expect(r.errors, query).toBeUndefined();
+      return { data: r.data, sql: api.statements.join('\n') };
+    };
+    const counts = await read(`{ timeline(interval: YEAR, filter: { bbox: ${box}, from: "2016-03-01" }) { buckets { start events } unplaced { events } } }`);
+    expect(counts.sql).toContain('event_rollup_by_place_period');
+    const parts = await read(`{ timeline(interval: YEAR, filter: { bbox: ${box}, from: "2016-03-01" }) { buckets { start events casualties { killed { total { low } } } } unplaced { events } } }`);
+    expect(parts.sql).not.toContain('event_rollup_by_place_period');
+    const years = (d: unknown) => (d as { timeline: { buckets: { start: string; events: number }[] } }).timeline.buckets.map((b) => [b.start, b.events]);
+    expect(years(counts.data)).toEqual(years(parts.data));
+    expect(years(counts.data).length).toBeGreaterThan(0);
+    const kinds = await read(`{ breakdown(by: EVENT_KIND, filter: { bbox: ${box} }) { key events } }`);
+    expect(kinds.sql).toContain('event_rollup_by_place');
+    expect((await read(`{ breakdown(by: COUNTRY, filter: { within: "afghanistan", to: "2021-06-30" }) { key events } }`)).sql).toContain('event_rollup_by_place_period');
+  });
+
   it('reads events for what the summaries do not hold: a past view, a confidence floor, a pair of actors', async () => {
     const filter = '{ actor: "isis-k", role: [PERPETRATOR], from: "2021-01-01" }';
     const { data, errors } = await api.query<Record<string, { events: number; fromSummary: boolean }>>(`{

@@ -8,8 +8,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { kindsMatching } from '../domain/events/standard-types.ts';
 import type { KnowledgeView } from './context.ts';
-import { actorKey } from './loaders/analytics.ts';
-import { geoPlaceConditions, type PlaceCounts } from './loaders/geography.ts';
+import { actorKey, type PlaceAggregateRows } from './loaders/analytics.ts';
+import { geoPlaceConditions, hasGeoFilter, placeBucketRows, type PlaceCounts } from './loaders/geography.ts';
 import { eventWhere, type EventFilterInput } from './types/event.ts';
 import { isLiveView } from './view.ts';
 
@@ -78,4 +78,46 @@ export function eventMapCounts(filter: EventFilterInput | null | undefined, view
   }
   if (!onlyFields(filter, PLACE_FIELDS)) return { kind: 'events', view, where };
   return { kind: 'summary', kinds, placeConditions: placeConditionsOf(filter, view, sql`r.place_id`), located };
+}
+
+/** The measures of per-place rows summed, without casualty parts (no per-place summary keeps them). */
+const SUMMED = sql`sum(r.events)::int as events, sum(r.killed_min)::bigint as killed_min, sum(r.killed_max)::bigint as killed_max,
+  sum(r.killed_open)::int as killed_open, sum(r.killed_reported)::int as killed_reported, null::bigint[] as casualties`;
+
+/**
+ * The per-place summaries' rows that answer a live timeline or breakdown filtered by place (bbox,
+ * within, maxPrecision), which the calendar and actor summaries cannot (they know countries, not
+ * places); null when none does and the events are read. Per kind from event_rollup_by_place when
+ * the filter names only kinds and places; per calendar bucket from event_rollup_by_place_period
+ * (date bounds settled as for the map) when it names only places and dates. Casualty parts are
+ * not kept per place: the caller asks only when the request does not select them.
+ */
+export function placeAggregateRows(filter: EventFilterInput | null | undefined, view: KnowledgeView): PlaceAggregateRows | null {
+  const where = eventWhere(filter, view);
+  if (!isLiveView(view) || !hasGeoFilter(filter)) return null;
+  const placed = { bbox: filter?.bbox ?? null, within: filter?.within ?? null, maxPrecision: filter?.maxPrecision ?? null };
+  // The box and precision too are conditions on the rows' places here: nothing joins the locations later.
+  const placeConditions = [...geoPlaceConditions(placed, view, sql`r.place_id`), ...placeConditionsOf({ country: filter?.country ?? null }, view, sql`r.place_id`)];
+  const dated = filter?.from != null || filter?.to != null;
+  const byBucket = onlyFields(filter, DATE_FIELDS)
+    ? {
+        table: 'event_rollup_by_place_period',
+        rows: sql`select r.grain, r.period, pl.country_id, ${SUMMED}
+          from (${placeBucketRows({ from: filter?.from ?? null, to: filter?.to ?? null, placeConditions, where })}) r
+          left join places pl on pl.id = r.place_id
+         group by r.grain, r.period, pl.country_id`,
+      }
+    : null;
+  const kinds = kindsMatching(filter);
+  const byKind =
+    !dated && onlyFields(filter, PLACE_FIELDS)
+      ? {
+          table: 'event_rollup_by_place',
+          rows: sql`select r.kind, pl.country_id, ${SUMMED}
+            from event_rollup_by_place r left join places pl on pl.id = r.place_id
+           where ${sql.join([...placeConditions, ...(kinds ? [sql`r.kind = any(${sql.param([...kinds])}::event_kind[])`] : [])], sql` and `)}
+           group by r.kind, pl.country_id`,
+        }
+      : null;
+  return byBucket || byKind ? { byKind, byBucket } : null;
 }

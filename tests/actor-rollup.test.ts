@@ -133,12 +133,16 @@ async function expectMapsAgree(db: Database) {
     const placed = placeAggregateRows(filter, LIVE_VIEW);
     expect(placed !== null, `${name} placeAggregateRows`).toBe(hasGeoFilter(filter) && (mapPath(filter) === 'summary' || mapPath(filter) === 'dates'));
     if (placed) {
+      expect(placed.byYear !== null, `${name} byYear`).toBe(placed.byBucket !== null && filter.from == null && filter.to == null);
       const conditions = eventWhere(filter, LIVE_VIEW);
       const links = { actor: null, roles: null };
       if (placed.byBucket) {
         for (const interval of ['MONTH', 'QUARTER', 'YEAR'] as const) {
           const fromEvents = await timeline(db, LIVE_VIEW, conditions, interval, null);
           expect(await timeline(db, LIVE_VIEW, conditions, interval, null, false, placed.byBucket), `${name} timeline ${interval}`).toEqual(fromEvents);
+          if (interval === 'YEAR' && placed.byYear) {
+            expect(await timeline(db, LIVE_VIEW, conditions, interval, null, false, placed.byYear), `${name} timeline by years`).toEqual(fromEvents);
+          }
           if (fromEvents.some((r) => r.events > 0)) aggregated++;
         }
       }

@@ -80,6 +80,8 @@ export function eventMapCounts(filter: EventFilterInput | null | undefined, view
   return { kind: 'summary', kinds, placeConditions: placeConditionsOf(filter, view, sql`r.place_id`), located };
 }
 
+const PLACE_MEASURES = sql`r.events, r.killed_min, r.killed_max, r.killed_open, r.killed_reported`;
+
 /** The measures of per-place rows summed, without casualty parts (no per-place summary keeps them). */
 const SUMMED = sql`sum(r.events)::int as events, sum(r.killed_min)::bigint as killed_min, sum(r.killed_max)::bigint as killed_max,
   sum(r.killed_open)::int as killed_open, sum(r.killed_reported)::int as killed_reported, null::bigint[] as casualties`;
@@ -119,5 +121,21 @@ export function placeAggregateRows(filter: EventFilterInput | null | undefined, 
            group by r.kind, pl.country_id`,
         }
       : null;
-  return byBucket || byKind ? { byKind, byBucket } : null;
+  // Without dates, years read per place and year (and the buckets of grain NONE, which no year
+  // holds), a twelfth of the monthly rows: for YEAR timelines and breakdowns.
+  const byYear =
+    byBucket && !dated
+      ? {
+          table: 'event_rollup_by_place_year',
+          rows: sql`select r.grain, r.period, pl.country_id, ${SUMMED}
+            from (select r.place_id, 'YEAR'::event_grain as grain, r.year as period, ${PLACE_MEASURES} from event_rollup_by_place_year r
+                   where ${sql.join(placeConditions, sql` and `)}
+                  union all
+                  select r.place_id, r.grain, r.period, ${PLACE_MEASURES} from event_rollup_by_place_period r
+                   where r.grain = 'NONE' and ${sql.join(placeConditions, sql` and `)}) r
+            left join places pl on pl.id = r.place_id
+           group by r.grain, r.period, pl.country_id`,
+        }
+      : null;
+  return byBucket || byKind ? { byKind, byBucket, byYear } : null;
 }

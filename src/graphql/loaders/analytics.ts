@@ -478,6 +478,8 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
 export interface PlaceAggregateRows {
   byKind: SummaryRows | null;
   byBucket: SummaryRows | null;
+  /** The same as byBucket with every bucket of a year as that year (grain YEAR): for years, without dates. */
+  byYear: SummaryRows | null;
 }
 
 /**
@@ -505,8 +507,10 @@ export function placeBreakdownSource(by: BreakdownBy, rows: PlaceAggregateRows):
     case 'ACLED_SUB_EVENT_TYPE':
     case 'GTD_ATTACK_TYPE':
       return rows.byKind && { ...rows.byKind, ...byValue, group: standardTypeOf(by, sql`r.kind`), label: standardTypeLabelOf(by, sql`g.id`) };
-    case 'YEAR':
-      return rows.byBucket && { ...rows.byBucket, ...byValue, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
+    case 'YEAR': {
+      const source = rows.byYear ?? rows.byBucket;
+      return source && { ...source, ...byValue, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
+    }
     case 'ACTOR':
     case 'ROLE':
     case 'DOCTRINE':

@@ -272,7 +272,8 @@ builder.queryFields((t) => ({
       const view = useView(ctx, args);
       const parts = asksForCasualties(info);
       // Filtered by place: the per-place buckets, when they answer the filter (no casualty parts).
-      const placed = parts ? null : (placeAggregateRows(args.filter, view)?.byBucket ?? null);
+      const placeRows = parts ? null : placeAggregateRows(args.filter, view);
+      const placed = (args.interval === 'YEAR' ? placeRows?.byYear : null) ?? placeRows?.byBucket ?? null;
       const rows = await timeline(ctx.db, view, eventWhere(args.filter, view), args.interval, routeFor(view, args.filter), parts, placed);
       const buckets: BucketShape[] = [];
       const none = (): UnplacedShape => ({ events: 0, killed: { min: 0, max: 0, reported: 0 }, casualties: casualtySumsOf([]) });

@@ -1328,7 +1328,7 @@ export const jobs = pgTable(
 
 /*
  * The map's summaries (place_rollups_refresh, src/db/sql/geography.sql): what each live event at a
- * place adds, and the sums per place and kind. A map aggregate bins places, not events: it joins
+ * place adds, and the sums per place and kind (and, below, per place and bucket, year, or roles). A map aggregate bins places, not events: it joins
  * these few rows (places × kinds) to the places' coordinates, so its cost does not grow with the
  * number of events. Kept by the same drainer as the other summaries.
  */

@@ -216,7 +216,9 @@ interface Located {
 /**
  * Per-place rows of events matching a filter: (place_id, events, killed_min, killed_max,
  * killed_open, killed_reported). `summary`: from event_rollup_by_place, for a live read whose
- * filter only names kinds and places. `links`: from actor_event_links, for a live read whose
+ * filter only names kinds and places. `roles`: from event_rollup_by_place_roles, for one that
+ * also names roles, without an actor or dates. `dates`: from event_rollup_by_place_year and
+ * _period (placeDatedRows), for one that names places and date bounds, without kinds. `links`: from actor_event_links, for a live read whose
  * filter names an actor or roles, and otherwise only kinds, places and dates: the actor's rows
  * (actor 0's, one per event with a live participation, for roles alone) summed per place.
  * Otherwise `events`, a grouping of the matching events.
@@ -472,10 +474,10 @@ function locatedConditions(counts: PlaceCounts): SQL[] {
 
 /**
  * eventStats of a live filter on places (bbox, within, maxPrecision), from a summary path's
- * per-place rows (eventMapCounts: `summary` or `links`) summed over the places that pass: the
- * totals `eventStats` reads from events, without casualty parts (neither summary keeps them per
- * place), and with first and last dates only from `links` (null from `summary`: the caller asks
- * only when they are not selected). A bbox or precision joins the places' locations; `within`
+ * per-place rows (eventMapCounts: any but `events`) summed over the places that pass: the
+ * totals `eventStats` reads from events, without casualty parts (no summary keeps them per
+ * place), and with first and last dates only from `links` (null from the per-place sums: the
+ * caller asks only when they are not selected). A bbox or precision joins the places' locations; `within`
  * alone does not (its events count whether or not their place is located, as in `events`).
  */
 export async function placeStats(db: Database, counts: Exclude<PlaceCounts, { kind: 'events' }>): Promise<EventStatsRow> {

@@ -272,6 +272,24 @@ async function main() {
       query: '{ eventMap(zoom: 4, filter: { role: [PERPETRATOR] }) { events bins { latitude longitude events } } }',
     },
     {
+      name: 'eventMap zoom 4, 2020-2024 (any actor)',
+      query: '{ eventMap(zoom: 4, filter: { from: "2020-01-01", to: "2024-12-31" }) { events bins { latitude longitude events killed { min max } } } }',
+    },
+    {
+      name: 'eventMap zoom 4, 2020-03-15 to 2024-06-30 (any actor)',
+      query: '{ eventMap(zoom: 4, filter: { from: "2020-03-15", to: "2024-06-30" }) { events bins { latitude longitude events } } }',
+    },
+    {
+      name: `timeline MONTH, bbox around ${country.slug}`,
+      query: 'query($b: BoundingBoxInput!) { timeline(interval: MONTH, filter: { bbox: $b }) { buckets { start events killed { min max } } unplaced { events } } }',
+      variables: { b: viewport },
+    },
+    {
+      name: `breakdown COUNTRY, bbox around ${country.slug}`,
+      query: 'query($b: BoundingBoxInput!) { breakdown(by: COUNTRY, filter: { bbox: $b }) { key label events killed { min max } } }',
+      variables: { b: viewport },
+    },
+    {
       name: `events page, bbox around ${country.slug}`,
       query: 'query($b: BoundingBoxInput!) { events(filter: { bbox: $b }, first: 50) { nodes { slug location { latitude longitude precision } } } }',
       variables: { b: viewport },

@@ -13,6 +13,7 @@ import {
   breakdown,
   breakdownSource,
   eventStats,
+  placeBreakdownSource,
   statsSource,
   summaryRoute,
   timeline,
@@ -23,7 +24,7 @@ import {
 import type { ParticipationRole } from '../src/graphql/loaders/claims.ts';
 import { reachOfActors } from '../src/graphql/loaders/reach.ts';
 import { eventWhere } from '../src/graphql/types/event.ts';
-import { eventMapCounts } from '../src/graphql/place-counts.ts';
+import { eventMapCounts, placeAggregateRows } from '../src/graphql/place-counts.ts';
 import { eventMapBins, hasGeoFilter, placeStats, type MapBin } from '../src/graphql/loaders/geography.ts';
 import { LIVE_VIEW } from '../src/graphql/view.ts';
 import { drainOnce, drainSummaries, summaryStatus } from '../src/db/summaries.ts';
@@ -79,7 +80,28 @@ const MAP_FILTERS: Filter[] = [
   { within: 'the-west' },
   { role: ['PERPETRATOR', 'INSPIRED'], within: 'the-west' },
   { maxPrecision: 'ADMIN1', country: 'pakistan' },
+  // Roles without an actor (event_rollup_by_place_roles), with kinds and places.
+  { role: ['PERPETRATOR'], bbox: { west: 60, south: 29, east: 75, north: 39 }, kind: ['ATTACK', 'SUICIDE_BOMBING', 'SUICIDE_ATTACK'] },
+  { role: ['CLAIMED_RESPONSIBILITY', 'TARGET'], maxPrecision: 'ADMIN1' },
+  // Dates without an actor or role (event_rollup_by_place_period): year-aligned bounds settle
+  // whole buckets; the others cut through a month, a quarter and a year whose events are read.
+  { from: '2021-01-01' },
+  { to: '2015-12-31' },
+  { from: '2016-01-01', to: '2022-12-31' },
+  { to: '2021-08-26' },
+  { from: '2019-05-10', to: '2019-05-20' },
+  { from: '2015-02-14', to: '2024-03-31', within: 'afghanistan' },
+  { from: '2010-07-01', bbox: { west: 60, south: 29, east: 75, north: 39 }, maxPrecision: 'ADMIN2' },
+  { country: 'pakistan', to: '2014-10-15' },
 ];
+
+/** The per-place rows each map filter should read (eventMapCounts): which summary, or the actor's links. */
+function mapPath(filter: Filter): string {
+  const dated = filter.from != null || filter.to != null;
+  if (filter.actor != null) return 'links';
+  if (filter.role != null) return dated ? 'links' : 'roles';
+  return dated ? 'dates' : 'summary';
+}
 
 /** Bins with their mean positions rounded: the two paths may add the same places in another order. */
 const rounded = (bins: MapBin[]) =>
@@ -92,10 +114,11 @@ const rounded = (bins: MapBin[]) =>
  */
 async function expectMapsAgree(db: Database) {
   let drawn = 0;
+  let aggregated = 0;
   for (const filter of MAP_FILTERS) {
     const name = JSON.stringify(filter);
     const counts = eventMapCounts(filter, LIVE_VIEW);
-    expect(counts.kind, name).toBe(filter.actor != null || filter.role != null ? 'links' : 'summary');
+    expect(counts.kind, name).toBe(mapPath(filter));
     for (const zoom of [3, 12]) {
       const fromEvents = await eventMapBins(db, LIVE_VIEW, { kind: 'events', view: LIVE_VIEW, where: eventWhere(filter, LIVE_VIEW) }, zoom, null);
       expect(rounded((await eventMapBins(db, LIVE_VIEW, counts, zoom, null)).bins), `${name} zoom ${zoom}`).toEqual(rounded(fromEvents.bins));
@@ -107,9 +130,37 @@ async function expectMapsAgree(db: Database) {
       const dated = counts.kind === 'links' ? {} : { firstDate: null, lastDate: null };
       expect(await placeStats(db, counts), `${name} eventStats`).toEqual({ ...fromEvents, ...dated });
     }
+    // Timelines and breakdowns filtered by place read the per-place summaries when the filter
+    // names only places, kinds (no dates) or dates (no kinds): they must equal the events' answer.
+    const placed = placeAggregateRows(filter, LIVE_VIEW);
+    expect(placed !== null, `${name} placeAggregateRows`).toBe(hasGeoFilter(filter) && (mapPath(filter) === 'summary' || mapPath(filter) === 'dates'));
+    if (placed) {
+      expect(placed.byYear !== null, `${name} byYear`).toBe(placed.byBucket !== null && filter.from == null && filter.to == null);
+      const conditions = eventWhere(filter, LIVE_VIEW);
+      const links = { actor: null, roles: null };
+      if (placed.byBucket) {
+        for (const interval of ['MONTH', 'QUARTER', 'YEAR'] as const) {
+          const fromEvents = await timeline(db, LIVE_VIEW, conditions, interval, null);
+          expect(await timeline(db, LIVE_VIEW, conditions, interval, null, false, placed.byBucket), `${name} timeline ${interval}`).toEqual(fromEvents);
+          if (interval === 'YEAR' && placed.byYear) {
+            expect(await timeline(db, LIVE_VIEW, conditions, interval, null, false, placed.byYear), `${name} timeline by years`).toEqual(fromEvents);
+          }
+          if (fromEvents.some((r) => r.events > 0)) aggregated++;
+        }
+      }
+      for (const by of ['COUNTRY', 'EVENT_KIND', 'YEAR', 'GTD_ATTACK_TYPE'] as const) {
+        const source = placeBreakdownSource(by, placed);
+        expect(source !== null, `${name} by ${by}`).toBe(by === 'COUNTRY' || (by === 'YEAR' ? placed.byBucket !== null : placed.byKind !== null));
+        if (!source) continue;
+        const fromEvents = await breakdown(db, LIVE_VIEW, conditions, by, 100, links, null);
+        expect(await breakdown(db, LIVE_VIEW, conditions, by, 100, links, null, false, source), `${name} by ${by}`).toEqual(fromEvents);
+        if (fromEvents.length > 0) aggregated++;
+      }
+    }
   }
-  // Not a comparison of empty maps.
+  // Not a comparison of empty maps, timelines and breakdowns.
   expect(drawn).toBeGreaterThan(MAP_FILTERS.length);
+  expect(aggregated).toBeGreaterThan(20);
 }
 
 const BYS: BreakdownBy[] = ['COUNTRY', 'ACTOR', 'ROLE', 'EVENT_KIND', 'DOCTRINE', 'YEAR', 'GTD_ATTACK_TYPE'];
@@ -214,8 +265,16 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
         left join conf_best b on b.event_id = k.event_id and b.actor_id = k.actor_id and b.role = r
        group by 1, 2),
     members_truth as materialized (select * from event_rollup_members_expected),
-    place_members_truth as materialized (select * from event_place_members_expected),
+    -- The roles from the recomputed links (truth), not the stored ones the view reads.
+    place_members_truth as materialized (
+      select m.event_id, m.place_id, m.kind, m.killed_min, m.killed_max, m.grain, m.period, coalesce(t.roles, 0)::smallint as roles,
+             m.first_date, m.last_date
+        from event_place_members_expected m left join truth t on t.event_id = m.event_id and t.actor_id = 0),
     by_place_truth as (select place_id, kind, ${countMeasures} from place_members_truth group by 1, 2),
+    by_place_period_truth as (select place_id, grain, period, ${countMeasures} from place_members_truth group by 1, 2, 3),
+    by_place_year_truth as (
+      select place_id, date_trunc('year', period::timestamp)::date as year, ${countMeasures} from place_members_truth where grain <> 'NONE' group by 1, 2),
+    by_place_roles_truth as (select place_id, kind, roles, ${countMeasures} from place_members_truth group by 1, 2, 3),
     doctrines_truth as materialized (
       select distinct l.event_id, d.doctrine_id, l.country_id, l.kind, l.killed_min, l.killed_max, l.casualties
         from truth l
@@ -289,7 +348,13 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
                              union all (table by_band_country_truth except select country_id, band, ${counts}, first_date, last_date from event_rollup_by_band_country)) d)::int as event_rollup_by_band_country,
       (select count(*) from ((table event_place_members except select * from place_members_truth) union all (select * from place_members_truth except table event_place_members)) d)::int as event_place_members,
       (select count(*) from ((select place_id, kind, ${placeCounts} from event_rollup_by_place except table by_place_truth)
-                             union all (table by_place_truth except select place_id, kind, ${placeCounts} from event_rollup_by_place)) d)::int as event_rollup_by_place`);
+                             union all (table by_place_truth except select place_id, kind, ${placeCounts} from event_rollup_by_place)) d)::int as event_rollup_by_place,
+      (select count(*) from ((select place_id, grain, period, ${placeCounts} from event_rollup_by_place_period except table by_place_period_truth)
+                             union all (table by_place_period_truth except select place_id, grain, period, ${placeCounts} from event_rollup_by_place_period)) d)::int as event_rollup_by_place_period,
+      (select count(*) from ((select place_id, year, ${placeCounts} from event_rollup_by_place_year except table by_place_year_truth)
+                             union all (table by_place_year_truth except select place_id, year, ${placeCounts} from event_rollup_by_place_year)) d)::int as event_rollup_by_place_year,
+      (select count(*) from ((select place_id, kind, roles, ${placeCounts} from event_rollup_by_place_roles except table by_place_roles_truth)
+                             union all (table by_place_roles_truth except select place_id, kind, roles, ${placeCounts} from event_rollup_by_place_roles)) d)::int as event_rollup_by_place_roles`);
   if (!row) throw new Error('the drift query returns one row');
   return row;
 }
@@ -315,6 +380,9 @@ const NO_DRIFT = {
   event_rollup_by_band_country: 0,
   event_place_members: 0,
   event_rollup_by_place: 0,
+  event_rollup_by_place_period: 0,
+  event_rollup_by_place_year: 0,
+  event_rollup_by_place_roles: 0,
 };
 
 describe('participation role bits', () => {

@@ -225,12 +225,51 @@ describe('eventMap', () => {
 
   it('agrees with the events under kind, place, actor and date filters, from the summaries', async () => {
     for (const filter of ['{ kind: [SUICIDE_BOMBING, SUICIDE_ATTACK] }', '{ country: "afghanistan" }', '{ maxPrecision: ADMIN2 }', '{ actor: "isis-k", role: [PERPETRATOR] }',
-      '{ actor: "isis-k", from: "2021-01-01", to: "2023-12-31" }']) {
+      '{ actor: "isis-k", from: "2021-01-01", to: "2023-12-31" }', '{ role: [PERPETRATOR] }', '{ role: [VICTIM, TARGET], country: "afghanistan" }',
+      '{ from: "2021-01-01", to: "2023-12-31" }', '{ from: "2021-08-26" }', '{ to: "2015-06-30", within: "pakistan" }']) {
       const m = await map(filter, 4);
       expect(m.eventMap.fromSummary).toBe(true);
       expect(m.eventMap.events).toBe(m.events.totalCount);
       expect(m.events.totalCount).toBeGreaterThan(0);
     }
+  });
+
+  it('reads a role without an actor from the per-place role sums, and date bounds from the per-place buckets', async () => {
+    const read = async (filter: string) => {
+      api.resetStatements();
+      const m = await map(filter, 4);
+      expect(m.eventMap.fromSummary, filter).toBe(true);
+      expect(m.eventMap.events, filter).toBe(m.events.totalCount);
+      return api.statements.join('\n');
+    };
+    const byRole = await read('{ role: [PERPETRATOR, CLAIMED_RESPONSIBILITY] }');
+    expect(byRole).toContain('event_rollup_by_place_roles');
+    expect(byRole).not.toContain('actor_event_links');
+    const dated = await read('{ from: "2016-03-10", to: "2022-12-31" }');
+    expect(dated).toContain('event_rollup_by_place_period');
+    // Kinds with dates: the buckets have no kind, so the events are read.
+    const kinded = await api.query<{ eventMap: { fromSummary: boolean } }>('{ eventMap(filter: { from: "2016-01-01", kind: [ATTACK] }, zoom: 4) { fromSummary } }');
+    expect(kinded.data?.eventMap.fromSummary).toBe(false);
+  });
+
+  it('a timeline or breakdown of a box reads the per-place summaries, and the events when it asks for casualty parts', async () => {
+    const box = '{ west: 60, south: 29, east: 75, north: 39 }';
+    const read = async (query: string) => {
+      api.resetStatements();
+      const r = await api.query<Record<string, unknown>>(query);
+      expect(r.errors, query).toBeUndefined();
+      return { data: r.data, sql: api.statements.join('\n') };
+    };
+    const counts = await read(`{ timeline(interval: YEAR, filter: { bbox: ${box}, from: "2016-03-01" }) { buckets { start events } unplaced { events } } }`);
+    expect(counts.sql).toContain('event_rollup_by_place_period');
+    const parts = await read(`{ timeline(interval: YEAR, filter: { bbox: ${box}, from: "2016-03-01" }) { buckets { start events casualties { killed { total { low } } } } unplaced { events } } }`);
+    expect(parts.sql).not.toContain('event_rollup_by_place_period');
+    const years = (d: unknown) => (d as { timeline: { buckets: { start: string; events: number }[] } }).timeline.buckets.map((b) => [b.start, b.events]);
+    expect(years(counts.data)).toEqual(years(parts.data));
+    expect(years(counts.data).length).toBeGreaterThan(0);
+    const kinds = await read(`{ breakdown(by: EVENT_KIND, filter: { bbox: ${box} }) { key events } }`);
+    expect(kinds.sql).toContain('event_rollup_by_place');
+    expect((await read(`{ breakdown(by: COUNTRY, filter: { within: "afghanistan", to: "2021-06-30" }) { key events } }`)).sql).toContain('event_rollup_by_place_period');
   });
 
   it('reads events for what the summaries do not hold: a past view, a confidence floor, a pair of actors', async () => {

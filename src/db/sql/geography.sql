@@ -1,34 +1,46 @@
--- The map's summaries (docs/performance.md, "Map aggregate"): per live event at a place, what it
--- adds (event_place_members), and the sums per place and kind (event_rollup_by_place). A map
--- aggregate joins these rows to the places' coordinates and bins them, reading a few thousand
--- rows however many events there are. Kept like the event rollups (summaries.sql): the drainer
--- recomputes the members of the events whose keys it took and adds the difference to the sums.
--- Coordinates are not copied here: moving a place moves its bin at the next read. A map filtered
--- by actor or role sums the actor's actor_event_links rows per place instead (summaries.sql).
-
+-- The map's summaries (docs/performance.md, "Maps"): per live event at a place, what it adds
+-- (event_place_members), and its sums per place and kind (event_rollup_by_place), per place and
+-- calendar bucket and per place and year (event_rollup_by_place_period, _year: maps with date
+-- bounds, timelines of a box) and
+-- per place, kind and set of roles of its participants (event_rollup_by_place_roles: maps by
+-- role without an actor). A map aggregate joins these rows to the places' coordinates and bins
+-- them, reading a few rows per place however many events there are. Kept like the event rollups
+-- (summaries.sql): the drainer recomputes the members of the events whose keys it took and adds
+-- the difference to the sums. Coordinates are not copied here: moving a place moves its bin at
+-- the next read. A map filtered by actor sums the actor's actor_event_links rows per place instead.
+--
+-- A member's roles are those of its event's row for any actor (actor 0) in actor_event_links:
+-- summaries_drain refreshes the links of its events before their members (actor_links_refresh,
+-- then place_rollups_refresh), and summaries_rebuild rebuilds the links first.
 CREATE OR REPLACE VIEW event_place_members_expected AS
-SELECT e.id AS event_id, e.place_id, e.kind, e.killed_min, e.killed_max
+SELECT e.id AS event_id, e.place_id, e.kind, e.killed_min, e.killed_max,
+       event_grain_of(e.date_earliest, e.date_latest) AS grain, event_period_of(e.date_earliest, e.date_latest) AS period,
+       coalesce(l.roles, 0)::smallint AS roles,
+       coalesce(e.date_earliest, e.date_latest) AS first_date, coalesce(e.date_latest, e.date_earliest) AS last_date
   FROM events e
   JOIN claims report ON report.id = e.claim_id AND report.retracted_at IS NULL
+  LEFT JOIN actor_event_links l ON l.event_id = e.id AND l.actor_id = 0
  WHERE e.place_id IS NOT NULL;
 
 CREATE OR REPLACE FUNCTION place_rollups_refresh(event_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
   CREATE TEMP TABLE IF NOT EXISTS event_place_delta (sign smallint NOT NULL, LIKE event_place_members) ON COMMIT DELETE ROWS;
-  INSERT INTO event_place_delta (sign, event_id, place_id, kind, killed_min, killed_max)
+  INSERT INTO event_place_delta (sign, event_id, place_id, kind, killed_min, killed_max, grain, period, roles, first_date, last_date)
   WITH expected AS MATERIALIZED (
-         SELECT event_id, place_id, kind, killed_min, killed_max FROM event_place_members_expected WHERE event_id = ANY(event_ids)),
+         SELECT event_id, place_id, kind, killed_min, killed_max, grain, period, roles, first_date, last_date
+           FROM event_place_members_expected WHERE event_id = ANY(event_ids)),
        stored AS MATERIALIZED (
-         SELECT event_id, place_id, kind, killed_min, killed_max FROM event_place_members WHERE event_id = ANY(event_ids))
+         SELECT event_id, place_id, kind, killed_min, killed_max, grain, period, roles, first_date, last_date
+           FROM event_place_members WHERE event_id = ANY(event_ids))
   SELECT 1, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) added
   UNION ALL
   SELECT -1, * FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected) removed;
   IF NOT FOUND THEN RETURN; END IF;
 
   DELETE FROM event_place_members m USING event_place_delta d WHERE d.sign < 0 AND m.event_id = d.event_id;
-  INSERT INTO event_place_members (event_id, place_id, kind, killed_min, killed_max)
-  SELECT event_id, place_id, kind, killed_min, killed_max FROM event_place_delta WHERE sign > 0;
+  INSERT INTO event_place_members (event_id, place_id, kind, killed_min, killed_max, grain, period, roles, first_date, last_date)
+  SELECT event_id, place_id, kind, killed_min, killed_max, grain, period, roles, first_date, last_date FROM event_place_delta WHERE sign > 0;
 
   -- In key order, so two drainers changing the same places lock their rows in the same order.
   INSERT INTO event_rollup_by_place AS r (place_id, kind, events, killed_min, killed_max, killed_open, killed_reported)
@@ -40,21 +52,72 @@ BEGIN
     events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
     killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
     killed_reported = r.killed_reported + excluded.killed_reported;
+  INSERT INTO event_rollup_by_place_period AS r (place_id, grain, period, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT d.place_id, d.grain, d.period, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+    FROM event_place_delta d GROUP BY d.place_id, d.grain, d.period ORDER BY d.place_id, d.grain, d.period
+  ON CONFLICT ON CONSTRAINT event_rollup_by_place_period_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported;
+  INSERT INTO event_rollup_by_place_roles AS r (place_id, kind, roles, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT d.place_id, d.kind, d.roles, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+    FROM event_place_delta d GROUP BY d.place_id, d.kind, d.roles ORDER BY d.place_id, d.kind, d.roles
+  ON CONFLICT ON CONSTRAINT event_rollup_by_place_roles_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported;
+
   DELETE FROM event_rollup_by_place r USING (SELECT DISTINCT place_id, kind FROM event_place_delta WHERE sign < 0) k
    WHERE r.place_id = k.place_id AND r.kind = k.kind AND r.events = 0;
+  -- The period is null for NONE: matched by the key's first columns and then by IS NULL, so each
+  -- lookup stays an index range (IS NOT DISTINCT FROM would not be one).
+  DELETE FROM event_rollup_by_place_period r USING (SELECT DISTINCT place_id, grain, period FROM event_place_delta WHERE sign < 0) k
+   WHERE r.place_id = k.place_id AND r.grain = k.grain AND (r.period = k.period OR (r.period IS NULL AND k.period IS NULL)) AND r.events = 0;
+  -- Years of the members with a bucket (grain NONE has none), in key order like the others.
+  INSERT INTO event_rollup_by_place_year AS r (place_id, year, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT d.place_id, date_trunc('year', d.period::timestamp)::date, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
+         coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+    FROM event_place_delta d WHERE d.grain <> 'NONE' GROUP BY 1, 2 ORDER BY 1, 2
+  ON CONFLICT ON CONSTRAINT event_rollup_by_place_year_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
+    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
+    killed_reported = r.killed_reported + excluded.killed_reported;
+
+  DELETE FROM event_rollup_by_place_year r
+   USING (SELECT DISTINCT place_id, date_trunc('year', period::timestamp)::date AS year FROM event_place_delta WHERE sign < 0 AND grain <> 'NONE') k
+   WHERE r.place_id = k.place_id AND r.year = k.year AND r.events = 0;
+  DELETE FROM event_rollup_by_place_roles r USING (SELECT DISTINCT place_id, kind, roles FROM event_place_delta WHERE sign < 0) k
+   WHERE r.place_id = k.place_id AND r.kind = k.kind AND r.roles = k.roles AND r.events = 0;
   DELETE FROM event_place_delta;
 END $$;
 
--- The same from scratch, for summaries_rebuild (a bulk load).
+-- The same from scratch, for summaries_rebuild (a bulk load), after actor_event_links.
 CREATE OR REPLACE FUNCTION place_rollups_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE event_place_members, event_rollup_by_place;
-  INSERT INTO event_place_members (event_id, place_id, kind, killed_min, killed_max)
-  SELECT event_id, place_id, kind, killed_min, killed_max FROM event_place_members_expected;
+  TRUNCATE event_place_members, event_rollup_by_place, event_rollup_by_place_period, event_rollup_by_place_year, event_rollup_by_place_roles;
+  INSERT INTO event_place_members (event_id, place_id, kind, killed_min, killed_max, grain, period, roles, first_date, last_date)
+  SELECT event_id, place_id, kind, killed_min, killed_max, grain, period, roles, first_date, last_date FROM event_place_members_expected;
   INSERT INTO event_rollup_by_place (place_id, kind, events, killed_min, killed_max, killed_open, killed_reported)
   SELECT place_id, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
          count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min)
     FROM event_place_members GROUP BY place_id, kind;
+  INSERT INTO event_rollup_by_place_period (place_id, grain, period, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT place_id, grain, period, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min)
+    FROM event_place_members GROUP BY place_id, grain, period;
+  INSERT INTO event_rollup_by_place_year (place_id, year, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT place_id, date_trunc('year', period::timestamp)::date, sum(events), sum(killed_min), sum(killed_max), sum(killed_open), sum(killed_reported)
+    FROM event_rollup_by_place_period WHERE grain <> 'NONE' GROUP BY 1, 2;
+  INSERT INTO event_rollup_by_place_roles (place_id, kind, roles, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT place_id, kind, roles, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min)
+    FROM event_place_members GROUP BY place_id, kind, roles;
 END $$;
 
 -- place_locations: every place's point as of now (its own, or its nearest located ancestor's, at

@@ -381,7 +381,7 @@ export function timelineSource(route: SummaryRoute, conditions?: SQL, parts = fa
  * then given its key and label through `labels` (joined on g.id), so labels are looked up for
  * each group and not for each row.
  */
-type Grouped = SummaryRows & {
+export type Grouped = SummaryRows & {
   group: SQL;
   /** A lateral join applied to the rows before grouping (one row per role of a set). */
   expand?: SQL;
@@ -471,6 +471,54 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
         entityId: sql`d.id`,
       };
     }
+  }
+}
+
+/**
+ * Rows of the per-place summaries for a filter on places (src/graphql/place-counts.ts,
+ * placeAggregateRows): `byKind` (kind, country_id and the measures; no dates) and `byBucket`
+ * (grain, period, country_id and the measures), each null when the filter names what it lacks.
+ */
+export interface PlaceAggregateRows {
+  byKind: SummaryRows | null;
+  byBucket: SummaryRows | null;
+  /** The same as byBucket with every bucket of a year as that year (grain YEAR): for years, without dates. */
+  byYear: SummaryRows | null;
+}
+
+/**
+ * A breakdown of a filter on places from the per-place summaries: by country, kind or standard
+ * type from `byKind` (or by country from `byBucket` when the filter has dates), by year from
+ * `byBucket`; null (from events) by actor, role or doctrine, which need links.
+ */
+export function placeBreakdownSource(by: BreakdownBy, rows: PlaceAggregateRows): Grouped | null {
+  const byValue = { labels: sql``, key: sql`g.id::text`, label: sql`g.id::text`, entityId: sql`null::int` };
+  switch (by) {
+    case 'COUNTRY': {
+      const source = rows.byKind ?? rows.byBucket;
+      return source && {
+        ...source,
+        group: sql`r.country_id`,
+        labels: sql`join ${places} country on country.id = g.id`,
+        key: sql`country.slug`,
+        label: sql`country.name`,
+        entityId: sql`country.id`,
+      };
+    }
+    case 'EVENT_KIND':
+      return rows.byKind && { ...rows.byKind, ...byValue, group: sql`r.kind` };
+    case 'ACLED_EVENT_TYPE':
+    case 'ACLED_SUB_EVENT_TYPE':
+    case 'GTD_ATTACK_TYPE':
+      return rows.byKind && { ...rows.byKind, ...byValue, group: standardTypeOf(by, sql`r.kind`), label: standardTypeLabelOf(by, sql`g.id`) };
+    case 'YEAR': {
+      const source = rows.byYear ?? rows.byBucket;
+      return source && { ...source, ...byValue, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
+    }
+    case 'ACTOR':
+    case 'ROLE':
+    case 'DOCTRINE':
+      return null;
   }
 }
 
@@ -611,9 +659,11 @@ export async function timeline(
   interval: TimelineInterval,
   route: SummaryRoute | null,
   parts = false,
+  /** Rows of the per-place summaries for a filter on places (placeAggregateRows), which routes leave out. */
+  placed: SummaryRows | null = null,
 ): Promise<TimelineRow[]> {
   const { field, step } = intervals[interval];
-  const source = route && timelineSource(route, conditions, parts);
+  const source = placed ?? (route && timelineSource(route, conditions, parts));
   if (source) {
     const grains = sql`${sql.param(placedGrains[interval])}::event_grain[]`;
     const rows = await db.execute<TimelineRow>(sql`
@@ -788,6 +838,8 @@ export async function breakdown(
   links: LinkFilter,
   route: SummaryRoute | null,
   parts = false,
+  /** A breakdown of a filter on places from the per-place summaries (placeBreakdownSource), which routes leave out. */
+  placed: Grouped | null = null,
 ): Promise<BreakdownRow[]> {
   const byRole = route && by === 'ACTOR' ? actorsByRole(route) : null;
   if (byRole) {
@@ -803,7 +855,7 @@ export async function breakdown(
        limit ${top}`);
     return [...rows];
   }
-  const source = route && breakdownSource(by, route, conditions, parts);
+  const source = placed ?? (route && breakdownSource(by, route, conditions, parts));
   if (source) {
     const rows = await db.execute<BreakdownRow>(sql`
       select ${source.key} as key, ${source.label} as label, ${source.entityId} as "entityId",

@@ -216,7 +216,9 @@ interface Located {
 /**
  * Per-place rows of events matching a filter: (place_id, events, killed_min, killed_max,
  * killed_open, killed_reported). `summary`: from event_rollup_by_place, for a live read whose
- * filter only names kinds and places. `links`: from actor_event_links, for a live read whose
+ * filter only names kinds and places. `roles`: from event_rollup_by_place_roles, for one that
+ * also names roles, without an actor or dates. `dates`: from event_rollup_by_place_year and
+ * _period (placeDatedRows), for one that names places and date bounds, without kinds. `links`: from actor_event_links, for a live read whose
  * filter names an actor or roles, and otherwise only kinds, places and dates: the actor's rows
  * (actor 0's, one per event with a live participation, for roles alone) summed per place.
  * Otherwise `events`, a grouping of the matching events.
@@ -241,7 +243,147 @@ export type PlaceCounts =
       placeConditions: SQL[];
       located: Located;
     }
+  | {
+      kind: 'roles';
+      /** The roles of the events' participants (any actor) that the filter names: a row shares one. */
+      roles: readonly string[];
+      kinds: readonly string[] | null;
+      /** Conditions on r.place_id (country, within). */
+      placeConditions: SQL[];
+      located: Located;
+    }
+  | {
+      kind: 'dates';
+      buckets: PlaceBuckets;
+      located: Located;
+    }
   | { kind: 'events'; view: KnowledgeView; where: SQL | undefined };
+
+/**
+ * A filter on places and date bounds as event_rollup_by_place_period answers it (placeBucketRows):
+ * the bounds, conditions on the rows' r.place_id (country, within; a box or precision too when
+ * not joined to the locations later), and the filter's whole condition on events, for the events
+ * whose bucket cannot settle a bound.
+ */
+export interface PlaceBuckets {
+  from: string | null;
+  to: string | null;
+  placeConditions: SQL[];
+  where: SQL | undefined;
+}
+
+const MEASURES = sql`events, killed_min, killed_max, killed_open, killed_reported`;
+
+/** Rows (aliased as `alias`, with grain and period) of buckets wholly inside [from, to]. */
+function bucketInside(alias: string, from: string | null, to: string | null): SQL {
+  const a = sql.raw(alias);
+  const conditions = [sql`${a}.grain <> 'NONE'`];
+  if (from !== null) conditions.push(sql`${a}.period >= ${from}::date`);
+  // period <= to as well: a range of event_rollup_by_place_period_period_idx.
+  if (to !== null) conditions.push(sql`${a}.period <= ${to}::date and event_period_end(${a}.grain, ${a}.period) <= ${to}::date`);
+  return sql.join(conditions, sql` and `);
+}
+
+/** The first and last day of the calendar bucket of `months` months (1, 3, 12) that holds a day (YYYY-MM-DD). */
+function bucketAround(day: string, months: number): { start: string; end: string } {
+  const year = Number(day.slice(0, 4));
+  const first = Math.floor((Number(day.slice(5, 7)) - 1) / months) * months;
+  const at = (month: number, date: number) => {
+    const d = new Date(0);
+    d.setUTCFullYear(year, month, date);
+    return d.toISOString().slice(0, 10);
+  };
+  return { start: at(first, 1), end: at(first + months, 0) };
+}
+
+/**
+ * The buckets a bound cuts through: the month, quarter and year around `from` unless it is their
+ * first day, and around `to` unless it is their last (a bucket a bound does not cut lies inside
+ * the bounds or outside them). Conditions on members (aliased r).
+ */
+function cutBuckets(from: string | null, to: string | null): SQL[] {
+  const cut: SQL[] = [];
+  for (const [grain, months] of [['MONTH', 1], ['QUARTER', 3], ['YEAR', 12]] as const) {
+    const around = new Set<string>();
+    if (from !== null && bucketAround(from, months).start !== from) around.add(bucketAround(from, months).start);
+    if (to !== null && bucketAround(to, months).end !== to) around.add(bucketAround(to, months).start);
+    for (const start of around) cut.push(sql`(r.grain = ${grain}::event_grain and r.period = ${start}::date)`);
+  }
+  return cut;
+}
+
+/**
+ * The located live events matching the filter that no bucket inside [from, to] holds and that
+ * may still match, one row each, (place_id, grain, period, measures), from their members
+ * (event_place_members, aliased r like the summaries, so the place conditions apply): those of the
+ * buckets a bound cuts through, found by event_place_members_bucket_idx and matched on their
+ * first and last days (both known for an event in a bucket); and those in no bucket (grain NONE,
+ * one of their days unknown or the two years apart), which the filter itself decides on their events.
+ */
+function cutBucketEvents(buckets: PlaceBuckets): SQL {
+  const { from, to } = buckets;
+  const measures = sql`r.place_id, r.grain, r.period, 1 as events, coalesce(r.killed_min, 0)::bigint as killed_min,
+    coalesce(r.killed_max, 0)::bigint as killed_max, (r.killed_min is not null and r.killed_max is null)::int as killed_open,
+    (r.killed_min is not null)::int as killed_reported`;
+  const ungrained = sql`select ${measures} from event_place_members r join ${events} on ${events.id} = r.event_id
+     where r.grain = 'NONE' ${buckets.where ? sql`and ${buckets.where}` : sql``}`;
+  const cut = cutBuckets(from, to);
+  if (cut.length === 0) return ungrained;
+  const overlaps = [...buckets.placeConditions];
+  if (from !== null) overlaps.push(sql`r.last_date >= ${from}::date`);
+  if (to !== null) overlaps.push(sql`r.first_date <= ${to}::date`);
+  return sql`select ${measures} from event_place_members r
+     where (${sql.join(cut, sql` or `)}) and ${sql.join(overlaps, sql` and `)}
+    union all ${ungrained}`;
+}
+
+const where_ = (conditions: SQL[]): SQL => (conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``);
+
+/**
+ * Rows (place_id, grain, period, events, killed_min, killed_max, killed_open, killed_reported) of
+ * the located live events matching a filter on places and dates, from event_rollup_by_place_period,
+ * with the event rollups' rule for date bounds (eventRollupRows, src/graphql/loaders/analytics.ts):
+ * a bucket wholly inside [from, to] counts whole, as each of its events lies in it; a bucket
+ * wholly outside holds no event that matches; the events of the buckets a bound cuts through are
+ * read from events (cutBucketEvents). For timelines, which need the buckets.
+ */
+export function placeBucketRows(buckets: PlaceBuckets): SQL {
+  const { from, to } = buckets;
+  if (from === null && to === null) {
+    return sql`select r.place_id, r.grain, r.period, ${MEASURES} from event_rollup_by_place_period r ${where_(buckets.placeConditions)}`;
+  }
+  return sql`select r.place_id, r.grain, r.period, ${MEASURES} from event_rollup_by_place_period r
+      ${where_([bucketInside('r', from, to), ...buckets.placeConditions])}
+    union all ${cutBucketEvents(buckets)}`;
+}
+
+/**
+ * The same rows for a map, which needs only the places (grain and period are not kept): the years
+ * wholly inside [from, to] from event_rollup_by_place_year, a row per place and year; the buckets
+ * inside the bounds of the (at most two) years a bound cuts through from event_rollup_by_place_period;
+ * and the events of the buckets a bound cuts through from events.
+ */
+function placeDatedRows(buckets: PlaceBuckets): SQL {
+  const { from, to } = buckets;
+  // Aliased r like the others: the place conditions name r.place_id.
+  const yearConditions: SQL[] = [];
+  if (from !== null) yearConditions.push(sql`r.year >= ${from}::date`);
+  // The year's last day is on or before `to`: a range of event_rollup_by_place_year_year_idx.
+  if (to !== null) yearConditions.push(sql`r.year <= (${to}::date + 1 - interval '1 year')::date`);
+  const cutYears = new Set<string>();
+  if (from !== null && !from.endsWith('-01-01')) cutYears.add(from.slice(0, 4));
+  if (to !== null && !to.endsWith('-12-31')) cutYears.add(to.slice(0, 4));
+  const parts = [
+    sql`select r.place_id, ${MEASURES} from event_rollup_by_place_year r ${where_([...yearConditions, ...buckets.placeConditions])}`,
+  ];
+  if (cutYears.size > 0) {
+    const inYears = [...cutYears].map((year) => sql`r.period between ${`${year}-01-01`}::date and ${`${year}-12-31`}::date`);
+    parts.push(sql`select r.place_id, ${MEASURES} from event_rollup_by_place_period r
+      ${where_([sql`(${sql.join(inYears, sql` or `)})`, bucketInside('r', from, to), ...buckets.placeConditions])}`);
+  }
+  parts.push(sql`select c.place_id, c.events, c.killed_min, c.killed_max, c.killed_open, c.killed_reported from (${cutBucketEvents(buckets)}) c`);
+  return sql.join(parts, sql` union all `);
+}
 
 /**
  * Whether an actor_event_links row (aliased l) is of an event that may have happened within
@@ -281,6 +423,22 @@ function placeCountsSql(counts: PlaceCounts, dates = false): SQL {
       from event_rollup_by_place r ${conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``}
       group by r.place_id`;
   }
+  if (counts.kind === 'roles') {
+    const conditions = [sql`r.roles & (select participation_roles_mask(${sql.param([...counts.roles])}::participation_role[])) <> 0`, ...counts.placeConditions];
+    if (counts.kinds) conditions.push(sql`r.kind = any(${sql.param([...counts.kinds])}::event_kind[])`);
+    return sql`select r.place_id, sum(r.events)::int as events, sum(r.killed_min)::bigint as killed_min,
+        sum(r.killed_max)::bigint as killed_max, sum(r.killed_open)::int as killed_open, sum(r.killed_reported)::int as killed_reported
+        ${dates ? sql`, null::date as first_date, null::date as last_date` : sql``}
+      from event_rollup_by_place_roles r where ${sql.join(conditions, sql` and `)}
+      group by r.place_id`;
+  }
+  if (counts.kind === 'dates') {
+    return sql`select r.place_id, sum(r.events)::int as events, sum(r.killed_min)::bigint as killed_min,
+        sum(r.killed_max)::bigint as killed_max, sum(r.killed_open)::int as killed_open, sum(r.killed_reported)::int as killed_reported
+        ${dates ? sql`, null::date as first_date, null::date as last_date` : sql``}
+      from (${placeDatedRows(counts.buckets)}) r
+      group by r.place_id`;
+  }
   if (counts.kind === 'links') {
     // Every column read is in actor_event_links_group_idx: an index-only range read of the actor's rows.
     const conditions = [sql`l.actor_id = ${counts.actor}`, sql`l.place_id <> 0`, ...counts.placeConditions];
@@ -318,13 +476,13 @@ function locatedConditions(counts: PlaceCounts): SQL[] {
 
 /**
  * eventStats of a live filter on places (bbox, within, maxPrecision), from a summary path's
- * per-place rows (eventMapCounts: `summary` or `links`) summed over the places that pass: the
- * totals `eventStats` reads from events, without casualty parts (neither summary keeps them per
- * place), and with first and last dates only from `links` (null from `summary`: the caller asks
- * only when they are not selected). A bbox or precision joins the places' locations; `within`
+ * per-place rows (eventMapCounts: any but `events`) summed over the places that pass: the
+ * totals `eventStats` reads from events, without casualty parts (no summary keeps them per
+ * place), and with first and last dates only from `links` (null from the per-place sums: the
+ * caller asks only when they are not selected). A bbox or precision joins the places' locations; `within`
  * alone does not (its events count whether or not their place is located, as in `events`).
  */
-export async function placeStats(db: Database, counts: PlaceCounts & { kind: 'summary' | 'links' }): Promise<EventStatsRow> {
+export async function placeStats(db: Database, counts: Exclude<PlaceCounts, { kind: 'events' }>): Promise<EventStatsRow> {
   const where = locatedConditions(counts);
   // No casualty vector: null, as eventStats returns it when parts are not asked for.
   const rows = await db.execute<EventStatsRow>(sql`

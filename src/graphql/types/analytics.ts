@@ -10,6 +10,7 @@ import {
   casualtiesOf,
   killedOf,
   MAX_TIMELINE_BUCKETS,
+  placeBreakdownSource,
   summaryRoute,
   timeline,
   type BreakdownBy,
@@ -19,7 +20,7 @@ import {
 import { summaryStatus, type SummaryStatus } from '../../db/summaries.ts';
 import { claimFloor, type ClaimFloorArgs } from '../claim-filters.ts';
 import { hasGeoFilter, placeStats, type GeoFilter } from '../loaders/geography.ts';
-import { eventMapCounts } from '../place-counts.ts';
+import { eventMapCounts, placeAggregateRows } from '../place-counts.ts';
 import { Actor } from './actor.ts';
 import { CasualtySums, casualtySumsOf, type CasualtySumsShape } from './casualties.ts';
 import { Doctrine } from './doctrine.ts';
@@ -251,7 +252,7 @@ builder.queryFields((t) => ({
       // a summary answers the filter and the request asks for nothing they lack (casualty parts;
       // first and last dates, which only an actor's links have).
       const byPlace = hasGeoFilter(args.filter) && !parts ? eventMapCounts(args.filter, view) : null;
-      if (byPlace && (byPlace.kind === 'links' || (byPlace.kind === 'summary' && !asksFor(info, ['firstDate', 'lastDate'])))) {
+      if (byPlace && byPlace.kind !== 'events' && (byPlace.kind === 'links' || !asksFor(info, ['firstDate', 'lastDate']))) {
         const row = await placeStats(ctx.db, byPlace);
         return { events: row.events, killed: killedOf(row), casualties: casualtySumsOf(casualtiesOf(row)), firstDate: row.firstDate, lastDate: row.lastDate };
       }
@@ -269,7 +270,11 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx, info) => {
       const view = useView(ctx, args);
-      const rows = await timeline(ctx.db, view, eventWhere(args.filter, view), args.interval, routeFor(view, args.filter), asksForCasualties(info));
+      const parts = asksForCasualties(info);
+      // Filtered by place: the per-place buckets, when they answer the filter (no casualty parts).
+      const placeRows = parts ? null : placeAggregateRows(args.filter, view);
+      const placed = (args.interval === 'YEAR' ? placeRows?.byYear : null) ?? placeRows?.byBucket ?? null;
+      const rows = await timeline(ctx.db, view, eventWhere(args.filter, view), args.interval, routeFor(view, args.filter), parts, placed);
       const buckets: BucketShape[] = [];
       const none = (): UnplacedShape => ({ events: 0, killed: { min: 0, max: 0, reported: 0 }, casualties: casualtySumsOf([]) });
       let unplaced = none();
@@ -296,6 +301,9 @@ builder.queryFields((t) => ({
       if (args.top < 1 || args.top > MAX_BREAKDOWN_TOP) {
         throw badInput(`"top" must be between 1 and ${MAX_BREAKDOWN_TOP}, got ${args.top}`, 'top');
       }
+      const parts = asksForCasualties(info);
+      // Filtered by place: the per-place summaries, when they answer the filter and the grouping (no casualty parts).
+      const placeRows = parts ? null : placeAggregateRows(args.filter, view);
       const rows = await breakdown(
         ctx.db,
         view,
@@ -304,7 +312,8 @@ builder.queryFields((t) => ({
         args.top,
         { actor: args.filter?.actor ?? null, roles: args.filter?.role ?? null, floor: claimFloor(args.filter, 'filter.') },
         routeFor(view, args.filter),
-        asksForCasualties(info),
+        parts,
+        placeRows && placeBreakdownSource(args.by, placeRows),
       );
       return rows.map((row) => ({
         key: row.key,

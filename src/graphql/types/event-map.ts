@@ -2,9 +2,10 @@
  * The map aggregate for dashboards: the events matching a filter, binned into grid cells whose
  * size follows the map's zoom, with counts and casualty ranges per cell, as a list and as GeoJSON.
  * A live read whose filter names only kinds and places reads the per-place summary
- * (event_rollup_by_place): its cost follows the number of places, not of events. One that names
- * an actor or roles (and otherwise only kinds, places and dates) sums the actor's
- * actor_event_links rows per place: its cost follows the actor's events, read from an index.
+ * (event_rollup_by_place), one that names roles without an actor or dates the per-place role
+ * sums, one that names dates without kinds the per-place years and buckets: their cost follows
+ * the number of places, not of events. One that names an actor (or roles with dates) sums the
+ * actor's actor_event_links rows per place: its cost follows the actor's events, read from an index.
  */
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
@@ -58,7 +59,7 @@ const EventMapType = builder.objectRef<EventMapShape>('EventMap').implement({
     truncated: t.exposeBoolean('truncated', { description: `Whether more than ${MAX_MAP_BINS} cells hold events (zoom out or narrow the box).` }),
     fromSummary: t.exposeBoolean('fromSummary', {
       description:
-        'Whether it was read from the summaries (per place, or per actor and place for an actor or role filter; they trail writes by a moment, see `summaryStatus`) rather than from the events.',
+        'Whether it was read from the summaries (per place, by kind, calendar bucket or the roles of the participants; or per actor and place for an actor filter, or roles with dates; they trail writes by a moment, see `summaryStatus`) rather than from the events.',
     }),
     geojson: t.field({
       type: 'JSON',

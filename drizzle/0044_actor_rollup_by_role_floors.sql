@@ -12,7 +12,6 @@ CREATE TABLE "actor_rollup_by_role_band" (
 	"killed_max" bigint NOT NULL,
 	"killed_open" integer NOT NULL,
 	"killed_reported" integer NOT NULL,
-	"casualties" bigint[] DEFAULT '{}'::bigint[] NOT NULL,
 	CONSTRAINT "actor_rollup_by_role_band_key" UNIQUE NULLS NOT DISTINCT("actor_id","role","band")
 );
 --> statement-breakpoint
@@ -26,7 +25,6 @@ CREATE TABLE "actor_rollup_by_role_floor" (
 	"killed_max" bigint NOT NULL,
 	"killed_open" integer NOT NULL,
 	"killed_reported" integer NOT NULL,
-	"casualties" bigint[] DEFAULT '{}'::bigint[] NOT NULL,
 	CONSTRAINT "actor_rollup_by_role_floor_key" UNIQUE NULLS NOT DISTINCT("actor_id","role","floor_high")
 );
 --> statement-breakpoint

@@ -512,13 +512,15 @@ function flooredLinkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boole
  * The top actors in one role or in any, from actor_rollup_by_role, or under a confidence floor
  * from actor_rollup_by_role_floor (each actor's one row whose floors hold it): both indexes are
  * ordered by count, so the first rows are the answer (the filter's other dimensions must be absent).
+ * The floor rows keep no casualty parts: a floored request for them reads actor_event_links.
  */
-function actorsByRole(route: SummaryRoute): { table: SQL; where: SQL } | null {
+function actorsByRole(route: SummaryRoute, parts: boolean): { table: SQL; where: SQL } | null {
   if (route.actor !== null || route.country !== null || route.kinds !== null || bounded(route)) return null;
   if (route.roles !== null && route.roles.length !== 1) return null;
   const role = route.roles?.[0];
   const inRole = role === undefined ? sql`r.role is null` : sql`r.role = ${role}::participation_role`;
   if (route.minConfidence === null) return { table: sql`${actorRollupByRole}`, where: inRole };
+  if (parts) return null;
   return {
     table: sql`${actorRollupByRoleFloor}`,
     where: sql`${inRole} and r.floor_low <= ${route.minConfidence} and r.floor_high >= ${route.minConfidence}`,
@@ -790,7 +792,7 @@ export async function breakdown(
   route: SummaryRoute | null,
   parts = false,
 ): Promise<BreakdownRow[]> {
-  const byRole = route && by === 'ACTOR' ? actorsByRole(route) : null;
+  const byRole = route && by === 'ACTOR' ? actorsByRole(route, parts) : null;
   if (byRole) {
     // One row per actor, read in index order (events desc); ties sorted by slug within it.
     const rows = await db.execute<BreakdownRow>(sql`

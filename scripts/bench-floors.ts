@@ -4,8 +4,8 @@
  * aggregates without one.
  *
  * Unfloored live aggregates read the summary tables; floored ones too (event_rollup_by_band without
- * an actor or role; actor_event_links' role_confidence with one), except reach, which reads events,
- * participations and claims. Each query runs in-process
+ * an actor or role; actor_event_links' role_confidence with one), except a DOCTRINE breakdown,
+ * which reads events, participations, adherences and claims. Each query runs in-process
  * with the app, capturing every SQL statement it sends with its parameters; each statement is then
  * run under EXPLAIN (ANALYZE, BUFFERS) `--runs` times and the table prints the median of their
  * summed PostgreSQL execution times (planning excluded), beside the Node CPU ms of the request
@@ -62,6 +62,8 @@ const scenarios: { name: string; query: string; variables?: Record<string, unkno
     variables: { actor: busiest.slug, role: ['PERPETRATOR'] },
   },
   { name: 'breakdown ACTOR (PERPETRATOR) top 10', query: 'query($f: EventFilter) { breakdown(by: ACTOR, filter: $f) { key events } }', variables: { role: ['PERPETRATOR'] } },
+  { name: 'breakdown ACTOR (any role) top 10', query: 'query($f: EventFilter) { breakdown(by: ACTOR, filter: $f) { key events } }' },
+  { name: 'breakdown DOCTRINE top 10', query: 'query($f: EventFilter) { breakdown(by: DOCTRINE, filter: $f) { key events killed { min max } } }' },
   {
     name: `reach (${busiest.slug})`,
     query: 'query($a: String!, $m: Int) { actor(slug: $a) { reach(minConfidence: $m) { countries { country { slug } role events } } } }',

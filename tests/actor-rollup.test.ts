@@ -170,6 +170,8 @@ const BYS: BreakdownBy[] = ['COUNTRY', 'ACTOR', 'ROLE', 'EVENT_KIND', 'DOCTRINE'
  * the reports made less sure below (50). (tests/time-and-confidence.test.ts checks 60 by value.)
  */
 const FLOORS = [40, 85];
+const ACTOR_FLOORS = [0, 30, 40, 50, 70, 80, 90, 100];
+const ROLES: ParticipationRole[] = ['PERPETRATOR', 'CLAIMED_RESPONSIBILITY', 'ATTRIBUTED', 'IMPLICATED', 'INSPIRED', 'TARGET', 'VICTIM'];
 const REACH_ROLES: (ParticipationRole[] | null)[] = [null, ['PERPETRATOR'], ['PERPETRATOR', 'CLAIMED_RESPONSIBILITY'], ['TARGET', 'VICTIM', 'IMPLICATED']];
 
 /** Every aggregate of every filter, and every actor's reach, read both ways: they must agree. */
@@ -209,6 +211,22 @@ async function expectSummariesAgree(db: Database) {
       for (const by of BYS) {
         expect(await breakdown(db, LIVE_VIEW, floorConditions, by, 100, floorLinks, floorRoute), `${at} by ${by}`).toEqual(
           await breakdown(db, LIVE_VIEW, floorConditions, by, 100, floorLinks, null),
+        );
+      }
+    }
+  }
+  // The top actors under a floor, in one role or any (actor_rollup_by_role_floor; with casualty
+  // parts, which it does not keep, actor_event_links: checked for any role), at floors on a band
+  // (the seed's links at 40, 70, 80 and 90, the writes' 30 and 50: a floor on an actor's lower band
+  // is where a wrong floor_low would give it two rows) and at the ends; between bands: FLOORS' 85.
+  for (const role of [null, ...ROLES]) {
+    for (const minConfidence of ACTOR_FLOORS) {
+      const filter = role === null ? { minConfidence } : { role: [role], minConfidence };
+      const floorLinks = { actor: null, roles: filter.role ?? null, floor: { minConfidence, minReliability: null, minCredibility: null } };
+      const conditions = eventWhere(filter, LIVE_VIEW);
+      for (const parts of role === null ? [false, true] : [false]) {
+        expect(await breakdown(db, LIVE_VIEW, conditions, 'ACTOR', 100, floorLinks, summaryRoute(filter), parts), `ACTOR ${role} at ${minConfidence}`).toEqual(
+          await breakdown(db, LIVE_VIEW, conditions, 'ACTOR', 100, floorLinks, null, parts),
         );
       }
     }
@@ -304,6 +322,25 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
        cross join lateral (select r as role from unnest(enum_range(null::participation_role)) r
                             where l.roles & participation_role_bit(r) <> 0 union all select null) x
        where l.actor_id <> 0 group by 1, 2),
+    -- Per actor and role (null: any), each link's band: its role's element of the independently
+    -- recomputed role_confidence (the best element for any role); and per band, the floor rows:
+    -- the links at or above it, for the floors from one above the next lower band up to it.
+    band_links_truth as materialized (
+      select l.actor_id, x.role, x.band, l.killed_min, l.killed_max
+        from truth l join conf_truth c on c.event_id = l.event_id and c.actor_id = l.actor_id
+       cross join lateral (
+         select r as role, c.role_confidence[(select count(*) from unnest(enum_range(null::participation_role)) q
+                                               where participation_role_bit(q) <= participation_role_bit(r))::int] as band
+           from unnest(enum_range(null::participation_role)) r where l.roles & participation_role_bit(r) <> 0
+         union all select null, (select max(v) from unnest(c.role_confidence) v)) x
+       where l.actor_id <> 0),
+    by_role_band_truth as (select actor_id, role, band, ${countMeasures} from band_links_truth group by 1, 2, 3),
+    by_role_floor_truth as (
+      select b.actor_id, b.role, coalesce(b.below + 1, 0) as floor_low, b.band as floor_high, ${countMeasures}
+        from (select actor_id, role, band, lag(band) over (partition by actor_id, role order by band) as below
+                from (select distinct actor_id, role, band from band_links_truth) d) b
+        join band_links_truth l on l.actor_id = b.actor_id and l.role is not distinct from b.role and l.band >= b.band
+       group by 1, 2, 3, 4),
     doctrine_rollup_truth as (
       select doctrine_id, country_id, kind, ${measures} from doctrines_truth
        group by grouping sets ((doctrine_id), (doctrine_id, country_id, kind))),
@@ -324,6 +361,10 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
                              union all (table timeline_truth except select actor_id, roles, grain, period, ${counts} from actor_rollup_timeline)) d)::int as actor_rollup_timeline,
       (select count(*) from ((select actor_id, role, ${counts} from actor_rollup_by_role except table by_role_truth)
                              union all (table by_role_truth except select actor_id, role, ${counts} from actor_rollup_by_role)) d)::int as actor_rollup_by_role,
+      (select count(*) from ((select actor_id, role, band, ${placeCounts} from actor_rollup_by_role_band except table by_role_band_truth)
+                             union all (table by_role_band_truth except select actor_id, role, band, ${placeCounts} from actor_rollup_by_role_band)) d)::int as actor_rollup_by_role_band,
+      (select count(*) from ((select actor_id, role, floor_low, floor_high, ${placeCounts} from actor_rollup_by_role_floor except table by_role_floor_truth)
+                             union all (table by_role_floor_truth except select actor_id, role, floor_low, floor_high, ${placeCounts} from actor_rollup_by_role_floor)) d)::int as actor_rollup_by_role_floor,
       (select count(*) from ((table event_doctrines except table shared_doctrines_truth) union all (table shared_doctrines_truth except table event_doctrines)) d)::int as event_doctrines,
       (select count(*) from ((table event_solo_actors except table solo_truth) union all (table solo_truth except table event_solo_actors)) d)::int as event_solo_actors,
       (select count(*) from ((select actor_id, country_id, kind, ${counts} from actor_solo_rollup except table solo_rollup_truth)
@@ -365,6 +406,8 @@ const NO_DRIFT = {
   actor_rollup: 0,
   actor_rollup_timeline: 0,
   actor_rollup_by_role: 0,
+  actor_rollup_by_role_band: 0,
+  actor_rollup_by_role_floor: 0,
   event_doctrines: 0,
   event_solo_actors: 0,
   actor_solo_rollup: 0,
@@ -458,6 +501,14 @@ describe('routes', () => {
       );
       expect(r.data?.breakdown[0]).toEqual({ key: 'isis-k', events: 7 });
       expect(api.statements.some((s) => s.includes('actor_rollup_by_role'))).toBe(true);
+      // Under a floor, from the row of each actor's floors that holds it, not from its links.
+      for (const filter of ['{ role: [PERPETRATOR], minConfidence: 60 }', '{ minConfidence: 85 }']) {
+        api.resetStatements();
+        const floored = await api.query<{ breakdown: { key: string; events: number }[] }>(`{ breakdown(by: ACTOR, filter: ${filter}, top: 3) { key events } }`);
+        expect(floored.errors).toBeUndefined();
+        expect(api.statements.join('\n'), filter).toContain('actor_rollup_by_role_floor');
+        expect(api.statements.join('\n'), filter).not.toContain('actor_event_links');
+      }
     } finally {
       await api.close();
     }

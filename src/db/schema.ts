@@ -892,6 +892,50 @@ export const actorRollupByRole = pgTable(
 );
 
 /**
+ * Events per actor in one role (null: in any role) by the confidence of the actor's best live link
+ * to the event in that role, capped by the report's (actor_event_links.role_confidence; for any
+ * role, the best of its elements): the band. An actor's events in a role under a confidence floor
+ * are the sum of its bands at or above the floor. Kept for actor_rollup_by_role_floor. Without
+ * casualty parts: summing their vectors made the drainer's work on these tables several times
+ * dearer, for a request few dashboards make (a floored ACTOR breakdown with parts reads
+ * actor_event_links).
+ */
+export const actorRollupByRoleBand = pgTable(
+  'actor_rollup_by_role_band',
+  {
+    actorId: integer('actor_id').notNull(),
+    role: participationRole('role'),
+    band: smallint('band').notNull(),
+    ...rollupCounts,
+  },
+  (t) => [unique('actor_rollup_by_role_band_key').on(t.actorId, t.role, t.band).nullsNotDistinct()],
+);
+
+/**
+ * actor_rollup_by_role under confidence floors: per actor and role (null: any), one row per band
+ * of actor_rollup_by_role_band, summing the bands at or above it; the row answers every floor from
+ * floorLow (one above the next lower band, 0 for the lowest) to floorHigh (the band). Each actor
+ * has at most one row holding a given floor, so a floored ACTOR breakdown reads the first rows of
+ * an index ordered by count, as the unfloored one reads actor_rollup_by_role.
+ */
+export const actorRollupByRoleFloor = pgTable(
+  'actor_rollup_by_role_floor',
+  {
+    actorId: integer('actor_id').notNull(),
+    role: participationRole('role'),
+    floorLow: smallint('floor_low').notNull(),
+    floorHigh: smallint('floor_high').notNull(),
+    ...rollupCounts,
+  },
+  (t) => [
+    unique('actor_rollup_by_role_floor_key').on(t.actorId, t.role, t.floorHigh).nullsNotDistinct(),
+    // The floors in the key, so rows of other floors are passed over in the index, not fetched.
+    index('actor_rollup_by_role_floor_events_idx').on(t.role, t.events.desc(), t.actorId, t.floorLow, t.floorHigh),
+    index('actor_rollup_by_role_floor_any_events_idx').on(t.events.desc(), t.actorId, t.floorLow, t.floorHigh).where(sql`${t.role} is null`),
+  ],
+);
+
+/**
  * One row per (event, doctrine) that a perpetrator or claimant of the event (PERPETRATOR,
  * CLAIMED_RESPONSIBILITY), as merged now, adheres to through a live claim: an event counts once
  * per doctrine however many of its perpetrators share it. Only events with two or more such

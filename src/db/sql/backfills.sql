@@ -13,3 +13,12 @@ BEGIN
     PERFORM summaries_rebuild();
   END IF;
 END $$;
+
+-- actor_rollup_by_role_band and _floor, made empty by their migration, are filled once from
+-- actor_event_links (a database whose summaries are empty has nothing to fill them from).
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM actor_rollup_by_role_band) AND EXISTS (SELECT 1 FROM actor_rollup_by_role) THEN
+    PERFORM actor_role_floors_rebuild();
+  END IF;
+END $$;

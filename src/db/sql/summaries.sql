@@ -132,6 +132,15 @@ CREATE OR REPLACE FUNCTION link_roles_at(conf smallint[], floor integer) RETURNS
         | (CASE WHEN conf[5] >= floor THEN 16 ELSE 0 END) | (CASE WHEN conf[6] >= floor THEN 32 ELSE 0 END)
         | (CASE WHEN conf[7] >= floor THEN 64 ELSE 0 END))::smallint;
 
+-- The element of a role_confidence array that holds a role's confidence (bit 2^(i-1) of
+-- participation_role_bit is element i); src/graphql/loaders/analytics.ts spells the same (ROLE_SLOTS).
+CREATE OR REPLACE FUNCTION participation_role_slot(role participation_role) RETURNS integer
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN CASE role
+    WHEN 'PERPETRATOR' THEN 1 WHEN 'CLAIMED_RESPONSIBILITY' THEN 2 WHEN 'ATTRIBUTED' THEN 3
+    WHEN 'IMPLICATED' THEN 4 WHEN 'INSPIRED' THEN 5 WHEN 'TARGET' THEN 6 WHEN 'VICTIM' THEN 7
+  END;
+
 -- 3. Writers queue the keys they make stale. ------------------------------------------------------
 
 CREATE OR REPLACE FUNCTION summaries_queue_events() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -562,6 +571,89 @@ BEGIN
   DELETE FROM event_rollup_delta;
 END $$;
 
+-- actor_rollup_by_role per band (actor_rollup_by_role_band: a row counts in each role of its mask
+-- at that role's element of role_confidence, and in "any role" at its best element) and per floor
+-- (actor_rollup_by_role_floor: for each band, the sum of the bands at or above it, answering the
+-- floors from one above the next lower band up to it). A band's change is added to the floor rows
+-- at or below it; an actor's role whose set of bands changed (a band came or emptied) has its floor
+-- rows recomputed from its band rows instead. Both are safe beside other drainers because every
+-- delta row of an actor changes its "any role" row of actor_rollup_by_role, whose row lock the
+-- caller took first: a drainer changing the same actor's sums waits for this one to commit, and
+-- then reads these rows.
+CREATE OR REPLACE FUNCTION actor_role_floors_apply_delta() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS actor_band_delta (
+    actor_id integer, role participation_role, band smallint, events bigint, killed_min bigint, killed_max bigint,
+    killed_open bigint, killed_reported bigint, new_band boolean) ON COMMIT DELETE ROWS;
+  CREATE TEMP TABLE IF NOT EXISTS actor_role_floor_pairs (actor_id integer, role participation_role) ON COMMIT DELETE ROWS;
+  INSERT INTO actor_band_delta (actor_id, role, band, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT d.actor_id, x.role, x.band, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
+         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+    FROM actor_link_delta d
+    CROSS JOIN LATERAL (SELECT r AS role, d.role_confidence[participation_role_slot(r)] AS band
+                          FROM unnest(enum_range(NULL::participation_role)) r
+                         WHERE d.roles & participation_role_bit(r) <> 0
+                        UNION ALL SELECT NULL, (SELECT max(c) FROM unnest(d.role_confidence) c)) x
+   WHERE d.actor_id <> 0
+   GROUP BY d.actor_id, x.role, x.band;
+  IF NOT FOUND THEN RETURN; END IF;
+  UPDATE actor_band_delta d SET new_band = NOT EXISTS (
+    SELECT 1 FROM actor_rollup_by_role_band r WHERE r.actor_id = d.actor_id AND r.role IS NOT DISTINCT FROM d.role AND r.band = d.band);
+
+  INSERT INTO actor_rollup_by_role_band AS r
+    (actor_id, role, band, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT actor_id, role, band, events, killed_min, killed_max, killed_open, killed_reported
+    FROM actor_band_delta ORDER BY 1, 2, 3
+  ON CONFLICT ON CONSTRAINT actor_rollup_by_role_band_key DO UPDATE SET
+    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min, killed_max = r.killed_max + excluded.killed_max,
+    killed_open = r.killed_open + excluded.killed_open, killed_reported = r.killed_reported + excluded.killed_reported;
+
+  -- The roles whose bands came or emptied.
+  INSERT INTO actor_role_floor_pairs SELECT DISTINCT actor_id, role FROM actor_band_delta WHERE new_band;
+  WITH emptied AS (
+    DELETE FROM actor_rollup_by_role_band r USING actor_band_delta d
+     WHERE d.events < 0 AND r.actor_id = d.actor_id AND r.role IS NOT DISTINCT FROM d.role AND r.band = d.band AND r.events = 0
+    RETURNING r.actor_id, r.role)
+  INSERT INTO actor_role_floor_pairs SELECT DISTINCT actor_id, role FROM emptied;
+
+  -- The others: each floor row adds the changes of the bands at or above it.
+  UPDATE actor_rollup_by_role_floor f
+     SET events = f.events + x.events, killed_min = f.killed_min + x.killed_min, killed_max = f.killed_max + x.killed_max,
+         killed_open = f.killed_open + x.killed_open, killed_reported = f.killed_reported + x.killed_reported
+    FROM (SELECT o.actor_id, o.role, o.floor_high, sum(d.events) AS events, sum(d.killed_min) AS killed_min, sum(d.killed_max) AS killed_max,
+                 sum(d.killed_open) AS killed_open, sum(d.killed_reported) AS killed_reported
+            FROM actor_band_delta d
+            JOIN actor_rollup_by_role_floor o ON o.actor_id = d.actor_id AND o.role IS NOT DISTINCT FROM d.role AND o.floor_high <= d.band
+           WHERE NOT EXISTS (SELECT 1 FROM actor_role_floor_pairs p WHERE p.actor_id = d.actor_id AND p.role IS NOT DISTINCT FROM d.role)
+           GROUP BY o.actor_id, o.role, o.floor_high) x
+   WHERE f.actor_id = x.actor_id AND f.role IS NOT DISTINCT FROM x.role AND f.floor_high = x.floor_high;
+  PERFORM actor_role_floors_recompute();
+  DELETE FROM actor_band_delta;
+END $$;
+
+-- Recomputes the floor rows of the actors' roles listed in actor_role_floor_pairs from their band
+-- rows, and empties the list.
+CREATE OR REPLACE FUNCTION actor_role_floors_recompute() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM actor_rollup_by_role_floor f USING actor_role_floor_pairs p
+   WHERE f.actor_id = p.actor_id AND f.role IS NOT DISTINCT FROM p.role;
+  INSERT INTO actor_rollup_by_role_floor
+    (actor_id, role, floor_low, floor_high, events, killed_min, killed_max, killed_open, killed_reported)
+  WITH bands AS MATERIALIZED (
+         SELECT b.*, coalesce(b.role::text, '') AS role_key,
+                coalesce(lag(b.band) OVER (PARTITION BY b.actor_id, b.role ORDER BY b.band) + 1, 0) AS floor_low
+           FROM actor_role_floor_pairs p
+           JOIN actor_rollup_by_role_band b ON b.actor_id = p.actor_id AND b.role IS NOT DISTINCT FROM p.role)
+  SELECT f.actor_id, f.role, f.floor_low, f.band, sum(l.events), sum(l.killed_min), sum(l.killed_max), sum(l.killed_open),
+         sum(l.killed_reported)
+    FROM bands f
+    JOIN bands l ON l.actor_id = f.actor_id AND l.role_key = f.role_key AND l.band >= f.band
+   GROUP BY f.actor_id, f.role, f.floor_low, f.band
+   ORDER BY 1, 2, 4;
+  DELETE FROM actor_role_floor_pairs;
+END $$;
+
 -- As before, without the lock, and with the sums changed in key order, so that two drainers
 -- changing the same groups lock them in the same order.
 CREATE OR REPLACE FUNCTION actor_rollups_apply_delta() RETURNS void LANGUAGE plpgsql AS $$
@@ -602,6 +694,8 @@ BEGIN
    ORDER BY 1, 2
   ON CONFLICT ON CONSTRAINT actor_rollup_by_role_key DO UPDATE SET
     {{sums_plus_excluded}};
+
+  PERFORM actor_role_floors_apply_delta();
 
   IF NOT EXISTS (SELECT 1 FROM actor_link_delta WHERE sign < 0) THEN RETURN; END IF;
   -- Groups that lost rows: the emptied ones go, and a first or last date that may have left with a
@@ -1064,6 +1158,7 @@ BEGIN
   DELETE FROM summary_queue;
   TRUNCATE event_rollup_members, event_rollup_by_kind, event_rollup_by_country, event_rollup_by_period,
     event_rollup_by_country_total, event_rollup_by_band, event_rollup_by_band_period, event_rollup_by_band_country, actor_event_links, actor_rollup, actor_rollup_timeline, actor_rollup_by_role,
+    actor_rollup_by_role_band, actor_rollup_by_role_floor,
     event_doctrines, doctrine_rollup, actor_doctrine_sets, event_solo_actors, actor_solo_rollup;
   INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence)
   SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence FROM event_rollup_members_expected;
@@ -1120,6 +1215,7 @@ BEGIN
                         UNION ALL SELECT NULL) x
    WHERE l.actor_id <> 0
    GROUP BY l.actor_id, x.role;
+  PERFORM actor_role_floors_rebuild();
   INSERT INTO actor_doctrine_sets (actor_id, doctrine_id)
   SELECT DISTINCT coalesce(f.canonical_id, ad.actor_id), ad.doctrine_id
     FROM adherences ad
@@ -1148,6 +1244,26 @@ BEGIN
             FROM event_solo_actors so JOIN actor_doctrine_sets s ON s.actor_id = so.actor_id) t
    GROUP BY GROUPING SETS ((doctrine_id), (doctrine_id, country_id, kind));
   PERFORM place_rollups_rebuild();
+END $$;
+
+-- actor_rollup_by_role_band and _floor from actor_event_links, every actor (summaries_rebuild, and
+-- once after the migration that made the tables, src/db/sql/backfills.sql).
+CREATE OR REPLACE FUNCTION actor_role_floors_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  TRUNCATE actor_rollup_by_role_band, actor_rollup_by_role_floor;
+  INSERT INTO actor_rollup_by_role_band (actor_id, role, band, events, killed_min, killed_max, killed_open, killed_reported)
+  SELECT l.actor_id, x.role, x.band, count(*), coalesce(sum(l.killed_min), 0), coalesce(sum(l.killed_max), 0),
+         count(*) FILTER (WHERE l.killed_min IS NOT NULL AND l.killed_max IS NULL), count(l.killed_min)
+    FROM actor_event_links l
+    CROSS JOIN LATERAL (SELECT r AS role, l.role_confidence[participation_role_slot(r)] AS band
+                          FROM unnest(enum_range(NULL::participation_role)) r
+                         WHERE l.roles & participation_role_bit(r) <> 0
+                        UNION ALL SELECT NULL, (SELECT max(c) FROM unnest(l.role_confidence) c)) x
+   WHERE l.actor_id <> 0
+   GROUP BY l.actor_id, x.role, x.band;
+  CREATE TEMP TABLE IF NOT EXISTS actor_role_floor_pairs (actor_id integer, role participation_role) ON COMMIT DELETE ROWS;
+  INSERT INTO actor_role_floor_pairs SELECT DISTINCT actor_id, role FROM actor_rollup_by_role_band;
+  PERFORM actor_role_floors_recompute();
 END $$;
 
 -- Retired: actors_merged_now() said what actor_folds('infinity') says (the views above now use that).

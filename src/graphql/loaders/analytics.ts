@@ -11,6 +11,7 @@ import type { Database } from '../../db/client.ts';
 import {
   actorRollup,
   actorRollupByRole,
+  actorRollupByRoleFloor,
   actorEventLinks,
   actorRollupTimeline,
   actors,
@@ -561,15 +562,22 @@ function linkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boolean): Gr
 }
 
 /**
- * The top actors in one role or in any, from actor_rollup_by_role: its index is ordered by
- * count, so the first rows are the answer (the filter's other dimensions must be absent).
+ * The top actors in one role or in any, from actor_rollup_by_role, or under a confidence floor
+ * from actor_rollup_by_role_floor (each actor's one row whose floors hold it): both indexes are
+ * ordered by count, so the first rows are the answer (the filter's other dimensions must be absent).
+ * The floor rows keep no casualty parts: a floored request for them reads actor_event_links.
  */
-function actorsByRole(route: SummaryRoute): SQL | null {
-  if (route.minConfidence !== null) return null;
+function actorsByRole(route: SummaryRoute, parts: boolean): { table: SQL; where: SQL } | null {
   if (route.actor !== null || route.country !== null || route.kinds !== null || bounded(route)) return null;
   if (route.roles !== null && route.roles.length !== 1) return null;
   const role = route.roles?.[0];
-  return role === undefined ? sql`r.role is null` : sql`r.role = ${role}::participation_role`;
+  const inRole = role === undefined ? sql`r.role is null` : sql`r.role = ${role}::participation_role`;
+  if (route.minConfidence === null) return { table: sql`${actorRollupByRole}`, where: inRole };
+  if (parts) return null;
+  return {
+    table: sql`${actorRollupByRoleFloor}`,
+    where: sql`${inRole} and r.floor_low <= ${route.minConfidence} and r.floor_high >= ${route.minConfidence}`,
+  };
 }
 
 /** Rollup grains whose events fit in one bucket of each interval (see event_grain_of). */
@@ -841,15 +849,15 @@ export async function breakdown(
   /** A breakdown of a filter on places from the per-place summaries (placeBreakdownSource), which routes leave out. */
   placed: Grouped | null = null,
 ): Promise<BreakdownRow[]> {
-  const byRole = route && by === 'ACTOR' ? actorsByRole(route) : null;
+  const byRole = route && by === 'ACTOR' ? actorsByRole(route, parts) : null;
   if (byRole) {
     // One row per actor, read in index order (events desc); ties sorted by slug within it.
     const rows = await db.execute<BreakdownRow>(sql`
       select a.slug as key, a.name as label, a.id as "entityId", r.events, r.killed_min::int as "killedMin",
              case when r.killed_open > 0 then null else r.killed_max::int end as "killedMax",
              r.killed_reported as "killedReported", ${parts ? sql`r.casualties` : sql`null::bigint[]`} as casualties
-        from ${actorRollupByRole} r join ${actors} a on a.id = r.actor_id
-       where ${byRole}
+        from ${byRole.table} r join ${actors} a on a.id = r.actor_id
+       where ${byRole.where}
        -- "nulls last" as in the index (events is never null), so the index gives the order.
        order by r.events desc nulls last, a.slug
        limit ${top}`);

@@ -65,6 +65,24 @@ export function casualtyVectorOf(values: readonly (string | number)[] | null | u
   return Array.from({ length: CASUALTY_VECTOR_LENGTH }, (_, i) => Number(values?.[i] ?? 0));
 }
 
+/** A rollup's measures but the casualty vector, summed over signed delta rows `d`. */
+const SIGNED_KILLED_SUMS_OF_D = [
+  'sum(d.sign)',
+  'coalesce(sum(d.sign * d.killed_min), 0)',
+  'coalesce(sum(d.sign * d.killed_max), 0)',
+  'coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0)',
+  'coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)',
+];
+
+/** An upsert's SET items adding those measures to the stored ones (`r`). */
+const KILLED_SUMS_PLUS_EXCLUDED = [
+  'events = r.events + excluded.events',
+  'killed_min = r.killed_min + excluded.killed_min',
+  'killed_max = r.killed_max + excluded.killed_max',
+  'killed_open = r.killed_open + excluded.killed_open',
+  'killed_reported = r.killed_reported + excluded.killed_reported',
+];
+
 /** What src/db/sql/summaries.sql and integrity.sql write as `{{casualty_…}}`. */
 export function casualtySqlPlaceholders(): Record<string, string> {
   return {
@@ -77,23 +95,12 @@ export function casualtySqlPlaceholders(): Record<string, string> {
     '{{casualty_sum_of_d_casualties}}': casualtySumSql((i) => `d.casualties[${i}]`),
     // The measures of a rollup (events, killed low and high, open-ended and reported counts, the
     // casualty vector) summed over delta rows `d`, each counted with its sign (1 added, -1 removed).
-    '{{signed_sums_of_d}}': [
-      'sum(d.sign)',
-      'coalesce(sum(d.sign * d.killed_min), 0)',
-      'coalesce(sum(d.sign * d.killed_max), 0)',
-      'coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0)',
-      'coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)',
-      casualtySumSql((i) => `d.sign * d.casualties[${i}]`),
-    ].join(', '),
+    '{{signed_sums_of_d}}': [...SIGNED_KILLED_SUMS_OF_D, casualtySumSql((i) => `d.sign * d.casualties[${i}]`)].join(', '),
     // An upsert's SET list adding a row's measures to the stored ones (`r`, the rollup's alias).
-    '{{sums_plus_excluded}}': [
-      'events = r.events + excluded.events',
-      'killed_min = r.killed_min + excluded.killed_min',
-      'killed_max = r.killed_max + excluded.killed_max',
-      'killed_open = r.killed_open + excluded.killed_open',
-      'killed_reported = r.killed_reported + excluded.killed_reported',
-      'casualties = casualty_vector_add(r.casualties, excluded.casualties)',
-    ].join(', '),
+    '{{sums_plus_excluded}}': [...KILLED_SUMS_PLUS_EXCLUDED, 'casualties = casualty_vector_add(r.casualties, excluded.casualties)'].join(', '),
+    // The same without the casualty vector, for rollups that keep none (per place, per band).
+    '{{signed_killed_sums_of_d}}': SIGNED_KILLED_SUMS_OF_D.join(', '),
+    '{{killed_sums_plus_excluded}}': KILLED_SUMS_PLUS_EXCLUDED.join(', '),
     '{{casualty_sum_of_signed_r_casualties}}': casualtySumSql((i) => `c.sign * r.casualties[${i}]`),
   };
 }

@@ -44,32 +44,20 @@ BEGIN
 
   -- In key order, so two drainers changing the same places lock their rows in the same order.
   INSERT INTO event_rollup_by_place AS r (place_id, kind, events, killed_min, killed_max, killed_open, killed_reported)
-  SELECT d.place_id, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+  SELECT d.place_id, d.kind, {{signed_killed_sums_of_d}}
     FROM event_place_delta d GROUP BY d.place_id, d.kind ORDER BY d.place_id, d.kind
   ON CONFLICT ON CONSTRAINT event_rollup_by_place_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported;
+    {{killed_sums_plus_excluded}};
   INSERT INTO event_rollup_by_place_period AS r (place_id, grain, period, events, killed_min, killed_max, killed_open, killed_reported)
-  SELECT d.place_id, d.grain, d.period, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+  SELECT d.place_id, d.grain, d.period, {{signed_killed_sums_of_d}}
     FROM event_place_delta d GROUP BY d.place_id, d.grain, d.period ORDER BY d.place_id, d.grain, d.period
   ON CONFLICT ON CONSTRAINT event_rollup_by_place_period_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported;
+    {{killed_sums_plus_excluded}};
   INSERT INTO event_rollup_by_place_roles AS r (place_id, kind, roles, events, killed_min, killed_max, killed_open, killed_reported)
-  SELECT d.place_id, d.kind, d.roles, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+  SELECT d.place_id, d.kind, d.roles, {{signed_killed_sums_of_d}}
     FROM event_place_delta d GROUP BY d.place_id, d.kind, d.roles ORDER BY d.place_id, d.kind, d.roles
   ON CONFLICT ON CONSTRAINT event_rollup_by_place_roles_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported;
+    {{killed_sums_plus_excluded}};
 
   DELETE FROM event_rollup_by_place r USING (SELECT DISTINCT place_id, kind FROM event_place_delta WHERE sign < 0) k
    WHERE r.place_id = k.place_id AND r.kind = k.kind AND r.events = 0;
@@ -79,15 +67,10 @@ BEGIN
    WHERE r.place_id = k.place_id AND r.grain = k.grain AND (r.period = k.period OR (r.period IS NULL AND k.period IS NULL)) AND r.events = 0;
   -- Years of the members with a bucket (grain NONE has none), in key order like the others.
   INSERT INTO event_rollup_by_place_year AS r (place_id, year, events, killed_min, killed_max, killed_open, killed_reported)
-  SELECT d.place_id, date_trunc('year', d.period::timestamp)::date, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
-         coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+  SELECT d.place_id, date_trunc('year', d.period::timestamp)::date, {{signed_killed_sums_of_d}}
     FROM event_place_delta d WHERE d.grain <> 'NONE' GROUP BY 1, 2 ORDER BY 1, 2
   ON CONFLICT ON CONSTRAINT event_rollup_by_place_year_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min,
-    killed_max = r.killed_max + excluded.killed_max, killed_open = r.killed_open + excluded.killed_open,
-    killed_reported = r.killed_reported + excluded.killed_reported;
+    {{killed_sums_plus_excluded}};
 
   DELETE FROM event_rollup_by_place_year r
    USING (SELECT DISTINCT place_id, date_trunc('year', period::timestamp)::date AS year FROM event_place_delta WHERE sign < 0 AND grain <> 'NONE') k

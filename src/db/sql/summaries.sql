@@ -476,9 +476,7 @@ BEGIN
 
   INSERT INTO event_rollup_by_kind AS r
     (grain, period, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
-  SELECT d.grain, d.period, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+  SELECT d.grain, d.period, d.kind, {{signed_killed_sums_of_d}},
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d GROUP BY d.grain, d.period, d.kind ORDER BY d.grain, d.period, d.kind
   ON CONFLICT ON CONSTRAINT event_rollup_by_kind_key DO UPDATE SET
@@ -487,9 +485,7 @@ BEGIN
 
   INSERT INTO event_rollup_by_country AS r
     (grain, period, country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
-  SELECT d.grain, d.period, d.country_id, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+  SELECT d.grain, d.period, d.country_id, {{signed_killed_sums_of_d}},
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d GROUP BY d.grain, d.period, d.country_id ORDER BY d.grain, d.period, d.country_id
   ON CONFLICT ON CONSTRAINT event_rollup_by_country_key DO UPDATE SET
@@ -498,9 +494,7 @@ BEGIN
 
   INSERT INTO event_rollup_by_period AS r
     (grain, period, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
-  SELECT d.grain, d.period, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+  SELECT d.grain, d.period, {{signed_killed_sums_of_d}},
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d GROUP BY d.grain, d.period ORDER BY d.grain, d.period
   ON CONFLICT ON CONSTRAINT event_rollup_by_period_key DO UPDATE SET
@@ -509,10 +503,7 @@ BEGIN
 
   INSERT INTO event_rollup_by_band AS r
     (grain, period, country_id, kind, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
-  SELECT d.grain, d.period, d.country_id, d.kind, d.confidence, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
-         coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+  SELECT d.grain, d.period, d.country_id, d.kind, d.confidence, {{signed_killed_sums_of_d}},
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d WHERE d.confidence IS NOT NULL
    GROUP BY d.grain, d.period, d.country_id, d.kind, d.confidence ORDER BY d.grain, d.period, d.country_id, d.kind, d.confidence
@@ -522,10 +513,7 @@ BEGIN
 
   INSERT INTO event_rollup_by_band_period AS r
     (grain, period, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
-  SELECT d.grain, d.period, d.confidence, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
-         coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+  SELECT d.grain, d.period, d.confidence, {{signed_killed_sums_of_d}},
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d WHERE d.confidence IS NOT NULL
    GROUP BY d.grain, d.period, d.confidence ORDER BY d.grain, d.period, d.confidence
@@ -535,10 +523,7 @@ BEGIN
 
   INSERT INTO event_rollup_by_band_country AS r
     (country_id, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
-  SELECT d.country_id, d.confidence, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
-         coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+  SELECT d.country_id, d.confidence, {{signed_killed_sums_of_d}},
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d WHERE d.confidence IS NOT NULL
    GROUP BY d.country_id, d.confidence ORDER BY d.country_id, d.confidence
@@ -548,9 +533,7 @@ BEGIN
 
   INSERT INTO event_rollup_by_country_total AS r
     (country_id, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
-  SELECT d.country_id, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+  SELECT d.country_id, {{signed_killed_sums_of_d}},
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d GROUP BY d.country_id ORDER BY d.country_id
   ON CONFLICT ON CONSTRAINT event_rollup_by_country_total_key DO UPDATE SET
@@ -587,9 +570,7 @@ BEGIN
     killed_open bigint, killed_reported bigint, new_band boolean) ON COMMIT DELETE ROWS;
   CREATE TEMP TABLE IF NOT EXISTS actor_role_floor_pairs (actor_id integer, role participation_role) ON COMMIT DELETE ROWS;
   INSERT INTO actor_band_delta (actor_id, role, band, events, killed_min, killed_max, killed_open, killed_reported)
-  SELECT d.actor_id, x.role, x.band, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0), coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0)
+  SELECT d.actor_id, x.role, x.band, {{signed_killed_sums_of_d}}
     FROM actor_link_delta d
     CROSS JOIN LATERAL (SELECT r AS role, d.role_confidence[participation_role_slot(r)] AS band
                           FROM unnest(enum_range(NULL::participation_role)) r
@@ -606,8 +587,7 @@ BEGIN
   SELECT actor_id, role, band, events, killed_min, killed_max, killed_open, killed_reported
     FROM actor_band_delta ORDER BY 1, 2, 3
   ON CONFLICT ON CONSTRAINT actor_rollup_by_role_band_key DO UPDATE SET
-    events = r.events + excluded.events, killed_min = r.killed_min + excluded.killed_min, killed_max = r.killed_max + excluded.killed_max,
-    killed_open = r.killed_open + excluded.killed_open, killed_reported = r.killed_reported + excluded.killed_reported;
+    {{killed_sums_plus_excluded}};
 
   -- The roles whose bands came or emptied.
   INSERT INTO actor_role_floor_pairs SELECT DISTINCT actor_id, role FROM actor_band_delta WHERE new_band;
@@ -660,10 +640,7 @@ CREATE OR REPLACE FUNCTION actor_rollups_apply_delta() RETURNS void LANGUAGE plp
 BEGIN
   INSERT INTO actor_rollup AS r
     (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
-  SELECT d.actor_id, d.roles, d.country_id, d.kind, sum(d.sign), coalesce(sum(d.sign * d.killed_min), 0),
-         coalesce(sum(d.sign * d.killed_max), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL AND d.killed_max IS NULL), 0),
-         coalesce(sum(d.sign) FILTER (WHERE d.killed_min IS NOT NULL), 0),
+  SELECT d.actor_id, d.roles, d.country_id, d.kind, {{signed_killed_sums_of_d}},
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM actor_link_delta d
    GROUP BY GROUPING SETS ((d.actor_id, d.roles), (d.actor_id, d.roles, d.country_id), (d.actor_id, d.roles, d.country_id, d.kind))

@@ -515,7 +515,13 @@ describe('routes', () => {
   });
 });
 
-describe('on the seeded article', () => {
+/**
+ * Each check compares every summary with the base tables for every filter, floor and map: about
+ * a thousand queries, which took over 30 s when two suites shared the machine's 2 cores.
+ */
+const ORACLE_TIMEOUT_MS = 180_000;
+
+describe('on the seeded article', { timeout: ORACLE_TIMEOUT_MS }, () => {
   const api = openApi();
   afterAll(() => api.close());
 
@@ -534,7 +540,7 @@ describe('on the seeded article', () => {
   });
 });
 
-describe('after writes through the API', () => {
+describe('after writes through the API', { timeout: ORACLE_TIMEOUT_MS }, () => {
   let f: WriteFixture;
   const SOURCE = 'summary-test-report';
   const SECOND = 'summary-test-second-report';

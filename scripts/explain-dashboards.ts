@@ -110,6 +110,8 @@ async function main() {
     { name: `eventStats (bbox around ${c}, actor ${actor})`, query: `{ eventStats(filter: { bbox: ${box}, actor: "${actor}" }) { events killed { min max } firstDate lastDate } }` },
     { name: `eventStats (actor ${actor}, PERPETRATOR, 2020-2024)`, query: `{ eventStats(filter: { actor: "${actor}", role: [PERPETRATOR], from: "2020-01-01", to: "2024-12-31" }) { events killed { min max } } }` },
     { name: `timeline YEAR (actor ${actor}, PERPETRATOR, 2020-2024)`, query: `{ timeline(interval: YEAR, filter: { actor: "${actor}", role: [PERPETRATOR], from: "2020-01-01", to: "2024-12-31" }) { buckets { start events } } }` },
+    { name: 'breakdown ACTOR (PERPETRATOR, 2020-2024) top 10', query: '{ breakdown(by: ACTOR, filter: { role: [PERPETRATOR], from: "2020-01-01", to: "2024-12-31" }) { key label events } }' },
+    { name: 'eventStats (role PERPETRATOR, 2020-2024)', query: '{ eventStats(filter: { role: [PERPETRATOR], from: "2020-01-01", to: "2024-12-31" }) { events killed { min max } } }' },
     { name: `eventStats (actor ${actor}, minReliability B)`, query: `{ eventStats(filter: { actor: "${actor}", minReliability: B }) { events killed { min max } } }` },
     { name: 'eventStats (minCredibility 2)', query: '{ eventStats(filter: { minCredibility: 2 }) { events killed { min max } } }' },
     { name: `timeline MONTH (bbox around ${c})`, query: `{ timeline(interval: MONTH, filter: { bbox: ${box} }) { buckets { start events killed { min max } } unplaced { events } } }` },

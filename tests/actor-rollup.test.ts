@@ -60,6 +60,7 @@ const FILTERS: Filter[] = [
   { actor: 'isis-k', to: '2021-08-26' },
   { role: ['PERPETRATOR', 'TARGET'], to: '2010-12-31' },
   { role: ['PERPETRATOR', 'TARGET'], from: '2016-01-01', country: 'afghanistan' },
+  { from: '2021-08-26' },
 ];
 /**
  * The maps' filters: every filter above (an actor or roles read actor_event_links, kinds and
@@ -475,6 +476,8 @@ describe('routes', () => {
       expect(breakdownSource(by, route({ actor: 'isis-k', from: '2021-01-01', to: '2022-06-30' }))?.table, by).toBe('actor_event_links');
     }
     expect(breakdownSource('ROLE', route({ from: '2021-01-01' }))?.table).toBe('actor_event_links');
+    expect(breakdownSource('ACTOR', route({ role: ['PERPETRATOR'], from: '2021-01-01' }))?.table).toBe('actor_event_links');
+    expect(breakdownSource('ACTOR', route({ to: '2020-12-31' }))?.table).toBe('actor_event_links');
   });
 
   it('leave to events what the summaries cannot answer exactly', () => {
@@ -485,8 +488,6 @@ describe('routes', () => {
     expect(breakdownSource('ACTOR', route({ actor: 'isis-k' }))).toBeNull();
     expect(breakdownSource('DOCTRINE', route({ role: ['PERPETRATOR'] }))).toBeNull();
     expect(breakdownSource('ACTOR', route({ kind: ['ATTACK'] }))).toBeNull();
-    // Dated ACTOR groups without a floor (every actor's rows; the events the dates pick may be fewer).
-    expect(breakdownSource('ACTOR', route({ role: ['PERPETRATOR'], from: '2021-01-01' }))).toBeNull();
     // Floored too: the ACTOR groups of an actor's events, and doctrines (adherences have confidences of their own).
     expect(breakdownSource('ACTOR', route({ actor: 'isis-k', minConfidence: 60 }))).toBeNull();
     expect(breakdownSource('DOCTRINE', route({ minConfidence: 60 }))).toBeNull();

@@ -141,6 +141,16 @@ CREATE OR REPLACE FUNCTION participation_role_slot(role participation_role) RETU
     WHEN 'IMPLICATED' THEN 4 WHEN 'INSPIRED' THEN 5 WHEN 'TARGET' THEN 6 WHEN 'VICTIM' THEN 7
   END;
 
+-- The confidence bands a link row counts in for the top-actor floors: one row per role of its set
+-- (that role's element of role_confidence) and one for any role (role null: its best element).
+-- Read by the drainer (actor_role_floors_apply_delta) and the rebuild (actor_role_floors_rebuild).
+CREATE OR REPLACE FUNCTION link_role_bands(roles smallint, conf smallint[])
+  RETURNS TABLE (role participation_role, band smallint) LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT r, conf[participation_role_slot(r)] FROM unnest(enum_range(NULL::participation_role)) r
+   WHERE roles & participation_role_bit(r) <> 0
+  UNION ALL SELECT NULL, (SELECT max(c) FROM unnest(conf) c)
+$$;
+
 -- 3. Writers queue the keys they make stale. ------------------------------------------------------
 
 CREATE OR REPLACE FUNCTION summaries_queue_events() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -572,10 +582,7 @@ BEGIN
   INSERT INTO actor_band_delta (actor_id, role, band, events, killed_min, killed_max, killed_open, killed_reported)
   SELECT d.actor_id, x.role, x.band, {{signed_killed_sums_of_d}}
     FROM actor_link_delta d
-    CROSS JOIN LATERAL (SELECT r AS role, d.role_confidence[participation_role_slot(r)] AS band
-                          FROM unnest(enum_range(NULL::participation_role)) r
-                         WHERE d.roles & participation_role_bit(r) <> 0
-                        UNION ALL SELECT NULL, (SELECT max(c) FROM unnest(d.role_confidence) c)) x
+    CROSS JOIN LATERAL link_role_bands(d.roles, d.role_confidence) x
    WHERE d.actor_id <> 0
    GROUP BY d.actor_id, x.role, x.band;
   IF NOT FOUND THEN RETURN; END IF;
@@ -1232,10 +1239,7 @@ BEGIN
   SELECT l.actor_id, x.role, x.band, count(*), coalesce(sum(l.killed_min), 0), coalesce(sum(l.killed_max), 0),
          count(*) FILTER (WHERE l.killed_min IS NOT NULL AND l.killed_max IS NULL), count(l.killed_min)
     FROM actor_event_links l
-    CROSS JOIN LATERAL (SELECT r AS role, l.role_confidence[participation_role_slot(r)] AS band
-                          FROM unnest(enum_range(NULL::participation_role)) r
-                         WHERE l.roles & participation_role_bit(r) <> 0
-                        UNION ALL SELECT NULL, (SELECT max(c) FROM unnest(l.role_confidence) c)) x
+    CROSS JOIN LATERAL link_role_bands(l.roles, l.role_confidence) x
    WHERE l.actor_id <> 0
    GROUP BY l.actor_id, x.role, x.band;
   CREATE TEMP TABLE IF NOT EXISTS actor_role_floor_pairs (actor_id integer, role participation_role) ON COMMIT DELETE ROWS;

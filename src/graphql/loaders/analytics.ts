@@ -256,6 +256,18 @@ const BY_ACTOR = {
   entityId: sql`a.id`,
 };
 
+/** A breakdown's groups by country (`r.country_id`), with each country's slug and name. */
+const BY_COUNTRY = {
+  group: sql`r.country_id`,
+  labels: sql`join ${places} country on country.id = g.id`,
+  key: sql`country.slug`,
+  label: sql`country.name`,
+  entityId: sql`country.id`,
+};
+
+/** Groups keyed by their own value (a kind, a year, a role): no label to look up. */
+const BY_VALUE = { labels: sql``, key: sql`g.id::text`, label: sql`g.id::text`, entityId: sql`null::int` };
+
 /** The actor rows to read: the filter's actor as merged now, or 0 ("any actor") without one. */
 export function actorKey(actor: string | null): SQL {
   return actor === null ? sql`0` : sql`(select canonical_actor(a.id, 'infinity') from ${actors} a where a.slug = ${actor})`;
@@ -400,44 +412,36 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
     return linkBreakdown(by, route, parts);
   }
   if (bounded(route) && (links || by === 'ROLE' || by === 'ACTOR')) return linkBreakdown(by, route, parts);
-  const byValue = { labels: sql``, key: sql`g.id::text`, label: sql`g.id::text`, entityId: sql`null::int` };
-  const byCountry = {
-    group: sql`r.country_id`,
-    labels: sql`join ${places} country on country.id = g.id`,
-    key: sql`country.slug`,
-    label: sql`country.name`,
-    entityId: sql`country.id`,
-  };
   switch (by) {
     case 'COUNTRY': {
-      if (links) return bounded(route) ? null : { ...actorRollupRows(actorKey(route.actor), route, true, true), ...byCountry };
+      if (links) return bounded(route) ? null : { ...actorRollupRows(actorKey(route.actor), route, true, true), ...BY_COUNTRY };
       if (route.minConfidence !== null) {
         const banded = route.country === null && route.kinds === null && !bounded(route) ? 'event_rollup_by_band_country' : 'event_rollup_by_band';
-        return { ...eventRollupRows(banded, route, conditions), ...byCountry };
+        return { ...eventRollupRows(banded, route, conditions), ...BY_COUNTRY };
       }
       if (route.kinds !== null) return null;
       const name = route.country === null && !bounded(route) ? 'event_rollup_by_country_total' : 'event_rollup_by_country';
-      return { ...eventRollupRows(name, route, conditions), ...byCountry };
+      return { ...eventRollupRows(name, route, conditions), ...BY_COUNTRY };
     }
     case 'ACLED_EVENT_TYPE':
     case 'ACLED_SUB_EVENT_TYPE':
     case 'GTD_ATTACK_TYPE': {
       // Read where EVENT_KIND is read, and each kind's rows summed into its type.
-      const type = { ...byValue, group: standardTypeOf(by, sql`r.kind`), label: standardTypeLabelOf(by, sql`g.id`) };
+      const type = { ...BY_VALUE, group: standardTypeOf(by, sql`r.kind`), label: standardTypeLabelOf(by, sql`g.id`) };
       if (links) return bounded(route) ? null : { ...actorRollupRows(actorKey(route.actor), route, true, true, true), ...type };
       // A floor: the banded rollup, as for EVENT_KIND (event_rollup_by_kind counts every report).
       if (route.minConfidence !== null) return { ...eventRollupRows('event_rollup_by_band', route, conditions), ...type };
       return route.country !== null ? null : { ...eventRollupRows('event_rollup_by_kind', route, conditions), ...type };
     }
     case 'EVENT_KIND': {
-      const kind = { ...byValue, group: sql`r.kind` };
+      const kind = { ...BY_VALUE, group: sql`r.kind` };
       if (links) return bounded(route) ? null : { ...actorRollupRows(actorKey(route.actor), route, true, true, true), ...kind };
       if (route.minConfidence !== null) return { ...eventRollupRows('event_rollup_by_band', route, conditions), ...kind };
       return route.country !== null ? null : { ...eventRollupRows('event_rollup_by_kind', route, conditions), ...kind };
     }
     case 'YEAR': {
       const source = links ? timelineSource(route, conditions) : eventRollupFor(route, conditions);
-      return source && { ...source, ...byValue, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
+      return source && { ...source, ...BY_VALUE, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
     }
     case 'ACTOR': {
       // The filter's actor narrows the events, not the groups (who else took part): from events.
@@ -450,7 +454,7 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
       // One group per role in the row's set (and in the filter's roles, if it names any).
       return {
         ...actorRollupRows(actorKey(route.actor), route, false),
-        ...byValue,
+        ...BY_VALUE,
         group: sql`role`,
         expand: sql`cross join unnest(enum_range(null::participation_role)) role`,
         where: sql`r.roles & participation_role_bit(role) <> 0 and (${roleList(route.roles)} is null or role = any(${roleList(route.roles)}))`,
@@ -493,28 +497,20 @@ export interface PlaceAggregateRows {
  * `byBucket`; null (from events) by actor, role or doctrine, which need links.
  */
 export function placeBreakdownSource(by: BreakdownBy, rows: PlaceAggregateRows): Grouped | null {
-  const byValue = { labels: sql``, key: sql`g.id::text`, label: sql`g.id::text`, entityId: sql`null::int` };
   switch (by) {
     case 'COUNTRY': {
       const source = rows.byKind ?? rows.byBucket;
-      return source && {
-        ...source,
-        group: sql`r.country_id`,
-        labels: sql`join ${places} country on country.id = g.id`,
-        key: sql`country.slug`,
-        label: sql`country.name`,
-        entityId: sql`country.id`,
-      };
+      return source && { ...source, ...BY_COUNTRY };
     }
     case 'EVENT_KIND':
-      return rows.byKind && { ...rows.byKind, ...byValue, group: sql`r.kind` };
+      return rows.byKind && { ...rows.byKind, ...BY_VALUE, group: sql`r.kind` };
     case 'ACLED_EVENT_TYPE':
     case 'ACLED_SUB_EVENT_TYPE':
     case 'GTD_ATTACK_TYPE':
-      return rows.byKind && { ...rows.byKind, ...byValue, group: standardTypeOf(by, sql`r.kind`), label: standardTypeLabelOf(by, sql`g.id`) };
+      return rows.byKind && { ...rows.byKind, ...BY_VALUE, group: standardTypeOf(by, sql`r.kind`), label: standardTypeLabelOf(by, sql`g.id`) };
     case 'YEAR': {
       const source = rows.byYear ?? rows.byBucket;
-      return source && { ...source, ...byValue, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
+      return source && { ...source, ...BY_VALUE, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
     }
     case 'ACTOR':
     case 'ROLE':
@@ -532,19 +528,18 @@ export function placeBreakdownSource(by: BreakdownBy, rows: PlaceAggregateRows):
  */
 function linkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boolean): Grouped | null {
   if (by === 'DOCTRINE') return null;
-  const byValue = { labels: sql``, key: sql`g.id::text`, label: sql`g.id::text`, entityId: sql`null::int` };
   const links = () => actorLinkRows(actorKey(route.actor), route, parts);
   switch (by) {
     case 'COUNTRY':
-      return { ...links(), group: sql`r.country_id`, labels: sql`join ${places} country on country.id = g.id`, key: sql`country.slug`, label: sql`country.name`, entityId: sql`country.id` };
+      return { ...links(), ...BY_COUNTRY };
     case 'ACLED_EVENT_TYPE':
     case 'ACLED_SUB_EVENT_TYPE':
     case 'GTD_ATTACK_TYPE':
-      return { ...links(), ...byValue, group: standardTypeOf(by, sql`r.kind`), label: standardTypeLabelOf(by, sql`g.id`) };
+      return { ...links(), ...BY_VALUE, group: standardTypeOf(by, sql`r.kind`), label: standardTypeLabelOf(by, sql`g.id`) };
     case 'EVENT_KIND':
-      return { ...links(), ...byValue, group: sql`r.kind` };
+      return { ...links(), ...BY_VALUE, group: sql`r.kind` };
     case 'YEAR':
-      return { ...links(), ...byValue, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
+      return { ...links(), ...BY_VALUE, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
     case 'ACTOR':
       if (route.actor !== null) return null;
       return { ...actorLinkRows(null, route, parts), ...BY_ACTOR };
@@ -552,7 +547,7 @@ function linkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boolean): Gr
       // One group per role whose links pass the floor (and in the filter's roles, if it names any).
       return {
         ...links(),
-        ...byValue,
+        ...BY_VALUE,
         group: sql`role`,
         expand: sql`cross join unnest(enum_range(null::participation_role)) role`,
         where: sql`link_roles_at(r.role_confidence, ${route.minConfidence ?? 0}) & participation_role_bit(role) <> 0

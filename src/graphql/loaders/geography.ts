@@ -413,29 +413,33 @@ export function linkDatesMatch(from: string | null, to: string | null, alias = '
 }
 
 /** With `dates`, also each place's first and last possible dates (null from event_rollup_by_place, which has none). */
+/**
+ * The select list summing per-place summary rows (aliased r) per place; with `dates`, null first and
+ * last dates (no per-place summary keeps them).
+ */
+function perPlaceSums(dates: boolean): SQL {
+  return sql`select r.place_id, sum(r.events)::int as events, sum(r.killed_min)::bigint as killed_min,
+        sum(r.killed_max)::bigint as killed_max, sum(r.killed_open)::int as killed_open, sum(r.killed_reported)::int as killed_reported
+        ${dates ? sql`, null::date as first_date, null::date as last_date` : sql``}`;
+}
+
 function placeCountsSql(counts: PlaceCounts, dates = false): SQL {
   if (counts.kind === 'summary') {
     const conditions = [...counts.placeConditions];
     if (counts.kinds) conditions.push(sql`r.kind = any(${sql.param([...counts.kinds])}::event_kind[])`);
-    return sql`select r.place_id, sum(r.events)::int as events, sum(r.killed_min)::bigint as killed_min,
-        sum(r.killed_max)::bigint as killed_max, sum(r.killed_open)::int as killed_open, sum(r.killed_reported)::int as killed_reported
-        ${dates ? sql`, null::date as first_date, null::date as last_date` : sql``}
-      from event_rollup_by_place r ${conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``}
+    return sql`${perPlaceSums(dates)}
+      from event_rollup_by_place r ${where_(conditions)}
       group by r.place_id`;
   }
   if (counts.kind === 'roles') {
     const conditions = [sql`r.roles & (select participation_roles_mask(${sql.param([...counts.roles])}::participation_role[])) <> 0`, ...counts.placeConditions];
     if (counts.kinds) conditions.push(sql`r.kind = any(${sql.param([...counts.kinds])}::event_kind[])`);
-    return sql`select r.place_id, sum(r.events)::int as events, sum(r.killed_min)::bigint as killed_min,
-        sum(r.killed_max)::bigint as killed_max, sum(r.killed_open)::int as killed_open, sum(r.killed_reported)::int as killed_reported
-        ${dates ? sql`, null::date as first_date, null::date as last_date` : sql``}
+    return sql`${perPlaceSums(dates)}
       from event_rollup_by_place_roles r where ${sql.join(conditions, sql` and `)}
       group by r.place_id`;
   }
   if (counts.kind === 'dates') {
-    return sql`select r.place_id, sum(r.events)::int as events, sum(r.killed_min)::bigint as killed_min,
-        sum(r.killed_max)::bigint as killed_max, sum(r.killed_open)::int as killed_open, sum(r.killed_reported)::int as killed_reported
-        ${dates ? sql`, null::date as first_date, null::date as last_date` : sql``}
+    return sql`${perPlaceSums(dates)}
       from (${placeDatedRows(counts.buckets)}) r
       group by r.place_id`;
   }

@@ -36,15 +36,18 @@
 -- The finest calendar bucket that holds all of an event's possible dates (MONTH, QUARTER, YEAR,
 -- or NONE for undated, open or multi-year events), so a timeline never puts an event known only
 -- to the year into a month; and the bucket's first day.
+-- Each branch is an event_grain constant: a CASE of text cast to the enum as a whole calls
+-- enum_in (STABLE) at run time, which stops an IMMUTABLE function from being inlined, and a call
+-- per event costs five times the inlined CASE (tests/sql-functions.test.ts).
 CREATE OR REPLACE FUNCTION event_grain_of(earliest date, latest date) RETURNS event_grain
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN CASE
-    WHEN earliest IS NULL OR latest IS NULL THEN 'NONE'
-    WHEN date_trunc('month', earliest::timestamp) = date_trunc('month', latest::timestamp) THEN 'MONTH'
-    WHEN date_trunc('quarter', earliest::timestamp) = date_trunc('quarter', latest::timestamp) THEN 'QUARTER'
-    WHEN date_trunc('year', earliest::timestamp) = date_trunc('year', latest::timestamp) THEN 'YEAR'
-    ELSE 'NONE'
-  END::event_grain;
+    WHEN earliest IS NULL OR latest IS NULL THEN 'NONE'::event_grain
+    WHEN date_trunc('month', earliest::timestamp) = date_trunc('month', latest::timestamp) THEN 'MONTH'::event_grain
+    WHEN date_trunc('quarter', earliest::timestamp) = date_trunc('quarter', latest::timestamp) THEN 'QUARTER'::event_grain
+    WHEN date_trunc('year', earliest::timestamp) = date_trunc('year', latest::timestamp) THEN 'YEAR'::event_grain
+    ELSE 'NONE'::event_grain
+  END;
 
 CREATE OR REPLACE FUNCTION event_period_of(earliest date, latest date) RETURNS date
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -118,9 +121,17 @@ CREATE OR REPLACE FUNCTION participation_roles_mask(roles participation_role[]) 
 -- actor has no live link in that role. An event counts for an actor under a floor F when one of
 -- its links passes F and its report does (src/graphql/types/event.ts, eventConditions), i.e. when
 -- some element is >= F; with roles, some element of those roles.
+-- Written out per element (seven roles, as link_roles_at), not as a subquery over unnest, so that
+-- it is inlined into the drainer's view instead of called once per link.
 CREATE OR REPLACE FUNCTION link_role_confidence(best smallint[], report smallint) RETURNS smallint[]
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  RETURN ARRAY(SELECT CASE WHEN b < 0 THEN -1 ELSE least(b, report) END FROM unnest(best) WITH ORDINALITY u(b, i) ORDER BY i)::smallint[];
+  RETURN ARRAY[CASE WHEN best[1] < 0 THEN -1::smallint ELSE least(best[1], report) END,
+               CASE WHEN best[2] < 0 THEN -1::smallint ELSE least(best[2], report) END,
+               CASE WHEN best[3] < 0 THEN -1::smallint ELSE least(best[3], report) END,
+               CASE WHEN best[4] < 0 THEN -1::smallint ELSE least(best[4], report) END,
+               CASE WHEN best[5] < 0 THEN -1::smallint ELSE least(best[5], report) END,
+               CASE WHEN best[6] < 0 THEN -1::smallint ELSE least(best[6], report) END,
+               CASE WHEN best[7] < 0 THEN -1::smallint ELSE least(best[7], report) END];
 
 -- The mask of the roles whose element of a role_confidence array is at least `floor`: a floored
 -- read matches a row when this shares a bit with its roles (or is not 0, without roles).

@@ -43,6 +43,8 @@ const { values: options } = parseArgs({
     readers: { type: 'string', default: '5' },
     events: { type: 'string', multiple: true, default: ['10000', '100000'] },
     skip: { type: 'string', multiple: true, default: [] },
+    // A V8 CPU profile of the server (node --cpu-prof), written to this folder when it stops.
+    'server-cpu-prof': { type: 'string' },
   },
 });
 const DURATION_MS = Number(options.duration) * 1000;
@@ -237,7 +239,8 @@ async function main() {
     CLIENT_COST_PER_SECOND: '0',
     LOG_LEVEL: 'warn',
   };
-  const api = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const profile = options['server-cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', options['server-cpu-prof']] : [];
+  const api = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/index.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const url = `http://127.0.0.1:${apiPort}/graphql`;
   await waitForHttp(url);
   // The server migrated on start: the queue exists now if this code has one.

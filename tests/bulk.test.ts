@@ -86,6 +86,38 @@ describe('the citation check, per statement', () => {
     expect(count).toEqual({ n: 123 });
   });
 
+  it('checks a text over 16 KB by chunks, where one-byte and multi-byte chunks alternate', async () => {
+    // Mostly one-byte sentences with a multi-byte one every fiftieth: many 1,024-byte chunks are all
+    // one-byte characters (offsets map by addition), others are not (decoded again), and quotes
+    // straddle the chunk edges.
+    const mixed = Array.from({ length: 420 }, (_, i) => (i % 50 === 0 ? `Šíp ${i} 😀 zasáhl cíl ${i}.` : `Arrow ${i} hit the target ${i} by the river.`)).join(' ');
+    expect(new TextEncoder().encode(mixed).length).toBeGreaterThan(16_384);
+    const [row] = await scratch.handle.sql<{ id: number }[]>`
+      insert into sources (slug, publisher, text, text_sha256) values ('long-mixed', 'Test', ${mixed}, ${sha256Hex(mixed)}) returning id`;
+    const anchored = (quote: string) => {
+      const result = anchorQuote(mixed, quote);
+      if (!result.ok) throw new Error(quote);
+      return { ...result.anchor, source_id: row!.id };
+    };
+    const cite = (anchors: ReturnType<typeof anchored>[]) =>
+      scratch.handle.sql`insert into citations ${scratch.handle.sql(anchors.map((a) => ({ source_id: a.source_id, quote: a.quote, start_offset: a.startOffset, end_offset: a.endOffset, prefix: a.prefix, suffix: a.suffix })))}`;
+    const sentences = Array.from({ length: 420 }, (_, i) => (i % 50 === 0 ? `Šíp ${i} 😀 zasáhl cíl ${i}.` : `Arrow ${i} hit the target ${i} by the river.`));
+    // All but 400–404 (a citation's span is unique: those are for the wrong ones below).
+    const held = (i: number) => i >= 400 && i <= 404;
+    await expect(cite(sentences.filter((_, i) => !held(i)).map(anchored))).resolves.toBeDefined();
+    // Wrong, one at a time, late in the text: a quote one code point off, in a one-byte stretch and
+    // in a multi-byte one; a wrong prefix; a wrong suffix.
+    const late = anchored('Arrow 401 hit the target 401 by the river.');
+    await expect(cite([{ ...late, startOffset: late.startOffset + 1, endOffset: late.endOffset + 1 }])).rejects.toThrow(/is not the text of source/);
+    const czech = anchored('Šíp 400 😀 zasáhl cíl 400.');
+    await expect(cite([{ ...czech, startOffset: czech.startOffset - 1, endOffset: czech.endOffset - 1 }])).rejects.toThrow(/is not the text of source/);
+    await expect(cite([{ ...late, prefix: 'x' }])).rejects.toThrow(/is not the text around it/);
+    await expect(cite([{ ...czech, suffix: ' Arrow 402' }])).rejects.toThrow(/is not the text around it/);
+    await expect(cite(sentences.filter((_, i) => held(i)).map(anchored))).resolves.toBeDefined();
+    const [count] = await scratch.handle.sql`select count(*)::int as n from citations where source_id = ${row!.id}`;
+    expect(count).toEqual({ n: 420 });
+  });
+
   it('copyText sends a long text intact, a surrogate pair astride its 64 KB pieces, tabs, newlines and backslashes included', async () => {
     const long = `${'a'.repeat(65_535)}😀\t\\N\r\n${'ž'.repeat(70_000)}😀${'b'.repeat(65_533)}😀`;
     const value = await scratch.handle.sql.begin(async (tx) => {

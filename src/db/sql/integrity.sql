@@ -77,34 +77,43 @@ BEGIN
         FROM generate_series(0, greatest(total - 1, 0) / 1024) g
     ), chunks AS (
       SELECT k, first_byte, lead(first_byte, 1, total) OVER (ORDER BY k) AS end_byte FROM bounds
-    ), counted AS (
+    ), sized AS (
       SELECT k, first_byte, end_byte,
-             (coalesce(sum(char_length(convert_from(substring(bytes FROM first_byte + 1 FOR end_byte - first_byte), 'UTF8')))
-                OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))::integer AS first_point
+             char_length(convert_from(substring(bytes FROM first_byte + 1 FOR end_byte - first_byte), 'UTF8')) AS points_in
         FROM chunks
+    ), counted AS (
+      SELECT k, first_byte, end_byte, points_in,
+             (coalesce(sum(points_in) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))::integer AS first_point
+        FROM sized
     ), map AS (
+      -- A chunk of one-byte characters only (most of an English text) maps code points to bytes
+      -- by addition; only the others are decoded again per citation.
       SELECT array_agg(first_point ORDER BY k) AS points, array_agg(first_byte ORDER BY k) AS starts,
-             array_agg(end_byte ORDER BY k) AS ends
+             array_agg(end_byte ORDER BY k) AS ends, array_agg(points_in = end_byte - first_byte ORDER BY k) AS single_byte
         FROM counted
     ), located AS (
       -- Where each citation's quote starts, in bytes: its chunk's first byte plus the bytes of the
-      -- code points before it in the chunk.
-      SELECT c.id, c.quote, c.prefix, c.suffix, c.start_offset, c.end_offset,
-             m.starts[w.k] + octet_length(convert_to(
-               left(convert_from(substring(bytes FROM m.starts[w.k] + 1 FOR m.ends[w.k] - m.starts[w.k]), 'UTF8'), c.start_offset - m.points[w.k]),
-               'UTF8')) AS quote_byte,
-             c.start_offset - m.points[w.k] <= char_length(convert_from(substring(bytes FROM m.starts[w.k] + 1 FOR m.ends[w.k] - m.starts[w.k]), 'UTF8')) AS inside
+      -- code points before it in the chunk; and the quote and its context as bytes, once each.
+      SELECT c.id, c.quote, c.start_offset, c.end_offset,
+             convert_to(c.quote, 'UTF8') AS quote_bytes, convert_to(c.prefix, 'UTF8') AS prefix_bytes,
+             convert_to(c.suffix, 'UTF8') AS suffix_bytes, char_length(c.prefix) <= c.start_offset AS prefix_fits,
+             CASE WHEN m.single_byte[w.k] THEN m.starts[w.k] + (c.start_offset - m.points[w.k])
+                  ELSE m.starts[w.k] + octet_length(convert_to(
+                    left(convert_from(substring(bytes FROM m.starts[w.k] + 1 FOR m.ends[w.k] - m.starts[w.k]), 'UTF8'), c.start_offset - m.points[w.k]),
+                    'UTF8')) END AS quote_byte,
+             CASE WHEN m.single_byte[w.k] THEN c.start_offset - m.points[w.k] <= m.ends[w.k] - m.starts[w.k]
+                  ELSE c.start_offset - m.points[w.k] <= char_length(convert_from(substring(bytes FROM m.starts[w.k] + 1 FOR m.ends[w.k] - m.starts[w.k]), 'UTF8')) END AS inside
         FROM new_rows c
         CROSS JOIN map m
         CROSS JOIN LATERAL (SELECT width_bucket(c.start_offset, m.points) AS k) w
        WHERE c.source_id = src.id
     ), judged AS (
       SELECT l.id, l.quote, l.start_offset, l.end_offset,
-             (l.inside AND substring(bytes FROM l.quote_byte + 1 FOR octet_length(convert_to(l.quote, 'UTF8'))) = convert_to(l.quote, 'UTF8')) AS quote_ok,
-             (char_length(l.prefix) <= l.start_offset
-              AND substring(bytes FROM l.quote_byte - octet_length(convert_to(l.prefix, 'UTF8')) + 1 FOR octet_length(convert_to(l.prefix, 'UTF8'))) = convert_to(l.prefix, 'UTF8')
-              AND l.quote_byte + octet_length(convert_to(l.quote, 'UTF8')) + octet_length(convert_to(l.suffix, 'UTF8')) <= total
-              AND substring(bytes FROM l.quote_byte + octet_length(convert_to(l.quote, 'UTF8')) + 1 FOR octet_length(convert_to(l.suffix, 'UTF8'))) = convert_to(l.suffix, 'UTF8')) AS context_ok
+             (l.inside AND substring(bytes FROM l.quote_byte + 1 FOR octet_length(l.quote_bytes)) = l.quote_bytes) AS quote_ok,
+             (l.prefix_fits
+              AND substring(bytes FROM l.quote_byte - octet_length(l.prefix_bytes) + 1 FOR octet_length(l.prefix_bytes)) = l.prefix_bytes
+              AND l.quote_byte + octet_length(l.quote_bytes) + octet_length(l.suffix_bytes) <= total
+              AND substring(bytes FROM l.quote_byte + octet_length(l.quote_bytes) + 1 FOR octet_length(l.suffix_bytes)) = l.suffix_bytes) AS context_ok
         FROM located l
     )
     SELECT * INTO bad FROM judged j WHERE j.quote_ok IS NOT TRUE OR j.context_ok IS NOT TRUE

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:writes [-- --duration 30 --writers 10 --readers 5 --events 10000 --events 100000 --skip merge]`:
+ * `npm run bench:writes [-- --duration 30 --writers 10 --readers 5 --events 10000 --events 100000 --skip merge --server-cpu-prof DIR]`:
  * writes at the scale of the synthetic dataset (run `npm run seed:synthetic` first, or point
  * SYNTHETIC_DATABASE_URL at a copy).
  *

@@ -488,9 +488,17 @@ describe('routes', () => {
     expect(breakdownSource('ACTOR', route({ actor: 'isis-k' }))).toBeNull();
     expect(breakdownSource('DOCTRINE', route({ role: ['PERPETRATOR'] }))).toBeNull();
     expect(breakdownSource('ACTOR', route({ kind: ['ATTACK'] }))).toBeNull();
-    // Floored too: the ACTOR groups of an actor's events, and doctrines (adherences have confidences of their own).
+    // Floored too: the ACTOR and DOCTRINE groups of an actor's events, or of a role's.
     expect(breakdownSource('ACTOR', route({ actor: 'isis-k', minConfidence: 60 }))).toBeNull();
-    expect(breakdownSource('DOCTRINE', route({ minConfidence: 60 }))).toBeNull();
+    expect(breakdownSource('DOCTRINE', route({ actor: 'isis-k', minConfidence: 60 }))).toBeNull();
+    expect(breakdownSource('DOCTRINE', route({ role: ['PERPETRATOR'], from: '2020-01-01' }))).toBeNull();
+  });
+
+  it('read floored or dated DOCTRINE breakdowns from the links and the adherences', () => {
+    const route = (f: AggregateFilter) => summaryRoute(f);
+    expect(breakdownSource('DOCTRINE', route({ minConfidence: 60 }))?.table).toBe('actor_event_links + adherences');
+    expect(breakdownSource('DOCTRINE', route({ from: '2020-01-01', to: '2020-12-31' }))?.table).toBe('actor_event_links + adherences');
+    expect(breakdownSource('DOCTRINE', route({ country: 'afghanistan', minConfidence: 60 }))?.table).toBe('actor_event_links + adherences');
   });
 
   it('read the top actors in one role from the index ordered by count', async () => {
@@ -677,6 +685,18 @@ describe('after writes through the API', { timeout: ORACLE_TIMEOUT_MS }, () => {
     await retract(added.data.id);
     await check();
     expect(await deobandi()).toBe(before);
+  });
+
+  it('a floored or dated doctrine counts an event once however many of its claimants adhere, each adherence at the floor', async () => {
+    // ISIS joins ISIS-K in claiming the Kerman bombings; both adhere to the Deobandi school, ISIS
+    // surely (90), ISIS-K doubtfully (50): at 40 the event counts once for it, at 85 only through ISIS.
+    await addParticipation({ event: 'kerman-memorial-bombings', actor: 'isis', role: 'CLAIMED_RESPONSIBILITY', confidence: 90, citations: cite('also claimed the Kerman bombings') });
+    for (const [actor, confidence] of [['isis', 90], ['isis-k', 50]] as const) {
+      await write(`mutation($i: AddAdherenceInput!) { addAdherence(input: $i) { __typename ... on UserError { message } } }`, {
+        actor, doctrine: 'deobandi', confidence, citations: cite('ISIS is a Salafi group.'),
+      }, 'analyst');
+    }
+    await check();
   });
 
   it('a merge folds a duplicate actor in, counting shared events once', async () => {

@@ -66,13 +66,18 @@ async function settledChanges(after: string | null, n: number): Promise<ChangeNo
   }
 }
 
+/** Waits (up to SETTLE_MS) until every change of transaction `xid` and before it is settled. */
+async function settledPast(db: Parameters<typeof feedSettledPast>[0], xid: number): Promise<void> {
+  const deadline = Date.now() + SETTLE_MS;
+  while (!(await feedSettledPast(db, xid)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 /** The cursor of the feed's current end: only what commits after it is listed after it. */
 async function now(): Promise<string> {
   // Once every transaction that has taken an id so far has ended, the feed's end is final.
   const db = f.scratch.handle.db;
   const [row] = await f.scratch.handle.sql<{ next: string }[]>`select pg_snapshot_xmax(pg_current_snapshot())::text as next`;
-  const deadline = Date.now() + SETTLE_MS;
-  while (!(await feedSettledPast(db, Number(row!.next) - 1)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  await settledPast(db, Number(row!.next) - 1);
   return changeCursor(await latestFeedPosition(db));
 }
 
@@ -259,8 +264,7 @@ describe('the feed after a bulk load', { timeout: 2 * SETTLE_MS }, () => {
       });
       // Listed once settled: a transaction still running anywhere on the server (another test
       // file's) holds the feed back.
-      const deadline = Date.now() + SETTLE_MS;
-      while (!(await feedSettledPast(scratch.handle.db, xid)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await settledPast(scratch.handle.db, xid);
       const query = new PgDialect().sqlToQuery(changesAfterQuery(before, 500));
       const [row] = await sql.unsafe<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(`explain (analyze, format json) ${query.sql}`, query.params as never[]);
       const nodes = planNodes(row!['QUERY PLAN'][0].Plan);

@@ -265,6 +265,15 @@ const BY_COUNTRY = {
   entityId: sql`country.id`,
 };
 
+/** A breakdown's groups by doctrine (`r.doctrine_id`), with each doctrine's slug and name. */
+const BY_DOCTRINE = {
+  group: sql`r.doctrine_id`,
+  labels: sql`join ${doctrines} d on d.id = g.id`,
+  key: sql`d.slug`,
+  label: sql`d.name`,
+  entityId: sql`d.id`,
+};
+
 /** Groups keyed by their own value (a kind, a year, a role): no label to look up. */
 const BY_VALUE = { labels: sql``, key: sql`g.id::text`, label: sql`g.id::text`, entityId: sql`null::int` };
 
@@ -470,11 +479,7 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
         table: 'doctrine_rollup',
         rows: sql`select r.doctrine_id, r.events, r.killed_min, r.killed_max, r.killed_open, r.killed_reported, r.casualties
                     from ${doctrineRollup} r where ${sql.join(filters, sql` and `)}`,
-        group: sql`r.doctrine_id`,
-        labels: sql`join ${doctrines} d on d.id = g.id`,
-        key: sql`d.slug`,
-        label: sql`d.name`,
-        entityId: sql`d.id`,
+        ...BY_DOCTRINE,
       };
     }
   }
@@ -523,8 +528,9 @@ export function placeBreakdownSource(by: BreakdownBy, rows: PlaceAggregateRows):
 /**
  * A floored or date-bounded breakdown that needs links (an actor or role filter, or groups by
  * actor or role), from the actor_event_links rows that pass the floor and the bounds
- * (actorLinkRows); null (from events) by DOCTRINE and by ACTOR with an actor or role filter (the
- * filter picks the events, the groups are who else took part). A dated ACTOR breakdown reads
+ * (actorLinkRows), by DOCTRINE from them and the adherences (doctrineLinkBreakdown); null (from
+ * events) by ACTOR with an actor filter and by DOCTRINE with an actor or role filter (the filter
+ * picks the events, the groups are who else took part). A dated ACTOR breakdown reads
  * every actor's rows (seconds at a million events, against tens of seconds from events).
  */
 function linkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boolean): Grouped | null {
@@ -578,11 +584,7 @@ function doctrineLinkBreakdown(route: SummaryRoute, parts: boolean): Grouped {
                         from ${adherences} a join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(LIVE_VIEW, 'c')}
                        group by 1, 2) ad
                   on ad.actor_id = l.actor_id and ad.confidence >= ${floor}`,
-    group: sql`r.doctrine_id`,
-    labels: sql`join ${doctrines} d on d.id = g.id`,
-    key: sql`d.slug`,
-    label: sql`d.name`,
-    entityId: sql`d.id`,
+    ...BY_DOCTRINE,
   };
 }
 

@@ -277,6 +277,53 @@ describe('writing periods and grades', () => {
     expect(sources.data?.sources.nodes).toEqual([{ slug: SOURCE }]);
   });
 
+  it('keeps each claim’s best source grade as its citations and their sources change, whoever writes', async () => {
+    type R = { actor: { relationships: { nodes: { to: { slug: string }; sourceReliability: string | null }[] } } };
+    const grades = async (args = '') =>
+      (await f.api.query<R>(`{ actor(slug: "isis-k") { relationships(first: 50${args}) { nodes { to { slug } sourceReliability } } } }`)).data?.actor.relationships.nodes ?? [];
+    // Cited from the B source: B; the seed's claims cite only the ungraded article.
+    const before = await grades();
+    expect(before.filter((n) => n.sourceReliability !== null)).toEqual([{ to: { slug: 'pakistani-taliban' }, sourceReliability: 'B' }]);
+    const sql = f.scratch.handle.sql;
+    const [claim] = await sql<{ id: number }[]>`
+      select r.claim_id as id from relationships r join actors a on a.id = r.from_actor_id join actors b on b.id = r.to_actor_id
+       where a.slug = 'isis-k' and b.slug = 'pakistani-taliban' and r.type = 'TACIT_COOPERATION_WITH'`;
+    try {
+      // Regrading the source regrades the claims cited from it, and the floor follows.
+      await sql`update sources set reliability = 'A' where slug = ${SOURCE}`;
+      expect(await grades(', minReliability: A')).toEqual([{ to: { slug: 'pakistani-taliban' }, sourceReliability: 'A' }]);
+      await sql`update sources set reliability = null where slug = ${SOURCE}`;
+      expect(await grades(', minReliability: E')).toEqual([]);
+    } finally {
+      await sql`update sources set reliability = 'B' where slug = ${SOURCE}`;
+    }
+    expect((await grades(', minReliability: B')).map((n) => n.sourceReliability)).toEqual(['B']);
+    // A writer's own value is replaced by the grade its citations give, and a citation from a
+    // better source added later raises it.
+    const [seedCitation] = await sql<{ id: number }[]>`
+      select ct.id from citations ct join sources s on s.id = ct.source_id where s.reliability is null order by ct.id limit 1`;
+    const [graded] = await sql<{ grade: string | null }[]>`
+      with c as (insert into claims (kind, confidence, recorded_by, source_reliability) values ('RELATIONSHIP', 50, 'psql', 'A') returning id),
+           l as (insert into claim_citations (claim_id, citation_id) select id, ${seedCitation!.id}::int from c)
+      select id from c`.then(async ([row]) => sql<{ grade: string | null }[]>`select source_reliability as grade from claims where id = ${(row as unknown as { id: number }).id}`);
+    expect(graded?.grade).toBeNull();
+    await sql`update sources set reliability = 'C' where id = (select source_id from citations where id = ${seedCitation!.id})`;
+    try {
+      const [both] = await sql<{ grade: string | null }[]>`select source_reliability as grade from claims where id = ${claim!.id}`;
+      expect(both?.grade).toBe('B');
+      const [bCitation] = await sql<{ id: number }[]>`select ct.id from citations ct join sources s on s.id = ct.source_id where s.slug = ${SOURCE} limit 1`;
+      const [other] = await sql<{ id: number }[]>`
+        select cc.claim_id as id from claim_citations cc where cc.citation_id = ${seedCitation!.id} order by cc.claim_id limit 1`;
+      expect((await sql<{ grade: string | null }[]>`select source_reliability as grade from claims where id = ${other!.id}`)[0]?.grade).toBe('C');
+      await sql`insert into claim_citations (claim_id, citation_id) values (${other!.id}, ${bCitation!.id})`;
+      expect((await sql<{ grade: string | null }[]>`select source_reliability as grade from claims where id = ${other!.id}`)[0]?.grade).toBe('B');
+      await sql`delete from claim_citations where claim_id = ${other!.id} and citation_id = ${bCitation!.id}`;
+      expect((await sql<{ grade: string | null }[]>`select source_reliability as grade from claims where id = ${other!.id}`)[0]?.grade).toBe('C');
+    } finally {
+      await sql`update sources set reliability = null where id = (select source_id from citations where id = ${seedCitation!.id})`;
+    }
+  });
+
   it('keeps the relationship out of a year it surely did not hold in, and in one it surely did', async () => {
     type R = { actor: { relationships: { nodes: { to: { slug: string } }[] } } };
     const on = (day: string, mode: string) =>

@@ -198,6 +198,11 @@ export const claims = pgTable(
     // Admiralty information credibility (1 confirmed by other sources … 5 improbable, 6 cannot be
     // judged), separate from confidence; null when nobody graded it.
     credibility: smallint('credibility'),
+    // The best reliability grade among the sources the claim is cited from; null while none of
+    // them is graded. Derived, never written by writers: kept by claim_citations_grade_claims
+    // and sources_regrade_claims (src/db/sql/integrity.sql) so that a reliability floor reads a
+    // column of the claim instead of its citations and their sources.
+    sourceReliability: sourceReliability('source_reliability'),
     note: text('note'),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
     recordedBy: text('recorded_by').notNull(),

@@ -94,11 +94,8 @@ export function claimPasses(floor: ClaimFloor, alias: string): SQL {
   const parts: SQL[] = [];
   if (floor.minConfidence !== null) parts.push(sql`${c}.confidence >= ${floor.minConfidence}`);
   if (floor.minCredibility !== null) parts.push(sql`coalesce(${c}.credibility, 6) <= ${floor.minCredibility}`);
-  if (floor.minReliability !== null) {
-    parts.push(sql`exists (select 1 from claim_citations fcc join citations fct on fct.id = fcc.citation_id
-                            join sources fs on fs.id = fct.source_id
-                           where fcc.claim_id = ${c}.id and coalesce(fs.reliability, 'F') <= ${floor.minReliability}::source_reliability)`);
-  }
+  // The claim's best source grade, kept with the claim (claims_grade_from_sources).
+  if (floor.minReliability !== null) parts.push(sql`coalesce(${c}.source_reliability, 'F') <= ${floor.minReliability}::source_reliability`);
   return parts.length === 0 ? sql`true` : sql.join(parts, sql` and `);
 }
 

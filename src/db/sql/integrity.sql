@@ -197,6 +197,51 @@ DROP TRIGGER IF EXISTS claims_append_only ON claims;
 CREATE TRIGGER claims_append_only BEFORE UPDATE OR DELETE ON claims
   FOR EACH ROW EXECUTE FUNCTION claims_append_only();
 
+-- A claim's source_reliability is the best grade among the sources it is cited from (null while
+-- none is graded), so that a reliability floor reads one column of the claim, not its citations
+-- and their sources for each claim it checks. It is recomputed from all of a claim's citations
+-- whenever one is added or removed (once per statement, so a bulk load joins its new rows once),
+-- which also undoes any value a writer put there itself.
+CREATE OR REPLACE FUNCTION claims_grade_from_sources(claim_ids integer[]) RETURNS void LANGUAGE sql AS $$
+  UPDATE claims c SET source_reliability = graded.best
+    FROM (SELECT ids.claim_id, (SELECT min(s.reliability)
+                                  FROM claim_citations cc
+                                  JOIN citations ct ON ct.id = cc.citation_id
+                                  JOIN sources s ON s.id = ct.source_id
+                                 WHERE cc.claim_id = ids.claim_id) AS best
+            FROM (SELECT DISTINCT unnest(claim_ids) AS claim_id) ids) graded
+   WHERE c.id = graded.claim_id AND c.source_reliability IS DISTINCT FROM graded.best;
+$$;
+
+CREATE OR REPLACE FUNCTION claim_citations_grade_claims() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM claims_grade_from_sources(ARRAY(SELECT claim_id FROM added));
+  ELSE
+    PERFORM claims_grade_from_sources(ARRAY(SELECT claim_id FROM removed));
+  END IF;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS claim_citations_grade_claims ON claim_citations;
+CREATE TRIGGER claim_citations_grade_claims AFTER INSERT ON claim_citations
+  REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION claim_citations_grade_claims();
+DROP TRIGGER IF EXISTS claim_citations_ungrade_claims ON claim_citations;
+CREATE TRIGGER claim_citations_ungrade_claims AFTER DELETE ON claim_citations
+  REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION claim_citations_grade_claims();
+
+-- A source graded anew regrades every claim cited from it.
+CREATE OR REPLACE FUNCTION sources_regrade_claims() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM claims_grade_from_sources(ARRAY(
+    SELECT cc.claim_id FROM citations ct JOIN claim_citations cc ON cc.citation_id = ct.id WHERE ct.source_id = NEW.id));
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS sources_regrade_claims ON sources;
+CREATE TRIGGER sources_regrade_claims AFTER UPDATE OF reliability ON sources
+  FOR EACH ROW WHEN (OLD.reliability IS DISTINCT FROM NEW.reliability) EXECUTE FUNCTION sources_regrade_claims();
+
 -- The audit log is a record of what happened: it is never edited.
 CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -455,11 +455,14 @@ async function write(sql: BulkSql, recordedBy: string, source: SourceRow, step: 
     create temp table bulk_claim_ids on commit drop as
     with firsts as (select distinct on (key) n, key, kind, confidence, credibility, note from bulk_claims order by key, n),
          inserted as (
-           insert into claims (key, kind, confidence, credibility, note, recorded_by)
-           select key, kind::claim_kind, confidence, credibility, note, $1 from firsts order by n
+           -- Every quote is from this one source, so a new claim's best source grade is its grade:
+           -- given here, claim_citations_grade_claims finds nothing to update.
+           insert into claims (key, kind, confidence, credibility, note, recorded_by, source_reliability)
+           select key, kind::claim_kind, confidence, credibility, note, $1, (select reliability from sources where id = $2::int)
+             from firsts order by n
            on conflict (key) do nothing returning id, key)
     select f.n, f.key, coalesce(i.id, c.id) as id, i.id is not null as inserted
-      from firsts f left join inserted i on i.key = f.key left join claims c on c.key = f.key and i.id is null`, [recordedBy]);
+      from firsts f left join inserted i on i.key = f.key left join claims c on c.key = f.key and i.id is null`, [recordedBy, sourceId]);
   step('write claims');
   await sql.unsafe('create index on bulk_claim_ids (n)');
   await sql.unsafe('analyze bulk_claim_ids');

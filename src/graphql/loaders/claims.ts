@@ -35,6 +35,8 @@ export const NO_CLAIM_FILTERS: ClaimFilters = { floor: NO_FLOOR, validTime: null
 export type ClaimMeta = {
   confidence: number;
   credibility: number | null;
+  /** The best reliability grade among the sources it is cited from (claims.source_reliability). */
+  sourceReliability: 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | null;
   note: string | null;
   /** A Date from the query builder, an RFC 3339 string (to_json) from the paged raw queries. */
   recordedAt: Date | string;
@@ -53,6 +55,7 @@ export type RelationshipDirection = 'OUTGOING' | 'INCOMING' | 'ANY';
 const claimMeta = {
   confidence: claims.confidence,
   credibility: claims.credibility,
+  sourceReliability: claims.sourceReliability,
   note: claims.note,
   recordedAt: claims.recordedAt,
   recordedBy: claims.recordedBy,
@@ -63,7 +66,7 @@ const adherenceColumns = { ...getTableColumns(adherences), ...claimMeta };
 const relationshipColumns = { ...getTableColumns(relationships), ...claimMeta };
 const participationColumns = { ...getTableColumns(participations), ...claimMeta };
 const visible = (view: KnowledgeView) => claimVisible(view, claims);
-export const rawClaimMeta = sql`c.confidence, c.credibility, c.note, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy",
+export const rawClaimMeta = sql`c.confidence, c.credibility, c.source_reliability as "sourceReliability", c.note, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy",
              to_json(c.retracted_at) #>> '{}' as "retractedAt", c.retraction_reason as "retractionReason"`;
 /** A relationship's or adherence's start and end columns, aliased `alias`, as in its row type. */
 function rawValidTime(alias: string): SQL {

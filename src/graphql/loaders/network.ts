@@ -162,7 +162,7 @@ export async function neighbourhoods(
 }
 
 /** How many columns `rawRelationshipRow` has (the other rows fill them with nulls). */
-const RELATIONSHIP_ROW_COLUMNS = 19;
+const RELATIONSHIP_ROW_COLUMNS = 20;
 
 type GraphRow = { kind: NeighbourhoodRow['kind']; root: number; id: number; depth: number | null } & Partial<RelationshipRow>;
 

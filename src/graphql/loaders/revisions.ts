@@ -38,6 +38,7 @@ type RawRevision = Omit<RevisionRow, 'claim'> & {
   claimId: number | null;
   confidence: number | null;
   credibility: number | null;
+  sourceReliability: ClaimMeta['sourceReliability'];
   note: string | null;
   claimRecordedAt: string | null;
   claimRecordedBy: string | null;
@@ -118,6 +119,7 @@ function visibleRevisions(view: KnowledgeView, entity: RevisedEntity, which: SQL
                  ${claimBacked ? sql`c.id` : sql`null::int`} as "claimId",
                  ${claimBacked ? sql`c.confidence` : sql`null::int`} as confidence,
                  ${claimBacked ? sql`c.credibility` : sql`null::int`} as credibility,
+                 ${claimBacked ? sql`c.source_reliability` : sql`null::source_reliability`} as "sourceReliability",
                  ${claimBacked ? sql`c.note` : sql`null::text`} as note,
                  ${claimBacked ? sql`to_json(c.recorded_at) #>> '{}'` : sql`null::text`} as "claimRecordedAt",
                  ${claimBacked ? sql`c.recorded_by` : sql`null::text`} as "claimRecordedBy",
@@ -136,7 +138,7 @@ function visibleRevisions(view: KnowledgeView, entity: RevisedEntity, which: SQL
 }
 
 /** A raw revision row as RevisionRow: the update claim's columns gathered into `claim`. */
-function toRevision({ claimId, confidence, credibility, note, claimRecordedAt, claimRecordedBy, retractedAt, retractionReason, ...row }: RawRevision): RevisionRow {
+function toRevision({ claimId, confidence, credibility, sourceReliability, note, claimRecordedAt, claimRecordedBy, retractedAt, retractionReason, ...row }: RawRevision): RevisionRow {
   return {
     ...row,
     claim:
@@ -146,6 +148,7 @@ function toRevision({ claimId, confidence, credibility, note, claimRecordedAt, c
             claimId,
             confidence: confidence ?? 0,
             credibility,
+            sourceReliability,
             note,
             recordedAt: claimRecordedAt ?? row.recordedAt,
             recordedBy: claimRecordedBy ?? row.recordedBy,
@@ -198,7 +201,7 @@ export type UpdateClaimRow = ClaimMeta & { claimId: number; actorId: number | nu
 /** Update claims by id (for `node`): claims that superseded a version of an actor or an event. */
 export async function updateClaimsById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(UpdateClaimRow | null)[]> {
   const rows = await db.execute<UpdateClaimRow & Record<string, unknown>>(sql`
-    select c.id as "claimId", c.confidence, c.credibility, c.note, to_json(c.recorded_at) #>> '{}' as "recordedAt",
+    select c.id as "claimId", c.confidence, c.credibility, c.source_reliability as "sourceReliability", c.note, to_json(c.recorded_at) #>> '{}' as "recordedAt",
            c.recorded_by as "recordedBy", to_json(c.retracted_at) #>> '{}' as "retractedAt",
            c.retraction_reason as "retractionReason", u.actor_id as "actorId", u.event_id as "eventId"
       from (select superseded_by_claim_id as claim_id, actor_id, null::int as event_id from ${actorRevisions}

@@ -2,7 +2,7 @@ import { builder } from '../builder.ts';
 import type { ClaimMeta } from '../loaders/claims.ts';
 import type { KnowledgeView } from '../context.ts';
 import { Cited } from './citation.ts';
-import { CREDIBILITY_DESCRIPTION } from '../claim-filters.ts';
+import { CREDIBILITY_DESCRIPTION, SourceReliabilityEnum } from '../claim-filters.ts';
 
 /** The claim's retraction as known at the view's time: one made after `asOf` is not yet known. */
 function retraction(claim: ClaimMeta, view: KnowledgeView): { at: Date; reason: string | null } | null {
@@ -22,6 +22,13 @@ export const Claim = builder.interfaceRef<ClaimMeta & { claimId: number }>('Clai
         'How sure the source is, 0–100 (the STIX 2.1 scale): 90 stated as fact, 60 "reportedly" or "appear to", 30–50 "perhaps", "potentially" or "unclear", 20 "suspicions".',
     }),
     credibility: t.exposeInt('credibility', { nullable: true, description: CREDIBILITY_DESCRIPTION }),
+    sourceReliability: t.field({
+      type: SourceReliabilityEnum,
+      nullable: true,
+      description:
+        'The best reliability grade among the sources the claim is cited from (what a `minReliability` floor compares); null when none of them is graded (filters count that as F).',
+      resolve: (claim) => claim.sourceReliability,
+    }),
     note: t.exposeString('note', { nullable: true, description: 'Nuance of the source’s wording the structured fields cannot carry.' }),
     recordedAt: t.field({
       type: 'DateTime',

@@ -91,6 +91,9 @@ async function main() {
     { name: 'breakdown DOCTRINE', query: '{ breakdown(by: DOCTRINE) { key label events killed { min max } } }' },
     { name: 'breakdown DOCTRINE (minConfidence 60)', query: '{ breakdown(by: DOCTRINE, filter: { minConfidence: 60 }) { key label events killed { min max } } }' },
     { name: 'breakdown DOCTRINE (2020-2024)', query: '{ breakdown(by: DOCTRINE, filter: { from: "2020-01-01", to: "2024-12-31" }) { key label events killed { min max } } }' },
+    { name: `breakdown DOCTRINE (actor ${actor})`, query: `{ breakdown(by: DOCTRINE, filter: { actor: "${actor}" }) { key label events killed { min max } } }` },
+    { name: 'breakdown DOCTRINE (PERPETRATOR)', query: '{ breakdown(by: DOCTRINE, filter: { role: [PERPETRATOR] }) { key label events killed { min max } } }' },
+    { name: 'breakdown DOCTRINE (minReliability B)', query: '{ breakdown(by: DOCTRINE, filter: { minReliability: B }) { key label events killed { min max } } }' },
     { name: `breakdown DOCTRINE (country ${c})`, query: `{ breakdown(by: DOCTRINE, filter: { country: "${c}" }) { key label events } }` },
     // Casualty parts, standard types and dyads (issue 10): the new sums ride on the same rows.
     { name: 'eventStats casualties by part (all events)', query: '{ eventStats { events casualties { killed { total { low best high } civilians { low high } securityForces { low } } wounded { total { low } } } } }' },

@@ -580,8 +580,9 @@ function doctrineLinkBreakdown(route: SummaryRoute, parts: boolean): Grouped {
     rows: sql`select distinct on (ad.doctrine_id, l.event_id) ad.doctrine_id, l.events, l.killed_min, l.killed_max,
                      l.killed_open, l.killed_reported, l.first_date, l.last_date, l.casualties
                 from (${links.rows}) l
-                join (select canonical_actor(a.actor_id, 'infinity') as actor_id, a.doctrine_id, max(c.confidence) as confidence
+                join (select coalesce(fold.canonical_id, a.actor_id) as actor_id, a.doctrine_id, max(c.confidence) as confidence
                         from ${adherences} a join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(LIVE_VIEW, 'c')}
+                        left join actor_folds('infinity') fold on fold.actor_id = a.actor_id
                        group by 1, 2) ad
                   on ad.actor_id = l.actor_id and ad.confidence >= ${floor}`,
     ...BY_DOCTRINE,
@@ -855,8 +856,12 @@ function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | und
                    from ${eventsAt(view)}
                    join ${participations} p on p.event_id = ${events.id}
                    ${live}
-                   join ${adherences} ad on ad.actor_id in
-                        (select f.actor_id from actors_folded_into(array[canonical_actor(p.actor_id, ${at})], ${at}) f)
+                   -- An adherence counts when its actor and the participant are one actor as merged
+                   -- at the view's time: both folded by a hash of the few merged actors.
+                   left join actor_folds(${at}) pfold on pfold.actor_id = p.actor_id
+                   join (select coalesce(afold.canonical_id, a.actor_id) as canonical_id, a.doctrine_id, a.claim_id
+                           from ${adherences} a left join actor_folds(${at}) afold on afold.actor_id = a.actor_id) ad
+                     on ad.canonical_id = coalesce(pfold.canonical_id, p.actor_id)
                    join ${claims} ca on ca.id = ad.claim_id
                     and ${claimVisibleAs(view, 'ca')} and ${claimPasses(floor, 'ca')}
                    join ${doctrines} d on d.id = ad.doctrine_id

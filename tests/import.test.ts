@@ -32,7 +32,7 @@ afterAll(async () => {
  * A knowledge file with `n` events, each quoting its own sentence and claimed by ISIS-K; `preamble`
  * comes before the sentences in the source's text.
  */
-function bigFile(name: string, n: number, spoil?: number, preamble = ''): string {
+function bigFile(name: string, n: number, spoil?: number, preamble = '', reliability: string | null = null): string {
   const sentences = Array.from({ length: n }, (_, i) => `Incident ${i + 1} took place in Kabul.`);
   const text = preamble + sentences.join(' ');
   writeFileSync(join(dir, `${name}.txt`), text);
@@ -58,6 +58,7 @@ function bigFile(name: string, n: number, spoil?: number, preamble = ''): string
       published: { text: null, earliest: null, latest: null, precision: 'RANGE' },
       textFile: `${name}.txt`,
       sha256: createHash('sha256').update(text).digest('hex'),
+      ...(reliability ? { reliability } : {}),
     },
     places: [],
     doctrines: [],
@@ -97,6 +98,19 @@ describe('importing 1,000 events', () => {
     expect(again).toMatchObject({ ok: true, created: 0, unchanged: 3001, refused: 0 });
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
   }, 120_000);
+
+  it('gives the claims of a graded source its grade, which reliability floors then keep', async () => {
+    const path = bigFile('graded-report', 20, undefined, '', 'C');
+    expect(await importFile(f.scratch.handle.db, path)).toMatchObject({ ok: true, refused: 0 });
+    const grades = await f.scratch.handle.sql`
+      select source_reliability as grade, count(*)::int as claims from claims where recorded_by = 'import:graded-report.json' group by 1`;
+    expect(grades).toEqual([{ grade: 'C', claims: 40 }]);
+    // The seed's article is ungraded: only the graded report's events pass, by their own claim
+    // and by ISIS-K's participation.
+    const stats = (floor: string) => f.api.query<{ eventStats: { events: number } }>(`{ eventStats(filter: { actor: "isis-k", minReliability: ${floor} }) { events } }`);
+    expect((await stats('C')).data?.eventStats.events).toBe(20);
+    expect((await stats('B')).data?.eventStats.events).toBe(0);
+  });
 
   it('writes nothing from a file with one bad row, and names the row', async () => {
     const path = bigFile('spoiled-report', 1000, 517);

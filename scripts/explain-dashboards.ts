@@ -127,6 +127,7 @@ async function main() {
     { name: `breakdown YEAR (bbox around ${c})`, query: `{ breakdown(by: YEAR, top: 30, filter: { bbox: ${box} }) { key events } }` },
     { name: `breakdown COUNTRY (bbox around ${c})`, query: `{ breakdown(by: COUNTRY, filter: { bbox: ${box} }) { key label events killed { min max } } }` },
     { name: `breakdown EVENT_KIND (bbox around ${c})`, query: `{ breakdown(by: EVENT_KIND, filter: { bbox: ${box} }) { key events } }` },
+    { name: `network depth 2 (${actor})`, query: `{ actor(slug: "${actor}") { network(depth: 2) { nodes { depth actor { slug name } } edges { type from { slug } to { slug } } } } }` },
     { name: `reach (${actor})`, query: `{ actor(slug: "${actor}") { reach { homeRegion countries { country { name } role events firstDate lastDate extraRegional } regions { region role events } } } }` },
     { name: `reach (${actor}, PERPETRATOR)`, query: `{ actor(slug: "${actor}") { reach(roles: [PERPETRATOR]) { countries { country { name } events } } } }` },
   ].filter((s) => !options.only || s.name.includes(options.only));

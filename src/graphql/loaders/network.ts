@@ -144,15 +144,13 @@ export async function neighbourhoods(
       select distinct 'edge', e.root, e.claim_id, null::int
         from (${sql.join(reachedEdges, sql` union all `)} union all select root, claim_id from closing) e
         join sizes on sizes.root = e.root and sizes.n <= ${maxNodes})
-    -- Edges come with their relationship and claim, so they need no second statement. (This
-    -- branch comes first: a UNION's columns are named after its first branch.)
+    -- Edges come with their relationship and claim, so they need no second statement; sizes
+    -- and nodes join none, and their relationship columns are null.
     select g.kind, g.root, g.id, g.depth, ${rawRelationshipRow}
-      from graph g join ${relationships} t on t.claim_id = g.id join ${claims} c on c.id = t.claim_id
-     where g.kind = 'edge'
-    union all
-    select kind, root, id, depth, ${sql.join(Array.from({ length: RELATIONSHIP_ROW_COLUMNS }, () => sql`null`), sql`, `)}
-      from graph where kind <> 'edge'
-     order by root, kind desc, depth, id`);
+      from graph g
+      left join ${relationships} t on g.kind = 'edge' and t.claim_id = g.id
+      left join ${claims} c on c.id = t.claim_id
+     order by g.root, g.kind desc, g.depth, g.id`);
   return [...rows].map((row) => {
     const { kind, root, id, depth, ...relationship } = row as unknown as GraphRow;
     if (kind === 'size') return { kind, root, id };
@@ -161,8 +159,6 @@ export async function neighbourhoods(
   });
 }
 
-/** How many columns `rawRelationshipRow` has (the other rows fill them with nulls). */
-const RELATIONSHIP_ROW_COLUMNS = 20;
 
 type GraphRow = { kind: NeighbourhoodRow['kind']; root: number; id: number; depth: number | null } & Partial<RelationshipRow>;
 

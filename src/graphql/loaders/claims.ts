@@ -6,6 +6,7 @@
  * (src/graphql/view.ts): by default retracted ones are left out; as of a past time, claims
  * recorded later are left out and claims retracted later are still in.
  */
+import type { SourceReliability } from '../../domain/grades.ts';
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import {
@@ -36,7 +37,7 @@ export type ClaimMeta = {
   confidence: number;
   credibility: number | null;
   /** The best reliability grade among the sources it is cited from (claims.source_reliability). */
-  sourceReliability: 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | null;
+  sourceReliability: SourceReliability | null;
   note: string | null;
   /** A Date from the query builder, an RFC 3339 string (to_json) from the paged raw queries. */
   recordedAt: Date | string;

@@ -159,7 +159,6 @@ export async function neighbourhoods(
   });
 }
 
-
 type GraphRow = { kind: NeighbourhoodRow['kind']; root: number; id: number; depth: number | null } & Partial<RelationshipRow>;
 
 export type EdgeRow = {

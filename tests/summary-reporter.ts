@@ -1,7 +1,9 @@
 /**
  * Prints the plain closing line CI reads ("N passed, N failed"); vitest's own summary is
- * formatted for people, not for a parser.
+ * formatted for people, not for a parser. Failed tests are named on lines starting "FAILED:" just
+ * before it, so a log kept only by its tail still says what failed.
  */
+import { relative } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 
 export default class SummaryReporter implements Reporter {
@@ -9,17 +11,31 @@ export default class SummaryReporter implements Reporter {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
+    const failures: string[] = [];
     for (const module of testModules) {
       // A file that fails to load has no tests to count, but it is a failure all the same.
-      if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed++;
+      if (module.state() === 'failed' && [...module.children.allTests()].length === 0) {
+        failed++;
+        failures.push(`${relative(process.cwd(), module.moduleId)} (did not load): ${firstLine(module.errors()[0]?.message)}`);
+      }
       for (const test of module.children.allTests()) {
-        const state = test.result().state;
-        if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
-        else skipped++;
+        const result = test.result();
+        if (result.state === 'passed') passed++;
+        else if (result.state === 'failed') {
+          failed++;
+          failures.push(`${relative(process.cwd(), module.moduleId)} > ${test.fullName}: ${firstLine(result.errors?.[0]?.message)}`);
+        } else skipped++;
       }
     }
     failed += unhandledErrors.length;
+    for (const error of unhandledErrors) {
+      failures.push(`unhandled error: ${firstLine(error instanceof Error ? error.message : String(error))}`);
+    }
+    for (const failure of failures) console.log(`FAILED: ${failure}`);
     console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
   }
+}
+
+function firstLine(message: string | undefined): string {
+  return (message ?? 'no message').split('\n')[0]!.slice(0, 300);
 }

@@ -8,6 +8,7 @@
  * ended the server (porsager/postgres #1208).
  */
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 
@@ -130,6 +131,55 @@ describe('a backend ended under the driver', () => {
     await sql.end({ timeout: 10 });
   });
 
+  it('fails statements sent between a reset socket\'s error and its close instead of hanging', async () => {
+    // A proxy that can reset the driver's socket: it then sees ECONNRESET at once and the close
+    // event a moment later, the window in which a statement used to be queued and never failed.
+    const clients: net.Socket[] = [];
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(Number(new URL(url).port || 5432), new URL(url).hostname);
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => undefined).on('close', () => upstream.destroy());
+      upstream.on('error', () => undefined);
+      clients.push(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxied = new URL(url);
+    proxied.host = `127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const sql = postgres(proxied.toString(), { max: 1, onnotice: () => {} });
+    const atOnce = (statement: Promise<unknown>) =>
+      Promise.race([statement.then(() => 'ran', (e: unknown) => e), settle(10_000).then(() => 'still waiting after 10 s')]);
+    try {
+      const reserved = await sql.reserve();
+      await reserved`select 1`;
+      const sleeping = reserved`select pg_sleep(5)`.then(() => undefined, (e: unknown) => e);
+      await settle(50);
+      clients.pop()?.resetAndDestroy();
+      expect(await sleeping).toMatchObject({ code: 'ECONNRESET' });
+      expect(await atOnce(reserved`select 1`)).toMatchObject({ code: 'CONNECTION_CLOSED' });
+      reserved.release();
+
+      let later: unknown;
+      const transaction = sql.begin(async (tx) => {
+        await tx`select 1`;
+        setTimeout(() => clients.pop()?.resetAndDestroy(), 50);
+        try {
+          await tx`select pg_sleep(5)`;
+        } catch {
+          later = await atOnce(tx`select 1`);
+        }
+      });
+      expect(await transaction.then(() => 'committed', (e: unknown) => e)).toMatchObject({ code: expect.stringMatching(/ECONNRESET|CONNECTION_CLOSED/) });
+      expect(later).toMatchObject({ code: 'CONNECTION_CLOSED' });
+      await settle(200);
+      expect(uncaught).toEqual([]);
+      const [one] = await sql<{ one: number }[]>`select 1 as one`;
+      expect(one?.one).toBe(1);
+    } finally {
+      await sql.end({ timeout: 10 });
+      proxy.close();
+    }
+  });
+
   it('fails a reserved connection\'s later statements and keeps the pool usable after release', async () => {
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     const reserved = await sql.reserve();
@@ -139,10 +189,6 @@ describe('a backend ended under the driver', () => {
     // The statement in flight sees the loss as a closed connection or, when the socket is reset
     // before it reads the close, as ECONNRESET: either way it fails instead of hanging.
     expect(CONNECTION_LOST).toContain((await sleeping as { code?: string } | undefined)?.code);
-    // After ECONNRESET the socket's close event comes a moment later; a statement sent in between
-    // is queued on the dying connection and failed by nobody (a postgres.js race this patch does
-    // not cover, seen as a 30 s timeout here under a loaded CI run). Later means after the close.
-    await settle(100);
     const later = await reserved`select 1`.then(() => 'ran', (e: unknown) => e);
     expect(later).toMatchObject({ code: 'CONNECTION_CLOSED' });
     reserved.release();

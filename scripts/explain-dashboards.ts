@@ -86,6 +86,8 @@ async function main() {
     { name: 'breakdown ACTOR top 10', query: '{ breakdown(by: ACTOR) { key label events killed { min max } } }' },
     { name: `breakdown ACTOR (country ${c}) top 10`, query: `{ breakdown(by: ACTOR, filter: { country: "${c}" }) { key label events } }` },
     { name: 'breakdown ROLE', query: '{ breakdown(by: ROLE) { key events } }' },
+    { name: `breakdown ACTOR (actor ${actor}) top 10`, query: `{ breakdown(by: ACTOR, filter: { actor: "${actor}" }) { key label events } }` },
+    { name: `breakdown ACTOR (actor ${actor}, minReliability B) top 10`, query: `{ breakdown(by: ACTOR, filter: { actor: "${actor}", minReliability: B }) { key label events } }` },
     { name: `breakdown ROLE (actor ${actor})`, query: `{ breakdown(by: ROLE, filter: { actor: "${actor}" }) { key events killed { min max } } }` },
     { name: `breakdown COUNTRY (actor ${actor}, PERPETRATOR)`, query: `{ breakdown(by: COUNTRY, filter: { actor: "${actor}", role: [PERPETRATOR] }) { key events } }` },
     { name: 'breakdown DOCTRINE', query: '{ breakdown(by: DOCTRINE) { key label events killed { min max } } }' },

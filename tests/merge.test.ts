@@ -114,6 +114,46 @@ describe('mergeActors', () => {
     expect(keptThen.data?.actors.totalCount).toBe((now.data?.actors.totalCount ?? 0) + 1);
   });
 
+  it('filters events and their totals by an actor as merged at the view\'s time', async () => {
+    const afterMerge = new Date().toISOString();
+    type Filtered = { events: { nodes: { slug: string }[] }; eventStats: { events: number } };
+    const Q = `query($actor: String!, $asOf: DateTime) {
+      events(filter: { actor: $actor, role: [CLAIMED_RESPONSIBILITY] }, first: 100, asOf: $asOf) { nodes { slug } }
+      eventStats(filter: { actor: $actor, role: [CLAIMED_RESPONSIBILITY] }, asOf: $asOf) { events } }`;
+    const slugs = (r: Filtered | undefined) => r?.events.nodes.map((e) => e.slug) ?? [];
+    const keptNow = (await f.api.query<Filtered>(Q, { actor: 'isis-k', asOf: afterMerge })).data;
+    const keptThen = (await f.api.query<Filtered>(Q, { actor: 'isis-k', asOf: beforeMerge })).data;
+    const removedThen = (await f.api.query<Filtered>(Q, { actor: 'iskp', asOf: beforeMerge })).data;
+    // The removed actor's claim of the Moscow attack is the kept actor's once merged, not before.
+    expect(slugs(keptNow)).toContain('moscow-concert-hall-attack');
+    expect(slugs(keptThen)).not.toContain('moscow-concert-hall-attack');
+    expect(slugs(removedThen)).toEqual(['moscow-concert-hall-attack']);
+    expect(keptNow?.eventStats.events).toBe((keptThen?.eventStats.events ?? 0) + 1);
+    expect(removedThen?.eventStats.events).toBe(1);
+    // Grouped by actor, from the base tables (asOf): the events linked to the filtered actor,
+    // counted for each actor linked to them.
+    type Groups = { breakdown: { key: string; events: number }[] };
+    const BY_ACTOR = `query($actor: String!, $asOf: DateTime) {
+      breakdown(by: ACTOR, top: 50, filter: { actor: $actor }, asOf: $asOf) { key events }
+      eventStats(filter: { actor: $actor }, asOf: $asOf) { events } }`;
+    const groups = async (actor: string, asOf: string) => {
+      const data = (await f.api.query<Groups & { eventStats: { events: number } }>(BY_ACTOR, { actor, asOf })).data;
+      return { events: data?.eventStats.events, groups: Object.fromEntries(data?.breakdown.map((g) => [g.key, g.events]) ?? []) };
+    };
+    const merged = await groups('iskp', afterMerge);
+    expect(merged.groups['isis-k']).toBe(merged.events);
+    expect(merged.groups).not.toHaveProperty('iskp');
+    // Before it, "iskp" was linked to one event: every group is one of that event's actors, once.
+    const apart = await groups('iskp', beforeMerge);
+    expect(apart.events).toBe(1);
+    expect(apart.groups).toMatchObject({ iskp: 1 });
+    expect(Object.keys(apart.groups).length).toBeGreaterThan(1);
+    expect(Object.values(apart.groups).every((events) => events === 1)).toBe(true);
+    // An actor no one has: nothing, not everything.
+    const nobody = (await f.api.query<Filtered>(Q, { actor: 'no-such-actor', asOf: afterMerge })).data;
+    expect(nobody).toEqual({ events: { nodes: [] }, eventStats: { events: 0 } });
+  });
+
   it('keeps the kept actor’s aliases before the merge, and lists the merge among its revisions', async () => {
     const ALIASES = `query($asOf: DateTime) { actor(slug: "isis-k", asOf: $asOf) {
       aliases revisions { nodes { recordedBy changes { field from to } update { id } merge { removedSlug reason } } } } }`;

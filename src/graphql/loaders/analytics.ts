@@ -811,6 +811,12 @@ function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | und
   const live = sql`join ${claims} c on c.id = p.claim_id
     and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c')}`;
   const roleList = sql`${sql.param(roles ? [...roles] : null)}::participation_role[]`;
+  // ACTOR, ROLE and DOCTRINE groups join the matching events to their links. With an actor, the
+  // matching events are a few of all: found first (OFFSET 0 keeps them apart), then their links;
+  // joined freely, PostgreSQL joined every link to the actors or adherences before narrowing to
+  // the actor's events (5.7–5.9 s for the busiest of a million synthetic events).
+  const linked = actor != null ? sql`(select ${events}.* from ${eventsAt(view)} ${where(conditions)} offset 0) ${events}` : eventsAt(view);
+  const linkConditions = actor != null ? undefined : conditions;
   switch (by) {
     case 'EVENT_KIND':
       return sql`select ${kept}, ${events.kind}::text as key, ${events.kind}::text as label, null::int as entity_id
@@ -841,7 +847,7 @@ function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | und
                         ${by === 'ACTOR' ? sql`a.slug` : sql`p.role::text`} as key,
                         ${by === 'ACTOR' ? sql`a.name` : sql`p.role::text`} as label,
                         ${by === 'ACTOR' ? sql`a.id` : sql`null::int`} as entity_id
-                   from ${eventsAt(view)}
+                   from ${linked}
                    join ${participations} p on p.event_id = ${events.id}
                    ${live}
                    -- Actors as merged at the view's time: a removed actor's links count for the kept one.
@@ -850,10 +856,10 @@ function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | und
                    join ${actorsAt(view, 'a')} on a.id = coalesce(fold.canonical_id, p.actor_id)
                   where (${roleList} is null or p.role = any(${roleList}))
                     ${by === 'ROLE' && actor != null ? sql`and a.id = (select canonical_actor(x.id, ${at}) from ${actors} x where x.slug = ${actor})` : sql``}
-                    ${conditions ? sql`and ${conditions}` : sql``}`;
+                    ${linkConditions ? sql`and ${linkConditions}` : sql``}`;
     case 'DOCTRINE':
       return sql`select distinct ${kept}, d.slug as key, d.name as label, d.id as entity_id
-                   from ${eventsAt(view)}
+                   from ${linked}
                    join ${participations} p on p.event_id = ${events.id}
                    ${live}
                    -- An adherence counts when its actor and the participant are one actor as merged
@@ -866,7 +872,7 @@ function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | und
                     and ${claimVisibleAs(view, 'ca')} and ${claimPasses(floor, 'ca')}
                    join ${doctrines} d on d.id = ad.doctrine_id
                   where p.role = any(${sql.param(OWN_ROLES)}::participation_role[])
-                    ${conditions ? sql`and ${conditions}` : sql``}`;
+                    ${linkConditions ? sql`and ${linkConditions}` : sql``}`;
   }
 }
 

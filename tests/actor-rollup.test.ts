@@ -482,16 +482,18 @@ describe('routes', () => {
 
   it('leave to events what the summaries cannot answer exactly', () => {
     const route = (f: AggregateFilter) => summaryRoute(f);
-    // An actor's timeline keeps no country or kind; the actor filter of an ACTOR or DOCTRINE
-    // breakdown is about the events, not the groups.
+    // An actor's timeline keeps no country or kind; the actor rollups no actors by kind alone.
     expect(timelineSource(route({ actor: 'isis-k', country: 'afghanistan' }))).toBeNull();
-    expect(breakdownSource('ACTOR', route({ actor: 'isis-k' }))).toBeNull();
-    expect(breakdownSource('DOCTRINE', route({ role: ['PERPETRATOR'] }))).toBeNull();
     expect(breakdownSource('ACTOR', route({ kind: ['ATTACK'] }))).toBeNull();
-    // Floored too: the ACTOR and DOCTRINE groups of an actor's events, or of a role's.
-    expect(breakdownSource('ACTOR', route({ actor: 'isis-k', minConfidence: 60 }))).toBeNull();
-    expect(breakdownSource('DOCTRINE', route({ actor: 'isis-k', minConfidence: 60 }))).toBeNull();
-    expect(breakdownSource('DOCTRINE', route({ role: ['PERPETRATOR'], from: '2020-01-01' }))).toBeNull();
+  });
+
+  it('read ACTOR and DOCTRINE groups of an actor\'s or a role\'s events from the links of those events', () => {
+    const route = (f: AggregateFilter) => summaryRoute(f);
+    expect(breakdownSource('ACTOR', route({ actor: 'isis-k' }))?.table).toBe('actor_event_links');
+    expect(breakdownSource('ACTOR', route({ actor: 'isis-k', minConfidence: 60 }))?.table).toBe('actor_event_links');
+    expect(breakdownSource('DOCTRINE', route({ role: ['PERPETRATOR'] }))?.table).toBe('actor_event_links + adherences');
+    expect(breakdownSource('DOCTRINE', route({ actor: 'isis-k', minConfidence: 60 }))?.table).toBe('actor_event_links + adherences');
+    expect(breakdownSource('DOCTRINE', route({ role: ['PERPETRATOR'], from: '2020-01-01' }))?.table).toBe('actor_event_links + adherences');
   });
 
   it('read floored or dated DOCTRINE breakdowns from the links and the adherences', () => {

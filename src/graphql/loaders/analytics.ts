@@ -337,17 +337,9 @@ function roleSlot(role: string): number {
  * Every column read but the casualty vector (read only when the request asks for parts) is in
  * actor_event_links_group_idx, so without parts this is an index-only range read of the actor's rows.
  */
-function actorLinkRows(actor: SQL | null, route: SummaryRoute, parts: boolean): SummaryRows {
-  const floor = route.minConfidence ?? 0;
-  // One array comparison without roles, one element per role named: a few times cheaper per row
-  // than link_roles_at, which reads all seven (20 ms of a 35 ms read of 60,000 rows).
-  const passing =
-    route.roles === null
-      ? sql`${floor} <= any(r.role_confidence)`
-      : route.roles.length === 0
-        ? sql`false`
-        : sql`(${sql.join(route.roles.map((role) => sql`r.role_confidence[${sql.raw(String(roleSlot(role)))}] >= ${floor}`), sql` or `)})`;
-  const filters = [actor === null ? sql`r.actor_id <> 0` : sql`r.actor_id = ${actor}`, passing];
+function actorLinkRows(actor: SQL | null, route: SummaryRoute, parts: boolean, linkedTo?: SQL): SummaryRows {
+  const filters = [actor === null ? sql`r.actor_id <> 0` : sql`r.actor_id = ${actor}`, linkPasses(route, 'r')];
+  if (linkedTo) filters.push(sql`r.event_id in (${linkedTo})`);
   if (route.country !== null) filters.push(sql`r.country_id = ${countryIdOf(route.country)}`);
   if (route.kinds !== null) filters.push(sql`r.kind = any(${kindList(route.kinds)})`);
   // A row has its event's first and last possible dates: date bounds as the maps apply them.
@@ -361,6 +353,29 @@ function actorLinkRows(actor: SQL | null, route: SummaryRoute, parts: boolean): 
                      ${parts ? sql`r.casualties` : sql`null::bigint[]`} as casualties
                 from ${actorEventLinks} r where ${sql.join(filters, sql` and `)}`,
   };
+}
+
+/**
+ * Does an actor_event_links row (`alias`) have a link in one of the route's roles (in any role
+ * without them) at least as sure as its floor? Without a floor, every live link passes.
+ */
+function linkPasses(route: SummaryRoute, alias: string): SQL {
+  const floor = route.minConfidence ?? 0;
+  const r = sql.identifier(alias);
+  // One array comparison without roles, one element per role named: a few times cheaper per row
+  // than link_roles_at, which reads all seven (20 ms of a 35 ms read of 60,000 rows).
+  if (route.roles === null) return sql`${floor} <= any(${r}.role_confidence)`;
+  if (route.roles.length === 0) return sql`false`;
+  return sql`(${sql.join(route.roles.map((role) => sql`${r}.role_confidence[${sql.raw(String(roleSlot(role)))}] >= ${floor}`), sql` or `)})`;
+}
+
+/**
+ * The events an actor or role filter selects, from actor_event_links: those its actor (actor 0,
+ * any actor, without one) has a link to in its roles, passing its floor. Groups by actor or
+ * doctrine are then read from the links of these events only.
+ */
+function linkedEvents(route: SummaryRoute): SQL {
+  return sql`select x.event_id from ${actorEventLinks} x where x.actor_id = ${actorKey(route.actor)} and ${linkPasses(route, 'x')}`;
 }
 
 function actorTimelineRows(route: SummaryRoute): SummaryRows {
@@ -453,8 +468,9 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
       return source && { ...source, ...BY_VALUE, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
     }
     case 'ACTOR': {
-      // The filter's actor narrows the events, not the groups (who else took part): from events.
-      if (route.actor !== null || bounded(route)) return null;
+      // The filter's actor narrows the events, not the groups (who else took part): from the links.
+      if (route.actor !== null) return linkBreakdown(by, route, parts);
+      if (bounded(route)) return null;
       if (route.country === null && route.kinds !== null) return null;
       return { ...actorRollupRows(null, route, true), ...BY_ACTOR };
     }
@@ -470,8 +486,7 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
       };
     }
     case 'DOCTRINE': {
-      if (links) return null;
-      if (bounded(route)) return doctrineLinkBreakdown(route, parts);
+      if (links || bounded(route)) return doctrineLinkBreakdown(route, parts);
       const filters = [route.country !== null || route.kinds !== null ? sql`r.kind is not null` : sql`r.country_id is null and r.kind is null`];
       if (route.country !== null) filters.push(sql`r.country_id = ${countryIdOf(route.country)}`);
       if (route.kinds !== null) filters.push(sql`r.kind = any(${kindList(route.kinds)})`);
@@ -526,15 +541,16 @@ export function placeBreakdownSource(by: BreakdownBy, rows: PlaceAggregateRows):
 }
 
 /**
- * A floored or date-bounded breakdown that needs links (an actor or role filter, or groups by
- * actor or role), from the actor_event_links rows that pass the floor and the bounds
- * (actorLinkRows), by DOCTRINE from them and the adherences (doctrineLinkBreakdown); null (from
- * events) by ACTOR with an actor filter and by DOCTRINE with an actor or role filter (the filter
- * picks the events, the groups are who else took part). A dated ACTOR breakdown reads
- * every actor's rows (seconds at a million events, against tens of seconds from events).
+ * A breakdown that needs links (floored or date-bounded with an actor or role filter or groups by
+ * actor or role; by ACTOR or DOCTRINE with an actor or role filter), from the actor_event_links
+ * rows that pass the floor and the bounds (actorLinkRows), by DOCTRINE from them and the
+ * adherences (doctrineLinkBreakdown). With an actor filter, ACTOR and DOCTRINE groups are read
+ * from the links of the events it selects (linkedEvents): the filter picks the events, the groups
+ * are who else took part. A dated ACTOR breakdown reads every actor's rows (seconds at a million
+ * events, against tens of seconds from events).
  */
 function linkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boolean): Grouped | null {
-  if (by === 'DOCTRINE') return route.actor === null && route.roles === null ? doctrineLinkBreakdown(route, parts) : null;
+  if (by === 'DOCTRINE') return doctrineLinkBreakdown(route, parts);
   const links = () => actorLinkRows(actorKey(route.actor), route, parts);
   switch (by) {
     case 'COUNTRY':
@@ -548,7 +564,8 @@ function linkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boolean): Gr
     case 'YEAR':
       return { ...links(), ...BY_VALUE, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
     case 'ACTOR':
-      if (route.actor !== null) return null;
+      // With an actor: the links in the filter's roles of the events the actor is linked to.
+      if (route.actor !== null) return { ...actorLinkRows(null, route, parts, linkedEvents(route)), ...BY_ACTOR };
       return { ...actorLinkRows(null, route, parts), ...BY_ACTOR };
     case 'ROLE':
       // One group per role whose links pass the floor (and in the filter's roles, if it names any).
@@ -564,17 +581,18 @@ function linkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boolean): Gr
 }
 
 /**
- * A floored or dated DOCTRINE breakdown (no actor or role filter) from the links: an event counts
+ * A floored, dated or actor- or role-filtered DOCTRINE breakdown from the links: an event counts
  * for a doctrine when one of its perpetrators or claimants, as merged now, has a link in that role
  * passing the floor (actor_event_links.role_confidence, the report's confidence included) and a live
  * adherence to the doctrine at least as sure — as keyedEvents reads it from events, participations
- * and adherences. Counted once per doctrine however many of its actors adhere (distinct on the
- * event). At a million events: floored at 60, 1.2 s (26.8 s from the base tables); 2020–2024, 0.6 s
- * (7.9 s). Still seconds: every actor's links in those roles are read.
+ * and adherences; with an actor or role filter, only among the events it selects (linkedEvents).
+ * Counted once per doctrine however many of its actors adhere (distinct on the event). At a
+ * million events: floored at 60, 1.2 s (26.8 s from the base tables); 2020–2024, 0.6 s (7.9 s).
+ * Still seconds: every actor's links in those roles are read.
  */
 function doctrineLinkBreakdown(route: SummaryRoute, parts: boolean): Grouped {
   const floor = route.minConfidence ?? 0;
-  const links = actorLinkRows(null, { ...route, roles: OWN_ROLES }, parts);
+  const links = actorLinkRows(null, { ...route, roles: OWN_ROLES }, parts, hasLinks(route) ? linkedEvents(route) : undefined);
   return {
     table: 'actor_event_links + adherences',
     rows: sql`select distinct on (ad.doctrine_id, l.event_id) ad.doctrine_id, l.events, l.killed_min, l.killed_max,

@@ -204,7 +204,14 @@ CREATE TRIGGER claims_append_only BEFORE UPDATE OR DELETE ON claims
 -- present value (once per statement, so a bulk load joins its new rows once). A citation graded
 -- as the value cannot change a right value, and confirms a writer's own value; any other
 -- recomputes it, so a value a writer put there itself does not stand.
-CREATE OR REPLACE FUNCTION claims_grade_from_sources(claim_ids integer[]) RETURNS void LANGUAGE sql AS $$
+-- PL/pgSQL, not SQL: a SQL function's UPDATE is planned at every call (1–3 ms, on every cited
+-- write), a PL/pgSQL one's plan is kept for the session. Most new links change no grade, and an
+-- empty list is not planned or run at all.
+CREATE OR REPLACE FUNCTION claims_grade_from_sources(claim_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF cardinality(claim_ids) = 0 THEN
+    RETURN;
+  END IF;
   UPDATE claims c SET source_reliability = graded.best
     FROM (SELECT ids.claim_id, (SELECT min(s.reliability)
                                   FROM claim_citations cc
@@ -213,7 +220,7 @@ CREATE OR REPLACE FUNCTION claims_grade_from_sources(claim_ids integer[]) RETURN
                                  WHERE cc.claim_id = ids.claim_id) AS best
             FROM (SELECT DISTINCT unnest(claim_ids) AS claim_id) ids) graded
    WHERE c.id = graded.claim_id AND c.source_reliability IS DISTINCT FROM graded.best;
-$$;
+END $$;
 
 CREATE OR REPLACE FUNCTION claim_citations_grade_claims() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -4,7 +4,7 @@
  * key, so loading the same file again finds them instead of writing them twice.
  */
 import { eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { claimCitations, claims } from '../../db/schema.ts';
+import { citations, claimCitations, claims, sources } from '../../db/schema.ts';
 import type { Tx } from '../service.ts';
 
 export type ClaimKind = (typeof claims.$inferInsert)['kind'];
@@ -36,8 +36,9 @@ export async function recordClaimEstablishing(tx: Tx, claim: NewClaim, establish
   const record = establishes?.(sql`(select id from claim)`);
   const [row] = await tx.execute<{ claim_id: number; record_id: number | null }>(sql`
     with claim as (
-           insert into ${claims} (kind, confidence, credibility, note, recorded_by)
-           values (${claim.kind}::claim_kind, ${claim.confidence}, ${claim.credibility ?? null}::smallint, ${claim.note ?? null}, ${claim.recordedBy})
+           insert into ${claims} (kind, confidence, credibility, note, recorded_by, source_reliability)
+           values (${claim.kind}::claim_kind, ${claim.confidence}, ${claim.credibility ?? null}::smallint, ${claim.note ?? null}, ${claim.recordedBy},
+                   ${bestSourceGrade(sql`array[${citationIds}]::int[]`)})
            returning id),
          linked as (
            insert into ${claimCitations} (claim_id, citation_id)
@@ -46,6 +47,15 @@ export async function recordClaimEstablishing(tx: Tx, claim: NewClaim, establish
     select (select id from claim) as claim_id, ${record?.returnsId ? sql`(select id from record)` : sql`null::int`} as record_id`);
   if (!row) throw new Error('insert into claims returned no row');
   return { claimId: row.claim_id, recordId: row.record_id };
+}
+
+/**
+ * The best grade of the sources of these citations: a new claim's source_reliability. The
+ * claim_citations trigger derives it anyway (a writer's value is never trusted); given at insert,
+ * the trigger finds it right and updates nothing, instead of updating the new claim at once.
+ */
+function bestSourceGrade(citationIds: SQL): SQL {
+  return sql`(select min(s.reliability) from ${citations} ct join ${sources} s on s.id = ct.source_id where ct.id = any(${citationIds}))`;
 }
 
 /** What recording a keyed claim did. */
@@ -72,6 +82,7 @@ export async function recordKeyedClaim(tx: Tx, key: string, claim: NewClaim & { 
       credibility: claim.credibility ?? null,
       note: claim.note ?? null,
       recordedBy: claim.recordedBy,
+      sourceReliability: bestSourceGrade(sql`${sql.param(claim.citationIds)}::int[]`),
       // An import keeps the time a claim was first recorded, to the microsecond.
       ...(claim.recordedAt !== undefined ? { recordedAt: sql`${claim.recordedAt}::timestamptz` } : {}),
     })

@@ -134,9 +134,10 @@ describe('a backend ended under the driver', () => {
   it('fails statements sent between a reset socket\'s error and its close instead of hanging', async () => {
     // A proxy that can reset the driver's socket: it then sees ECONNRESET at once and the close
     // event a moment later, the window in which a statement used to be queued and never failed.
+    const server = new URL(url);
     const clients: net.Socket[] = [];
     const proxy = net.createServer((client) => {
-      const upstream = net.connect(Number(new URL(url).port || 5432), new URL(url).hostname);
+      const upstream = net.connect(Number(server.port || 5432), server.hostname);
       client.pipe(upstream).pipe(client);
       client.on('error', () => undefined).on('close', () => upstream.destroy());
       upstream.on('error', () => undefined);

@@ -114,7 +114,7 @@ describe('mergeActors', () => {
     expect(keptThen.data?.actors.totalCount).toBe((now.data?.actors.totalCount ?? 0) + 1);
   });
 
-  it('filters events and their totals by an actor as merged at the view\'s time', async () => {
+  it('filters events, their totals and their actor groups by an actor as merged at the view\'s time', async () => {
     const afterMerge = new Date().toISOString();
     type Filtered = { events: { nodes: { slug: string }[] }; eventStats: { events: number } };
     const Q = `query($actor: String!, $asOf: DateTime) {

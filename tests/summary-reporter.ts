@@ -13,17 +13,18 @@ export default class SummaryReporter implements Reporter {
     let skipped = 0;
     const failures: string[] = [];
     for (const module of testModules) {
+      const file = relative(process.cwd(), module.moduleId);
       // A file that fails to load has no tests to count, but it is a failure all the same.
       if (module.state() === 'failed' && [...module.children.allTests()].length === 0) {
         failed++;
-        failures.push(`${relative(process.cwd(), module.moduleId)} (did not load): ${firstLine(module.errors()[0]?.message)}`);
+        failures.push(`${file} (did not load): ${firstLine(module.errors()[0]?.message)}`);
       }
       for (const test of module.children.allTests()) {
         const result = test.result();
         if (result.state === 'passed') passed++;
         else if (result.state === 'failed') {
           failed++;
-          failures.push(`${relative(process.cwd(), module.moduleId)} > ${test.fullName}: ${firstLine(result.errors?.[0]?.message)}`);
+          failures.push(`${file} > ${test.fullName}: ${firstLine(result.errors?.[0]?.message)}`);
         } else skipped++;
       }
     }

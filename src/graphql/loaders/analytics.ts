@@ -565,8 +565,7 @@ function linkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boolean): Gr
       return { ...links(), ...BY_VALUE, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
     case 'ACTOR':
       // With an actor: the links in the filter's roles of the events the actor is linked to.
-      if (route.actor !== null) return { ...actorLinkRows(null, route, parts, linkedEvents(route)), ...BY_ACTOR };
-      return { ...actorLinkRows(null, route, parts), ...BY_ACTOR };
+      return { ...actorLinkRows(null, route, parts, route.actor !== null ? linkedEvents(route) : undefined), ...BY_ACTOR };
     case 'ROLE':
       // One group per role whose links pass the floor (and in the filter's roles, if it names any).
       return {

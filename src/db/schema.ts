@@ -751,9 +751,21 @@ export const eventRollupByBand = pgTable(
 );
 
 /**
- * event_rollup_by_band summed over countries and kinds (per bucket and band) and over buckets and
- * kinds (per country and band): a floored total or timeline reads ~1,000 rows, a floored country
- * breakdown ~300, instead of the ~250,000 of the band rollup. Kept by the same drainer.
+ * The grades of the events' reports as a floor compares them (event_rollup_members): reliability
+ * A–F (F: no graded source) and credibility 1–6 (6: not given). A grade floor keeps the rows at or
+ * better than it, as a confidence floor keeps the bands at or above it.
+ */
+const reportGrades = {
+  reliability: sourceReliability('reliability').notNull(),
+  credibility: smallint('credibility').notNull(),
+};
+
+/**
+ * event_rollup_by_band's events summed over countries and kinds (per bucket, band and grades) and
+ * over buckets and kinds (per country, band and grades): a floored total or timeline reads a few
+ * thousand rows, a floored country breakdown a few hundred, instead of every event and its report
+ * (the band rollup keeps no grades: per country and kind it would be many times larger). Kept by
+ * the same drainer, from event_rollup_members.
  */
 export const eventRollupByBandPeriod = pgTable(
   'event_rollup_by_band_period',
@@ -761,9 +773,10 @@ export const eventRollupByBandPeriod = pgTable(
     grain: eventGrain('grain').notNull(),
     period: date('period', { mode: 'string' }),
     band: smallint('band').notNull(),
+    ...reportGrades,
     ...rollupMeasures,
   },
-  (t) => [unique('event_rollup_by_band_period_key').on(t.grain, t.period, t.band).nullsNotDistinct()],
+  (t) => [unique('event_rollup_by_band_period_key').on(t.grain, t.period, t.band, t.reliability, t.credibility).nullsNotDistinct()],
 );
 
 export const eventRollupByBandCountry = pgTable(
@@ -771,9 +784,10 @@ export const eventRollupByBandCountry = pgTable(
   {
     countryId: integer('country_id'),
     band: smallint('band').notNull(),
+    ...reportGrades,
     ...rollupMeasures,
   },
-  (t) => [unique('event_rollup_by_band_country_key').on(t.countryId, t.band).nullsNotDistinct()],
+  (t) => [unique('event_rollup_by_band_country_key').on(t.countryId, t.band, t.reliability, t.credibility).nullsNotDistinct()],
 );
 
 /**
@@ -1339,11 +1353,20 @@ export const eventRollupMembers = pgTable(
     // The confidence of the event's report (claims never change, so neither does this): its band
     // in event_rollup_by_band.
     confidence: smallint('confidence'),
+    // The report's grades as a floor compares them (claimPasses): its best source's reliability,
+    // F when no source is graded, and its credibility, 6 (cannot be judged) when not given. They can
+    // change (a source graded anew), and the drainer then moves the event (claims_summaries_regraded).
+    // Null only in rows made before grades were kept, until src/db/sql/backfills.sql fills them.
+    reliability: sourceReliability('reliability'),
+    credibility: smallint('credibility'),
   },
   (t) => [
     // A bucket's members, for its first/last dates after it loses one.
     index('event_rollup_members_bucket_idx').on(t.grain, t.period, t.kind, t.countryId, t.firstDate, t.lastDate),
     index('event_rollup_members_country_idx').on(t.countryId, t.firstDate, t.lastDate),
+    // A country's members in one band and grade, for the dates of an event_rollup_by_band_country
+    // group after it loses one (INCLUDE (first_date, last_date), by hand in its migration).
+    index('event_rollup_members_grade_idx').on(t.countryId, t.confidence, t.reliability, t.credibility),
   ],
 );
 

@@ -22,3 +22,18 @@ BEGIN
     PERFORM actor_role_floors_rebuild();
   END IF;
 END $$;
+
+-- Members made before the summaries kept report grades (the migration adding the columns leaves
+-- them null, and empties event_rollup_by_band_period and _by_band_country): their grades are
+-- filled from the reports once, and the two rollups summed from them.
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM event_rollup_members WHERE credibility IS NULL)
+     OR (NOT EXISTS (SELECT 1 FROM event_rollup_by_band_period) AND EXISTS (SELECT 1 FROM event_rollup_members WHERE confidence IS NOT NULL)) THEN
+    PERFORM 1 FROM summary_partitions FOR UPDATE;
+    UPDATE event_rollup_members m SET reliability = x.reliability, credibility = x.credibility
+      FROM event_rollup_members_expected x
+     WHERE x.event_id = m.event_id AND m.credibility IS NULL;
+    PERFORM event_rollup_grade_sums_rebuild();
+  END IF;
+END $$;

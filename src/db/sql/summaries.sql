@@ -244,7 +244,7 @@ CREATE TRIGGER adherences_summaries_delete AFTER DELETE ON adherences
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_queue_adherences();
 
 -- A retracted (or, in tests, restored) claim: a participation's event, an adherence's actor, a
--- report's event.
+-- report's event; and a report graded anew (claims_summaries_regraded): its event.
 CREATE OR REPLACE FUNCTION summaries_queue_claims() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NEW.kind = 'PARTICIPATION' THEN
@@ -260,6 +260,15 @@ END $$;
 DROP TRIGGER IF EXISTS claims_summaries_retracted ON claims;
 CREATE TRIGGER claims_summaries_retracted AFTER UPDATE OF retracted_at ON claims
   FOR EACH ROW WHEN (NEW.kind IN ('PARTICIPATION', 'ADHERENCE', 'EVENT_REPORT') AND OLD.retracted_at IS DISTINCT FROM NEW.retracted_at)
+  EXECUTE FUNCTION summaries_queue_claims();
+
+-- A report graded anew (its source's reliability changed, or a citation of another source came or
+-- went; or its credibility) moves its event between the grade groups of event_rollup_by_band_period
+-- and _by_band_country. Only reports: links keep no grades.
+DROP TRIGGER IF EXISTS claims_summaries_regraded ON claims;
+CREATE TRIGGER claims_summaries_regraded AFTER UPDATE OF source_reliability, credibility ON claims
+  FOR EACH ROW WHEN (NEW.kind = 'EVENT_REPORT' AND NEW.retracted_at IS NULL
+                     AND (OLD.source_reliability, OLD.credibility) IS DISTINCT FROM (NEW.source_reliability, NEW.credibility))
   EXECUTE FUNCTION summaries_queue_claims();
 
 -- A place moved to another country moves the events there.
@@ -325,7 +334,10 @@ SELECT e.id AS event_id, event_grain_of(e.date_earliest, e.date_latest) AS grain
        coalesce(e.date_earliest, e.date_latest) AS first_date, coalesce(e.date_latest, e.date_earliest) AS last_date,
        event_casualty_vector(e.killed_min, e.killed_best, e.killed_max, e.killed_parts,
                              e.wounded_min, e.wounded_best, e.wounded_max, e.wounded_parts) AS casualties,
-       report.confidence
+       report.confidence,
+       -- The report's grades as a floor compares them (claimPasses): no graded source counts as F,
+       -- no credibility as 6 (cannot be judged).
+       coalesce(report.source_reliability, 'F') AS reliability, coalesce(report.credibility, 6)::smallint AS credibility
   FROM events e
   JOIN claims report ON report.id = e.claim_id AND report.retracted_at IS NULL
   LEFT JOIN places pl ON pl.id = e.place_id;
@@ -478,12 +490,12 @@ BEGIN
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
   CREATE TEMP TABLE IF NOT EXISTS event_rollup_delta (sign smallint NOT NULL, LIKE event_rollup_members) ON COMMIT DELETE ROWS;
   INSERT INTO event_rollup_delta
-    (sign, event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence)
+    (sign, event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence, reliability, credibility)
   WITH expected AS MATERIALIZED (
-         SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence
+         SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence, reliability, credibility
            FROM event_rollup_members_expected WHERE event_id = ANY(event_ids)),
        stored AS MATERIALIZED (
-         SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence
+         SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence, reliability, credibility
            FROM event_rollup_members WHERE event_id = ANY(event_ids))
   SELECT 1, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) added
   UNION ALL
@@ -491,8 +503,8 @@ BEGIN
   IF NOT FOUND THEN RETURN; END IF;
 
   DELETE FROM event_rollup_members m USING event_rollup_delta d WHERE d.sign < 0 AND m.event_id = d.event_id;
-  INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence)
-  SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence
+  INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence, reliability, credibility)
+  SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence, reliability, credibility
     FROM event_rollup_delta WHERE sign > 0;
 
   INSERT INTO event_rollup_by_kind AS r
@@ -533,21 +545,22 @@ BEGIN
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
   INSERT INTO event_rollup_by_band_period AS r
-    (grain, period, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
-  SELECT d.grain, d.period, d.confidence, {{signed_killed_sums_of_d}},
+    (grain, period, band, reliability, credibility, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
+  SELECT d.grain, d.period, d.confidence, d.reliability, d.credibility, {{signed_killed_sums_of_d}},
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d WHERE d.confidence IS NOT NULL
-   GROUP BY d.grain, d.period, d.confidence ORDER BY d.grain, d.period, d.confidence
+   GROUP BY d.grain, d.period, d.confidence, d.reliability, d.credibility
+   ORDER BY d.grain, d.period, d.confidence, d.reliability, d.credibility
   ON CONFLICT ON CONSTRAINT event_rollup_by_band_period_key DO UPDATE SET
     {{sums_plus_excluded}},
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
 
   INSERT INTO event_rollup_by_band_country AS r
-    (country_id, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
-  SELECT d.country_id, d.confidence, {{signed_killed_sums_of_d}},
+    (country_id, band, reliability, credibility, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
+  SELECT d.country_id, d.confidence, d.reliability, d.credibility, {{signed_killed_sums_of_d}},
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
     FROM event_rollup_delta d WHERE d.confidence IS NOT NULL
-   GROUP BY d.country_id, d.confidence ORDER BY d.country_id, d.confidence
+   GROUP BY d.country_id, d.confidence, d.reliability, d.credibility ORDER BY d.country_id, d.confidence, d.reliability, d.credibility
   ON CONFLICT ON CONSTRAINT event_rollup_by_band_country_key DO UPDATE SET
     {{sums_plus_excluded}},
     first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
@@ -569,8 +582,10 @@ BEGIN
     PERFORM event_rollup_settle('event_rollup_by_period', ARRAY['grain', 'period'], 'event_rollup_by_kind');
     PERFORM event_rollup_settle('event_rollup_by_country_total', ARRAY['country_id'], 'event_rollup_by_country');
     PERFORM event_rollup_settle('event_rollup_by_band', ARRAY['grain', 'period', 'country_id', 'kind', 'band'], 'event_rollup_members');
-    PERFORM event_rollup_settle('event_rollup_by_band_period', ARRAY['grain', 'period', 'band'], 'event_rollup_by_band');
-    PERFORM event_rollup_settle('event_rollup_by_band_country', ARRAY['country_id', 'band'], 'event_rollup_by_band');
+    -- The band rollup keeps no grades: these two read the members of the group (a bucket's by
+    -- event_rollup_members_bucket_idx, a country's band and grades by event_rollup_members_grade_idx).
+    PERFORM event_rollup_settle('event_rollup_by_band_period', ARRAY['grain', 'period', 'band', 'reliability', 'credibility'], 'event_rollup_members');
+    PERFORM event_rollup_settle('event_rollup_by_band_country', ARRAY['country_id', 'band', 'reliability', 'credibility'], 'event_rollup_members');
   END IF;
   DELETE FROM event_rollup_delta;
 END $$;
@@ -1144,6 +1159,26 @@ CREATE OR REPLACE FUNCTION summaries_complete_up_to() RETURNS timestamptz LANGUA
   SELECT coalesce((SELECT min(marked_at) FROM summary_queue), now())
 $$;
 
+-- event_rollup_by_band_period and _by_band_country from event_rollup_members (summaries_rebuild,
+-- and once, by src/db/sql/backfills.sql, for summaries made before they kept grades). The caller
+-- holds every partition, or is the migration: no drainer changes the members meanwhile.
+CREATE OR REPLACE FUNCTION event_rollup_grade_sums_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  TRUNCATE event_rollup_by_band_period, event_rollup_by_band_country;
+  INSERT INTO event_rollup_by_band_period
+    (grain, period, band, reliability, credibility, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
+  SELECT grain, period, confidence, reliability, credibility, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date),
+         {{casualty_sum_of_casualties}}
+    FROM event_rollup_members WHERE confidence IS NOT NULL GROUP BY grain, period, confidence, reliability, credibility;
+  INSERT INTO event_rollup_by_band_country
+    (country_id, band, reliability, credibility, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
+  SELECT country_id, confidence, reliability, credibility, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
+         count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date),
+         {{casualty_sum_of_casualties}}
+    FROM event_rollup_members WHERE confidence IS NOT NULL GROUP BY country_id, confidence, reliability, credibility;
+END $$;
+
 -- Rebuilds every summary from the base tables, set-based, and empties the queue: for a bulk load
 -- (seed:synthetic) that queued millions of keys, which a set-based rebuild summarizes far faster
 -- than batches of keys would. It holds every partition meanwhile, so no drainer works beside it.
@@ -1155,21 +1190,15 @@ BEGIN
     event_rollup_by_country_total, event_rollup_by_band, event_rollup_by_band_period, event_rollup_by_band_country, actor_event_links, actor_rollup, actor_rollup_timeline, actor_rollup_by_role,
     actor_rollup_by_role_band, actor_rollup_by_role_floor,
     event_doctrines, doctrine_rollup, actor_doctrine_sets, event_solo_actors, actor_solo_rollup;
-  INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence)
-  SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence FROM event_rollup_members_expected;
+  INSERT INTO event_rollup_members (event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence, reliability, credibility)
+  SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence, reliability, credibility
+    FROM event_rollup_members_expected;
   INSERT INTO event_rollup_by_band (grain, period, country_id, kind, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT grain, period, country_id, kind, confidence, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
          count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date),
          {{casualty_sum_of_casualties}}
     FROM event_rollup_members WHERE confidence IS NOT NULL GROUP BY grain, period, country_id, kind, confidence;
-  INSERT INTO event_rollup_by_band_period (grain, period, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
-  SELECT grain, period, band, sum(events), sum(killed_min), sum(killed_max), sum(killed_open), sum(killed_reported), min(first_date), max(last_date),
-         {{casualty_sum_of_casualties}}
-    FROM event_rollup_by_band GROUP BY grain, period, band;
-  INSERT INTO event_rollup_by_band_country (country_id, band, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
-  SELECT country_id, band, sum(events), sum(killed_min), sum(killed_max), sum(killed_open), sum(killed_reported), min(first_date), max(last_date),
-         {{casualty_sum_of_casualties}}
-    FROM event_rollup_by_band GROUP BY country_id, band;
+  PERFORM event_rollup_grade_sums_rebuild();
   INSERT INTO event_rollup_by_kind (grain, period, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT grain, period, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),
          count(*) FILTER (WHERE killed_min IS NOT NULL AND killed_max IS NULL), count(killed_min), min(first_date), max(last_date), {{casualty_sum_of_casualties}}

@@ -210,10 +210,10 @@ function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[
   if (filter?.between != null) return null;
   // The calendar and actor summaries know events' countries, not where in them they were. They know
   // the confidence of each event's report (event_rollup_by_band) and, per actor and role, of its best
-  // live link capped by the report's (actor_event_links.role_confidence), not the grades of claims or
-  // of sources: grade floors read events (docs/performance.md, "Confidence floors").
-  const floor = claimFloor(filter, 'filter.');
-  return isLiveView(view) && !hasGeoFilter(filter) && floor.minReliability === null && floor.minCredibility === null ? summaryRoute(filter) : null;
+  // live link capped by the report's (actor_event_links.role_confidence); the grades of reports only
+  // per bucket and per country (event_rollup_by_band_period, _by_band_country): the loaders send
+  // other grade floors to events (docs/performance.md, "Grade floors from the summaries").
+  return isLiveView(view) && !hasGeoFilter(filter) ? summaryRoute(filter) : null;
 }
 
 /**

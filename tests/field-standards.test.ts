@@ -345,6 +345,20 @@ describe('dyads across a merge', () => {
     expect(r.errors).toBeUndefined();
     expect(r.data?.events.nodes.map((n) => n.slug)).toEqual(['pakistan-army-operations']);
   });
+
+  it('keeps only sides given by live claims: a retracted participation takes its event out', async () => {
+    // The participation that puts the Pakistan army on side A of its operations, retracted.
+    const [row] = await f.scratch.handle.sql<{ claim_id: number }[]>`
+      select p.claim_id from participations p join events e on e.id = p.event_id join actors a on a.id = p.actor_id
+       where e.slug = 'pakistan-army-operations' and a.slug = 'pakistan-army' and p.role = 'PERPETRATOR'`;
+    expect(row).toBeDefined();
+    await f.scratch.handle.sql`update claims set retracted_at = now(), retracted_by = 'test', retraction_reason = 'test: a side withdrawn' where id = ${row!.claim_id}`;
+    const r = await f.api.query<{ events: { totalCount: number; nodes: { slug: string }[] } }>(
+      `{ events(filter: { between: ["pakistan-army", "afghan-taliban"] }) { totalCount nodes { slug } } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.events).toEqual({ totalCount: 0, nodes: [] });
+  });
 });
 
 describe('casualty parts in a CSV import', () => {

@@ -9,6 +9,7 @@ import type { DatabaseMonitor } from './db/monitor.ts';
 import type { Context } from './graphql/context.ts';
 import { makePubSub, type PubSub } from './graphql/pubsub.ts';
 import { useQueryJit } from './graphql/executor.ts';
+import { useSummaryStatusFirst } from './graphql/summary-status.ts';
 import { LIVE_VIEW } from './graphql/view.ts';
 import { DEFAULT_IDEMPOTENCY_KEY_LIFETIME_S } from './writes/transaction.ts';
 import { schema } from './graphql/schema.ts';
@@ -88,6 +89,8 @@ export function createApp(options: AppOptions): App {
     ...useQueryJit(),
     useDeferStream(),
     useAdmission({ admission: options.admission, monitor: options.monitor, readDb: options.readDb }) as Plugin,
+    // After admission: the status is read from the database the request's aggregates read.
+    useSummaryStatusFirst() as Plugin,
     ...useEventStreams({ authDb: options.authDb ?? db, tokenCache: options.tokenCache }),
     useStreamRules({
       admission: options.admission,

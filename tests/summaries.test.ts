@@ -4,7 +4,7 @@
  * counts the write in shortly after.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFixture, type WriteFixture } from './helpers.ts';
+import { openApi, writeFixture, type WriteFixture } from './helpers.ts';
 import { graphql, serve } from './server-helpers.ts';
 import type { RunningServer } from '../src/server.ts';
 
@@ -57,5 +57,40 @@ describe('the server\'s summary drainer', () => {
       after = await read();
     }
     expect(after.eventStats.events).toBe(before.eventStats.events + 1);
+  });
+});
+
+describe('summaryStatus beside live aggregates', () => {
+  // Fields of one query resolve concurrently: read as one of them, the status could be read after a
+  // drainer committed and an aggregate before it ("caught up" beside a count without the write).
+  const statusFirst = (statements: string[]) => {
+    const status = statements.findIndex((s) => s.includes('summaries_complete_up_to'));
+    const aggregate = statements.findIndex((s) => s.includes('actor_rollup'));
+    return { status, aggregate };
+  };
+
+  it('is read once, before any field of the query, so each aggregate includes what it says', async () => {
+    const api = openApi();
+    try {
+      for (const query of [
+        `{ eventStats(filter: { actor: "isis-k" }) { events } summaryStatus { caughtUp } }`,
+        // Asked for through a fragment, after the aggregates.
+        `query { eventStats(filter: { actor: "isis-k" }) { events } ...Status } fragment Status on Query { summaryStatus { completeUpTo } }`,
+      ]) {
+        api.resetStatements();
+        const r = await api.query(query);
+        expect(r.errors).toBeUndefined();
+        const { status, aggregate } = statusFirst(api.statements);
+        expect(status, query).toBeGreaterThanOrEqual(0);
+        expect(aggregate, query).toBeGreaterThan(status);
+        expect(api.statements.filter((s) => s.includes('summaries_complete_up_to')), query).toHaveLength(1);
+      }
+      // Not asked for: not read.
+      api.resetStatements();
+      await api.query(`{ eventStats(filter: { actor: "isis-k" }) { events } }`);
+      expect(statusFirst(api.statements).status).toBe(-1);
+    } finally {
+      await api.close();
+    }
   });
 });

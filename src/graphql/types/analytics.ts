@@ -17,7 +17,8 @@ import {
   type KilledSum,
   type TimelineInterval,
 } from '../loaders/analytics.ts';
-import { summaryStatus, type SummaryStatus } from '../../db/summaries.ts';
+import type { SummaryStatus } from '../../db/summaries.ts';
+import { requestSummaryStatus } from '../summary-status.ts';
 import { claimFloor, type ClaimFloorArgs } from '../claim-filters.ts';
 import { hasGeoFilter, placeStats, type GeoFilter } from '../loaders/geography.ts';
 import { eventMapCounts, placeAggregateRows } from '../place-counts.ts';
@@ -343,7 +344,9 @@ const SummaryStatusType = builder.objectRef<SummaryStatus>('SummaryStatus').impl
 builder.queryField('summaryStatus', (t) =>
   t.field({
     type: SummaryStatusType,
-    description: 'How current the dashboard summaries are: ask for it beside live aggregates to know what they include.',
-    resolve: (_root, _args, ctx) => summaryStatus(ctx.db),
+    description:
+      'How current the dashboard summaries are: ask for it beside live aggregates to know what they include. Read once, before the other fields of the query, so every live aggregate beside it includes at least the writes it says are counted.',
+    // Read before the query's fields run (useSummaryStatusFirst); read here when that was not possible.
+    resolve: (_root, _args, ctx) => requestSummaryStatus(ctx),
   }),
 );

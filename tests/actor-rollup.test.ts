@@ -224,6 +224,10 @@ async function expectSummariesAgree(db: Database) {
           await breakdown(db, LIVE_VIEW, floorConditions, by, 100, floorLinks, null),
         );
       }
+      // Years with casualty parts: an actor's or role's floored years are read from its links' vectors.
+      expect(await breakdown(db, LIVE_VIEW, floorConditions, 'YEAR', 100, floorLinks, floorRoute, true), `${at} by YEAR with parts`).toEqual(
+        await breakdown(db, LIVE_VIEW, floorConditions, 'YEAR', 100, floorLinks, null, true),
+      );
     }
   }
   // Grade floors on the reports (alone and beside a confidence floor): totals, timelines, years

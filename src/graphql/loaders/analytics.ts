@@ -511,7 +511,7 @@ export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions
       return route.country !== null ? null : { ...eventRollupRows('event_rollup_by_kind', route, conditions, parts), ...kind };
     }
     case 'YEAR': {
-      const source = links ? timelineSource(route, conditions) : eventRollupFor(route, conditions, parts);
+      const source = links ? timelineSource(route, conditions, parts) : eventRollupFor(route, conditions, parts);
       return source && { ...source, ...BY_VALUE, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
     }
     case 'ACTOR': {

@@ -6,9 +6,8 @@
  * (useSummaryStatusFirst), and the field answers that reading: every aggregate of the request then
  * reads summaries that hold at least what it says.
  */
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { getOperationAST, Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { getOperationAST } from 'graphql';
 import { summaryStatus, type SummaryStatus } from '../db/summaries.ts';
 import type { Context } from './context.ts';
 

@@ -468,16 +468,13 @@ export type Grouped = SummaryRows & {
 export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions?: SQL, parts = false): Grouped | null {
   const links = hasLinks(route);
   if (graded(route)) {
-    // Years and countries of all events, from the rollups that keep the reports' grades.
+    // Years (below, through eventRollupFor) and countries of all events, from the rollups that
+    // keep the reports' grades.
     if (links) return null;
-    if (by === 'YEAR') {
-      const source = eventRollupFor(route, conditions, parts);
-      return source && { ...source, ...BY_VALUE, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
-    }
     if (by === 'COUNTRY' && route.country === null && route.kinds === null && !bounded(route)) {
       return { ...eventRollupRows('event_rollup_by_band_country', route, conditions, parts), ...BY_COUNTRY };
     }
-    return null;
+    if (by !== 'YEAR') return null;
   }
   if (route.minConfidence !== null && (links || by === 'ACTOR' || by === 'ROLE' || by === 'DOCTRINE')) {
     return linkBreakdown(by, route, parts);
@@ -874,7 +871,7 @@ export interface LinkFilter {
  * ACTOR groups are keyed by the actor's id (`entity_id`) and given their slug and name by
  * `labels` after grouping (joined on g.entity_id): made distinct per event with the two texts, the
  * rows of a grade floor over all events (600,000 links) took longer to hash and group (4.7 s
- * against 3.9). DOCTRINE groups keyed so were slower (3.6 s against 4.3: another join order).
+ * against 3.9). DOCTRINE groups keyed so were slower (4.3 s against 3.6: another join order).
  */
 interface KeyedEvents {
   rows: SQL;

@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApi, writeFixture, type WriteFixture } from './helpers.ts';
 import { graphql, serve } from './server-helpers.ts';
 import type { RunningServer } from '../src/server.ts';
+import { sql } from 'drizzle-orm';
+import { SummaryDrainer, summariesPending } from '../src/db/summaries.ts';
+import { PollingLoop } from '../src/db/polling-loop.ts';
 
 const DASHBOARD = `{
   eventStats(filter: { actor: "isis-k", role: [IMPLICATED] }) { events }
@@ -57,6 +60,72 @@ describe('the server\'s summary drainer', () => {
       after = await read();
     }
     expect(after.eventStats.events).toBe(before.eventStats.events + 1);
+  });
+});
+
+describe('a backlog of summary keys', () => {
+  let f: WriteFixture;
+  beforeAll(async () => {
+    f = await writeFixture();
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  it('is worked off in calls that grow while they come back full, and small calls follow it', async () => {
+    const db = f.scratch.handle.db;
+    // A bulk load's backlog: 3,000 event keys (of no stored event: the refresh finds nothing to change).
+    await db.execute(sql`insert into summary_queue (kind, id) select 'event', 10000000 + g from generate_series(1, 3000) g`);
+    const calls: { taken: number; batch: number }[] = [];
+    const drainer = new SummaryDrainer(db, { maxKeys: 100, idleMs: 5, onError: (error) => { throw error; }, onDrained: (taken, batch) => calls.push({ taken, batch }) });
+    drainer.start();
+    const started = Date.now();
+    while (await summariesPending(db)) {
+      expect(Date.now() - started, 'the backlog was not worked off').toBeLessThan(30_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Then a write's few keys.
+    await db.execute(sql`insert into summary_queue (kind, id) select 'event', 20000000 + g from generate_series(1, 3) g`);
+    while (!calls.some((c) => c.taken === 3)) {
+      expect(Date.now() - started, 'the write was not drained').toBeLessThan(30_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await drainer.stop();
+    const backlog = calls.filter((c) => c.taken > 0 && c.taken !== 3);
+    expect(backlog.reduce((sum, c) => sum + c.taken, 0)).toBe(3000);
+    // Each call after a full one may take twice as many keys, after any other 100 again (a call
+    // takes keys of at most half the partitions, so it can come back short before the end).
+    for (const [i, call] of calls.entries()) {
+      if (i === 0) continue;
+      const previous = calls[i - 1]!;
+      expect(call.batch).toBe(previous.taken >= previous.batch ? previous.batch * 2 : 100);
+    }
+    expect(backlog.slice(0, 4).map((c) => c.batch)).toEqual([100, 200, 400, 800]);
+    // A fixed 100 would have taken thirty calls.
+    expect(backlog.length).toBeLessThanOrEqual(10);
+    expect(calls.find((c) => c.taken === 3)?.batch).toBe(100);
+  });
+});
+
+describe('a polling loop with nothing to do', () => {
+  const looks = async (lookMs: number, forMs: number) => {
+    let count = 0;
+    const loop = new PollingLoop(async () => {
+      count++;
+      if (lookMs > 0) await new Promise((resolve) => setTimeout(resolve, lookMs));
+      return false;
+    }, { idleMs: 10, onError: (error) => { throw error; } });
+    loop.start();
+    await new Promise((resolve) => setTimeout(resolve, forMs));
+    await loop.stop();
+    return count;
+  };
+
+  it('looks every idleMs while a look is cheap, and waits ten looks\' time after a slow one', async () => {
+    // Cheap looks (an empty queue): every 10 ms.
+    expect(await looks(0, 500)).toBeGreaterThanOrEqual(15);
+    // 100 ms looks (a bulk load's uncommitted keys in the way): one, then a second's pause.
+    expect(await looks(100, 1500)).toBeLessThanOrEqual(3);
   });
 });
 

@@ -1000,9 +1000,9 @@ BEGIN
   -- because each call's custom plan looked cheaper than the generic one. Small calls reuse one
   -- generic plan per statement; an import's bulk calls keep plans made for their sizes.
   IF max_keys <= 1000 THEN PERFORM set_config('plan_cache_mode', 'force_generic_plan', true); END IF;
-  -- Each partition's oldest key read from summary_queue_part_idx: the queue's heap stays as large
-  -- as its longest backlog until a vacuum truncates it (20 MB after a 100,000-event import), and a
-  -- semi-join planned for a handful of keys scanned all of it at every call (3–28 ms).
+  -- Each partition's oldest key, one probe of summary_queue_part_idx each. A semi-join over the
+  -- queue read its heap, which stays as large as its longest backlog until a vacuum truncates it:
+  -- with 200,000 keys queued and up to 150,000 of them drained, 2–5 ms a call against 0.3–1.4 ms.
   claimed := ARRAY(
     SELECT s.part FROM summary_partitions s
      CROSS JOIN LATERAL (SELECT q.marked_at FROM summary_queue q WHERE q.part = s.part ORDER BY q.marked_at LIMIT 1) oldest

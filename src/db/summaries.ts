@@ -104,7 +104,14 @@ export class SummaryDrainer extends PollingLoop {
     const base = options.maxKeys ?? DRAIN_BATCH;
     let batch = base;
     super(async () => {
-      const taken = await drainOnce(db, batch);
+      let taken: number;
+      try {
+        taken = await drainOnce(db, batch);
+      } catch (error) {
+        // Whatever failed, the next try is a call of the configured size, not the grown one.
+        batch = base;
+        throw error;
+      }
       options.onDrained?.(taken, batch);
       batch = nextDrainBatch(batch, taken, base);
       return taken > 0;

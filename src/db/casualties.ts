@@ -76,15 +76,10 @@ const SIGNED_KILLED_SUMS_OF_D = [
 
 /** The names of those measures and the casualty vector in a rollup, in that order. */
 const ROLLUP_MEASURES = ['events', 'killed_min', 'killed_max', 'killed_open', 'killed_reported', 'casualties'];
+const KILLED_MEASURES = ROLLUP_MEASURES.slice(0, -1);
 
 /** An upsert's SET items adding those measures to the stored ones (`r`). */
-const KILLED_SUMS_PLUS_EXCLUDED = [
-  'events = r.events + excluded.events',
-  'killed_min = r.killed_min + excluded.killed_min',
-  'killed_max = r.killed_max + excluded.killed_max',
-  'killed_open = r.killed_open + excluded.killed_open',
-  'killed_reported = r.killed_reported + excluded.killed_reported',
-];
+const KILLED_SUMS_PLUS_EXCLUDED = KILLED_MEASURES.map((m) => `${m} = r.${m} + excluded.${m}`);
 
 /** What src/db/sql/summaries.sql and integrity.sql write as `{{casualty_…}}`. */
 export function casualtySqlPlaceholders(): Record<string, string> {
@@ -106,7 +101,7 @@ export function casualtySqlPlaceholders(): Record<string, string> {
     // An upsert's SET list adding a row's measures to the stored ones (`r`, the rollup's alias).
     '{{sums_plus_excluded}}': [...KILLED_SUMS_PLUS_EXCLUDED, 'casualties = casualty_vector_add(r.casualties, excluded.casualties)'].join(', '),
     // The measures but the casualty vector summed again over rows `d` that hold sums of the same names.
-    '{{killed_sums_of_d}}': ROLLUP_MEASURES.slice(0, -1).map((m) => `sum(d.${m})`).join(', '),
+    '{{killed_sums_of_d}}': KILLED_MEASURES.map((m) => `sum(d.${m})`).join(', '),
     // The same without the casualty vector, for rollups that keep none (per place, per band).
     '{{signed_killed_sums_of_d}}': SIGNED_KILLED_SUMS_OF_D.join(', '),
     '{{killed_sums_plus_excluded}}': KILLED_SUMS_PLUS_EXCLUDED.join(', '),

@@ -515,7 +515,8 @@ BEGIN
     reliability source_reliability, credibility smallint, events bigint NOT NULL, killed_min bigint NOT NULL,
     killed_max bigint NOT NULL, killed_open bigint NOT NULL, killed_reported bigint NOT NULL, casualties bigint[] NOT NULL,
     first_date date, last_date date) ON COMMIT DELETE ROWS;
-  INSERT INTO event_rollup_delta_sums
+  INSERT INTO event_rollup_delta_sums (grain, period, kind, country_id, confidence, reliability, credibility, events,
+                                       killed_min, killed_max, killed_open, killed_reported, casualties, first_date, last_date)
   SELECT d.grain, d.period, d.kind, d.country_id, d.confidence, d.reliability, d.credibility, {{signed_sums_of_d}},
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
     FROM event_rollup_delta d

@@ -30,11 +30,30 @@ export default class SummaryReporter implements Reporter {
     }
     failed += unhandledErrors.length;
     for (const error of unhandledErrors) {
-      failures.push(`unhandled error: ${firstLine(error instanceof Error ? error.message : String(error))}`);
+      failures.push(`unhandled error: ${firstLine(messageOf(error))}`);
     }
     for (const failure of failures) console.log(`FAILED: ${failure}`);
     console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
   }
+}
+
+/**
+ * An unhandled error's message. Vitest hands them over serialized: plain objects, some without a
+ * prototype (a driver's error with `code` and `address`), which String() cannot convert — the
+ * reporter then threw and the closing line was never printed.
+ */
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null) {
+    const { message, name } = error as { message?: unknown; name?: unknown };
+    if (typeof message === 'string') return typeof name === 'string' ? `${name}: ${message}` : message;
+    try {
+      return JSON.stringify(error);
+    } catch {
+      return 'an error that cannot be printed';
+    }
+  }
+  return String(error);
 }
 
 function firstLine(message: string | undefined): string {

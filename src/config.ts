@@ -139,6 +139,8 @@ export interface Config {
   exportTimeoutMs: number;
   /** How often an idle summary drainer looks for queued work, ms; 0: this process runs none. */
   summaryDrainIdleMs: number;
+  /** While the drainer keeps up with writes, its calls start at most once per this many ms (0: back to back). */
+  summaryDrainPaceMs: number;
 }
 
 /** Who may read /metrics (src/http/metrics-access.ts). */
@@ -233,5 +235,6 @@ export function readConfig(env: Env = process.env): Config {
     trustedDocumentsOnly,
     exportTimeoutMs: integer(env, 'EXPORT_TIMEOUT_MS', 900_000, 1),
     summaryDrainIdleMs: integer(env, 'SUMMARY_DRAIN_IDLE_MS', 100),
+    summaryDrainPaceMs: integer(env, 'SUMMARY_DRAIN_PACE_MS', 250),
   };
 }

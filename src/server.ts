@@ -181,6 +181,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const drainer = drainerDatabase
     ? new SummaryDrainer(drainerDatabase.db, {
         idleMs: config.summaryDrainIdleMs,
+        paceMs: config.summaryDrainPaceMs,
         onError: (error) => logger.error({ err: error }, 'summary drain failed'),
       })
     : undefined;

@@ -107,6 +107,43 @@ describe('a backlog of summary keys', () => {
   });
 });
 
+describe('a drainer keeping up with writes', () => {
+  let f: WriteFixture;
+  beforeAll(async () => {
+    f = await writeFixture();
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  it('takes what a pace\'s writes queued in one call instead of calling back to back, and drains them all', async () => {
+    const db = f.scratch.handle.db;
+    const calls: number[] = [];
+    const drainer = new SummaryDrainer(db, { maxKeys: 100, idleMs: 5, paceMs: 300, onError: (error) => { throw error; }, onDrained: (taken) => { if (taken > 0) calls.push(taken); } });
+    drainer.start();
+    // A write's few keys every 20 ms for 1.5 s (of no stored event: the refresh finds nothing to change).
+    const trickleMs = 1500;
+    const started = Date.now();
+    let queued = 0;
+    while (Date.now() - started < trickleMs) {
+      await db.execute(sql`insert into summary_queue (kind, id) select 'event', 30000000 + ${queued} + g from generate_series(1, 3) g`);
+      queued += 3;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const trickled = Date.now() - started;
+    while (await summariesPending(db)) {
+      expect(Date.now() - started, 'the writes were not drained').toBeLessThan(30_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await drainer.stop();
+    expect(calls.reduce((sum, taken) => sum + taken, 0)).toBe(queued);
+    // One call per 300 ms at most while it keeps up (and one for what came after the last):
+    // back to back, with a 5 ms idle look, it made one call per write or two.
+    expect(calls.length).toBeLessThanOrEqual(Math.ceil(trickled / 300) + 2);
+    expect(Math.max(...calls)).toBeGreaterThan(6);
+  });
+});
+
 describe('a polling loop with nothing to do', () => {
   const looks = async (lookMs: number, forMs: number) => {
     let count = 0;

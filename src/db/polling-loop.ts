@@ -1,8 +1,9 @@
 /**
  * A background loop in the server process over one database step (drain summary keys, run a job):
  * back to back while the step finds work, every `idleMs` when it finds none, and at most once a
- * second after an error (the database may be down: do not spin). `stop()` ends it after the step
- * in progress, waking it from a pause.
+ * second after an error (the database may be down: do not spin). A step that did some work but
+ * keeps up with it may ask for a pause of its own before the next (`{ waitMs }`). `stop()` ends it
+ * after the step in progress, waking it from a pause.
  *
  * A look that found nothing but took long is not repeated at once: the pause is at least
  * IDLE_PAUSE_PER_LOOK times the look. A bulk load's uncommitted rows are in the queue's indexes, and
@@ -15,6 +16,12 @@ export interface PollingLoopOptions {
   onError: (error: unknown) => void;
 }
 
+/**
+ * What a step says it found: work, and more may be waiting (true: go on at once); nothing (false:
+ * pause); or work it kept up with, and how long the next step should wait.
+ */
+export type StepResult = boolean | { waitMs: number };
+
 /** The pause after a look that found nothing, as a multiple of the look's own time (at least idleMs). */
 export const IDLE_PAUSE_PER_LOOK = 10;
 
@@ -25,7 +32,7 @@ export class PollingLoop {
 
   /** `step` does one unit of work and says whether it found any. */
   constructor(
-    private readonly step: () => Promise<boolean>,
+    private readonly step: () => Promise<StepResult>,
     private readonly options: PollingLoopOptions,
   ) {}
 
@@ -48,7 +55,7 @@ export class PollingLoop {
 
   private async run(): Promise<void> {
     while (this.running) {
-      let found = false;
+      let found: StepResult = false;
       const started = performance.now();
       try {
         found = await this.step();
@@ -58,7 +65,9 @@ export class PollingLoop {
         await this.pause(Math.max(1000, this.options.idleMs));
         continue;
       }
-      if (!found && this.running) await this.pause(Math.max(this.options.idleMs, IDLE_PAUSE_PER_LOOK * (performance.now() - started)));
+      if (!this.running) return;
+      if (found === false) await this.pause(Math.max(this.options.idleMs, IDLE_PAUSE_PER_LOOK * (performance.now() - started)));
+      else if (found !== true && found.waitMs > 0) await this.pause(found.waitMs);
     }
   }
 

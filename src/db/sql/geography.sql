@@ -41,7 +41,14 @@ BEGIN
   DELETE FROM event_place_members m USING event_place_delta d WHERE d.sign < 0 AND m.event_id = d.event_id;
   INSERT INTO event_place_members (event_id, place_id, kind, killed_min, killed_max, grain, period, roles, first_date, last_date)
   SELECT event_id, place_id, kind, killed_min, killed_max, grain, period, roles, first_date, last_date FROM event_place_delta WHERE sign > 0;
+END $$;
 
+-- Adds the difference place_rollups_refresh left in event_place_delta to the per-place sums, and
+-- empties it (after the other drainers' sums: summaries_drain).
+CREATE OR REPLACE FUNCTION place_rollups_apply() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS event_place_delta (sign smallint NOT NULL, LIKE event_place_members) ON COMMIT DELETE ROWS;
+  IF NOT EXISTS (SELECT 1 FROM event_place_delta) THEN RETURN; END IF;
   -- In key order, so two drainers changing the same places lock their rows in the same order.
   INSERT INTO event_rollup_by_place AS r (place_id, kind, events, killed_min, killed_max, killed_open, killed_reported)
   SELECT d.place_id, d.kind, {{signed_killed_sums_of_d}}

@@ -423,7 +423,7 @@ SELECT x.event_id, x.doctrine_id, f.country_id, f.kind, f.killed_min, f.killed_m
 -- country (by_country_total), a bucket's kinds (by_kind) for the bucket (by_period), by_band for a
 -- bucket's or a country's band. A minimum of minima, read from a few hundred or thousand rows by
 -- index, where the members of the busiest country are 228,000 (1.7 s to read for one band). The
--- finer groups this delta changed are settled before (event_rollups_refresh calls them in that
+-- finer groups this delta changed are settled before (event_rollups_apply calls them in that
 -- order); another drainer's uncommitted change to a finer group is invisible here, but that drainer
 -- changes this group too, so it waits for our row lock and settles the group after us.
 -- (No default for `source`: beside the two-argument form it replaces, which an older copy of this
@@ -481,10 +481,10 @@ BEGIN
   END LOOP;
 END $$;
 
--- Recomputes the event_rollup_members rows of these events and adds the difference to the five
--- event rollups (in key order), then recomputes first/last dates of the groups that lost a row.
--- event_rollup_by_band (and its sums _by_band_period, _by_band_country) keep the report's
--- confidence as a dimension, for aggregates with a floor.
+-- Recomputes the event_rollup_members rows of these events, and sums the difference by the keys of
+-- the event rollups (event_rollup_delta_sums) for event_rollups_apply to add to them. The two halves
+-- are apart so that a drain call computes everything first and only then locks the sums, which other
+-- drainers add to as well (summaries_drain).
 CREATE OR REPLACE FUNCTION event_rollups_refresh(event_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
@@ -521,7 +521,16 @@ BEGIN
          min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
     FROM event_rollup_delta d
    GROUP BY d.grain, d.period, d.kind, d.country_id, d.confidence, d.reliability, d.credibility;
+END $$;
 
+-- Adds the difference event_rollups_refresh left to the seven event rollups (each in key order),
+-- then recomputes first/last dates of the groups that lost a row. event_rollup_by_band (and its sums
+-- _by_band_period, _by_band_country) keep the report's confidence as a dimension, for aggregates
+-- with a floor.
+CREATE OR REPLACE FUNCTION event_rollups_apply() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS event_rollup_delta (sign smallint NOT NULL, LIKE event_rollup_members) ON COMMIT DELETE ROWS;
+  IF NOT EXISTS (SELECT 1 FROM event_rollup_delta) THEN RETURN; END IF;
   INSERT INTO event_rollup_by_kind AS r
     (grain, period, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT d.grain, d.period, d.kind, {{killed_sums_of_d}},
@@ -794,6 +803,8 @@ BEGIN
      AND (k.first_stale AND k.lost_first <= r.first_date OR k.last_stale AND k.lost_last >= r.last_date);
 END $$;
 
+-- Recomputes these events' rows of actor_event_links, leaving the difference in actor_link_delta for
+-- actor_rollups_apply.
 CREATE OR REPLACE FUNCTION actor_links_refresh(event_ids integer[]) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
   changed integer;
@@ -819,15 +830,23 @@ BEGIN
       (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence)
     SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence
       FROM actor_link_delta WHERE sign > 0;
-    PERFORM actor_rollups_apply_delta();
   END IF;
-  DELETE FROM actor_link_delta;
   RETURN changed;
 END $$;
 
+-- Adds the difference actor_links_refresh left in actor_link_delta to the actor rollups, and empties it.
+CREATE OR REPLACE FUNCTION actor_rollups_apply() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS actor_link_delta (sign smallint NOT NULL, LIKE actor_event_links) ON COMMIT DELETE ROWS;
+  IF NOT EXISTS (SELECT 1 FROM actor_link_delta) THEN RETURN; END IF;
+  PERFORM actor_rollups_apply_delta();
+  DELETE FROM actor_link_delta;
+END $$;
+
 -- Recomputes what these events add to the doctrine sums: the event_doctrines rows of those with
--- two or more perpetrators or claimants, and the event_solo_actors row of those with one; then
--- applies the difference (one upsert of doctrine_rollup, in key order).
+-- two or more perpetrators or claimants (written, their sums kept in doctrine_sum_delta), and the
+-- event_solo_actors row of those with one (kept in event_solo_delta); event_doctrine_sums_apply
+-- then adds the difference (one upsert of doctrine_rollup, in key order).
 DROP FUNCTION IF EXISTS event_doctrines_refresh(integer[], integer[]);
 CREATE OR REPLACE FUNCTION event_doctrines_refresh(event_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -890,6 +909,12 @@ BEGIN
                            IS NOT DISTINCT FROM (e.actor_id, e.country_id, e.kind, e.killed_min, e.killed_max, e.casualties));
   DELETE FROM event_perpetrator_links;
   PERFORM event_doctrines_apply_delta();
+END $$;
+
+-- What event_doctrines_refresh left for the sums: the solo events' rows and their actor and doctrine
+-- sums, then the doctrine sums.
+CREATE OR REPLACE FUNCTION event_doctrine_sums_apply() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
   PERFORM event_solo_apply_delta();
   PERFORM doctrine_sums_apply();
 END $$;
@@ -1057,11 +1082,22 @@ BEGIN
 
   full_refresh := ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'event' ORDER BY id);
   doctrines_only := ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'event_doctrines' AND id <> ALL(full_refresh) ORDER BY id);
+  -- The events' own rows first (no other drainer writes rows of these events), with the differences
+  -- they make to the sums kept aside; then the sums, which every drainer adds to. A drainer holds a
+  -- sum's row lock from its upsert to its commit, and the busiest rows (a month and kind, actor 0,
+  -- the busiest actor) are in every call of a bulk load's drain: computed before any lock is taken,
+  -- two drainers' calls wait for each other only while they add (with the sums first, an import's
+  -- drain and the server's took turns for whole calls).
   PERFORM event_rollups_refresh(full_refresh);
   PERFORM actor_links_refresh(full_refresh);
   -- Doctrine rows carry the event's country, kind and casualties: an event refresh redoes them too.
   PERFORM event_doctrines_refresh(full_refresh || doctrines_only);
   PERFORM place_rollups_refresh(full_refresh);
+  -- In this order in every drainer (and each sum in key order): no two lock rows in opposite orders.
+  PERFORM event_rollups_apply();
+  PERFORM actor_rollups_apply();
+  PERFORM event_doctrine_sums_apply();
+  PERFORM place_rollups_apply();
   DELETE FROM summary_taken;
   PERFORM set_config('plan_cache_mode', plan_mode, true);
   RETURN taken;

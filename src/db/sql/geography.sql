@@ -33,9 +33,16 @@ BEGIN
        stored AS MATERIALIZED (
          SELECT event_id, place_id, kind, killed_min, killed_max, grain, period, roles, first_date, last_date
            FROM event_place_members WHERE event_id = ANY(event_ids))
-  SELECT 1, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) added
+  -- One row per event on both sides: matched by its id, then by the facts (as in event_rollups_refresh).
+  SELECT 1, e.* FROM expected e
+   WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.event_id = e.event_id
+                       AND (s.place_id, s.kind, s.killed_min, s.killed_max, s.grain, s.period, s.roles, s.first_date, s.last_date)
+                           IS NOT DISTINCT FROM (e.place_id, e.kind, e.killed_min, e.killed_max, e.grain, e.period, e.roles, e.first_date, e.last_date))
   UNION ALL
-  SELECT -1, * FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected) removed;
+  SELECT -1, s.* FROM stored s
+   WHERE NOT EXISTS (SELECT 1 FROM expected e WHERE s.event_id = e.event_id
+                       AND (s.place_id, s.kind, s.killed_min, s.killed_max, s.grain, s.period, s.roles, s.first_date, s.last_date)
+                           IS NOT DISTINCT FROM (e.place_id, e.kind, e.killed_min, e.killed_max, e.grain, e.period, e.roles, e.first_date, e.last_date));
   IF NOT FOUND THEN RETURN; END IF;
 
   DELETE FROM event_place_members m USING event_place_delta d WHERE d.sign < 0 AND m.event_id = d.event_id;

@@ -497,9 +497,18 @@ BEGIN
        stored AS MATERIALIZED (
          SELECT event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence, reliability, credibility
            FROM event_rollup_members WHERE event_id = ANY(event_ids))
-  SELECT 1, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) added
+  -- One row per event on both sides: matched by its id, then by the facts. (EXCEPT ALL hashed whole
+  -- rows, the sixty casualty slots too: for 8,000 events' actor links, 650 ms against 360 ms keyed
+  -- when they were stored, 245 ms against 215 ms when not.)
+  SELECT 1, e.* FROM expected e
+   WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.event_id = e.event_id
+                       AND (s.grain, s.period, s.kind, s.country_id, s.killed_min, s.killed_max, s.first_date, s.last_date, s.casualties, s.confidence, s.reliability, s.credibility)
+                           IS NOT DISTINCT FROM (e.grain, e.period, e.kind, e.country_id, e.killed_min, e.killed_max, e.first_date, e.last_date, e.casualties, e.confidence, e.reliability, e.credibility))
   UNION ALL
-  SELECT -1, * FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected) removed;
+  SELECT -1, s.* FROM stored s
+   WHERE NOT EXISTS (SELECT 1 FROM expected e WHERE s.event_id = e.event_id
+                       AND (s.grain, s.period, s.kind, s.country_id, s.killed_min, s.killed_max, s.first_date, s.last_date, s.casualties, s.confidence, s.reliability, s.credibility)
+                           IS NOT DISTINCT FROM (e.grain, e.period, e.kind, e.country_id, e.killed_min, e.killed_max, e.first_date, e.last_date, e.casualties, e.confidence, e.reliability, e.credibility));
   IF NOT FOUND THEN RETURN; END IF;
 
   DELETE FROM event_rollup_members m USING event_rollup_delta d WHERE d.sign < 0 AND m.event_id = d.event_id;
@@ -819,9 +828,17 @@ BEGIN
        stored AS MATERIALIZED (
          SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence
            FROM actor_event_links WHERE event_id = ANY(event_ids))
-  SELECT 1, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) added
+  -- One row per event and actor on both sides: matched by those, then by the facts (as in
+  -- event_rollups_refresh).
+  SELECT 1, e.* FROM expected e
+   WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.event_id = e.event_id AND s.actor_id = e.actor_id
+                       AND (s.roles, s.country_id, s.kind, s.grain, s.period, s.killed_min, s.killed_max, s.first_date, s.last_date, s.casualties, s.place_id, s.role_confidence)
+                           IS NOT DISTINCT FROM (e.roles, e.country_id, e.kind, e.grain, e.period, e.killed_min, e.killed_max, e.first_date, e.last_date, e.casualties, e.place_id, e.role_confidence))
   UNION ALL
-  SELECT -1, * FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected) removed;
+  SELECT -1, s.* FROM stored s
+   WHERE NOT EXISTS (SELECT 1 FROM expected e WHERE s.event_id = e.event_id AND s.actor_id = e.actor_id
+                       AND (s.roles, s.country_id, s.kind, s.grain, s.period, s.killed_min, s.killed_max, s.first_date, s.last_date, s.casualties, s.place_id, s.role_confidence)
+                           IS NOT DISTINCT FROM (e.roles, e.country_id, e.kind, e.grain, e.period, e.killed_min, e.killed_max, e.first_date, e.last_date, e.casualties, e.place_id, e.role_confidence));
   GET DIAGNOSTICS changed = ROW_COUNT;
   IF changed > 0 THEN
     DELETE FROM actor_event_links l USING actor_link_delta d

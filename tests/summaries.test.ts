@@ -63,7 +63,7 @@ describe('the server\'s summary drainer', () => {
   });
 });
 
-describe('a backlog of summary keys', () => {
+describe('a server\'s summary drainer', () => {
   let f: WriteFixture;
   beforeAll(async () => {
     f = await writeFixture();
@@ -104,16 +104,6 @@ describe('a backlog of summary keys', () => {
     // A fixed 100 would have taken thirty calls.
     expect(backlog.length).toBeLessThanOrEqual(10);
     expect(calls.find((c) => c.taken === 3)?.batch).toBe(100);
-  });
-});
-
-describe('a drainer keeping up with writes', () => {
-  let f: WriteFixture;
-  beforeAll(async () => {
-    f = await writeFixture();
-  });
-  afterAll(async () => {
-    await f.close();
   });
 
   it('takes what a pace\'s writes queued in one call instead of calling back to back, and drains them all', async () => {

@@ -89,7 +89,6 @@ export function casualtySqlPlaceholders(): Record<string, string> {
     '{{casualty_categories}}': `ARRAY[${CASUALTY_CATEGORIES.map((c) => `'${c}'`).join(', ')}]`,
     '{{casualty_sum_of_casualties}}': casualtySumSql((i) => `casualties[${i}]`),
     '{{casualty_sum_of_l_casualties}}': casualtySumSql((i) => `l.casualties[${i}]`),
-    '{{casualty_sum_of_signed_d_casualties}}': casualtySumSql((i) => `d.sign * d.casualties[${i}]`),
     '{{casualty_sum_of_d_casualties}}': casualtySumSql((i) => `d.casualties[${i}]`),
     // The measures of a rollup (events, killed low and high, open-ended and reported counts, the
     // casualty vector) summed over delta rows `d`, each counted with its sign (1 added, -1 removed).

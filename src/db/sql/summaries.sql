@@ -705,11 +705,16 @@ END $$;
 -- changing the same groups lock them in the same order.
 CREATE OR REPLACE FUNCTION actor_rollups_apply_delta() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+  -- The delta summed by the finest group first: each grouping set then sums those few rows instead
+  -- of every delta row and its sixty casualty slots again (as event_rollup_delta_sums does). These
+  -- sums run while the call holds the busiest rows' locks, which other drainers wait for.
   INSERT INTO actor_rollup AS r
     (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
-  SELECT d.actor_id, d.roles, d.country_id, d.kind, {{signed_killed_sums_of_d}},
-         min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0), {{casualty_sum_of_signed_d_casualties}}
-    FROM actor_link_delta d
+  SELECT d.actor_id, d.roles, d.country_id, d.kind, {{killed_sums_of_d}},
+         min(d.first_date), max(d.last_date), {{casualty_sum_of_d_casualties}}
+    FROM (SELECT d.actor_id, d.roles, d.country_id, d.kind, {{signed_sums_of_d_named}},
+                 min(d.first_date) FILTER (WHERE d.sign > 0) AS first_date, max(d.last_date) FILTER (WHERE d.sign > 0) AS last_date
+            FROM actor_link_delta d GROUP BY d.actor_id, d.roles, d.country_id, d.kind) d
    GROUP BY GROUPING SETS ((d.actor_id, d.roles), (d.actor_id, d.roles, d.country_id), (d.actor_id, d.roles, d.country_id, d.kind))
    ORDER BY 1, 2, 3, 4
   ON CONFLICT ON CONSTRAINT actor_rollup_key DO UPDATE SET
@@ -728,12 +733,12 @@ BEGIN
   -- Each row counts for every role in its mask, and (role null) for any role.
   INSERT INTO actor_rollup_by_role AS r
     (actor_id, role, events, killed_min, killed_max, killed_open, killed_reported, casualties)
-  SELECT d.actor_id, x.role, {{signed_sums_of_d}}
-    FROM actor_link_delta d
+  SELECT d.actor_id, x.role, {{killed_sums_of_d}}, {{casualty_sum_of_d_casualties}}
+    FROM (SELECT d.actor_id, d.roles, {{signed_sums_of_d_named}}
+            FROM actor_link_delta d WHERE d.actor_id <> 0 GROUP BY d.actor_id, d.roles) d
     CROSS JOIN LATERAL (SELECT r AS role FROM unnest(enum_range(NULL::participation_role)) r
                          WHERE d.roles & participation_role_bit(r) <> 0
                         UNION ALL SELECT NULL) x
-   WHERE d.actor_id <> 0
    GROUP BY d.actor_id, x.role
    ORDER BY 1, 2
   ON CONFLICT ON CONSTRAINT actor_rollup_by_role_key DO UPDATE SET
@@ -977,8 +982,9 @@ BEGIN
   SELECT event_id, actor_id, country_id, kind, killed_min, killed_max, casualties FROM event_solo_delta WHERE sign > 0;
   INSERT INTO actor_solo_rollup AS r
     (actor_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, casualties)
-  SELECT d.actor_id, d.country_id, d.kind, {{signed_sums_of_d}}
-    FROM event_solo_delta d
+  SELECT d.actor_id, d.country_id, d.kind, {{killed_sums_of_d}}, {{casualty_sum_of_d_casualties}}
+    FROM (SELECT d.actor_id, d.country_id, d.kind, {{signed_sums_of_d_named}}
+            FROM event_solo_delta d GROUP BY d.actor_id, d.country_id, d.kind) d
    GROUP BY GROUPING SETS ((d.actor_id), (d.actor_id, d.country_id, d.kind))
    ORDER BY 1, 2, 3
   ON CONFLICT ON CONSTRAINT actor_solo_rollup_key DO UPDATE SET

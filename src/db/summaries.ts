@@ -117,7 +117,6 @@ export class SummaryDrainer extends PollingLoop {
     let batch = base;
     super(async () => {
       const started = performance.now();
-      const asked = batch;
       let taken: number;
       try {
         taken = await drainOnce(db, batch);
@@ -127,10 +126,10 @@ export class SummaryDrainer extends PollingLoop {
         throw error;
       }
       options.onDrained?.(taken, batch);
+      const full = taken >= batch;
       batch = nextDrainBatch(batch, taken, base);
       if (taken === 0) return false;
-      if (taken >= asked) return true;
-      return { waitMs: paceMs - (performance.now() - started) };
+      return full || { waitMs: paceMs - (performance.now() - started) };
     }, options);
   }
 }

@@ -24,8 +24,8 @@ SELECT e.id AS event_id, e.place_id, e.kind, e.killed_min, e.killed_max,
 
 CREATE OR REPLACE FUNCTION place_rollups_refresh(event_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
   CREATE TEMP TABLE IF NOT EXISTS event_place_delta (sign smallint NOT NULL, LIKE event_place_members) ON COMMIT DELETE ROWS;
+  IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
   INSERT INTO event_place_delta (sign, event_id, place_id, kind, killed_min, killed_max, grain, period, roles, first_date, last_date)
   WITH expected AS MATERIALIZED (
          SELECT event_id, place_id, kind, killed_min, killed_max, grain, period, roles, first_date, last_date
@@ -50,11 +50,10 @@ BEGIN
   SELECT event_id, place_id, kind, killed_min, killed_max, grain, period, roles, first_date, last_date FROM event_place_delta WHERE sign > 0;
 END $$;
 
--- Adds the difference place_rollups_refresh left in event_place_delta to the per-place sums, and
--- empties it (after the other drainers' sums: summaries_drain).
+-- Adds the difference place_rollups_refresh (which creates event_place_delta, earlier in the same
+-- transaction) left there to the per-place sums, and empties it (summaries_drain calls it last).
 CREATE OR REPLACE FUNCTION place_rollups_apply() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  CREATE TEMP TABLE IF NOT EXISTS event_place_delta (sign smallint NOT NULL, LIKE event_place_members) ON COMMIT DELETE ROWS;
   IF NOT EXISTS (SELECT 1 FROM event_place_delta) THEN RETURN; END IF;
   -- In key order, so two drainers changing the same places lock their rows in the same order.
   INSERT INTO event_rollup_by_place AS r (place_id, kind, events, killed_min, killed_max, killed_open, killed_reported)

@@ -487,8 +487,8 @@ END $$;
 -- drainers add to as well (summaries_drain).
 CREATE OR REPLACE FUNCTION event_rollups_refresh(event_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
   CREATE TEMP TABLE IF NOT EXISTS event_rollup_delta (sign smallint NOT NULL, LIKE event_rollup_members) ON COMMIT DELETE ROWS;
+  IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN; END IF;
   INSERT INTO event_rollup_delta
     (sign, event_id, grain, period, kind, country_id, killed_min, killed_max, first_date, last_date, casualties, confidence, reliability, credibility)
   WITH expected AS MATERIALIZED (
@@ -535,10 +535,10 @@ END $$;
 -- Adds the difference event_rollups_refresh left to the seven event rollups (each in key order),
 -- then recomputes first/last dates of the groups that lost a row. event_rollup_by_band (and its sums
 -- _by_band_period, _by_band_country) keep the report's confidence as a dimension, for aggregates
--- with a floor.
+-- with a floor. Called after event_rollups_refresh in the same transaction, which creates the
+-- delta tables.
 CREATE OR REPLACE FUNCTION event_rollups_apply() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  CREATE TEMP TABLE IF NOT EXISTS event_rollup_delta (sign smallint NOT NULL, LIKE event_rollup_members) ON COMMIT DELETE ROWS;
   IF NOT EXISTS (SELECT 1 FROM event_rollup_delta) THEN RETURN; END IF;
   INSERT INTO event_rollup_by_kind AS r
     (grain, period, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
@@ -823,8 +823,8 @@ CREATE OR REPLACE FUNCTION actor_links_refresh(event_ids integer[]) RETURNS inte
 DECLARE
   changed integer;
 BEGIN
-  IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN 0; END IF;
   CREATE TEMP TABLE IF NOT EXISTS actor_link_delta (sign smallint NOT NULL, LIKE actor_event_links) ON COMMIT DELETE ROWS;
+  IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN 0; END IF;
   INSERT INTO actor_link_delta
     (sign, event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence)
   WITH expected AS MATERIALIZED (
@@ -856,10 +856,10 @@ BEGIN
   RETURN changed;
 END $$;
 
--- Adds the difference actor_links_refresh left in actor_link_delta to the actor rollups, and empties it.
+-- Adds the difference actor_links_refresh (which creates actor_link_delta, earlier in the same
+-- transaction) left there to the actor rollups, and empties it.
 CREATE OR REPLACE FUNCTION actor_rollups_apply() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  CREATE TEMP TABLE IF NOT EXISTS actor_link_delta (sign smallint NOT NULL, LIKE actor_event_links) ON COMMIT DELETE ROWS;
   IF NOT EXISTS (SELECT 1 FROM actor_link_delta) THEN RETURN; END IF;
   PERFORM actor_rollups_apply_delta();
   DELETE FROM actor_link_delta;
@@ -980,11 +980,22 @@ BEGIN
   DELETE FROM event_solo_actors l USING event_solo_delta d WHERE d.sign < 0 AND l.event_id = d.event_id;
   INSERT INTO event_solo_actors (event_id, actor_id, country_id, kind, killed_min, killed_max, casualties)
   SELECT event_id, actor_id, country_id, kind, killed_min, killed_max, casualties FROM event_solo_delta WHERE sign > 0;
+  -- The delta summed per actor, country and kind once, for both sums below: the actor's two
+  -- grouping sets, and each of its doctrines (summed before the join, each row would be summed, its
+  -- sixty casualty slots too, once per doctrine of its actor, and the busiest synthetic group has
+  -- fourteen: an import's drain call of 900 of its events summed 12,600 rows, 36 ms).
+  WITH sums AS MATERIALIZED (
+         SELECT d.actor_id, d.country_id, d.kind, {{signed_sums_of_d_named}}
+           FROM event_solo_delta d GROUP BY d.actor_id, d.country_id, d.kind),
+       by_doctrine AS (
+         INSERT INTO doctrine_sum_delta
+         SELECT s.doctrine_id, d.country_id, d.kind, {{killed_sums_of_d}}, {{casualty_sum_of_d_casualties}}
+           FROM sums d JOIN actor_doctrine_sets s ON s.actor_id = d.actor_id
+          GROUP BY s.doctrine_id, d.country_id, d.kind)
   INSERT INTO actor_solo_rollup AS r
     (actor_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, casualties)
   SELECT d.actor_id, d.country_id, d.kind, {{killed_sums_of_d}}, {{casualty_sum_of_d_casualties}}
-    FROM (SELECT d.actor_id, d.country_id, d.kind, {{signed_sums_of_d_named}}
-            FROM event_solo_delta d GROUP BY d.actor_id, d.country_id, d.kind) d
+    FROM sums d
    GROUP BY GROUPING SETS ((d.actor_id), (d.actor_id, d.country_id, d.kind))
    ORDER BY 1, 2, 3
   ON CONFLICT ON CONSTRAINT actor_solo_rollup_key DO UPDATE SET
@@ -993,15 +1004,6 @@ BEGIN
   DELETE FROM actor_solo_rollup r
    USING (SELECT DISTINCT actor_id FROM event_solo_delta GROUP BY actor_id, country_id, kind HAVING sum(sign) < 0) k
    WHERE r.actor_id = k.actor_id AND r.events = 0;
-  -- Summed per actor, country and kind before the join: each row would otherwise be summed (its
-  -- sixty casualty slots too) once per doctrine of its actor, and the busiest synthetic group has
-  -- fourteen (an import's drain call of 900 of its events: 12,600 rows, 36 ms; now 900).
-  INSERT INTO doctrine_sum_delta
-  SELECT s.doctrine_id, d.country_id, d.kind, {{killed_sums_of_d}}, {{casualty_sum_of_d_casualties}}
-    FROM (SELECT d.actor_id, d.country_id, d.kind, {{signed_sums_of_d_named}}
-            FROM event_solo_delta d GROUP BY d.actor_id, d.country_id, d.kind) d
-    JOIN actor_doctrine_sets s ON s.actor_id = d.actor_id
-   GROUP BY s.doctrine_id, d.country_id, d.kind;
   DELETE FROM event_solo_delta;
 END $$;
 

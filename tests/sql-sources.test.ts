@@ -83,7 +83,7 @@ describe('src/db/sql', () => {
   it('has its IMMUTABLE SQL functions inlined into the statements that call them', async () => {
     const calledAsFunctions: Record<string, string> = {
       actor_search_document: 'array_to_string is STABLE; once per actor written',
-      casualty_part_slot: 'a subquery over the parts; only for events whose casualties are split by category',
+      casualty_parts_slots: 'a subquery over the parts; only for events whose casualties are split by category',
       casualty_vector_add: 'a subquery over vectors of any length; once per upserted rollup row',
       participation_roles_mask: 'a subquery over the roles; called once per statement, on a filter',
     };

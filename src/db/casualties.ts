@@ -53,11 +53,20 @@ function eventCasualtyVectorSql(): string {
   return CASUALTY_MEASURES.map((m) => `casualty_slot(${m}_min, ${m}_best, ${m}_max) || casualty_parts_slots(${m}_parts)`).join(' || ');
 }
 
-/** The body of casualty_parts_slots: zeros for an event without parts (most), else each category's slot. */
+/**
+ * The body of casualty_parts_slots: zeros for an event without parts (most), else each category's
+ * slot. The parts are read once, typed by jsonb_to_recordset, each category picked out by a filter
+ * (a category is given at most once: casualty_parts_problem): a subquery per category over
+ * jsonb_array_elements cost twice as much (27 against 13 µs an event, in every drain of a dataset's
+ * events).
+ */
 function casualtyPartsSlotsSql(): string {
   const zeros = Array.from({ length: CASUALTY_CATEGORIES.length * CASUALTY_FIELDS.length }, () => '0').join(', ');
-  const slots = CASUALTY_CATEGORIES.map((c) => `casualty_part_slot(parts, '${c}')`).join(' || ');
-  return `CASE WHEN parts IS NULL THEN ARRAY[${zeros}]::bigint[] ELSE ${slots} END`;
+  const slots = CASUALTY_CATEGORIES.map((c) => {
+    const of = (field: string) => `max(p.${field}) FILTER (WHERE p.category = '${c}')`;
+    return `casualty_slot(${of('low')}, ${of('best')}, ${of('high')})`;
+  }).join(' || ');
+  return `CASE WHEN parts IS NULL THEN ARRAY[${zeros}]::bigint[] ELSE (SELECT ${slots} FROM jsonb_to_recordset(parts) AS p(category text, low integer, best integer, high integer)) END`;
 }
 
 /** A vector as read from PostgreSQL (bigint arrays arrive as text) into numbers, at its layout's length. */

@@ -76,15 +76,12 @@ CREATE OR REPLACE FUNCTION casualty_slot(low integer, best integer, high integer
               ELSE ARRAY[low, coalesce(best, CASE WHEN high = low THEN low END, 0),
                          (best IS NOT NULL OR high = low)::int, coalesce(high, 0), (high IS NULL)::int, 1]::bigint[] END;
 
-CREATE OR REPLACE FUNCTION casualty_part_slot(parts jsonb, category text) RETURNS bigint[]
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  RETURN coalesce((SELECT casualty_slot((p->>'low')::int, (p->>'best')::int, (p->>'high')::int)
-                     FROM jsonb_array_elements(parts) p WHERE p->>'category' = category LIMIT 1),
-                  casualty_slot(NULL, NULL, NULL));
-
+-- Each category's slot of one measure's parts (src/db/casualties.ts writes the body).
 CREATE OR REPLACE FUNCTION casualty_parts_slots(parts jsonb) RETURNS bigint[]
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN {{casualty_parts_slots}};
+-- Its former helper, a subquery per category.
+DROP FUNCTION IF EXISTS casualty_part_slot(jsonb, text);
 
 CREATE OR REPLACE FUNCTION event_casualty_vector(killed_min integer, killed_best integer, killed_max integer, killed_parts jsonb,
                                                  wounded_min integer, wounded_best integer, wounded_max integer, wounded_parts jsonb)

@@ -76,20 +76,25 @@ async function main() {
       const floorUrl = await freshDatabase('bench_datasets_floor');
       const floor = postgres(floorUrl, { max: 1, onnotice: () => {} });
       const floorStarted = performance.now();
+      const floorSteps: string[] = [];
       await floor.begin(async (tx) => {
         for (const table of TABLES) {
+          const tableStarted = performance.now();
           await tx.unsafe(`create temp table stage_${table} (like ${table}) on commit drop`);
           const writable = await tx.unsafe(`copy stage_${table} from stdin`).writable();
           await pipeline(Readable.from([dumps.get(table)!]), writable);
           await tx.unsafe(`insert into ${table} overriding system value select * from stage_${table}`);
+          floorSteps.push(`${table} ${Math.round(performance.now() - tableStarted)}`);
         }
+        const deferredStarted = performance.now();
         await tx`set constraints all immediate`;
+        floorSteps.push(`deferred checks ${Math.round(performance.now() - deferredStarted)}`);
       });
       const floorMs = performance.now() - floorStarted;
       await floor.end();
       const perS = (ms: number) => Math.round((ROWS / ms) * 1000);
       results.push(`| ${format} | ${ROWS.toLocaleString('en')} | ${(importMs / 1000).toFixed(1)} | ${perS(importMs).toLocaleString('en')} | ${(floorMs / 1000).toFixed(1)} | ${perS(floorMs).toLocaleString('en')} | ${(floorMs / importMs).toFixed(2)}× |`);
-      console.error(`${format}: import ${Math.round(importMs)} ms (${steps.join(', ')}); COPY floor ${Math.round(floorMs)} ms; created ${report.created}`);
+      console.error(`${format}: import ${Math.round(importMs)} ms (${steps.join(', ')}); COPY floor ${Math.round(floorMs)} ms (${floorSteps.join(', ')}); created ${report.created}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

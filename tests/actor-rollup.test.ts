@@ -292,7 +292,7 @@ async function expectSummariesAgree(db: Database) {
 
 /**
  * Rows by which each stored summary differs from the same summary recomputed from the base
- * tables (actor_event_links_expected, event_rollup_members_expected): all zero once the drainers
+ * tables (actor_event_links_of, event_rollup_members_expected): all zero once the drainers
  * have caught up with the writes.
  */
 async function summaryDrift(db: Database): Promise<Record<string, number>> {
@@ -307,8 +307,8 @@ async function summaryDrift(db: Database): Promise<Record<string, number>> {
   const placeCounts = sql`events, killed_min, killed_max, killed_open, killed_reported`;
   const dates = sql`min(first_date) as first_date, max(last_date) as last_date`;
   const [row] = await db.execute<Record<string, number>>(sql`
-    with truth as materialized (select * from actor_event_links_expected),
-    -- role_confidence recomputed apart from the view: per live link, its confidence capped by its
+    with truth as materialized (select * from actor_event_links_of(array(select id from events))),
+    -- role_confidence recomputed apart from actor_event_links_of: per live link, its confidence capped by its
     -- event's live report, the best per role, arrayed in the order of the roles' bits.
     conf_links as (
       select p.event_id, a.actor_id, p.role, least(c.confidence, rep.confidence) as confidence

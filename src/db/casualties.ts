@@ -48,25 +48,30 @@ export function casualtySumSql(element: (slot: number) => string): string {
   return `ARRAY[${sums.join(', ')}]::bigint[]`;
 }
 
-/** The body of event_casualty_vector: each measure's total, then its parts in category order. */
+/**
+ * The body of event_casualty_vector: each measure's total, then its parts in category order (zeros
+ * for a measure without parts, most events: tested here, inlined, so that casualty_parts_slots, a
+ * subquery PostgreSQL calls as a function, runs only for events that have parts).
+ */
 function eventCasualtyVectorSql(): string {
-  return CASUALTY_MEASURES.map((m) => `casualty_slot(${m}_min, ${m}_best, ${m}_max) || casualty_parts_slots(${m}_parts)`).join(' || ');
+  const zeros = Array.from({ length: CASUALTY_CATEGORIES.length * CASUALTY_FIELDS.length }, () => '0').join(', ');
+  return CASUALTY_MEASURES.map(
+    (m) => `casualty_slot(${m}_min, ${m}_best, ${m}_max) || CASE WHEN ${m}_parts IS NULL THEN ARRAY[${zeros}]::bigint[] ELSE casualty_parts_slots(${m}_parts) END`,
+  ).join(' || ');
 }
 
 /**
- * The body of casualty_parts_slots: zeros for an event without parts (most), else each category's
- * slot. The parts are read once, typed by jsonb_to_recordset, each category picked out by a filter
- * (a category is given at most once: casualty_parts_problem): a subquery per category over
- * jsonb_array_elements cost twice as much (27 against 13 µs an event, in every drain of a dataset's
- * events).
+ * The body of casualty_parts_slots: each category's slot of a measure's parts. The parts are read
+ * once, typed by jsonb_to_recordset, each category picked out by a filter (a category is given at
+ * most once: casualty_parts_problem): a subquery per category over jsonb_array_elements cost twice
+ * as much (27 against 13 µs an event, in every drain of a dataset's events).
  */
 function casualtyPartsSlotsSql(): string {
-  const zeros = Array.from({ length: CASUALTY_CATEGORIES.length * CASUALTY_FIELDS.length }, () => '0').join(', ');
   const slots = CASUALTY_CATEGORIES.map((c) => {
     const of = (field: string) => `max(p.${field}) FILTER (WHERE p.category = '${c}')`;
     return `casualty_slot(${of('low')}, ${of('best')}, ${of('high')})`;
   }).join(' || ');
-  return `CASE WHEN parts IS NULL THEN ARRAY[${zeros}]::bigint[] ELSE (SELECT ${slots} FROM jsonb_to_recordset(parts) AS p(category text, low integer, best integer, high integer)) END`;
+  return `(SELECT ${slots} FROM jsonb_to_recordset(parts) AS p(category text, low integer, best integer, high integer))`;
 }
 
 /** A vector as read from PostgreSQL (bigint arrays arrive as text) into numbers, at its layout's length. */

@@ -339,44 +339,48 @@ SELECT e.id AS event_id, event_grain_of(e.date_earliest, e.date_latest) AS grain
   JOIN claims report ON report.id = e.claim_id AND report.retracted_at IS NULL
   LEFT JOIN places pl ON pl.id = e.place_id;
 
--- What actor_event_links must hold, from the base tables. Queried per event
--- (WHERE event_id = ANY(...)), which the planner pushes into both grouped subqueries. The event's
+-- What actor_event_links must hold for these events, from the base tables: a row per event and
+-- actor (as merged now) it has a live link with, and one for all actors (actor 0). The event's
 -- place (0 for none) is kept for maps by actor; its coordinates are not (place_locations is
 -- joined when a map is read), so moving a place changes no row here. role_confidence: per role,
 -- the best live link's confidence capped by the report's (link_role_confidence), for floors.
 -- The per-role maxima are spelled in participation_role_bit's order (bit 2^(i-1) is element i).
-CREATE OR REPLACE VIEW actor_event_links_expected AS
-SELECT l.event_id, l.actor_id, l.roles, f.country_id, f.kind, f.grain, f.period,
-       f.killed_min, f.killed_max, f.first_date, f.last_date, f.casualties, f.place_id,
-       link_role_confidence(l.best, f.confidence) AS role_confidence
-  FROM (SELECT p.event_id, coalesce(m.canonical_id, p.actor_id) AS actor_id,
-               bit_or(participation_role_bit(p.role))::smallint AS roles, ARRAY[coalesce(max(c.confidence) FILTER (WHERE p.role = 'PERPETRATOR'), -1),
-                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'CLAIMED_RESPONSIBILITY'), -1),
-                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'ATTRIBUTED'), -1),
-                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'IMPLICATED'), -1),
-                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'INSPIRED'), -1),
-                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'TARGET'), -1),
-                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'VICTIM'), -1)]::smallint[] AS best
-          FROM participations p
-          JOIN claims c ON c.id = p.claim_id AND c.retracted_at IS NULL
-          LEFT JOIN actor_folds('infinity') m ON m.actor_id = p.actor_id
-         GROUP BY 1, 2) l
-  JOIN live_event_facts f ON f.event_id = l.event_id
-UNION ALL
-SELECT l.event_id, 0, l.roles, f.country_id, f.kind, f.grain, f.period,
-       f.killed_min, f.killed_max, f.first_date, f.last_date, f.casualties, f.place_id,
-       link_role_confidence(l.best, f.confidence)
-  FROM (SELECT p.event_id, bit_or(participation_role_bit(p.role))::smallint AS roles, ARRAY[coalesce(max(c.confidence) FILTER (WHERE p.role = 'PERPETRATOR'), -1),
-                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'CLAIMED_RESPONSIBILITY'), -1),
-                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'ATTRIBUTED'), -1),
-                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'IMPLICATED'), -1),
-                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'INSPIRED'), -1),
-                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'TARGET'), -1),
-                     coalesce(max(c.confidence) FILTER (WHERE p.role = 'VICTIM'), -1)]::smallint[] AS best
-          FROM participations p
-          JOIN claims c ON c.id = p.claim_id AND c.retracted_at IS NULL
-         GROUP BY 1) l
-  JOIN live_event_facts f ON f.event_id = l.event_id;
+-- Each event's facts are computed once and its actor-0 row is folded from its actors' rows (the
+-- union of their roles, the best of their bests): as a view joining the facts to every link row and
+-- reading the participations a second time for actor 0, 10,000 dataset events (two actors each,
+-- casualties split by category) took ~1.0 s against ~0.5 s.
+DROP VIEW IF EXISTS actor_event_links_expected;
+CREATE OR REPLACE FUNCTION actor_event_links_of(event_ids integer[])
+RETURNS TABLE (event_id integer, actor_id integer, roles smallint, country_id integer, kind event_kind, grain event_grain,
+               period date, killed_min integer, killed_max integer, first_date date, last_date date, casualties bigint[],
+               place_id integer, role_confidence smallint[])
+LANGUAGE sql STABLE AS $$
+  WITH links AS MATERIALIZED (
+         SELECT p.event_id, coalesce(m.canonical_id, p.actor_id) AS actor_id,
+                bit_or(participation_role_bit(p.role))::smallint AS roles,
+                ARRAY[coalesce(max(c.confidence) FILTER (WHERE p.role = 'PERPETRATOR'), -1),
+                      coalesce(max(c.confidence) FILTER (WHERE p.role = 'CLAIMED_RESPONSIBILITY'), -1),
+                      coalesce(max(c.confidence) FILTER (WHERE p.role = 'ATTRIBUTED'), -1),
+                      coalesce(max(c.confidence) FILTER (WHERE p.role = 'IMPLICATED'), -1),
+                      coalesce(max(c.confidence) FILTER (WHERE p.role = 'INSPIRED'), -1),
+                      coalesce(max(c.confidence) FILTER (WHERE p.role = 'TARGET'), -1),
+                      coalesce(max(c.confidence) FILTER (WHERE p.role = 'VICTIM'), -1)]::smallint[] AS best
+           FROM participations p
+           JOIN claims c ON c.id = p.claim_id AND c.retracted_at IS NULL
+           LEFT JOIN actor_folds('infinity') m ON m.actor_id = p.actor_id
+          WHERE p.event_id = ANY(event_ids)
+          GROUP BY 1, 2),
+       facts AS MATERIALIZED (SELECT * FROM live_event_facts f WHERE f.event_id = ANY(event_ids)),
+       everyone AS (
+         SELECT l.event_id, 0 AS actor_id, bit_or(l.roles)::smallint AS roles,
+                ARRAY[max(l.best[1]), max(l.best[2]), max(l.best[3]), max(l.best[4]), max(l.best[5]), max(l.best[6]), max(l.best[7])]::smallint[] AS best
+           FROM links l GROUP BY l.event_id)
+  SELECT l.event_id, l.actor_id, l.roles, f.country_id, f.kind, f.grain, f.period,
+         f.killed_min, f.killed_max, f.first_date, f.last_date, f.casualties, f.place_id,
+         link_role_confidence(l.best, f.confidence)
+    FROM (SELECT * FROM links UNION ALL SELECT * FROM everyone) l
+    JOIN facts f ON f.event_id = l.event_id
+$$;
 
 -- What event_doctrines must hold: the doctrines that an event's perpetrators or claimants, as
 -- merged now, adhere to through a live claim (their own adherences and those of actors merged
@@ -826,7 +830,7 @@ BEGIN
     (sign, event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence)
   WITH expected AS MATERIALIZED (
          SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence
-           FROM actor_event_links_expected WHERE event_id = ANY(event_ids)),
+           FROM actor_event_links_of(event_ids)),
        stored AS MATERIALIZED (
          SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence
            FROM actor_event_links WHERE event_id = ANY(event_ids))
@@ -1301,7 +1305,7 @@ BEGIN
   INSERT INTO actor_event_links
     (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence)
   SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence
-    FROM actor_event_links_expected;
+    FROM actor_event_links_of(ARRAY(SELECT id FROM events));
   INSERT INTO actor_rollup
     (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT actor_id, roles, country_id, kind, count(*), coalesce(sum(killed_min), 0), coalesce(sum(killed_max), 0),

@@ -86,6 +86,24 @@ describe('the citation check, per statement', () => {
     expect(count).toEqual({ n: 123 });
   });
 
+  it('refuses, in a short text, a context that runs off either end of it', async () => {
+    const short = 'Šíp 😀 zasáhl cíl. Arrow hit.';
+    const [row] = await scratch.handle.sql<{ id: number }[]>`
+      insert into sources (slug, publisher, text, text_sha256) values ('short-czech', 'Test', ${short}, ${sha256Hex(short)}) returning id`;
+    const cite = (quote: string, startOffset: number, prefix: string, suffix: string) =>
+      scratch.handle.sql`insert into citations (source_id, quote, start_offset, end_offset, prefix, suffix)
+        values (${row!.id}, ${quote}, ${startOffset}, ${startOffset + [...quote].length}, ${prefix}, ${suffix})`;
+    // The first code points, with a prefix the text does not have before its start.
+    await expect(cite('Šíp 😀', 0, 'x', ' zasáhl')).rejects.toThrow(/is not the text around it/);
+    // The last ones, with a suffix longer than what follows them (its start is right).
+    await expect(cite('hit.', 24, 'Arrow ', ' more')).rejects.toThrow(/is not the text around it/);
+    await expect(cite('hit.', 24, 'Arrow ', '')).resolves.toBeDefined();
+    await expect(cite('Šíp 😀', 0, '', ' zasáhl')).resolves.toBeDefined();
+    // A quote one code point off, after the emoji (two UTF-16 units, one code point).
+    await expect(cite('zasáhl', 5, 'Šíp 😀', ' cíl')).rejects.toThrow(/is not the text of source/);
+    await expect(cite('zasáhl', 6, 'Šíp 😀 ', ' cíl')).resolves.toBeDefined();
+  });
+
   it('checks a text over 16 KB by chunks, where one-byte and multi-byte chunks alternate', async () => {
     // Mostly one-byte sentences with a multi-byte one every fiftieth: many 1,024-byte chunks are all
     // one-byte characters (offsets map by addition), others are not (decoded again), and quotes

@@ -44,17 +44,17 @@ BEGIN
   -- Short texts (a dataset record is a few kilobytes): cutting the quote and its context out by
   -- code points costs little per citation, and one statement checks every citation of every such
   -- source (a dataset import cites 100,000 sources in a statement; a statement per source would
-  -- read all the new citations once per source).
+  -- read all the new citations once per source). Prefix, quote and suffix are cut out as one
+  -- piece: a piece that runs off either end of the text comes out shorter than the three together
+  -- and differs, so no bound needs checking apart (each check apart counted code points from the
+  -- start of the text again: 163,534 citations of 10,000 UCDP GED rows, ~1.8 s against 0.6–0.9 s).
   SELECT c.quote, c.source_id, c.start_offset, c.end_offset,
          substr(s.text, c.start_offset + 1, c.end_offset - c.start_offset) = c.quote AS quote_ok
     INTO bad
     FROM new_rows c JOIN sources s ON s.id = c.source_id
    WHERE octet_length(s.text) <= 16384
-     AND (substr(s.text, c.start_offset + 1, c.end_offset - c.start_offset) IS DISTINCT FROM c.quote
-          OR char_length(c.prefix) > c.start_offset
-          OR substr(s.text, c.start_offset + 1 - char_length(c.prefix), char_length(c.prefix)) IS DISTINCT FROM c.prefix
-          OR c.end_offset + char_length(c.suffix) > char_length(s.text)
-          OR substr(s.text, c.end_offset + 1, char_length(c.suffix)) IS DISTINCT FROM c.suffix)
+     AND substr(s.text, c.start_offset + 1 - char_length(c.prefix), char_length(c.prefix) + (c.end_offset - c.start_offset) + char_length(c.suffix))
+         IS DISTINCT FROM c.prefix || c.quote || c.suffix
    ORDER BY 5, c.id LIMIT 1;
   IF FOUND THEN
     IF bad.quote_ok IS NOT TRUE THEN

@@ -34,7 +34,11 @@ CREATE TRIGGER sources_text_frozen_once_cited BEFORE UPDATE OF text ON sources
 -- bulk load of many citations of one long text reads that text once: each statement maps code
 -- points to bytes a kilobyte chunk at a time and compares bytes, so the cost per citation does not
 -- grow with the text (a row trigger counting code points from the start cost N times the text).
-CREATE OR REPLACE FUNCTION citations_match_sources() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Generic plans: a custom plan of the long-text statement holds the text's bytes (a PL/pgSQL
+-- variable) as a constant, copied wherever the statement names it while it is planned: for the
+-- 100,000 citations of a 10 MB text, 2.3–2.9 s a statement against 0.6–0.7 s.
+CREATE OR REPLACE FUNCTION citations_match_sources() RETURNS trigger LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   src record;
   bytes bytea;

@@ -29,6 +29,18 @@ DROP TRIGGER IF EXISTS sources_text_frozen_once_cited ON sources;
 CREATE TRIGGER sources_text_frozen_once_cited BEFORE UPDATE OF text ON sources
   FOR EACH ROW EXECUTE FUNCTION source_text_frozen_once_cited();
 
+-- The error for a citation the check below found wrong: its quote, else its context.
+CREATE OR REPLACE FUNCTION citation_mismatch_raise(quote_ok boolean, quote text, source_id integer, start_offset integer, end_offset integer)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF quote_ok IS NOT TRUE THEN
+    RAISE EXCEPTION 'citation quote "%" is not the text of source % at [%, %)', left(quote, 80), source_id, start_offset, end_offset
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'citations_quote_matches_source';
+  END IF;
+  RAISE EXCEPTION 'citation prefix/suffix of "%" is not the text around it in source %', left(quote, 80), source_id
+    USING ERRCODE = 'check_violation', CONSTRAINT = 'citations_context_matches_source';
+END $$;
+
 -- A citation's quote must be exactly the source text at its offsets (code points, [start, end)),
 -- and its prefix/suffix must be the text immediately around it. Checked once per statement, so a
 -- bulk load of many citations of one long text reads that text once: each statement maps code
@@ -72,15 +84,7 @@ BEGIN
      WHERE substr(s.text, c.start_offset + 1 - char_length(c.prefix), char_length(c.prefix) + (c.end_offset - c.start_offset) + char_length(c.suffix))
            IS DISTINCT FROM c.prefix || c.quote || c.suffix
      ORDER BY 5, c.id LIMIT 1;
-    IF FOUND THEN
-      IF bad.quote_ok IS NOT TRUE THEN
-        RAISE EXCEPTION 'citation quote "%" is not the text of source % at [%, %)',
-          left(bad.quote, 80), bad.source_id, bad.start_offset, bad.end_offset
-          USING ERRCODE = 'check_violation', CONSTRAINT = 'citations_quote_matches_source';
-      END IF;
-      RAISE EXCEPTION 'citation prefix/suffix of "%" is not the text around it in source %', left(bad.quote, 80), bad.source_id
-        USING ERRCODE = 'check_violation', CONSTRAINT = 'citations_context_matches_source';
-    END IF;
+    IF FOUND THEN PERFORM citation_mismatch_raise(bad.quote_ok, bad.quote, bad.source_id, bad.start_offset, bad.end_offset); END IF;
   END IF;
   -- Longer texts: each is read once, its code points mapped to bytes a kilobyte chunk at a time.
   FOR src IN SELECT s.id, s.text FROM sources s WHERE s.id = ANY(long_ids) LOOP
@@ -135,15 +139,7 @@ BEGIN
     )
     SELECT * INTO bad FROM judged j WHERE j.quote_ok IS NOT TRUE OR j.context_ok IS NOT TRUE
      ORDER BY (j.quote_ok IS NOT TRUE) DESC, j.id LIMIT 1;
-    IF FOUND THEN
-      IF bad.quote_ok IS NOT TRUE THEN
-        RAISE EXCEPTION 'citation quote "%" is not the text of source % at [%, %)',
-          left(bad.quote, 80), src.id, bad.start_offset, bad.end_offset
-          USING ERRCODE = 'check_violation', CONSTRAINT = 'citations_quote_matches_source';
-      END IF;
-      RAISE EXCEPTION 'citation prefix/suffix of "%" is not the text around it in source %', left(bad.quote, 80), src.id
-        USING ERRCODE = 'check_violation', CONSTRAINT = 'citations_context_matches_source';
-    END IF;
+    IF FOUND THEN PERFORM citation_mismatch_raise(bad.quote_ok, bad.quote, src.id, bad.start_offset, bad.end_offset); END IF;
   END LOOP;
   RETURN NULL;
 END $$;

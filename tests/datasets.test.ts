@@ -76,6 +76,14 @@ function expectQuotesAtOffsets(event: EventAnswer['eventByExternalId']) {
   for (const c of event.citations) expect([...c.source.text].slice(c.startOffset, c.startOffset + [...c.quote].length).join('')).toBe(c.quote);
 }
 
+/** Quotes of citations made from sources whose slug is like `pattern` that no claim cites. */
+async function quotesNoClaimCites(pattern: string): Promise<string[]> {
+  const rows = await f.scratch.handle.sql<{ quote: string }[]>`
+    select c.quote from citations c join sources s on s.id = c.source_id
+     where s.slug like ${pattern} and not exists (select 1 from claim_citations cc where cc.citation_id = c.id)`;
+  return rows.map((r) => r.quote);
+}
+
 describe.each([
   ['ucdp-ged', 'ucdp-ged-sample.csv'],
   ['acled', 'acled-sample.csv'],
@@ -90,6 +98,7 @@ describe.each([
     const after = await tableCounts(f.scratch.handle.sql);
     expect(after.sources! - before.sources!).toBe(2);
     expect(after.events! - before.events!).toBe(2);
+    expect(await quotesNoClaimCites(`${format}-%`)).toEqual([]);
     const again = await importDataset(f.scratch.handle.db, join(samples, file), format);
     expect(again).toMatchObject({ ok: true, created: 0, createdEventIds: [] });
     expect(again.unchanged).toBeGreaterThanOrEqual(2);
@@ -341,6 +350,8 @@ describe('what a dataset row becomes', () => {
     const shifting = async () => (await f.api.query<{ actorByExternalId: ActorAnswer }>(ACTOR, { scheme: 'ACLED_ACTOR', value: 'Sample Shifting Group' })).data!.actorByExternalId;
     expect((await shifting()).kind).toBe('ARMED_ORGANIZATION');
     expect((await shifting()).citations.map((c) => [c.quote, c.source.slug])).toEqual([['actor1: Sample Shifting Group', 'acled-afg900041'], ['inter1: 3', 'acled-afg900041']]);
+    // The second row's inter1 line is quoted only by a profile the group already has: no citation is made of it.
+    expect(await quotesNoClaimCites('acled-afg90004%')).toEqual([]);
     // A later file codes it as civilians: the actor stays as stored; this row's role follows its own code.
     const later = join(dir, 'acled-shifting-later.csv');
     writeFileSync(later, [header, row({ event_id_cnty: 'AFG900043', actor1: 'Sample Armed Group', inter1: '2', actor2: 'Sample Shifting Group', inter2: '7', interaction: '27' })].join('\n'));

@@ -80,6 +80,23 @@ export function anchorAt(text: string, index: number, quote: string, startOffset
   };
 }
 
+/**
+ * The citations of spans of `text` given in code points, [start, end): each quote with its context,
+ * as anchorAt cuts them and PostgreSQL's `substr` would. The text is split into code points only
+ * when it holds a surrogate pair; otherwise its UTF-16 indexes are its code points.
+ */
+export function anchorSpans(text: string, spans: readonly (readonly [start: number, end: number])[]): Anchor[] {
+  const points = /[\uD800-\uDFFF]/.test(text) ? Array.from(text) : null;
+  const cut = (start: number, end: number) => (points ? points.slice(start, end).join('') : text.slice(start, end));
+  return spans.map(([startOffset, endOffset]) => ({
+    quote: cut(startOffset, endOffset),
+    startOffset,
+    endOffset,
+    prefix: cut(Math.max(0, startOffset - CONTEXT_LENGTH), startOffset),
+    suffix: cut(endOffset, endOffset + CONTEXT_LENGTH),
+  }));
+}
+
 /** A sentence naming what went wrong, for errors shown to whoever supplied the quote. */
 export function describeAnchorFailure(failure: AnchorFailure, quote: string, source: string): string {
   const shown = quote.length > 80 ? `${quote.slice(0, 77)}...` : quote;

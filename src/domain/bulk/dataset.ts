@@ -4,17 +4,17 @@
  * INSERT … SELECT per table, inside the caller's transaction.
  *
  * Each row is its own source, a dataset record whose text is the row as given; every claim drawn
- * from it quotes the fields it rests on, at code-point offsets the mapper computed. The quote,
- * prefix and suffix are cut from the staged text by PostgreSQL at those offsets, so they are the
- * text at the offsets by construction, and the database's integrity triggers check every citation
- * and claim as always.
+ * from it quotes the fields it rests on, at code-point offsets the mapper computed. Each of a row's
+ * distinct spans is staged once with its quote and context already cut (anchorSpans), so writing
+ * the citations needs no sort to find them nor a cut per quote; the database's integrity triggers
+ * check every citation and claim against the stored text as always.
  *
  * Re-importing is idempotent: a row whose source (named by the row's id) is stored already, or
  * whose event id identifies a stored event, is left as it is; actors and places are found again by
  * their external ids and slugs.
  */
 import { CopyBatches, type CopyCell } from '../../db/copy.ts';
-import { CONTEXT_LENGTH } from '../../citations/anchor.ts';
+import { anchorSpans } from '../../citations/anchor.ts';
 import { sha256Hex } from '../sources/sources.ts';
 import type { Casualties } from '../events/casualties.ts';
 import type { BulkSql } from './load.ts';
@@ -75,6 +75,13 @@ const STAGES = {
   sources: { name: 'ds_sources', columns: ['n', 'line', 'slug', 'title', 'publisher', 'text', 'text_sha256', 'scheme', 'value'], definition: 'n integer, line integer, slug text, title text, publisher text, text text, text_sha256 text, scheme text, value text' },
   claims: { name: 'ds_claims', columns: ['n', 'source_n', 'key', 'kind', 'confidence'], definition: 'n integer, source_n integer, key text, kind text, confidence smallint' },
   quotes: { name: 'ds_quotes', columns: ['claim_n', 'source_n', 'start_offset', 'end_offset'], definition: 'claim_n integer, source_n integer, start_offset integer, end_offset integer' },
+  // A row's distinct spans; profile_claims lists the actor profile claims quoting a span when only
+  // such claims do (the span is wanted only if one of them is written), and is null otherwise.
+  spans: {
+    name: 'ds_spans',
+    columns: ['source_n', 'start_offset', 'end_offset', 'quote', 'prefix', 'suffix', 'profile_claims'],
+    definition: 'source_n integer, start_offset integer, end_offset integer, quote text, prefix text, suffix text, profile_claims integer[]',
+  },
   events: {
     name: 'ds_events',
     columns: ['source_n', 'claim_n', 'slug', 'title', 'kind', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place', 'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text', 'killed_best', 'killed_parts', 'wounded_best', 'wounded_parts', 'scheme', 'value'],
@@ -114,10 +121,23 @@ export async function loadDatasetRecords(
   let rows = 0;
   let claimN = 0;
   const placesSeen = new Set<string>();
+  // The row's distinct spans, by `start:end`, with the profile claims quoting them (null once any
+  // other claim does).
+  let rowSpans = new Map<string, { span: Span; profileClaims: string[] | null }>();
   const addClaim = async (sourceN: number, key: string, kind: string, confidence: number, quotes: Span[]) => {
     const n = ++claimN;
     await add('claims', [n, sourceN, key, kind, confidence]);
-    for (const [start, end] of quotes) await add('quotes', [n, sourceN, start, end]);
+    const quoted = new Set<string>();
+    for (const span of quotes) {
+      const at = `${span[0]}:${span[1]}`;
+      if (quoted.has(at)) continue;
+      quoted.add(at);
+      await add('quotes', [n, sourceN, span[0], span[1]]);
+      const seen = rowSpans.get(at);
+      const profileClaims = kind === 'ACTOR_PROFILE' ? [String(n)] : null;
+      if (!seen) rowSpans.set(at, { span, profileClaims });
+      else if (seen.profileClaims) seen.profileClaims = profileClaims && [...seen.profileClaims, ...profileClaims];
+    }
     return n;
   };
   for await (const r of records) {
@@ -144,6 +164,10 @@ export async function loadDatasetRecords(
       const claim = await addClaim(n, `${s.slug}:participation:${e.slug}:${p.actor}:${p.role}`, 'PARTICIPATION', p.confidence, p.quotes);
       await add('participations', [n, claim, e.slug, p.actor, p.role]);
     }
+    const spans = [...rowSpans.values()];
+    const anchors = anchorSpans(s.text, spans.map((x) => x.span));
+    for (const [i, a] of anchors.entries()) await add('spans', [n, a.startOffset, a.endOffset, a.quote, a.prefix, a.suffix, spans[i]?.profileClaims ?? null]);
+    rowSpans = new Map();
     if (rows % 1000 === 0) options.onProgress?.(rows);
   }
   await flush();
@@ -220,19 +244,16 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
   const claims = await count('select count(*) as n from ds_claim_ids');
   step('write claims');
 
-  // Citations: the quoted field of the row, cut from the stored text at its offsets.
+  // Citations: a new row's spans quoted by a claim written (every span but those only the profile
+  // claims of actors stored before quote).
   const citations = await sql.unsafe(`
     insert into citations (source_id, quote, start_offset, end_offset, prefix, suffix)
-    select distinct on (si.id, q.start_offset, q.end_offset) si.id,
-           substr(b.text, q.start_offset + 1, q.end_offset - q.start_offset), q.start_offset, q.end_offset,
-           substr(b.text, greatest(1, q.start_offset + 1 - ${CONTEXT_LENGTH}), least(${CONTEXT_LENGTH}, q.start_offset)),
-           substr(b.text, q.end_offset + 1, ${CONTEXT_LENGTH})
-      from ds_quotes q join ds_claim_ids ci on ci.n = q.claim_n join ds_source_ids si on si.n = q.source_n join ds_sources b on b.n = q.source_n
-     order by si.id, q.start_offset, q.end_offset
-    on conflict (source_id, start_offset, end_offset) do nothing`);
+    select si.id, s.quote, s.start_offset, s.end_offset, s.prefix, s.suffix
+      from ds_spans s join ds_source_ids si on si.n = s.source_n
+     where s.profile_claims is null or exists (select 1 from ds_claim_ids ci where ci.n = any (s.profile_claims))`);
   await sql.unsafe(`
     insert into claim_citations (claim_id, citation_id)
-    select distinct ci.id, cit.id
+    select ci.id, cit.id
       from ds_quotes q join ds_claim_ids ci on ci.n = q.claim_n join ds_source_ids si on si.n = q.source_n
       join citations cit on cit.source_id = si.id and cit.start_offset = q.start_offset and cit.end_offset = q.end_offset`);
   step('write citations');

@@ -173,4 +173,39 @@ describe('search over many matches', () => {
       await f.close();
     }
   }, 60_000);
+
+  it('drops a record\'s document when the record is deleted', async () => {
+    const f = await writeFixture();
+    try {
+      const documents = async (sql: typeof f.scratch.handle.sql, ids: { source: number; citation: number; event: number }) => (await sql<{ n: number }[]>`
+        select (select count(*) from source_search_documents where source_id = ${ids.source})
+             + (select count(*) from citation_search_documents where citation_id = ${ids.citation})
+             + (select count(*) from event_search_documents where event_id = ${ids.event}) as n`)[0]!.n;
+      // Rolled back: the deferred "every claim cited" check never runs.
+      await f.scratch.handle.sql.begin(async (tx) => {
+        const text = 'The wombat front held the pass.';
+        const [source] = await tx<{ id: number }[]>`
+          insert into sources (slug, title, publisher, text, text_sha256)
+          values ('test-wombat-notes', 'Wombat notes', 'Test', ${text}, encode(sha256(convert_to(${text}, 'UTF8')), 'hex')) returning id`;
+        const [citation] = await tx<{ id: number }[]>`
+          insert into citations (source_id, quote, start_offset, end_offset, prefix, suffix)
+          values (${source!.id}, 'wombat front', 4, 16, 'The ', ' held the pass.') returning id`;
+        const [claim] = await tx<{ id: number }[]>`insert into claims (key, kind, confidence, recorded_by) values ('test:wombat', 'EVENT_REPORT', 50, 'test') returning id`;
+        const [event] = await tx<{ id: number }[]>`
+          insert into events (slug, title, kind, date_text, date_precision, claim_id)
+          values ('test-wombat-pass', 'Wombat pass held', 'ATTACK', '2024', 'YEAR', ${claim!.id}) returning id`;
+        const ids = { source: source!.id, citation: citation!.id, event: event!.id };
+        expect(Number(await documents(tx, ids))).toBe(3);
+        await tx`delete from events where id = ${ids.event}`;
+        await tx`delete from citations where id = ${ids.citation}`;
+        await tx`delete from sources where id = ${ids.source}`;
+        expect(Number(await documents(tx, ids))).toBe(0);
+        throw new Error('roll back');
+      }).catch((e: unknown) => {
+        if (!(e instanceof Error && e.message === 'roll back')) throw e;
+      });
+    } finally {
+      await f.close();
+    }
+  }, 60_000);
 });

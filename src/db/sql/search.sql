@@ -113,3 +113,26 @@ END $$;
 DROP TRIGGER IF EXISTS citations_search_document_update ON citations;
 CREATE TRIGGER citations_search_document_update AFTER UPDATE OF quote ON citations
   FOR EACH ROW EXECUTE FUNCTION citations_search_document_update();
+
+-- A record's document goes with it. The documents hold no foreign key (a bulk load paid a
+-- per-row key check, ~5 µs, for each document these triggers had just written from the record
+-- itself); deleting them here, per statement, is what ON DELETE CASCADE did.
+CREATE OR REPLACE FUNCTION search_documents_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  CASE TG_TABLE_NAME
+    WHEN 'events' THEN DELETE FROM event_search_documents d USING deleted o WHERE d.event_id = o.id;
+    WHEN 'sources' THEN DELETE FROM source_search_documents d USING deleted o WHERE d.source_id = o.id;
+    WHEN 'citations' THEN DELETE FROM citation_search_documents d USING deleted o WHERE d.citation_id = o.id;
+  END CASE;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS events_search_document_delete ON events;
+CREATE TRIGGER events_search_document_delete AFTER DELETE ON events
+  REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION search_documents_delete();
+DROP TRIGGER IF EXISTS sources_search_document_delete ON sources;
+CREATE TRIGGER sources_search_document_delete AFTER DELETE ON sources
+  REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION search_documents_delete();
+DROP TRIGGER IF EXISTS citations_search_document_delete ON citations;
+CREATE TRIGGER citations_search_document_delete AFTER DELETE ON citations
+  REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION search_documents_delete();

@@ -177,10 +177,10 @@ describe('search over many matches', () => {
   it('drops a record\'s document when the record is deleted', async () => {
     const f = await writeFixture();
     try {
-      const documents = async (sql: typeof f.scratch.handle.sql, ids: { source: number; citation: number; event: number }) => (await sql<{ n: number }[]>`
-        select (select count(*) from source_search_documents where source_id = ${ids.source})
-             + (select count(*) from citation_search_documents where citation_id = ${ids.citation})
-             + (select count(*) from event_search_documents where event_id = ${ids.event}) as n`)[0]!.n;
+      const documents = async (sql: Pick<typeof f.scratch.handle.sql, 'unsafe'>, ids: { source: number; citation: number; event: number }) => (await sql.unsafe<{ n: number }[]>(`
+        select (select count(*) from source_search_documents where source_id = $1)
+             + (select count(*) from citation_search_documents where citation_id = $2)
+             + (select count(*) from event_search_documents where event_id = $3) as n`, [ids.source, ids.citation, ids.event]))[0]!.n;
       // Rolled back: the deferred "every claim cited" check never runs.
       await f.scratch.handle.sql.begin(async (tx) => {
         const text = 'The wombat front held the pass.';

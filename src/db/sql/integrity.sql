@@ -159,13 +159,17 @@ CREATE OR REPLACE FUNCTION claim_has_citation() RETURNS trigger LANGUAGE plpgsql
 DECLARE
   checked_id integer;
 BEGIN
+  -- A new claim exists (claims are never deleted: claims_append_only), so only its links are
+  -- looked up; a bulk load checks a claim per row at commit.
   IF TG_TABLE_NAME = 'claims' THEN
     checked_id := NEW.id;
   ELSE
     checked_id := OLD.claim_id;
+    IF NOT EXISTS (SELECT 1 FROM claims WHERE id = checked_id) THEN
+      RETURN NULL;
+    END IF;
   END IF;
-  IF EXISTS (SELECT 1 FROM claims WHERE id = checked_id)
-     AND NOT EXISTS (SELECT 1 FROM claim_citations WHERE claim_id = checked_id) THEN
+  IF NOT EXISTS (SELECT 1 FROM claim_citations WHERE claim_id = checked_id) THEN
     RAISE EXCEPTION 'claim % has no citation; every claim must cite at least one quote', checked_id
       USING ERRCODE = 'check_violation', CONSTRAINT = 'claims_cited';
   END IF;

@@ -76,7 +76,10 @@ function casualtyPartsSlotsSql(): string {
 
 /** A vector as read from PostgreSQL (bigint arrays arrive as text) into numbers, at its layout's length. */
 export function casualtyVectorOf(values: readonly (string | number)[] | null | undefined): number[] {
-  return Array.from({ length: CASUALTY_VECTOR_LENGTH }, (_, i) => Number(values?.[i] ?? 0));
+  // A plain loop: every group of a breakdown and every summary row is read through here.
+  const vector = new Array<number>(CASUALTY_VECTOR_LENGTH);
+  for (let i = 0; i < CASUALTY_VECTOR_LENGTH; i++) vector[i] = Number(values?.[i] ?? 0);
+  return vector;
 }
 
 /** A rollup's measures but the casualty vector, summed over signed delta rows `d`. */

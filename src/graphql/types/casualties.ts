@@ -5,11 +5,11 @@
 import {
   CASUALTY_CATEGORIES,
   CASUALTY_GROUPS,
+  CASUALTY_MEASURES,
   casualtySlot,
   type CasualtyCategory,
   type CasualtyField,
   type CasualtyGroup,
-  type CasualtyMeasure,
 } from '../../db/casualties.ts';
 import type { CasualtyPartRow } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
@@ -129,21 +129,30 @@ const groupFields: Record<CasualtyGroup, keyof MeasureSumShape> = {
   UNKNOWN: 'unknown',
 };
 
+/** Where each group's numbers stand in the vector (0-based), per measure: computed once, not per row. */
+const sumLayout = CASUALTY_MEASURES.map((measure) => ({
+  measure,
+  groups: CASUALTY_GROUPS.map((group) => {
+    const at = (field: CasualtyField) => casualtySlot(measure, group, field) - 1;
+    return { name: groupFields[group], low: at('low'), best: at('best'), bestReported: at('bestReported'), high: at('high'), highOpen: at('highOpen'), reported: at('reported') };
+  }),
+}));
+
 /** A summed casualty vector (src/db/casualties.ts) as the schema shows it. */
 export function casualtySumsOf(vector: readonly number[]): CasualtySumsShape {
-  const measure = (m: CasualtyMeasure): MeasureSumShape => {
+  const sums = {} as CasualtySumsShape;
+  for (const { measure, groups } of sumLayout) {
     const out = {} as MeasureSumShape;
-    for (const group of CASUALTY_GROUPS) {
-      const at = (field: CasualtyField) => vector[casualtySlot(m, group, field) - 1] ?? 0;
-      out[groupFields[group]] = {
-        low: at('low'),
-        best: at('best'),
-        bestReported: at('bestReported'),
-        high: at('highOpen') > 0 ? null : at('high'),
-        reported: at('reported'),
+    for (const g of groups) {
+      out[g.name] = {
+        low: vector[g.low] ?? 0,
+        best: vector[g.best] ?? 0,
+        bestReported: vector[g.bestReported] ?? 0,
+        high: (vector[g.highOpen] ?? 0) > 0 ? null : (vector[g.high] ?? 0),
+        reported: vector[g.reported] ?? 0,
       };
     }
-    return out;
-  };
-  return { killed: measure('killed'), wounded: measure('wounded') };
+    sums[measure] = out;
+  }
+  return sums;
 }

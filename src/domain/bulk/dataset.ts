@@ -123,7 +123,7 @@ export async function loadDatasetRecords(
   const placesSeen = new Set<string>();
   // The row's distinct spans, by `start:end`, with the profile claims quoting them (null once any
   // other claim does).
-  let rowSpans = new Map<string, { span: Span; profileClaims: string[] | null }>();
+  const rowSpans = new Map<string, { span: Span; profileClaims: string[] | null }>();
   const addClaim = async (sourceN: number, key: string, kind: string, confidence: number, quotes: Span[]) => {
     const n = ++claimN;
     await add('claims', [n, sourceN, key, kind, confidence]);
@@ -165,9 +165,10 @@ export async function loadDatasetRecords(
       await add('participations', [n, claim, e.slug, p.actor, p.role]);
     }
     const spans = [...rowSpans.values()];
-    const anchors = anchorSpans(s.text, spans.map((x) => x.span));
-    for (const [i, a] of anchors.entries()) await add('spans', [n, a.startOffset, a.endOffset, a.quote, a.prefix, a.suffix, spans[i]?.profileClaims ?? null]);
-    rowSpans = new Map();
+    rowSpans.clear();
+    for (const [i, a] of anchorSpans(s.text, spans.map((x) => x.span)).entries()) {
+      await add('spans', [n, a.startOffset, a.endOffset, a.quote, a.prefix, a.suffix, spans[i]!.profileClaims]);
+    }
     if (rows % 1000 === 0) options.onProgress?.(rows);
   }
   await flush();

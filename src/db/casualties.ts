@@ -52,12 +52,24 @@ export function casualtySumSql(element: (slot: number) => string): string {
  * The body of event_casualty_vector: each measure's total, then its parts in category order (zeros
  * for a measure without parts, most events: tested here, inlined, so that casualty_parts_slots, a
  * subquery PostgreSQL calls as a function, runs only for events that have parts).
+ *
+ * The vector stops after the last measure the event gives: no figure at all is the empty vector, a
+ * killed total alone its first six numbers, killed parts without wounded the first thirty. Every
+ * sum reads a missing number as zero (`coalesce(sum(v[i]), 0)`, casualty_vector_add,
+ * casualtyVectorOf), and most events give no wounded figure and no parts: the per-event summary
+ * rows (actor_event_links, event_rollup_members, event_doctrines) then carry 0–30 numbers instead
+ * of sixty, 504 bytes each, most of those rows' width.
  */
 function eventCasualtyVectorSql(): string {
   const zeros = Array.from({ length: CASUALTY_CATEGORIES.length * CASUALTY_FIELDS.length }, () => '0').join(', ');
-  return CASUALTY_MEASURES.map(
-    (m) => `casualty_slot(${m}_min, ${m}_best, ${m}_max) || CASE WHEN ${m}_parts IS NULL THEN ARRAY[${zeros}]::bigint[] ELSE casualty_parts_slots(${m}_parts) END`,
-  ).join(' || ');
+  const total = (m: CasualtyMeasure) => `casualty_slot(${m}_min, ${m}_best, ${m}_max)`;
+  const parts = (m: CasualtyMeasure) => `CASE WHEN ${m}_parts IS NULL THEN ARRAY[${zeros}]::bigint[] ELSE casualty_parts_slots(${m}_parts) END`;
+  const whole = CASUALTY_MEASURES.map((m) => `${total(m)} || ${parts(m)}`).join(' || ');
+  const [killed, wounded] = CASUALTY_MEASURES;
+  return `CASE WHEN ${wounded}_min IS NOT NULL OR ${wounded}_parts IS NOT NULL THEN ${whole}
+              WHEN ${killed}_parts IS NOT NULL THEN ${total(killed)} || casualty_parts_slots(${killed}_parts)
+              WHEN ${killed}_min IS NOT NULL THEN ${total(killed)}
+              ELSE '{}'::bigint[] END`;
 }
 
 /**
@@ -103,6 +115,7 @@ export function casualtySqlPlaceholders(): Record<string, string> {
   return {
     '{{casualty_vector_of_event}}': eventCasualtyVectorSql(),
     '{{casualty_parts_slots}}': casualtyPartsSlotsSql(),
+    '{{casualty_vector_length}}': String(CASUALTY_VECTOR_LENGTH),
     '{{casualty_categories}}': `ARRAY[${CASUALTY_CATEGORIES.map((c) => `'${c}'`).join(', ')}]`,
     '{{casualty_sum_of_casualties}}': casualtySumSql((i) => `casualties[${i}]`),
     '{{casualty_sum_of_l_casualties}}': casualtySumSql((i) => `l.casualties[${i}]`),

@@ -836,7 +836,7 @@ export const actorEventLinks = pgTable(
     period: date('period', { mode: 'string' }),
     killedMin: integer('killed_min'),
     killedMax: integer('killed_max'),
-    // The event's casualty vector (event_casualty_vector); empty until summaries.sql rebuilds.
+    // The event's casualty vector (event_casualty_vector): up to the last measure it gives, empty for none.
     casualties: bigint('casualties', { mode: 'number' }).array().notNull().default(sql`'{}'::bigint[]`),
     firstDate: date('first_date', { mode: 'string' }),
     lastDate: date('last_date', { mode: 'string' }),
@@ -965,7 +965,7 @@ export const eventDoctrines = pgTable(
     kind: eventKind('kind').notNull(),
     killedMin: integer('killed_min'),
     killedMax: integer('killed_max'),
-    // The event's casualty vector (event_casualty_vector); empty until summaries.sql rebuilds.
+    // The event's casualty vector (event_casualty_vector): up to the last measure it gives, empty for none.
     casualties: bigint('casualties', { mode: 'number' }).array().notNull().default(sql`'{}'::bigint[]`),
   },
   (t) => [primaryKey({ columns: [t.eventId, t.doctrineId] })],
@@ -1342,7 +1342,7 @@ export const eventRollupMembers = pgTable(
     countryId: integer('country_id'),
     killedMin: integer('killed_min'),
     killedMax: integer('killed_max'),
-    // The event's casualty vector (event_casualty_vector); empty until summaries.sql rebuilds.
+    // The event's casualty vector (event_casualty_vector): up to the last measure it gives, empty for none.
     casualties: bigint('casualties', { mode: 'number' }).array().notNull().default(sql`'{}'::bigint[]`),
     firstDate: date('first_date', { mode: 'string' }),
     lastDate: date('last_date', { mode: 'string' }),

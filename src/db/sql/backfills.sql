@@ -6,9 +6,13 @@
 -- empty) are rebuilt once, so that every sum includes each event's parts; so are doctrine sums
 -- made before events with one perpetrator or claimant counted through event_solo_actors (they
 -- have event_doctrines rows for every event, and no event_solo_actors row).
+-- (An event that gives no casualty figure has an empty vector of its own: only an empty one where
+-- the event gives a figure is left by that migration.)
 DO $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM event_rollup_members WHERE cardinality(casualties) = 0)
+  IF EXISTS (SELECT 1 FROM event_rollup_members m JOIN events e ON e.id = m.event_id
+              WHERE cardinality(m.casualties) = 0
+                AND num_nonnulls(e.killed_min, e.killed_parts, e.wounded_min, e.wounded_parts) > 0)
      OR (NOT EXISTS (SELECT 1 FROM event_solo_actors) AND EXISTS (SELECT 1 FROM event_doctrines)) THEN
     PERFORM summaries_rebuild();
   END IF;
@@ -35,5 +39,31 @@ BEGIN
       FROM event_rollup_members_expected x
      WHERE x.event_id = m.event_id AND m.credibility IS NULL;
     PERFORM event_rollup_grade_sums_rebuild();
+  END IF;
+END $$;
+
+-- Per-event vectors stored at full length before event_casualty_vector stopped
+-- after the last measure an event gives: shortened once, from their events, with the drainers held
+-- off (the sums do not change: a missing number sums as zero).
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM event_rollup_members m JOIN events e ON e.id = m.event_id
+              WHERE cardinality(m.casualties) = {{casualty_vector_length}} AND e.wounded_min IS NULL AND e.wounded_parts IS NULL) THEN
+    PERFORM 1 FROM summary_partitions FOR UPDATE;
+    UPDATE event_rollup_members m
+       SET casualties = event_casualty_vector(e.killed_min, e.killed_best, e.killed_max, e.killed_parts,
+                                              e.wounded_min, e.wounded_best, e.wounded_max, e.wounded_parts)
+      FROM events e
+     WHERE e.id = m.event_id AND cardinality(m.casualties) = {{casualty_vector_length}} AND e.wounded_min IS NULL AND e.wounded_parts IS NULL;
+    UPDATE actor_event_links l
+       SET casualties = event_casualty_vector(e.killed_min, e.killed_best, e.killed_max, e.killed_parts,
+                                              e.wounded_min, e.wounded_best, e.wounded_max, e.wounded_parts)
+      FROM events e
+     WHERE e.id = l.event_id AND cardinality(l.casualties) = {{casualty_vector_length}} AND e.wounded_min IS NULL AND e.wounded_parts IS NULL;
+    UPDATE event_doctrines d
+       SET casualties = event_casualty_vector(e.killed_min, e.killed_best, e.killed_max, e.killed_parts,
+                                              e.wounded_min, e.wounded_best, e.wounded_max, e.wounded_parts)
+      FROM events e
+     WHERE e.id = d.event_id AND cardinality(d.casualties) = {{casualty_vector_length}} AND e.wounded_min IS NULL AND e.wounded_parts IS NULL;
   END IF;
 END $$;

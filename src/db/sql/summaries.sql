@@ -70,6 +70,8 @@ CREATE OR REPLACE FUNCTION event_period_end(grain event_grain, period date) RETU
 -- An event's casualty vector (src/db/casualties.ts): for killed then wounded, the total and then
 -- each category, six numbers: low, best, whether a best is known, high, whether the high is open
 -- ("over 100"), whether a figure is given at all. An exact figure (low = high) is its own best.
+-- event_casualty_vector stops after the last measure the event gives (empty for no figure at all):
+-- every sum reads a missing number as zero.
 CREATE OR REPLACE FUNCTION casualty_slot(low integer, best integer, high integer) RETURNS bigint[]
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN CASE WHEN low IS NULL THEN ARRAY[0, 0, 0, 0, 0, 0]::bigint[]

@@ -8,12 +8,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importFile } from '../src/import/import.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { checkKnowledgeFile, KnowledgeFileError } from '../src/domain/knowledge/load.ts';
 import { SEED_DATA_DIR, SEED_SOURCES_DIR } from '../src/domain/knowledge/seed.ts';
 import { drainSummaries } from '../src/db/summaries.ts';
 import { breakdownSource, summaryRoute } from '../src/graphql/loaders/analytics.ts';
 import { openApi, tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
+import { serve } from './server-helpers.ts';
 
 const api = openApi();
 afterAll(() => api.close());
@@ -332,6 +333,14 @@ describe('dyads across a merge', () => {
   afterAll(() => f.close());
 
   it('counts an actor merged into another as that actor', async () => {
+    // The STIX export before the merge, to compare with after.
+    const server = await serve(f.scratch.url);
+    onTestFinished(() => server.shutdown());
+    const relationships = async () => {
+      const bundle = (await (await fetch(`${server.url}/export/stix`)).json()) as { objects: { type: string; name?: string; source_ref?: string; target_ref?: string }[] };
+      return { names: bundle.objects.map((o) => o.name), relationships: bundle.objects.filter((o) => o.type === 'relationship').length };
+    };
+    const stixBefore = await relationships();
     const MERGE = `mutation($i: MergeActorsInput!) { mergeActors(input: $i) { __typename ... on UserError { message path } } }`;
     const merged = await f.api.query<{ mergeActors: { __typename: string } }>(
       MERGE,
@@ -344,6 +353,22 @@ describe('dyads across a merge', () => {
     const r = await f.api.query<{ events: { nodes: { slug: string }[] } }>(`{ events(filter: { between: ["pakistan-army", "afghan-taliban"] }) { nodes { slug } } }`);
     expect(r.errors).toBeUndefined();
     expect(r.data?.events.nodes.map((n) => n.slug)).toEqual(['pakistan-army-operations']);
+    // The event's own dyad and the STIX export name the actor it was merged into.
+    const dyad = await f.api.query<{ event: { dyad: { sideA: { actor: { slug: string } }[]; sideB: { actor: { slug: string } }[] } } }>(
+      `{ event(slug: "pakistan-army-operations") { dyad { sideA { actor { slug } } sideB { actor { slug } } } } }`,
+    );
+    expect(dyad.errors).toBeUndefined();
+    expect(dyad.data?.event.dyad.sideA.map((s) => s.actor.slug)).toEqual(['pakistan-army']);
+    expect(dyad.data?.event.dyad.sideB.map((s) => s.actor.slug)).toContain('afghan-taliban');
+    expect(dyad.data?.event.dyad.sideB.map((s) => s.actor.slug)).not.toContain('pakistani-taliban');
+    // In STIX the removed actor has no object of its own, and none of its relationships is lost:
+    // each now joins the actor it was merged into.
+    const [removed] = await f.scratch.handle.sql<{ name: string }[]>`select name from actors where slug = 'pakistani-taliban'`;
+    const stixAfter = await relationships();
+    expect(stixBefore.names).toContain(removed!.name);
+    expect(stixAfter.names).not.toContain(removed!.name);
+    expect(stixAfter.names).toContain('Afghan Taliban');
+    expect(stixAfter.relationships).toBe(stixBefore.relationships);
   });
 
   it('keeps only sides given by live claims: a retracted participation takes its event out', async () => {

@@ -8,7 +8,7 @@
 import type { CasualtyPartRow } from '../../db/schema.ts';
 import { sql, type SQL } from 'drizzle-orm';
 import { events } from '../../db/schema.ts';
-import { actorsAt, claimVisibleAs, eventsAt, mergeTime, placesAt } from '../view.ts';
+import { actorAsMergedAt, actorsAt, claimVisibleAs, eventsAt, mergeTime, placesAt } from '../view.ts';
 import type { KnowledgeView } from '../context.ts';
 import { placeLocationsSql } from '../loaders/geography.ts';
 import { eventConditions } from '../types/event.ts';
@@ -101,15 +101,6 @@ export function claimJson(alias: string, view: KnowledgeView): SQL {
                 where cc.claim_id = ${c}.id))`;
 }
 
-/**
- * canonical_actor(id, at), asked only of actors merged by then (an index probe of actor_merges):
- * the function's recursive query costs ~0.08 ms a call, and almost no actor is ever merged.
- */
-function canonical(actorId: SQL, at: SQL): SQL {
-  return sql`case when exists (select 1 from actor_merges m where m.removed_actor_id = ${actorId} and m.merged_at <= ${at})
-    then canonical_actor(${actorId}, ${at}) else ${actorId} end`;
-}
-
 /** The participations of the event in scope (`events`), as merged at the view's time. */
 function participantsJson(view: KnowledgeView): SQL {
   const at = mergeTime(view);
@@ -120,8 +111,8 @@ function participantsJson(view: KnowledgeView): SQL {
       join claims pc on pc.id = p.claim_id and ${claimVisibleAs(view, 'pc')}
       -- Lookups by key, kept apart by LIMIT (else PostgreSQL flattens them into a join on
       -- canonical_actor(...) and hashes every actor once per event: 1.8 ms an event with 100 actors).
-      cross join lateral (select a.slug, a.name from ${actorsAt(view, 'a')} where a.id = ${canonical(sql`p.actor_id`, at)} limit 1) a
-      left join lateral (select ab.slug, ab.name from ${actorsAt(view, 'ab')} where ab.id = ${canonical(sql`p.attributed_by_id`, at)} limit 1) ab on true
+      cross join lateral (select a.slug, a.name from ${actorsAt(view, 'a')} where a.id = ${actorAsMergedAt(sql`p.actor_id`, at)} limit 1) a
+      left join lateral (select ab.slug, ab.name from ${actorsAt(view, 'ab')} where ab.id = ${actorAsMergedAt(sql`p.attributed_by_id`, at)} limit 1) ab on true
      where p.event_id = ${events.id})`;
 }
 

@@ -28,7 +28,7 @@ import { STANDARD_TYPES_BY_KIND } from '../../domain/events/standard-types.ts';
 import { createHash } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { v5 as uuidv5 } from 'uuid';
-import { actorsAt, claimVisibleAs, mergeTime, placesAt } from '../view.ts';
+import { actorAsMergedAt, actorsAt, claimVisibleAs, mergeTime, placesAt } from '../view.ts';
 import type { ExportQuery } from './parameters.ts';
 import { claimJson, eventRecordsQuery, type ClaimRecord, type EventRecord, type QuoteRecord } from './records.ts';
 import type { ExportSession } from './session.ts';
@@ -299,7 +299,7 @@ function actorsQuery(query: ExportQuery, slugs: string[]): SQL {
            to_json(a.revised_at) #>> '{}' as "revisedAt", ${claimJson('c', query.view)} as claim
       from ${actorsAt(view, 'a')} join claims c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')}
       left join ${placesAt(view, 'hc')} on hc.id = a.home_country_id
-     where canonical_actor(a.id, ${at}) = a.id
+     where not exists (select 1 from actor_merges m where m.removed_actor_id = a.id and m.merged_at <= ${at})
        ${query.filtered ? sql`and a.slug = any(${sql.param(slugs)}::text[])` : sql``}
      order by a.id`;
 }
@@ -313,8 +313,8 @@ function relationshipsQuery(query: ExportQuery, slugs: string[]): SQL {
            r.start_text as "startText", r.start_earliest::text as "startEarliest", r.start_latest::text as "startLatest", r.start_precision as "startPrecision",
            r.end_text as "endText", r.end_earliest::text as "endEarliest", r.end_latest::text as "endLatest", r.end_precision as "endPrecision", ${claimJson('c', query.view)} as claim
       from relationships r join claims c on c.id = r.claim_id and ${claimVisibleAs(view, 'c')}
-      join ${actorsAt(view, 'fa')} on fa.id = canonical_actor(r.from_actor_id, ${at})
-      join ${actorsAt(view, 'ta')} on ta.id = canonical_actor(r.to_actor_id, ${at})
+      join ${actorsAt(view, 'fa')} on fa.id = ${actorAsMergedAt(sql`r.from_actor_id`, at)}
+      join ${actorsAt(view, 'ta')} on ta.id = ${actorAsMergedAt(sql`r.to_actor_id`, at)}
      where fa.slug = any(${sql.param(slugs)}::text[]) and ta.slug = any(${sql.param(slugs)}::text[])
      order by r.claim_id`;
 }
@@ -324,7 +324,7 @@ function actorNamesQuery(query: ExportQuery, slugs: string[]): SQL {
   return sql`
     select a.slug as actor, a.kind as "actorKind", n.name, n.language, n.script, ${claimJson('c', query.view)} as claim
       from actor_names n join claims c on c.id = n.claim_id and ${claimVisibleAs(view, 'c')}
-      join ${actorsAt(view, 'a')} on a.id = canonical_actor(n.actor_id, ${mergeTime(view)})
+      join ${actorsAt(view, 'a')} on a.id = ${actorAsMergedAt(sql`n.actor_id`, mergeTime(view))}
      where a.slug = any(${sql.param(slugs)}::text[])
      order by n.claim_id`;
 }
@@ -336,7 +336,7 @@ function adherencesQuery(query: ExportQuery, slugs: string[]): SQL {
            ad.start_text as "startText", ad.start_earliest::text as "startEarliest", ad.start_latest::text as "startLatest", ad.start_precision as "startPrecision",
            ad.end_text as "endText", ad.end_earliest::text as "endEarliest", ad.end_latest::text as "endLatest", ad.end_precision as "endPrecision", ${claimJson('c', query.view)} as claim
       from adherences ad join claims c on c.id = ad.claim_id and ${claimVisibleAs(view, 'c')}
-      join ${actorsAt(view, 'a')} on a.id = canonical_actor(ad.actor_id, ${mergeTime(view)})
+      join ${actorsAt(view, 'a')} on a.id = ${actorAsMergedAt(sql`ad.actor_id`, mergeTime(view))}
       join doctrines d on d.id = ad.doctrine_id
      where a.slug = any(${sql.param(slugs)}::text[])
      order by ad.claim_id`;

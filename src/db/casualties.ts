@@ -7,9 +7,10 @@
  * events.wounded_parts, jsonb arrays of { category, low, best, high, text }), so an update's cited
  * claim changes them together with the total and the revision triggers keep what they were.
  *
- * The summaries sum a fixed vector per event (event_casualty_vector, generated from this file into
- * src/db/sql/summaries.sql): for killed then wounded, for the total then each category, six
- * numbers. Rollups add vectors element by element, so every part is summed in the same statement
+ * The summaries sum a vector per event in a fixed layout (event_casualty_vector, generated from
+ * this file into src/db/sql/summaries.sql): for killed then wounded, for the total then each
+ * category, six numbers, ending after the last measure the event gives. Rollups add vectors
+ * element by element, a missing number as zero, so every part is summed in the same statement
  * that counts the events.
  */
 

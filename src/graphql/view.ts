@@ -49,15 +49,19 @@ export function mergeTime(view: KnowledgeView): SQL {
   return view.asOf ? sql`${view.asOf.toISOString()}::timestamptz` : sql`'infinity'::timestamptz`;
 }
 
+/** Whether the actor was merged into another by `at` (an index probe of actor_merges). */
+export function mergedAwayBy(actorId: SQLWrapper, at: SQL): SQL {
+  return sql`exists (select 1 from actor_merges m where m.removed_actor_id = ${actorId} and m.merged_at <= ${at})`;
+}
+
 /**
  * The actor an actor id stands for at `at` (canonical_actor), asked only of actors merged by then
- * (an index probe of actor_merges): the function's recursive query costs ~20 µs a call, and
- * almost no actor is ever merged. For a column read per row (a participation's actor); a read of
- * many merged actors at once joins actor_folds instead.
+ * (mergedAwayBy): the function's recursive query costs ~20 µs a call, and almost no actor is ever
+ * merged. For a column read per row (a participation's actor); a read of many merged actors at
+ * once joins actor_folds instead.
  */
 export function actorAsMergedAt(actorId: SQL, at: SQL): SQL {
-  return sql`(case when exists (select 1 from actor_merges m where m.removed_actor_id = ${actorId} and m.merged_at <= ${at})
-    then canonical_actor(${actorId}, ${at}) else ${actorId} end)`;
+  return sql`(case when ${mergedAwayBy(actorId, at)} then canonical_actor(${actorId}, ${at}) else ${actorId} end)`;
 }
 
 /** Whether the claim aliased `c` (its recorded_at/retracted_at columns) is visible in the view. */

@@ -42,28 +42,24 @@ BEGIN
   END IF;
 END $$;
 
--- Per-event vectors stored at full length before event_casualty_vector stopped
--- after the last measure an event gives: shortened once, from their events, with the drainers held
--- off (the sums do not change: a missing number sums as zero).
+-- Per-event vectors stored at full length before event_casualty_vector stopped after the last
+-- measure an event gives: shortened once, from their events, with the drainers held off (the sums
+-- do not change: a missing number sums as zero). Only an event without a wounded figure has a
+-- shorter vector now.
 DO $$
+DECLARE
+  tbl text;
 BEGIN
   IF EXISTS (SELECT 1 FROM event_rollup_members m JOIN events e ON e.id = m.event_id
               WHERE cardinality(m.casualties) = {{casualty_vector_length}} AND e.wounded_min IS NULL AND e.wounded_parts IS NULL) THEN
     PERFORM 1 FROM summary_partitions FOR UPDATE;
-    UPDATE event_rollup_members m
-       SET casualties = event_casualty_vector(e.killed_min, e.killed_best, e.killed_max, e.killed_parts,
-                                              e.wounded_min, e.wounded_best, e.wounded_max, e.wounded_parts)
-      FROM events e
-     WHERE e.id = m.event_id AND cardinality(m.casualties) = {{casualty_vector_length}} AND e.wounded_min IS NULL AND e.wounded_parts IS NULL;
-    UPDATE actor_event_links l
-       SET casualties = event_casualty_vector(e.killed_min, e.killed_best, e.killed_max, e.killed_parts,
-                                              e.wounded_min, e.wounded_best, e.wounded_max, e.wounded_parts)
-      FROM events e
-     WHERE e.id = l.event_id AND cardinality(l.casualties) = {{casualty_vector_length}} AND e.wounded_min IS NULL AND e.wounded_parts IS NULL;
-    UPDATE event_doctrines d
-       SET casualties = event_casualty_vector(e.killed_min, e.killed_best, e.killed_max, e.killed_parts,
-                                              e.wounded_min, e.wounded_best, e.wounded_max, e.wounded_parts)
-      FROM events e
-     WHERE e.id = d.event_id AND cardinality(d.casualties) = {{casualty_vector_length}} AND e.wounded_min IS NULL AND e.wounded_parts IS NULL;
+    FOREACH tbl IN ARRAY ARRAY['event_rollup_members', 'actor_event_links', 'event_doctrines'] LOOP
+      EXECUTE format(
+        'UPDATE %I t SET casualties = event_casualty_vector(e.killed_min, e.killed_best, e.killed_max, e.killed_parts,
+                                                            e.wounded_min, e.wounded_best, e.wounded_max, e.wounded_parts)
+           FROM events e
+          WHERE e.id = t.event_id AND cardinality(t.casualties) = {{casualty_vector_length}}
+            AND e.wounded_min IS NULL AND e.wounded_parts IS NULL', tbl);
+    END LOOP;
   END IF;
 END $$;

@@ -28,7 +28,7 @@ import { STANDARD_TYPES_BY_KIND } from '../../domain/events/standard-types.ts';
 import { createHash } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { v5 as uuidv5 } from 'uuid';
-import { actorAsMergedAt, actorsAt, claimVisibleAs, mergeTime, placesAt } from '../view.ts';
+import { actorAsMergedAt, actorsAt, claimVisibleAs, mergedAwayBy, mergeTime, placesAt } from '../view.ts';
 import type { ExportQuery } from './parameters.ts';
 import { claimJson, eventRecordsQuery, type ClaimRecord, type EventRecord, type QuoteRecord } from './records.ts';
 import type { ExportSession } from './session.ts';
@@ -299,7 +299,7 @@ function actorsQuery(query: ExportQuery, slugs: string[]): SQL {
            to_json(a.revised_at) #>> '{}' as "revisedAt", ${claimJson('c', query.view)} as claim
       from ${actorsAt(view, 'a')} join claims c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')}
       left join ${placesAt(view, 'hc')} on hc.id = a.home_country_id
-     where not exists (select 1 from actor_merges m where m.removed_actor_id = a.id and m.merged_at <= ${at})
+     where not ${mergedAwayBy(sql`a.id`, at)}
        ${query.filtered ? sql`and a.slug = any(${sql.param(slugs)}::text[])` : sql``}
      order by a.id`;
 }

@@ -6,7 +6,7 @@ import { actorColumns, actorsById, type ActorRow } from '../loaders/entities.ts'
 import type { KnowledgeView } from '../context.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
 import { claimFloor, claimPasses, CREDIBILITY_DESCRIPTION, hasFloor, MIN_CONFIDENCE_DESCRIPTION, MIN_CREDIBILITY_DESCRIPTION, MIN_RELIABILITY_DESCRIPTION, SourceReliabilityEnum } from '../claim-filters.ts';
-import { actorsFrom, claimVisible, mergeTime, useView, viewArgs, claimVisibleAs } from '../view.ts';
+import { actorsFrom, claimVisible, mergedAwayBy, mergeTime, useView, viewArgs, claimVisibleAs } from '../view.ts';
 import { Cited } from './citation.ts';
 import { Place } from './place.ts';
 import { ActorKindEnum } from './vocabulary.ts';
@@ -124,7 +124,7 @@ builder.queryFields((t) => ({
       const where = and(
         claimVisible(view, claims),
         // Actors merged into another (by the view's time) are listed as that one.
-        sql`not exists (select 1 from actor_merges m where m.removed_actor_id = ${actors.id} and m.merged_at <= ${mergeTime(view)})`,
+        sql`not ${mergedAwayBy(actors.id, mergeTime(view))}`,
         actorConditions(args.filter, view),
       );
       const rows = await fetchPage(request, (page, limit) =>

@@ -883,6 +883,29 @@ describe('after writes through the API', { timeout: ORACLE_TIMEOUT_MS }, () => {
     await check();
   });
 
+  it('an import drains with two loops at once: every key taken once, the summaries exact', async () => {
+    await drainSummaries(f.api.database.db);
+    await f.scratch.handle.sql.begin(async (tx) => {
+      const [claim] = await tx<{ id: number }[]>`
+        insert into claims (kind, confidence, recorded_by, note) values ('EVENT_REPORT', 50, 'test', 'tolls revised again') returning id`;
+      await tx`insert into claim_citations (claim_id, citation_id) select ${claim?.id ?? 0}, min(id) from citations`;
+      await tx`update events set killed_max = killed_max + 2, revision_claim_id = ${claim?.id ?? 0} where killed_max is not null`;
+    });
+    // And every other event, as an import queues each of its new events.
+    await f.scratch.handle.sql`insert into summary_queue (kind, id) select 'event', id from events where killed_max is null`;
+    const [queued] = await f.scratch.handle.sql<{ n: number }[]>`select count(*)::int as n from summary_queue`;
+    expect(queued?.n).toBeGreaterThan(3);
+    // What src/cli/import.ts does with IMPORT_DRAINERS, with small calls so that both loops take some.
+    const drainer = openApi(f.scratch.url, {}, { drainAfterWrites: false });
+    try {
+      expect(await drainSummaries(drainer.database.db, 2, 2)).toBe(queued?.n);
+    } finally {
+      await drainer.close();
+    }
+    expect((await summaryStatus(f.api.database.db)).caughtUp).toBe(true);
+    await check();
+  });
+
   it('an event queued again later is recomputed once, by the call that takes its first key', async () => {
     // A bulk load queues each new event for its events statement and again for its participations
     // statement, with other events' keys between: one call must take both of the event's keys.

@@ -22,6 +22,11 @@ import { connectRedisPubSub } from '../pubsub-redis.ts';
 
 /** Keys per drain call at the end of an import: the recompute is set-based, so big batches pay off. */
 const IMPORT_DRAIN_BATCH = 20_000;
+/**
+ * Drain loops at the end of an import, each on its own connection: a drain call claims at most half
+ * of the queue's partitions, so two work side by side (docs/performance.md, "Two drainers").
+ */
+const IMPORT_DRAINERS = 2;
 
 const usage = `usage: npm run import -- FILE.json|FILE.csv [--format ${DATASET_FORMAT_NAMES.join('|')}] [--dry-run] [--timings]`;
 const { positionals, values } = parseArgs({
@@ -72,7 +77,7 @@ const collectGarbage = runInNewContext('gc') as () => void;
 const RECORDS_PER_COLLECTION = 10_000;
 
 const dryRun = values['dry-run'] ?? false;
-const { db, close } = connectDatabase(url, { max: 1 });
+const { db, close } = connectDatabase(url, { max: IMPORT_DRAINERS });
 try {
   await migrateDatabase(db);
   const bar = progressBar(process.stderr);
@@ -102,7 +107,7 @@ try {
     // The dashboard summaries follow writes off the write path; bring them up to date in one pass
     // rather than leave the work to the servers' drainers.
     const started = performance.now();
-    const keys = await drainSummaries(db, IMPORT_DRAIN_BATCH);
+    const keys = await drainSummaries(db, IMPORT_DRAIN_BATCH, IMPORT_DRAINERS);
     console.error(`summaries up to date: ${keys} keys in ${Math.round(performance.now() - started)} ms`);
   }
   if (report.ok && !dryRun && report.createdEventIds.length > 0 && process.env.REDIS_URL) {

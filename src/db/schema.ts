@@ -219,7 +219,7 @@ export const claims = pgTable(
       'claims_retraction_check',
       sql`(${t.retractedAt} is null) = (${t.retractionReason} is null)`,
     ),
-    index('claims_kind_idx').on(t.kind),
+    // No index on kind: no query picks claims by kind alone, and every claim written paid for one.
   ],
 );
 
@@ -404,7 +404,8 @@ export const events = pgTable(
     ...revisionClaimColumn(),
   },
   (t) => [
-    index('events_revision_claim_id_idx').on(t.revisionClaimId),
+    // Most events are never revised: only the revised ones are indexed (lookups by claim imply it).
+    index('events_revision_claim_id_idx').on(t.revisionClaimId).where(sql`${t.revisionClaimId} is not null`),
     check('events_date_earliest_range_check', dateInRange(t.dateEarliest)),
     check('events_date_latest_range_check', dateInRange(t.dateLatest)),
     check(
@@ -537,8 +538,9 @@ export const participations = pgTable(
       sql`(${t.role} = 'ATTRIBUTED') = (${t.attributedById} is not null)`,
     ),
     index('participations_event_id_idx').on(t.eventId, t.role),
-    index('participations_actor_id_idx').on(t.actorId, t.role),
-    index('participations_attributed_by_id_idx').on(t.attributedById),
+    // By actor and role: participations_actor_covering_idx (drizzle/0007), which also holds event and claim.
+    // Only ATTRIBUTED participations name an attributor: only they are indexed.
+    index('participations_attributed_by_id_idx').on(t.attributedById).where(sql`${t.attributedById} is not null`),
   ],
 );
 

@@ -1,6 +1,6 @@
 -- Indexes every write paid for and no read needed: claims by kind (no query picks claims by kind
--- alone), participations by (actor, role) without the covering columns (the covering index,
--- 0007, has the same keys), and the mostly-NULL revision and attributor columns, now indexed only
+-- alone), participations by (actor, role) without the covering columns
+-- (participations_actor_covering_idx has the same keys), and the mostly-NULL revision and attributor columns, now indexed only
 -- where set (an equality lookup implies NOT NULL, so the partial index serves it).
 DROP INDEX "claims_kind_idx";--> statement-breakpoint
 DROP INDEX "participations_actor_id_idx";--> statement-breakpoint

@@ -538,7 +538,8 @@ export const participations = pgTable(
       sql`(${t.role} = 'ATTRIBUTED') = (${t.attributedById} is not null)`,
     ),
     index('participations_event_id_idx').on(t.eventId, t.role),
-    // By actor and role: participations_actor_covering_idx (drizzle/0007), which also holds event and claim.
+    // By actor and role: participations_actor_covering_idx, which also holds event and claim (a custom
+    // migration: drizzle cannot declare INCLUDE columns).
     // Only ATTRIBUTED participations name an attributor: only they are indexed.
     index('participations_attributed_by_id_idx').on(t.attributedById).where(sql`${t.attributedById} is not null`),
   ],

@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,6 +123,63 @@ describe('importing 1,000 events', () => {
     ]);
     expect(report.refused).toBe(2001);
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  }, 120_000);
+});
+
+describe('importing a part at a time', () => {
+  // Each part's claims and citations are written while the next part is read; 300 staged rows make
+  // a part of ~100 records here, so these files cross many part boundaries.
+  const PARTS = { partRows: 300 };
+
+  it('writes and reports in parts what it does in one, the source\'s external ids included', async () => {
+    const path = bigFile('parted-report', 300);
+    const file = JSON.parse(readFileSync(path, 'utf8'));
+    file.source.externalIds = [{ scheme: 'WIKIDATA', value: 'Q4242421' }];
+    // The same participation again, far from the first and quoting another sentence: one claim, two quotes.
+    file.participations.push({ ...file.participations[0], quotes: [file.events[1].quotes[0]] });
+    writeFileSync(path, JSON.stringify(file));
+    const before = await tableCounts(f.scratch.handle.sql);
+    const whole = await importFile(f.scratch.handle.db, path, { dryRun: true });
+    const parted = await importFile(f.scratch.handle.db, path, { dryRun: true, ...PARTS });
+    expect(parted).toEqual(whole);
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+
+    const report = await importFile(f.scratch.handle.db, path, PARTS);
+    // source + its external id + 300 citations + 300 event claims + 300 participation claims; the
+    // repeated participation is the same claim, unchanged as a record
+    expect(report).toMatchObject({ ok: true, created: 902, unchanged: 1, refused: 0 });
+    expect(report.created).toBe(whole.created);
+    const after = await tableCounts(f.scratch.handle.sql);
+    const added = Object.fromEntries(['claims', 'citations', 'claim_citations', 'events', 'participations'].map((t) => [t, (after[t] ?? 0) - (before[t] ?? 0)]));
+    expect(added).toEqual({ claims: 600, citations: 300, claim_citations: 601, events: 300, participations: 300 });
+    const found = await f.api.query(`{ sourceByExternalId(scheme: WIKIDATA, value: "Q4242421") { slug } }`);
+    expect(found.data).toEqual({ sourceByExternalId: { slug: 'parted-report' } });
+    expect(await importFile(f.scratch.handle.db, path, PARTS)).toMatchObject({ ok: true, created: 0, unchanged: 902 });
+  }, 120_000);
+
+  it('writes nothing when a late part has a bad quote, though earlier parts were written', async () => {
+    const path = bigFile('spoiled-late', 1000, 900);
+    const before = await tableCounts(f.scratch.handle.sql);
+    const report = await importFile(f.scratch.handle.db, path, PARTS);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      'events[900].quotes[0]: quote "Incident 901 took place in Herat." does not occur in source "spoiled-late"',
+      'participations[900].quotes[0]: quote "Incident 901 took place in Herat." does not occur in source "spoiled-late"',
+    ]);
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  }, 120_000);
+
+  it('writes nothing from a file that breaks off while a part is being written', async () => {
+    const path = bigFile('broken-off', 1000);
+    const text = readFileSync(path, 'utf8');
+    writeFileSync(path, text.slice(0, Math.floor(text.length * 0.8)));
+    const before = await tableCounts(f.scratch.handle.sql);
+    const report = await importFile(f.scratch.handle.db, path, PARTS);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([expect.stringMatching(/not valid JSON/)]);
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+    // The connection is usable again: the part under way finished before the transaction ended.
+    expect(await importFile(f.scratch.handle.db, bigFile('after-broken-off', 10), PARTS)).toMatchObject({ ok: true, created: 31 });
   }, 120_000);
 });
 

@@ -38,6 +38,8 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called with the time each step of the load took, ms. */
   onStep?: (step: string, ms: number) => void;
+  /** Rows the loader stages per part (src/domain/bulk/load.ts); tests make parts small. */
+  partRows?: number;
 }
 
 class Refusal extends Error {
@@ -275,6 +277,7 @@ export async function importFile(db: Database, path: string, options: ImportOpti
       const loaded: BulkLoadResult = await loadKnowledge(tx as BulkSql, principal, input, {
         estimateTotal: prepared.estimateTotal,
         ...(options.onStep ? { onStep: options.onStep } : {}),
+        ...(options.partRows ? { partRows: options.partRows } : {}),
         ...(options.onProgress ? { onProgress: (done: number, total: number) => options.onProgress?.(done, total) } : {}),
       });
       if (!loaded.ok) throw new Refusal(loaded.problems, loaded.records);

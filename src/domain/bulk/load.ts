@@ -2,11 +2,13 @@
  * Loading knowledge in bulk, set-based: the seed, `npm run import` of a knowledge file or a CSV
  * of events. Records arrive one at a time (streamed from the file); each is checked on its own —
  * its shape by the knowledge-file schema (seed/format.ts), its quotes found in the source text
- * (QuoteFinder, the rule of anchorQuote) — and COPYed into staging tables a few thousand rows at a
- * time. What needs the whole file or the database (duplicate slugs, references, records the API
- * added) is then checked by a few SQL statements over the staging tables, and the write is one
- * INSERT … SELECT per table. Memory holds the source text and one batch of rows, whatever the
- * number of records. The database's integrity triggers check every citation and claim as always.
+ * (QuoteFinder, the rule of anchorQuote) — and COPYed into staging tables a part at a time. Claims
+ * and their citations refer to nothing but the source, so each part's are written while the next
+ * part is read (the database works while Node parses). What needs the whole file or the database
+ * (duplicate slugs, references, records the API added) is then checked by a few SQL statements over
+ * the staging tables, and the entities are written with one INSERT … SELECT per table. Memory holds
+ * the source text and two parts' rows, whatever the number of records. The database's integrity
+ * triggers check every citation and claim as always.
  *
  * Everything happens inside the caller's transaction: all or nothing, and a dry run is the
  * caller rolling it back. Loading the same file again changes nothing: claims are keyed, and
@@ -49,6 +51,8 @@ export interface BulkLoadOptions {
   estimateTotal?: (done: number) => number;
   /** Called with the time each step took, ms (the write benchmark prints them). */
   onStep?: (step: string, ms: number) => void;
+  /** Rows staged per part (PART_ROWS unless given: tests cross part boundaries with small files). */
+  partRows?: number;
 }
 
 export interface BulkLoadSummary {
@@ -62,8 +66,13 @@ export interface BulkLoadSummary {
 
 export type BulkLoadResult = ({ ok: true } & BulkLoadSummary) | { ok: false; problems: string[]; records: number };
 
-/** Rows staged per COPY: a batch is all that is held in memory. */
-const BATCH = 5000;
+/**
+ * Rows staged per part (over all staging tables): a part is COPYed at once, and its claims and
+ * citations are written while the next part is read. Small enough that the first part (read before
+ * any writing starts) and the last (written after all reading) are short; large enough that the
+ * few statements each part costs do not add up.
+ */
+const PART_ROWS = 60_000;
 
 const sourceSchema = knowledgeFileSchema.shape.source;
 const elementSchemas = {
@@ -119,9 +128,13 @@ export function stagedParts(prefix: 'killed' | 'wounded', value: Casualties | nu
   return [columns[`${prefix}Best`] ?? null, parts ? JSON.stringify(parts) : null];
 }
 
+/** A part's claims and quotes are staged apart (bulk_part_*), written, then kept with the file's (bulk_claims, bulk_quotes). */
+const CLAIMS_DEFINITION = 'n integer, label text, key text, kind text, confidence smallint, credibility smallint, note text';
+const QUOTES_DEFINITION = 'n integer, quote text, start_offset integer, end_offset integer, prefix text, suffix text';
+
 const STAGES = {
-  claims: { name: 'bulk_claims', columns: ['n', 'label', 'key', 'kind', 'confidence', 'credibility', 'note'], definition: 'n integer, label text, key text, kind text, confidence smallint, credibility smallint, note text' },
-  quotes: { name: 'bulk_quotes', columns: ['n', 'quote', 'start_offset', 'end_offset', 'prefix', 'suffix'], definition: 'n integer, quote text, start_offset integer, end_offset integer, prefix text, suffix text' },
+  claims: { name: 'bulk_part_claims', columns: ['n', 'label', 'key', 'kind', 'confidence', 'credibility', 'note'], definition: CLAIMS_DEFINITION },
+  quotes: { name: 'bulk_part_quotes', columns: ['n', 'quote', 'start_offset', 'end_offset', 'prefix', 'suffix'], definition: QUOTES_DEFINITION },
   places: {
     name: 'bulk_places',
     columns: ['idx', 'label', 'slug', 'name', 'kind', 'parent', 'country_code', 'region', 'latitude', 'longitude', 'geo_precision', 'gazetteer'],
@@ -150,14 +163,47 @@ const STAGES = {
 } satisfies Record<string, StageTable>;
 type Stage = keyof typeof STAGES;
 
-/** The staging tables, and the rows waiting to be COPYed into them. */
+/**
+ * The staging tables, and the rows waiting to be COPYed into them. After each part is COPYed,
+ * `afterPart` runs (writing the part's claims and citations, or only keeping its rows) while the
+ * caller reads on; the next flush waits for it first, so its statements and the next part's COPY
+ * never interleave on the connection.
+ */
 class Staging extends CopyBatches<Stage> {
-  constructor(sql: BulkSql) {
-    super(sql, STAGES, BATCH);
+  private working: Promise<void> | null = null;
+
+  constructor(
+    sql: BulkSql,
+    private readonly afterPart: () => Promise<void>,
+    partRows: number,
+  ) {
+    super(sql, STAGES, partRows);
   }
 
   async create(): Promise<void> {
     for (const stage of Object.values(STAGES)) await this.sql.unsafe(`create temp table ${stage.name} (${stage.definition}) on commit drop`);
+    await this.sql.unsafe(`create temp table bulk_claims (${CLAIMS_DEFINITION}) on commit drop`);
+    await this.sql.unsafe(`create temp table bulk_quotes (${QUOTES_DEFINITION}) on commit drop`);
+    // Each staged claim key's first record and the claim's id, filled part by part (writePartClaims).
+    await this.sql.unsafe('create temp table bulk_claim_ids (n integer, key text, id integer, inserted boolean) on commit drop');
+    await this.sql.unsafe('create index on bulk_claim_ids (key)');
+    await this.sql.unsafe('create temp table bulk_linked (claim_id integer) on commit drop');
+  }
+
+  override async flush(): Promise<void> {
+    await this.settle();
+    await super.flush();
+    const work = this.afterPart();
+    // Awaited by the next flush or settle(); until then a failure must not count as unhandled.
+    work.catch(() => {});
+    this.working = work;
+  }
+
+  /** Waits for the last part's work (and throws its error): after this, nothing more is sent. */
+  async settle(): Promise<void> {
+    const work = this.working;
+    this.working = null;
+    if (work) await work;
   }
 }
 
@@ -187,7 +233,19 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
     problems.push(`source "${source.slug}": text file ${source.textFile} has sha256 ${actualHash}, but the knowledge file was written against ${source.sha256}`);
   }
   const finder = new QuoteFinder(input.text);
-  const staging = new Staging(sql);
+  problems.push(...(await storedSourceProblems(sql, source.slug, source.sha256)));
+  // With the source written first, each part's claims and citations can be written as soon as it
+  // is read. Once anything is wrong the rest is only staged, for the full list of problems; what
+  // was written is rolled back with the rest.
+  const citationsAdded = { count: 0 };
+  let sourceId: number | null = null;
+  let sourceCreated = false;
+  if (problems.length === 0) ({ id: sourceId, created: sourceCreated } = await writeSource(sql, { ...source, text: input.text, sha256: actualHash }));
+  step('write source');
+  const staging = new Staging(sql, async () => {
+    if (sourceId !== null && problems.length === 0) citationsAdded.count += await writePartClaims(sql, recordedBy, sourceId);
+    await keepPart(sql);
+  }, options.partRows ?? PART_ROWS);
   await staging.create();
   let shapeProblems = false;
   let claimNumber = 0;
@@ -210,26 +268,33 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   };
 
   const scope = source.slug;
-  for await (const record of input.records) {
-    records++;
-    done++;
-    const label = record.label ?? `${record.section}[${record.index}]`;
-    const parsed = elementSchemas[record.section].safeParse(record.value);
-    if (!parsed.success) {
-      shapeProblems = true;
-      for (const issue of parsed.error.issues) problems.push(`${label}${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`);
-    } else {
-      await stageRecord(record.section, parsed.data, record.index, label);
+  try {
+    await stageExternalIds('source', 'source', source.slug, source.externalIds);
+    for await (const record of input.records) {
+      records++;
+      done++;
+      const label = record.label ?? `${record.section}[${record.index}]`;
+      const parsed = elementSchemas[record.section].safeParse(record.value);
+      if (!parsed.success) {
+        shapeProblems = true;
+        for (const issue of parsed.error.issues) problems.push(`${label}${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`);
+      } else {
+        await stageRecord(record.section, parsed.data, record.index, label);
+      }
+      if (done % 1000 === 0) options.onProgress?.(done, Math.max(done, options.estimateTotal?.(done) ?? done), 'reading');
     }
-    if (done % 1000 === 0) options.onProgress?.(done, Math.max(done, options.estimateTotal?.(done) ?? done), 'reading');
+    await staging.flush();
+    await staging.settle();
+  } finally {
+    // A file that stops being readable ends the load here: the part being written must be done
+    // before the transaction can end (its error, if any, is not the one to report).
+    await staging.settle().catch(() => {});
   }
-  await staging.flush();
   options.onProgress?.(done, done, 'reading');
 
   async function stageExternalIds(label: string, kind: 'actor' | 'place' | 'event' | 'source', slug: string, ids: { scheme: string; value: string }[] | undefined) {
     for (const [j, id] of (ids ?? []).entries()) await staging.add('externalIds', [`${label}.externalIds[${j}]`, kind, slug, id.scheme, id.value]);
   }
-  await stageExternalIds('source', 'source', source.slug, source.externalIds);
 
   async function stageRecord(section: Section, value: Element<Section>, idx: number, label: string) {
     switch (section) {
@@ -301,25 +366,30 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   // problems that are not there. Report the shapes first.
   const fileProblems = input.fileProblems?.() ?? [];
   if (shapeProblems || fileProblems.length > 0) return { ok: false, records: records + fileProblems.length, problems: [...fileProblems, ...problems] };
-  step('read, check and stage records');
-  for (const stage of Object.values(STAGES)) await sql.unsafe(`analyze ${stage.name}`);
-  problems.push(...(await databaseProblems(sql, source.slug, source.sha256, input.refersToStored)));
-  step('check slugs and references');
+  step('read, check and stage records (writing their claims and citations a part at a time)');
   if (problems.length > 0) return { ok: false, records, problems };
+  for (const stage of Object.values(STAGES)) await sql.unsafe(`analyze ${stage.name}`);
+  problems.push(...(await databaseProblems(sql, input.refersToStored)));
+  step('check slugs and references');
+  if (problems.length > 0 || sourceId === null) return { ok: false, records, problems };
 
   options.onProgress?.(0, done, 'writing');
-  const summary = await write(sql, recordedBy, { ...source, text: input.text, sha256: actualHash }, step);
+  const summary = await write(sql, recordedBy, { sourceCreated, citationsAdded: citationsAdded.count }, step);
   options.onProgress?.(done, done, 'writing');
   return { ok: true, records, ...summary };
 }
 
-/** Problems only the whole file or the database can show, found set-based over the staging tables. */
-async function databaseProblems(sql: BulkSql, sourceSlug: string, sha256: string, refersToStored: boolean): Promise<string[]> {
-  const problems: string[] = [];
+/** A source stored with another text: citations of this file's would not match it. */
+async function storedSourceProblems(sql: BulkSql, sourceSlug: string, sha256: string): Promise<string[]> {
   const [stored] = await sql<{ text_sha256: string }[]>`select text_sha256 from sources where slug = ${sourceSlug}`;
-  if (stored && stored.text_sha256 !== sha256) {
-    problems.push(`source "${sourceSlug}" is stored with a different text (sha256 ${stored.text_sha256}); its citations would no longer match`);
-  }
+  return stored && stored.text_sha256 !== sha256
+    ? [`source "${sourceSlug}" is stored with a different text (sha256 ${stored.text_sha256}); its citations would no longer match`]
+    : [];
+}
+
+/** Problems only the whole file or the database can show, found set-based over the staging tables. */
+async function databaseProblems(sql: BulkSql, refersToStored: boolean): Promise<string[]> {
+  const problems: string[] = [];
   // Slugs defined twice in the file.
   for (const [stage, kind] of [['bulk_places', 'place'], ['bulk_doctrines', 'doctrine'], ['bulk_actors', 'actor'], ['bulk_events', 'event']] as const) {
     const rows = await sql.unsafe<{ label: string; slug: string }[]>(`
@@ -397,44 +467,102 @@ export async function writeExternalIds(sql: BulkSql, recordedBy: string): Promis
   return added.count;
 }
 
-/** The set-based write of everything staged. */
-async function write(sql: BulkSql, recordedBy: string, source: SourceRow, step: (name: string) => void): Promise<Omit<BulkLoadSummary, 'records'>> {
+/** Writes the source (its text by COPY, in pieces) unless it is stored (with the same text: storedSourceProblems). */
+async function writeSource(sql: BulkSql, source: SourceRow): Promise<{ id: number; created: boolean }> {
+  const { published } = source;
+  const [stored] = await sql<{ id: number }[]>`select id from sources where slug = ${source.slug}`;
+  if (stored) return { id: stored.id, created: false };
+  await sql.unsafe('create temp table bulk_source_text (text text) on commit drop');
+  await copyText(sql, 'bulk_source_text', 'text', source.text);
+  const [inserted] = await sql<{ id: number }[]>`
+    insert into sources (slug, title, publisher, author, url, published_text, published_earliest, published_latest, published_precision, reliability, text, text_sha256)
+    select ${source.slug}::text, ${source.title}::text, ${source.publisher}::text, ${source.author}::text, ${source.url}::text, ${published.text}::text,
+           ${published.earliest}::date, ${published.latest}::date, ${published.precision}::date_precision, ${source.reliability ?? null}::source_reliability,
+           t.text, ${source.sha256}::text
+      from bulk_source_text t
+    on conflict (slug) do nothing returning id`;
+  if (inserted) return { id: inserted.id, created: true };
+  const [found] = await sql<{ id: number }[]>`select id from sources where slug = ${source.slug}`;
+  if (!found) throw new Error(`source ${source.slug} was neither inserted nor found`);
+  return { id: found.id, created: false };
+}
+
+/**
+ * Writes one part's citations (one row per distinct span of the text, shared by every claim that
+ * quotes it), its claims (keys not seen before; each staged key's first record and its claim id go
+ * to bulk_claim_ids) and their links to the citations (the claims that gained one go to
+ * bulk_linked). They refer to nothing but the source, so they need none of the file's other parts.
+ * Returns how many citations it added.
+ */
+async function writePartClaims(sql: BulkSql, recordedBy: string, sourceId: number): Promise<number> {
+  const citations = await sql.unsafe(`
+    insert into citations (source_id, quote, start_offset, end_offset, prefix, suffix)
+    select distinct on (start_offset, end_offset) $1::int, quote, start_offset, end_offset, prefix, suffix
+      from bulk_part_quotes order by start_offset, end_offset
+    on conflict (source_id, start_offset, end_offset) do nothing`, [sourceId]);
+  await sql.unsafe(`
+    with firsts as (
+           select distinct on (key) n, key, kind, confidence, credibility, note from bulk_part_claims p
+            where not exists (select 1 from bulk_claim_ids x where x.key = p.key)
+            order by key, n),
+         inserted as (
+           -- Every quote is from this one source, so a new claim's best source grade is its grade:
+           -- given here, claim_citations_grade_claims finds nothing to update.
+           insert into claims (key, kind, confidence, credibility, note, recorded_by, source_reliability)
+           select key, kind::claim_kind, confidence, credibility, note, $1, (select reliability from sources where id = $2::int)
+             from firsts order by n
+           on conflict (key) do nothing returning id, key)
+    -- A claim stored before is looked up by key only when it was not inserted (COALESCE evaluates
+    -- the subquery lazily): a join would read every stored claim to find none at a new import.
+    insert into bulk_claim_ids (n, key, id, inserted)
+    select f.n, f.key, coalesce(i.id, (select c.id from claims c where c.key = f.key)), i.id is not null
+      from firsts f left join inserted i on i.key = f.key`, [recordedBy, sourceId]);
+  // Every quote of every staged claim is linked (a claim stored before may gain quotes).
+  await sql.unsafe(`
+    with links as (
+      insert into claim_citations (claim_id, citation_id)
+      select distinct ci.id, cit.id
+        from bulk_part_claims b
+        join bulk_claim_ids ci on ci.key = b.key
+        join bulk_part_quotes q on q.n = b.n
+        join citations cit on cit.source_id = $1::int and cit.start_offset = q.start_offset and cit.end_offset = q.end_offset
+      on conflict do nothing returning claim_id)
+    insert into bulk_linked (claim_id) select distinct claim_id from links`, [sourceId]);
+  return citations.count;
+}
+
+/** Keeps a part's claims and quotes with the file's (for the counts at the end) and empties the part's tables for the next. */
+async function keepPart(sql: BulkSql): Promise<void> {
+  await sql.unsafe('insert into bulk_claims select * from bulk_part_claims');
+  await sql.unsafe('insert into bulk_quotes select * from bulk_part_quotes');
+  await sql.unsafe('truncate bulk_part_claims, bulk_part_quotes');
+}
+
+/** The set-based write of the staged entities, their claims and citations written already (writePartClaims). */
+async function write(
+  sql: BulkSql,
+  recordedBy: string,
+  written: { sourceCreated: boolean; citationsAdded: number },
+  step: (name: string) => void,
+): Promise<Omit<BulkLoadSummary, 'records'>> {
   let created = 0;
   let unchanged = 0;
   const count = async (query: string) => Number((await sql.unsafe<{ n: string }[]>(query))[0]?.n ?? 0);
 
-  // The source: new, or the same text as before (checked above).
-  const { published } = source;
-  // A stored source (its text checked above) is not sent again; a new one's text goes by COPY, in pieces.
-  const [stored] = await sql<{ id: number }[]>`select id from sources where slug = ${source.slug}`;
-  let inserted: { id: number }[] = [];
-  if (!stored) {
-    await sql.unsafe('create temp table bulk_source_text (text text) on commit drop');
-    await copyText(sql, 'bulk_source_text', 'text', source.text);
-    inserted = await sql<{ id: number }[]>`
-      insert into sources (slug, title, publisher, author, url, published_text, published_earliest, published_latest, published_precision, reliability, text, text_sha256)
-      select ${source.slug}::text, ${source.title}::text, ${source.publisher}::text, ${source.author}::text, ${source.url}::text, ${published.text}::text,
-             ${published.earliest}::date, ${published.latest}::date, ${published.precision}::date_precision, ${source.reliability ?? null}::source_reliability,
-             t.text, ${source.sha256}::text
-        from bulk_source_text t
-      on conflict (slug) do nothing returning id`;
-  }
-  const sourceId = inserted[0]?.id ?? stored?.id ?? (await sql<{ id: number }[]>`select id from sources where slug = ${source.slug}`)[0]?.id;
-  if (sourceId === undefined) throw new Error(`source ${source.slug} was neither inserted nor found`);
-  if (inserted.length > 0) created++;
+  if (written.sourceCreated) created++;
   else unchanged++;
-  step('write source');
-
-  // Citations: one row per distinct span of the text, shared by every claim that quotes it.
   const spans = await count('select count(*) as n from (select distinct start_offset, end_offset from bulk_quotes) s');
-  const newCitations = await sql.unsafe(`
-    insert into citations (source_id, quote, start_offset, end_offset, prefix, suffix)
-    select distinct on (start_offset, end_offset) $1::int, quote, start_offset, end_offset, prefix, suffix
-      from bulk_quotes order by start_offset, end_offset
-    on conflict (source_id, start_offset, end_offset) do nothing`, [sourceId]);
-  created += newCitations.count;
-  unchanged += spans - newCitations.count;
-  step('write citations');
+  created += written.citationsAdded;
+  unchanged += spans - written.citationsAdded;
+  // A claim counts as created when it is new or gained a quote, once per key; the rest is unchanged.
+  const [claimCounts] = await sql.unsafe<{ created: string; total: string }[]>(`
+    select count(*) filter (where ci.n = b.n and (ci.inserted or l.claim_id is not null)) as created, count(*) as total
+      from bulk_claims b join bulk_claim_ids ci on ci.key = b.key left join (select distinct claim_id from bulk_linked) l on l.claim_id = ci.id`);
+  created += Number(claimCounts?.created ?? 0);
+  unchanged += Number(claimCounts?.total ?? 0) - Number(claimCounts?.created ?? 0);
+  await sql.unsafe('create index on bulk_claim_ids (n)');
+  await sql.unsafe('analyze bulk_claim_ids');
+  step('count claims and citations');
 
   // Places: gazetteer reference data, not claims; parents first, a level per statement.
   const places = await count('select count(*) as n from bulk_places');
@@ -453,44 +581,6 @@ async function write(sql: BulkSql, recordedBy: string, source: SourceRow, step: 
   }
   created += createdPlaces;
   unchanged += places - createdPlaces;
-
-  // Claims: new keys inserted; every staged claim is then matched with its id by key.
-  await sql.unsafe(`
-    create temp table bulk_claim_ids on commit drop as
-    with firsts as (select distinct on (key) n, key, kind, confidence, credibility, note from bulk_claims order by key, n),
-         inserted as (
-           -- Every quote is from this one source, so a new claim's best source grade is its grade:
-           -- given here, claim_citations_grade_claims finds nothing to update.
-           insert into claims (key, kind, confidence, credibility, note, recorded_by, source_reliability)
-           select key, kind::claim_kind, confidence, credibility, note, $1, (select reliability from sources where id = $2::int)
-             from firsts order by n
-           on conflict (key) do nothing returning id, key)
-    -- A claim stored before is looked up by key only when it was not inserted (COALESCE evaluates
-    -- the subquery lazily): a join would read every stored claim to find none at a new import.
-    select f.n, f.key, coalesce(i.id, (select c.id from claims c where c.key = f.key)) as id, i.id is not null as inserted
-      from firsts f left join inserted i on i.key = f.key`, [recordedBy, sourceId]);
-  step('write claims');
-  await sql.unsafe('create index on bulk_claim_ids (n)');
-  await sql.unsafe('analyze bulk_claim_ids');
-  // Links to citations: every quote of every staged claim (a claim stored before may gain quotes).
-  await sql.unsafe(`
-    create temp table bulk_linked on commit drop as
-    with links as (
-      insert into claim_citations (claim_id, citation_id)
-      select distinct ci.id, cit.id
-        from bulk_claims b
-        join bulk_claim_ids ci on ci.key = b.key
-        join bulk_quotes q on q.n = b.n
-        join citations cit on cit.source_id = $1::int and cit.start_offset = q.start_offset and cit.end_offset = q.end_offset
-      on conflict do nothing returning claim_id)
-    select distinct claim_id from links`, [sourceId]);
-  step('link claims to citations');
-  // A claim counts as created when it is new or gained a quote, once per key; the rest is unchanged.
-  const [claimCounts] = await sql.unsafe<{ created: string; total: string }[]>(`
-    select count(*) filter (where ci.n = b.n and (ci.inserted or l.claim_id is not null)) as created, count(*) as total
-      from bulk_claims b join bulk_claim_ids ci on ci.key = b.key left join bulk_linked l on l.claim_id = ci.id`);
-  created += Number(claimCounts?.created ?? 0);
-  unchanged += Number(claimCounts?.total ?? 0) - Number(claimCounts?.created ?? 0);
 
   // Entity rows, for the claims this load inserted (a claim stored before has its row already).
   const isNew = 'join bulk_claim_ids ci on ci.n = b.n and ci.inserted';

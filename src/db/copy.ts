@@ -77,12 +77,20 @@ function* textPieces(text: string): Generator<Buffer> {
 export class CopyBatches<Table extends string> {
   private readonly buffers = new Map<Table, { bytes: Buffer; used: number }>();
   private pending = 0;
+  private working: Promise<void> | null = null;
 
   constructor(
     protected readonly sql: postgres.Sql | postgres.TransactionSql,
     private readonly tables: Record<Table, { name: string; columns: readonly string[] }>,
     /** Rows (over all tables) held before they are sent. */
     private readonly batchRows: number,
+    /**
+     * Work on each batch once it is COPYed (a bulk loader writes what the batch needs nothing else
+     * for), left running while the caller stages the next batch: the database works while Node
+     * parses. The next flush waits for it first, so its statements and the next batch's COPY never
+     * interleave on the connection; settle() waits for the last.
+     */
+    private readonly afterBatch?: () => Promise<void>,
   ) {}
 
   async add(table: Table, values: readonly CopyCell[]): Promise<void> {
@@ -100,6 +108,7 @@ export class CopyBatches<Table extends string> {
   }
 
   async flush(): Promise<void> {
+    await this.settle();
     for (const [table, buffer] of this.buffers) {
       if (buffer.used === 0) continue;
       const { name, columns } = this.tables[table];
@@ -109,5 +118,18 @@ export class CopyBatches<Table extends string> {
       buffer.used = 0;
     }
     this.pending = 0;
+    if (this.afterBatch) {
+      const work = this.afterBatch();
+      // Awaited by the next flush or settle(); until then a failure must not count as unhandled.
+      work.catch(() => {});
+      this.working = work;
+    }
+  }
+
+  /** Waits for the last batch's work, and throws its error: after this, nothing more is sent. */
+  async settle(): Promise<void> {
+    const work = this.working;
+    this.working = null;
+    if (work) await work;
   }
 }

@@ -164,20 +164,13 @@ const STAGES = {
 type Stage = keyof typeof STAGES;
 
 /**
- * The staging tables, and the rows waiting to be COPYed into them. After each part is COPYed,
- * `afterPart` runs (writing the part's claims and citations, or only keeping its rows) while the
- * caller reads on; the next flush waits for it first, so its statements and the next part's COPY
- * never interleave on the connection.
+ * The staging tables, and the rows waiting to be COPYed into them a part at a time. After each
+ * part is COPYed, `afterPart` writes its claims and citations (or only keeps its rows) while the
+ * caller reads on (CopyBatches' afterBatch).
  */
 class Staging extends CopyBatches<Stage> {
-  private working: Promise<void> | null = null;
-
-  constructor(
-    sql: BulkSql,
-    private readonly afterPart: () => Promise<void>,
-    partRows: number,
-  ) {
-    super(sql, STAGES, partRows);
+  constructor(sql: BulkSql, afterPart: () => Promise<void>, partRows: number) {
+    super(sql, STAGES, partRows, afterPart);
   }
 
   async create(): Promise<void> {
@@ -188,22 +181,6 @@ class Staging extends CopyBatches<Stage> {
     await this.sql.unsafe('create temp table bulk_claim_ids (n integer, key text, id integer, inserted boolean) on commit drop');
     await this.sql.unsafe('create index on bulk_claim_ids (key)');
     await this.sql.unsafe('create temp table bulk_linked (claim_id integer) on commit drop');
-  }
-
-  override async flush(): Promise<void> {
-    await this.settle();
-    await super.flush();
-    const work = this.afterPart();
-    // Awaited by the next flush or settle(); until then a failure must not count as unhandled.
-    work.catch(() => {});
-    this.working = work;
-  }
-
-  /** Waits for the last part's work (and throws its error): after this, nothing more is sent. */
-  async settle(): Promise<void> {
-    const work = this.working;
-    this.working = null;
-    if (work) await work;
   }
 }
 

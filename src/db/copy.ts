@@ -126,6 +126,13 @@ export class CopyBatches<Table extends string> {
     }
   }
 
+  /** Work already under way on the connection (a loader's first write) that the next COPY must wait for. */
+  track(work: Promise<void>): void {
+    if (this.working) throw new Error('CopyBatches.track: work is under way already');
+    work.catch(() => {});
+    this.working = work;
+  }
+
   /** Waits for the last batch's work, and throws its error: after this, nothing more is sent. */
   async settle(): Promise<void> {
     const work = this.working;

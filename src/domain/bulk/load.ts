@@ -217,13 +217,18 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   const citationsAdded = { count: 0 };
   let sourceId: number | null = null;
   let sourceCreated = false;
-  if (problems.length === 0) ({ id: sourceId, created: sourceCreated } = await writeSource(sql, { ...source, text: input.text, sha256: actualHash }));
-  step('write source');
   const staging = new Staging(sql, async () => {
     if (sourceId !== null && problems.length === 0) citationsAdded.count += await writePartClaims(sql, recordedBy, sourceId);
     await keepPart(sql);
   }, options.partRows ?? PART_ROWS);
   await staging.create();
+  // The source is written while the first part is read: the first part's COPY waits for it.
+  if (problems.length === 0) {
+    staging.track(writeSource(sql, { ...source, text: input.text, sha256: actualHash }).then((written) => {
+      sourceId = written.id;
+      sourceCreated = written.created;
+    }));
+  }
   let shapeProblems = false;
   let claimNumber = 0;
   let done = 0;
@@ -343,7 +348,7 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   // problems that are not there. Report the shapes first.
   const fileProblems = input.fileProblems?.() ?? [];
   if (shapeProblems || fileProblems.length > 0) return { ok: false, records: records + fileProblems.length, problems: [...fileProblems, ...problems] };
-  step('read, check and stage records (writing their claims and citations a part at a time)');
+  step('write the source, read, check and stage records (writing their claims and citations a part at a time)');
   if (problems.length > 0) return { ok: false, records, problems };
   for (const stage of Object.values(STAGES)) await sql.unsafe(`analyze ${stage.name}`);
   problems.push(...(await databaseProblems(sql, input.refersToStored)));

@@ -210,21 +210,25 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
     problems.push(`source "${source.slug}": text file ${source.textFile} has sha256 ${actualHash}, but the knowledge file was written against ${source.sha256}`);
   }
   const finder = new QuoteFinder(input.text);
-  problems.push(...(await storedSourceProblems(sql, source.slug, source.sha256)));
+  // A source stored with another text: citations of this file's would not match it.
+  const [stored] = await sql<{ id: number; text_sha256: string }[]>`select id, text_sha256 from sources where slug = ${source.slug}`;
+  if (stored && stored.text_sha256 !== source.sha256) {
+    problems.push(`source "${source.slug}" is stored with a different text (sha256 ${stored.text_sha256}); its citations would no longer match`);
+  }
   // With the source written first, each part's claims and citations can be written as soon as it
   // is read. Once anything is wrong the rest is only staged, for the full list of problems; what
   // was written is rolled back with the rest.
-  const citationsAdded = { count: 0 };
+  let citationsAdded = 0;
   let sourceId: number | null = null;
   let sourceCreated = false;
   const staging = new Staging(sql, async () => {
-    if (sourceId !== null && problems.length === 0) citationsAdded.count += await writePartClaims(sql, recordedBy, sourceId);
+    if (sourceId !== null && problems.length === 0) citationsAdded += await writePartClaims(sql, recordedBy, sourceId);
     await keepPart(sql);
   }, options.partRows ?? PART_ROWS);
   await staging.create();
   // The source is written while the first part is read: the first part's COPY waits for it.
   if (problems.length === 0) {
-    staging.track(writeSource(sql, { ...source, text: input.text, sha256: actualHash }).then((written) => {
+    staging.track(writeSource(sql, { ...source, text: input.text, sha256: actualHash }, stored?.id).then((written) => {
       sourceId = written.id;
       sourceCreated = written.created;
     }));
@@ -356,18 +360,11 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   if (problems.length > 0 || sourceId === null) return { ok: false, records, problems };
 
   options.onProgress?.(0, done, 'writing');
-  const summary = await write(sql, recordedBy, { sourceCreated, citationsAdded: citationsAdded.count }, step);
+  const summary = await write(sql, recordedBy, { sourceCreated, citationsAdded }, step);
   options.onProgress?.(done, done, 'writing');
   return { ok: true, records, ...summary };
 }
 
-/** A source stored with another text: citations of this file's would not match it. */
-async function storedSourceProblems(sql: BulkSql, sourceSlug: string, sha256: string): Promise<string[]> {
-  const [stored] = await sql<{ text_sha256: string }[]>`select text_sha256 from sources where slug = ${sourceSlug}`;
-  return stored && stored.text_sha256 !== sha256
-    ? [`source "${sourceSlug}" is stored with a different text (sha256 ${stored.text_sha256}); its citations would no longer match`]
-    : [];
-}
 
 /** Problems only the whole file or the database can show, found set-based over the staging tables. */
 async function databaseProblems(sql: BulkSql, refersToStored: boolean): Promise<string[]> {
@@ -449,11 +446,10 @@ export async function writeExternalIds(sql: BulkSql, recordedBy: string): Promis
   return added.count;
 }
 
-/** Writes the source (its text by COPY, in pieces) unless it is stored (with the same text: storedSourceProblems). */
-async function writeSource(sql: BulkSql, source: SourceRow): Promise<{ id: number; created: boolean }> {
+/** Writes the source (its text by COPY, in pieces) unless it is stored (`storedId`, with the same text: checked by the caller). */
+async function writeSource(sql: BulkSql, source: SourceRow, storedId: number | undefined): Promise<{ id: number; created: boolean }> {
+  if (storedId !== undefined) return { id: storedId, created: false };
   const { published } = source;
-  const [stored] = await sql<{ id: number }[]>`select id from sources where slug = ${source.slug}`;
-  if (stored) return { id: stored.id, created: false };
   await sql.unsafe('create temp table bulk_source_text (text text) on commit drop');
   await copyText(sql, 'bulk_source_text', 'text', source.text);
   const [inserted] = await sql<{ id: number }[]>`

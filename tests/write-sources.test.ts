@@ -66,6 +66,38 @@ describe('addSource / addCitation', () => {
     expect(third.data?.addCitation).toMatchObject({ __typename: 'ValidationError', path: ['input', 'occurrence'] });
   });
 
+  it('finds quotes in a long source from an index kept by its hash, and follows a changed text', async () => {
+    // Longer than LONG_TEXT_BYTES, so the text stays in PostgreSQL once this process has indexed it.
+    const lines = Array.from({ length: 900 }, (_, i) => `Line ${i}: the Über group 😀 acted near the river.`);
+    const long = { slug: 'long-wire-report', publisher: 'Test Wire', text: lines.join(' ') };
+    expect((await f.api.query(ADD_SOURCE, { input: long }, { token: f.tokens.analyst })).data).toMatchObject({ addSource: { __typename: 'MutationAddSourceSuccess' } });
+    const offsetOf = (i: number) => Array.from(lines.slice(0, i).join(' ')).length + (i > 0 ? 1 : 0);
+
+    f.api.resetStatements();
+    const first = await f.api.query(ADD_CITATION, { input: { source: long.slug, quote: lines[700] } }, { token: f.tokens.analyst });
+    expect(first.data?.addCitation).toMatchObject({ data: { startOffset: offsetOf(700), endOffset: offsetOf(700) + Array.from(lines[700]!).length, prefix: Array.from(lines[699]!).slice(-31).join('') + ' ' } });
+    const readsText = (statements: string[]) => statements.some((s) => /select "text" from "sources"/.test(s));
+    expect(readsText(f.api.statements)).toBe(true);
+    f.api.resetStatements();
+    const second = await f.api.query(ADD_CITATION, { input: { source: long.slug, quote: lines[800] } }, { token: f.tokens.analyst });
+    expect(second.data?.addCitation).toMatchObject({ data: { startOffset: offsetOf(800) } });
+    expect(readsText(f.api.statements)).toBe(false);
+    const ambiguous = await f.api.query(ADD_CITATION, { input: { source: long.slug, quote: 'acted near the river' } }, { token: f.tokens.analyst });
+    expect(ambiguous.data?.addCitation).toMatchObject({ __typename: 'AmbiguousQuoteError', occurrences: 900 });
+    const missing = await f.api.query(ADD_CITATION, { input: { source: long.slug, quote: 'Line 900: the Über group' } }, { token: f.tokens.analyst });
+    expect(missing.data?.addCitation).toMatchObject({ __typename: 'QuoteNotFoundError' });
+
+    // A source nobody cites yet may still change its text; the kept index is of the old text's hash.
+    const uncited = { ...long, slug: 'long-draft-report' };
+    await f.api.query(ADD_SOURCE, { input: uncited }, { token: f.tokens.analyst });
+    const changed = ['Preface: a new first line.', ...lines.slice(0, 899), 'Line 900: the Über group 😀 acted near the river.'].join(' ');
+    await f.scratch.handle.sql`update sources set text = ${changed}, text_sha256 = encode(sha256(convert_to(${changed}, 'UTF8')), 'hex') where slug = ${uncited.slug}`;
+    const moved = await f.api.query(ADD_CITATION, { input: { source: uncited.slug, quote: lines[800] } }, { token: f.tokens.analyst });
+    expect(moved.data?.addCitation).toMatchObject({ data: { startOffset: offsetOf(800) + Array.from('Preface: a new first line. ').length } });
+    const added = await f.api.query(ADD_CITATION, { input: { source: uncited.slug, quote: 'Line 900: the Über group' } }, { token: f.tokens.analyst });
+    expect(added.data?.addCitation).toMatchObject({ __typename: 'MutationAddCitationSuccess' });
+  });
+
   it('refuses bad input with the field at fault', async () => {
     const before = await tableCounts(f.scratch.handle.sql);
     const badSlug = await f.api.query(ADD_SOURCE, { input: { ...source, slug: 'Not A Slug' } }, { token: f.tokens.analyst });

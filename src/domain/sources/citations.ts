@@ -11,6 +11,7 @@ import { AmbiguousQuoteError, NotFoundError, QuoteNotFoundError, ValidationError
 import { parseGlobalId } from '../global-ids.ts';
 import type { CitationInput } from '../input.ts';
 import type { Json, Principal, Tx } from '../service.ts';
+import { keepFinder, keptFinder, LONG_TEXT_BYTES } from './long-texts.ts';
 
 /**
  * Stores the citation of an anchored span of a source (a span cited before is shared, not stored
@@ -31,6 +32,12 @@ export async function storeCitation(tx: Tx, sourceId: number, anchor: Anchor): P
   return existing.id;
 }
 
+async function sourceText(tx: Tx, sourceId: number): Promise<string> {
+  const [row] = await tx.select({ text: sources.text }).from(sources).where(eq(sources.id, sourceId));
+  if (!row) throw new Error(`source ${sourceId} was found a statement ago`);
+  return row.text;
+}
+
 /** Finds or stores the citation of `quote` in source `sourceSlug`; returns its id. */
 export async function citeQuote(
   tx: Tx,
@@ -39,12 +46,23 @@ export async function citeQuote(
   occurrence: number | null | undefined,
   path: string[],
 ): Promise<number> {
-  const [source] = await tx.select({ id: sources.id, text: sources.text }).from(sources).where(eq(sources.slug, sourceSlug));
+  // A long text stays in PostgreSQL when this process keeps its finder (src/domain/sources/long-texts.ts):
+  // octet_length reads a stored text's size without decompressing it.
+  const [source] = await tx
+    .select({
+      id: sources.id,
+      sha256: sources.textSha256,
+      text: sql<string | null>`case when octet_length(${sources.text}) <= ${LONG_TEXT_BYTES} then ${sources.text} end`,
+    })
+    .from(sources)
+    .where(eq(sources.slug, sourceSlug));
   if (!source) throw new NotFoundError(`no source "${sourceSlug}"`, [...path, 'source']);
   if (occurrence != null && occurrence < 1) {
     throw new ValidationError(`occurrence is 1-based, got ${occurrence}`, [...path, 'occurrence']);
   }
-  const found = anchorQuote(source.text, quote, occurrence ?? undefined);
+  const found = source.text !== null
+    ? anchorQuote(source.text, quote, occurrence ?? undefined)
+    : (keptFinder(source.sha256) ?? keepFinder(source.sha256, await sourceText(tx, source.id))).find(quote, occurrence ?? undefined);
   if (!found.ok) {
     const message = describeAnchorFailure(found, quote, sourceSlug);
     if (found.reason === 'AMBIGUOUS') throw new AmbiguousQuoteError(message, [...path, 'quote'], sourceSlug, found.occurrences);

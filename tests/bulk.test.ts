@@ -136,6 +136,44 @@ describe('the citation check, per statement', () => {
     expect(count).toEqual({ n: 420 });
   });
 
+  it("keeps a long text's chunk map with the text, follows a changed text, and checks without a map or with another text's", async () => {
+    const sentences = Array.from({ length: 420 }, (_, i) => (i % 50 === 0 ? `Šíp ${i} 😀 zasáhl cíl ${i}.` : `Arrow ${i} hit the target ${i} by the river.`));
+    const first = sentences.join(' ');
+    // A multi-byte preface: every later code point sits at a different byte than in the first text.
+    const second = `Předmluva 😀 úvod. ${first}`;
+    const sql = scratch.handle.sql;
+    const [row] = await sql<{ id: number }[]>`
+      insert into sources (slug, publisher, text, text_sha256) values ('long-draft', 'Test', ${first}, ${sha256Hex(first)}) returning id`;
+    const id = row!.id;
+    const mapHash = async () => (await sql<{ text_sha256: string }[]>`select text_sha256 from source_text_maps where source_id = ${id}`)[0]?.text_sha256;
+    expect(await mapHash()).toBe(sha256Hex(first));
+    // Nothing cites it yet, so its text may change; the map follows.
+    await sql`update sources set text = ${second}, text_sha256 = ${sha256Hex(second)} where id = ${id}`;
+    expect(await mapHash()).toBe(sha256Hex(second));
+    const anchoredIn = (text: string, quote: string) => {
+      const result = anchorQuote(text, quote);
+      if (!result.ok) throw new Error(quote);
+      return result.anchor;
+    };
+    const cite = (a: ReturnType<typeof anchoredIn>) =>
+      sql`insert into citations (source_id, quote, start_offset, end_offset, prefix, suffix) values (${id}, ${a.quote}, ${a.startOffset}, ${a.endOffset}, ${a.prefix}, ${a.suffix})`;
+    const quote = (i: number) => sentences[i]!;
+    const rightAndWrong = async (i: number) => {
+      // The same quote at the first text's offsets is not the second text there.
+      await expect(sql.begin((tx) => tx`insert into citations (source_id, quote, start_offset, end_offset, prefix, suffix)
+        select ${id}, ${quote(i)}, ${anchoredIn(first, quote(i)).startOffset}, ${anchoredIn(first, quote(i)).endOffset}, '', ''`)).rejects.toThrow(/is not the text of source/);
+      await expect(cite(anchoredIn(second, quote(i)))).resolves.toBeDefined();
+    };
+    await rightAndWrong(301);
+    // Without a map the statement maps the text itself.
+    await sql`delete from source_text_maps where source_id = ${id}`;
+    await rightAndWrong(350);
+    // A map of another text (the first, under its own hash) is not used for this one.
+    await sql`insert into source_text_maps (source_id, text_sha256, points, starts, ends, single_byte)
+      select ${id}, ${sha256Hex(first)}, m.points, m.starts, m.ends, m.single_byte from source_text_map(convert_to(${first}::text, 'UTF8')) m`;
+    await rightAndWrong(402);
+  });
+
   it('copyText sends a long text intact, a surrogate pair astride its 64 KB pieces, tabs, newlines and backslashes included', async () => {
     const long = `${'a'.repeat(65_535)}😀\t\\N\r\n${'ž'.repeat(70_000)}😀${'b'.repeat(65_533)}😀`;
     const value = await scratch.handle.sql.begin(async (tx) => {

@@ -86,6 +86,7 @@ describe('src/db/sql', () => {
       casualty_parts_slots: 'a subquery over the parts; only for events whose casualties are split by category',
       casualty_vector_add: 'a subquery over vectors of any length; once per upserted rollup row',
       participation_roles_mask: 'a subquery over the roles; called once per statement, on a filter',
+      source_text_map: 'a query over the chunks of a long text; once per long source written',
     };
     const sql = scratch.handle.sql;
     const functions = await sql<{ name: string; types: string[] }[]>`

@@ -41,11 +41,72 @@ BEGIN
     USING ERRCODE = 'check_violation', CONSTRAINT = 'citations_context_matches_source';
 END $$;
 
+-- Where each 1,024-byte chunk of a long text starts, in code points and bytes: a chunk starts
+-- every 1,024 bytes, moved forward to the first byte of a character. A chunk of one-byte
+-- characters only (most of an English text) maps code points to bytes by addition; the others are
+-- decoded again per citation. Kept in source_text_maps for texts over 16 KB (below).
+CREATE OR REPLACE FUNCTION source_text_map(bytes bytea, OUT points integer[], OUT starts integer[], OUT ends integer[], OUT single_byte boolean[])
+LANGUAGE sql IMMUTABLE STRICT AS $$
+  WITH bounds AS (
+    SELECT g AS k,
+           (SELECT min(x) FROM generate_series(g * 1024, least(g * 1024 + 3, octet_length(bytes))) x
+             WHERE x = octet_length(bytes) OR get_byte(bytes, x) NOT BETWEEN 128 AND 191) AS first_byte
+      FROM generate_series(0, greatest(octet_length(bytes) - 1, 0) / 1024) g
+  ), chunks AS (
+    SELECT k, first_byte, lead(first_byte, 1, octet_length(bytes)) OVER (ORDER BY k) AS end_byte FROM bounds
+  ), sized AS (
+    SELECT k, first_byte, end_byte,
+           char_length(convert_from(substring(bytes FROM first_byte + 1 FOR end_byte - first_byte), 'UTF8')) AS points_in
+      FROM chunks
+  ), counted AS (
+    SELECT k, first_byte, end_byte, points_in,
+           (coalesce(sum(points_in) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))::integer AS first_point
+      FROM sized
+  )
+  SELECT array_agg(first_point ORDER BY k), array_agg(first_byte ORDER BY k),
+         array_agg(end_byte ORDER BY k), array_agg(points_in = end_byte - first_byte ORDER BY k)
+    FROM counted
+$$;
+
+-- A long text's map is written with the text, in the statement that writes it: mapping a 6 MB
+-- text took ~45 ms, and every statement citing it (a single cited write too) paid that again.
+-- Statement-level for inserts, so a dataset import's many short sources cost one statement.
+CREATE OR REPLACE FUNCTION sources_text_map_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO source_text_maps (source_id, text_sha256, points, starts, ends, single_byte)
+  SELECT n.id, n.text_sha256, m.points, m.starts, m.ends, m.single_byte
+    FROM new_rows n CROSS JOIN LATERAL source_text_map(convert_to(n.text, 'UTF8')) m
+   WHERE octet_length(n.text) > 16384;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS sources_text_map_insert ON sources;
+CREATE TRIGGER sources_text_map_insert AFTER INSERT ON sources
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION sources_text_map_insert();
+
+-- A text may still change while nothing cites it (sources_text_frozen_once_cited).
+CREATE OR REPLACE FUNCTION sources_text_map_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM source_text_maps WHERE source_id = NEW.id;
+  IF octet_length(NEW.text) > 16384 THEN
+    INSERT INTO source_text_maps (source_id, text_sha256, points, starts, ends, single_byte)
+    SELECT NEW.id, NEW.text_sha256, m.points, m.starts, m.ends, m.single_byte
+      FROM source_text_map(convert_to(NEW.text, 'UTF8')) m;
+  END IF;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS sources_text_map_update ON sources;
+CREATE TRIGGER sources_text_map_update AFTER UPDATE OF text ON sources
+  FOR EACH ROW EXECUTE FUNCTION sources_text_map_update();
+
 -- A citation's quote must be exactly the source text at its offsets (code points, [start, end)),
 -- and its prefix/suffix must be the text immediately around it. Checked once per statement, so a
--- bulk load of many citations of one long text reads that text once: each statement maps code
--- points to bytes a kilobyte chunk at a time and compares bytes, so the cost per citation does not
--- grow with the text (a row trigger counting code points from the start cost N times the text).
+-- bulk load of many citations of one long text reads that text once: each statement finds its
+-- code points' bytes through the text's chunk map (source_text_maps, made when the text was
+-- written; made here if it is missing or of another text) and compares bytes, so the cost per
+-- citation does not grow with the text (a row trigger counting code points from the start cost N
+-- times the text).
 -- Generic plans: a custom plan of the long-text statement holds the text's bytes (a PL/pgSQL
 -- variable) as a constant, copied wherever the statement names it while it is planned: for the
 -- 100,000 citations of a 10 MB text, 2.3–2.9 s a statement against 0.6–0.7 s.
@@ -55,6 +116,7 @@ DECLARE
   src record;
   bytes bytea;
   total integer;
+  map record;
   bad record;
   any_short boolean;
   long_ids integer[];
@@ -86,47 +148,29 @@ BEGIN
      ORDER BY 5, c.id LIMIT 1;
     IF FOUND THEN PERFORM citation_mismatch_raise(bad.quote_ok, bad.quote, bad.source_id, bad.start_offset, bad.end_offset); END IF;
   END IF;
-  -- Longer texts: each is read once, its code points mapped to bytes a kilobyte chunk at a time.
-  FOR src IN SELECT s.id, s.text FROM sources s WHERE s.id = ANY(long_ids) LOOP
+  -- Longer texts: each is read once, its code points found through its chunk map.
+  FOR src IN SELECT s.id, s.text, s.text_sha256 FROM sources s WHERE s.id = ANY(long_ids) LOOP
     bytes := convert_to(src.text, 'UTF8');
     total := octet_length(bytes);
-    WITH bounds AS (
-      -- A chunk starts every 1,024 bytes, moved forward to the first byte of a character.
-      SELECT g AS k,
-             (SELECT min(x) FROM generate_series(g * 1024, least(g * 1024 + 3, total)) x
-               WHERE x = total OR get_byte(bytes, x) NOT BETWEEN 128 AND 191) AS first_byte
-        FROM generate_series(0, greatest(total - 1, 0) / 1024) g
-    ), chunks AS (
-      SELECT k, first_byte, lead(first_byte, 1, total) OVER (ORDER BY k) AS end_byte FROM bounds
-    ), sized AS (
-      SELECT k, first_byte, end_byte,
-             char_length(convert_from(substring(bytes FROM first_byte + 1 FOR end_byte - first_byte), 'UTF8')) AS points_in
-        FROM chunks
-    ), counted AS (
-      SELECT k, first_byte, end_byte, points_in,
-             (coalesce(sum(points_in) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))::integer AS first_point
-        FROM sized
-    ), map AS (
-      -- A chunk of one-byte characters only (most of an English text) maps code points to bytes
-      -- by addition; only the others are decoded again per citation.
-      SELECT array_agg(first_point ORDER BY k) AS points, array_agg(first_byte ORDER BY k) AS starts,
-             array_agg(end_byte ORDER BY k) AS ends, array_agg(points_in = end_byte - first_byte ORDER BY k) AS single_byte
-        FROM counted
-    ), located AS (
+    SELECT m.points, m.starts, m.ends, m.single_byte INTO map
+      FROM source_text_maps m WHERE m.source_id = src.id AND m.text_sha256 = src.text_sha256;
+    IF NOT FOUND THEN
+      SELECT m.points, m.starts, m.ends, m.single_byte INTO map FROM source_text_map(bytes) m;
+    END IF;
+    WITH located AS (
       -- Where each citation's quote starts, in bytes: its chunk's first byte plus the bytes of the
       -- code points before it in the chunk; and the quote and its context as bytes, once each.
       SELECT c.id, c.quote, c.start_offset, c.end_offset,
              convert_to(c.quote, 'UTF8') AS quote_bytes, convert_to(c.prefix, 'UTF8') AS prefix_bytes,
              convert_to(c.suffix, 'UTF8') AS suffix_bytes, char_length(c.prefix) <= c.start_offset AS prefix_fits,
-             CASE WHEN m.single_byte[w.k] THEN m.starts[w.k] + (c.start_offset - m.points[w.k])
-                  ELSE m.starts[w.k] + octet_length(convert_to(
-                    left(convert_from(substring(bytes FROM m.starts[w.k] + 1 FOR m.ends[w.k] - m.starts[w.k]), 'UTF8'), c.start_offset - m.points[w.k]),
+             CASE WHEN map.single_byte[w.k] THEN map.starts[w.k] + (c.start_offset - map.points[w.k])
+                  ELSE map.starts[w.k] + octet_length(convert_to(
+                    left(convert_from(substring(bytes FROM map.starts[w.k] + 1 FOR map.ends[w.k] - map.starts[w.k]), 'UTF8'), c.start_offset - map.points[w.k]),
                     'UTF8')) END AS quote_byte,
-             CASE WHEN m.single_byte[w.k] THEN c.start_offset - m.points[w.k] <= m.ends[w.k] - m.starts[w.k]
-                  ELSE c.start_offset - m.points[w.k] <= char_length(convert_from(substring(bytes FROM m.starts[w.k] + 1 FOR m.ends[w.k] - m.starts[w.k]), 'UTF8')) END AS inside
+             CASE WHEN map.single_byte[w.k] THEN c.start_offset - map.points[w.k] <= map.ends[w.k] - map.starts[w.k]
+                  ELSE c.start_offset - map.points[w.k] <= char_length(convert_from(substring(bytes FROM map.starts[w.k] + 1 FOR map.ends[w.k] - map.starts[w.k]), 'UTF8')) END AS inside
         FROM new_rows c
-        CROSS JOIN map m
-        CROSS JOIN LATERAL (SELECT width_bucket(c.start_offset, m.points) AS k) w
+        CROSS JOIN LATERAL (SELECT width_bucket(c.start_offset, map.points) AS k) w
        WHERE c.source_id = src.id
     ), judged AS (
       SELECT l.id, l.quote, l.start_offset, l.end_offset,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorQuote } from '../src/citations/anchor.ts';
 import { copyText } from '../src/db/copy.ts';
 import { QuoteFinder } from '../src/domain/bulk/quote-finder.ts';
+import { keepFinder, keptFinder } from '../src/domain/sources/long-texts.ts';
 import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { sha256Hex } from '../src/domain/sources/sources.ts';
 import { CsvReader, parseCsv } from '../src/import/csv.ts';
@@ -29,6 +30,25 @@ describe('QuoteFinder', () => {
         expect(finder.find(quote, occurrence)).toEqual(anchorQuote(text, quote, occurrence));
       }
     }
+  });
+});
+
+describe('long texts kept for single cited writes', () => {
+  it('keeps finders by text hash up to a bound, dropping the least recently used', () => {
+    // 9 Mi units each: two do not fit the 16 Mi bound together.
+    const first = `${'a'.repeat(9 * 1024 * 1024)} first`;
+    const second = `${'b'.repeat(9 * 1024 * 1024)} second`;
+    const kept = keepFinder('hash-of-first', first);
+    expect(kept.find('a first')).toEqual(anchorQuote(first, 'a first'));
+    expect(keptFinder('hash-of-first')).toBe(kept);
+    keepFinder('hash-of-second', second);
+    expect(keptFinder('hash-of-first')).toBeUndefined();
+    expect(keptFinder('hash-of-second')?.text).toBe(second);
+    // A text longer than the bound is indexed for the write at hand and not kept.
+    const huge = 'c'.repeat(17 * 1024 * 1024);
+    expect(keepFinder('hash-of-huge', huge).find('cc c')).toEqual({ ok: false, reason: 'NOT_FOUND' });
+    expect(keptFinder('hash-of-huge')).toBeUndefined();
+    expect(keptFinder('hash-of-second')?.text).toBe(second);
   });
 });
 

@@ -15,9 +15,10 @@ export const LONG_TEXT_BYTES = 16_384;
 
 /**
  * Bound of the UTF-16 units the kept texts hold together: each kept text costs its string (one or
- * two bytes a unit) and an index of about two bytes a unit, so ~64–96 MB at most.
+ * two bytes a unit) and its index (~1.5 bytes a unit), so 40–56 MB at most. A longer text is
+ * indexed for the write at hand and not kept.
  */
-const KEPT_UNITS = 32 * 1024 * 1024;
+const KEPT_UNITS = 16 * 1024 * 1024;
 
 /** Long texts' finders by SHA-256, least recently used first (a Map keeps insertion order). */
 const finders = new Map<string, QuoteFinder>();

@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { createToken } from '../src/auth/tokens.ts';
-import { connectDatabase } from '../src/db/client.ts';
+import { connectDatabase, postgresClient } from '../src/db/client.ts';
 import { freePort } from '../src/db/embedded.ts';
 import { copyLine, copyLines } from '../src/db/copy.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
@@ -207,7 +207,7 @@ async function main() {
   const admin = (await createToken(setup.db, `bench-admin-${run}`, 'admin')).token;
   await setup.close();
 
-  const sql = postgres(server.databaseUrl, { max: 2, onnotice: () => {} });
+  const sql = postgresClient(server.databaseUrl, { max: 2, onnotice: () => {} });
   const [size] = await sql<{ events: number }[]>`select count(*)::int as events from events`;
   const busiest = await sql<{ id: number; slug: string; n: number }[]>`
     select a.id, a.slug, count(*)::int as n from participations p join actors a on a.id = p.actor_id
@@ -330,7 +330,7 @@ async function main() {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     };
-    const probe = postgres(server.databaseUrl, { max: 1, onnotice: () => {} });
+    const probe = postgresClient(server.databaseUrl, { max: 1, onnotice: () => {} });
     const nodeBefore = cpuMs(api.pid!);
     const pgBefore = await postgresCpuMs(probe, server.embedded);
     const started = performance.now();

@@ -35,6 +35,41 @@ export function reconnectDelaySeconds(attempt: number): number {
   return Math.min(0.05 * 2 ** attempt, 0.5);
 }
 
+/**
+ * Where a PostgreSQL URL points, for postgres.js. libpq also reads the host and port from `host`
+ * and `port` parameters, the host being a Unix-socket directory when it is a path
+ * (`postgres://user:pass@/db?host=/cloudsql/project:region:instance`,
+ * `postgresql:///db?host=/var/run/postgresql&port=5433`). postgres.js reads them only from the
+ * URL's authority, refuses an empty one with credentials, and would send the parameters to the
+ * server as settings (refused: "unrecognized configuration parameter"). They are taken out of the
+ * URL and given as postgres.js's `host` and `port` options, where a path means a socket.
+ */
+export function postgresTarget(url: string): { url: string; host?: string; port?: number } {
+  const parts = /^(postgres(?:ql)?:\/\/)([^/?#]*)([^?#]*)(?:\?([^#]*))?(#.*)?$/i.exec(url);
+  if (!parts?.[4]) return { url };
+  const [, scheme, authority = '', path = '', query = '', fragment = ''] = parts;
+  const target: { host?: string; port?: number } = {};
+  const kept = query.split('&').filter((param) => {
+    const [key, value = ''] = param.split('=');
+    if (key === 'host' && value !== '') target.host = decodeURIComponent(value);
+    else if (key === 'port' && /^\d{1,5}$/.test(value)) target.port = Number(value);
+    else return true;
+    return false;
+  });
+  if (target.host === undefined && target.port === undefined) return { url };
+  // An empty host gets a placeholder: postgres.js takes the option over it.
+  const at = authority.lastIndexOf('@');
+  const hostAndPort = authority.slice(at + 1);
+  const withHost = hostAndPort === '' || hostAndPort.startsWith(':') ? `${authority.slice(0, at + 1)}localhost${hostAndPort}` : authority;
+  return { url: `${scheme}${withHost}${path}${kept.length > 0 ? `?${kept.join('&')}` : ''}${fragment}`, ...target };
+}
+
+/** A postgres.js client for `url`, `host` and `port` parameters included (postgresTarget). */
+export function postgresClient(url: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): postgres.Sql {
+  const { url: plain, ...target } = postgresTarget(url);
+  return postgres(plain, { ...options, ...target });
+}
+
 export function connectDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
   const { onStatement } = options;
   const connection: Record<string, string> = {};
@@ -43,7 +78,7 @@ export function connectDatabase(url: string, options: DatabaseOptions = {}): Dat
   if (options.idleInTransactionTimeoutMs !== undefined) {
     connection.idle_in_transaction_session_timeout = String(options.idleInTransactionTimeoutMs);
   }
-  const sql = postgres(url, {
+  const sql = postgresClient(url, {
     max: options.max ?? 10,
     connection,
     connect_timeout: options.connectTimeoutSeconds ?? 30,

@@ -7,7 +7,8 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import postgres from 'postgres';
+import type postgres from 'postgres';
+import { postgresClient } from './client.ts';
 import { MIGRATIONS_FOLDER } from './migrate.ts';
 
 export type DatabaseState =
@@ -113,7 +114,7 @@ export class DatabaseMonitor extends EventEmitter<{ down: [string]; up: [] }> {
   }
 
   private async probe(): Promise<DatabaseState> {
-    this.client ??= postgres(this.url, {
+    this.client ??= postgresClient(this.url, {
       max: 1,
       connect_timeout: Math.max(1, Math.ceil(this.probeTimeoutMs / 1000)),
       idle_timeout: 30,

@@ -69,23 +69,11 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
 $$;
 
 -- A long text's map is written with the text, in the statement that writes it: mapping a 6 MB
--- text took ~45 ms, and every statement citing it (a single cited write too) paid that again.
--- Statement-level for inserts, so a dataset import's many short sources cost one statement.
-CREATE OR REPLACE FUNCTION sources_text_map_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO source_text_maps (source_id, text_sha256, points, starts, ends, single_byte)
-  SELECT n.id, n.text_sha256, m.points, m.starts, m.ends, m.single_byte
-    FROM new_rows n CROSS JOIN LATERAL source_text_map(convert_to(n.text, 'UTF8')) m
-   WHERE octet_length(n.text) > 16384;
-  RETURN NULL;
-END $$;
-
-DROP TRIGGER IF EXISTS sources_text_map_insert ON sources;
-CREATE TRIGGER sources_text_map_insert AFTER INSERT ON sources
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION sources_text_map_insert();
-
--- A text may still change while nothing cites it (sources_text_frozen_once_cited).
-CREATE OR REPLACE FUNCTION sources_text_map_update() RETURNS trigger LANGUAGE plpgsql AS $$
+-- text took ~45 ms, and every statement citing it (a single cited write too) paid that again. A
+-- text may still change while nothing cites it (sources_text_frozen_once_cited); the map follows.
+-- Inserts call this only for long texts (the trigger's WHEN costs a dataset import's many short
+-- sources no call).
+CREATE OR REPLACE FUNCTION sources_text_map_write() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM source_text_maps WHERE source_id = NEW.id;
   IF octet_length(NEW.text) > 16384 THEN
@@ -96,9 +84,13 @@ BEGIN
   RETURN NULL;
 END $$;
 
+DROP TRIGGER IF EXISTS sources_text_map_insert ON sources;
+CREATE TRIGGER sources_text_map_insert AFTER INSERT ON sources
+  FOR EACH ROW WHEN (octet_length(NEW.text) > 16384) EXECUTE FUNCTION sources_text_map_write();
+
 DROP TRIGGER IF EXISTS sources_text_map_update ON sources;
 CREATE TRIGGER sources_text_map_update AFTER UPDATE OF text ON sources
-  FOR EACH ROW EXECUTE FUNCTION sources_text_map_update();
+  FOR EACH ROW EXECUTE FUNCTION sources_text_map_write();
 
 -- A citation's quote must be exactly the source text at its offsets (code points, [start, end)),
 -- and its prefix/suffix must be the text immediately around it. Checked once per statement, so a

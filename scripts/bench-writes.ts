@@ -1,5 +1,5 @@
 /**
- * `npm run bench:writes [-- --duration 30 --writers 10 --readers 5 --events 10000 --events 100000 --skip merge --server-cpu-prof DIR]`:
+ * `npm run bench:writes [-- --duration 30 --writers 10 --readers 5 --read-rate 0 --events 10000 --events 100000 --skip merge --server-cpu-prof DIR]`:
  * writes at the scale of the synthetic dataset (run `npm run seed:synthetic` first, or point
  * SYNTHETIC_DATABASE_URL at a copy).
  *
@@ -7,7 +7,10 @@
  * 1. single cited writes through GraphQL — createEvent with a participant, addParticipation,
  *    addAdherence, addRelationship, updateEvent, all on the busiest actor — from `--writers`
  *    closed-loop writers (each its own analyst token), with `--readers` dashboard readers running
- *    the dashboard scenarios of scripts/bench.ts beside them: p50/p99 per mutation and for the
+ *    the dashboard scenarios of scripts/bench.ts beside them — closed loops by default, each asking
+ *    again as soon as it is answered; with `--read-rate R`, R requests a second among them all, as
+ *    dashboards refreshing on a timer would (a late answer is followed at once by the next
+ *    request, never by a burst) — : p50/p99 per mutation and for the
  *    readers, the Node and PostgreSQL CPU per request, and (when the summaries are drained off the
  *    write path) how far the summaries lagged behind the writes;
  * 2. `npm run import` of a knowledge file of `--events` cited events (10,000 and 100,000 by default;
@@ -41,6 +44,8 @@ const { values: options } = parseArgs({
     duration: { type: 'string', default: '30' },
     writers: { type: 'string', default: '10' },
     readers: { type: 'string', default: '5' },
+    // Reads a second among all readers; 0: closed loops.
+    'read-rate': { type: 'string', default: '0' },
     events: { type: 'string', multiple: true, default: ['10000', '100000'] },
     skip: { type: 'string', multiple: true, default: [] },
     // A V8 CPU profile of the server (node --cpu-prof), written to this folder when it stops.
@@ -50,6 +55,7 @@ const { values: options } = parseArgs({
 const DURATION_MS = Number(options.duration) * 1000;
 const WRITERS = Number(options.writers);
 const READERS = Number(options.readers);
+const READ_RATE = Number(options['read-rate']);
 const IMPORT_SIZES = options.events.map(Number);
 const skip = new Set(options.skip);
 
@@ -317,7 +323,16 @@ async function main() {
     };
     const queries = dashboardQueries(actor.slug);
     const reader = async (r: number) => {
+      // Paced readers start spread over one interval, then each keeps its own schedule.
+      const interval = READ_RATE > 0 ? (1000 * READERS) / READ_RATE : 0;
+      let due = performance.now() + (interval * r) / Math.max(1, READERS);
       for (let i = 0; !stop; i++) {
+        if (interval > 0) {
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          if (stop) break;
+          due = Math.max(due + interval, performance.now());
+        }
         const q = queries[(i + r) % queries.length]!;
         const result = await graphql(url, viewers[r]!, q.query, q.variables ?? {});
         reads.push(result.ms);
@@ -350,7 +365,8 @@ async function main() {
     await probe.end();
     const writes = [...latencies.values()].reduce((n, l) => n + l.length, 0);
     const requests = writes + reads.length;
-    say(`\n### Single cited writes (${WRITERS} writers) with ${READERS} dashboard readers, ${elapsed.toFixed(0)} s\n`);
+    const pace = READ_RATE > 0 ? `asking ${READ_RATE} times a second among them` : 'in closed loops';
+    say(`\n### Single cited writes (${WRITERS} writers) with ${READERS} dashboard readers ${pace}, ${elapsed.toFixed(0)} s\n`);
     say('| request | count | per s | p50 ms | p99 ms | failed |');
     say('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const op of OPERATIONS) {

@@ -66,7 +66,6 @@ END $$;
 
 -- Long texts stored before their chunk maps were kept (source_text_maps) are mapped once; a text
 -- without a map is still checked, by mapping it in each statement that cites it.
-INSERT INTO source_text_maps (source_id, text_sha256, points, starts, ends, single_byte)
-SELECT s.id, s.text_sha256, m.points, m.starts, m.ends, m.single_byte
-  FROM sources s CROSS JOIN LATERAL source_text_map(convert_to(s.text, 'UTF8')) m
+SELECT source_text_map_keep(s.id, s.text_sha256, s.text)
+  FROM sources s
  WHERE octet_length(s.text) > 16384 AND NOT EXISTS (SELECT 1 FROM source_text_maps t WHERE t.source_id = s.id);

@@ -71,16 +71,22 @@ $$;
 -- A long text's map is written with the text, in the statement that writes it: mapping a 6 MB
 -- text took ~45 ms, and every statement citing it (a single cited write too) paid that again. A
 -- text may still change while nothing cites it (sources_text_frozen_once_cited); the map follows.
+-- Also called by backfills.sql for texts stored before maps were kept.
+CREATE OR REPLACE FUNCTION source_text_map_keep(source integer, sha256 text, source_text text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM source_text_maps WHERE source_id = source;
+  IF octet_length(source_text) > 16384 THEN
+    INSERT INTO source_text_maps (source_id, text_sha256, points, starts, ends, single_byte)
+    SELECT source, sha256, m.points, m.starts, m.ends, m.single_byte
+      FROM source_text_map(convert_to(source_text, 'UTF8')) m;
+  END IF;
+END $$;
+
 -- Inserts call this only for long texts (the trigger's WHEN costs a dataset import's many short
 -- sources no call).
 CREATE OR REPLACE FUNCTION sources_text_map_write() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM source_text_maps WHERE source_id = NEW.id;
-  IF octet_length(NEW.text) > 16384 THEN
-    INSERT INTO source_text_maps (source_id, text_sha256, points, starts, ends, single_byte)
-    SELECT NEW.id, NEW.text_sha256, m.points, m.starts, m.ends, m.single_byte
-      FROM source_text_map(convert_to(NEW.text, 'UTF8')) m;
-  END IF;
+  PERFORM source_text_map_keep(NEW.id, NEW.text_sha256, NEW.text);
   RETURN NULL;
 END $$;
 

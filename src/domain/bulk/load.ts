@@ -365,7 +365,6 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   return { ok: true, records, ...summary };
 }
 
-
 /** Problems only the whole file or the database can show, found set-based over the staging tables. */
 async function databaseProblems(sql: BulkSql, refersToStored: boolean): Promise<string[]> {
   const problems: string[] = [];

@@ -140,7 +140,15 @@ describe('what a dataset row becomes', () => {
     expect(e.citations[0]!.source.text.split('\n')[0]).toBe('id: 900001');
     // The quoted CSV field keeps its text as given, its doubled quotes undone by the CSV reading.
     expect(e.citations[0]!.source.text).toContain('source_article: Sample Wire, "Clashes reported", 2023-05-02');
-    expect(e.citations.map((c) => c.quote)).toEqual(expect.arrayContaining(['id: 900001', 'date_start: 2023-05-01', 'best: 7', 'low: 7', 'high: 9']));
+    // Each quoted field once; fields on consecutive lines as one passage, a line the claim does not
+    // rest on (where_description, geom_wkt …) keeping two quotes apart.
+    expect(e.citations.map((c) => c.quote).sort()).toEqual([
+      'country: Afghanistan',
+      'date_start: 2023-05-01\ndate_end: 2023-05-01\ndeaths_a: 2\ndeaths_b: 5\ndeaths_civilians: 0\ndeaths_unknown: 0\nbest: 7\nhigh: 9\nlow: 7',
+      'id: 900001',
+      'latitude: 34.5\nlongitude: 69.2',
+      'where_prec: 1\nwhere_coordinates: Sample Town',
+    ]);
     expectQuotesAtOffsets(e);
     expect(e.participants.map((p) => [p.role, p.actor.name, p.actor.externalIds])).toEqual([
       ['PERPETRATOR', 'Government of Afghanistan', [{ scheme: 'UCDP_ACTOR_ID', value: '130' }]],
@@ -160,7 +168,9 @@ describe('what a dataset row becomes', () => {
       { category: 'CIVILIANS', low: 0, best: 0, high: 9, text: 'deaths_civilians: 0' },
       { category: 'UNKNOWN', low: 0, best: 0, high: 9, text: 'deaths_unknown: 0' },
     ]);
-    expect(e.citations.map((c) => c.quote)).toEqual(expect.arrayContaining(['deaths_a: 2', 'deaths_b: 5', 'deaths_civilians: 0', 'deaths_unknown: 0']));
+    // Each part's line is quoted by the event's report.
+    const quotedLines = e.citations.flatMap((c) => c.quote.split('\n'));
+    expect(quotedLines).toEqual(expect.arrayContaining(['deaths_a: 2', 'deaths_b: 5', 'deaths_civilians: 0', 'deaths_unknown: 0']));
     expect(e.wounded).toBeNull();
     // One-sided: the "Civilians" side's deaths are counted in deaths_civilians, not as a side.
     const market = (await f.api.query<EventAnswer>(EVENT, { scheme: 'UCDP_GED_ID', value: '900002' })).data!.eventByExternalId;
@@ -286,7 +296,8 @@ describe('what a dataset row becomes', () => {
       (await f.api.query<{ eventByExternalId: DyadAnswer }>(DYAD, { scheme: 'ACLED_EVENT_ID', value })).data!.eventByExternalId.participants.map((p) => [p.role, p.citations.map((c) => c.quote)]);
     // Protesters and rioters are acted against, not counted as victims (ACLED's civilian victims are code 7).
     expect(await roles('AFG900012')).toEqual([
-      ['PERPETRATOR', ['sub_event_type: Armed clash', 'actor1: Military Forces of the United States']],
+      // sub_event_type and actor1 are consecutive lines: one passage.
+      ['PERPETRATOR', ['sub_event_type: Armed clash\nactor1: Military Forces of the United States']],
       ['TARGET', ['sub_event_type: Armed clash', 'actor2: Protesters (Afghanistan)', 'inter2: 6']],
     ]);
     expect((await roles('AFG900013'))[1]![0]).toBe('TARGET');
@@ -297,10 +308,10 @@ describe('what a dataset row becomes', () => {
     expect(militias.citations[0]!.source.text).toContain('interaction: Political militia-Identity militia');
     // Without a code, civilians by their name are the victims, as before.
     expect(await roles('AFG900014')).toEqual([
-      ['PERPETRATOR', ['sub_event_type: Armed clash', 'actor1: Sample Unnamed Gang']],
+      ['PERPETRATOR', ['sub_event_type: Armed clash\nactor1: Sample Unnamed Gang']],
       ['VICTIM', ['sub_event_type: Armed clash', 'actor2: Civilians (Pakistan)']],
     ]);
-    expect(await roles('AFG900015')).toEqual([['PERPETRATOR', ['sub_event_type: Armed clash', 'actor1: Sample Lone Cell']]]);
+    expect(await roles('AFG900015')).toEqual([['PERPETRATOR', ['sub_event_type: Armed clash\nactor1: Sample Lone Cell']]]);
     const counts = await tableCounts(f.scratch.handle.sql);
     const again = await importDataset(f.scratch.handle.db, path, 'acled');
     expect(again).toMatchObject({ ok: true, created: 0, unchanged: 6 });
@@ -369,7 +380,8 @@ describe('what a dataset row becomes', () => {
     // nkill the total, nkillter the perpetrators among them (the suicide bomber); nwound / nwoundte likewise.
     expect(bomb.killed).toEqual({ min: 5, best: 5, max: 5, text: '5', parts: [{ category: 'PERPETRATORS', low: 1, best: 1, high: 1, text: 'nkillter: 1' }] });
     expect(bomb.wounded).toEqual({ min: 8, best: 8, max: 8, text: '8', parts: [{ category: 'PERPETRATORS', low: 0, best: 0, high: 0, text: 'nwoundte: 0' }] });
-    expect(bomb.citations.map((c) => c.quote)).toEqual(expect.arrayContaining(['nkill: 5', 'nkillter: 1', 'nwound: 8', 'nwoundte: 0']));
+    // nkillus is not quoted, so nkill stands alone; nkillter and nwound are consecutive lines, one quote.
+    expect(bomb.citations.map((c) => c.quote)).toEqual(expect.arrayContaining(['nkill: 5', 'nkillter: 1\nnwound: 8', 'nwoundte: 0']));
     expectQuotesAtOffsets(bomb);
     const shooting = (await f.api.query<EventAnswer>(EVENT, { scheme: 'GTD_EVENTID', value: '201903009002' })).data!.eventByExternalId;
     expect(shooting).toMatchObject({ kind: 'ASSASSINATION_ATTEMPT', date: { earliest: '2019-03-01', latest: '2019-03-31', precision: 'MONTH' } });

@@ -58,8 +58,22 @@ export class DatasetRow {
     return span ? [span] : [];
   }
 
+  /**
+   * The spans of the fields a claim rests on, in the text's order. Fields on consecutive lines are
+   * one span (`date_start: …\ndate_end: …`): a passage quoted whole rather than line by line, so
+   * the claim has one citation for it instead of one per line. A line in between that the claim
+   * does not rest on (or an empty field) keeps the spans apart: a quote holds only quoted fields.
+   */
   spansOf(...columns: string[]): Span[] {
-    return columns.flatMap((c) => this.span(c));
+    const lines = [...new Set(columns)].flatMap((c) => this.span(c)).sort((a, b) => a[0] - b[0]);
+    const spans: Span[] = [];
+    for (const line of lines) {
+      const last = spans.at(-1);
+      // Consecutive lines are one newline apart.
+      if (last && line[0] === last[1] + 1) spans[spans.length - 1] = [last[0], line[1]];
+      else spans.push(line);
+    }
+    return spans;
   }
 
   problem(column: string, message: string): void {

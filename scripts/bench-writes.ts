@@ -1,5 +1,5 @@
 /**
- * `npm run bench:writes [-- --duration 30 --writers 10 --readers 5 --read-rate 0 --events 10000 --events 100000 --skip merge --server-cpu-prof DIR]`:
+ * `npm run bench:writes [-- --duration 30 --writers 10 --readers 5 --read-rate 0 --events 10000 --events 100000 --skip merge --server-cpu-prof DIR --pool 10]`:
  * writes at the scale of the synthetic dataset (run `npm run seed:synthetic` first, or point
  * SYNTHETIC_DATABASE_URL at a copy).
  *
@@ -50,6 +50,8 @@ const { values: options } = parseArgs({
     skip: { type: 'string', multiple: true, default: [] },
     // A V8 CPU profile of the server (node --cpu-prof), written to this folder when it stops.
     'server-cpu-prof': { type: 'string' },
+    // The server's DATABASE_POOL_SIZE (its admission slots follow it).
+    pool: { type: 'string', default: '10' },
   },
 });
 const DURATION_MS = Number(options.duration) * 1000;
@@ -238,7 +240,7 @@ async function main() {
     HOST: '127.0.0.1',
     PORT: String(apiPort),
     SEED_ON_START: 'false',
-    DATABASE_POOL_SIZE: '10',
+    DATABASE_POOL_SIZE: options.pool,
     PENALTY_THRESHOLD: '0',
     DATABASE_HEAVY_SLOTS: '10',
     INTAKE_NOISY_SLOTS: '20',
@@ -366,7 +368,7 @@ async function main() {
     const writes = [...latencies.values()].reduce((n, l) => n + l.length, 0);
     const requests = writes + reads.length;
     const pace = READ_RATE > 0 ? `asking ${READ_RATE} times a second among them` : 'in closed loops';
-    say(`\n### Single cited writes (${WRITERS} writers) with ${READERS} dashboard readers ${pace}, ${elapsed.toFixed(0)} s\n`);
+    say(`\n### Single cited writes (${WRITERS} writers) with ${READERS} dashboard readers ${pace}, ${elapsed.toFixed(0)} s, a pool of ${options.pool} connections\n`);
     say('| request | count | per s | p50 ms | p99 ms | failed |');
     say('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const op of OPERATIONS) {

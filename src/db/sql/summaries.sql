@@ -765,9 +765,17 @@ BEGIN
   DELETE FROM actor_rollup r
    USING (SELECT DISTINCT actor_id, roles FROM actor_link_delta GROUP BY actor_id, roles, country_id, kind HAVING sum(sign) < 0) k
    WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.events = 0;
+  -- A timeline row is its own finest group: only the rows of the periods that lost rows are looked
+  -- at (not every period of the actor: ~500 rows a role mask for the busiest synthetic actor, 4.6 ms a
+  -- call), by the whole key; an undated period (null) apart, as equality cannot match it.
   DELETE FROM actor_rollup_timeline r
-   USING (SELECT DISTINCT actor_id, roles FROM actor_link_delta GROUP BY actor_id, roles, grain, period HAVING sum(sign) < 0) k
-   WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.events = 0;
+   USING (SELECT actor_id, roles, grain, period FROM actor_link_delta WHERE period IS NOT NULL
+           GROUP BY actor_id, roles, grain, period HAVING sum(sign) < 0) k
+   WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.grain = k.grain AND r.period = k.period AND r.events = 0;
+  DELETE FROM actor_rollup_timeline r
+   USING (SELECT actor_id, roles, grain FROM actor_link_delta WHERE period IS NULL
+           GROUP BY actor_id, roles, grain HAVING sum(sign) < 0) k
+   WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.grain = k.grain AND r.period IS NULL AND r.events = 0;
   DELETE FROM actor_rollup_by_role r
    USING (SELECT DISTINCT actor_id FROM actor_link_delta GROUP BY actor_id, roles, country_id, kind HAVING sum(sign) < 0) k
    WHERE r.actor_id = k.actor_id AND r.events = 0;

@@ -18,7 +18,7 @@ import { anchorSpans } from '../../citations/anchor.ts';
 import { sha256Hex } from '../sources/sources.ts';
 import type { Casualties } from '../events/casualties.ts';
 import type { BulkSql } from './load.ts';
-import { stagedParts, writeExternalIds } from './load.ts';
+import { planWithoutJit, stagedParts, writeExternalIds } from './load.ts';
 
 /** A span of a record's text, [start, end) in code points: the field a claim quotes. */
 export type Span = readonly [start: number, end: number];
@@ -113,6 +113,7 @@ export async function loadDatasetRecords(
     options.onStep?.(name, now - last);
     last = now;
   };
+  await planWithoutJit(sql);
   for (const stage of Object.values(STAGES)) await sql.unsafe(`create temp table ${stage.name} (${stage.definition}) on commit drop`);
   const batches = new CopyBatches<Stage>(sql, STAGES, BATCH * 4);
   const flush = () => batches.flush();

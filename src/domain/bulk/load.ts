@@ -191,6 +191,16 @@ const quoteText = (quote: Quote) => (typeof quote === 'string' ? quote : quote.t
  * problems, every one named by its record, when anything is wrong; then nothing is left written
  * (the caller rolls the transaction back).
  */
+/**
+ * Plans a bulk load's statements without JIT compilation, for the rest of the caller's
+ * transaction. They run once each over staging tables PostgreSQL has no statistics for, so the
+ * planner's estimates (millions of rows where there are thousands) cross `jit_above_cost`, and a
+ * JIT-enabled server (Debian's, most hosted ones) spent 100–340 ms compiling each of them.
+ */
+export async function planWithoutJit(sql: BulkSql): Promise<void> {
+  await sql`set local jit = off`;
+}
+
 export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: BulkLoadInput, options: BulkLoadOptions = {}): Promise<BulkLoadResult> {
   const problems: string[] = [];
   let records = 1;
@@ -201,6 +211,7 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
     last = now;
   };
   const parsedSource = sourceSchema.safeParse(input.source);
+  await planWithoutJit(sql);
   if (!parsedSource.success) {
     return { ok: false, records, problems: parsedSource.error.issues.map((i) => `source${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`) };
   }

@@ -7,11 +7,11 @@
  *
  * A fresh database `bench_long_source` is made on that server and dropped at the end.
  */
-import { createHash } from 'node:crypto';
 import postgres from 'postgres';
 import { createToken } from '../src/auth/tokens.ts';
 import { connectDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
+import { sha256Hex } from '../src/domain/sources/sources.ts';
 import { createApp } from '../src/yoga.ts';
 
 const base = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -57,7 +57,7 @@ async function main() {
       const slug = `long-${count}`;
       const text = Array.from({ length: count }, (_, i) => sentence(i)).join(' ');
       await database.sql`insert into sources (slug, title, publisher, text, text_sha256)
-        values (${slug}, 'Long report', 'Bench Wire', ${text}, ${createHash('sha256').update(text).digest('hex')})`;
+        values (${slug}, 'Long report', 'Bench Wire', ${text}, ${sha256Hex(text)})`;
       // The first writes find the text unindexed in this process; the run measures the writes after.
       for (let i = 0; i < 5; i++) await cite(slug, sentence(i * 7 + 1));
       const checkBefore = await checkMs();

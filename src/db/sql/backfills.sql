@@ -68,4 +68,4 @@ END $$;
 -- without a map is still checked, by mapping it in each statement that cites it.
 SELECT source_text_map_keep(s.id, s.text_sha256, s.text)
   FROM sources s
- WHERE octet_length(s.text) > 16384 AND NOT EXISTS (SELECT 1 FROM source_text_maps t WHERE t.source_id = s.id);
+ WHERE source_text_is_long(s.text) AND NOT EXISTS (SELECT 1 FROM source_text_maps t WHERE t.source_id = s.id);

@@ -68,6 +68,13 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
     FROM counted
 $$;
 
+-- A text long enough to keep a chunk map for and to check by it (the bytes LONG_TEXT_BYTES names
+-- in src/domain/sources/long-texts.ts); shorter texts are cut by code points directly. Inlined
+-- where it is used.
+CREATE OR REPLACE FUNCTION source_text_is_long(source_text text) RETURNS boolean
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN octet_length(source_text) > 16384;
+
 -- A long text's map is written with the text, in the statement that writes it: mapping a 6 MB
 -- text took ~45 ms, and every statement citing it (a single cited write too) paid that again. A
 -- text may still change while nothing cites it (sources_text_frozen_once_cited); the map follows.
@@ -75,7 +82,7 @@ $$;
 CREATE OR REPLACE FUNCTION source_text_map_keep(source integer, sha256 text, source_text text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM source_text_maps WHERE source_id = source;
-  IF octet_length(source_text) > 16384 THEN
+  IF source_text_is_long(source_text) THEN
     INSERT INTO source_text_maps (source_id, text_sha256, points, starts, ends, single_byte)
     SELECT source, sha256, m.points, m.starts, m.ends, m.single_byte
       FROM source_text_map(convert_to(source_text, 'UTF8')) m;
@@ -92,7 +99,7 @@ END $$;
 
 DROP TRIGGER IF EXISTS sources_text_map_insert ON sources;
 CREATE TRIGGER sources_text_map_insert AFTER INSERT ON sources
-  FOR EACH ROW WHEN (octet_length(NEW.text) > 16384) EXECUTE FUNCTION sources_text_map_write();
+  FOR EACH ROW WHEN (source_text_is_long(NEW.text)) EXECUTE FUNCTION sources_text_map_write();
 
 DROP TRIGGER IF EXISTS sources_text_map_update ON sources;
 CREATE TRIGGER sources_text_map_update AFTER UPDATE OF text ON sources
@@ -126,7 +133,7 @@ BEGIN
   SELECT coalesce(bool_or(s.short), false), coalesce(array_agg(d.source_id) FILTER (WHERE NOT s.short), '{}')
     INTO any_short, long_ids
     FROM (SELECT DISTINCT n.source_id FROM new_rows n) d
-    CROSS JOIN LATERAL (SELECT octet_length(s.text) <= 16384 AS short FROM sources s WHERE s.id = d.source_id OFFSET 0) s;
+    CROSS JOIN LATERAL (SELECT NOT source_text_is_long(s.text) AS short FROM sources s WHERE s.id = d.source_id OFFSET 0) s;
   -- Short texts (a dataset record is a few kilobytes): cutting the quote and its context out by
   -- code points costs little per citation, and one statement checks every citation of every such
   -- source (a dataset import cites 100,000 sources in a statement; a statement per source would
@@ -139,7 +146,7 @@ BEGIN
            substr(s.text, c.start_offset + 1, c.end_offset - c.start_offset) = c.quote AS quote_ok
       INTO bad
       FROM new_rows c
-      CROSS JOIN LATERAL (SELECT s.text FROM sources s WHERE s.id = c.source_id AND octet_length(s.text) <= 16384 OFFSET 0) s
+      CROSS JOIN LATERAL (SELECT s.text FROM sources s WHERE s.id = c.source_id AND NOT source_text_is_long(s.text) OFFSET 0) s
      WHERE substr(s.text, c.start_offset + 1 - char_length(c.prefix), char_length(c.prefix) + (c.end_offset - c.start_offset) + char_length(c.suffix))
            IS DISTINCT FROM c.prefix || c.quote || c.suffix
      ORDER BY 5, c.id LIMIT 1;

@@ -10,7 +10,7 @@
  */
 import { QuoteFinder } from '../bulk/quote-finder.ts';
 
-/** Texts up to this many bytes come with the source row and are searched directly. */
+/** Texts up to this many bytes come with the source row and are searched directly; the database draws the same line (source_text_is_long). */
 export const LONG_TEXT_BYTES = 16_384;
 
 /**

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applySqlSources } from '../src/db/migrate.ts';
 import { importDataset } from '../src/import/datasets/import.ts';
 import { tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
 
@@ -127,6 +128,52 @@ describe.each([
     expect(report.problems).toContain(`line 4: 3 fields, the header has ${header.length}`);
     expect(report.problems.some((p) => p.startsWith('line 3'))).toBe(false);
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  });
+});
+
+describe('dataset rows as sources', () => {
+  type Hit = { kind: string; source: { slug: string } | null; citation: { quote: string; source: { slug: string } } | null };
+  const search = async (query: string) => {
+    const r = await f.api.query<{ search: Hit[] }>(
+      `query($q: String!) { search(query: $q, types: [SOURCE, CITATION], first: 50) { kind source { slug } citation { quote source { slug } } } }`,
+      { q: query },
+    );
+    expect(r.errors).toBeUndefined();
+    return r.data!.search.map((h) => h.source?.slug ?? `${h.citation!.source.slug}: ${h.citation!.quote}`);
+  };
+
+  it('know their dataset; documents have none; the list filters by it', async () => {
+    const r = await f.api.query<{ ucdp: { dataset: string | null }; seed: { nodes: { slug: string; dataset: string | null }[] }; gtd: { totalCount: number; nodes: { slug: string }[] }; documents: { nodes: { dataset: string | null }[] } }>(`{
+      ucdp: source(slug: "ucdp-ged-900001") { dataset }
+      seed: sources(first: 1, documentsOnly: true) { nodes { slug dataset } }
+      gtd: sources(dataset: GTD) { totalCount nodes { slug } }
+      documents: sources(documentsOnly: true, first: 100) { nodes { dataset } } }`);
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.ucdp.dataset).toBe('UCDP_GED');
+    expect(r.data!.seed.nodes).toHaveLength(1);
+    expect(r.data!.seed.nodes[0]!.dataset).toBeNull();
+    expect(r.data!.gtd.totalCount).toBeGreaterThanOrEqual(2);
+    expect(r.data!.gtd.nodes.every((s) => s.slug.startsWith('gtd-'))).toBe(true);
+    expect(r.data!.documents.nodes.every((s) => s.dataset === null)).toBe(true);
+  });
+
+  it('are found by their values, not by the column names every row of the dataset shares', async () => {
+    // Every UCDP row has where_coordinates and deaths_civilians lines; only the one-sided row names civilians as a side.
+    expect((await search('coordinates')).filter((hit) => hit.startsWith('ucdp-ged-'))).toEqual([]);
+    const civilians = (await search('civilians')).filter((hit) => hit.startsWith('ucdp-ged-'));
+    expect(civilians).toContain('ucdp-ged-900002');
+    expect(civilians.some((hit) => hit.startsWith('ucdp-ged-900001'))).toBe(false);
+    // A value finds its row and the quote of it.
+    expect(await search('"Sample Town"')).toEqual(expect.arrayContaining(['ucdp-ged-900001', 'ucdp-ged-900001: where_prec: 1\nwhere_coordinates: Sample Town']));
+  });
+
+  it('imported before sources kept their dataset: the next start finds it again, and indexes the row by its values', async () => {
+    await f.scratch.handle.sql`update sources set dataset = null where slug = 'ucdp-ged-900001'`;
+    expect(await search('coordinates')).toContain('ucdp-ged-900001');
+    await applySqlSources(f.scratch.handle.sql, { force: true });
+    const [row] = await f.scratch.handle.sql<{ dataset: string }[]>`select dataset from sources where slug = 'ucdp-ged-900001'`;
+    expect(row!.dataset).toBe('UCDP_GED');
+    expect((await search('coordinates')).filter((hit) => hit.startsWith('ucdp-ged-'))).toEqual([]);
   });
 });
 

@@ -137,6 +137,9 @@ export const participationRole = pgEnum('participation_role', [
 /** The Admiralty (NATO) source-reliability grades, A best; OpenCTI and MISP use the same letters. */
 export const sourceReliability = pgEnum('source_reliability', ['A', 'B', 'C', 'D', 'E', 'F']);
 
+/** The field datasets whose rows the importers store as sources (src/import/datasets). */
+export const dataset = pgEnum('dataset', ['UCDP_GED', 'ACLED', 'GTD']);
+
 export const sources = pgTable('sources', {
   id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
   slug: text('slug').notNull().unique(),
@@ -152,6 +155,10 @@ export const sources = pgTable('sources', {
   // Admiralty source reliability (A completely reliable … E unreliable, F cannot be judged): an
   // analyst's grade of the source, not a claim from it; null when nobody graded it.
   reliability: sourceReliability('reliability'),
+  // The dataset this source is one row of (its text is the row, one `column: value` line per
+  // field), set by the dataset importers; null for a document. Search indexes a row's values, not
+  // its column names (search.sql).
+  dataset: dataset('dataset'),
   // Set by a trigger from `text` (hex sha256 of its UTF-8 bytes); a loader compares it with the
   // hash of the text it holds to notice a re-worded source before re-anchoring citations.
   textSha256: text('text_sha256').notNull(),

@@ -69,3 +69,14 @@ END $$;
 SELECT source_text_map_keep(s.id, s.text_sha256, s.text)
   FROM sources s
  WHERE source_text_is_long(s.text) AND NOT EXISTS (SELECT 1 FROM source_text_maps t WHERE t.source_id = s.id);
+
+-- Dataset records imported before sources kept their dataset: known by the id the importer gave
+-- them (its scheme) and the publisher it wrote, they get it once, and with it (the update trigger)
+-- search documents of their values instead of their column names.
+UPDATE sources s SET dataset = x.dataset::dataset
+  FROM external_ids i
+  JOIN (VALUES ('UCDP_GED_ID', 'UCDP_GED', 'Uppsala Conflict Data Program (UCDP GED)'),
+               ('ACLED_EVENT_ID', 'ACLED', 'Armed Conflict Location & Event Data (ACLED)'),
+               ('GTD_EVENTID', 'GTD', 'Global Terrorism Database (START, University of Maryland)')) AS x (scheme, dataset, publisher)
+    ON x.scheme = i.scheme::text
+ WHERE i.source_id = s.id AND s.publisher = x.publisher AND s.dataset IS NULL;

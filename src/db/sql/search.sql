@@ -49,6 +49,19 @@ CREATE OR REPLACE FUNCTION citation_search_document(quote text) RETURNS tsvector
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN to_tsvector('english'::regconfig, quote);
 
+-- A dataset record's text (and a quote of it) is one `column: value` line per field. Its column
+-- names are the same in every row of its dataset: indexed, "civilians" (deaths_civilians) or
+-- "country" would match every row. Only the values are searched. A line within a multi-line value
+-- that itself begins like a column name (`word: `) loses that word from the index, not the rest.
+CREATE OR REPLACE FUNCTION dataset_record_values(text text) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN regexp_replace(text, '^[A-Za-z][A-Za-z0-9_]*: ', '', 'gn');
+
+-- What a source or quote is indexed as: a document's words, or a dataset record's values.
+CREATE OR REPLACE FUNCTION searched_text(text text, dataset dataset) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN CASE WHEN dataset IS NULL THEN text ELSE dataset_record_values(text) END;
+
 -- Inserts are handled per statement (bulk loads insert a million events in a few statements);
 -- the rare edits of a title, description or quote per row.
 CREATE OR REPLACE FUNCTION events_search_document_insert() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -75,7 +88,7 @@ CREATE TRIGGER events_search_document_update AFTER UPDATE OF title, description 
 CREATE OR REPLACE FUNCTION sources_search_document_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO source_search_documents (source_id, document)
-  SELECT id, source_search_document(title, text) FROM inserted;
+  SELECT id, source_search_document(title, searched_text(text, dataset)) FROM inserted;
   RETURN NULL;
 END $$;
 
@@ -85,18 +98,23 @@ CREATE TRIGGER sources_search_document_insert AFTER INSERT ON sources
 
 CREATE OR REPLACE FUNCTION sources_search_document_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE source_search_documents SET document = source_search_document(NEW.title, NEW.text) WHERE source_id = NEW.id;
+  UPDATE source_search_documents SET document = source_search_document(NEW.title, searched_text(NEW.text, NEW.dataset)) WHERE source_id = NEW.id;
+  -- Its quotes are indexed as it is (a document's words or a record's values).
+  IF NEW.dataset IS DISTINCT FROM OLD.dataset THEN
+    UPDATE citation_search_documents d SET document = citation_search_document(searched_text(c.quote, NEW.dataset))
+      FROM citations c WHERE c.source_id = NEW.id AND d.citation_id = c.id;
+  END IF;
   RETURN NULL;
 END $$;
 
 DROP TRIGGER IF EXISTS sources_search_document_update ON sources;
-CREATE TRIGGER sources_search_document_update AFTER UPDATE OF title, text ON sources
+CREATE TRIGGER sources_search_document_update AFTER UPDATE OF title, text, dataset ON sources
   FOR EACH ROW EXECUTE FUNCTION sources_search_document_update();
 
 CREATE OR REPLACE FUNCTION citations_search_document_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO citation_search_documents (citation_id, document)
-  SELECT id, citation_search_document(quote) FROM inserted;
+  SELECT i.id, citation_search_document(searched_text(i.quote, s.dataset)) FROM inserted i JOIN sources s ON s.id = i.source_id;
   RETURN NULL;
 END $$;
 
@@ -106,12 +124,14 @@ CREATE TRIGGER citations_search_document_insert AFTER INSERT ON citations
 
 CREATE OR REPLACE FUNCTION citations_search_document_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE citation_search_documents SET document = citation_search_document(NEW.quote) WHERE citation_id = NEW.id;
+  UPDATE citation_search_documents
+     SET document = citation_search_document(searched_text(NEW.quote, (SELECT dataset FROM sources WHERE id = NEW.source_id)))
+   WHERE citation_id = NEW.id;
   RETURN NULL;
 END $$;
 
 DROP TRIGGER IF EXISTS citations_search_document_update ON citations;
-CREATE TRIGGER citations_search_document_update AFTER UPDATE OF quote ON citations
+CREATE TRIGGER citations_search_document_update AFTER UPDATE OF quote, source_id ON citations
   FOR EACH ROW EXECUTE FUNCTION citations_search_document_update();
 
 -- A record's document goes with it. The documents hold no foreign key (a bulk load paid a

@@ -42,7 +42,7 @@ export interface DatasetPlace {
 /** One dataset row, mapped and checked. */
 export interface DatasetRecord {
   line: number;
-  source: { slug: string; title: string; publisher: string; text: string; externalId: DatasetExternalId };
+  source: { slug: string; title: string; publisher: string; dataset: 'UCDP_GED' | 'ACLED' | 'GTD'; text: string; externalId: DatasetExternalId };
   event: {
     slug: string;
     title: string;
@@ -72,7 +72,7 @@ export interface DatasetLoadSummary {
 const BATCH = 5000;
 
 const STAGES = {
-  sources: { name: 'ds_sources', columns: ['n', 'line', 'slug', 'title', 'publisher', 'text', 'text_sha256', 'scheme', 'value'], definition: 'n integer, line integer, slug text, title text, publisher text, text text, text_sha256 text, scheme text, value text' },
+  sources: { name: 'ds_sources', columns: ['n', 'line', 'slug', 'title', 'publisher', 'dataset', 'text', 'text_sha256', 'scheme', 'value'], definition: 'n integer, line integer, slug text, title text, publisher text, dataset text, text text, text_sha256 text, scheme text, value text' },
   claims: { name: 'ds_claims', columns: ['n', 'source_n', 'key', 'kind', 'confidence'], definition: 'n integer, source_n integer, key text, kind text, confidence smallint' },
   quotes: { name: 'ds_quotes', columns: ['claim_n', 'source_n', 'start_offset', 'end_offset'], definition: 'claim_n integer, source_n integer, start_offset integer, end_offset integer' },
   // A row's distinct spans; profile_claims lists the actor profile claims quoting a span when only
@@ -144,7 +144,7 @@ export async function loadDatasetRecords(
   for await (const r of records) {
     const n = ++rows;
     const s = r.source;
-    await add('sources', [n, r.line, s.slug, s.title, s.publisher, s.text, sha256Hex(s.text), s.externalId.scheme, s.externalId.value]);
+    await add('sources', [n, r.line, s.slug, s.title, s.publisher, s.dataset, s.text, sha256Hex(s.text), s.externalId.scheme, s.externalId.value]);
     const e = r.event;
     const eventClaim = await addClaim(n, `event:${e.slug}`, 'EVENT_REPORT', e.confidence, e.quotes);
     await add('events', [n, eventClaim, e.slug, e.title, e.kind, e.date.text, e.date.earliest, e.date.latest, e.date.precision, e.place,
@@ -198,8 +198,8 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
   await sql.unsafe(`
     create temp table ds_source_ids on commit drop as
     with inserted as (
-      insert into sources (slug, title, publisher, text, text_sha256)
-      select b.slug, b.title, b.publisher, b.text, b.text_sha256 from ds_sources b join ds_new using (n) order by b.n
+      insert into sources (slug, title, publisher, dataset, text, text_sha256)
+      select b.slug, b.title, b.publisher, b.dataset::dataset, b.text, b.text_sha256 from ds_sources b join ds_new using (n) order by b.n
       returning id, slug)
     select b.n, i.id from inserted i join ds_sources b on b.slug = i.slug`);
   await sql.unsafe('create unique index on ds_source_ids (n)');

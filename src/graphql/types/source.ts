@@ -1,4 +1,4 @@
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, isNull, sql } from 'drizzle-orm';
 import { sources } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
@@ -6,6 +6,15 @@ import { sourceColumns, sourcesById, sourceTextsById, type SourceRow } from '../
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
 import { SourceReliabilityEnum } from '../claim-filters.ts';
 import { FuzzyDate } from './dates.ts';
+
+export const DatasetEnum = builder.enumType('Dataset', {
+  description: 'A field dataset whose rows the importers store as sources, each row one source (`npm run import -- --format`).',
+  values: {
+    UCDP_GED: { description: 'The UCDP Georeferenced Event Dataset (Uppsala Conflict Data Program).' },
+    ACLED: { description: 'Armed Conflict Location & Event Data.' },
+    GTD: { description: 'The Global Terrorism Database (START, University of Maryland).' },
+  },
+});
 
 export const Source = builder.loadableNode('Source', {
   description: 'A document claims are drawn from, kept verbatim so every quote can be checked against it.',
@@ -39,6 +48,13 @@ export const Source = builder.loadableNode('Source', {
         'The analyst’s Admiralty grade of how reliable this source is (A completely reliable … E unreliable, F cannot be judged); null when nobody has graded it (filters count that as F). A judgement of the source, apart from the confidence of each claim drawn from it.',
       resolve: (s) => s.reliability,
     }),
+    dataset: t.field({
+      type: DatasetEnum,
+      nullable: true,
+      description:
+        'The dataset this source is one row of, its text the row as given (one `column: value` line per field); null for a document. Search matches a row by its values, not its column names.',
+      resolve: (s) => s.dataset,
+    }),
     textSha256: t.exposeString('textSha256', { description: 'sha256 (hex) of the text’s UTF-8 bytes.' }),
   }),
 });
@@ -60,10 +76,18 @@ builder.queryFields((t) => ({
   sources: t.connection({
     type: Source,
     description: 'Sources, by slug.',
-    args: { minReliability: t.arg({ type: SourceReliabilityEnum, description: 'Only sources graded this reliable or better (A best; ungraded sources count as F).' }) },
+    args: {
+      minReliability: t.arg({ type: SourceReliabilityEnum, description: 'Only sources graded this reliable or better (A best; ungraded sources count as F).' }),
+      dataset: t.arg({ type: DatasetEnum, description: 'Only rows of this dataset.' }),
+      documentsOnly: t.arg.boolean({ description: 'Only documents, no dataset rows (when true).' }),
+    },
     resolve: async (_root, args, ctx) => {
       const request = pageRequest(args, SOURCES_ORDER);
-      const graded = args.minReliability ? sql`coalesce(${sources.reliability}, 'F') <= ${args.minReliability}::source_reliability` : sql`true`;
+      const graded = and(
+        args.minReliability ? sql`coalesce(${sources.reliability}, 'F') <= ${args.minReliability}::source_reliability` : undefined,
+        args.dataset ? eq(sources.dataset, args.dataset) : undefined,
+        args.documentsOnly ? isNull(sources.dataset) : undefined,
+      ) ?? sql`true`;
       const rows = await fetchPage(request, (page, limit) =>
         ctx.db
           .select({ ...sourceColumns, cursorKey: sql<string>`${cursorKey(SOURCES_ORDER)}` })

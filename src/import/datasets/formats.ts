@@ -11,6 +11,8 @@ import { countryPlace, DATASET_CONFIDENCE, isDay, locationPlace, nameOf, slugOf,
 
 export interface DatasetFormat {
   name: string;
+  /** The dataset its rows' sources are records of. */
+  dataset: DatasetRecord['source']['dataset'];
   /** Who publishes the dataset: the sources' publisher. */
   publisher: string;
   /** Columns every file must have (others are kept in the text, unmapped). */
@@ -39,6 +41,7 @@ function ucdpSideCategory(kind: string, kinds: string[]): CasualtyCategory | nul
 /** The UCDP Georeferenced Event Dataset (GED) CSV, codebook version 23.1 and later. */
 const ucdpGed: DatasetFormat = {
   name: 'ucdp-ged',
+  dataset: 'UCDP_GED',
   publisher: 'Uppsala Conflict Data Program (UCDP GED)',
   required: ['id', 'type_of_violence', 'side_a', 'side_a_new_id', 'side_b', 'side_b_new_id', 'country', 'where_coordinates', 'date_start', 'date_end', 'best', 'low', 'high'],
   map(row) {
@@ -93,7 +96,7 @@ const ucdpGed: DatasetFormat = {
     }));
     return {
       line: row.line,
-      source: { slug, title: `UCDP GED event ${id.value}`, publisher: this.publisher, text: row.text, externalId: id },
+      source: { slug, title: `UCDP GED event ${id.value}`, publisher: this.publisher, dataset: this.dataset, text: row.text, externalId: id },
       event: {
         slug,
         title: nameOf(`${row.get('dyad_name') ?? `${sides[0]!.name} – ${sides[1]!.name}`}${where ? `, ${where}` : ''} (UCDP GED ${id.value})`),
@@ -228,6 +231,7 @@ function checkAcledInteraction(row: DatasetRow, inter1: number | null, inter2: n
 /** ACLED's CSV export (the data export tool and the API's CSV), codebook 2023 and later. */
 const acled: DatasetFormat = {
   name: 'acled',
+  dataset: 'ACLED',
   publisher: 'Armed Conflict Location & Event Data (ACLED)',
   required: ['event_id_cnty', 'event_date', 'time_precision', 'event_type', 'sub_event_type', 'actor1', 'actor2', 'iso', 'country', 'location', 'fatalities'],
   map(row) {
@@ -277,7 +281,7 @@ const acled: DatasetFormat = {
     const slug = `acled-${id.value.toLowerCase()}`;
     return {
       line: row.line,
-      source: { slug, title: `ACLED event ${id.value}`, publisher: this.publisher, text: row.text, externalId: id },
+      source: { slug, title: `ACLED event ${id.value}`, publisher: this.publisher, dataset: this.dataset, text: row.text, externalId: id },
       event: {
         slug,
         title: nameOf(`${sub}: ${named.join(' – ')}${location ? `, ${location}` : ''} (ACLED ${id.value})`),
@@ -311,6 +315,7 @@ const GTD_KINDS: Record<string, string> = { '1': 'ASSASSINATION_ATTEMPT' };
 /** The Global Terrorism Database's published CSV (the GTD codebook's variable names). */
 const gtd: DatasetFormat = {
   name: 'gtd',
+  dataset: 'GTD',
   publisher: 'Global Terrorism Database (START, University of Maryland)',
   required: ['eventid', 'iyear', 'imonth', 'iday', 'country_txt', 'city', 'attacktype1', 'attacktype1_txt', 'suicide', 'gname', 'nkill', 'nwound'],
   map(row) {
@@ -360,7 +365,7 @@ const gtd: DatasetFormat = {
     const slug = `gtd-${id.value}`;
     return {
       line: row.line,
-      source: { slug, title: `GTD incident ${id.value}`, publisher: this.publisher, text: row.text, externalId: id },
+      source: { slug, title: `GTD incident ${id.value}`, publisher: this.publisher, dataset: this.dataset, text: row.text, externalId: id },
       event: {
         slug,
         title: nameOf(`${row.get('attacktype1_txt') ?? 'Attack'}${city ? `, ${city}` : ''}, ${country.name} (GTD ${id.value})`),

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applySqlSources } from '../src/db/migrate.ts';
 import { importDataset } from '../src/import/datasets/import.ts';
-import { tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
+import { generateDataset } from '../scripts/generate-dataset.ts';
+import { scratchDatabase, tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
 
 const samples = fileURLToPath(new URL('../seed/examples/datasets/', import.meta.url));
 let f: WriteFixture;
@@ -434,5 +435,38 @@ describe('what a dataset row becomes', () => {
     expect(shooting).toMatchObject({ kind: 'ASSASSINATION_ATTEMPT', date: { earliest: '2019-03-01', latest: '2019-03-31', precision: 'MONTH' } });
     expect(shooting.place.name).toBe('Afghanistan');
     expect(shooting.participants.map((p) => p.role)).toEqual(['IMPLICATED']);
+  });
+});
+
+describe('a dataset file written part by part', () => {
+  it('gives what one part gives: the same records, claims and quotes, actors and places met again in later parts', async () => {
+    const file = join(dir, 'parts.csv');
+    await generateDataset('ucdp-ged', 60, file);
+    const whole = await scratchDatabase();
+    const parts = await scratchDatabase();
+    try {
+      const one = await importDataset(whole.handle.db, file, 'ucdp-ged');
+      const many = await importDataset(parts.handle.db, file, 'ucdp-ged', { partRows: 7 });
+      expect(one.ok && many.ok).toBe(true);
+      expect(many).toMatchObject({ created: one.created, unchanged: 0 });
+      expect(many.createdEventIds).toHaveLength(60);
+      const { audit_log: _a, ...wholeCounts } = await tableCounts(whole.handle.sql);
+      const { audit_log: _b, ...partCounts } = await tableCounts(parts.handle.sql);
+      expect(partCounts).toEqual(wholeCounts);
+      // Claims by key with their quotes' offsets; actors with the kind and profile the first row set; places under their parents.
+      const picture = async (sql: typeof whole.handle.sql) => ({
+        quotes: await sql`select c.key, s.slug, ct.start_offset, ct.end_offset from claim_citations cc join claims c on c.id = cc.claim_id
+                            join citations ct on ct.id = cc.citation_id join sources s on s.id = ct.source_id order by 1, 2, 3`,
+        actors: await sql`select a.slug, a.kind, c.key from actors a join claims c on c.id = a.claim_id order by 1`,
+        places: await sql`select p.slug, parent.slug as parent from places p left join places parent on parent.id = p.parent_id order by 1`,
+        events: await sql`select e.slug, p.slug as place, e.killed_min, e.killed_max from events e left join places p on p.id = e.place_id order by 1`,
+      });
+      const expected = await picture(whole.handle.sql);
+      expect(expected.actors.length).toBeGreaterThan(7);
+      expect(await picture(parts.handle.sql)).toEqual(expected);
+    } finally {
+      await whole.drop();
+      await parts.drop();
+    }
   });
 });

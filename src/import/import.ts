@@ -38,7 +38,7 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called with the time each step of the load took, ms. */
   onStep?: (step: string, ms: number) => void;
-  /** Rows the loader stages per part (src/domain/bulk/load.ts); tests make parts small. */
+  /** Records (knowledge files) or dataset rows the loader stages per part (src/domain/bulk); tests make parts small. */
   partRows?: number;
 }
 

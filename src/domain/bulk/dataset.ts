@@ -13,6 +13,7 @@
  * whose event id identifies a stored event, is left as it is; actors and places are found again by
  * their external ids and slugs.
  */
+import { setImmediate } from 'node:timers/promises';
 import { CopyBatches, type CopyCell } from '../../db/copy.ts';
 import { anchorSpans } from '../../citations/anchor.ts';
 import { sha256Hex } from '../sources/sources.ts';
@@ -69,31 +70,32 @@ export interface DatasetLoadSummary {
   rows: number;
 }
 
-const BATCH = 5000;
+/** Dataset rows per part: each part is written while the next is mapped. */
+const PART_ROWS = 5000;
 
 const STAGES = {
-  sources: { name: 'ds_sources', columns: ['n', 'line', 'slug', 'title', 'publisher', 'dataset', 'text', 'text_sha256', 'scheme', 'value'], definition: 'n integer, line integer, slug text, title text, publisher text, dataset text, text text, text_sha256 text, scheme text, value text' },
-  claims: { name: 'ds_claims', columns: ['n', 'source_n', 'key', 'kind', 'confidence'], definition: 'n integer, source_n integer, key text, kind text, confidence smallint' },
-  quotes: { name: 'ds_quotes', columns: ['claim_n', 'source_n', 'start_offset', 'end_offset'], definition: 'claim_n integer, source_n integer, start_offset integer, end_offset integer' },
+  sources: { name: 'ds_sources', joinedOn: ['n', 'slug'], columns: ['n', 'line', 'slug', 'title', 'publisher', 'dataset', 'text', 'text_sha256', 'scheme', 'value'], definition: 'n integer, line integer, slug text, title text, publisher text, dataset text, text text, text_sha256 text, scheme text, value text' },
+  claims: { name: 'ds_claims', joinedOn: ['n', 'source_n', 'kind'], columns: ['n', 'source_n', 'key', 'kind', 'confidence'], definition: 'n integer, source_n integer, key text, kind text, confidence smallint' },
+  quotes: { name: 'ds_quotes', joinedOn: ['claim_n', 'source_n'], columns: ['claim_n', 'source_n', 'start_offset', 'end_offset'], definition: 'claim_n integer, source_n integer, start_offset integer, end_offset integer' },
   // A row's distinct spans; profile_claims lists the actor profile claims quoting a span when only
   // such claims do (the span is wanted only if one of them is written), and is null otherwise.
   spans: {
-    name: 'ds_spans',
+    name: 'ds_spans', joinedOn: ['source_n'],
     columns: ['source_n', 'start_offset', 'end_offset', 'quote', 'prefix', 'suffix', 'profile_claims'],
     definition: 'source_n integer, start_offset integer, end_offset integer, quote text, prefix text, suffix text, profile_claims integer[]',
   },
   events: {
-    name: 'ds_events',
+    name: 'ds_events', joinedOn: ['source_n', 'claim_n', 'slug', 'place', 'scheme', 'value'],
     columns: ['source_n', 'claim_n', 'slug', 'title', 'kind', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place', 'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text', 'killed_best', 'killed_parts', 'wounded_best', 'wounded_parts', 'scheme', 'value'],
     definition: 'source_n integer, claim_n integer, slug text, title text, kind text, date_text text, date_earliest date, date_latest date, date_precision text, place text, killed_min integer, killed_max integer, killed_text text, wounded_min integer, wounded_max integer, wounded_text text, killed_best integer, killed_parts jsonb, wounded_best integer, wounded_parts jsonb, scheme text, value text',
   },
   places: {
-    name: 'ds_places',
+    name: 'ds_places', joinedOn: ['slug', 'parent'],
     columns: ['idx', 'slug', 'name', 'kind', 'parent', 'country_code', 'region', 'latitude', 'longitude', 'geo_precision'],
     definition: 'idx integer, slug text, name text, kind text, parent text, country_code text, region text, latitude float8, longitude float8, geo_precision text',
   },
-  actors: { name: 'ds_actors', columns: ['source_n', 'claim_n', 'slug', 'name', 'kind', 'scheme', 'value'], definition: 'source_n integer, claim_n integer, slug text, name text, kind text, scheme text, value text' },
-  participations: { name: 'ds_participations', columns: ['source_n', 'claim_n', 'event', 'actor', 'role'], definition: 'source_n integer, claim_n integer, event text, actor text, role text' },
+  actors: { name: 'ds_actors', joinedOn: ['source_n', 'claim_n', 'slug'], columns: ['source_n', 'claim_n', 'slug', 'name', 'kind', 'scheme', 'value'], definition: 'source_n integer, claim_n integer, slug text, name text, kind text, scheme text, value text' },
+  participations: { name: 'ds_participations', joinedOn: ['source_n', 'claim_n', 'event', 'actor'], columns: ['source_n', 'claim_n', 'event', 'actor', 'role'], definition: 'source_n integer, claim_n integer, event text, actor text, role text' },
 } as const;
 type Stage = keyof typeof STAGES;
 
@@ -105,19 +107,41 @@ export async function loadDatasetRecords(
   sql: BulkSql,
   recordedBy: string,
   records: AsyncIterable<DatasetRecord>,
-  options: { onStep?: (step: string, ms: number) => void; onProgress?: (done: number) => void } = {},
+  options: { onStep?: (step: string, ms: number) => void; onProgress?: (done: number) => void; partRows?: number } = {},
 ): Promise<DatasetLoadSummary> {
-  let last = performance.now();
-  const step = (name: string) => {
-    const now = performance.now();
-    options.onStep?.(name, now - last);
-    last = now;
+  const partRows = options.partRows ?? PART_ROWS;
+  // Steps recur in every part: their times are summed and reported once, at the end.
+  const stepTimes = new Map<string, number>();
+  const timed = () => {
+    let last = performance.now();
+    return (name: string) => {
+      const now = performance.now();
+      stepTimes.set(name, (stepTimes.get(name) ?? 0) + now - last);
+      last = now;
+    };
   };
   await planWithoutJit(sql);
   for (const stage of Object.values(STAGES)) await sql.unsafe(`create temp table ${stage.name} (${stage.definition}) on commit drop`);
-  const batches = new CopyBatches<Stage>(sql, STAGES, BATCH * 4);
-  const flush = () => batches.flush();
+  const written: Omit<DatasetLoadSummary, 'rows'> = { created: 0, unchanged: 0, createdEventIds: [] };
+  // A part is written while Node maps and stages the next: the database works while Node parses.
+  const batches = new CopyBatches<Stage>(sql, STAGES, Number.POSITIVE_INFINITY, async () => {
+    const part = await writePart(sql, recordedBy, timed());
+    written.created += part.created;
+    written.unchanged += part.unchanged;
+    for (const id of part.createdEventIds) written.createdEventIds.push(id);
+  });
+  // Rows staged in the parts sent so far, and the time Node spent waiting for the part before to be
+  // written (not its own).
+  let staged = 0;
+  let waiting = 0;
+  const flush = async () => {
+    const started = performance.now();
+    staged = rows;
+    await batches.flush();
+    waiting += performance.now() - started;
+  };
   const add = (stage: Stage, values: CopyCell[]) => batches.add(stage, values);
+  const loopStarted = performance.now();
 
   let rows = 0;
   let claimN = 0;
@@ -141,42 +165,71 @@ export async function loadDatasetRecords(
     }
     return n;
   };
-  for await (const r of records) {
-    const n = ++rows;
-    const s = r.source;
-    await add('sources', [n, r.line, s.slug, s.title, s.publisher, s.dataset, s.text, sha256Hex(s.text), s.externalId.scheme, s.externalId.value]);
-    const e = r.event;
-    const eventClaim = await addClaim(n, `event:${e.slug}`, 'EVENT_REPORT', e.confidence, e.quotes);
-    await add('events', [n, eventClaim, e.slug, e.title, e.kind, e.date.text, e.date.earliest, e.date.latest, e.date.precision, e.place,
-      e.killed?.min ?? null, e.killed?.max ?? null, e.killed?.text ?? null, e.wounded?.min ?? null, e.wounded?.max ?? null, e.wounded?.text ?? null,
-      ...stagedParts('killed', e.killed), ...stagedParts('wounded', e.wounded),
-      e.externalId.scheme, e.externalId.value]);
-    for (const p of r.places) {
-      if (placesSeen.has(p.slug)) continue;
-      placesSeen.add(p.slug);
-      await add('places', [placesSeen.size, p.slug, p.name, p.kind, p.parent, p.countryCode, p.region, p.location?.latitude ?? null, p.location?.longitude ?? null, p.location?.geoPrecision ?? null]);
+  try {
+    for await (const r of records) {
+      const n = ++rows;
+      const s = r.source;
+      await add('sources', [n, r.line, s.slug, s.title, s.publisher, s.dataset, s.text, sha256Hex(s.text), s.externalId.scheme, s.externalId.value]);
+      const e = r.event;
+      const eventClaim = await addClaim(n, `event:${e.slug}`, 'EVENT_REPORT', e.confidence, e.quotes);
+      await add('events', [n, eventClaim, e.slug, e.title, e.kind, e.date.text, e.date.earliest, e.date.latest, e.date.precision, e.place,
+        e.killed?.min ?? null, e.killed?.max ?? null, e.killed?.text ?? null, e.wounded?.min ?? null, e.wounded?.max ?? null, e.wounded?.text ?? null,
+        ...stagedParts('killed', e.killed), ...stagedParts('wounded', e.wounded),
+        e.externalId.scheme, e.externalId.value]);
+      for (const p of r.places) {
+        if (placesSeen.has(p.slug)) continue;
+        placesSeen.add(p.slug);
+        await add('places', [placesSeen.size, p.slug, p.name, p.kind, p.parent, p.countryCode, p.region, p.location?.latitude ?? null, p.location?.longitude ?? null, p.location?.geoPrecision ?? null]);
+      }
+      for (const a of r.actors) {
+        // Every mention stages the profile claim the actor would get if this row is where it is first met.
+        const actorClaim = await addClaim(n, `actor:${a.slug}`, 'ACTOR_PROFILE', e.confidence, a.quotes);
+        await add('actors', [n, actorClaim, a.slug, a.name, a.kind, a.externalId?.scheme ?? null, a.externalId?.value ?? null]);
+      }
+      for (const p of r.participations) {
+        const claim = await addClaim(n, `${s.slug}:participation:${e.slug}:${p.actor}:${p.role}`, 'PARTICIPATION', p.confidence, p.quotes);
+        await add('participations', [n, claim, e.slug, p.actor, p.role]);
+      }
+      const spans = [...rowSpans.values()];
+      rowSpans.clear();
+      for (const [i, a] of anchorSpans(s.text, spans.map((x) => x.span)).entries()) {
+        await add('spans', [n, a.startOffset, a.endOffset, a.quote, a.prefix, a.suffix, spans[i]!.profileClaims]);
+      }
+      if (rows % 1000 === 0) options.onProgress?.(rows);
+      // Mapping is CPU work between reads of the file: let the part being written hear back from
+      // the database every few rows, or each of its statements waits for the next read.
+      if (rows % 8 === 0) await setImmediate();
+      // Parts end between rows: a row's claims, quotes and spans are written together.
+      if (rows - staged === partRows) await flush();
     }
-    for (const a of r.actors) {
-      // Every mention stages the profile claim the actor would get if this row is where it is first met.
-      const actorClaim = await addClaim(n, `actor:${a.slug}`, 'ACTOR_PROFILE', e.confidence, a.quotes);
-      await add('actors', [n, actorClaim, a.slug, a.name, a.kind, a.externalId?.scheme ?? null, a.externalId?.value ?? null]);
-    }
-    for (const p of r.participations) {
-      const claim = await addClaim(n, `${s.slug}:participation:${e.slug}:${p.actor}:${p.role}`, 'PARTICIPATION', p.confidence, p.quotes);
-      await add('participations', [n, claim, e.slug, p.actor, p.role]);
-    }
-    const spans = [...rowSpans.values()];
-    rowSpans.clear();
-    for (const [i, a] of anchorSpans(s.text, spans.map((x) => x.span)).entries()) {
-      await add('spans', [n, a.startOffset, a.endOffset, a.quote, a.prefix, a.suffix, spans[i]!.profileClaims]);
-    }
-    if (rows % 1000 === 0) options.onProgress?.(rows);
+    if (rows > staged) await flush();
+    const started = performance.now();
+    await batches.settle();
+    waiting += performance.now() - started;
+  } finally {
+    // A file that stops being readable ends the load here: the part being written must be done
+    // before the transaction can end (its error, if any, is not the one to report).
+    await batches.settle().catch(() => {});
   }
-  await flush();
-  for (const stage of Object.values(STAGES)) await sql.unsafe(`analyze ${stage.name}`);
-  step('map, check and stage rows');
+  options.onStep?.('map and check rows (Node, beside the writes)', performance.now() - loopStarted - waiting);
+  for (const [name, ms] of stepTimes) options.onStep?.(name, ms);
+  return { ...written, rows };
+}
+
+/**
+ * Writes the staged part (whole rows), then empties the staging tables for the next. Rows of a
+ * part before are stored by then, so actors, places and repeated rows are found as if imported
+ * by an earlier file in the same transaction.
+ */
+async function writePart(sql: BulkSql, recordedBy: string, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows'>> {
+  // Statistics only of the columns the writes join and filter on: a part's texts and quotes would
+  // cost more to sample than the plans they could change.
+  for (const stage of Object.values(STAGES)) await sql.unsafe(`analyze ${stage.name} (${stage.joinedOn.join(', ')})`);
+  step('analyze staged rows');
   const summary = await write(sql, recordedBy, step);
-  return { ...summary, rows };
+  await sql.unsafe(`truncate ${Object.values(STAGES).map((stage) => stage.name).join(', ')}`);
+  await sql.unsafe('drop table ds_new, ds_source_ids, ds_actor_ids, ds_claim_ids, bulk_external_ids');
+  return summary;
 }
 
 async function write(sql: BulkSql, recordedBy: string, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows'>> {

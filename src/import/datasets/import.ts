@@ -80,6 +80,7 @@ export async function importDataset(db: Database, path: string, formatName: stri
       const loaded = await loadDatasetRecords(tx as BulkSql, principal, records(), {
         ...(options.onStep ? { onStep: options.onStep } : {}),
         ...(options.onProgress ? { onProgress: (done: number) => options.onProgress?.(done, done) } : {}),
+        ...(options.partRows ? { partRows: options.partRows } : {}),
       });
       if (problems.length > 0) throw new Refusal(problems, rows);
       if (!dryRun && loaded.created > 0) {

@@ -19,7 +19,7 @@ import { anchorSpans } from '../../citations/anchor.ts';
 import { sha256Hex } from '../sources/sources.ts';
 import type { Casualties } from '../events/casualties.ts';
 import type { BulkSql } from './load.ts';
-import { planWithoutJit, stagedParts, writeExternalIds } from './load.ts';
+import { planWithoutJit, stagedParts } from './load.ts';
 
 /** A span of a record's text, [start, end) in code points: the field a claim quotes. */
 export type Span = readonly [start: number, end: number];
@@ -122,6 +122,12 @@ export async function loadDatasetRecords(
   };
   await planWithoutJit(sql);
   for (const stage of Object.values(STAGES)) await sql.unsafe(`create temp table ${stage.name} (${stage.definition}) on commit drop`);
+  // A part's rows by their number. Once earlier parts are written the planner's estimates of the
+  // stored tables lag behind (their statistics predate the transaction's rows); it then took a
+  // nested loop over the rows of a part (25 million comparisons, ~3 s a part). With these indexes
+  // a misestimate costs a lookup.
+  await sql.unsafe('create unique index on ds_sources (n)');
+  await sql.unsafe('create index on ds_events (source_n)');
   const written: Omit<DatasetLoadSummary, 'rows'> = { created: 0, unchanged: 0, createdEventIds: [] };
   // A part is written while Node maps and stages the next: the database works while Node parses.
   const batches = new CopyBatches<Stage>(sql, STAGES, Number.POSITIVE_INFINITY, async () => {
@@ -228,7 +234,7 @@ async function writePart(sql: BulkSql, recordedBy: string, step: (name: string) 
   step('analyze staged rows');
   const summary = await write(sql, recordedBy, step);
   await sql.unsafe(`truncate ${Object.values(STAGES).map((stage) => stage.name).join(', ')}`);
-  await sql.unsafe('drop table ds_new, ds_source_ids, ds_actor_ids, ds_claim_ids, bulk_external_ids');
+  await sql.unsafe('drop table ds_new, ds_source_ids, ds_actor_ids, ds_claim_ids, ds_citation_ids, ds_event_ids');
   return summary;
 }
 
@@ -301,46 +307,60 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
 
   // Citations: a new row's spans quoted by a claim written (every span but those only the profile
   // claims of actors stored before quote).
-  const citations = await sql.unsafe(`
-    insert into citations (source_id, quote, start_offset, end_offset, prefix, suffix)
-    select si.id, s.quote, s.start_offset, s.end_offset, s.prefix, s.suffix
-      from ds_spans s join ds_source_ids si on si.n = s.source_n
-     where s.profile_claims is null or exists (select 1 from ds_claim_ids ci where ci.n = any (s.profile_claims))`);
+  // Each statement below joins what the part wrote (its ids kept from RETURNING), never the stored
+  // tables: those grow with every part, and a hash of all citations or events per part made the
+  // import slower the further it got.
+  await sql.unsafe(`
+    create temp table ds_citation_ids on commit drop as
+    with inserted as (
+      insert into citations (source_id, quote, start_offset, end_offset, prefix, suffix)
+      select si.id, s.quote, s.start_offset, s.end_offset, s.prefix, s.suffix
+        from ds_spans s join ds_source_ids si on si.n = s.source_n
+       where s.profile_claims is null or exists (select 1 from ds_claim_ids ci where ci.n = any (s.profile_claims))
+      returning id, source_id, start_offset, end_offset)
+    select * from inserted`);
+  const citations = await count('select count(*) as n from ds_citation_ids');
   await sql.unsafe(`
     insert into claim_citations (claim_id, citation_id)
     select ci.id, cit.id
       from ds_quotes q join ds_claim_ids ci on ci.n = q.claim_n join ds_source_ids si on si.n = q.source_n
-      join citations cit on cit.source_id = si.id and cit.start_offset = q.start_offset and cit.end_offset = q.end_offset`);
+      join ds_citation_ids cit on cit.source_id = si.id and cit.start_offset = q.start_offset and cit.end_offset = q.end_offset`);
   step('write citations');
 
   const actors = await sql.unsafe(`
     insert into actors (slug, name, kind, claim_id)
     select a.slug, a.name, a.kind::actor_kind, ci.id from ds_actor_ids a join ds_claim_ids ci on ci.n = a.claim_n where a.id is null order by a.slug`);
   await sql.unsafe(`update ds_actor_ids a set id = n.id from actors n where a.id is null and n.slug = a.slug`);
-  const events = await sql.unsafe<{ id: number }[]>(`
-    insert into events (slug, title, kind, date_text, date_earliest, date_latest, date_precision, place_id,
-                        killed_min, killed_max, killed_text, wounded_min, wounded_max, wounded_text,
-                        killed_best, killed_parts, wounded_best, wounded_parts, claim_id)
-    select e.slug, e.title, e.kind::event_kind, e.date_text, e.date_earliest, e.date_latest, e.date_precision::date_precision, pl.id,
-           e.killed_min, e.killed_max, e.killed_text, e.wounded_min, e.wounded_max, e.wounded_text,
-           e.killed_best, e.killed_parts, e.wounded_best, e.wounded_parts, ci.id
-      from ds_events e join ds_claim_ids ci on ci.n = e.claim_n left join places pl on pl.slug = e.place order by e.source_n
-    returning id`);
+  await sql.unsafe(`
+    create temp table ds_event_ids on commit drop as
+    with inserted as (
+      insert into events (slug, title, kind, date_text, date_earliest, date_latest, date_precision, place_id,
+                          killed_min, killed_max, killed_text, wounded_min, wounded_max, wounded_text,
+                          killed_best, killed_parts, wounded_best, wounded_parts, claim_id)
+      select e.slug, e.title, e.kind::event_kind, e.date_text, e.date_earliest, e.date_latest, e.date_precision::date_precision, pl.id,
+             e.killed_min, e.killed_max, e.killed_text, e.wounded_min, e.wounded_max, e.wounded_text,
+             e.killed_best, e.killed_parts, e.wounded_best, e.wounded_parts, ci.id
+        from ds_events e join ds_claim_ids ci on ci.n = e.claim_n left join places pl on pl.slug = e.place order by e.source_n
+      returning id, slug)
+    select * from inserted`);
+  const events = await sql.unsafe<{ id: number }[]>('select id from ds_event_ids order by id');
   const participations = await sql.unsafe(`
     insert into participations (claim_id, event_id, actor_id, role)
     select ci.id, ev.id, a.id, p.role::participation_role
-      from ds_participations p join ds_claim_ids ci on ci.n = p.claim_n join events ev on ev.slug = p.event join ds_actor_ids a on a.slug = p.actor
+      from ds_participations p join ds_claim_ids ci on ci.n = p.claim_n join ds_event_ids ev on ev.slug = p.event join ds_actor_ids a on a.slug = p.actor
      order by p.source_n`);
   step('write actors, events, participations');
 
-  await sql.unsafe('create temp table bulk_external_ids (label text, kind text, slug text, scheme text, value text) on commit drop');
-  await sql.unsafe(`
-    insert into bulk_external_ids (label, kind, slug, scheme, value)
-    select null, 'source', b.slug, b.scheme, b.value from ds_sources b join ds_new using (n)
-    union all select null, 'event', e.slug, e.scheme, e.value from ds_events e join ds_new on ds_new.n = e.source_n
-    union all select null, 'actor', a.slug, a.scheme, a.value from ds_actor_ids a where a.scheme is not null`);
-  const ids = await writeExternalIds(sql, recordedBy);
+  // The row's id names its source and event; an actor's dataset id names it (stored ones keep theirs).
+  const ids = await sql.unsafe(`
+    insert into external_ids (scheme, value, actor_id, event_id, source_id, recorded_by)
+    select b.scheme::external_id_scheme, b.value, null::integer, null::integer, si.id, $1 from ds_sources b join ds_source_ids si using (n)
+    union all
+    select e.scheme::external_id_scheme, e.value, null, ev.id, null, $1 from ds_events e join ds_event_ids ev using (slug)
+    union all
+    select a.scheme::external_id_scheme, a.value, a.id, null, null, $1 from ds_actor_ids a where a.scheme is not null
+    on conflict do nothing`, [recordedBy]);
   step('write external ids');
-  const created = fresh + places + claims + citations.count + actors.count + events.length + participations.count + ids;
+  const created = fresh + places + claims + citations + actors.count + events.length + participations.count + ids.count;
   return { created, unchanged, createdEventIds: events.map((e) => e.id) };
 }

@@ -442,7 +442,7 @@ interface SourceRow {
  * External ids the file gives its records (and the source), for records that do not have them yet;
  * returns how many were added.
  */
-export async function writeExternalIds(sql: BulkSql, recordedBy: string): Promise<number> {
+async function writeExternalIds(sql: BulkSql, recordedBy: string): Promise<number> {
   const added = await sql.unsafe(`
     insert into external_ids (scheme, value, actor_id, place_id, event_id, source_id, recorded_by)
     select distinct b.scheme::external_id_scheme, b.value, a.id, p.id, e.id, s.id, $1

@@ -1,7 +1,8 @@
 /**
  * Loading the rows of a field dataset (UCDP GED, ACLED, GTD) set-based, as the knowledge-file
- * loader does (load.ts): rows are COPYed into staging tables a batch at a time and written with one
- * INSERT … SELECT per table, inside the caller's transaction.
+ * loader does (load.ts): rows are COPYed into staging tables a part (PART_ROWS) at a time, and each
+ * part is written with one INSERT … SELECT per table while Node maps the next, inside the caller's
+ * transaction.
  *
  * Each row is its own source, a dataset record whose text is the row as given; every claim drawn
  * from it quotes the fields it rests on, at code-point offsets the mapper computed. Each of a row's
@@ -148,7 +149,6 @@ export async function loadDatasetRecords(
   };
   const add = (stage: Stage, values: CopyCell[]) => batches.add(stage, values);
   const loopStarted = performance.now();
-
   let rows = 0;
   let claimN = 0;
   const placesSeen = new Set<string>();

@@ -114,7 +114,11 @@ CREATE TRIGGER sources_search_document_update AFTER UPDATE OF title, text, datas
 CREATE OR REPLACE FUNCTION citations_search_document_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO citation_search_documents (citation_id, document)
-  SELECT i.id, citation_search_document(searched_text(i.quote, s.dataset)) FROM inserted i JOIN sources s ON s.id = i.source_id;
+  -- Only the quoted sources are read, by their key: a plain join hashed every stored source for
+  -- each part of a bulk load (95,000 by the end of a 100,000-row dataset import).
+  WITH quoted AS MATERIALIZED (
+    SELECT s.id, s.dataset FROM sources s WHERE s.id = ANY (ARRAY(SELECT DISTINCT source_id FROM inserted)))
+  SELECT i.id, citation_search_document(searched_text(i.quote, q.dataset)) FROM inserted i JOIN quoted q ON q.id = i.source_id;
   RETURN NULL;
 END $$;
 

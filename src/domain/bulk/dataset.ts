@@ -16,6 +16,7 @@
  */
 import { setImmediate } from 'node:timers/promises';
 import { CopyBatches, type CopyCell } from '../../db/copy.ts';
+import type { dataset } from '../../db/schema.ts';
 import { anchorSpans } from '../../citations/anchor.ts';
 import { sha256Hex } from '../sources/sources.ts';
 import type { Casualties } from '../events/casualties.ts';
@@ -44,7 +45,7 @@ export interface DatasetPlace {
 /** One dataset row, mapped and checked. */
 export interface DatasetRecord {
   line: number;
-  source: { slug: string; title: string; publisher: string; dataset: 'UCDP_GED' | 'ACLED' | 'GTD'; text: string; externalId: DatasetExternalId };
+  source: { slug: string; title: string; publisher: string; dataset: (typeof dataset.enumValues)[number]; text: string; externalId: DatasetExternalId };
   event: {
     slug: string;
     title: string;
@@ -137,6 +138,7 @@ export async function loadDatasetRecords(
     written.unchanged += part.unchanged;
     for (const id of part.createdEventIds) written.createdEventIds.push(id);
   });
+  let rows = 0;
   // Rows staged in the parts sent so far, and the time Node spent waiting for the part before to be
   // written (not its own).
   let staged = 0;
@@ -149,7 +151,6 @@ export async function loadDatasetRecords(
   };
   const add = (stage: Stage, values: CopyCell[]) => batches.add(stage, values);
   const loopStarted = performance.now();
-  let rows = 0;
   let claimN = 0;
   const placesSeen = new Set<string>();
   // The row's distinct spans, by `start:end`, with the profile claims quoting them (null once any
@@ -292,7 +293,8 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
   const claimsWanted = `
     select c.* from ds_claims c join ds_new on ds_new.n = c.source_n
      where c.kind <> 'ACTOR_PROFILE' or c.n in (select claim_n from ds_actor_ids where id is null)`;
-  await sql.unsafe(`
+  // CREATE TABLE AS reports the rows it made: the claims written.
+  const { count: claims } = await sql.unsafe(`
     create temp table ds_claim_ids on commit drop as
     with wanted as (${claimsWanted}),
     inserted as (
@@ -302,7 +304,6 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
     select w.n, w.source_n, i.id from wanted w join inserted i on i.key = w.key`, [recordedBy]);
   await sql.unsafe('create unique index on ds_claim_ids (n)');
   await sql.unsafe('analyze ds_claim_ids');
-  const claims = await count('select count(*) as n from ds_claim_ids');
   step('write claims');
 
   // Citations: a new row's spans quoted by a claim written (every span but those only the profile
@@ -310,7 +311,7 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
   // Each statement below joins what the part wrote (its ids kept from RETURNING), never the stored
   // tables: those grow with every part, and a hash of all citations or events per part made the
   // import slower the further it got.
-  await sql.unsafe(`
+  const { count: citations } = await sql.unsafe(`
     create temp table ds_citation_ids on commit drop as
     with inserted as (
       insert into citations (source_id, quote, start_offset, end_offset, prefix, suffix)
@@ -319,7 +320,6 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
        where s.profile_claims is null or exists (select 1 from ds_claim_ids ci where ci.n = any (s.profile_claims))
       returning id, source_id, start_offset, end_offset)
     select * from inserted`);
-  const citations = await count('select count(*) as n from ds_citation_ids');
   await sql.unsafe(`
     insert into claim_citations (claim_id, citation_id)
     select ci.id, cit.id

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
+import { preparingDatabase, type Database } from '../db/client.ts';
 import { apiTokens } from '../db/schema.ts';
 
 export const ROLES = ['viewer', 'analyst', 'admin'] as const;
@@ -67,7 +67,8 @@ export async function principalForToken(db: Database, token: string): Promise<Pr
 }
 
 export async function principalForTokenHash(db: Database, sha256: string): Promise<Principal | null> {
-  const [row] = await db
+  // Every request with a token asks this: prepared, it is one round trip, not two.
+  const [row] = await preparingDatabase(db)
     .select({ id: apiTokens.id, name: apiTokens.name, role: apiTokens.role })
     .from(apiTokens)
     .where(and(eq(apiTokens.tokenSha256, sha256), isNull(apiTokens.revokedAt)));

@@ -70,6 +70,50 @@ export function postgresClient(url: string, options: postgres.Options<Record<str
   return postgres(plain, { ...options, ...target });
 }
 
+/**
+ * A postgres.js client (or transaction) whose `unsafe` statements, drizzle's included, go as named
+ * prepared statements. drizzle sends its statements unnamed; postgres.js then asks PostgreSQL for
+ * their parameter types first (Parse, Describe, wait, then Bind, Execute), and a statement that
+ * waits so cannot be pipelined with the next. Prepared once per connection, a statement is
+ * parsed once and later sent as Bind and Execute alone, in the same round trip as its neighbours.
+ * Transactions and savepoints opened through it hand their callbacks a preparing client too.
+ */
+function preparingClient<T extends postgres.Sql | postgres.TransactionSql>(client: T): T {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === 'unsafe') {
+        return (query: string, parameters?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, parameters, { ...options, prepare: true });
+      }
+      if (property === 'begin' || property === 'savepoint') {
+        const open = Reflect.get(target, property, receiver) as (...args: unknown[]) => unknown;
+        return (...args: unknown[]) => {
+          const callback = args.pop() as (tx: postgres.TransactionSql) => unknown;
+          return open(...args, (tx: postgres.TransactionSql) => callback(preparingClient(tx)));
+        };
+      }
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+}
+
+const preparingDatabases = new WeakMap<Database, Database>();
+
+/**
+ * `db` on the same pool, every statement a named prepared statement (preparingClient): for the
+ * small statements every API write and request repeats (runWrite, the token lookup), which keyed
+ * lookups and inserts make safe to plan generically. Not for the bulk loaders' statements: each
+ * runs once, and a generic plan of a set-based statement could be far worse than its custom one.
+ */
+export function preparingDatabase(db: Database): Database {
+  let prepared = preparingDatabases.get(db);
+  if (!prepared) {
+    prepared = drizzle(preparingClient(db.$client), { schema }) as Database;
+    preparingDatabases.set(db, prepared);
+  }
+  return prepared;
+}
+
 export function connectDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
   const { onStatement } = options;
   const connection: Record<string, string> = {};

@@ -6,7 +6,7 @@
  * drainers, in one process or many, work on different queue partitions at once.
  */
 import { sql } from 'drizzle-orm';
-import type { Database } from './client.ts';
+import { preparingDatabase, type Database } from './client.ts';
 import { PollingLoop, type PollingLoopOptions } from './polling-loop.ts';
 
 /** Keys one drain call takes: small enough to keep a call well under a second on a big actor. */
@@ -27,7 +27,8 @@ function isDeadlock(error: unknown): boolean {
 export async function drainOnce(db: Database, maxKeys = DRAIN_BATCH): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const [row] = await db.execute<{ taken: number }>(sql`select summaries_drain(${maxKeys}::int) as taken`);
+      // Prepared (preparingDatabase): the drainer sends this after nearly every write.
+      const [row] = await preparingDatabase(db).execute<{ taken: number }>(sql`select summaries_drain(${maxKeys}::int) as taken`);
       return row?.taken ?? 0;
     } catch (error) {
       if (!isDeadlock(error) || attempt >= 3) throw error;

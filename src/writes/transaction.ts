@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Principal } from '../auth/tokens.ts';
-import type { Database, Tx } from '../db/client.ts';
+import { preparingDatabase, type Database, type Tx } from '../db/client.ts';
 import { auditLog, idempotencyKeys } from '../db/schema.ts';
 import { ConflictError, ForbiddenError, UserError, ValidationError } from '../domain/errors.ts';
 import { allInOrder } from '../domain/service.ts';
@@ -203,7 +203,9 @@ export async function runWrite<R extends Json>(
   if (ticket.abandoned) throw new WriteAbandoned();
   let written: WriteOutcome<R> | undefined;
   try {
-    const outcome = await request.db.transaction(async (tx) => {
+    // Prepared statements (preparingDatabase): a write's dozen small statements are parsed once per
+    // connection and pipelined, instead of each waiting for its parameter types to be described.
+    const outcome = await preparingDatabase(request.db).transaction(async (tx) => {
       // Who writes, for the database's own records (place revisions: revisions.sql); and, in the
       // same statement, a batch of expired idempotency keys purged (rows another write is purging
       // are skipped, not waited for), the key's lock (two concurrent retries of one request: the

@@ -67,7 +67,8 @@ export async function principalForToken(db: Database, token: string): Promise<Pr
 }
 
 export async function principalForTokenHash(db: Database, sha256: string): Promise<Principal | null> {
-  // Every request with a token asks this: prepared, it is one round trip, not two.
+  // Asked for every token the server's cache does not hold (and by every CLI and test): prepared,
+  // it is one round trip, not two.
   const [row] = await preparingDatabase(db)
     .select({ id: apiTokens.id, name: apiTokens.name, role: apiTokens.role })
     .from(apiTokens)

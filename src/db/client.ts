@@ -101,9 +101,10 @@ const preparingDatabases = new WeakMap<Database, Database>();
 
 /**
  * `db` on the same pool, every statement a named prepared statement (preparingClient): for the
- * small statements every API write repeats (runWrite; also the token lookup, the drainer's call), which keyed
- * lookups and inserts make safe to plan generically. Not for the bulk loaders' statements: each
- * runs once, and a generic plan of a set-based statement could be far worse than its custom one.
+ * small statements every API write repeats (runWrite; also the token lookup and the drainer's
+ * call), keyed lookups and inserts that are safe to plan generically. Not for the bulk loaders'
+ * statements: each runs once, and a generic plan of a set-based statement could be far worse
+ * than its custom one.
  */
 export function preparingDatabase(db: Database): Database {
   let prepared = preparingDatabases.get(db);

@@ -83,7 +83,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const request = pageRequest(args, SOURCES_ORDER);
-      const graded = and(
+      const filters = and(
         args.minReliability ? sql`coalesce(${sources.reliability}, 'F') <= ${args.minReliability}::source_reliability` : undefined,
         args.dataset ? eq(sources.dataset, args.dataset) : undefined,
         args.documentsOnly ? isNull(sources.dataset) : undefined,
@@ -92,11 +92,11 @@ builder.queryFields((t) => ({
         ctx.db
           .select({ ...sourceColumns, cursorKey: sql<string>`${cursorKey(SOURCES_ORDER)}` })
           .from(sources)
-          .where(and(page, graded))
+          .where(and(page, filters))
           .orderBy(orderBy(request))
           .limit(limit),
       );
-      return toPage(request, rows, async () => (await ctx.db.select({ n: count() }).from(sources).where(graded))[0]?.n ?? 0);
+      return toPage(request, rows, async () => (await ctx.db.select({ n: count() }).from(sources).where(filters))[0]?.n ?? 0);
     },
   }, { name: 'SourceConnection' }, { name: 'SourceEdge' }),
 }));

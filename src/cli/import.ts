@@ -18,7 +18,6 @@ import { migrateDatabase } from '../db/migrate.ts';
 import { drainSummaries } from '../db/summaries.ts';
 import { importFile } from '../import/import.ts';
 import { DATASET_FORMAT_NAMES, importDataset } from '../import/datasets/import.ts';
-import { connectRedisPubSub } from '../pubsub-redis.ts';
 
 /** Keys per drain call at the end of an import: the recompute is set-based, so big batches pay off. */
 const IMPORT_DRAIN_BATCH = 20_000;
@@ -111,6 +110,9 @@ try {
     console.error(`summaries up to date: ${keys} keys in ${Math.round(performance.now() - started)} ms`);
   }
   if (report.ok && !dryRun && report.createdEventIds.length > 0 && process.env.REDIS_URL) {
+    // Loaded only here: the Redis pub/sub pulls in graphql-yoga and its ~350 modules, which took
+    // about a second of every import's start.
+    const { connectRedisPubSub } = await import('../pubsub-redis.ts');
     const shared = connectRedisPubSub(process.env.REDIS_URL);
     for (const eventId of report.createdEventIds) shared.pubsub.publish('eventAdded', { eventId });
     await shared.close();

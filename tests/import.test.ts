@@ -112,6 +112,24 @@ describe('importing 1,000 events', () => {
     expect((await stats('B')).data?.eventStats.events).toBe(0);
   });
 
+  it('links participations to stored events as well as to its own', async () => {
+    const path = bigFile('stored-event-report', 3);
+    const file = JSON.parse(readFileSync(path, 'utf8'));
+    // The seed's Kabul airport attack, defined by the article and only referred to here.
+    file.participations.push({ event: 'kabul-airport-suicide-attack', actor: 'isis-k', role: 'IMPLICATED', confidence: 40, quotes: [file.events[2].quotes[0]] });
+    writeFileSync(path, JSON.stringify(file));
+    const report = await importFile(f.scratch.handle.db, path);
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ ok: true, refused: 0 });
+    const linked = await f.scratch.handle.sql<{ event: string; role: string }[]>`
+      select e.slug as event, p.role from participations p join events e on e.id = p.event_id join claims c on c.id = p.claim_id
+       where c.recorded_by = 'import:stored-event-report.json' order by e.slug, p.role`;
+    expect(linked).toEqual([
+      { event: 'kabul-airport-suicide-attack', role: 'IMPLICATED' },
+      ...[1, 2, 3].map((i) => ({ event: `stored-event-report-incident-${i}`, role: 'PERPETRATOR' })),
+    ]);
+  }, 60_000);
+
   it('writes nothing from a file with one bad row, and names the row', async () => {
     const path = bigFile('spoiled-report', 1000, 517);
     const before = await tableCounts(f.scratch.handle.sql);

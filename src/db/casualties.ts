@@ -124,10 +124,6 @@ export function casualtySqlPlaceholders(): Record<string, string> {
     // The measures of a rollup (events, killed low and high, open-ended and reported counts, the
     // casualty vector) summed over delta rows `d`, each counted with its sign (1 added, -1 removed).
     '{{signed_sums_of_d}}': [...SIGNED_KILLED_SUMS_OF_D, casualtySumSql((i) => `d.sign * d.casualties[${i}]`)].join(', '),
-    // The same, each named as the rollup column it sums to: for a subquery summed again outside.
-    '{{signed_sums_of_d_named}}': [...SIGNED_KILLED_SUMS_OF_D, casualtySumSql((i) => `d.sign * d.casualties[${i}]`)]
-      .map((sum, i) => `${sum} AS ${ROLLUP_MEASURES[i]}`)
-      .join(', '),
     // An upsert's SET list adding a row's measures to the stored ones (`r`, the rollup's alias).
     '{{sums_plus_excluded}}': [...KILLED_SUMS_PLUS_EXCLUDED, 'casualties = casualty_vector_add(r.casualties, excluded.casualties)'].join(', '),
     // The measures but the casualty vector summed again over rows `d` that hold sums of the same names.

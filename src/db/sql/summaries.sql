@@ -708,16 +708,18 @@ END $$;
 -- changing the same groups lock them in the same order.
 CREATE OR REPLACE FUNCTION actor_rollups_apply_delta() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  -- The delta summed by the finest group first: each grouping set then sums those few rows instead
-  -- of every delta row and its sixty casualty slots again (as event_rollup_delta_sums does). These
-  -- sums run while the call holds the busiest rows' locks, which other drainers wait for.
+  -- From the delta's sums by the finest group (actor_links_refresh): these statements run while the
+  -- call holds the busiest rows' locks, which other drainers wait for.
+  CREATE TEMP TABLE IF NOT EXISTS actor_link_delta_sums (
+    actor_id integer NOT NULL, roles smallint NOT NULL, country_id integer NOT NULL, kind event_kind NOT NULL,
+    grain event_grain NOT NULL, period date, events bigint NOT NULL, killed_min bigint NOT NULL, killed_max bigint NOT NULL,
+    killed_open bigint NOT NULL, killed_reported bigint NOT NULL, casualties bigint[] NOT NULL, first_date date, last_date date)
+    ON COMMIT DELETE ROWS;
   INSERT INTO actor_rollup AS r
     (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT d.actor_id, d.roles, d.country_id, d.kind, {{killed_sums_of_d}},
          min(d.first_date), max(d.last_date), {{casualty_sum_of_d_casualties}}
-    FROM (SELECT d.actor_id, d.roles, d.country_id, d.kind, {{signed_sums_of_d_named}},
-                 min(d.first_date) FILTER (WHERE d.sign > 0) AS first_date, max(d.last_date) FILTER (WHERE d.sign > 0) AS last_date
-            FROM actor_link_delta d GROUP BY d.actor_id, d.roles, d.country_id, d.kind) d
+    FROM actor_link_delta_sums d
    GROUP BY GROUPING SETS ((d.actor_id, d.roles), (d.actor_id, d.roles, d.country_id), (d.actor_id, d.roles, d.country_id, d.kind))
    ORDER BY 1, 2, 3, 4
   ON CONFLICT ON CONSTRAINT actor_rollup_key DO UPDATE SET
@@ -726,8 +728,8 @@ BEGIN
 
   INSERT INTO actor_rollup_timeline AS r
     (actor_id, roles, grain, period, events, killed_min, killed_max, killed_open, killed_reported, casualties)
-  SELECT d.actor_id, d.roles, d.grain, d.period, {{signed_sums_of_d}}
-    FROM actor_link_delta d
+  SELECT d.actor_id, d.roles, d.grain, d.period, {{killed_sums_of_d}}, {{casualty_sum_of_d_casualties}}
+    FROM actor_link_delta_sums d
    GROUP BY d.actor_id, d.roles, d.grain, d.period
    ORDER BY 1, 2, 3, 4
   ON CONFLICT ON CONSTRAINT actor_rollup_timeline_key DO UPDATE SET
@@ -737,11 +739,11 @@ BEGIN
   INSERT INTO actor_rollup_by_role AS r
     (actor_id, role, events, killed_min, killed_max, killed_open, killed_reported, casualties)
   SELECT d.actor_id, x.role, {{killed_sums_of_d}}, {{casualty_sum_of_d_casualties}}
-    FROM (SELECT d.actor_id, d.roles, {{signed_sums_of_d_named}}
-            FROM actor_link_delta d WHERE d.actor_id <> 0 GROUP BY d.actor_id, d.roles) d
+    FROM actor_link_delta_sums d
     CROSS JOIN LATERAL (SELECT r AS role FROM unnest(enum_range(NULL::participation_role)) r
                          WHERE d.roles & participation_role_bit(r) <> 0
                         UNION ALL SELECT NULL) x
+   WHERE d.actor_id <> 0
    GROUP BY d.actor_id, x.role
    ORDER BY 1, 2
   ON CONFLICT ON CONSTRAINT actor_rollup_by_role_key DO UPDATE SET
@@ -863,6 +865,19 @@ BEGIN
       (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence)
     SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence
       FROM actor_link_delta WHERE sign > 0;
+    -- The delta summed by the finest group of the actor rollups, here, before the call locks any
+    -- sum: actor_rollups_apply_delta then sums these few rows while it holds the busiest rows'
+    -- locks, which an import's other drain loop waits for, instead of every delta row and its
+    -- sixty casualty slots three times over.
+  CREATE TEMP TABLE IF NOT EXISTS actor_link_delta_sums (
+    actor_id integer NOT NULL, roles smallint NOT NULL, country_id integer NOT NULL, kind event_kind NOT NULL,
+    grain event_grain NOT NULL, period date, events bigint NOT NULL, killed_min bigint NOT NULL, killed_max bigint NOT NULL,
+    killed_open bigint NOT NULL, killed_reported bigint NOT NULL, casualties bigint[] NOT NULL, first_date date, last_date date)
+    ON COMMIT DELETE ROWS;
+    INSERT INTO actor_link_delta_sums
+    SELECT d.actor_id, d.roles, d.country_id, d.kind, d.grain, d.period, {{signed_sums_of_d}},
+           min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
+      FROM actor_link_delta d GROUP BY d.actor_id, d.roles, d.country_id, d.kind, d.grain, d.period;
   END IF;
   RETURN changed;
 END $$;
@@ -874,12 +889,13 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM actor_link_delta) THEN RETURN; END IF;
   PERFORM actor_rollups_apply_delta();
   DELETE FROM actor_link_delta;
+  DELETE FROM actor_link_delta_sums;
 END $$;
 
 -- Recomputes what these events add to the doctrine sums: the event_doctrines rows of those with
--- two or more perpetrators or claimants (written, their sums kept in doctrine_sum_delta), and the
--- event_solo_actors row of those with one (kept in event_solo_delta); event_doctrine_sums_apply
--- then adds the difference (one upsert of doctrine_rollup, in key order).
+-- two or more perpetrators or claimants, and the event_solo_actors row of those with one (both
+-- written, their sums kept in doctrine_sum_delta and event_solo_delta_sums); event_doctrine_sums_apply
+-- then adds the differences (actor_solo_rollup, then one upsert of doctrine_rollup, in key order).
 DROP FUNCTION IF EXISTS event_doctrines_refresh(integer[], integer[]);
 CREATE OR REPLACE FUNCTION event_doctrines_refresh(event_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -942,6 +958,7 @@ BEGIN
                            IS NOT DISTINCT FROM (e.actor_id, e.country_id, e.kind, e.killed_min, e.killed_max, e.casualties));
   DELETE FROM event_perpetrator_links;
   PERFORM event_doctrines_apply_delta();
+  PERFORM event_solo_apply_rows();
 END $$;
 
 -- What event_doctrines_refresh left for the sums: the solo events' rows and their actor and doctrine
@@ -980,42 +997,62 @@ BEGIN
   DELETE FROM event_doctrine_delta;
 END $$;
 
--- Writes event_solo_delta to event_solo_actors, its sums to actor_solo_rollup (in key order), and
--- to doctrine_sum_delta once per doctrine of each row's actor (actor_doctrine_sets, which a set's
--- change keeps equal to what the doctrine sums hold: summaries_apply_doctrine_sets).
-CREATE OR REPLACE FUNCTION event_solo_apply_delta() RETURNS void LANGUAGE plpgsql AS $$
+-- Writes event_solo_delta to event_solo_actors, and its sums per actor, country and kind to
+-- event_solo_delta_sums and (once per doctrine of each row's actor: actor_doctrine_sets, which a
+-- set's change keeps equal to what the doctrine sums hold) to doctrine_sum_delta. Part of the
+-- refresh, before the call locks any sum: these are the events' own rows, which no other drainer
+-- writes (written while the call held the busiest sums' locks, they kept the import's other drain
+-- loop waiting ~130 ms a call). The drainer holds its partitions from its start, and a set changes
+-- only while its changer holds every partition (summaries_apply_doctrine_sets), so the sets read
+-- here are those the sums are added under.
+CREATE OR REPLACE FUNCTION event_solo_apply_rows() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM doctrine_sum_delta_create();
   CREATE TEMP TABLE IF NOT EXISTS event_solo_delta (sign smallint NOT NULL, LIKE event_solo_actors) ON COMMIT DELETE ROWS;
+  CREATE TEMP TABLE IF NOT EXISTS event_solo_delta_sums (
+    actor_id integer NOT NULL, country_id integer NOT NULL, kind event_kind NOT NULL, events bigint NOT NULL,
+    killed_min bigint NOT NULL, killed_max bigint NOT NULL, killed_open bigint NOT NULL, killed_reported bigint NOT NULL,
+    casualties bigint[] NOT NULL) ON COMMIT DELETE ROWS;
   IF NOT EXISTS (SELECT 1 FROM event_solo_delta) THEN RETURN; END IF;
   DELETE FROM event_solo_actors l USING event_solo_delta d WHERE d.sign < 0 AND l.event_id = d.event_id;
   INSERT INTO event_solo_actors (event_id, actor_id, country_id, kind, killed_min, killed_max, casualties)
   SELECT event_id, actor_id, country_id, kind, killed_min, killed_max, casualties FROM event_solo_delta WHERE sign > 0;
-  -- The delta summed per actor, country and kind once, for both sums below: the actor's two
-  -- grouping sets, and each of its doctrines (summed before the join, each row would be summed, its
-  -- sixty casualty slots too, once per doctrine of its actor, and the busiest synthetic group has
+  -- The delta summed per actor, country and kind once, for both sums: the actor's two grouping
+  -- sets, and each of its doctrines (summed before the join, each row would be summed, its sixty
+  -- casualty slots too, once per doctrine of its actor, and the busiest synthetic group has
   -- fourteen: an import's drain call of 900 of its events summed 12,600 rows, 36 ms).
-  WITH sums AS MATERIALIZED (
-         SELECT d.actor_id, d.country_id, d.kind, {{signed_sums_of_d_named}}
-           FROM event_solo_delta d GROUP BY d.actor_id, d.country_id, d.kind),
-       by_doctrine AS (
-         INSERT INTO doctrine_sum_delta
-         SELECT s.doctrine_id, d.country_id, d.kind, {{killed_sums_of_d}}, {{casualty_sum_of_d_casualties}}
-           FROM sums d JOIN actor_doctrine_sets s ON s.actor_id = d.actor_id
-          GROUP BY s.doctrine_id, d.country_id, d.kind)
+  INSERT INTO event_solo_delta_sums (actor_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, casualties)
+  SELECT d.actor_id, d.country_id, d.kind, {{signed_sums_of_d}}
+    FROM event_solo_delta d GROUP BY d.actor_id, d.country_id, d.kind;
+  INSERT INTO doctrine_sum_delta
+  SELECT s.doctrine_id, d.country_id, d.kind, {{killed_sums_of_d}}, {{casualty_sum_of_d_casualties}}
+    FROM event_solo_delta_sums d JOIN actor_doctrine_sets s ON s.actor_id = d.actor_id
+   GROUP BY s.doctrine_id, d.country_id, d.kind;
+  DELETE FROM event_solo_delta;
+END $$;
+
+-- Adds event_solo_delta_sums (event_solo_apply_rows) to actor_solo_rollup, in key order, and drops
+-- emptied rows.
+CREATE OR REPLACE FUNCTION event_solo_apply_delta() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS event_solo_delta_sums (
+    actor_id integer NOT NULL, country_id integer NOT NULL, kind event_kind NOT NULL, events bigint NOT NULL,
+    killed_min bigint NOT NULL, killed_max bigint NOT NULL, killed_open bigint NOT NULL, killed_reported bigint NOT NULL,
+    casualties bigint[] NOT NULL) ON COMMIT DELETE ROWS;
+  IF NOT EXISTS (SELECT 1 FROM event_solo_delta_sums) THEN RETURN; END IF;
   INSERT INTO actor_solo_rollup AS r
     (actor_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, casualties)
   SELECT d.actor_id, d.country_id, d.kind, {{killed_sums_of_d}}, {{casualty_sum_of_d_casualties}}
-    FROM sums d
+    FROM event_solo_delta_sums d
    GROUP BY GROUPING SETS ((d.actor_id), (d.actor_id, d.country_id, d.kind))
    ORDER BY 1, 2, 3
   ON CONFLICT ON CONSTRAINT actor_solo_rollup_key DO UPDATE SET
     {{sums_plus_excluded}};
   -- Emptied rows, of actors that lost more events of a country and kind than they gained.
   DELETE FROM actor_solo_rollup r
-   USING (SELECT DISTINCT actor_id FROM event_solo_delta GROUP BY actor_id, country_id, kind HAVING sum(sign) < 0) k
+   USING (SELECT DISTINCT actor_id FROM event_solo_delta_sums WHERE events < 0) k
    WHERE r.actor_id = k.actor_id AND r.events = 0;
-  DELETE FROM event_solo_delta;
+  DELETE FROM event_solo_delta_sums;
 END $$;
 
 -- Adds doctrine_sum_delta to doctrine_rollup, per country and kind and in all, in key order (two

@@ -704,17 +704,24 @@ BEGIN
   DELETE FROM actor_role_floor_pairs;
 END $$;
 
+-- The actor link delta summed by the finest group of the actor rollups (actor_links_refresh writes
+-- it, actor_rollups_apply_delta adds it to the rollups).
+CREATE OR REPLACE FUNCTION actor_link_delta_sums_create() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS actor_link_delta_sums (
+    actor_id integer NOT NULL, roles smallint NOT NULL, country_id integer NOT NULL, kind event_kind NOT NULL,
+    grain event_grain NOT NULL, period date, events bigint NOT NULL, killed_min bigint NOT NULL, killed_max bigint NOT NULL,
+    killed_open bigint NOT NULL, killed_reported bigint NOT NULL, casualties bigint[] NOT NULL, first_date date, last_date date)
+    ON COMMIT DELETE ROWS;
+END $$;
+
 -- As before, without the lock, and with the sums changed in key order, so that two drainers
 -- changing the same groups lock them in the same order.
 CREATE OR REPLACE FUNCTION actor_rollups_apply_delta() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   -- From the delta's sums by the finest group (actor_links_refresh): these statements run while the
   -- call holds the busiest rows' locks, which other drainers wait for.
-  CREATE TEMP TABLE IF NOT EXISTS actor_link_delta_sums (
-    actor_id integer NOT NULL, roles smallint NOT NULL, country_id integer NOT NULL, kind event_kind NOT NULL,
-    grain event_grain NOT NULL, period date, events bigint NOT NULL, killed_min bigint NOT NULL, killed_max bigint NOT NULL,
-    killed_open bigint NOT NULL, killed_reported bigint NOT NULL, casualties bigint[] NOT NULL, first_date date, last_date date)
-    ON COMMIT DELETE ROWS;
+  PERFORM actor_link_delta_sums_create();
   INSERT INTO actor_rollup AS r
     (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
   SELECT d.actor_id, d.roles, d.country_id, d.kind, {{killed_sums_of_d}},
@@ -869,11 +876,7 @@ BEGIN
     -- sum: actor_rollups_apply_delta then sums these few rows while it holds the busiest rows'
     -- locks, which an import's other drain loop waits for, instead of every delta row and its
     -- sixty casualty slots three times over.
-  CREATE TEMP TABLE IF NOT EXISTS actor_link_delta_sums (
-    actor_id integer NOT NULL, roles smallint NOT NULL, country_id integer NOT NULL, kind event_kind NOT NULL,
-    grain event_grain NOT NULL, period date, events bigint NOT NULL, killed_min bigint NOT NULL, killed_max bigint NOT NULL,
-    killed_open bigint NOT NULL, killed_reported bigint NOT NULL, casualties bigint[] NOT NULL, first_date date, last_date date)
-    ON COMMIT DELETE ROWS;
+    PERFORM actor_link_delta_sums_create();
     INSERT INTO actor_link_delta_sums
     SELECT d.actor_id, d.roles, d.country_id, d.kind, d.grain, d.period, {{signed_sums_of_d}},
            min(d.first_date) FILTER (WHERE d.sign > 0), max(d.last_date) FILTER (WHERE d.sign > 0)
@@ -1009,10 +1012,8 @@ CREATE OR REPLACE FUNCTION event_solo_apply_rows() RETURNS void LANGUAGE plpgsql
 BEGIN
   PERFORM doctrine_sum_delta_create();
   CREATE TEMP TABLE IF NOT EXISTS event_solo_delta (sign smallint NOT NULL, LIKE event_solo_actors) ON COMMIT DELETE ROWS;
-  CREATE TEMP TABLE IF NOT EXISTS event_solo_delta_sums (
-    actor_id integer NOT NULL, country_id integer NOT NULL, kind event_kind NOT NULL, events bigint NOT NULL,
-    killed_min bigint NOT NULL, killed_max bigint NOT NULL, killed_open bigint NOT NULL, killed_reported bigint NOT NULL,
-    casualties bigint[] NOT NULL) ON COMMIT DELETE ROWS;
+  -- The solo delta summed per actor, country and kind: the rows of actor_solo_rollup's finest group.
+  CREATE TEMP TABLE IF NOT EXISTS event_solo_delta_sums (LIKE actor_solo_rollup) ON COMMIT DELETE ROWS;
   IF NOT EXISTS (SELECT 1 FROM event_solo_delta) THEN RETURN; END IF;
   DELETE FROM event_solo_actors l USING event_solo_delta d WHERE d.sign < 0 AND l.event_id = d.event_id;
   INSERT INTO event_solo_actors (event_id, actor_id, country_id, kind, killed_min, killed_max, casualties)
@@ -1035,10 +1036,8 @@ END $$;
 -- emptied rows.
 CREATE OR REPLACE FUNCTION event_solo_apply_delta() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  CREATE TEMP TABLE IF NOT EXISTS event_solo_delta_sums (
-    actor_id integer NOT NULL, country_id integer NOT NULL, kind event_kind NOT NULL, events bigint NOT NULL,
-    killed_min bigint NOT NULL, killed_max bigint NOT NULL, killed_open bigint NOT NULL, killed_reported bigint NOT NULL,
-    casualties bigint[] NOT NULL) ON COMMIT DELETE ROWS;
+  -- The solo delta summed per actor, country and kind: the rows of actor_solo_rollup's finest group.
+  CREATE TEMP TABLE IF NOT EXISTS event_solo_delta_sums (LIKE actor_solo_rollup) ON COMMIT DELETE ROWS;
   IF NOT EXISTS (SELECT 1 FROM event_solo_delta_sums) THEN RETURN; END IF;
   INSERT INTO actor_solo_rollup AS r
     (actor_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, casualties)

@@ -11,7 +11,6 @@
 import { parseArgs } from 'node:util';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import * as schema from '../src/db/schema.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { connectDatabase } from '../src/db/client.ts';
 import { createApp } from '../src/yoga.ts';
@@ -148,7 +147,7 @@ async function main() {
     onnotice: () => {},
     debug: (_connection: number, text: string, parameters: unknown[]) => captured.push({ text, parameters }),
   });
-  const app = createApp({ db: drizzle(capturing, { schema }) });
+  const app = createApp({ db: drizzle(capturing) });
 
   console.log('| scenario | statement | execution ms (median) | planning ms | shared hit | shared read |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');

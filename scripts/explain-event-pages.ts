@@ -11,7 +11,6 @@
 import { parseArgs } from 'node:util';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import * as schema from '../src/db/schema.ts';
 import { createApp } from '../src/yoga.ts';
 
 const { values: options } = parseArgs({
@@ -61,7 +60,7 @@ const capturing = postgres(url, {
   onnotice: () => {},
   debug: (_c: number, text: string, parameters: unknown[]) => captured.push({ text, parameters }),
 });
-const app = createApp({ db: drizzle(capturing, { schema }) });
+const app = createApp({ db: drizzle(capturing) });
 
 async function explain(name: string, text: string, parameters: unknown[]): Promise<void> {
   const params = parameters as postgres.ParameterOrJSON<never>[];

@@ -5,7 +5,6 @@
  */
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import * as schema from '../src/db/schema.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 
 export interface SentStatement {
@@ -25,7 +24,7 @@ export async function capturingSyntheticDatabase() {
       if (!text.includes('pg_catalog.pg_type')) sent.push({ text, parameters });
     },
   });
-  const db = drizzle(client, { schema });
+  const db = drizzle(client);
   await migrateDatabase(db);
   return { client, db, sent };
 }

@@ -1,9 +1,12 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import * as schema from './schema.ts';
 
-/** With the postgres.js client, for the few hot statements sent prepared (src/graphql/loaders/batch.ts). */
-export type Database = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
+/**
+ * With the postgres.js client, for the few hot statements sent prepared (src/graphql/loaders/batch.ts).
+ * Without drizzle's relational schema: nothing reads through `db.query`, and with it every
+ * transaction and savepoint built a query builder for each of the schema's tables.
+ */
+export type Database = PostgresJsDatabase & { $client: postgres.Sql };
 
 /** A transaction of `Database`: what every write runs in. */
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -109,7 +112,7 @@ const preparingDatabases = new WeakMap<Database, Database>();
 export function preparingDatabase(db: Database): Database {
   let prepared = preparingDatabases.get(db);
   if (!prepared) {
-    prepared = drizzle(preparingClient(db.$client), { schema }) as Database;
+    prepared = drizzle(preparingClient(db.$client)) as Database;
     preparingDatabases.set(db, prepared);
   }
   return prepared;
@@ -132,6 +135,6 @@ export function connectDatabase(url: string, options: DatabaseOptions = {}): Dat
     onnotice: () => {},
     ...(onStatement ? { debug: (_connection: number, text: string) => onStatement(text) } : {}),
   });
-  const db = drizzle(sql, { schema });
+  const db = drizzle(sql);
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }

@@ -125,6 +125,10 @@ export function createApp(options: AppOptions): App {
     plugins,
     // One operation per request: a batch would multiply every other limit.
     batching: false,
+    // Bodies are bounded before yoga reads them: a declared length by useBodyLimit, a chunked body
+    // as it arrives (src/server.ts). Yoga's own 25 MB check piped every body through a
+    // TransformStream, which cost each request an AbortController and a DOMException.
+    maxRequestBodySize: false,
     // Unexpected errors reach clients as "Unexpected error." — never SQL, stacks or hosts.
     maskedErrors: { maskError: createMaskError({ onDatabaseFailure: monitor ? () => monitor.reportFailure() : undefined }) },
     logging: {

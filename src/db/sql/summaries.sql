@@ -1000,6 +1000,13 @@ BEGIN
   DELETE FROM event_doctrine_delta;
 END $$;
 
+-- The solo delta summed per actor, country and kind: the rows of actor_solo_rollup's finest group
+-- (event_solo_apply_rows writes it, event_solo_apply_delta adds it to actor_solo_rollup).
+CREATE OR REPLACE FUNCTION event_solo_delta_sums_create() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS event_solo_delta_sums (LIKE actor_solo_rollup) ON COMMIT DELETE ROWS;
+END $$;
+
 -- Writes event_solo_delta to event_solo_actors, and its sums per actor, country and kind to
 -- event_solo_delta_sums and (once per doctrine of each row's actor: actor_doctrine_sets, which a
 -- set's change keeps equal to what the doctrine sums hold) to doctrine_sum_delta. Part of the
@@ -1012,8 +1019,7 @@ CREATE OR REPLACE FUNCTION event_solo_apply_rows() RETURNS void LANGUAGE plpgsql
 BEGIN
   PERFORM doctrine_sum_delta_create();
   CREATE TEMP TABLE IF NOT EXISTS event_solo_delta (sign smallint NOT NULL, LIKE event_solo_actors) ON COMMIT DELETE ROWS;
-  -- The solo delta summed per actor, country and kind: the rows of actor_solo_rollup's finest group.
-  CREATE TEMP TABLE IF NOT EXISTS event_solo_delta_sums (LIKE actor_solo_rollup) ON COMMIT DELETE ROWS;
+  PERFORM event_solo_delta_sums_create();
   IF NOT EXISTS (SELECT 1 FROM event_solo_delta) THEN RETURN; END IF;
   DELETE FROM event_solo_actors l USING event_solo_delta d WHERE d.sign < 0 AND l.event_id = d.event_id;
   INSERT INTO event_solo_actors (event_id, actor_id, country_id, kind, killed_min, killed_max, casualties)
@@ -1036,8 +1042,7 @@ END $$;
 -- emptied rows.
 CREATE OR REPLACE FUNCTION event_solo_apply_delta() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  -- The solo delta summed per actor, country and kind: the rows of actor_solo_rollup's finest group.
-  CREATE TEMP TABLE IF NOT EXISTS event_solo_delta_sums (LIKE actor_solo_rollup) ON COMMIT DELETE ROWS;
+  PERFORM event_solo_delta_sums_create();
   IF NOT EXISTS (SELECT 1 FROM event_solo_delta_sums) THEN RETURN; END IF;
   INSERT INTO actor_solo_rollup AS r
     (actor_id, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, casualties)

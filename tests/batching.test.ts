@@ -100,6 +100,7 @@ describe('DataLoader batching', () => {
     await statementsFor(50);
     const texts = api.statements.join('\n');
     expect(texts).not.toMatch(/in \(\$1, \$2/);
-    expect(texts).toMatch(/= any\(\$1::int\[\]\)/);
+    // Prepared loaders take the array behind a subquery (keyArray), so no plan sees its length.
+    expect(texts).toMatch(/= any\(\(select \$\d+::int\[\]\)::int\[\]\)/);
   });
 });

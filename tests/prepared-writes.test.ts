@@ -9,6 +9,10 @@ import type { Principal } from '../src/auth/tokens.ts';
 import { connectDatabase, type DatabaseHandle } from '../src/db/client.ts';
 import { auditLog, sources } from '../src/db/schema.ts';
 import { runWrite } from '../src/writes/transaction.ts';
+import { loadSeed } from '../src/domain/knowledge/seed.ts';
+import { eventsById } from '../src/graphql/loaders/entities.ts';
+import { participationsById } from '../src/graphql/loaders/claims.ts';
+import { LIVE_VIEW } from '../src/graphql/view.ts';
 import { scratchDatabase } from './helpers.ts';
 
 let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
@@ -18,6 +22,17 @@ const principal: Principal = { name: 'token:prepared-test', role: 'analyst', tok
 
 beforeAll(async () => {
   scratch = await scratchDatabase();
+  await loadSeed(scratch.handle.db);
+  // The sizes that make the difference between a plan for the values and the generic one: a
+  // server's day of idempotency keys (real rows), and the planner's idea of a million-event
+  // database (its size statistics; the seed's few rows would be read whole whichever the plan).
+  await scratch.handle.sql`
+    insert into idempotency_keys (principal, key, operation, request_sha256, result)
+    select 'token:someone-else', 'k-' || i, 'addSource', md5(i::text), '{}'::jsonb from generate_series(1, 50000) i`;
+  await scratch.handle.sql`analyze`;
+  await scratch.handle.sql`
+    update pg_class set reltuples = 1000000, relpages = 1
+     where relnamespace = 'public'::regnamespace and relname in ('events', 'claims', 'participations')`;
   single = connectDatabase(scratch.url, { max: 1 });
 });
 afterAll(async () => {
@@ -56,5 +71,35 @@ describe('prepared statements in writes', () => {
   it('leaves statements outside a write unnamed', async () => {
     await single.db.select({ title: sources.title }).from(sources).where(eq(sources.publisher, 'nobody'));
     expect((await preparedTexts()).some((s) => s.includes('"sources"."publisher" = $1'))).toBe(false);
+  });
+
+  it('keeps one generic plan for a write’s own statements and for the lookups of its answer', async () => {
+    // A prepared statement is planned for its values for five executions; after that PostgreSQL
+    // keeps its generic plan unless a plan made for the values looks cheaper. The purge (its
+    // lifetimes), the forgetting of implicit keys (its key range) and the lookups by key (how many
+    // keys) once looked cheaper planned for their values, so they were planned at every execution.
+    const [event] = await scratch.handle.sql<{ id: number }[]>`select id from events order by id limit 1`;
+    const [participation] = await scratch.handle.sql<{ id: number }[]>`select claim_id as id from participations order by claim_id limit 1`;
+    for (let i = 0; i < 12; i++) {
+      await probeWrite(`plan-${i}`);
+      expect((await eventsById(single.db, LIVE_VIEW, [event!.id]))[0]?.id).toBe(event!.id);
+      expect((await participationsById(single.db, LIVE_VIEW, [participation!.id]))[0]?.claimId).toBe(participation!.id);
+    }
+    const plans = await single.sql<{ statement: string; generic: number; custom: number }[]>`
+      select statement, generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements where not from_sql`;
+    const planOf = (what: string, test: (text: string) => boolean) => {
+      const found = plans.filter((p) => test(p.statement));
+      expect(found, what).toHaveLength(1);
+      return { what, generic: found[0]!.generic, custom: found[0]!.custom };
+    };
+    for (const plan of [
+      planOf('the purge of expired keys', (t) => t.includes('implicit_expired')),
+      planOf('the audit row that forgets implicit keys', (t) => t.includes('insert into "audit_log"') && t.includes('collate "C"')),
+      planOf('events by id', (t) => t.includes('from "events" e') || t.includes('from "events" "e"')),
+      planOf('participations by id', (t) => t.includes('from "participations" p') && t.includes('p.claim_id = any')),
+    ]) {
+      expect(plan, plan.what).toMatchObject({ custom: 5 });
+      expect(plan.generic, plan.what).toBeGreaterThanOrEqual(7);
+    }
   });
 });

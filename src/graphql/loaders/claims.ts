@@ -7,7 +7,7 @@
  * recorded later are left out and claims retracted later are still in.
  */
 import type { SourceReliability } from '../../domain/grades.ts';
-import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import {
   adherences,
@@ -18,11 +18,11 @@ import {
   relationships,
   relationshipType,
 } from '../../db/schema.ts';
-import { anyInt, preparedRows, groupPaged, inKeyOrder, onePagePerParent, type Paged, type PagedRows } from './batch.ts';
+import { anyKey, keyArray, preparedRows, groupPaged, inKeyOrder, onePagePerParent, type Paged, type PagedRows } from './batch.ts';
 import { rawCitationColumns, type CitationRow } from './entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import { defineOrdering, type PageRequest } from '../pagination.ts';
-import { claimVisible, eventsAt, mergeTime, claimVisibleAs } from '../view.ts';
+import { eventsAt, mergeTime, claimVisibleAs } from '../view.ts';
 import { claimPasses, heldWithin, NO_FLOOR, type ClaimFloor, type ValidTimeFilter } from '../claim-filters.ts';
 
 /** What a claim list is narrowed to beyond the view: a floor, and (relationships, adherences) when it held. */
@@ -53,20 +53,6 @@ export type RelationshipType = RelationshipRow['type'];
 export type ParticipationRole = ParticipationRow['role'];
 export type RelationshipDirection = 'OUTGOING' | 'INCOMING' | 'ANY';
 
-const claimMeta = {
-  confidence: claims.confidence,
-  credibility: claims.credibility,
-  sourceReliability: claims.sourceReliability,
-  note: claims.note,
-  recordedAt: claims.recordedAt,
-  recordedBy: claims.recordedBy,
-  retractedAt: claims.retractedAt,
-  retractionReason: claims.retractionReason,
-};
-const adherenceColumns = { ...getTableColumns(adherences), ...claimMeta };
-const relationshipColumns = { ...getTableColumns(relationships), ...claimMeta };
-const participationColumns = { ...getTableColumns(participations), ...claimMeta };
-const visible = (view: KnowledgeView) => claimVisible(view, claims);
 export const rawClaimMeta = sql`c.confidence, c.credibility, c.source_reliability as "sourceReliability", c.note, to_json(c.recorded_at) #>> '{}' as "recordedAt", c.recorded_by as "recordedBy",
              to_json(c.retracted_at) #>> '{}' as "retractedAt", c.retraction_reason as "retractionReason"`;
 /** A relationship's or adherence's start and end columns, aliased `alias`, as in its row type. */
@@ -77,25 +63,30 @@ function rawValidTime(alias: string): SQL {
              ${a}.end_latest::text as "endLatest", ${a}.end_precision as "endPrecision"`;
 }
 
+/** A participation aliased `p` and its claim aliased `c` as a ParticipationRow, for raw statements. */
+const rawParticipationRow = sql`p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
+             p.attributed_by_id as "attributedById", ${rawClaimMeta}`;
+
 /** A relationship aliased `t` and its claim aliased `c` as a RelationshipRow, for raw statements. */
 export const rawRelationshipRow = sql`t.claim_id as "claimId", t.type, t.from_actor_id as "fromActorId", t.to_actor_id as "toActorId",
              ${rawValidTime('t')}, ${rawClaimMeta}`;
 
+// Claims by id: what a mutation returns, so every write's answer runs one of these. Prepared,
+// with the keys hidden from the plan (anyKey): as query-builder statements they were planned anew
+// at every call, which took five times as long as running them.
 export async function adherencesById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(AdherenceRow | null)[]> {
-  const rows = await db
-    .select(adherenceColumns)
-    .from(adherences)
-    .innerJoin(claims, and(eq(claims.id, adherences.claimId), visible(view)))
-    .where(sql`${adherences.claimId} = ${anyInt(ids)}`);
+  const rows = await preparedRows<AdherenceRow>(db, sql`
+    select a.claim_id as "claimId", a.actor_id as "actorId", a.doctrine_id as "doctrineId", ${rawValidTime('a')}, ${rawClaimMeta}
+      from ${adherences} a join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')}
+     where a.claim_id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.claimId);
 }
 
 export async function relationshipsById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(RelationshipRow | null)[]> {
-  const rows = await db
-    .select(relationshipColumns)
-    .from(relationships)
-    .innerJoin(claims, and(eq(claims.id, relationships.claimId), visible(view)))
-    .where(sql`${relationships.claimId} = ${anyInt(ids)}`);
+  const rows = await preparedRows<RelationshipRow>(db, sql`
+    select ${rawRelationshipRow}
+      from ${relationships} t join ${claims} c on c.id = t.claim_id and ${claimVisibleAs(view, 'c')}
+     where t.claim_id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.claimId);
 }
 
@@ -104,11 +95,10 @@ export async function participationsById(
   view: KnowledgeView,
   ids: readonly number[],
 ): Promise<(ParticipationRow | null)[]> {
-  const rows = await db
-    .select(participationColumns)
-    .from(participations)
-    .innerJoin(claims, and(eq(claims.id, participations.claimId), visible(view)))
-    .where(sql`${participations.claimId} = ${anyInt(ids)}`);
+  const rows = await preparedRows<ParticipationRow>(db, sql`
+    select ${rawParticipationRow}
+      from ${participations} p join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')}
+     where p.claim_id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.claimId);
 }
 
@@ -120,7 +110,7 @@ export async function citationsOfClaims(
   return preparedRows<CitationRow & { claimId: number }>(db, sql`
     select ${rawCitationColumns}, cc.claim_id as "claimId"
       from ${claimCitations} cc join ${citations} ct on ct.id = cc.citation_id
-     where cc.claim_id = ${anyInt(claimIds)}
+     where cc.claim_id = ${anyKey(claimIds)}
      order by ct.source_id, ct.start_offset, ct.id`);
 }
 
@@ -129,7 +119,7 @@ export async function citationsOfClaims(
  * claims about a merged-away actor count as claims about the actor it was folded into.
  */
 function folded(view: KnowledgeView, actorIds: readonly number[]) {
-  return sql`actors_folded_into(${sql.param([...actorIds])}::int[], ${mergeTime(view)})`;
+  return sql`actors_folded_into(${keyArray(actorIds)}, ${mergeTime(view)})`;
 }
 
 /** The doctrines actors adhere to (small per actor, so not paged); `actorId` is the merged actor. */
@@ -158,11 +148,10 @@ export async function participantsOfEvents(
 ): Promise<ParticipationRow[]> {
   const roleList = sql.param(roles ? [...roles] : null);
   return preparedRows<ParticipationRow>(db, sql`
-    select p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
-           p.attributed_by_id as "attributedById", ${rawClaimMeta}
+    select ${rawParticipationRow}
       from ${participations} p
       join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c')}
-     where p.event_id = ${anyInt(eventIds)}
+     where p.event_id = ${anyKey(eventIds)}
        and (${roleList}::participation_role[] is null or p.role = any(${roleList}::participation_role[]))
      order by p.event_id, p.role, p.claim_id`);
 }
@@ -275,7 +264,7 @@ export async function adherencesOfDoctrines(
              (count(*) over (partition by a.doctrine_id))::int as total
         from ${adherences} a
         join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(filters.floor, 'c')}
-       where a.doctrine_id = ${anyInt(doctrineIds)} and ${heldWithin(filters.validTime, 'a')}`,
+       where a.doctrine_id = ${anyKey(doctrineIds)} and ${heldWithin(filters.validTime, 'a')}`,
       request,
     ),
   );
@@ -296,7 +285,7 @@ export async function citationsOfSources(
              ct.source_id as "parentId",
              (count(*) over (partition by ct.source_id))::int as total
         from ${citations} ct
-       where ct.source_id = ${anyInt(sourceIds)}`,
+       where ct.source_id = ${anyKey(sourceIds)}`,
       request,
     ),
   );

@@ -8,7 +8,7 @@ import { actors, claims, events, participations } from '../../db/schema.ts';
 import { SIDE_A_ROLES, SIDE_B_ROLES, sideOf, type acledInteraction } from '../../domain/events/dyads.ts';
 import type { KnowledgeView } from '../context.ts';
 import { actorAsMergedAt, actorsAt, claimVisibleAs, mergeTime } from '../view.ts';
-import { anyInt, preparedRows } from './batch.ts';
+import { anyKey, preparedRows } from './batch.ts';
 import { rawClaimMeta, type ParticipationRow } from './claims.ts';
 
 export type SideRow = ParticipationRow & { actorKind: Parameters<typeof acledInteraction>[0] };
@@ -28,7 +28,7 @@ export async function dyadsOfEvents(db: Database, view: KnowledgeView, eventIds:
       join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')}
       -- The actor as merged at the view's time: its kind gives the side's ACLED inter code.
       join ${actorsAt(view, 'a')} on a.id = ${actorAsMergedAt(sql`p.actor_id`, mergeTime(view))}
-     where p.event_id = ${anyInt(eventIds)} and p.role = any(${roles}::participation_role[])
+     where p.event_id = ${anyKey(eventIds)} and p.role = any(${roles}::participation_role[])
      -- Most direct role first (perpetrator before claimant before attribution), then the surest.
      order by p.event_id, array_position(${roles}::participation_role[], p.role), c.confidence desc, p.claim_id`);
   const byEvent = new Map<number, DyadShape>();

@@ -8,7 +8,7 @@ import type { Database } from '../../db/client.ts';
 import { actors, citations, claims, doctrines, events, places, sources } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
 import { actorsAt, eventsAt, mergeTime, placesAt } from '../view.ts';
-import { anyInt, preparedRows, inKeyOrder, rawColumns, rawEntityClaimMeta, type RawRow } from './batch.ts';
+import { anyInt, anyKey, keyArray, preparedRows, inKeyOrder, rawColumns, rawEntityClaimMeta, type RawRow } from './batch.ts';
 
 /** Who recorded the establishing claim, and how sure the source is. */
 const claimMeta = {
@@ -42,7 +42,7 @@ export async function actorsById(db: Database, view: KnowledgeView, ids: readonl
   const rows = await preparedRows<ActorRow & { key: number }>(db, sql`
     select ${rawActorColumns}, ${rawEntityClaimMeta}, wanted.key
       from (select k.key, coalesce(f.canonical_id, k.key) as actor_id
-              from unnest(${sql.param([...ids])}::int[]) k(key)
+              from unnest(${keyArray(ids)}) k(key)
               left join actor_folds(${mergeTime(view)}) f on f.actor_id = k.key) wanted
       join ${actorsAt(view, 'a')} on a.id = wanted.actor_id
       join ${claims} c on c.id = a.claim_id`);
@@ -57,7 +57,7 @@ export const rawEventColumns = sql`${rawColumns(events, 'e')}, ${rawEntityClaimM
 
 export async function eventsById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(EventRow | null)[]> {
   const rows = await preparedRows<EventRow>(db, sql`
-    select ${rawEventColumns} from ${eventsAt(view, 'e')} join ${claims} c on c.id = e.claim_id where e.id = ${anyInt(ids)}`);
+    select ${rawEventColumns} from ${eventsAt(view, 'e')} join ${claims} c on c.id = e.claim_id where e.id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
@@ -65,7 +65,7 @@ const rawDoctrineColumns = rawColumns(doctrines, 'd');
 
 export async function doctrinesById(db: Database, ids: readonly number[]): Promise<(DoctrineRow | null)[]> {
   const rows = await preparedRows<DoctrineRow>(db, sql`
-    select ${rawDoctrineColumns}, ${rawEntityClaimMeta} from ${doctrines} d join ${claims} c on c.id = d.claim_id where d.id = ${anyInt(ids)}`);
+    select ${rawDoctrineColumns}, ${rawEntityClaimMeta} from ${doctrines} d join ${claims} c on c.id = d.claim_id where d.id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
@@ -74,7 +74,7 @@ export const placeColumns = getTableColumns(places);
 const rawPlaceColumns = rawColumns(places, 'pl');
 
 export async function placesById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(PlaceRow | null)[]> {
-  const rows = await preparedRows<PlaceRow>(db, sql`select ${rawPlaceColumns} from ${placesAt(view, 'pl')} where pl.id = ${anyInt(ids)}`);
+  const rows = await preparedRows<PlaceRow>(db, sql`select ${rawPlaceColumns} from ${placesAt(view, 'pl')} where pl.id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
@@ -84,7 +84,7 @@ export const sourceColumns = sourceMetadata;
 const rawSourceColumns = rawColumns(sources, 's', ['text']);
 
 export async function sourcesById(db: Database, ids: readonly number[]): Promise<(SourceRow | null)[]> {
-  const rows = await preparedRows<SourceRow>(db, sql`select ${rawSourceColumns} from ${sources} s where s.id = ${anyInt(ids)}`);
+  const rows = await preparedRows<SourceRow>(db, sql`select ${rawSourceColumns} from ${sources} s where s.id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
@@ -97,7 +97,7 @@ export async function sourceTextsById(db: Database, ids: readonly number[]): Pro
 export const rawCitationColumns = rawColumns(citations, 'ct');
 
 export async function citationsById(db: Database, ids: readonly number[]): Promise<(CitationRow | null)[]> {
-  const rows = await preparedRows<CitationRow>(db, sql`select ${rawCitationColumns} from ${citations} ct where ct.id = ${anyInt(ids)}`);
+  const rows = await preparedRows<CitationRow>(db, sql`select ${rawCitationColumns} from ${citations} ct where ct.id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 

@@ -10,7 +10,7 @@ import { events, geoPrecision } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
 import { badInput } from '../errors.ts';
 import { eventsAt, placesAt } from '../view.ts';
-import { anyInt, inKeyOrder, preparedRows } from './batch.ts';
+import { anyKey, inKeyOrder, preparedRows } from './batch.ts';
 import type { EventStatsRow, KilledSum } from './analytics.ts';
 
 export type GeoPrecision = (typeof geoPrecision.enumValues)[number];
@@ -146,7 +146,7 @@ export async function locationsOfPlaces(db: Database, view: KnowledgeView, ids: 
     sql`with recursive chain as (
         select pl.id as "placeId", pl.id as "atId", pl.parent_id, pl.kind::text as kind, pl.latitude, pl.longitude,
                pl.geo_precision as "geoPrecision", 0 as depth
-          from ${placesAt(view, 'pl')} where pl.id = ${anyInt(ids)}
+          from ${placesAt(view, 'pl')} where pl.id = ${anyKey(ids)}
         union all
         select c."placeId", up.id, up.parent_id, up.kind::text, up.latitude, up.longitude, up.geo_precision, c.depth + 1
           from chain c join ${placesAt(view, 'up')} on up.id = c.parent_id where c.depth < 16)

@@ -8,7 +8,7 @@ import type { Database } from '../../db/client.ts';
 import type { IdentifiedKind } from '../../domain/external-ids/external-ids.ts';
 import type { KnowledgeView } from '../context.ts';
 import { claimVisibleAs } from '../view.ts';
-import { anyInt, inKeyOrder, preparedRows } from './batch.ts';
+import { anyKey, inKeyOrder, preparedRows } from './batch.ts';
 import type { ClaimMeta } from './claims.ts';
 
 export type ActorNameRow = ClaimMeta & { claimId: number; actorId: number; name: string; language: string; script: string | null };
@@ -21,14 +21,14 @@ const nameColumns = sql`n.claim_id as "claimId", n.actor_id as "actorId", n.name
 export async function actorNamesById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(ActorNameRow | null)[]> {
   const rows = await preparedRows<ActorNameRow>(db, sql`
     select ${nameColumns} from actor_names n join claims c on c.id = n.claim_id and ${claimVisibleAs(view, 'c')}
-     where n.claim_id = ${anyInt(ids)}`);
+     where n.claim_id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.claimId);
 }
 
 export function actorNamesOfActors(db: Database, view: KnowledgeView, actorIds: readonly number[]): Promise<ActorNameRow[]> {
   return preparedRows<ActorNameRow>(db, sql`
     select ${nameColumns} from actor_names n join claims c on c.id = n.claim_id and ${claimVisibleAs(view, 'c')}
-     where n.actor_id = ${anyInt(actorIds)} order by n.actor_id, n.language, n.name`);
+     where n.actor_id = ${anyKey(actorIds)} order by n.actor_id, n.language, n.name`);
 }
 
 const recordColumn = { actor: sql.raw('actor_id'), place: sql.raw('place_id'), event: sql.raw('event_id'), source: sql.raw('source_id') } as const;
@@ -38,7 +38,7 @@ const knownAt = (view: KnowledgeView) => (view.asOf ? sql`x.recorded_at <= ${vie
 export function externalIdsOfRecords(db: Database, view: KnowledgeView, kind: IdentifiedKind, ids: readonly number[]): Promise<ExternalIdRow[]> {
   return preparedRows<ExternalIdRow>(db, sql`
     select x.${recordColumn[kind]} as "recordId", x.scheme, x.value, to_json(x.recorded_at) #>> '{}' as "recordedAt", x.recorded_by as "recordedBy"
-      from external_ids x where x.${recordColumn[kind]} = ${anyInt(ids)} and ${knownAt(view)}
+      from external_ids x where x.${recordColumn[kind]} = ${anyKey(ids)} and ${knownAt(view)}
      order by x.scheme, x.value`);
 }
 

@@ -18,7 +18,7 @@ import {
   relationships,
   relationshipType,
 } from '../../db/schema.ts';
-import { anyKey, keyArray, preparedRows, groupPaged, inKeyOrder, onePagePerParent, type Paged, type PagedRows } from './batch.ts';
+import { anyKey, preparedRows, groupPaged, inKeyOrder, onePagePerParent, type Paged, type PagedRows } from './batch.ts';
 import { rawCitationColumns, type CitationRow } from './entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import { defineOrdering, type PageRequest } from '../pagination.ts';
@@ -119,7 +119,10 @@ export async function citationsOfClaims(
  * claims about a merged-away actor count as claims about the actor it was folded into.
  */
 function folded(view: KnowledgeView, actorIds: readonly number[]) {
-  return sql`actors_folded_into(${keyArray(actorIds)}, ${mergeTime(view)})`;
+  // A plain parameter, not keyArray: PostgreSQL inlines this SQL function into the statement only
+  // when no argument holds a subquery, and run as a function it was joined as a thousand rows
+  // against every adherence (55 ms instead of 2 for the nested list query's doctrines).
+  return sql`actors_folded_into(${sql.param([...actorIds])}::int[], ${mergeTime(view)})`;
 }
 
 /** The doctrines actors adhere to (small per actor, so not paged); `actorId` is the merged actor. */

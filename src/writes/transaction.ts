@@ -213,8 +213,8 @@ export async function runWrite<R extends Json>(
   const subjectPrefix = implicitKeyPrefix(request.operation, request.input);
   const implicit = clientKey == null && windowS > 0;
   const key = clientKey ?? (implicit ? `${subjectPrefix}${requestSha256}` : null);
-  const lifetime = sql`make_interval(secs => ${lifetimeS})`;
-  const window = sql`make_interval(secs => ${windowS})`;
+  const lifetime = intervalLiteral(lifetimeS);
+  const window = intervalLiteral(windowS);
   const ticket = request.writes?.open() ?? new WriteTicket();
   if (ticket.abandoned) throw new WriteAbandoned();
   let written: WriteOutcome<R> | undefined;

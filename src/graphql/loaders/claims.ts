@@ -67,6 +67,10 @@ function rawValidTime(alias: string): SQL {
 const rawParticipationRow = sql`p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
              p.attributed_by_id as "attributedById", ${rawClaimMeta}`;
 
+/** An adherence aliased `a` and its claim aliased `c` as an AdherenceRow, for raw statements. */
+const rawAdherenceRow = sql`a.claim_id as "claimId", a.actor_id as "actorId", a.doctrine_id as "doctrineId",
+             ${rawValidTime('a')}, ${rawClaimMeta}`;
+
 /** A relationship aliased `t` and its claim aliased `c` as a RelationshipRow, for raw statements. */
 export const rawRelationshipRow = sql`t.claim_id as "claimId", t.type, t.from_actor_id as "fromActorId", t.to_actor_id as "toActorId",
              ${rawValidTime('t')}, ${rawClaimMeta}`;
@@ -76,7 +80,7 @@ export const rawRelationshipRow = sql`t.claim_id as "claimId", t.type, t.from_ac
 // at every call, which took five times as long as running them.
 export async function adherencesById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(AdherenceRow | null)[]> {
   const rows = await preparedRows<AdherenceRow>(db, sql`
-    select a.claim_id as "claimId", a.actor_id as "actorId", a.doctrine_id as "doctrineId", ${rawValidTime('a')}, ${rawClaimMeta}
+    select ${rawAdherenceRow}
       from ${adherences} a join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')}
      where a.claim_id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.claimId);
@@ -196,8 +200,7 @@ export async function participationsOfActors(
   const rows = await preparedRows<Paged<ParticipationRow>>(db, 
     onePagePerParent(
       sql`
-      select p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
-             p.attributed_by_id as "attributedById", ${rawClaimMeta}, f.canonical_id as "parentId",
+      select ${rawParticipationRow}, f.canonical_id as "parentId",
              coalesce(e.date_earliest, e.date_latest) as "sortDate",
              (count(*) over (partition by f.canonical_id))::int as total
         from ${participations} p
@@ -261,8 +264,7 @@ export async function adherencesOfDoctrines(
   const rows = await preparedRows<Paged<AdherenceRow>>(db, 
     onePagePerParent(
       sql`
-      select a.claim_id as "claimId", a.actor_id as "actorId", a.doctrine_id as "doctrineId",
-             ${rawValidTime('a')}, ${rawClaimMeta},
+      select ${rawAdherenceRow},
              a.doctrine_id as "parentId",
              (count(*) over (partition by a.doctrine_id))::int as total
         from ${adherences} a

@@ -9,6 +9,9 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { changesAfterQuery, feedSettledPast, latestFeedPosition } from '../src/db/changes.ts';
+import { connectDatabase } from '../src/db/client.ts';
+import { ChangeFollower } from '../src/graphql/changes-follower.ts';
+import { makePubSub } from '../src/graphql/pubsub.ts';
 import { decodeGlobalId } from '../src/graphql/global-id.ts';
 import { changeCursor } from '../src/graphql/types/changes.ts';
 import { scratchDatabase, writeFixture, type WriteFixture } from './helpers.ts';
@@ -275,6 +278,50 @@ describe('the feed after a bulk load', { timeout: 2 * SETTLE_MS }, () => {
       expect(Math.max(...nodes.map((n) => n['Actual Rows'])), shape).toBeLessThanOrEqual(500);
       expect(nodes.map((n) => n['Node Type']), shape).not.toContain('Sort');
     } finally {
+      await scratch.drop();
+    }
+  });
+});
+
+describe('the feed follower', { timeout: 2 * SETTLE_MS }, () => {
+  it('reads no changes while nobody here listens, and tells a later subscriber what commits after it', async () => {
+    const scratch = await scratchDatabase();
+    const statements: string[] = [];
+    const counted = connectDatabase(scratch.url, { max: 1, onStatement: (text) => void statements.push(text) });
+    const pubsub = makePubSub();
+    // Woken by hand only: the interval is longer than the test.
+    const follower = new ChangeFollower(counted.db, pubsub, undefined, 3_600_000);
+    const stop = await follower.follow();
+    const settle = async (rows: number, entityId: number) => {
+      const xid = await scratch.handle.sql.begin(async (tx) => {
+        await tx`insert into changes (kind, entity_type, entity_id, principal)
+                 select 'CREATED', 'Event', ${entityId} + g, 'bulk-load' from generate_series(0, ${rows - 1}) g`;
+        const [row] = await tx<{ xid: string }[]>`select pg_current_xact_id()::text as xid`;
+        return Number(row!.xid);
+      });
+      await settledPast(scratch.handle.db, xid);
+    };
+    try {
+      // An import's changes, with no subscription on this instance: one look at the feed's end,
+      // not three pages of 500 changes read and dropped.
+      await settle(1200, 1);
+      statements.splice(0);
+      await follower.wake();
+      expect(statements).toHaveLength(1);
+      expect(statements[0]).not.toContain('entity_type');
+
+      const live = pubsub.subscribe('changeAdded')[Symbol.asyncIterator]();
+      const first = live.next();
+      expect(pubsub.listening()).toBe(1);
+      await settle(1, 100_000);
+      await follower.wake();
+      // The change after it began, not one of the 1,200 before.
+      expect((await first).value).toMatchObject({ entityType: 'Event', entityId: 100_000 });
+      await live.return?.();
+      expect(pubsub.listening()).toBe(0);
+    } finally {
+      await stop();
+      await counted.close();
       await scratch.drop();
     }
   });

@@ -4,10 +4,13 @@
  * a NOTIFY from every writing transaction would serialise their commits on PostgreSQL's
  * notification lock, the one thing every writer of the cluster would share. It publishes each
  * change (`changeAdded`) and each new event (`eventAdded`); a poll that finds nothing costs one
- * index probe.
+ * index probe. While no subscription of this instance listens, it reads no changes: it moves to the
+ * feed's end instead (one probe), since nobody here would hear them. After a 100,000-event import
+ * an instance with no subscribers read and dropped 300,000 changes, 600 pages and ~5 s of
+ * PostgreSQL, beside the import's own summary drain.
  */
 import type { Logger } from 'pino';
-import { changesAfter, endedBefore, feedStartNow, type FeedPosition, type FeedStart } from '../db/changes.ts';
+import { changesAfter, endedBefore, feedStartNow, isAfter, latestFeedPosition, type FeedPosition, type FeedStart } from '../db/changes.ts';
 import type { Database } from '../db/client.ts';
 import type { PubSub } from './pubsub.ts';
 
@@ -66,6 +69,16 @@ export class ChangeFollower {
 
   private async drain(): Promise<void> {
     if (!this.position) return;
+    if (this.pubsub.listening() === 0) {
+      const end = await latestFeedPosition(this.db);
+      // Asked again after the end was read: a subscription that began before then is told of every
+      // change after the old position, so it misses none that settled meanwhile. One that begins
+      // later hears every change after `end`, which is all that settles after it began.
+      if (this.pubsub.listening() === 0) {
+        if (isAfter(end, this.position)) this.position = end;
+        return;
+      }
+    }
     for (;;) {
       const batch = await changesAfter(this.db, this.position, READ_BATCH);
       for (const change of batch) {

@@ -14,8 +14,37 @@ export type PubSubEvents = {
   changeAdded: [payload: ChangeRecord];
 };
 
-export type PubSub = ReturnType<typeof createPubSub<PubSubEvents>>;
+export type PubSub = ReturnType<typeof createPubSub<PubSubEvents>> & {
+  /** How many live subscriptions of this process are listening, to any topic. */
+  listening: () => number;
+};
 
-export function makePubSub(eventTarget?: TypedEventTarget<CustomEvent>): PubSub {
-  return createPubSub<PubSubEvents>(eventTarget ? { eventTarget } : undefined);
+/**
+ * The event target a pub/sub delivers through, counting its listeners: yoga's pub/sub adds one
+ * when a subscription starts and removes it when the subscription ends. The feed follower reads
+ * the feed only while someone here listens (ChangeFollower).
+ */
+class ListenerCountingTarget implements TypedEventTarget<CustomEvent> {
+  count = 0;
+
+  constructor(private readonly inner: TypedEventTarget<CustomEvent>) {}
+
+  addEventListener(...args: Parameters<TypedEventTarget<CustomEvent>['addEventListener']>): void {
+    this.count++;
+    this.inner.addEventListener(...args);
+  }
+
+  removeEventListener(...args: Parameters<TypedEventTarget<CustomEvent>['removeEventListener']>): void {
+    this.count--;
+    this.inner.removeEventListener(...args);
+  }
+
+  dispatchEvent(event: CustomEvent): boolean {
+    return this.inner.dispatchEvent(event);
+  }
+}
+
+export function makePubSub(eventTarget: TypedEventTarget<CustomEvent> = new EventTarget()): PubSub {
+  const target = new ListenerCountingTarget(eventTarget);
+  return Object.assign(createPubSub<PubSubEvents>({ eventTarget: target }), { listening: () => target.count });
 }

@@ -198,14 +198,18 @@ describe('statements', () => {
     const then = await f.api.query<typeof live.data>(deep, { asOf: times.afterPlaceUpdate });
     expect(live.errors).toBeUndefined();
     expect(then.errors).toBeUndefined();
-    expect(f.api.statements.length).toBe(liveCount);
+    const asOfCount = f.api.statements.length;
     // The levels are really there: an event with a revision and its quote.
     for (const answer of [live, then]) {
       expect(answer.data?.events.nodes.some((e) => e.title === 'Kabul bombings' && e.revisions.totalCount === 1)).toBe(true);
     }
     // events, places, countries, event revisions, their citations, participants, actors, home
-    // countries, actor revisions, their citations: one statement each at most.
+    // countries, actor revisions, their citations: one statement each at most, asOf or not. Not
+    // always exactly as many: events' countries and actors' home countries are both places, and
+    // whether they share a batch depends on which level's answer comes back first (a loaded
+    // machine once made it 9 against 10).
     expect(liveCount).toBeLessThanOrEqual(10);
+    expect(asOfCount).toBeLessThanOrEqual(10);
   });
 });
 

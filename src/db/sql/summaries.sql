@@ -718,20 +718,27 @@ END $$;
 -- As before, without the lock, and with the sums changed in key order, so that two drainers
 -- changing the same groups lock them in the same order.
 CREATE OR REPLACE FUNCTION actor_rollups_apply_delta() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  emptied tid[];
 BEGIN
   -- From the delta's sums by the finest group (actor_links_refresh): these statements run while the
   -- call holds the busiest rows' locks, which other drainers wait for.
   PERFORM actor_link_delta_sums_create();
-  INSERT INTO actor_rollup AS r
-    (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
-  SELECT d.actor_id, d.roles, d.country_id, d.kind, {{killed_sums_of_d}},
-         min(d.first_date), max(d.last_date), {{casualty_sum_of_d_casualties}}
-    FROM actor_link_delta_sums d
-   GROUP BY GROUPING SETS ((d.actor_id, d.roles), (d.actor_id, d.roles, d.country_id), (d.actor_id, d.roles, d.country_id, d.kind))
-   ORDER BY 1, 2, 3, 4
-  ON CONFLICT ON CONSTRAINT actor_rollup_key DO UPDATE SET
-    {{sums_plus_excluded}},
-    first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date);
+  -- Every row the delta changes is upserted here, so the rows it leaves empty are among those it
+  -- returns: kept (by their row ids, locked by this call until it commits) for the DELETE below.
+  WITH upserted AS (
+    INSERT INTO actor_rollup AS r
+      (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)
+    SELECT d.actor_id, d.roles, d.country_id, d.kind, {{killed_sums_of_d}},
+           min(d.first_date), max(d.last_date), {{casualty_sum_of_d_casualties}}
+      FROM actor_link_delta_sums d
+     GROUP BY GROUPING SETS ((d.actor_id, d.roles), (d.actor_id, d.roles, d.country_id), (d.actor_id, d.roles, d.country_id, d.kind))
+     ORDER BY 1, 2, 3, 4
+    ON CONFLICT ON CONSTRAINT actor_rollup_key DO UPDATE SET
+      {{sums_plus_excluded}},
+      first_date = least(r.first_date, excluded.first_date), last_date = greatest(r.last_date, excluded.last_date)
+    RETURNING r.ctid AS row_id, r.events)
+  SELECT array_agg(row_id) FILTER (WHERE events = 0) INTO emptied FROM upserted;
 
   INSERT INTO actor_rollup_timeline AS r
     (actor_id, roles, grain, period, events, killed_min, killed_max, killed_open, killed_reported, casualties)
@@ -771,9 +778,11 @@ BEGIN
   -- group (or a role's, whose mask groups it sums) only if one of its finest groups did: the empty
   -- rows are looked for among the rows of those actors only (not of every actor whose event was
   -- rewritten: actor 0's are 19,000).
-  DELETE FROM actor_rollup r
-   USING (SELECT DISTINCT actor_id, roles FROM actor_link_delta GROUP BY actor_id, roles, country_id, kind HAVING sum(sign) < 0) k
-   WHERE r.actor_id = k.actor_id AND r.roles = k.roles AND r.events = 0;
+  -- Looked up by the actor and role mask, the emptied rows were found among all of that actor's
+  -- rows (2,500 for the busiest synthetic actor, 3.4 ms a call, a row deleted in a hundred calls).
+  IF emptied IS NOT NULL THEN
+    DELETE FROM actor_rollup r WHERE r.ctid = ANY(emptied) AND r.events = 0;
+  END IF;
   -- A timeline row is its own finest group: only the rows of the periods that lost rows are looked
   -- at (not every period of the actor: ~500 rows a role mask for the busiest synthetic actor, 4.6 ms a
   -- call), by the whole key; an undated period (null) apart, as equality cannot match it.

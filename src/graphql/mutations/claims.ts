@@ -8,13 +8,14 @@ import { addAdherence, parseAddAdherence } from '../../domain/doctrines/adherenc
 import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { addParticipation, parseAddParticipation } from '../../domain/participations/participations.ts';
 import { addRelationship, parseAddRelationship } from '../../domain/relationships/relationships.ts';
+import type { AdherenceRow, ParticipationRow, RelationshipRow } from '../loaders/claims.ts';
 import { builder } from '../builder.ts';
 import { Adherence } from '../types/adherence.ts';
 import { Participation } from '../types/participation.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
 import { Relationship } from '../types/relationship.ts';
 import { ParticipationRoleEnum, RelationshipTypeEnum } from '../types/vocabulary.ts';
-import { CitationInput, CREDIBILITY_INPUT_DESCRIPTION, END_INPUT_DESCRIPTION, FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, runService, START_INPUT_DESCRIPTION } from './common.ts';
+import { CitationInput, CREDIBILITY_INPUT_DESCRIPTION, END_INPUT_DESCRIPTION, FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, recordAnswer, runService, START_INPUT_DESCRIPTION } from './common.ts';
 
 const AddParticipationInput = builder.inputType('AddParticipationInput', {
   fields: (t) => ({
@@ -66,9 +67,9 @@ builder.mutationFields((t) => ({
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: AddParticipationInput, required: true, description: 'The actor, the event, the role, and the cited claim.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const { result } = await runService(ctx, 'addParticipation', args, addParticipation, parseAddParticipation(args.input));
-      return result.claimId;
+      return recordAnswer<ParticipationRow>(info, 'claimId', result.claimId);
     },
   }),
   addRelationship: t.field({
@@ -77,9 +78,9 @@ builder.mutationFields((t) => ({
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: AddRelationshipInput, required: true, description: 'The two actors, how they relate, and the cited claim.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const { result } = await runService(ctx, 'addRelationship', args, addRelationship, parseAddRelationship(args.input));
-      return result.claimId;
+      return recordAnswer<RelationshipRow>(info, 'claimId', result.claimId);
     },
   }),
   addAdherence: t.field({
@@ -88,9 +89,9 @@ builder.mutationFields((t) => ({
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: AddAdherenceInput, required: true, description: 'The actor, the doctrine, and the cited claim.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const { result } = await runService(ctx, 'addAdherence', args, addAdherence, parseAddAdherence(args.input));
-      return result.claimId;
+      return recordAnswer<AdherenceRow>(info, 'claimId', result.claimId);
     },
   }),
 }));

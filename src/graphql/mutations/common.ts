@@ -4,6 +4,7 @@
  * it and writes, and `write` runs the service in the request's transaction (audit log,
  * idempotency key, honest outcome: src/writes/transaction.ts).
  */
+import { getNamedType, isAbstractType, isUnionType, Kind, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { Json, WriteService } from '../../domain/service.ts';
 import { runWrite, type Tx, type WriteOutcome } from '../../writes/transaction.ts';
 import type { Principal } from '../../auth/tokens.ts';
@@ -92,3 +93,69 @@ export const idempotencyKeyArg = {
   description: 'Deprecated: send `input.idempotencyKey`. Still honoured when the input has none.',
   deprecationReason: 'Send input.idempotencyKey.',
 };
+
+/**
+ * Whether a selection written for the type named `typeName` (a fragment's type condition; none: the
+ * field's own type) applies to the mutation's result type `success`.
+ */
+function appliesTo(typeName: string | undefined, success: GraphQLObjectType, info: GraphQLResolveInfo): boolean {
+  if (typeName === undefined || typeName === success.name) return true;
+  const type = info.schema.getType(typeName);
+  return type !== undefined && isAbstractType(type) && info.schema.isSubType(type, success);
+}
+
+/** Does a selection inside `data` ask for anything but `id` and `__typename`? */
+function asksBeyondId(set: SelectionSetNode | undefined): boolean {
+  return (set?.selections ?? []).some(
+    (s) => s.kind !== Kind.FIELD || (s.directives?.length ?? 0) > 0 || (s.name.value !== 'id' && s.name.value !== '__typename'),
+  );
+}
+
+/**
+ * Does the mutation's selection (on its result union) ask for the record beyond its id? A field of
+ * the success type other than `data` (e.g. `possibleDuplicates`), a fragment inside `data` or a
+ * directive anywhere counts as asking: what cannot be told cheaply is read, as before.
+ */
+function asksForRecord(set: SelectionSetNode | undefined, success: GraphQLObjectType, info: GraphQLResolveInfo): boolean {
+  for (const s of set?.selections ?? []) {
+    if ((s.directives?.length ?? 0) > 0) return true;
+    if (s.kind === Kind.FIELD) {
+      if (s.name.value === '__typename') continue;
+      if (s.name.value === 'data' && !asksBeyondId(s.selectionSet)) continue;
+      return true;
+    }
+    const fragment = s.kind === Kind.INLINE_FRAGMENT ? s : info.fragments[s.name.value];
+    if (fragment === undefined) return true;
+    if (appliesTo(fragment.typeCondition?.name.value, success, info) && asksForRecord(fragment.selectionSet, success, info)) return true;
+  }
+  return false;
+}
+
+/** Per field node of a cached document: the answer depends on the document alone. */
+const recordAsked = new WeakMap<FieldNode, boolean>();
+
+function clientAsksForRecord(info: GraphQLResolveInfo): boolean {
+  const first = info.fieldNodes[0];
+  const known = first && recordAsked.get(first);
+  if (known !== undefined) return known;
+  // The errors plugin makes the field a union of the error types and the success type, whose
+  // `data` field holds the record.
+  const union = getNamedType(info.returnType);
+  const success = isUnionType(union) ? union.getTypes().find((t) => 'data' in t.getFields()) : undefined;
+  const asked = success === undefined || info.fieldNodes.some((node) => asksForRecord(node.selectionSet, success, info));
+  if (first) recordAsked.set(first, asked);
+  return asked;
+}
+
+/**
+ * What a mutation answers with for the record it wrote: its key, which the type's loader reads
+ * after the commit, or, when the client asks for nothing of the record but its id (`__typename`,
+ * `... on UserError { message }`, `data { id }`), a stand-in holding only the key, and no read
+ * follows the write. `keyField` is the property the type's `id` field reads (`id`, or `claimId`
+ * for a claim's record): the one property a stand-in is ever read for.
+ */
+export function recordAnswer<Row extends object>(info: GraphQLResolveInfo, keyField: keyof Row & string, key: number): number | Row {
+  if (clientAsksForRecord(info)) return key;
+  // Only the type's `id` field reads the stand-in (clientAsksForRecord made sure), and it reads keyField.
+  return { [keyField]: key } as Row;
+}

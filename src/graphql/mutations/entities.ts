@@ -7,6 +7,7 @@ import { createActor, parseCreateActor, parseUpdateActor, updateActor } from '..
 import { createEvent, parseCreateEvent, parseUpdateEvent, updateEvent } from '../../domain/events/events.ts';
 import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { createPlace, parseCreatePlace, parseUpdatePlace, updatePlace } from '../../domain/places/places.ts';
+import type { ActorRow, EventRow, PlaceRow } from '../loaders/entities.ts';
 import { builder } from '../builder.ts';
 import { Actor } from '../types/actor.ts';
 import { CasualtyCategoryEnum } from '../types/casualties.ts';
@@ -15,7 +16,7 @@ import { Place } from '../types/place.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
 import { ActorKindEnum, EventKindEnum, GeoPrecisionEnum, ParticipationRoleEnum, PlaceKindEnum } from '../types/vocabulary.ts';
 import { duplicateWarnings, PossibleDuplicateActor, PossibleDuplicateEvent, PossibleDuplicatePlace } from '../types/identity.ts';
-import { CitationInput, CREDIBILITY_INPUT_DESCRIPTION, FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, runService } from './common.ts';
+import { CitationInput, CREDIBILITY_INPUT_DESCRIPTION, FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, recordAnswer, runService } from './common.ts';
 import { ExternalIdInput } from './identity.ts';
 
 // ---------------------------------------------------------------- actors
@@ -71,9 +72,9 @@ builder.mutationFields((t) => ({
       },
     },
     args: { input: t.arg({ type: CreateActorInput, required: true, description: 'The actor to add, its profile claim’s confidence and citations.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const { result } = await runService(ctx, 'createActor', args, createActor, parseCreateActor(args.input));
-      return result.actor.id;
+      return recordAnswer<ActorRow>(info, 'id', result.actor.id);
     },
   }),
   updateActor: t.field({
@@ -82,9 +83,9 @@ builder.mutationFields((t) => ({
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: UpdateActorInput, required: true, description: 'The actor, the values to change, and the cited claim behind the change.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const { result } = await runService(ctx, 'updateActor', args, updateActor, parseUpdateActor(args.input));
-      return result.actor.id;
+      return recordAnswer<ActorRow>(info, 'id', result.actor.id);
     },
   }),
 }));
@@ -149,9 +150,9 @@ builder.mutationFields((t) => ({
       },
     },
     args: { input: t.arg({ type: CreatePlaceInput, required: true, description: 'The place to add.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const { result } = await runService(ctx, 'createPlace', args, createPlace, parseCreatePlace(args.input));
-      return result.place.id;
+      return recordAnswer<PlaceRow>(info, 'id', result.place.id);
     },
   }),
   updatePlace: t.field({
@@ -160,9 +161,9 @@ builder.mutationFields((t) => ({
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: UpdatePlaceInput, required: true, description: 'The place and the values to change.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const { result } = await runService(ctx, 'updatePlace', args, updatePlace, parseUpdatePlace(args.input));
-      return result.place.id;
+      return recordAnswer<PlaceRow>(info, 'id', result.place.id);
     },
   }),
 }));
@@ -266,11 +267,11 @@ builder.mutationFields((t) => ({
       },
     },
     args: { input: t.arg({ type: CreateEventInput, required: true, description: 'The event to add, its participants, and the cited claim that reports it.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const { result, replayed } = await runService(ctx, 'createEvent', args, createEvent, parseCreateEvent(args.input));
       // Only after commit: a subscriber must be able to load what it is told about.
       if (!replayed) ctx.pubsub.publish('eventAdded', { eventId: result.event.id });
-      return result.event.id;
+      return recordAnswer<EventRow>(info, 'id', result.event.id);
     },
   }),
   updateEvent: t.field({
@@ -279,9 +280,9 @@ builder.mutationFields((t) => ({
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: UpdateEventInput, required: true, description: 'The event, the values to change, and the cited claim behind the change.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const { result } = await runService(ctx, 'updateEvent', args, updateEvent, parseUpdateEvent(args.input));
-      return result.event.id;
+      return recordAnswer<EventRow>(info, 'id', result.event.id);
     },
   }),
 }));

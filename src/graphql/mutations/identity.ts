@@ -5,10 +5,11 @@
 import { addExternalId, parseAddExternalId } from '../../domain/external-ids/external-ids.ts';
 import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { addActorName, parseAddActorName } from '../../domain/names/names.ts';
+import type { ActorNameRow } from '../loaders/identity.ts';
 import { builder } from '../builder.ts';
 import { ActorName, ExternalIdSchemeEnum } from '../types/identity.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
-import { CitationInput, idempotencyKeyArg, idempotencyKeyField, runService } from './common.ts';
+import { CitationInput, idempotencyKeyArg, idempotencyKeyField, recordAnswer, runService } from './common.ts';
 
 export const ExternalIdInput = builder.inputType('ExternalIdInput', {
   description: 'An id of the record in Wikidata or a dataset, checked against the scheme’s published form.',
@@ -62,9 +63,9 @@ builder.mutationFields((t) => ({
     authScopes: { analyst: true },
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: AddActorNameInput, required: true, description: 'The actor, the name, and the quotes that give it.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const { result } = await runService(ctx, 'addActorName', args, addActorName, parseAddActorName(args.input));
-      return result.actorName.claimId;
+      return recordAnswer<ActorNameRow>(info, 'claimId', result.actorName.claimId);
     },
   }),
   addExternalId: t.field({

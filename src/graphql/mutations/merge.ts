@@ -5,12 +5,13 @@
  */
 import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { mergeActors, parseMergeActors } from '../../domain/merges/merge-actors.ts';
+import type { ActorRow } from '../loaders/entities.ts';
 import { builder } from '../builder.ts';
 import { Actor } from '../types/actor.ts';
 import { Job } from '../types/job.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
 import { startMergeActorsJob } from '../../writes/merge-job.ts';
-import { idempotencyKeyArg, idempotencyKeyField, runService } from './common.ts';
+import { idempotencyKeyArg, idempotencyKeyField, recordAnswer, runService } from './common.ts';
 
 const MergeActorsInput = builder.inputType('MergeActorsInput', {
   fields: (t) => ({
@@ -28,9 +29,9 @@ builder.mutationField('mergeActors', (t) =>
     authScopes: { admin: true },
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: MergeActorsInput, required: true, description: 'The actor to keep, the duplicate to fold into it, and why.' }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const { result } = await runService(ctx, 'mergeActors', args, mergeActors, parseMergeActors(args.input));
-      return result.keep.id;
+      return recordAnswer<ActorRow>(info, 'id', result.keep.id);
     },
   }),
 );

@@ -3,13 +3,14 @@ import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { addCitation, addCitationInput } from '../../domain/sources/citations.ts';
 import { addSource, parseAddSource } from '../../domain/sources/sources.ts';
 import { parseInput } from '../../domain/input.ts';
+import type { CitationRow, SourceRow } from '../loaders/entities.ts';
 import { builder } from '../builder.ts';
 import { Citation } from '../types/citation.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
 import { duplicateWarnings, PossibleDuplicateSource } from '../types/identity.ts';
 import { Source } from '../types/source.ts';
 import { SourceReliabilityEnum } from '../claim-filters.ts';
-import { FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, runService } from './common.ts';
+import { FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, recordAnswer, runService } from './common.ts';
 
 const AddSourceInput = builder.inputType('AddSourceInput', {
   fields: (t) => ({
@@ -50,9 +51,9 @@ builder.mutationField('addSource', (t) =>
       input: t.arg({ type: AddSourceInput, required: true, description: 'The source text and what is known of its publication.' }),
       idempotencyKey: t.arg.string(idempotencyKeyArg),
     },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const { result } = await runService(ctx, 'addSource', args, addSource, parseAddSource(args.input));
-      return result.source.id;
+      return recordAnswer<SourceRow>(info, 'id', result.source.id);
     },
   }),
 );
@@ -77,9 +78,9 @@ builder.mutationField('addCitation', (t) =>
       input: t.arg({ type: AddCitationInput, required: true, description: 'The source and the exact quote to find in it.' }),
       idempotencyKey: t.arg.string(idempotencyKeyArg),
     },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const { result } = await runService(ctx, 'addCitation', args, addCitation, parseInput(addCitationInput, args.input));
-      return result.citation.id;
+      return recordAnswer<CitationRow>(info, 'id', result.citation.id);
     },
   }),
 );

@@ -25,8 +25,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID, createHash } from 'node:crypto';
 import { postgresCpuMs as postgresServerCpuMs, postmasterPid, processCpuMs } from '../src/abuse/cpu.ts';
+import { sendProbe } from '../src/abuse/run.ts';
 import { mkdtemp } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -118,35 +118,15 @@ interface GraphQLResult {
 }
 
 /**
- * The benchmark's requests go through node:http with kept-alive sockets rather than fetch: the
- * load generator shares the machine's two cores with the server it measures, and fetch (undici)
- * spent ~250 µs of CPU a request where node:http spends ~40 (20,000 requests against a trivial
- * server, 10 at a time), CPU the server then did not have.
+ * One GraphQL request to the server at `base`. Sent with the abuse run's client (sendProbe:
+ * node:http, kept-alive sockets) rather than fetch: the load generator shares the machine's two
+ * cores with the server it measures, and fetch (undici) spent ~250 µs of CPU a request where
+ * node:http spends ~40 (20,000 requests against a trivial server, 10 at a time).
  */
-const keptAlive = new Agent({ keepAlive: true });
-
-function post(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const sent = request(url, { method: 'POST', agent: keptAlive, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-      response.on('error', reject);
-    });
-    sent.on('error', reject);
-    sent.end(body);
-  });
-}
-
-async function graphql(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<GraphQLResult> {
+async function graphql(base: string, token: string, query: string, variables: Record<string, unknown>): Promise<GraphQLResult> {
   const started = performance.now();
-  let response: { status: number; text: string };
-  try {
-    response = await post(url, { 'content-type': 'application/json', authorization: `Bearer ${token}` }, JSON.stringify({ query, variables }));
-  } catch (error) {
-    return { ok: false, ms: performance.now() - started, detail: `socket: ${String(error)}` };
-  }
+  const response = await sendProbe(base, { body: JSON.stringify({ query, variables }) }, token);
+  if (response === 'crash') return { ok: false, ms: performance.now() - started, detail: 'socket: the connection failed without an answer' };
   const { text } = response;
   const ms = performance.now() - started;
   if (response.status < 200 || response.status > 299) return { ok: false, ms, detail: `HTTP ${response.status}: ${text.slice(0, 160)}` };
@@ -274,7 +254,8 @@ async function main() {
   };
   const profile = options['server-cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', options['server-cpu-prof']] : [];
   const api = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/index.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  const url = `http://127.0.0.1:${apiPort}/graphql`;
+  const base = `http://127.0.0.1:${apiPort}`;
+  const url = `${base}/graphql`;
   await waitForHttp(url);
   // The server migrated on start: the queue exists now if this code has one.
   const offWritePath = summariesOffWritePath || ((await sql<{ present: boolean }[]>`select to_regclass('summary_queue') is not null as present`)[0]?.present ?? false);
@@ -306,7 +287,7 @@ async function main() {
       for (let k = 0; k < SOURCES_PER_WRITER; k++) {
         const slug = `bench-${run}-w${w}-s${k}`;
         const text = Array.from({ length: SENTENCES_PER_SOURCE }, (_, i) => sentence(`${run}-${w}-${k}`, i)).join(' ');
-        const r = await graphql(url, analysts[w]!, MUTATIONS.addSource, { i: { slug, publisher: 'Bench Wire', text } });
+        const r = await graphql(base, analysts[w]!, MUTATIONS.addSource, { i: { slug, publisher: 'Bench Wire', text } });
         if (!r.ok) throw new Error(`addSource: ${r.detail}`);
         slugs.push(slug);
       }
@@ -344,7 +325,7 @@ async function main() {
                   // A count no earlier write of this run gave (n is unique), so no update is refused
                   // as changing nothing; it does repeat across runs on the same database.
                   : { slug: pick(ownEvents, n * 11), killed: { min: 1 + n, max: 1 + n, text: `${1 + n}` }, confidence: 60, citations };
-        const r = await graphql(url, analysts[w]!, MUTATIONS[op], { i: input });
+        const r = await graphql(base, analysts[w]!, MUTATIONS[op], { i: input });
         if (stop && !r.ok) break;
         latencies.get(op)!.push(r.ms);
         if (!r.ok) failures.get(op)!.push(r.detail);
@@ -363,7 +344,7 @@ async function main() {
           due = Math.max(due + interval, performance.now());
         }
         const q = queries[(i + r) % queries.length]!;
-        const result = await graphql(url, viewers[r]!, q.query, q.variables ?? {});
+        const result = await graphql(base, viewers[r]!, q.query, q.variables ?? {});
         reads.push(result.ms);
         if (!result.ok) readFailures.push(`${q.name}: ${result.detail}`);
       }

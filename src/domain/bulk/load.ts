@@ -128,7 +128,7 @@ export function stagedParts(prefix: 'killed' | 'wounded', value: Casualties | nu
   return [columns[`${prefix}Best`] ?? null, parts ? JSON.stringify(parts) : null];
 }
 
-/** A part's claims and quotes are staged apart (bulk_part_*), written, then kept with the file's (bulk_claims, bulk_quotes). */
+/** A part's claims and quotes are staged apart (bulk_part_*), written, then emptied for the next part. */
 const CLAIMS_DEFINITION = 'n integer, label text, key text, kind text, confidence smallint, credibility smallint, note text';
 const QUOTES_DEFINITION = 'n integer, quote text, start_offset integer, end_offset integer, prefix text, suffix text';
 
@@ -175,12 +175,15 @@ class Staging extends CopyBatches<Stage> {
 
   async create(): Promise<void> {
     for (const stage of Object.values(STAGES)) await this.sql.unsafe(`create temp table ${stage.name} (${stage.definition}) on commit drop`);
-    await this.sql.unsafe(`create temp table bulk_claims (${CLAIMS_DEFINITION}) on commit drop`);
-    await this.sql.unsafe(`create temp table bulk_quotes (${QUOTES_DEFINITION}) on commit drop`);
+    // The file's distinct quoted spans, for the count of citations left unchanged.
+    await this.sql.unsafe('create temp table bulk_spans (start_offset integer, end_offset integer, primary key (start_offset, end_offset)) on commit drop');
     // Each staged claim key's first record and the claim's id, filled part by part (writePartClaims).
     await this.sql.unsafe('create temp table bulk_claim_ids (n integer, key text, id integer, inserted boolean) on commit drop');
     await this.sql.unsafe('create index on bulk_claim_ids (key)');
     await this.sql.unsafe('create temp table bulk_linked (claim_id integer) on commit drop');
+    // What a part's claims and citations statements wrote, for its links (emptied with the part).
+    await this.sql.unsafe('create temp table bulk_part_claim_ids (key text, id integer) on commit drop');
+    await this.sql.unsafe('create temp table bulk_part_citation_ids (id integer, start_offset integer, end_offset integer) on commit drop');
   }
 }
 
@@ -229,12 +232,16 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   // With the source written first, each part's claims and citations can be written as soon as it
   // is read. Once anything is wrong the rest is only staged, for the full list of problems; what
   // was written is rolled back with the rest.
-  let citationsAdded = 0;
+  const partsWritten: PartWritten = { citations: 0, spans: 0 };
   let sourceId: number | null = null;
   let sourceCreated = false;
   const staging = new Staging(sql, async () => {
-    if (sourceId !== null && problems.length === 0) citationsAdded += await writePartClaims(sql, recordedBy, sourceId);
-    await keepPart(sql);
+    if (sourceId !== null && problems.length === 0) {
+      const part = await writePartClaims(sql, recordedBy, sourceId);
+      partsWritten.citations += part.citations;
+      partsWritten.spans += part.spans;
+    }
+    await clearPart(sql);
   }, options.partRows ?? PART_ROWS);
   await staging.create();
   // The source is written while the first part is read: the first part's COPY waits for it.
@@ -371,7 +378,7 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   if (problems.length > 0 || sourceId === null) return { ok: false, records, problems };
 
   options.onProgress?.(0, done, 'writing');
-  const summary = await write(sql, recordedBy, { sourceCreated, citationsAdded }, step);
+  const summary = await write(sql, recordedBy, { sourceCreated, citations: partsWritten.citations, spans: partsWritten.spans, claims: claimNumber }, step);
   options.onProgress?.(done, done, 'writing');
   return { ok: true, records, ...summary };
 }
@@ -475,19 +482,28 @@ async function writeSource(sql: BulkSql, source: SourceRow, storedId: number | u
   return { id: found.id, created: false };
 }
 
+/** What a part added: citations, and spans of the file not quoted by an earlier part. */
+interface PartWritten {
+  citations: number;
+  spans: number;
+}
+
 /**
  * Writes one part's citations (one row per distinct span of the text, shared by every claim that
  * quotes it), its claims (keys not seen before; each staged key's first record and its claim id go
  * to bulk_claim_ids) and their links to the citations (the claims that gained one go to
  * bulk_linked). They refer to nothing but the source, so they need none of the file's other parts.
- * Returns how many citations it added.
  */
-async function writePartClaims(sql: BulkSql, recordedBy: string, sourceId: number): Promise<number> {
+async function writePartClaims(sql: BulkSql, recordedBy: string, sourceId: number): Promise<PartWritten> {
   const citations = await sql.unsafe(`
-    insert into citations (source_id, quote, start_offset, end_offset, prefix, suffix)
-    select distinct on (start_offset, end_offset) $1::int, quote, start_offset, end_offset, prefix, suffix
-      from bulk_part_quotes order by start_offset, end_offset
-    on conflict (source_id, start_offset, end_offset) do nothing`, [sourceId]);
+    with inserted as (
+      insert into citations (source_id, quote, start_offset, end_offset, prefix, suffix)
+      select distinct on (start_offset, end_offset) $1::int, quote, start_offset, end_offset, prefix, suffix
+        from bulk_part_quotes order by start_offset, end_offset
+      on conflict (source_id, start_offset, end_offset) do nothing returning id, start_offset, end_offset)
+    insert into bulk_part_citation_ids select id, start_offset, end_offset from inserted`, [sourceId]);
+  const spans = await sql.unsafe(`
+    insert into bulk_spans select distinct start_offset, end_offset from bulk_part_quotes on conflict do nothing`);
   await sql.unsafe(`
     with firsts as (
            select distinct on (key) n, key, kind, confidence, credibility, note from bulk_part_claims p
@@ -499,42 +515,46 @@ async function writePartClaims(sql: BulkSql, recordedBy: string, sourceId: numbe
            insert into claims (key, kind, confidence, credibility, note, recorded_by, source_reliability)
            select key, kind::claim_kind, confidence, credibility, note, $1, (select reliability from sources where id = $2::int)
              from firsts order by n
-           on conflict (key) do nothing returning id, key)
-    -- A claim stored before is looked up by key only when it was not inserted (COALESCE evaluates
-    -- the subquery lazily): a join would read every stored claim to find none at a new import.
-    insert into bulk_claim_ids (n, key, id, inserted)
-    select f.n, f.key, coalesce(i.id, (select c.id from claims c where c.key = f.key)), i.id is not null
-      from firsts f left join inserted i on i.key = f.key`, [recordedBy, sourceId]);
-  // Every quote of every staged claim is linked (a claim stored before may gain quotes). Each claim's
-  // id and each quote's citation are probed by key (OFFSET 0 keeps them probes): as joins, each
-  // part read every claim id and every citation of the source written so far, so a file's parts
-  // cost more the further in they came (the tenth part of 100,000 events read 200,000 citations).
+           on conflict (key) do nothing returning id, key),
+         kept as (
+           -- A claim stored before is looked up by key only when it was not inserted (COALESCE
+           -- evaluates the subquery lazily): a join would read every stored claim to find none at a
+           -- new import.
+           insert into bulk_claim_ids (n, key, id, inserted)
+           select f.n, f.key, coalesce(i.id, (select c.id from claims c where c.key = f.key)), i.id is not null
+             from firsts f left join inserted i on i.key = f.key
+           returning key, id)
+    insert into bulk_part_claim_ids select key, id from kept`, [recordedBy, sourceId]);
+  // Every quote of every staged claim is linked (a claim stored before may gain quotes). A claim and
+  // a citation this part wrote are joined from what the statements above kept; a key first staged
+  // by an earlier part, or a span cited before, is probed by key, lazily (OFFSET 0 and COALESCE
+  // keep them probes): as joins with bulk_claim_ids or the source's citations, each part read
+  // everything written so far, so a file's parts cost more the further in they came.
   await sql.unsafe(`
     with links as (
       insert into claim_citations (claim_id, citation_id)
-      select distinct ci.id, cit.id
+      select distinct
+             coalesce(pk.id, (select c.id from bulk_claim_ids c where c.key = b.key offset 0)),
+             coalesce(pc.id, (select c.id from citations c where c.source_id = $1::int and c.start_offset = q.start_offset and c.end_offset = q.end_offset offset 0))
         from bulk_part_claims b
-        cross join lateral (select c.id from bulk_claim_ids c where c.key = b.key offset 0) ci
+        left join bulk_part_claim_ids pk on pk.key = b.key
         join bulk_part_quotes q on q.n = b.n
-        cross join lateral (
-          select c.id from citations c where c.source_id = $1::int and c.start_offset = q.start_offset and c.end_offset = q.end_offset offset 0) cit
+        left join bulk_part_citation_ids pc on pc.start_offset = q.start_offset and pc.end_offset = q.end_offset
       on conflict do nothing returning claim_id)
     insert into bulk_linked (claim_id) select distinct claim_id from links`, [sourceId]);
-  return citations.count;
+  return { citations: citations.count, spans: spans.count };
 }
 
-/** Keeps a part's claims and quotes with the file's (for the counts at the end) and empties the part's tables for the next. */
-async function keepPart(sql: BulkSql): Promise<void> {
-  await sql.unsafe('insert into bulk_claims select * from bulk_part_claims');
-  await sql.unsafe('insert into bulk_quotes select * from bulk_part_quotes');
-  await sql.unsafe('truncate bulk_part_claims, bulk_part_quotes');
+/** Empties the part's tables for the next. */
+async function clearPart(sql: BulkSql): Promise<void> {
+  await sql.unsafe('truncate bulk_part_claims, bulk_part_quotes, bulk_part_claim_ids, bulk_part_citation_ids');
 }
 
 /** The set-based write of the staged entities, their claims and citations written already (writePartClaims). */
 async function write(
   sql: BulkSql,
   recordedBy: string,
-  written: { sourceCreated: boolean; citationsAdded: number },
+  written: { sourceCreated: boolean; citations: number; spans: number; claims: number },
   step: (name: string) => void,
 ): Promise<Omit<BulkLoadSummary, 'records'>> {
   let created = 0;
@@ -543,15 +563,14 @@ async function write(
 
   if (written.sourceCreated) created++;
   else unchanged++;
-  const spans = await count('select count(*) as n from (select distinct start_offset, end_offset from bulk_quotes) s');
-  created += written.citationsAdded;
-  unchanged += spans - written.citationsAdded;
-  // A claim counts as created when it is new or gained a quote, once per key; the rest is unchanged.
-  const [claimCounts] = await sql.unsafe<{ created: string; total: string }[]>(`
-    select count(*) filter (where ci.n = b.n and (ci.inserted or l.claim_id is not null)) as created, count(*) as total
-      from bulk_claims b join bulk_claim_ids ci on ci.key = b.key left join (select distinct claim_id from bulk_linked) l on l.claim_id = ci.id`);
-  created += Number(claimCounts?.created ?? 0);
-  unchanged += Number(claimCounts?.total ?? 0) - Number(claimCounts?.created ?? 0);
+  created += written.citations;
+  unchanged += written.spans - written.citations;
+  // A claim counts as created when it is new or gained a quote, once per key; every other staged
+  // claim (a key staged again included) is unchanged.
+  const claimsCreated = await count(`
+    select count(*) as n from bulk_claim_ids ci where ci.inserted or ci.id in (select claim_id from bulk_linked)`);
+  created += claimsCreated;
+  unchanged += written.claims - claimsCreated;
   await sql.unsafe('create index on bulk_claim_ids (n)');
   await sql.unsafe('analyze bulk_claim_ids');
   step('count claims and citations');

@@ -27,7 +27,8 @@ export const TEXT_LIMITS = {
 } as const;
 
 /** Longest lists in one write. */
-export const LIST_LIMITS = { citations: 50, aliases: 100, participants: 50 } as const;
+// bulkEvents: events one updateEvents job changes (a request of 2,000 slugs fits the default 100 KB body limit).
+export const LIST_LIMITS = { citations: 50, aliases: 100, participants: 50, bulkEvents: 2_000 } as const;
 
 /**
  * Dates (event dates, periods, publication dates, and every date or time a read is given) lie in

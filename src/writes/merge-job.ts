@@ -8,11 +8,11 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { drainOnce } from '../db/summaries.ts';
 import type { JobHandler } from '../domain/jobs/jobs.ts';
 import { mergeableActors, mergeActors, parseMergeActors, type MergeActorsInput } from '../domain/merges/merge-actors.ts';
 import type { Principal, Tx } from '../domain/service.ts';
 import { enqueueJob } from '../domain/jobs/jobs.ts';
+import { drainSummariesWithProgress } from './job-summaries.ts';
 import { runWrite } from './transaction.ts';
 
 export const MERGE_ACTORS_JOB = 'mergeActors';
@@ -35,9 +35,6 @@ async function foldedParticipations(db: Database, actorId: number): Promise<numb
   return row?.n ?? 0;
 }
 
-/** Keys per drain call in a job: large, since the recompute is set-based and nothing waits on the call. */
-const JOB_DRAIN_BATCH = 20_000;
-
 export const mergeActorsJob: JobHandler = async (db, job, report) => {
   const input = parseMergeActors(job.input);
   const principal: Principal = { name: job.requestedBy, role: 'admin', tokenId: null };
@@ -57,26 +54,6 @@ export const mergeActorsJob: JobHandler = async (db, job, report) => {
   const after = await foldedParticipations(db, result.keep.id);
   if (after !== before) throw new Error(`the merge lost participations: ${before} before, ${after} after`);
 
-  // The summaries: every key queued up to now, the merge's included, drained with progress.
-  const [queued] = await db.execute<{ n: number }>(sql`select count(*)::int as n from summary_queue`);
-  let remaining = queued?.n ?? 0;
-  const total = Math.max(remaining, 1);
-  await report(0.2, `bringing the summaries up to date (${remaining} keys)`);
-  const drainStarted = performance.now();
-  for (;;) {
-    const taken = await drainOnce(db, JOB_DRAIN_BATCH);
-    const [left] = await db.execute<{ n: number }>(sql`select count(*)::int as n from summary_queue`);
-    remaining = left?.n ?? 0;
-    await report(0.2 + 0.8 * (1 - Math.min(remaining, total) / total), `bringing the summaries up to date (${remaining} keys left)`);
-    if (remaining === 0) break;
-    // Other drainers hold the rest: wait for them rather than spin.
-    if (taken === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    kept: result.keep.slug,
-    removed: result.remove.slug,
-    participations: after,
-    mergeMs: Math.round(mergeMs),
-    summariesMs: Math.round(performance.now() - drainStarted),
-  };
+  const summariesMs = await drainSummariesWithProgress(db, report, 0.2);
+  return { kept: result.keep.slug, removed: result.remove.slug, participations: after, mergeMs: Math.round(mergeMs), summariesMs };
 };

@@ -133,15 +133,19 @@ export function parseUpdateEvent(raw: { date?: FuzzyDateInput | null }): UpdateE
   return { ...input, date: raw.date ? fuzzyDate(raw.date, ['input', 'date']) : undefined };
 }
 
-/** Changes an event, backed by a cited claim; the old values stay readable as a revision. */
-export async function updateEvent(tx: Tx, principal: Principal, input: UpdateEventInput) {
+/**
+ * Changes an event, backed by a cited claim; the old values stay readable as a revision.
+ * `evidence`: the input's citations and place, when the caller resolved them already (updateEvents
+ * resolves them once for all its events).
+ */
+export async function updateEvent(tx: Tx, principal: Principal, input: UpdateEventInput, evidence?: { citationIds: number[]; placeId: number | null }) {
   const [before, placeId, resolved] = await allInOrder([
     tx.select().from(events).where(eq(events.slug, input.slug)).for('update').then(([row]) => {
       if (!row) throw new NotFoundError(`no event "${input.slug}"`, ['input', 'slug']);
       return row;
     }),
-    input.place != null ? placeBySlug(tx, input.place, ['input', 'place']).then((place) => place.id) : Promise.resolve(null),
-    resolveEvidence(tx, input),
+    evidence ? Promise.resolve(evidence.placeId) : input.place != null ? placeBySlug(tx, input.place, ['input', 'place']).then((place) => place.id) : Promise.resolve(null),
+    evidence ? Promise.resolve(evidence.citationIds) : resolveEvidence(tx, input),
   ]);
   const changes = actualChanges(before, {
     ...(input.title != null ? { title: input.title } : {}),

@@ -17,6 +17,9 @@ export function requireSomeChange(given: Record<string, unknown>): void {
   if (Object.keys(given).length === 0) throw new ValidationError('nothing to change: give at least one field besides slug', ['input']);
 }
 
+/** An update whose every value is the current one: refused alone, skipped in a bulk update (updateEvents). */
+export class NothingToChangeError extends ValidationError {}
+
 /** The given values that differ from the row's; refuses an update that would change nothing. */
 export function actualChanges<T extends Record<string, unknown>>(before: T, given: Partial<T>): Partial<T> {
   requireSomeChange(given);
@@ -25,7 +28,7 @@ export function actualChanges<T extends Record<string, unknown>>(before: T, give
     if (JSON.stringify(value) !== JSON.stringify(before[key])) changed[key] = value;
   }
   if (Object.keys(changed).length === 0) {
-    throw new ValidationError('nothing to change: every value given is the current one', ['input']);
+    throw new NothingToChangeError('nothing to change: every value given is the current one', ['input']);
   }
   return changed;
 }

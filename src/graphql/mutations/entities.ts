@@ -5,19 +5,22 @@
  */
 import { createActor, parseCreateActor, parseUpdateActor, updateActor } from '../../domain/actors/actors.ts';
 import { createEvent, parseCreateEvent, parseUpdateEvent, updateEvent } from '../../domain/events/events.ts';
-import { TEXT_LIMITS } from '../../domain/limits.ts';
+import { parseUpdateEvents } from '../../domain/events/update-events.ts';
+import { LIST_LIMITS, TEXT_LIMITS } from '../../domain/limits.ts';
 import { createPlace, parseCreatePlace, parseUpdatePlace, updatePlace } from '../../domain/places/places.ts';
 import type { ActorRow, EventRow, PlaceRow } from '../loaders/entities.ts';
 import { builder } from '../builder.ts';
 import { Actor } from '../types/actor.ts';
 import { CasualtyCategoryEnum } from '../types/casualties.ts';
 import { Event } from '../types/event.ts';
+import { Job } from '../types/job.ts';
 import { Place } from '../types/place.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
 import { ActorKindEnum, EventKindEnum, GeoPrecisionEnum, ParticipationRoleEnum, PlaceKindEnum } from '../types/vocabulary.ts';
 import { duplicateWarnings, PossibleDuplicateActor, PossibleDuplicateEvent, PossibleDuplicatePlace } from '../types/identity.ts';
 import { CitationInput, CREDIBILITY_INPUT_DESCRIPTION, FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, recordAnswer, runService } from './common.ts';
 import { ExternalIdInput } from './identity.ts';
+import { startUpdateEventsJob } from '../../writes/update-events-job.ts';
 
 // ---------------------------------------------------------------- actors
 
@@ -249,7 +252,32 @@ const UpdateEventInput = builder.inputType('UpdateEventInput', {
   }),
 });
 
+const UpdateEventsInput = builder.inputType('UpdateEventsInput', {
+  description: 'The same change to many events (a recoding), each backed by its own cited claim, all or nothing. Give a kind, a place, or both.',
+  fields: (t) => ({
+    idempotencyKey: t.string(idempotencyKeyField),
+    events: t.stringList({ required: true, description: `Slugs of the events to change: 1–${LIST_LIMITS.bulkEvents.toLocaleString('en')}, each once.` }),
+    kind: t.field({ type: EventKindEnum, description: 'Their new kind; left out, each keeps its own.' }),
+    place: t.string({ description: 'Slug of their new place; null clears it; left out, each keeps its own.' }),
+    confidence: t.int({ required: true, description: 'How sure the sources are of the change, 0–100.' }),
+    note: t.string({ description: 'The analyst’s note on each claim behind the change: what changed and why (at most 10,000 characters).', extensions: { maxLength: TEXT_LIMITS.text } }),
+    citations: t.field({ type: [CitationInput], required: true, description: 'The quotes supporting the change; at least one. Every event’s claim cites them.' }),
+  }),
+});
+
 builder.mutationFields((t) => ({
+  startUpdateEvents: t.field({
+    type: Job,
+    description:
+      'Changes the kind or place of many events at once as a job (without the request deadline): each event changed as updateEvent would change it, by a cited claim of its own with the old values kept as a revision; events that have the values already are left as they are. All or nothing; the dashboard summaries are brought up to date before the job SUCCEEDS. Refused at once when an event, the place or a quote is not found. Poll the job with job(id:). Role: analyst.',
+    authScopes: { analyst: true },
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: UpdateEventsInput, required: true, description: 'The events, their new kind or place, and the cited claim behind the change.' }) },
+    resolve: async (_root, args, ctx) => {
+      const { result } = await runService(ctx, 'startUpdateEvents', args, startUpdateEventsJob, parseUpdateEvents(args.input));
+      return result.job;
+    },
+  }),
   createEvent: t.field({
     type: Event,
     description: 'Adds an event, established by a cited claim; `eventAdded` subscribers are told. Role: analyst.',

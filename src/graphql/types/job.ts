@@ -23,17 +23,17 @@ const JobStatus = builder.enumType('JobStatus', {
 });
 
 export const Job = builder.loadableNode('Job', {
-  description: 'A long write running in the background (startMergeActors): poll it until it has SUCCEEDED or FAILED. Role: analyst (also through `node`).',
+  description: 'A long write running in the background (startMergeActors, startUpdateEvents): poll it until it has SUCCEEDED or FAILED. Role: analyst (also through `node`).',
   authScopes: { analyst: true },
   id: { resolve: (row: JobRow) => row.id, parse: parseNumericId },
   load: (ids: number[], ctx) => jobsById(ctx.db, ids),
   fields: (t) => ({
-    kind: t.exposeString('kind', { description: 'What the job does, e.g. "mergeActors".' }),
+    kind: t.exposeString('kind', { description: 'What the job does: "mergeActors" or "updateEvents".' }),
     input: t.expose('input', { type: 'JSON', description: 'What it was started with.' }),
     status: t.field({ type: JobStatus, description: 'Where it is.', resolve: (row) => row.status }),
     progress: t.exposeFloat('progress', { description: 'How far it is, 0–1.' }),
     stage: t.exposeString('stage', { nullable: true, description: 'What it is doing now, in words; null before it starts.' }),
-    result: t.expose('result', { type: 'JSON', nullable: true, description: 'What it did, once SUCCEEDED (for a merge: the actors, the kept actor’s participations after it, and how long the merge and the summaries took, ms).' }),
+    result: t.expose('result', { type: 'JSON', nullable: true, description: 'What it did, once SUCCEEDED: for a merge, the actors, the kept actor’s participations after it, and how long the merge and the summaries took (ms); for a bulk update, the events changed and unchanged (those that had the values already), and how long the update and the summaries took (ms).' }),
     error: t.exposeString('error', { nullable: true, description: 'Why it FAILED; null otherwise.' }),
     requestedBy: t.exposeString('requestedBy', { description: 'Who started it: token:<name>.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was queued.' }),
@@ -47,7 +47,7 @@ builder.queryField('job', (t) =>
   t.field({
     type: Job,
     nullable: true,
-    description: 'A job by its id (as startMergeActors returned it); null when there is none. Role: analyst.',
+    description: 'A job by its id (as startMergeActors or startUpdateEvents returned it); null when there is none. Role: analyst.',
     authScopes: { analyst: true },
     args: { id: t.arg.globalID({ required: true, description: 'The job’s global id.' }) },
     resolve: (_root, args) => (args.id.typename === 'Job' ? Number(args.id.id) : null),

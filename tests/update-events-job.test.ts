@@ -106,4 +106,20 @@ describe('startUpdateEvents', () => {
     expect(await kinds(events)).toEqual(before);
     expect(await count('claims')).toBe(claims);
   });
+
+  it('runs two jobs naming the same events in opposite orders side by side, one after the other, without a deadlock', async () => {
+    const all = (await f.scratch.handle.sql<{ slug: string }[]>`select slug from events order by slug`).map((r) => r.slug);
+    expect(all.length).toBeGreaterThan(15);
+    const cite = [{ source: SOURCE, quote: 'The group has also conducted attacks inside Pakistan' }];
+    const first = await start({ events: all, kind: 'ATTACK', confidence: 40, citations: cite });
+    const second = await start({ events: [...all].reverse(), kind: 'CAMPAIGN', confidence: 40, citations: cite });
+    expect([first.data?.startUpdateEvents.__typename, second.data?.startUpdateEvents.__typename]).toEqual(['MutationStartUpdateEventsSuccess', 'MutationStartUpdateEventsSuccess']);
+    // Two runners, as two servers would be: each takes one job.
+    expect(await Promise.all([runNextJob(f.scratch.handle.db, JOB_HANDLERS), runNextJob(f.scratch.handle.db, JOB_HANDLERS)])).toEqual([true, true]);
+    const jobs = await f.scratch.handle.sql<{ status: string; error: string | null }[]>`select status, error from jobs where kind = 'updateEvents' order by id desc limit 2`;
+    expect(jobs).toEqual([{ status: 'SUCCEEDED', error: null }, { status: 'SUCCEEDED', error: null }]);
+    // The job that ran second had the last word on every event.
+    const kindsNow = new Set(Object.values(await kinds(all)));
+    expect(kindsNow.size).toBe(1);
+  }, 120_000);
 });

@@ -75,6 +75,9 @@ export async function updateEvents(
   // The evidence and place once for all events, as updateEvent would resolve them for each.
   const placeId = input.place != null ? (await placeBySlug(tx, input.place, ['input', 'place'])).id : null;
   const citationIds = await resolveEvidence(tx, input);
+  // Every event locked at once, in id order: two jobs naming some of the same events in other
+  // orders would otherwise each hold what the other waits for.
+  await tx.execute(sql`select 1 from events where slug = any(${sql.param(input.events)}::text[]) order by id for update`);
   let changed = 0;
   for (const [i, slug] of input.events.entries()) {
     const change = { slug, kind: input.kind ?? undefined, place: input.place, confidence: input.confidence, note: input.note, citations: input.citations, date: undefined };

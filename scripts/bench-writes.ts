@@ -1,5 +1,5 @@
 /**
- * `npm run bench:writes [-- --duration 30 --writers 10 --readers 5 --read-rate 0 --events 10000 --events 100000 --skip merge --server-cpu-prof DIR --pool 10]`:
+ * `npm run bench:writes [-- --duration 30 --writers 10 --readers 5 --read-rate 0 --events 10000 --events 100000 --skip update --skip merge --server-cpu-prof DIR --pool 10]`:
  * writes at the scale of the synthetic dataset (run `npm run seed:synthetic` first, or point
  * SYNTHETIC_DATABASE_URL at a copy).
  *
@@ -19,8 +19,10 @@
  *    and its time per step;
  * 3. after each, a COPY of the same rows (their own copy of the source) into the same tables, with
  *    every trigger on: the physical floor, and the import's ratio to it;
- * 4. a merge of the two busiest actors as a job (startMergeActors, polled until it is done).
- * Step 4 changes the data for later runs: use a copy of the database.
+ * 4. a bulk update of 2,000 of the busiest actor's events as a job (startUpdateEvents: a new kind,
+ *    each by a cited claim; polled until it is done, the summaries included);
+ * 5. a merge of the two busiest actors as a job (startMergeActors, polled likewise).
+ * Steps 4 and 5 change the data for later runs: use a copy of the database.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID, createHash } from 'node:crypto';
@@ -148,6 +150,7 @@ const MUTATIONS = {
   addSource: `mutation($i: AddSourceInput!) { addSource(input: $i) { __typename ... on UserError { message } } }`,
   mergeActors: `mutation($i: MergeActorsInput!) { mergeActors(input: $i) { __typename ... on UserError { message } } }`,
   startMergeActors: `mutation($i: MergeActorsInput!) { startMergeActors(input: $i) { __typename ... on MutationStartMergeActorsSuccess { data { id } } ... on UserError { message } } }`,
+  startUpdateEvents: `mutation($i: UpdateEventsInput!) { startUpdateEvents(input: $i) { __typename ... on MutationStartUpdateEventsSuccess { data { id } } ... on UserError { message } } }`,
 } as const;
 type Operation = 'createEvent' | 'addParticipation' | 'addAdherence' | 'addRelationship' | 'updateEvent';
 const OPERATIONS: Operation[] = ['createEvent', 'addParticipation', 'addAdherence', 'addRelationship', 'updateEvent'];
@@ -440,36 +443,53 @@ async function main() {
     }
   }
 
-  // --- 4. a merge of the two busiest actors ----------------------------------------------------------
+  type JobState = { status: string; progress: number; stage: string | null; result: Record<string, unknown> | null; error: string | null };
+  /** Starts a job with `mutation` (its payload's field `field`) and polls it to the end; null when the start was refused (said). */
+  const runJob = async (mutation: string, field: string, input: Record<string, unknown>, token: string): Promise<{ job: JobState | null; seconds: number } | null> => {
+    const started = performance.now();
+    const post = (query: string, variables: Record<string, unknown>) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) }).then((r) => r.json());
+    const start = (await post(mutation, { i: input })) as { data?: Record<string, { __typename: string; data?: { id: string }; message?: string } | undefined> };
+    const jobId = start.data?.[field]?.data?.id;
+    if (!jobId) {
+      say(`${field} refused: ${JSON.stringify(start).slice(0, 300)}`);
+      return null;
+    }
+    let job: JobState | null = null;
+    for (;;) {
+      const polled = (await post(`query($id: ID!) { job(id: $id) { status progress stage result error } }`, { id: jobId })) as { data?: { job: JobState | null } };
+      job = polled.data?.job ?? null;
+      if (!job || job.status === 'SUCCEEDED' || job.status === 'FAILED') break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return { job, seconds: (performance.now() - started) / 1000 };
+  };
+
+  // --- 4. a bulk update of the busiest actor's events ------------------------------------------------
+  if (!skip.has('update')) {
+    // As a job (startUpdateEvents): 2,000 of its events given a new kind, each by a cited claim.
+    const slugs = (await sql<{ slug: string }[]>`
+      select e.slug from events e where e.kind <> 'STORMING' and exists (select 1 from participations p where p.event_id = e.id and p.actor_id = ${actor.id})
+       order by e.id limit 2000`).map((r) => r.slug);
+    const [source] = await sql<{ slug: string; text: string }[]>`select slug, text from sources where dataset is null and length(text) > 200 order by id limit 1`;
+    say(`\n### A bulk update of ${slugs.length.toLocaleString('en')} of ${actor.slug}'s events (a new kind), as a job\n`);
+    const run = await runJob(MUTATIONS.startUpdateEvents, 'startUpdateEvents', {
+      events: slugs, kind: 'STORMING', confidence: 50, note: 'bench: recoded', citations: [{ source: source!.slug, quote: source!.text.slice(0, 60) }],
+    }, analysts[0]!);
+    if (run) say(`job ${run.job?.status} in ${run.seconds.toFixed(1)} s (start to SUCCEEDED, summaries included): ${JSON.stringify(run.job?.result ?? run.job?.error)}`);
+  }
+
+  // --- 5. a merge of the two busiest actors ----------------------------------------------------------
   if (!skip.has('merge')) {
     // As a job (startMergeActors): the server runs the merge and the summary drain, the client polls.
     const before = await sql<{ n: number }[]>`
       select count(*)::int as n from participations where actor_id in (${actor.id}, ${second.id})`;
-    const started = performance.now();
-    const start = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
-      body: JSON.stringify({ query: MUTATIONS.startMergeActors, variables: { i: { keep: actor.slug, remove: second.slug, reason: 'bench: merge of the two busiest actors' } } }),
-    }).then((r) => r.json() as Promise<{ data?: { startMergeActors?: { __typename: string; data?: { id: string }; message?: string } } }>);
-    const jobId = start.data?.startMergeActors?.data?.id;
     say(`\n### Merge of ${second.slug} (${second.n} perpetrations) into ${actor.slug}, as a job\n`);
-    if (!jobId) say(`startMergeActors refused: ${JSON.stringify(start).slice(0, 300)}`);
-    else {
-      let job: { status: string; progress: number; stage: string | null; result: Record<string, unknown> | null; error: string | null } | null = null;
-      for (;;) {
-        const polled = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
-          body: JSON.stringify({ query: `query($id: ID!) { job(id: $id) { status progress stage result error } }`, variables: { id: jobId } }),
-        }).then((r) => r.json() as Promise<{ data?: { job: typeof job } }>);
-        job = polled.data?.job ?? null;
-        if (!job || job.status === 'SUCCEEDED' || job.status === 'FAILED') break;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-      const seconds = (performance.now() - started) / 1000;
+    const run = await runJob(MUTATIONS.startMergeActors, 'startMergeActors', { keep: actor.slug, remove: second.slug, reason: 'bench: merge of the two busiest actors' }, admin);
+    if (run) {
       const after = await sql<{ n: number }[]>`
         select count(*)::int as n from participations where actor_id in (select actor_id from actors_folded_into(array[${actor.id}]::int[], 'infinity'))`;
-      say(`job ${job?.status} in ${seconds.toFixed(1)} s (start to SUCCEEDED, summaries included): ${JSON.stringify(job?.result ?? job?.error)}; ` +
+      say(`job ${run.job?.status} in ${run.seconds.toFixed(1)} s (start to SUCCEEDED, summaries included): ${JSON.stringify(run.job?.result ?? run.job?.error)}; ` +
         `participations of the two before ${before[0]?.n}, of the kept actor after ${after[0]?.n}`);
     }
   }

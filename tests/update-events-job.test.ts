@@ -122,4 +122,25 @@ describe('startUpdateEvents', () => {
     const kindsNow = new Set(Object.values(await kinds(all)));
     expect(kindsNow.size).toBe(1);
   }, 120_000);
+
+  it('takes the events a filter matches when the job starts, instead of their slugs', async () => {
+    const linked = (await f.scratch.handle.sql<{ slug: string }[]>`
+      select e.slug from events e where exists (select 1 from participations p join actors a on a.id = p.actor_id where p.event_id = e.id and a.slug = 'isis-k')
+       order by e.id`).map((r) => r.slug);
+    expect(linked.length).toBeGreaterThan(3);
+    const cite = [{ source: SOURCE, quote: QUOTE }];
+    const started = await start({ filter: { actor: 'isis-k' }, kind: 'PLOT', confidence: 60, citations: cite });
+    expect(started.data?.startUpdateEvents.__typename).toBe('MutationStartUpdateEventsSuccess');
+    const [job] = await f.scratch.handle.sql<{ input: { events: string[] } }[]>`select input from jobs order by id desc limit 1`;
+    expect(job?.input.events).toEqual(linked);
+    expect(await runNextJob(f.scratch.handle.db, JOB_HANDLERS)).toBe(true);
+    expect(new Set(Object.values(await kinds(linked)))).toEqual(new Set(['PLOT']));
+    // Refused, naming the filter: nothing matches, or both ways of naming the events are given.
+    const none = await start({ filter: { actor: 'isis-k', kind: ['SUICIDE_BOMBING'] }, kind: 'ATTACK', confidence: 60, citations: cite });
+    expect(none.data?.startUpdateEvents).toMatchObject({ __typename: 'ValidationError', path: ['input', 'filter'], message: 'the filter matches no event' });
+    const both = await start({ events: ['isis-k-founding'], filter: { actor: 'isis-k' }, kind: 'CAMPAIGN', confidence: 60, citations: cite });
+    expect(both.data?.startUpdateEvents).toMatchObject({ __typename: 'ValidationError', path: ['input', 'filter'] });
+    const neither = await start({ kind: 'CAMPAIGN', confidence: 60, citations: cite });
+    expect(neither.data?.startUpdateEvents).toMatchObject({ __typename: 'ValidationError', path: ['input', 'events'] });
+  }, 120_000);
 });

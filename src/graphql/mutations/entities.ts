@@ -9,10 +9,13 @@ import { parseUpdateEvents } from '../../domain/events/update-events.ts';
 import { LIST_LIMITS, TEXT_LIMITS } from '../../domain/limits.ts';
 import { createPlace, parseCreatePlace, parseUpdatePlace, updatePlace } from '../../domain/places/places.ts';
 import type { ActorRow, EventRow, PlaceRow } from '../loaders/entities.ts';
+import { events } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
+import { ValidationError } from '../errors.ts';
 import { Actor } from '../types/actor.ts';
 import { CasualtyCategoryEnum } from '../types/casualties.ts';
-import { Event } from '../types/event.ts';
+import { Event, EventFilter, eventWhere, type EventFilterInput } from '../types/event.ts';
 import { Job } from '../types/job.ts';
 import { Place } from '../types/place.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
@@ -253,10 +256,14 @@ const UpdateEventInput = builder.inputType('UpdateEventInput', {
 });
 
 const UpdateEventsInput = builder.inputType('UpdateEventsInput', {
-  description: 'The same change to many events (a recoding), each backed by its own cited claim, all or nothing. Give a kind, a place, or both.',
+  description: 'The same change to many events (a recoding), each backed by its own cited claim, all or nothing. Name the events or give a filter; give a kind, a place, or both.',
   fields: (t) => ({
     idempotencyKey: t.string(idempotencyKeyField),
-    events: t.stringList({ required: true, description: `Slugs of the events to change: 1–${LIST_LIMITS.bulkEvents.toLocaleString('en')}, each once.` }),
+    events: t.stringList({ description: `Slugs of the events to change: 1–${LIST_LIMITS.bulkEvents.toLocaleString('en')}, each once. Give these or \`filter\`.` }),
+    filter: t.field({
+      type: EventFilter,
+      description: `Instead of \`events\`: the events this filter matches (as \`events\` lists them) when the job is started, at most ${LIST_LIMITS.bulkEvents.toLocaleString('en')}; the job changes those, whatever matches later.`,
+    }),
     kind: t.field({ type: EventKindEnum, description: 'Their new kind; left out, each keeps its own.' }),
     place: t.string({ description: 'Slug of their new place; null clears it; left out, each keeps its own.' }),
     confidence: t.int({ required: true, description: 'How sure the sources are of the change, 0–100.' }),
@@ -264,6 +271,20 @@ const UpdateEventsInput = builder.inputType('UpdateEventsInput', {
     citations: t.field({ type: [CitationInput], required: true, description: 'The quotes supporting the change; at least one. Every event’s claim cites them.' }),
   }),
 });
+
+/**
+ * The slugs of the events a bulk update's filter matches now (the events list's filter and view),
+ * in id order; refused when the input names events too, when it matches none, or too many.
+ */
+async function eventSlugsMatching(ctx: Context, filter: EventFilterInput, named: readonly string[] | null | undefined): Promise<string[]> {
+  if (named != null) throw new ValidationError('give events or filter, not both', ['input', 'filter']);
+  const rows = await ctx.db.select({ slug: events.slug }).from(events).where(eventWhere(filter, ctx.view)).orderBy(events.id).limit(LIST_LIMITS.bulkEvents + 1);
+  if (rows.length === 0) throw new ValidationError('the filter matches no event', ['input', 'filter']);
+  if (rows.length > LIST_LIMITS.bulkEvents) {
+    throw new ValidationError(`the filter matches more than ${LIST_LIMITS.bulkEvents.toLocaleString('en')} events: narrow it, or start a job per part`, ['input', 'filter']);
+  }
+  return rows.map((r) => r.slug);
+}
 
 builder.mutationFields((t) => ({
   startUpdateEvents: t.field({
@@ -274,7 +295,9 @@ builder.mutationFields((t) => ({
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: UpdateEventsInput, required: true, description: 'The events, their new kind or place, and the cited claim behind the change.' }) },
     resolve: async (_root, args, ctx) => {
-      const { result } = await runService(ctx, 'startUpdateEvents', args, startUpdateEventsJob, parseUpdateEvents(args.input));
+      const { filter, ...input } = args.input;
+      const slugs = filter ? await eventSlugsMatching(ctx, filter, input.events) : input.events;
+      const { result } = await runService(ctx, 'startUpdateEvents', args, startUpdateEventsJob, parseUpdateEvents({ ...input, events: slugs }));
       return result.job;
     },
   }),

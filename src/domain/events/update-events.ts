@@ -39,13 +39,23 @@ export function parseUpdateEvents(raw: unknown): UpdateEventsInput {
   return parseInput(updateEventsSchema, raw);
 }
 
+/**
+ * Refuses the first of `slugs` (input.events, each once) that names no event, by its index; with
+ * `lock`, locks the events in id order, so that two jobs naming some of the same events in other
+ * orders never each hold what the other waits for.
+ */
+async function requireEvents(tx: Tx, slugs: string[], lock: boolean): Promise<void> {
+  const found = await tx.execute<{ slug: string }>(sql`
+    select slug from events where slug = any(${sql.param(slugs)}::text[]) order by id ${lock ? sql`for update` : sql``}`);
+  if (found.length === slugs.length) return;
+  const stored = new Set(found.map((r) => r.slug));
+  const i = slugs.findIndex((slug) => !stored.has(slug));
+  throw new NotFoundError(`no event "${slugs[i]}"`, ['input', 'events', String(i)]);
+}
+
 /** Refuses, before any job is queued, events and places that do not exist and citations that do not resolve. */
 export async function checkUpdateEvents(tx: Tx, input: UpdateEventsInput): Promise<void> {
-  const missing = await tx.execute<{ i: number; slug: string }>(sql`
-    select g.i::int - 1 as i, g.slug from unnest(${sql.param(input.events)}::text[]) with ordinality as g(slug, i)
-     where not exists (select 1 from events e where e.slug = g.slug) order by g.i limit 1`);
-  const first = missing[0];
-  if (first) throw new NotFoundError(`no event "${first.slug}"`, ['input', 'events', String(first.i)]);
+  await requireEvents(tx, input.events, false);
   if (input.place != null) await placeBySlug(tx, input.place, ['input', 'place']);
   // Resolving a quote stores its citation: done in a savepoint rolled back here, the job does it again.
   await tx.execute(sql`savepoint check_update_events`);
@@ -72,12 +82,11 @@ export async function updateEvents(
   onProgress: (done: number) => Promise<void> = async () => {},
   every = 200,
 ): Promise<UpdateEventsResult> {
+  // Every event found and locked first: none can go or be renamed while the job runs.
+  await requireEvents(tx, input.events, true);
   // The evidence and place once for all events, as updateEvent would resolve them for each.
   const placeId = input.place != null ? (await placeBySlug(tx, input.place, ['input', 'place'])).id : null;
   const citationIds = await resolveEvidence(tx, input);
-  // Every event locked at once, in id order: two jobs naming some of the same events in other
-  // orders would otherwise each hold what the other waits for.
-  await tx.execute(sql`select 1 from events where slug = any(${sql.param(input.events)}::text[]) order by id for update`);
   let changed = 0;
   for (const [i, slug] of input.events.entries()) {
     const change = { slug, kind: input.kind ?? undefined, place: input.place, confidence: input.confidence, note: input.note, citations: input.citations, date: undefined };
@@ -86,11 +95,7 @@ export async function updateEvents(
       changed++;
     } catch (error) {
       // Nothing is written before updateEvent finds that nothing would change.
-      if (!(error instanceof NothingToChangeError)) {
-        // An event renamed since the job was queued: named by its place in the list.
-        if (error instanceof NotFoundError && error.path.join('.') === 'input.slug') throw new NotFoundError(error.message, ['input', 'events', String(i)]);
-        throw error;
-      }
+      if (!(error instanceof NothingToChangeError)) throw error;
     }
     if ((i + 1) % every === 0) await onProgress(i + 1);
   }

@@ -274,10 +274,9 @@ const UpdateEventsInput = builder.inputType('UpdateEventsInput', {
 
 /**
  * The slugs of the events a bulk update's filter matches now (the events list's filter and view),
- * in id order; refused when the input names events too, when it matches none, or too many.
+ * in id order; refused when it matches none, or too many.
  */
-async function eventSlugsMatching(ctx: Context, filter: EventFilterInput, named: readonly string[] | null | undefined): Promise<string[]> {
-  if (named != null) throw new ValidationError('give events or filter, not both', ['input', 'filter']);
+async function eventSlugsMatching(ctx: Context, filter: EventFilterInput): Promise<string[]> {
   const rows = await ctx.db.select({ slug: events.slug }).from(events).where(eventWhere(filter, ctx.view)).orderBy(events.id).limit(LIST_LIMITS.bulkEvents + 1);
   if (rows.length === 0) throw new ValidationError('the filter matches no event', ['input', 'filter']);
   if (rows.length > LIST_LIMITS.bulkEvents) {
@@ -296,7 +295,8 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateEventsInput, required: true, description: 'The events, their new kind or place, and the cited claim behind the change.' }) },
     resolve: async (_root, args, ctx) => {
       const { filter, ...input } = args.input;
-      const slugs = filter ? await eventSlugsMatching(ctx, filter, input.events) : input.events;
+      if (filter && input.events != null) throw new ValidationError('give events or filter, not both', ['input', 'filter']);
+      const slugs = filter ? await eventSlugsMatching(ctx, filter) : input.events;
       const { result } = await runService(ctx, 'startUpdateEvents', args, startUpdateEventsJob, parseUpdateEvents({ ...input, events: slugs }));
       return result.job;
     },

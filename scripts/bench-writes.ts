@@ -1,5 +1,5 @@
 /**
- * `npm run bench:writes [-- --duration 30 --writers 10 --readers 5 --read-rate 0 --events 10000 --events 100000 --skip update --skip merge --server-cpu-prof DIR --pool 10]`:
+ * `npm run bench:writes [-- --duration 30 --writers 10 --readers 5 --read-rate 0 --events 10000 --events 100000 --skip update --skip merge --server-cpu-prof DIR --pool 10 --floor-layers]`:
  * writes at the scale of the synthetic dataset (run `npm run seed:synthetic` first, or point
  * SYNTHETIC_DATABASE_URL at a copy).
  *
@@ -18,7 +18,9 @@
  *    a cited PERPETRATOR participation of the busiest actor — events/s, the importer's peak RSS
  *    and its time per step;
  * 3. after each, a COPY of the same rows (their own copy of the source) into the same tables, with
- *    every trigger on: the physical floor, and the import's ratio to it;
+ *    every trigger on: the physical floor, and the import's ratio to it; with `--floor-layers`, the
+ *    same rows again with each family of the tables' triggers off, with none, and into bare tables:
+ *    how much of the floor is the schema's own per-row work (copyFloor's layers);
  * 4. a bulk update of 2,000 of the busiest actor's events as a job (startUpdateEvents: a new kind,
  *    each by a cited claim; polled until it is done, the summaries included);
  * 5. a merge of the two busiest actors as a job (startMergeActors, polled likewise).
@@ -55,6 +57,9 @@ const { values: options } = parseArgs({
     'server-cpu-prof': { type: 'string' },
     // The server's DATABASE_POOL_SIZE (its admission slots follow it).
     pool: { type: 'string', default: '10' },
+    // After each floor, the same rows with the tables' trigger families off one at a time, with
+    // none, and into bare tables (copyFloor's layers): a few more floors' time.
+    'floor-layers': { type: 'boolean', default: false },
   },
 });
 const DURATION_MS = Number(options.duration) * 1000;
@@ -165,20 +170,67 @@ const SOURCES_PER_WRITER = Math.max(6, Math.ceil((DURATION_MS / 1000) * 50 / SEN
 const sentence = (tag: string, i: number) => `Report ${tag} item ${i}: the group was said to have acted in the area that day.`;
 
 /**
- * The import's rows written by COPY into staging tables and one INSERT per table, with every
- * trigger on (as seed:synthetic loads): a new source of `count` sentences, a citation of each,
- * an event report and a participation claim citing it, the event and the participation. Returns
- * the ms to commit.
+ * What the floor's rows are written into, and what is on (copyFloor):
+ * - `every trigger`: the real tables, every index, trigger and foreign key on, committed — the
+ *   floor the import is compared with;
+ * - `rolled back`: the same, timed to its last statement (the deferred checks fired) and rolled
+ *   back;
+ * - `without <family>`: the same with one family of the tables' insert triggers disabled
+ *   (TRIGGER_FAMILIES), each compared with a `rolled back` run just before it;
+ * - `no triggers`: the real tables with their indexes, but no trigger and no foreign key
+ *   (`session_replication_role = replica`);
+ * - `bare tables`: tables of the same columns with no index, trigger or key, made in the
+ *   transaction: the heap and its WAL alone.
+ * The layers say how much of the floor is the schema's own per-row work (`--floor-layers`); they
+ * need a superuser, as the synthetic server's is, and are all rolled back.
  */
-async function copyFloor(sql: postgres.Sql, slug: string, count: number, actorId: number, placeId: number | null): Promise<number> {
+const TRIGGER_FAMILIES = {
+  'search documents': `p.proname like '%search\\_document%'`,
+  'change feed': `p.proname like 'record\\_%'`,
+  'summary queue': `p.proname like 'summaries\\_queue\\_%'`,
+  'foreign keys': `p.proname = 'RI_FKey_check_ins'`,
+} as const;
+type TriggerFamily = keyof typeof TRIGGER_FAMILIES | 'integrity checks';
+/** The insert triggers of the floor's tables in `family`; the integrity checks are every other one (quote at offsets, every claim cited, grades, the text's hash and map, casualty parts). */
+function familyTriggers(family: TriggerFamily): string {
+  const known = Object.values(TRIGGER_FAMILIES).map((c) => `(${c})`).join(' or ');
+  const condition = family === 'integrity checks' ? `not (${known})` : TRIGGER_FAMILIES[family];
+  return `select t.tgrelid::regclass::text as relation, t.tgname as name from pg_trigger t join pg_proc p on p.oid = t.tgfoid
+           where t.tgrelid = any (array[${FLOOR_TABLES.map((name) => `'${name}'::regclass`).join(', ')}]) and (t.tgtype & 4) <> 0 and (${condition})`;
+}
+const FLOOR_TABLES = ['sources', 'claims', 'citations', 'claim_citations', 'events', 'participations'] as const;
+type FloorLayer = 'every trigger' | 'rolled back' | `without ${TriggerFamily}` | 'no triggers' | 'bare tables';
+const FLOOR_LAYERS: FloorLayer[] = ['rolled back', ...(['search documents', 'change feed', 'summary queue', 'foreign keys', 'integrity checks'] as const).map((f) => `without ${f}` as const), 'no triggers', 'bare tables'];
+/** Rolls a layer's transaction back once it is timed. */
+class FloorRolledBack extends Error {}
+
+/**
+ * The import's rows written by COPY into staging tables and one INSERT per table (as
+ * seed:synthetic loads), into `layer`'s tables: a new source of `count` sentences, a citation of
+ * each, an event report and a participation claim citing it, the event and the participation.
+ * Returns the ms to commit (`every trigger`) or to the last statement (the layers rolled back).
+ */
+async function copyFloor(sql: postgres.Sql, slug: string, count: number, actorId: number, placeId: number | null, layer: FloorLayer = 'every trigger'): Promise<number> {
   const sentences = Array.from({ length: count }, (_, i) => benchSentence(slug, i));
   const text = sentences.join(' ');
-  const started = performance.now();
-  await sql.begin(async (tx) => {
-    const [src] = await tx<{ id: number }[]>`insert into sources (slug, title, publisher, text, text_sha256)
-      values (${slug}, 'Bench copy report', 'Bench Wire', ${text}, ${createHash('sha256').update(text).digest('hex')}) returning id`;
-    const ids = async (table: string, n: number) =>
-      (await tx.unsafe<{ id: number }[]>(`select nextval(pg_get_serial_sequence('${table}', 'id'))::int as id from generate_series(1, ${n})`)).map((r) => r.id);
+  const table = (name: string) => (layer === 'bare tables' ? `bare_${name}` : name);
+  let started = performance.now();
+  let finished = 0;
+  const work = sql.begin(async (tx) => {
+    if (layer === 'no triggers') await tx`set local session_replication_role = replica`;
+    if (layer.startsWith('without ')) {
+      const triggers = await tx.unsafe<{ relation: string; name: string }[]>(familyTriggers(layer.slice('without '.length) as TriggerFamily));
+      for (const t of triggers) await tx.unsafe(`alter table ${t.relation} disable trigger "${t.name}"`);
+    }
+    if (layer === 'bare tables') {
+      // Each with its own identity sequence, so the ids are drawn as on the real tables.
+      for (const name of FLOOR_TABLES) await tx.unsafe(`create table bare_${name} (like ${name} including defaults including identity)`);
+    }
+    started = performance.now();
+    const [src] = await tx.unsafe<{ id: number }[]>(`insert into ${table('sources')} (slug, title, publisher, text, text_sha256)
+      values ($1, 'Bench copy report', 'Bench Wire', $2, $3) returning id`, [slug, text, createHash('sha256').update(text).digest('hex')]);
+    const ids = async (name: string, n: number) =>
+      (await tx.unsafe<{ id: number }[]>(`select nextval(pg_get_serial_sequence('${table(name)}', 'id'))::int as id from generate_series(1, ${n})`)).map((r) => r.id);
     const claimIds = await ids('claims', 2 * count);
     const citationIds = await ids('citations', count);
     const eventIds = await ids('events', count);
@@ -198,18 +250,29 @@ async function copyFloor(sql: postgres.Sql, slug: string, count: number, actorId
       rows.events.push(copyLine([eventIds[i]!, `${slug}-${i}`, `Bench copy event ${i}`, 'ATTACK', day, day, day, 'DAY', placeId, report]));
       rows.participations.push(copyLine([part, eventIds[i]!, actorId, 'PERPETRATOR', null]));
     }
-    const copy = async (table: string, columns: string[], lines: string[], staged: boolean) => {
-      const target = staged ? `stage_${table}` : table;
-      if (staged) await tx.unsafe(`create temp table ${target} (like ${table} including defaults) on commit drop`);
+    const copy = async (name: string, columns: string[], lines: string[], staged: boolean) => {
+      const target = staged ? `stage_${name}` : table(name);
+      if (staged) await tx.unsafe(`create temp table ${target} (like ${name} including defaults) on commit drop`);
       await copyLines(tx, target, columns, lines);
-      if (staged) await tx.unsafe(`insert into ${table} (${columns.join(', ')}) overriding system value select ${columns.join(', ')} from ${target}`);
+      if (staged) await tx.unsafe(`insert into ${table(name)} (${columns.join(', ')}) overriding system value select ${columns.join(', ')} from ${target}`);
     };
     await copy('claims', ['id', 'kind', 'confidence', 'recorded_by', 'key'], rows.claims, true);
     await copy('citations', ['id', 'source_id', 'quote', 'start_offset', 'end_offset', 'prefix', 'suffix'], rows.citations, true);
     await copy('claim_citations', ['claim_id', 'citation_id'], rows.claimCitations, false);
     await copy('events', ['id', 'slug', 'title', 'kind', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place_id', 'claim_id'], rows.events, true);
     await copy('participations', ['claim_id', 'event_id', 'actor_id', 'role', 'attributed_by_id'], rows.participations, false);
+    if (layer === 'every trigger') return;
+    // The deferred checks (every claim cited) that the real floor runs at commit.
+    await tx`set constraints all immediate`;
+    finished = performance.now();
+    throw new FloorRolledBack();
   });
+  try {
+    await work;
+  } catch (error) {
+    if (!(error instanceof FloorRolledBack)) throw error;
+    return finished - started;
+  }
   return performance.now() - started;
 }
 
@@ -433,10 +496,37 @@ async function main() {
       // loads), with every trigger on: the physical floor. Its own copy of the source.
       const copyMs = await copyFloor(sql, `bench-${run}-copy-${count}`, count, actor.id, place?.id ?? null);
       const copyDrainMs = await waitCaughtUp();
+      const layers = [] as { layer: FloorLayer; ms: number; baselineMs?: number | undefined }[];
+      if (options['floor-layers']) {
+        // Autovacuum, woken by the rows just written, would otherwise slow whichever layers it
+        // overlaps; and each family's layer runs right after a baseline of its own, so that a
+        // drift of the machine between layers is not read as a family's cost.
+        const quiet = async () => {
+          for (let waited = 0; waited < 120_000; waited += 250) {
+            const [busy] = await sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where backend_type = 'autovacuum worker' and datname = current_database()`;
+            if (!busy?.n) return;
+            await new Promise((resolve) => setTimeout(resolve, 250));
+          }
+        };
+        for (const layer of FLOOR_LAYERS) {
+          await quiet();
+          const baselineMs = layer.startsWith('without ') ? await copyFloor(sql, `bench-${run}-baseline-${layers.length}-${count}`, count, actor.id, place?.id ?? null, 'rolled back') : undefined;
+          await quiet();
+          const ms = await copyFloor(sql, `bench-${run}-${layer.replaceAll(' ', '-')}-${count}`, count, actor.id, place?.id ?? null, layer);
+          layers.push({ layer, ms, baselineMs });
+        }
+      }
       const rate = count / (importMs / 1000);
       const floor = count / (copyMs / 1000);
       say(`| npm run import (process start to exit${drain ? ', summaries drained at its end' : ''}) | ${count.toLocaleString('en')} | ${(importMs / 1000).toFixed(1)} | ${rate.toFixed(0)} | ${(rate / floor).toFixed(2)} | ${rss} |`);
       say(`| COPY of the same rows (every trigger on), to commit | ${count.toLocaleString('en')} | ${(copyMs / 1000).toFixed(1)} | ${floor.toFixed(0)} | 1.00 | |`);
+      for (const { layer, ms, baselineMs } of layers) {
+        const how = layer === 'rolled back' ? 'the same, rolled back after its deferred checks'
+          : layer === 'no triggers' ? 'indexes only: no trigger or foreign key'
+          : layer === 'bare tables' ? 'bare tables: no index, trigger or key'
+          : `${layer}: saves ${baselineMs === undefined ? '?' : ((baselineMs - ms) / 1000).toFixed(1)} s against the rolled-back run just before it (${((baselineMs ?? 0) / 1000).toFixed(1)} s; negative: noise)`;
+        say(`|   … ${how} | ${count.toLocaleString('en')} | ${(ms / 1000).toFixed(1)} | ${(count / (ms / 1000)).toFixed(0)} | | |`);
+      }
       if (drain) say(`|   … the import's summary drain (${drain[1]} keys) | | ${(Number(drain[2]) / 1000).toFixed(1)} | | | |`);
       if (offWritePath) say(`|   … the server's drainer catching up after the COPY | | ${(copyDrainMs / 1000).toFixed(1)} | | | |`);
       if (steps.length > 0) say(`\nimport of ${count.toLocaleString('en')}, ms per step: ${steps.join('; ')}\n`);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:writes [-- --duration 30 --writers 10 --readers 5 --read-rate 0 --events 10000 --events 100000 --skip update --skip merge --server-cpu-prof DIR --pool 10 --floor-layers]`:
+ * `npm run bench:writes [-- --duration 30 --writers 10 --readers 5 --read-rate 0 --events 10000 --events 100000 --skip update --skip merge --server-cpu-prof DIR --pool 10 --floor-layers --floor-rounds 3]`:
  * writes at the scale of the synthetic dataset (run `npm run seed:synthetic` first, or point
  * SYNTHETIC_DATABASE_URL at a copy).
  *
@@ -60,6 +60,8 @@ const { values: options } = parseArgs({
     // After each floor, the same rows with the tables' trigger families off one at a time, with
     // none, and into bare tables (copyFloor's layers): a few more floors' time.
     'floor-layers': { type: 'boolean', default: false },
+    // Rounds of the layers (medians reported): one family's share is within this machine's noise.
+    'floor-rounds': { type: 'string', default: '1' },
   },
 });
 const DURATION_MS = Number(options.duration) * 1000;
@@ -176,7 +178,7 @@ const sentence = (tag: string, i: number) => `Report ${tag} item ${i}: the group
  * - `rolled back`: the same, timed to its last statement (the deferred checks fired) and rolled
  *   back;
  * - `without <family>`: the same with one family of the tables' insert triggers disabled
- *   (TRIGGER_FAMILIES), each compared with a `rolled back` run just before it;
+ *   (TRIGGER_FAMILIES), each compared with a `rolled back` run beside it;
  * - `no triggers`: the real tables with their indexes, but no trigger and no foreign key
  *   (`session_replication_role = replica`);
  * - `bare tables`: tables of the same columns with no index, trigger or key, made in the
@@ -496,11 +498,12 @@ async function main() {
       // loads), with every trigger on: the physical floor. Its own copy of the source.
       const copyMs = await copyFloor(sql, `bench-${run}-copy-${count}`, count, actor.id, place?.id ?? null);
       const copyDrainMs = await waitCaughtUp();
-      const layers = [] as { layer: FloorLayer; ms: number; baselineMs?: number | undefined }[];
+      const layers = new Map<FloorLayer, { ms: number[]; saved: number[] }>();
       if (options['floor-layers']) {
         // Autovacuum, woken by the rows just written, would otherwise slow whichever layers it
-        // overlaps; and each family's layer runs right after a baseline of its own, so that a
-        // drift of the machine between layers is not read as a family's cost.
+        // overlaps. Each family's layer is paired with a rolled-back run with everything on, in
+        // alternating order round by round, so that the machine's drift is not read as a family's
+        // cost; the median over the rounds is reported.
         const quiet = async () => {
           for (let waited = 0; waited < 120_000; waited += 250) {
             const [busy] = await sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where backend_type = 'autovacuum worker' and datname = current_database()`;
@@ -508,24 +511,46 @@ async function main() {
             await new Promise((resolve) => setTimeout(resolve, 250));
           }
         };
-        for (const layer of FLOOR_LAYERS) {
+        let runs = 0;
+        const floorRun = async (layer: FloorLayer) => {
           await quiet();
-          const baselineMs = layer.startsWith('without ') ? await copyFloor(sql, `bench-${run}-baseline-${layers.length}-${count}`, count, actor.id, place?.id ?? null, 'rolled back') : undefined;
-          await quiet();
-          const ms = await copyFloor(sql, `bench-${run}-${layer.replaceAll(' ', '-')}-${count}`, count, actor.id, place?.id ?? null, layer);
-          layers.push({ layer, ms, baselineMs });
+          return copyFloor(sql, `bench-${run}-${layer.replaceAll(' ', '-')}-${runs++}-${count}`, count, actor.id, place?.id ?? null, layer);
+        };
+        for (let round = 0; round < Number(options['floor-rounds']); round++) {
+          for (const layer of FLOOR_LAYERS) {
+            const entry = layers.get(layer) ?? { ms: [], saved: [] };
+            layers.set(layer, entry);
+            if (!layer.startsWith('without ')) {
+              entry.ms.push(await floorRun(layer));
+              continue;
+            }
+            let baselineMs: number;
+            let layerMs: number;
+            if (round % 2 === 0) {
+              baselineMs = await floorRun('rolled back');
+              layerMs = await floorRun(layer);
+            } else {
+              layerMs = await floorRun(layer);
+              baselineMs = await floorRun('rolled back');
+            }
+            entry.ms.push(layerMs);
+            entry.saved.push(baselineMs - layerMs);
+          }
         }
       }
       const rate = count / (importMs / 1000);
       const floor = count / (copyMs / 1000);
       say(`| npm run import (process start to exit${drain ? ', summaries drained at its end' : ''}) | ${count.toLocaleString('en')} | ${(importMs / 1000).toFixed(1)} | ${rate.toFixed(0)} | ${(rate / floor).toFixed(2)} | ${rss} |`);
       say(`| COPY of the same rows (every trigger on), to commit | ${count.toLocaleString('en')} | ${(copyMs / 1000).toFixed(1)} | ${floor.toFixed(0)} | 1.00 | |`);
-      for (const { layer, ms, baselineMs } of layers) {
+      const seconds = (ms: number) => (ms / 1000).toFixed(1);
+      for (const [layer, { ms: all, saved }] of layers) {
+        const ms = percentile(all, 50);
+        const savedText = saved.length === 0 ? '' : `: saves ${seconds(percentile(saved, 50))} s (median of ${saved.length}; ${saved.map(seconds).join(', ')}) against a rolled-back run with everything on beside it`;
         const how = layer === 'rolled back' ? 'the same, rolled back after its deferred checks'
           : layer === 'no triggers' ? 'indexes only: no trigger or foreign key'
           : layer === 'bare tables' ? 'bare tables: no index, trigger or key'
-          : `${layer}: saves ${baselineMs === undefined ? '?' : ((baselineMs - ms) / 1000).toFixed(1)} s against the rolled-back run just before it (${((baselineMs ?? 0) / 1000).toFixed(1)} s; negative: noise)`;
-        say(`|   … ${how} | ${count.toLocaleString('en')} | ${(ms / 1000).toFixed(1)} | ${(count / (ms / 1000)).toFixed(0)} | | |`);
+          : `${layer}${savedText}`;
+        say(`|   … ${how} | ${count.toLocaleString('en')} | ${seconds(ms)} | ${(count / (ms / 1000)).toFixed(0)} | | |`);
       }
       if (drain) say(`|   … the import's summary drain (${drain[1]} keys) | | ${(Number(drain[2]) / 1000).toFixed(1)} | | | |`);
       if (offWritePath) say(`|   … the server's drainer catching up after the COPY | | ${(copyDrainMs / 1000).toFixed(1)} | | | |`);

@@ -186,6 +186,7 @@ const sentence = (tag: string, i: number) => `Report ${tag} item ${i}: the group
  * The layers say how much of the floor is the schema's own per-row work (`--floor-layers`); they
  * need a superuser, as the synthetic server's is, and are all rolled back.
  */
+const FLOOR_TABLES = ['sources', 'claims', 'citations', 'claim_citations', 'events', 'participations'] as const;
 const TRIGGER_FAMILIES = {
   'search documents': `p.proname like '%search\\_document%'`,
   'change feed': `p.proname like 'record\\_%'`,
@@ -193,6 +194,7 @@ const TRIGGER_FAMILIES = {
   'foreign keys': `p.proname = 'RI_FKey_check_ins'`,
 } as const;
 type TriggerFamily = keyof typeof TRIGGER_FAMILIES | 'integrity checks';
+const FAMILIES: TriggerFamily[] = [...(Object.keys(TRIGGER_FAMILIES) as (keyof typeof TRIGGER_FAMILIES)[]), 'integrity checks'];
 /** The insert triggers of the floor's tables in `family`; the integrity checks are every other one (quote at offsets, every claim cited, grades, the text's hash and map, casualty parts). */
 function familyTriggers(family: TriggerFamily): string {
   const known = Object.values(TRIGGER_FAMILIES).map((c) => `(${c})`).join(' or ');
@@ -200,9 +202,8 @@ function familyTriggers(family: TriggerFamily): string {
   return `select t.tgrelid::regclass::text as relation, t.tgname as name from pg_trigger t join pg_proc p on p.oid = t.tgfoid
            where t.tgrelid = any (array[${FLOOR_TABLES.map((name) => `'${name}'::regclass`).join(', ')}]) and (t.tgtype & 4) <> 0 and (${condition})`;
 }
-const FLOOR_TABLES = ['sources', 'claims', 'citations', 'claim_citations', 'events', 'participations'] as const;
 type FloorLayer = 'every trigger' | 'rolled back' | `without ${TriggerFamily}` | 'no triggers' | 'bare tables';
-const FLOOR_LAYERS: FloorLayer[] = ['rolled back', ...(['search documents', 'change feed', 'summary queue', 'foreign keys', 'integrity checks'] as const).map((f) => `without ${f}` as const), 'no triggers', 'bare tables'];
+const FLOOR_LAYERS: FloorLayer[] = ['rolled back', ...FAMILIES.map((f) => `without ${f}` as const), 'no triggers', 'bare tables'];
 /** Rolls a layer's transaction back once it is timed. */
 class FloorRolledBack extends Error {}
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drainSummaries } from '../src/db/summaries.ts';
 import { importFile } from '../src/import/import.ts';
 import { tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
 
@@ -97,6 +98,33 @@ describe('importing 1,000 events', () => {
     const again = await importFile(f.scratch.handle.db, path);
     expect(again).toMatchObject({ ok: true, created: 0, unchanged: 3001, refused: 0 });
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  }, 120_000);
+
+  it('leaves a bulk part\'s search documents to the drain, and search finds its records once summaries catch up', async () => {
+    // 1,500 events in one part: more records per statement than search_documents_inline_rows.
+    const path = bigFile('bulk-searched', 1500);
+    expect(await importFile(f.scratch.handle.db, path)).toMatchObject({ ok: true, refused: 0 });
+    const FIND = `{ search(query: "Incident 1234", types: [EVENT, CITATION], first: 10) { kind event { slug } citation { quote } }
+                    summaryStatus { caughtUp } }`;
+    const [queued] = await f.scratch.handle.sql<{ events: number; citations: number }[]>`
+      select count(*) filter (where kind = 'event_search')::int as events, count(*) filter (where kind = 'citation_search')::int as citations
+        from summary_queue`;
+    expect(queued).toEqual({ events: 1500, citations: 1500 });
+    expect((await f.api.query(FIND)).data).toEqual({ search: [], summaryStatus: { caughtUp: false } });
+
+    await drainSummaries(f.scratch.handle.db);
+    const found = await f.api.query<{ search: { kind: string; event: { slug: string } | null; citation: { quote: string } | null }[] }>(FIND);
+    expect(found.data?.search.map((h) => h.event?.slug ?? h.citation?.quote).sort()).toEqual([
+      'Incident 1234 took place in Kabul.', 'bulk-searched-incident-1234',
+    ]);
+    // Each document is the one its record gives, as if the statement had made it.
+    const [stale] = await f.scratch.handle.sql<{ n: number }[]>`
+      select (select count(*) from events e left join event_search_documents d on d.event_id = e.id
+               where d.document is distinct from event_search_document(e.title, e.description))
+           + (select count(*) from citations c left join citation_search_documents d on d.citation_id = c.id
+               where d.document is distinct from citation_search_document(c.quote))
+           + (select count(*) from summary_queue) as n`;
+    expect(Number(stale?.n)).toBe(0);
   }, 120_000);
 
   it('gives the claims of a graded source its grade, which reliability floors then keep', async () => {

@@ -15,17 +15,9 @@ import cliProgress from 'cli-progress';
 import { connectDatabase } from '../db/client.ts';
 import { databaseUrlOrExit } from './database.ts';
 import { migrateDatabase } from '../db/migrate.ts';
-import { drainSummaries } from '../db/summaries.ts';
+import { IMPORT_DRAIN_BATCH, IMPORT_DRAINERS, drainSummaries } from '../db/summaries.ts';
 import { importFile } from '../import/import.ts';
 import { DATASET_FORMAT_NAMES, importDataset } from '../import/datasets/import.ts';
-
-/** Keys per drain call at the end of an import: the recompute is set-based, so big batches pay off. */
-const IMPORT_DRAIN_BATCH = 20_000;
-/**
- * Drain loops at the end of an import, each on its own connection: a drain call claims at most half
- * of the queue's partitions, so two work side by side (docs/performance.md, "Two drainers").
- */
-const IMPORT_DRAINERS = 2;
 
 const usage = `usage: npm run import -- FILE.json|FILE.csv [--format ${DATASET_FORMAT_NAMES.join('|')}] [--dry-run] [--timings]`;
 const { positionals, values } = parseArgs({

@@ -655,9 +655,9 @@ export const externalIds = pgTable(
  * instead of parsing each text again, and apart from their records so that the loaders that read
  * those rows do not ship them. Each row is written by triggers on its record (src/db/sql/search.sql):
  * events' titles weighted A and descriptions B, sources' titles A and texts D, citations' quotes D,
- * all with English stemming. They hold no foreign key: only those triggers write them, in the
- * statement that adds the record, and delete them with it; a key checked row by row cost a bulk load
- * ~5 µs a document.
+ * all with English stemming. They hold no foreign key: only those triggers write them (in the
+ * statement that adds the record, or, for a bulk statement's records, the summary drainer after its
+ * commit) and delete them with it; a key checked row by row cost a bulk load ~5 µs a document.
  */
 export const eventSearchDocuments = pgTable(
   'event_search_documents',
@@ -1320,7 +1320,10 @@ export const changeCommits = pgTable('change_commits', {
  * transaction, and a drainer (summaries_drain, called by src/db/summaries.ts) recomputes them.
  * Writers only insert there (no unique key, no sequence), so they never wait for one another.
  */
-export const summaryKeyKinds = ['event', 'event_doctrines', 'actor_events', 'actor_doctrines', 'place'] as const;
+export const summaryKeyKinds = [
+  'event', 'event_doctrines', 'actor_events', 'actor_doctrines', 'place',
+  'event_search', 'source_search', 'citation_search',
+] as const;
 
 /** How many partitions the queue is cut into: drainers work on different ones at once. */
 export const SUMMARY_PARTITIONS = 16;
@@ -1329,7 +1332,8 @@ export const summaryQueue = pgTable(
   'summary_queue',
   {
     // What went stale: an event (all its summary rows), an event's doctrines, the events of an
-    // actor's participations (a merge), an actor's own events' doctrines, the events at a place.
+    // actor's participations (a merge), an actor's own events' doctrines, the events at a place;
+    // or a record of a bulk statement whose search document is still to be made (src/db/sql/search.sql).
     kind: text('kind', { enum: summaryKeyKinds }).notNull(),
     id: integer('id').notNull(),
     // A key's partition: one drainer at a time recomputes the rows of a given event.
@@ -1340,7 +1344,10 @@ export const summaryQueue = pgTable(
     markedAt: timestamp('marked_at', { withTimezone: true, mode: 'string' }).notNull().default(sql`clock_timestamp()`),
   },
   (t) => [
-    check('summary_queue_kind_check', sql`${t.kind} in ('event', 'event_doctrines', 'actor_events', 'actor_doctrines', 'place')`),
+    check(
+      'summary_queue_kind_check',
+      sql`${t.kind} in ('event', 'event_doctrines', 'actor_events', 'actor_doctrines', 'place', 'event_search', 'source_search', 'citation_search')`,
+    ),
     index('summary_queue_part_idx').on(t.part, t.markedAt),
     index('summary_queue_marked_at_idx').on(t.markedAt),
   ],

@@ -12,6 +12,14 @@ import { PollingLoop, type PollingLoopOptions } from './polling-loop.ts';
 /** Keys one drain call takes: small enough to keep a call well under a second on a big actor. */
 export const DRAIN_BATCH = 500;
 
+/** Keys per drain call at the end of an import: the recompute is set-based, so big batches pay off. */
+export const IMPORT_DRAIN_BATCH = 20_000;
+/**
+ * Drain loops at the end of an import, each on its own connection: a drain call claims at most half
+ * of the queue's partitions, so two work side by side (docs/performance.md, "Two drainers").
+ */
+export const IMPORT_DRAINERS = 2;
+
 const DEADLOCK = '40P01';
 
 function isDeadlock(error: unknown): boolean {

@@ -62,12 +62,38 @@ CREATE OR REPLACE FUNCTION searched_text(text text, dataset dataset) RETURNS tex
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN CASE WHEN dataset IS NULL THEN text ELSE dataset_record_values(text) END;
 
--- Inserts are handled per statement (bulk loads insert a million events in a few statements);
--- the rare edits of a title, description or quote per row.
+-- Inserts are handled per statement; the rare edits of a title, description or quote per row.
+--
+-- A document is derived data. A statement that adds a few records (every API write) makes their
+-- documents itself, so a record is found by search as soon as its write commits. A bulk statement
+-- (an import's part, more than search_documents_inline_rows records) queues its records in
+-- summary_queue instead, and the drainer makes their documents after the commit
+-- (search_documents_refresh): to_tsvector and the GIN entries were a quarter of a bulk load's
+-- transaction, on the one core its backend runs on, where the drainers share the machine's cores.
+-- Such records are found once the summaries are complete up to the load's commit, the lag the
+-- dashboards already have (summaries_complete_up_to).
+--
+-- Why no document can be left stale: the drainer only adds documents that are missing (ON
+-- CONFLICT DO NOTHING), and every edit writes its record's whole document (an upsert). An edit
+-- racing the drainer either comes after its insert (and overwrites it, waiting for it to commit)
+-- or before (and the drainer's insert then does nothing); the drainer cannot overwrite an edit.
+CREATE OR REPLACE FUNCTION search_documents_inline_rows() RETURNS integer
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN 1000;
+
+-- Whether a statement's transition table holds more rows than are made inline (reads at most that many).
+CREATE OR REPLACE FUNCTION search_documents_bulk(rows bigint) RETURNS boolean
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN rows > search_documents_inline_rows();
+
 CREATE OR REPLACE FUNCTION events_search_document_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO event_search_documents (event_id, document)
-  SELECT id, event_search_document(title, description) FROM inserted;
+  IF search_documents_bulk((SELECT count(*) FROM (SELECT FROM inserted LIMIT search_documents_inline_rows() + 1) n)) THEN
+    INSERT INTO summary_queue (kind, id) SELECT 'event_search', id FROM inserted;
+  ELSE
+    INSERT INTO event_search_documents (event_id, document)
+    SELECT id, event_search_document(title, description) FROM inserted;
+  END IF;
   RETURN NULL;
 END $$;
 
@@ -77,7 +103,8 @@ CREATE TRIGGER events_search_document_insert AFTER INSERT ON events
 
 CREATE OR REPLACE FUNCTION events_search_document_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE event_search_documents SET document = event_search_document(NEW.title, NEW.description) WHERE event_id = NEW.id;
+  INSERT INTO event_search_documents (event_id, document) VALUES (NEW.id, event_search_document(NEW.title, NEW.description))
+  ON CONFLICT (event_id) DO UPDATE SET document = excluded.document;
   RETURN NULL;
 END $$;
 
@@ -87,8 +114,12 @@ CREATE TRIGGER events_search_document_update AFTER UPDATE OF title, description 
 
 CREATE OR REPLACE FUNCTION sources_search_document_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO source_search_documents (source_id, document)
-  SELECT id, source_search_document(title, searched_text(text, dataset)) FROM inserted;
+  IF search_documents_bulk((SELECT count(*) FROM (SELECT FROM inserted LIMIT search_documents_inline_rows() + 1) n)) THEN
+    INSERT INTO summary_queue (kind, id) SELECT 'source_search', id FROM inserted;
+  ELSE
+    INSERT INTO source_search_documents (source_id, document)
+    SELECT id, source_search_document(title, searched_text(text, dataset)) FROM inserted;
+  END IF;
   RETURN NULL;
 END $$;
 
@@ -98,11 +129,15 @@ CREATE TRIGGER sources_search_document_insert AFTER INSERT ON sources
 
 CREATE OR REPLACE FUNCTION sources_search_document_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE source_search_documents SET document = source_search_document(NEW.title, searched_text(NEW.text, NEW.dataset)) WHERE source_id = NEW.id;
-  -- Its quotes are indexed as it is (a document's words or a record's values).
+  INSERT INTO source_search_documents (source_id, document)
+  VALUES (NEW.id, source_search_document(NEW.title, searched_text(NEW.text, NEW.dataset)))
+  ON CONFLICT (source_id) DO UPDATE SET document = excluded.document;
+  -- Its quotes are indexed as it is (a document's words or a record's values), those the drainer
+  -- has yet to make included.
   IF NEW.dataset IS DISTINCT FROM OLD.dataset THEN
-    UPDATE citation_search_documents d SET document = citation_search_document(searched_text(c.quote, NEW.dataset))
-      FROM citations c WHERE c.source_id = NEW.id AND d.citation_id = c.id;
+    INSERT INTO citation_search_documents (citation_id, document)
+    SELECT c.id, citation_search_document(searched_text(c.quote, NEW.dataset)) FROM citations c WHERE c.source_id = NEW.id
+    ON CONFLICT (citation_id) DO UPDATE SET document = excluded.document;
   END IF;
   RETURN NULL;
 END $$;
@@ -113,6 +148,10 @@ CREATE TRIGGER sources_search_document_update AFTER UPDATE OF title, text, datas
 
 CREATE OR REPLACE FUNCTION citations_search_document_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  IF search_documents_bulk((SELECT count(*) FROM (SELECT FROM inserted LIMIT search_documents_inline_rows() + 1) n)) THEN
+    INSERT INTO summary_queue (kind, id) SELECT 'citation_search', id FROM inserted;
+    RETURN NULL;
+  END IF;
   INSERT INTO citation_search_documents (citation_id, document)
   -- Only the quoted sources are read, by their key: a plain join hashed every stored source for
   -- each part of a bulk load (95,000 by the end of a 100,000-row dataset import).
@@ -128,9 +167,9 @@ CREATE TRIGGER citations_search_document_insert AFTER INSERT ON citations
 
 CREATE OR REPLACE FUNCTION citations_search_document_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE citation_search_documents
-     SET document = citation_search_document(searched_text(NEW.quote, (SELECT dataset FROM sources WHERE id = NEW.source_id)))
-   WHERE citation_id = NEW.id;
+  INSERT INTO citation_search_documents (citation_id, document)
+  VALUES (NEW.id, citation_search_document(searched_text(NEW.quote, (SELECT dataset FROM sources WHERE id = NEW.source_id))))
+  ON CONFLICT (citation_id) DO UPDATE SET document = excluded.document;
   RETURN NULL;
 END $$;
 
@@ -160,3 +199,45 @@ CREATE TRIGGER sources_search_document_delete AFTER DELETE ON sources
 DROP TRIGGER IF EXISTS citations_search_document_delete ON citations;
 CREATE TRIGGER citations_search_document_delete AFTER DELETE ON citations
   REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION search_documents_delete();
+
+-- The documents of the records a bulk statement queued (event_search, source_search and
+-- citation_search keys among the keys a drain call took, summary_taken), made from the records as
+-- they are now. Only missing documents are added: one that exists was written by an edit, from a
+-- state at least as new as this call's (see search_documents_inline_rows). A record deleted since
+-- it was queued has no row to read here, and gets no document. (One deleted while this call makes
+-- its document would leave that document behind; events, sources and citations are append-only,
+-- deleted only by tests.)
+CREATE OR REPLACE FUNCTION search_documents_refresh() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO event_search_documents (event_id, document)
+  SELECT e.id, event_search_document(e.title, e.description) FROM events e
+   WHERE e.id = ANY(ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'event_search'))
+  ON CONFLICT (event_id) DO NOTHING;
+  INSERT INTO source_search_documents (source_id, document)
+  SELECT s.id, source_search_document(s.title, searched_text(s.text, s.dataset)) FROM sources s
+   WHERE s.id = ANY(ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'source_search'))
+  ON CONFLICT (source_id) DO NOTHING;
+  -- A quote's source by key (most of a call's quotes are of one source, or of a few dataset rows).
+  INSERT INTO citation_search_documents (citation_id, document)
+  SELECT c.id, citation_search_document(searched_text(c.quote, s.dataset))
+    FROM citations c JOIN sources s ON s.id = c.source_id
+   WHERE c.id = ANY(ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'citation_search'))
+  ON CONFLICT (citation_id) DO NOTHING;
+END $$;
+
+-- Every missing document, for summaries_rebuild, which empties the queue its keys were in.
+CREATE OR REPLACE FUNCTION search_documents_complete() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO event_search_documents (event_id, document)
+  SELECT e.id, event_search_document(e.title, e.description) FROM events e
+   WHERE NOT EXISTS (SELECT FROM event_search_documents d WHERE d.event_id = e.id)
+  ON CONFLICT (event_id) DO NOTHING;
+  INSERT INTO source_search_documents (source_id, document)
+  SELECT s.id, source_search_document(s.title, searched_text(s.text, s.dataset)) FROM sources s
+   WHERE NOT EXISTS (SELECT FROM source_search_documents d WHERE d.source_id = s.id)
+  ON CONFLICT (source_id) DO NOTHING;
+  INSERT INTO citation_search_documents (citation_id, document)
+  SELECT c.id, citation_search_document(searched_text(c.quote, s.dataset)) FROM citations c JOIN sources s ON s.id = c.source_id
+   WHERE NOT EXISTS (SELECT FROM citation_search_documents d WHERE d.citation_id = c.id)
+  ON CONFLICT (citation_id) DO NOTHING;
+END $$;

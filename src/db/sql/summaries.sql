@@ -1170,6 +1170,10 @@ BEGIN
    WHERE t.kind = 'place'
    GROUP BY e.id;
 
+  -- The search documents of bulk statements' records (search_documents_refresh), before this call
+  -- locks any sum row: another drainer waiting for those rows would wait for them too.
+  PERFORM search_documents_refresh();
+
   full_refresh := ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'event' ORDER BY id);
   doctrines_only := ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'event_doctrines' AND id <> ALL(full_refresh) ORDER BY id);
   -- The events' own rows first (no other drainer writes rows of these events), with the differences
@@ -1336,6 +1340,8 @@ CREATE OR REPLACE FUNCTION summaries_rebuild() RETURNS void LANGUAGE plpgsql AS 
 BEGIN
   PERFORM 1 FROM summary_partitions FOR UPDATE;
   DELETE FROM summary_queue;
+  -- The queue also held bulk statements' records waiting for their search documents.
+  PERFORM search_documents_complete();
   TRUNCATE event_rollup_members, event_rollup_by_kind, event_rollup_by_country, event_rollup_by_period,
     event_rollup_by_country_total, event_rollup_by_band, event_rollup_by_band_period, event_rollup_by_band_country, actor_event_links, actor_rollup, actor_rollup_timeline, actor_rollup_by_role,
     actor_rollup_by_role_band, actor_rollup_by_role_floor,

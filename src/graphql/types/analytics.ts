@@ -335,7 +335,7 @@ const SummaryStatusType = builder.objectRef<SummaryStatus>('SummaryStatus').impl
   fields: (t) => ({
     completeUpTo: t.expose('completeUpTo', {
       type: 'DateTime',
-      description: 'Every write committed before this time is counted in the summaries (now, when nothing is waiting).',
+      description: 'Every write committed before this time is counted in the summaries, and its records are found by `search` (now, when nothing is waiting).',
     }),
     caughtUp: t.exposeBoolean('caughtUp', { description: 'True when no committed write is waiting to be counted.' }),
   }),
@@ -345,7 +345,7 @@ builder.queryField('summaryStatus', (t) =>
   t.field({
     type: SummaryStatusType,
     description:
-      'How current the dashboard summaries are: ask for it beside live aggregates to know what they include. Read once, before the other fields of the query, so every live aggregate beside it includes at least the writes it says are counted.',
+      'How current the dashboard summaries (and the search index of bulk imports) are: ask for it beside live aggregates to know what they include. Read once, before the other fields of the query, so every live aggregate beside it includes at least the writes it says are counted.',
     // Read before the query's fields run (useSummaryStatusFirst); read here when that was not possible.
     resolve: (_root, _args, ctx) => requestSummaryStatus(ctx),
   }),

@@ -39,7 +39,7 @@ const SearchHit = builder.objectRef<SearchRow>('SearchHit').implement({
 builder.queryFields((t) => ({
   search: t.field({
     type: [SearchHit],
-    description: `Full-text search (English stemming; web-search syntax: "quoted phrases", OR, -excluded), best first (ties by kind, then id): at most \`first\` hits (default ${DEFAULT_SEARCH_RESULTS}, max ${MAX_SEARCH_RESULTS}). Of each kind, the ${CANDIDATES} most recently added matches (${SOURCE_CANDIDATES} for sources) are ranked: a query matching more returns the best of those newest matches, not of every match, so an older record that would rank higher can be missing. Narrow the query (a "quoted phrase", more words, \`types\`) to reach it.`,
+    description: `Full-text search (English stemming; web-search syntax: "quoted phrases", OR, -excluded), best first (ties by kind, then id): at most \`first\` hits (default ${DEFAULT_SEARCH_RESULTS}, max ${MAX_SEARCH_RESULTS}). Of each kind, the ${CANDIDATES} most recently added matches (${SOURCE_CANDIDATES} for sources) are ranked: a query matching more returns the best of those newest matches, not of every match, so an older record that would rank higher can be missing. Narrow the query (a "quoted phrase", more words, \`types\`) to reach it. A record written through the API is found as soon as its write commits; the records of a bulk import are indexed with the dashboard summaries, once \`summaryStatus.completeUpTo\` passes the import's commit.`,
     args: {
       query: t.arg.string({ required: true, description: 'Words to look for, in web-search syntax ("quoted phrase", OR, -excluded); must not be blank.' }),
       types: t.arg({ type: [SearchKindEnum], description: 'Only these kinds (default: all).' }),

@@ -1,2 +1,2 @@
 ALTER TABLE "summary_queue" DROP CONSTRAINT "summary_queue_kind_check";--> statement-breakpoint
-ALTER TABLE "summary_queue" ADD CONSTRAINT "summary_queue_kind_check" CHECK ("summary_queue"."kind" in ('event', 'event_doctrines', 'actor_events', 'actor_doctrines', 'place', 'event_search', 'source_search', 'citation_search'));
+ALTER TABLE "summary_queue" ADD CONSTRAINT "summary_queue_kind_check" CHECK ("summary_queue"."kind" in ('event', 'event_doctrines', 'actor_events', 'actor_doctrines', 'place', 'source_search', 'citation_search'));

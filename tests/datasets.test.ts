@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applySqlSources } from '../src/db/migrate.ts';
+import { drainSummaries } from '../src/db/summaries.ts';
 import { importDataset } from '../src/import/datasets/import.ts';
 import { generateDataset } from '../scripts/generate-dataset.ts';
 import { scratchDatabase, tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
@@ -439,6 +440,29 @@ describe('what a dataset row becomes', () => {
 });
 
 describe('a dataset file written part by part', () => {
+  it('a bulk import\'s rows are indexed by the drain, by their values, as a small import\'s rows are at once', async () => {
+    const file = join(dir, 'bulk-indexed.csv');
+    await generateDataset('ucdp-ged', 1100, file);
+    const db = await scratchDatabase();
+    try {
+      // 1,100 rows in one part: each statement adds more records than search_documents_inline_rows.
+      expect(await importDataset(db.handle.db, file, 'ucdp-ged')).toMatchObject({ ok: true, refused: 0 });
+      const missing = async () => (await db.handle.sql<{ n: number }[]>`
+        select (select count(*) from sources s left join source_search_documents d on d.source_id = s.id
+                 where d.document is distinct from source_search_document(s.title, searched_text(s.text, s.dataset)))
+             + (select count(*) from citations c join sources s on s.id = c.source_id left join citation_search_documents d on d.citation_id = c.id
+                 where d.document is distinct from citation_search_document(searched_text(c.quote, s.dataset)))
+             + (select count(*) from events e left join event_search_documents d on d.event_id = e.id
+                 where d.document is distinct from event_search_document(e.title, e.description)) as n`)[0]!.n;
+      const [records] = await db.handle.sql<{ n: number }[]>`select (select count(*) from sources) + (select count(*) from citations) + (select count(*) from events) as n`;
+      expect(Number(await missing())).toBe(Number(records!.n));
+      await drainSummaries(db.handle.db);
+      expect(Number(await missing())).toBe(0);
+    } finally {
+      await db.drop();
+    }
+  }, 120_000);
+
   it('gives what one part gives: the same records, claims and quotes, actors and places met again in later parts', async () => {
     const file = join(dir, 'parts.csv');
     await generateDataset('ucdp-ged', 60, file);

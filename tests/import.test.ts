@@ -101,15 +101,18 @@ describe('importing 1,000 events', () => {
   }, 120_000);
 
   it('leaves a bulk part\'s search documents to the drain, and search finds its records once summaries catch up', async () => {
-    // 1,500 events in one part: more records per statement than search_documents_inline_rows.
+    // 1,500 events and quotes in one part: more records per statement than search_documents_inline_rows.
     const path = bigFile('bulk-searched', 1500);
     expect(await importFile(f.scratch.handle.db, path)).toMatchObject({ ok: true, refused: 0 });
     const FIND = `{ search(query: "Incident 1234", types: [EVENT, CITATION], first: 10) { kind event { slug } citation { quote } }
                     summaryStatus { caughtUp } }`;
-    const [queued] = await f.scratch.handle.sql<{ events: number; citations: number }[]>`
-      select count(*) filter (where kind = 'event_search')::int as events, count(*) filter (where kind = 'citation_search')::int as citations
-        from summary_queue`;
-    expect(queued).toEqual({ events: 1500, citations: 1500 });
+    // Waiting: the events (as every new event is, for the summaries) and the quotes, by blocks of ids.
+    const [queued] = await f.scratch.handle.sql<{ events: number; quotes: number }[]>`
+      select (select count(*)::int from events e
+               where e.slug like 'bulk-searched-%' and e.id in (select id from summary_queue where kind = 'event')) as events,
+             (select count(*)::int from citations c join sources s on s.id = c.source_id and s.slug = 'bulk-searched'
+               where citation_search_block(c.id) in (select id from summary_queue where kind = 'citation_search')) as quotes`;
+    expect(queued).toEqual({ events: 1500, quotes: 1500 });
     expect((await f.api.query(FIND)).data).toEqual({ search: [], summaryStatus: { caughtUp: false } });
 
     await drainSummaries(f.scratch.handle.db);

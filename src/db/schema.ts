@@ -1321,8 +1321,7 @@ export const changeCommits = pgTable('change_commits', {
  * Writers only insert there (no unique key, no sequence), so they never wait for one another.
  */
 export const summaryKeyKinds = [
-  'event', 'event_doctrines', 'actor_events', 'actor_doctrines', 'place',
-  'event_search', 'source_search', 'citation_search',
+  'event', 'event_doctrines', 'actor_events', 'actor_doctrines', 'place', 'source_search', 'citation_search',
 ] as const;
 
 /** How many partitions the queue is cut into: drainers work on different ones at once. */
@@ -1333,7 +1332,8 @@ export const summaryQueue = pgTable(
   {
     // What went stale: an event (all its summary rows), an event's doctrines, the events of an
     // actor's participations (a merge), an actor's own events' doctrines, the events at a place;
-    // or a record of a bulk statement whose search document is still to be made (src/db/sql/search.sql).
+    // or, for a bulk statement, a source or a block of 1,024 citation ids whose search documents are
+    // still to be made (src/db/sql/search.sql).
     kind: text('kind', { enum: summaryKeyKinds }).notNull(),
     id: integer('id').notNull(),
     // A key's partition: one drainer at a time recomputes the rows of a given event.
@@ -1346,7 +1346,7 @@ export const summaryQueue = pgTable(
   (t) => [
     check(
       'summary_queue_kind_check',
-      sql`${t.kind} in ('event', 'event_doctrines', 'actor_events', 'actor_doctrines', 'place', 'event_search', 'source_search', 'citation_search')`,
+      sql`${t.kind} in ('event', 'event_doctrines', 'actor_events', 'actor_doctrines', 'place', 'source_search', 'citation_search')`,
     ),
     index('summary_queue_part_idx').on(t.part, t.markedAt),
     index('summary_queue_marked_at_idx').on(t.markedAt),

@@ -66,12 +66,15 @@ CREATE OR REPLACE FUNCTION searched_text(text text, dataset dataset) RETURNS tex
 --
 -- A document is derived data. A statement that adds a few records (every API write) makes their
 -- documents itself, so a record is found by search as soon as its write commits. A bulk statement
--- (an import's part, more than search_documents_inline_rows records) queues its records in
--- summary_queue instead, and the drainer makes their documents after the commit
--- (search_documents_refresh): to_tsvector and the GIN entries were a quarter of a bulk load's
--- transaction, on the one core its backend runs on, where the drainers share the machine's cores.
--- Such records are found once the summaries are complete up to the load's commit, the lag the
--- dashboards already have (summaries_complete_up_to).
+-- (an import's part, more than search_documents_inline_rows records) leaves them to the summary
+-- drainer, which makes them after the commit (search_documents_refresh): to_tsvector and the GIN
+-- entries were a fifth of a dataset import's transaction, on the one core its backend runs on,
+-- where the import's two drain loops share the machine's cores (docs/performance.md). New
+-- events are queued for the drainer anyway (summaries_queue_events); sources queue their ids
+-- (source_search keys), citations the blocks of 1,024 ids they fall in (citation_search keys,
+-- citation_search_block): a hundred keys for 100,000 quotes, spread over the queue's partitions
+-- even when they all quote one source. Such records are found once the summaries are complete up
+-- to the load's commit, the lag the dashboards already have (summaries_complete_up_to).
 --
 -- Why no document can be left stale: the drainer only adds documents that are missing (ON
 -- CONFLICT DO NOTHING), and every edit writes its record's whole document (an upsert). An edit
@@ -81,6 +84,11 @@ CREATE OR REPLACE FUNCTION search_documents_inline_rows() RETURNS integer
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN 1000;
 
+-- The block of citation ids a citation_search key stands for: ids block * 1024 to block * 1024 + 1023.
+CREATE OR REPLACE FUNCTION citation_search_block(id integer) RETURNS integer
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN id / 1024;
+
 -- Whether a statement's transition table holds more rows than are made inline (reads at most that many).
 CREATE OR REPLACE FUNCTION search_documents_bulk(rows bigint) RETURNS boolean
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -88,9 +96,8 @@ CREATE OR REPLACE FUNCTION search_documents_bulk(rows bigint) RETURNS boolean
 
 CREATE OR REPLACE FUNCTION events_search_document_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF search_documents_bulk((SELECT count(*) FROM (SELECT FROM inserted LIMIT search_documents_inline_rows() + 1) n)) THEN
-    INSERT INTO summary_queue (kind, id) SELECT 'event_search', id FROM inserted;
-  ELSE
+  -- A bulk statement's events are in summary_queue already, as 'event' keys.
+  IF NOT search_documents_bulk((SELECT count(*) FROM (SELECT FROM inserted LIMIT search_documents_inline_rows() + 1) n)) THEN
     INSERT INTO event_search_documents (event_id, document)
     SELECT id, event_search_document(title, description) FROM inserted;
   END IF;
@@ -149,7 +156,7 @@ CREATE TRIGGER sources_search_document_update AFTER UPDATE OF title, text, datas
 CREATE OR REPLACE FUNCTION citations_search_document_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF search_documents_bulk((SELECT count(*) FROM (SELECT FROM inserted LIMIT search_documents_inline_rows() + 1) n)) THEN
-    INSERT INTO summary_queue (kind, id) SELECT 'citation_search', id FROM inserted;
+    INSERT INTO summary_queue (kind, id) SELECT DISTINCT 'citation_search', citation_search_block(id) FROM inserted;
     RETURN NULL;
   END IF;
   INSERT INTO citation_search_documents (citation_id, document)
@@ -200,34 +207,57 @@ DROP TRIGGER IF EXISTS citations_search_document_delete ON citations;
 CREATE TRIGGER citations_search_document_delete AFTER DELETE ON citations
   REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION search_documents_delete();
 
--- The documents of the records a bulk statement queued (event_search, source_search and
--- citation_search keys among the keys a drain call took, summary_taken), made from the records as
--- they are now. Only missing documents are added: one that exists was written by an edit, from a
--- state at least as new as this call's (see search_documents_inline_rows). A record deleted since
--- it was queued has no row to read here, and gets no document. (One deleted while this call makes
--- its document would leave that document behind; events, sources and citations are append-only,
--- deleted only by tests.)
-CREATE OR REPLACE FUNCTION search_documents_refresh() RETURNS void LANGUAGE plpgsql AS $$
+-- The missing documents of the events a drain call refreshes (event keys: every new event has one),
+-- of the sources it took source_search keys of and of the citations in the blocks it took
+-- citation_search keys of; made from the records as they are now. Only missing documents are
+-- added: one that exists was written by its statement or by an edit, from a state at least as new
+-- as this call's (see search_documents_inline_rows). A record deleted since it was queued has no
+-- row to read here, and gets no document. (One deleted while this call makes its document would
+-- leave that document behind; events, sources and citations are append-only, deleted only by
+-- tests.)
+--
+-- The documents a call already has are found by key, and the rest left out with a hashed NOT IN:
+-- as anti-joins, planned from statistics taken before a bulk load filled these tables, they were
+-- nested loops that read the whole side table for each record (49 s for 20,000 dataset rows' drain).
+CREATE OR REPLACE FUNCTION search_documents_refresh(event_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  source_ids integer[] := ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'source_search');
+  blocks integer[] := ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'citation_search');
 BEGIN
+  WITH have AS MATERIALIZED (SELECT event_id AS id FROM event_search_documents WHERE event_id = ANY(event_ids))
   INSERT INTO event_search_documents (event_id, document)
   SELECT e.id, event_search_document(e.title, e.description) FROM events e
-   WHERE e.id = ANY(ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'event_search'))
+   WHERE e.id = ANY(event_ids) AND e.id NOT IN (SELECT id FROM have)
   ON CONFLICT (event_id) DO NOTHING;
-  INSERT INTO source_search_documents (source_id, document)
-  SELECT s.id, source_search_document(s.title, searched_text(s.text, s.dataset)) FROM sources s
-   WHERE s.id = ANY(ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'source_search'))
-  ON CONFLICT (source_id) DO NOTHING;
-  -- A quote's source by key (most of a call's quotes are of one source, or of a few dataset rows).
-  INSERT INTO citation_search_documents (citation_id, document)
-  SELECT c.id, citation_search_document(searched_text(c.quote, s.dataset))
-    FROM citations c JOIN sources s ON s.id = c.source_id
-   WHERE c.id = ANY(ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'citation_search'))
-  ON CONFLICT (citation_id) DO NOTHING;
+  IF cardinality(source_ids) > 0 THEN
+    WITH have AS MATERIALIZED (SELECT source_id AS id FROM source_search_documents WHERE source_id = ANY(source_ids))
+    INSERT INTO source_search_documents (source_id, document)
+    SELECT s.id, source_search_document(s.title, searched_text(s.text, s.dataset)) FROM sources s
+     WHERE s.id = ANY(source_ids) AND s.id NOT IN (SELECT id FROM have)
+    ON CONFLICT (source_id) DO NOTHING;
+  END IF;
+  IF cardinality(blocks) > 0 THEN
+    -- Each block one range of the primary key (bigint: the last block ends at 2^31).
+    WITH quoted AS MATERIALIZED (
+           SELECT c.id, c.quote, c.source_id FROM unnest(blocks) b
+             JOIN citations c ON c.id >= b::bigint * 1024 AND c.id < (b::bigint + 1) * 1024),
+         have AS MATERIALIZED (SELECT citation_id AS id FROM citation_search_documents WHERE citation_id = ANY(ARRAY(SELECT id FROM quoted))),
+         -- Most quotes of a call are of one source, or of a few thousand dataset rows.
+         quoting AS MATERIALIZED (SELECT s.id, s.dataset FROM sources s WHERE s.id = ANY(ARRAY(SELECT DISTINCT source_id FROM quoted)))
+    INSERT INTO citation_search_documents (citation_id, document)
+    SELECT q.id, citation_search_document(searched_text(q.quote, s.dataset))
+      FROM quoted q JOIN quoting s ON s.id = q.source_id
+     WHERE q.id NOT IN (SELECT id FROM have)
+    ON CONFLICT (citation_id) DO NOTHING;
+  END IF;
 END $$;
 
--- Every missing document, for summaries_rebuild, which empties the queue its keys were in.
+-- Every missing document, for summaries_rebuild, which empties the queue its keys were in. It runs
+-- after bulk loads (seed:synthetic's million events): the tables are analysed first, so that the
+-- anti-joins are planned from what they hold now, not as nested loops over tables thought empty.
 CREATE OR REPLACE FUNCTION search_documents_complete() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+  ANALYZE events, sources, citations, event_search_documents, source_search_documents, citation_search_documents;
   INSERT INTO event_search_documents (event_id, document)
   SELECT e.id, event_search_document(e.title, e.description) FROM events e
    WHERE NOT EXISTS (SELECT FROM event_search_documents d WHERE d.event_id = e.id)

@@ -1170,11 +1170,10 @@ BEGIN
    WHERE t.kind = 'place'
    GROUP BY e.id;
 
+  full_refresh := ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'event' ORDER BY id);
   -- The search documents of bulk statements' records (search_documents_refresh), before this call
   -- locks any sum row: another drainer waiting for those rows would wait for them too.
-  PERFORM search_documents_refresh();
-
-  full_refresh := ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'event' ORDER BY id);
+  PERFORM search_documents_refresh(full_refresh);
   doctrines_only := ARRAY(SELECT DISTINCT id FROM summary_taken WHERE kind = 'event_doctrines' AND id <> ALL(full_refresh) ORDER BY id);
   -- The events' own rows first (no other drainer writes rows of these events), with the differences
   -- they make to the sums kept aside; then the sums, which every drainer adds to. A drainer holds a

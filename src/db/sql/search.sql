@@ -65,9 +65,10 @@ CREATE OR REPLACE FUNCTION searched_text(text text, dataset dataset) RETURNS tex
 -- Inserts are handled per statement; the rare edits of a title, description or quote per row.
 --
 -- A document is derived data. A statement that adds a few records (every API write) makes their
--- documents itself, so a record is found by search as soon as its write commits. A bulk statement
--- (an import's part, more than search_documents_inline_rows records) leaves them to the summary
--- drainer, which makes them after the commit (search_documents_refresh): to_tsvector and the GIN
+-- documents itself, so a record is found by search as soon as its write commits (a source text of
+-- over a megabyte excepted: search_documents_inline_bytes). A bulk statement (an import's part,
+-- more than search_documents_inline_rows records) leaves them to the summary drainer, which
+-- makes them after the commit (search_documents_refresh): to_tsvector and the GIN
 -- entries were a fifth of a dataset import's transaction, on the one core its backend runs on,
 -- where the import's two drain loops share the machine's cores (docs/performance.md). New
 -- events are queued for the drainer anyway (summaries_queue_events); sources queue their ids
@@ -83,6 +84,14 @@ CREATE OR REPLACE FUNCTION searched_text(text text, dataset dataset) RETURNS tex
 CREATE OR REPLACE FUNCTION search_documents_inline_rows() RETURNS integer
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN 1000;
+
+-- The longest source text indexed in the statement that adds it. Indexing costs ~0.3 µs a byte
+-- (to_tsvector): a 7.5 MB source took its write 2 s longer. A longer text is indexed by the
+-- drainer, a moment after its write commits; octet_length reads a stored text's size without
+-- reading the text.
+CREATE OR REPLACE FUNCTION search_documents_inline_bytes() RETURNS integer
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN 1000000;
 
 -- The block of citation ids a citation_search key stands for: ids block * 1024 to block * 1024 + 1023.
 CREATE OR REPLACE FUNCTION citation_search_block(id integer) RETURNS integer
@@ -124,8 +133,11 @@ BEGIN
   IF search_documents_bulk((SELECT count(*) FROM (SELECT FROM inserted LIMIT search_documents_inline_rows() + 1) n)) THEN
     INSERT INTO summary_queue (kind, id) SELECT 'source_search', id FROM inserted;
   ELSE
+    -- A text over search_documents_inline_bytes is indexed by the drainer too, whoever writes it.
+    INSERT INTO summary_queue (kind, id) SELECT 'source_search', id FROM inserted WHERE octet_length(text) > search_documents_inline_bytes();
     INSERT INTO source_search_documents (source_id, document)
-    SELECT id, source_search_document(title, searched_text(text, dataset)) FROM inserted;
+    SELECT id, source_search_document(title, searched_text(text, dataset)) FROM inserted
+     WHERE octet_length(text) <= search_documents_inline_bytes();
   END IF;
   RETURN NULL;
 END $$;

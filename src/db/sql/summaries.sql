@@ -8,6 +8,9 @@
 -- * event_doctrines and doctrine_rollup count events by the doctrines of their perpetrators and
 --   claimants; actor_doctrine_sets remembers each (merged) actor's doctrines as counted there.
 --
+-- The same drain calls make the search documents that bulk statements left out (src/db/sql/search.sql,
+-- search_documents_refresh), from source_search and citation_search keys and the event keys.
+--
 -- Writes do not touch them. Their triggers append the keys they made stale to summary_queue in
 -- their own transaction; summaries_drain (called in a loop by every server process, and at the
 -- end of an import or seed) recomputes those keys from the base tables and adds the difference

@@ -129,16 +129,16 @@ CREATE TRIGGER events_search_document_update AFTER UPDATE OF title, description 
   FOR EACH ROW EXECUTE FUNCTION events_search_document_update();
 
 CREATE OR REPLACE FUNCTION sources_search_document_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  bulk boolean := search_documents_bulk((SELECT count(*) FROM (SELECT FROM inserted LIMIT search_documents_inline_rows() + 1) n));
 BEGIN
-  IF search_documents_bulk((SELECT count(*) FROM (SELECT FROM inserted LIMIT search_documents_inline_rows() + 1) n)) THEN
-    INSERT INTO summary_queue (kind, id) SELECT 'source_search', id FROM inserted;
-  ELSE
-    -- A text over search_documents_inline_bytes is indexed by the drainer too, whoever writes it.
-    INSERT INTO summary_queue (kind, id) SELECT 'source_search', id FROM inserted WHERE octet_length(text) > search_documents_inline_bytes();
-    INSERT INTO source_search_documents (source_id, document)
-    SELECT id, source_search_document(title, searched_text(text, dataset)) FROM inserted
-     WHERE octet_length(text) <= search_documents_inline_bytes();
-  END IF;
+  -- A bulk statement's sources, and a text over search_documents_inline_bytes whoever writes it,
+  -- are indexed by the drainer; the rest here.
+  INSERT INTO summary_queue (kind, id)
+  SELECT 'source_search', id FROM inserted WHERE bulk OR octet_length(text) > search_documents_inline_bytes();
+  INSERT INTO source_search_documents (source_id, document)
+  SELECT id, source_search_document(title, searched_text(text, dataset)) FROM inserted
+   WHERE NOT bulk AND octet_length(text) <= search_documents_inline_bytes();
   RETURN NULL;
 END $$;
 

@@ -66,6 +66,8 @@ function peakRssMb(): number {
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 const RECORDS_PER_COLLECTION = 10_000;
+/** Lines of differing rows printed; the count says how many there are in all. */
+const DIFFERING_LINES_SHOWN = 20;
 
 const dryRun = values['dry-run'] ?? false;
 const { db, close } = connectDatabase(url, { max: IMPORT_DRAINERS });
@@ -93,6 +95,13 @@ try {
   console.log(
     `${report.file}${dryRun ? ' (dry run, nothing written)' : ''}: ${report.created} ${verb}, ${report.unchanged} unchanged, ${report.refused} refused${report.ok ? '' : ` (${report.problems.length} problem(s); nothing written)`}`,
   );
+  if (report.differing && report.differing.length > 0) {
+    // Named, not applied: an import adds records and never rewrites a stored one.
+    const lines = report.differing.slice(0, DIFFERING_LINES_SHOWN).join(', ');
+    const more = report.differing.length > DIFFERING_LINES_SHOWN ? ` and ${report.differing.length - DIFFERING_LINES_SHOWN} more` : '';
+    const rows = report.differing.length === 1 ? '1 unchanged row differs' : `${report.differing.length} unchanged rows differ`;
+    console.log(`  ${rows} from the stored record of the same id, left as stored (line ${lines}${more})`);
+  }
   if (!report.ok) process.exitCode = 1;
   if (report.ok && !dryRun && report.created > 0) {
     // The dashboard summaries follow writes off the write path; bring them up to date in one pass

@@ -28,6 +28,11 @@ export interface ImportReport {
   problems: string[];
   created: number;
   unchanged: number;
+  /**
+   * A dataset's rows (by line) left as stored, counted in `unchanged`, although their text differs
+   * from the stored record of the same id: a later version of the dataset corrected them.
+   */
+  differing?: number[];
   /** Records in the file that were not written because the file was refused. */
   refused: number;
   createdEventIds: number[];

@@ -68,6 +68,11 @@ export interface DatasetRecord {
 export interface DatasetLoadSummary {
   created: number;
   unchanged: number;
+  /**
+   * Lines of rows left as stored although their text differs from the stored record of the same id
+   * (a dataset's later version corrected them): counted in `unchanged`, named so the analyst knows.
+   */
+  differing: number[];
   createdEventIds: number[];
   rows: number;
 }
@@ -130,12 +135,13 @@ export async function loadDatasetRecords(
   // a misestimate costs a lookup.
   await sql.unsafe('create unique index on ds_sources (n)');
   await sql.unsafe('create index on ds_events (source_n)');
-  const written: Omit<DatasetLoadSummary, 'rows'> = { created: 0, unchanged: 0, createdEventIds: [] };
+  const written: Omit<DatasetLoadSummary, 'rows'> = { created: 0, unchanged: 0, differing: [], createdEventIds: [] };
   // A part is written while Node maps and stages the next: the database works while Node parses.
   const batches = new CopyBatches<Stage>(sql, STAGES, Number.POSITIVE_INFINITY, async () => {
     const part = await writePart(sql, recordedBy, timed());
     written.created += part.created;
     written.unchanged += part.unchanged;
+    for (const line of part.differing) written.differing.push(line);
     for (const id of part.createdEventIds) written.createdEventIds.push(id);
   });
   let rows = 0;
@@ -253,6 +259,12 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
   const total = await count('select count(*) as n from ds_sources');
   const fresh = await count('select count(*) as n from ds_new');
   const unchanged = total - fresh;
+  // Of those, the rows whose record is stored with another text: a later version of the dataset
+  // corrected them. They stay as stored (a stored record is never rewritten by an import) but are
+  // named, so that "unchanged" does not hide that the file says something else.
+  const differing = (await sql.unsafe<{ line: number }[]>(`
+    select b.line from ds_sources b join sources s on s.slug = b.slug
+     where s.text_sha256 <> b.text_sha256 order by b.line`)).map((r) => r.line);
   step('find rows stored before');
 
   await sql.unsafe(`
@@ -362,5 +374,5 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
     on conflict do nothing`, [recordedBy]);
   step('write external ids');
   const created = fresh + places + claims + citations + actors.count + events.length + participations.count + ids.count;
-  return { created, unchanged, createdEventIds: events.map((e) => e.id) };
+  return { created, unchanged, differing, createdEventIds: events.map((e) => e.id) };
 }

@@ -2,7 +2,8 @@
  * `npm run import -- --format ucdp-ged|acled|gtd FILE.csv`: a dataset's CSV, every row a
  * dataset-record source and the claims drawn from it, through the set-based loader
  * (src/domain/bulk/dataset.ts) in one transaction. A file with any bad row is refused whole, each
- * bad row named by its line; importing the same file again changes nothing.
+ * bad row named by its line; importing the same file again changes nothing. A row whose record is
+ * stored with another text (a later version of the dataset) is left as stored and named by its line.
  */
 import { basename } from 'node:path';
 import type { Database } from '../../db/client.ts';
@@ -20,7 +21,7 @@ class Refusal extends Error {
 }
 
 class DryRun extends Error {
-  constructor(readonly created: number, readonly unchanged: number) {
+  constructor(readonly created: number, readonly unchanged: number, readonly differing: number[]) {
     super('dry run');
   }
 }
@@ -84,18 +85,18 @@ export async function importDataset(db: Database, path: string, formatName: stri
       });
       if (problems.length > 0) throw new Refusal(problems, rows);
       if (!dryRun && loaded.created > 0) {
-        const details = { file, format: format.name, created: loaded.created, unchanged: loaded.unchanged, events: loaded.createdEventIds.length };
+        const details = { file, format: format.name, created: loaded.created, unchanged: loaded.unchanged, differing: loaded.differing.length, events: loaded.createdEventIds.length };
         await tx`insert into audit_log (principal, operation, details) values (${principal}, 'import', ${JSON.stringify(details)}::jsonb)`;
       }
-      if (dryRun) throw new DryRun(loaded.created, loaded.unchanged);
+      if (dryRun) throw new DryRun(loaded.created, loaded.unchanged, loaded.differing);
       const started = performance.now();
       await tx`set constraints all immediate`;
       options.onStep?.('deferred checks (every claim cited)', performance.now() - started);
       return loaded;
     });
-    return { file, dryRun, ok: true, problems: [], created: result.created, unchanged: result.unchanged, refused: 0, createdEventIds: result.createdEventIds };
+    return { file, dryRun, ok: true, problems: [], created: result.created, unchanged: result.unchanged, differing: result.differing, refused: 0, createdEventIds: result.createdEventIds };
   } catch (error) {
-    if (error instanceof DryRun) return { file, dryRun, ok: true, problems: [], created: error.created, unchanged: error.unchanged, refused: 0, createdEventIds: [] };
+    if (error instanceof DryRun) return { file, dryRun, ok: true, problems: [], created: error.created, unchanged: error.unchanged, differing: error.differing, refused: 0, createdEventIds: [] };
     if (error instanceof Refusal) return refuse(error.problems, error.rows);
     throw error;
   }

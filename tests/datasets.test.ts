@@ -125,9 +125,9 @@ describe.each([
     const before = await tableCounts(f.scratch.handle.sql);
 
     const report = await importDataset(f.scratch.handle.db, path, format, { dryRun: true });
-    expect(report).toMatchObject({ ok: true, created: 0, differing: [3] });
+    expect(report).toMatchObject({ ok: true, created: 0, differing: ['line 3'] });
     const again = await importDataset(f.scratch.handle.db, path, format);
-    expect(again).toMatchObject({ ok: true, created: 0, differing: [3], createdEventIds: [] });
+    expect(again).toMatchObject({ ok: true, created: 0, differing: ['line 3'], createdEventIds: [] });
     expect(again.unchanged).toBeGreaterThanOrEqual(2);
     expect(await f.scratch.handle.sql`select slug, text from sources where slug = any(${slugs}) order by slug`).toEqual(stored);
     const { audit_log: _a, ...rest } = await tableCounts(f.scratch.handle.sql);

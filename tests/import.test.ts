@@ -96,7 +96,7 @@ describe('importing 1,000 events', () => {
 
     const before = await tableCounts(f.scratch.handle.sql);
     const again = await importFile(f.scratch.handle.db, path);
-    expect(again).toMatchObject({ ok: true, created: 0, unchanged: 3001, refused: 0 });
+    expect(again).toMatchObject({ ok: true, created: 0, unchanged: 3001, refused: 0, differing: [] });
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
   }, 120_000);
 
@@ -276,12 +276,47 @@ describe('the example files', () => {
     expect(event.data).toEqual({
       event: { place: { slug: 'jalalabad', country: { slug: 'afghanistan' } }, citations: [{ quote: 'gunmen attacked a police post in Jalalabad' }] },
     });
+    expect(real.differing).toEqual([]);
     const after = await tableCounts(f.scratch.handle.sql);
-    expect((await importFile(f.scratch.handle.db, json)).created).toBe(0);
+    expect(await importFile(f.scratch.handle.db, json)).toMatchObject({ created: 0, differing: [] });
     expect((await importFile(f.scratch.handle.db, csv)).created).toBe(0);
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(after);
     const audit = await f.scratch.handle.sql`select principal from audit_log where operation = 'import' and principal like 'import:example%' order by id`;
     expect(audit.map((r) => r.principal)).toEqual(['import:example-wire-report.json', 'import:example-events.csv']);
+  });
+
+  it('names the stored records a corrected file says otherwise about, and leaves them as stored', async () => {
+    const json = join(examples, 'example-wire-report.json');
+    expect((await importFile(f.scratch.handle.db, json)).ok).toBe(true);
+    const file = JSON.parse(readFileSync(json, 'utf8')) as { source: { textFile: string }; places: { slug: string; name: string }[]; events: { slug: string; title: string }[] };
+    writeFileSync(join(dir, file.source.textFile), readFileSync(join(examples, file.source.textFile)));
+    const [place] = file.places;
+    const [event] = file.events;
+    place!.name = `${place!.name} (corrected)`;
+    event!.title = `${event!.title} (corrected)`;
+    const path = join(dir, 'corrected-wire-report.json');
+    writeFileSync(path, JSON.stringify(file));
+    const read = () => f.scratch.handle.sql`
+      select (select title from events where slug = ${event!.slug}) as title, (select name from places where slug = ${place!.slug}) as name`;
+    const stored = await read();
+    const before = await tableCounts(f.scratch.handle.sql);
+
+    const dry = await importFile(f.scratch.handle.db, path, { dryRun: true });
+    const report = await importFile(f.scratch.handle.db, path);
+    for (const r of [dry, report]) {
+      expect(r).toMatchObject({ ok: true, created: 0, differing: [`places[0] "${place!.slug}"`, `events[0] "${event!.slug}"`] });
+    }
+    expect(await read()).toEqual(stored);
+    const { audit_log: _a, ...rest } = await tableCounts(f.scratch.handle.sql);
+    const { audit_log: _b, ...expected } = before;
+    expect(rest).toEqual(expected);
+  });
+
+  it('finds the seeded article as stored: every record unchanged, none differing', async () => {
+    const article = fileURLToPath(new URL('../seed/data/globely-news-isis-k-long-reach.json', import.meta.url));
+    const report = await importFile(f.scratch.handle.db, article, { dryRun: true });
+    expect(report).toMatchObject({ ok: true, problems: [], created: 0, differing: [] });
+    expect(report.unchanged).toBeGreaterThan(100);
   });
 
   it('names the CSV line of every bad row', async () => {

@@ -66,8 +66,8 @@ function peakRssMb(): number {
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 const RECORDS_PER_COLLECTION = 10_000;
-/** Lines of differing rows printed; the count says how many there are in all. */
-const DIFFERING_LINES_SHOWN = 20;
+/** Differing records named; the count says how many there are in all. */
+const DIFFERING_SHOWN = 20;
 
 const dryRun = values['dry-run'] ?? false;
 const { db, close } = connectDatabase(url, { max: IMPORT_DRAINERS });
@@ -95,12 +95,12 @@ try {
   console.log(
     `${report.file}${dryRun ? ' (dry run, nothing written)' : ''}: ${report.created} ${verb}, ${report.unchanged} unchanged, ${report.refused} refused${report.ok ? '' : ` (${report.problems.length} problem(s); nothing written)`}`,
   );
-  if (report.differing && report.differing.length > 0) {
+  if (report.differing.length > 0) {
     // Named, not applied: an import adds records and never rewrites a stored one.
-    const lines = report.differing.slice(0, DIFFERING_LINES_SHOWN).join(', ');
-    const more = report.differing.length > DIFFERING_LINES_SHOWN ? ` and ${report.differing.length - DIFFERING_LINES_SHOWN} more` : '';
-    const rows = report.differing.length === 1 ? '1 unchanged row differs' : `${report.differing.length} unchanged rows differ`;
-    console.log(`  ${rows} from the stored record of the same id, left as stored (line ${lines}${more})`);
+    const shown = report.differing.slice(0, DIFFERING_SHOWN).join(', ');
+    const more = report.differing.length > DIFFERING_SHOWN ? ` and ${report.differing.length - DIFFERING_SHOWN} more` : '';
+    const records = report.differing.length === 1 ? '1 unchanged record differs' : `${report.differing.length} unchanged records differ`;
+    console.log(`  ${records} from what is stored under the same id, left as stored: ${shown}${more}`);
   }
   if (!report.ok) process.exitCode = 1;
   if (report.ok && !dryRun && report.created > 0) {

@@ -29,10 +29,11 @@ export interface ImportReport {
   created: number;
   unchanged: number;
   /**
-   * A dataset's rows (by line) left as stored, counted in `unchanged`, although their text differs
-   * from the stored record of the same id: a later version of the dataset corrected them.
+   * Records counted in `unchanged` although what is stored under their id differs from the file
+   * (a later version of the file corrected them, or the stored record was edited since): left as
+   * stored, each named by its place (a dataset's `line 3`, a knowledge file's `events[2] "slug"`).
    */
-  differing?: number[];
+  differing: string[];
   /** Records in the file that were not written because the file was refused. */
   refused: number;
   createdEventIds: number[];
@@ -249,7 +250,7 @@ export async function importFile(db: Database, path: string, options: ImportOpti
   const name = basename(path);
   const dryRun = options.dryRun ?? false;
   const refuse = (problems: string[], records: number): ImportReport => ({
-    file: name, dryRun, ok: false, problems, created: 0, unchanged: 0, refused: records, createdEventIds: [],
+    file: name, dryRun, ok: false, problems, created: 0, unchanged: 0, differing: [], refused: records, createdEventIds: [],
   });
   const readable = await access(path, constants.R_OK).then(() => true, () => false);
   if (!readable) return refuse([`cannot read ${path}`], 0);
@@ -262,7 +263,7 @@ export async function importFile(db: Database, path: string, options: ImportOpti
       // A STIX 2.1 bundle from /export/stix is a .json too: its own importer (src/import/stix.ts).
       if (first?.key === 'type' && first.value === 'bundle') {
         const report = await importStixBundle(db, name, JSON.parse(await readFile(path, 'utf8')), { dryRun });
-        return { file: name, dryRun, ok: report.ok, problems: report.problems, created: report.created, unchanged: report.unchanged, refused: report.ok ? 0 : 1, createdEventIds: report.createdEventIds };
+        return { file: name, dryRun, ok: report.ok, problems: report.problems, created: report.created, unchanged: report.unchanged, differing: [], refused: report.ok ? 0 : 1, createdEventIds: report.createdEventIds };
       }
       if (!first || first.key !== 'source') throw new Refusal(['source: missing'], 0);
       prepared = await prepareJson(path, first.value);
@@ -288,20 +289,20 @@ export async function importFile(db: Database, path: string, options: ImportOpti
       if (!loaded.ok) throw new Refusal(loaded.problems, loaded.records);
       // Only a write that changed something is a write worth an audit entry.
       if (!dryRun && loaded.created > 0) {
-        const details = { file: name, sha256, created: loaded.created, unchanged: loaded.unchanged, events: loaded.createdEventIds.length };
+        const details = { file: name, sha256, created: loaded.created, unchanged: loaded.unchanged, differing: loaded.differing.length, events: loaded.createdEventIds.length };
         await tx`insert into audit_log (principal, operation, details) values (${principal}, 'import', ${JSON.stringify(details)}::jsonb)`;
       }
       // A dry run does the whole load and then rolls it back.
-      if (dryRun) throw new DryRun(loaded.created, loaded.unchanged);
+      if (dryRun) throw new DryRun(loaded.created, loaded.unchanged, loaded.differing);
       // The deferred checks (every claim cited; the changes feed's commit position) run now, not at COMMIT, so their time is seen.
       const started = performance.now();
       await tx`set constraints all immediate`;
       options.onStep?.('deferred checks (every claim cited)', performance.now() - started);
       return loaded;
     });
-    return { file: name, dryRun, ok: true, problems: [], created: result.created, unchanged: result.unchanged, refused: 0, createdEventIds: result.createdEventIds };
+    return { file: name, dryRun, ok: true, problems: [], created: result.created, unchanged: result.unchanged, differing: result.differing, refused: 0, createdEventIds: result.createdEventIds };
   } catch (error) {
-    if (error instanceof DryRun) return { file: name, dryRun, ok: true, problems: [], created: error.created, unchanged: error.unchanged, refused: 0, createdEventIds: [] };
+    if (error instanceof DryRun) return { file: name, dryRun, ok: true, problems: [], created: error.created, unchanged: error.unchanged, differing: error.differing, refused: 0, createdEventIds: [] };
     if (error instanceof Refusal) return refuse(error.problems, error.records);
     if (error instanceof KnowledgeFileSyntaxError) return refuse([error.message], 0);
     throw error;
@@ -309,7 +310,7 @@ export async function importFile(db: Database, path: string, options: ImportOpti
 }
 
 class DryRun extends Error {
-  constructor(readonly created: number, readonly unchanged: number) {
+  constructor(readonly created: number, readonly unchanged: number, readonly differing: string[]) {
     super('dry run');
   }
 }

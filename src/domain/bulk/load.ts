@@ -60,6 +60,12 @@ export interface BulkLoadSummary {
   unchanged: number;
   /** Ids of the events this load inserted (for live-update announcements). */
   createdEventIds: number[];
+  /**
+   * Records counted unchanged whose slug names a stored place, doctrine, actor or event with other
+   * fields than the file gives (the file was corrected, or the record edited since): each named by
+   * its label and slug. A load adds records; it never rewrites a stored one.
+   */
+  differing: string[];
   /** Records in the file (source included). */
   records: number;
 }
@@ -545,6 +551,42 @@ async function writePartClaims(sql: BulkSql, recordedBy: string, sourceId: numbe
   return { citations: citations.count, spans: spans.count };
 }
 
+/**
+ * The staged places, doctrines, actors and events stored before this load (their claims were not
+ * inserted by it) whose stored fields differ from the file's, by label and slug, in file order.
+ * A stored record may also have been edited since (a revision): it then differs from the file too.
+ * Compared as written (slugs for the places they name, text for enums, no aliases as an empty list).
+ */
+async function findDiffering(sql: BulkSql): Promise<string[]> {
+  const storedBefore = 'join bulk_claim_ids ci on ci.n = b.n and not ci.inserted';
+  const rows = await sql.unsafe<{ label: string; slug: string }[]>(`
+    select label, slug from (
+      select 1 as section, b.idx, b.label, b.slug from bulk_places b
+        join places p on p.slug = b.slug left join places parent on parent.id = p.parent_id
+       where (b.name, b.kind, b.parent, b.country_code, b.region, b.latitude, b.longitude, b.geo_precision, b.gazetteer)
+             is distinct from (p.name, p.kind::text, parent.slug, p.country_code, p.region, p.latitude, p.longitude, p.geo_precision::text, p.gazetteer)
+      union all
+      select 2, b.idx, b.label, b.slug from bulk_doctrines b ${storedBefore}
+        join doctrines d on d.slug = b.slug left join doctrines parent on parent.id = d.parent_id
+       where (b.name, b.description, b.parent) is distinct from (d.name, d.description, parent.slug)
+      union all
+      select 3, b.idx, b.label, b.slug from bulk_actors b ${storedBefore}
+        join actors a on a.slug = b.slug left join places home on home.id = a.home_country_id
+       where (b.name, coalesce(b.aliases, '{}'), b.kind, b.description, b.home_country)
+             is distinct from (a.name, coalesce(a.aliases, '{}'), a.kind::text, a.description, home.slug)
+      union all
+      select 4, b.idx, b.label, b.slug from bulk_events b ${storedBefore}
+        join events e on e.slug = b.slug left join places pl on pl.id = e.place_id
+       where (b.title, b.kind, b.description, b.date_text, b.date_earliest, b.date_latest, b.date_precision, b.place,
+              b.killed_min, b.killed_max, b.killed_text, b.killed_best, b.killed_parts,
+              b.wounded_min, b.wounded_max, b.wounded_text, b.wounded_best, b.wounded_parts)
+             is distinct from (e.title, e.kind::text, e.description, e.date_text, e.date_earliest, e.date_latest, e.date_precision::text, pl.slug,
+              e.killed_min, e.killed_max, e.killed_text, e.killed_best, e.killed_parts,
+              e.wounded_min, e.wounded_max, e.wounded_text, e.wounded_best, e.wounded_parts)
+    ) d order by section, idx`);
+  return rows.map((r) => `${r.label} "${r.slug}"`);
+}
+
 /** Empties the part's tables for the next. */
 async function clearPart(sql: BulkSql): Promise<void> {
   await sql.unsafe('truncate bulk_part_claims, bulk_part_quotes, bulk_part_claim_ids, bulk_part_citation_ids');
@@ -651,5 +693,7 @@ async function write(
       from bulk_names b ${isNew} join actors a on a.slug = b.actor order by b.idx`);
   created += await writeExternalIds(sql, recordedBy);
   step('write names and external ids');
-  return { created, unchanged, createdEventIds: events.map((e) => e.id) };
+  const differing = await findDiffering(sql);
+  step('compare records stored before');
+  return { created, unchanged, createdEventIds: events.map((e) => e.id), differing };
 }

@@ -21,7 +21,7 @@ class Refusal extends Error {
 }
 
 class DryRun extends Error {
-  constructor(readonly created: number, readonly unchanged: number, readonly differing: number[]) {
+  constructor(readonly created: number, readonly unchanged: number, readonly differing: string[]) {
     super('dry run');
   }
 }
@@ -31,7 +31,7 @@ export const DATASET_FORMAT_NAMES = Object.keys(DATASET_FORMATS);
 export async function importDataset(db: Database, path: string, formatName: string, options: ImportOptions = {}): Promise<ImportReport> {
   const file = basename(path);
   const dryRun = options.dryRun ?? false;
-  const refuse = (problems: string[], refused: number): ImportReport => ({ file, dryRun, ok: false, problems, created: 0, unchanged: 0, refused, createdEventIds: [] });
+  const refuse = (problems: string[], refused: number): ImportReport => ({ file, dryRun, ok: false, problems, created: 0, unchanged: 0, differing: [], refused, createdEventIds: [] });
   const format = DATASET_FORMATS[formatName];
   if (!format) return refuse([`--format ${formatName}: not a dataset format (${DATASET_FORMAT_NAMES.join(', ')})`], 0);
   const principal = `import:${file}`;
@@ -88,13 +88,13 @@ export async function importDataset(db: Database, path: string, formatName: stri
         const details = { file, format: format.name, created: loaded.created, unchanged: loaded.unchanged, differing: loaded.differing.length, events: loaded.createdEventIds.length };
         await tx`insert into audit_log (principal, operation, details) values (${principal}, 'import', ${JSON.stringify(details)}::jsonb)`;
       }
-      if (dryRun) throw new DryRun(loaded.created, loaded.unchanged, loaded.differing);
+      if (dryRun) throw new DryRun(loaded.created, loaded.unchanged, loaded.differing.map((line) => `line ${line}`));
       const started = performance.now();
       await tx`set constraints all immediate`;
       options.onStep?.('deferred checks (every claim cited)', performance.now() - started);
       return loaded;
     });
-    return { file, dryRun, ok: true, problems: [], created: result.created, unchanged: result.unchanged, differing: result.differing, refused: 0, createdEventIds: result.createdEventIds };
+    return { file, dryRun, ok: true, problems: [], created: result.created, unchanged: result.unchanged, differing: result.differing.map((line) => `line ${line}`), refused: 0, createdEventIds: result.createdEventIds };
   } catch (error) {
     if (error instanceof DryRun) return { file, dryRun, ok: true, problems: [], created: error.created, unchanged: error.unchanged, differing: error.differing, refused: 0, createdEventIds: [] };
     if (error instanceof Refusal) return refuse(error.problems, error.rows);

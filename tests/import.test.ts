@@ -279,7 +279,7 @@ describe('the example files', () => {
     expect(real.differing).toEqual([]);
     const after = await tableCounts(f.scratch.handle.sql);
     expect(await importFile(f.scratch.handle.db, json)).toMatchObject({ created: 0, differing: [] });
-    expect((await importFile(f.scratch.handle.db, csv)).created).toBe(0);
+    expect(await importFile(f.scratch.handle.db, csv)).toMatchObject({ created: 0, differing: [] });
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(after);
     const audit = await f.scratch.handle.sql`select principal from audit_log where operation = 'import' and principal like 'import:example%' order by id`;
     expect(audit.map((r) => r.principal)).toEqual(['import:example-wire-report.json', 'import:example-events.csv']);
@@ -371,5 +371,12 @@ describe('npm run import', () => {
     // It leaves the summaries up to date (its own drain, two loops), not to a server's drainer.
     expect(ok.stderr).toMatch(/summaries up to date: \d+ keys/);
     expect(await f.scratch.handle.sql`select 1 from summary_queue limit 1`).toHaveLength(0);
+    // The same file corrected: what it says otherwise is named, and left as stored.
+    const file = JSON.parse(readFileSync(good, 'utf8')) as { events: { title: string }[] };
+    file.events[1]!.title = 'Incident 2, corrected';
+    writeFileSync(good, JSON.stringify(file));
+    const corrected = await run('node_modules/.bin/tsx', ['src/cli/import.ts', good], { cwd: root, env });
+    expect(corrected.stdout).toContain('cli-good.json: 0 created, 10 unchanged, 0 refused');
+    expect(corrected.stdout).toContain('1 unchanged record differs from what is stored under the same id, left as stored: events[1] "cli-good-incident-2"');
   }, 120_000);
 });

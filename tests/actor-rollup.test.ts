@@ -952,9 +952,25 @@ describe('after writes through the API', { timeout: ORACLE_TIMEOUT_MS }, () => {
   it('a rebuild from the base tables (after a bulk load) gives the summaries the drains kept', async () => {
     await drainSummaries(f.api.database.db);
     const kept = await f.api.query(`{ breakdown(by: DOCTRINE) { key events } eventStats { events killed { min max } } timeline(interval: MONTH) { buckets { start events } } }`);
+    // A bulk load leaves its records' search documents to the drain: here, every one is missing.
+    await f.scratch.handle.sql`delete from event_search_documents`;
+    await f.scratch.handle.sql`delete from source_search_documents`;
+    await f.scratch.handle.sql`delete from citation_search_documents`;
     await f.scratch.handle.sql`select summaries_rebuild()`;
     expect(await f.api.query(`{ breakdown(by: DOCTRINE) { key events } eventStats { events killed { min max } } timeline(interval: MONTH) { buckets { start events } } }`)).toEqual(kept);
     await check();
+    const [documents] = await f.scratch.handle.sql<{ records: number; stale: number }[]>`
+      select (select count(*) from events) + (select count(*) from sources) + (select count(*) from citations) as records,
+             (select count(*) from events e left join event_search_documents d on d.event_id = e.id
+               where d.document is distinct from event_search_document(e.title, e.description))
+           + (select count(*) from sources s left join source_search_documents d on d.source_id = s.id
+               where d.document is distinct from source_search_document(s.title, searched_text(s.text, s.dataset)))
+           + (select count(*) from citations c join sources s on s.id = c.source_id left join citation_search_documents d on d.citation_id = c.id
+               where d.document is distinct from citation_search_document(searched_text(c.quote, s.dataset))) as stale`;
+    expect(Number(documents?.records)).toBeGreaterThan(100);
+    expect(Number(documents?.stale)).toBe(0);
+    const found = await f.api.query<{ search: { kind: string }[] }>(`{ search(query: "Kabul airport", first: 20) { kind } }`);
+    expect(new Set(found.data?.search.map((h) => h.kind))).toEqual(new Set(['EVENT', 'SOURCE', 'CITATION']));
   });
 });
 

@@ -274,25 +274,25 @@ END $$;
 CREATE OR REPLACE FUNCTION search_documents_complete() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   CREATE TEMP TABLE IF NOT EXISTS search_documents_missing (id integer PRIMARY KEY) ON COMMIT DROP;
-  TRUNCATE search_documents_missing;
   ANALYZE events, sources, citations, event_search_documents, source_search_documents, citation_search_documents;
 
+  TRUNCATE search_documents_missing;
   INSERT INTO search_documents_missing
   SELECT e.id FROM events e WHERE NOT EXISTS (SELECT FROM event_search_documents d WHERE d.event_id = e.id);
   ANALYZE search_documents_missing;
   INSERT INTO event_search_documents (event_id, document)
   SELECT e.id, event_search_document(e.title, e.description) FROM search_documents_missing m JOIN events e ON e.id = m.id
   ON CONFLICT (event_id) DO NOTHING;
-  TRUNCATE search_documents_missing;
 
+  TRUNCATE search_documents_missing;
   INSERT INTO search_documents_missing
   SELECT s.id FROM sources s WHERE NOT EXISTS (SELECT FROM source_search_documents d WHERE d.source_id = s.id);
   ANALYZE search_documents_missing;
   INSERT INTO source_search_documents (source_id, document)
   SELECT s.id, source_search_document(s.title, searched_text(s.text, s.dataset)) FROM search_documents_missing m JOIN sources s ON s.id = m.id
   ON CONFLICT (source_id) DO NOTHING;
-  TRUNCATE search_documents_missing;
 
+  TRUNCATE search_documents_missing;
   INSERT INTO search_documents_missing
   SELECT c.id FROM citations c WHERE NOT EXISTS (SELECT FROM citation_search_documents d WHERE d.citation_id = c.id);
   ANALYZE search_documents_missing;
@@ -300,5 +300,4 @@ BEGIN
   SELECT c.id, citation_search_document(searched_text(c.quote, s.dataset))
     FROM search_documents_missing m JOIN citations c ON c.id = m.id JOIN sources s ON s.id = c.source_id
   ON CONFLICT (citation_id) DO NOTHING;
-  TRUNCATE search_documents_missing;
 END $$;

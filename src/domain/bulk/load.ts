@@ -552,8 +552,9 @@ async function writePartClaims(sql: BulkSql, recordedBy: string, sourceId: numbe
 }
 
 /**
- * The staged places, doctrines, actors and events stored before this load (their claims were not
- * inserted by it) whose stored fields differ from the file's, by label and slug, in file order.
+ * The staged places, doctrines, actors and events whose stored fields differ from the file's, by
+ * label and slug, in file order: doctrines, actors and events stored before this load (their claims
+ * were not inserted by it); every staged place (places are not claims; those this load wrote match).
  * A stored record may also have been edited since (a revision): it then differs from the file too.
  * Compared as written (slugs for the places they name, text for enums, no aliases as an empty list).
  */

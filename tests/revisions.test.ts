@@ -336,6 +336,27 @@ describe('updates', () => {
     });
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
   });
+
+  it('refuse casualties given as they are stored, parts and all, as changing nothing', async () => {
+    // The parts are stored as jsonb, which reads back with its keys in another order than given.
+    const stored = await f.api.query<{ event: { killed: Record<string, unknown> } }>(
+      `{ event(slug: "kabul-airport-suicide-attack") { killed { min best max text parts { category low best high text } } } }`,
+    );
+    expect(stored.errors).toBeUndefined();
+    const killed = stored.data!.event.killed;
+    expect((killed.parts as unknown[]).length).toBe(2);
+    const before = await tableCounts(f.scratch.handle.sql);
+    const same = await f.api.query(
+      `mutation($i: UpdateEventInput!) { updateEvent(input: $i) { __typename ... on UserError { message path } } }`,
+      { i: { slug: 'kabul-airport-suicide-attack', killed, confidence: 70, citations: [{ source: SOURCE, quote: 'killed 84 people' }] } },
+      { token: f.tokens.analyst },
+    );
+    expect(same.errors).toBeUndefined();
+    expect(same.data).toEqual({
+      updateEvent: { __typename: 'ValidationError', message: 'nothing to change: every value given is the current one', path: ['input'] },
+    });
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  });
 });
 
 describe('the database', () => {

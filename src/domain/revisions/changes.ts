@@ -4,6 +4,7 @@
  * the changes. An update names what it changes; one that would change nothing is refused rather
  * than recorded as a claim with no revision behind it.
  */
+import stableStringify from 'safe-stable-stringify';
 import { ValidationError } from '../errors.ts';
 import type { Json } from '../service.ts';
 
@@ -20,12 +21,17 @@ export function requireSomeChange(given: Record<string, unknown>): void {
 /** An update whose every value is the current one: refused alone, skipped in a bulk update (updateEvents). */
 export class NothingToChangeError extends ValidationError {}
 
-/** The given values that differ from the row's; refuses an update that would change nothing. */
+/**
+ * The given values that differ from the row's; refuses an update that would change nothing.
+ * Compared with their keys sorted: a jsonb column (casualty parts) reads back with its keys in
+ * PostgreSQL's order, not the input's, and the same parts must not count as a change (the
+ * database refuses a revision that changes nothing).
+ */
 export function actualChanges<T extends Record<string, unknown>>(before: T, given: Partial<T>): Partial<T> {
   requireSomeChange(given);
   const changed: Partial<T> = {};
   for (const [key, value] of Object.entries(given) as [keyof T, T[keyof T]][]) {
-    if (JSON.stringify(value) !== JSON.stringify(before[key])) changed[key] = value;
+    if (stableStringify(value) !== stableStringify(before[key])) changed[key] = value;
   }
   if (Object.keys(changed).length === 0) {
     throw new NothingToChangeError('nothing to change: every value given is the current one', ['input']);

@@ -2,6 +2,8 @@
  * `npm run import -- FILE [--dry-run]`: loads a knowledge file (.json, the seed's format) or a CSV
  * of events into DATABASE_URL (or the embedded PostgreSQL `npm start` runs), all or nothing.
  * Prints every problem with its JSON path or CSV line, a progress bar on a terminal, and a summary.
+ * `--format` takes a dataset's CSV (UCDP GED, ACLED, GTD); `--apply-corrections` applies its rows
+ * that a later release changed, instead of only naming them.
  * Exit code 1 when the file is refused. Running servers hear of what it wrote from PostgreSQL when
  * it commits (the changes feed's notification, src/graphql/changes-follower.ts); with REDIS_URL set
  * it also announces new events through Redis, for instances that cannot LISTEN (behind a
@@ -19,14 +21,23 @@ import { IMPORT_DRAIN_BATCH, IMPORT_DRAINERS, drainSummaries } from '../db/summa
 import { importFile } from '../import/import.ts';
 import { DATASET_FORMAT_NAMES, importDataset } from '../import/datasets/import.ts';
 
-const usage = `usage: npm run import -- FILE.json|FILE.csv [--format ${DATASET_FORMAT_NAMES.join('|')}] [--dry-run] [--timings]`;
+const usage = `usage: npm run import -- FILE.json|FILE.csv [--format ${DATASET_FORMAT_NAMES.join('|')} [--apply-corrections]] [--dry-run] [--timings]`;
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { 'dry-run': { type: 'boolean', default: false }, timings: { type: 'boolean', default: false }, format: { type: 'string' } },
+  options: {
+    'dry-run': { type: 'boolean', default: false },
+    timings: { type: 'boolean', default: false },
+    format: { type: 'string' },
+    'apply-corrections': { type: 'boolean', default: false },
+  },
 });
 const [path] = positionals;
 if (!path || positionals.length > 1) {
   console.error(usage);
+  process.exit(2);
+}
+if (values['apply-corrections'] && !values.format) {
+  console.error(`--apply-corrections applies to dataset imports: give --format (${DATASET_FORMAT_NAMES.join(', ')})\n${usage}`);
   process.exit(2);
 }
 const url = databaseUrlOrExit();
@@ -77,6 +88,7 @@ try {
   let collectedAt = 0;
   const importOptions = {
     dryRun,
+    applyCorrections: values['apply-corrections'] ?? false,
     onProgress: (done: number, total: number) => {
       bar?.update(done, total);
       if (done - collectedAt >= RECORDS_PER_COLLECTION) {
@@ -96,14 +108,22 @@ try {
     `${report.file}${dryRun ? ' (dry run, nothing written)' : ''}: ${report.created} ${verb}, ${report.unchanged} unchanged, ${report.refused} refused${report.ok ? '' : ` (${report.problems.length} problem(s); nothing written)`}`,
   );
   if (report.differing.length > 0) {
-    // Named, not applied: an import adds records and never rewrites a stored one.
+    // Named, not applied: an import adds records and never rewrites a stored one; a dataset's rows
+    // can be applied as later versions, on request.
     const shown = report.differing.slice(0, DIFFERING_SHOWN).join(', ');
     const more = report.differing.length > DIFFERING_SHOWN ? ` and ${report.differing.length - DIFFERING_SHOWN} more` : '';
     const records = report.differing.length === 1 ? '1 unchanged record differs' : `${report.differing.length} unchanged records differ`;
     console.log(`  ${records} from what is stored under the same id, left as stored: ${shown}${more}`);
+    if (values.format) console.log('  (--apply-corrections stores each as a later version and applies what it changes as cited claims)');
+  }
+  if (report.corrected.length > 0) {
+    const rows = report.corrected.length === 1 ? '1 row' : `${report.corrected.length} rows`;
+    console.log(`  ${rows} ${dryRun ? 'would be applied' : 'applied'} as corrections of the stored record:`);
+    for (const line of report.corrected.slice(0, DIFFERING_SHOWN)) console.log(`    ${line}`);
+    if (report.corrected.length > DIFFERING_SHOWN) console.log(`    and ${report.corrected.length - DIFFERING_SHOWN} more`);
   }
   if (!report.ok) process.exitCode = 1;
-  if (report.ok && !dryRun && report.created > 0) {
+  if (report.ok && !dryRun && (report.created > 0 || report.corrected.length > 0)) {
     // The dashboard summaries follow writes off the write path; bring them up to date in one pass
     // rather than leave the work to the servers' drainers.
     const started = performance.now();

@@ -1,4 +1,6 @@
-import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { drizzle, PostgresJsSession, PostgresJsTransaction, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 
 /**
@@ -10,6 +12,20 @@ export type Database = PostgresJsDatabase & { $client: postgres.Sql };
 
 /** A transaction of `Database`: what every write runs in. */
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/**
+ * A bulk loader's transaction (postgres.js) as a `Tx`, so that a load can also call the domain's
+ * per-record services in the same transaction (applyDatasetCorrections): made as drizzle's own
+ * `transaction()` makes its `tx` from the connection `begin` hands it.
+ */
+export function transactionAsTx(sql: postgres.TransactionSql): Tx {
+  const dialect = new PgDialect();
+  // drizzle's typings ask for an `Sql` here, though its transaction() passes begin's TransactionSql
+  // (which postgres.js's types do not make an `Sql`): the casts say what drizzle does.
+  const session = new PostgresJsSession(sql as unknown as postgres.Sql, dialect, undefined);
+  return new PostgresJsTransaction<Record<string, never>, ExtractTablesWithRelations<Record<string, never>>>(
+    dialect, session as unknown as ConstructorParameters<typeof PostgresJsTransaction<Record<string, never>, ExtractTablesWithRelations<Record<string, never>>>>[1], undefined);
+}
 
 export interface DatabaseOptions {
   /** Pool size. */

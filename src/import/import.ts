@@ -34,6 +34,11 @@ export interface ImportReport {
    * stored, each named by its place (a dataset's `line 3`, a knowledge file's `events[2] "slug"`).
    */
   differing: string[];
+  /**
+   * With `applyCorrections` (dataset imports): the rows applied as corrections of their stored
+   * record, each named by line with what it changed (src/domain/bulk/dataset-corrections.ts).
+   */
+  corrected: string[];
   /** Records in the file that were not written because the file was refused. */
   refused: number;
   createdEventIds: number[];
@@ -46,6 +51,8 @@ export interface ImportOptions {
   onStep?: (step: string, ms: number) => void;
   /** Records (knowledge files) or dataset rows the loader stages per part (src/domain/bulk); tests make parts small. */
   partRows?: number;
+  /** Dataset imports: apply rows that differ from their stored record as corrections, rather than only name them. */
+  applyCorrections?: boolean;
 }
 
 class Refusal extends Error {
@@ -250,8 +257,11 @@ export async function importFile(db: Database, path: string, options: ImportOpti
   const name = basename(path);
   const dryRun = options.dryRun ?? false;
   const refuse = (problems: string[], records: number): ImportReport => ({
-    file: name, dryRun, ok: false, problems, created: 0, unchanged: 0, differing: [], refused: records, createdEventIds: [],
+    file: name, dryRun, ok: false, problems, created: 0, unchanged: 0, differing: [], corrected: [], refused: records, createdEventIds: [],
   });
+  if (options.applyCorrections) {
+    return refuse(['--apply-corrections applies to dataset imports (--format); a knowledge file\'s records are corrected through the API\'s updates'], 0);
+  }
   const readable = await access(path, constants.R_OK).then(() => true, () => false);
   if (!readable) return refuse([`cannot read ${path}`], 0);
   const extension = extname(path).toLowerCase();
@@ -263,7 +273,7 @@ export async function importFile(db: Database, path: string, options: ImportOpti
       // A STIX 2.1 bundle from /export/stix is a .json too: its own importer (src/import/stix.ts).
       if (first?.key === 'type' && first.value === 'bundle') {
         const report = await importStixBundle(db, name, JSON.parse(await readFile(path, 'utf8')), { dryRun });
-        return { file: name, dryRun, ok: report.ok, problems: report.problems, created: report.created, unchanged: report.unchanged, differing: [], refused: report.ok ? 0 : 1, createdEventIds: report.createdEventIds };
+        return { file: name, dryRun, ok: report.ok, problems: report.problems, created: report.created, unchanged: report.unchanged, differing: [], corrected: [], refused: report.ok ? 0 : 1, createdEventIds: report.createdEventIds };
       }
       if (!first || first.key !== 'source') throw new Refusal(['source: missing'], 0);
       prepared = await prepareJson(path, first.value);
@@ -300,9 +310,9 @@ export async function importFile(db: Database, path: string, options: ImportOpti
       options.onStep?.('deferred checks (every claim cited)', performance.now() - started);
       return loaded;
     });
-    return { file: name, dryRun, ok: true, problems: [], created: result.created, unchanged: result.unchanged, differing: result.differing, refused: 0, createdEventIds: result.createdEventIds };
+    return { file: name, dryRun, ok: true, problems: [], created: result.created, unchanged: result.unchanged, differing: result.differing, corrected: [], refused: 0, createdEventIds: result.createdEventIds };
   } catch (error) {
-    if (error instanceof DryRun) return { file: name, dryRun, ok: true, problems: [], created: error.created, unchanged: error.unchanged, differing: error.differing, refused: 0, createdEventIds: [] };
+    if (error instanceof DryRun) return { file: name, dryRun, ok: true, problems: [], created: error.created, unchanged: error.unchanged, differing: error.differing, corrected: [], refused: 0, createdEventIds: [] };
     if (error instanceof Refusal) return refuse(error.problems, error.records);
     if (error instanceof KnowledgeFileSyntaxError) return refuse([error.message], 0);
     throw error;

@@ -73,8 +73,24 @@ export interface DatasetLoadSummary {
    * (a dataset's later version corrected them): counted in `unchanged`, named so the analyst knows.
    */
   differing: number[];
+  /** With `keepDiffering`: the records of the `differing` lines, as the file gives them. */
+  differingRecords: DatasetRecord[];
   createdEventIds: number[];
   rows: number;
+}
+
+/**
+ * The slug of a later version of a dataset record, stored as a source of its own when an import
+ * applies the version as a correction (applyDatasetCorrections): the record's slug and the first 12
+ * hex digits of the row's SHA-256, so the same version is found again and another gets its own.
+ */
+export function correctionSourceSlug(slug: string, textSha256: string): string {
+  return `${slug}-${textSha256.slice(0, 12)}`;
+}
+
+/** correctionSourceSlug in SQL, of the columns named. */
+function correctionSlugSql(slug: string, textSha256: string): string {
+  return `${slug} || '-' || left(${textSha256}, 12)`;
 }
 
 /** Dataset rows per part: each part is written while the next is mapped. */
@@ -114,7 +130,13 @@ export async function loadDatasetRecords(
   sql: BulkSql,
   recordedBy: string,
   records: AsyncIterable<DatasetRecord>,
-  options: { onStep?: (step: string, ms: number) => void; onProgress?: (done: number) => void; partRows?: number } = {},
+  options: {
+    onStep?: (step: string, ms: number) => void;
+    onProgress?: (done: number) => void;
+    partRows?: number;
+    /** Keep the records of differing rows (to apply them as corrections); the rest are let go part by part. */
+    keepDiffering?: boolean;
+  } = {},
 ): Promise<DatasetLoadSummary> {
   const partRows = options.partRows ?? PART_ROWS;
   // Steps recur in every part: their times are summed and reported once, at the end.
@@ -135,13 +157,22 @@ export async function loadDatasetRecords(
   // a misestimate costs a lookup.
   await sql.unsafe('create unique index on ds_sources (n)');
   await sql.unsafe('create index on ds_events (source_n)');
-  const written: Omit<DatasetLoadSummary, 'rows'> = { created: 0, unchanged: 0, differing: [], createdEventIds: [] };
+  const written: Omit<DatasetLoadSummary, 'rows'> = { created: 0, unchanged: 0, differing: [], differingRecords: [], createdEventIds: [] };
+  // With keepDiffering, the records of the part being staged and of the part being written, by
+  // line: a part's differing rows are known once it is written, and only they are kept after.
+  let stagingRecords = new Map<number, DatasetRecord>();
+  const writingRecords: Map<number, DatasetRecord>[] = [];
   // A part is written while Node maps and stages the next: the database works while Node parses.
   const batches = new CopyBatches<Stage>(sql, STAGES, Number.POSITIVE_INFINITY, async () => {
     const part = await writePart(sql, recordedBy, timed());
+    const records = writingRecords.shift();
     written.created += part.created;
     written.unchanged += part.unchanged;
-    for (const line of part.differing) written.differing.push(line);
+    for (const line of part.differing) {
+      written.differing.push(line);
+      const record = records?.get(line);
+      if (record) written.differingRecords.push(record);
+    }
     for (const id of part.createdEventIds) written.createdEventIds.push(id);
   });
   let rows = 0;
@@ -152,6 +183,10 @@ export async function loadDatasetRecords(
   const flush = async () => {
     const started = performance.now();
     staged = rows;
+    if (options.keepDiffering) {
+      writingRecords.push(stagingRecords);
+      stagingRecords = new Map();
+    }
     await batches.flush();
     waiting += performance.now() - started;
   };
@@ -181,6 +216,7 @@ export async function loadDatasetRecords(
   try {
     for await (const r of records) {
       const n = ++rows;
+      if (options.keepDiffering) stagingRecords.set(r.line, r);
       const s = r.source;
       await add('sources', [n, r.line, s.slug, s.title, s.publisher, s.dataset, s.text, sha256Hex(s.text), s.externalId.scheme, s.externalId.value]);
       const e = r.event;
@@ -234,7 +270,7 @@ export async function loadDatasetRecords(
  * part before are stored by then, so actors, places and repeated rows are found as if imported
  * by an earlier file in the same transaction.
  */
-async function writePart(sql: BulkSql, recordedBy: string, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows'>> {
+async function writePart(sql: BulkSql, recordedBy: string, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows' | 'differingRecords'>> {
   // Statistics only of the columns the writes join and filter on: a part's texts and quotes would
   // cost more to sample than the plans they could change.
   for (const stage of Object.values(STAGES)) await sql.unsafe(`analyze ${stage.name} (${stage.joinedOn.join(', ')})`);
@@ -245,7 +281,7 @@ async function writePart(sql: BulkSql, recordedBy: string, step: (name: string) 
   return summary;
 }
 
-async function write(sql: BulkSql, recordedBy: string, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows'>> {
+async function write(sql: BulkSql, recordedBy: string, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows' | 'differingRecords'>> {
   const count = async (query: string) => Number((await sql.unsafe<{ n: string }[]>(query))[0]?.n ?? 0);
   // Rows stored before (their source, or their event by its dataset id): left as they are.
   await sql.unsafe(`
@@ -261,10 +297,13 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
   const unchanged = total - fresh;
   // Of those, the rows whose record is stored with another text: a later version of the dataset
   // corrected them. They stay as stored (a stored record is never rewritten by an import) but are
-  // named, so that "unchanged" does not hide that the file says something else.
+  // named, so that "unchanged" does not hide that the file says something else. A row stored as a
+  // correction of its record already (correctionSourceSlug) differs no more.
   const differing = (await sql.unsafe<{ line: number }[]>(`
     select b.line from ds_sources b join sources s on s.slug = b.slug
-     where s.text_sha256 <> b.text_sha256 order by b.line`)).map((r) => r.line);
+     where s.text_sha256 <> b.text_sha256
+       and not exists (select 1 from sources v where v.slug = ${correctionSlugSql('b.slug', 'b.text_sha256')})
+     order by b.line`)).map((r) => r.line);
   step('find rows stored before');
 
   await sql.unsafe(`

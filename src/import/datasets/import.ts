@@ -3,11 +3,15 @@
  * dataset-record source and the claims drawn from it, through the set-based loader
  * (src/domain/bulk/dataset.ts) in one transaction. A file with any bad row is refused whole, each
  * bad row named by its line; importing the same file again changes nothing. A row whose record is
- * stored with another text (a later version of the dataset) is left as stored and named by its line.
+ * stored with another text (a later version of the dataset) is left as stored and named by its line,
+ * or with `applyCorrections` applied as a correction (src/domain/bulk/dataset-corrections.ts).
  */
 import { basename } from 'node:path';
-import type { Database } from '../../db/client.ts';
+import type postgres from 'postgres';
+import { transactionAsTx, type Database } from '../../db/client.ts';
+import { applyDatasetCorrections, type DatasetCorrection } from '../../domain/bulk/dataset-corrections.ts';
 import { loadDatasetRecords, type DatasetRecord } from '../../domain/bulk/dataset.ts';
+import { UserError } from '../../domain/errors.ts';
 import type { BulkSql } from '../../domain/bulk/load.ts';
 import { CsvSyntaxError, readCsvFile } from '../csv.ts';
 import type { ImportOptions, ImportReport } from '../import.ts';
@@ -21,9 +25,19 @@ class Refusal extends Error {
 }
 
 class DryRun extends Error {
-  constructor(readonly created: number, readonly unchanged: number, readonly differing: string[]) {
+  constructor(readonly created: number, readonly unchanged: number, readonly differing: string[], readonly corrected: string[]) {
     super('dry run');
   }
+}
+
+/** A correction in the report's words: its line, where its text is stored, and what it changed. */
+function describeCorrection(c: DatasetCorrection): string {
+  const did = [
+    c.event === null ? 'no event is stored under its id' : c.changed.length > 0 ? `event "${c.event}": ${c.changed.join(', ')}` : null,
+    c.added.length > 0 ? `participation added: ${c.added.join(', ')}` : null,
+    c.retracted.length > 0 ? `participation retracted: ${c.retracted.join(', ')}` : null,
+  ].filter((d) => d !== null);
+  return `line ${c.line}: stored as source "${c.source}"; ${did.length > 0 ? did.join('; ') : 'nothing else it maps changed'}`;
 }
 
 export const DATASET_FORMAT_NAMES = Object.keys(DATASET_FORMATS);
@@ -31,7 +45,8 @@ export const DATASET_FORMAT_NAMES = Object.keys(DATASET_FORMATS);
 export async function importDataset(db: Database, path: string, formatName: string, options: ImportOptions = {}): Promise<ImportReport> {
   const file = basename(path);
   const dryRun = options.dryRun ?? false;
-  const refuse = (problems: string[], refused: number): ImportReport => ({ file, dryRun, ok: false, problems, created: 0, unchanged: 0, differing: [], refused, createdEventIds: [] });
+  const applyCorrections = options.applyCorrections ?? false;
+  const refuse = (problems: string[], refused: number): ImportReport => ({ file, dryRun, ok: false, problems, created: 0, unchanged: 0, differing: [], corrected: [], refused, createdEventIds: [] });
   const format = DATASET_FORMATS[formatName];
   if (!format) return refuse([`--format ${formatName}: not a dataset format (${DATASET_FORMAT_NAMES.join(', ')})`], 0);
   const principal = `import:${file}`;
@@ -82,21 +97,36 @@ export async function importDataset(db: Database, path: string, formatName: stri
         ...(options.onStep ? { onStep: options.onStep } : {}),
         ...(options.onProgress ? { onProgress: (done: number) => options.onProgress?.(done, done) } : {}),
         ...(options.partRows ? { partRows: options.partRows } : {}),
+        keepDiffering: applyCorrections,
       });
       if (problems.length > 0) throw new Refusal(problems, rows);
-      if (!dryRun && loaded.created > 0) {
-        const details = { file, format: format.name, created: loaded.created, unchanged: loaded.unchanged, differing: loaded.differing.length, events: loaded.createdEventIds.length };
+      let corrections: DatasetCorrection[] = [];
+      if (applyCorrections && loaded.differingRecords.length > 0) {
+        const started = performance.now();
+        try {
+          corrections = await applyDatasetCorrections(transactionAsTx(tx as postgres.TransactionSql), { name: principal, role: 'analyst', tokenId: null }, loaded.differingRecords);
+        } catch (error) {
+          if (error instanceof UserError) throw new Refusal([error.message], rows);
+          throw error;
+        }
+        options.onStep?.('apply corrections (one by one, through the domain services)', performance.now() - started);
+      }
+      // Applied corrections are no longer rows left as stored.
+      const differing = applyCorrections ? [] : loaded.differing.map((line) => `line ${line}`);
+      const corrected = corrections.map(describeCorrection);
+      if (!dryRun && (loaded.created > 0 || corrections.length > 0)) {
+        const details = { file, format: format.name, created: loaded.created, unchanged: loaded.unchanged, differing: differing.length, corrected: corrections.length, events: loaded.createdEventIds.length };
         await tx`insert into audit_log (principal, operation, details) values (${principal}, 'import', ${JSON.stringify(details)}::jsonb)`;
       }
-      if (dryRun) throw new DryRun(loaded.created, loaded.unchanged, loaded.differing.map((line) => `line ${line}`));
+      if (dryRun) throw new DryRun(loaded.created, loaded.unchanged, differing, corrected);
       const started = performance.now();
       await tx`set constraints all immediate`;
       options.onStep?.('deferred checks (every claim cited)', performance.now() - started);
-      return loaded;
+      return { ...loaded, differing, corrected };
     });
-    return { file, dryRun, ok: true, problems: [], created: result.created, unchanged: result.unchanged, differing: result.differing.map((line) => `line ${line}`), refused: 0, createdEventIds: result.createdEventIds };
+    return { file, dryRun, ok: true, problems: [], created: result.created, unchanged: result.unchanged, differing: result.differing, corrected: result.corrected, refused: 0, createdEventIds: result.createdEventIds };
   } catch (error) {
-    if (error instanceof DryRun) return { file, dryRun, ok: true, problems: [], created: error.created, unchanged: error.unchanged, differing: error.differing, refused: 0, createdEventIds: [] };
+    if (error instanceof DryRun) return { file, dryRun, ok: true, problems: [], created: error.created, unchanged: error.unchanged, differing: error.differing, corrected: error.corrected, refused: 0, createdEventIds: [] };
     if (error instanceof Refusal) return refuse(error.problems, error.rows);
     throw error;
   }

@@ -1,0 +1,178 @@
+/**
+ * A dataset's later version applied as corrections (`npm run import -- --format … --apply-corrections`).
+ *
+ * A stored record is evidence as it was read, so it is never rewritten. The row as the later
+ * version gives it is stored as a source of its own (correctionSourceSlug), and what it changes is
+ * written as cited claims through the same services as the API:
+ * - the event's fields by updateEvent: an update claim quoting the row's new text, the old values
+ *   kept as a revision (`revisions`, reads `asOf` before the import);
+ * - a participation the row now codes by addParticipation (a new actor by createActor);
+ * - a participation the dataset's own earlier versions coded and this one does not by retractClaim,
+ *   citing the row's new text. Claims resting on any other source (an analyst's) are left alone.
+ * A version that changes nothing the knowledge base holds (a column kept only in the text) is
+ * stored and cited by nothing: importing it again finds it and names nothing.
+ */
+import { sql } from 'drizzle-orm';
+import stableStringify from 'safe-stable-stringify';
+import { anchorSpans } from '../../citations/anchor.ts';
+import { sources } from '../../db/schema.ts';
+import { createActor, parseCreateActor } from '../actors/actors.ts';
+import { parseUpdateEvent, updateEvent } from '../events/events.ts';
+import { UserError, ValidationError } from '../errors.ts';
+import { encodeGlobalId } from '../global-ids.ts';
+import { addParticipation, parseAddParticipation } from '../participations/participations.ts';
+import { parseRetractClaim, retractClaim } from '../retractions/retract-claim.ts';
+import { NothingToChangeError } from '../revisions/changes.ts';
+import type { Principal, Tx } from '../service.ts';
+import { storeCitation } from '../sources/citations.ts';
+import { sha256Hex, sourceRow } from '../sources/sources.ts';
+import { correctionSourceSlug, type DatasetRecord, type Span } from './dataset.ts';
+
+/** What applying one row's later version did, for the import's report. */
+export interface DatasetCorrection {
+  line: number;
+  /** The slug the row's later version is stored under. */
+  source: string;
+  /** The event the row reports, or null when none is stored under its id. */
+  event: string | null;
+  /** The event's fields the update changed (none: the version changed nothing the event holds). */
+  changed: string[];
+  /** Participations added and retracted, as `actor ROLE`. */
+  added: string[];
+  retracted: string[];
+}
+
+const DATASET_NAMES = { UCDP_GED: 'UCDP GED', ACLED: 'ACLED', GTD: 'GTD' } as const;
+
+/** Event columns an update may change, as a correction names them (the revision holds the values). */
+const EVENT_FIELDS: Record<string, string> = {
+  title: 'title', kind: 'kind', dateText: 'date', dateEarliest: 'date', dateLatest: 'date', datePrecision: 'date', placeId: 'place',
+  killedMin: 'killed', killedBest: 'killed', killedMax: 'killed', killedText: 'killed', killedParts: 'killed',
+  woundedMin: 'wounded', woundedBest: 'wounded', woundedMax: 'wounded', woundedText: 'wounded', woundedParts: 'wounded',
+};
+
+/** Applies each record (a differing row of a dataset import) as a correction of its stored record, in `tx`. */
+export async function applyDatasetCorrections(tx: Tx, principal: Principal, records: readonly DatasetRecord[]): Promise<DatasetCorrection[]> {
+  const applied: DatasetCorrection[] = [];
+  for (const record of records) {
+    try {
+      applied.push(await applyCorrection(tx, principal, record));
+    } catch (error) {
+      // A rule of the services refuses the correction: the import names the row.
+      if (error instanceof UserError) throw new ValidationError(`line ${record.line}: ${error.message}`, ['line', String(record.line)]);
+      throw error;
+    }
+  }
+  return applied;
+}
+
+async function applyCorrection(tx: Tx, principal: Principal, record: DatasetRecord): Promise<DatasetCorrection> {
+  const text = record.source.text;
+  const slug = correctionSourceSlug(record.source.slug, sha256Hex(text));
+  const [stored] = await tx
+    .insert(sources)
+    .values({ ...sourceRow({ slug, title: record.source.title, publisher: record.source.publisher, published: null, text }), dataset: record.source.dataset })
+    .returning({ id: sources.id });
+  if (!stored) throw new Error('insert into sources returned no row');
+  const correction: DatasetCorrection = { line: record.line, source: slug, event: null, changed: [], added: [], retracted: [] };
+
+  const e = record.event;
+  const [event] = await tx.execute<{ id: number; slug: string }>(sql`
+    select id, slug from events
+     where id = coalesce((select min(x.event_id) from external_ids x
+                           where x.scheme = ${e.externalId.scheme}::external_id_scheme and x.value = ${e.externalId.value} and x.event_id is not null),
+                         (select ev.id from events ev where ev.slug = ${e.slug}))`);
+  if (!event) return correction;
+  correction.event = event.slug;
+
+  // Citations of the new text, stored when a claim first quotes them.
+  const cited = new Map<string, number>();
+  const cite = async (spans: readonly Span[]): Promise<number[]> => {
+    const ids: number[] = [];
+    for (const span of spans) {
+      const key = `${span[0]}:${span[1]}`;
+      let id = cited.get(key);
+      if (id === undefined) cited.set(key, (id = await storeCitation(tx, stored.id, anchorSpans(text, [span])[0]!)));
+      if (!ids.includes(id)) ids.push(id);
+    }
+    return ids;
+  };
+  const citationInputs = async (spans: readonly Span[]) => (await cite(spans)).map((id) => ({ citation: encodeGlobalId('Citation', id) }));
+  const row = `${DATASET_NAMES[record.source.dataset]} ${record.source.externalId.value}`;
+
+  // The event: every field the row maps, compared with what is stored; only a change is a claim.
+  // A savepoint, because the update's citations are stored before it finds there is no change.
+  await tx.execute(sql`savepoint dataset_correction`);
+  try {
+    const placeId = e.place === null ? null : ((await tx.execute<{ id: number }>(sql`select id from places where slug = ${e.place}`))[0]?.id ?? null);
+    const fields = {
+      slug: event.slug, title: e.title, kind: e.kind, date: e.date, place: e.place, killed: e.killed, wounded: e.wounded,
+      confidence: e.confidence, note: `corrected as ${row}'s later version (source ${slug}) gives it`, citations: [],
+    };
+    const input = parseUpdateEvent(fields);
+    const updated = await updateEvent(tx, principal, input, { citationIds: await cite(e.quotes), placeId });
+    const before = updated.before as Record<string, unknown>;
+    const after = updated.after as Record<string, unknown>;
+    correction.changed = [...new Set(Object.keys(EVENT_FIELDS).filter((k) => stableStringify(before[k]) !== stableStringify(after[k])).map((k) => EVENT_FIELDS[k]!))];
+    await tx.execute(sql`release savepoint dataset_correction`);
+  } catch (error) {
+    if (!(error instanceof NothingToChangeError)) throw error;
+    await tx.execute(sql`rollback to savepoint dataset_correction`);
+    cited.clear();
+  }
+
+  // Participations: the row's (actor, role) pairs against the stored ones that are not retracted;
+  // `ours`: resting only on this record's versions (the record's slug, or a correction of it).
+  const storedParticipations = await tx.execute<{ claimId: number; actorId: number; actor: string; role: string; ours: boolean }>(sql`
+    select p.claim_id as "claimId", a.id as "actorId", a.slug as actor, p.role::text as role,
+           not exists (select 1 from claim_citations cc join citations ci on ci.id = cc.citation_id join sources s on s.id = ci.source_id
+                        where cc.claim_id = p.claim_id and s.slug <> ${record.source.slug} and s.slug !~ ${`^${record.source.slug}-[0-9a-f]{12}$`}) as ours
+      from participations p join claims c on c.id = p.claim_id and c.retracted_at is null
+      join actors a on a.id = canonical_actor(p.actor_id, 'infinity')
+     where p.event_id = ${event.id}
+     order by p.claim_id`);
+  const coded = new Set<string>();
+  for (const p of record.participations) {
+    const actor = record.actors.find((a) => a.slug === p.actor);
+    if (!actor) throw new Error(`line ${record.line}: participation of an actor the row does not name`);
+    const [found] = await tx.execute<{ id: number | null }>(sql`
+      select coalesce(
+        (select min(canonical_actor(x.actor_id, 'infinity')) from external_ids x
+          where ${actor.externalId?.scheme ?? null}::external_id_scheme is not null and x.scheme = ${actor.externalId?.scheme ?? null}::external_id_scheme
+            and x.value = ${actor.externalId?.value ?? null} and x.actor_id is not null),
+        (select canonical_actor(a.id, 'infinity') from actors a where a.slug = ${actor.slug})) as id`);
+    let actorId = found?.id ?? null;
+    if (actorId === null) {
+      const createdActor = await createActor(tx, principal, parseCreateActor({
+        slug: actor.slug, name: actor.name, aliases: [], kind: actor.kind, externalIds: actor.externalId ? [actor.externalId] : [],
+        confidence: e.confidence, citations: await citationInputs(actor.quotes),
+      }));
+      actorId = createdActor.actor.id;
+    }
+    coded.add(`${actorId} ${p.role}`);
+    if (storedParticipations.some((s) => s.actorId === actorId && s.role === p.role)) continue;
+    const [actorSlug] = await tx.execute<{ slug: string }>(sql`select slug from actors where id = ${actorId}`);
+    await addParticipation(tx, principal, parseAddParticipation({
+      event: event.slug, actor: actorSlug!.slug, role: p.role, confidence: p.confidence, citations: await citationInputs(p.quotes),
+    }));
+    correction.added.push(`${actorSlug!.slug} ${p.role}`);
+  }
+  for (const s of storedParticipations) {
+    if (!s.ours || coded.has(`${s.actorId} ${s.role}`)) continue;
+    // The row's line naming whom it codes in that role now, else its event report's first quote.
+    const sameRole = record.participations.filter((p) => p.role === s.role);
+    const naming = sameRole.flatMap((p) => {
+      const names = record.actors.find((a) => a.slug === p.actor)?.quotes ?? [];
+      return p.quotes.filter((q) => names.some((n) => q[0] < n[1] && n[0] < q[1]));
+    });
+    const span = naming[0] ?? sameRole[0]?.quotes[0] ?? e.quotes[0];
+    const [citation] = await citationInputs(span ? [span] : []);
+    await retractClaim(tx, principal, parseRetractClaim({
+      claim: encodeGlobalId('Participation', s.claimId),
+      reason: `${row}'s later version (source ${slug}) no longer codes ${s.actor} as ${s.role}`,
+      citation,
+    }));
+    correction.retracted.push(`${s.actor} ${s.role}`);
+  }
+  return correction;
+}

@@ -1,0 +1,218 @@
+/**
+ * A dataset's later version applied as corrections (`--apply-corrections`): the row as the new
+ * version gives it is stored as a source of its own, what it changes is written as cited claims (an
+ * update of the event, participations added and retracted), the stored row is never rewritten,
+ * and importing the same version again changes nothing.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'csv-stringify/sync';
+import { sha256Hex } from '../src/domain/sources/sources.ts';
+import { parseCsv } from '../src/import/csv.ts';
+import { importDataset } from '../src/import/datasets/import.ts';
+import { tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const sample = fileURLToPath(new URL('../seed/examples/datasets/ucdp-ged-sample.csv', import.meta.url));
+let f: WriteFixture;
+let dir: string;
+
+beforeAll(async () => {
+  f = await writeFixture();
+  dir = mkdtempSync(join(tmpdir(), 'dataset-corrections-'));
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await f.close();
+});
+
+/**
+ * The UCDP GED sample with its second row (line 3: one-sided violence by the Sample Brigade, 4
+ * civilians killed) changed as `changes` say; that row has no quoted cell, so a cell is replaced
+ * by position.
+ */
+function laterVersion(name: string, changes: Record<string, string>): { path: string; row: string } {
+  const lines = readFileSync(sample, 'utf8').trimEnd().split('\n');
+  const header = lines[0]!.split(',');
+  const cells = lines[2]!.split(',');
+  for (const [column, value] of Object.entries(changes)) {
+    expect(header).toContain(column);
+    cells[header.indexOf(column)] = value;
+  }
+  const path = join(dir, name);
+  writeFileSync(path, [lines[0], lines[1], cells.join(','), ...lines.slice(3)].join('\n') + '\n');
+  const text = header.map((column, i) => `${column}: ${cells[i]}`).join('\n');
+  return { path, row: text };
+}
+
+type Answer = {
+  eventByExternalId: {
+    slug: string;
+    killed: { min: number; best: number | null; max: number; parts: { category: string; best: number | null }[] } | null;
+    participants: { role: string; actor: { slug: string; name: string } }[];
+    revisions: { nodes: { changes: { field: string }[]; update: { note: string | null; citations: { quote: string; source: { slug: string } }[] } }[] };
+  } | null;
+};
+const EVENT = `query($asOf: DateTime, $retracted: Boolean! = false) {
+  eventByExternalId(scheme: UCDP_GED_ID, value: "900002", asOf: $asOf, includeRetracted: $retracted) {
+    slug killed { min best max parts { category best } }
+    participants { role actor { slug name } }
+    revisions { nodes { changes { field } update { note citations { quote source { slug } } } } } } }`;
+
+async function event(variables: { asOf?: string; retracted?: boolean } = {}) {
+  const r = await f.api.query<Answer>(EVENT, variables);
+  expect(r.errors).toBeUndefined();
+  return r.data!.eventByExternalId!;
+}
+
+const countsWithoutAudit = async () => {
+  const { audit_log: _, ...rest } = await tableCounts(f.scratch.handle.sql);
+  return rest;
+};
+
+describe('a dataset import with --apply-corrections', () => {
+  it('stores a version that changes only a column kept in the text, and changes nothing else', async () => {
+    expect((await importDataset(f.scratch.handle.db, sample, 'ucdp-ged')).ok).toBe(true);
+    const { path, row } = laterVersion('ged-relid.csv', { relid: 'SAMPLE-2-REVISED' });
+    const before = await countsWithoutAudit();
+    const report = await importDataset(f.scratch.handle.db, path, 'ucdp-ged', { applyCorrections: true });
+    expect(report).toMatchObject({ ok: true, created: 0, differing: [], corrected: [`line 3: stored as source "ucdp-ged-900002-${sha256Hex(row).slice(0, 12)}"; nothing else it maps changed`] });
+    const after = await countsWithoutAudit();
+    expect(after.sources).toBe(before.sources! + 1);
+    expect({ ...after, sources: before.sources }).toEqual(before);
+  });
+
+  it('stores a later version of a row as its own source and applies what it changes as cited claims', async () => {
+    const storedRow = await f.scratch.handle.sql<{ text: string }[]>`select text from sources where slug = 'ucdp-ged-900002'`;
+    const [{ now: before }] = await f.scratch.handle.sql<[{ now: string }]>`select to_json(now())#>>'{}' as now`;
+    const original = await event();
+    expect(original.killed).toMatchObject({ min: 3, best: 4, max: 6 });
+    expect(original.participants.map((p) => `${p.actor.slug} ${p.role}`).sort()).toEqual(['ucdp-actor-1 VICTIM', 'ucdp-actor-9002 PERPETRATOR']);
+
+    // The next release: two more civilians killed, and the killing attributed to another group.
+    const { path, row } = laterVersion('ged-next.csv', {
+      best: '6', high: '8', deaths_civilians: '6', side_a_dset_id: '9003', side_a_new_id: '9003', side_a: 'Sample Legion',
+    });
+    const slug = `ucdp-ged-900002-${sha256Hex(row).slice(0, 12)}`;
+
+    // Without the flag it is only named.
+    expect(await importDataset(f.scratch.handle.db, path, 'ucdp-ged', { dryRun: true })).toMatchObject({ ok: true, differing: ['line 3'], corrected: [] });
+    // A dry run says what it would apply, and writes nothing.
+    const counts = await countsWithoutAudit();
+    const expected = `line 3: stored as source "${slug}"; event "ucdp-ged-900002": title, killed; participation added: ucdp-actor-9003 PERPETRATOR; participation retracted: ucdp-actor-9002 PERPETRATOR`;
+    const dry = await importDataset(f.scratch.handle.db, path, 'ucdp-ged', { dryRun: true, applyCorrections: true });
+    expect(dry).toMatchObject({ ok: true, created: 0, differing: [], corrected: [expected] });
+    expect(await countsWithoutAudit()).toEqual(counts);
+
+    const report = await importDataset(f.scratch.handle.db, path, 'ucdp-ged', { applyCorrections: true });
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ ok: true, created: 0, differing: [], corrected: [expected] });
+
+    // The stored row is evidence as it was read: unchanged. The new version is a source of its own.
+    expect(await f.scratch.handle.sql`select text from sources where slug = 'ucdp-ged-900002'`).toEqual(storedRow);
+    expect((await f.scratch.handle.sql<{ text: string; dataset: string }[]>`select text, dataset from sources where slug = ${slug}`)[0]).toEqual({ text: row, dataset: 'UCDP_GED' });
+
+    const now = await event();
+    expect(now.killed).toMatchObject({ min: 3, best: 6, max: 8 });
+    expect(now.killed!.parts).toEqual(expect.arrayContaining([expect.objectContaining({ category: 'CIVILIANS', best: 6 })]));
+    expect(now.participants.map((p) => `${p.actor.slug} ${p.role}`).sort()).toEqual(['ucdp-actor-1 VICTIM', 'ucdp-actor-9003 PERPETRATOR']);
+    expect(now.participants.find((p) => p.role === 'PERPETRATOR')!.actor.name).toBe('Sample Legion');
+    // The update is a claim quoting the new version; the revision names the figures it changed.
+    const [revision] = now.revisions.nodes;
+    expect(revision!.changes.map((c) => c.field)).toEqual(['title', 'killed']);
+    expect(revision!.update.note).toBe(`corrected as UCDP GED 900002's later version (source ${slug}) gives it`);
+    expect(revision!.update.citations.length).toBeGreaterThan(0);
+    for (const c of revision!.update.citations) {
+      expect(c.source.slug).toBe(slug);
+      expect(row).toContain(c.quote);
+    }
+    expect(revision!.update.citations.map((c) => c.quote).join('\n')).toContain('best: 6');
+    // The retracted participation says why, quoting the new version's line.
+    const retracted = await f.scratch.handle.sql<{ reason: string; quote: string; slug: string }[]>`
+      select c.retraction_reason as reason, ci.quote, s.slug from claims c join participations p on p.claim_id = c.id
+        join actors a on a.id = p.actor_id join citations ci on ci.id = c.retraction_citation_id join sources s on s.id = ci.source_id
+       where a.slug = 'ucdp-actor-9002' and c.retracted_at is not null`;
+    expect(retracted).toEqual([{ reason: `UCDP GED 900002's later version (source ${slug}) no longer codes ucdp-actor-9002 as PERPETRATOR`, quote: expect.stringContaining('side_a: Sample Legion'), slug }]);
+    // Reads as of before the import answer as they did.
+    const then = await event({ asOf: before });
+    expect(then.killed).toMatchObject({ best: 4, max: 6 });
+    expect(then.participants.map((p) => `${p.actor.slug} ${p.role}`).sort()).toEqual(['ucdp-actor-1 VICTIM', 'ucdp-actor-9002 PERPETRATOR']);
+
+    // The same version again: found, nothing applied or named, nothing written; the first version
+    // again is stored as it was, and names nothing either.
+    const applied = await countsWithoutAudit();
+    expect(await importDataset(f.scratch.handle.db, path, 'ucdp-ged', { applyCorrections: true })).toMatchObject({ ok: true, created: 0, differing: [], corrected: [] });
+    expect(await importDataset(f.scratch.handle.db, path, 'ucdp-ged')).toMatchObject({ ok: true, created: 0, differing: [] });
+    expect(await importDataset(f.scratch.handle.db, sample, 'ucdp-ged')).toMatchObject({ ok: true, created: 0, differing: [] });
+    expect(await countsWithoutAudit()).toEqual(applied);
+    // Every claim is cited, every quote is its source's text at its offsets (the database's checks
+    // ran at commit); and no citation of the new version is left that nothing cites.
+    expect(await f.scratch.handle.sql`
+      select ci.quote from citations ci join sources s on s.id = ci.source_id
+       where s.slug = ${slug} and not exists (select 1 from claim_citations cc where cc.citation_id = ci.id)
+         and not exists (select 1 from claims c where c.retraction_citation_id = ci.id)`).toEqual([]);
+  });
+
+  it('is refused for a knowledge file, and by the command without --format', async () => {
+    const knowledge = fileURLToPath(new URL('../seed/examples/example-wire-report.json', import.meta.url));
+    const { importFile } = await import('../src/import/import.ts');
+    expect((await importFile(f.scratch.handle.db, knowledge, { applyCorrections: true })).problems).toEqual([
+      "--apply-corrections applies to dataset imports (--format); a knowledge file's records are corrected through the API's updates",
+    ]);
+    const env = { ...process.env, DATABASE_URL: f.scratch.url };
+    const refused = await run('node_modules/.bin/tsx', ['src/cli/import.ts', knowledge, '--apply-corrections'], { cwd: root, env }).catch((e: { code: number; stderr: string }) => e);
+    expect('code' in refused ? refused.code : 0).toBe(2);
+    expect(refused.stderr).toContain('--apply-corrections applies to dataset imports: give --format');
+  });
+
+  it('npm run import prints what it applied', async () => {
+    const { path } = laterVersion('ged-cli.csv', { best: '7', high: '9', deaths_civilians: '7' });
+    const env = { ...process.env, DATABASE_URL: f.scratch.url };
+    const named = await run('node_modules/.bin/tsx', ['src/cli/import.ts', '--format', 'ucdp-ged', path, '--dry-run'], { cwd: root, env });
+    expect(named.stdout).toContain('1 unchanged record differs from what is stored under the same id, left as stored: line 3');
+    expect(named.stdout).toContain('--apply-corrections stores each as a later version');
+    const applied = await run('node_modules/.bin/tsx', ['src/cli/import.ts', '--format', 'ucdp-ged', path, '--apply-corrections'], { cwd: root, env });
+    expect(applied.stdout).toContain('1 row applied as corrections of the stored record:');
+    // Built from the first version's row, it also puts the Sample Brigade back.
+    expect(applied.stdout).toMatch(
+      /line 3: stored as source "ucdp-ged-900002-[0-9a-f]{12}"; event "ucdp-ged-900002": title, killed; participation added: ucdp-actor-9002 PERPETRATOR; participation retracted: ucdp-actor-9003 PERPETRATOR\n/,
+    );
+    expect(applied.stderr).toMatch(/summaries up to date/);
+    expect((await event()).killed).toMatchObject({ best: 7, max: 9 });
+  });
+});
+
+describe.each([
+  ['acled', 'acled-sample.csv', 'fatalities', 'ACLED_EVENT_ID', 'event_id_cnty'],
+  ['gtd', 'gtd-sample.csv', 'nkill', 'GTD_EVENTID', 'eventid'],
+])('%s: a later version applied as corrections', (format, file, column, scheme, idColumn) => {
+  it('raises the killed figure of the row it corrects, and only that', async () => {
+    const path = fileURLToPath(new URL(`../seed/examples/datasets/${file}`, import.meta.url));
+    expect((await importDataset(f.scratch.handle.db, path, format)).ok).toBe(true);
+    const [header, ...rows] = parseCsv(readFileSync(path, 'utf8')).map((r) => r.fields);
+    const row = rows[0]!;
+    const killed = Number(row[header!.indexOf(column)]);
+    expect(killed).toBeGreaterThan(0);
+    row[header!.indexOf(column)] = String(killed + 2);
+    const next = join(dir, `next-${file}`);
+    writeFileSync(next, stringify([header!, ...rows]));
+    const id = row[header!.indexOf(idColumn)]!;
+    const text = header!.map((c, i) => `${c}: ${row[i]}`).join('\n');
+
+    const report = await importDataset(f.scratch.handle.db, next, format, { applyCorrections: true });
+    expect(report.problems).toEqual([]);
+    const [event] = await f.scratch.handle.sql<{ slug: string; killed_min: number; killed_max: number }[]>`
+      select e.slug, e.killed_min, e.killed_max from events e join external_ids x on x.event_id = e.id where x.scheme = ${scheme} and x.value = ${id}`;
+    expect(report.corrected).toEqual([`line 2: stored as source "${format}-${id.toLowerCase()}-${sha256Hex(text).slice(0, 12)}"; event "${event!.slug}": killed`]);
+    expect(event).toMatchObject({ killed_min: killed + 2, killed_max: killed + 2 });
+    const counts = await countsWithoutAudit();
+    expect(await importDataset(f.scratch.handle.db, next, format, { applyCorrections: true })).toMatchObject({ ok: true, created: 0, differing: [], corrected: [] });
+    expect(await countsWithoutAudit()).toEqual(counts);
+  });
+});

@@ -127,9 +127,10 @@ async function applyCorrection(tx: Tx, principal: Principal, record: DatasetReco
     select p.claim_id as "claimId", a.id as "actorId", a.slug as actor, p.role::text as role,
            not exists (select 1 from claim_citations cc join citations ci on ci.id = cc.citation_id join sources s on s.id = ci.source_id
                         where cc.claim_id = p.claim_id and s.slug <> ${record.source.slug} and s.slug !~ ${`^${record.source.slug}-[0-9a-f]{12}$`}) as ours
-      from participations p join claims c on c.id = p.claim_id and c.retracted_at is null
-      join actors a on a.id = canonical_actor(p.actor_id, 'infinity')
+      from participations p join actors a on a.id = canonical_actor(p.actor_id, 'infinity')
      where p.event_id = ${event.id}
+       -- Each claim by its key: joined to the live claims, the plan read them all (64,000 at 20,000 rows).
+       and not exists (select 1 from claims c where c.id = p.claim_id and c.retracted_at is not null)
      order by p.claim_id`);
   const coded = new Set<string>();
   for (const p of record.participations) {

@@ -173,6 +173,13 @@ describe('a dataset import with --apply-corrections', () => {
 
   it('npm run import prints what it applied', async () => {
     const { path } = laterVersion('ged-cli.csv', { best: '7', high: '9', deaths_civilians: '7' });
+    // An analyst's claim about the same event, resting on another source: no correction retracts it.
+    const added = await f.api.query(
+      `mutation($i: AddParticipationInput!) { addParticipation(input: $i) { __typename ... on UserError { message } } }`,
+      { i: { event: 'ucdp-ged-900002', actor: 'isis-k', role: 'IMPLICATED', confidence: 20, citations: [{ source: 'globely-news-isis-k-long-reach', quote: 'curious dynamic emerged' }] } },
+      { token: f.tokens.analyst },
+    );
+    expect(added.data).toEqual({ addParticipation: { __typename: 'MutationAddParticipationSuccess' } });
     const env = { ...process.env, DATABASE_URL: f.scratch.url };
     const named = await run('node_modules/.bin/tsx', ['src/cli/import.ts', '--format', 'ucdp-ged', path, '--dry-run'], { cwd: root, env });
     expect(named.stdout).toContain('1 unchanged record differs from what is stored under the same id, left as stored: line 3');
@@ -184,7 +191,9 @@ describe('a dataset import with --apply-corrections', () => {
       /line 3: stored as source "ucdp-ged-900002-[0-9a-f]{12}"; event "ucdp-ged-900002": title, killed; participation added: ucdp-actor-9002 PERPETRATOR; participation retracted: ucdp-actor-9003 PERPETRATOR\n/,
     );
     expect(applied.stderr).toMatch(/summaries up to date/);
-    expect((await event()).killed).toMatchObject({ best: 7, max: 9 });
+    const after = await event();
+    expect(after.killed).toMatchObject({ best: 7, max: 9 });
+    expect(after.participants.map((p) => `${p.actor.slug} ${p.role}`).sort()).toEqual(['isis-k IMPLICATED', 'ucdp-actor-1 VICTIM', 'ucdp-actor-9002 PERPETRATOR']);
   });
 });
 

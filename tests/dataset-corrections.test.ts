@@ -139,6 +139,27 @@ describe('a dataset import with --apply-corrections', () => {
         join actors a on a.id = p.actor_id join citations ci on ci.id = c.retraction_citation_id join sources s on s.id = ci.source_id
        where a.slug = 'ucdp-actor-9002' and c.retracted_at is not null`;
     expect(retracted).toEqual([{ reason: `UCDP GED 900002's later version (source ${slug}) no longer codes ucdp-actor-9002 as PERPETRATOR`, quote: expect.stringContaining('side_a: Sample Legion'), slug }]);
+    // The record lists its later versions, newest first (the relid version before this one); each names the record.
+    const versions = await f.api.query<{ source: { versionOf: null; laterVersions: { slug: string; versionOf: { slug: string } }[] } }>(
+      `{ source(slug: "ucdp-ged-900002") { versionOf { slug } laterVersions { slug versionOf { slug } } } }`,
+    );
+    expect(versions.errors).toBeUndefined();
+    expect(versions.data!.source.versionOf).toBeNull();
+    expect(versions.data!.source.laterVersions).toHaveLength(2);
+    expect(versions.data!.source.laterVersions[0]).toEqual({ slug, versionOf: { slug: 'ucdp-ged-900002' } });
+    // Batched: as many statements for two rows' versions as for all of them.
+    const statementsFor = async (first: number) => {
+      f.api.resetStatements();
+      const r = await f.api.query(`{ sources(dataset: UCDP_GED, first: ${first}) { nodes { slug laterVersions { slug versionOf { slug } } } } }`);
+      expect(r.errors).toBeUndefined();
+      return f.api.statements.length;
+    };
+    expect(await statementsFor(50)).toBe(await statementsFor(2));
+    // The link is the database's to keep: set at insert, never moved, always to a first version.
+    await expect(f.scratch.handle.sql`update sources set version_of_id = null where slug = ${slug}`).rejects.toThrow(/the record it is a version of cannot change/);
+    await expect(f.scratch.handle.sql`
+      insert into sources (slug, publisher, dataset, text, text_sha256, version_of_id)
+      select 'ucdp-ged-900002-000000000000', 'x', 'UCDP_GED', 'x', encode(sha256('x'), 'hex'), id from sources where slug = ${slug}`).rejects.toThrow(/names its record's first version/);
     // Reads as of before the import answer as they did.
     const then = await event({ asOf: before });
     expect(then.killed).toMatchObject({ best: 4, max: 6 });

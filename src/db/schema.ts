@@ -162,9 +162,15 @@ export const sources = pgTable('sources', {
   // Set by a trigger from `text` (hex sha256 of its UTF-8 bytes); a loader compares it with the
   // hash of the text it holds to notice a re-worded source before re-anchoring citations.
   textSha256: text('text_sha256').notNull(),
+  // A dataset row as a later release gives it, stored when an import applies it as a correction
+  // (applyDatasetCorrections): the record's first stored version. Null for a first version or a
+  // document. The record's claims rest on any of its versions.
+  versionOfId: integer('version_of_id').references((): AnyPgColumn => sources.id),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
   check('sources_published_earliest_range_check', dateInRange(t.publishedEarliest)),
+  check('sources_version_of_check', sql`${t.versionOfId} is null or (${t.dataset} is not null and ${t.versionOfId} <> ${t.id})`),
+  index('sources_version_of_id_idx').on(t.versionOfId).where(sql`${t.versionOfId} is not null`),
   check('sources_published_latest_range_check', dateInRange(t.publishedLatest)),
   // Duplicate warnings: a source added again (same text, or same URL).
   index('sources_text_sha256_idx').on(t.textSha256),

@@ -29,6 +29,28 @@ DROP TRIGGER IF EXISTS sources_text_frozen_once_cited ON sources;
 CREATE TRIGGER sources_text_frozen_once_cited BEFORE UPDATE OF text ON sources
   FOR EACH ROW EXECUTE FUNCTION source_text_frozen_once_cited();
 
+-- A dataset row's later version (applyDatasetCorrections) names its record's first version, and
+-- keeps naming it: which claims rest on the record's own versions is read from that link.
+CREATE OR REPLACE FUNCTION source_version_of_first() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.version_of_id IS DISTINCT FROM OLD.version_of_id THEN
+    RAISE EXCEPTION 'source "%": the record it is a version of cannot change', OLD.slug
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'sources_version_of_first';
+  END IF;
+  IF EXISTS (SELECT 1 FROM sources WHERE id = NEW.version_of_id AND version_of_id IS NOT NULL) THEN
+    RAISE EXCEPTION 'source "%": a later version names its record''s first version, not another later one', NEW.slug
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'sources_version_of_first';
+  END IF;
+  RETURN NEW;
+END $$;
+
+DROP TRIGGER IF EXISTS sources_version_of_first ON sources;
+CREATE TRIGGER sources_version_of_first BEFORE INSERT OR UPDATE OF version_of_id ON sources
+  FOR EACH ROW WHEN (NEW.version_of_id IS NOT NULL) EXECUTE FUNCTION source_version_of_first();
+DROP TRIGGER IF EXISTS sources_version_of_fixed ON sources;
+CREATE TRIGGER sources_version_of_fixed BEFORE UPDATE OF version_of_id ON sources
+  FOR EACH ROW WHEN (OLD.version_of_id IS NOT NULL) EXECUTE FUNCTION source_version_of_first();
+
 -- The error for a citation the check below found wrong: its quote, else its context.
 CREATE OR REPLACE FUNCTION citation_mismatch_raise(quote_ok boolean, quote text, source_id integer, start_offset integer, end_offset integer)
 RETURNS void LANGUAGE plpgsql AS $$

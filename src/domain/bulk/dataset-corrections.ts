@@ -71,9 +71,13 @@ async function applyCorrection(tx: Tx, principal: Principal, record: DatasetReco
   const slug = correctionSourceSlug(record.source.slug, sha256Hex(text));
   const [stored] = await tx
     .insert(sources)
-    .values({ ...sourceRow({ slug, title: record.source.title, publisher: record.source.publisher, published: null, text }), dataset: record.source.dataset })
-    .returning({ id: sources.id });
-  if (!stored) throw new Error('insert into sources returned no row');
+    .values({
+      ...sourceRow({ slug, title: record.source.title, publisher: record.source.publisher, published: null, text }),
+      dataset: record.source.dataset,
+      versionOfId: sql`(select id from sources where slug = ${record.source.slug})`,
+    })
+    .returning({ id: sources.id, versionOfId: sources.versionOfId });
+  if (!stored?.versionOfId) throw new Error(`source "${record.source.slug}" was found stored a statement ago`);
   const correction: DatasetCorrection = { line: record.line, source: slug, event: null, changed: [], added: [], retracted: [] };
 
   const e = record.event;
@@ -122,11 +126,11 @@ async function applyCorrection(tx: Tx, principal: Principal, record: DatasetReco
   }
 
   // Participations: the row's (actor, role) pairs against the stored ones that are not retracted;
-  // `ours`: resting only on this record's versions (the record's slug, or a correction of it).
+  // `ours`: resting only on this record's versions (its first, and the later ones naming it).
   const storedParticipations = await tx.execute<{ claimId: number; actorId: number; actor: string; role: string; ours: boolean }>(sql`
     select p.claim_id as "claimId", a.id as "actorId", a.slug as actor, p.role::text as role,
            not exists (select 1 from claim_citations cc join citations ci on ci.id = cc.citation_id join sources s on s.id = ci.source_id
-                        where cc.claim_id = p.claim_id and s.slug <> ${record.source.slug} and s.slug !~ ${`^${record.source.slug}-[0-9a-f]{12}$`}) as ours
+                        where cc.claim_id = p.claim_id and s.id <> ${stored.versionOfId} and s.version_of_id is distinct from ${stored.versionOfId}) as ours
       from participations p join actors a on a.id = canonical_actor(p.actor_id, 'infinity')
      where p.event_id = ${event.id}
        -- Each claim by its key: joined to the live claims, the plan read them all (64,000 at 20,000 rows).

@@ -88,11 +88,6 @@ export function correctionSourceSlug(slug: string, textSha256: string): string {
   return `${slug}-${textSha256.slice(0, 12)}`;
 }
 
-/** correctionSourceSlug in SQL, of the columns named. */
-function correctionSlugSql(slug: string, textSha256: string): string {
-  return `${slug} || '-' || left(${textSha256}, 12)`;
-}
-
 /** Dataset rows per part: each part is written while the next is mapped. */
 const PART_ROWS = 5000;
 
@@ -298,11 +293,11 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
   // Of those, the rows whose record is stored with another text: a later version of the dataset
   // corrected them. They stay as stored (a stored record is never rewritten by an import) but are
   // named, so that "unchanged" does not hide that the file says something else. A row stored as a
-  // correction of its record already (correctionSourceSlug) differs no more.
+  // later version of its record already (applyDatasetCorrections) differs no more.
   const differing = (await sql.unsafe<{ line: number }[]>(`
     select b.line from ds_sources b join sources s on s.slug = b.slug
      where s.text_sha256 <> b.text_sha256
-       and not exists (select 1 from sources v where v.slug = ${correctionSlugSql('b.slug', 'b.text_sha256')})
+       and not exists (select 1 from sources v where v.version_of_id = s.id and v.text_sha256 = b.text_sha256)
      order by b.line`)).map((r) => r.line);
   step('find rows stored before');
 

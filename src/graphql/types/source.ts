@@ -2,7 +2,7 @@ import { and, count, eq, isNull, sql } from 'drizzle-orm';
 import { sources } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
-import { sourceColumns, sourcesById, sourceTextsById, type SourceRow } from '../loaders/entities.ts';
+import { LATER_VERSIONS_LIMIT, laterVersionsOfSources, sourceColumns, sourcesById, sourceTextsById, type SourceRow } from '../loaders/entities.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
 import { SourceReliabilityEnum } from '../claim-filters.ts';
 import { FuzzyDate } from './dates.ts';
@@ -58,6 +58,23 @@ export const Source = builder.loadableNode('Source', {
     textSha256: t.exposeString('textSha256', { description: 'sha256 (hex) of the text’s UTF-8 bytes.' }),
   }),
 });
+
+// Versions refer to sources: defined once Source is, or its type would refer to itself.
+builder.objectFields(Source, (t) => ({
+  versionOf: t.field({
+    type: Source,
+    nullable: true,
+    description:
+      'For a dataset row stored as a later release gives it (an import with `--apply-corrections`): the record’s first stored version, which keeps its own text. Null for a first version or a document.',
+    resolve: (s) => s.versionOfId,
+  }),
+  laterVersions: t.loadableList({
+    type: Source,
+    description: `The later versions of this dataset row that imports applied as corrections, newest first (at most ${LATER_VERSIONS_LIMIT}): each a source of its own, quoted by the claims it changed. Empty for a document or a row no release corrected.`,
+    load: (ids: number[], ctx) => laterVersionsOfSources(ctx.db, ids),
+    resolve: (s) => s.id,
+  }),
+}));
 
 const SOURCES_ORDER = defineOrdering('sources', [
   { expression: sql`${sources.slug}`, type: 'text' },

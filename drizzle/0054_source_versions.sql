@@ -1,0 +1,4 @@
+ALTER TABLE "sources" ADD COLUMN "version_of_id" integer;--> statement-breakpoint
+ALTER TABLE "sources" ADD CONSTRAINT "sources_version_of_id_sources_id_fk" FOREIGN KEY ("version_of_id") REFERENCES "public"."sources"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "sources_version_of_id_idx" ON "sources" USING btree ("version_of_id") WHERE "sources"."version_of_id" is not null;--> statement-breakpoint
+ALTER TABLE "sources" ADD CONSTRAINT "sources_version_of_check" CHECK ("sources"."version_of_id" is null or ("sources"."dataset" is not null and "sources"."version_of_id" <> "sources"."id"));

@@ -216,6 +216,40 @@ describe('a dataset import with --apply-corrections', () => {
     expect(after.killed).toMatchObject({ best: 7, max: 9 });
     expect(after.participants.map((p) => `${p.actor.slug} ${p.role}`).sort()).toEqual(['isis-k IMPLICATED', 'ucdp-actor-1 VICTIM', 'ucdp-actor-9002 PERPETRATOR']);
   });
+
+  it('brings in a place only for a row it writes: a row left as stored adds none, a new or applied one does', async () => {
+    const lines = readFileSync(sample, 'utf8').trimEnd().split('\n');
+    const header = lines[0]!.split(',');
+    const cellsOf = (line: string, changes: Record<string, string>) => {
+      const cells = line.split(',');
+      for (const [column, value] of Object.entries(changes)) cells[header.indexOf(column)] = value;
+      return cells.join(',');
+    };
+    // Line 3 moved to a new place (a row left as stored without the flag); line 4 a new row at that place.
+    const moved = { where_coordinates: 'Moved Sample Place', side_a: 'Sample Brigade' };
+    const path = join(dir, 'ged-moved.csv');
+    writeFileSync(path, [lines[0], lines[1], cellsOf(lines[2]!, moved), cellsOf(lines[2]!, { ...moved, id: '900003', relid: 'SAMPLE-3' })].join('\n') + '\n');
+    const placeOf = async (id: string) =>
+      (await f.scratch.handle.sql<{ slug: string | null }[]>`
+        select pl.slug from events e join external_ids x on x.event_id = e.id left join places pl on pl.id = e.place_id
+         where x.scheme = 'UCDP_GED_ID' and x.value = ${id}`)[0]?.slug;
+    const before = await placeOf('900002');
+    // One row a part: the new row's part stages the place again, though the moved row's part named it first.
+    const report = await importDataset(f.scratch.handle.db, path, 'ucdp-ged', { partRows: 1 });
+    expect(report).toMatchObject({ ok: true, differing: ['line 3'], corrected: [] });
+    expect(await placeOf('900003')).toBe('afghanistan-moved-sample-place');
+    expect(await placeOf('900002')).toBe(before);
+
+    // A later version (of the row as the command's test left it) that moves it to a place nobody named yet: without the flag nothing is
+    // written, the place neither; with it, the place comes in and the event moves there.
+    const { path: elsewhere } = laterVersion('ged-elsewhere.csv', { where_coordinates: 'Another Sample Place', best: '7', high: '9', deaths_civilians: '7' });
+    const counts = await countsWithoutAudit();
+    expect(await importDataset(f.scratch.handle.db, elsewhere, 'ucdp-ged')).toMatchObject({ ok: true, created: 0, differing: ['line 3'] });
+    expect(await countsWithoutAudit()).toEqual(counts);
+    const applied = await importDataset(f.scratch.handle.db, elsewhere, 'ucdp-ged', { applyCorrections: true });
+    expect(applied.corrected).toEqual([expect.stringMatching(/; event "ucdp-ged-900002": title, place$/)]);
+    expect(await placeOf('900002')).toBe('afghanistan-another-sample-place');
+  });
 });
 
 describe.each([

@@ -107,10 +107,12 @@ const STAGES = {
     columns: ['source_n', 'claim_n', 'slug', 'title', 'kind', 'date_text', 'date_earliest', 'date_latest', 'date_precision', 'place', 'killed_min', 'killed_max', 'killed_text', 'wounded_min', 'wounded_max', 'wounded_text', 'killed_best', 'killed_parts', 'wounded_best', 'wounded_parts', 'scheme', 'value'],
     definition: 'source_n integer, claim_n integer, slug text, title text, kind text, date_text text, date_earliest date, date_latest date, date_precision text, place text, killed_min integer, killed_max integer, killed_text text, wounded_min integer, wounded_max integer, wounded_text text, killed_best integer, killed_parts jsonb, wounded_best integer, wounded_parts jsonb, scheme text, value text',
   },
+  // A part's places, once each, with the part's rows that name them (`needed_by`): only a row that is
+  // written (or applied as a correction) brings its places in.
   places: {
     name: 'ds_places', joinedOn: ['slug', 'parent'],
-    columns: ['idx', 'slug', 'name', 'kind', 'parent', 'country_code', 'region', 'latitude', 'longitude', 'geo_precision'],
-    definition: 'idx integer, slug text, name text, kind text, parent text, country_code text, region text, latitude float8, longitude float8, geo_precision text',
+    columns: ['idx', 'slug', 'name', 'kind', 'parent', 'country_code', 'region', 'latitude', 'longitude', 'geo_precision', 'needed_by'],
+    definition: 'idx integer, slug text, name text, kind text, parent text, country_code text, region text, latitude float8, longitude float8, geo_precision text, needed_by integer[]',
   },
   actors: { name: 'ds_actors', joinedOn: ['source_n', 'claim_n', 'slug'], columns: ['source_n', 'claim_n', 'slug', 'name', 'kind', 'scheme', 'value'], definition: 'source_n integer, claim_n integer, slug text, name text, kind text, scheme text, value text' },
   participations: { name: 'ds_participations', joinedOn: ['source_n', 'claim_n', 'event', 'actor'], columns: ['source_n', 'claim_n', 'event', 'actor', 'role'], definition: 'source_n integer, claim_n integer, event text, actor text, role text' },
@@ -159,7 +161,7 @@ export async function loadDatasetRecords(
   const writingRecords: Map<number, DatasetRecord>[] = [];
   // A part is written while Node maps and stages the next: the database works while Node parses.
   const batches = new CopyBatches<Stage>(sql, STAGES, Number.POSITIVE_INFINITY, async () => {
-    const part = await writePart(sql, recordedBy, timed());
+    const part = await writePart(sql, recordedBy, options.keepDiffering ?? false, timed());
     const records = writingRecords.shift();
     written.created += part.created;
     written.unchanged += part.unchanged;
@@ -176,6 +178,10 @@ export async function loadDatasetRecords(
   let staged = 0;
   let waiting = 0;
   const flush = async () => {
+    for (const { place: p, neededBy } of partPlaces.values()) {
+      await add('places', [++placeIdx, p.slug, p.name, p.kind, p.parent, p.countryCode, p.region, p.location?.latitude ?? null, p.location?.longitude ?? null, p.location?.geoPrecision ?? null, neededBy.map(String)]);
+    }
+    partPlaces.clear();
     const started = performance.now();
     staged = rows;
     if (options.keepDiffering) {
@@ -188,7 +194,9 @@ export async function loadDatasetRecords(
   const add = (stage: Stage, values: CopyCell[]) => batches.add(stage, values);
   const loopStarted = performance.now();
   let claimN = 0;
-  const placesSeen = new Set<string>();
+  // The part's places by slug, parents first (a row lists its places so), with the rows naming them.
+  const partPlaces = new Map<string, { place: DatasetPlace; neededBy: number[] }>();
+  let placeIdx = 0;
   // The row's distinct spans, by `start:end`, with the profile claims quoting them (null once any
   // other claim does).
   const rowSpans = new Map<string, { span: Span; profileClaims: string[] | null }>();
@@ -221,9 +229,9 @@ export async function loadDatasetRecords(
         ...stagedParts('killed', e.killed), ...stagedParts('wounded', e.wounded),
         e.externalId.scheme, e.externalId.value]);
       for (const p of r.places) {
-        if (placesSeen.has(p.slug)) continue;
-        placesSeen.add(p.slug);
-        await add('places', [placesSeen.size, p.slug, p.name, p.kind, p.parent, p.countryCode, p.region, p.location?.latitude ?? null, p.location?.longitude ?? null, p.location?.geoPrecision ?? null]);
+        const seen = partPlaces.get(p.slug);
+        if (seen) seen.neededBy.push(n);
+        else partPlaces.set(p.slug, { place: p, neededBy: [n] });
       }
       for (const a of r.actors) {
         // Every mention stages the profile claim the actor would get if this row is where it is first met.
@@ -265,18 +273,19 @@ export async function loadDatasetRecords(
  * part before are stored by then, so actors, places and repeated rows are found as if imported
  * by an earlier file in the same transaction.
  */
-async function writePart(sql: BulkSql, recordedBy: string, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows' | 'differingRecords'>> {
+async function writePart(sql: BulkSql, recordedBy: string, keepDiffering: boolean, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows' | 'differingRecords'>> {
   // Statistics only of the columns the writes join and filter on: a part's texts and quotes would
   // cost more to sample than the plans they could change.
   for (const stage of Object.values(STAGES)) await sql.unsafe(`analyze ${stage.name} (${stage.joinedOn.join(', ')})`);
   step('analyze staged rows');
-  const summary = await write(sql, recordedBy, step);
+  const summary = await write(sql, recordedBy, keepDiffering, step);
   await sql.unsafe(`truncate ${Object.values(STAGES).map((stage) => stage.name).join(', ')}`);
-  await sql.unsafe('drop table ds_new, ds_source_ids, ds_actor_ids, ds_claim_ids, ds_citation_ids, ds_event_ids');
+  await sql.unsafe('drop table ds_new, ds_differing, ds_source_ids, ds_actor_ids, ds_claim_ids, ds_citation_ids, ds_event_ids');
   return summary;
 }
 
-async function write(sql: BulkSql, recordedBy: string, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows' | 'differingRecords'>> {
+/** Writes the staged part; with `keepDiffering`, the places of differing rows too (their corrections need them). */
+async function write(sql: BulkSql, recordedBy: string, keepDiffering: boolean, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows' | 'differingRecords'>> {
   const count = async (query: string) => Number((await sql.unsafe<{ n: string }[]>(query))[0]?.n ?? 0);
   // Rows stored before (their source, or their event by its dataset id): left as they are.
   await sql.unsafe(`
@@ -294,11 +303,12 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
   // corrected them. They stay as stored (a stored record is never rewritten by an import) but are
   // named, so that "unchanged" does not hide that the file says something else. A row stored as a
   // later version of its record already (applyDatasetCorrections) differs no more.
-  const differing = (await sql.unsafe<{ line: number }[]>(`
-    select b.line from ds_sources b join sources s on s.slug = b.slug
+  await sql.unsafe(`
+    create temp table ds_differing on commit drop as
+    select b.n, b.line from ds_sources b join sources s on s.slug = b.slug
      where s.text_sha256 <> b.text_sha256
-       and not exists (select 1 from sources v where v.version_of_id = s.id and v.text_sha256 = b.text_sha256)
-     order by b.line`)).map((r) => r.line);
+       and not exists (select 1 from sources v where v.version_of_id = s.id and v.text_sha256 = b.text_sha256)`);
+  const differing = (await sql.unsafe<{ line: number }[]>('select line from ds_differing order by line')).map((r) => r.line);
   step('find rows stored before');
 
   await sql.unsafe(`
@@ -312,7 +322,9 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
   await sql.unsafe('analyze ds_source_ids');
   step('write sources');
 
-  // Places: reference data; parents first, a level per statement.
+  // Places: reference data, brought in by the rows written (a row left as stored brings none);
+  // parents first, a level per statement.
+  const wanted = (rows: string) => `exists (select 1 from unnest(${rows}) as needing(n) join ds_new using (n))${keepDiffering ? ` or exists (select 1 from unnest(${rows}) as needing(n) join ds_differing using (n))` : ''}`;
   let places = 0;
   for (;;) {
     const level = await sql.unsafe(`
@@ -321,6 +333,7 @@ async function write(sql: BulkSql, recordedBy: string, step: (name: string) => v
              b.latitude, b.longitude, b.geo_precision::geo_precision
         from ds_places b left join places parent on parent.slug = b.parent
        where not exists (select 1 from places p where p.slug = b.slug) and (b.parent is null or parent.id is not null)
+         and (${wanted('b.needed_by')})
        order by b.idx`);
     places += level.count;
     if (level.count === 0) break;

@@ -108,7 +108,7 @@ async function applyCorrection(tx: Tx, principal: Principal, record: DatasetReco
   // A savepoint, because the update's citations are stored before it finds there is no change.
   await tx.execute(sql`savepoint dataset_correction`);
   try {
-    const placeId = e.place === null ? null : ((await tx.execute<{ id: number }>(sql`select id from places where slug = ${e.place}`))[0]?.id ?? null);
+    const placeId = e.place === null ? null : await storedPlaceId(tx, record, e.place);
     const fields = {
       slug: event.slug, title: e.title, kind: e.kind, date: e.date, place: e.place, killed: e.killed, wounded: e.wounded,
       confidence: e.confidence, note: `corrected as ${row}'s later version (source ${slug}) gives it`, citations: [],
@@ -180,4 +180,27 @@ async function applyCorrection(tx: Tx, principal: Principal, record: DatasetReco
     correction.retracted.push(`${s.actor} ${s.role}`);
   }
   return correction;
+}
+
+/**
+ * The id of the row's place `slug` as the loader stored it: under its own slug, or, for a province
+ * or district the knowledge base had already, that area (stored_admin_area, each of the row's
+ * areas resolved parents first).
+ */
+async function storedPlaceId(tx: Tx, record: DatasetRecord, slug: string): Promise<number> {
+  const [direct] = await tx.execute<{ id: number }>(sql`select id from places where slug = ${slug}`);
+  if (direct) return direct.id;
+  const resolved = new Map<string, string>();
+  for (const p of record.places) {
+    const parent = p.parent === null ? null : (resolved.get(p.parent) ?? p.parent);
+    const [row] = await tx.execute<{ slug: string | null }>(sql`
+      select coalesce((select slug from places where slug = ${p.slug}),
+                      case when ${p.kind} in ('ADMIN1', 'ADMIN2') then stored_admin_area(${p.kind}::place_kind, ${p.name}, ${p.country}, ${parent}) end) as slug`);
+    if (row?.slug) resolved.set(p.slug, row.slug);
+    if (p.slug === slug) break;
+  }
+  const [place] = await tx.execute<{ id: number }>(sql`select id from places where slug = ${resolved.get(slug) ?? null}`);
+  // The loader stores (or finds) the places of every row it applies: one missing is a fault here.
+  if (!place) throw new Error(`line ${record.line}: place "${slug}" was not stored`);
+  return place.id;
 }

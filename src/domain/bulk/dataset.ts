@@ -34,12 +34,17 @@ export interface DatasetExternalId {
 export interface DatasetPlace {
   slug: string;
   name: string;
-  kind: 'COUNTRY' | 'REGION' | 'CITY' | 'SITE';
+  kind: 'COUNTRY' | 'ADMIN1' | 'ADMIN2' | 'REGION' | 'CITY' | 'SITE';
   parent: string | null;
+  /** The slug of the country it lies in (its own for a country). */
+  country: string;
   countryCode: string | null;
   region: string | null;
-  /** Coordinates as the dataset gives them, with its precision code mapped (docs/datasets.md). */
-  location?: { latitude: number; longitude: number; geoPrecision: string } | null;
+  /**
+   * Coordinates as the dataset gives them, with its precision code mapped (docs/datasets.md), and
+   * where they come from (`gazetteer`: the dataset and row, e.g. "UCDP GED 244657").
+   */
+  location?: { latitude: number; longitude: number; geoPrecision: string; gazetteer: string } | null;
 }
 
 /** One dataset row, mapped and checked. */
@@ -111,8 +116,8 @@ const STAGES = {
   // written (or applied as a correction) brings its places in.
   places: {
     name: 'ds_places', joinedOn: ['slug', 'parent'],
-    columns: ['idx', 'slug', 'name', 'kind', 'parent', 'country_code', 'region', 'latitude', 'longitude', 'geo_precision', 'needed_by'],
-    definition: 'idx integer, slug text, name text, kind text, parent text, country_code text, region text, latitude float8, longitude float8, geo_precision text, needed_by integer[]',
+    columns: ['idx', 'slug', 'name', 'kind', 'parent', 'country', 'country_code', 'region', 'latitude', 'longitude', 'geo_precision', 'gazetteer', 'needed_by'],
+    definition: 'idx integer, slug text, name text, kind text, parent text, country text, country_code text, region text, latitude float8, longitude float8, geo_precision text, gazetteer text, needed_by integer[]',
   },
   actors: { name: 'ds_actors', joinedOn: ['source_n', 'claim_n', 'slug'], columns: ['source_n', 'claim_n', 'slug', 'name', 'kind', 'scheme', 'value'], definition: 'source_n integer, claim_n integer, slug text, name text, kind text, scheme text, value text' },
   participations: { name: 'ds_participations', joinedOn: ['source_n', 'claim_n', 'event', 'actor'], columns: ['source_n', 'claim_n', 'event', 'actor', 'role'], definition: 'source_n integer, claim_n integer, event text, actor text, role text' },
@@ -179,7 +184,10 @@ export async function loadDatasetRecords(
   let waiting = 0;
   const flush = async () => {
     for (const { place: p, neededBy } of partPlaces.values()) {
-      await add('places', [++placeIdx, p.slug, p.name, p.kind, p.parent, p.countryCode, p.region, p.location?.latitude ?? null, p.location?.longitude ?? null, p.location?.geoPrecision ?? null, neededBy.map(String)]);
+      await add('places', [
+        ++placeIdx, p.slug, p.name, p.kind, p.parent, p.country, p.countryCode, p.region,
+        p.location?.latitude ?? null, p.location?.longitude ?? null, p.location?.geoPrecision ?? null, p.location?.gazetteer ?? null, neededBy.map(String),
+      ]);
     }
     partPlaces.clear();
     const started = performance.now();
@@ -230,8 +238,12 @@ export async function loadDatasetRecords(
         e.externalId.scheme, e.externalId.value]);
       for (const p of r.places) {
         const seen = partPlaces.get(p.slug);
-        if (seen) seen.neededBy.push(n);
-        else partPlaces.set(p.slug, { place: p, neededBy: [n] });
+        if (!seen) partPlaces.set(p.slug, { place: p, neededBy: [n] });
+        else {
+          seen.neededBy.push(n);
+          // An area first named as a row's province, then as another row's place with its coordinates.
+          if (!seen.place.location && p.location) seen.place = p;
+        }
       }
       for (const a of r.actors) {
         // Every mention stages the profile claim the actor would get if this row is where it is first met.
@@ -322,15 +334,29 @@ async function write(sql: BulkSql, recordedBy: string, keepDiffering: boolean, s
   await sql.unsafe('analyze ds_source_ids');
   step('write sources');
 
+  // Provinces and districts the knowledge base has under another slug (the seed's, an analyst's;
+  // stored_admin_area): the part's rows join them instead of adding a second area of that name.
+  for (const kind of ['ADMIN1', 'ADMIN2']) {
+    await sql.unsafe(`
+      create temp table ds_area_aliases on commit drop as
+      select * from (select b.slug as staged, stored_admin_area(b.kind::place_kind, b.name, b.country, b.parent) as stored
+                       from ds_places b where b.kind = '${kind}' and not exists (select 1 from places s where s.slug = b.slug)) a
+       where stored is not null`);
+    await sql.unsafe('update ds_places b set parent = a.stored from ds_area_aliases a where b.parent = a.staged');
+    await sql.unsafe('update ds_events e set place = a.stored from ds_area_aliases a where e.place = a.staged');
+    await sql.unsafe('delete from ds_places b using ds_area_aliases a where b.slug = a.staged');
+    await sql.unsafe('drop table ds_area_aliases');
+  }
+
   // Places: reference data, brought in by the rows written (a row left as stored brings none);
   // parents first, a level per statement.
   const wanted = (rows: string) => `exists (select 1 from unnest(${rows}) as needing(n) join ds_new using (n))${keepDiffering ? ` or exists (select 1 from unnest(${rows}) as needing(n) join ds_differing using (n))` : ''}`;
   let places = 0;
   for (;;) {
     const level = await sql.unsafe(`
-      insert into places (slug, name, kind, parent_id, country_id, country_code, region, latitude, longitude, geo_precision)
+      insert into places (slug, name, kind, parent_id, country_id, country_code, region, latitude, longitude, geo_precision, gazetteer)
       select b.slug, b.name, b.kind::place_kind, parent.id, case when b.kind = 'COUNTRY' then null else parent.country_id end, b.country_code, b.region,
-             b.latitude, b.longitude, b.geo_precision::geo_precision
+             b.latitude, b.longitude, b.geo_precision::geo_precision, b.gazetteer
         from ds_places b left join places parent on parent.slug = b.parent
        where not exists (select 1 from places p where p.slug = b.slug) and (b.parent is null or parent.id is not null)
          and (${wanted('b.needed_by')})

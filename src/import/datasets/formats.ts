@@ -7,7 +7,7 @@ import type { DatasetRecord } from '../../domain/bulk/dataset.ts';
 import type { CasualtyCategory } from '../../db/casualties.ts';
 import type { actorKindValues } from '../../domain/vocabulary.ts';
 import { rowCasualties, type ColumnPart } from './casualties.ts';
-import { countryPlace, DATASET_CONFIDENCE, isDay, locationPlace, nameOf, slugOf, type DatasetRow } from './rows.ts';
+import { adminPlaces, countryPlace, DATASET_CONFIDENCE, isDay, locationPlace, nameOf, placesOf, slugOf, type DatasetRow } from './rows.ts';
 
 export interface DatasetFormat {
   name: string;
@@ -85,7 +85,19 @@ const ucdpGed: DatasetFormat = {
       row.problems.length > 0 ? null
       : rowCasualties(row, best === null ? null : { low: low ?? best, best, high: high ?? best, text: `best ${best} (low ${low ?? '?'}, high ${high ?? '?'})` }, parts, { low: 'low', best: 'best', high: 'high' });
     if (row.problems.length > 0 || !id || !violence || !start || !end) return null;
-    const place = where ? locationPlace(country, where, point) : null;
+    const located = point && { ...point, gazetteer: `UCDP GED ${id.value}` };
+    // adm_1 and adm_2 name a province and a district ("Nangarhar province", "Achin district"):
+    // without those endings, so that UCDP's areas and ACLED's and the GTD's are one place.
+    const areaName = (column: string, ending: string) => row.get(column)?.replace(new RegExp(`\\s+${ending}$`, 'i'), '') || null;
+    const areas = adminPlaces(country, areaName('adm_1', 'province'), areaName('adm_2', 'district'));
+    // where_coordinates names a town, or at province, district or country precision the area itself.
+    const names = (value: string | null) => where !== null && value !== null && where.toLowerCase() === value.toLowerCase();
+    const area =
+      areas.admin2 && names(row.get('adm_2')) ? areas.admin2
+      : areas.admin1 && names(row.get('adm_1')) ? areas.admin1
+      : names(row.get('country')) || names(country.name) ? country
+      : null;
+    const place = area ? { ...area, location: located } : where ? locationPlace(country, where, located, areas.admin2 ?? areas.admin1 ?? country) : null;
     const slug = `ucdp-ged-${id.value}`;
     const actors = sides.map((s, i) => ({
       slug: s.id ? `ucdp-actor-${s.id.value}` : slugOf('ucdp', s.name),
@@ -102,14 +114,14 @@ const ucdpGed: DatasetFormat = {
         title: nameOf(`${row.get('dyad_name') ?? `${sides[0]!.name} – ${sides[1]!.name}`}${where ? `, ${where}` : ''} (UCDP GED ${id.value})`),
         kind: 'ATTACK',
         date: { text: start === end ? start : `${start} to ${end}`, earliest: start, latest: end, precision: start === end ? 'DAY' : 'RANGE' },
-        place: place?.slug ?? country.slug,
+        place: (place ?? areas.admin2 ?? areas.admin1 ?? country).slug,
         killed,
         wounded: null,
         externalId: id,
         confidence: DATASET_CONFIDENCE,
         quotes: row.spansOf('id', 'date_start', 'date_end', 'country', 'where_coordinates', 'where_prec', 'latitude', 'longitude', 'low', 'best', 'high', ...parts.map((p) => p.column)),
       },
-      places: place ? [country, place] : [country],
+      places: placesOf(country, areas.admin1, areas.admin2, place),
       actors,
       // One-sided violence (3): side A against civilians; state-based (1) and non-state (2): both sides fought.
       participations: actors.map((a, i) => ({
@@ -262,7 +274,9 @@ const acled: DatasetFormat = {
       precision === '1' ? { text: dateValue, earliest: day, latest: day, precision: 'DAY' }
       : precision === '2' ? { text: `${dateValue} (within a week)`, earliest: addDays(day, -3), latest: addDays(day, 3), precision: 'RANGE' }
       : { text: `${dateValue} (within the month)`, earliest: `${day.slice(0, 8)}01`, latest: addDays(addDays(`${day.slice(0, 8)}01`, 32).slice(0, 8) + '01', -1), precision: 'MONTH' };
-    const place = location ? locationPlace(country, location, point) : null;
+    // admin3 has no place kind of its own: it stays in the text.
+    const areas = adminPlaces(country, row.get('admin1'), row.get('admin2'));
+    const place = location ? locationPlace(country, location, point && { ...point, gazetteer: `ACLED ${id.value}` }, areas.admin2 ?? areas.admin1 ?? country) : null;
     const named = [actor1, actor2].filter((a): a is string => a !== null);
     // Each actor with its inter code, and the kind that code gives (null: the name decides).
     const sides = named.map((name, i) => {
@@ -287,7 +301,7 @@ const acled: DatasetFormat = {
         title: nameOf(`${sub}: ${named.join(' – ')}${location ? `, ${location}` : ''} (ACLED ${id.value})`),
         kind: ACLED_KINDS[sub] ?? 'ATTACK',
         date,
-        place: place?.slug ?? country.slug,
+        place: (place ?? areas.admin2 ?? areas.admin1 ?? country).slug,
         // fatalities: one figure, ACLED's best count; no split by who died.
         killed: fatalities === null ? null : { min: fatalities, best: fatalities, max: fatalities, text: String(fatalities), parts: [] },
         wounded: null,
@@ -295,7 +309,7 @@ const acled: DatasetFormat = {
         confidence: DATASET_CONFIDENCE,
         quotes: row.spansOf('event_id_cnty', 'event_date', 'time_precision', 'event_type', 'sub_event_type', 'country', 'location', 'latitude', 'longitude', 'geo_precision', 'fatalities'),
       },
-      places: place ? [country, place] : [country],
+      places: placesOf(country, areas.admin1, areas.admin2, place),
       actors,
       // actor1 carried out the event; actor2 is who it was against: the victims when civilians
       // (inter2 7; without a code that decides, a name "Civilians (…)"), else the target.
@@ -356,7 +370,9 @@ const gtd: DatasetFormat = {
       if (!date) row.problem('iday', `iyear ${year}, imonth ${month}, iday ${dayOfMonth} is not a date`);
     }
     if (row.problems.length > 0 || !id || !date || !suicide) return null;
-    const place = city && city !== 'Unknown' ? locationPlace(country, city, point) : null;
+    const province = row.get('provstate');
+    const areas = adminPlaces(country, province && province !== 'Unknown' ? province : null, null);
+    const place = city && city !== 'Unknown' ? locationPlace(country, city, point && { ...point, gazetteer: `GTD ${id.value}` }, areas.admin1 ?? country) : null;
     const known = group !== 'Unknown';
     const actor = known ? { slug: slugOf('gtd', group), name: nameOf(group), kind: 'ARMED_ORGANIZATION', externalId: null, quotes: row.span('gname') } : null;
     const claimed = row.get('claimed') === '1';
@@ -371,14 +387,14 @@ const gtd: DatasetFormat = {
         title: nameOf(`${row.get('attacktype1_txt') ?? 'Attack'}${city ? `, ${city}` : ''}, ${country.name} (GTD ${id.value})`),
         kind,
         date,
-        place: place?.slug ?? country.slug,
+        place: (place ?? areas.admin2 ?? areas.admin1 ?? country).slug,
         killed,
         wounded,
         externalId: id,
         confidence: DATASET_CONFIDENCE,
         quotes: row.spansOf('eventid', 'iyear', 'imonth', 'iday', 'country_txt', 'city', 'latitude', 'longitude', 'specificity', 'attacktype1_txt', 'suicide', 'nkill', 'nkillter', 'nwound', 'nwoundte'),
       },
-      places: place ? [country, place] : [country],
+      places: placesOf(country, areas.admin1, place),
       actors: actor ? [actor] : [],
       // guncertain1 = 1: the attribution is suspected (codebook); claimed = 1: the group claimed it.
       participations: actor

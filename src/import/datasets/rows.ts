@@ -194,10 +194,45 @@ export function countryPlace(name: string, numericCode?: string | null): Dataset
   const plain = name.replace(/\s*\(.*\)\s*$/, '').trim() || name;
   const found = (numericCode ? byNumeric.get(numericCode.padStart(3, '0')) : undefined) ?? byName.get(plain.toLowerCase());
   const common = found?.name.common ?? plain;
-  return { slug: slugOf(common), name: nameOf(common), kind: 'COUNTRY', parent: null, countryCode: found?.cca2 ?? null, region: found?.subregion || null };
+  const slug = slugOf(common);
+  return { slug, name: nameOf(common), kind: 'COUNTRY', parent: null, country: slug, countryCode: found?.cca2 ?? null, region: found?.subregion || null };
 }
 
-/** A named location inside a country (a town, village or site as the dataset names it). */
-export function locationPlace(country: DatasetPlace, name: string, location: DatasetPlace['location'] = null): DatasetPlace {
-  return { slug: slugOf(country.slug, name), name: nameOf(name), kind: 'CITY', parent: country.slug, countryCode: null, region: null, location };
+/**
+ * The province (ADMIN1) and district (ADMIN2) a row names, the district under its province (or
+ * under the country when the row names no province). Slugged apart from towns of the same name:
+ * `afghanistan-admin1-nangarhar`, `afghanistan-admin1-nangarhar-admin2-achin`. The loader joins
+ * them to an area of the same kind and name the knowledge base has in that country (the seed's
+ * `khyber-pakhtunkhwa`), so rows of every dataset meet there.
+ */
+export function adminPlaces(country: DatasetPlace, admin1: string | null, admin2: string | null): { admin1: DatasetPlace | null; admin2: DatasetPlace | null } {
+  const area = (kind: 'ADMIN1' | 'ADMIN2', name: string, parent: DatasetPlace): DatasetPlace => ({
+    slug: slugOf(parent.slug, kind.toLowerCase(), name), name: nameOf(name), kind, parent: parent.slug, country: country.slug, countryCode: null, region: null,
+  });
+  const province = admin1 ? area('ADMIN1', admin1, country) : null;
+  return { admin1: province, admin2: admin2 ? area('ADMIN2', admin2, province ?? country) : null };
+}
+
+/**
+ * A named location inside a country (a town, village or site as the dataset names it), in the
+ * smallest administrative area the row names. Its slug is the country's and its name's, whatever
+ * area it lies in, so rows imported before admin areas were join it.
+ */
+export function locationPlace(country: DatasetPlace, name: string, location: DatasetPlace['location'] = null, within: DatasetPlace = country): DatasetPlace {
+  return { slug: slugOf(country.slug, name), name: nameOf(name), kind: 'CITY', parent: within.slug, country: country.slug, countryCode: null, region: null, location };
+}
+
+/**
+ * The row's places, parents first: the country, its areas, the location. A place listed twice
+ * (an area that is also the event's place) is listed once, where it comes first, with the
+ * coordinates if either has them.
+ */
+export function placesOf(...places: (DatasetPlace | null)[]): DatasetPlace[] {
+  const bySlug = new Map<string, DatasetPlace>();
+  for (const p of places) {
+    if (!p) continue;
+    const seen = bySlug.get(p.slug);
+    if (!seen || (!seen.location && p.location)) bySlug.set(p.slug, p);
+  }
+  return [...bySlug.values()];
 }

@@ -449,6 +449,49 @@ describe('what a dataset row becomes', () => {
     expect(e.participants.map((p) => [p.role, p.actor.name])).toEqual([['PERPETRATOR', 'Sample Armed Group'], ['VICTIM', 'Sample Shifting Group']]);
   });
 
+  it('ACLED associated actors: of actor1 implicated, of the civilians attacked their victims, each quoting its line', async () => {
+    const { header, row } = acledRows();
+    const path = join(dir, 'acled-associates.csv');
+    const associates2 = 'Hazara Ethnic Group (Afghanistan); Shia Muslim Group (Afghanistan)';
+    writeFileSync(path, [
+      header,
+      row({
+        event_id_cnty: 'AFG900051', event_type: 'Violence against civilians', sub_event_type: 'Attack',
+        actor1: 'Sample Armed Group', inter1: '2', assoc_actor_1: 'Sample Allied Militia',
+        actor2: 'Civilians (Afghanistan)', inter2: '7', assoc_actor_2: associates2, interaction: '27', civilian_targeting: 'Civilian targeting',
+      }),
+    ].join('\n'));
+    expect((await importDataset(f.scratch.handle.db, path, 'acled')).problems).toEqual([]);
+    const e = (await f.api.query<{ eventByExternalId: DyadAnswer }>(DYAD, { scheme: 'ACLED_EVENT_ID', value: 'AFG900051' })).data!.eventByExternalId;
+    expect(e.participants.map((p) => [p.role, p.actor.name])).toEqual([
+      ['PERPETRATOR', 'Sample Armed Group'],
+      ['IMPLICATED', 'Sample Allied Militia'],
+      ['VICTIM', 'Civilians (Afghanistan)'],
+      ['VICTIM', 'Hazara Ethnic Group (Afghanistan)'],
+      ['VICTIM', 'Shia Muslim Group (Afghanistan)'],
+    ]);
+    const hazara = e.participants.find((p) => p.actor.name.startsWith('Hazara'))!;
+    // actor2, assoc_actor_2 and inter2 (which makes them victims) are consecutive lines: one passage.
+    expect(hazara.citations.map((c) => c.quote)).toEqual(['sub_event_type: Attack', `actor2: Civilians (Afghanistan)\nassoc_actor_2: ${associates2}\ninter2: 7`]);
+    const militia = e.participants.find((p) => p.role === 'IMPLICATED')!;
+    expect(militia.citations.map((c) => c.quote)).toEqual(['sub_event_type: Attack\nactor1: Sample Armed Group\nassoc_actor_1: Sample Allied Militia']);
+    // The dyad still reads back the row's interaction: side B's first actor is the civilians.
+    expect(e.dyad).toMatchObject({ acledInteraction: 27, sideA: [{ actor: { name: 'Sample Armed Group' } }] });
+    expect(e.dyad!.sideB.map((s) => s.actor.name)).toEqual(['Civilians (Afghanistan)', 'Hazara Ethnic Group (Afghanistan)', 'Shia Muslim Group (Afghanistan)']);
+    const kinds = await f.scratch.handle.sql<{ name: string; kind: string }[]>`
+      select name, kind from actors where name in ('Sample Allied Militia', 'Hazara Ethnic Group (Afghanistan)', 'Shia Muslim Group (Afghanistan)') order by name`;
+    expect(kinds).toEqual([
+      { name: 'Hazara Ethnic Group (Afghanistan)', kind: 'COMMUNITY' },
+      { name: 'Sample Allied Militia', kind: 'ARMED_ORGANIZATION' },
+      { name: 'Shia Muslim Group (Afghanistan)', kind: 'COMMUNITY' },
+    ]);
+    expect(await quotesNoClaimCites('acled-afg900051')).toEqual([]);
+    // Associated actors of an actor the row does not name: a bad row.
+    const bad = join(dir, 'acled-associates-bad.csv');
+    writeFileSync(bad, [header, row({ event_id_cnty: 'AFG900052', actor2: '', inter2: '', interaction: '10', assoc_actor_2: 'Hazara Ethnic Group (Afghanistan)' })].join('\n'));
+    expect((await importDataset(f.scratch.handle.db, bad, 'acled')).problems).toEqual(['line 2: assoc_actor_2: names associated actors, but actor2 is empty']);
+  });
+
   it('GTD rows: suicide bombing, claimed; an unknown day is a month; a suspected group is IMPLICATED', async () => {
     const bomb = (await f.api.query<EventAnswer>(EVENT, { scheme: 'GTD_EVENTID', value: '201901019001' })).data!.eventByExternalId;
     expect(bomb).toMatchObject({ kind: 'SUICIDE_BOMBING', date: { earliest: '2019-01-01', precision: 'DAY' }, killed: { min: 5, max: 5, text: '5' } });

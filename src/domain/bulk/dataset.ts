@@ -336,7 +336,10 @@ async function write(sql: BulkSql, recordedBy: string, keepDiffering: boolean, s
 
   // Provinces and districts the knowledge base has under another slug (the seed's, an analyst's;
   // stored_admin_area): the part's rows join them instead of adding a second area of that name.
-  for (const kind of ['ADMIN1', 'ADMIN2']) {
+  // Most parts name only areas stored by an earlier part: one look, and nothing to join.
+  const [unstored] = await sql.unsafe<{ any: boolean }[]>(`
+    select exists (select 1 from ds_places b where b.kind in ('ADMIN1', 'ADMIN2') and not exists (select 1 from places s where s.slug = b.slug)) as any`);
+  for (const kind of unstored?.any ? ['ADMIN1', 'ADMIN2'] : []) {
     await sql.unsafe(`
       create temp table ds_area_aliases on commit drop as
       select * from (select b.slug as staged, stored_admin_area(b.kind::place_kind, b.name, b.country, b.parent) as stored
@@ -433,7 +436,7 @@ async function write(sql: BulkSql, recordedBy: string, keepDiffering: boolean, s
     insert into participations (claim_id, event_id, actor_id, role)
     select ci.id, ev.id, a.id, p.role::participation_role
       from ds_participations p join ds_claim_ids ci on ci.n = p.claim_n join ds_event_ids ev on ev.slug = p.event join ds_actor_ids a on a.slug = p.actor
-     order by p.source_n`);
+     order by p.source_n, p.claim_n`);
   step('write actors, events, participations');
 
   // The row's id names its source and event; an actor's dataset id names it (stored ones keep theirs).

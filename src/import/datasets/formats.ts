@@ -192,6 +192,30 @@ function acledNameKind(name: string): ActorKind {
 }
 
 /**
+ * The kind of an associated actor (`assoc_actor_1`, `assoc_actor_2`), which ACLED gives no inter
+ * code. Associated with civilians it names who they were (an ethnic or religious group, "Women",
+ * "Journalists"): a community. Otherwise by its name: ACLED's identity groups ("Hazara Ethnic
+ * Group (Afghanistan)", "Shia Muslim Group (Afghanistan)", a clan) and its categories of civilians
+ * are communities, "Government of …" a government, the rest as an actor's name says.
+ */
+function acledAssociateKind(name: string, ofCivilians: boolean): ActorKind {
+  if (ofCivilians || ACLED_COMMUNITY_NAMES.test(name)) return 'COMMUNITY';
+  if (name.startsWith('Government of')) return 'GOVERNMENT';
+  return acledNameKind(name);
+}
+
+/** Names ACLED gives identity groups and categories of civilians (codebook, "Associated actors"). */
+const ACLED_COMMUNITY_NAMES =
+  /\b(Ethnic|Religious|Communal|Muslim|Christian|Hindu|Sikh|Buddhist|Jewish|Labou?r) Group\b|\bClan\b|^(Civilians|Women|Children|Journalists|Students|Teachers|Farmers|Health Workers|Refugees\/IDPs|Lawyers|Prisoners|Fishers|Herders|Traders) \(/;
+
+/** An associated-actor column's actors: ACLED separates several with semicolons. */
+function acledAssociates(row: DatasetRow, column: string, primary: string | null): string[] {
+  const names = (row.get(column) ?? '').split(';').map((n) => n.trim()).filter((n) => n !== '');
+  if (names.length > 0 && primary === null) row.problem(column, `names associated actors, but ${column === 'assoc_actor_1' ? 'actor1' : 'actor2'} is empty`);
+  return [...new Set(names)].filter((n) => n !== primary);
+}
+
+/**
  * The actor type an inter column codes (1–8), 0 for "no actor" (numeric exports write 0 in
  * `inter2` when there is no actor2), null when empty; a problem when it is none of them or does
  * not fit its actor column.
@@ -268,6 +292,8 @@ const acled: DatasetFormat = {
     const inter1 = acledActorType(row, 'inter1', 'actor1', actor1 || null);
     const inter2 = acledActorType(row, 'inter2', 'actor2', actor2);
     checkAcledInteraction(row, inter1, inter2, actor2 !== null);
+    const associates1 = acledAssociates(row, 'assoc_actor_1', actor1 || null);
+    const associates2 = acledAssociates(row, 'assoc_actor_2', actor2);
     if (row.problems.length > 0 || !id || !day || !precision) return null;
     // time_precision (codebook): 1 the day is known; 2 only the week (the middle day is coded); 3 only the month.
     const date =
@@ -292,6 +318,19 @@ const acled: DatasetFormat = {
       externalId: { scheme: 'ACLED_ACTOR', value: nameOf(s.name) },
       quotes: s.coded ? row.spansOf(s.column, s.interColumn) : row.span(s.column),
     }));
+    // actor2 is civilians when inter2 codes them (7), else when its name says so.
+    const civilians = sides[1] ? (sides[1].coded ? sides[1].code === ACLED_CIVILIANS : acledNameKind(sides[1].name) === 'COMMUNITY') : false;
+    const associates = [
+      ...associates1.map((name) => ({ name, column: 'assoc_actor_1', kind: acledAssociateKind(name, false) })),
+      ...associates2.map((name) => ({ name, column: 'assoc_actor_2', kind: acledAssociateKind(name, civilians) })),
+    ].filter((a, i, all) => !named.includes(a.name) && all.findIndex((b) => b.name === a.name) === i);
+    const associated = associates.map((a) => ({
+      slug: slugOf('acled', a.name),
+      name: nameOf(a.name),
+      kind: a.kind,
+      externalId: { scheme: 'ACLED_ACTOR', value: nameOf(a.name) },
+      quotes: row.span(a.column),
+    }));
     const slug = `acled-${id.value.toLowerCase()}`;
     return {
       line: row.line,
@@ -310,15 +349,25 @@ const acled: DatasetFormat = {
         quotes: row.spansOf('event_id_cnty', 'event_date', 'time_precision', 'event_type', 'sub_event_type', 'country', 'location', 'latitude', 'longitude', 'geo_precision', 'fatalities'),
       },
       places: placesOf(country, areas.admin1, areas.admin2, place),
-      actors,
+      actors: [...actors, ...associated],
       // actor1 carried out the event; actor2 is who it was against: the victims when civilians
       // (inter2 7; without a code that decides, a name "Civilians (…)"), else the target.
-      participations: actors.map((a, i) => {
-        const s = sides[i]!;
-        if (i === 0) return { actor: a.slug, role: 'PERPETRATOR', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor1', 'sub_event_type') };
-        const victim = s.coded ? s.code === ACLED_CIVILIANS : acledNameKind(s.name) === 'COMMUNITY';
-        return { actor: a.slug, role: victim ? 'VICTIM' : 'TARGET', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor2', ...(s.coded ? ['inter2'] : []), 'sub_event_type') };
-      }),
+      // Associated actors (ACLED: involved alongside the primary actor, or its identity): of
+      // actor1, IMPLICATED (involved, not shown to have carried it out); of actor2, in actor2's
+      // role (the civilians' identity, "Hazara Ethnic Group", were the victims). Each quotes the
+      // primary actor's line and its own.
+      participations: [
+        ...actors.map((a, i) => {
+          const s = sides[i]!;
+          if (i === 0) return { actor: a.slug, role: 'PERPETRATOR', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor1', 'sub_event_type') };
+          return { actor: a.slug, role: civilians ? 'VICTIM' : 'TARGET', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor2', ...(s.coded ? ['inter2'] : []), 'sub_event_type') };
+        }),
+        ...associates.map((a, i) =>
+          a.column === 'assoc_actor_1'
+            ? { actor: associated[i]!.slug, role: 'IMPLICATED', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor1', 'assoc_actor_1', 'sub_event_type') }
+            : { actor: associated[i]!.slug, role: civilians ? 'VICTIM' : 'TARGET', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor2', 'assoc_actor_2', ...(sides[1]?.coded ? ['inter2'] : []), 'sub_event_type') },
+        ),
+      ],
     };
   },
 };

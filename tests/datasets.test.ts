@@ -210,7 +210,8 @@ describe('what a dataset row becomes', () => {
   it('a UCDP GED row: its source is the row as given; the event, its dates, deaths and both sides quote their fields', async () => {
     const res = await f.api.query<EventAnswer>(EVENT, { scheme: 'UCDP_GED_ID', value: '900001' });
     const e = res.data!.eventByExternalId;
-    expect(e).toMatchObject({ slug: 'ucdp-ged-900001', kind: 'ATTACK', date: { earliest: '2023-05-01', latest: '2023-05-01', precision: 'DAY' }, killed: { min: 7, max: 9, text: 'best 7 (low 7, high 9)' } });
+    // State-based violence (type_of_violence 1): armed forces fighting each other.
+    expect(e).toMatchObject({ slug: 'ucdp-ged-900001', kind: 'ARMED_CLASH', date: { earliest: '2023-05-01', latest: '2023-05-01', precision: 'DAY' }, killed: { min: 7, max: 9, text: 'best 7 (low 7, high 9)' } });
     expect(e.place).toMatchObject({ name: 'Sample Town', country: { slug: 'afghanistan' }, location: { latitude: 34.5, longitude: 69.2, precision: 'EXACT' } });
     expect(e.citations[0]!.source).toMatchObject({ slug: 'ucdp-ged-900001', publisher: 'Uppsala Conflict Data Program (UCDP GED)' });
     expect(e.citations[0]!.source.text.split('\n')[0]).toBe('id: 900001');
@@ -223,6 +224,8 @@ describe('what a dataset row becomes', () => {
       'date_start: 2023-05-01\ndate_end: 2023-05-01\ndeaths_a: 2\ndeaths_b: 5\ndeaths_civilians: 0\ndeaths_unknown: 0\nbest: 7\nhigh: 9\nlow: 7',
       'id: 900001',
       'latitude: 34.5\nlongitude: 69.2',
+      // The kind rests on it (ARMED_CLASH): the participations quote the same line, one citation.
+      'type_of_violence: 1',
       'where_prec: 1\nwhere_coordinates: Sample Town',
     ]);
     expectQuotesAtOffsets(e);
@@ -490,6 +493,16 @@ describe('what a dataset row becomes', () => {
     const bad = join(dir, 'acled-associates-bad.csv');
     writeFileSync(bad, [header, row({ event_id_cnty: 'AFG900052', actor2: '', inter2: '', interaction: '10', assoc_actor_2: 'Hazara Ethnic Group (Afghanistan)' })].join('\n'));
     expect((await importDataset(f.scratch.handle.db, bad, 'acled')).problems).toEqual(['line 2: assoc_actor_2: names associated actors, but actor2 is empty']);
+  });
+
+  it('battles are armed clashes: UCDP state-based rows and ACLED armed clashes; one-sided violence is an attack', async () => {
+    const r = await f.api.query<{ events: { nodes: { slug: string; kind: string; standardTypes: { acledEventType: string | null; acledSubEventType: string | null; gtdAttackType: string | null } }[] } }>(`{
+      events(filter: { kind: [ARMED_CLASH, ATTACK] }, first: 100) { nodes { slug kind standardTypes { acledEventType acledSubEventType gtdAttackType } } } }`);
+    expect(r.errors).toBeUndefined();
+    const of = (slug: string) => r.data!.events.nodes.find((e) => e.slug === slug);
+    expect(of('ucdp-ged-900001')).toEqual({ slug: 'ucdp-ged-900001', kind: 'ARMED_CLASH', standardTypes: { acledEventType: 'BATTLES', acledSubEventType: 'ARMED_CLASH', gtdAttackType: null } });
+    expect(of('acled-afg900002')?.kind).toBe('ARMED_CLASH');
+    expect(of('ucdp-ged-900002')?.kind).toBe('ATTACK');
   });
 
   it('GTD rows: suicide bombing, claimed; an unknown day is a month; a suspected group is IMPLICATED', async () => {

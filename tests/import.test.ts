@@ -334,7 +334,7 @@ describe('the example files', () => {
     const report = await importFile(f.scratch.handle.db, path, { dryRun: true });
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual([
-      'line 3: kind "MASSACRE" is not one of ATTACK, SUICIDE_ATTACK, SUICIDE_BOMBING, MASS_SHOOTING, STORMING, ASSASSINATION_ATTEMPT, PLOT, ATTACKS_AND_PLOTS, CAMPAIGN, INSURGENCY, MILITARY_OPERATION, WITHDRAWAL, TAKEOVER, FOUNDING',
+      'line 3: kind "MASSACRE" is not one of ATTACK, SUICIDE_ATTACK, SUICIDE_BOMBING, MASS_SHOOTING, STORMING, ASSASSINATION_ATTEMPT, PLOT, ATTACKS_AND_PLOTS, CAMPAIGN, INSURGENCY, MILITARY_OPERATION, WITHDRAWAL, TAKEOVER, FOUNDING, ARMED_CLASH',
       'line 4: confidence must be a whole number, got "fifty"',
     ]);
     writeFileSync(path, ['source,slug,title,kind,date_precision,confidence,quote', 'example-wire-report,bad-quote,Bad,ATTACK,YEAR,50,a sentence not in the text'].join('\n'));

@@ -94,6 +94,8 @@ export const eventKind = pgEnum('event_kind', [
   'WITHDRAWAL',
   'TAKEOVER',
   'FOUNDING',
+  // Added last: a value added to an enum goes at its end unless placed, and nothing orders by kind.
+  'ARMED_CLASH',
 ]);
 
 export const claimKind = pgEnum('claim_kind', [

@@ -141,6 +141,12 @@ export const STANDARD_TYPES_BY_KIND: Record<EventKind, StandardTypes> = {
     gtdSuicide: null,
     note: 'A seizure of territory or a state by a non-state group (ACLED Battles / Non-state actor overtakes territory; without fighting ACLED would code a Non-violent transfer of territory); not an attack for GTD.',
   },
+  ARMED_CLASH: {
+    ...acled('ARMED_CLASH'),
+    gtdAttackType: null,
+    gtdSuicide: null,
+    note: 'A battle between armed forces is ACLED’s Battles / Armed clash; GTD records attacks by non-state actors, not battles between armed forces.',
+  },
   FOUNDING: {
     ...acled('CHANGE_TO_GROUP_ACTIVITY'),
     gtdAttackType: null,

@@ -66,6 +66,10 @@ export const EventKindEnum = builder.enumType('EventKind', {
     WITHDRAWAL: { description: 'A withdrawal of forces.' },
     TAKEOVER: { description: 'A seizure of control over territory or a state.' },
     FOUNDING: { description: 'The formation of an organization.' },
+    ARMED_CLASH: {
+      description:
+        'Armed forces fighting each other: a battle between a state’s forces and an armed group, or between armed groups (UCDP’s state-based and non-state violence; ACLED’s Battles / Armed clash), as distinct from an attack on people who do not fight back.',
+    },
   },
 });
 

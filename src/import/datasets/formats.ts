@@ -112,14 +112,15 @@ const ucdpGed: DatasetFormat = {
       event: {
         slug,
         title: nameOf(`${row.get('dyad_name') ?? `${sides[0]!.name} – ${sides[1]!.name}`}${where ? `, ${where}` : ''} (UCDP GED ${id.value})`),
-        kind: 'ATTACK',
+        // State-based (1) and non-state (2) violence: armed forces fighting each other; one-sided (3): an attack.
+        kind: violence === '3' ? 'ATTACK' : 'ARMED_CLASH',
         date: { text: start === end ? start : `${start} to ${end}`, earliest: start, latest: end, precision: start === end ? 'DAY' : 'RANGE' },
         place: (place ?? areas.admin2 ?? areas.admin1 ?? country).slug,
         killed,
         wounded: null,
         externalId: id,
         confidence: DATASET_CONFIDENCE,
-        quotes: row.spansOf('id', 'date_start', 'date_end', 'country', 'where_coordinates', 'where_prec', 'latitude', 'longitude', 'low', 'best', 'high', ...parts.map((p) => p.column)),
+        quotes: row.spansOf('id', 'type_of_violence', 'date_start', 'date_end', 'country', 'where_coordinates', 'where_prec', 'latitude', 'longitude', 'low', 'best', 'high', ...parts.map((p) => p.column)),
       },
       places: placesOf(country, areas.admin1, areas.admin2, place),
       actors,
@@ -155,6 +156,7 @@ function addDays(day: string, n: number): string {
 /** ACLED sub-event types with a kind of their own here; every other political-violence row is an ATTACK. */
 const ACLED_KINDS: Record<string, string> = {
   'Suicide bomb': 'SUICIDE_BOMBING',
+  'Armed clash': 'ARMED_CLASH',
   'Non-state actor overtakes territory': 'TAKEOVER',
   'Government regains territory': 'TAKEOVER',
 };

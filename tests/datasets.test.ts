@@ -505,6 +505,33 @@ describe('what a dataset row becomes', () => {
     expect(of('ucdp-ged-900002')?.kind).toBe('ATTACK');
   });
 
+  it('GTD rows naming a second and third group (gname2, gname3): each its own participation, suspected or claimed as coded', async () => {
+    const lines = readFileSync(join(samples, 'gtd-sample.csv'), 'utf8').trimEnd().split('\n');
+    const header = lines[0]!.split(',');
+    // The sample's first columns hold no quoted commas: the id is replaced by position.
+    const withId = (line: string, id: string) => [id, ...line.split(',').slice(1)].join(',');
+    const path = join(dir, 'gtd-groups.csv');
+    writeFileSync(path, [
+      `${lines[0]},gname2,guncertain2,claim2,gname3,guncertain3,claim3`,
+      `${withId(lines[1]!, '201901019101')},Second Sample Group,1,0,Third Sample Group,0,1`,
+      // The same group twice, and "Unknown", name no one more.
+      `${withId(lines[1]!, '201901019102')},Sample Group,0,0,Unknown,0,0`,
+    ].join('\n'));
+    expect(header).toContain('gname');
+    expect((await importDataset(f.scratch.handle.db, path, 'gtd')).problems).toEqual([]);
+    const roles = async (value: string) =>
+      (await f.api.query<EventAnswer>(EVENT, { scheme: 'GTD_EVENTID', value })).data!.eventByExternalId.participants.map((p) => `${p.role} ${p.actor.name}: ${p.citations.map((c) => c.quote).join(' | ')}`).sort();
+    expect(await roles('201901019101')).toEqual([
+      'CLAIMED_RESPONSIBILITY Sample Group: gname: Sample Group | claimed: 1',
+      // The claim rests on gname3 and claim3, not on guncertain3 between them: two quotes.
+      'CLAIMED_RESPONSIBILITY Third Sample Group: gname3: Third Sample Group | claim3: 1',
+      'IMPLICATED Second Sample Group: gname2: Second Sample Group\nguncertain2: 1',
+      'PERPETRATOR Sample Group: gname: Sample Group | guncertain1: 0',
+      'PERPETRATOR Third Sample Group: gname3: Third Sample Group\nguncertain3: 0',
+    ]);
+    expect((await roles('201901019102')).map((r) => r.split(':')[0])).toEqual(['CLAIMED_RESPONSIBILITY Sample Group', 'PERPETRATOR Sample Group']);
+  });
+
   it('GTD rows: suicide bombing, claimed; an unknown day is a month; a suspected group is IMPLICATED', async () => {
     const bomb = (await f.api.query<EventAnswer>(EVENT, { scheme: 'GTD_EVENTID', value: '201901019001' })).data!.eventByExternalId;
     expect(bomb).toMatchObject({ kind: 'SUICIDE_BOMBING', date: { earliest: '2019-01-01', precision: 'DAY' }, killed: { min: 5, max: 5, text: '5' } });

@@ -406,7 +406,7 @@ const gtd: DatasetFormat = {
     // specificity (codebook): 1 the town's own coordinates; 2–3 the centroid of the smallest
     // administrative area found; 4 of the province; 5 none could be found.
     const point = row.location('latitude', 'longitude', 'specificity', { '1': 'EXACT', '2': 'ADMIN2', '3': 'ADMIN2', '4': 'ADMIN1', '5': null });
-    const group = row.need('gname');
+    row.need('gname');
     // iday 0: day unknown; imonth 0: month unknown (codebook).
     let date: DatasetRecord['event']['date'] | null = null;
     if (year !== null && month !== null && dayOfMonth !== null) {
@@ -424,10 +424,17 @@ const gtd: DatasetFormat = {
     const province = row.get('provstate');
     const areas = adminPlaces(country, province && province !== 'Unknown' ? province : null, null);
     const place = city && city !== 'Unknown' ? locationPlace(country, city, point && { ...point, gazetteer: `GTD ${id.value}` }, areas.admin1 ?? country) : null;
-    const known = group !== 'Unknown';
-    const actor = known ? { slug: slugOf('gtd', group), name: nameOf(group), kind: 'ARMED_ORGANIZATION', externalId: null, quotes: row.span('gname') } : null;
-    const claimed = row.get('claimed') === '1';
-    const uncertain = row.get('guncertain1') === '1';
+    // gname and, where the file has them, gname2 and gname3 (codebook: a second and third group
+    // named as responsible), each with its own suspicion and claim columns; "Unknown" names none.
+    const groups = [
+      { column: 'gname', uncertain: 'guncertain1', claim: 'claimed' },
+      { column: 'gname2', uncertain: 'guncertain2', claim: 'claim2' },
+      { column: 'gname3', uncertain: 'guncertain3', claim: 'claim3' },
+    ]
+      .map((g) => ({ ...g, name: row.get(g.column) }))
+      .filter((g): g is typeof g & { name: string } => g.name !== null && g.name !== 'Unknown')
+      .filter((g, i, all) => all.findIndex((h) => h.name === g.name) === i);
+    const actors = groups.map((g) => ({ slug: slugOf('gtd', g.name), name: nameOf(g.name), kind: 'ARMED_ORGANIZATION', externalId: null, quotes: row.span(g.column) }));
     const kind = suicide === '1' ? (attack === '3' ? 'SUICIDE_BOMBING' : 'SUICIDE_ATTACK') : (GTD_KINDS[attack] ?? 'ATTACK');
     const slug = `gtd-${id.value}`;
     return {
@@ -446,14 +453,16 @@ const gtd: DatasetFormat = {
         quotes: row.spansOf('eventid', 'iyear', 'imonth', 'iday', 'country_txt', 'city', 'latitude', 'longitude', 'specificity', 'attacktype1_txt', 'suicide', 'nkill', 'nkillter', 'nwound', 'nwoundte'),
       },
       places: placesOf(country, areas.admin1, place),
-      actors: actor ? [actor] : [],
-      // guncertain1 = 1: the attribution is suspected (codebook); claimed = 1: the group claimed it.
-      participations: actor
-        ? [
-            { actor: actor.slug, role: uncertain ? 'IMPLICATED' : 'PERPETRATOR', confidence: uncertain ? 50 : DATASET_CONFIDENCE, quotes: row.spansOf('gname', 'guncertain1') },
-            ...(claimed ? [{ actor: actor.slug, role: 'CLAIMED_RESPONSIBILITY', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('gname', 'claimed') }] : []),
-          ]
-        : [],
+      actors,
+      // guncertain1 = 1: the attribution is suspected (codebook); claimed = 1: the group claimed it
+      // (guncertain2/3 and claim2/3 for the second and third group).
+      participations: groups.flatMap((g, i) => {
+        const uncertain = row.get(g.uncertain) === '1';
+        const perpetrator = { actor: actors[i]!.slug, role: uncertain ? 'IMPLICATED' : 'PERPETRATOR', confidence: uncertain ? 50 : DATASET_CONFIDENCE, quotes: row.spansOf(g.column, g.uncertain) };
+        return row.get(g.claim) === '1'
+          ? [perpetrator, { actor: actors[i]!.slug, role: 'CLAIMED_RESPONSIBILITY', confidence: DATASET_CONFIDENCE, quotes: row.spansOf(g.column, g.claim) }]
+          : [perpetrator];
+      }),
     };
   },
 };

@@ -269,7 +269,8 @@ describe.each([
     const id = row[header!.indexOf(idColumn)]!;
     const text = header!.map((c, i) => `${c}: ${row[i]}`).join('\n');
 
-    const report = await importDataset(f.scratch.handle.db, next, format, { applyCorrections: true });
+    // One row a part: the correction is applied as its part is written, before the next part.
+    const report = await importDataset(f.scratch.handle.db, next, format, { applyCorrections: true, partRows: 1 });
     expect(report.problems).toEqual([]);
     const [event] = await f.scratch.handle.sql<{ slug: string; killed_min: number; killed_max: number }[]>`
       select e.slug, e.killed_min, e.killed_max from events e join external_ids x on x.event_id = e.id where x.scheme = ${scheme} and x.value = ${id}`;

@@ -78,8 +78,6 @@ export interface DatasetLoadSummary {
    * (a dataset's later version corrected them): counted in `unchanged`, named so the analyst knows.
    */
   differing: number[];
-  /** With `keepDiffering`: the records of the `differing` lines, as the file gives them. */
-  differingRecords: DatasetRecord[];
   createdEventIds: number[];
   rows: number;
 }
@@ -136,8 +134,11 @@ export async function loadDatasetRecords(
     onStep?: (step: string, ms: number) => void;
     onProgress?: (done: number) => void;
     partRows?: number;
-    /** Keep the records of differing rows (to apply them as corrections); the rest are let go part by part. */
-    keepDiffering?: boolean;
+    /**
+     * Given each part's differing rows once the part is written (to apply them as corrections),
+     * in the load's transaction before the next part is written: only a part's records are held.
+     */
+    onDiffering?: (records: DatasetRecord[]) => Promise<void>;
   } = {},
 ): Promise<DatasetLoadSummary> {
   const partRows = options.partRows ?? PART_ROWS;
@@ -159,23 +160,26 @@ export async function loadDatasetRecords(
   // a misestimate costs a lookup.
   await sql.unsafe('create unique index on ds_sources (n)');
   await sql.unsafe('create index on ds_events (source_n)');
-  const written: Omit<DatasetLoadSummary, 'rows'> = { created: 0, unchanged: 0, differing: [], differingRecords: [], createdEventIds: [] };
-  // With keepDiffering, the records of the part being staged and of the part being written, by
-  // line: a part's differing rows are known once it is written, and only they are kept after.
+  const written: Omit<DatasetLoadSummary, 'rows'> = { created: 0, unchanged: 0, differing: [], createdEventIds: [] };
+  const keepDiffering = options.onDiffering !== undefined;
+  // With onDiffering, the records of the part being staged and of the part being written, by line:
+  // a part's differing rows are known once it is written.
   let stagingRecords = new Map<number, DatasetRecord>();
   const writingRecords: Map<number, DatasetRecord>[] = [];
   // A part is written while Node maps and stages the next: the database works while Node parses.
   const batches = new CopyBatches<Stage>(sql, STAGES, Number.POSITIVE_INFINITY, async () => {
-    const part = await writePart(sql, recordedBy, options.keepDiffering ?? false, timed());
+    const step = timed();
+    const part = await writePart(sql, recordedBy, keepDiffering, step);
     const records = writingRecords.shift();
     written.created += part.created;
     written.unchanged += part.unchanged;
-    for (const line of part.differing) {
-      written.differing.push(line);
-      const record = records?.get(line);
-      if (record) written.differingRecords.push(record);
-    }
+    for (const line of part.differing) written.differing.push(line);
     for (const id of part.createdEventIds) written.createdEventIds.push(id);
+    const differing = part.differing.map((line) => records?.get(line)).filter((r): r is DatasetRecord => r !== undefined);
+    if (options.onDiffering && differing.length > 0) {
+      await options.onDiffering(differing);
+      step('apply corrections (one by one, through the domain services)');
+    }
   });
   let rows = 0;
   // Rows staged in the parts sent so far, and the time Node spent waiting for the part before to be
@@ -192,7 +196,7 @@ export async function loadDatasetRecords(
     partPlaces.clear();
     const started = performance.now();
     staged = rows;
-    if (options.keepDiffering) {
+    if (keepDiffering) {
       writingRecords.push(stagingRecords);
       stagingRecords = new Map();
     }
@@ -227,7 +231,7 @@ export async function loadDatasetRecords(
   try {
     for await (const r of records) {
       const n = ++rows;
-      if (options.keepDiffering) stagingRecords.set(r.line, r);
+      if (keepDiffering) stagingRecords.set(r.line, r);
       const s = r.source;
       await add('sources', [n, r.line, s.slug, s.title, s.publisher, s.dataset, s.text, sha256Hex(s.text), s.externalId.scheme, s.externalId.value]);
       const e = r.event;
@@ -285,7 +289,7 @@ export async function loadDatasetRecords(
  * part before are stored by then, so actors, places and repeated rows are found as if imported
  * by an earlier file in the same transaction.
  */
-async function writePart(sql: BulkSql, recordedBy: string, keepDiffering: boolean, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows' | 'differingRecords'>> {
+async function writePart(sql: BulkSql, recordedBy: string, keepDiffering: boolean, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows'>> {
   // Statistics only of the columns the writes join and filter on: a part's texts and quotes would
   // cost more to sample than the plans they could change.
   for (const stage of Object.values(STAGES)) await sql.unsafe(`analyze ${stage.name} (${stage.joinedOn.join(', ')})`);
@@ -297,7 +301,7 @@ async function writePart(sql: BulkSql, recordedBy: string, keepDiffering: boolea
 }
 
 /** Writes the staged part; with `keepDiffering`, the places of differing rows too (their corrections need them). */
-async function write(sql: BulkSql, recordedBy: string, keepDiffering: boolean, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows' | 'differingRecords'>> {
+async function write(sql: BulkSql, recordedBy: string, keepDiffering: boolean, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows'>> {
   const count = async (query: string) => Number((await sql.unsafe<{ n: string }[]>(query))[0]?.n ?? 0);
   // Rows stored before (their source, or their event by its dataset id): left as they are.
   await sql.unsafe(`

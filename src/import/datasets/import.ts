@@ -93,24 +93,23 @@ export async function importDataset(db: Database, path: string, formatName: stri
 
   try {
     const result = await db.$client.begin(async (tx) => {
-      const loaded = await loadDatasetRecords(tx as BulkSql, principal, records(), {
-        ...(options.onStep ? { onStep: options.onStep } : {}),
-        ...(options.onProgress ? { onProgress: (done: number) => options.onProgress?.(done, done) } : {}),
-        ...(options.partRows ? { partRows: options.partRows } : {}),
-        keepDiffering: applyCorrections,
-      });
-      if (problems.length > 0) throw new Refusal(problems, rows);
-      let corrections: DatasetCorrection[] = [];
-      if (applyCorrections && loaded.differingRecords.length > 0) {
-        const started = performance.now();
+      // With applyCorrections, each part's differing rows are applied once the part is written.
+      const corrections: DatasetCorrection[] = [];
+      const correct = async (differing: DatasetRecord[]) => {
         try {
-          corrections = await applyDatasetCorrections(transactionAsTx(tx as postgres.TransactionSql), { name: principal, role: 'analyst', tokenId: null }, loaded.differingRecords);
+          corrections.push(...(await applyDatasetCorrections(transactionAsTx(tx as postgres.TransactionSql), { name: principal, role: 'analyst', tokenId: null }, differing)));
         } catch (error) {
           if (error instanceof UserError) throw new Refusal([error.message], rows);
           throw error;
         }
-        options.onStep?.('apply corrections (one by one, through the domain services)', performance.now() - started);
-      }
+      };
+      const loaded = await loadDatasetRecords(tx as BulkSql, principal, records(), {
+        ...(options.onStep ? { onStep: options.onStep } : {}),
+        ...(options.onProgress ? { onProgress: (done: number) => options.onProgress?.(done, done) } : {}),
+        ...(options.partRows ? { partRows: options.partRows } : {}),
+        ...(applyCorrections ? { onDiffering: correct } : {}),
+      });
+      if (problems.length > 0) throw new Refusal(problems, rows);
       // Applied corrections are no longer rows left as stored.
       const differing = applyCorrections ? [] : loaded.differing.map((line) => `line ${line}`);
       const corrected = corrections.map(describeCorrection);

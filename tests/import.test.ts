@@ -288,12 +288,23 @@ describe('the example files', () => {
   it('names the stored records a corrected file says otherwise about, and leaves them as stored', async () => {
     const json = join(examples, 'example-wire-report.json');
     expect((await importFile(f.scratch.handle.db, json)).ok).toBe(true);
-    const file = JSON.parse(readFileSync(json, 'utf8')) as { source: { textFile: string }; places: { slug: string; name: string }[]; events: { slug: string; title: string }[] };
+    const file = JSON.parse(readFileSync(json, 'utf8')) as {
+      source: { textFile: string };
+      places: { slug: string; name: string }[];
+      events: { slug: string; title: string }[];
+      participations: { event: string; actor: string; role: string; confidence: number }[];
+      relationships: { from: string; type: string; to: string; start: unknown }[];
+    };
     writeFileSync(join(dir, file.source.textFile), readFileSync(join(examples, file.source.textFile)));
     const [place] = file.places;
     const [event] = file.events;
+    const [participation] = file.participations;
+    const [relationship] = file.relationships;
     place!.name = `${place!.name} (corrected)`;
     event!.title = `${event!.title} (corrected)`;
+    // A claim graded otherwise, and a relationship given a period: claims are never edited either.
+    participation!.confidence = 60;
+    relationship!.start = { text: 'since 2021', earliest: '2021-01-01', latest: null, precision: 'YEAR' };
     const path = join(dir, 'corrected-wire-report.json');
     writeFileSync(path, JSON.stringify(file));
     const read = () => f.scratch.handle.sql`
@@ -304,7 +315,16 @@ describe('the example files', () => {
     const dry = await importFile(f.scratch.handle.db, path, { dryRun: true });
     const report = await importFile(f.scratch.handle.db, path);
     for (const r of [dry, report]) {
-      expect(r).toMatchObject({ ok: true, created: 0, differing: [`places[0] "${place!.slug}"`, `events[0] "${event!.slug}"`] });
+      expect(r).toMatchObject({
+        ok: true,
+        created: 0,
+        differing: [
+          `places[0] "${place!.slug}"`,
+          `events[0] "${event!.slug}"`,
+          `relationships[0] "${relationship!.from} ${relationship!.type} ${relationship!.to}"`,
+          `participations[0] "participation:${participation!.event}:${participation!.actor}:${participation!.role}"`,
+        ],
+      });
     }
     expect(await read()).toEqual(stored);
     const { audit_log: _a, ...rest } = await tableCounts(f.scratch.handle.sql);

@@ -62,8 +62,10 @@ export interface BulkLoadSummary {
   createdEventIds: number[];
   /**
    * Records counted unchanged whose slug names a stored place, doctrine, actor or event with other
-   * fields than the file gives (the file was corrected, or the record edited since): each named by
-   * its label and slug. A load adds records; it never rewrites a stored one.
+   * fields than the file gives (the file was corrected, or the record edited since), each named by
+   * its label and slug; then stored claims the file grades or annotates otherwise and stored
+   * adherences and relationships it gives another period, by label and what they say. A load adds
+   * records; it never rewrites a stored one.
    */
   differing: string[];
   /** Records in the file (source included). */
@@ -188,7 +190,7 @@ class Staging extends CopyBatches<Stage> {
     await this.sql.unsafe('create index on bulk_claim_ids (key)');
     await this.sql.unsafe('create temp table bulk_linked (claim_id integer) on commit drop');
     // What a part's claims and citations statements wrote, for its links (emptied with the part).
-    await this.sql.unsafe('create temp table bulk_part_claim_ids (key text, id integer) on commit drop');
+    await this.sql.unsafe('create temp table bulk_part_claim_ids (key text, id integer, inserted boolean) on commit drop');
     await this.sql.unsafe('create temp table bulk_part_citation_ids (id integer, start_offset integer, end_offset integer) on commit drop');
   }
 }
@@ -238,7 +240,7 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   // With the source written first, each part's claims and citations can be written as soon as it
   // is read. Once anything is wrong the rest is only staged, for the full list of problems; what
   // was written is rolled back with the rest.
-  const partsWritten: PartWritten = { citations: 0, spans: 0 };
+  const partsWritten: PartWritten = { citations: 0, spans: 0, differing: [] };
   let sourceId: number | null = null;
   let sourceCreated = false;
   const staging = new Staging(sql, async () => {
@@ -246,6 +248,7 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
       const part = await writePartClaims(sql, recordedBy, sourceId);
       partsWritten.citations += part.citations;
       partsWritten.spans += part.spans;
+      partsWritten.differing.push(...part.differing);
     }
     await clearPart(sql);
   }, options.partRows ?? PART_ROWS);
@@ -386,7 +389,7 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   options.onProgress?.(0, done, 'writing');
   const summary = await write(sql, recordedBy, { sourceCreated, citations: partsWritten.citations, spans: partsWritten.spans, claims: claimNumber }, step);
   options.onProgress?.(done, done, 'writing');
-  return { ok: true, records, ...summary };
+  return { ok: true, records, ...summary, differing: [...summary.differing, ...partsWritten.differing] };
 }
 
 /** Problems only the whole file or the database can show, found set-based over the staging tables. */
@@ -492,6 +495,8 @@ async function writeSource(sql: BulkSql, source: SourceRow, storedId: number | u
 interface PartWritten {
   citations: number;
   spans: number;
+  /** Claims stored before whose confidence, credibility or note the file gives otherwise. */
+  differing: string[];
 }
 
 /**
@@ -529,8 +534,16 @@ async function writePartClaims(sql: BulkSql, recordedBy: string, sourceId: numbe
            insert into bulk_claim_ids (n, key, id, inserted)
            select f.n, f.key, coalesce(i.id, (select c.id from claims c where c.key = f.key)), i.id is not null
              from firsts f left join inserted i on i.key = f.key
-           returning key, id)
-    insert into bulk_part_claim_ids select key, id from kept`, [recordedBy, sourceId]);
+           returning key, id, inserted)
+    insert into bulk_part_claim_ids select key, id, inserted from kept`, [recordedBy, sourceId]);
+  // Claims stored before this load that the file grades or annotates otherwise (an entity's own
+  // claim is compared with its record, findDiffering): named, left as stored (claims are never edited).
+  const differing = await sql.unsafe<{ label: string; key: string }[]>(`
+    select b.label, b.key from bulk_part_claims b
+      join bulk_part_claim_ids pk on pk.key = b.key and not pk.inserted join claims c on c.id = pk.id
+     where b.kind in ('PARTICIPATION', 'ADHERENCE', 'RELATIONSHIP', 'ACTOR_NAME')
+       and (b.confidence, b.credibility, b.note) is distinct from (c.confidence, c.credibility, c.note)
+     order by b.n`);
   // Every quote of every staged claim is linked (a claim stored before may gain quotes). A claim and
   // a citation this part wrote are joined from what the statements above kept; a key first staged
   // by an earlier part, or a span cited before, is probed by key, lazily (OFFSET 0 and COALESCE
@@ -548,13 +561,15 @@ async function writePartClaims(sql: BulkSql, recordedBy: string, sourceId: numbe
         left join bulk_part_citation_ids pc on pc.start_offset = q.start_offset and pc.end_offset = q.end_offset
       on conflict do nothing returning claim_id)
     insert into bulk_linked (claim_id) select distinct claim_id from links`, [sourceId]);
-  return { citations: citations.count, spans: spans.count };
+  // The key without its source: what the claim says (`participation:event:actor:ROLE`).
+  return { citations: citations.count, spans: spans.count, differing: differing.map((d) => `${d.label} "${d.key.slice(d.key.indexOf(':') + 1)}"`) };
 }
 
 /**
  * The staged places, doctrines, actors and events whose stored fields differ from the file's, by
  * label and slug, in file order: doctrines, actors and events stored before this load (their claims
- * were not inserted by it); every staged place (places are not claims; those this load wrote match).
+ * were not inserted by it); every staged place (places are not claims; those this load wrote match);
+ * then adherences and relationships stored before whose period (valid time) the file gives otherwise.
  * A stored record may also have been edited since (a revision): it then differs from the file too.
  * Compared as written (slugs for the places they name, text for enums, no aliases as an empty list).
  */
@@ -584,6 +599,14 @@ async function findDiffering(sql: BulkSql): Promise<string[]> {
              is distinct from (e.title, e.kind::text, e.description, e.date_text, e.date_earliest, e.date_latest, e.date_precision::text, pl.slug,
               e.killed_min, e.killed_max, e.killed_text, e.killed_best, e.killed_parts,
               e.wounded_min, e.wounded_max, e.wounded_text, e.wounded_best, e.wounded_parts)
+      union all
+      select 5, b.idx, b.label, b.actor || ' ' || b.doctrine from bulk_adherences b ${storedBefore}
+        join adherences a on a.claim_id = ci.id
+       where (${VALID_TIME_COLUMNS.map((c) => `b.${c}`).join(', ')}) is distinct from (${VALID_TIME_COLUMNS.map((c) => (c.endsWith('precision') ? `a.${c}::text` : `a.${c}`)).join(', ')})
+      union all
+      select 6, b.idx, b.label, b.from_actor || ' ' || b.type || ' ' || b.to_actor from bulk_relationships b ${storedBefore}
+        join relationships r on r.claim_id = ci.id
+       where (${VALID_TIME_COLUMNS.map((c) => `b.${c}`).join(', ')}) is distinct from (${VALID_TIME_COLUMNS.map((c) => (c.endsWith('precision') ? `r.${c}::text` : `r.${c}`)).join(', ')})
     ) d order by section, idx`);
   return rows.map((r) => `${r.label} "${r.slug}"`);
 }

@@ -140,27 +140,23 @@ async function applyCorrection(tx: Tx, principal: Principal, record: DatasetReco
   for (const p of record.participations) {
     const actor = record.actors.find((a) => a.slug === p.actor);
     if (!actor) throw new Error(`line ${record.line}: participation of an actor the row does not name`);
-    const [found] = await tx.execute<{ id: number | null }>(sql`
-      select coalesce(
+    const [found] = await tx.execute<{ id: number; slug: string }>(sql`
+      select a.id, a.slug from actors a
+       where a.id = coalesce(
         (select min(canonical_actor(x.actor_id, 'infinity')) from external_ids x
           where ${actor.externalId?.scheme ?? null}::external_id_scheme is not null and x.scheme = ${actor.externalId?.scheme ?? null}::external_id_scheme
             and x.value = ${actor.externalId?.value ?? null} and x.actor_id is not null),
-        (select canonical_actor(a.id, 'infinity') from actors a where a.slug = ${actor.slug})) as id`);
-    let actorId = found?.id ?? null;
-    if (actorId === null) {
-      const createdActor = await createActor(tx, principal, parseCreateActor({
-        slug: actor.slug, name: actor.name, aliases: [], kind: actor.kind, externalIds: actor.externalId ? [actor.externalId] : [],
-        confidence: e.confidence, citations: await citationInputs(actor.quotes),
-      }));
-      actorId = createdActor.actor.id;
-    }
-    coded.add(`${actorId} ${p.role}`);
-    if (storedParticipations.some((s) => s.actorId === actorId && s.role === p.role)) continue;
-    const [actorSlug] = await tx.execute<{ slug: string }>(sql`select slug from actors where id = ${actorId}`);
+        (select canonical_actor(a.id, 'infinity') from actors a where a.slug = ${actor.slug}))`);
+    const coding = found ?? (await createActor(tx, principal, parseCreateActor({
+      slug: actor.slug, name: actor.name, aliases: [], kind: actor.kind, externalIds: actor.externalId ? [actor.externalId] : [],
+      confidence: e.confidence, citations: await citationInputs(actor.quotes),
+    }))).actor;
+    coded.add(`${coding.id} ${p.role}`);
+    if (storedParticipations.some((s) => s.actorId === coding.id && s.role === p.role)) continue;
     await addParticipation(tx, principal, parseAddParticipation({
-      event: event.slug, actor: actorSlug!.slug, role: p.role, confidence: p.confidence, citations: await citationInputs(p.quotes),
+      event: event.slug, actor: coding.slug, role: p.role, confidence: p.confidence, citations: await citationInputs(p.quotes),
     }));
-    correction.added.push(`${actorSlug!.slug} ${p.role}`);
+    correction.added.push(`${coding.slug} ${p.role}`);
   }
   for (const s of storedParticipations) {
     if (!s.ours || coded.has(`${s.actorId} ${s.role}`)) continue;

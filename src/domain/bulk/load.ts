@@ -574,6 +574,9 @@ async function writePartClaims(sql: BulkSql, recordedBy: string, sourceId: numbe
  * Compared as written (slugs for the places they name, text for enums, no aliases as an empty list).
  */
 async function findDiffering(sql: BulkSql): Promise<string[]> {
+  // A staged period (b) against the stored one (`stored`), precisions compared as text.
+  const validTimeDiffers = (stored: string) =>
+    `(${VALID_TIME_COLUMNS.map((c) => `b.${c}`).join(', ')}) is distinct from (${VALID_TIME_COLUMNS.map((c) => (c.endsWith('precision') ? `${stored}.${c}::text` : `${stored}.${c}`)).join(', ')})`;
   const storedBefore = 'join bulk_claim_ids ci on ci.n = b.n and not ci.inserted';
   const rows = await sql.unsafe<{ label: string; slug: string }[]>(`
     select label, slug from (
@@ -602,11 +605,11 @@ async function findDiffering(sql: BulkSql): Promise<string[]> {
       union all
       select 5, b.idx, b.label, b.actor || ' ' || b.doctrine from bulk_adherences b ${storedBefore}
         join adherences a on a.claim_id = ci.id
-       where (${VALID_TIME_COLUMNS.map((c) => `b.${c}`).join(', ')}) is distinct from (${VALID_TIME_COLUMNS.map((c) => (c.endsWith('precision') ? `a.${c}::text` : `a.${c}`)).join(', ')})
+       where ${validTimeDiffers('a')}
       union all
       select 6, b.idx, b.label, b.from_actor || ' ' || b.type || ' ' || b.to_actor from bulk_relationships b ${storedBefore}
         join relationships r on r.claim_id = ci.id
-       where (${VALID_TIME_COLUMNS.map((c) => `b.${c}`).join(', ')}) is distinct from (${VALID_TIME_COLUMNS.map((c) => (c.endsWith('precision') ? `r.${c}::text` : `r.${c}`)).join(', ')})
+       where ${validTimeDiffers('r')}
     ) d order by section, idx`);
   return rows.map((r) => `${r.label} "${r.slug}"`);
 }

@@ -91,14 +91,11 @@ export async function sourcesById(db: Database, ids: readonly number[]): Promise
 /** How many later versions of a dataset record `laterVersions` lists. */
 export const LATER_VERSIONS_LIMIT = 100;
 
-/** The later versions of each source (dataset rows stored as corrections), newest first. */
-export async function laterVersionsOfSources(db: Database, ids: readonly number[]): Promise<SourceRow[][]> {
-  const rows = await preparedRows<SourceRow & { versionOfId: number }>(db, sql`
+/** The later versions of the sources (dataset rows stored as corrections), each record's newest first. */
+export async function laterVersionsOfSources(db: Database, ids: readonly number[]): Promise<SourceRow[]> {
+  return preparedRows<SourceRow>(db, sql`
     select ${rawSourceColumns} from unnest(${keyArray(ids)}) as of(id)
       cross join lateral (select * from ${sources} s where s.version_of_id = of.id order by s.id desc limit ${LATER_VERSIONS_LIMIT}) s`);
-  const byRecord = new Map<number, SourceRow[]>();
-  for (const row of rows) byRecord.set(row.versionOfId, [...(byRecord.get(row.versionOfId) ?? []), row]);
-  return ids.map((id) => byRecord.get(id) ?? []);
 }
 
 /** Full texts, loaded only for the sources whose `text` a query asks for. */

@@ -2,6 +2,7 @@ import { and, count, eq, isNull, sql } from 'drizzle-orm';
 import { sources } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
+import { groupBy } from '../loaders/batch.ts';
 import { LATER_VERSIONS_LIMIT, laterVersionsOfSources, sourceColumns, sourcesById, sourceTextsById, type SourceRow } from '../loaders/entities.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
 import { SourceReliabilityEnum } from '../claim-filters.ts';
@@ -68,10 +69,11 @@ builder.objectFields(Source, (t) => ({
       'For a dataset row stored as a later release gives it (an import with `--apply-corrections`): the record’s first stored version, which keeps its own text. Null for a first version or a document.',
     resolve: (s) => s.versionOfId,
   }),
-  laterVersions: t.loadableList({
+  laterVersions: t.loadableGroup({
     type: Source,
     description: `The later versions of this dataset row that imports applied as corrections, newest first (at most ${LATER_VERSIONS_LIMIT}): each a source of its own, quoted by the claims it changed. Empty for a document or a row no release corrected.`,
     load: (ids: number[], ctx) => laterVersionsOfSources(ctx.db, ids),
+    group: groupBy((version: SourceRow) => version.versionOfId ?? 0),
     resolve: (s) => s.id,
   }),
 }));

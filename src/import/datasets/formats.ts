@@ -320,8 +320,11 @@ const acled: DatasetFormat = {
       externalId: { scheme: 'ACLED_ACTOR', value: nameOf(s.name) },
       quotes: s.coded ? row.spansOf(s.column, s.interColumn) : row.span(s.column),
     }));
-    // actor2 is civilians when inter2 codes them (7), else when its name says so.
+    // actor2 is civilians when inter2 codes them (7), else when its name says so: then the victims,
+    // else the target; a coded inter2 is a line its role rests on.
     const civilians = sides[1] ? (sides[1].coded ? sides[1].code === ACLED_CIVILIANS : acledNameKind(sides[1].name) === 'COMMUNITY') : false;
+    const actor2Role = civilians ? 'VICTIM' : 'TARGET';
+    const actor2Lines = sides[1]?.coded ? ['inter2'] : [];
     const associates = [
       ...associates1.map((name) => ({ name, column: 'assoc_actor_1', kind: acledAssociateKind(name, false) })),
       ...associates2.map((name) => ({ name, column: 'assoc_actor_2', kind: acledAssociateKind(name, civilians) })),
@@ -359,15 +362,15 @@ const acled: DatasetFormat = {
       // role (the civilians' identity, "Hazara Ethnic Group", were the victims). Each quotes the
       // primary actor's line and its own.
       participations: [
-        ...actors.map((a, i) => {
-          const s = sides[i]!;
-          if (i === 0) return { actor: a.slug, role: 'PERPETRATOR', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor1', 'sub_event_type') };
-          return { actor: a.slug, role: civilians ? 'VICTIM' : 'TARGET', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor2', ...(s.coded ? ['inter2'] : []), 'sub_event_type') };
-        }),
+        ...actors.map((a, i) =>
+          i === 0
+            ? { actor: a.slug, role: 'PERPETRATOR', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor1', 'sub_event_type') }
+            : { actor: a.slug, role: actor2Role, confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor2', ...actor2Lines, 'sub_event_type') },
+        ),
         ...associates.map((a, i) =>
           a.column === 'assoc_actor_1'
             ? { actor: associated[i]!.slug, role: 'IMPLICATED', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor1', 'assoc_actor_1', 'sub_event_type') }
-            : { actor: associated[i]!.slug, role: civilians ? 'VICTIM' : 'TARGET', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor2', 'assoc_actor_2', ...(sides[1]?.coded ? ['inter2'] : []), 'sub_event_type') },
+            : { actor: associated[i]!.slug, role: actor2Role, confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor2', 'assoc_actor_2', ...actor2Lines, 'sub_event_type') },
         ),
       ],
     };

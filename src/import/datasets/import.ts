@@ -7,7 +7,6 @@
  * or with `applyCorrections` applied as a correction (src/domain/bulk/dataset-corrections.ts).
  */
 import { basename } from 'node:path';
-import type postgres from 'postgres';
 import { transactionAsTx, type Database } from '../../db/client.ts';
 import { applyDatasetCorrections, type DatasetCorrection } from '../../domain/bulk/dataset-corrections.ts';
 import { loadDatasetRecords, type DatasetRecord } from '../../domain/bulk/dataset.ts';
@@ -97,7 +96,7 @@ export async function importDataset(db: Database, path: string, formatName: stri
       const corrections: DatasetCorrection[] = [];
       const correct = async (differing: DatasetRecord[]) => {
         try {
-          corrections.push(...(await applyDatasetCorrections(transactionAsTx(tx as postgres.TransactionSql), { name: principal, role: 'analyst', tokenId: null }, differing)));
+          corrections.push(...(await applyDatasetCorrections(transactionAsTx(tx as BulkSql), { name: principal, role: 'analyst', tokenId: null }, differing)));
         } catch (error) {
           if (error instanceof UserError) throw new Refusal([error.message], rows);
           throw error;

@@ -682,12 +682,19 @@ describe('after writes through the API', { timeout: ORACLE_TIMEOUT_MS }, () => {
     await check();
     expect([await graded('minReliability: B'), await graded('minCredibility: 2'), await graded('minCredibility: 1')]).toEqual([1, 1, 0]);
     // The source graded down: its report leaves the B floor (claims_summaries_regraded queues its event).
-    await f.scratch.handle.sql`update sources set reliability = 'D' where slug = ${GRADED}`;
+    const regrade = (reliability: string) =>
+      write(`mutation($i: GradeSourceInput!) { gradeSource(input: $i) { __typename ... on UserError { message } } }`, { source: GRADED, reliability, reason: 'its sourcing was reviewed' }, 'analyst');
+    await regrade('D');
     await check();
     expect([await graded('minReliability: C'), await graded('minReliability: D')]).toEqual([0, 1]);
-    await f.scratch.handle.sql`update sources set reliability = 'B' where slug = ${GRADED}`;
+    await regrade('B');
     await check();
     expect(await graded('minReliability: B')).toBe(1);
+    // The report's credibility graded anew (confirmed): it enters the 1 floor, and the summaries follow.
+    const event = (await f.api.query<{ event: { id: string } }>(`{ event(slug: "graded-bombing-in-jalalabad") { id } }`)).data!.event.id;
+    await write(`mutation($i: GradeClaimInput!) { gradeClaim(input: $i) { __typename ... on UserError { message } } }`, { claim: event, credibility: 1, reason: 'confirmed by a second report' }, 'analyst');
+    await check();
+    expect([await graded('minCredibility: 1'), await graded('minCredibility: 2')]).toEqual([1, 1]);
   });
 
   it('a new participation adds the event to the actor once, in its new role', async () => {

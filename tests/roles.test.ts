@@ -1,6 +1,6 @@
 /**
  * Every mutation, tried without a token and with each role: anonymous clients and viewers are
- * refused with a ForbiddenError and change nothing; analysts may write claims; only admins may
+ * refused with a ForbiddenError and change nothing; analysts may write and grade claims; only admins may
  * retract and merge. The list below must name every mutation in the schema.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,12 +29,16 @@ const calls: Record<string, { admin?: true; input: (n: number) => Record<string,
   addAdherence: { input: () => ({ actor: 'roles-a', doctrine: 'salafism', confidence: 50, citations: quote('Group A follows Salafism.') }) },
   addActorName: { input: (n) => ({ actor: 'roles-a', name: `Group A ${n}`, language: 'en', script: 'Latn', confidence: 50, citations: quote('Group A attacked.') }) },
   addExternalId: { input: (n) => ({ actor: 'roles-a', scheme: 'WIKIDATA', value: `Q${900000 + n}` }) },
+  gradeSource: { input: (n) => ({ source: SOURCE, reliability: 'ABCDEF'[n % 6], reason: 'reviewed its record' }) },
+  gradeClaim: { input: (n) => ({ claim: gradable, credibility: (n % 6) + 1, reason: 'reviewed the evidence' }) },
+  startGradeSources: { input: (n) => ({ publisher: 'Test', reliability: 'ABCDEF'[n % 6], reason: 'reviewed the publisher' }) },
   retractClaim: { admin: true, input: () => ({ claim: retractable, reason: 'corrected by the source', citation: { source: SOURCE, quote: 'Correction: Group A did not attack.' } }) },
   mergeActors: { admin: true, input: () => ({ keep: 'roles-a', remove: 'roles-a-duplicate', reason: 'the same group' }) },
   startMergeActors: { admin: true, input: () => ({ keep: 'roles-b', remove: 'roles-b-duplicate', reason: 'the same group' }) },
 };
 
 let retractable = '';
+let gradable = '';
 const inputTypes: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -50,6 +54,12 @@ beforeAll(async () => {
   );
   retractable = claim.data?.addParticipation?.data?.id ?? '';
   expect(retractable).not.toBe('');
+  const other = await admin(
+    `mutation($i: AddParticipationInput!) { addParticipation(input: $i) { ... on MutationAddParticipationSuccess { data { id } } } }`,
+    { i: { event: 'moscow-concert-hall-attack', actor: 'roles-b', role: 'IMPLICATED', confidence: 50, citations: quote('Group A attacked.') } },
+  );
+  gradable = other.data?.addParticipation?.data?.id ?? '';
+  expect(gradable).not.toBe('');
   for (const [name, field] of Object.entries(schema.getMutationType()?.getFields() ?? {})) {
     const arg = field.args.find((a) => a.name === 'input');
     inputTypes[name] = String(arg?.type ?? '');

@@ -288,14 +288,17 @@ describe('writing periods and grades', () => {
     const [claim] = await sql<{ id: number }[]>`
       select r.claim_id as id from relationships r join actors a on a.id = r.from_actor_id join actors b on b.id = r.to_actor_id
        where a.slug = 'isis-k' and b.slug = 'pakistani-taliban' and r.type = 'TACIT_COOPERATION_WITH'`;
+    // Plain SQL grades a source the way the API does: by a grading with its reason.
+    const regrade = (where: ReturnType<typeof sql>, grade: string | null) =>
+      sql`insert into source_gradings (source_id, reliability, reason, graded_by) select id, ${grade}::source_reliability, 'test regrade', 'psql' from sources ${where}`;
     try {
       // Regrading the source regrades the claims cited from it, and the floor follows.
-      await sql`update sources set reliability = 'A' where slug = ${SOURCE}`;
+      await regrade(sql`where slug = ${SOURCE}`, 'A');
       expect(await grades(', minReliability: A')).toEqual([{ to: { slug: 'pakistani-taliban' }, sourceReliability: 'A' }]);
-      await sql`update sources set reliability = null where slug = ${SOURCE}`;
+      await regrade(sql`where slug = ${SOURCE}`, null);
       expect(await grades(', minReliability: E')).toEqual([]);
     } finally {
-      await sql`update sources set reliability = 'B' where slug = ${SOURCE}`;
+      await regrade(sql`where slug = ${SOURCE}`, 'B');
     }
     expect((await grades(', minReliability: B')).map((n) => n.sourceReliability)).toEqual(['B']);
     // A writer's own value is replaced by the grade its citations give, and a citation from a
@@ -307,7 +310,7 @@ describe('writing periods and grades', () => {
            l as (insert into claim_citations (claim_id, citation_id) select id, ${seedCitation!.id}::int from c)
       select id from c`.then(async ([row]) => sql<{ grade: string | null }[]>`select source_reliability as grade from claims where id = ${(row as unknown as { id: number }).id}`);
     expect(graded?.grade).toBeNull();
-    await sql`update sources set reliability = 'C' where id = (select source_id from citations where id = ${seedCitation!.id})`;
+    await regrade(sql`where id = (select source_id from citations where id = ${seedCitation!.id})`, 'C');
     try {
       const [both] = await sql<{ grade: string | null }[]>`select source_reliability as grade from claims where id = ${claim!.id}`;
       expect(both?.grade).toBe('B');
@@ -320,7 +323,7 @@ describe('writing periods and grades', () => {
       await sql`delete from claim_citations where claim_id = ${other!.id} and citation_id = ${bCitation!.id}`;
       expect((await sql<{ grade: string | null }[]>`select source_reliability as grade from claims where id = ${other!.id}`)[0]?.grade).toBe('C');
     } finally {
-      await sql`update sources set reliability = null where id = (select source_id from citations where id = ${seedCitation!.id})`;
+      await regrade(sql`where id = (select source_id from citations where id = ${seedCitation!.id})`, null);
     }
   });
 

@@ -11,7 +11,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from './client.ts';
 
-export type ChangeKindName = 'CREATED' | 'UPDATED' | 'RETRACTED' | 'MERGED';
+export type ChangeKindName = 'CREATED' | 'UPDATED' | 'RETRACTED' | 'MERGED' | 'GRADED';
 
 /** Where a reader is: after every change of transactions before `xid`, and of `xid` up to change `id`. */
 export interface FeedPosition {

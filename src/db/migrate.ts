@@ -15,7 +15,7 @@ export const SQL_SOURCES_FOLDER = fileURLToPath(new URL('./sql', import.meta.url
  * are applied (a file may use what an earlier one defines). The drizzle migrations are history:
  * they made the tables and once created these objects; these files hold their current bodies.
  */
-export const SQL_SOURCES = ['names', 'integrity', 'merges', 'revisions', 'search', 'summaries', 'geography', 'changes', 'backfills'] as const;
+export const SQL_SOURCES = ['names', 'integrity', 'grades', 'merges', 'revisions', 'search', 'summaries', 'geography', 'changes', 'backfills'] as const;
 
 /**
  * A file's text as applied: the revision column lists come from src/db/revised-entities.ts, the

@@ -260,6 +260,51 @@ export const claims = pgTable(
   ],
 );
 
+/**
+ * A source graded anew: the analyst's Admiralty reliability grade changed, from what, why and by
+ * whom. Append-only; inserting one is how a grade changes after the source was added (sources_graded,
+ * src/db/sql/grades.sql, writes the source's grade and the previous one), so a grade never changes
+ * without its reason.
+ */
+export const sourceGradings = pgTable(
+  'source_gradings',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    sourceId: integer('source_id').notNull().references(() => sources.id),
+    // The grade before and the grade given (null: not graded, or the grade withdrawn).
+    previous: sourceReliability('previous'),
+    reliability: sourceReliability('reliability'),
+    reason: text('reason').notNull(),
+    gradedBy: text('graded_by').notNull(),
+    gradedAt: timestamp('graded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('source_gradings_source_id_idx').on(t.sourceId, t.id)],
+);
+
+/**
+ * A claim graded anew: the analyst's Admiralty information-credibility grade changed (e.g. to 1 once
+ * other sources confirm it). Append-only, and the one way a claim's credibility changes once it is
+ * recorded (claims_graded, src/db/sql/grades.sql): the claim's statement, confidence and citations
+ * stay as recorded.
+ */
+export const claimGradings = pgTable(
+  'claim_gradings',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    claimId: integer('claim_id').notNull().references(() => claims.id),
+    // The grade before and the grade given (null: not graded, or the grade withdrawn).
+    previous: smallint('previous'),
+    credibility: smallint('credibility'),
+    reason: text('reason').notNull(),
+    gradedBy: text('graded_by').notNull(),
+    gradedAt: timestamp('graded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('claim_gradings_credibility_check', sql`${t.credibility} between 1 and 6`),
+    index('claim_gradings_claim_id_idx').on(t.claimId, t.id),
+  ],
+);
+
 export const claimCitations = pgTable(
   'claim_citations',
   {
@@ -1288,7 +1333,7 @@ export const placeRevisions = pgTable(
 /** PostgreSQL's 64-bit transaction id (pg_current_xact_id()); read as text. */
 const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
-export const changeKind = pgEnum('change_kind', ['CREATED', 'UPDATED', 'RETRACTED', 'MERGED']);
+export const changeKind = pgEnum('change_kind', ['CREATED', 'UPDATED', 'RETRACTED', 'MERGED', 'GRADED']);
 
 export const changes = pgTable(
   'changes',

@@ -30,10 +30,12 @@ import './types/audit.ts';
 import './types/live.ts';
 import './types/changes.ts';
 import './types/job.ts';
+import './types/grading.ts';
 import './mutations/sources.ts';
 import './mutations/entities.ts';
 import './mutations/claims.ts';
 import './mutations/retract.ts';
+import './mutations/grades.ts';
 import './mutations/merge.ts';
 import './mutations/identity.ts';
 

@@ -97,6 +97,24 @@ BEGIN
 END
 $$;
 
+-- Grades given anew (src/db/sql/grades.sql): the source, or the record the claim stands for (as
+-- for a retraction), with the claim.
+CREATE OR REPLACE FUNCTION record_source_grading() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO changes (kind, entity_type, entity_id, principal) VALUES ('GRADED', 'Source', NEW.source_id, NEW.graded_by);
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION record_claim_grading() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO changes (kind, entity_type, entity_id, claim_id, principal)
+  SELECT 'GRADED', t.entity_type, t.entity_id, NEW.claim_id, NEW.graded_by
+    FROM claims c, retraction_target(c) t WHERE c.id = NEW.claim_id;
+  RETURN NULL;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION record_merge_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO changes (kind, entity_type, entity_id, into_id, principal)
@@ -177,9 +195,10 @@ DROP TRIGGER IF EXISTS sources_created ON sources;
 CREATE TRIGGER sources_created AFTER INSERT ON sources
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION record_unclaimed_created('Source');
 
+-- A new reliability grade alone is recorded as GRADED, by its grading (record_source_grading).
 DROP TRIGGER IF EXISTS sources_updated ON sources;
 CREATE TRIGGER sources_updated AFTER UPDATE ON sources
-  FOR EACH ROW WHEN (OLD IS DISTINCT FROM NEW) EXECUTE FUNCTION record_unclaimed_change('Source');
+  FOR EACH ROW WHEN (to_jsonb(OLD) - 'reliability' IS DISTINCT FROM to_jsonb(NEW) - 'reliability') EXECUTE FUNCTION record_unclaimed_change('Source');
 
 DROP TRIGGER IF EXISTS citations_change ON citations;
 CREATE TRIGGER citations_change AFTER INSERT ON citations
@@ -196,6 +215,14 @@ CREATE TRIGGER places_updated AFTER UPDATE ON places
 DROP TRIGGER IF EXISTS claims_retraction_change ON claims;
 CREATE TRIGGER claims_retraction_change AFTER UPDATE OF retracted_at ON claims
   FOR EACH ROW WHEN (OLD.retracted_at IS NULL AND NEW.retracted_at IS NOT NULL) EXECUTE FUNCTION record_retraction_change();
+
+DROP TRIGGER IF EXISTS source_gradings_change ON source_gradings;
+CREATE TRIGGER source_gradings_change AFTER INSERT ON source_gradings
+  FOR EACH ROW EXECUTE FUNCTION record_source_grading();
+
+DROP TRIGGER IF EXISTS claim_gradings_change ON claim_gradings;
+CREATE TRIGGER claim_gradings_change AFTER INSERT ON claim_gradings
+  FOR EACH ROW EXECUTE FUNCTION record_claim_grading();
 
 DROP TRIGGER IF EXISTS actor_merges_change ON actor_merges;
 CREATE TRIGGER actor_merges_change AFTER INSERT ON actor_merges

@@ -58,6 +58,7 @@ const ChangeKind = builder.enumType('ChangeKind', {
     UPDATED: { description: 'Its values changed (an update claim, a merge adding aliases, a gazetteer fix).' },
     RETRACTED: { description: 'The claim behind it was retracted: default reads no longer show it.' },
     MERGED: { description: 'The actor was folded into another (`mergedInto`); its slug and claims lead there now.' },
+    GRADED: { description: 'An analyst graded it anew: a source’s reliability (`gradeSource`) or the credibility of the claim behind it (`gradeClaim`); `gradings` on the record say from what and why.' },
   } as const,
 });
 
@@ -75,7 +76,7 @@ export const Change = builder.loadableNode('Change', {
     entity: t.id({ description: 'Its global id (for `node(id:)`, or `retractClaim`).', resolve: (c) => encodeGlobalId(c.entityType, c.entityId) }),
     claimId: t.exposeInt('claimId', {
       nullable: true,
-      description: 'The claim behind the change: the establishing claim (CREATED), the update claim (UPDATED), the retracted claim (RETRACTED); null for places, sources, citations and merges.',
+      description: 'The claim behind the change: the establishing claim (CREATED), the update claim (UPDATED), the retracted claim (RETRACTED), the graded claim (GRADED); null for places, sources, citations and merges.',
     }),
     mergedInto: t.id({
       nullable: true,

@@ -23,7 +23,7 @@ const JobStatus = builder.enumType('JobStatus', {
 });
 
 export const Job = builder.loadableNode('Job', {
-  description: 'A long write running in the background (startMergeActors, startUpdateEvents): poll it until it has SUCCEEDED or FAILED. Role: analyst (also through `node`).',
+  description: 'A long write running in the background (startMergeActors, startUpdateEvents, startGradeSources): poll it until it has SUCCEEDED or FAILED. Role: analyst (also through `node`).',
   authScopes: { analyst: true },
   id: { resolve: (row: JobRow) => row.id, parse: parseNumericId },
   load: (ids: number[], ctx) => jobsById(ctx.db, ids),
@@ -47,7 +47,7 @@ builder.queryField('job', (t) =>
   t.field({
     type: Job,
     nullable: true,
-    description: 'A job by its id (as startMergeActors or startUpdateEvents returned it); null when there is none. Role: analyst.',
+    description: 'A job by its id (as startMergeActors, startUpdateEvents or startGradeSources returned it); null when there is none. Role: analyst.',
     authScopes: { analyst: true },
     args: { id: t.arg.globalID({ required: true, description: 'The job’s global id.' }) },
     resolve: (_root, args) => (args.id.typename === 'Job' ? Number(args.id.id) : null),

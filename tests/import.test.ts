@@ -289,7 +289,7 @@ describe('the example files', () => {
     const json = join(examples, 'example-wire-report.json');
     expect((await importFile(f.scratch.handle.db, json)).ok).toBe(true);
     const file = JSON.parse(readFileSync(json, 'utf8')) as {
-      source: { textFile: string };
+      source: { slug: string; textFile: string; reliability?: string };
       places: { slug: string; name: string }[];
       events: { slug: string; title: string }[];
       participations: { event: string; actor: string; role: string; confidence: number }[];
@@ -304,6 +304,8 @@ describe('the example files', () => {
     event!.title = `${event!.title} (corrected)`;
     // A claim graded otherwise, and a relationship given a period: claims are never edited either.
     participation!.confidence = 60;
+    // The source graded otherwise: a grade changes by a grading with its reason (gradeSource).
+    file.source.reliability = file.source.reliability === 'A' ? 'B' : 'A';
     relationship!.start = { text: 'since 2021', earliest: '2021-01-01', latest: null, precision: 'YEAR' };
     const path = join(dir, 'corrected-wire-report.json');
     writeFileSync(path, JSON.stringify(file));
@@ -319,6 +321,7 @@ describe('the example files', () => {
         ok: true,
         created: 0,
         differing: [
+          `source "${file.source.slug}"`,
           `places[0] "${place!.slug}"`,
           `events[0] "${event!.slug}"`,
           `relationships[0] "${relationship!.from} ${relationship!.type} ${relationship!.to}"`,

@@ -233,7 +233,7 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   }
   const finder = new QuoteFinder(input.text);
   // A source stored with another text: citations of this file's would not match it.
-  const [stored] = await sql<{ id: number; text_sha256: string }[]>`select id, text_sha256 from sources where slug = ${source.slug}`;
+  const [stored] = await sql<{ id: number; text_sha256: string; reliability: string | null }[]>`select id, text_sha256, reliability from sources where slug = ${source.slug}`;
   if (stored && stored.text_sha256 !== source.sha256) {
     problems.push(`source "${source.slug}" is stored with a different text (sha256 ${stored.text_sha256}); its citations would no longer match`);
   }
@@ -389,7 +389,9 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   options.onProgress?.(0, done, 'writing');
   const summary = await write(sql, recordedBy, { sourceCreated, citations: partsWritten.citations, spans: partsWritten.spans, claims: claimNumber }, step);
   options.onProgress?.(done, done, 'writing');
-  return { ok: true, records, ...summary, differing: [...summary.differing, ...partsWritten.differing] };
+  // A stored source the file grades otherwise keeps its grade: grades change by a grading with its reason (gradeSource).
+  const sourceDiffers = stored !== undefined && source.reliability !== undefined && (source.reliability ?? null) !== stored.reliability;
+  return { ok: true, records, ...summary, differing: [...(sourceDiffers ? [`source "${source.slug}"`] : []), ...summary.differing, ...partsWritten.differing] };
 }
 
 /** Problems only the whole file or the database can show, found set-based over the staging tables. */

@@ -153,6 +153,44 @@ describe('grading sources and claims anew', () => {
     expect(nodes[0]!.claimId).not.toBeNull();
   });
 
+  it('answers asOf a time before a grading with the grades as they stood then: fields and floors alike', async () => {
+    const sql = f.scratch.handle.sql;
+    const at = async () => (await sql<{ t: string }[]>`select to_json(clock_timestamp()) #>> '{}' as t`)[0]!.t;
+    const { id } = await alliance();
+    const beforeGrading = await at();
+    expect((await gradeClaim({ claim: id, credibility: 1, reason: 'confirmed by a second source' })).__typename).toBe('MutationGradeClaimSuccess');
+    const sourceBefore = await at();
+    const previousGrade = (await sql<{ reliability: string | null }[]>`select reliability from sources where slug = ${SOURCE}`)[0]!.reliability;
+    const next = previousGrade === 'E' ? 'D' : 'E';
+    expect((await gradeSource({ source: SOURCE, reliability: next, reason: 'its record worsened' })).data!.gradeSource.__typename).toBe('MutationGradeSourceSuccess');
+    type R = { actor: { relationships: { nodes: { id: string; credibility: number | null; sourceReliability: string | null }[] } } };
+    const read = async (asOf: string | null, floor = '') =>
+      (await f.api.query<R>(`query($asOf: DateTime) { actor(slug: "afghan-taliban", asOf: $asOf) { relationships(type: [ALLIED_WITH], direction: OUTGOING${floor}) { nodes { id credibility sourceReliability } } } }`, { asOf }))
+        .data!.actor.relationships.nodes.find((n) => n.id === id);
+    // Live: the new grades.
+    expect(await read(null)).toMatchObject({ credibility: 1, sourceReliability: next });
+    expect(await read(null, ', minCredibility: 1')).toBeDefined();
+    // Before the source's grading: the claim's new credibility, the source's old grade.
+    expect(await read(sourceBefore)).toMatchObject({ credibility: 1, sourceReliability: previousGrade });
+    expect(await read(sourceBefore, `, minReliability: ${previousGrade ?? 'F'}`)).toBeDefined();
+    expect(await read(null, `, minReliability: ${previousGrade ?? 'F'}`)).toBeUndefined();
+    // Before the claim's grading: its old credibility, and out of the 1 floor.
+    expect(await read(beforeGrading)).toMatchObject({ credibility: null });
+    expect(await read(beforeGrading, ', minCredibility: 1')).toBeUndefined();
+  });
+
+  it('lists an event report’s and an actor profile’s gradings on the event and the actor', async () => {
+    type R = { event: { id: string; credibility: number | null; gradings: { credibility: number | null; reason: string }[] }; actor: { id: string; gradings: { credibility: number | null }[] } };
+    const read = async () => (await f.api.query<R>(`{ event(slug: "kabul-airport-suicide-attack") { id credibility gradings { credibility reason } } actor(slug: "isis-k") { id gradings { credibility } } }`)).data!;
+    const before = await read();
+    expect(before.event.gradings).toEqual([]);
+    expect((await gradeClaim({ claim: before.event.id, credibility: 1, reason: 'confirmed by official statements' })).__typename).toBe('MutationGradeClaimSuccess');
+    expect((await gradeClaim({ claim: before.actor.id, credibility: 2, reason: 'profile borne out by UN reporting' })).__typename).toBe('MutationGradeClaimSuccess');
+    const after = await read();
+    expect(after.event).toMatchObject({ credibility: 1, gradings: [{ credibility: 1, reason: 'confirmed by official statements' }] });
+    expect(after.actor.gradings).toEqual([{ credibility: 2 }]);
+  });
+
   it('refuses a credibility of 7, an unknown claim and a retracted claim, naming the input path', async () => {
     const { id } = await alliance();
     expect(await gradeClaim({ claim: id, credibility: 7, reason: 'checked again' })).toMatchObject({ __typename: 'ValidationError', path: ['input', 'credibility'] });
@@ -179,9 +217,11 @@ describe('grading sources and claims anew', () => {
     await expect(sql`update source_gradings set reason = 'rewritten'`).rejects.toThrow(/append-only/);
     await expect(sql`delete from claim_gradings`).rejects.toThrow(/append-only/);
     // A grading inserted in SQL applies like the API's, keeping the grade before.
+    const [stored] = await sql<{ reliability: string }[]>`select reliability from sources where slug = ${SOURCE}`;
+    expect(stored!.reliability).not.toBe('A');
     const [row] = await sql<{ previous: string | null }[]>`
       insert into source_gradings (source_id, reliability, reason, graded_by) select id, 'A', 'reviewed in SQL', 'psql' from sources where slug = ${SOURCE} returning previous`;
-    expect(row!.previous).toBe('C');
+    expect(row!.previous).toBe(stored!.reliability);
     const [source] = await sql<{ reliability: string }[]>`select reliability from sources where slug = ${SOURCE}`;
     expect(source!.reliability).toBe('A');
     await expect(sql`insert into source_gradings (source_id, reliability, reason, graded_by) select id, 'A', 'again', 'psql' from sources where slug = ${SOURCE}`).rejects.toThrow(/already graded A/);

@@ -278,7 +278,8 @@ export const sourceGradings = pgTable(
     gradedBy: text('graded_by').notNull(),
     gradedAt: timestamp('graded_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('source_gradings_source_id_idx').on(t.sourceId, t.id)],
+  // graded_at: whether any grade changed after a view's asOf time (claimPasses).
+  (t) => [index('source_gradings_source_id_idx').on(t.sourceId, t.id), index('source_gradings_graded_at_idx').on(t.gradedAt)],
 );
 
 /**
@@ -302,6 +303,7 @@ export const claimGradings = pgTable(
   (t) => [
     check('claim_gradings_credibility_check', sql`${t.credibility} between 1 and 6`),
     index('claim_gradings_claim_id_idx').on(t.claimId, t.id),
+    index('claim_gradings_graded_at_idx').on(t.gradedAt),
   ],
 );
 

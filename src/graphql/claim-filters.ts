@@ -9,6 +9,7 @@ import type { ArgBuilder } from '@pothos/core';
 import { sql, type SQL } from 'drizzle-orm';
 import { sourceReliabilityValues } from '../domain/vocabulary.ts';
 import { builder } from './builder.ts';
+import type { KnowledgeView } from './context.ts';
 import { badInput } from './errors.ts';
 
 type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
@@ -85,18 +86,39 @@ export function hasFloor(floor: ClaimFloor): boolean {
 }
 
 /**
+ * The grades of the claim aliased `alias` as the view sees them: the current ones, or with `asOf`
+ * the ones they had then (a grade changes by a grading: src/db/sql/grades.sql). The look for a
+ * later grading runs once per statement (an uncorrelated EXISTS), so a read asOf a time no grade
+ * changed after reads the columns as a live read does.
+ */
+export function claimGradesAs(view: KnowledgeView, alias: string): { credibility: SQL; sourceReliability: SQL } {
+  const c = sql.raw(alias);
+  const asOf = view.asOf?.toISOString();
+  if (asOf === undefined) return { credibility: sql`${c}.credibility`, sourceReliability: sql`${c}.source_reliability` };
+  return {
+    credibility: sql`(case when exists (select 1 from claim_gradings where graded_at > ${asOf}::timestamptz)
+                           then claim_credibility_at(${c}.id, ${c}.credibility, ${asOf}::timestamptz) else ${c}.credibility end)`,
+    sourceReliability: sql`(case when exists (select 1 from source_gradings where graded_at > ${asOf}::timestamptz)
+                                 then claim_source_reliability_at(${c}.id, ${asOf}::timestamptz) else ${c}.source_reliability end)`,
+  };
+}
+
+/**
  * Whether the claim aliased `alias` passes the floor; `true` when there is none. Reliability is
  * a property of sources: a claim passes when any source it is cited from is graded well enough
  * (one good source is enough to keep a claim; an analyst wanting every source good filters sources).
+ * Grades are compared as the view sees them (claimGradesAs).
  */
-export function claimPasses(floor: ClaimFloor, alias: string): SQL {
+export function claimPasses(floor: ClaimFloor, alias: string, view: KnowledgeView): SQL {
   const c = sql.raw(alias);
   const parts: SQL[] = [];
   if (floor.minConfidence !== null) parts.push(sql`${c}.confidence >= ${floor.minConfidence}`);
-  if (floor.minCredibility !== null) parts.push(sql`coalesce(${c}.credibility, 6) <= ${floor.minCredibility}`);
+  if (floor.minCredibility === null && floor.minReliability === null) return parts.length === 0 ? sql`true` : sql.join(parts, sql` and `);
+  const grades = claimGradesAs(view, alias);
+  if (floor.minCredibility !== null) parts.push(sql`coalesce(${grades.credibility}, 6) <= ${floor.minCredibility}`);
   // The claim's best source grade, kept with the claim (claims_grade_from_sources).
-  if (floor.minReliability !== null) parts.push(sql`coalesce(${c}.source_reliability, 'F') <= ${floor.minReliability}::source_reliability`);
-  return parts.length === 0 ? sql`true` : sql.join(parts, sql` and `);
+  if (floor.minReliability !== null) parts.push(sql`coalesce(${grades.sourceReliability}, 'F') <= ${floor.minReliability}::source_reliability`);
+  return sql.join(parts, sql` and `);
 }
 
 // --- When it held: valid time --------------------------------------------------------------------

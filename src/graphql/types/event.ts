@@ -1,6 +1,7 @@
 import { and, count, eq, sql, type SQL } from 'drizzle-orm';
 import { actors, claims, events, participations } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
+import { gradeAsSeen } from '../loaders/gradings.ts';
 import { badInput } from '../errors.ts';
 import { parseNumericId } from '../global-id.ts';
 import type { KnowledgeView } from '../context.ts';
@@ -61,7 +62,11 @@ export const Event = builder.loadableNode('Event', {
       resolve: (e) => STANDARD_TYPES_BY_KIND[e.kind],
     }),
     confidence: t.exposeInt('confidence', { description: 'How sure the sources are of this report (0–100).' }),
-    credibility: t.exposeInt('credibility', { nullable: true, description: `The report’s information credibility. ${CREDIBILITY_DESCRIPTION}` }),
+    credibility: t.int({
+      nullable: true,
+      description: `The report’s information credibility. ${CREDIBILITY_DESCRIPTION} With \`asOf\`, the grade it had then (\`gradings\` say when it changed).`,
+      resolve: (record, _args, ctx) => gradeAsSeen(ctx, record.claimId, record.credibility, 'credibility'),
+    }),
   }),
 });
 
@@ -123,14 +128,14 @@ export function eventConditions(
   const floor = claimFloor(filter, 'filter.');
   if (hasFloor(floor)) {
     // The event's own report passes the floor (its visibility is the caller's, as without a floor).
-    conditions.push(sql`exists (select 1 from ${claims} fe where fe.id = ${events.claimId} and ${claimPasses(floor, 'fe')})`);
+    conditions.push(sql`exists (select 1 from ${claims} fe where fe.id = ${events.claimId} and ${claimPasses(floor, 'fe', view)})`);
   }
   if (filter.actor != null || filter.role) {
     const roles = filter.role ? sql.param(filter.role) : null;
     conditions.push(sql`exists (
       select 1 from ${participations} p
         join ${claims} c on c.id = p.claim_id
-         and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c')}
+         and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c', view)}
        where p.event_id = ${events.id}
          ${
            // The actor named, and every actor merged into it by the view's time.

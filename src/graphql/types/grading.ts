@@ -7,7 +7,9 @@ import { CREDIBILITY_DESCRIPTION, SourceReliabilityEnum } from '../claim-filters
 import { groupBy } from '../loaders/batch.ts';
 import { parseNumericId } from '../global-id.ts';
 import { claimGradingsById, GRADINGS_LIMIT, gradingsOfClaims, gradingsOfSources, sourceGradingsById, type ClaimGradingRow, type SourceGradingRow } from '../loaders/gradings.ts';
+import { Actor } from './actor.ts';
 import { Claim } from './claim.ts';
+import { Event } from './event.ts';
 import { Source } from './source.ts';
 
 export const SourceGrading = builder.loadableNode('SourceGrading', {
@@ -38,7 +40,7 @@ export const ClaimGrading = builder.loadableNode('ClaimGrading', {
 });
 
 const GRADES_ARE_CURRENT =
-  'A grade is the analyst’s present judgement: reliability and credibility floors compare the current grades in every read, `asOf` ones too.';
+  'Live reads use the current grades; a read `asOf` a past time shows and filters by the grades as they stood then, so an earlier dashboard is reproduced exactly.';
 
 builder.objectField(Source, 'gradings', (t) =>
   t.loadableGroup({
@@ -50,12 +52,36 @@ builder.objectField(Source, 'gradings', (t) =>
   }),
 );
 
+const claimGradingsDescription = (what: string) =>
+  `Each time ${what} credibility was graded anew (\`gradeClaim\`), newest first (at most ${GRADINGS_LIMIT}); the grade it was recorded with is the oldest one’s \`previous\`. Empty when it keeps that grade. ${GRADES_ARE_CURRENT}`;
+
 builder.interfaceField(Claim, 'gradings', (t) =>
   t.loadableGroup({
     type: ClaimGrading,
-    description: `Each time the claim’s credibility was graded anew (\`gradeClaim\`), newest first (at most ${GRADINGS_LIMIT}); the grade it was recorded with is the oldest one’s \`previous\`. Empty when it keeps that grade. ${GRADES_ARE_CURRENT}`,
+    description: claimGradingsDescription('the claim’s'),
     load: (ids: number[], ctx) => gradingsOfClaims(ctx.db, ids),
     group: groupBy((g: ClaimGradingRow) => g.claimId),
     resolve: (claim) => claim.claimId,
+  }),
+);
+
+// An event's and an actor's credibility is their establishing claim's (the report, the profile).
+builder.objectField(Event, 'gradings', (t) =>
+  t.loadableGroup({
+    type: ClaimGrading,
+    description: claimGradingsDescription('the report’s'),
+    load: (ids: number[], ctx) => gradingsOfClaims(ctx.db, ids),
+    group: groupBy((g: ClaimGradingRow) => g.claimId),
+    resolve: (event) => event.claimId,
+  }),
+);
+
+builder.objectField(Actor, 'gradings', (t) =>
+  t.loadableGroup({
+    type: ClaimGrading,
+    description: claimGradingsDescription('the profile’s'),
+    load: (ids: number[], ctx) => gradingsOfClaims(ctx.db, ids),
+    group: groupBy((g: ClaimGradingRow) => g.claimId),
+    resolve: (actor) => actor.claimId,
   }),
 );

@@ -1,0 +1,2 @@
+CREATE INDEX "claim_gradings_graded_at_idx" ON "claim_gradings" USING btree ("graded_at");--> statement-breakpoint
+CREATE INDEX "source_gradings_graded_at_idx" ON "source_gradings" USING btree ("graded_at");

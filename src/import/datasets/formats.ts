@@ -320,11 +320,15 @@ const acled: DatasetFormat = {
       externalId: { scheme: 'ACLED_ACTOR', value: nameOf(s.name) },
       quotes: s.coded ? row.spansOf(s.column, s.interColumn) : row.span(s.column),
     }));
-    // actor2 is civilians when inter2 codes them (7), else when its name says so: then the victims,
-    // else the target; a coded inter2 is a line its role rests on.
+    // actor2 is civilians when inter2 codes them (7), else when its name says so: then the victims.
+    // Otherwise, in Battles (codebook: a violent interaction between two organised armed groups)
+    // actor2 fought too: a perpetrator, as UCDP's sides of state-based and non-state violence are,
+    // its role resting on the event_type line. In the other event types actor2 is who the event
+    // was against: the target. A coded inter2 is a line the role rests on (civilians or not).
     const civilians = sides[1] ? (sides[1].coded ? sides[1].code === ACLED_CIVILIANS : acledNameKind(sides[1].name) === 'COMMUNITY') : false;
-    const actor2Role = civilians ? 'VICTIM' : 'TARGET';
-    const actor2Lines = sides[1]?.coded ? ['inter2'] : [];
+    const battle = !civilians && type === 'Battles';
+    const actor2Role = civilians ? 'VICTIM' : battle ? 'PERPETRATOR' : 'TARGET';
+    const actor2Lines = [...(battle ? ['event_type'] : []), ...(sides[1]?.coded ? ['inter2'] : [])];
     const associates = [
       ...associates1.map((name) => ({ name, column: 'assoc_actor_1', kind: acledAssociateKind(name, false) })),
       ...associates2.map((name) => ({ name, column: 'assoc_actor_2', kind: acledAssociateKind(name, civilians) })),
@@ -355,12 +359,11 @@ const acled: DatasetFormat = {
       },
       places: placesOf(country, areas.admin1, areas.admin2, place),
       actors: [...actors, ...associated],
-      // actor1 carried out the event; actor2 is who it was against: the victims when civilians
-      // (inter2 7; without a code that decides, a name "Civilians (…)"), else the target.
-      // Associated actors (ACLED: involved alongside the primary actor, or its identity): of
-      // actor1, IMPLICATED (involved, not shown to have carried it out); of actor2, in actor2's
-      // role (the civilians' identity, "Hazara Ethnic Group", were the victims). Each quotes the
-      // primary actor's line and its own.
+      // actor1 carried out the event; actor2 in the role above (victims, a fighting side in
+      // Battles, else the target). Associated actors (ACLED: involved alongside the primary actor,
+      // or its identity): of actor1, IMPLICATED (involved, not shown to have carried it out); of
+      // actor2, in actor2's role (the civilians' identity, "Hazara Ethnic Group", were the victims;
+      // a battle's second side fought). Each quotes the primary actor's line and its own.
       participations: [
         ...actors.map((a, i) =>
           i === 0

@@ -26,7 +26,7 @@ import { NothingToChangeError } from '../revisions/changes.ts';
 import type { Principal, Tx } from '../service.ts';
 import { storeCitation } from '../sources/citations.ts';
 import { sha256Hex, sourceRow } from '../sources/sources.ts';
-import { correctionSourceSlug, type DatasetRecord, type Span } from './dataset.ts';
+import { correctionSourceSlug, laterVersionTitle, type DatasetRecord, type Span } from './dataset.ts';
 
 /** What applying one row's later version did, for the import's report. */
 export interface DatasetCorrection {
@@ -51,12 +51,15 @@ const EVENT_FIELDS: Record<string, string> = {
   woundedMin: 'wounded', woundedBest: 'wounded', woundedMax: 'wounded', woundedText: 'wounded', woundedParts: 'wounded',
 };
 
-/** Applies each record (a differing row of a dataset import) as a correction of its stored record, in `tx`. */
-export async function applyDatasetCorrections(tx: Tx, principal: Principal, records: readonly DatasetRecord[]): Promise<DatasetCorrection[]> {
+/**
+ * Applies each record (a differing row of a dataset import) as a correction of its stored record, in
+ * `tx`; `file` is the name of the file the rows come from, which the later versions' titles give.
+ */
+export async function applyDatasetCorrections(tx: Tx, principal: Principal, records: readonly DatasetRecord[], file: string): Promise<DatasetCorrection[]> {
   const applied: DatasetCorrection[] = [];
   for (const record of records) {
     try {
-      applied.push(await applyCorrection(tx, principal, record));
+      applied.push(await applyCorrection(tx, principal, record, file));
     } catch (error) {
       // A rule of the services refuses the correction: the import names the row.
       if (error instanceof UserError) throw new ValidationError(`line ${record.line}: ${error.message}`, ['line', String(record.line)]);
@@ -66,13 +69,15 @@ export async function applyDatasetCorrections(tx: Tx, principal: Principal, reco
   return applied;
 }
 
-async function applyCorrection(tx: Tx, principal: Principal, record: DatasetRecord): Promise<DatasetCorrection> {
+async function applyCorrection(tx: Tx, principal: Principal, record: DatasetRecord, file: string): Promise<DatasetCorrection> {
   const text = record.source.text;
-  const slug = correctionSourceSlug(record.source.slug, sha256Hex(text));
+  const textSha256 = sha256Hex(text);
+  const slug = correctionSourceSlug(record.source.slug, textSha256);
+  const title = laterVersionTitle(record.source.title, textSha256, file);
   const [stored] = await tx
     .insert(sources)
     .values({
-      ...sourceRow({ slug, title: record.source.title, publisher: record.source.publisher, published: null, text }),
+      ...sourceRow({ slug, title, publisher: record.source.publisher, published: null, text }),
       dataset: record.source.dataset,
       versionOfId: sql`(select id from sources where slug = ${record.source.slug})`,
     })

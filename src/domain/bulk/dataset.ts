@@ -91,6 +91,19 @@ export function correctionSourceSlug(slug: string, textSha256: string): string {
   return `${slug}-${textSha256.slice(0, 12)}`;
 }
 
+/**
+ * The title of a later version of a dataset record (stored under correctionSourceSlug): the first
+ * version's title with the file it came from, which says which release it is, and the 12 hex digits
+ * of its slug, which tell apart two versions from files of the same name ("export.csv"). A source
+ * list then does not show the two versions under one title.
+ */
+export function laterVersionTitle(title: string, textSha256: string, file: string): string {
+  // A file name long enough to matter is cut: a title is a name, not a path (TEXT_LIMITS.name).
+  const from = [...file].length > FILE_NAME_IN_TITLE ? `${[...file].slice(0, FILE_NAME_IN_TITLE - 1).join('')}…` : file;
+  return `${title} — later version from ${from} (${textSha256.slice(0, 12)})`;
+}
+const FILE_NAME_IN_TITLE = 200;
+
 /** Dataset rows per part: each part is written while the next is mapped. */
 const PART_ROWS = 5000;
 

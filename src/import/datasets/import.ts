@@ -96,7 +96,7 @@ export async function importDataset(db: Database, path: string, formatName: stri
       const corrections: DatasetCorrection[] = [];
       const correct = async (differing: DatasetRecord[]) => {
         try {
-          corrections.push(...(await applyDatasetCorrections(transactionAsTx(tx as BulkSql), { name: principal, role: 'analyst', tokenId: null }, differing)));
+          corrections.push(...(await applyDatasetCorrections(transactionAsTx(tx as BulkSql), { name: principal, role: 'analyst', tokenId: null }, differing, file)));
         } catch (error) {
           if (error instanceof UserError) throw new Refusal([error.message], rows);
           throw error;

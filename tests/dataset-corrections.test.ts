@@ -293,3 +293,40 @@ describe.each([
     expect(await countsWithoutAudit()).toEqual(counts);
   });
 });
+
+describe('a correction a domain rule refuses', () => {
+  it('refuses the file, naming the line, and writes nothing, not even the rows applied before it', async () => {
+    const path = fileURLToPath(new URL('../seed/examples/datasets/acled-sample.csv', import.meta.url));
+    expect((await importDataset(f.scratch.handle.db, path, 'acled')).ok).toBe(true);
+    const [header, ...rows] = parseCsv(readFileSync(path, 'utf8')).map((r) => r.fields);
+    const at = (column: string) => header!.indexOf(column);
+    // Line 2: a correction the services apply (more fatalities). Line 3: the battle dated, with
+    // week precision (time_precision 2), to the range's second day: the row's own date is a day
+    // the knowledge base takes, so the mapper passes it, but the week around it begins before
+    // 1700-01-01, and updateEvent's date rule refuses it.
+    rows[0]![at('fatalities')] = '9';
+    expect(rows[1]![at('time_precision')]).toBe('2');
+    rows[1]![at('event_date')] = '1700-01-02';
+    const next = join(dir, 'acled-refused.csv');
+    writeFileSync(next, stringify([header!, ...rows]));
+    // Alone, line 2's correction is applied (a dry run says so); its part is written before line 3's.
+    const alone = join(dir, 'acled-line-2.csv');
+    writeFileSync(alone, stringify([header!, rows[0]!]));
+    expect((await importDataset(f.scratch.handle.db, alone, 'acled', { applyCorrections: true, dryRun: true })).corrected).toEqual([
+      expect.stringMatching(/^line 2: stored as source "acled-afg900001-[0-9a-f]{12}"; event "acled-afg900001": killed$/),
+    ]);
+    const before = await tableCounts(f.scratch.handle.sql);
+    const sources = await f.scratch.handle.sql`select slug, title from sources where dataset = 'ACLED' order by slug`;
+
+    for (const dryRun of [true, false]) {
+      const report = await importDataset(f.scratch.handle.db, next, 'acled', { applyCorrections: true, dryRun, partRows: 1 });
+      expect(report).toMatchObject({ ok: false, created: 0, corrected: [], refused: 2 });
+      expect(report.problems).toEqual(["line 3: ACLED AFG900002's later version cannot be applied: input.date.earliest: must lie between 1700-01-01 and 2200-12-31"]);
+    }
+    // The database is as it was: no later version stored (line 2's included), no update claim, no audit entry.
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+    expect(await f.scratch.handle.sql`select slug, title from sources where dataset = 'ACLED' order by slug`).toEqual(sources);
+    // Without the flag the same file is only named, and nothing is refused.
+    expect(await importDataset(f.scratch.handle.db, next, 'acled')).toMatchObject({ ok: true, differing: ['line 2', 'line 3'] });
+  });
+});

@@ -61,8 +61,12 @@ export async function applyDatasetCorrections(tx: Tx, principal: Principal, reco
     try {
       applied.push(await applyCorrection(tx, principal, record, file));
     } catch (error) {
-      // A rule of the services refuses the correction: the import names the row.
-      if (error instanceof UserError) throw new ValidationError(`line ${record.line}: ${error.message}`, ['line', String(record.line)]);
+      // A rule of the services refuses the correction: the import names the row and the record, and
+      // says it is the correction that is refused (the row itself passed the mapping's checks).
+      if (error instanceof UserError) {
+        const id = `${DATASET_NAMES[record.source.dataset]} ${record.source.externalId.value}`;
+        throw new ValidationError(`line ${record.line}: ${id}'s later version cannot be applied: ${error.message}`, ['line', String(record.line)]);
+      }
       throw error;
     }
   }

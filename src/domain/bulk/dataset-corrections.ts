@@ -26,7 +26,7 @@ import { NothingToChangeError } from '../revisions/changes.ts';
 import type { Principal, Tx } from '../service.ts';
 import { storeCitation } from '../sources/citations.ts';
 import { sha256Hex, sourceRow } from '../sources/sources.ts';
-import { correctionSourceSlug, laterVersionTitle, type DatasetRecord, type Span } from './dataset.ts';
+import { correctionSourceSlug, DATASET_NAMES, laterVersionTitle, type DatasetRecord, type Span } from './dataset.ts';
 
 /** What applying one row's later version did, for the import's report. */
 export interface DatasetCorrection {
@@ -41,8 +41,6 @@ export interface DatasetCorrection {
   added: string[];
   retracted: string[];
 }
-
-const DATASET_NAMES = { UCDP_GED: 'UCDP GED', ACLED: 'ACLED', GTD: 'GTD' } as const;
 
 /** Event columns an update may change, as a correction names them (the revision holds the values). */
 const EVENT_FIELDS: Record<string, string> = {

@@ -5,6 +5,7 @@
  */
 import type { DatasetRecord } from '../../domain/bulk/dataset.ts';
 import type { CasualtyCategory } from '../../db/casualties.ts';
+import type { ExternalIdScheme } from '../../domain/external-ids/external-ids.ts';
 import type { actorKindValues } from '../../domain/vocabulary.ts';
 import { rowCasualties, type ColumnPart } from './casualties.ts';
 import { adminPlaces, countryPlace, DATASET_CONFIDENCE, isDay, locationPlace, nameOf, placesOf, slugOf, type DatasetRow } from './rows.ts';
@@ -15,6 +16,8 @@ export interface DatasetFormat {
   dataset: DatasetRecord['source']['dataset'];
   /** Who publishes the dataset: the sources' publisher. */
   publisher: string;
+  /** The scheme of the dataset's row ids, which name each row's source and event. */
+  eventScheme: ExternalIdScheme;
   /** Columns every file must have (others are kept in the text, unmapped). */
   required: readonly string[];
   map: (row: DatasetRow) => DatasetRecord | null;
@@ -43,9 +46,10 @@ const ucdpGed: DatasetFormat = {
   name: 'ucdp-ged',
   dataset: 'UCDP_GED',
   publisher: 'Uppsala Conflict Data Program (UCDP GED)',
+  eventScheme: 'UCDP_GED_ID',
   required: ['id', 'type_of_violence', 'side_a', 'side_a_new_id', 'side_b', 'side_b_new_id', 'country', 'where_coordinates', 'date_start', 'date_end', 'best', 'low', 'high'],
   map(row) {
-    const id = row.externalId('id', 'UCDP_GED_ID', 'event');
+    const id = row.externalId('id', this.eventScheme, 'event');
     row.need('id');
     const violence = row.oneOf('type_of_violence', ['1', '2', '3'] as const);
     const start = row.day('date_start');
@@ -271,9 +275,10 @@ const acled: DatasetFormat = {
   name: 'acled',
   dataset: 'ACLED',
   publisher: 'Armed Conflict Location & Event Data (ACLED)',
+  eventScheme: 'ACLED_EVENT_ID',
   required: ['event_id_cnty', 'event_date', 'time_precision', 'event_type', 'sub_event_type', 'actor1', 'actor2', 'iso', 'country', 'location', 'fatalities'],
   map(row) {
-    const id = row.externalId('event_id_cnty', 'ACLED_EVENT_ID', 'event');
+    const id = row.externalId('event_id_cnty', this.eventScheme, 'event');
     row.need('event_id_cnty');
     const dateValue = row.need('event_date');
     const day = dateValue ? acledDay(dateValue) : null;
@@ -388,9 +393,10 @@ const gtd: DatasetFormat = {
   name: 'gtd',
   dataset: 'GTD',
   publisher: 'Global Terrorism Database (START, University of Maryland)',
+  eventScheme: 'GTD_EVENTID',
   required: ['eventid', 'iyear', 'imonth', 'iday', 'country_txt', 'city', 'attacktype1', 'attacktype1_txt', 'suicide', 'gname', 'nkill', 'nwound'],
   map(row) {
-    const id = row.externalId('eventid', 'GTD_EVENTID', 'event');
+    const id = row.externalId('eventid', this.eventScheme, 'event');
     row.need('eventid');
     const year = row.count('iyear');
     const month = row.count('imonth');

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'csv-stringify/sync';
+import { laterVersionTitle } from '../src/domain/bulk/dataset.ts';
 import { sha256Hex } from '../src/domain/sources/sources.ts';
 import { parseCsv } from '../src/import/csv.ts';
 import { importDataset } from '../src/import/datasets/import.ts';
@@ -140,13 +141,16 @@ describe('a dataset import with --apply-corrections', () => {
        where a.slug = 'ucdp-actor-9002' and c.retracted_at is not null`;
     expect(retracted).toEqual([{ reason: `UCDP GED 900002's later version (source ${slug}) no longer codes ucdp-actor-9002 as PERPETRATOR`, quote: expect.stringContaining('side_a: Sample Legion'), slug }]);
     // The record lists its later versions, newest first (the relid version before this one); each names the record.
-    const versions = await f.api.query<{ source: { versionOf: null; laterVersions: { slug: string; versionOf: { slug: string } }[] } }>(
-      `{ source(slug: "ucdp-ged-900002") { versionOf { slug } laterVersions { slug versionOf { slug } } } }`,
+    const versions = await f.api.query<{ source: { title: string; versionOf: null; laterVersions: { slug: string; title: string; versionOf: { slug: string } }[] } }>(
+      `{ source(slug: "ucdp-ged-900002") { title versionOf { slug } laterVersions { slug title versionOf { slug } } } }`,
     );
     expect(versions.errors).toBeUndefined();
     expect(versions.data!.source.versionOf).toBeNull();
     expect(versions.data!.source.laterVersions).toHaveLength(2);
-    expect(versions.data!.source.laterVersions[0]).toEqual({ slug, versionOf: { slug: 'ucdp-ged-900002' } });
+    expect(versions.data!.source.laterVersions[0]).toEqual({ slug, title: `UCDP GED event 900002 — later version from ged-next.csv (${slug.slice(-12)})`, versionOf: { slug: 'ucdp-ged-900002' } });
+    // Each version's title tells it apart: the first keeps its own, each later one names its file.
+    expect(versions.data!.source.title).toBe('UCDP GED event 900002');
+    expect(versions.data!.source.laterVersions[1]!.title).toMatch(/^UCDP GED event 900002 — later version from ged-relid\.csv \([0-9a-f]{12}\)$/);
     // Batched: as many statements for two rows' versions as for all of them.
     const statementsFor = async (first: number) => {
       f.api.resetStatements();
@@ -178,6 +182,14 @@ describe('a dataset import with --apply-corrections', () => {
       select ci.quote from citations ci join sources s on s.id = ci.source_id
        where s.slug = ${slug} and not exists (select 1 from claim_citations cc where cc.citation_id = ci.id)
          and not exists (select 1 from claims c where c.retraction_citation_id = ci.id)`).toEqual([]);
+  });
+
+  it('titles a later version by its file, cut when long, and by its hash when files share a name', () => {
+    const hash = 'ab'.repeat(32);
+    expect(laterVersionTitle('ACLED event AFG900002', hash, 'acled-2025-03.csv')).toBe('ACLED event AFG900002 — later version from acled-2025-03.csv (abababababab)');
+    expect(laterVersionTitle('ACLED event AFG900002', 'cd'.repeat(32), 'acled-2025-03.csv')).not.toBe(laterVersionTitle('ACLED event AFG900002', hash, 'acled-2025-03.csv'));
+    const long = laterVersionTitle('GTD incident 201901019001', hash, `${'x'.repeat(300)}.csv`);
+    expect(long).toBe(`GTD incident 201901019001 — later version from ${'x'.repeat(199)}… (abababababab)`);
   });
 
   it('is refused for a knowledge file, and by the command without --format', async () => {
@@ -279,5 +291,42 @@ describe.each([
     const counts = await countsWithoutAudit();
     expect(await importDataset(f.scratch.handle.db, next, format, { applyCorrections: true })).toMatchObject({ ok: true, created: 0, differing: [], corrected: [] });
     expect(await countsWithoutAudit()).toEqual(counts);
+  });
+});
+
+describe('a correction a domain rule refuses', () => {
+  it('refuses the file, naming the line, and writes nothing, not even the rows applied before it', async () => {
+    const path = fileURLToPath(new URL('../seed/examples/datasets/acled-sample.csv', import.meta.url));
+    expect((await importDataset(f.scratch.handle.db, path, 'acled')).ok).toBe(true);
+    const [header, ...rows] = parseCsv(readFileSync(path, 'utf8')).map((r) => r.fields);
+    const at = (column: string) => header!.indexOf(column);
+    // Line 2: a correction the services apply (more fatalities). Line 3: the battle dated, with
+    // week precision (time_precision 2), to the range's second day: the row's own date is a day
+    // the knowledge base takes, so the mapper passes it, but the week around it begins before
+    // 1700-01-01, and updateEvent's date rule refuses it.
+    rows[0]![at('fatalities')] = '9';
+    expect(rows[1]![at('time_precision')]).toBe('2');
+    rows[1]![at('event_date')] = '1700-01-02';
+    const next = join(dir, 'acled-refused.csv');
+    writeFileSync(next, stringify([header!, ...rows]));
+    // Alone, line 2's correction is applied (a dry run says so); its part is written before line 3's.
+    const alone = join(dir, 'acled-line-2.csv');
+    writeFileSync(alone, stringify([header!, rows[0]!]));
+    expect((await importDataset(f.scratch.handle.db, alone, 'acled', { applyCorrections: true, dryRun: true })).corrected).toEqual([
+      expect.stringMatching(/^line 2: stored as source "acled-afg900001-[0-9a-f]{12}"; event "acled-afg900001": killed$/),
+    ]);
+    const before = await tableCounts(f.scratch.handle.sql);
+    const sources = await f.scratch.handle.sql`select slug, title from sources where dataset = 'ACLED' order by slug`;
+
+    for (const dryRun of [true, false]) {
+      const report = await importDataset(f.scratch.handle.db, next, 'acled', { applyCorrections: true, dryRun, partRows: 1 });
+      expect(report).toMatchObject({ ok: false, created: 0, corrected: [], refused: 2 });
+      expect(report.problems).toEqual(["line 3: ACLED AFG900002's later version cannot be applied: input.date.earliest: must lie between 1700-01-01 and 2200-12-31"]);
+    }
+    // The database is as it was: no later version stored (line 2's included), no update claim, no audit entry.
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+    expect(await f.scratch.handle.sql`select slug, title from sources where dataset = 'ACLED' order by slug`).toEqual(sources);
+    // Without the flag the same file is only named, and nothing is refused.
+    expect(await importDataset(f.scratch.handle.db, next, 'acled')).toMatchObject({ ok: true, differing: ['line 2', 'line 3'] });
   });
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applySqlSources } from '../src/db/migrate.ts';
 import { drainSummaries } from '../src/db/summaries.ts';
 import { importDataset } from '../src/import/datasets/import.ts';
+import { slugOf } from '../src/import/datasets/rows.ts';
 import { generateDataset } from '../scripts/generate-dataset.ts';
 import { scratchDatabase, tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
 
@@ -337,19 +338,24 @@ describe('what a dataset row becomes', () => {
     // Side A is actor1, side B actor2; the interaction from their kinds is the row's own.
     expect(bomb.dyad).toEqual({ acledInteraction: 27, sideA: [{ actor: { name: 'Sample Armed Group' } }], sideB: [{ actor: { name: 'Civilians (Afghanistan)' } }] });
     expect(bomb.citations[0]!.source.text).toContain('interaction: 27');
+    // A battle has no side that was only acted against (both sides fought): no dyad, as for UCDP's
+    // state-based rows; the row's interaction stays in its text.
     const clash = (await f.api.query<{ eventByExternalId: DyadAnswer }>(DYAD, { scheme: 'ACLED_EVENT_ID', value: 'AFG900002' })).data!.eventByExternalId;
-    expect(clash.dyad).toEqual({ acledInteraction: 12, sideA: [{ actor: { name: 'Military Forces of Afghanistan (2021-)' } }], sideB: [{ actor: { name: 'Sample Armed Group' } }] });
+    expect(clash.participants.map((p) => [p.role, p.actor.name])).toEqual([['PERPETRATOR', 'Military Forces of Afghanistan (2021-)'], ['PERPETRATOR', 'Sample Armed Group']]);
+    expect(clash.dyad).toBeNull();
     expect(clash.citations[0]!.source.text).toContain('interaction: 12');
   });
 
   it('ACLED actor types as codes or words: militias are armed groups, rioters and protesters bodies of civilians (targets); 8 and a blank code take the name\'s kind', async () => {
     const path = join(dir, 'acled-types.csv');
     const { header, row } = acledRows();
+    const remote = { event_type: 'Explosions/Remote violence', sub_event_type: 'Grenade' };
     writeFileSync(path, [
       header,
-      row({ event_id_cnty: 'AFG900011', actor1: 'Sample Party Militia', inter1: '3', actor2: 'Sample Communal Militia', inter2: 'Identity militia', interaction: 'Political militia-Identity militia' }),
-      row({ event_id_cnty: 'AFG900012', actor1: 'Military Forces of the United States', inter1: '8', actor2: 'Protesters (Afghanistan)', inter2: '6', interaction: '68' }),
-      row({ event_id_cnty: 'AFG900013', actor1: 'Sample Security Company', inter1: 'External/Other forces', actor2: 'Rioters (Afghanistan)', inter2: 'rioters', interaction: '' }),
+      // Not battles (where actor2 fought too): actor2 is the target, on side B of the dyad.
+      row({ event_id_cnty: 'AFG900011', ...remote, actor1: 'Sample Party Militia', inter1: '3', actor2: 'Sample Communal Militia', inter2: 'Identity militia', interaction: 'Political militia-Identity militia' }),
+      row({ event_id_cnty: 'AFG900012', ...remote, actor1: 'Military Forces of the United States', inter1: '8', actor2: 'Protesters (Afghanistan)', inter2: '6', interaction: '68' }),
+      row({ event_id_cnty: 'AFG900013', ...remote, actor1: 'Sample Security Company', inter1: 'External/Other forces', actor2: 'Rioters (Afghanistan)', inter2: 'rioters', interaction: '' }),
       row({ event_id_cnty: 'AFG900014', actor1: 'Sample Unnamed Gang', inter1: '', actor2: 'Civilians (Pakistan)', inter2: '', interaction: '' }),
       // No actor2: numeric exports code inter2 0 and interaction "20" (rebel group only).
       row({ event_id_cnty: 'AFG900015', actor1: 'Sample Lone Cell', inter1: '2', actor2: '', inter2: '0', interaction: '20' }),
@@ -376,8 +382,8 @@ describe('what a dataset row becomes', () => {
     // Protesters and rioters are acted against, not counted as victims (ACLED's civilian victims are code 7).
     expect(await roles('AFG900012')).toEqual([
       // sub_event_type and actor1 are consecutive lines: one passage.
-      ['PERPETRATOR', ['sub_event_type: Armed clash\nactor1: Military Forces of the United States']],
-      ['TARGET', ['sub_event_type: Armed clash', 'actor2: Protesters (Afghanistan)', 'inter2: 6']],
+      ['PERPETRATOR', ['sub_event_type: Grenade\nactor1: Military Forces of the United States']],
+      ['TARGET', ['sub_event_type: Grenade', 'actor2: Protesters (Afghanistan)', 'inter2: 6']],
     ]);
     expect((await roles('AFG900013'))[1]![0]).toBe('TARGET');
     // The dyad's interaction comes from the kinds, coarser than ACLED's types: two militias (3, 4)
@@ -385,7 +391,7 @@ describe('what a dataset row becomes', () => {
     const militias = (await f.api.query<{ eventByExternalId: DyadAnswer }>(DYAD, { scheme: 'ACLED_EVENT_ID', value: 'AFG900011' })).data!.eventByExternalId;
     expect(militias.dyad?.acledInteraction).toBe(22);
     expect(militias.citations[0]!.source.text).toContain('interaction: Political militia-Identity militia');
-    // Without a code, civilians by their name are the victims, as before.
+    // Without a code, civilians by their name are the victims, as before, in a battle too.
     expect(await roles('AFG900014')).toEqual([
       ['PERPETRATOR', ['sub_event_type: Armed clash\nactor1: Sample Unnamed Gang']],
       ['VICTIM', ['sub_event_type: Armed clash', 'actor2: Civilians (Pakistan)']],
@@ -493,6 +499,44 @@ describe('what a dataset row becomes', () => {
     const bad = join(dir, 'acled-associates-bad.csv');
     writeFileSync(bad, [header, row({ event_id_cnty: 'AFG900052', actor2: '', inter2: '', interaction: '10', assoc_actor_2: 'Hazara Ethnic Group (Afghanistan)' })].join('\n'));
     expect((await importDataset(f.scratch.handle.db, bad, 'acled')).problems).toEqual(['line 2: assoc_actor_2: names associated actors, but actor2 is empty']);
+  });
+
+  it('ACLED battles: actor2 and its associated actors fought, PERPETRATOR quoting the event_type line; other event types keep the target', async () => {
+    const { header, row } = acledRows();
+    const path = join(dir, 'acled-battles.csv');
+    writeFileSync(path, [
+      header,
+      // The sample's battle (state forces against a rebel group, interaction 12) with an ally of actor2.
+      row({ event_id_cnty: 'AFG900061', assoc_actor_2: 'Sample Allied Front' }),
+      row({ event_id_cnty: 'AFG900062', sub_event_type: 'Government regains territory', inter1: '', inter2: '', interaction: '' }),
+      row({ event_id_cnty: 'AFG900063', sub_event_type: 'Non-state actor overtakes territory', actor1: 'Sample Armed Group', inter1: '2', actor2: 'Military Forces of Afghanistan (2021-)', inter2: '1' }),
+      // The same two actors, not a battle: an air strike on the group, its target.
+      row({ event_id_cnty: 'AFG900064', event_type: 'Explosions/Remote violence', sub_event_type: 'Air/drone strike' }),
+    ].join('\n'));
+    expect((await importDataset(f.scratch.handle.db, path, 'acled')).problems).toEqual([]);
+    const of = async (value: string) => (await f.api.query<{ eventByExternalId: DyadAnswer }>(DYAD, { scheme: 'ACLED_EVENT_ID', value })).data!.eventByExternalId;
+    const roles = (e: DyadAnswer) => e.participants.map((p) => [p.role, p.actor.name, p.citations.map((c) => c.quote)]);
+    const army = 'Military Forces of Afghanistan (2021-)';
+    expect(roles(await of('AFG900061'))).toEqual([
+      ['PERPETRATOR', army, ['sub_event_type: Armed clash\nactor1: Military Forces of Afghanistan (2021-)']],
+      // event_type and sub_event_type are consecutive lines: one passage; the coded inter2 says actor2 is no civilian.
+      ['PERPETRATOR', 'Sample Armed Group', ['event_type: Battles\nsub_event_type: Armed clash', 'actor2: Sample Armed Group', 'inter2: 2']],
+      ['PERPETRATOR', 'Sample Allied Front', ['event_type: Battles\nsub_event_type: Armed clash', 'actor2: Sample Armed Group\nassoc_actor_2: Sample Allied Front\ninter2: 2']],
+    ]);
+    // Without inter codes the role rests on the event type alone.
+    expect(roles(await of('AFG900062'))[1]).toEqual(['PERPETRATOR', 'Sample Armed Group', ['event_type: Battles\nsub_event_type: Government regains territory', 'actor2: Sample Armed Group']]);
+    expect(roles(await of('AFG900063')).map(([role, name]) => [role, name])).toEqual([['PERPETRATOR', 'Sample Armed Group'], ['PERPETRATOR', army]]);
+    expect(roles(await of('AFG900064'))[1]).toEqual(['TARGET', 'Sample Armed Group', ['sub_event_type: Air/drone strike', 'actor2: Sample Armed Group', 'inter2: 2']]);
+    // Side B is who was acted against: a battle has none (both sides fought), so no dyad and no
+    // `between` match, as for UCDP's state-based and non-state rows; the air strike has both sides.
+    for (const id of ['AFG900061', 'AFG900062', 'AFG900063']) expect((await of(id)).dyad).toBeNull();
+    expect((await of('AFG900064')).dyad).toMatchObject({ acledInteraction: 12, sideA: [{ actor: { name: army } }], sideB: [{ actor: { name: 'Sample Armed Group' } }] });
+    const between = await f.api.query<{ events: { nodes: { slug: string }[] } }>(
+      `{ events(filter: { between: ["acled-sample-armed-group", "${slugOf('acled', army)}"] }, first: 50) { nodes { slug } } }`,
+    );
+    expect(between.errors).toBeUndefined();
+    expect(between.data!.events.nodes.map((e) => e.slug).filter((slug) => slug.startsWith('acled-afg90006'))).toEqual(['acled-afg900064']);
+    expect(await quotesNoClaimCites('acled-afg90006%')).toEqual([]);
   });
 
   it('battles are armed clashes: UCDP state-based rows and ACLED armed clashes; one-sided violence is an attack', async () => {

@@ -3,7 +3,8 @@
  * of events into DATABASE_URL (or the embedded PostgreSQL `npm start` runs), all or nothing.
  * Prints every problem with its JSON path or CSV line, a progress bar on a terminal, and a summary.
  * `--format` takes a dataset's CSV (UCDP GED, ACLED, GTD); `--apply-corrections` applies its rows
- * that a later release changed, instead of only naming them.
+ * that a later release changed, instead of only naming them; `--report-absent` names the stored
+ * records of the file's countries and dates that it no longer holds (a report: nothing is retracted).
  * Exit code 1 when the file is refused. Running servers hear of what it wrote from PostgreSQL when
  * it commits (the changes feed's notification, src/graphql/changes-follower.ts); with REDIS_URL set
  * it also announces new events through Redis, for instances that cannot LISTEN (behind a
@@ -22,7 +23,7 @@ import { IMPORT_DRAIN_BATCH, IMPORT_DRAINERS, drainSummaries } from '../db/summa
 import { importFile } from '../import/import.ts';
 import { DATASET_FORMAT_NAMES, importDataset } from '../import/datasets/import.ts';
 
-const usage = `usage: npm run import -- FILE.json|FILE.csv [--format ${DATASET_FORMAT_NAMES.join('|')} [--apply-corrections]] [--dry-run] [--timings]`;
+const usage = `usage: npm run import -- FILE.json|FILE.csv [--format ${DATASET_FORMAT_NAMES.join('|')} [--apply-corrections] [--report-absent]] [--dry-run] [--timings]`;
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
@@ -30,6 +31,7 @@ const { positionals, values } = parseArgs({
     timings: { type: 'boolean', default: false },
     format: { type: 'string' },
     'apply-corrections': { type: 'boolean', default: false },
+    'report-absent': { type: 'boolean', default: false },
   },
 });
 const [path] = positionals;
@@ -37,9 +39,11 @@ if (!path || positionals.length > 1) {
   console.error(usage);
   process.exit(2);
 }
-if (values['apply-corrections'] && !values.format) {
-  console.error(`--apply-corrections applies to dataset imports: give --format (${DATASET_FORMAT_NAMES.join(', ')})\n${usage}`);
-  process.exit(2);
+for (const flag of ['apply-corrections', 'report-absent'] as const) {
+  if (values[flag] && !values.format) {
+    console.error(`--${flag} applies to dataset imports: give --format (${DATASET_FORMAT_NAMES.join(', ')})\n${usage}`);
+    process.exit(2);
+  }
 }
 const url = databaseUrlOrExit();
 
@@ -80,6 +84,8 @@ const collectGarbage = runInNewContext('gc') as () => void;
 const RECORDS_PER_COLLECTION = 10_000;
 /** Differing records named; the count says how many there are in all. */
 const DIFFERING_SHOWN = 20;
+/** Countries of a file's coverage named; more are counted. */
+const COUNTRIES_SHOWN = 5;
 
 const dryRun = values['dry-run'] ?? false;
 const { db, close } = connectDatabase(url, { max: IMPORT_DRAINERS });
@@ -90,6 +96,7 @@ try {
   const importOptions = {
     dryRun,
     applyCorrections: values['apply-corrections'] ?? false,
+    reportAbsent: values['report-absent'] ?? false,
     onProgress: (done: number, total: number) => {
       bar?.update(done, total);
       if (done - collectedAt >= RECORDS_PER_COLLECTION) {
@@ -122,6 +129,20 @@ try {
     console.log(`  ${rows} ${dryRun ? 'would be applied' : 'applied'} as corrections of the stored record:`);
     for (const line of report.corrected.slice(0, DIFFERING_SHOWN)) console.log(`    ${line}`);
     if (report.corrected.length > DIFFERING_SHOWN) console.log(`    and ${report.corrected.length - DIFFERING_SHOWN} more`);
+  }
+  if (report.absent) {
+    const a = report.absent;
+    const named = a.countries.slice(0, COUNTRIES_SHOWN).join(', ');
+    const countries = a.countries.length > COUNTRIES_SHOWN ? `${named} and ${a.countries.length - COUNTRIES_SHOWN} more countries` : named;
+    const coverage = a.earliest === null ? 'the file has no rows' : `${countries}, ${a.earliest} to ${a.latest}`;
+    if (a.count === 0) console.log(`  no stored record of the file's coverage (${coverage}) is absent from it`);
+    else {
+      const records = a.count === 1 ? '1 stored record' : `${a.count} stored records`;
+      const more = a.count > a.records.length ? `, … and ${a.count - a.records.length} more` : '';
+      console.log(`  ${records} of the file's coverage (${coverage}) ${a.count === 1 ? 'is' : 'are'} absent from it: ${a.records.join(', ')}${more}`);
+      // A row the release dropped has no text to quote, and a retraction must cite one.
+      console.log('  (a report only: nothing was retracted; retract a record through the API, citing why)');
+    }
   }
   if (!report.ok) process.exitCode = 1;
   if (report.ok && !dryRun && (report.created > 0 || report.corrected.length > 0)) {

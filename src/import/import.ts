@@ -42,6 +42,23 @@ export interface ImportReport {
   /** Records in the file that were not written because the file was refused. */
   refused: number;
   createdEventIds: number[];
+  /**
+   * With `reportAbsent` (dataset imports that are not refused): the stored records of the file's
+   * coverage that it lacks (src/domain/bulk/dataset.ts, absentDatasetRecords). A report only.
+   */
+  absent?: AbsentRecordsReport;
+}
+
+/** Stored records of the dataset that the file does not contain, within what the file covers. */
+export interface AbsentRecordsReport {
+  /** The file's coverage: the countries its rows name (by name), and its rows' earliest and latest day. */
+  countries: string[];
+  earliest: string | null;
+  latest: string | null;
+  /** How many stored records of that coverage the file lacks. */
+  count: number;
+  /** The first of them by date (at most ABSENT_SHOWN), each `UCDP GED 244657 (event "ucdp-ged-244657")`. */
+  records: string[];
 }
 
 export interface ImportOptions {
@@ -53,6 +70,11 @@ export interface ImportOptions {
   partRows?: number;
   /** Dataset imports: apply rows that differ from their stored record as corrections, rather than only name them. */
   applyCorrections?: boolean;
+  /**
+   * Dataset imports: report the stored records of the same dataset, in the countries the file's rows
+   * name and within their dates, that the file does not contain (a later release dropped them).
+   */
+  reportAbsent?: boolean;
 }
 
 class Refusal extends Error {
@@ -261,6 +283,9 @@ export async function importFile(db: Database, path: string, options: ImportOpti
   });
   if (options.applyCorrections) {
     return refuse(['--apply-corrections applies to dataset imports (--format); a knowledge file\'s records are corrected through the API\'s updates'], 0);
+  }
+  if (options.reportAbsent) {
+    return refuse(['--report-absent applies to dataset imports (--format): a knowledge file holds what one source says, not a release of records'], 0);
   }
   const readable = await access(path, constants.R_OK).then(() => true, () => false);
   if (!readable) return refuse([`cannot read ${path}`], 0);

@@ -26,7 +26,7 @@ import { NothingToChangeError } from '../revisions/changes.ts';
 import type { Principal, Tx } from '../service.ts';
 import { storeCitation } from '../sources/citations.ts';
 import { sha256Hex, sourceRow } from '../sources/sources.ts';
-import { correctionSourceSlug, type DatasetRecord, type Span } from './dataset.ts';
+import { correctionSourceSlug, DATASET_NAMES, laterVersionTitle, type DatasetRecord, type Span } from './dataset.ts';
 
 /** What applying one row's later version did, for the import's report. */
 export interface DatasetCorrection {
@@ -42,8 +42,6 @@ export interface DatasetCorrection {
   retracted: string[];
 }
 
-const DATASET_NAMES = { UCDP_GED: 'UCDP GED', ACLED: 'ACLED', GTD: 'GTD' } as const;
-
 /** Event columns an update may change, as a correction names them (the revision holds the values). */
 const EVENT_FIELDS: Record<string, string> = {
   title: 'title', kind: 'kind', dateText: 'date', dateEarliest: 'date', dateLatest: 'date', datePrecision: 'date', placeId: 'place',
@@ -51,28 +49,37 @@ const EVENT_FIELDS: Record<string, string> = {
   woundedMin: 'wounded', woundedBest: 'wounded', woundedMax: 'wounded', woundedText: 'wounded', woundedParts: 'wounded',
 };
 
-/** Applies each record (a differing row of a dataset import) as a correction of its stored record, in `tx`. */
-export async function applyDatasetCorrections(tx: Tx, principal: Principal, records: readonly DatasetRecord[]): Promise<DatasetCorrection[]> {
+/**
+ * Applies each record (a differing row of a dataset import) as a correction of its stored record, in
+ * `tx`; `file` is the name of the file the rows come from, which the later versions' titles give.
+ */
+export async function applyDatasetCorrections(tx: Tx, principal: Principal, records: readonly DatasetRecord[], file: string): Promise<DatasetCorrection[]> {
   const applied: DatasetCorrection[] = [];
   for (const record of records) {
     try {
-      applied.push(await applyCorrection(tx, principal, record));
+      applied.push(await applyCorrection(tx, principal, record, file));
     } catch (error) {
-      // A rule of the services refuses the correction: the import names the row.
-      if (error instanceof UserError) throw new ValidationError(`line ${record.line}: ${error.message}`, ['line', String(record.line)]);
+      // A rule of the services refuses the correction: the import names the row and the record, and
+      // says it is the correction that is refused (the row itself passed the mapping's checks).
+      if (error instanceof UserError) {
+        const id = `${DATASET_NAMES[record.source.dataset]} ${record.source.externalId.value}`;
+        throw new ValidationError(`line ${record.line}: ${id}'s later version cannot be applied: ${error.message}`, ['line', String(record.line)]);
+      }
       throw error;
     }
   }
   return applied;
 }
 
-async function applyCorrection(tx: Tx, principal: Principal, record: DatasetRecord): Promise<DatasetCorrection> {
+async function applyCorrection(tx: Tx, principal: Principal, record: DatasetRecord, file: string): Promise<DatasetCorrection> {
   const text = record.source.text;
-  const slug = correctionSourceSlug(record.source.slug, sha256Hex(text));
+  const textSha256 = sha256Hex(text);
+  const slug = correctionSourceSlug(record.source.slug, textSha256);
+  const title = laterVersionTitle(record.source.title, textSha256, file);
   const [stored] = await tx
     .insert(sources)
     .values({
-      ...sourceRow({ slug, title: record.source.title, publisher: record.source.publisher, published: null, text }),
+      ...sourceRow({ slug, title, publisher: record.source.publisher, published: null, text }),
       dataset: record.source.dataset,
       versionOfId: sql`(select id from sources where slug = ${record.source.slug})`,
     })

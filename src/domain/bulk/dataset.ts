@@ -20,6 +20,7 @@ import type { dataset } from '../../db/schema.ts';
 import { anchorSpans } from '../../citations/anchor.ts';
 import { sha256Hex } from '../sources/sources.ts';
 import type { Casualties } from '../events/casualties.ts';
+import type { ExternalIdScheme } from '../external-ids/external-ids.ts';
 import type { BulkSql } from './load.ts';
 import { planWithoutJit, stagedParts } from './load.ts';
 
@@ -91,6 +92,22 @@ export function correctionSourceSlug(slug: string, textSha256: string): string {
   return `${slug}-${textSha256.slice(0, 12)}`;
 }
 
+/**
+ * The title of a later version of a dataset record (stored under correctionSourceSlug): the first
+ * version's title with the file it came from, which says which release it is, and the 12 hex digits
+ * of its slug, which tell apart two versions from files of the same name ("export.csv"). A source
+ * list then does not show the two versions under one title.
+ */
+export function laterVersionTitle(title: string, textSha256: string, file: string): string {
+  // A file name long enough to matter is cut: a title is a name, not a path (TEXT_LIMITS.name).
+  const from = [...file].length > FILE_NAME_IN_TITLE ? `${[...file].slice(0, FILE_NAME_IN_TITLE - 1).join('')}…` : file;
+  return `${title} — later version from ${from} (${textSha256.slice(0, 12)})`;
+}
+const FILE_NAME_IN_TITLE = 200;
+
+/** Each dataset's name as its records are named to analysts (`UCDP GED 244657`). */
+export const DATASET_NAMES = { UCDP_GED: 'UCDP GED', ACLED: 'ACLED', GTD: 'GTD' } as const satisfies Record<DatasetRecord['source']['dataset'], string>;
+
 /** Dataset rows per part: each part is written while the next is mapped. */
 const PART_ROWS = 5000;
 
@@ -139,6 +156,11 @@ export async function loadDatasetRecords(
      * in the load's transaction before the next part is written: only a part's records are held.
      */
     onDiffering?: (records: DatasetRecord[]) => Promise<void>;
+    /**
+     * Keep the id of every row of the file (new, stored before or differing) in `ds_file_records`
+     * until the transaction ends, for absentDatasetRecords.
+     */
+    keepRecordIds?: boolean;
   } = {},
 ): Promise<DatasetLoadSummary> {
   const partRows = options.partRows ?? PART_ROWS;
@@ -160,6 +182,8 @@ export async function loadDatasetRecords(
   // a misestimate costs a lookup.
   await sql.unsafe('create unique index on ds_sources (n)');
   await sql.unsafe('create index on ds_events (source_n)');
+  const keepRecordIds = options.keepRecordIds ?? false;
+  if (keepRecordIds) await sql.unsafe('create temp table ds_file_records (value text) on commit drop');
   const written: Omit<DatasetLoadSummary, 'rows'> = { created: 0, unchanged: 0, differing: [], createdEventIds: [] };
   const keepDiffering = options.onDiffering !== undefined;
   // With onDiffering, the records of the part being staged and of the part being written, by line:
@@ -169,7 +193,7 @@ export async function loadDatasetRecords(
   // A part is written while Node maps and stages the next: the database works while Node parses.
   const batches = new CopyBatches<Stage>(sql, STAGES, Number.POSITIVE_INFINITY, async () => {
     const step = timed();
-    const part = await writePart(sql, recordedBy, keepDiffering, step);
+    const part = await writePart(sql, recordedBy, keepDiffering, keepRecordIds, step);
     const records = writingRecords.shift();
     written.created += part.created;
     written.unchanged += part.unchanged;
@@ -281,7 +305,57 @@ export async function loadDatasetRecords(
   }
   options.onStep?.('map and check rows (Node, beside the writes)', performance.now() - loopStarted - waiting);
   for (const [name, ms] of stepTimes) options.onStep?.(name, ms);
+  if (keepRecordIds) {
+    await sql.unsafe('create index on ds_file_records (value)');
+    await sql.unsafe('analyze ds_file_records');
+  }
   return { ...written, rows };
+}
+
+/** What a file covers, for absentDatasetRecords: the countries its rows name (slugs) and the span of their dates. */
+export interface DatasetCoverage {
+  countries: string[];
+  earliest: string | null;
+  latest: string | null;
+}
+
+/** Stored records of a dataset that a file lacks: how many, and the first `shown` of them by date. */
+export interface AbsentDatasetRecords {
+  count: number;
+  /** `UCDP GED 244657 (event "ucdp-ged-244657")`, earliest first. */
+  records: string[];
+}
+
+/**
+ * The stored records of `dataset` within the file's coverage (the event in one of the countries
+ * its rows name, its dates within theirs) whose id no row of the file has: what a later release
+ * dropped, in one statement against the ids loadDatasetRecords kept (`keepRecordIds`). A record is
+ * its event, found by the dataset's id, so a record with later versions is one record; an event
+ * whose report is retracted is left out, as reads leave it out. Only reads: nothing is retracted.
+ */
+export async function absentDatasetRecords(sql: BulkSql, dataset: DatasetRecord['source']['dataset'], scheme: ExternalIdScheme, coverage: DatasetCoverage, shown: number): Promise<AbsentDatasetRecords> {
+  if (coverage.countries.length === 0 || coverage.earliest === null || coverage.latest === null) return { count: 0, records: [] };
+  // The dataset's ids the file lacks first, then their events: joined the other way round, with the
+  // statistics of a just-imported file, the plan looked up each event's id in the (scheme, value)
+  // index, reading the whole scheme every time (12 s for 20,000 rows; 60 ms this way).
+  const rows = await sql.unsafe<{ value: string; slug: string; total: string }[]>(`
+    with missing as materialized (
+      select x.value, x.event_id from external_ids x
+       where x.scheme = $1::external_id_scheme and x.event_id is not null
+         and not exists (select 1 from ds_file_records r where r.value = x.value))
+    select m.value, e.slug, count(*) over () as total
+      from missing m
+      join events e on e.id = m.event_id
+      join places p on p.id = e.place_id
+     where p.country_id in (select id from places where slug = any($2::text[]))
+       and e.date_earliest >= $3::date and e.date_latest <= $4::date
+       and not exists (select 1 from claims c where c.id = e.claim_id and c.retracted_at is not null)
+     order by e.date_earliest, m.value
+     limit $5`, [scheme, coverage.countries, coverage.earliest, coverage.latest, shown]);
+  return {
+    count: Number(rows[0]?.total ?? 0),
+    records: rows.map((r) => `${DATASET_NAMES[dataset]} ${r.value} (event "${r.slug}")`),
+  };
 }
 
 /**
@@ -289,12 +363,16 @@ export async function loadDatasetRecords(
  * part before are stored by then, so actors, places and repeated rows are found as if imported
  * by an earlier file in the same transaction.
  */
-async function writePart(sql: BulkSql, recordedBy: string, keepDiffering: boolean, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows'>> {
+async function writePart(sql: BulkSql, recordedBy: string, keepDiffering: boolean, keepRecordIds: boolean, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows'>> {
   // Statistics only of the columns the writes join and filter on: a part's texts and quotes would
   // cost more to sample than the plans they could change.
   for (const stage of Object.values(STAGES)) await sql.unsafe(`analyze ${stage.name} (${stage.joinedOn.join(', ')})`);
   step('analyze staged rows');
   const summary = await write(sql, recordedBy, keepDiffering, step);
+  if (keepRecordIds) {
+    await sql.unsafe('insert into ds_file_records (value) select value from ds_sources');
+    step('keep the file\'s record ids');
+  }
   await sql.unsafe(`truncate ${Object.values(STAGES).map((stage) => stage.name).join(', ')}`);
   await sql.unsafe('drop table ds_new, ds_differing, ds_source_ids, ds_actor_ids, ds_claim_ids, ds_citation_ids, ds_event_ids');
   return summary;

@@ -5,6 +5,7 @@
  */
 import type { DatasetRecord } from '../../domain/bulk/dataset.ts';
 import type { CasualtyCategory } from '../../db/casualties.ts';
+import type { ExternalIdScheme } from '../../domain/external-ids/external-ids.ts';
 import type { actorKindValues } from '../../domain/vocabulary.ts';
 import { rowCasualties, type ColumnPart } from './casualties.ts';
 import { adminPlaces, countryPlace, DATASET_CONFIDENCE, isDay, locationPlace, nameOf, placesOf, slugOf, type DatasetRow } from './rows.ts';
@@ -15,6 +16,8 @@ export interface DatasetFormat {
   dataset: DatasetRecord['source']['dataset'];
   /** Who publishes the dataset: the sources' publisher. */
   publisher: string;
+  /** The scheme of the dataset's row ids, which name each row's source and event. */
+  eventScheme: ExternalIdScheme;
   /** Columns every file must have (others are kept in the text, unmapped). */
   required: readonly string[];
   map: (row: DatasetRow) => DatasetRecord | null;
@@ -43,9 +46,10 @@ const ucdpGed: DatasetFormat = {
   name: 'ucdp-ged',
   dataset: 'UCDP_GED',
   publisher: 'Uppsala Conflict Data Program (UCDP GED)',
+  eventScheme: 'UCDP_GED_ID',
   required: ['id', 'type_of_violence', 'side_a', 'side_a_new_id', 'side_b', 'side_b_new_id', 'country', 'where_coordinates', 'date_start', 'date_end', 'best', 'low', 'high'],
   map(row) {
-    const id = row.externalId('id', 'UCDP_GED_ID', 'event');
+    const id = row.externalId('id', this.eventScheme, 'event');
     row.need('id');
     const violence = row.oneOf('type_of_violence', ['1', '2', '3'] as const);
     const start = row.day('date_start');
@@ -271,9 +275,10 @@ const acled: DatasetFormat = {
   name: 'acled',
   dataset: 'ACLED',
   publisher: 'Armed Conflict Location & Event Data (ACLED)',
+  eventScheme: 'ACLED_EVENT_ID',
   required: ['event_id_cnty', 'event_date', 'time_precision', 'event_type', 'sub_event_type', 'actor1', 'actor2', 'iso', 'country', 'location', 'fatalities'],
   map(row) {
-    const id = row.externalId('event_id_cnty', 'ACLED_EVENT_ID', 'event');
+    const id = row.externalId('event_id_cnty', this.eventScheme, 'event');
     row.need('event_id_cnty');
     const dateValue = row.need('event_date');
     const day = dateValue ? acledDay(dateValue) : null;
@@ -320,11 +325,15 @@ const acled: DatasetFormat = {
       externalId: { scheme: 'ACLED_ACTOR', value: nameOf(s.name) },
       quotes: s.coded ? row.spansOf(s.column, s.interColumn) : row.span(s.column),
     }));
-    // actor2 is civilians when inter2 codes them (7), else when its name says so: then the victims,
-    // else the target; a coded inter2 is a line its role rests on.
+    // actor2 is civilians when inter2 codes them (7), else when its name says so: then the victims.
+    // Otherwise, in Battles (codebook: a violent interaction between two organised armed groups)
+    // actor2 fought too: a perpetrator, as UCDP's sides of state-based and non-state violence are,
+    // its role resting on the event_type line. In the other event types actor2 is who the event
+    // was against: the target. A coded inter2 is a line the role rests on (civilians or not).
     const civilians = sides[1] ? (sides[1].coded ? sides[1].code === ACLED_CIVILIANS : acledNameKind(sides[1].name) === 'COMMUNITY') : false;
-    const actor2Role = civilians ? 'VICTIM' : 'TARGET';
-    const actor2Lines = sides[1]?.coded ? ['inter2'] : [];
+    const battle = !civilians && type === 'Battles';
+    const actor2Role = civilians ? 'VICTIM' : battle ? 'PERPETRATOR' : 'TARGET';
+    const actor2Lines = [...(battle ? ['event_type'] : []), ...(sides[1]?.coded ? ['inter2'] : [])];
     const associates = [
       ...associates1.map((name) => ({ name, column: 'assoc_actor_1', kind: acledAssociateKind(name, false) })),
       ...associates2.map((name) => ({ name, column: 'assoc_actor_2', kind: acledAssociateKind(name, civilians) })),
@@ -355,12 +364,11 @@ const acled: DatasetFormat = {
       },
       places: placesOf(country, areas.admin1, areas.admin2, place),
       actors: [...actors, ...associated],
-      // actor1 carried out the event; actor2 is who it was against: the victims when civilians
-      // (inter2 7; without a code that decides, a name "Civilians (…)"), else the target.
-      // Associated actors (ACLED: involved alongside the primary actor, or its identity): of
-      // actor1, IMPLICATED (involved, not shown to have carried it out); of actor2, in actor2's
-      // role (the civilians' identity, "Hazara Ethnic Group", were the victims). Each quotes the
-      // primary actor's line and its own.
+      // actor1 carried out the event; actor2 in the role above (victims, a fighting side in
+      // Battles, else the target). Associated actors (ACLED: involved alongside the primary actor,
+      // or its identity): of actor1, IMPLICATED (involved, not shown to have carried it out); of
+      // actor2, in actor2's role (the civilians' identity, "Hazara Ethnic Group", were the victims;
+      // a battle's second side fought). Each quotes the primary actor's line and its own.
       participations: [
         ...actors.map((a, i) =>
           i === 0
@@ -385,9 +393,10 @@ const gtd: DatasetFormat = {
   name: 'gtd',
   dataset: 'GTD',
   publisher: 'Global Terrorism Database (START, University of Maryland)',
+  eventScheme: 'GTD_EVENTID',
   required: ['eventid', 'iyear', 'imonth', 'iday', 'country_txt', 'city', 'attacktype1', 'attacktype1_txt', 'suicide', 'gname', 'nkill', 'nwound'],
   map(row) {
-    const id = row.externalId('eventid', 'GTD_EVENTID', 'event');
+    const id = row.externalId('eventid', this.eventScheme, 'event');
     row.need('eventid');
     const year = row.count('iyear');
     const month = row.count('imonth');

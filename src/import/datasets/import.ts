@@ -9,11 +9,11 @@
 import { basename } from 'node:path';
 import { transactionAsTx, type Database } from '../../db/client.ts';
 import { applyDatasetCorrections, type DatasetCorrection } from '../../domain/bulk/dataset-corrections.ts';
-import { loadDatasetRecords, type DatasetRecord } from '../../domain/bulk/dataset.ts';
+import { absentDatasetRecords, loadDatasetRecords, type DatasetRecord } from '../../domain/bulk/dataset.ts';
 import { UserError } from '../../domain/errors.ts';
 import type { BulkSql } from '../../domain/bulk/load.ts';
 import { CsvSyntaxError, readCsvFile } from '../csv.ts';
-import type { ImportOptions, ImportReport } from '../import.ts';
+import type { AbsentRecordsReport, ImportOptions, ImportReport } from '../import.ts';
 import { DATASET_FORMATS } from './formats.ts';
 import { DatasetRow } from './rows.ts';
 
@@ -24,10 +24,13 @@ class Refusal extends Error {
 }
 
 class DryRun extends Error {
-  constructor(readonly created: number, readonly unchanged: number, readonly differing: string[], readonly corrected: string[]) {
+  constructor(readonly created: number, readonly unchanged: number, readonly differing: string[], readonly corrected: string[], readonly absent: AbsentRecordsReport | undefined) {
     super('dry run');
   }
 }
+
+/** Absent records named in a report; its count says how many there are in all. */
+export const ABSENT_SHOWN = 20;
 
 /** A correction in the report's words: its line, where its text is stored, and what it changed. */
 function describeCorrection(c: DatasetCorrection): string {
@@ -51,6 +54,17 @@ export async function importDataset(db: Database, path: string, formatName: stri
   const principal = `import:${file}`;
   const problems: string[] = [];
   let rows = 0;
+  const reportAbsent = options.reportAbsent ?? false;
+  // With reportAbsent, what the file covers: its rows' countries (slug → name) and the span of their dates.
+  const countries = new Map<string, string>();
+  let earliest: string | null = null;
+  let latest: string | null = null;
+  const cover = (record: DatasetRecord) => {
+    for (const p of record.places) if (p.kind === 'COUNTRY') countries.set(p.slug, p.name);
+    const { earliest: from, latest: to } = record.event.date;
+    if (from !== null && (earliest === null || from < earliest)) earliest = from;
+    if (to !== null && (latest === null || to > latest)) latest = to;
+  };
 
   async function* records(): AsyncGenerator<DatasetRecord> {
     let columns: string[] | null = null;
@@ -80,6 +94,7 @@ export async function importDataset(db: Database, path: string, formatName: stri
           continue;
         }
         seen.set(record.source.slug, csv.line);
+        if (reportAbsent) cover(record);
         // A bad row anywhere refuses the file: stop staging, keep reading for the other problems.
         if (problems.length === 0) yield record;
       }
@@ -90,13 +105,22 @@ export async function importDataset(db: Database, path: string, formatName: stri
     if (columns === null) throw new Refusal(['the file is empty (expected a header line)'], 0);
   }
 
+  /** The stored records of the file's coverage it lacks, from the ids the loader kept. */
+  async function absentReport(sql: BulkSql): Promise<AbsentRecordsReport> {
+    const started = performance.now();
+    const coverage = { countries: [...countries.keys()], earliest, latest };
+    const found = await absentDatasetRecords(sql, format!.dataset, format!.eventScheme, coverage, ABSENT_SHOWN);
+    options.onStep?.('find stored records the file lacks', performance.now() - started);
+    return { countries: [...countries.values()], earliest, latest, ...found };
+  }
+
   try {
     const result = await db.$client.begin(async (tx) => {
       // With applyCorrections, each part's differing rows are applied once the part is written.
       const corrections: DatasetCorrection[] = [];
       const correct = async (differing: DatasetRecord[]) => {
         try {
-          corrections.push(...(await applyDatasetCorrections(transactionAsTx(tx as BulkSql), { name: principal, role: 'analyst', tokenId: null }, differing)));
+          corrections.push(...(await applyDatasetCorrections(transactionAsTx(tx as BulkSql), { name: principal, role: 'analyst', tokenId: null }, differing, file)));
         } catch (error) {
           if (error instanceof UserError) throw new Refusal([error.message], rows);
           throw error;
@@ -107,8 +131,11 @@ export async function importDataset(db: Database, path: string, formatName: stri
         ...(options.onProgress ? { onProgress: (done: number) => options.onProgress?.(done, done) } : {}),
         ...(options.partRows ? { partRows: options.partRows } : {}),
         ...(applyCorrections ? { onDiffering: correct } : {}),
+        ...(reportAbsent ? { keepRecordIds: true } : {}),
       });
       if (problems.length > 0) throw new Refusal(problems, rows);
+      // In the transaction: the file's ids are kept in a temporary table that ends with it (a dry run's too).
+      const absent = reportAbsent ? await absentReport(tx as BulkSql) : undefined;
       // Applied corrections are no longer rows left as stored.
       const differing = applyCorrections ? [] : loaded.differing.map((line) => `line ${line}`);
       const corrected = corrections.map(describeCorrection);
@@ -116,15 +143,23 @@ export async function importDataset(db: Database, path: string, formatName: stri
         const details = { file, format: format.name, created: loaded.created, unchanged: loaded.unchanged, differing: differing.length, corrected: corrections.length, events: loaded.createdEventIds.length };
         await tx`insert into audit_log (principal, operation, details) values (${principal}, 'import', ${JSON.stringify(details)}::jsonb)`;
       }
-      if (dryRun) throw new DryRun(loaded.created, loaded.unchanged, differing, corrected);
+      if (dryRun) throw new DryRun(loaded.created, loaded.unchanged, differing, corrected, absent);
       const started = performance.now();
       await tx`set constraints all immediate`;
       options.onStep?.('deferred checks (every claim cited)', performance.now() - started);
-      return { ...loaded, differing, corrected };
+      return { ...loaded, differing, corrected, absent };
     });
-    return { file, dryRun, ok: true, problems: [], created: result.created, unchanged: result.unchanged, differing: result.differing, corrected: result.corrected, refused: 0, createdEventIds: result.createdEventIds };
+    return {
+      file, dryRun, ok: true, problems: [], created: result.created, unchanged: result.unchanged, differing: result.differing, corrected: result.corrected, refused: 0,
+      createdEventIds: result.createdEventIds, ...(result.absent ? { absent: result.absent } : {}),
+    };
   } catch (error) {
-    if (error instanceof DryRun) return { file, dryRun, ok: true, problems: [], created: error.created, unchanged: error.unchanged, differing: error.differing, corrected: error.corrected, refused: 0, createdEventIds: [] };
+    if (error instanceof DryRun) {
+      return {
+        file, dryRun, ok: true, problems: [], created: error.created, unchanged: error.unchanged, differing: error.differing, corrected: error.corrected, refused: 0,
+        createdEventIds: [], ...(error.absent ? { absent: error.absent } : {}),
+      };
+    }
     if (error instanceof Refusal) return refuse(error.problems, error.rows);
     throw error;
   }

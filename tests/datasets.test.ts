@@ -235,6 +235,15 @@ describe('what a dataset row becomes', () => {
       ['PERPETRATOR', 'Sample Front', [{ scheme: 'UCDP_ACTOR_ID', value: '9001' }]],
     ]);
     expect(e.participants[0]!.citations.map((c) => c.quote)).toEqual(['type_of_violence: 1', 'side_a: Government of Afghanistan']);
+    // Both sides fought: the dyad is UCDP's side A and side B, and `between` finds the event either way round.
+    const dyad = (await f.api.query<{ eventByExternalId: { dyad: { sideA: { actor: { name: string } }[]; sideB: { actor: { name: string } }[] } | null } }>(DYAD, { scheme: 'UCDP_GED_ID', value: '900001' })).data!.eventByExternalId.dyad;
+    expect(dyad).toMatchObject({ sideA: [{ actor: { name: 'Government of Afghanistan' } }], sideB: [{ actor: { name: 'Sample Front' } }] });
+    const slugs = (await f.scratch.handle.sql<{ slug: string }[]>`
+      select a.slug from participations p join actors a on a.id = p.actor_id join events e on e.id = p.event_id where e.slug = 'ucdp-ged-900001' order by p.claim_id`).map((r) => r.slug);
+    for (const pair of [slugs, [...slugs].reverse()]) {
+      const r = await f.api.query<{ events: { nodes: { slug: string }[] } }>(`{ events(filter: { between: ["${pair[0]}", "${pair[1]}"] }, first: 50) { nodes { slug } } }`);
+      expect(r.data!.events.nodes.map((n) => n.slug)).toContain('ucdp-ged-900001');
+    }
   });
 
   it('a UCDP GED row: best is the best estimate; deaths per side, of civilians and of unknown are parts, each quoting its column', async () => {
@@ -338,11 +347,10 @@ describe('what a dataset row becomes', () => {
     // Side A is actor1, side B actor2; the interaction from their kinds is the row's own.
     expect(bomb.dyad).toEqual({ acledInteraction: 27, sideA: [{ actor: { name: 'Sample Armed Group' } }], sideB: [{ actor: { name: 'Civilians (Afghanistan)' } }] });
     expect(bomb.citations[0]!.source.text).toContain('interaction: 27');
-    // A battle has no side that was only acted against (both sides fought): no dyad, as for UCDP's
-    // state-based rows; the row's interaction stays in its text.
+    // In a battle both sides fought: side A is actor1, side B actor2, and the interaction reads back too.
     const clash = (await f.api.query<{ eventByExternalId: DyadAnswer }>(DYAD, { scheme: 'ACLED_EVENT_ID', value: 'AFG900002' })).data!.eventByExternalId;
     expect(clash.participants.map((p) => [p.role, p.actor.name])).toEqual([['PERPETRATOR', 'Military Forces of Afghanistan (2021-)'], ['PERPETRATOR', 'Sample Armed Group']]);
-    expect(clash.dyad).toBeNull();
+    expect(clash.dyad).toEqual({ acledInteraction: 12, sideA: [{ actor: { name: 'Military Forces of Afghanistan (2021-)' } }], sideB: [{ actor: { name: 'Sample Armed Group' } }] });
     expect(clash.citations[0]!.source.text).toContain('interaction: 12');
   });
 
@@ -527,15 +535,25 @@ describe('what a dataset row becomes', () => {
     expect(roles(await of('AFG900062'))[1]).toEqual(['PERPETRATOR', 'Sample Armed Group', ['event_type: Battles\nsub_event_type: Government regains territory', 'actor2: Sample Armed Group']]);
     expect(roles(await of('AFG900063')).map(([role, name]) => [role, name])).toEqual([['PERPETRATOR', 'Sample Armed Group'], ['PERPETRATOR', army]]);
     expect(roles(await of('AFG900064'))[1]).toEqual(['TARGET', 'Sample Armed Group', ['sub_event_type: Air/drone strike', 'actor2: Sample Armed Group', 'inter2: 2']]);
-    // Side B is who was acted against: a battle has none (both sides fought), so no dyad and no
-    // `between` match, as for UCDP's state-based and non-state rows; the air strike has both sides.
-    for (const id of ['AFG900061', 'AFG900062', 'AFG900063']) expect((await of(id)).dyad).toBeNull();
+    // A battle's two sides both fought: side A is actor1 (the first side named), side B actor2 and
+    // its allies; the air strike's side B is its target.
+    const sides = (e: DyadAnswer) => e.dyad && [e.dyad.sideA.map((p) => p.actor.name), e.dyad.sideB.map((p) => p.actor.name)];
+    expect(sides(await of('AFG900061'))).toEqual([[army], ['Sample Armed Group', 'Sample Allied Front']]);
+    expect(sides(await of('AFG900062'))).toEqual([[army], ['Sample Armed Group']]);
+    expect(sides(await of('AFG900063'))).toEqual([['Sample Armed Group'], [army]]);
     expect((await of('AFG900064')).dyad).toMatchObject({ acledInteraction: 12, sideA: [{ actor: { name: army } }], sideB: [{ actor: { name: 'Sample Armed Group' } }] });
-    const between = await f.api.query<{ events: { nodes: { slug: string }[] } }>(
-      `{ events(filter: { between: ["acled-sample-armed-group", "${slugOf('acled', army)}"] }, first: 50) { nodes { slug } } }`,
-    );
-    expect(between.errors).toBeUndefined();
-    expect(between.data!.events.nodes.map((e) => e.slug).filter((slug) => slug.startsWith('acled-afg90006'))).toEqual(['acled-afg900064']);
+    const between = async (a: string, b: string) => {
+      const r = await f.api.query<{ events: { nodes: { slug: string }[] } }>(`{ events(filter: { between: ["${a}", "${b}"] }, first: 50) { nodes { slug } } }`);
+      expect(r.errors).toBeUndefined();
+      return r.data!.events.nodes.map((e) => e.slug).filter((slug) => slug.startsWith('acled-afg90006')).sort();
+    };
+    // Every battle and the air strike are between the group and the army, either way round...
+    const all = ['acled-afg900061', 'acled-afg900062', 'acled-afg900063', 'acled-afg900064'];
+    expect(await between('acled-sample-armed-group', slugOf('acled', army))).toEqual(all);
+    expect(await between(slugOf('acled', army), 'acled-sample-armed-group')).toEqual(all);
+    // ...the ally fought the army, not the group it fought beside.
+    expect(await between(slugOf('acled', army), slugOf('acled', 'Sample Allied Front'))).toEqual(['acled-afg900061']);
+    expect(await between('acled-sample-armed-group', slugOf('acled', 'Sample Allied Front'))).toEqual([]);
     expect(await quotesNoClaimCites('acled-afg90006%')).toEqual([]);
   });
 

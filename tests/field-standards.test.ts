@@ -14,6 +14,7 @@ import { SEED_DATA_DIR, SEED_SOURCES_DIR } from '../src/domain/knowledge/seed.ts
 import { drainSummaries } from '../src/db/summaries.ts';
 import { breakdownSource, summaryRoute } from '../src/graphql/loaders/analytics.ts';
 import { openApi, tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
+import { sidesOf } from '../src/domain/events/dyads.ts';
 import { serve } from './server-helpers.ts';
 
 const api = openApi();
@@ -418,5 +419,21 @@ describe('casualty parts in a CSV import', () => {
     const range = await importFile(f.scratch.handle.db, path);
     expect(range.problems.join('\n')).toMatch(/line 2 \(events\[0\]\)\.killed\.parts\[0\]\.high: high must not be below low/);
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  });
+});
+
+describe('a fight’s two sides (sidesOf, for Event.dyad and the exports’ side_a and side_b)', () => {
+  const p = (claimId: number, actor: string, role: string) => ({ claimId, actor, role });
+  const names = (sides: { sideA: { actor: string }[]; sideB: { actor: string }[] }) => [sides.sideA.map((x) => x.actor), sides.sideB.map((x) => x.actor)];
+  it('splits a clash with no one acted against: the first actor recorded as acting on side A, the others on side B', () => {
+    // Listed in another order than recorded: the first recorded (lowest claim id) is side A.
+    const clash = [p(12, 'rebels', 'PERPETRATOR'), p(14, 'allies', 'PERPETRATOR'), p(10, 'army', 'PERPETRATOR'), p(11, 'army', 'CLAIMED_RESPONSIBILITY'), p(13, 'onlookers', 'IMPLICATED')];
+    expect(names(sidesOf('ARMED_CLASH', clash, (x) => x.actor))).toEqual([['army', 'army'], ['rebels', 'allies']]);
+    expect(names(sidesOf('TAKEOVER', clash, (x) => x.actor))).toEqual([['army', 'army'], ['rebels', 'allies']]);
+  });
+  it('leaves everyone who acted on side A in an attack, and in a fight with someone recorded as acted against', () => {
+    const joint = [p(1, 'group-a', 'PERPETRATOR'), p(2, 'group-b', 'PERPETRATOR')];
+    expect(names(sidesOf('ATTACK', joint, (x) => x.actor))).toEqual([['group-a', 'group-b'], []]);
+    expect(names(sidesOf('ARMED_CLASH', [...joint, p(3, 'police', 'TARGET')], (x) => x.actor))).toEqual([['group-a', 'group-b'], ['police']]);
   });
 });

@@ -8,12 +8,19 @@
  * - Side B, who was acted against: TARGET, VICTIM.
  * An event has a dyad only when both sides have an actor.
  *
+ * A fight (a kind ACLED codes as Battles: ARMED_CLASH, TAKEOVER) has two sides that both acted:
+ * UCDP's side A and side B of state-based and non-state violence, ACLED's actor1 and actor2 in
+ * Battles, each recorded as a PERPETRATOR. When such an event names no one acted against, its
+ * side A is the first actor recorded as acting (the first side the source names, as the importers
+ * write a row's actors in file order) and its side B everyone else who acted.
+ *
  * ACLED's interaction code (reference data, ACLED Codebook, "Actor Names, Types, and 'Inter' Codes"
  * and "Interaction Codes") combines the two sides' inter codes, lower first: 1 state forces,
  * 2 rebel groups, 3 political militias, 4 identity militias, 5 rioters, 6 protesters, 7 civilians,
  * 8 external/other forces. Each side's code comes from its first actor's kind.
  */
-import type { actorKindValues, participationRoleValues } from '../vocabulary.ts';
+import type { actorKindValues, eventKindValues, participationRoleValues } from '../vocabulary.ts';
+import { STANDARD_TYPES_BY_KIND } from './standard-types.ts';
 
 type Role = (typeof participationRoleValues)[number];
 type ActorKind = (typeof actorKindValues)[number];
@@ -27,6 +34,25 @@ export function sideOf(role: Role): DyadSide | null {
   if ((SIDE_A_ROLES as readonly Role[]).includes(role)) return 'A';
   if ((SIDE_B_ROLES as readonly Role[]).includes(role)) return 'B';
   return null;
+}
+
+type EventKind = (typeof eventKindValues)[number];
+
+/** The kinds whose sides both fought: those ACLED codes as Battles (reference data, standard-types.ts). */
+export const FIGHT_KINDS = (Object.keys(STANDARD_TYPES_BY_KIND) as EventKind[]).filter((kind) => STANDARD_TYPES_BY_KIND[kind].acledEventType === 'BATTLES');
+
+/**
+ * An event's two sides from its live participations (any order): side A who acted, side B who was
+ * acted against; in a fight naming no one acted against, side B is everyone who acted but the
+ * first actor recorded as acting (lowest claim id). Each side keeps the participations' order.
+ */
+export function sidesOf<P extends { role: string; claimId: number }>(kind: string, participations: readonly P[], actorOf: (p: P) => string | number): { sideA: P[]; sideB: P[] } {
+  const sideA = participations.filter((p) => sideOf(p.role as Role) === 'A');
+  const sideB = participations.filter((p) => sideOf(p.role as Role) === 'B');
+  if (sideB.length > 0 || !(FIGHT_KINDS as readonly string[]).includes(kind) || sideA.length === 0) return { sideA, sideB };
+  const first = sideA.reduce((a, b) => (b.claimId < a.claimId ? b : a));
+  const firstActor = actorOf(first);
+  return { sideA: sideA.filter((p) => actorOf(p) === firstActor), sideB: sideA.filter((p) => actorOf(p) !== firstActor) };
 }
 
 /**

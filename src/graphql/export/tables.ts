@@ -8,7 +8,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { ExportSession } from './session.ts';
 import type { ClaimRecord, EventRecord, ParticipantRecord, QuoteRecord } from './records.ts';
 import { eventRecordsQuery } from './records.ts';
-import { sideOf } from '../../domain/events/dyads.ts';
+import { sidesOf } from '../../domain/events/dyads.ts';
 import { ACLED_EVENT_TYPES, ACLED_SUB_EVENT_TYPES, GTD_ATTACK_TYPES, STANDARD_TYPES_BY_KIND } from '../../domain/events/standard-types.ts';
 import type { ExportQuery } from './parameters.ts';
 
@@ -107,10 +107,11 @@ function eventProperties(e: EventRecord) {
 /** `ROLE:actor` for each participation, `;`-separated: a column a spreadsheet filter can use. */
 const actorList = (e: EventRecord) => e.participants.map((p) => `${p.role}:${p.actor}`).join(';');
 
-/** The actors on one side of the event (Event.dyad), from its live participations; CSV joins them with `;`. */
+/** The actors on one side of the event (Event.dyad, sidesOf), from its live participations; CSV joins them with `;`. */
 function side(e: EventRecord, which: 'A' | 'B'): string[] {
-  const live = e.participants.filter((p) => p.claim.retractedAt === null && sideOf(p.role as Parameters<typeof sideOf>[0]) === which);
-  return [...new Set(live.map((p) => p.actor))];
+  const live = e.participants.filter((p) => p.claim.retractedAt === null).map((p) => ({ ...p, claimId: p.claim.id }));
+  const sides = sidesOf(e.kind, live, (p) => p.actor);
+  return [...new Set((which === 'A' ? sides.sideA : sides.sideB).map((p) => p.actor))];
 }
 
 /** The kind's ACLED and GTD types (reference data), as the codebooks spell them. */

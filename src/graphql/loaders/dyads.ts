@@ -5,13 +5,13 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { actors, claims, events, participations } from '../../db/schema.ts';
-import { SIDE_A_ROLES, SIDE_B_ROLES, sideOf, type acledInteraction } from '../../domain/events/dyads.ts';
+import { FIGHT_KINDS, SIDE_A_ROLES, SIDE_B_ROLES, sidesOf, type acledInteraction } from '../../domain/events/dyads.ts';
 import type { KnowledgeView } from '../context.ts';
-import { actorAsMergedAt, actorsAt, claimVisibleAs, mergeTime } from '../view.ts';
+import { actorAsMergedAt, actorsAt, claimVisibleAs, eventsAt, mergeTime } from '../view.ts';
 import { anyKey, preparedRows } from './batch.ts';
 import { rawClaimMeta, type ParticipationRow } from './claims.ts';
 
-export type SideRow = ParticipationRow & { actorKind: Parameters<typeof acledInteraction>[0] };
+export type SideRow = ParticipationRow & { actorKind: Parameters<typeof acledInteraction>[0]; eventKind: string };
 
 export interface DyadShape {
   sideA: SideRow[];
@@ -23,23 +23,23 @@ export async function dyadsOfEvents(db: Database, view: KnowledgeView, eventIds:
   const roles = sql.param([...SIDE_A_ROLES, ...SIDE_B_ROLES]);
   const rows = await preparedRows<SideRow>(db, sql`
     select p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
-           p.attributed_by_id as "attributedById", ${rawClaimMeta}, a.kind as "actorKind"
+           p.attributed_by_id as "attributedById", ${rawClaimMeta}, a.kind as "actorKind", e.kind as "eventKind"
       from ${participations} p
       join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')}
+      -- The event's kind as of the view: a fight's two sides may both have acted (sidesOf).
+      join ${eventsAt(view, 'e')} on e.id = p.event_id
       -- The actor as merged at the view's time: its kind gives the side's ACLED inter code.
       join ${actorsAt(view, 'a')} on a.id = ${actorAsMergedAt(sql`p.actor_id`, mergeTime(view))}
      where p.event_id = ${anyKey(eventIds)} and p.role = any(${roles}::participation_role[])
      -- Most direct role first (perpetrator before claimant before attribution), then the surest.
      order by p.event_id, array_position(${roles}::participation_role[], p.role), c.confidence desc, p.claim_id`);
-  const byEvent = new Map<number, DyadShape>();
-  for (const row of rows) {
-    const dyad = byEvent.get(row.eventId) ?? { sideA: [], sideB: [] };
-    (sideOf(row.role) === 'A' ? dyad.sideA : dyad.sideB).push(row);
-    byEvent.set(row.eventId, dyad);
-  }
+  const byEvent = new Map<number, SideRow[]>();
+  for (const row of rows) byEvent.set(row.eventId, [...(byEvent.get(row.eventId) ?? []), row]);
   return eventIds.map((id) => {
-    const dyad = byEvent.get(id);
-    return dyad && dyad.sideA.length > 0 && dyad.sideB.length > 0 ? dyad : null;
+    const rowsOf = byEvent.get(id);
+    if (!rowsOf) return null;
+    const dyad = sidesOf(rowsOf[0]!.eventKind, rowsOf, (p) => p.actorId);
+    return dyad.sideA.length > 0 && dyad.sideB.length > 0 ? dyad : null;
   });
 }
 
@@ -56,8 +56,9 @@ export async function dyadsOfEvents(db: Database, view: KnowledgeView, eventIds:
 export function betweenCondition(first: string, second: string, view: KnowledgeView): SQL {
   const at = mergeTime(view);
   // The actor and those merged into it, computed once per statement (an uncorrelated ARRAY).
-  const folded = (slug: string) => sql`any(array(select f.actor_id from ${actors} a,
-    actors_folded_into(array[canonical_actor(a.id, ${at})], ${at}) f where a.slug = ${slug}))`;
+  const foldedArray = (slug: string) => sql`array(select f.actor_id from ${actors} a,
+    actors_folded_into(array[canonical_actor(a.id, ${at})], ${at}) f where a.slug = ${slug})`;
+  const folded = (slug: string) => sql`any(${foldedArray(slug)})`;
   const roleList = (roles: readonly string[]) => sql`${sql.param([...roles])}::participation_role[]`;
   const sideOfEvents = (slug: string, roles: readonly string[]) =>
     sql`select p.event_id from ${participations} p where p.actor_id = ${folded(slug)} and p.role = any(${roleList(roles)})`;
@@ -70,5 +71,17 @@ export function betweenCondition(first: string, second: string, view: KnowledgeV
   const pairs = (a: string, b: string) => sql`
     select x.event_id from (${sideOfEvents(a, SIDE_A_ROLES)} intersect ${sideOfEvents(b, SIDE_B_ROLES)}) x
      where ${onSide(sql`x.event_id`, a, SIDE_A_ROLES)} and ${onSide(sql`x.event_id`, b, SIDE_B_ROLES)}`;
-  return sql`${events.id} in (${pairs(first, second)} union ${pairs(second, first)})`;
+  // A fight where both acted (sidesOf): both on side A, no one acted against, and exactly one of
+  // them the first actor recorded as acting. One look at the candidate's visible participations.
+  const fought = sql`
+    select x.event_id from (${sideOfEvents(first, SIDE_A_ROLES)} intersect ${sideOfEvents(second, SIDE_A_ROLES)}) x
+      join ${eventsAt(view, 'fe')} on fe.id = x.event_id and fe.kind = any(${sql.param([...FIGHT_KINDS])}::event_kind[])
+      cross join lateral (
+        select array_agg(p.actor_id order by p.claim_id) filter (where p.role = any(${roleList(SIDE_A_ROLES)})) as acting,
+               bool_or(p.role = any(${roleList(SIDE_B_ROLES)})) as acted_against
+          from ${participations} p join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')}
+         where p.event_id = x.event_id) s
+     where not s.acted_against and s.acting && ${foldedArray(first)} and s.acting && ${foldedArray(second)}
+       and (s.acting[1] = ${folded(first)}) <> (s.acting[1] = ${folded(second)})`;
+  return sql`${events.id} in (${pairs(first, second)} union ${pairs(second, first)} union ${fought})`;
 }

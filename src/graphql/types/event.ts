@@ -81,7 +81,7 @@ export const EventFilter = builder.inputType('EventFilter', {
     gtdAttackType: t.field({ type: [GtdAttackTypeEnum], description: 'Events whose kind maps to any of these GTD attack types.' }),
     between: t.stringList({
       description:
-        'Two actor slugs: events with one on each side (side A acted, side B was targeted or hit; see `Event.dyad`), either way round. Actors merged into either count as it.',
+        'Two actor slugs: events with one on each side (side A acted, side B was targeted or hit, or in a fight fought the other side; see `Event.dyad`), either way round. Actors merged into either count as it.',
     }),
     gtdSuicide: t.boolean({ description: 'true: only suicide attacks (GTD’s suicide flag); false: only attacks with no indication of one.' }),
     from: t.field({ type: 'LocalDate', description: 'Events that may have happened on or after this day.' }),

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applySqlSources } from '../src/db/migrate.ts';
 import { drainSummaries } from '../src/db/summaries.ts';
 import { importDataset } from '../src/import/datasets/import.ts';
-import { slugOf } from '../src/import/datasets/rows.ts';
+import { nameOf, slugOf } from '../src/import/datasets/rows.ts';
 import { generateDataset } from '../scripts/generate-dataset.ts';
 import { scratchDatabase, tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
 
@@ -665,5 +665,26 @@ describe('a dataset file written part by part', () => {
       await whole.drop();
       await parts.drop();
     }
+  });
+});
+
+describe('names and slugs of dataset actors', () => {
+  it('gives names in other scripts slugs of their own, the same each time', () => {
+    expect(slugOf('acled', 'Sample Armed Group')).toBe('acled-sample-armed-group');
+    const isis = slugOf('acled', 'الدولة الإسلامية');
+    const taliban = slugOf('acled', 'طالبان');
+    expect(isis).toMatch(/^acled-x[0-9a-f]{10}$/);
+    expect(taliban).toMatch(/^acled-x[0-9a-f]{10}$/);
+    expect(isis).not.toBe(taliban);
+    expect(slugOf('acled', 'الدولة الإسلامية')).toBe(isis);
+    expect(slugOf('acled', 'ИГИЛ (Вилаят Хорасан)')).not.toBe(slugOf('acled', 'ИГИЛ'));
+  });
+
+  it('cuts a long name as the API measures it, never inside a character or before a trailing space', () => {
+    const long = `${'a'.repeat(499)} tail`;
+    expect(nameOf(long)).toBe('a'.repeat(499));
+    const emoji = `${'b'.repeat(499)}😀`;
+    expect(nameOf(emoji)).toBe('b'.repeat(499));
+    expect(nameOf('Sample Armed Group')).toBe('Sample Armed Group');
   });
 });

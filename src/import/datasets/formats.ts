@@ -5,6 +5,7 @@
  */
 import type { DatasetRecord } from '../../domain/bulk/dataset.ts';
 import type { CasualtyCategory } from '../../db/casualties.ts';
+import { DATE_RANGE } from '../../db/schema.ts';
 import type { ExternalIdScheme } from '../../domain/external-ids/external-ids.ts';
 import type { actorKindValues } from '../../domain/vocabulary.ts';
 import { rowCasualties, type ColumnPart } from './casualties.ts';
@@ -301,6 +302,10 @@ const acled: DatasetFormat = {
     checkAcledInteraction(row, inter1, inter2, actor2 !== null);
     const associates1 = acledAssociates(row, 'assoc_actor_1', actor1 || null);
     const associates2 = acledAssociates(row, 'assoc_actor_2', actor2);
+    // A week-precise day within three days of the range's ends spans days the knowledge base does not take.
+    if (day && precision === '2' && !(isDay(addDays(day, -3)) && isDay(addDays(day, 3)))) {
+      row.problem('event_date', `the week around ${day} (time_precision 2) must lie between ${DATE_RANGE.earliest} and ${DATE_RANGE.latest}`);
+    }
     if (row.problems.length > 0 || !id || !day || !precision) return null;
     // time_precision (codebook): 1 the day is known; 2 only the week (the middle day is coded); 3 only the month.
     const date =

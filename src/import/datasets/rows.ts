@@ -3,6 +3,7 @@
  * line per column, in the file's order, values exactly as in the file), the span of each field in
  * it, and the checks and names every mapping uses.
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Countries, Country } from 'world-countries';
 import { DATE_RANGE } from '../../db/schema.ts';
@@ -160,15 +161,28 @@ export function isDay(day: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day && day >= DATE_RANGE.earliest && day <= DATE_RANGE.latest;
 }
 
-/** A slug from a name: ASCII letters and digits joined by single hyphens, cut to the slug limit. */
-export function slugOf(...parts: string[]): string {
-  const slug = parts
-    .join(' ')
+/**
+ * One part of a slug: its ASCII letters and digits joined by single hyphens. A name with none (in
+ * Arabic or Cyrillic script) is named by a hash of its text instead, so that two such names never
+ * share a slug and the same name always gets the same one.
+ */
+function slugPart(part: string): string {
+  const slug = part
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
+    .replace(/^-+|-+$/g, '');
+  if (slug !== '' || part.trim() === '') return slug;
+  return `x${createHash('sha256').update(part.trim()).digest('hex').slice(0, 10)}`;
+}
+
+/** A slug from a name: ASCII letters and digits joined by single hyphens, cut to the slug limit. */
+export function slugOf(...parts: string[]): string {
+  const slug = parts
+    .map(slugPart)
+    .filter((part) => part !== '')
+    .join('-')
     .slice(0, TEXT_LIMITS.slug)
     .replace(/-+$/, '');
   return SLUG_PATTERN.test(slug) ? slug : 'unnamed';
@@ -176,7 +190,14 @@ export function slugOf(...parts: string[]): string {
 
 /** A name or title cut to the name limit. */
 export function nameOf(text: string): string {
-  return [...text].slice(0, TEXT_LIMITS.name).join('');
+  // Cut as the API measures names (UTF-16 units), never inside a character, and without the spaces
+  // a cut can leave at the end, which a name may not have.
+  let cut = '';
+  for (const character of text) {
+    if (cut.length + character.length > TEXT_LIMITS.name) break;
+    cut += character;
+  }
+  return cut.trimEnd();
 }
 
 const countries = createRequire(import.meta.url)('world-countries') as Countries;

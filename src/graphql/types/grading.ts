@@ -2,6 +2,7 @@
  * Gradings: a source's reliability or a claim's credibility given anew, with the reason
  * (src/domain/gradings/grade.ts). Listed on the source and on the claim, newest first.
  */
+import type { Database } from '../../db/client.ts';
 import { builder } from '../builder.ts';
 import { CREDIBILITY_DESCRIPTION, SourceReliabilityEnum } from '../claim-filters.ts';
 import { groupBy } from '../loaders/batch.ts';
@@ -52,36 +53,16 @@ builder.objectField(Source, 'gradings', (t) =>
   }),
 );
 
-const claimGradingsDescription = (what: string) =>
-  `Each time ${what} credibility was graded anew (\`gradeClaim\`), newest first (at most ${GRADINGS_LIMIT}); the grade it was recorded with is the oldest one’s \`previous\`. Empty when it keeps that grade. ${GRADES_ARE_CURRENT}`;
+/** The `gradings` field of a record whose credibility is its claim's: `what` names the claim in the description. */
+const claimGradings = <Parent extends { claimId: number }>(what: string) => ({
+  type: ClaimGrading,
+  description: `Each time ${what} credibility was graded anew (\`gradeClaim\`), newest first (at most ${GRADINGS_LIMIT}); the grade it was recorded with is the oldest one’s \`previous\`. Empty when it keeps that grade. ${GRADES_ARE_CURRENT}`,
+  load: (ids: number[], ctx: { db: Database }) => gradingsOfClaims(ctx.db, ids),
+  group: groupBy((g: ClaimGradingRow) => g.claimId),
+  resolve: (parent: Parent) => parent.claimId,
+});
 
-builder.interfaceField(Claim, 'gradings', (t) =>
-  t.loadableGroup({
-    type: ClaimGrading,
-    description: claimGradingsDescription('the claim’s'),
-    load: (ids: number[], ctx) => gradingsOfClaims(ctx.db, ids),
-    group: groupBy((g: ClaimGradingRow) => g.claimId),
-    resolve: (claim) => claim.claimId,
-  }),
-);
-
+builder.interfaceField(Claim, 'gradings', (t) => t.loadableGroup(claimGradings('the claim’s')));
 // An event's and an actor's credibility is their establishing claim's (the report, the profile).
-builder.objectField(Event, 'gradings', (t) =>
-  t.loadableGroup({
-    type: ClaimGrading,
-    description: claimGradingsDescription('the report’s'),
-    load: (ids: number[], ctx) => gradingsOfClaims(ctx.db, ids),
-    group: groupBy((g: ClaimGradingRow) => g.claimId),
-    resolve: (event) => event.claimId,
-  }),
-);
-
-builder.objectField(Actor, 'gradings', (t) =>
-  t.loadableGroup({
-    type: ClaimGrading,
-    description: claimGradingsDescription('the profile’s'),
-    load: (ids: number[], ctx) => gradingsOfClaims(ctx.db, ids),
-    group: groupBy((g: ClaimGradingRow) => g.claimId),
-    resolve: (actor) => actor.claimId,
-  }),
-);
+builder.objectField(Event, 'gradings', (t) => t.loadableGroup(claimGradings('the report’s')));
+builder.objectField(Actor, 'gradings', (t) => t.loadableGroup(claimGradings('the profile’s')));

@@ -158,15 +158,16 @@ describe('grading sources and claims anew', () => {
     const previousGrade = (await sql<{ reliability: string | null }[]>`select reliability from sources where slug = ${SOURCE}`)[0]!.reliability;
     const next = previousGrade === 'E' ? 'D' : 'E';
     expect((await gradeSource({ source: SOURCE, reliability: next, reason: 'its record worsened' })).data!.gradeSource.__typename).toBe('MutationGradeSourceSuccess');
-    type R = { actor: { relationships: { nodes: { id: string; credibility: number | null; sourceReliability: string | null }[] } } };
+    type R = { actor: { relationships: { nodes: { id: string; credibility: number | null; sourceReliability: string | null; citations: { source: { reliability: string | null } }[] }[] } } };
     const read = async (asOf: string | null, floor = '') =>
-      (await f.api.query<R>(`query($asOf: DateTime) { actor(slug: "afghan-taliban", asOf: $asOf) { relationships(type: [ALLIED_WITH], direction: OUTGOING${floor}) { nodes { id credibility sourceReliability } } } }`, { asOf }))
+      (await f.api.query<R>(`query($asOf: DateTime) { actor(slug: "afghan-taliban", asOf: $asOf) { relationships(type: [ALLIED_WITH], direction: OUTGOING${floor}) { nodes { id credibility sourceReliability citations { source { reliability } } } } } }`, { asOf }))
         .data!.actor.relationships.nodes.find((n) => n.id === id);
     // Live: the new grades.
     expect(await read(null)).toMatchObject({ credibility: 1, sourceReliability: next });
     expect(await read(null, ', minCredibility: 1')).toBeDefined();
     // Before the source's grading: the claim's new credibility, the source's old grade.
-    expect(await read(sourceBefore)).toMatchObject({ credibility: 1, sourceReliability: previousGrade });
+    expect(await read(sourceBefore)).toMatchObject({ credibility: 1, sourceReliability: previousGrade, citations: [{ source: { reliability: previousGrade } }] });
+    expect((await read(null))?.citations[0]?.source.reliability).toBe(next);
     expect(await read(sourceBefore, `, minReliability: ${previousGrade ?? 'F'}`)).toBeDefined();
     expect(await read(null, `, minReliability: ${previousGrade ?? 'F'}`)).toBeUndefined();
     // Before the claim's grading: its old credibility, and out of the 1 floor.

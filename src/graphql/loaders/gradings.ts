@@ -87,3 +87,21 @@ export async function gradeAsSeen<K extends 'credibility' | 'sourceReliability'>
   const seen = await claimGradesAt(ctx).load(claimId);
   return seen ? seen[grade] : stored;
 }
+
+const sourceGradesAtLoaders = new WeakMap<object, DataLoader<number, SourceReliability | null>>();
+
+/** A source's reliability as the view sees it: as stored for a live read, else as graded at the view's time. */
+export async function sourceReliabilityAsSeen(ctx: { db: Database; view: KnowledgeView }, sourceId: number, stored: SourceReliability | null): Promise<SourceReliability | null> {
+  const asOf = ctx.view.asOf?.toISOString();
+  if (asOf === undefined) return stored;
+  let loader = sourceGradesAtLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader(async (ids: readonly number[]) => {
+      const rows = await preparedRows<{ id: number; reliability: SourceReliability | null }>(ctx.db, sql`
+        select s.id, source_reliability_at(s.id, s.reliability, ${asOf}::timestamptz) as reliability from sources s where s.id = ${anyKey(ids)}`);
+      return inKeyOrder(ids, rows, (r) => r.id).map((r) => r?.reliability ?? null);
+    });
+    sourceGradesAtLoaders.set(ctx, loader);
+  }
+  return loader.load(sourceId);
+}

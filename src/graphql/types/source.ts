@@ -3,6 +3,7 @@ import { sources } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
 import { groupBy } from '../loaders/batch.ts';
+import { sourceReliabilityAsSeen } from '../loaders/gradings.ts';
 import { LATER_VERSIONS_LIMIT, laterVersionsOfSources, sourceColumns, sourcesById, sourceTextsById, type SourceRow } from '../loaders/entities.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
 import { SourceReliabilityEnum } from '../claim-filters.ts';
@@ -46,8 +47,8 @@ export const Source = builder.loadableNode('Source', {
       type: SourceReliabilityEnum,
       nullable: true,
       description:
-        'The analyst’s Admiralty grade of how reliable this source is (A completely reliable … E unreliable, F cannot be judged); null when nobody has graded it (filters count that as F). A judgement of the source, apart from the confidence of each claim drawn from it.',
-      resolve: (s) => s.reliability,
+        'The analyst’s Admiralty grade of how reliable this source is (A completely reliable … E unreliable, F cannot be judged); null when nobody has graded it (filters count that as F). A judgement of the source, apart from the confidence of each claim drawn from it. Reached from a claim in a read with `asOf`, the grade it had then (`gradings` say when it changed).',
+      resolve: (s, _args, ctx) => sourceReliabilityAsSeen(ctx, s.id, s.reliability),
     }),
     dataset: t.field({
       type: DatasetEnum,

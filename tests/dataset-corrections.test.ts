@@ -344,3 +344,53 @@ describe('a later release the knowledge base cannot take', () => {
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
   });
 });
+
+describe('--remap: stored rows mapped again by this version of the importer', () => {
+  it('recodes what an earlier mapping stored otherwise, citing the stored row, and then finds nothing to do', async () => {
+    const sample = fileURLToPath(new URL('../seed/examples/datasets/acled-sample.csv', import.meta.url));
+    expect((await importDataset(f.scratch.handle.db, sample, 'acled')).ok).toBe(true);
+    // The sample's battle alone (its other rows may have later versions from the tests above).
+    const lines = readFileSync(sample, 'utf8').trimEnd().split('\n');
+    const path = join(dir, 'acled-battle.csv');
+    writeFileSync(path, `${lines[0]}\n${lines.find((l) => l.startsWith('AFG900002,'))}\n`);
+    // The battle as an earlier version of the importer stored it: an attack, actor2 its target.
+    const as = async (query: string, i: Record<string, unknown>) => {
+      const r = await f.api.query<Record<string, { __typename: string; message?: string }>>(query, { i }, { token: f.tokens.admin });
+      expect(r.errors).toBeUndefined();
+      expect(Object.values(r.data!)[0]!.__typename, JSON.stringify(r.data)).toMatch(/Success$/);
+    };
+    const cite = (quote: string) => [{ source: 'acled-afg900002', quote }];
+    await as(`mutation($i: UpdateEventInput!) { updateEvent(input: $i) { __typename ... on UserError { message } } }`, { slug: 'acled-afg900002', kind: 'ATTACK', confidence: 90, citations: cite('sub_event_type: Armed clash') });
+    const [perpetrator] = await f.scratch.handle.sql<{ id: number }[]>`
+      select p.claim_id as id from participations p join actors a on a.id = p.actor_id join events e on e.id = p.event_id
+       where e.slug = 'acled-afg900002' and a.slug = 'acled-sample-armed-group' and p.role = 'PERPETRATOR'`;
+    await as(`mutation($i: RetractClaimInput!) { retractClaim(input: $i) { __typename ... on UserError { message } } }`, {
+      claim: Buffer.from(`Participation:${perpetrator!.id}`).toString('base64'), reason: 'coded as the target then', citation: cite('actor2: Sample Armed Group')[0],
+    });
+    await as(`mutation($i: AddParticipationInput!) { addParticipation(input: $i) { __typename ... on UserError { message } } }`, {
+      event: 'acled-afg900002', actor: 'acled-sample-armed-group', role: 'TARGET', confidence: 90, citations: cite('actor2: Sample Armed Group'),
+    });
+    const counts = await tableCounts(f.scratch.handle.sql);
+    const expected = [
+      'line 2: mapped again (source "acled-afg900002"); event "acled-afg900002": kind; participation added: acled-sample-armed-group PERPETRATOR; participation retracted: acled-sample-armed-group TARGET',
+    ];
+    // A dry run says what it would do and writes nothing; without --remap nothing is named (the text is unchanged).
+    expect(await importDataset(f.scratch.handle.db, path, 'acled', { remap: true, dryRun: true })).toMatchObject({ ok: true, created: 0, corrected: expected });
+    expect(await importDataset(f.scratch.handle.db, path, 'acled', { applyCorrections: true })).toMatchObject({ ok: true, corrected: [], differing: [] });
+    const { audit_log: _a, ...unchanged } = await tableCounts(f.scratch.handle.sql);
+    const { audit_log: _b, ...before } = counts;
+    expect(unchanged).toEqual(before);
+    expect(await importDataset(f.scratch.handle.db, path, 'acled', { remap: true })).toMatchObject({ ok: true, created: 0, corrected: expected });
+    const roles = await f.scratch.handle.sql<{ role: string; kind: string; reason: string | null }[]>`
+      select p.role::text as role, e.kind::text as kind, c.retraction_reason as reason from participations p join actors a on a.id = p.actor_id join events e on e.id = p.event_id join claims c on c.id = p.claim_id
+       where e.slug = 'acled-afg900002' and a.slug = 'acled-sample-armed-group' order by p.claim_id`;
+    expect(roles).toEqual([
+      { role: 'PERPETRATOR', kind: 'ARMED_CLASH', reason: 'coded as the target then' },
+      { role: 'TARGET', kind: 'ARMED_CLASH', reason: 'this version of the importer no longer maps ACLED AFG900002 (source acled-afg900002) to acled-sample-armed-group as TARGET' },
+      { role: 'PERPETRATOR', kind: 'ARMED_CLASH', reason: null },
+    ]);
+    // No later version was stored: the claims cite the row as stored.
+    expect(await f.scratch.handle.sql`select slug from sources where slug like 'acled-afg900002-%'`).toEqual([]);
+    expect(await importDataset(f.scratch.handle.db, path, 'acled', { remap: true })).toMatchObject({ ok: true, corrected: [] });
+  });
+});

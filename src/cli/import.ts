@@ -23,7 +23,7 @@ import { IMPORT_DRAIN_BATCH, IMPORT_DRAINERS, drainSummaries } from '../db/summa
 import { importFile } from '../import/import.ts';
 import { DATASET_FORMAT_NAMES, importDataset } from '../import/datasets/import.ts';
 
-const usage = `usage: npm run import -- FILE.json|FILE.csv [--format ${DATASET_FORMAT_NAMES.join('|')} [--apply-corrections] [--report-absent]] [--dry-run] [--timings]`;
+const usage = `usage: npm run import -- FILE.json|FILE.csv [--format ${DATASET_FORMAT_NAMES.join('|')} [--apply-corrections] [--remap] [--report-absent]] [--dry-run] [--timings]`;
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
@@ -31,6 +31,7 @@ const { positionals, values } = parseArgs({
     timings: { type: 'boolean', default: false },
     format: { type: 'string' },
     'apply-corrections': { type: 'boolean', default: false },
+    remap: { type: 'boolean', default: false },
     'report-absent': { type: 'boolean', default: false },
   },
 });
@@ -39,7 +40,7 @@ if (!path || positionals.length > 1) {
   console.error(usage);
   process.exit(2);
 }
-for (const flag of ['apply-corrections', 'report-absent'] as const) {
+for (const flag of ['apply-corrections', 'remap', 'report-absent'] as const) {
   if (values[flag] && !values.format) {
     console.error(`--${flag} applies to dataset imports: give --format (${DATASET_FORMAT_NAMES.join(', ')})\n${usage}`);
     process.exit(2);
@@ -96,6 +97,7 @@ try {
   const importOptions = {
     dryRun,
     applyCorrections: values['apply-corrections'] ?? false,
+    remap: values.remap ?? false,
     reportAbsent: values['report-absent'] ?? false,
     onProgress: (done: number, total: number) => {
       bar?.update(done, total);

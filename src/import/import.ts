@@ -71,6 +71,12 @@ export interface ImportOptions {
   /** Dataset imports: apply rows that differ from their stored record as corrections, rather than only name them. */
   applyCorrections?: boolean;
   /**
+   * Dataset imports: also map every stored row again, text changed or not, and apply what this
+   * version of the importer derives otherwise (a kind or role an earlier version did not give) as
+   * cited corrections; implies applyCorrections.
+   */
+  remap?: boolean;
+  /**
    * Dataset imports: report the stored records of the same dataset, in the countries the file's rows
    * name and within their dates, that the file does not contain (a later release dropped them).
    */
@@ -281,8 +287,8 @@ export async function importFile(db: Database, path: string, options: ImportOpti
   const refuse = (problems: string[], records: number): ImportReport => ({
     file: name, dryRun, ok: false, problems, created: 0, unchanged: 0, differing: [], corrected: [], refused: records, createdEventIds: [],
   });
-  if (options.applyCorrections) {
-    return refuse(['--apply-corrections applies to dataset imports (--format); a knowledge file\'s records are corrected through the API\'s updates'], 0);
+  if (options.applyCorrections || options.remap) {
+    return refuse([`--${options.remap ? 'remap' : 'apply-corrections'} applies to dataset imports (--format); a knowledge file's records are corrected through the API's updates`], 0);
   }
   if (options.reportAbsent) {
     return refuse(['--report-absent applies to dataset imports (--format): a knowledge file holds what one source says, not a release of records'], 0);

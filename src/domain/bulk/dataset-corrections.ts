@@ -31,8 +31,10 @@ import { correctionSourceSlug, DATASET_NAMES, laterVersionTitle, type DatasetRec
 /** What applying one row's later version did, for the import's report. */
 export interface DatasetCorrection {
   line: number;
-  /** The slug the row's later version is stored under. */
+  /** The slug the row's later version is stored under (for a remapped row: the stored version with its text). */
   source: string;
+  /** The row's text was stored already: what changed is how this importer maps it (`--remap`). */
+  remapped: boolean;
   /** The event the row reports, or null when none is stored under its id. */
   event: string | null;
   /** The event's fields the update changed (none: the version changed nothing the event holds). */
@@ -57,7 +59,9 @@ export async function applyDatasetCorrections(tx: Tx, principal: Principal, reco
   const applied: DatasetCorrection[] = [];
   for (const record of records) {
     try {
-      applied.push(await applyCorrection(tx, principal, record, file));
+      const correction = await applyCorrection(tx, principal, record, file);
+      // A row mapped again the same way changed nothing: not a correction to report.
+      if (!correction.remapped || correction.changed.length + correction.added.length + correction.retracted.length > 0) applied.push(correction);
     } catch (error) {
       // A rule of the services refuses the correction: the import names the row and the record, and
       // says it is the correction that is refused (the row itself passed the mapping's checks).
@@ -74,18 +78,32 @@ export async function applyDatasetCorrections(tx: Tx, principal: Principal, reco
 async function applyCorrection(tx: Tx, principal: Principal, record: DatasetRecord, file: string): Promise<DatasetCorrection> {
   const text = record.source.text;
   const textSha256 = sha256Hex(text);
-  const slug = correctionSourceSlug(record.source.slug, textSha256);
-  const title = laterVersionTitle(record.source.title, textSha256, file);
-  const [stored] = await tx
-    .insert(sources)
-    .values({
-      ...sourceRow({ slug, title, publisher: record.source.publisher, published: null, text }),
-      dataset: record.source.dataset,
-      versionOfId: sql`(select id from sources where slug = ${record.source.slug})`,
-    })
-    .returning({ id: sources.id, versionOfId: sources.versionOfId });
-  if (!stored?.versionOfId) throw new Error(`source "${record.source.slug}" was found stored a statement ago`);
-  const correction: DatasetCorrection = { line: record.line, source: slug, event: null, changed: [], added: [], retracted: [] };
+  // A version of the record with this very text (the first, or a later one): the row is mapped
+  // again (`--remap`) and its claims cite that version; else the row is a later version, stored now.
+  const [same] = await tx.execute<{ id: number; slug: string; recordId: number }>(sql`
+    select s.id, s.slug, coalesce(s.version_of_id, s.id) as "recordId" from sources s
+     where s.text_sha256 = ${textSha256}
+       and (s.slug = ${record.source.slug} or s.version_of_id = (select id from sources where slug = ${record.source.slug}))
+     order by s.id limit 1`);
+  let stored: { id: number; recordId: number; slug: string };
+  if (same) stored = same;
+  else {
+    const slug = correctionSourceSlug(record.source.slug, textSha256);
+    const title = laterVersionTitle(record.source.title, textSha256, file);
+    const [inserted] = await tx
+      .insert(sources)
+      .values({
+        ...sourceRow({ slug, title, publisher: record.source.publisher, published: null, text }),
+        dataset: record.source.dataset,
+        versionOfId: sql`(select id from sources where slug = ${record.source.slug})`,
+      })
+      .returning({ id: sources.id, versionOfId: sources.versionOfId });
+    if (!inserted?.versionOfId) throw new Error(`source "${record.source.slug}" was found stored a statement ago`);
+    stored = { id: inserted.id, recordId: inserted.versionOfId, slug };
+  }
+  const slug = stored.slug;
+  const remapped = same !== undefined;
+  const correction: DatasetCorrection = { line: record.line, source: slug, remapped, event: null, changed: [], added: [], retracted: [] };
 
   const e = record.event;
   const [event] = await tx.execute<{ id: number; slug: string }>(sql`
@@ -118,7 +136,9 @@ async function applyCorrection(tx: Tx, principal: Principal, record: DatasetReco
     const placeId = e.place === null ? null : await storedPlaceId(tx, record, e.place);
     const fields = {
       slug: event.slug, title: e.title, kind: e.kind, date: e.date, place: e.place, killed: e.killed, wounded: e.wounded,
-      confidence: e.confidence, note: `corrected as ${row}'s later version (source ${slug}) gives it`, citations: [],
+      confidence: e.confidence,
+      note: remapped ? `recoded as this version of the importer maps ${row} (source ${slug})` : `corrected as ${row}'s later version (source ${slug}) gives it`,
+      citations: [],
     };
     const input = parseUpdateEvent(fields);
     const updated = await updateEvent(tx, principal, input, { citationIds: await cite(e.quotes), placeId });
@@ -137,7 +157,7 @@ async function applyCorrection(tx: Tx, principal: Principal, record: DatasetReco
   const storedParticipations = await tx.execute<{ claimId: number; actorId: number; actor: string; role: string; ours: boolean }>(sql`
     select p.claim_id as "claimId", a.id as "actorId", a.slug as actor, p.role::text as role,
            not exists (select 1 from claim_citations cc join citations ci on ci.id = cc.citation_id join sources s on s.id = ci.source_id
-                        where cc.claim_id = p.claim_id and s.id <> ${stored.versionOfId} and s.version_of_id is distinct from ${stored.versionOfId}) as ours
+                        where cc.claim_id = p.claim_id and s.id <> ${stored.recordId} and s.version_of_id is distinct from ${stored.recordId}) as ours
       from participations p join actors a on a.id = canonical_actor(p.actor_id, 'infinity')
      where p.event_id = ${event.id}
        -- Each claim by its key: joined to the live claims, the plan read them all (64,000 at 20,000 rows).
@@ -177,7 +197,9 @@ async function applyCorrection(tx: Tx, principal: Principal, record: DatasetReco
     const [citation] = await citationInputs(span ? [span] : []);
     await retractClaim(tx, principal, parseRetractClaim({
       claim: encodeGlobalId('Participation', s.claimId),
-      reason: `${row}'s later version (source ${slug}) no longer codes ${s.actor} as ${s.role}`,
+      reason: remapped
+        ? `this version of the importer no longer maps ${row} (source ${slug}) to ${s.actor} as ${s.role}`
+        : `${row}'s later version (source ${slug}) no longer codes ${s.actor} as ${s.role}`,
       citation,
     }));
     correction.retracted.push(`${s.actor} ${s.role}`);

@@ -157,6 +157,11 @@ export async function loadDatasetRecords(
      */
     onDiffering?: (records: DatasetRecord[]) => Promise<void>;
     /**
+     * With onDiffering: give it every row whose record is stored, its text changed or not, so that
+     * a stored row's claims are derived again by this version of the mapping (`--remap`).
+     */
+    remapStored?: boolean;
+    /**
      * Keep the id of every row of the file (new, stored before or differing) in `ds_file_records`
      * until the transaction ends, for absentDatasetRecords.
      */
@@ -193,7 +198,7 @@ export async function loadDatasetRecords(
   // A part is written while Node maps and stages the next: the database works while Node parses.
   const batches = new CopyBatches<Stage>(sql, STAGES, Number.POSITIVE_INFINITY, async () => {
     const step = timed();
-    const part = await writePart(sql, recordedBy, keepDiffering, keepRecordIds, step);
+    const part = await writePart(sql, recordedBy, keepDiffering, keepDiffering && (options.remapStored ?? false), keepRecordIds, step);
     const records = writingRecords.shift();
     written.created += part.created;
     written.unchanged += part.unchanged;
@@ -363,12 +368,12 @@ export async function absentDatasetRecords(sql: BulkSql, dataset: DatasetRecord[
  * part before are stored by then, so actors, places and repeated rows are found as if imported
  * by an earlier file in the same transaction.
  */
-async function writePart(sql: BulkSql, recordedBy: string, keepDiffering: boolean, keepRecordIds: boolean, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows'>> {
+async function writePart(sql: BulkSql, recordedBy: string, keepDiffering: boolean, remapStored: boolean, keepRecordIds: boolean, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows'>> {
   // Statistics only of the columns the writes join and filter on: a part's texts and quotes would
   // cost more to sample than the plans they could change.
   for (const stage of Object.values(STAGES)) await sql.unsafe(`analyze ${stage.name} (${stage.joinedOn.join(', ')})`);
   step('analyze staged rows');
-  const summary = await write(sql, recordedBy, keepDiffering, step);
+  const summary = await write(sql, recordedBy, keepDiffering, remapStored, step);
   if (keepRecordIds) {
     await sql.unsafe('insert into ds_file_records (value) select value from ds_sources');
     step('keep the file\'s record ids');
@@ -378,8 +383,11 @@ async function writePart(sql: BulkSql, recordedBy: string, keepDiffering: boolea
   return summary;
 }
 
-/** Writes the staged part; with `keepDiffering`, the places of differing rows too (their corrections need them). */
-async function write(sql: BulkSql, recordedBy: string, keepDiffering: boolean, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows'>> {
+/**
+ * Writes the staged part; with `keepDiffering`, the places of differing rows too (their corrections
+ * need them); with `remapStored`, every row stored before counts as differing (to be mapped again).
+ */
+async function write(sql: BulkSql, recordedBy: string, keepDiffering: boolean, remapStored: boolean, step: (name: string) => void): Promise<Omit<DatasetLoadSummary, 'rows'>> {
   const count = async (query: string) => Number((await sql.unsafe<{ n: string }[]>(query))[0]?.n ?? 0);
   // Rows stored before (their source, or their event by its dataset id): left as they are.
   await sql.unsafe(`
@@ -400,8 +408,9 @@ async function write(sql: BulkSql, recordedBy: string, keepDiffering: boolean, s
   await sql.unsafe(`
     create temp table ds_differing on commit drop as
     select b.n, b.line from ds_sources b join sources s on s.slug = b.slug
-     where s.text_sha256 <> b.text_sha256
-       and not exists (select 1 from sources v where v.version_of_id = s.id and v.text_sha256 = b.text_sha256)`);
+     where ${remapStored ? 'true' : 'false'}
+        or (s.text_sha256 <> b.text_sha256
+            and not exists (select 1 from sources v where v.version_of_id = s.id and v.text_sha256 = b.text_sha256))`);
   const differing = (await sql.unsafe<{ line: number }[]>('select line from ds_differing order by line')).map((r) => r.line);
   step('find rows stored before');
 

@@ -39,6 +39,7 @@ function describeCorrection(c: DatasetCorrection): string {
     c.added.length > 0 ? `participation added: ${c.added.join(', ')}` : null,
     c.retracted.length > 0 ? `participation retracted: ${c.retracted.join(', ')}` : null,
   ].filter((d) => d !== null);
+  if (c.remapped) return `line ${c.line}: mapped again (source "${c.source}"); ${did.join('; ')}`;
   return `line ${c.line}: stored as source "${c.source}"; ${did.length > 0 ? did.join('; ') : 'nothing else it maps changed'}`;
 }
 
@@ -47,7 +48,8 @@ export const DATASET_FORMAT_NAMES = Object.keys(DATASET_FORMATS);
 export async function importDataset(db: Database, path: string, formatName: string, options: ImportOptions = {}): Promise<ImportReport> {
   const file = basename(path);
   const dryRun = options.dryRun ?? false;
-  const applyCorrections = options.applyCorrections ?? false;
+  const remap = options.remap ?? false;
+  const applyCorrections = (options.applyCorrections ?? false) || remap;
   const refuse = (problems: string[], refused: number): ImportReport => ({ file, dryRun, ok: false, problems, created: 0, unchanged: 0, differing: [], corrected: [], refused, createdEventIds: [] });
   const format = DATASET_FORMATS[formatName];
   if (!format) return refuse([`--format ${formatName}: not a dataset format (${DATASET_FORMAT_NAMES.join(', ')})`], 0);
@@ -130,7 +132,7 @@ export async function importDataset(db: Database, path: string, formatName: stri
         ...(options.onStep ? { onStep: options.onStep } : {}),
         ...(options.onProgress ? { onProgress: (done: number) => options.onProgress?.(done, done) } : {}),
         ...(options.partRows ? { partRows: options.partRows } : {}),
-        ...(applyCorrections ? { onDiffering: correct } : {}),
+        ...(applyCorrections ? { onDiffering: correct, remapStored: remap } : {}),
         ...(reportAbsent ? { keepRecordIds: true } : {}),
       });
       if (problems.length > 0) throw new Refusal(problems, rows);

@@ -40,25 +40,21 @@ function selected(input: GradeSourcesInput): SQL {
   return sql.join(parts, sql` and `);
 }
 
-/** How many sources the input names, and how many of them have another grade. */
-async function countSelected(tx: Tx, input: GradeSourcesInput): Promise<{ matched: number; toGrade: number }> {
-  const [row] = await tx.execute<{ matched: number; toGrade: number }>(sql`
-    select count(*)::int as matched, count(*) filter (where s.reliability is distinct from ${input.reliability}::source_reliability)::int as "toGrade"
-      from sources s where ${selected(input)}`);
-  return row ?? { matched: 0, toGrade: 0 };
-}
-
 /** Refuses, naming the input, what gradeSources would not do: no source named, or none to change. */
-export async function checkGradeSources(tx: Tx, input: GradeSourcesInput): Promise<{ matched: number; toGrade: number }> {
-  const counts = await countSelected(tx, input);
-  const { matched, toGrade } = counts;
-  const path = ['input', input.dataset != null ? 'dataset' : 'publisher'];
-  if (matched === 0) throw new ValidationError('no source matches: check the dataset and publisher', path);
+function refuseNothingToGrade(input: GradeSourcesInput, matched: number, toGrade: number): void {
+  if (matched === 0) throw new ValidationError('no source matches: check the dataset and publisher', ['input', input.dataset != null ? 'dataset' : 'publisher']);
   if (toGrade === 0) {
     const grade = input.reliability === null ? 'ungraded' : `graded ${input.reliability}`;
     throw new ValidationError(`all ${matched} sources that match are ${grade} already`, ['input', 'reliability']);
   }
-  return counts;
+}
+
+/** What starting the job refuses at once (refuseNothingToGrade), from a count of the sources named. */
+export async function checkGradeSources(tx: Tx, input: GradeSourcesInput): Promise<void> {
+  const [row] = await tx.execute<{ matched: number; toGrade: number }>(sql`
+    select count(*)::int as matched, count(*) filter (where s.reliability is distinct from ${input.reliability}::source_reliability)::int as "toGrade"
+      from sources s where ${selected(input)}`);
+  refuseNothingToGrade(input, row?.matched ?? 0, row?.toGrade ?? 0);
 }
 
 export interface GradeSourcesResult {
@@ -71,9 +67,11 @@ export interface GradeSourcesResult {
 
 /** Grades every source the input names that has another grade; `onProgress` after each batch. */
 export async function gradeSources(tx: Tx, principal: Principal, input: GradeSourcesInput, onProgress?: (done: number, total: number) => Promise<void>): Promise<GradeSourcesResult> {
-  const { matched } = await checkGradeSources(tx, input);
-  const ids = (await tx.execute<{ id: number }>(sql`
-    select s.id from sources s where ${selected(input)} and s.reliability is distinct from ${input.reliability}::source_reliability order by s.id`)).map((r) => r.id);
+  const named = await tx.execute<{ id: number; regrade: boolean }>(sql`
+    select s.id, s.reliability is distinct from ${input.reliability}::source_reliability as regrade from sources s where ${selected(input)} order by s.id`);
+  const ids = named.filter((r) => r.regrade).map((r) => r.id);
+  refuseNothingToGrade(input, named.length, ids.length);
+  const matched = named.length;
   for (let at = 0; at < ids.length; at += GRADE_BATCH) {
     const batch = ids.slice(at, at + GRADE_BATCH);
     await tx.execute(sql`

@@ -92,8 +92,7 @@ function eventProperties(e: EventRecord) {
     wounded_best: e.woundedBest,
     wounded_parts: e.woundedParts ?? [],
     ...standardTypeColumns(e.kind),
-    side_a: side(e, 'A'),
-    side_b: side(e, 'B'),
+    ...sideColumns(e),
     confidence: claim.confidence,
     note: claim.note,
     recorded_at: claim.recordedAt,
@@ -107,11 +106,12 @@ function eventProperties(e: EventRecord) {
 /** `ROLE:actor` for each participation, `;`-separated: a column a spreadsheet filter can use. */
 const actorList = (e: EventRecord) => e.participants.map((p) => `${p.role}:${p.actor}`).join(';');
 
-/** The actors on one side of the event (Event.dyad, sidesOf), from its live participations; CSV joins them with `;`. */
-function side(e: EventRecord, which: 'A' | 'B'): string[] {
+/** The actors on each side of the event (Event.dyad, sidesOf), from its live participations; CSV joins them with `;`. */
+function sideColumns(e: EventRecord): { side_a: string[]; side_b: string[] } {
   const live = e.participants.filter((p) => p.claim.retractedAt === null).map((p) => ({ ...p, claimId: p.claim.id }));
-  const sides = sidesOf(e.kind, live, (p) => p.actor);
-  return [...new Set((which === 'A' ? sides.sideA : sides.sideB).map((p) => p.actor))];
+  const { sideA, sideB } = sidesOf(e.kind, live, (p) => p.actor);
+  const actors = (side: typeof live) => [...new Set(side.map((p) => p.actor))];
+  return { side_a: actors(sideA), side_b: actors(sideB) };
 }
 
 /** The kind's ACLED and GTD types (reference data), as the codebooks spell them. */

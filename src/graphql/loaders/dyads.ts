@@ -34,7 +34,11 @@ export async function dyadsOfEvents(db: Database, view: KnowledgeView, eventIds:
      -- Most direct role first (perpetrator before claimant before attribution), then the surest.
      order by p.event_id, array_position(${roles}::participation_role[], p.role), c.confidence desc, p.claim_id`);
   const byEvent = new Map<number, SideRow[]>();
-  for (const row of rows) byEvent.set(row.eventId, [...(byEvent.get(row.eventId) ?? []), row]);
+  for (const row of rows) {
+    const ofEvent = byEvent.get(row.eventId);
+    if (ofEvent) ofEvent.push(row);
+    else byEvent.set(row.eventId, [row]);
+  }
   return eventIds.map((id) => {
     const rowsOf = byEvent.get(id);
     if (!rowsOf) return null;

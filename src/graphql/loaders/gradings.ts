@@ -1,4 +1,5 @@
 /** Gradings of sources and claims, newest first, a bounded number per parent (one statement per request). */
+import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
@@ -60,21 +61,14 @@ export interface ClaimGradesAt {
   sourceReliability: SourceReliability | null;
 }
 
-const gradesAtLoaders = new WeakMap<object, DataLoader<number, ClaimGradesAt | null>>();
-
 /** The request's loader of claims' grades as its view sees them (one statement per batch). */
-export function claimGradesAt(ctx: { db: Database; view: KnowledgeView }): DataLoader<number, ClaimGradesAt | null> {
-  let loader = gradesAtLoaders.get(ctx);
-  if (!loader) {
-    const grades = claimGradesAs(ctx.view, 'c');
-    loader = new DataLoader(async (ids: readonly number[]) =>
-      inKeyOrder(ids, await preparedRows<ClaimGradesAt>(ctx.db, sql`
-        select c.id as "claimId", ${grades.credibility} as credibility, ${grades.sourceReliability} as "sourceReliability"
-          from claims c where c.id = ${anyKey(ids)}`), (g) => g.claimId));
-    gradesAtLoaders.set(ctx, loader);
-  }
-  return loader;
-}
+const claimGradesAt = createContextCache((ctx: { db: Database; view: KnowledgeView }) => {
+  const grades = claimGradesAs(ctx.view, 'c');
+  return new DataLoader(async (ids: readonly number[]) =>
+    inKeyOrder(ids, await preparedRows<ClaimGradesAt>(ctx.db, sql`
+      select c.id as "claimId", ${grades.credibility} as credibility, ${grades.sourceReliability} as "sourceReliability"
+        from claims c where c.id = ${anyKey(ids)}`), (g) => g.claimId));
+});
 
 /** A grade field's value: as stored for a live read, else as the view's time saw it. */
 export async function gradeAsSeen<K extends 'credibility' | 'sourceReliability'>(
@@ -88,20 +82,17 @@ export async function gradeAsSeen<K extends 'credibility' | 'sourceReliability'>
   return seen ? seen[grade] : stored;
 }
 
-const sourceGradesAtLoaders = new WeakMap<object, DataLoader<number, SourceReliability | null>>();
+/** The request's loader of sources' reliability at its view's time (asOf reads only). */
+const sourceReliabilityAt = createContextCache((ctx: { db: Database; view: KnowledgeView }) => {
+  const asOf = ctx.view.asOf?.toISOString() ?? null;
+  return new DataLoader(async (ids: readonly number[]) => {
+    const rows = await preparedRows<{ id: number; reliability: SourceReliability | null }>(ctx.db, sql`
+      select s.id, source_reliability_at(s.id, s.reliability, ${asOf}::timestamptz) as reliability from sources s where s.id = ${anyKey(ids)}`);
+    return inKeyOrder(ids, rows, (r) => r.id).map((r) => r?.reliability ?? null);
+  });
+});
 
 /** A source's reliability as the view sees it: as stored for a live read, else as graded at the view's time. */
-export async function sourceReliabilityAsSeen(ctx: { db: Database; view: KnowledgeView }, sourceId: number, stored: SourceReliability | null): Promise<SourceReliability | null> {
-  const asOf = ctx.view.asOf?.toISOString();
-  if (asOf === undefined) return stored;
-  let loader = sourceGradesAtLoaders.get(ctx);
-  if (!loader) {
-    loader = new DataLoader(async (ids: readonly number[]) => {
-      const rows = await preparedRows<{ id: number; reliability: SourceReliability | null }>(ctx.db, sql`
-        select s.id, source_reliability_at(s.id, s.reliability, ${asOf}::timestamptz) as reliability from sources s where s.id = ${anyKey(ids)}`);
-      return inKeyOrder(ids, rows, (r) => r.id).map((r) => r?.reliability ?? null);
-    });
-    sourceGradesAtLoaders.set(ctx, loader);
-  }
-  return loader.load(sourceId);
+export function sourceReliabilityAsSeen(ctx: { db: Database; view: KnowledgeView }, sourceId: number, stored: SourceReliability | null): Promise<SourceReliability | null> {
+  return ctx.view.asOf ? sourceReliabilityAt(ctx).load(sourceId) : Promise.resolve(stored);
 }

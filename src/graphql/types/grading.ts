@@ -40,13 +40,13 @@ export const ClaimGrading = builder.loadableNode('ClaimGrading', {
   }),
 });
 
-const GRADES_ARE_CURRENT =
+const GRADES_AS_OF =
   'Live reads use the current grades; a read `asOf` a past time shows and filters by the grades as they stood then, so an earlier dashboard is reproduced exactly.';
 
 builder.objectField(Source, 'gradings', (t) =>
   t.loadableGroup({
     type: SourceGrading,
-    description: `Each time the source’s reliability was graded anew (\`gradeSource\`), newest first (at most ${GRADINGS_LIMIT}); the grade given when it was added is the oldest one’s \`previous\`. Empty when it keeps the grade it was added with. ${GRADES_ARE_CURRENT}`,
+    description: `Each time the source’s reliability was graded anew (\`gradeSource\`), newest first (at most ${GRADINGS_LIMIT}); the grade given when it was added is the oldest one’s \`previous\`. Empty when it keeps the grade it was added with. ${GRADES_AS_OF}`,
     load: (ids: number[], ctx) => gradingsOfSources(ctx.db, ids),
     group: groupBy((g: SourceGradingRow) => g.sourceId),
     resolve: (s) => s.id,
@@ -56,7 +56,7 @@ builder.objectField(Source, 'gradings', (t) =>
 /** The `gradings` field of a record whose credibility is its claim's: `what` names the claim in the description. */
 const claimGradings = <Parent extends { claimId: number }>(what: string) => ({
   type: ClaimGrading,
-  description: `Each time ${what} credibility was graded anew (\`gradeClaim\`), newest first (at most ${GRADINGS_LIMIT}); the grade it was recorded with is the oldest one’s \`previous\`. Empty when it keeps that grade. ${GRADES_ARE_CURRENT}`,
+  description: `Each time ${what} credibility was graded anew (\`gradeClaim\`), newest first (at most ${GRADINGS_LIMIT}); the grade it was recorded with is the oldest one’s \`previous\`. Empty when it keeps that grade. ${GRADES_AS_OF}`,
   load: (ids: number[], ctx: { db: Database }) => gradingsOfClaims(ctx.db, ids),
   group: groupBy((g: ClaimGradingRow) => g.claimId),
   resolve: (parent: Parent) => parent.claimId,

@@ -554,6 +554,22 @@ describe('what a dataset row becomes', () => {
     // ...the ally fought the army, not the group it fought beside.
     expect(await between(slugOf('acled', army), slugOf('acled', 'Sample Allied Front'))).toEqual(['acled-afg900061']);
     expect(await between('acled-sample-armed-group', slugOf('acled', 'Sample Allied Front'))).toEqual([]);
+    // Whom each met on the other side, counted as between counts them.
+    const opponents = async (actor: string) => {
+      const r = await f.api.query<{ breakdown: { key: string; events: number }[] }>(`{ breakdown(by: OPPONENT, top: 100, filter: { actor: "${actor}" }) { key events } }`);
+      expect(r.errors).toBeUndefined();
+      return r.data!.breakdown;
+    };
+    const betweenCount = async (a: string, b: string) =>
+      (await f.api.query<{ eventStats: { events: number } }>(`{ eventStats(filter: { between: ["${a}", "${b}"] }) { events } }`)).data?.eventStats.events;
+    const armys = await opponents(slugOf('acled', army));
+    expect(armys.map((g) => g.key).sort()).toEqual(['acled-sample-allied-front', 'acled-sample-armed-group']);
+    for (const g of armys) expect(g.events).toBe(await betweenCount(slugOf('acled', army), g.key));
+    // The group's ally fought beside it: not its opponent.
+    const groups = await opponents('acled-sample-armed-group');
+    expect(groups.map((g) => g.key)).toContain(slugOf('acled', army));
+    expect(groups.map((g) => g.key)).not.toContain('acled-sample-allied-front');
+    for (const g of groups) expect(g.events).toBe(await betweenCount('acled-sample-armed-group', g.key));
     expect(await quotesNoClaimCites('acled-afg90006%')).toEqual([]);
   });
 

@@ -320,6 +320,40 @@ describe('dyads', () => {
     expect(moscow.data?.events.nodes.map((n) => n.slug)).toEqual(['moscow-concert-hall-attack']);
   });
 
+  it('breaks down an actor’s events by whom it met on the other side, each group what between finds', async () => {
+    type Group = { key: string; events: number; killed: { min: number }; actor: { slug: string } | null };
+    const opponents = async (actor: string, floor = '') => {
+      const r = await api.query<{ breakdown: Group[] }>(`{ breakdown(by: OPPONENT, top: 100, filter: { actor: "${actor}"${floor} }) { key events killed { min } actor { slug } } }`);
+      expect(r.errors).toBeUndefined();
+      return r.data!.breakdown;
+    };
+    const isisK = await opponents('isis-k');
+    const keys = isisK.map((g) => g.key);
+    // The article: ISIS-K targeted the Afghan Taliban; at Kabul airport it killed 170 Afghan civilians and 13 U.S. servicemembers.
+    expect(keys).toEqual(expect.arrayContaining(['afghan-taliban', 'afghan-civilians', 'us-military']));
+    expect(keys).not.toContain('isis-k');
+    expect(isisK.find((g) => g.key === 'us-military')?.killed.min).toBeGreaterThanOrEqual(183);
+    for (const g of isisK) expect(g.actor?.slug).toBe(g.key);
+    // Each group counts exactly the events `between` finds for the pair.
+    for (const g of isisK) {
+      const r = await api.query<{ eventStats: { events: number } }>(`{ eventStats(filter: { between: ["isis-k", "${g.key}"] }) { events } }`);
+      expect([g.key, r.data?.eventStats.events]).toEqual([g.key, g.events]);
+    }
+    // The other way round: the U.S. military met ISIS-K on the other side.
+    expect((await opponents('us-military')).map((g) => g.key)).toContain('isis-k');
+    // ISIS-K's part in the Kabul airport attack is recorded at confidence 80: a floor of 90 takes
+    // its victims off the other side; the Taliban, targeted at 90, stay.
+    const floored = (await opponents('isis-k', ', minConfidence: 90')).map((g) => g.key);
+    expect(floored).toContain('afghan-taliban');
+    expect(floored).not.toContain('us-military');
+    expect(floored).not.toContain('afghan-civilians');
+  });
+
+  it('refuses an opponent breakdown without an actor, naming the argument', async () => {
+    const r = await api.query(`{ breakdown(by: OPPONENT) { key } }`);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'filter.actor' });
+  });
+
   it('refuses a between that is not two actors', async () => {
     const r = await api.query(`{ events(filter: { between: ["isis-k"] }) { totalCount } }`);
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'filter.between' });
@@ -342,6 +376,7 @@ describe('dyads across a merge', () => {
       return { names: bundle.objects.map((o) => o.name), relationships: bundle.objects.filter((o) => o.type === 'relationship').length };
     };
     const stixBefore = await relationships();
+    const beforeMerge = new Date().toISOString();
     const MERGE = `mutation($i: MergeActorsInput!) { mergeActors(input: $i) { __typename ... on UserError { message path } } }`;
     const merged = await f.api.query<{ mergeActors: { __typename: string } }>(
       MERGE,
@@ -362,6 +397,15 @@ describe('dyads across a merge', () => {
     expect(dyad.data?.event.dyad.sideA.map((s) => s.actor.slug)).toEqual(['pakistan-army']);
     expect(dyad.data?.event.dyad.sideB.map((s) => s.actor.slug)).toContain('afghan-taliban');
     expect(dyad.data?.event.dyad.sideB.map((s) => s.actor.slug)).not.toContain('pakistani-taliban');
+    // The army's opponents: the merged actor, as it stands now; before the merge, as it stood then.
+    const opponents = async (asOf?: string) => {
+      const o = await f.api.query<{ breakdown: { key: string }[] }>(`{ breakdown(by: OPPONENT, top: 100, filter: { actor: "pakistan-army" }${asOf ? `, asOf: "${asOf}"` : ''}) { key } }`);
+      expect(o.errors).toBeUndefined();
+      return o.data!.breakdown.map((g) => g.key);
+    };
+    expect(await opponents()).toContain('afghan-taliban');
+    expect(await opponents()).not.toContain('pakistani-taliban');
+    expect(await opponents(beforeMerge)).toContain('pakistani-taliban');
     // In STIX the removed actor has no object of its own, and none of its relationships is lost:
     // each now joins the actor it was merged into.
     const [removed] = await f.scratch.handle.sql<{ name: string }[]>`select name from actors where slug = 'pakistani-taliban'`;
@@ -384,6 +428,8 @@ describe('dyads across a merge', () => {
     );
     expect(r.errors).toBeUndefined();
     expect(r.data?.events).toEqual({ totalCount: 0, nodes: [] });
+    const o = await f.api.query<{ breakdown: { key: string }[] }>(`{ breakdown(by: OPPONENT, filter: { actor: "pakistan-army" }) { key } }`);
+    expect(o.data?.breakdown.map((g) => g.key)).not.toContain('afghan-taliban');
   });
 });
 

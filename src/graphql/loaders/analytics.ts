@@ -36,6 +36,7 @@ import { kindsMatching, STANDARD_TYPES_BY_KIND, standardTypeLabel, type Standard
 import { actorsAt, eventsAt, LIVE_VIEW, mergeTime, placesAt, claimVisibleAs } from '../view.ts';
 import { claimPasses, NO_FLOOR, type ClaimFloor, type SourceReliability } from '../claim-filters.ts';
 import { linkDatesMatch } from './geography.ts';
+import { FIGHT_KINDS, SIDE_A_ROLES, SIDE_B_ROLES } from '../../domain/events/dyads.ts';
 
 export interface KilledSum {
   min: number;
@@ -466,6 +467,8 @@ export type Grouped = SummaryRows & {
 
 /** Where a breakdown reads a live filter from, and what it groups by; null: from events. */
 export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions?: SQL, parts = false): Grouped | null {
+  // No summary keeps an event's sides (they follow its participations' order and roles): from events.
+  if (by === 'OPPONENT') return null;
   const links = hasLinks(route);
   if (graded(route)) {
     // Years (below, through eventRollupFor) and countries of all events, from the rollups that
@@ -578,6 +581,7 @@ export function placeBreakdownSource(by: BreakdownBy, rows: PlaceAggregateRows):
       return source && { ...source, ...BY_VALUE, group: sql`extract(year from r.period)::int`, where: sql`r.grain <> 'NONE'` };
     }
     case 'ACTOR':
+    case 'OPPONENT':
     case 'ROLE':
     case 'DOCTRINE':
       return null;
@@ -610,6 +614,8 @@ function linkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boolean): Gr
     case 'ACTOR':
       // With an actor: the links in the filter's roles of the events the actor is linked to.
       return { ...actorLinkRows(null, route, parts, route.actor !== null ? linkedEvents(route) : undefined), ...BY_ACTOR };
+    case 'OPPONENT':
+      return null;
     case 'ROLE':
       // One group per role whose links pass the floor (and in the filter's roles, if it names any).
       return {
@@ -814,7 +820,7 @@ export async function timeline(
   return [...rows];
 }
 
-export type BreakdownBy = 'COUNTRY' | 'ACTOR' | 'ROLE' | 'EVENT_KIND' | 'DOCTRINE' | 'YEAR' | StandardTypeBreakdown;
+export type BreakdownBy = 'COUNTRY' | 'ACTOR' | 'OPPONENT' | 'ROLE' | 'EVENT_KIND' | 'DOCTRINE' | 'YEAR' | StandardTypeBreakdown;
 export type StandardTypeBreakdown = 'ACLED_EVENT_TYPE' | 'ACLED_SUB_EVENT_TYPE' | 'GTD_ATTACK_TYPE';
 
 const standardTypeDimensions: Record<StandardTypeBreakdown, StandardTypeDimension> = {
@@ -881,7 +887,7 @@ interface KeyedEvents {
 
 function keyedEvents(view: KnowledgeView, by: BreakdownBy, conditions: SQL | undefined, links: LinkFilter, parts: boolean): KeyedEvents {
   const rows = keyedEventRows(view, by, conditions, links, parts);
-  if (by === 'ACTOR') return { rows, labels: { join: sql`join ${actorsAt(view, 'a')} on a.id = g.entity_id`, key: sql`a.slug`, label: sql`a.name` } };
+  if (by === 'ACTOR' || by === 'OPPONENT') return { rows, labels: { join: sql`join ${actorsAt(view, 'a')} on a.id = g.entity_id`, key: sql`a.slug`, label: sql`a.name` } };
   return { rows };
 }
 
@@ -945,6 +951,37 @@ function keyedEventRows(view: KnowledgeView, by: BreakdownBy, conditions: SQL | 
                   where (${roleList} is null or p.role = any(${roleList}))
                     ${actor != null ? sql`and a.id = (select canonical_actor(x.id, ${at}) from ${actors} x where x.slug = ${actor})` : sql``}
                     ${linkConditions ? sql`and ${linkConditions}` : sql``}`;
+    case 'OPPONENT': {
+      // The actors on the other side of each matching event's dyad from the filter's actor, with the
+      // sides sidesOf (src/domain/events/dyads.ts) gives: side A who acted, side B who was acted
+      // against; in a fight no one was acted against, the first actor recorded as acting is side A
+      // and the others who acted side B. Actors as merged at the view's time; participations below
+      // the filter's floor make no side. The resolver requires an actor.
+      const sideA = sql`${sql.param([...SIDE_A_ROLES])}::participation_role[]`;
+      const sideB = sql`${sql.param([...SIDE_B_ROLES])}::participation_role[]`;
+      const self = sql`(select canonical_actor(x.id, ${at}) from ${actors} x where x.slug = ${actor})`;
+      return sql`select distinct ${kept}, o.actor_id as entity_id
+                   from ${linked}
+                   cross join lateral (
+                     with sided as (
+                       select coalesce(fold.canonical_id, p.actor_id) as actor_id, p.claim_id, p.role = any(${sideA}) as acted
+                         from ${participations} p
+                         ${live}
+                         left join actor_folds(${at}) fold on fold.actor_id = p.actor_id
+                        where p.event_id = ${events.id} and (p.role = any(${sideA}) or p.role = any(${sideB}))
+                     ),
+                     sides as (
+                       select s.actor_id,
+                              case when ${events.kind} = any(${sql.param([...FIGHT_KINDS])}::event_kind[]) and bool_and(s.acted) over ()
+                                   then s.actor_id = first_value(s.actor_id) over (order by s.claim_id)
+                                   else s.acted end as on_side_a
+                         from sided s
+                     )
+                     select distinct o.actor_id from sides o
+                      where o.actor_id <> ${self}
+                        and exists (select 1 from sides m where m.actor_id = ${self} and m.on_side_a <> o.on_side_a)
+                   ) o`;
+    }
     case 'DOCTRINE':
       return sql`select distinct ${kept}, d.slug as key, d.name as label, d.id as entity_id
                    from ${linked}

@@ -145,6 +145,10 @@ const BreakdownByEnum = builder.enumType('BreakdownBy', {
   values: {
     COUNTRY: { description: 'The country the event took place in (events in no country are left out).' },
     ACTOR: { description: 'Each actor linked to the event (in the filter’s roles, if it names any).' },
+    OPPONENT: {
+      description:
+        'Each actor on the other side of the event from the filter’s actor (`filter.actor`, required): whom it fought, attacked or was attacked by — the UCDP dyads of an actor. Sides as `Event.dyad` gives them (side A who acted, side B who was acted against; in a fight the first side named against the others who fought), from the participations that pass the filter’s floor; the groups, like `between` of the actor and the group’s actor, count the events where the two met on opposite sides.',
+    },
     ROLE: { description: 'Each role in which an actor (the filter’s actor, if it names one) is linked to the event.' },
     EVENT_KIND: { description: 'The kind of event.' },
     DOCTRINE: {
@@ -183,8 +187,8 @@ const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement
     actor: t.field({
       type: Actor,
       nullable: true,
-      description: 'For ACTOR groups.',
-      resolve: (g) => (g.by === 'ACTOR' ? g.entityId : null),
+      description: 'For ACTOR and OPPONENT groups.',
+      resolve: (g) => (g.by === 'ACTOR' || g.by === 'OPPONENT' ? g.entityId : null),
     }),
     country: t.field({
       type: Place,
@@ -292,7 +296,7 @@ builder.queryFields((t) => ({
     type: [BreakdownGroup],
     description: `The largest groups of matching events (most events first, ties by key): at most \`top\` (default ${DEFAULT_BREAKDOWN_TOP}, max ${MAX_BREAKDOWN_TOP}).`,
     args: {
-      filter: t.arg({ type: EventFilter, description: 'Which events to group; all (visible ones) when left out. Its `actor` and `role` also narrow ACTOR and ROLE groups.' }),
+      filter: t.arg({ type: EventFilter, description: 'Which events to group; all (visible ones) when left out. Its `actor` and `role` also narrow ACTOR and ROLE groups; OPPONENT groups need its `actor`.' }),
       by: t.arg({ type: BreakdownByEnum, required: true, description: 'What to group the events by.' }),
       top: t.arg.int({ required: true, defaultValue: DEFAULT_BREAKDOWN_TOP, description: `How many groups at most, 1 to ${MAX_BREAKDOWN_TOP}.` }),
       ...viewArgs(t.arg),
@@ -301,6 +305,9 @@ builder.queryFields((t) => ({
       const view = useView(ctx, args);
       if (args.top < 1 || args.top > MAX_BREAKDOWN_TOP) {
         throw badInput(`"top" must be between 1 and ${MAX_BREAKDOWN_TOP}, got ${args.top}`, 'top');
+      }
+      if (args.by === 'OPPONENT' && args.filter?.actor == null) {
+        throw badInput('"by: OPPONENT" groups the actors on the other side from one actor: give "filter.actor"', 'filter.actor');
       }
       const parts = asksForCasualties(info);
       // Filtered by place: the per-place summaries, when they answer the filter and the grouping (no casualty parts).

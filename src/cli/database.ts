@@ -1,5 +1,5 @@
 /**
- * The database a command (`npm run token`, `npm run import`, `npm run seed`) works on:
+ * The database a command (`npm run token`, `npm run import`) works on:
  * DATABASE_URL (from the environment or `.env`), else the embedded PostgreSQL that `npm start`
  * is running on EMBEDDED_PG_DIR, found from its postmaster.pid (its port changes every start).
  */

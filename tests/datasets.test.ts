@@ -38,7 +38,7 @@ type EventAnswer = {
     wounded: Figure | null;
     place: { name: string; country: { slug: string }; location: { latitude: number; longitude: number; precision: string } | null };
     citations: { quote: string; startOffset: number; source: { slug: string; publisher: string; text: string } }[];
-    participants: { role: string; actor: { slug: string; name: string; externalIds: { scheme: string; value: string }[] }; citations: { quote: string }[] }[];
+    participants: { role: string; side: string | null; actor: { slug: string; name: string; externalIds: { scheme: string; value: string }[] }; citations: { quote: string }[] }[];
   };
 };
 
@@ -46,7 +46,7 @@ const EVENT = `query($scheme: ExternalIdScheme!, $value: String!) { eventByExter
   slug kind date { earliest latest precision }
   killed { min best max text parts { category low best high text } } wounded { min best max text parts { category low best high text } } place { name country { slug } location { latitude longitude precision } }
   citations { quote startOffset source { slug publisher text } }
-  participants { role actor { slug name externalIds { scheme value } } citations { quote } } } }`;
+  participants { role side actor { slug name externalIds { scheme value } } citations { quote } } } }`;
 
 type ActorAnswer = { slug: string; kind: string; citations: { quote: string; source: { slug: string } }[] };
 const ACTOR = `query($scheme: ExternalIdScheme!, $value: String!) { actorByExternalId(scheme: $scheme, value: $value) { slug kind citations { quote source { slug } } } }`;
@@ -230,9 +230,10 @@ describe('what a dataset row becomes', () => {
       'where_prec: 1\nwhere_coordinates: Sample Town',
     ]);
     expectQuotesAtOffsets(e);
-    expect(e.participants.map((p) => [p.role, p.actor.name, p.actor.externalIds])).toEqual([
-      ['PERPETRATOR', 'Government of Afghanistan', [{ scheme: 'UCDP_ACTOR_ID', value: '130' }]],
-      ['PERPETRATOR', 'Sample Front', [{ scheme: 'UCDP_ACTOR_ID', value: '9001' }]],
+    // Each on the side the row names it.
+    expect(e.participants.map((p) => [p.role, p.side, p.actor.name, p.actor.externalIds])).toEqual([
+      ['PERPETRATOR', 'A', 'Government of Afghanistan', [{ scheme: 'UCDP_ACTOR_ID', value: '130' }]],
+      ['PERPETRATOR', 'B', 'Sample Front', [{ scheme: 'UCDP_ACTOR_ID', value: '9001' }]],
     ]);
     expect(e.participants[0]!.citations.map((c) => c.quote)).toEqual(['type_of_violence: 1', 'side_a: Government of Afghanistan']);
     // Both sides fought: the dyad is UCDP's side A and side B, and `between` finds the event either way round.
@@ -535,6 +536,19 @@ describe('what a dataset row becomes', () => {
     expect(roles(await of('AFG900062'))[1]).toEqual(['PERPETRATOR', 'Sample Armed Group', ['event_type: Battles\nsub_event_type: Government regains territory', 'actor2: Sample Armed Group']]);
     expect(roles(await of('AFG900063')).map(([role, name]) => [role, name])).toEqual([['PERPETRATOR', 'Sample Armed Group'], ['PERPETRATOR', army]]);
     expect(roles(await of('AFG900064'))[1]).toEqual(['TARGET', 'Sample Armed Group', ['sub_event_type: Air/drone strike', 'actor2: Sample Armed Group', 'inter2: 2']]);
+    // Each fighting side is stored as the row names it; the air strike's target takes none.
+    const stored = await f.scratch.handle.sql<{ id: string; actor: string; role: string; side: string | null }[]>`
+      select x.value as id, a.name as actor, p.role::text as role, p.side::text as side
+        from participations p join events e on e.id = p.event_id join actors a on a.id = p.actor_id
+        join external_ids x on x.event_id = e.id and x.scheme = 'ACLED_EVENT_ID'
+       where x.value in ('AFG900061', 'AFG900064') order by x.value, p.claim_id`;
+    expect(stored.map((r) => [r.id, r.actor, r.role, r.side])).toEqual([
+      ['AFG900061', army, 'PERPETRATOR', 'A'],
+      ['AFG900061', 'Sample Armed Group', 'PERPETRATOR', 'B'],
+      ['AFG900061', 'Sample Allied Front', 'PERPETRATOR', 'B'],
+      ['AFG900064', army, 'PERPETRATOR', null],
+      ['AFG900064', 'Sample Armed Group', 'TARGET', null],
+    ]);
     // A battle's two sides both fought: side A is actor1 (the first side named), side B actor2 and
     // its allies; the air strike's side B is its target.
     const sides = (e: DyadAnswer) => e.dyad && [e.dyad.sideA.map((p) => p.actor.name), e.dyad.sideB.map((p) => p.actor.name)];

@@ -13,7 +13,7 @@ import { checkKnowledgeFile, KnowledgeFileError } from '../src/domain/knowledge/
 import { SEED_DATA_DIR, SEED_SOURCES_DIR } from '../src/domain/knowledge/seed.ts';
 import { drainSummaries } from '../src/db/summaries.ts';
 import { breakdownSource, summaryRoute } from '../src/graphql/loaders/analytics.ts';
-import { openApi, tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
+import { openApi, scratchDatabase, tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
 import { sidesOf } from '../src/domain/events/dyads.ts';
 import { serve } from './server-helpers.ts';
 
@@ -223,6 +223,27 @@ describe('casualty estimates in knowledge files', () => {
   });
 });
 
+describe('sides in knowledge files', () => {
+  it('names a side given to an actor acted against by its path', () => {
+    const name = 'globely-news-isis-k-long-reach';
+    const file = JSON.parse(readFileSync(`${SEED_DATA_DIR}/${name}.json`, 'utf8')) as { participations: { role: string; side?: string }[] };
+    const text = readFileSync(`${SEED_SOURCES_DIR}/${name}.txt`, 'utf8');
+    const target = file.participations.findIndex((p) => p.role === 'TARGET');
+    const perpetrator = file.participations.findIndex((p) => p.role === 'PERPETRATOR');
+    file.participations[target]!.side = 'B';
+    file.participations[perpetrator]!.side = 'A';
+    let error: unknown;
+    try {
+      checkKnowledgeFile(`${name}.json`, file, text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(KnowledgeFileError);
+    const problems = (error as KnowledgeFileError).problems;
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^participations\\.${target}\\.side: side is given only for an actor that acted`))]);
+  });
+});
+
 describe('standard event types', () => {
   it('maps the Kabul airport attack to ACLED Suicide bomb and GTD Bombing/Explosion with the suicide flag', async () => {
     const r = await api.query<{ event: { standardTypes: unknown } }>(
@@ -357,6 +378,112 @@ describe('dyads', () => {
   it('refuses a between that is not two actors', async () => {
     const r = await api.query(`{ events(filter: { between: ["isis-k"] }) { totalCount } }`);
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'filter.between' });
+  });
+});
+
+describe('sides named by the source', () => {
+  let f: WriteFixture;
+  const SOURCE = 'test-clash-report';
+  const TEXT = 'Taliban fighters and Pakistani Taliban militants fought ISIS-K near Jalalabad on 3 May 2024. ' + 'On 4 May 2024 the Taliban fought the Pakistani Taliban and ISIS-K there.';
+  const CLASH = 'Taliban fighters and Pakistani Taliban militants fought ISIS-K near Jalalabad on 3 May 2024.';
+  const OTHER = 'On 4 May 2024 the Taliban fought the Pakistani Taliban and ISIS-K there.';
+  const CREATE = `mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename ... on UserError { message path } } }`;
+  const clash = (slug: string, quote: string, day: string, participants: { actor: string; role: string; side?: string }[]) => ({
+    slug, title: `A clash near Jalalabad (${day})`, kind: 'ARMED_CLASH', confidence: 80,
+    date: { text: `${day} May 2024`, earliest: `2024-05-0${day}`, latest: `2024-05-0${day}`, precision: 'DAY' },
+    citations: [{ source: SOURCE, quote }], participants,
+  });
+  type Dyad = { event: { dyad: { sideA: { actor: { slug: string }; side: string | null }[]; sideB: { actor: { slug: string }; side: string | null }[] } | null } };
+  const sides = async (slug: string) => {
+    const r = await f.api.query<Dyad>(`{ event(slug: "${slug}") { dyad { sideA { actor { slug } side } sideB { actor { slug } side } } } }`);
+    expect(r.errors).toBeUndefined();
+    const d = r.data!.event.dyad;
+    return d && [d.sideA.map((p) => p.actor.slug), d.sideB.map((p) => p.actor.slug)];
+  };
+  const between = async (a: string, b: string) =>
+    (await f.api.query<{ events: { nodes: { slug: string }[] } }>(`{ events(filter: { between: ["${a}", "${b}"] }) { nodes { slug } } }`)).data!.events.nodes.map((e) => e.slug).sort();
+  beforeAll(async () => {
+    f = await writeFixture();
+    const added = await f.api.query(`mutation($i: AddSourceInput!) { addSource(input: $i) { __typename } }`, { i: { slug: SOURCE, publisher: 'Test', text: TEXT } }, { token: f.tokens.analyst });
+    expect(added.errors).toBeUndefined();
+  });
+  afterAll(() => f.close());
+
+  it('puts an ally on the side the source names it, in the dyad, between and the opponents', async () => {
+    const created = await f.api.query<{ createEvent: { __typename: string } }>(CREATE, {
+      i: clash('jalalabad-clash-allied', CLASH, '3', [
+        { actor: 'afghan-taliban', role: 'PERPETRATOR', side: 'A' },
+        { actor: 'pakistani-taliban', role: 'PERPETRATOR', side: 'A' },
+        { actor: 'isis-k', role: 'PERPETRATOR', side: 'B' },
+      ]),
+    }, { token: f.tokens.analyst });
+    expect(created.data?.createEvent.__typename).toBe('MutationCreateEventSuccess');
+    expect(await sides('jalalabad-clash-allied')).toEqual([['afghan-taliban', 'pakistani-taliban'], ['isis-k']]);
+    // The same three with no side named: the first recorded is side A, everyone else who fought side B.
+    const unnamed = await f.api.query<{ createEvent: { __typename: string } }>(CREATE, {
+      i: clash('jalalabad-clash-unnamed', OTHER, '4', [
+        { actor: 'afghan-taliban', role: 'PERPETRATOR' },
+        { actor: 'pakistani-taliban', role: 'PERPETRATOR' },
+        { actor: 'isis-k', role: 'PERPETRATOR' },
+      ]),
+    }, { token: f.tokens.analyst });
+    expect(unnamed.data?.createEvent.__typename).toBe('MutationCreateEventSuccess');
+    expect(await sides('jalalabad-clash-unnamed')).toEqual([['afghan-taliban'], ['pakistani-taliban', 'isis-k']]);
+    const [allied, loose] = ['jalalabad-clash-allied', 'jalalabad-clash-unnamed'];
+    expect((await between('pakistani-taliban', 'isis-k')).filter((s) => s.startsWith('jalalabad'))).toEqual([allied]);
+    expect((await between('afghan-taliban', 'pakistani-taliban')).filter((s) => s.startsWith('jalalabad'))).toEqual([loose]);
+    expect((await between('isis-k', 'afghan-taliban')).filter((s) => s.startsWith('jalalabad'))).toEqual([allied, loose]);
+    const opponents = await f.api.query<{ breakdown: { key: string; events: number }[] }>(
+      `{ breakdown(by: OPPONENT, filter: { actor: "pakistani-taliban", from: "2024-05-01", to: "2024-05-31" }) { key events } }`,
+    );
+    expect(opponents.data?.breakdown).toEqual([{ key: 'afghan-taliban', events: 1 }, { key: 'isis-k', events: 1 }]);
+    // Each participation says its side.
+    const named = await f.api.query<{ event: { participants: { actor: { slug: string }; side: string | null }[] } }>(
+      `{ event(slug: "jalalabad-clash-allied") { participants { actor { slug } side } } }`,
+    );
+    expect(named.data?.event.participants.map((p) => [p.actor.slug, p.side]).sort()).toEqual([['afghan-taliban', 'A'], ['isis-k', 'B'], ['pakistani-taliban', 'A']]);
+  });
+
+  it('adds a participation on a named side', async () => {
+    const r = await f.api.query<{ addParticipation: { __typename: string } }>(
+      `mutation($i: AddParticipationInput!) { addParticipation(input: $i) { __typename ... on UserError { message path } } }`,
+      { i: { event: 'jalalabad-clash-allied', actor: 'isis', role: 'PERPETRATOR', side: 'B', confidence: 50, citations: [{ source: SOURCE, quote: CLASH }] } },
+      { token: f.tokens.analyst },
+    );
+    expect(r.data?.addParticipation.__typename).toBe('MutationAddParticipationSuccess');
+    expect(await sides('jalalabad-clash-allied')).toEqual([['afghan-taliban', 'pakistani-taliban'], ['isis-k', 'isis']]);
+  });
+
+  it('keeps the sides through a STIX export and import', async () => {
+    const server = await serve(f.scratch.url);
+    onTestFinished(() => server.shutdown());
+    const bundle = await (await fetch(`${server.url}/export/stix`)).text();
+    const dir = mkdtempSync(join(tmpdir(), 'sides-stix-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'bundle.json'), bundle);
+    const target = await scratchDatabase();
+    onTestFinished(() => target.drop());
+    await importFile(target.handle.db, join(dir, 'bundle.json'));
+    const sidesIn = (sql: typeof target.handle.sql) => sql<{ actor: string; side: string | null }[]>`
+      select a.slug as actor, p.side::text as side from participations p join events e on e.id = p.event_id join actors a on a.id = p.actor_id
+       where e.slug = 'jalalabad-clash-allied' order by a.slug`;
+    const exported = await sidesIn(f.scratch.handle.sql);
+    expect(exported.map((r) => r.side)).toEqual(['A', 'B', 'B', 'A']);
+    expect(await sidesIn(target.handle.sql)).toEqual(exported);
+  });
+
+  it('refuses a side for an actor acted against, naming the field, and writes nothing', async () => {
+    const before = await tableCounts(f.scratch.handle.sql);
+    const r = await f.api.query<{ createEvent: { __typename: string; message: string; path: string[] } }>(CREATE, {
+      i: clash('jalalabad-clash-refused', CLASH, '3', [
+        { actor: 'afghan-taliban', role: 'PERPETRATOR' },
+        { actor: 'isis-k', role: 'TARGET', side: 'B' },
+      ]),
+    }, { token: f.tokens.analyst });
+    expect(r.data?.createEvent).toMatchObject({ __typename: 'ValidationError', path: ['input', 'participants', '1', 'side'], message: expect.stringMatching(/only for an actor that acted/) });
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+    // The database holds the same rule.
+    await expect(f.scratch.handle.sql`update participations set side = 'A' where role = 'TARGET'`).rejects.toThrow(/participations_side_check/);
   });
 });
 

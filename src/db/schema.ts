@@ -136,6 +136,13 @@ export const participationRole = pgEnum('participation_role', [
   'VICTIM',
 ]);
 
+/**
+ * Which side of an event's dyad an actor that acted was on, where both sides acted (a battle): A
+ * the side the source names first (UCDP side_a, ACLED actor1), B the other. The rules that make
+ * sides of roles are in src/domain/events/dyads.ts.
+ */
+export const dyadSide = pgEnum('dyad_side', ['A', 'B']);
+
 /** The Admiralty (NATO) source-reliability grades, A best; OpenCTI and MISP use the same letters. */
 export const sourceReliability = pgEnum('source_reliability', ['A', 'B', 'C', 'D', 'E', 'F']);
 
@@ -615,11 +622,18 @@ export const participations = pgTable(
     role: participationRole('role').notNull(),
     // For ATTRIBUTED: the third party who attributed the event to the actor.
     attributedById: integer('attributed_by_id').references(() => actors.id),
+    // For an actor that acted, in an event whose two sides both acted: which side (sidesOf).
+    side: dyadSide('side'),
   },
   (t) => [
     check(
       'participations_attribution_check',
       sql`(${t.role} = 'ATTRIBUTED') = (${t.attributedById} is not null)`,
+    ),
+    // Only an actor that acted takes a side: one acted against is on side B by its role.
+    check(
+      'participations_side_check',
+      sql`${t.side} is null or ${t.role} in ('PERPETRATOR', 'CLAIMED_RESPONSIBILITY', 'ATTRIBUTED')`,
     ),
     index('participations_event_id_idx').on(t.eventId, t.role),
     // By actor and role: participations_actor_covering_idx, which also holds event and claim (a custom

@@ -3,7 +3,7 @@
  * participation roles, date precisions) are the database's enums: one definition, so an input,
  * a knowledge file and the schema cannot disagree.
  */
-import { actorKind, dataset, datePrecision, eventKind, participationRole, placeKind, relationshipType, sourceReliability } from '../db/schema.ts';
+import { actorKind, dataset, datePrecision, dyadSide, eventKind, participationRole, placeKind, relationshipType, sourceReliability } from '../db/schema.ts';
 
 export const actorKindValues = actorKind.enumValues;
 export const placeKindValues = placeKind.enumValues;
@@ -13,3 +13,4 @@ export const participationRoleValues = participationRole.enumValues;
 export const datePrecisionValues = datePrecision.enumValues;
 export const sourceReliabilityValues = sourceReliability.enumValues;
 export const datasetValues = dataset.enumValues;
+export const dyadSideValues = dyadSide.enumValues;

@@ -124,7 +124,7 @@ const CSV_REQUIRED = ['source', 'slug', 'title', 'kind', 'date_precision', 'conf
 const CSV_OPTIONAL = [
   'description', 'date_text', 'date_earliest', 'date_latest', 'place', 'killed_min', 'killed_max', 'killed_text',
   'wounded_min', 'wounded_max', 'wounded_text', 'killed_best', 'killed_parts', 'wounded_best', 'wounded_parts',
-  'note', 'occurrence', 'actor', 'role', 'attributed_by',
+  'note', 'occurrence', 'actor', 'role', 'attributed_by', 'side',
 ] as const;
 
 type StoredSource = {
@@ -248,7 +248,7 @@ async function prepareCsv(db: Database, path: string): Promise<Prepared> {
       yield { section: 'events', index: events, value: event, label: `line ${row.line} (events[${events}])` };
       events++;
       if (actor !== null || role !== null) {
-        const participation = { event: cell(row, 'slug'), actor, role, attributedBy: cell(row, 'attributed_by'), confidence, quotes };
+        const participation = { event: cell(row, 'slug'), actor, role, attributedBy: cell(row, 'attributed_by'), side: cell(row, 'side'), confidence, quotes };
         yield { section: 'participations', index: participations, value: participation, label: `line ${row.line} (participations[${participations}])` };
         participations++;
       }

@@ -18,6 +18,7 @@ import { auditLog } from '../db/schema.ts';
 import { filePrincipal, KnowledgeFileError } from '../domain/knowledge/load.ts';
 import { exportedRecordSchema, restoreRecords, type ExportedRecord, type RestoreItem, type RestoreItems } from '../domain/knowledge/records.ts';
 import { ATTRIBUTION_RULE, attributionHolds } from '../domain/participations/attribution.ts';
+import { SIDE_RULE, sideHolds } from '../domain/events/dyads.ts';
 import { sha256Hex } from '../domain/sources/sources.ts';
 
 /** The extension's name in the bundle's extension-definition: how this importer finds its data. */
@@ -76,6 +77,10 @@ export async function importStixBundle(db: Database, fileName: string, raw: unkn
     const data = result.data;
     if (data.record === 'participation' && !attributionHolds(data.role, data.attributed_by)) {
       problems.push(`objects[${i}] (${object.id}): attributed_by: ${ATTRIBUTION_RULE}`);
+      return;
+    }
+    if (data.record === 'participation' && !sideHolds(data.role, data.side)) {
+      problems.push(`objects[${i}] (${object.id}): side: ${SIDE_RULE}`);
       return;
     }
     if ('claim' in data && data.claim.retracted_at !== null) {

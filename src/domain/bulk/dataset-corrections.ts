@@ -181,7 +181,7 @@ async function applyCorrection(tx: Tx, principal: Principal, record: DatasetReco
     coded.add(`${coding.id} ${p.role}`);
     if (storedParticipations.some((s) => s.actorId === coding.id && s.role === p.role)) continue;
     await addParticipation(tx, principal, parseAddParticipation({
-      event: event.slug, actor: coding.slug, role: p.role, confidence: p.confidence, citations: await citationInputs(p.quotes),
+      event: event.slug, actor: coding.slug, role: p.role, side: p.side ?? null, confidence: p.confidence, citations: await citationInputs(p.quotes),
     }));
     correction.added.push(`${coding.slug} ${p.role}`);
   }

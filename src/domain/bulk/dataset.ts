@@ -68,7 +68,8 @@ export interface DatasetRecord {
   /** Places the event's place needs, parents first. */
   places: DatasetPlace[];
   actors: { slug: string; name: string; kind: string; externalId: DatasetExternalId | null; quotes: Span[] }[];
-  participations: { actor: string; role: string; confidence: number; quotes: Span[] }[];
+  /** `side`: where both sides acted (a battle), the side the row names the actor on (participations.side). */
+  participations: { actor: string; role: string; side?: 'A' | 'B' | null; confidence: number; quotes: Span[] }[];
 }
 
 export interface DatasetLoadSummary {
@@ -135,7 +136,7 @@ const STAGES = {
     definition: 'idx integer, slug text, name text, kind text, parent text, country text, country_code text, region text, latitude float8, longitude float8, geo_precision text, gazetteer text, needed_by integer[]',
   },
   actors: { name: 'ds_actors', joinedOn: ['source_n', 'claim_n', 'slug'], columns: ['source_n', 'claim_n', 'slug', 'name', 'kind', 'scheme', 'value'], definition: 'source_n integer, claim_n integer, slug text, name text, kind text, scheme text, value text' },
-  participations: { name: 'ds_participations', joinedOn: ['source_n', 'claim_n', 'event', 'actor'], columns: ['source_n', 'claim_n', 'event', 'actor', 'role'], definition: 'source_n integer, claim_n integer, event text, actor text, role text' },
+  participations: { name: 'ds_participations', joinedOn: ['source_n', 'claim_n', 'event', 'actor'], columns: ['source_n', 'claim_n', 'event', 'actor', 'role', 'side'], definition: 'source_n integer, claim_n integer, event text, actor text, role text, side text' },
 } as const;
 type Stage = keyof typeof STAGES;
 
@@ -285,7 +286,7 @@ export async function loadDatasetRecords(
       }
       for (const p of r.participations) {
         const claim = await addClaim(n, `${s.slug}:participation:${e.slug}:${p.actor}:${p.role}`, 'PARTICIPATION', p.confidence, p.quotes);
-        await add('participations', [n, claim, e.slug, p.actor, p.role]);
+        await add('participations', [n, claim, e.slug, p.actor, p.role, p.side ?? null]);
       }
       const spans = [...rowSpans.values()];
       rowSpans.clear();
@@ -524,8 +525,8 @@ async function write(sql: BulkSql, recordedBy: string, keepDiffering: boolean, r
     select * from inserted`);
   const events = await sql.unsafe<{ id: number }[]>('select id from ds_event_ids order by id');
   const participations = await sql.unsafe(`
-    insert into participations (claim_id, event_id, actor_id, role)
-    select ci.id, ev.id, a.id, p.role::participation_role
+    insert into participations (claim_id, event_id, actor_id, role, side)
+    select ci.id, ev.id, a.id, p.role::participation_role, p.side::dyad_side
       from ds_participations p join ds_claim_ids ci on ci.n = p.claim_n join ds_event_ids ev on ev.slug = p.event join ds_actor_ids a on a.slug = p.actor
      order by p.source_n, p.claim_n`);
   step('write actors, events, participations');

@@ -167,7 +167,11 @@ const STAGES = {
   },
   names: { name: 'bulk_names', columns: ['idx', 'label', 'n', 'actor', 'name', 'language', 'script'], definition: 'idx integer, label text, n integer, actor text, name text, language text, script text' },
   externalIds: { name: 'bulk_external_ids', columns: ['label', 'kind', 'slug', 'scheme', 'value'], definition: 'label text, kind text, slug text, scheme text, value text' },
-  participations: { name: 'bulk_participations', columns: ['idx', 'label', 'n', 'event', 'actor', 'role', 'attributed_by'], definition: 'idx integer, label text, n integer, event text, actor text, role text, attributed_by text' },
+  participations: {
+    name: 'bulk_participations',
+    columns: ['idx', 'label', 'n', 'event', 'actor', 'role', 'attributed_by', 'side'],
+    definition: 'idx integer, label text, n integer, event text, actor text, role text, attributed_by text, side text',
+  },
 } satisfies Record<string, StageTable>;
 type Stage = keyof typeof STAGES;
 
@@ -369,7 +373,7 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
       case 'participations': {
         const p = value as Element<'participations'>;
         const n = await stageClaim(label, claimKeys.participation(scope, p), 'PARTICIPATION', p);
-        await staging.add('participations', [idx, label, n, p.event, p.actor, p.role, p.attributedBy ?? null]);
+        await staging.add('participations', [idx, label, n, p.event, p.actor, p.role, p.attributedBy ?? null, p.side ?? null]);
         return;
       }
     }
@@ -711,8 +715,8 @@ async function write(
     select ci.id, b.type::relationship_type, f.id, t.id, ${VALID_TIME_VALUES}
       from bulk_relationships b ${isNew} join actors f on f.slug = b.from_actor join actors t on t.slug = b.to_actor order by b.idx`);
   await sql.unsafe(`
-    insert into participations (claim_id, event_id, actor_id, role, attributed_by_id)
-    select ci.id, e.id, a.id, b.role::participation_role, attributor.id
+    insert into participations (claim_id, event_id, actor_id, role, attributed_by_id, side)
+    select ci.id, e.id, a.id, b.role::participation_role, attributor.id, b.side::dyad_side
       from bulk_participations b ${isNew} join bulk_event_ids e on e.slug = b.event join actors a on a.slug = b.actor
       left join actors attributor on attributor.slug = b.attributed_by order by b.idx`);
   step('write adherences, relationships, participations');

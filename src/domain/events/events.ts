@@ -20,20 +20,22 @@ import { placeBySlug } from '../places/lookup.ts';
 import { actualChanges, snapshot, updateNote } from '../revisions/changes.ts';
 import { allInOrder, type Json, type Principal, type Tx } from '../service.ts';
 import { resolveCitations } from '../sources/citations.ts';
-import { eventKindValues, participationRoleValues } from '../vocabulary.ts';
+import { dyadSideValues, eventKindValues, participationRoleValues } from '../vocabulary.ts';
+import { withSideRule } from './dyads.ts';
 
 export { casualtiesSchema, casualtyColumns, type Casualties } from './casualties.ts';
 
-const participantSchema = withAttributionRule(
+const participantSchema = withSideRule(withAttributionRule(
   z.object({
     actor: slugSchema,
     role: z.enum(participationRoleValues),
     attributedBy: slugSchema.nullish(),
+    side: z.enum(dyadSideValues).nullish(),
     confidence: confidenceSchema.nullish(),
     credibility: claimGradeSchema,
     citations: citationsSchema.nullish(),
   }),
-);
+));
 
 const createEventSchema = z.object({
   slug: slugSchema,
@@ -105,7 +107,7 @@ export async function createEvent(tx: Tx, principal: Principal, input: CreateEve
       const { claimId: participationId } = await recordClaimEstablishing(
         tx,
         { kind: 'PARTICIPATION', confidence: p.confidence ?? input.confidence, credibility: p.credibility ?? input.credibility, recordedBy: principal.name, citationIds: ownCitations ?? citationIds },
-        (claimId) => ({ insert: tx.insert(participations).values({ claimId, eventId, actorId, role: p.role, attributedById }) }),
+        (claimId) => ({ insert: tx.insert(participations).values({ claimId, eventId, actorId, role: p.role, attributedById, side: p.side ?? null }) }),
       );
       return { claimId: participationId, actor: p.actor, role: p.role };
     })),

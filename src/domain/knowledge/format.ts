@@ -17,7 +17,8 @@ import { actorNameFields } from '../names/names.ts';
 import { withAttributionRule } from '../participations/attribution.ts';
 import { coordinatesSchema, gazetteerReferenceSchema } from '../places/location.ts';
 import { countryCodeSchema } from '../places/places.ts';
-import { actorKindValues, eventKindValues, participationRoleValues, placeKindValues, relationshipTypeValues } from '../vocabulary.ts';
+import { actorKindValues, dyadSideValues, eventKindValues, participationRoleValues, placeKindValues, relationshipTypeValues } from '../vocabulary.ts';
+import { withSideRule } from '../events/dyads.ts';
 
 export const quoteSchema = z.union([
   z.string().min(1),
@@ -139,20 +140,21 @@ export const knowledgeFileSchema = z
         .superRefine(endNotBeforeStart),
     ),
     participations: z.array(
-      withAttributionRule(
+      withSideRule(withAttributionRule(
         z
           .object({
             event: slugSchema,
             actor: slugSchema,
             role: z.enum(participationRoleValues),
             attributedBy: slugSchema.nullable().optional(),
+            side: z.enum(dyadSideValues).nullable().optional(),
             confidence: confidenceSchema,
             credibility,
             note,
             quotes,
           })
           .strict(),
-      ),
+      )),
     ),
   })
   .strict();

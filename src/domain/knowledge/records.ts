@@ -18,7 +18,7 @@ import { placeRow } from '../places/places.ts';
 import type { Principal, Tx } from '../service.ts';
 import { storeCitation } from '../sources/citations.ts';
 import { sourceRow } from '../sources/sources.ts';
-import { actorKindValues, datePrecisionValues, eventKindValues, participationRoleValues, placeKindValues, relationshipTypeValues, sourceReliabilityValues } from '../vocabulary.ts';
+import { actorKindValues, datePrecisionValues, dyadSideValues, eventKindValues, participationRoleValues, placeKindValues, relationshipTypeValues, sourceReliabilityValues } from '../vocabulary.ts';
 import { KnowledgeFileError } from './load.ts';
 
 const slug = slugSchema;
@@ -98,7 +98,7 @@ export const exportedRecordSchema = z.discriminatedUnion('record', [
     ...claimed,
   }),
   z.object({ record: z.literal('event-place'), event: slug, place: slug }),
-  z.object({ record: z.literal('participation'), event: slug, actor: slug, role: z.enum(participationRoleValues), attributed_by: slug.nullable(), ...claimed }),
+  z.object({ record: z.literal('participation'), event: slug, actor: slug, role: z.enum(participationRoleValues), attributed_by: slug.nullable(), side: z.enum(dyadSideValues).nullable().optional(), ...claimed }),
   // `period` is how bundles exported before start and end named a relationship's time: both lay in it.
   z.object({ record: z.literal('relationship'), type: z.enum(relationshipTypeValues), from: slug, to: slug, period: fuzzyDate.nullable().optional(), ...validTime, ...claimed }),
   z.object({ record: z.literal('adherence'), actor: slug, doctrine: slug, ...validTime, ...claimed }),
@@ -332,6 +332,7 @@ export async function restoreRecords(tx: Tx, _principal: Principal, input: Resto
       actorId: must(actorIds, 'actor', data.actor, at),
       role: data.role,
       attributedById: data.attributed_by ? must(actorIds, 'actor', data.attributed_by, at) : null,
+      side: data.side ?? null,
     });
   }
   for (const { at, data } of input.items['actor-name']) {

@@ -7,21 +7,23 @@ import { eventIdBySlug } from '../events/lookup.ts';
 import { citationsSchema, claimGradeSchema, confidenceSchema, parseInput } from '../input.ts';
 import { freeTextSchema, slugReferenceSchema } from '../limits.ts';
 import { allInOrder, type Json, type Principal, type Tx } from '../service.ts';
-import { participationRoleValues } from '../vocabulary.ts';
+import { withSideRule } from '../events/dyads.ts';
+import { dyadSideValues, participationRoleValues } from '../vocabulary.ts';
 import { withAttributionRule } from './attribution.ts';
 
-const addParticipationSchema = withAttributionRule(
+const addParticipationSchema = withSideRule(withAttributionRule(
   z.object({
     event: slugReferenceSchema,
     actor: slugReferenceSchema,
     role: z.enum(participationRoleValues),
     attributedBy: slugReferenceSchema.nullish(),
+    side: z.enum(dyadSideValues).nullish(),
     confidence: confidenceSchema,
     credibility: claimGradeSchema,
     note: freeTextSchema.nullish(),
     citations: citationsSchema,
   }),
-);
+));
 export type AddParticipationInput = z.infer<typeof addParticipationSchema>;
 
 export function parseAddParticipation(raw: unknown): AddParticipationInput {
@@ -38,7 +40,7 @@ export async function addParticipation(tx: Tx, principal: Principal, input: AddP
   ]);
   const { claimId, citationIds } = await recordCitedClaim(tx, principal, 'PARTICIPATION', input, input.note, {
     resolved,
-    establishes: (claimId) => ({ insert: tx.insert(participations).values({ claimId, eventId, actorId, role: input.role, attributedById }) }),
+    establishes: (claimId) => ({ insert: tx.insert(participations).values({ claimId, eventId, actorId, role: input.role, attributedById, side: input.side ?? null }) }),
   });
   return { claimId, event: input.event, actor: input.actor, role: input.role, citationIds } satisfies Json;
 }

@@ -44,6 +44,8 @@ export interface ParticipantRecord {
   actorName: string;
   attributedBy: string | null;
   attributedByName: string | null;
+  /** The side an actor that acted was named on, where both sides acted (participations.side). */
+  side: 'A' | 'B' | null;
   claim: ClaimRecord;
 }
 
@@ -105,7 +107,7 @@ export function claimJson(alias: string, view: KnowledgeView): SQL {
 function participantsJson(view: KnowledgeView): SQL {
   const at = mergeTime(view);
   return sql`(select coalesce(json_agg(json_build_object(
-        'role', p.role, 'actor', a.slug, 'actorName', a.name, 'attributedBy', ab.slug, 'attributedByName', ab.name,
+        'role', p.role, 'actor', a.slug, 'actorName', a.name, 'attributedBy', ab.slug, 'attributedByName', ab.name, 'side', p.side,
         'claim', ${claimJson('pc', view)}) order by p.role, a.slug, p.claim_id), '[]'::json)
       from participations p
       join claims pc on pc.id = p.claim_id and ${claimVisibleAs(view, 'pc')}

@@ -237,6 +237,7 @@ function eventObjects(e: EventRecord, actorIds: Map<string, string>, referenced:
         role: p.role,
         attributed_by: p.attributedBy,
         attributed_by_ref: p.attributedBy ? (actorIds.get(p.attributedBy) ?? null) : null,
+        side: p.side,
       }, referenced, sourceIds),
       relationship_type: mapping.type,
       description:

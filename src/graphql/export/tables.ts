@@ -40,6 +40,7 @@ interface ParticipantOut {
   actor: string;
   actorName: string;
   attributedBy: string | null;
+  side: 'A' | 'B' | null;
   confidence: number;
   retractedAt: string | null;
   quotes: QuoteOut[];
@@ -53,6 +54,7 @@ function participantOut(p: ParticipantRecord): ParticipantOut {
     actor: p.actor,
     actorName: p.actorName,
     attributedBy: p.attributedBy,
+    side: p.side,
     confidence: p.claim.confidence,
     retractedAt: p.claim.retractedAt,
     quotes: quotesOut(p.claim.quotes),

@@ -36,7 +36,7 @@ import { kindsMatching, STANDARD_TYPES_BY_KIND, standardTypeLabel, type Standard
 import { actorsAt, eventsAt, LIVE_VIEW, mergeTime, placesAt, claimVisibleAs } from '../view.ts';
 import { claimPasses, NO_FLOOR, type ClaimFloor, type SourceReliability } from '../claim-filters.ts';
 import { linkDatesMatch } from './geography.ts';
-import { FIGHT_KINDS, SIDE_A_ROLES, SIDE_B_ROLES } from '../../domain/events/dyads.ts';
+import { canonicalActorSql, eventSidesSql } from './dyads.ts';
 
 export interface KilledSum {
   min: number;
@@ -952,31 +952,14 @@ function keyedEventRows(view: KnowledgeView, by: BreakdownBy, conditions: SQL | 
                     ${actor != null ? sql`and a.id = (select canonical_actor(x.id, ${at}) from ${actors} x where x.slug = ${actor})` : sql``}
                     ${linkConditions ? sql`and ${linkConditions}` : sql``}`;
     case 'OPPONENT': {
-      // The actors on the other side of each matching event's dyad from the filter's actor, with the
-      // sides sidesOf (src/domain/events/dyads.ts) gives: side A who acted, side B who was acted
-      // against; in a fight no one was acted against, the first actor recorded as acting is side A
-      // and the others who acted side B. Actors as merged at the view's time; participations below
-      // the filter's floor make no side. The resolver requires an actor.
-      const sideA = sql`${sql.param([...SIDE_A_ROLES])}::participation_role[]`;
-      const sideB = sql`${sql.param([...SIDE_B_ROLES])}::participation_role[]`;
-      const self = sql`(select canonical_actor(x.id, ${at}) from ${actors} x where x.slug = ${actor})`;
+      // The actors on the other side of each matching event's dyad from the filter's actor (the
+      // resolver requires one), with the sides Event.dyad gives them (eventSidesSql); participations
+      // below the filter's floor make no side.
+      const self = canonicalActorSql(view, actor!);
       return sql`select distinct ${kept}, o.actor_id as entity_id
                    from ${linked}
                    cross join lateral (
-                     with sided as (
-                       select coalesce(fold.canonical_id, p.actor_id) as actor_id, p.claim_id, p.role = any(${sideA}) as acted
-                         from ${participations} p
-                         ${live}
-                         left join actor_folds(${at}) fold on fold.actor_id = p.actor_id
-                        where p.event_id = ${events.id} and (p.role = any(${sideA}) or p.role = any(${sideB}))
-                     ),
-                     sides as (
-                       select s.actor_id,
-                              case when ${events.kind} = any(${sql.param([...FIGHT_KINDS])}::event_kind[]) and bool_and(s.acted) over ()
-                                   then s.actor_id = first_value(s.actor_id) over (order by s.claim_id)
-                                   else s.acted end as on_side_a
-                         from sided s
-                     )
+                     with sides as (${eventSidesSql(view, sql`${events.id}`, sql`${events.kind}`, floor)})
                      select distinct o.actor_id from sides o
                       where o.actor_id <> ${self}
                         and exists (select 1 from sides m where m.actor_id = ${self} and m.on_side_a <> o.on_side_a)

@@ -64,8 +64,8 @@ function rawValidTime(alias: string): SQL {
 }
 
 /** A participation aliased `p` and its claim aliased `c` as a ParticipationRow, for raw statements. */
-const rawParticipationRow = sql`p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
-             p.attributed_by_id as "attributedById", ${rawClaimMeta}`;
+export const rawParticipationRow = sql`p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
+             p.attributed_by_id as "attributedById", p.side, ${rawClaimMeta}`;
 
 /** An adherence aliased `a` and its claim aliased `c` as an AdherenceRow, for raw statements. */
 const rawAdherenceRow = sql`a.claim_id as "claimId", a.actor_id as "actorId", a.doctrine_id as "doctrineId",

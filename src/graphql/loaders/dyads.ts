@@ -9,7 +9,8 @@ import { FIGHT_KINDS, SIDE_A_ROLES, SIDE_B_ROLES, sidesOf, type acledInteraction
 import type { KnowledgeView } from '../context.ts';
 import { actorAsMergedAt, actorsAt, claimVisibleAs, eventsAt, mergeTime } from '../view.ts';
 import { anyKey, preparedRows } from './batch.ts';
-import { rawClaimMeta, type ParticipationRow } from './claims.ts';
+import { rawParticipationRow, type ParticipationRow } from './claims.ts';
+import { claimPasses, NO_FLOOR, type ClaimFloor } from '../claim-filters.ts';
 
 export type SideRow = ParticipationRow & { actorKind: Parameters<typeof acledInteraction>[0]; eventKind: string };
 
@@ -22,8 +23,7 @@ export interface DyadShape {
 export async function dyadsOfEvents(db: Database, view: KnowledgeView, eventIds: readonly number[]): Promise<(DyadShape | null)[]> {
   const roles = sql.param([...SIDE_A_ROLES, ...SIDE_B_ROLES]);
   const rows = await preparedRows<SideRow>(db, sql`
-    select p.claim_id as "claimId", p.event_id as "eventId", p.actor_id as "actorId", p.role,
-           p.attributed_by_id as "attributedById", ${rawClaimMeta}, a.kind as "actorKind", e.kind as "eventKind"
+    select ${rawParticipationRow}, a.kind as "actorKind", e.kind as "eventKind"
       from ${participations} p
       join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')}
       -- The event's kind as of the view: a fight's two sides may both have acted (sidesOf).
@@ -48,44 +48,62 @@ export async function dyadsOfEvents(db: Database, view: KnowledgeView, eventIds:
 }
 
 /**
+ * For a lateral join on one event (`eventId`, of kind `eventKind`): its participations that make a
+ * side, visible in the view and passing `floor`, one row per participation — `actor_id` the actor
+ * as merged at the view's time, `on_side_a` its side. sidesOf (src/domain/events/dyads.ts) in SQL:
+ * acted against, side B; acted naming a side, that side; acted naming none, side A, except in a
+ * fight naming no side and no one acted against, where the first actor recorded as acting is
+ * side A and the others side B.
+ */
+export function eventSidesSql(view: KnowledgeView, eventId: SQL, eventKind: SQL, floor: ClaimFloor = NO_FLOOR): SQL {
+  const acting = sql`${sql.param([...SIDE_A_ROLES])}::participation_role[]`;
+  const actedAgainst = sql`${sql.param([...SIDE_B_ROLES])}::participation_role[]`;
+  return sql`
+    with sided as (
+      select coalesce(fold.canonical_id, p.actor_id) as actor_id, p.claim_id, p.role = any(${actedAgainst}) as acted_against, p.side
+        from ${participations} p
+        join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c', view)}
+        left join actor_folds(${mergeTime(view)}) fold on fold.actor_id = p.actor_id
+       where p.event_id = ${eventId} and (p.role = any(${acting}) or p.role = any(${actedAgainst}))
+    )
+    select s.actor_id,
+           case when s.acted_against then false
+                when s.side is not null then s.side = 'A'
+                when ${eventKind} = any(${sql.param([...FIGHT_KINDS])}::event_kind[]) and bool_and(not s.acted_against and s.side is null) over ()
+                  then s.actor_id = first_value(s.actor_id) over (order by s.claim_id)
+                else true end as on_side_a
+      from sided s`;
+}
+
+/** The id of the actor `slug` names, as merged at the view's time; computed once per statement. */
+export function canonicalActorSql(view: KnowledgeView, slug: string): SQL {
+  return sql`(select canonical_actor(x.id, ${mergeTime(view)}) from ${actors} x where x.slug = ${slug})`;
+}
+
+/**
  * Events with `first` on one side and `second` on the other (either way round), through live
  * participations in the view, each actor with every actor merged into it.
  *
- * The candidates come first: events where the two actors' participations (index-only, by actor
- * and role) meet on opposite sides, whatever their claims; only those are then checked against
- * the claims visible in the view. Checked for every event instead, the busiest actor's 330,000
- * participations were each looked up in claims before the first event was kept (1.2 s at a
- * million events).
+ * The candidates come first: events where both actors have a participation that makes a side
+ * (index-only, by actor and role), whatever their claims; only those are then given their sides
+ * (eventSidesSql), one look at each candidate's participations. Checked for every event instead,
+ * the busiest actor's 330,000 participations were each looked up in claims before the first event
+ * was kept (1.2 s at a million events).
  */
 export function betweenCondition(first: string, second: string, view: KnowledgeView): SQL {
   const at = mergeTime(view);
   // The actor and those merged into it, computed once per statement (an uncorrelated ARRAY).
-  const foldedArray = (slug: string) => sql`array(select f.actor_id from ${actors} a,
-    actors_folded_into(array[canonical_actor(a.id, ${at})], ${at}) f where a.slug = ${slug})`;
-  const folded = (slug: string) => sql`any(${foldedArray(slug)})`;
-  const roleList = (roles: readonly string[]) => sql`${sql.param([...roles])}::participation_role[]`;
-  const sideOfEvents = (slug: string, roles: readonly string[]) =>
-    sql`select p.event_id from ${participations} p where p.actor_id = ${folded(slug)} and p.role = any(${roleList(roles)})`;
-  // A scalar subquery, looked up by event for each candidate: as EXISTS, PostgreSQL joined every
-  // visible participation of the actor instead (it misjudges a busy actor's share, ~2,300 for 330,000).
-  const onSide = (event: SQL, slug: string, roles: readonly string[]) => sql`(
-    select true from ${participations} p
-      join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')}
-     where p.event_id = ${event} and p.role = any(${roleList(roles)}) and p.actor_id = ${folded(slug)} limit 1) is not null`;
-  const pairs = (a: string, b: string) => sql`
-    select x.event_id from (${sideOfEvents(a, SIDE_A_ROLES)} intersect ${sideOfEvents(b, SIDE_B_ROLES)}) x
-     where ${onSide(sql`x.event_id`, a, SIDE_A_ROLES)} and ${onSide(sql`x.event_id`, b, SIDE_B_ROLES)}`;
-  // A fight where both acted (sidesOf): both on side A, no one acted against, and exactly one of
-  // them the first actor recorded as acting. One look at the candidate's visible participations.
-  const fought = sql`
-    select x.event_id from (${sideOfEvents(first, SIDE_A_ROLES)} intersect ${sideOfEvents(second, SIDE_A_ROLES)}) x
-      join ${eventsAt(view, 'fe')} on fe.id = x.event_id and fe.kind = any(${sql.param([...FIGHT_KINDS])}::event_kind[])
+  const folded = (slug: string) => sql`any(array(select f.actor_id from ${actors} a,
+    actors_folded_into(array[canonical_actor(a.id, ${at})], ${at}) f where a.slug = ${slug}))`;
+  const sideRoles = sql`${sql.param([...SIDE_A_ROLES, ...SIDE_B_ROLES])}::participation_role[]`;
+  const onASide = (slug: string) => sql`select p.event_id from ${participations} p where p.actor_id = ${folded(slug)} and p.role = any(${sideRoles})`;
+  const [one, other] = [canonicalActorSql(view, first), canonicalActorSql(view, second)];
+  return sql`${events.id} in (
+    select x.event_id from (${onASide(first)} intersect ${onASide(second)}) x
+      join ${eventsAt(view, 'fe')} on fe.id = x.event_id
       cross join lateral (
-        select array_agg(p.actor_id order by p.claim_id) filter (where p.role = any(${roleList(SIDE_A_ROLES)})) as acting,
-               bool_or(p.role = any(${roleList(SIDE_B_ROLES)})) as acted_against
-          from ${participations} p join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')}
-         where p.event_id = x.event_id) s
-     where not s.acted_against and s.acting && ${foldedArray(first)} and s.acting && ${foldedArray(second)}
-       and (s.acting[1] = ${folded(first)}) <> (s.acting[1] = ${folded(second)})`;
-  return sql`${events.id} in (${pairs(first, second)} union ${pairs(second, first)} union ${fought})`;
+        select bool_or(s.actor_id = ${one} and s.on_side_a) as one_a, bool_or(s.actor_id = ${one} and not s.on_side_a) as one_b,
+               bool_or(s.actor_id = ${other} and s.on_side_a) as other_a, bool_or(s.actor_id = ${other} and not s.on_side_a) as other_b
+          from (${eventSidesSql(view, sql`x.event_id`, sql`fe.kind`)}) s) met
+     where (met.one_a and met.other_b) or (met.one_b and met.other_a))`;
 }

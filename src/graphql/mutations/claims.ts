@@ -14,7 +14,7 @@ import { Adherence } from '../types/adherence.ts';
 import { Participation } from '../types/participation.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
 import { Relationship } from '../types/relationship.ts';
-import { ParticipationRoleEnum, RelationshipTypeEnum } from '../types/vocabulary.ts';
+import { DyadSideEnum, ParticipationRoleEnum, RelationshipTypeEnum, SIDE_INPUT_DESCRIPTION } from '../types/vocabulary.ts';
 import { CitationInput, CREDIBILITY_INPUT_DESCRIPTION, END_INPUT_DESCRIPTION, FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, recordAnswer, runService, START_INPUT_DESCRIPTION } from './common.ts';
 
 const AddParticipationInput = builder.inputType('AddParticipationInput', {
@@ -24,6 +24,7 @@ const AddParticipationInput = builder.inputType('AddParticipationInput', {
     actor: t.string({ required: true, description: 'Slug of the actor.' }),
     role: t.field({ type: ParticipationRoleEnum, required: true, description: 'The actor’s part in the event.' }),
     attributedBy: t.string({ description: 'For ATTRIBUTED (only): slug of who attributed it.' }),
+    side: t.field({ type: DyadSideEnum, description: SIDE_INPUT_DESCRIPTION }),
     confidence: t.int({ required: true, description: 'How sure the cited sources make the claim, 0–100 (an analyst’s judgement, not a probability).' }),
     credibility: t.int({ description: CREDIBILITY_INPUT_DESCRIPTION }),
     note: t.string({ description: 'The analyst’s note on the claim (at most 10,000 characters): how the sources support it.', extensions: { maxLength: TEXT_LIMITS.text } }),

@@ -19,7 +19,7 @@ import { Event, EventFilter, eventWhere, type EventFilterInput } from '../types/
 import { Job } from '../types/job.ts';
 import { Place } from '../types/place.ts';
 import { WRITE_ERRORS } from '../types/problems.ts';
-import { ActorKindEnum, EventKindEnum, GeoPrecisionEnum, ParticipationRoleEnum, PlaceKindEnum } from '../types/vocabulary.ts';
+import { ActorKindEnum, DyadSideEnum, EventKindEnum, GeoPrecisionEnum, ParticipationRoleEnum, PlaceKindEnum, SIDE_INPUT_DESCRIPTION } from '../types/vocabulary.ts';
 import { duplicateWarnings, PossibleDuplicateActor, PossibleDuplicateEvent, PossibleDuplicatePlace } from '../types/identity.ts';
 import { CitationInput, CREDIBILITY_INPUT_DESCRIPTION, FuzzyDateInput, idempotencyKeyArg, idempotencyKeyField, recordAnswer, runService } from './common.ts';
 import { ExternalIdInput } from './identity.ts';
@@ -208,6 +208,7 @@ const EventParticipantInput = builder.inputType('EventParticipantInput', {
     actor: t.string({ required: true, description: 'Slug of the actor.' }),
     role: t.field({ type: ParticipationRoleEnum, required: true, description: 'The actor’s part in the event.' }),
     attributedBy: t.string({ description: 'For ATTRIBUTED (only): slug of who attributed it.' }),
+    side: t.field({ type: DyadSideEnum, description: SIDE_INPUT_DESCRIPTION }),
     confidence: t.int({ description: 'Default: the event’s confidence.' }),
     credibility: t.int({ description: `${CREDIBILITY_INPUT_DESCRIPTION} Default: the event’s.` }),
     citations: t.field({ type: [CitationInput], description: 'Default: the event’s citations.' }),

@@ -11,14 +11,14 @@ import { Participation } from './participation.ts';
 const Dyad = builder.objectRef<DyadShape>('Dyad').implement({
   description:
     'The two sides of an event, as UCDP (side A / side B) and ACLED (actor1 / actor2) code them, derived from its cited participations: ' +
-    'side A acted (PERPETRATOR, CLAIMED_RESPONSIBILITY, ATTRIBUTED), side B was acted against (TARGET, VICTIM). In a fight (a kind ACLED codes as Battles: ARMED_CLASH, TAKEOVER) where no one is recorded as acted against, both sides acted: side A is the first actor recorded as acting (the first side the source names), side B the others. Each entry is the participation claim with its quotes.',
+    'side A acted (PERPETRATOR, CLAIMED_RESPONSIBILITY, ATTRIBUTED), side B was acted against (TARGET, VICTIM). Where both sides acted (a battle), each actor that acted is on the side its participation names (`Participation.side`: allies on one side); an actor that acted naming no side is on side A, except in a fight (a kind ACLED codes as Battles: ARMED_CLASH, TAKEOVER) whose participations name no side and no one acted against: there side A is the first actor recorded as acting (the first side the source names), side B the others. Each entry is the participation claim with its quotes.',
   fields: (t) => ({
     sideA: t.field({
       type: [Participation],
-      description: 'Who acted: perpetrators first, then claimants, then those it was attributed to; surest first.',
+      description: 'Who acted (in a battle, on the first side): perpetrators first, then claimants, then those it was attributed to; surest first.',
       resolve: (d) => d.sideA,
     }),
-    sideB: t.field({ type: [Participation], description: 'Who was targeted or hit, or in a fight the other side; surest first.', resolve: (d) => d.sideB }),
+    sideB: t.field({ type: [Participation], description: 'Who was targeted or hit, or in a battle who fought on the other side; surest first.', resolve: (d) => d.sideB }),
     acledInteraction: t.int({
       nullable: true,
       description:

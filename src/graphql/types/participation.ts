@@ -14,7 +14,7 @@ import { Actor } from './actor.ts';
 import { Cited } from './citation.ts';
 import { Claim } from './claim.ts';
 import { Event } from './event.ts';
-import { ParticipationRoleEnum } from './vocabulary.ts';
+import { DyadSideEnum, ParticipationRoleEnum } from './vocabulary.ts';
 
 export const Participation = builder.loadableNode('Participation', {
   description:
@@ -31,6 +31,11 @@ export const Participation = builder.loadableNode('Participation', {
       nullable: true,
       description: 'For ATTRIBUTED: who attributed the event to the actor.',
       resolve: (p) => p.attributedById,
+    }),
+    side: t.expose('side', {
+      type: DyadSideEnum,
+      nullable: true,
+      description: 'For an actor that acted where both sides acted (a battle): the side the source puts it on. Null when not named: `Event.dyad` then puts an actor that acted on side A (in a battle naming no one acted against, the first actor recorded on side A and the others on side B).',
     }),
   }),
 });

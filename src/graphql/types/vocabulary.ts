@@ -102,6 +102,17 @@ export const RelationshipDirectionEnum = builder.enumType('RelationshipDirection
   },
 });
 
+export const DyadSideEnum = builder.enumType('DyadSide', {
+  description: 'Which side of an event’s dyad an actor that acted was on, where both sides acted (a battle).',
+  values: {
+    A: { description: 'The side the source names first (UCDP’s side A, ACLED’s actor1).' },
+    B: { description: 'The other side (UCDP’s side B, ACLED’s actor2 and its associated actors).' },
+  },
+});
+
+export const SIDE_INPUT_DESCRIPTION =
+  'For an actor that acted (PERPETRATOR, CLAIMED_RESPONSIBILITY, ATTRIBUTED), where both sides acted (a battle): which side it fought on — A the side the source names first, B the other (its allies on the same side). Leave out otherwise: an actor that acted is on side A, one acted against (TARGET, VICTIM) on side B. Refused for other roles.';
+
 export const ParticipationRoleEnum = builder.enumType('ParticipationRole', {
   description:
     'How an actor is tied to an event. Claiming, being attributed and carrying out are kept apart: a group may claim what another carried out, and a third party may attribute it to yet another.',

@@ -129,10 +129,12 @@ const ucdpGed: DatasetFormat = {
       },
       places: placesOf(country, areas.admin1, areas.admin2, place),
       actors,
-      // One-sided violence (3): side A against civilians; state-based (1) and non-state (2): both sides fought.
+      // One-sided violence (3): side A against civilians; state-based (1) and non-state (2): both
+      // sides fought, each on the side the row names it.
       participations: actors.map((a, i) => ({
         actor: a.slug,
         role: violence === '3' && i === 1 ? 'VICTIM' : 'PERPETRATOR',
+        side: violence === '3' ? null : i === 0 ? ('A' as const) : ('B' as const),
         confidence: DATASET_CONFIDENCE,
         quotes: row.spansOf(i === 0 ? 'side_a' : 'side_b', 'type_of_violence'),
       })),
@@ -377,13 +379,13 @@ const acled: DatasetFormat = {
       participations: [
         ...actors.map((a, i) =>
           i === 0
-            ? { actor: a.slug, role: 'PERPETRATOR', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor1', 'sub_event_type') }
-            : { actor: a.slug, role: actor2Role, confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor2', ...actor2Lines, 'sub_event_type') },
+            ? { actor: a.slug, role: 'PERPETRATOR', side: battle ? ('A' as const) : null, confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor1', 'sub_event_type') }
+            : { actor: a.slug, role: actor2Role, side: battle ? ('B' as const) : null, confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor2', ...actor2Lines, 'sub_event_type') },
         ),
         ...associates.map((a, i) =>
           a.column === 'assoc_actor_1'
             ? { actor: associated[i]!.slug, role: 'IMPLICATED', confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor1', 'assoc_actor_1', 'sub_event_type') }
-            : { actor: associated[i]!.slug, role: actor2Role, confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor2', 'assoc_actor_2', ...actor2Lines, 'sub_event_type') },
+            : { actor: associated[i]!.slug, role: actor2Role, side: battle ? ('B' as const) : null, confidence: DATASET_CONFIDENCE, quotes: row.spansOf('actor2', 'assoc_actor_2', ...actor2Lines, 'sub_event_type') },
         ),
       ],
     };

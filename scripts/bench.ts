@@ -227,6 +227,16 @@ async function main() {
     select latitude, longitude from places where slug = ${country?.slug ?? ''}`;
   const [alias] = await sql<{ alias: string }[]>`
     select a.aliases[1] as alias from actors a where cardinality(a.aliases) > 0 order by a.id limit 1 offset 500`;
+  // Dyads: whom the busiest actor attacked most, and fought most (both acting in a battle).
+  const [attacked] = await sql<{ slug: string }[]>`
+    select a.slug from participations p join participations t on t.event_id = p.event_id and t.role = 'TARGET' join actors a on a.id = t.actor_id
+     where p.actor_id = (select id from actors where slug = ${busiest?.slug ?? ''}) and p.role = 'PERPETRATOR'
+     group by a.slug order by count(*) desc, a.slug limit 1`;
+  const [fought] = await sql<{ slug: string }[]>`
+    select a.slug from participations p join events e on e.id = p.event_id and e.kind = 'ARMED_CLASH'
+      join participations o on o.event_id = p.event_id and o.role = 'PERPETRATOR' and o.actor_id <> p.actor_id join actors a on a.id = o.actor_id
+     where p.actor_id = (select id from actors where slug = ${busiest?.slug ?? ''}) and p.role = 'PERPETRATOR'
+     group by a.slug order by count(*) desc, a.slug limit 1`;
   await sql.end();
   if (!size || !busiest || !country || !alias || !focus) throw new Error('the synthetic database is empty: run npm run seed:synthetic first');
   const actor = busiest.slug;
@@ -299,6 +309,10 @@ async function main() {
       query: 'query($b: BoundingBoxInput!) { eventStats(filter: { bbox: $b }) { events killed { min max } } }',
       variables: { b: viewport },
     },
+    ...(attacked ? [{ name: `dyads: events between ${actor} and ${attacked.slug} (its most attacked)`, query: 'query($p: [String!]!) { events(filter: { between: $p }, first: 20) { totalCount nodes { slug } } }', variables: { p: [actor, attacked.slug] } }] : []),
+    ...(fought ? [{ name: `dyads: events between ${actor} and ${fought.slug} (fought in battles)`, query: 'query($p: [String!]!) { events(filter: { between: $p }, first: 20) { totalCount nodes { slug } } }', variables: { p: [actor, fought.slug] } }] : []),
+    { name: `dyads: breakdown OPPONENT (${actor})`, query: 'query($a: String!) { breakdown(by: OPPONENT, filter: { actor: $a }) { key events killed { min max } } }', variables: { a: actor } },
+    { name: `dyads: breakdown OPPONENT (${actor}, 2020-2024)`, query: 'query($a: String!) { breakdown(by: OPPONENT, filter: { actor: $a, from: "2020-01-01", to: "2024-12-31" }) { key events } }', variables: { a: actor } },
     { name: `reach (${actor})`, query: 'query($a: String!) { actor(slug: $a) { reach { homeRegion countries { country { name } role events firstDate lastDate extraRegional } regions { region role events } } } }', variables: { a: actor } },
     { name: `network depth 2 (${actor})`, query: 'query($a: String!) { actor(slug: $a) { network(depth: 2) { nodes { depth actor { slug name } } edges { type from { slug } to { slug } } } } }', variables: { a: actor } },
     { name: `search "${alias.alias}" (selective)`, query: 'query($q: String!) { search(query: $q) { kind rank snippet actor { slug } event { slug } } }', variables: { q: alias.alias } },

@@ -335,6 +335,69 @@ describe('the example files', () => {
     expect(rest).toEqual(expected);
   });
 
+  it('with applyCorrections, changes the stored place and event as the corrected file gives them, by cited updates', async () => {
+    const json = join(examples, 'example-wire-report.json');
+    expect((await importFile(f.scratch.handle.db, json)).ok).toBe(true);
+    const file = JSON.parse(readFileSync(json, 'utf8')) as {
+      source: { slug: string; textFile: string };
+      places: { slug: string; name: string }[];
+      events: { slug: string; title: string; killed: { min: number; max: number | null; text: string }; quotes: string[] }[];
+      participations: { confidence: number }[];
+    };
+    writeFileSync(join(dir, file.source.textFile), readFileSync(join(examples, file.source.textFile)));
+    const [place] = file.places;
+    const [event] = file.events;
+    const originalTitle = event!.title;
+    place!.name = `${place!.name} (renamed)`;
+    event!.title = `${originalTitle} (retitled)`;
+    event!.killed = { min: 14, max: 14, text: '14 people' };
+    // A claim graded otherwise stays as stored: claims are never edited.
+    file.participations[0]!.confidence = 55;
+    const path = join(dir, 'wire-report-to-apply.json');
+    writeFileSync(path, JSON.stringify(file));
+    const read = async () => (await f.scratch.handle.sql<{ title: string; killed_min: number; name: string }[]>`
+      select e.title, e.killed_min, p.name from events e, places p where e.slug = ${event!.slug} and p.slug = ${place!.slug}`)[0];
+    const stored = await read();
+    const startedAt = new Date();
+
+    const dry = await importFile(f.scratch.handle.db, path, { dryRun: true, applyCorrections: true });
+    expect(dry).toMatchObject({ ok: true, corrected: [`places[0] "${place!.slug}": name`, `events[0] "${event!.slug}": title, killed`] });
+    expect(await read()).toEqual(stored);
+
+    const report = await importFile(f.scratch.handle.db, path, { applyCorrections: true });
+    expect(report).toMatchObject({ ok: true, created: 0, corrected: [`places[0] "${place!.slug}": name`, `events[0] "${event!.slug}": title, killed`] });
+    // What no service may change is still named, left as stored.
+    expect(report.differing).toEqual([expect.stringMatching(/^participations\[0\] "participation:/)]);
+    expect(await read()).toEqual({ title: event!.title, killed_min: 14, name: place!.name });
+    // The event's change is an update claim quoting the file's sentence; the old title is its revision, read asOf before.
+    const [update] = await f.scratch.handle.sql<{ note: string; quotes: string[] }[]>`
+      select c.note, array_agg(ct.quote) as quotes from events e join claims c on c.id = e.revision_claim_id
+        join claim_citations cc on cc.claim_id = c.id join citations ct on ct.id = cc.citation_id
+       where e.slug = ${event!.slug} group by c.note`;
+    expect(update).toEqual({ note: 'corrected as wire-report-to-apply.json gives it', quotes: event!.quotes });
+    const then = await f.api.query<{ event: { title: string } }>(`{ event(slug: "${event!.slug}", asOf: "${startedAt.toISOString()}") { title } }`);
+    expect(then.data?.event.title).toBe(originalTitle);
+    expect(await f.scratch.handle.sql`select 1 from claims c where c.id not in (select claim_id from claim_citations)`).toHaveLength(0);
+
+    // Imported again: nothing left to apply.
+    expect(await importFile(f.scratch.handle.db, path, { applyCorrections: true })).toMatchObject({ ok: true, created: 0, corrected: [] });
+  });
+
+  it('refuses an actor whose home country is not a country, as the API does, and writes nothing', async () => {
+    const article = fileURLToPath(new URL('../seed/data/globely-news-isis-k-long-reach.json', import.meta.url));
+    const file = JSON.parse(readFileSync(article, 'utf8')) as { source: { textFile: string }; places: { slug: string; kind: string }[]; actors: { homeCountry: string | null }[] };
+    writeFileSync(join(dir, file.source.textFile), readFileSync(fileURLToPath(new URL(`../seed/sources/${file.source.textFile}`, import.meta.url))));
+    const city = file.places.find((p) => p.kind === 'CITY')!;
+    const actor = file.actors.findIndex((a) => a.homeCountry !== null);
+    file.actors[actor]!.homeCountry = city.slug;
+    const path = join(dir, 'article-city-home.json');
+    writeFileSync(path, JSON.stringify(file));
+    const before = await tableCounts(f.scratch.handle.sql);
+    const report = await importFile(f.scratch.handle.db, path, { applyCorrections: true });
+    expect(report).toMatchObject({ ok: false, problems: [`actors[${actor}].homeCountry: "${city.slug}" is a city, not a country`] });
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  });
+
   it('finds the seeded article as stored: every record unchanged, none differing', async () => {
     const article = fileURLToPath(new URL('../seed/data/globely-news-isis-k-long-reach.json', import.meta.url));
     const report = await importFile(f.scratch.handle.db, article, { dryRun: true });
@@ -401,5 +464,11 @@ describe('npm run import', () => {
     const corrected = await run('node_modules/.bin/tsx', ['src/cli/import.ts', good], { cwd: root, env });
     expect(corrected.stdout).toContain('cli-good.json: 0 created, 10 unchanged, 0 refused');
     expect(corrected.stdout).toContain('1 unchanged record differs from what is stored under the same id, left as stored: events[1] "cli-good-incident-2"');
+    expect(corrected.stdout).toContain('--apply-corrections changes each stored place, actor and event as the file gives it');
+    // Applied on request, as a cited update.
+    const applied = await run('node_modules/.bin/tsx', ['src/cli/import.ts', good, '--apply-corrections'], { cwd: root, env });
+    expect(applied.stdout).toContain('1 record applied as corrections of the stored record:\n    events[1] "cli-good-incident-2": title');
+    expect(applied.stdout).not.toContain('left as stored');
+    expect((await f.scratch.handle.sql`select title from events where slug = 'cli-good-incident-2'`)[0]?.title).toBe('Incident 2, corrected');
   }, 120_000);
 });

@@ -2,13 +2,13 @@
  * `npm run import -- FILE [--dry-run]`: loads a knowledge file (.json, the seed's format) or a CSV
  * of events into DATABASE_URL (or the embedded PostgreSQL `npm start` runs), all or nothing.
  * Prints every problem with its JSON path or CSV line, a progress bar on a terminal, and a summary.
- * `--format` takes a dataset's CSV (UCDP GED, ACLED, GTD); `--apply-corrections` applies its rows
- * that a later release changed, instead of only naming them; `--report-absent` names the stored
- * records of the file's countries and dates that it no longer holds (a report: nothing is retracted).
- * Exit code 1 when the file is refused. Running servers hear of what it wrote from PostgreSQL when
- * it commits (the changes feed's notification, src/graphql/changes-follower.ts); with REDIS_URL set
- * it also announces new events through Redis, for instances that cannot LISTEN (behind a
- * transaction-mode pooler).
+ * `--apply-corrections` changes the stored places, actors and events the file gives otherwise, as
+ * cited updates, instead of only naming them. `--format` takes a dataset's CSV (UCDP GED, ACLED,
+ * GTD); there `--apply-corrections` applies the rows a later release changed; `--report-absent`
+ * names the stored records of the file's countries and dates that it no longer holds (a report:
+ * nothing is retracted). Exit code 1 when the file is refused. Running servers hear of what it
+ * wrote from the changes feed once it commits (src/graphql/changes-follower.ts); with REDIS_URL set
+ * it also announces new events through Redis.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -40,7 +40,7 @@ if (!path || positionals.length > 1) {
   console.error(usage);
   process.exit(2);
 }
-for (const flag of ['apply-corrections', 'remap', 'report-absent'] as const) {
+for (const flag of ['remap', 'report-absent'] as const) {
   if (values[flag] && !values.format) {
     console.error(`--${flag} applies to dataset imports: give --format (${DATASET_FORMAT_NAMES.join(', ')})\n${usage}`);
     process.exit(2);
@@ -125,9 +125,11 @@ try {
     const records = report.differing.length === 1 ? '1 unchanged record differs' : `${report.differing.length} unchanged records differ`;
     console.log(`  ${records} from what is stored under the same id, left as stored: ${shown}${more}`);
     if (values.format) console.log('  (--apply-corrections stores each as a later version and applies what it changes as cited claims)');
+    else if (!values['apply-corrections']) console.log('  (--apply-corrections changes each stored place, actor and event as the file gives it, by a cited update)');
   }
   if (report.corrected.length > 0) {
-    const rows = report.corrected.length === 1 ? '1 row' : `${report.corrected.length} rows`;
+    const unit = values.format ? 'row' : 'record';
+    const rows = report.corrected.length === 1 ? `1 ${unit}` : `${report.corrected.length} ${unit}s`;
     console.log(`  ${rows} ${dryRun ? 'would be applied' : 'applied'} as corrections of the stored record:`);
     for (const line of report.corrected.slice(0, DIFFERING_SHOWN)) console.log(`    ${line}`);
     if (report.corrected.length > DIFFERING_SHOWN) console.log(`    and ${report.corrected.length - DIFFERING_SHOWN} more`);

@@ -13,9 +13,11 @@ import { access, constants, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { eventKindValues, participationRoleValues } from '../domain/vocabulary.ts';
-import type { Database } from '../db/client.ts';
+import { transactionAsTx, type Database } from '../db/client.ts';
+import { applyKnowledgeCorrections, type DifferingRecord, type KnowledgeCorrection } from '../domain/bulk/knowledge-corrections.ts';
+import { ValidationError } from '../domain/errors.ts';
 import { KnowledgeFileSyntaxError, readFirstTopLevel, readKnowledgeRecords, type KnowledgeRecord } from '../domain/bulk/knowledge-file.ts';
-import { loadKnowledge, type BulkLoadInput, type BulkLoadResult, type BulkSql } from '../domain/bulk/load.ts';
+import { loadKnowledge, type BulkLoadInput, type BulkLoadResult, type BulkSql, type DifferingEntity } from '../domain/bulk/load.ts';
 import { CsvSyntaxError, readCsvFile, type CsvRecord } from './csv.ts';
 import { importStixBundle } from './stix.ts';
 
@@ -287,8 +289,8 @@ export async function importFile(db: Database, path: string, options: ImportOpti
   const refuse = (problems: string[], records: number): ImportReport => ({
     file: name, dryRun, ok: false, problems, created: 0, unchanged: 0, differing: [], corrected: [], refused: records, createdEventIds: [],
   });
-  if (options.applyCorrections || options.remap) {
-    return refuse([`--${options.remap ? 'remap' : 'apply-corrections'} applies to dataset imports (--format); a knowledge file's records are corrected through the API's updates`], 0);
+  if (options.remap) {
+    return refuse(['--remap applies to dataset imports (--format): a knowledge file says what it says, with no mapping to apply again'], 0);
   }
   if (options.reportAbsent) {
     return refuse(['--report-absent applies to dataset imports (--format): a knowledge file holds what one source says, not a release of records'], 0);
@@ -298,18 +300,22 @@ export async function importFile(db: Database, path: string, options: ImportOpti
   const extension = extname(path).toLowerCase();
 
   let prepared: Prepared;
+  // The file's records again, for the corrections: read anew rather than held (a file may be large).
+  let prepareAgain: () => Promise<Prepared>;
   try {
     if (extension === '.json') {
       const first = await readFirstTopLevel(path, ['type', 'source']);
       // A STIX 2.1 bundle from /export/stix is a .json too: its own importer (src/import/stix.ts).
       if (first?.key === 'type' && first.value === 'bundle') {
+        if (options.applyCorrections) return refuse(['--apply-corrections applies to knowledge files and CSVs of events; a STIX bundle is another instance\'s knowledge, imported as it is'], 0);
         const report = await importStixBundle(db, name, JSON.parse(await readFile(path, 'utf8')), { dryRun });
         return { file: name, dryRun, ok: report.ok, problems: report.problems, created: report.created, unchanged: report.unchanged, differing: [], corrected: [], refused: report.ok ? 0 : 1, createdEventIds: report.createdEventIds };
       }
       if (!first || first.key !== 'source') throw new Refusal(['source: missing'], 0);
-      prepared = await prepareJson(path, first.value);
-    } else if (extension === '.csv') prepared = await prepareCsv(db, path);
+      prepareAgain = () => prepareJson(path, first.value);
+    } else if (extension === '.csv') prepareAgain = () => prepareCsv(db, path);
     else return refuse([`${name}: expected a .json knowledge file or a .csv of events`], 0);
+    prepared = await prepareAgain();
   } catch (error) {
     if (error instanceof Refusal) return refuse(error.problems, error.records);
     if (error instanceof KnowledgeFileSyntaxError) return refuse([error.message], 0);
@@ -328,30 +334,63 @@ export async function importFile(db: Database, path: string, options: ImportOpti
         ...(options.onProgress ? { onProgress: (done: number, total: number) => options.onProgress?.(done, total) } : {}),
       });
       if (!loaded.ok) throw new Refusal(loaded.problems, loaded.records);
+      const corrected = options.applyCorrections && loaded.differingEntities.length > 0
+        ? await applyCorrections(tx as BulkSql, principal, name, loaded.differingEntities, await prepareAgain())
+        : [];
+      // An applied record is no longer left as stored; one whose differences no service may change still is.
+      const appliedLabels = new Set(corrected.filter((c) => c.changed.length > 0).map((c) => `${c.label} "${c.slug}"`));
+      const result = {
+        ...loaded,
+        differing: loaded.differing.filter((d) => !appliedLabels.has(d)),
+        corrected: corrected.filter((c) => c.changed.length > 0).map((c) => `${c.label} "${c.slug}": ${c.changed.join(', ')}`),
+      };
       // Only a write that changed something is a write worth an audit entry.
-      if (!dryRun && loaded.created > 0) {
-        const details = { file: name, sha256, created: loaded.created, unchanged: loaded.unchanged, differing: loaded.differing.length, events: loaded.createdEventIds.length };
+      if (!dryRun && (loaded.created > 0 || result.corrected.length > 0)) {
+        const details = { file: name, sha256, created: loaded.created, unchanged: loaded.unchanged, differing: result.differing.length, corrected: result.corrected.length, events: loaded.createdEventIds.length };
         await tx`insert into audit_log (principal, operation, details) values (${principal}, 'import', ${JSON.stringify(details)}::jsonb)`;
       }
       // A dry run does the whole load and then rolls it back.
-      if (dryRun) throw new DryRun(loaded.created, loaded.unchanged, loaded.differing);
+      if (dryRun) throw new DryRun(loaded.created, loaded.unchanged, result.differing, result.corrected);
       // The deferred checks (every claim cited; the changes feed's commit position) run now, not at COMMIT, so their time is seen.
       const started = performance.now();
       await tx`set constraints all immediate`;
       options.onStep?.('deferred checks (every claim cited)', performance.now() - started);
-      return loaded;
+      return result;
     });
-    return { file: name, dryRun, ok: true, problems: [], created: result.created, unchanged: result.unchanged, differing: result.differing, corrected: [], refused: 0, createdEventIds: result.createdEventIds };
+    return { file: name, dryRun, ok: true, problems: [], created: result.created, unchanged: result.unchanged, differing: result.differing, corrected: result.corrected, refused: 0, createdEventIds: result.createdEventIds };
   } catch (error) {
-    if (error instanceof DryRun) return { file: name, dryRun, ok: true, problems: [], created: error.created, unchanged: error.unchanged, differing: error.differing, corrected: [], refused: 0, createdEventIds: [] };
+    if (error instanceof DryRun) return { file: name, dryRun, ok: true, problems: [], created: error.created, unchanged: error.unchanged, differing: error.differing, corrected: error.corrected, refused: 0, createdEventIds: [] };
     if (error instanceof Refusal) return refuse(error.problems, error.records);
     if (error instanceof KnowledgeFileSyntaxError) return refuse([error.message], 0);
     throw error;
   }
 }
 
+/**
+ * The stored places, actors and events the file gives otherwise, changed as it gives them
+ * (src/domain/bulk/knowledge-corrections.ts): their records read from the file again.
+ */
+async function applyCorrections(tx: BulkSql, principal: string, file: string, entities: readonly DifferingEntity[], prepared: Prepared): Promise<KnowledgeCorrection[]> {
+  const wanted = new Map(entities.map((e) => [`${e.section} ${e.slug}`, e]));
+  const records: DifferingRecord[] = [];
+  for await (const record of prepared.records) {
+    if (record.section !== 'places' && record.section !== 'actors' && record.section !== 'events') continue;
+    const slug = (record.value as { slug?: unknown } | null)?.slug;
+    const entity = typeof slug === 'string' ? wanted.get(`${record.section} ${slug}`) : undefined;
+    if (entity) records.push({ section: entity.section, label: entity.label, value: record.value });
+  }
+  const source = (prepared.source as { slug?: unknown } | null)?.slug;
+  if (typeof source !== 'string') throw new Error('a knowledge file loaded without a source slug');
+  try {
+    return await applyKnowledgeCorrections(transactionAsTx(tx), { name: principal, role: 'analyst', tokenId: null }, source, file, records);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new Refusal([error.message], 0);
+    throw error;
+  }
+}
+
 class DryRun extends Error {
-  constructor(readonly created: number, readonly unchanged: number, readonly differing: string[]) {
+  constructor(readonly created: number, readonly unchanged: number, readonly differing: string[], readonly corrected: string[]) {
     super('dry run');
   }
 }

@@ -68,8 +68,17 @@ export interface BulkLoadSummary {
    * records; it never rewrites a stored one.
    */
   differing: string[];
+  /** The places, actors and events among them, by section and slug (what --apply-corrections may apply). */
+  differingEntities: DifferingEntity[];
   /** Records in the file (source included). */
   records: number;
+}
+
+export interface DifferingEntity {
+  section: 'places' | 'actors' | 'events';
+  slug: string;
+  /** The record's label, as `differing` names it. */
+  label: string;
 }
 
 export type BulkLoadResult = ({ ok: true } & BulkLoadSummary) | { ok: false; problems: string[]; records: number };
@@ -433,6 +442,15 @@ async function databaseProblems(sql: BulkSql, refersToStored: boolean): Promise<
     for (const r of rows) unknown.push({ idx: r.idx, stage, text: `${r.label}.${field}: unknown ${kind} "${r.slug}"` });
   }
   problems.push(...unknown.map((u) => u.text));
+  // An actor's home is a country, as createActor and updateActor hold (countryIdBySlug).
+  const homes = await sql.unsafe<{ label: string; slug: string; kind: string }[]>(`
+    select label, slug, kind from (
+      select b.idx, b.label, b.home_country as slug,
+             coalesce(d.kind, ${refersToStored ? '(select t.kind::text from places t where t.slug = b.home_country)' : 'null'}) as kind
+        from bulk_actors b left join bulk_places d on d.slug = b.home_country
+       where b.home_country is not null) h
+     where kind <> 'COUNTRY' order by idx`);
+  for (const h of homes) problems.push(`${h.label}.homeCountry: "${h.slug}" is a ${h.kind.toLowerCase()}, not a country`);
   // Records the file defines that exist already but were not loaded from a knowledge file (added
   // through the API): the file must refer to those, not define them again.
   // Each staged slug is probed by index (OFFSET 0 keeps it a probe): a hash join read every stored
@@ -579,13 +597,13 @@ async function writePartClaims(sql: BulkSql, recordedBy: string, sourceId: numbe
  * A stored record may also have been edited since (a revision): it then differs from the file too.
  * Compared as written (slugs for the places they name, text for enums, no aliases as an empty list).
  */
-async function findDiffering(sql: BulkSql): Promise<string[]> {
+async function findDiffering(sql: BulkSql): Promise<{ named: string[]; entities: DifferingEntity[] }> {
   // A staged period (b) against the stored one (`stored`), precisions compared as text.
   const validTimeDiffers = (stored: string) =>
     `(${VALID_TIME_COLUMNS.map((c) => `b.${c}`).join(', ')}) is distinct from (${VALID_TIME_COLUMNS.map((c) => (c.endsWith('precision') ? `${stored}.${c}::text` : `${stored}.${c}`)).join(', ')})`;
   const storedBefore = 'join bulk_claim_ids ci on ci.n = b.n and not ci.inserted';
-  const rows = await sql.unsafe<{ label: string; slug: string }[]>(`
-    select label, slug from (
+  const rows = await sql.unsafe<{ section: number; label: string; slug: string }[]>(`
+    select section, label, slug from (
       select 1 as section, b.idx, b.label, b.slug from bulk_places b
         join places p on p.slug = b.slug left join places parent on parent.id = p.parent_id
        where (b.name, b.kind, b.parent, b.country_code, b.region, b.latitude, b.longitude, b.geo_precision, b.gazetteer)
@@ -617,7 +635,12 @@ async function findDiffering(sql: BulkSql): Promise<string[]> {
         join relationships r on r.claim_id = ci.id
        where ${validTimeDiffers('r')}
     ) d order by section, idx`);
-  return rows.map((r) => `${r.label} "${r.slug}"`);
+  const sections = { 1: 'places', 3: 'actors', 4: 'events' } as const;
+  const entities = rows.flatMap((r) => {
+    const section = sections[r.section as keyof typeof sections];
+    return section ? [{ section, slug: r.slug, label: r.label }] : [];
+  });
+  return { named: rows.map((r) => `${r.label} "${r.slug}"`), entities };
 }
 
 /** Empties the part's tables for the next. */
@@ -728,5 +751,5 @@ async function write(
   step('write names and external ids');
   const differing = await findDiffering(sql);
   step('compare records stored before');
-  return { created, unchanged, createdEventIds: events.map((e) => e.id), differing };
+  return { created, unchanged, createdEventIds: events.map((e) => e.id), differing: differing.named, differingEntities: differing.entities };
 }

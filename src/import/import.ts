@@ -37,8 +37,9 @@ export interface ImportReport {
    */
   differing: string[];
   /**
-   * With `applyCorrections` (dataset imports): the rows applied as corrections of their stored
-   * record, each named by line with what it changed (src/domain/bulk/dataset-corrections.ts).
+   * With `applyCorrections`: the records applied as corrections of what is stored, each named by
+   * its place with what it changed (a dataset's rows: src/domain/bulk/dataset-corrections.ts; a
+   * knowledge file's places, actors and events: src/domain/bulk/knowledge-corrections.ts).
    */
   corrected: string[];
   /** Records in the file that were not written because the file was refused. */
@@ -70,7 +71,7 @@ export interface ImportOptions {
   onStep?: (step: string, ms: number) => void;
   /** Records (knowledge files) or dataset rows the loader stages per part (src/domain/bulk); tests make parts small. */
   partRows?: number;
-  /** Dataset imports: apply rows that differ from their stored record as corrections, rather than only name them. */
+  /** Apply the records that differ from what is stored under their id as corrections, rather than only name them. */
   applyCorrections?: boolean;
   /**
    * Dataset imports: also map every stored row again, text changed or not, and apply what this

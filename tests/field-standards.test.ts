@@ -198,6 +198,18 @@ describe('casualty estimates: writes', () => {
   });
 });
 
+/** The problems checkKnowledgeFile refuses a seed file with (it must refuse it). */
+function refusedProblems(name: string, file: unknown, text: string): string[] {
+  let error: unknown;
+  try {
+    checkKnowledgeFile(`${name}.json`, file, text);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(KnowledgeFileError);
+  return (error as KnowledgeFileError).problems;
+}
+
 describe('casualty estimates in knowledge files', () => {
   const name = 'globely-news-isis-k-long-reach';
   const raw = () => JSON.parse(readFileSync(`${SEED_DATA_DIR}/${name}.json`, 'utf8')) as { events: { slug: string; killed: Record<string, unknown> | null }[] };
@@ -209,14 +221,7 @@ describe('casualty estimates in knowledge files', () => {
     const moscow = file.events.findIndex((e) => e.slug === 'moscow-concert-hall-attack');
     file.events[kabul]!.killed = { min: 183, max: 183, text: 'x', parts: [{ category: 'CIVILIANS', low: 170 }, { category: 'SECURITY_FORCES', low: 20, high: 20 }] };
     file.events[moscow]!.killed = { min: 101, max: 90, text: 'over 100 concertgoers' };
-    let error: unknown;
-    try {
-      checkKnowledgeFile(`${name}.json`, file, text);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(KnowledgeFileError);
-    const problems = (error as KnowledgeFileError).problems.join('\n');
+    const problems = refusedProblems(name, file, text).join('\n');
     expect(problems).toMatch(new RegExp(`events\\.${kabul}\\.killed\\.parts\\.0\\.high: the part has no upper bound`));
     expect(problems).toMatch(new RegExp(`events\\.${kabul}\\.killed\\.parts: the parts' low estimates add up to 190`));
     expect(problems).toMatch(new RegExp(`events\\.${moscow}\\.killed\\.max: max must not be below min`));
@@ -232,14 +237,7 @@ describe('sides in knowledge files', () => {
     const perpetrator = file.participations.findIndex((p) => p.role === 'PERPETRATOR');
     file.participations[target]!.side = 'B';
     file.participations[perpetrator]!.side = 'A';
-    let error: unknown;
-    try {
-      checkKnowledgeFile(`${name}.json`, file, text);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(KnowledgeFileError);
-    const problems = (error as KnowledgeFileError).problems;
+    const problems = refusedProblems(name, file, text);
     expect(problems).toEqual([expect.stringMatching(new RegExp(`^participations\\.${target}\\.side: side is given only for an actor that acted`))]);
   });
 });

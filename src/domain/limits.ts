@@ -31,6 +31,14 @@ export const TEXT_LIMITS = {
 export const LIST_LIMITS = { citations: 50, aliases: 100, participants: 50, bulkEvents: 2_000 } as const;
 
 /**
+ * The largest casualty figure one event may give (killed or wounded, a total or a part, given or
+ * summed from its parts). The deadliest wars' tolls stay below it; past it a figure is a typo. It
+ * also keeps figures within PostgreSQL's integer columns and GraphQL's Int, which a larger one
+ * broke on write (a total summed from parts) and on every dashboard read summing it.
+ */
+export const CASUALTY_LIMIT = 10_000_000;
+
+/**
  * Dates (event dates, periods, publication dates, and every date or time a read is given) lie in
  * these years: the modern history of militant movements, from the 18th-century revival movements
  * on, with room for projections. Beyond them a date is a typo, and would stretch every timeline.

@@ -3,8 +3,13 @@
  * refused as the client's error (BAD_USER_INPUT or a typed error naming the input path), and the
  * data is left as it was.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASUALTY_LIMIT } from '../src/domain/limits.ts';
+import { importDataset } from '../src/import/datasets/import.ts';
+import { importFile } from '../src/import/import.ts';
 import { tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
 
 let f: WriteFixture;
@@ -18,7 +23,12 @@ beforeAll(async () => {
   }, { token: f.tokens.analyst });
   expect(added.data).toEqual({ addSource: { __typename: 'MutationAddSourceSuccess' } });
 }, 120_000);
-afterAll(() => f.close());
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await f.close();
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'hardening-sweep-'));
 
 const CREATE_EVENT = `mutation($input: CreateEventInput!) {
   createEvent(input: $input) { __typename ... on UserError { message path } }
@@ -76,3 +86,83 @@ describe('casualty figures are bounded', () => {
   });
 });
 
+/** Writes `content` as `name` in the test's directory and returns its path. */
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+const EXAMPLES = 'seed/examples';
+const wireJson = readFileSync(join(EXAMPLES, 'example-wire-report.json'), 'utf8');
+const wireText = readFileSync(join(EXAMPLES, 'example-wire-report.txt'), 'utf8');
+const eventsCsv = readFileSync(join(EXAMPLES, 'example-events.csv'), 'utf8');
+const gedCsv = readFileSync(join(EXAMPLES, 'datasets/ucdp-ged-sample.csv'), 'utf8');
+const acledCsv = readFileSync(join(EXAMPLES, 'datasets/acled-sample.csv'), 'utf8');
+
+// Before these checks a NUL reached PostgreSQL's COPY, which failed under postgres.js without
+// its error ever reaching the import: the import hung. A short timeout makes that a failure.
+const HANG = 20_000;
+
+describe('imports refuse odd files by line, and write nothing', () => {
+  beforeAll(() => {
+    writeFileSync(join(dir, 'example-wire-report.txt'), wireText);
+  });
+
+  it('a knowledge file whose text holds a NUL or a lone surrogate (JSON escapes) names the field', async () => {
+    const before = await tableCounts(f.scratch.handle.sql);
+    for (const [escape, problem] of [['\\u0000', /NUL character/], ['\\ud800', /lone UTF-16 surrogate/]] as const) {
+      const path = file(`odd-title-${escape.slice(2)}.json`, wireJson.replace('"Suicide bombing of a Kabul market"', `"Suicide${escape}bombing"`));
+      const report = await importFile(f.scratch.handle.db, path);
+      expect(report).toMatchObject({ ok: false, created: 0 });
+      expect(report.problems).toEqual([expect.stringMatching(new RegExp(`^events\\[0\\]\\.title: .*${problem.source}`))]);
+    }
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  }, HANG);
+
+  it('a source text file holding a NUL is refused, naming the file', async () => {
+    writeFileSync(join(dir, 'nul-report.txt'), wireText.replace('market', 'mar\u0000ket'));
+    const report = await importFile(f.scratch.handle.db, file('nul-report.json', wireJson.replace('"example-wire-report.txt"', '"nul-report.txt"')));
+    expect(report).toMatchObject({ ok: false, problems: ['source.textFile: nul-report.txt contains a NUL character (U+0000), which cannot be stored'] });
+  }, HANG);
+
+  it('a CSV of events with a NUL, or bytes that are not UTF-8, is refused naming the line', async () => {
+    // The source the rows quote is stored first, so the rows themselves are read.
+    expect(await importFile(f.scratch.handle.db, file('example-wire-report.json', wireJson))).toMatchObject({ ok: true });
+    const before = await tableCounts(f.scratch.handle.sql);
+    const nul = await importFile(f.scratch.handle.db, file('nul-events.csv', eventsCsv.replace('police post', 'police\u0000post')));
+    expect(nul).toMatchObject({ ok: false, problems: ['line 2: contains a NUL character (U+0000), which cannot be stored'] });
+    const [header, row] = eventsCsv.split('\n') as [string, string];
+    const latin1 = Buffer.concat([Buffer.from(`${header}\n${row.replace('police post', 'police ')}`.slice(0, -1)), Buffer.from([0xe9, 0x0a])]);
+    const notUtf8 = await importFile(f.scratch.handle.db, file('latin1-events.csv', latin1));
+    expect(notUtf8).toMatchObject({ ok: false, problems: [expect.stringMatching(/^line 2: not valid UTF-8/)] });
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  }, HANG);
+
+  it('a CSV of events that is only a header says so, rather than blaming a line 2 it does not have', async () => {
+    const header = eventsCsv.split('\n')[0]!;
+    for (const content of [header, `${header}\r\n`]) {
+      const report = await importFile(f.scratch.handle.db, file('header-only.csv', content));
+      expect(report).toMatchObject({ ok: false, problems: ['the file has a header line but no rows (expected one event per line after it)'] });
+    }
+  });
+
+  it('a truncated STIX bundle is a refusal, not an exception', async () => {
+    const report = await importFile(f.scratch.handle.db, file('truncated.json', '{"type": "bundle", "id": "bundle--x", "objects": [ {'));
+    expect(report).toMatchObject({ ok: false, created: 0, problems: [expect.stringMatching(/^not valid JSON/)] });
+  });
+
+  it('a dataset row with a NUL, or a figure past the limit, is named by its line', async () => {
+    const before = await tableCounts(f.scratch.handle.sql);
+    const nul = await importDataset(f.scratch.handle.db, file('nul-ged.csv', gedCsv.replace('Sample Town', 'Sample\u0000Town')), 'ucdp-ged');
+    expect(nul).toMatchObject({ ok: false, problems: ['line 2: contains a NUL character (U+0000), which cannot be stored'] });
+    // ACLED's fatalities went to an integer column unchecked: past 2^31 the COPY failed and the import hung.
+    expect(acledCsv).toContain(',3,,1690000000');
+    const huge = await importDataset(f.scratch.handle.db, file('huge-acled.csv', acledCsv.replace(',3,,1690000000', ',99999999999,,1690000000')), 'acled');
+    expect(huge).toMatchObject({ ok: false, problems: ['line 2: fatalities: must be at most 10,000,000'] });
+    const ged = await importDataset(f.scratch.handle.db, file('huge-ged.csv', gedCsv.replace(',2,5,0,0,7,9,7,700,', ',2,5,0,0,7,99999999999,7,700,')), 'ucdp-ged');
+    expect(ged.ok).toBe(false);
+    expect(ged.problems).toContain('line 2: high: must be at most 10,000,000');
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  }, HANG);
+});

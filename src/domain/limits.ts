@@ -101,6 +101,10 @@ export function verbatimTextSchema(max: number, min = 1, tooShort = 'must not be
     .string()
     .max(max, `must be at most ${max} characters`)
     .superRefine((value, ctx) => {
+      // The API checks its arguments before this; a knowledge file's text is checked here only,
+      // and a NUL sent on to PostgreSQL's COPY hung the import.
+      const problem = textProblem(value, max);
+      if (problem) return void ctx.addIssue({ code: 'custom', message: problem });
       const trimmed = value.trim();
       if (trimmed.length < min) ctx.addIssue({ code: 'custom', message: tooShort });
       else if (trimmed !== value) ctx.addIssue({ code: 'custom', message: 'must not begin or end with spaces or line breaks (text is stored as given, never trimmed)' });

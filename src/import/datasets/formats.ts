@@ -291,6 +291,8 @@ const acled: DatasetFormat = {
     }
     const sub = row.need('sub_event_type');
     const fatalities = row.count('fatalities');
+    // Checked as every figure is (casualtiesSchema): one past the limit failed the COPY into an integer column.
+    const killed = fatalities === null ? null : rowCasualties(row, { low: fatalities, best: fatalities, high: fatalities, text: String(fatalities) }, [], { low: 'fatalities', best: 'fatalities', high: 'fatalities' });
     const country = countryPlace(row.need('country'), row.get('iso'));
     const location = row.get('location');
     // geo_precision (codebook): 1 the town itself, 2 near it or part of a region, 3 only a larger region (its capital).
@@ -361,7 +363,7 @@ const acled: DatasetFormat = {
         date,
         place: (place ?? areas.admin2 ?? areas.admin1 ?? country).slug,
         // fatalities: one figure, ACLED's best count; no split by who died.
-        killed: fatalities === null ? null : { min: fatalities, best: fatalities, max: fatalities, text: String(fatalities), parts: [] },
+        killed,
         wounded: null,
         externalId: id,
         confidence: DATASET_CONFIDENCE,

@@ -166,3 +166,26 @@ describe('imports refuse odd files by line, and write nothing', () => {
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
   }, HANG);
 });
+
+describe('directive arguments', () => {
+  it('@stream with a negative initialCount is BAD_USER_INPUT naming it, literal or variable', async () => {
+    const literal = await f.api.query(`{ events(first: 5) { nodes @stream(initialCount: -1) { slug } } }`);
+    const variable = await f.api.query(`query($n: Int!) { events(first: 5) { nodes @stream(initialCount: $n) { slug } } }`, { n: -3 });
+    for (const [response, n] of [[literal, -1], [variable, -3]] as const) {
+      expect(response.status).toBe(400);
+      expect(response.errors).toEqual([
+        expect.objectContaining({ message: `Argument "initialCount" of @stream must be 0 or more, got ${n}.`, extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'initialCount' }) }),
+      ]);
+    }
+    // 0 is allowed (everything streamed), answered as multipart/mixed.
+    const zero = await f.api.app.fetch('http://test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed' },
+      body: JSON.stringify({ query: `{ events(first: 2) { nodes @stream(initialCount: 0) { slug } } }` }),
+    });
+    expect(zero.status).toBe(200);
+    const text = await zero.text();
+    expect(text).toContain('"slug"');
+    expect(text).not.toContain('"errors"');
+  });
+});

@@ -189,3 +189,14 @@ describe('directive arguments', () => {
     expect(text).not.toContain('"errors"');
   });
 });
+
+describe('dataset dates', () => {
+  it('a GTD year past what a date can hold is a problem of its line, not a RangeError', async () => {
+    const gtd = readFileSync(join(EXAMPLES, 'datasets/gtd-sample.csv'), 'utf8');
+    expect(gtd).toContain('201901019001,2019,1,1,');
+    // iday 0 (day unknown) takes the month path, which computed the month's last day first.
+    const path = file('huge-year-gtd.csv', gtd.replace('201901019001,2019,1,1,', '201901019001,99999999999,1,0,'));
+    const report = await importDataset(f.scratch.handle.db, path, 'gtd');
+    expect(report).toMatchObject({ ok: false, created: 0, problems: ['line 2: iday: iyear 99999999999, imonth 1, iday 0 is not a date'] });
+  });
+});

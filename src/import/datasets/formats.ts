@@ -432,10 +432,11 @@ const gtd: DatasetFormat = {
       const y = String(year).padStart(4, '0');
       const m = String(month).padStart(2, '0');
       const first = `${y}-${m}-01`;
-      const lastOfMonth = month >= 1 && month <= 12 ? new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10) : '';
+      // Only for a real month: a year past what Date holds (iyear 99999999999) made toISOString throw.
+      const lastOfMonth = () => new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
       const day = `${y}-${m}-${String(dayOfMonth).padStart(2, '0')}`;
       if (month === 0) date = isDay(`${y}-01-01`) ? { text: y, earliest: `${y}-01-01`, latest: `${y}-12-31`, precision: 'YEAR' } : null;
-      else if (dayOfMonth === 0) date = isDay(first) ? { text: `${y}-${m}`, earliest: first, latest: lastOfMonth, precision: 'MONTH' } : null;
+      else if (dayOfMonth === 0) date = isDay(first) ? { text: `${y}-${m}`, earliest: first, latest: lastOfMonth(), precision: 'MONTH' } : null;
       else date = isDay(day) ? { text: day, earliest: day, latest: day, precision: 'DAY' } : null;
       if (!date) row.problem('iday', `iyear ${year}, imonth ${month}, iday ${dayOfMonth} is not a date`);
     }

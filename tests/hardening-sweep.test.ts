@@ -200,3 +200,20 @@ describe('dataset dates', () => {
     expect(report).toMatchObject({ ok: false, created: 0, problems: ['line 2: iday: iyear 99999999999, imonth 1, iday 0 is not a date'] });
   });
 });
+
+describe('messages that name what is wrong', () => {
+  it('startUpdateEvents without events or a filter says to give one, not a zod type message', async () => {
+    const before = await tableCounts(f.scratch.handle.sql);
+    const response = await f.api.query(
+      `mutation($i: UpdateEventsInput!) { startUpdateEvents(input: $i) { __typename ... on UserError { message path } } }`,
+      { i: { kind: 'ATTACK', confidence: 50, citations: [{ source: SOURCE, quote: QUOTE }] } },
+      { token: f.tokens.analyst },
+    );
+    expect(response.data?.startUpdateEvents).toEqual({
+      __typename: 'ValidationError',
+      message: 'input.events: give the events to change (their slugs), or a filter that matches them',
+      path: ['input', 'events'],
+    });
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  });
+});

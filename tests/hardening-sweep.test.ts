@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASUALTY_LIMIT } from '../src/domain/limits.ts';
 import { importDataset } from '../src/import/datasets/import.ts';
+import { createHash } from 'node:crypto';
 import { importFile } from '../src/import/import.ts';
 import { tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
+import { serve } from './server-helpers.ts';
 
 let f: WriteFixture;
 const SOURCE = 'sweep-dispatch';
@@ -216,4 +218,37 @@ describe('messages that name what is wrong', () => {
     });
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
   });
+});
+
+describe('STIX bundles', () => {
+  it('a name or a source text that cannot be stored is a problem of its object, not a PostgreSQL error', async () => {
+    const server = await serve(f.scratch.url);
+    let bundle: { objects: Record<string, unknown>[] };
+    try {
+      bundle = (await (await fetch(`${server.url}/export/stix?actor=isis-k`)).json()) as typeof bundle;
+    } finally {
+      await server.shutdown('test done');
+    }
+    const recordOf = (o: Record<string, unknown>) => Object.values((o.extensions ?? {}) as Record<string, { record?: string }>).find((e) => e.record)?.record;
+    const before = await tableCounts(f.scratch.handle.sql);
+
+    const named = structuredClone(bundle);
+    const actorIndex = named.objects.findIndex((o) => recordOf(o) === 'actor');
+    const actor = named.objects[actorIndex]!;
+    actor.name = 'ISIS\u0000K';
+    const nameReport = await importFile(f.scratch.handle.db, file('nul-name.stix.json', JSON.stringify(named)));
+    expect(nameReport).toMatchObject({ ok: false, created: 0 });
+    expect(nameReport.problems).toEqual([`objects[${actorIndex}] (${String(actor.id)}): name: contains a NUL character (U+0000), which cannot be stored`]);
+
+    const texted = structuredClone(bundle);
+    const artifactIndex = texted.objects.findIndex((o) => o.type === 'artifact');
+    const artifact = texted.objects[artifactIndex]!;
+    const text = 'A text\u0000with a NUL.';
+    artifact.payload_bin = Buffer.from(text).toString('base64');
+    artifact.hashes = { 'SHA-256': createHash('sha256').update(text).digest('hex') };
+    const textReport = await importFile(f.scratch.handle.db, file('nul-text.stix.json', JSON.stringify(texted)));
+    expect(textReport).toMatchObject({ ok: false, created: 0 });
+    expect(textReport.problems).toContainEqual(expect.stringMatching(new RegExp(`^objects\\[${artifactIndex}\\]: source "[a-z0-9-]+": the text contains a NUL character`)));
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  }, HANG);
 });

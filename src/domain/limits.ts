@@ -103,7 +103,8 @@ export function verbatimTextSchema(max: number, min = 1, tooShort = 'must not be
     .superRefine((value, ctx) => {
       // The API checks its arguments before this; a knowledge file's text is checked here only,
       // and a NUL sent on to PostgreSQL's COPY hung the import.
-      const problem = textProblem(value, max);
+      // The length is max()'s to check: only what cannot be stored is asked of textProblem here.
+      const problem = textProblem(value, Number.POSITIVE_INFINITY);
       if (problem) return void ctx.addIssue({ code: 'custom', message: problem });
       const trimmed = value.trim();
       if (trimmed.length < min) ctx.addIssue({ code: 'custom', message: tooShort });

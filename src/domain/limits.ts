@@ -31,6 +31,14 @@ export const TEXT_LIMITS = {
 export const LIST_LIMITS = { citations: 50, aliases: 100, participants: 50, bulkEvents: 2_000 } as const;
 
 /**
+ * The largest casualty figure one event may give (killed or wounded, a total or a part, given or
+ * summed from its parts). The deadliest wars' tolls stay below it; past it a figure is a typo. It
+ * also keeps figures within PostgreSQL's integer columns and GraphQL's Int, which a larger one
+ * broke on write (a total summed from parts) and on every dashboard read summing it.
+ */
+export const CASUALTY_LIMIT = 10_000_000;
+
+/**
  * Dates (event dates, periods, publication dates, and every date or time a read is given) lie in
  * these years: the modern history of militant movements, from the 18th-century revival movements
  * on, with room for projections. Beyond them a date is a typo, and would stretch every timeline.
@@ -93,6 +101,11 @@ export function verbatimTextSchema(max: number, min = 1, tooShort = 'must not be
     .string()
     .max(max, `must be at most ${max} characters`)
     .superRefine((value, ctx) => {
+      // The API checks its arguments before this; a knowledge file's text is checked here only,
+      // and a NUL sent on to PostgreSQL's COPY hung the import.
+      // The length is max()'s to check: only what cannot be stored is asked of textProblem here.
+      const problem = textProblem(value, Number.POSITIVE_INFINITY);
+      if (problem) return void ctx.addIssue({ code: 'custom', message: problem });
       const trimmed = value.trim();
       if (trimmed.length < min) ctx.addIssue({ code: 'custom', message: tooShort });
       else if (trimmed !== value) ctx.addIssue({ code: 'custom', message: 'must not begin or end with spaces or line breaks (text is stored as given, never trimmed)' });

@@ -156,6 +156,8 @@ interface ArgumentSite {
   argument: GraphQLArgument;
   /** " of Type.field", for the message. */
   where: string;
+  /** The directive the argument belongs to, for a directive's argument. */
+  directive?: string;
 }
 
 const sitesBySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, ArgumentSite[]>>();
@@ -180,7 +182,9 @@ function argumentSites(schema: GraphQLSchema, document: DocumentNode): ArgumentS
         if (!argument) return false;
         const parent = typeInfo.getParentType();
         const field = typeInfo.getFieldDef();
-        sites.push({ node, argument, where: parent && field ? ` of ${parent.name}.${field.name}` : '' });
+        const directive = typeInfo.getDirective();
+        if (directive) sites.push({ node, argument, where: ` of @${directive.name}`, directive: directive.name });
+        else sites.push({ node, argument, where: parent && field ? ` of ${parent.name}.${field.name}` : '' });
         return false;
       },
     }),
@@ -192,12 +196,16 @@ function argumentSites(schema: GraphQLSchema, document: DocumentNode): ArgumentS
 /** Every argument of the document, with variables' coerced values, checked for unstorable text. */
 function argumentProblems(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): GraphQLError[] {
   const errors: GraphQLError[] = [];
-  for (const { node, argument, where } of argumentSites(schema, document)) {
+  for (const { node, argument, where, directive } of argumentSites(schema, document)) {
     const value = valueFromAST(node.value, argument.type, variables);
     const found: { path: string[]; problem: string }[] = [];
     valueProblems(value, argument.type, maxLengthOf(argument.extensions, argument.name), [node.name.value], found);
     for (const { path, problem } of found) {
       errors.push(argumentError(`Argument "${path.join('.')}"${where} ${problem}.`, path.join('.'), node));
+    }
+    // graphql-js's executor asserts this with a plain Error, which reached the client masked as internal.
+    if (directive === 'stream' && argument.name === 'initialCount' && typeof value === 'number' && value < 0) {
+      errors.push(argumentError(`Argument "initialCount"${where} must be 0 or more, got ${value}.`, 'initialCount', node));
     }
   }
   return errors;

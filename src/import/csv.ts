@@ -24,10 +24,17 @@ export class CsvReader {
   private recordLine = 1;
   private started = false;
 
+  /** The line the reader has reached (for a problem found between records). */
+  get currentLine(): number {
+    return this.line;
+  }
+
   /** The records completed by this chunk. */
   push(text: string): CsvRecord[] {
     const records: CsvRecord[] = [];
     let i = 0;
+    // PostgreSQL's text cannot hold a NUL: sent on, a COPY of it failed (and the import hung).
+    const nul = text.indexOf('\u0000');
     if (!this.started) {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) i = 1; // a byte-order mark is not data
@@ -38,6 +45,7 @@ export class CsvReader {
     }
     for (; i < text.length; i++) {
       const c = text[i];
+      if (i === nul) throw new CsvSyntaxError(`line ${this.line}: contains a NUL character (U+0000), which cannot be stored`);
       if (this.pendingQuote) {
         this.pendingQuote = false;
         if (c === '"') {
@@ -102,11 +110,56 @@ export function parseCsv(text: string): CsvRecord[] {
   return [...reader.push(text), ...reader.end()];
 }
 
-/** The records of a CSV file, read a chunk at a time. */
+/**
+ * The records of a CSV file, read a chunk at a time. Bytes that are not UTF-8 are refused with
+ * their line: decoded leniently they became U+FFFD, and a row would be stored other than given.
+ */
 export async function* readCsvFile(path: string): AsyncGenerator<CsvRecord> {
   const reader = new CsvReader();
-  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 })) {
-    yield* reader.push(chunk as string);
+  // ignoreBOM: the reader drops a leading byte-order mark itself.
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 16 })) {
+    const bytes = chunk as Buffer;
+    let text: string;
+    try {
+      text = decoder.decode(bytes, { stream: true });
+    } catch {
+      throw notUtf8(reader, bytes);
+    }
+    yield* reader.push(text);
   }
+  let rest: string;
+  try {
+    rest = decoder.decode();
+  } catch {
+    throw new CsvSyntaxError(`line ${reader.currentLine}: the file ends inside a UTF-8 character (it is not valid UTF-8)`);
+  }
+  yield* reader.push(rest);
   yield* reader.end();
+}
+
+/** The refusal of a chunk that is not UTF-8, naming the line of its first bad byte. */
+function notUtf8(reader: CsvReader, bytes: Buffer): CsvSyntaxError {
+  // The longest prefix that decodes (an unfinished character at its end is not yet an error).
+  let good = 0;
+  let bad = bytes.length;
+  while (good < bad) {
+    const mid = Math.ceil((good + bad) / 2);
+    try {
+      new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(0, mid), { stream: true });
+      good = mid;
+    } catch {
+      bad = mid - 1;
+    }
+  }
+  const line = () => {
+    try {
+      reader.push(new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes.subarray(0, good), { stream: true }));
+    } catch (error) {
+      // A syntax problem before the bad byte is named instead.
+      if (error instanceof CsvSyntaxError) return error;
+    }
+    return new CsvSyntaxError(`line ${reader.currentLine}: not valid UTF-8 (save the file as UTF-8)`);
+  };
+  return line();
 }

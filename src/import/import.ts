@@ -13,6 +13,7 @@ import { access, constants, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { eventKindValues, participationRoleValues } from '../domain/vocabulary.ts';
+import { TEXT_LIMITS, textProblem } from '../domain/limits.ts';
 import { transactionAsTx, type Database } from '../db/client.ts';
 import { applyKnowledgeCorrections, type DifferingRecord, type KnowledgeCorrection } from '../domain/bulk/knowledge-corrections.ts';
 import { ValidationError } from '../domain/errors.ts';
@@ -111,6 +112,9 @@ async function prepareJson(path: string, source: unknown): Promise<Prepared> {
   for (const candidate of candidates) {
     const text = await readFile(candidate, 'utf8').catch(() => null);
     if (text === null) continue;
+    // Stored verbatim or refused, as through the API (a NUL cannot be stored at all).
+    const problem = textProblem(text, TEXT_LIMITS.sourceText);
+    if (problem) throw new Refusal([`source.textFile: ${textFile} ${problem}`], 0);
     const file = await readKnowledgeRecords(path);
     return {
       source,
@@ -163,8 +167,10 @@ async function prepareCsv(db: Database, path: string): Promise<Prepared> {
     return value === '' ? null : value;
   };
   const secondRow = await next();
-  const sourceSlug = secondRow.done ? null : cell(secondRow.value, 'source');
-  if (!sourceSlug) throw new Refusal([`line 2: source is empty (the slug of a stored source)`], 0);
+  // A header alone is no row 2 to blame: say so rather than name a line the file does not have.
+  if (secondRow.done) throw new Refusal(['the file has a header line but no rows (expected one event per line after it)'], 0);
+  const sourceSlug = cell(secondRow.value, 'source');
+  if (!sourceSlug) throw new Refusal([`line ${secondRow.value.line}: source is empty (the slug of a stored source)`], 0);
   const [stored] = await db.execute<StoredSource>(sql`
     select title, publisher, author, url, text, text_sha256, published_text, published_earliest::text, published_latest::text, published_precision
       from sources where slug = ${sourceSlug}`);
@@ -309,7 +315,7 @@ export async function importFile(db: Database, path: string, options: ImportOpti
       // A STIX 2.1 bundle from /export/stix is a .json too: its own importer (src/import/stix.ts).
       if (first?.key === 'type' && first.value === 'bundle') {
         if (options.applyCorrections) return refuse(['--apply-corrections applies to knowledge files and CSVs of events; a STIX bundle is another instance\'s knowledge, imported as it is'], 0);
-        const report = await importStixBundle(db, name, JSON.parse(await readFile(path, 'utf8')), { dryRun });
+        const report = await importStixBundle(db, name, parseBundle(await readFile(path, 'utf8')), { dryRun });
         return { file: name, dryRun, ok: report.ok, problems: report.problems, created: report.created, unchanged: report.unchanged, differing: [], corrected: [], refused: report.ok ? 0 : 1, createdEventIds: report.createdEventIds };
       }
       if (!first || first.key !== 'source') throw new Refusal(['source: missing'], 0);
@@ -387,6 +393,15 @@ async function applyCorrections(tx: BulkSql, principal: string, file: string, en
   } catch (error) {
     if (error instanceof ValidationError) throw new Refusal([error.message], 0);
     throw error;
+  }
+}
+
+/** A STIX bundle's JSON: only its first key was read so far, so the rest may still be no JSON at all. */
+function parseBundle(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new KnowledgeFileSyntaxError(`not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
 }
 

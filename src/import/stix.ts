@@ -20,6 +20,8 @@ import { exportedRecordSchema, restoreRecords, type ExportedRecord, type Restore
 import { ATTRIBUTION_RULE, attributionHolds } from '../domain/participations/attribution.ts';
 import { SIDE_RULE, sideHolds } from '../domain/events/dyads.ts';
 import { sha256Hex } from '../domain/sources/sources.ts';
+import { aliasesSchema } from '../domain/actors/actors.ts';
+import { freeTextSchema, nameSchema, TEXT_LIMITS, textProblem } from '../domain/limits.ts';
 
 /** The extension's name in the bundle's extension-definition: how this importer finds its data. */
 const EXTENSION_NAME = 'Militant movements knowledge graph record';
@@ -47,6 +49,8 @@ interface Described {
   payload_bin?: string;
   hashes?: Record<string, string>;
 }
+
+const describedSchema = z.looseObject({ name: nameSchema.optional(), description: freeTextSchema.optional(), aliases: aliasesSchema.optional() });
 
 export async function importStixBundle(db: Database, fileName: string, raw: unknown, options: { dryRun?: boolean } = {}): Promise<StixImportReport> {
   const refuse = (problems: string[]): StixImportReport => ({ ok: false, problems, created: 0, unchanged: 0, skipped: 0, createdEventIds: [] });
@@ -87,6 +91,13 @@ export async function importStixBundle(db: Database, fileName: string, raw: unkn
       skipped++;
       return;
     }
+    // Names, descriptions and aliases travel outside the extension: held to the rules of every
+    // other write here, since a NUL among them failed the insert with a PostgreSQL error.
+    const checked = describedSchema.safeParse(object);
+    if (!checked.success) {
+      for (const issue of checked.error.issues) problems.push(`objects[${i}] (${object.id}): ${[...issue.path].join('.')}: ${issue.message}`);
+      return;
+    }
     const described = object as Described;
     const at = `objects[${i}]`;
     if (data.record === 'source') artifacts.set(at, described);
@@ -101,6 +112,11 @@ export async function importStixBundle(db: Database, fileName: string, raw: unkn
     const sha256 = text === null ? null : sha256Hex(text);
     if (text === null || sha256 !== object.hashes?.['SHA-256']) {
       problems.push(`${at}: source "${data.slug}": the payload is missing or does not hash to its SHA-256`);
+      continue;
+    }
+    const problem = textProblem(text, TEXT_LIMITS.sourceText);
+    if (problem) {
+      problems.push(`${at}: source "${data.slug}": the text ${problem}`);
       continue;
     }
     texts.set(data.slug, { text, points: Array.from(text), sha256 });

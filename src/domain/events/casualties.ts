@@ -8,9 +8,13 @@
 import { z } from 'zod';
 import { CASUALTY_CATEGORIES, type CasualtyCategory } from '../../db/casualties.ts';
 import type { CasualtyPartRow, events } from '../../db/schema.ts';
-import { freeTextSchema } from '../limits.ts';
+import { CASUALTY_LIMIT, freeTextSchema } from '../limits.ts';
 
-const count = z.number().int().min(0);
+const count = z
+  .number()
+  .int('must be a whole number')
+  .min(0, 'must not be negative')
+  .max(CASUALTY_LIMIT, `must be at most ${CASUALTY_LIMIT.toLocaleString('en')}`);
 
 /** One category's share of a figure: "170 Afghan civilians" is CIVILIANS, low 170, in those words. */
 export const casualtyPartSchema = z
@@ -67,8 +71,15 @@ export const casualtiesSchema = z
       if (r.best != null && p.best != null && p.best > r.best) issue(`the part's best (${p.best}) exceeds the total's best (${r.best})`, ['parts', i, 'best']);
     }
     const lows = parts.reduce((sum, p) => sum + p.low, 0);
-    if (low !== undefined && lows > low) {
+    if (low !== undefined && parts.length > 0 && lows > low) {
       issue(`the parts' low estimates add up to ${lows}, more than the total's ${lowKey} (${low})`, ['parts']);
+    }
+    // Without a total the parts' sums become it (transform below): each must fit as a figure does.
+    if (low === undefined) {
+      const sums = { low: lows, high: parts.reduce((sum, p) => sum + (p.high ?? 0), 0), best: parts.reduce((sum, p) => sum + (p.best ?? 0), 0) };
+      for (const [key, sum] of Object.entries(sums)) {
+        if (sum > CASUALTY_LIMIT) issue(`the parts' ${key} estimates add up to ${sum}, more than a figure may be (${CASUALTY_LIMIT.toLocaleString('en')})`, ['parts']);
+      }
     }
   })
   .transform((r): Casualties => {

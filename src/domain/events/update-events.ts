@@ -20,7 +20,8 @@ import { updateEvent } from './events.ts';
 const updateEventsSchema = z
   .object({
     events: z
-      .array(slugSchema)
+      // Without this zod answered "Invalid input: expected array, received undefined".
+      .array(slugSchema, { error: (issue) => (issue.input === undefined ? 'give the events to change (their slugs), or a filter that matches them' : undefined) })
       .min(1, 'name at least one event')
       .max(LIST_LIMITS.bulkEvents, `at most ${LIST_LIMITS.bulkEvents} events per job`)
       .refine((slugs) => new Set(slugs).size === slugs.length, 'names an event twice'),

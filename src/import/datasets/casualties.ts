@@ -37,6 +37,8 @@ export function rowCasualties(
     parts: parts.map((p) => ({ category: p.category, low: p.low, best: p.best, high: p.high, text: `${p.column}: ${row.get(p.column)}` })),
   });
   if (parsed.success) return parsed.data;
+  // One column may feed low, best and high (ACLED's fatalities): name its problem once.
+  const named = new Set<string>();
   for (const issue of parsed.error.issues) {
     const [key, index] = issue.path;
     const column =
@@ -45,6 +47,8 @@ export function rowCasualties(
       : key === 'best' ? columns.best
       : key === 'high' || key === 'max' ? columns.high
       : columns.low;
+    if (named.has(`${column}: ${issue.message}`)) continue;
+    named.add(`${column}: ${issue.message}`);
     row.problem(column, issue.message);
   }
   return null;

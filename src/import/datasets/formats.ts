@@ -293,6 +293,8 @@ const acled: DatasetFormat = {
     }
     const sub = row.need('sub_event_type');
     const fatalities = row.count('fatalities');
+    // Checked as every figure is (casualtiesSchema): one past the limit failed the COPY into an integer column.
+    const killed = fatalities === null ? null : rowCasualties(row, { low: fatalities, best: fatalities, high: fatalities, text: String(fatalities) }, [], { low: 'fatalities', best: 'fatalities', high: 'fatalities' });
     const country = countryPlace(row.need('country'), row.get('iso'));
     const location = row.get('location');
     // geo_precision (codebook): 1 the town itself, 2 near it or part of a region, 3 only a larger region (its capital).
@@ -363,7 +365,7 @@ const acled: DatasetFormat = {
         date,
         place: (place ?? areas.admin2 ?? areas.admin1 ?? country).slug,
         // fatalities: one figure, ACLED's best count; no split by who died.
-        killed: fatalities === null ? null : { min: fatalities, best: fatalities, max: fatalities, text: String(fatalities), parts: [] },
+        killed,
         wounded: null,
         externalId: id,
         confidence: DATASET_CONFIDENCE,
@@ -432,10 +434,11 @@ const gtd: DatasetFormat = {
       const y = String(year).padStart(4, '0');
       const m = String(month).padStart(2, '0');
       const first = `${y}-${m}-01`;
-      const lastOfMonth = month >= 1 && month <= 12 ? new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10) : '';
+      // Only for a real month: a year past what Date holds (iyear 99999999999) made toISOString throw.
+      const lastOfMonth = () => new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
       const day = `${y}-${m}-${String(dayOfMonth).padStart(2, '0')}`;
       if (month === 0) date = isDay(`${y}-01-01`) ? { text: y, earliest: `${y}-01-01`, latest: `${y}-12-31`, precision: 'YEAR' } : null;
-      else if (dayOfMonth === 0) date = isDay(first) ? { text: `${y}-${m}`, earliest: first, latest: lastOfMonth, precision: 'MONTH' } : null;
+      else if (dayOfMonth === 0) date = isDay(first) ? { text: `${y}-${m}`, earliest: first, latest: lastOfMonth(), precision: 'MONTH' } : null;
       else date = isDay(day) ? { text: day, earliest: day, latest: day, precision: 'DAY' } : null;
       if (!date) row.problem('iday', `iyear ${year}, imonth ${month}, iday ${dayOfMonth} is not a date`);
     }

@@ -101,7 +101,7 @@ export async function importDataset(db: Database, path: string, formatName: stri
         if (problems.length === 0) yield record;
       }
     } catch (error) {
-      if (error instanceof CsvSyntaxError) throw new Refusal([error.message], rows);
+      if (error instanceof CsvSyntaxError) throw new Refusal([...problems, error.message], rows);
       throw error;
     }
     if (columns === null) throw new Refusal(['the file is empty (expected a header line)'], 0);

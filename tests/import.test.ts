@@ -383,6 +383,19 @@ describe('the example files', () => {
     expect(await importFile(f.scratch.handle.db, path, { applyCorrections: true })).toMatchObject({ ok: true, created: 0, corrected: [] });
   });
 
+  it('with applyCorrections, changes an event a corrected CSV row gives otherwise', async () => {
+    expect((await importFile(f.scratch.handle.db, join(examples, 'example-wire-report.json'))).ok).toBe(true);
+    expect((await importFile(f.scratch.handle.db, join(examples, 'example-events.csv'))).ok).toBe(true);
+    const csv = readFileSync(join(examples, 'example-events.csv'), 'utf8');
+    const corrected = csv.replace('Attack on a police post in Jalalabad', 'Gun attack on a police post in Jalalabad');
+    expect(corrected).not.toBe(csv);
+    const path = join(dir, 'events-corrected.csv');
+    writeFileSync(path, corrected);
+    const report = await importFile(f.scratch.handle.db, path, { applyCorrections: true });
+    expect(report).toMatchObject({ ok: true, created: 0, differing: [], corrected: [expect.stringMatching(/^line 2 \(events\[0\]\) "jalalabad-police-post-attack-2024": title$/)] });
+    expect((await f.scratch.handle.sql`select title from events where slug = 'jalalabad-police-post-attack-2024'`)[0]?.title).toBe('Gun attack on a police post in Jalalabad');
+  });
+
   it('refuses an actor whose home country is not a country, as the API does, and writes nothing', async () => {
     const article = fileURLToPath(new URL('../seed/data/globely-news-isis-k-long-reach.json', import.meta.url));
     const file = JSON.parse(readFileSync(article, 'utf8')) as { source: { textFile: string }; places: { slug: string; kind: string }[]; actors: { homeCountry: string | null }[] };

@@ -9,6 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 
@@ -200,5 +202,28 @@ describe('a backend ended under the driver', () => {
     const [one] = await sql<{ one: number }[]>`select 1 as one`;
     expect(one?.one).toBe(1);
     await sql.end({ timeout: 10 });
+  });
+});
+
+describe('a COPY the server refuses', () => {
+  // Before the errored() hunk of the patch, a COPY FROM STDIN refused after all its data and its
+  // CopyDone had gone left the writable waiting for an answer that never came: an import whose
+  // staged rows PostgreSQL refused (a NUL, a number out of range) hung instead of failing.
+  it('fails the writer with the server\'s error, once all its data was sent or while it is sent, and the connection serves on', async () => {
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    const copy = (rows: Iterable<string>) =>
+      sql.begin(async (tx) => {
+        await tx`create temp table copied (n integer) on commit drop`;
+        await pipeline(Readable.from(rows), await tx`copy copied (n) from stdin`.writable());
+      });
+    const within = <T>(promise: Promise<T>) =>
+      Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in 10 s: the writer hangs')), 10_000))]);
+    await expect(within(copy(['1\n', 'x\n']))).rejects.toThrow(/invalid input syntax for type integer: "x"/);
+    await expect(within(copy((function* () {
+      yield 'x\n';
+      for (let i = 0; i < 20_000; i++) yield `${i}\n`;
+    })()))).rejects.toThrow(/invalid input syntax for type integer: "x"/);
+    expect(await sql`select 1 as one`).toEqual([{ one: 1 }]);
+    await sql.end();
   });
 });

@@ -195,16 +195,18 @@ describe('a dataset import with --apply-corrections', () => {
     expect(long).toBe(`GTD incident 201901019001 — later version from ${'x'.repeat(199)}… (abababababab)`);
   });
 
-  it('is refused for a knowledge file, and by the command without --format', async () => {
+  it('--remap is refused for a knowledge file and by the command without --format; --apply-corrections is a knowledge file\'s too', async () => {
     const knowledge = fileURLToPath(new URL('../seed/examples/example-wire-report.json', import.meta.url));
     const { importFile } = await import('../src/import/import.ts');
-    expect((await importFile(f.scratch.handle.db, knowledge, { applyCorrections: true })).problems).toEqual([
-      "--apply-corrections applies to dataset imports (--format); a knowledge file's records are corrected through the API's updates",
+    expect((await importFile(f.scratch.handle.db, knowledge, { remap: true })).problems).toEqual([
+      '--remap applies to dataset imports (--format): a knowledge file says what it says, with no mapping to apply again',
     ]);
     const env = { ...process.env, DATABASE_URL: f.scratch.url };
-    const refused = await run('node_modules/.bin/tsx', ['src/cli/import.ts', knowledge, '--apply-corrections'], { cwd: root, env }).catch((e: { code: number; stderr: string }) => e);
+    const refused = await run('node_modules/.bin/tsx', ['src/cli/import.ts', knowledge, '--remap'], { cwd: root, env }).catch((e: { code: number; stderr: string }) => e);
     expect('code' in refused ? refused.code : 0).toBe(2);
-    expect(refused.stderr).toContain('--apply-corrections applies to dataset imports: give --format');
+    expect(refused.stderr).toContain('--remap applies to dataset imports: give --format');
+    // A knowledge file applies its own corrections (tests/import.test.ts); with none, it is a plain import.
+    expect(await importFile(f.scratch.handle.db, knowledge, { applyCorrections: true, dryRun: true })).toMatchObject({ ok: true, problems: [], corrected: [] });
   });
 
   it('npm run import prints what it applied', async () => {

@@ -70,6 +70,30 @@ describe('creating events', () => {
     expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
   });
 
+  it('refuses a date whose span its precision does not fit, naming it, and changing nothing', async () => {
+    const before = await tableCounts(f.scratch.handle.sql);
+    const spans = [
+      { date: { text: 'early May 2024', earliest: '2024-05-01', latest: '2024-05-10', precision: 'DAY' }, message: /a DAY date lies within one day, but 2024-05-01 to 2024-05-10 does not: give RANGE/ },
+      { date: { text: 'spring 2024', earliest: '2024-03-01', latest: '2024-05-31', precision: 'MONTH' }, message: /a MONTH date lies within one month/ },
+      { date: { text: 'winter 2023–24', earliest: '2023-12-01', latest: '2024-02-29', precision: 'YEAR' }, message: /a YEAR date lies within one year/ },
+    ];
+    for (const { date, message } of spans) {
+      const response = await as('analyst', CREATE_EVENT, { input: { ...event, slug: 'misdated', date } });
+      expect(response.data?.createEvent).toMatchObject({ __typename: 'ValidationError', path: ['input', 'date'], message: expect.stringMatching(message) });
+    }
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+    // The same spans with the precision they have, and a month or a year given as such, are taken.
+    const fits = [
+      { text: 'early May 2024', earliest: '2024-05-01', latest: '2024-05-10', precision: 'RANGE' },
+      { text: 'May 2024', earliest: '2024-05-01', latest: '2024-05-31', precision: 'MONTH' },
+      { text: '2024', earliest: '2024-01-01', latest: '2024-12-31', precision: 'YEAR' },
+    ];
+    for (const [i, date] of fits.entries()) {
+      const response = await as('analyst', CREATE_EVENT, { input: { ...event, slug: `dated-${i}`, date } });
+      expect(response.data?.createEvent).toMatchObject({ __typename: 'MutationCreateEventSuccess' });
+    }
+  });
+
   it('rolls back everything when one citation of several is bad', async () => {
     const before = await tableCounts(f.scratch.handle.sql);
     const response = await as('analyst', CREATE_EVENT, {

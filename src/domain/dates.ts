@@ -18,7 +18,27 @@ export const fuzzyDateSchema = z
   .strict()
   .refine((d) => d.earliest === null || d.latest === null || d.earliest <= d.latest, {
     message: 'earliest must not be after latest',
+  })
+  .superRefine((d, ctx) => {
+    const problem = precisionProblem(d);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['precision'] });
   });
+
+/** How many leading characters of an ISO date a precision keeps: the day, the month, the year. */
+const PRECISION_PREFIX: Partial<Record<(typeof datePrecisionValues)[number], number>> = { DAY: 10, MONTH: 7, YEAR: 4 };
+
+/**
+ * Why a date's known range does not fit its precision, or null: a DAY date is one day, a MONTH
+ * date lies within one month, a YEAR date within one year; a span across them is a RANGE. A
+ * timeline puts a date in a bucket by its precision, so "March 2021" spanning into April would be
+ * counted with a false precision.
+ */
+function precisionProblem(d: { earliest: string | null; latest: string | null; precision: (typeof datePrecisionValues)[number] }): string | null {
+  const kept = PRECISION_PREFIX[d.precision];
+  if (kept === undefined || d.earliest === null || d.latest === null || d.earliest.slice(0, kept) === d.latest.slice(0, kept)) return null;
+  const unit = { DAY: 'one day', MONTH: 'one month', YEAR: 'one year' }[d.precision as 'DAY' | 'MONTH' | 'YEAR'];
+  return `a ${d.precision} date lies within ${unit}, but ${d.earliest} to ${d.latest} does not: give RANGE for a longer span`;
+}
 
 export type FuzzyDate = z.infer<typeof fuzzyDateSchema>;
 

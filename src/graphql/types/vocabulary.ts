@@ -5,11 +5,11 @@
 import { builder } from '../builder.ts';
 
 export const DatePrecisionEnum = builder.enumType('DatePrecision', {
-  description: 'How finely a date is known. The date lies somewhere in [earliest, latest].',
+  description: 'How finely a date is known. The date lies somewhere in [earliest, latest]; a write whose earliest and latest do not fit its precision is refused (give RANGE for a span).',
   values: {
     DAY: { description: 'Known to the day (earliest = latest).' },
-    MONTH: { description: 'Known to the month.' },
-    YEAR: { description: 'Known to the year.' },
+    MONTH: { description: 'Known to the month (earliest and latest in the same month).' },
+    YEAR: { description: 'Known to the year (earliest and latest in the same year).' },
     RANGE: { description: 'Only bounds are known; either bound may be open (null).' },
   },
 });

@@ -146,3 +146,26 @@ describe('STIX export → import into an empty instance', () => {
     }
   });
 });
+
+describe('a bundle whose place lies where its kind cannot', () => {
+  it('is refused by the rule createPlace holds, naming the object, and writes nothing', async () => {
+    const empty = await scratchDatabase();
+    try {
+      type Place = { type: string; extensions?: Record<string, { record?: string; slug?: string; parent?: string | null }> };
+      const bundle = JSON.parse(bundleText) as { objects: Place[] };
+      const placeOf = (slug: string) => bundle.objects.find((o) => Object.values(o.extensions ?? {}).some((x) => x.record === 'place' && x.slug === slug));
+      const district = Object.values(placeOf('bajaur-tribal-area')?.extensions ?? {})[0];
+      if (!district || !placeOf('kabul')) throw new Error('the seed\'s district or city is not in the bundle');
+      district.parent = 'kabul';
+      const path = join(dir, 'misplaced.json');
+      await writeFile(path, JSON.stringify(bundle));
+      const before = await tableCounts(empty.handle.sql);
+      const report = await importFile(empty.handle.db, path);
+      expect(report.ok).toBe(false);
+      expect(report.problems.join('\n')).toMatch(/objects\[\d+\]: parent: an ADMIN2 lies in an ADMIN1 or a COUNTRY, not in a CITY \("kabul"\)/);
+      expect(await tableCounts(empty.handle.sql)).toEqual(before);
+    } finally {
+      await empty.drop();
+    }
+  });
+});

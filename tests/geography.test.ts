@@ -382,6 +382,26 @@ describe('writing locations', () => {
   const CREATE = `mutation($i: CreatePlaceInput!) { createPlace(input: $i) { __typename ... on MutationCreatePlaceSuccess { data { slug latitude longitude geoPrecision gazetteer } } ... on UserError { message path } } }`;
   const UPDATE = `mutation($i: UpdatePlaceInput!) { updatePlace(input: $i) { __typename ... on MutationUpdatePlaceSuccess { data { slug latitude longitude geoPrecision } } ... on UserError { message path } } }`;
 
+  it('places each kind where it can lie: a region in none, a district in a province, not in a city', async () => {
+    const create = async (i: Record<string, unknown>) =>
+      (await f.api.query<{ createPlace: { __typename: string; message?: string; path?: string[] } }>(CREATE, { i }, { token: f.tokens.analyst })).data!.createPlace;
+    // A region spanning countries lies in no other place, as the seed's "the West" does.
+    expect(await create({ slug: 'central-asia', name: 'Central Asia', kind: 'REGION' })).toMatchObject({ __typename: 'MutationCreatePlaceSuccess' });
+    // A district in the seed's city of Kabul, a city in a region no country holds, a city nowhere: refused by their parent.
+    expect(await create({ slug: 'kabul-district', name: 'Kabul district', kind: 'ADMIN2', parent: 'kabul' })).toMatchObject({
+      __typename: 'ValidationError', path: ['input', 'parent'], message: 'an ADMIN2 lies in an ADMIN1 or a COUNTRY, not in a CITY ("kabul")',
+    });
+    expect(await create({ slug: 'samarkand', name: 'Samarkand', kind: 'CITY', parent: 'central-asia' })).toMatchObject({
+      __typename: 'ValidationError', path: ['input', 'parent'], message: 'a CITY lies in a country, and the region "central-asia" lies in none',
+    });
+    expect(await create({ slug: 'samarkand', name: 'Samarkand', kind: 'CITY' })).toMatchObject({ __typename: 'ValidationError', path: ['input', 'parent'] });
+    expect(await f.scratch.handle.sql`select slug from places where slug in ('kabul-district', 'samarkand')`).toHaveLength(0);
+    // A province in a country, its district in it, a site in the district.
+    expect(await create({ slug: 'kabul-province', name: 'Kabul Province', kind: 'ADMIN1', parent: 'afghanistan' })).toMatchObject({ __typename: 'MutationCreatePlaceSuccess' });
+    expect(await create({ slug: 'kabul-district', name: 'Kabul district', kind: 'ADMIN2', parent: 'kabul-province' })).toMatchObject({ __typename: 'MutationCreatePlaceSuccess' });
+    expect(await create({ slug: 'kabul-checkpoint', name: 'A checkpoint', kind: 'SITE', parent: 'kabul-district' })).toMatchObject({ __typename: 'MutationCreatePlaceSuccess' });
+  });
+
   it('refuses latitude 91 and longitude -181 naming the field, and writes nothing', async () => {
     const bad = await f.api.query<{ createPlace: { message: string; path: string[] } }>(CREATE, {
       i: { slug: 'nowhere', name: 'Nowhere', kind: 'CITY', parent: 'pakistan', location: { latitude: 91, longitude: 70, precision: 'EXACT' } },

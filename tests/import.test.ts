@@ -396,6 +396,33 @@ describe('the example files', () => {
     expect((await f.scratch.handle.sql`select title from events where slug = 'jalalabad-police-post-attack-2024'`)[0]?.title).toBe('Gun attack on a police post in Jalalabad');
   });
 
+  it('refuses a place where its kind cannot lie, as the API does, following the file\'s own places up to a country', async () => {
+    const json = join(examples, 'example-wire-report.json');
+    const file = JSON.parse(readFileSync(json, 'utf8')) as { source: { textFile: string }; places: Record<string, unknown>[] };
+    writeFileSync(join(dir, file.source.textFile), readFileSync(join(examples, file.source.textFile)));
+    const place = (slug: string, kind: string, parent: string | null) => ({ slug, name: slug, kind, parent, countryCode: null, region: null });
+    const at = file.places.length;
+    file.places.push(
+      place('kabul-ward-9', 'ADMIN2', 'kabul'),
+      place('test-steppe', 'REGION', null),
+      place('test-town', 'CITY', 'test-steppe'),
+      place('test-south', 'REGION', 'afghanistan'),
+      place('test-town-2', 'CITY', 'test-south'),
+      place('test-nowhere', 'SITE', null),
+    );
+    const path = join(dir, 'wire-report-places.json');
+    writeFileSync(path, JSON.stringify(file));
+    const before = await tableCounts(f.scratch.handle.sql);
+    const report = await importFile(f.scratch.handle.db, path);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      `places[${at}].parent: an ADMIN2 lies in an ADMIN1 or a COUNTRY, not in a CITY ("kabul")`,
+      `places[${at + 2}].parent: a CITY lies in a country, and the region "test-steppe" lies in none`,
+      `places[${at + 5}].parent: a SITE lies in another place: give its parent`,
+    ]);
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+  });
+
   it('refuses an actor whose home country is not a country, as the API does, and writes nothing', async () => {
     const article = fileURLToPath(new URL('../seed/data/globely-news-isis-k-long-reach.json', import.meta.url));
     const file = JSON.parse(readFileSync(article, 'utf8')) as { source: { textFile: string }; places: { slug: string; kind: string }[]; actors: { homeCountry: string | null }[] };

@@ -23,6 +23,7 @@ import { UserError } from '../errors.ts';
 import { casualtyColumns, type Casualties } from '../events/casualties.ts';
 import { knowledgeFileSchema, type Quote } from '../knowledge/format.ts';
 import { locationColumns, NO_LOCATION } from '../places/location.ts';
+import { placeParentProblem, type PlaceKind } from '../places/places.ts';
 import { SELF_RELATIONSHIP } from '../relationships/relationships.ts';
 import { sha256Hex } from '../sources/sources.ts';
 import type { KnowledgeRecord, Section } from './knowledge-file.ts';
@@ -451,6 +452,28 @@ async function databaseProblems(sql: BulkSql, refersToStored: boolean): Promise<
        where b.home_country is not null) h
      where kind <> 'COUNTRY' order by idx`);
   for (const h of homes) problems.push(`${h.label}.homeCountry: "${h.slug}" is a ${h.kind.toLowerCase()}, not a country`);
+  // What each place lies in, by the rule createPlace holds (placeParentProblem): its parent's kind,
+  // staged or stored, and whether that parent lies in a country (followed up the staged places).
+  const stored = (column: string) => (refersToStored ? `(select t.${column} from places t where t.slug = b.parent)` : 'null');
+  const placed = await sql.unsafe<{ label: string; kind: PlaceKind; parent: string | null; parentKind: PlaceKind | null; parentInCountry: boolean | null }[]>(`
+    with recursive in_country (slug, yes) as (
+      select b.slug, true from bulk_places b where b.kind = 'COUNTRY'
+      union
+      select b.slug, ${stored('country_id')} is not null from bulk_places b
+       where b.kind <> 'COUNTRY' and not exists (select 1 from bulk_places d where d.slug = b.parent)
+      union
+      select b.slug, c.yes from bulk_places b join in_country c on c.slug = b.parent where b.kind <> 'COUNTRY'
+    )
+    select b.label, b.kind, b.parent, coalesce(d.kind, ${stored('kind::text')}) as "parentKind",
+           coalesce((select bool_or(c.yes) from in_country c where c.slug = b.parent), ${stored('country_id')} is not null) as "parentInCountry"
+      from bulk_places b left join bulk_places d on d.slug = b.parent
+     order by b.idx`);
+  for (const p of placed) {
+    // An unknown parent is named above.
+    if (p.parent !== null && p.parentKind === null) continue;
+    const problem = placeParentProblem(p.kind, p.parent === null ? null : { slug: p.parent, kind: p.parentKind!, inCountry: p.parentInCountry ?? false });
+    if (problem) problems.push(`${p.label}.parent: ${problem}`);
+  }
   // Records the file defines that exist already but were not loaded from a knowledge file (added
   // through the API): the file must refer to those, not define them again.
   // Each staged slug is probed by index (OFFSET 0 keeps it a probe): a hash join read every stored

@@ -14,7 +14,7 @@ import { casualtyColumns } from '../events/events.ts';
 import { slugSchema } from '../limits.ts';
 import { actorNameFields } from '../names/names.ts';
 import { coordinatesSchema } from '../places/location.ts';
-import { placeRow } from '../places/places.ts';
+import { placeParentProblem, placeRow, type PlaceKind } from '../places/places.ts';
 import type { Principal, Tx } from '../service.ts';
 import { storeCitation } from '../sources/citations.ts';
 import { sourceRow } from '../sources/sources.ts';
@@ -183,9 +183,9 @@ export async function restoreRecords(tx: Tx, _principal: Principal, input: Resto
   }
 
   const placeIds = await ids('places');
-  const placeCountry = new Map(
-    (await tx.execute<{ slug: string; country_id: number | null }>(sql`select slug, country_id from places`)).map((r) => [r.slug, r.country_id]),
-  );
+  const storedPlaces = await tx.execute<{ slug: string; country_id: number | null; kind: PlaceKind }>(sql`select slug, country_id, kind from places`);
+  const placeCountry = new Map(storedPlaces.map((r) => [r.slug, r.country_id]));
+  const placeKind = new Map(storedPlaces.map((r) => [r.slug, r.kind]));
   for (const item of parentsFirst(input.items.place)) {
     const { at, data } = item;
     if (placeIds.has(data.slug)) {
@@ -193,6 +193,9 @@ export async function restoreRecords(tx: Tx, _principal: Principal, input: Resto
       continue;
     }
     const parent = data.parent ? { id: must(placeIds, 'place', data.parent, at), countryId: placeCountry.get(data.parent) ?? null } : null;
+    // The rule createPlace holds, here for a bundle's places (parents come first, so each is known).
+    const problem = placeParentProblem(data.kind, parent && { slug: data.parent!, kind: placeKind.get(data.parent!)!, inCountry: parent.countryId !== null });
+    if (problem) throw new KnowledgeFileError(input.fileName, [`${at}: parent: ${problem}`]);
     const [row] = await tx
       .insert(places)
       .values(
@@ -207,6 +210,7 @@ export async function restoreRecords(tx: Tx, _principal: Principal, input: Resto
     if (!row) throw new Error(`insert into places returned no row for ${data.slug}`);
     placeIds.set(data.slug, row.id);
     placeCountry.set(data.slug, row.countryId);
+    placeKind.set(data.slug, data.kind);
     created++;
   }
 

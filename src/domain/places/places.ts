@@ -9,7 +9,7 @@ import { externalIdsSchema, storeExternalIds } from '../external-ids/external-id
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { places } from '../../db/schema.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { parseInput } from '../input.ts';
 import { freeTextSchema, nameSchema, slugSchema } from '../limits.ts';
 import { actualChanges, snapshot } from '../revisions/changes.ts';
@@ -22,11 +22,43 @@ export type PlaceKind = (typeof placeKindValues)[number];
 
 export const countryCodeSchema = z.string().regex(/^[A-Z]{2}$/, 'must be two capital letters (ISO 3166-1 alpha-2)');
 
-/** A country has no parent; every other place lies in one. */
-export const PLACE_PARENT_RULE = 'a country has no parent; every other place needs one';
+/**
+ * What a place of each kind may lie in: provinces in a country, districts in a province (or a
+ * country, where the province is not known), cities and sites in those or in a region of a country,
+ * regions in a country, in a larger region or in none ("the West"); a country in none.
+ */
+export const PLACE_PARENT_KINDS: Record<PlaceKind, { kinds: readonly PlaceKind[]; none: boolean }> = {
+  COUNTRY: { kinds: [], none: true },
+  REGION: { kinds: ['COUNTRY', 'REGION'], none: true },
+  ADMIN1: { kinds: ['COUNTRY'], none: false },
+  ADMIN2: { kinds: ['ADMIN1', 'COUNTRY'], none: false },
+  CITY: { kinds: ['ADMIN2', 'ADMIN1', 'COUNTRY', 'REGION'], none: false },
+  SITE: { kinds: ['SITE', 'CITY', 'ADMIN2', 'ADMIN1', 'COUNTRY', 'REGION'], none: false },
+};
 
-export function placeParentHolds(kind: string, parent: string | null | undefined): boolean {
-  return (kind === 'COUNTRY') !== (parent != null);
+/** Only regions may lie within a region that lies in no country: the rest are in a country. */
+const IN_A_COUNTRY: readonly PlaceKind[] = ['ADMIN1', 'ADMIN2', 'CITY', 'SITE'];
+
+/**
+ * Why a place of `kind` cannot lie in `parent` (its kind, and whether it lies in a country), or
+ * null. The bulk load holds the same rule over its staged places (src/domain/bulk/load.ts).
+ */
+export function placeParentProblem(kind: PlaceKind, parent: { slug: string; kind: PlaceKind; inCountry: boolean } | null): string | null {
+  const rule = PLACE_PARENT_KINDS[kind];
+  const a = (k: string) => `${/^[AEIOU]/.test(k) ? 'an' : 'a'} ${k}`;
+  if (parent === null) return rule.none ? null : `${a(kind)} lies in another place: give its parent`;
+  if (rule.kinds.length === 0) return `${a(kind)} lies in no other place`;
+  if (!rule.kinds.includes(parent.kind)) return `${a(kind)} lies in ${rule.kinds.map(a).join(' or ')}, not in ${a(parent.kind)} ("${parent.slug}")`;
+  if (IN_A_COUNTRY.includes(kind) && !parent.inCountry) return `${a(kind)} lies in a country, and the region "${parent.slug}" lies in none`;
+  return null;
+}
+
+/** The part of the rule an input shows without looking its parent up. */
+export const PLACE_PARENT_RULE = 'a country lies in no other place, and every place but a country or a region lies in one';
+
+export function placeParentHolds(kind: PlaceKind, parent: string | null | undefined): boolean {
+  const rule = PLACE_PARENT_KINDS[kind];
+  return parent != null ? rule.kinds.length > 0 : rule.none;
 }
 
 const createPlaceSchema = z
@@ -75,6 +107,8 @@ export async function createPlace(tx: Tx, principal: Principal, input: CreatePla
   if (taken) throw new ConflictError(`a place "${input.slug}" exists already`, ['input', 'slug']);
   const location = locationColumns(input, ['input']);
   const parent = input.parent != null ? await placeBySlug(tx, input.parent, ['input', 'parent']) : null;
+  const problem = placeParentProblem(input.kind, parent && { slug: input.parent!, kind: parent.kind as PlaceKind, inCountry: parent.countryId !== null });
+  if (problem) throw new ValidationError(problem, ['input', 'parent']);
   const [row] = await tx.insert(places).values(placeRow(input, parent, location)).returning({ id: places.id });
   if (!row) throw new Error('insert into places returned no row');
   await storeExternalIds(tx, principal, 'place', row.id, input.externalIds);

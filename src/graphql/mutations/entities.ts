@@ -116,7 +116,7 @@ const CreatePlaceInput = builder.inputType('CreatePlaceInput', {
     slug: t.string({ required: true, description: 'Unique lowercase slug (letters, digits, single hyphens; at most 100 characters) that names the record in URLs and in other inputs.' }),
     name: t.string({ required: true, description: 'The place’s usual English name (at most 500 characters).' }),
     kind: t.field({ type: PlaceKindEnum, required: true, description: 'Country, province (ADMIN1), district (ADMIN2), region, city or site; fixed once created.' }),
-    parent: t.string({ description: 'Slug of the containing place (site → city → district → province → country); none for a country.' }),
+    parent: t.string({ description: 'Slug of the containing place (site → city → district → province → country): a province lies in a country; a district in a province or a country; a city or a site in those or in a region of a country (a site also in a city or a site); a region in a country, a larger region or none; a country in none.' }),
     countryCode: t.string({ description: 'ISO 3166-1 alpha-2, for countries.' }),
     region: t.string({ description: 'UN M49 sub-region, e.g. "Southern Asia".' }),
     location: t.field({ type: CoordinatesInput, description: 'Where it is, when you know it: coordinates and how precise they are. Leave out to take them from `gazetteer`, or to locate the place by the place it lies in.' }),

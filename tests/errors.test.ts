@@ -1,7 +1,12 @@
 import { Writable } from 'node:stream';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { drainSummaries } from '../src/db/summaries.ts';
+import { importFile } from '../src/import/import.ts';
+import { afterAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { createLogger } from '../src/observability/logger.ts';
-import { openApi } from './helpers.ts';
+import { openApi, writeFixture } from './helpers.ts';
 
 const api = openApi();
 afterAll(() => api.close());
@@ -87,4 +92,31 @@ describe('bad input gets a clear error naming what is wrong', () => {
       await broken.close();
     }
   });
+});
+
+describe('a total beyond what an Int holds', () => {
+  // Each figure is at most CASUALTY_LIMIT (10,000,000), but 215 events at it sum past 2^31 − 1:
+  // the sums cannot be answered as the schema's Int, and the client is told so by a code of its own.
+  it('is answered NUMBER_OUT_OF_RANGE, not an unexpected error, from the summaries and from events', async () => {
+    const f = await writeFixture();
+    onTestFinished(() => f.close());
+    const dir = mkdtempSync(join(tmpdir(), 'out-of-range-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const quote = 'The massacre on Friday at a concert hall in Moscow';
+    const rows = Array.from({ length: 215 }, (_, i) =>
+      `globely-news-isis-k-long-reach,huge-${i},A made-up toll ${i},ATTACK,1 ${i < 100 ? "May" : "June"} 2024,2024-0${i < 100 ? 5 : 6}-01,2024-0${i < 100 ? 5 : 6}-01,DAY,10000000,10000000,ten million,50,"${quote}"`);
+    const path = join(dir, 'huge.csv');
+    writeFileSync(path, ['source,slug,title,kind,date_text,date_earliest,date_latest,date_precision,killed_min,killed_max,killed_text,confidence,quote', ...rows].join('\n'));
+    expect((await importFile(f.scratch.handle.db, path)).ok).toBe(true);
+    await drainSummaries(f.scratch.handle.db);
+    for (const args of ['', '(asOf: "2100-01-01T00:00:00Z")']) {
+      const r = await f.api.query(`{ eventStats${args} { events killed { min max } } }`);
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'NUMBER_OUT_OF_RANGE' });
+      expect(r.errors?.[0]?.message).toMatch(/beyond what its field holds/);
+    }
+    // Narrowed to a hundred of them, the total fits and is answered.
+    const some = await f.api.query<{ eventStats: { events: number; killed: { min: number } } }>(`{ eventStats(filter: { from: "2024-05-01", to: "2024-05-31" }) { events killed { min } } }`);
+    expect(some.errors).toBeUndefined();
+    expect(some.data?.eventStats).toEqual({ events: 100, killed: { min: 1_000_000_000 } });
+  }, 120_000);
 });

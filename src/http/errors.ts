@@ -29,8 +29,14 @@ const CONNECTION_CODES = new Set([
 ]);
 /** query_canceled (statement_timeout) and lock_not_available (lock_timeout). */
 const TIMEOUT_CODES = new Set(['57014', '55P03']);
+/**
+ * numeric_value_out_of_range: a total beyond a 32-bit Int (the GraphQL type of the sums of killed
+ * and wounded). Each figure is bounded (CASUALTY_LIMIT), but hundreds of events at the bound sum
+ * past it; the answer cannot be given, and saying so is better than an unexpected error.
+ */
+const OUT_OF_RANGE_CODES = new Set(['22003']);
 
-export type Failure = 'database-unavailable' | 'query-timeout' | 'unexpected';
+export type Failure = 'database-unavailable' | 'query-timeout' | 'out-of-range' | 'unexpected';
 
 /** The chain of causes under an error: GraphQL's originalError, drizzle's cause. */
 function* causes(error: unknown): Generator<unknown> {
@@ -51,6 +57,7 @@ export function classify(error: unknown): Failure {
     // PostgreSQL's connection_exception class.
     if (CONNECTION_CODES.has(code) || code.startsWith('08')) return 'database-unavailable';
     if (TIMEOUT_CODES.has(code)) return 'query-timeout';
+    if (OUT_OF_RANGE_CODES.has(code)) return 'out-of-range';
   }
   return 'unexpected';
 }
@@ -111,6 +118,15 @@ export function createMaskError({ onDatabaseFailure }: MaskOptions = {}) {
           extensions: { code: 'QUERY_TIMEOUT', http: { status: 503, headers: { 'retry-after': '1' } } },
         }),
         { level: 'warn', msg: 'query stopped by a database timeout', fields: { err: error, cause } },
+      );
+    }
+    if (failure === 'out-of-range') {
+      return masked(
+        new GraphQLError('A number is beyond what its field holds (a total above 2,147,483,647, say): narrow the filter, or check the figures given.', {
+          ...where,
+          extensions: { code: 'NUMBER_OUT_OF_RANGE', http: { status: 422 } },
+        }),
+        { level: 'warn', msg: 'a number out of range', fields: { err: error, cause } },
       );
     }
     return masked(new GraphQLError('Unexpected error.', { ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } }), {

@@ -96,9 +96,12 @@ describe('GET /export/events.csv', () => {
     }
   });
 
-  it('filters like `events`: actor, role, country, kind, from, to', async () => {
+  it('filters like `events`: actor, role, between, country, kind, from, to', async () => {
     const cases: [string, Record<string, unknown>][] = [
       ['actor=isis-k', { actor: 'isis-k' }],
+      // The events with ISIS-K on one side and the Afghan Taliban on the other (Event.dyad).
+      ['between=isis-k,afghan-taliban', { between: ['isis-k', 'afghan-taliban'] }],
+      ['between=afghan-taliban&between=isis-k', { between: ['afghan-taliban', 'isis-k'] }],
       ['actor=isis-k&role=PERPETRATOR', { actor: 'isis-k', role: ['PERPETRATOR'] }],
       ['country=afghanistan', { country: 'afghanistan' }],
       ['from=2021-01-01', { from: '2021-01-01' }],
@@ -163,6 +166,9 @@ describe('parameters', () => {
     ['kind=attack', 'kind'],
     ['actor=ISIS K', 'actor'],
     ['actor=isis-k&actor=isis', 'actor'],
+    ['between=isis-k', 'between'],
+    ['between=isis-k,isis,afghan-taliban', 'between'],
+    ['between=isis-k,ISIS', 'between'],
     ['minConfidence=101', 'minConfidence'],
     ['minConfidence=high', 'minConfidence'],
     ['asOf=2024-01-01', 'asOf'],

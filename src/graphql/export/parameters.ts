@@ -1,6 +1,6 @@
 /**
  * The query parameters of the export endpoints (/export/events.csv, /export/events.geojson,
- * /export/stix): the `events` filter (actor, role, country, kind, from, to, bbox, within,
+ * /export/stix): the `events` filter (actor, role, between, country, kind, from, to, bbox, within,
  * maxPrecision), plus minConfidence
  * and the knowledge view (asOf, includeRetracted). Checked here, before anything reaches
  * PostgreSQL, so that a bad value is a 400 naming the parameter; the filter itself is then
@@ -34,7 +34,7 @@ export interface ExportQuery {
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 // RFC 3339 date-time with a zone, as the GraphQL DateTime scalar takes it.
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
-const KNOWN = ['actor', 'role', 'country', 'kind', 'from', 'to', 'bbox', 'within', 'maxPrecision', 'minConfidence', 'asOf', 'includeRetracted'] as const;
+const KNOWN = ['actor', 'role', 'between', 'country', 'kind', 'from', 'to', 'bbox', 'within', 'maxPrecision', 'minConfidence', 'asOf', 'includeRetracted'] as const;
 /** Longest value accepted for any parameter: slugs and dates are short; a huge one is junk. */
 const MAX_VALUE_LENGTH = 200;
 
@@ -129,6 +129,20 @@ function dateTime(params: URLSearchParams, name: string): Date | null {
   return date;
 }
 
+/** Two actor slugs, repeated (`between=a&between=b`) or comma-separated (`between=a,b`): the events with one on each side. */
+function pair(params: URLSearchParams, name: string): [string, string] | null {
+  const values = params.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim());
+  if (values.length === 0) return null;
+  const [first, second] = values;
+  if (values.length !== 2 || first === undefined || second === undefined) {
+    throw new ExportParameterError(name, `"${name}" takes exactly two actor slugs (${name}=isis-k,afghan-taliban), got ${values.length}`);
+  }
+  for (const value of values) {
+    if (!SLUG_PATTERN.test(value)) throw new ExportParameterError(name, `"${name}" must be two slugs (lowercase letters, digits, single hyphens), got ${JSON.stringify(value)}`);
+  }
+  return [first, second];
+}
+
 function flag(params: URLSearchParams, name: string): boolean {
   const value = single(params, name);
   if (value === null) return false;
@@ -147,6 +161,7 @@ export function parseExportQuery(params: URLSearchParams): ExportQuery {
   const filter: EventFilterInput = {
     actor: slug(params, 'actor'),
     role: list(params, 'role', participationRole.enumValues),
+    between: pair(params, 'between'),
     country: slug(params, 'country'),
     kind: list(params, 'kind', eventKind.enumValues),
     from: day(params, 'from'),

@@ -94,6 +94,17 @@ describe('creating events', () => {
     }
   });
 
+  it('refuses the same participant twice in one event, naming the repeat', async () => {
+    const before = await tableCounts(f.scratch.handle.sql);
+    const participants = [{ actor: 'isis-k', role: 'PERPETRATOR' }, { actor: 'afghan-taliban', role: 'TARGET' }, { actor: 'isis-k', role: 'PERPETRATOR' }];
+    const response = await as('analyst', CREATE_EVENT, { input: { ...event, slug: 'twice', participants } });
+    expect(response.data?.createEvent).toMatchObject({ __typename: 'ValidationError', path: ['input', 'participants', '2'], message: expect.stringMatching(/repeats participants\.0 \(isis-k as PERPETRATOR\)/) });
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
+    // The same actor in another role is another claim.
+    const roles = await as('analyst', CREATE_EVENT, { input: { ...event, slug: 'two-roles', participants: [{ actor: 'isis-k', role: 'PERPETRATOR' }, { actor: 'isis-k', role: 'CLAIMED_RESPONSIBILITY' }] } });
+    expect(roles.data?.createEvent).toMatchObject({ __typename: 'MutationCreateEventSuccess' });
+  });
+
   it('rolls back everything when one citation of several is bad', async () => {
     const before = await tableCounts(f.scratch.handle.sql);
     const response = await as('analyst', CREATE_EVENT, {

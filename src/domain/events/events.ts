@@ -50,7 +50,18 @@ const createEventSchema = z.object({
   credibility: claimGradeSchema,
   note: freeTextSchema.nullish(),
   citations: citationsSchema,
-  participants: z.array(participantSchema).max(LIST_LIMITS.participants).nullish(),
+  participants: z
+    .array(participantSchema)
+    .max(LIST_LIMITS.participants)
+    .superRefine((list, ctx) => {
+      // The same actor in the same role twice is one claim made twice, not two (another source
+      // saying it too is a citation of the same participation).
+      list.forEach((p, i) => {
+        const first = list.findIndex((q) => q.actor === p.actor && q.role === p.role && (q.attributedBy ?? null) === (p.attributedBy ?? null));
+        if (first < i) ctx.addIssue({ code: 'custom', path: [i], message: `repeats participants.${first} (${p.actor} as ${p.role}): give its citations together` });
+      });
+    })
+    .nullish(),
   externalIds: externalIdsSchema('event').nullish(),
 });
 export type CreateEventInput = Omit<z.infer<typeof createEventSchema>, 'date'> & { date: FuzzyDate };

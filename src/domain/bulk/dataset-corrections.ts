@@ -13,16 +13,15 @@
  * stored and cited by nothing: importing it again finds it and names nothing.
  */
 import { sql } from 'drizzle-orm';
-import stableStringify from 'safe-stable-stringify';
 import { anchorSpans } from '../../citations/anchor.ts';
 import { sources } from '../../db/schema.ts';
 import { createActor, parseCreateActor } from '../actors/actors.ts';
-import { parseUpdateEvent, updateEvent } from '../events/events.ts';
+import { EVENT_FIELDS, parseUpdateEvent, updateEvent } from '../events/events.ts';
 import { UserError, ValidationError } from '../errors.ts';
 import { encodeGlobalId } from '../global-ids.ts';
 import { addParticipation, parseAddParticipation } from '../participations/participations.ts';
 import { parseRetractClaim, retractClaim } from '../retractions/retract-claim.ts';
-import { NothingToChangeError } from '../revisions/changes.ts';
+import { changedFields, NothingToChangeError } from '../revisions/changes.ts';
 import type { Principal, Tx } from '../service.ts';
 import { storeCitation } from '../sources/citations.ts';
 import { sha256Hex, sourceRow } from '../sources/sources.ts';
@@ -43,13 +42,6 @@ export interface DatasetCorrection {
   added: string[];
   retracted: string[];
 }
-
-/** Event columns an update may change, as a correction names them (the revision holds the values). */
-const EVENT_FIELDS: Record<string, string> = {
-  title: 'title', kind: 'kind', dateText: 'date', dateEarliest: 'date', dateLatest: 'date', datePrecision: 'date', placeId: 'place',
-  killedMin: 'killed', killedBest: 'killed', killedMax: 'killed', killedText: 'killed', killedParts: 'killed',
-  woundedMin: 'wounded', woundedBest: 'wounded', woundedMax: 'wounded', woundedText: 'wounded', woundedParts: 'wounded',
-};
 
 /**
  * Applies each record (a differing row of a dataset import) as a correction of its stored record, in
@@ -142,9 +134,7 @@ async function applyCorrection(tx: Tx, principal: Principal, record: DatasetReco
     };
     const input = parseUpdateEvent(fields);
     const updated = await updateEvent(tx, principal, input, { citationIds: await cite(e.quotes), placeId });
-    const before = updated.before as Record<string, unknown>;
-    const after = updated.after as Record<string, unknown>;
-    correction.changed = [...new Set(Object.keys(EVENT_FIELDS).filter((k) => stableStringify(before[k]) !== stableStringify(after[k])).map((k) => EVENT_FIELDS[k]!))];
+    correction.changed = changedFields(updated.before, updated.after, EVENT_FIELDS);
     await tx.execute(sql`release savepoint dataset_correction`);
   } catch (error) {
     if (!(error instanceof NothingToChangeError)) throw error;

@@ -11,13 +11,12 @@
  * period: claims are never edited) stays named, not applied.
  */
 import { sql } from 'drizzle-orm';
-import stableStringify from 'safe-stable-stringify';
 import { parseUpdateActor, updateActor } from '../actors/actors.ts';
 import { UserError, ValidationError } from '../errors.ts';
-import { parseUpdateEvent, updateEvent } from '../events/events.ts';
+import { EVENT_FIELDS, parseUpdateEvent, updateEvent } from '../events/events.ts';
 import { knowledgeFileSchema, type Quote } from '../knowledge/format.ts';
 import { parseUpdatePlace, updatePlace } from '../places/places.ts';
-import { NothingToChangeError } from '../revisions/changes.ts';
+import { changedFields, NothingToChangeError } from '../revisions/changes.ts';
 import type { Principal, Tx } from '../service.ts';
 
 /** A record of the file whose stored entity differs from it (findDiffering's entities). */
@@ -46,16 +45,7 @@ const schemas = {
 const citationsOf = (source: string, quotes: readonly Quote[]) =>
   quotes.map((q) => (typeof q === 'string' ? { source, quote: q } : { source, quote: q.text, occurrence: q.occurrence }));
 
-/** The snapshot keys whose values differ, as the record's field names. */
-function changedFields(before: Record<string, unknown>, after: Record<string, unknown>, names: Record<string, string>): string[] {
-  return [...new Set(Object.keys(names).filter((k) => stableStringify(before[k]) !== stableStringify(after[k])).map((k) => names[k]!))];
-}
-
-const EVENT_FIELDS: Record<string, string> = {
-  title: 'title', kind: 'kind', description: 'description', dateText: 'date', dateEarliest: 'date', dateLatest: 'date', datePrecision: 'date',
-  placeId: 'place', killedMin: 'killed', killedBest: 'killed', killedMax: 'killed', killedText: 'killed', killedParts: 'killed',
-  woundedMin: 'wounded', woundedBest: 'wounded', woundedMax: 'wounded', woundedText: 'wounded', woundedParts: 'wounded',
-};
+/** An actor's and a place's columns an update may change, by the field the report names (changedFields). */
 const ACTOR_FIELDS: Record<string, string> = { name: 'name', aliases: 'aliases', kind: 'kind', description: 'description', homeCountryId: 'homeCountry' };
 const PLACE_FIELDS: Record<string, string> = {
   name: 'name', countryCode: 'countryCode', region: 'region', latitude: 'location', longitude: 'location', geoPrecision: 'location', gazetteer: 'gazetteer',
@@ -81,14 +71,14 @@ export async function applyKnowledgeCorrections(tx: Tx, principal: Principal, so
           confidence: e.confidence, note, citations: citationsOf(source, e.quotes),
         };
         const updated = await updateEvent(tx, principal, parseUpdateEvent(input));
-        correction = { label: record.label, slug: e.slug, changed: changedFields(updated.before as Record<string, unknown>, updated.after as Record<string, unknown>, EVENT_FIELDS) };
+        correction = { label: record.label, slug: e.slug, changed: changedFields(updated.before, updated.after, EVENT_FIELDS) };
       } else if (record.section === 'actors') {
         const a = schemas.actors.parse(record.value);
         const updated = await updateActor(tx, principal, parseUpdateActor({
           slug: a.slug, name: a.name, aliases: a.aliases, kind: a.kind, description: a.description, homeCountry: a.homeCountry,
           confidence: a.confidence, note, citations: citationsOf(source, a.quotes),
         }));
-        correction = { label: record.label, slug: a.slug, changed: changedFields(updated.before as Record<string, unknown>, updated.after as Record<string, unknown>, ACTOR_FIELDS) };
+        correction = { label: record.label, slug: a.slug, changed: changedFields(updated.before, updated.after, ACTOR_FIELDS) };
       } else {
         const p = schemas.places.parse(record.value);
         const updated = await updatePlace(tx, principal, parseUpdatePlace({
@@ -96,7 +86,7 @@ export async function applyKnowledgeCorrections(tx: Tx, principal: Principal, so
           ...(p.location !== undefined ? { location: p.location } : {}),
           ...(p.gazetteer !== undefined ? { gazetteer: p.gazetteer } : {}),
         }));
-        correction = { label: record.label, slug: p.slug, changed: changedFields(updated.before as Record<string, unknown>, updated.after as Record<string, unknown>, PLACE_FIELDS) };
+        correction = { label: record.label, slug: p.slug, changed: changedFields(updated.before, updated.after, PLACE_FIELDS) };
       }
       await tx.execute(sql`release savepoint knowledge_correction`);
       applied.push(correction);

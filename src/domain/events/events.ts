@@ -25,6 +25,13 @@ import { withSideRule } from './dyads.ts';
 
 export { casualtiesSchema, casualtyColumns, type Casualties } from './casualties.ts';
 
+/** An event's columns an update may change, by the field a report of the change names (changedFields). */
+export const EVENT_FIELDS: Record<string, string> = {
+  title: 'title', kind: 'kind', description: 'description', dateText: 'date', dateEarliest: 'date', dateLatest: 'date', datePrecision: 'date',
+  placeId: 'place', killedMin: 'killed', killedBest: 'killed', killedMax: 'killed', killedText: 'killed', killedParts: 'killed',
+  woundedMin: 'wounded', woundedBest: 'wounded', woundedMax: 'wounded', woundedText: 'wounded', woundedParts: 'wounded',
+};
+
 const participantSchema = withSideRule(withAttributionRule(
   z.object({
     actor: slugSchema,

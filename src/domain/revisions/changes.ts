@@ -39,6 +39,15 @@ export function actualChanges<T extends Record<string, unknown>>(before: T, give
   return changed;
 }
 
+/**
+ * The fields an update changed, by the names a report gives them (`names`: a snapshot's column
+ * to its field, several columns to one field, as an event's date), compared as actualChanges does.
+ */
+export function changedFields(before: Json, after: Json, names: Record<string, string>): string[] {
+  const [was, is] = [before as Record<string, unknown>, after as Record<string, unknown>];
+  return [...new Set(Object.keys(names).filter((k) => stableStringify(was[k]) !== stableStringify(is[k])).map((k) => names[k]!))];
+}
+
 /** The note of an update claim given none: which record and which fields it changed. */
 export function updateNote(record: string, changes: Record<string, unknown>): string {
   return `update of ${record}: ${Object.keys(changes).join(', ')}`;

@@ -52,9 +52,12 @@ function slug(params: URLSearchParams, name: string): string | null {
   return value;
 }
 
-/** A list parameter, repeated (`role=A&role=B`) or comma-separated (`role=A,B`), from a vocabulary. */
+/** A parameter's values, repeated (`role=A&role=B`) or comma-separated (`role=A,B`). */
+const listed = (params: URLSearchParams, name: string): string[] => params.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim());
+
+/** A list parameter (listed) from a vocabulary. */
 function list<T extends string>(params: URLSearchParams, name: string, vocabulary: readonly T[]): T[] | null {
-  const values = params.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim());
+  const values = listed(params, name);
   if (values.length === 0) return null;
   const allowed = new Set<string>(vocabulary);
   for (const value of values) {
@@ -129,9 +132,9 @@ function dateTime(params: URLSearchParams, name: string): Date | null {
   return date;
 }
 
-/** Two actor slugs, repeated (`between=a&between=b`) or comma-separated (`between=a,b`): the events with one on each side. */
+/** Two actor slugs (listed: `between=a,b`): the events with one on each side. */
 function pair(params: URLSearchParams, name: string): [string, string] | null {
-  const values = params.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim());
+  const values = listed(params, name);
   if (values.length === 0) return null;
   const [first, second] = values;
   if (values.length !== 2 || first === undefined || second === undefined) {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainSummaries } from '../src/db/summaries.ts';
+import { TEXT_LIMITS } from '../src/domain/limits.ts';
 import { importFile } from '../src/import/import.ts';
 import { tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
 
@@ -255,6 +256,24 @@ describe('a source too long to index whole', () => {
     await drainSummaries(f.scratch.handle.db);
     expect(await found('tok10')).toBe(1);
     expect(await found('tok149999')).toBe(0);
+  }, 120_000);
+});
+
+describe("a source text's length", () => {
+  it('may exceed what one API request takes when read from a file, up to the import limit, and is refused past it, naming the file', async () => {
+    // A report of 100,000 cited sentences (the write benchmark's) is ~8 million characters.
+    const preamble = 'x'.repeat(TEXT_LIMITS.sourceText) + ' ';
+    const path = bigFile('book-length-report', 2, undefined, preamble);
+    expect(await importFile(f.scratch.handle.db, path)).toMatchObject({ ok: true, problems: [], created: 7 });
+    const [stored] = await f.scratch.handle.sql`select length(text)::int as length from sources where slug = 'book-length-report'`;
+    expect(stored?.length).toBeGreaterThan(TEXT_LIMITS.sourceText);
+
+    const before = await tableCounts(f.scratch.handle.sql);
+    const tooLong = bigFile('too-long-report', 2, undefined, 'x'.repeat(TEXT_LIMITS.sourceTextFile) + ' ');
+    const report = await importFile(f.scratch.handle.db, tooLong);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([expect.stringMatching(/^source\.textFile: too-long-report\.txt is \d+ characters long, more than the limit of 20000000$/)]);
+    expect(await tableCounts(f.scratch.handle.sql)).toEqual(before);
   }, 120_000);
 });
 

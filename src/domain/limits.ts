@@ -20,6 +20,11 @@ export const TEXT_LIMITS = {
   url: 2_000,
   /** A source's full text (the request body limit usually bites first). */
   sourceText: 5_000_000,
+  /**
+   * A source's full text read from a file by an import (knowledge files, STIX bundles), where no
+   * request body limits it: the write benchmark's report of 100,000 cited sentences is ~8 million.
+   */
+  sourceTextFile: 20_000_000,
   /** A page cursor (`after`/`before`): it carries the row's sort key, which may be a long title. */
   cursor: 8_000,
   /** Any other string argument (ids, cursors, keys, search words...) unless it says otherwise. */

@@ -113,7 +113,7 @@ async function prepareJson(path: string, source: unknown): Promise<Prepared> {
     const text = await readFile(candidate, 'utf8').catch(() => null);
     if (text === null) continue;
     // Stored verbatim or refused, as through the API (a NUL cannot be stored at all).
-    const problem = textProblem(text, TEXT_LIMITS.sourceText);
+    const problem = textProblem(text, TEXT_LIMITS.sourceTextFile);
     if (problem) throw new Refusal([`source.textFile: ${textFile} ${problem}`], 0);
     const file = await readKnowledgeRecords(path);
     return {

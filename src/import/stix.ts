@@ -114,7 +114,7 @@ export async function importStixBundle(db: Database, fileName: string, raw: unkn
       problems.push(`${at}: source "${data.slug}": the payload is missing or does not hash to its SHA-256`);
       continue;
     }
-    const problem = textProblem(text, TEXT_LIMITS.sourceText);
+    const problem = textProblem(text, TEXT_LIMITS.sourceTextFile);
     if (problem) {
       problems.push(`${at}: source "${data.slug}": the text ${problem}`);
       continue;

@@ -28,6 +28,7 @@ import { eventMapCounts, placeAggregateRows } from '../src/graphql/place-counts.
 import { eventMapBins, hasGeoFilter, placeStats, type MapBin } from '../src/graphql/loaders/geography.ts';
 import { LIVE_VIEW } from '../src/graphql/view.ts';
 import { drainOnce, drainSummaries, summaryStatus } from '../src/db/summaries.ts';
+import { applySqlSources } from '../src/db/migrate.ts';
 import { openApi, writeFixture, type WriteFixture } from './helpers.ts';
 
 const OWN: ('PERPETRATOR' | 'CLAIMED_RESPONSIBILITY')[] = ['PERPETRATOR', 'CLAIMED_RESPONSIBILITY'];
@@ -978,6 +979,21 @@ describe('after writes through the API', { timeout: ORACLE_TIMEOUT_MS }, () => {
     expect(Number(documents?.stale)).toBe(0);
     const found = await f.api.query<{ search: { kind: string }[] }>(`{ search(query: "Kabul airport", first: 20) { kind } }`);
     expect(new Set(found.data?.search.map((h) => h.kind))).toEqual(new Set(['EVENT', 'SOURCE', 'CITATION']));
+  });
+
+  it('links stored before they kept their actors\' sides get them once, from the backfill', async () => {
+    await check();
+    const sql = f.api.database.sql;
+    const sides = () => sql<{ event_id: number; actor_id: number; sides: number | null }[]>`
+      select event_id, actor_id, sides from actor_event_links order by event_id, actor_id`;
+    const stored = await sides();
+    expect(stored.some((r) => r.sides === 1)).toBe(true);
+    expect(stored.some((r) => r.sides === 2)).toBe(true);
+    // As the migration that added the column left every row.
+    await sql`update actor_event_links set sides = null`;
+    expect(await applySqlSources(sql, { force: true })).toBe(true);
+    expect(await sides()).toEqual(stored);
+    await check();
   });
 });
 

@@ -523,6 +523,8 @@ describe('what a dataset row becomes', () => {
       row({ event_id_cnty: 'AFG900064', event_type: 'Explosions/Remote violence', sub_event_type: 'Air/drone strike' }),
     ].join('\n'));
     expect((await importDataset(f.scratch.handle.db, path, 'acled')).problems).toEqual([]);
+    // The summaries (the OPPONENT breakdown's sides below), brought up to date as `npm run import` does.
+    await drainSummaries(f.scratch.handle.db);
     const of = async (value: string) => (await f.api.query<{ eventByExternalId: DyadAnswer }>(DYAD, { scheme: 'ACLED_EVENT_ID', value })).data!.eventByExternalId;
     const roles = (e: DyadAnswer) => e.participants.map((p) => [p.role, p.actor.name, p.citations.map((c) => c.quote)]);
     const army = 'Military Forces of Afghanistan (2021-)';

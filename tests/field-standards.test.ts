@@ -14,7 +14,7 @@ import { SEED_DATA_DIR, SEED_SOURCES_DIR } from '../src/domain/knowledge/seed.ts
 import { drainSummaries } from '../src/db/summaries.ts';
 import { breakdownSource, summaryRoute } from '../src/graphql/loaders/analytics.ts';
 import { openApi, scratchDatabase, tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
-import { sidesOf } from '../src/domain/events/dyads.ts';
+import { FIGHT_KINDS, SIDE_A_ROLES, SIDE_B_ROLES, sidesOf } from '../src/domain/events/dyads.ts';
 import { serve } from './server-helpers.ts';
 
 const api = openApi();
@@ -368,6 +368,42 @@ describe('dyads', () => {
     expect(floored).not.toContain('afghan-civilians');
   });
 
+  it('answers an opponent breakdown from the summaries exactly as from the events', async () => {
+    expect(breakdownSource('OPPONENT', summaryRoute({ actor: 'isis-k' }))?.table).toBe('actor_event_links');
+    // A floor reads events: only participations that pass it make a side.
+    expect(breakdownSource('OPPONENT', summaryRoute({ actor: 'isis-k', minConfidence: 50 }))).toBeNull();
+    const groups = async (filter: string) => {
+      const r = await api.query<{ breakdown: unknown[] }>(`{ breakdown(by: OPPONENT, top: 100, filter: { ${filter} }) { key events killed { min max } } }`);
+      expect(r.errors).toBeUndefined();
+      return r.data!.breakdown;
+    };
+    const actors = await api.query<{ actors: { nodes: { slug: string }[] } }>('{ actors(first: 100) { nodes { slug } } }');
+    let compared = 0;
+    for (const { slug } of actors.data!.actors.nodes) {
+      // minConfidence 0 passes every claim, and is answered from the events.
+      const fromEvents = await groups(`actor: "${slug}", minConfidence: 0`);
+      expect([slug, await groups(`actor: "${slug}"`)]).toEqual([slug, fromEvents]);
+      if (fromEvents.length > 0) compared++;
+    }
+    expect(compared).toBeGreaterThan(5);
+    // With dates, a country and roles, as the events give them.
+    for (const filter of ['actor: "isis-k", from: "2021-01-01", to: "2021-12-31"', 'actor: "isis-k", country: "afghanistan"', 'actor: "isis-k", role: [TARGET]']) {
+      expect([filter, await groups(filter)]).toEqual([filter, await groups(`${filter}, minConfidence: 0`)]);
+    }
+  });
+
+  it('reads sides in SQL by the same roles and kinds as sidesOf', async () => {
+    const sql = api.database.sql;
+    const roles = await sql<{ role: string; side: number | null }[]>`
+      select r::text as role, participation_side_role(r) as side from unnest(enum_range(null::participation_role)) r`;
+    for (const { role, side } of roles) {
+      const expected = (SIDE_A_ROLES as readonly string[]).includes(role) ? 1 : (SIDE_B_ROLES as readonly string[]).includes(role) ? 2 : null;
+      expect([role, side]).toEqual([role, expected]);
+    }
+    const kinds = await sql<{ kind: string; fight: boolean }[]>`select k::text as kind, event_kind_is_fight(k) as fight from unnest(enum_range(null::event_kind)) k`;
+    expect(kinds.filter((k) => k.fight).map((k) => k.kind).sort()).toEqual([...FIGHT_KINDS].sort());
+  });
+
   it('refuses an opponent breakdown without an actor, naming the argument', async () => {
     const r = await api.query(`{ breakdown(by: OPPONENT) { key } }`);
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'filter.actor' });
@@ -548,6 +584,8 @@ describe('dyads across a merge', () => {
        where e.slug = 'pakistan-army-operations' and a.slug = 'pakistan-army' and p.role = 'PERPETRATOR'`;
     expect(row).toBeDefined();
     await f.scratch.handle.sql`update claims set retracted_at = now(), retracted_by = 'test', retraction_reason = 'test: a side withdrawn' where id = ${row!.claim_id}`;
+    // Written past the API: the summaries (the OPPONENT breakdown's sides) follow once drained.
+    await drainSummaries(f.api.database.db);
     const r = await f.api.query<{ events: { totalCount: number; nodes: { slug: string }[] } }>(
       `{ events(filter: { between: ["pakistan-army", "afghan-taliban"] }) { totalCount nodes { slug } } }`,
     );

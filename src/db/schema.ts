@@ -949,6 +949,10 @@ export const actorEventLinks = pgTable(
     // report; -1 for a role it has no live link in. A confidence floor keeps the row in a role
     // whose element is at least the floor (link_roles_at), as eventConditions keeps the event.
     roleConfidence: smallint('role_confidence').array().notNull(),
+    // The actor's sides in the event's dyad, as Event.dyad gives them (actor_event_links_of): bit 1
+    // side A, bit 2 side B, 0 for none (and for actor 0). Null only until the backfill that follows
+    // the migration adding it (src/db/sql/backfills.sql).
+    sides: smallint('sides'),
   },
   // Also actor_event_links_group_idx (created by hand: INCLUDE columns; see the actor_links_by_place and actor_links_role_confidence migrations).
   (t) => [primaryKey({ columns: [t.eventId, t.actorId] })],

@@ -42,6 +42,20 @@ BEGIN
   END IF;
 END $$;
 
+-- Links made before they kept their actor's sides in the event's dyad (the migration adding the
+-- column leaves it null) get them once, from their events, with the drainers held off. A row the
+-- recomputation does not give (its event's change is still queued) gets 0 until its drain.
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM actor_event_links WHERE sides IS NULL) THEN
+    PERFORM 1 FROM summary_partitions FOR UPDATE;
+    UPDATE actor_event_links l SET sides = x.sides
+      FROM actor_event_links_of(ARRAY(SELECT DISTINCT event_id FROM actor_event_links WHERE sides IS NULL)) x
+     WHERE l.sides IS NULL AND x.event_id = l.event_id AND x.actor_id = l.actor_id;
+    UPDATE actor_event_links SET sides = 0 WHERE sides IS NULL;
+  END IF;
+END $$;
+
 -- Per-event vectors stored at full length before event_casualty_vector stopped after the last
 -- measure an event gives: shortened once, from their events, with the drainers held off (the sums
 -- do not change: a missing number sums as zero). Only an event without a wounded figure has a

@@ -111,6 +111,36 @@ CREATE OR REPLACE FUNCTION participation_role_bit(role participation_role) RETUR
     WHEN 'IMPLICATED' THEN 8 WHEN 'INSPIRED' THEN 16 WHEN 'TARGET' THEN 32 WHEN 'VICTIM' THEN 64
   END::smallint;
 
+-- The sides of a dyad (src/domain/events/dyads.ts, sidesOf; the TS constants SIDE_A_ROLES,
+-- SIDE_B_ROLES and FIGHT_KINDS say the same, and tests/field-standards.test.ts checks that they
+-- agree). A role's side: 1 (side A) who acted, 2 (side B) who was acted against, null for roles too
+-- weak to make a side.
+CREATE OR REPLACE FUNCTION participation_side_role(role participation_role) RETURNS smallint
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN CASE role
+    WHEN 'PERPETRATOR' THEN 1 WHEN 'CLAIMED_RESPONSIBILITY' THEN 1 WHEN 'ATTRIBUTED' THEN 1
+    WHEN 'TARGET' THEN 2 WHEN 'VICTIM' THEN 2
+  END::smallint;
+
+-- The kinds whose sides both fought (those ACLED codes as Battles: standard-types.ts).
+CREATE OR REPLACE FUNCTION event_kind_is_fight(kind event_kind) RETURNS boolean
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN kind IN ('ARMED_CLASH', 'STORMING', 'TAKEOVER');
+
+-- Whether a side-making participation is on side A: acted against, side B; acted naming a side, that
+-- side; acted naming none, side A, except in a fight where no participation names a side and no one
+-- was acted against (`unnamed_fight`, a window over the event's side-making participations), where
+-- only the first actor recorded as acting (`first_actor`, the one with the lowest claim id) is.
+-- Called by actor_event_links_of and by eventSidesSql (src/graphql/loaders/dyads.ts), which compute
+-- the two windows alike.
+CREATE OR REPLACE FUNCTION participation_on_side_a(acted_against boolean, side dyad_side, unnamed_fight boolean,
+                                                   first_actor integer, actor integer) RETURNS boolean
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN CASE WHEN acted_against THEN false
+              WHEN side IS NOT NULL THEN side = 'A'
+              WHEN unnamed_fight THEN actor = first_actor
+              ELSE true END;
+
 -- The mask of a filter's roles: null (no filter) stays null, an empty list is 0 (matches nothing).
 CREATE OR REPLACE FUNCTION participation_roles_mask(roles participation_role[]) RETURNS smallint
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -355,36 +385,55 @@ SELECT e.id AS event_id, event_grain_of(e.date_earliest, e.date_latest) AS grain
 -- reading the participations a second time for actor 0, 10,000 dataset events (two actors each,
 -- casualties split by category) took ~1.0 s against ~0.5 s.
 DROP VIEW IF EXISTS actor_event_links_expected;
+-- Dropped first: its rows gained a column (sides), which CREATE OR REPLACE cannot add.
+DROP FUNCTION IF EXISTS actor_event_links_of(integer[]);
 CREATE OR REPLACE FUNCTION actor_event_links_of(event_ids integer[])
 RETURNS TABLE (event_id integer, actor_id integer, roles smallint, country_id integer, kind event_kind, grain event_grain,
                period date, killed_min integer, killed_max integer, first_date date, last_date date, casualties bigint[],
-               place_id integer, role_confidence smallint[])
+               place_id integer, role_confidence smallint[], sides smallint)
 LANGUAGE sql STABLE AS $$
-  WITH links AS MATERIALIZED (
-         SELECT p.event_id, coalesce(m.canonical_id, p.actor_id) AS actor_id,
-                bit_or(participation_role_bit(p.role))::smallint AS roles,
-                ARRAY[coalesce(max(c.confidence) FILTER (WHERE p.role = 'PERPETRATOR'), -1),
-                      coalesce(max(c.confidence) FILTER (WHERE p.role = 'CLAIMED_RESPONSIBILITY'), -1),
-                      coalesce(max(c.confidence) FILTER (WHERE p.role = 'ATTRIBUTED'), -1),
-                      coalesce(max(c.confidence) FILTER (WHERE p.role = 'IMPLICATED'), -1),
-                      coalesce(max(c.confidence) FILTER (WHERE p.role = 'INSPIRED'), -1),
-                      coalesce(max(c.confidence) FILTER (WHERE p.role = 'TARGET'), -1),
-                      coalesce(max(c.confidence) FILTER (WHERE p.role = 'VICTIM'), -1)]::smallint[] AS best
+  WITH live AS MATERIALIZED (
+         SELECT p.event_id, coalesce(m.canonical_id, p.actor_id) AS actor_id, p.role, p.side, p.claim_id, c.confidence
            FROM participations p
            JOIN claims c ON c.id = p.claim_id AND c.retracted_at IS NULL
            LEFT JOIN actor_folds('infinity') m ON m.actor_id = p.actor_id
-          WHERE p.event_id = ANY(event_ids)
+          WHERE p.event_id = ANY(event_ids)),
+       links AS MATERIALIZED (
+         SELECT p.event_id, p.actor_id,
+                bit_or(participation_role_bit(p.role))::smallint AS roles,
+                ARRAY[coalesce(max(p.confidence) FILTER (WHERE p.role = 'PERPETRATOR'), -1),
+                      coalesce(max(p.confidence) FILTER (WHERE p.role = 'CLAIMED_RESPONSIBILITY'), -1),
+                      coalesce(max(p.confidence) FILTER (WHERE p.role = 'ATTRIBUTED'), -1),
+                      coalesce(max(p.confidence) FILTER (WHERE p.role = 'IMPLICATED'), -1),
+                      coalesce(max(p.confidence) FILTER (WHERE p.role = 'INSPIRED'), -1),
+                      coalesce(max(p.confidence) FILTER (WHERE p.role = 'TARGET'), -1),
+                      coalesce(max(p.confidence) FILTER (WHERE p.role = 'VICTIM'), -1)]::smallint[] AS best
+           FROM live p
           GROUP BY 1, 2),
        facts AS MATERIALIZED (SELECT * FROM live_event_facts f WHERE f.event_id = ANY(event_ids)),
+       -- Each actor's sides in its event's dyad (bit 1 side A, bit 2 side B), as eventSidesSql gives
+       -- them live and without a floor: the OPPONENT breakdown reads them from these rows.
+       sided AS (
+         SELECT s.event_id, s.actor_id,
+                participation_on_side_a(s.acted_against, s.side,
+                  event_kind_is_fight(f.kind) AND bool_and(NOT s.acted_against AND s.side IS NULL) OVER (PARTITION BY s.event_id),
+                  first_value(s.actor_id) OVER (PARTITION BY s.event_id ORDER BY s.claim_id), s.actor_id) AS on_side_a
+           FROM (SELECT p.*, participation_side_role(p.role) = 2 AS acted_against FROM live p
+                  WHERE participation_side_role(p.role) IS NOT NULL) s
+           JOIN facts f ON f.event_id = s.event_id),
+       sides AS (
+         SELECT s.event_id, s.actor_id, bit_or(CASE WHEN s.on_side_a THEN 1 ELSE 2 END)::smallint AS sides
+           FROM sided s GROUP BY 1, 2),
        everyone AS (
          SELECT l.event_id, 0 AS actor_id, bit_or(l.roles)::smallint AS roles,
                 ARRAY[max(l.best[1]), max(l.best[2]), max(l.best[3]), max(l.best[4]), max(l.best[5]), max(l.best[6]), max(l.best[7])]::smallint[] AS best
            FROM links l GROUP BY l.event_id)
   SELECT l.event_id, l.actor_id, l.roles, f.country_id, f.kind, f.grain, f.period,
          f.killed_min, f.killed_max, f.first_date, f.last_date, f.casualties, f.place_id,
-         link_role_confidence(l.best, f.confidence)
+         link_role_confidence(l.best, f.confidence), coalesce(sd.sides, 0)::smallint
     FROM (SELECT * FROM links UNION ALL SELECT * FROM everyone) l
     JOIN facts f ON f.event_id = l.event_id
+    LEFT JOIN sides sd ON sd.event_id = l.event_id AND sd.actor_id = l.actor_id
 $$;
 
 -- What event_doctrines must hold: the doctrines that an event's perpetrators or claimants, as
@@ -858,31 +907,31 @@ BEGIN
   CREATE TEMP TABLE IF NOT EXISTS actor_link_delta (sign smallint NOT NULL, LIKE actor_event_links) ON COMMIT DELETE ROWS;
   IF coalesce(cardinality(event_ids), 0) = 0 THEN RETURN 0; END IF;
   INSERT INTO actor_link_delta
-    (sign, event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence)
+    (sign, event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence, sides)
   WITH expected AS MATERIALIZED (
-         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence
+         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence, sides
            FROM actor_event_links_of(event_ids)),
        stored AS MATERIALIZED (
-         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence
+         SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence, sides
            FROM actor_event_links WHERE event_id = ANY(event_ids))
   -- One row per event and actor on both sides: matched by those, then by the facts (as in
   -- event_rollups_refresh).
   SELECT 1, e.* FROM expected e
    WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.event_id = e.event_id AND s.actor_id = e.actor_id
-                       AND (s.roles, s.country_id, s.kind, s.grain, s.period, s.killed_min, s.killed_max, s.first_date, s.last_date, s.casualties, s.place_id, s.role_confidence)
-                           IS NOT DISTINCT FROM (e.roles, e.country_id, e.kind, e.grain, e.period, e.killed_min, e.killed_max, e.first_date, e.last_date, e.casualties, e.place_id, e.role_confidence))
+                       AND (s.roles, s.country_id, s.kind, s.grain, s.period, s.killed_min, s.killed_max, s.first_date, s.last_date, s.casualties, s.place_id, s.role_confidence, s.sides)
+                           IS NOT DISTINCT FROM (e.roles, e.country_id, e.kind, e.grain, e.period, e.killed_min, e.killed_max, e.first_date, e.last_date, e.casualties, e.place_id, e.role_confidence, e.sides))
   UNION ALL
   SELECT -1, s.* FROM stored s
    WHERE NOT EXISTS (SELECT 1 FROM expected e WHERE s.event_id = e.event_id AND s.actor_id = e.actor_id
-                       AND (s.roles, s.country_id, s.kind, s.grain, s.period, s.killed_min, s.killed_max, s.first_date, s.last_date, s.casualties, s.place_id, s.role_confidence)
-                           IS NOT DISTINCT FROM (e.roles, e.country_id, e.kind, e.grain, e.period, e.killed_min, e.killed_max, e.first_date, e.last_date, e.casualties, e.place_id, e.role_confidence));
+                       AND (s.roles, s.country_id, s.kind, s.grain, s.period, s.killed_min, s.killed_max, s.first_date, s.last_date, s.casualties, s.place_id, s.role_confidence, s.sides)
+                           IS NOT DISTINCT FROM (e.roles, e.country_id, e.kind, e.grain, e.period, e.killed_min, e.killed_max, e.first_date, e.last_date, e.casualties, e.place_id, e.role_confidence, e.sides));
   GET DIAGNOSTICS changed = ROW_COUNT;
   IF changed > 0 THEN
     DELETE FROM actor_event_links l USING actor_link_delta d
      WHERE d.sign < 0 AND l.event_id = d.event_id AND l.actor_id = d.actor_id;
     INSERT INTO actor_event_links
-      (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence)
-    SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence
+      (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence, sides)
+    SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence, sides
       FROM actor_link_delta WHERE sign > 0;
     -- The delta summed by the finest group of the actor rollups, here, before the call locks any
     -- sum: actor_rollups_apply_delta then sums these few rows while it holds the busiest rows'
@@ -1380,8 +1429,8 @@ BEGIN
     FROM event_rollup_members GROUP BY country_id;
 
   INSERT INTO actor_event_links
-    (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence)
-  SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence
+    (event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence, sides)
+  SELECT event_id, actor_id, roles, country_id, kind, grain, period, killed_min, killed_max, first_date, last_date, casualties, place_id, role_confidence, sides
     FROM actor_event_links_of(ARRAY(SELECT id FROM events));
   INSERT INTO actor_rollup
     (actor_id, roles, country_id, kind, events, killed_min, killed_max, killed_open, killed_reported, first_date, last_date, casualties)

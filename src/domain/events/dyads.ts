@@ -12,7 +12,7 @@
  * actor1 and actor2 in Battles, each recorded as a PERPETRATOR), a participation that acted names
  * its side (`side`: A the side the source names first, B the other); one that names none is on
  * side A. An event whose acting participations name no side, of a kind ACLED codes as Battles
- * (ARMED_CLASH, TAKEOVER) and naming no one acted against, is read as a fight all the same: its
+ * (ARMED_CLASH, STORMING, TAKEOVER) and naming no one acted against, is read as a fight all the same: its
  * side A is the first actor recorded as acting (the first side the source names) and its side B
  * everyone else who acted — how events recorded before sides were named keep their dyads.
  * loaders/dyads.ts (eventSidesSql) writes the same rules in SQL for `between` and the OPPONENT

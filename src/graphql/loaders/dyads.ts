@@ -5,7 +5,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { actors, claims, events, participations } from '../../db/schema.ts';
-import { FIGHT_KINDS, SIDE_A_ROLES, SIDE_B_ROLES, sidesOf, type acledInteraction } from '../../domain/events/dyads.ts';
+import { SIDE_A_ROLES, SIDE_B_ROLES, sidesOf, type acledInteraction } from '../../domain/events/dyads.ts';
 import type { KnowledgeView } from '../context.ts';
 import { actorAsMergedAt, actorsAt, claimVisibleAs, eventsAt, mergeTime } from '../view.ts';
 import { anyKey, preparedRows } from './batch.ts';
@@ -50,28 +50,25 @@ export async function dyadsOfEvents(db: Database, view: KnowledgeView, eventIds:
 /**
  * For a lateral join on one event (`eventId`, of kind `eventKind`): its participations that make a
  * side, visible in the view and passing `floor`, one row per participation — `actor_id` the actor
- * as merged at the view's time, `on_side_a` its side. sidesOf (src/domain/events/dyads.ts) in SQL:
- * acted against, side B; acted naming a side, that side; acted naming none, side A, except in a
- * fight naming no side and no one acted against, where the first actor recorded as acting is
- * side A and the others side B.
+ * as merged at the view's time, `on_side_a` its side. sidesOf (src/domain/events/dyads.ts) in SQL,
+ * through the functions actor_event_links_of reads the live sides with (src/db/sql/summaries.sql:
+ * participation_side_role, event_kind_is_fight, participation_on_side_a): acted against, side B;
+ * acted naming a side, that side; acted naming none, side A, except in a fight naming no side and
+ * no one acted against, where the first actor recorded as acting is side A and the others side B.
  */
 export function eventSidesSql(view: KnowledgeView, eventId: SQL, eventKind: SQL, floor: ClaimFloor = NO_FLOOR): SQL {
-  const acting = sql`${sql.param([...SIDE_A_ROLES])}::participation_role[]`;
-  const actedAgainst = sql`${sql.param([...SIDE_B_ROLES])}::participation_role[]`;
   return sql`
     with sided as (
-      select coalesce(fold.canonical_id, p.actor_id) as actor_id, p.claim_id, p.role = any(${actedAgainst}) as acted_against, p.side
+      select coalesce(fold.canonical_id, p.actor_id) as actor_id, p.claim_id, participation_side_role(p.role) = 2 as acted_against, p.side
         from ${participations} p
         join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c', view)}
         left join actor_folds(${mergeTime(view)}) fold on fold.actor_id = p.actor_id
-       where p.event_id = ${eventId} and (p.role = any(${acting}) or p.role = any(${actedAgainst}))
+       where p.event_id = ${eventId} and participation_side_role(p.role) is not null
     )
     select s.actor_id,
-           case when s.acted_against then false
-                when s.side is not null then s.side = 'A'
-                when ${eventKind} = any(${sql.param([...FIGHT_KINDS])}::event_kind[]) and bool_and(not s.acted_against and s.side is null) over ()
-                  then s.actor_id = first_value(s.actor_id) over (order by s.claim_id)
-                else true end as on_side_a
+           participation_on_side_a(s.acted_against, s.side,
+             event_kind_is_fight(${eventKind}) and bool_and(not s.acted_against and s.side is null) over (),
+             first_value(s.actor_id) over (order by s.claim_id), s.actor_id) as on_side_a
       from sided s`;
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE "actor_event_links" ADD COLUMN "sides" smallint;

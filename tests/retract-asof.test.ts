@@ -92,6 +92,16 @@ describe('asOf', () => {
     expect(await ours({ asOf: times.afterRetract, all: true })).toHaveLength(1);
   });
 
+  it('finds a source as it stood: not before it was stored, and in one view with the rest of the operation', async () => {
+    const source = async (asOf: string) =>
+      (await f.api.query<{ source: { slug: string } | null }>(`query($a: DateTime) { source(slug: "${SOURCE}", asOf: $a) { slug } }`, { a: asOf })).data?.source;
+    expect(await source('2000-01-01T00:00:00Z')).toBeNull();
+    expect(await source(times.beforeCreate)).toEqual({ slug: SOURCE });
+    // One operation reads as of one time: a source read live beside an event read asOf is refused.
+    const mixed = await f.api.query(`query($a: DateTime) { source(slug: "${SOURCE}") { slug } event(slug: "moscow-concert-hall-attack", asOf: $a) { slug } }`, { a: times.beforeCreate });
+    expect(mixed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'asOf' });
+  });
+
   it('leaves out events recorded later', async () => {
     const created = await f.api.query(
       `mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename } }`,

@@ -1,4 +1,4 @@
-import { and, count, eq, isNull, sql } from 'drizzle-orm';
+import { and, count, eq, isNull, lte, sql } from 'drizzle-orm';
 import { sources } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { parseNumericId } from '../global-id.ts';
@@ -8,6 +8,7 @@ import { LATER_VERSIONS_LIMIT, laterVersionsOfSources, sourceColumns, sourcesByI
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
 import { SourceReliabilityEnum } from '../claim-filters.ts';
 import { FuzzyDate } from './dates.ts';
+import { useView, viewArgs } from '../view.ts';
 
 export const DatasetEnum = builder.enumType('Dataset', {
   description: 'A field dataset whose rows the importers store as sources, each row one source (`npm run import -- --format`).',
@@ -88,10 +89,16 @@ builder.queryFields((t) => ({
   source: t.field({
     type: Source,
     nullable: true,
-    description: 'A source by slug; null when there is none. Sources are not claims: `asOf` does not apply.',
-    args: { slug: t.arg.string({ required: true, description: 'The source’s slug.' }) },
-    resolve: async (_root, { slug }, ctx) =>
-      (await ctx.db.select(sourceColumns).from(sources).where(eq(sources.slug, slug)))[0] ?? null,
+    description:
+      'A source by slug; null when there is none, or (with `asOf`) when it was stored after that moment. Like the other root lookups it sets `asOf` and `includeRetracted` for the whole operation; the source’s grade is the one it had then.',
+    args: { slug: t.arg.string({ required: true, description: 'The source’s slug.' }), ...viewArgs(t.arg) },
+    resolve: async (_root, args, ctx) => {
+      // The operation's view is chosen here, as by every other root lookup: without it, another root
+      // field's asOf would apply to this source's nested claims unasked.
+      const view = useView(ctx, args);
+      const storedBy = view.asOf ? lte(sources.createdAt, view.asOf) : undefined;
+      return (await ctx.db.select(sourceColumns).from(sources).where(and(eq(sources.slug, args.slug), storedBy)))[0] ?? null;
+    },
   }),
   sources: t.connection({
     type: Source,

@@ -176,6 +176,26 @@ describe('graphql-ws (WebSocket, graphql-transport-ws) at /graphql', () => {
     }
   });
 
+  it('refuses as HTTP does, without the HTTP status and headers a socket has no use for', async () => {
+    const client = wsClient();
+    // 100 actors × 100 participations each × 3 fields: over the cost limit, refused with the variables known.
+    const costly = '{ actors(first: 100) { nodes { participations(first: 100) { nodes { role confidence } } } } }';
+    try {
+      const refused = wsSubscribe(client, costly);
+      await refused.stream.until(() => refused.stream.ended);
+      const errors = refused.stream.results[0]?.errors ?? [];
+      expect(errors[0]).toMatchObject({ message: expect.stringMatching(/cost limit of 20000/), extensions: { code: 'COST_LIMIT_EXCEEDED' } });
+      expect(errors[0]?.extensions).not.toHaveProperty('http');
+      // A bad argument, refused while it runs.
+      const bad = wsSubscribe(client, '{ changes(first: 501) { nodes { kind } } }');
+      await bad.stream.until(() => bad.stream.ended);
+      expect(bad.stream.results[0]?.errors?.[0]).toMatchObject({ message: expect.stringMatching(/between 0 and 500/), extensions: { code: 'BAD_USER_INPUT' } });
+      expect(bad.stream.results[0]?.errors?.[0]?.extensions).not.toHaveProperty('http');
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('refuses a connection with an unknown token', async () => {
     const client = wsClient('not-a-real-token');
     const { stream } = wsSubscribe(client, EVENT_ADDED);

@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { TokenCache } from '../auth/token-cache.ts';
@@ -89,6 +89,15 @@ export function attachWebSocket(options: WebSocketOptions): () => Promise<void> 
     return result;
   }
 
+  // Errors as a WebSocket client sees them: without yoga's `extensions.http` (the status and
+  // headers an HTTP response would carry), which means nothing on a socket.
+  const formatted = (error: GraphQLError): GraphQLFormattedError => {
+    const { extensions, ...rest } = error.toJSON();
+    if (!extensions || !('http' in extensions)) return error.toJSON();
+    const { http: _http, ...kept } = extensions;
+    return Object.keys(kept).length > 0 ? { ...rest, extensions: kept } : rest;
+  };
+
   const disposable = useServer<Record<string, unknown>, SocketExtra>(
     {
       onConnect: async (ctx) => {
@@ -157,6 +166,9 @@ export function attachWebSocket(options: WebSocketOptions): () => Promise<void> 
         };
         return args;
       },
+      onError: (_ctx, _id, _payload, errors) => errors.map(formatted),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map(formatted) } : undefined,
       execute: (args) => counted(args, 'execute') as never,
       subscribe: (args) => counted(args, 'subscribe') as never,
     },

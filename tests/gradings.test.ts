@@ -74,9 +74,23 @@ describe('grading sources and claims anew', () => {
       data: { previous: null, reliability: 'B', reason: 'a specialist outlet with a sound record on the region', gradedBy: 'token:test-analyst', source: { slug: SOURCE, reliability: 'B' } },
     });
     expect(await floored()).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const whileB = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 20));
     const second = await gradeSource({ source: SOURCE, reliability: 'C', reason: 'one of its figures proved inflated' });
     expect(second.data!.gradeSource.__typename).toBe('MutationGradeSourceSuccess');
     expect(await floored()).toBe(0);
+    // The sources graded B or better: the article, while it was graded B; not now.
+    const graded = async (asOf?: string) => {
+      const r = await f.api.query<{ sources: { nodes: { slug: string; reliability: string }[] } }>(
+        `query($a: DateTime) { sources(first: 100, minReliability: B, asOf: $a) { nodes { slug reliability } } }`, { a: asOf },
+      );
+      expect(r.errors).toBeUndefined();
+      return r.data!.sources.nodes.filter((n) => n.slug === SOURCE);
+    };
+    expect(await graded(whileB)).toEqual([{ slug: SOURCE, reliability: 'B' }]);
+    expect(await graded()).toEqual([]);
+    expect(await graded('2000-01-01T00:00:00Z')).toEqual([]);
     const source = await f.api.query<{ source: { reliability: string; gradings: (Grading & { reliability: string })[] } }>(
       `{ source(slug: "${SOURCE}") { reliability gradings { previous reliability reason gradedBy } } }`,
     );

@@ -8,7 +8,7 @@ import { LATER_VERSIONS_LIMIT, laterVersionsOfSources, sourceColumns, sourcesByI
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } from '../pagination.ts';
 import { SourceReliabilityEnum } from '../claim-filters.ts';
 import { FuzzyDate } from './dates.ts';
-import { useView, viewArgs } from '../view.ts';
+import { mergeTime, useView, viewArgs } from '../view.ts';
 
 export const DatasetEnum = builder.enumType('Dataset', {
   description: 'A field dataset whose rows the importers store as sources, each row one source (`npm run import -- --format`).',
@@ -102,16 +102,22 @@ builder.queryFields((t) => ({
   }),
   sources: t.connection({
     type: Source,
-    description: 'Sources, by slug.',
+    description: 'Sources, by slug; with `asOf`, those stored by then.',
     args: {
-      minReliability: t.arg({ type: SourceReliabilityEnum, description: 'Only sources graded this reliable or better (A best; ungraded sources count as F).' }),
+      ...viewArgs(t.arg),
+      minReliability: t.arg({ type: SourceReliabilityEnum, description: 'Only sources graded this reliable or better (A best; ungraded sources count as F); with `asOf`, as graded then.' }),
       dataset: t.arg({ type: DatasetEnum, description: 'Only rows of this dataset.' }),
       documentsOnly: t.arg.boolean({ description: 'Only documents, no dataset rows (when true).' }),
     },
     resolve: async (_root, args, ctx) => {
+      const view = useView(ctx, args);
       const request = pageRequest(args, SOURCES_ORDER);
       const filters = and(
-        args.minReliability ? sql`coalesce(${sources.reliability}, 'F') <= ${args.minReliability}::source_reliability` : undefined,
+        view.asOf ? lte(sources.createdAt, view.asOf) : undefined,
+        // With asOf, the grade the source had then (Source.reliability reads it so too).
+        args.minReliability
+          ? sql`coalesce(${view.asOf ? sql`source_reliability_at(${sources.id}, ${sources.reliability}, ${mergeTime(view)})` : sources.reliability}, 'F') <= ${args.minReliability}::source_reliability`
+          : undefined,
         args.dataset ? eq(sources.dataset, args.dataset) : undefined,
         args.documentsOnly ? isNull(sources.dataset) : undefined,
       ) ?? sql`true`;

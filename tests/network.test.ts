@@ -95,6 +95,17 @@ describe('relationshipPath', () => {
     expect(r.data?.c).toBeNull();
   });
 
+  it('follows the relationships as they stood at asOf: none were recorded in 2000', async () => {
+    const r = await api.query<{ relationshipPath: Path | null }>(
+      `{ relationshipPath(from: "isis-k", to: "al-qaeda", asOf: "2000-01-01T00:00:00Z") { length } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.relationshipPath).toBeNull();
+    // One operation reads as of one time.
+    const mixed = await api.query(`{ relationshipPath(from: "isis-k", to: "al-qaeda", asOf: "2000-01-01T00:00:00Z") { length } actor(slug: "isis-k") { slug } }`);
+    expect(mixed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'asOf' });
+  });
+
   it('refuses unknown actors and out-of-range depths', async () => {
     const unknown = await api.query(`{ relationshipPath(from: "isis-k", to: "nobody") { length } }`);
     expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'to' });

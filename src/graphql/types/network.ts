@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { actors } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
-import { mergeTime } from '../view.ts';
+import { mergeTime, useView, viewArgs } from '../view.ts';
 import type { RelationshipRow } from '../loaders/claims.ts';
 import { neighbourhoods, shortestPath, type EdgeFilter } from '../loaders/network.ts';
 import { Actor } from './actor.ts';
@@ -133,19 +133,23 @@ builder.queryFields((t) => ({
       maxDepth: t.arg.int({ required: true, defaultValue: 4, description: `1 to ${MAX_PATH_DEPTH}.` }),
       ...validTimeArgs(t.arg),
       ...claimFloorArgs(t.arg),
+      ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
+      // The operation's view is chosen here, as by the other root fields: without it the path
+      // followed whatever asOf another root field of the operation had set, or none.
+      const view = useView(ctx, args);
       const maxDepth = depthBetween(args.maxDepth, MAX_PATH_DEPTH, 'maxDepth');
       const found = await ctx.db.execute<{ id: number; slug: string }>(
         // A slug merged away names the actor it was folded into.
-        sql`select canonical_actor(${actors.id}, ${mergeTime(ctx.view)}) as id, ${actors.slug} as slug from ${actors} where ${actors.slug} = any(${sql.param([args.from, args.to])}::text[])`,
+        sql`select canonical_actor(${actors.id}, ${mergeTime(view)}) as id, ${actors.slug} as slug from ${actors} where ${actors.slug} = any(${sql.param([args.from, args.to])}::text[])`,
       );
       const idOf = new Map(found.map((row) => [row.slug, row.id]));
       const from = idOf.get(args.from);
       const to = idOf.get(args.to);
       if (from === undefined) throw badInput(`no actor has the slug "${args.from}"`, 'from');
       if (to === undefined) throw badInput(`no actor has the slug "${args.to}"`, 'to');
-      const steps = await shortestPath(ctx.db, ctx.view, from, to, maxDepth, {
+      const steps = await shortestPath(ctx.db, view, from, to, maxDepth, {
         types: args.types ?? null,
         since: null,
         validTime: validTimeFilter(args),

@@ -122,6 +122,11 @@ export interface SummaryRoute {
    */
   minReliability: SourceReliability | null;
   minCredibility: number | null;
+  /**
+   * The second actor of a `between` pair (`actor` the first): only the events where it is on the
+   * other side from `actor`, read from the links' sides (actor_event_links.sides).
+   */
+  opponent: string | null;
 }
 
 export interface AggregateFilter extends StandardTypeFilter {
@@ -147,6 +152,7 @@ export function summaryRoute(filter: AggregateFilter | null | undefined): Summar
     minConfidence: filter?.minConfidence ?? null,
     minReliability: filter?.minReliability ?? null,
     minCredibility: filter?.minCredibility ?? null,
+    opponent: null,
   };
 }
 
@@ -373,6 +379,8 @@ function roleSlot(role: string): number {
  */
 function actorLinkRows(actor: SQL | null, route: SummaryRoute, parts: boolean, linkedTo?: SQL): SummaryRows {
   const filters = [actor === null ? sql`r.actor_id <> 0` : sql`r.actor_id = ${actor}`, linkPasses(route, 'r')];
+  // The pair's sides are the actor's own rows': other actors' rows come through linkedTo.
+  if (actor !== null && route.opponent !== null) filters.push(facesOpponent(route.opponent, 'r'));
   if (linkedTo) filters.push(sql`r.event_id in (${linkedTo})`);
   if (route.country !== null) filters.push(sql`r.country_id = ${countryIdOf(route.country)}`);
   if (route.kinds !== null) filters.push(sql`r.kind = any(${kindList(route.kinds)})`);
@@ -409,7 +417,18 @@ function linkPasses(route: SummaryRoute, alias: string): SQL {
  * doctrine are then read from the links of these events only.
  */
 function linkedEvents(route: SummaryRoute): SQL {
-  return sql`select x.event_id from ${actorEventLinks} x where x.actor_id = ${actorKey(route.actor)} and ${linkPasses(route, 'x')}`;
+  const pair = route.opponent !== null ? sql` and ${facesOpponent(route.opponent, 'x')}` : sql``;
+  return sql`select x.event_id from ${actorEventLinks} x where x.actor_id = ${actorKey(route.actor)} and ${linkPasses(route, 'x')}${pair}`;
+}
+
+/**
+ * Does the event of a link row (`alias`) have `opponent` (as merged now) on the other side from
+ * the row's actor? `between` from the links, as OPPONENT groups read them (opponentBreakdown).
+ */
+function facesOpponent(opponent: string, alias: string): SQL {
+  const r = sql.identifier(alias);
+  return sql`exists (select 1 from ${actorEventLinks} o where o.event_id = ${r}.event_id and o.actor_id = ${actorKey(opponent)}
+                       and ((${r}.sides & 1 <> 0 and o.sides & 2 <> 0) or (${r}.sides & 2 <> 0 and o.sides & 1 <> 0)))`;
 }
 
 function actorTimelineRows(route: SummaryRoute): SummaryRows {
@@ -424,7 +443,7 @@ function actorTimelineRows(route: SummaryRoute): SummaryRows {
 export function statsSource(route: SummaryRoute, conditions?: SQL, parts = false): SummaryRows | null {
   if (!hasLinks(route)) return eventRollupFor(route, conditions, parts);
   if (graded(route)) return null;
-  if (route.minConfidence !== null || bounded(route)) return actorLinkRows(actorKey(route.actor), route, parts);
+  if (route.minConfidence !== null || bounded(route) || route.opponent !== null) return actorLinkRows(actorKey(route.actor), route, parts);
   return actorRollupRows(actorKey(route.actor), route, true);
 }
 
@@ -434,8 +453,8 @@ export function timelineSource(route: SummaryRoute, conditions?: SQL, parts = fa
   if (graded(route)) return null;
   // A link row has its event's bucket, dates, country and kind: a floored or date-bounded timeline
   // may name them too. Summed per bucket first: the timeline's CTEs then carry a row per bucket,
-  // not per event.
-  if (route.minConfidence !== null || bounded(route)) {
+  // not per event. So may a pair's (`between`).
+  if (route.minConfidence !== null || bounded(route) || route.opponent !== null) {
     const links = actorLinkRows(actorKey(route.actor), route, parts);
     return {
       table: links.table,
@@ -468,6 +487,8 @@ export type Grouped = SummaryRows & {
 /** Where a breakdown reads a live filter from, and what it groups by; null: from events. */
 export function breakdownSource(by: BreakdownBy, route: SummaryRoute, conditions?: SQL, parts = false): Grouped | null {
   if (by === 'OPPONENT') return opponentBreakdown(route, parts);
+  // A pair's events (`between`): from the first actor's links that face the second.
+  if (route.opponent !== null) return graded(route) ? null : linkBreakdown(by, route, parts);
   const links = hasLinks(route);
   if (graded(route)) {
     // Years (below, through eventRollupFor) and countries of all events, from the rollups that
@@ -617,8 +638,9 @@ function linkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boolean): Gr
       return null;
     case 'ROLE':
       // One group per role whose links pass the floor (and in the filter's roles, if it names any).
+      // A pair's events count every role taken in them, once per event: their rows for any actor.
       return {
-        ...links(),
+        ...(route.opponent !== null ? actorLinkRows(sql`0`, { ...route, opponent: null }, parts, linkedEvents(route)) : links()),
         ...BY_VALUE,
         group: sql`role`,
         expand: sql`cross join unnest(enum_range(null::participation_role)) role`,

@@ -207,12 +207,19 @@ const BreakdownGroup = builder.objectRef<GroupShape>('BreakdownGroup').implement
 
 /**
  * The summary tables hold the knowledge base as it stands now, without retracted reports: they
- * answer only live reads. A read as of a past time, or one including retracted claims, or one
- * filtered by a pair of actors (`between`), goes to events themselves.
+ * answer only live reads. A read as of a past time, or one including retracted claims, goes to
+ * events themselves.
  */
 function routeFor(view: KnowledgeView, filter: (Parameters<typeof summaryRoute>[0] & GeoFilter & ClaimFloorArgs & { between?: readonly string[] | null }) | null | undefined) {
-  // No summary is kept per pair of actors: events between two read events.
-  if (filter?.between != null) return null;
+  if (filter?.between != null) {
+    // A pair of actors from the links' sides, as the OPPONENT breakdown reads them: only when the
+    // filter asks nothing else of actors, roles or grades. A floor makes sides of the
+    // participations that pass it (eventSidesSql), which the links do not keep: from events.
+    const [first, second, ...more] = filter.between;
+    const alone = filter.actor == null && filter.role == null && filter.minConfidence == null && filter.minReliability == null && filter.minCredibility == null;
+    if (first === undefined || second === undefined || more.length > 0 || !alone) return null;
+    return isLiveView(view) && !hasGeoFilter(filter) ? { ...summaryRoute(filter), actor: first, opponent: second } : null;
+  }
   // The calendar and actor summaries know events' countries, not where in them they were. They know
   // the confidence of each event's report (event_rollup_by_band) and, per actor and role, of its best
   // live link capped by the report's (actor_event_links.role_confidence); the grades of reports only

@@ -656,7 +656,7 @@ function linkBreakdown(by: BreakdownBy, route: SummaryRoute, parts: boolean): Gr
  * (actor_event_links.sides: bit 1 side A, bit 2 side B, as Event.dyad gives them). Each (event,
  * opponent) is one row, so a group counts what `between` finds for the pair. A floor or grade floor
  * reads events (keyedEventRows): participations below it make no side, and the stored sides are
- * those of every live participation. For the busiest synthetic actor, ~0.1 s against seconds.
+ * those of every live participation. The busiest synthetic perpetrator: 0.6 s against 2.4 s.
  */
 function opponentBreakdown(route: SummaryRoute, parts: boolean): Grouped | null {
   if (route.minConfidence !== null || graded(route)) return null;

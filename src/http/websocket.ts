@@ -93,7 +93,7 @@ export function attachWebSocket(options: WebSocketOptions): () => Promise<void> 
   // headers an HTTP response would carry), which means nothing on a socket.
   const formatted = (error: GraphQLError): GraphQLFormattedError => {
     const { extensions, ...rest } = error.toJSON();
-    if (!extensions || !('http' in extensions)) return error.toJSON();
+    if (!extensions) return rest;
     const { http: _http, ...kept } = extensions;
     return Object.keys(kept).length > 0 ? { ...rest, extensions: kept } : rest;
   };

@@ -152,14 +152,11 @@ function notUtf8(reader: CsvReader, bytes: Buffer): CsvSyntaxError {
       bad = mid - 1;
     }
   }
-  const line = () => {
-    try {
-      reader.push(new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes.subarray(0, good), { stream: true }));
-    } catch (error) {
-      // A syntax problem before the bad byte is named instead.
-      if (error instanceof CsvSyntaxError) return error;
-    }
-    return new CsvSyntaxError(`line ${reader.currentLine}: not valid UTF-8 (save the file as UTF-8)`);
-  };
-  return line();
+  try {
+    reader.push(new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes.subarray(0, good), { stream: true }));
+  } catch (error) {
+    // A syntax problem before the bad byte is named instead.
+    if (error instanceof CsvSyntaxError) return error;
+  }
+  return new CsvSyntaxError(`line ${reader.currentLine}: not valid UTF-8 (save the file as UTF-8)`);
 }

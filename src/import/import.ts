@@ -345,11 +345,12 @@ export async function importFile(db: Database, path: string, options: ImportOpti
         ? await applyCorrections(tx as BulkSql, principal, name, loaded.differingEntities, await prepareAgain())
         : [];
       // An applied record is no longer left as stored; one whose differences no service may change still is.
-      const appliedLabels = new Set(corrected.filter((c) => c.changed.length > 0).map((c) => `${c.label} "${c.slug}"`));
+      const applied = corrected.filter((c) => c.changed.length > 0);
+      const appliedLabels = new Set(applied.map((c) => `${c.label} "${c.slug}"`));
       const result = {
         ...loaded,
         differing: loaded.differing.filter((d) => !appliedLabels.has(d)),
-        corrected: corrected.filter((c) => c.changed.length > 0).map((c) => `${c.label} "${c.slug}": ${c.changed.join(', ')}`),
+        corrected: applied.map((c) => `${c.label} "${c.slug}": ${c.changed.join(', ')}`),
       };
       // Only a write that changed something is a write worth an audit entry.
       if (!dryRun && (loaded.created > 0 || result.corrected.length > 0)) {

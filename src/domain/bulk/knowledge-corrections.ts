@@ -57,9 +57,9 @@ const PLACE_FIELDS: Record<string, string> = {
  */
 export async function applyKnowledgeCorrections(tx: Tx, principal: Principal, source: string, file: string, records: readonly DifferingRecord[]): Promise<KnowledgeCorrection[]> {
   const applied: KnowledgeCorrection[] = [];
+  const note = `corrected as ${file} gives it`;
   for (const record of records) {
-    // Parsed again (the load checked every record already) for its types.
-    const note = `corrected as ${file} gives it`;
+    // Each record is parsed again below (the load checked it already) for its types.
     // A savepoint: an update's citations are stored before it finds there is nothing to change.
     await tx.execute(sql`savepoint knowledge_correction`);
     try {

@@ -426,9 +426,14 @@ function linkedEvents(route: SummaryRoute): SQL {
  * the row's actor? `between` from the links, as OPPONENT groups read them (opponentBreakdown).
  */
 function facesOpponent(opponent: string, alias: string): SQL {
-  const r = sql.identifier(alias);
-  return sql`exists (select 1 from ${actorEventLinks} o where o.event_id = ${r}.event_id and o.actor_id = ${actorKey(opponent)}
-                       and ((${r}.sides & 1 <> 0 and o.sides & 2 <> 0) or (${r}.sides & 2 <> 0 and o.sides & 1 <> 0)))`;
+  return sql`exists (select 1 from ${actorEventLinks} o where o.event_id = ${sql.identifier(alias)}.event_id and o.actor_id = ${actorKey(opponent)}
+                       and ${onOppositeSides(alias, 'o')})`;
+}
+
+/** Are two link rows' actors (`a`, `b`) on opposite sides of their event (sides: bit 1 side A, bit 2 side B)? */
+function onOppositeSides(a: string, b: string): SQL {
+  const [x, y] = [sql.identifier(a), sql.identifier(b)];
+  return sql`((${x}.sides & 1 <> 0 and ${y}.sides & 2 <> 0) or (${x}.sides & 2 <> 0 and ${y}.sides & 1 <> 0))`;
 }
 
 function actorTimelineRows(route: SummaryRoute): SummaryRows {
@@ -664,8 +669,7 @@ function opponentBreakdown(route: SummaryRoute, parts: boolean): Grouped | null 
     ...actorLinkRows(actorKey(route.actor), route, parts),
     ...BY_ACTOR,
     group: sql`o.actor_id`,
-    expand: sql`join ${actorEventLinks} o on o.event_id = r.event_id and o.actor_id <> 0 and o.actor_id <> r.actor_id
-                 and ((r.sides & 1 <> 0 and o.sides & 2 <> 0) or (r.sides & 2 <> 0 and o.sides & 1 <> 0))`,
+    expand: sql`join ${actorEventLinks} o on o.event_id = r.event_id and o.actor_id <> 0 and o.actor_id <> r.actor_id and ${onOppositeSides('r', 'o')}`,
   };
 }
 

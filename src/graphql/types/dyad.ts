@@ -2,7 +2,7 @@
  * An event's two sides (side A who acted, side B who was acted against), derived from its cited
  * participations (src/domain/events/dyads.ts).
  */
-import { ACLED_INTER_LABELS, acledInteraction } from '../../domain/events/dyads.ts';
+import { ACLED_INTER_LABELS, acledInteraction, FIGHT_KINDS } from '../../domain/events/dyads.ts';
 import { builder } from '../builder.ts';
 import { dyadsOfEvents, type DyadShape } from '../loaders/dyads.ts';
 import { Event } from './event.ts';
@@ -11,7 +11,8 @@ import { Participation } from './participation.ts';
 const Dyad = builder.objectRef<DyadShape>('Dyad').implement({
   description:
     'The two sides of an event, as UCDP (side A / side B) and ACLED (actor1 / actor2) code them, derived from its cited participations: ' +
-    'side A acted (PERPETRATOR, CLAIMED_RESPONSIBILITY, ATTRIBUTED), side B was acted against (TARGET, VICTIM). Where both sides acted (a battle), each actor that acted is on the side its participation names (`Participation.side`: allies on one side); an actor that acted naming no side is on side A, except in a fight (a kind ACLED codes as Battles: ARMED_CLASH, TAKEOVER) whose participations name no side and no one acted against: there side A is the first actor recorded as acting (the first side the source names), side B the others. Each entry is the participation claim with its quotes.',
+    'side A acted (PERPETRATOR, CLAIMED_RESPONSIBILITY, ATTRIBUTED), side B was acted against (TARGET, VICTIM). Where both sides acted (a battle), each actor that acted is on the side its participation names (`Participation.side`: allies on one side); an actor that acted naming no side is on side A, except in a fight ' +
+    `(a kind ACLED codes as Battles: ${FIGHT_KINDS.join(', ')}) whose participations name no side and no one acted against: there side A is the first actor recorded as acting (the first side the source names), side B the others. Each entry is the participation claim with its quotes.`,
   fields: (t) => ({
     sideA: t.field({
       type: [Participation],

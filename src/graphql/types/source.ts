@@ -9,6 +9,7 @@ import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage } fr
 import { SourceReliabilityEnum } from '../claim-filters.ts';
 import { FuzzyDate } from './dates.ts';
 import { mergeTime, useView, viewArgs } from '../view.ts';
+import type { KnowledgeView } from '../context.ts';
 
 export const DatasetEnum = builder.enumType('Dataset', {
   description: 'A field dataset whose rows the importers store as sources, each row one source (`npm run import -- --format`).',
@@ -85,6 +86,9 @@ const SOURCES_ORDER = defineOrdering('sources', [
   { expression: sql`${sources.id}`, type: 'int' },
 ]);
 
+/** With asOf, only the sources stored by then. */
+const storedBy = (view: KnowledgeView) => (view.asOf ? lte(sources.createdAt, view.asOf) : undefined);
+
 builder.queryFields((t) => ({
   source: t.field({
     type: Source,
@@ -96,8 +100,7 @@ builder.queryFields((t) => ({
       // The operation's view is chosen here, as by every other root lookup: without it, another root
       // field's asOf would apply to this source's nested claims unasked.
       const view = useView(ctx, args);
-      const storedBy = view.asOf ? lte(sources.createdAt, view.asOf) : undefined;
-      return (await ctx.db.select(sourceColumns).from(sources).where(and(eq(sources.slug, args.slug), storedBy)))[0] ?? null;
+      return (await ctx.db.select(sourceColumns).from(sources).where(and(eq(sources.slug, args.slug), storedBy(view))))[0] ?? null;
     },
   }),
   sources: t.connection({
@@ -113,7 +116,7 @@ builder.queryFields((t) => ({
       const view = useView(ctx, args);
       const request = pageRequest(args, SOURCES_ORDER);
       const filters = and(
-        view.asOf ? lte(sources.createdAt, view.asOf) : undefined,
+        storedBy(view),
         // With asOf, the grade the source had then (Source.reliability reads it so too).
         args.minReliability
           ? sql`coalesce(${view.asOf ? sql`source_reliability_at(${sources.id}, ${sources.reliability}, ${mergeTime(view)})` : sources.reliability}, 'F') <= ${args.minReliability}::source_reliability`

@@ -311,6 +311,7 @@ async function main() {
     },
     ...(attacked ? [{ name: `dyads: events between ${actor} and ${attacked.slug} (its most attacked)`, query: 'query($p: [String!]!) { events(filter: { between: $p }, first: 20) { totalCount nodes { slug } } }', variables: { p: [actor, attacked.slug] } }] : []),
     ...(fought ? [{ name: `dyads: events between ${actor} and ${fought.slug} (fought in battles)`, query: 'query($p: [String!]!) { events(filter: { between: $p }, first: 20) { totalCount nodes { slug } } }', variables: { p: [actor, fought.slug] } }] : []),
+    ...(attacked ? [{ name: `dyads: map of events between ${actor} and ${attacked.slug}`, query: 'query($p: [String!]!) { eventMap(zoom: 4, filter: { between: $p }) { events bins { latitude longitude events killed { min max } } } }', variables: { p: [actor, attacked.slug] } }] : []),
     { name: `dyads: breakdown OPPONENT (${actor})`, query: 'query($a: String!) { breakdown(by: OPPONENT, filter: { actor: $a }) { key events killed { min max } } }', variables: { a: actor } },
     { name: `dyads: breakdown OPPONENT (${actor}, 2020-2024)`, query: 'query($a: String!) { breakdown(by: OPPONENT, filter: { actor: $a, from: "2020-01-01", to: "2024-12-31" }) { key events } }', variables: { a: actor } },
     { name: `reach (${actor})`, query: 'query($a: String!) { actor(slug: $a) { reach { homeRegion countries { country { name } role events firstDate lastDate extraRegional } regions { region role events } } } }', variables: { a: actor } },

@@ -424,6 +424,38 @@ describe('dyads', () => {
     expect(found).toBeGreaterThan(5);
   });
 
+  it('maps a pair (between) from the summaries exactly as from the events', async () => {
+    const map = (filter: string) => `{
+      eventMap(zoom: 6, filter: { ${filter} }) { fromSummary bins { latitude longitude events places killed { min max } finestPrecision coarsestPrecision } }
+      boxed: eventStats(filter: { ${filter}, bbox: { south: 29, west: 60, north: 38, east: 72 } }) { events killed { min max } firstDate lastDate }
+    }`;
+    type MapAnswer = { eventMap: { fromSummary: boolean; bins: { events: number }[] }; boxed: { events: number } };
+    const pairs = [['isis-k', 'afghan-taliban'], ['afghan-taliban', 'isis-k'], ['isis-k', 'afghan-civilians'], ['pakistan-army', 'pakistani-taliban'],
+      ['isis', 'moscow-concertgoers'], ['isis-k', 'isis-k'], ['isis-k', 'no-such-actor']];
+    let mapped = 0;
+    for (const [a, b] of pairs) {
+      for (const extra of ['', ', from: "2021-01-01", to: "2021-12-31"', ', country: "afghanistan"', ', kind: [SUICIDE_BOMBING, SUICIDE_ATTACK]', ', maxPrecision: ADMIN1']) {
+        const filter = `between: ["${a}", "${b}"]${extra}`;
+        api.resetStatements();
+        const fromSummaries = await api.query<MapAnswer>(map(filter));
+        expect(fromSummaries.errors).toBeUndefined();
+        expect(fromSummaries.data!.eventMap.fromSummary).toBe(true);
+        expect(api.statements.some((text) => text.includes('participation_on_side_a'))).toBe(false);
+        // minConfidence 0 passes every claim, and is answered from the events.
+        const fromEvents = await api.query<MapAnswer>(map(`${filter}, minConfidence: 0`));
+        expect(fromEvents.data!.eventMap.fromSummary).toBe(false);
+        const { fromSummary: _s, ...summaryBins } = fromSummaries.data!.eventMap;
+        const { fromSummary: _e, ...eventBins } = fromEvents.data!.eventMap;
+        expect([filter, summaryBins, fromSummaries.data!.boxed]).toEqual([filter, eventBins, fromEvents.data!.boxed]);
+        mapped += fromSummaries.data!.boxed.events;
+      }
+    }
+    expect(mapped).toBeGreaterThan(5);
+    // With another actor or a role beside the pair, the events answer.
+    const withActor = await api.query<MapAnswer>(map('between: ["isis-k", "afghan-taliban"], actor: "isis-k"'));
+    expect(withActor.data!.eventMap.fromSummary).toBe(false);
+  });
+
   it('reads sides in SQL by the same roles and kinds as sidesOf', async () => {
     const sql = api.database.sql;
     const roles = await sql<{ role: string; side: number | null }[]>`

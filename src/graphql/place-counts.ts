@@ -8,7 +8,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { kindsMatching } from '../domain/events/standard-types.ts';
 import type { KnowledgeView } from './context.ts';
-import { actorKey, type PlaceAggregateRows } from './loaders/analytics.ts';
+import { actorKey, facesOpponent, type PlaceAggregateRows } from './loaders/analytics.ts';
 import { geoPlaceConditions, hasGeoFilter, placeBucketRows, type PlaceCounts } from './loaders/geography.ts';
 import { eventWhere, type EventFilterInput } from './types/event.ts';
 import { isLiveView } from './view.ts';
@@ -18,9 +18,15 @@ const PLACE_FIELDS = new Set(['kind', 'acledEventType', 'acledSubEventType', 'gt
 /**
  * And those actor_event_links answers besides: an actor and roles (the links' roles as merged
  * now, through live claims) and date bounds. Not a confidence or grade floor (a link's claim
- * grades are not kept), nor `between`.
+ * grades are not kept).
  */
 const LINK_FIELDS = new Set([...PLACE_FIELDS, 'actor', 'role', 'from', 'to']);
+/**
+ * A pair (`between`) from the first actor's links that face the second (the links' sides), with
+ * places and dates: as the aggregates of a pair read them (routeFor in types/analytics.ts), only
+ * when the filter names no other actor or role.
+ */
+const PAIR_FIELDS = new Set([...PLACE_FIELDS, 'between', 'from', 'to']);
 /** event_rollup_by_place_roles answers roles (the participants' of any actor) beside kinds and places. */
 const ROLE_FIELDS = new Set([...PLACE_FIELDS, 'role']);
 /** event_rollup_by_place_period answers date bounds beside places, but not kinds. */
@@ -41,7 +47,8 @@ function placeConditionsOf(filter: EventFilterInput | null | undefined, view: Kn
 
 /**
  * Where a map reads its per-place counts from: the per-place summaries (by kind, by the roles of
- * the participants, or by calendar bucket), the actor's links, or the events (a past view,
+ * the participants, or by calendar bucket), the actor's links (a pair's: the first actor's that
+ * face the second), or the events (a past view,
  * retracted claims, or a filter no summary answers).
  */
 export function eventMapCounts(filter: EventFilterInput | null | undefined, view: KnowledgeView): PlaceCounts {
@@ -55,19 +62,22 @@ export function eventMapCounts(filter: EventFilterInput | null | undefined, view
   if (filter?.actor == null && filter?.role != null && !dated && onlyFields(filter, ROLE_FIELDS)) {
     return { kind: 'roles', roles: filter.role, kinds, placeConditions: placeConditionsOf(filter, view, sql`r.place_id`), located };
   }
-  const links = filter?.actor != null || filter?.role != null;
+  const pair = filter?.between ?? null;
+  const links = filter?.actor != null || filter?.role != null || pair !== null;
   if (links) {
-    if (!onlyFields(filter, LINK_FIELDS)) return { kind: 'events', view, where };
+    if (!onlyFields(filter, pair !== null ? PAIR_FIELDS : LINK_FIELDS)) return { kind: 'events', view, where };
     const placeConditions: SQL[] = geoPlaceConditions({ within: filter?.within ?? null }, view, sql`l.place_id`);
     if (filter?.country != null) placeConditions.push(sql`l.country_id = (select country.id from places country where country.slug = ${filter.country})`);
     return {
       kind: 'links',
-      actor: actorKey(filter?.actor ?? null),
+      // eventWhere has checked that a pair is two actors.
+      actor: actorKey(pair !== null ? pair[0]! : (filter?.actor ?? null)),
       roles: filter?.role ?? null,
       kinds,
       from: filter?.from ?? null,
       to: filter?.to ?? null,
       placeConditions,
+      facing: pair !== null ? facesOpponent(pair[1]!, 'l') : null,
       located,
     };
   }

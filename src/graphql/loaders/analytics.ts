@@ -425,7 +425,7 @@ function linkedEvents(route: SummaryRoute): SQL {
  * Does the event of a link row (`alias`) have `opponent` (as merged now) on the other side from
  * the row's actor? `between` from the links, as OPPONENT groups read them (opponentBreakdown).
  */
-function facesOpponent(opponent: string, alias: string): SQL {
+export function facesOpponent(opponent: string, alias: string): SQL {
   return sql`exists (select 1 from ${actorEventLinks} o where o.event_id = ${sql.identifier(alias)}.event_id and o.actor_id = ${actorKey(opponent)}
                        and ${onOppositeSides(alias, 'o')})`;
 }

@@ -241,6 +241,8 @@ export type PlaceCounts =
       to: string | null;
       /** Conditions on l.place_id / l.country_id (country, within). */
       placeConditions: SQL[];
+      /** For `between`: that l's event has the pair's second actor on the other side from `actor` (facesOpponent). */
+      facing: SQL | null;
       located: Located;
     }
   | {
@@ -444,13 +446,15 @@ function placeCountsSql(counts: PlaceCounts, dates = false): SQL {
       group by r.place_id`;
   }
   if (counts.kind === 'links') {
-    // Every column read is in actor_event_links_group_idx: an index-only range read of the actor's rows.
+    // Every column read is in actor_event_links_group_idx: an index-only range read of the actor's
+    // rows (a pair's sides are not: `between` reads each row, and probes the opponent's).
     const conditions = [sql`l.actor_id = ${counts.actor}`, sql`l.place_id <> 0`, ...counts.placeConditions];
     if (counts.roles !== null) {
       conditions.push(sql`l.roles & (select participation_roles_mask(${sql.param([...counts.roles])}::participation_role[])) <> 0`);
     }
     if (counts.kinds !== null) conditions.push(sql`l.kind = any(${sql.param([...counts.kinds])}::event_kind[])`);
     if (counts.from !== null || counts.to !== null) conditions.push(linkDatesMatch(counts.from, counts.to));
+    if (counts.facing !== null) conditions.push(counts.facing);
     return sql`select l.place_id, count(*)::int as events, coalesce(sum(l.killed_min), 0)::bigint as killed_min,
         coalesce(sum(l.killed_max), 0)::bigint as killed_max,
         (count(*) filter (where l.killed_min is not null and l.killed_max is null))::int as killed_open,

@@ -59,7 +59,7 @@ const EventMapType = builder.objectRef<EventMapShape>('EventMap').implement({
     truncated: t.exposeBoolean('truncated', { description: `Whether more than ${MAX_MAP_BINS} cells hold events (zoom out or narrow the box).` }),
     fromSummary: t.exposeBoolean('fromSummary', {
       description:
-        'Whether it was read from the summaries (per place, by kind, calendar bucket or the roles of the participants; or per actor and place for an actor filter, or roles with dates; they trail writes by a moment, see `summaryStatus`) rather than from the events.',
+        'Whether it was read from the summaries (per place, by kind, calendar bucket or the roles of the participants; or per actor and place for an actor filter, a pair of actors (`between`), or roles with dates; they trail writes by a moment, see `summaryStatus`) rather than from the events.',
     }),
     geojson: t.field({
       type: 'JSON',

@@ -13,7 +13,7 @@ import { checkKnowledgeFile, KnowledgeFileError } from '../src/domain/knowledge/
 import { SEED_DATA_DIR, SEED_SOURCES_DIR } from '../src/domain/knowledge/seed.ts';
 import { drainSummaries } from '../src/db/summaries.ts';
 import { breakdownSource, summaryRoute } from '../src/graphql/loaders/analytics.ts';
-import { openApi, scratchDatabase, tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
+import { openApi, scratchDatabase, tableCounts, writeFixture, type TestApi, type WriteFixture } from './helpers.ts';
 import { FIGHT_KINDS, SIDE_A_ROLES, SIDE_B_ROLES, sidesOf } from '../src/domain/events/dyads.ts';
 import { serve } from './server-helpers.ts';
 
@@ -657,6 +657,84 @@ describe('dyads across a merge', () => {
     expect(r.data?.events).toEqual({ totalCount: 0, nodes: [] });
     const o = await f.api.query<{ breakdown: { key: string }[] }>(`{ breakdown(by: OPPONENT, filter: { actor: "pakistan-army" }) { key } }`);
     expect(o.data?.breakdown.map((g) => g.key)).not.toContain('afghan-taliban');
+  });
+});
+
+describe('events between two actors, before the summaries catch up', () => {
+  // A live list reads the summaries' sides for the events they are up to date for, and the
+  // participations for those a commit has queued: the same events as a read as of now, which
+  // reads only the participations, at every step here.
+  let f: WriteFixture;
+  let writer: TestApi;
+  const SOURCE = 'test-between-report';
+  const TEXT = 'ISIS-K fighters attacked a Taliban checkpoint near Kunar on 9 June 2024.';
+  const PAIRS = [['pakistan-army', 'afghan-taliban'], ['pakistan-army', 'pakistani-taliban'], ['afghan-taliban', 'pakistan-army'],
+    ['isis-k', 'afghan-taliban'], ['isis-k', 'afghan-civilians'], ['isis', 'moscow-concertgoers']] as const;
+  type Listed = { totalCount: number; nodes: { slug: string }[] };
+  const listed = async (a: string, b: string, asOf?: string): Promise<Listed> => {
+    const r = await f.api.query<{ events: Listed }>(
+      `query($p: [String!]!, $at: DateTime) { events(filter: { between: $p }, first: 100, asOf: $at) { totalCount nodes { slug } } }`, { p: [a, b], at: asOf ?? null });
+    expect(r.errors).toBeUndefined();
+    return r.data!.events;
+  };
+  const everyPairAsOfNow = async () => {
+    const now = new Date().toISOString();
+    for (const [a, b] of PAIRS) expect([a, b, await listed(a, b)]).toEqual([a, b, await listed(a, b, now)]);
+  };
+  const queued = async () => (await f.scratch.handle.sql<{ n: number }[]>`select count(*)::int as n from summary_queue`)[0]!.n;
+  const slugs = async (a: string, b: string) => (await listed(a, b)).nodes.map((n) => n.slug);
+  beforeAll(async () => {
+    f = await writeFixture();
+    writer = openApi(f.scratch.url, {}, { drainAfterWrites: false });
+    const added = await f.api.query(`mutation($i: AddSourceInput!) { addSource(input: $i) { __typename } }`, { i: { slug: SOURCE, publisher: 'Test', text: TEXT } }, { token: f.tokens.analyst });
+    expect(added.errors).toBeUndefined();
+  });
+  afterAll(async () => {
+    await writer.close();
+    await f.close();
+  });
+
+  it('lists the same events whether or not the summaries have caught up', async () => {
+    expect(await queued()).toBe(0);
+    f.api.resetStatements();
+    expect(await slugs('isis-k', 'afghan-taliban')).not.toEqual([]);
+    expect(f.api.statements.some((text) => text.includes('actor_event_links'))).toBe(true);
+    await everyPairAsOfNow();
+
+    // A merge, not drained: the Pakistani Taliban's events count as the Afghan Taliban's at once.
+    const merged = await writer.query<{ mergeActors: { __typename: string } }>(
+      `mutation($i: MergeActorsInput!) { mergeActors(input: $i) { __typename ... on UserError { message path } } }`,
+      { i: { keep: 'afghan-taliban', remove: 'pakistani-taliban', reason: 'test: between before the drain' } }, { token: f.tokens.admin });
+    expect(merged.data?.mergeActors.__typename).toBe('MutationMergeActorsSuccess');
+    expect(await queued()).toBeGreaterThan(0);
+    expect(await slugs('pakistan-army', 'afghan-taliban')).toContain('pakistan-army-operations');
+    await everyPairAsOfNow();
+
+    // A new event, not drained: no summary row has it yet.
+    const created = await writer.query<{ createEvent: { __typename: string } }>(
+      `mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename ... on UserError { message path } } }`,
+      { i: { slug: 'kunar-checkpoint-attack', title: 'An attack on a checkpoint near Kunar', kind: 'ATTACK', confidence: 80,
+        date: { text: '9 June 2024', earliest: '2024-06-09', latest: '2024-06-09', precision: 'DAY' },
+        citations: [{ source: SOURCE, quote: TEXT }],
+        participants: [{ actor: 'isis-k', role: 'PERPETRATOR' }, { actor: 'afghan-taliban', role: 'TARGET' }] } },
+      { token: f.tokens.analyst });
+    expect(created.data?.createEvent.__typename).toBe('MutationCreateEventSuccess');
+    expect(await slugs('isis-k', 'afghan-taliban')).toContain('kunar-checkpoint-attack');
+    await everyPairAsOfNow();
+
+    // A side withdrawn past the API, not drained: the summaries still have the army on side A.
+    await f.scratch.handle.sql`update claims set retracted_at = now(), retracted_by = 'test', retraction_reason = 'test: a side withdrawn'
+      where id = (select p.claim_id from participations p join events e on e.id = p.event_id join actors a on a.id = p.actor_id
+                   where e.slug = 'pakistan-army-operations' and a.slug = 'pakistan-army' and p.role = 'PERPETRATOR')`;
+    expect(await slugs('pakistan-army', 'afghan-taliban')).not.toContain('pakistan-army-operations');
+    await everyPairAsOfNow();
+
+    // Caught up: the same answers, now from the summaries.
+    const before = await Promise.all(PAIRS.map(([a, b]) => listed(a, b)));
+    await drainSummaries(f.api.database.db);
+    expect(await queued()).toBe(0);
+    expect(await Promise.all(PAIRS.map(([a, b]) => listed(a, b)))).toEqual(before);
+    await everyPairAsOfNow();
   });
 });
 

@@ -36,7 +36,7 @@ import { kindsMatching, STANDARD_TYPES_BY_KIND, standardTypeLabel, type Standard
 import { actorsAt, eventsAt, LIVE_VIEW, mergeTime, placesAt, claimVisibleAs } from '../view.ts';
 import { claimPasses, NO_FLOOR, type ClaimFloor, type SourceReliability } from '../claim-filters.ts';
 import { linkDatesMatch } from './geography.ts';
-import { canonicalActorSql, eventSidesSql } from './dyads.ts';
+import { canonicalActorSql, eventSidesSql, linkFacesActor, onOppositeSides } from './dyads.ts';
 
 export interface KilledSum {
   min: number;
@@ -426,14 +426,7 @@ function linkedEvents(route: SummaryRoute): SQL {
  * the row's actor? `between` from the links, as OPPONENT groups read them (opponentBreakdown).
  */
 export function facesOpponent(opponent: string, alias: string): SQL {
-  return sql`exists (select 1 from ${actorEventLinks} o where o.event_id = ${sql.identifier(alias)}.event_id and o.actor_id = ${actorKey(opponent)}
-                       and ${onOppositeSides(alias, 'o')})`;
-}
-
-/** Are two link rows' actors (`a`, `b`) on opposite sides of their event (sides: bit 1 side A, bit 2 side B)? */
-function onOppositeSides(a: string, b: string): SQL {
-  const [x, y] = [sql.identifier(a), sql.identifier(b)];
-  return sql`((${x}.sides & 1 <> 0 and ${y}.sides & 2 <> 0) or (${x}.sides & 2 <> 0 and ${y}.sides & 1 <> 0))`;
+  return linkFacesActor(actorKey(opponent), alias);
 }
 
 function actorTimelineRows(route: SummaryRoute): SummaryRows {

@@ -6,9 +6,9 @@ import { badInput } from '../errors.ts';
 import { parseNumericId } from '../global-id.ts';
 import type { KnowledgeView } from '../context.ts';
 import { rawColumns, rawEntityClaimMeta } from '../loaders/batch.ts';
-import { betweenCondition } from '../loaders/dyads.ts';
+import { betweenCondition, liveBetweenCondition } from '../loaders/dyads.ts';
 import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts';
-import { LIVE_VIEW, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs, claimVisibleAs } from '../view.ts';
+import { LIVE_VIEW, isLiveView, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs, claimVisibleAs } from '../view.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage, type Positioned } from '../pagination.ts';
 import { Casualties, casualties } from './casualties.ts';
 import { Cited } from './citation.ts';
@@ -152,7 +152,8 @@ export function eventConditions(
     if (first === undefined || second === undefined || more.length > 0) {
       throw badInput(`"between" takes exactly two actor slugs, got ${filter.between.length}`, 'filter.between');
     }
-    conditions.push(betweenCondition(first, second, view));
+    // A live read from the summaries' sides where they are up to date (liveBetweenCondition).
+    conditions.push(isLiveView(view) ? liveBetweenCondition(first, second) : betweenCondition(first, second, view));
   }
   if (filter.country != null) {
     conditions.push(sql`${events.placeId} in (

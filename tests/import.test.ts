@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainSummaries } from '../src/db/summaries.ts';
 import { TEXT_LIMITS } from '../src/domain/limits.ts';
+import { analyzeBulkLoadedTables } from '../src/db/statistics.ts';
 import { importFile } from '../src/import/import.ts';
 import { tableCounts, writeFixture, type WriteFixture } from './helpers.ts';
 
@@ -530,4 +531,28 @@ describe('npm run import', () => {
     expect(applied.stdout).not.toContain('left as stored');
     expect((await f.scratch.handle.sql`select title from events where slug = 'cli-good-incident-2'`)[0]?.title).toBe('Incident 2, corrected');
   }, 120_000);
+});
+
+describe('statistics after an import', () => {
+  it('refreshes the statistics of the tables an import grew by more than a tenth, and only those', async () => {
+    const sql = f.scratch.handle.sql;
+    const analyzedAt = async () =>
+      Object.fromEntries((await sql<{ name: string; at: string | null }[]>`
+        select relname as name, last_analyze::text as at from pg_stat_user_tables where relname in ('events', 'claims', 'actors', 'places')`).map((r) => [r.name, r.at]));
+    await sql`analyze`;
+    // Nothing grew since: only the queue, which a load fills from empty, is measured again.
+    expect(await analyzeBulkLoadedTables(f.scratch.handle.db)).not.toEqual(expect.arrayContaining(['events']));
+    const before = await analyzedAt();
+    expect(await importFile(f.scratch.handle.db, bigFile('statistics-report', 2000))).toMatchObject({ ok: true, refused: 0 });
+    const refreshed = await analyzeBulkLoadedTables(f.scratch.handle.db);
+    // 2,000 events and 4,000 claims more than doubled those tables; no actor or place was added.
+    expect(refreshed).toEqual(expect.arrayContaining(['claims', 'events', 'participations', 'summary_queue']));
+    expect(refreshed).not.toContain('actors');
+    expect(refreshed).not.toContain('places');
+    // PostgreSQL's own record agrees (its statistics reach pg_stat_user_tables once flushed).
+    await sql`select pg_stat_clear_snapshot()`;
+    const after = await analyzedAt();
+    expect(after.actors).toBe(before.actors);
+    expect(after.events).not.toBe(before.events);
+  });
 });

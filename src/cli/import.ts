@@ -154,9 +154,9 @@ try {
     // rather than leave the work to the servers' drainers.
     const started = performance.now();
     // Fresh statistics first: the drain and the next writes plan on the tables' new sizes.
-    await analyzeBulkLoadedTables(db);
+    const refreshed = await analyzeBulkLoadedTables(db);
     const analyzed = performance.now();
-    console.error(`statistics refreshed in ${Math.round(analyzed - started)} ms`);
+    console.error(`statistics refreshed in ${Math.round(analyzed - started)} ms (${refreshed.join(', ')})`);
     const keys = await drainSummaries(db, IMPORT_DRAIN_BATCH, IMPORT_DRAINERS);
     console.error(`summaries up to date: ${keys} keys in ${Math.round(performance.now() - analyzed)} ms`);
   }

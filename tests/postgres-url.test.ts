@@ -45,3 +45,15 @@ describe('postgresTarget', () => {
     }
   });
 });
+
+describe('connectDatabase', () => {
+  it('opens sessions without JIT compilation, whatever the server defaults to', async () => {
+    const handle = connectDatabase(inject('serverUrl'), { max: 1 });
+    try {
+      const [row] = await handle.sql<{ jit: string }[]>`select current_setting('jit') as jit`;
+      expect(row?.jit).toBe('off');
+    } finally {
+      await handle.close();
+    }
+  });
+});

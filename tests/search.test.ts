@@ -174,6 +174,60 @@ describe('search over many matches', () => {
     }
   }, 60_000);
 
+  it('finds what the view holds: nothing retracted, and as of a time only what was stored then, as it was', async () => {
+    const f = await writeFixture();
+    try {
+      const as = (query: string, variables: Record<string, unknown>) => f.api.query(query, variables, { token: f.tokens.analyst });
+      const find = async (view: { asOf?: string; includeRetracted?: boolean } = {}) => {
+        const r = await f.api.query<{ search: Hit[] }>(
+          `query($at: DateTime, $retracted: Boolean!) { search(query: "quokka", first: 50, asOf: $at, includeRetracted: $retracted) { ${HIT} } }`,
+          { at: view.asOf ?? null, retracted: view.includeRetracted ?? false });
+        expect(r.errors).toBeUndefined();
+        return r.data!.search.map((h) => `${h.kind} ${h.source?.slug ?? h.event?.slug ?? h.citation?.quote ?? h.actor?.slug}`).sort();
+      };
+      const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+      const beforeAll = new Date().toISOString();
+      await tick();
+      const text = 'Quokka militants raided the depot at night. Nobody claimed it.';
+      expect(await as(`mutation($i: AddSourceInput!) { addSource(input: $i) { __typename } }`, {
+        i: { slug: 'test-quokka-bulletin', title: 'Depot bulletin', publisher: 'Test', text },
+      })).toMatchObject({ data: { addSource: { __typename: 'MutationAddSourceSuccess' } } });
+      expect(await as(`mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename } }`, {
+        i: {
+          slug: 'test-depot-raid', title: 'Raid on the quokka depot', kind: 'ATTACK',
+          date: { precision: 'YEAR', earliest: '2024-01-01', latest: '2024-12-31' }, confidence: 50,
+          citations: [{ source: 'test-quokka-bulletin', quote: 'Quokka militants raided the depot at night.' }],
+        },
+      })).toMatchObject({ data: { createEvent: { __typename: 'MutationCreateEventSuccess' } } });
+      await tick();
+      const created = new Date().toISOString();
+      await tick();
+      expect(await as(`mutation($i: UpdateEventInput!) { updateEvent(input: $i) { __typename } }`, {
+        i: { slug: 'test-depot-raid', title: 'Quokka depot raid, retold', confidence: 50, citations: [{ source: 'test-quokka-bulletin', quote: 'Nobody claimed it.' }] },
+      })).toMatchObject({ data: { updateEvent: { __typename: 'MutationUpdateEventSuccess' } } });
+      const all = ['CITATION Quokka militants raided the depot at night.', 'EVENT test-depot-raid', 'SOURCE test-quokka-bulletin'];
+      expect(await find()).toEqual(all);
+      // Before anything was stored, nothing; once it was, all of it, the event shown as it was then.
+      expect(await find({ asOf: beforeAll })).toEqual([]);
+      expect(await find({ asOf: created })).toEqual(all);
+      const snippet = async (asOf?: string) => {
+        const r = await f.api.query<{ search: Hit[] }>(`query($at: DateTime) { search(query: "quokka", types: [EVENT], asOf: $at) { ${HIT} } }`, { at: asOf ?? null });
+        return r.data!.search[0]?.snippet;
+      };
+      expect(await snippet(created)).toMatch(/^Raid on the <mark>quokka<\/mark> depot/);
+      expect(await snippet()).toMatch(/retold/);
+      // The event's report retracted: not found live, found with retracted claims and before the retraction.
+      await tick();
+      await f.scratch.handle.sql`update claims set retracted_at = now(), retracted_by = 'test', retraction_reason = 'test: the raid was not reported'
+        where id = (select claim_id from events where slug = 'test-depot-raid')`;
+      expect(await find()).toEqual(['CITATION Quokka militants raided the depot at night.', 'SOURCE test-quokka-bulletin']);
+      expect(await find({ includeRetracted: true })).toEqual(all);
+      expect(await find({ asOf: created })).toEqual(all);
+    } finally {
+      await f.close();
+    }
+  }, 60_000);
+
   it('drops a record\'s document when the record is deleted', async () => {
     const f = await writeFixture();
     try {

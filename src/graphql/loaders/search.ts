@@ -7,6 +7,8 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
+import type { KnowledgeView } from '../context.ts';
+import { actorsAt, claimVisibleAs, eventsAt } from '../view.ts';
 import {
   actors,
   citationSearchDocuments,
@@ -78,7 +80,7 @@ const PROBE_MARGIN = 2;
  * GIN index lists every match and the newest are kept. Either way the candidates are the `cap`
  * newest matches; only the cost differs.
  */
-function newestMatches(k: StoredKind, wanted: SQL): SQL {
+function newestMatches(k: StoredKind, wanted: SQL, visible: (id: SQL) => SQL): SQL {
   const cte = (suffix: string) => sql.identifier(`${k.name}_${suffix}`);
   const id = sql.identifier(k.id);
   const int = (n: number) => sql.raw(String(n));
@@ -87,24 +89,53 @@ function newestMatches(k: StoredKind, wanted: SQL): SQL {
   const enough = Math.ceil((PROBE_MARGIN * k.cap * k.sample) / k.maxProbe);
   return sql`
     ${cte('sample')} as materialized (
-      select count(*) as n from ${newest(int(k.sample))} where ${wanted} and d.document @@ (select query from q)),
+      select count(*) as n from ${newest(int(k.sample))} where ${wanted} and d.document @@ (select query from q) and ${visible(sql`d.id`)}),
     ${cte('probe')} as materialized (
       select d.id from ${newest(sql`(select ceil(${int(PROBE_MARGIN * k.cap * k.sample)}::float8 / greatest(n, 1))::int from ${cte('sample')})`)}
-       where ${wanted} and (select n from ${cte('sample')}) >= ${int(enough)} and d.document @@ (select query from q)
+       where ${wanted} and (select n from ${cte('sample')}) >= ${int(enough)} and d.document @@ (select query from q) and ${visible(sql`d.id`)}
        limit ${int(k.cap)}),
     -- No LIMIT here: with one, the planner could serve it by reading the table newest first,
     -- which for a rare query reads it all.
     ${cte('indexed')} as materialized (
       select ${id} as id from ${k.table}
-       where ${wanted} and (select count(*) from ${cte('probe')}) < ${int(k.cap)} and document @@ (select query from q)),
+       where ${wanted} and (select count(*) from ${cte('probe')}) < ${int(k.cap)} and document @@ (select query from q) and ${visible(sql`${id}`)}),
     ${cte('candidates')} as (
       select id from ${cte('probe')} where (select count(*) from ${cte('probe')}) = ${int(k.cap)}
       union all
       (select id from ${cte('indexed')} order by id desc limit ${int(k.cap)}))`;
 }
 
+/**
+ * Whether the record of `kind` with id `id` is in the view: an actor or event whose claim (its
+ * profile, its report) is visible in it (recorded by asOf, not retracted by then unless retracted
+ * claims are asked for), as `actor(slug)` and `event(slug)` find them; a source or quote stored by
+ * asOf. Live, sources and quotes are all in (nothing retracts them).
+ */
+function inView(view: KnowledgeView, kind: SearchKind, id: SQL): SQL {
+  // A scalar subquery, one probe per candidate, with aliases no caller uses (`id` may name a
+  // caller's column). As EXISTS, PostgreSQL planned it as a semi-join over every visible event.
+  const visibleClaim = (table: typeof actors | typeof events) =>
+    sql`coalesce((select ${claimVisibleAs(view, 'in_view_claim')} from ${table} in_view
+                   join claims in_view_claim on in_view_claim.id = in_view.claim_id where in_view.id = ${id}), false)`;
+  const storedBy = (table: typeof sources | typeof citations) =>
+    view.asOf
+      ? sql`coalesce((select in_view.created_at <= ${view.asOf.toISOString()}::timestamptz from ${table} in_view where in_view.id = ${id}), false)`
+      : sql`true`;
+  switch (kind) {
+    case 'ACTOR':
+      return visibleClaim(actors);
+    case 'EVENT':
+      return visibleClaim(events);
+    case 'SOURCE':
+      return storedBy(sources);
+    case 'CITATION':
+      return storedBy(citations);
+  }
+}
+
 export async function search(
   db: Database,
+  view: KnowledgeView,
   query: string,
   kinds: readonly SearchKind[],
   first: number,
@@ -113,25 +144,32 @@ export async function search(
   // ts_rank normalisation 1 divides by 1 + log(length): a long source does not win by size alone.
   const rank = (document: SQL) => sql`ts_rank(${document}, (select query from q), 1)::float8`;
   const actorDoc = searchDocuments.actor(actors.name, actors.aliases);
+  // As of a past time, the candidates are the newest matches stored by then (else the newest
+  // matches, all stored later, could leave none). Live, only a retracted actor's or event's claim
+  // leaves its record out, rarely one of the newest: the few candidates are checked instead (the
+  // check among the matches took a selective search from 7 ms to 700 ms).
   const ranked = (k: StoredKind) => sql`
       (select ${k.kind}::text as kind, c.id, ${rank(sql`d.document`)} as rank
          from ${sql.identifier(`${k.name}_candidates`)} c join ${k.table} d on d.${sql.identifier(k.id)} = c.id
+        where ${view.asOf ? sql`true` : inView(view, k.kind, sql`c.id`)}
         order by 3 desc, 2 limit ${first})`;
   const rows = await db.execute<SearchRow>(sql`
     with q as materialized (select websearch_to_tsquery('english', ${query}) as query),
     -- Actors are few (their GIN expression index answers any query quickly); MATERIALIZED so the
     -- planner plans the match without the LIMIT, through the index.
     actor_matches as materialized (
-      select ${actors.id} as id from ${actors} where ${wanted('ACTOR')} and ${actorDoc} @@ (select query from q)
-      -- An actor's names in other languages and scripts (actor_names, each a claim still standing).
-      union
-      select n.actor_id from actor_names n join claims c on c.id = n.claim_id and c.retracted_at is null
-       where ${wanted('ACTOR')} and actor_name_search_document(n.name) @@ (select query from q)),
-    ${sql.join(STORED_KINDS.map((k) => newestMatches(k, wanted(k.kind))), sql`,`)},
+      select m.id from (
+        select ${actors.id} as id from ${actors} where ${wanted('ACTOR')} and ${actorDoc} @@ (select query from q)
+        -- An actor's names in other languages and scripts (actor_names, each a claim standing in the view).
+        union
+        select n.actor_id from actor_names n join claims c on c.id = n.claim_id and ${claimVisibleAs(view, 'c')}
+         where ${wanted('ACTOR')} and actor_name_search_document(n.name) @@ (select query from q)) m
+       where ${inView(view, 'ACTOR', sql`m.id`)}),
+    ${sql.join(STORED_KINDS.map((k) => newestMatches(k, wanted(k.kind), (id) => (view.asOf ? inView(view, k.kind, id) : sql`true`))), sql`,`)},
     hits as (
       (select 'ACTOR'::text as kind, ${actors.id},
               greatest(${rank(actorDoc)}, (select max(${rank(sql`actor_name_search_document(n.name)`)}) from actor_names n
-                                            join claims c on c.id = n.claim_id and c.retracted_at is null where n.actor_id = ${actors.id})) as rank
+                                            join claims c on c.id = n.claim_id and ${claimVisibleAs(view, 'c')} where n.actor_id = ${actors.id})) as rank
          from (select id from actor_matches order by id desc limit ${CANDIDATES}) m join ${actors} on ${actors.id} = m.id
         order by 3 desc, 2 limit ${first})
       union all
@@ -142,15 +180,16 @@ export async function search(
            ts_headline('english',
              ${escaped(sql`case top.kind
                when 'ACTOR' then a.name || coalesce(' (' || nullif(concat_ws(', ', nullif(array_to_string(a.aliases, ', '), ''),
-                 (select string_agg(n.name, ', ' order by n.name) from actor_names n join claims c on c.id = n.claim_id and c.retracted_at is null
+                 (select string_agg(n.name, ', ' order by n.name) from actor_names n join claims c on c.id = n.claim_id and ${claimVisibleAs(view, 'c')}
                    where n.actor_id = a.id and not n.name = any(a.aliases))), '') || ')', '')
                when 'EVENT' then ev.title || coalesce('. ' || ev.description, '')
                when 'SOURCE' then coalesce(s.title || '. ', '') || s.text
                else ct.quote end`)},
              (select query from q), 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') as snippet
       from top
-      left join ${actors} a on top.kind = 'ACTOR' and a.id = top.id
-      left join ${events} ev on top.kind = 'EVENT' and ev.id = top.id
+      -- Shown as they stood in the view (matched on their words as they are now).
+      left join ${actorsAt(view, 'a')} on top.kind = 'ACTOR' and a.id = top.id
+      left join ${eventsAt(view, 'ev')} on top.kind = 'EVENT' and ev.id = top.id
       left join ${sources} s on top.kind = 'SOURCE' and s.id = top.id
       left join ${citations} ct on top.kind = 'CITATION' and ct.id = top.id
      order by top.rank desc, top.kind, top.id`);

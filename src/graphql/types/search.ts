@@ -1,5 +1,6 @@
 /** `search`: ranked full-text search across actors, events, sources and citation quotes. */
 import { builder } from '../builder.ts';
+import { useView, viewArgs } from '../view.ts';
 import { badInput } from '../errors.ts';
 import { CANDIDATES, SOURCE_CANDIDATES, search, type SearchKind, type SearchRow } from '../loaders/search.ts';
 import { Actor } from './actor.ts';
@@ -39,11 +40,12 @@ const SearchHit = builder.objectRef<SearchRow>('SearchHit').implement({
 builder.queryFields((t) => ({
   search: t.field({
     type: [SearchHit],
-    description: `Full-text search (English stemming; web-search syntax: "quoted phrases", OR, -excluded), best first (ties by kind, then id): at most \`first\` hits (default ${DEFAULT_SEARCH_RESULTS}, max ${MAX_SEARCH_RESULTS}). Of each kind, the ${CANDIDATES} most recently added matches (${SOURCE_CANDIDATES} for sources) are ranked: a query matching more returns the best of those newest matches, not of every match, so an older record that would rank higher can be missing. Narrow the query (a "quoted phrase", more words, \`types\`) to reach it. A record written through the API is found as soon as its write commits; the records of a bulk import, and a source text over a megabyte, are indexed with the dashboard summaries, once \`summaryStatus.completeUpTo\` passes the import's commit.`,
+    description: `Full-text search (English stemming; web-search syntax: "quoted phrases", OR, -excluded), best first (ties by kind, then id): at most \`first\` hits (default ${DEFAULT_SEARCH_RESULTS}, max ${MAX_SEARCH_RESULTS}). Of each kind, the ${CANDIDATES} most recently added matches (${SOURCE_CANDIDATES} for sources) are ranked: a query matching more returns the best of those newest matches, not of every match, so an older record that would rank higher can be missing. Narrow the query (a "quoted phrase", more words, \`types\`) to reach it. A record written through the API is found as soon as its write commits; the records of a bulk import, and a source text over a megabyte, are indexed with the dashboard summaries, once \`summaryStatus.completeUpTo\` passes the import's commit. An actor or event whose claim is retracted is not found (with \`includeRetracted\`, it is). With \`asOf\`, only what the knowledge base held then: actors and events whose claims stood then, sources and quotes stored by then, each shown as it was (matched on its words as they are now).`,
     args: {
       query: t.arg.string({ required: true, description: 'Words to look for, in web-search syntax ("quoted phrase", OR, -excluded); must not be blank.' }),
       types: t.arg({ type: [SearchKindEnum], description: 'Only these kinds (default: all).' }),
       first: t.arg.int({ required: true, defaultValue: DEFAULT_SEARCH_RESULTS, description: `How many hits at most, up to ${MAX_SEARCH_RESULTS}.` }),
+      ...viewArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
       const query = args.query.trim();
@@ -55,7 +57,7 @@ builder.queryFields((t) => ({
         throw badInput(`"first" must be between 1 and ${MAX_SEARCH_RESULTS}, got ${args.first}`, 'first');
       }
       if (args.types && args.types.length === 0) throw badInput('"types" must name at least one kind', 'types');
-      return search(ctx.db, query, args.types ?? ALL_KINDS, args.first);
+      return search(ctx.db, useView(ctx, args), query, args.types ?? ALL_KINDS, args.first);
     },
   }),
 }));

@@ -70,7 +70,9 @@ const STORED_KINDS: StoredKind[] = [
 const PROBE_MARGIN = 2;
 
 /**
- * The newest `cap` matches of a stored kind, found one of two ways with the same answer.
+ * The newest `cap` matches of a stored kind that are in the view (`visible`: inView), found one of
+ * two ways with the same answer; as of a past time, the newest stored by then, so that matches
+ * stored later do not crowd out the older ones.
  *
  * A common query ("suicide bombing" matches 55,000 events) has its newest matches among the
  * newest rows: reading those newest first finds them in a few thousand cheap checks, where the
@@ -144,14 +146,9 @@ export async function search(
   // ts_rank normalisation 1 divides by 1 + log(length): a long source does not win by size alone.
   const rank = (document: SQL) => sql`ts_rank(${document}, (select query from q), 1)::float8`;
   const actorDoc = searchDocuments.actor(actors.name, actors.aliases);
-  // As of a past time, the candidates are the newest matches stored by then (else the newest
-  // matches, all stored later, could leave none). Live, only a retracted actor's or event's claim
-  // leaves its record out, rarely one of the newest: the few candidates are checked instead (the
-  // check among the matches took a selective search from 7 ms to 700 ms).
   const ranked = (k: StoredKind) => sql`
       (select ${k.kind}::text as kind, c.id, ${rank(sql`d.document`)} as rank
          from ${sql.identifier(`${k.name}_candidates`)} c join ${k.table} d on d.${sql.identifier(k.id)} = c.id
-        where ${view.asOf ? sql`true` : inView(view, k.kind, sql`c.id`)}
         order by 3 desc, 2 limit ${first})`;
   const rows = await db.execute<SearchRow>(sql`
     with q as materialized (select websearch_to_tsquery('english', ${query}) as query),
@@ -165,7 +162,7 @@ export async function search(
         select n.actor_id from actor_names n join claims c on c.id = n.claim_id and ${claimVisibleAs(view, 'c')}
          where ${wanted('ACTOR')} and actor_name_search_document(n.name) @@ (select query from q)) m
        where ${inView(view, 'ACTOR', sql`m.id`)}),
-    ${sql.join(STORED_KINDS.map((k) => newestMatches(k, wanted(k.kind), (id) => (view.asOf ? inView(view, k.kind, id) : sql`true`))), sql`,`)},
+    ${sql.join(STORED_KINDS.map((k) => newestMatches(k, wanted(k.kind), (id) => inView(view, k.kind, id))), sql`,`)},
     hits as (
       (select 'ACTOR'::text as kind, ${actors.id},
               greatest(${rank(actorDoc)}, (select max(${rank(sql`actor_name_search_document(n.name)`)}) from actor_names n

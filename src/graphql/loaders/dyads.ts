@@ -104,12 +104,13 @@ export function betweenCondition(first: string, second: string, view: KnowledgeV
  */
 export function liveBetweenCondition(first: string, second: string): SQL {
   const one = canonicalActorSql(LIVE_VIEW, first);
-  const stale = sql`select s.event_id from stale s
+  // The queued events where both actors have a participation that makes a side.
+  const queuedCandidates = sql`select s.event_id from stale s
      where exists (${onASide(first, LIVE_VIEW)} and p.event_id = s.event_id)
        and exists (${onASide(second, LIVE_VIEW)} and p.event_id = s.event_id)`;
   return sql`${events.id} in (
     -- The merged actors as one array: joined to participations, the queue's keys were estimated at
-    -- millions of events, a plan PostgreSQL then compiled (JIT) for 0.65 s.
+    -- millions of events (a plan that, with JIT on, PostgreSQL compiled for 0.65 s a request).
     with stale as materialized (
       select q.id as event_id from summary_queue q where q.kind = 'event'
       union
@@ -123,7 +124,7 @@ export function liveBetweenCondition(first: string, second: string): SQL {
      except
      select s.event_id from stale s)
     union all
-    (${pairMetIn(stale, first, second, LIVE_VIEW)}))`;
+    (${pairMetIn(queuedCandidates, first, second, LIVE_VIEW)}))`;
 }
 
 /** Participations of `slug` (each actor merged into it by the view's time) that make a side: `p.event_id` their events. */

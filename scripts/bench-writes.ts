@@ -391,9 +391,10 @@ async function main() {
                 ? { actor: actor.slug, doctrine: pick(doctrines, n), confidence: 60, citations }
                 : op === 'addRelationship'
                   ? { from: actor.slug, to: pick(otherActors, n * 13), type: 'RIVAL_OF', confidence: 60, citations }
-                  // A count no earlier write of this run gave (n is unique), so no update is refused
-                  // as changing nothing; it does repeat across runs on the same database.
-                  : { slug: pick(ownEvents, n * 11), killed: { min: 1 + n, max: 1 + n, text: `${1 + n}` }, confidence: 60, citations };
+                  // A count no earlier write of this run gave (n is unique), in words naming the run,
+                  // so no update is refused as changing nothing, in this run or a later one on the
+                  // same database (the same n sets the same count on the same event).
+                  : { slug: pick(ownEvents, n * 11), killed: { min: 1 + n, max: 1 + n, text: `${1 + n} (bench run ${run})` }, confidence: 60, citations };
         const r = await graphql(base, analysts[w]!, MUTATIONS[op], { i: input });
         if (stop && !r.ok) break;
         latencies.get(op)!.push(r.ms);

@@ -466,6 +466,10 @@ describe('dyads', () => {
     }
     const kinds = await sql<{ kind: string; fight: boolean }[]>`select k::text as kind, event_kind_is_fight(k) as fight from unnest(enum_range(null::event_kind)) k`;
     expect(kinds.filter((k) => k.fight).map((k) => k.kind).sort()).toEqual([...FIGHT_KINDS].sort());
+    // The table's own rule (participations_side_check) names the roles that may take a side: side A's.
+    const [check] = await sql<{ definition: string }[]>`select pg_get_constraintdef(oid) as definition from pg_constraint where conname = 'participations_side_check'`;
+    const named = [...check!.definition.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]);
+    expect(named.sort()).toEqual([...SIDE_A_ROLES].sort());
   });
 
   it('refuses an opponent breakdown without an actor, naming the argument', async () => {

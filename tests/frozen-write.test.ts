@@ -19,7 +19,8 @@ import type { RunningServer } from '../src/server.ts';
 import { loadSeed } from '../src/domain/knowledge/seed.ts';
 import { codeOf, graphql, serve, type Answer } from './server-helpers.ts';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'militant-graph-frozen-pg-'));
+// Made in beforeAll, not while the file is collected: a run filtered to no test here skips afterAll.
+let dataDir: string;
 let pg: EmbeddedServer;
 let server: RunningServer;
 let direct: postgres.Sql;
@@ -74,6 +75,7 @@ const ADD_RELATIONSHIP = `mutation($i: AddRelationshipInput!) {
 }`;
 
 beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'militant-graph-frozen-pg-'));
   pg = await startEmbeddedPostgres({ dataDir, persistent: false });
   const setup = connectDatabase(pg.url, { max: 2 });
   await migrateDatabase(setup.db);

@@ -136,11 +136,13 @@ export function preparingDatabase(db: Database): Database {
 
 export function connectDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
   const { onStatement } = options;
-  // No JIT compilation: this project's statements find their rows through indexes, but many are
-  // estimated generically (keys behind subqueries, CTEs, the revision unions of asOf reads), and an
-  // estimate past jit_optimize_above_cost compiled for 0.65–1.0 s statements that run in
-  // milliseconds (a search asOf a time: 1,010 ms with JIT, 12 ms without). On the heaviest reads
-  // of events it saved at most ~5 % (docs/performance.md, thirtieth session).
+  // No JIT compilation, for every statement of every caller (API, drainer, imports, exports): this
+  // project's statements find their rows through indexes, but many are estimated generically (keys
+  // behind subqueries, CTEs, the revision unions of asOf reads, staging tables without statistics),
+  // and an estimate past jit_optimize_above_cost compiled for 0.1–1.0 s statements that run in
+  // milliseconds (a search asOf a time: 1,010 ms with JIT, 12 ms without; a bulk load's staging
+  // statements 100–340 ms each; an export's events query 7 s). On the heaviest reads of events it
+  // saved at most ~5 % (docs/performance.md, thirtieth session).
   const connection: Record<string, string> = { jit: 'off' };
   if (options.statementTimeoutMs !== undefined) connection.statement_timeout = String(options.statementTimeoutMs);
   if (options.lockTimeoutMs !== undefined) connection.lock_timeout = String(options.lockTimeoutMs);

@@ -22,7 +22,7 @@ import { sha256Hex } from '../sources/sources.ts';
 import type { Casualties } from '../events/casualties.ts';
 import type { ExternalIdScheme } from '../external-ids/external-ids.ts';
 import type { BulkSql } from './load.ts';
-import { planWithoutJit, stagedParts } from './load.ts';
+import { stagedParts } from './load.ts';
 
 /** A span of a record's text, [start, end) in code points: the field a claim quotes. */
 export type Span = readonly [start: number, end: number];
@@ -180,7 +180,6 @@ export async function loadDatasetRecords(
       last = now;
     };
   };
-  await planWithoutJit(sql);
   for (const stage of Object.values(STAGES)) await sql.unsafe(`create temp table ${stage.name} (${stage.definition}) on commit drop`);
   // A part's rows by their number. Once earlier parts are written the planner's estimates of the
   // stored tables lag behind (their statistics predate the transaction's rows); it then took a

@@ -212,16 +212,6 @@ class Staging extends CopyBatches<Stage> {
 const quoteText = (quote: Quote) => (typeof quote === 'string' ? quote : quote.text);
 
 /**
- * Plans a bulk load's statements without JIT compilation, for the rest of the caller's
- * transaction. They run once each over staging tables PostgreSQL has no statistics for, so the
- * planner's estimates (millions of rows where there are thousands) cross `jit_above_cost`, and a
- * JIT-enabled server (Debian's, most hosted ones) spent 100–340 ms compiling each of them.
- */
-export async function planWithoutJit(sql: BulkSql): Promise<void> {
-  await sql`set local jit = off`;
-}
-
-/**
  * Loads a knowledge file's records inside `sql`'s transaction as `recordedBy`. Returns the
  * problems, every one named by its record, when anything is wrong; then nothing is left written
  * (the caller rolls the transaction back).
@@ -239,7 +229,6 @@ export async function loadKnowledge(sql: BulkSql, recordedBy: string, input: Bul
   if (!parsedSource.success) {
     return { ok: false, records, problems: parsedSource.error.issues.map((i) => `source${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`) };
   }
-  await planWithoutJit(sql);
   const source = parsedSource.data;
   const actualHash = sha256Hex(input.text);
   if (actualHash !== source.sha256) {

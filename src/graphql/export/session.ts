@@ -38,9 +38,6 @@ export async function openExportSession(sql: postgres.Sql, timeoutMs: number, on
   try {
     await reserved`begin isolation level repeatable read read only`;
     await reserved.unsafe(`set local statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-    // The export statements are long and run once: JIT-compiling them took seconds (7 s for the
-    // events query on 30,000 events) and saved less than it cost.
-    await reserved`set local jit = off`;
     // Named in pg_stat_activity while it lasts, so an operator (or a test) can tell a long export
     // from the server's other connections; the name goes with the transaction.
     await reserved`set local application_name = 'export'`;

@@ -89,14 +89,9 @@ export const builder = new SchemaBuilder<{
     afterArgOptions: { description: 'Return items after this cursor (an `endCursor` or edge `cursor` of the same list).' },
     beforeArgOptions: { description: 'Return items before this cursor (a `startCursor` or edge `cursor` of the same list).' },
     idFieldOptions: { description: 'Global id: opaque, stable, and unique across all types; fetch the record again with `node(id:)`.' },
-    nodeQueryOptions: {
-      description: 'The record with this global id, of whatever type; null when no record has that id.',
-      args: { id: { description: 'A global id, as returned by any `id` field.' } },
-    },
-    nodesQueryOptions: {
-      description: 'The records with these global ids, in the order given; null in place of any id that names no record. Each id counts towards the operation\'s cost limit.',
-      args: { ids: { description: 'Global ids, as returned by any `id` field.' } },
-    },
+    // Defined in types/node.ts, with the view arguments (asOf, includeRetracted) of every root read.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
     encodeGlobalID: encodeGlobalId,
     decodeGlobalID: decodeGlobalId,
   },

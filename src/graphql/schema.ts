@@ -31,6 +31,7 @@ import './types/live.ts';
 import './types/changes.ts';
 import './types/job.ts';
 import './types/grading.ts';
+import './types/node.ts';
 import './mutations/sources.ts';
 import './mutations/entities.ts';
 import './mutations/claims.ts';

@@ -7,7 +7,7 @@ import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { actors, citations, claims, doctrines, events, places, sources } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
-import { actorsAt, eventsAt, mergeTime, placesAt } from '../view.ts';
+import { actorsAt, claimVisibleAs, eventsAt, mergeTime, placesAt } from '../view.ts';
 import { anyInt, anyKey, keyArray, preparedRows, inKeyOrder, rawColumns, rawEntityClaimMeta, type RawRow } from './batch.ts';
 
 /** Who recorded the establishing claim, and how sure the source is. */
@@ -20,9 +20,16 @@ const claimMeta = {
 
 /** Who recorded an entity's establishing claim: a Date from the query builder, text from raw loaders. */
 type EntityClaimMeta = { confidence: number; credibility: number | null; recordedAt: Date | string; recordedBy: string };
-export type ActorRow = typeof actors.$inferSelect & EntityClaimMeta;
-export type EventRow = typeof events.$inferSelect & EntityClaimMeta;
-export type DoctrineRow = typeof doctrines.$inferSelect & EntityClaimMeta;
+/**
+ * Loaded by id (`node(id:)`, or a reference from another record): whether the view shows the
+ * record, its establishing claim recorded by asOf and not retracted, as the record's own root
+ * field (`event(slug:)`...) and lists decide. A reference keeps the record whatever it says (a
+ * visible participation's event is there even if its report was retracted); `node` does not.
+ */
+type InView = { inView?: boolean };
+export type ActorRow = typeof actors.$inferSelect & EntityClaimMeta & InView;
+export type EventRow = typeof events.$inferSelect & EntityClaimMeta & InView;
+export type DoctrineRow = typeof doctrines.$inferSelect & EntityClaimMeta & InView;
 export type PlaceRow = RawRow<typeof places.$inferSelect> | typeof places.$inferSelect;
 /** A source without its text: lists and citation → source hops need the metadata, not the document. */
 export type SourceRow = RawRow<Omit<typeof sources.$inferSelect, 'text'>> | Omit<typeof sources.$inferSelect, 'text'>;
@@ -40,7 +47,7 @@ export async function actorsById(db: Database, view: KnowledgeView, ids: readonl
   // Each id with the actor it stands for at the view's time (itself unless merged away by then),
   // from one set of merges rather than a function call per id; its values as of the view's time.
   const rows = await preparedRows<ActorRow & { key: number }>(db, sql`
-    select ${rawActorColumns}, ${rawEntityClaimMeta}, wanted.key
+    select ${rawActorColumns}, ${rawEntityClaimMeta}, ${claimVisibleAs(view, 'c')} as "inView", wanted.key
       from (select k.key, coalesce(f.canonical_id, k.key) as actor_id
               from unnest(${keyArray(ids)}) k(key)
               left join actor_folds(${mergeTime(view)}) f on f.actor_id = k.key) wanted
@@ -57,15 +64,17 @@ export const rawEventColumns = sql`${rawColumns(events, 'e')}, ${rawEntityClaimM
 
 export async function eventsById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(EventRow | null)[]> {
   const rows = await preparedRows<EventRow>(db, sql`
-    select ${rawEventColumns} from ${eventsAt(view, 'e')} join ${claims} c on c.id = e.claim_id where e.id = ${anyKey(ids)}`);
+    select ${rawEventColumns}, ${claimVisibleAs(view, 'c')} as "inView"
+      from ${eventsAt(view, 'e')} join ${claims} c on c.id = e.claim_id where e.id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
 const rawDoctrineColumns = rawColumns(doctrines, 'd');
 
-export async function doctrinesById(db: Database, ids: readonly number[]): Promise<(DoctrineRow | null)[]> {
+export async function doctrinesById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(DoctrineRow | null)[]> {
   const rows = await preparedRows<DoctrineRow>(db, sql`
-    select ${rawDoctrineColumns}, ${rawEntityClaimMeta} from ${doctrines} d join ${claims} c on c.id = d.claim_id where d.id = ${anyKey(ids)}`);
+    select ${rawDoctrineColumns}, ${rawEntityClaimMeta}, ${claimVisibleAs(view, 'c')} as "inView"
+      from ${doctrines} d join ${claims} c on c.id = d.claim_id where d.id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 

@@ -12,7 +12,7 @@ export const Doctrine = builder.loadableNode('Doctrine', {
   description: 'A religious or ideological doctrine, in a hierarchy (Deobandi is a sub-sect of Sunni Islam).',
   interfaces: [Cited],
   id: { resolve: (doctrine: DoctrineRow) => doctrine.id, parse: parseNumericId },
-  load: (ids: number[], ctx) => doctrinesById(ctx.db, ids),
+  load: (ids: number[], ctx) => doctrinesById(ctx.db, ctx.view, ids),
   fields: (t) => ({
     slug: t.exposeString('slug', { description: 'Unique lowercase slug (letters, digits, single hyphens): stable, readable, and what inputs name the record by.' }),
     name: t.exposeString('name', { description: 'The doctrine’s usual English name.' }),

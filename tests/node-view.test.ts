@@ -12,7 +12,7 @@ const TEXT = 'Gunmen attacked a checkpoint near Jalalabad on 2 May 2024, killing
 const cite = (quote: string) => [{ source: SOURCE, quote }];
 let eventId = '';
 let participationId = '';
-const times = { beforeCreate: '', afterCreate: '', afterUpdate: '', afterRetract: '' };
+const times = { beforeSource: '', beforeCreate: '', afterCreate: '', afterUpdate: '', afterRetract: '' };
 
 type Node = { __typename: string; slug?: string; killed?: { min: number | null } } | null;
 const NODE = `query($id: ID!, $asOf: DateTime, $all: Boolean! = false) {
@@ -36,6 +36,7 @@ async function write(mutation: string, input: Record<string, unknown>, role: 'an
 
 beforeAll(async () => {
   f = await writeFixture();
+  times.beforeSource = await later();
   await write(`mutation($i: AddSourceInput!) { addSource(input: $i) { __typename } }`, { slug: SOURCE, publisher: 'Test', text: TEXT });
   times.beforeCreate = await later();
   eventId = await write(`mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename ... on MutationCreateEventSuccess { data { id } } } }`, {
@@ -88,6 +89,18 @@ describe('node(id) in the view', () => {
     expect((await f.api.query(query, { ids })).data).toEqual({ nodes: [null, { __typename: 'Actor' }, { __typename: 'Participation' }] });
     expect((await f.api.query(query, { ids, all: true })).data).toEqual({ nodes: [{ __typename: 'Event' }, { __typename: 'Actor' }, { __typename: 'Participation' }] });
     expect((await f.api.query(query, { ids, asOf: times.beforeCreate })).data).toEqual({ nodes: [null, { __typename: 'Actor' }, null] });
+  });
+
+  it('gives a source or quote only as of a time it was stored by, as source(slug:) does', async () => {
+    const stored = await f.api.query<{ source: { id: string; citations: { nodes: { id: string }[] } } }>(
+      `query($slug: String!) { source(slug: $slug) { id citations(first: 1) { nodes { id } } } }`, { slug: SOURCE });
+    const ids = [stored.data?.source.id, stored.data?.source.citations.nodes[0]?.id];
+    expect(ids.every(Boolean)).toBe(true);
+    const query = `query($ids: [ID!]!, $asOf: DateTime) { nodes(ids: $ids, asOf: $asOf) { __typename } }`;
+    expect((await f.api.query(query, { ids, asOf: times.beforeSource })).data).toEqual({ nodes: [null, null] });
+    expect((await f.api.query(query, { ids, asOf: times.afterCreate })).data).toEqual({ nodes: [{ __typename: 'Source' }, { __typename: 'Citation' }] });
+    const before = await f.api.query(`query($asOf: DateTime) { source(slug: "${SOURCE}", asOf: $asOf) { slug } }`, { asOf: times.beforeSource });
+    expect(before.data).toEqual({ source: null });
   });
 
   it('a participation still names its event, retracted report and all: references are not filtered', async () => {

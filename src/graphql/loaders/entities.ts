@@ -3,7 +3,7 @@
  * events and places are read as the request's view sees them: as of a past time, with the values
  * they had then (src/graphql/view.ts).
  */
-import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { actors, citations, claims, doctrines, events, places, sources } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
@@ -22,9 +22,10 @@ const claimMeta = {
 type EntityClaimMeta = { confidence: number; credibility: number | null; recordedAt: Date | string; recordedBy: string };
 /**
  * Loaded by id (`node(id:)`, or a reference from another record): whether the view shows the
- * record, its establishing claim recorded by asOf and not retracted, as the record's own root
- * field (`event(slug:)`...) and lists decide. A reference keeps the record whatever it says (a
- * visible participation's event is there even if its report was retracted); `node` does not.
+ * record, as its own root field (`event(slug:)`, `source(slug:)`...) decides: an actor, event or
+ * doctrine by its establishing claim (recorded by asOf, not retracted), a source or quote by
+ * whether it was stored by asOf. A reference keeps the record whatever this says (a visible
+ * participation's event is there even if its report was retracted); `node` does not.
  */
 type InView = { inView?: boolean };
 export type ActorRow = typeof actors.$inferSelect & EntityClaimMeta & InView;
@@ -32,8 +33,8 @@ export type EventRow = typeof events.$inferSelect & EntityClaimMeta & InView;
 export type DoctrineRow = typeof doctrines.$inferSelect & EntityClaimMeta & InView;
 export type PlaceRow = RawRow<typeof places.$inferSelect> | typeof places.$inferSelect;
 /** A source without its text: lists and citation → source hops need the metadata, not the document. */
-export type SourceRow = RawRow<Omit<typeof sources.$inferSelect, 'text'>> | Omit<typeof sources.$inferSelect, 'text'>;
-export type CitationRow = RawRow<typeof citations.$inferSelect> | typeof citations.$inferSelect;
+export type SourceRow = (RawRow<Omit<typeof sources.$inferSelect, 'text'>> | Omit<typeof sources.$inferSelect, 'text'>) & InView;
+export type CitationRow = (RawRow<typeof citations.$inferSelect> | typeof citations.$inferSelect) & InView;
 
 export const actorColumns = { ...getTableColumns(actors), ...claimMeta };
 export const eventColumns = { ...getTableColumns(events), ...claimMeta };
@@ -87,13 +88,17 @@ export async function placesById(db: Database, view: KnowledgeView, ids: readonl
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
+/** Whether the source or citation aliased `alias` was stored by the view's asOf (always, live). */
+const storedBy = (view: KnowledgeView, alias: string): SQL =>
+  view.asOf ? sql`${sql.identifier(alias)}.created_at <= ${view.asOf.toISOString()}::timestamptz` : sql`true`;
+
 const { text: _text, ...sourceMetadata } = getTableColumns(sources);
 export const sourceColumns = sourceMetadata;
 
 const rawSourceColumns = rawColumns(sources, 's', ['text']);
 
-export async function sourcesById(db: Database, ids: readonly number[]): Promise<(SourceRow | null)[]> {
-  const rows = await preparedRows<SourceRow>(db, sql`select ${rawSourceColumns} from ${sources} s where s.id = ${anyKey(ids)}`);
+export async function sourcesById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(SourceRow | null)[]> {
+  const rows = await preparedRows<SourceRow>(db, sql`select ${rawSourceColumns}, ${storedBy(view, 's')} as "inView" from ${sources} s where s.id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
@@ -115,8 +120,8 @@ export async function sourceTextsById(db: Database, ids: readonly number[]): Pro
 
 export const rawCitationColumns = rawColumns(citations, 'ct');
 
-export async function citationsById(db: Database, ids: readonly number[]): Promise<(CitationRow | null)[]> {
-  const rows = await preparedRows<CitationRow>(db, sql`select ${rawCitationColumns} from ${citations} ct where ct.id = ${anyKey(ids)}`);
+export async function citationsById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(CitationRow | null)[]> {
+  const rows = await preparedRows<CitationRow>(db, sql`select ${rawCitationColumns}, ${storedBy(view, 'ct')} as "inView" from ${citations} ct where ct.id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 

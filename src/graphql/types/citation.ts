@@ -11,7 +11,7 @@ export const Citation = builder.loadableNode('Citation', {
     'A verbatim quote of a source at code-point offsets [startOffset, endOffset), with the text around it (W3C TextPosition and TextQuote selectors). The database refuses a quote that is not exactly the source text at its offsets.',
   // `claimId` is present when a citation was loaded as the support of a claim.
   id: { resolve: (citation: CitationRow & { claimId?: number }) => citation.id, parse: parseNumericId },
-  load: (ids: number[], ctx) => citationsById(ctx.db, ids),
+  load: (ids: number[], ctx) => citationsById(ctx.db, ctx.view, ids),
   fields: (t) => ({
     quote: t.exposeString('quote', { description: 'The exact words of the source between the offsets.' }),
     startOffset: t.exposeInt('startOffset', { description: 'Unicode code points from the start of the text.' }),

@@ -8,14 +8,14 @@ import { resolveNodes } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
 import { useView, viewArgs } from '../view.ts';
 
-/** A loaded record, or null when the view hides it: actors, events and doctrines say so (`inView`); claims are loaded in the view already. */
+/** A loaded record, or null when the view hides it: actors, events, doctrines, sources and quotes say so (`inView`); claims are loaded in the view already. */
 function shownInView(node: unknown): unknown {
   if (typeof node === 'object' && node !== null && 'inView' in node && node.inView === false) return null;
   return node ?? null;
 }
 
 const VIEW_NOTE =
-  'An actor, doctrine or event comes back as its own field (`actor(slug:)`...) shows it in the same view: null when its establishing claim was recorded after `asOf` or is retracted (unless `includeRetracted`); a claim likewise; places, sources and citations are not claims and always come back.';
+  'A record comes back as its own field (`actor(slug:)`, `source(slug:)`...) shows it in the same view: an actor, doctrine, event or other claim is null when its claim was recorded after `asOf` or is retracted (unless `includeRetracted`); a source or quote when it was stored after `asOf`. Places are not claims: they come back with the names and codes they had then.';
 
 builder.queryFields((t) => ({
   node: t.field({

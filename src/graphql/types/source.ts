@@ -23,7 +23,7 @@ export const DatasetEnum = builder.enumType('Dataset', {
 export const Source = builder.loadableNode('Source', {
   description: 'A document claims are drawn from, kept verbatim so every quote can be checked against it.',
   id: { resolve: (source: SourceRow) => source.id, parse: parseNumericId },
-  load: (ids: number[], ctx) => sourcesById(ctx.db, ids),
+  load: (ids: number[], ctx) => sourcesById(ctx.db, ctx.view, ids),
   fields: (t) => ({
     slug: t.exposeString('slug', { description: 'Unique lowercase slug (letters, digits, single hyphens): stable, readable, and what inputs name the record by.' }),
     title: t.exposeString('title', { nullable: true, description: 'Null when the title is not known.' }),

@@ -203,7 +203,7 @@ describe('search over many matches', () => {
       const created = new Date().toISOString();
       await tick();
       expect(await as(`mutation($i: UpdateEventInput!) { updateEvent(input: $i) { __typename } }`, {
-        i: { slug: 'test-depot-raid', title: 'Quokka depot raid, retold', confidence: 50, citations: [{ source: 'test-quokka-bulletin', quote: 'Nobody claimed it.' }] },
+        i: { slug: 'test-depot-raid', title: 'Quokka depot ambush, retold', confidence: 50, citations: [{ source: 'test-quokka-bulletin', quote: 'Nobody claimed it.' }] },
       })).toMatchObject({ data: { updateEvent: { __typename: 'MutationUpdateEventSuccess' } } });
       const all = ['CITATION Quokka militants raided the depot at night.', 'EVENT test-depot-raid', 'SOURCE test-quokka-bulletin'];
       expect(await find()).toEqual(all);
@@ -216,6 +216,34 @@ describe('search over many matches', () => {
       };
       expect(await snippet(created)).toMatch(/^Raid on the <mark>quokka<\/mark> depot/);
       expect(await snippet()).toMatch(/retold/);
+      // Matched on the words it had then: "raid" only in the first title, "retold" only in the second.
+      const events = async (query: string, asOf?: string) => {
+        const r = await f.api.query<{ search: Hit[] }>(`query($q: String!, $at: DateTime) { search(query: $q, types: [EVENT], asOf: $at) { ${HIT} } }`, { q: query, at: asOf ?? null });
+        expect(r.errors).toBeUndefined();
+        return r.data!.search.map((h) => h.event?.slug);
+      };
+      expect(await events('raid', created)).toEqual(['test-depot-raid']);
+      expect(await events('raid')).toEqual([]);
+      expect(await events('retold', created)).toEqual([]);
+      expect(await events('retold')).toEqual(['test-depot-raid']);
+      // An actor merged into another: the name becomes the kept actor's alias from the merge on, and not before.
+      const actors = async (query: string, asOf?: string) => {
+        const r = await f.api.query<{ search: Hit[] }>(`query($q: String!, $at: DateTime) { search(query: $q, types: [ACTOR], asOf: $at) { ${HIT} } }`, { q: query, at: asOf ?? null });
+        expect(r.errors).toBeUndefined();
+        return r.data!.search.map((h) => h.actor?.slug);
+      };
+      for (const [slug, name, quote] of [['test-bilby-front', 'Bilby Front', 'Nobody claimed it.'], ['test-depot-raiders', 'Depot Raiders', 'raided the depot']]) {
+        expect(await as(`mutation($i: CreateActorInput!) { createActor(input: $i) { __typename } }`, {
+          i: { slug, name, kind: 'ARMED_ORGANIZATION', confidence: 60, citations: [{ source: 'test-quokka-bulletin', quote }] },
+        })).toMatchObject({ data: { createActor: { __typename: 'MutationCreateActorSuccess' } } });
+      }
+      await tick();
+      const beforeMerge = new Date().toISOString();
+      await tick();
+      expect(await f.api.query(`mutation($i: MergeActorsInput!) { mergeActors(input: $i) { __typename } }`, { i: { keep: 'test-bilby-front', remove: 'test-depot-raiders', reason: 'one group' } }, { token: f.tokens.admin }))
+        .toMatchObject({ data: { mergeActors: { __typename: 'MutationMergeActorsSuccess' } } });
+      expect(await actors('"depot raiders"', beforeMerge)).toEqual(['test-depot-raiders']);
+      expect(await actors('"depot raiders"')).toEqual(['test-bilby-front']);
       // The event's report retracted: not found live, found with retracted claims and before the retraction.
       await tick();
       await f.scratch.handle.sql`update claims set retracted_at = now(), retracted_by = 'test', retraction_reason = 'test: the raid was not reported'

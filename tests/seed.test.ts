@@ -184,6 +184,42 @@ describe('the database itself', () => {
     ).rejects.toThrow(/has no citation/);
   });
 
+  it('checks every claim a transaction adds, whichever is uncited and however the transaction runs', async () => {
+    const sql = scratch.handle.sql;
+    const cited = async (tx: postgres.TransactionSql) => {
+      const [claim] = await tx<{ id: number }[]>`insert into claims (kind, confidence, recorded_by) values ('RELATIONSHIP', 50, 'test') returning id`;
+      await tx`insert into claim_citations (claim_id, citation_id) values (${claim!.id}, (select min(id) from citations))`;
+      return claim!.id;
+    };
+    const uncited = async (tx: postgres.TransactionSql, id?: number) =>
+      id === undefined
+        ? (await tx<{ id: number }[]>`insert into claims (kind, confidence, recorded_by) values ('RELATIONSHIP', 50, 'test') returning id`)[0]!.id
+        : (await tx<{ id: number }[]>`insert into claims (id, kind, confidence, recorded_by) overriding system value values (${id}, 'RELATIONSHIP', 50, 'test') returning id`)[0]!.id;
+    const count = async () => (await sql<{ n: number }[]>`select count(*)::int as n from claims`)[0]!.n;
+    const before = await count();
+    // The uncited claim after a cited one, in another statement: named at commit.
+    let second = 0;
+    const refused = await sql.begin(async (tx) => { await cited(tx); second = await uncited(tx); }).then(() => null, (e: Error) => e);
+    expect(refused?.message).toBe(`claim ${second} has no citation; every claim must cite at least one quote`);
+    // An explicit id below the transaction's first claim.
+    await expect(sql.begin(async (tx) => { await cited(tx); await uncited(tx, -7); })).rejects.toThrow(/claim -7 has no citation/);
+    // Checked early (SET CONSTRAINTS ALL IMMEDIATE, as the bulk loader does), then another claim: checked again.
+    await expect(sql.begin(async (tx) => {
+      await cited(tx);
+      await tx`set constraints all immediate`;
+      await tx`set constraints all deferred`;
+      await uncited(tx);
+    })).rejects.toThrow(/has no citation/);
+    // The first claim in a savepoint rolled back: the claim after it still queues the check.
+    await expect(sql.begin(async (tx) => {
+      await tx.savepoint(async (sp) => { await cited(sp); throw new Error('undo'); }).catch(() => undefined);
+      await uncited(tx);
+    })).rejects.toThrow(/has no citation/);
+    // Cited claims commit.
+    await sql.begin(async (tx) => { await cited(tx); await cited(tx); });
+    expect(await count()).toBe(before + 2);
+  });
+
   it('refuses removing the last citation of a claim', async () => {
     await expect(
       scratch.handle.sql.begin((tx) => tx`

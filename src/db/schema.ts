@@ -8,7 +8,7 @@
  * Integrity rules that Drizzle cannot express (quote = source text at its offsets, no claim
  * without a citation, source hash) live in the custom migration `drizzle/0001_*.sql`.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { CasualtyCategory } from './casualties.ts';
 import {
   bigint,
@@ -29,7 +29,6 @@ import {
   customType,
   unique,
   uniqueIndex,
-  type PgColumn,
 } from 'drizzle-orm/pg-core';
 
 /**
@@ -39,7 +38,7 @@ import {
  * triggers from the same kind of SQL function (migration `*_search_documents_stored`).
  */
 export const searchDocuments = {
-  actor: (name: PgColumn, aliases: PgColumn): SQL => sql`actor_search_document(${name}, ${aliases})`,
+  actor: (name: SQLWrapper, aliases: SQLWrapper): SQL => sql`actor_search_document(${name}, ${aliases})`,
 };
 
 /** PostgreSQL's tsvector, which Drizzle has no column type for; read only inside SQL. */

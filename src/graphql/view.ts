@@ -129,6 +129,14 @@ export const actorsFrom = (view: KnowledgeView) => fromAt(revised.actors, view);
 export const eventsFrom = (view: KnowledgeView) => fromAt(revised.events, view);
 export const placesFrom = (view: KnowledgeView) => fromAt(revised.places, view);
 
+/**
+ * Whether the source or citation aliased `alias` is in the view: stored by asOf (they are not
+ * claims, and nothing retracts them); always, live.
+ */
+export function storedByAs(view: KnowledgeView, alias: string): SQL {
+  return view.asOf ? sql`${sql.identifier(alias)}.created_at <= ${view.asOf.toISOString()}::timestamptz` : sql`true`;
+}
+
 /** claimVisible for raw statements, where the claims table is aliased (e.g. `c`). */
 export function claimVisibleAs(view: KnowledgeView, alias: string): SQL {
   return claimVisible(view, { recordedAt: sql.raw(`${alias}.recorded_at`), retractedAt: sql.raw(`${alias}.retracted_at`) });

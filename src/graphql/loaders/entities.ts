@@ -3,11 +3,11 @@
  * events and places are read as the request's view sees them: as of a past time, with the values
  * they had then (src/graphql/view.ts).
  */
-import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { actors, citations, claims, doctrines, events, places, sources } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
-import { actorsAt, claimVisibleAs, eventsAt, mergeTime, placesAt } from '../view.ts';
+import { actorsAt, claimVisibleAs, eventsAt, mergeTime, placesAt, storedByAs } from '../view.ts';
 import { anyInt, anyKey, keyArray, preparedRows, inKeyOrder, rawColumns, rawEntityClaimMeta, type RawRow } from './batch.ts';
 
 /** Who recorded the establishing claim, and how sure the source is. */
@@ -88,17 +88,13 @@ export async function placesById(db: Database, view: KnowledgeView, ids: readonl
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
-/** Whether the source or citation aliased `alias` was stored by the view's asOf (always, live). */
-const storedBy = (view: KnowledgeView, alias: string): SQL =>
-  view.asOf ? sql`${sql.identifier(alias)}.created_at <= ${view.asOf.toISOString()}::timestamptz` : sql`true`;
-
 const { text: _text, ...sourceMetadata } = getTableColumns(sources);
 export const sourceColumns = sourceMetadata;
 
 const rawSourceColumns = rawColumns(sources, 's', ['text']);
 
 export async function sourcesById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(SourceRow | null)[]> {
-  const rows = await preparedRows<SourceRow>(db, sql`select ${rawSourceColumns}, ${storedBy(view, 's')} as "inView" from ${sources} s where s.id = ${anyKey(ids)}`);
+  const rows = await preparedRows<SourceRow>(db, sql`select ${rawSourceColumns}, ${storedByAs(view, 's')} as "inView" from ${sources} s where s.id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
@@ -121,7 +117,7 @@ export async function sourceTextsById(db: Database, ids: readonly number[]): Pro
 export const rawCitationColumns = rawColumns(citations, 'ct');
 
 export async function citationsById(db: Database, view: KnowledgeView, ids: readonly number[]): Promise<(CitationRow | null)[]> {
-  const rows = await preparedRows<CitationRow>(db, sql`select ${rawCitationColumns}, ${storedBy(view, 'ct')} as "inView" from ${citations} ct where ct.id = ${anyKey(ids)}`);
+  const rows = await preparedRows<CitationRow>(db, sql`select ${rawCitationColumns}, ${storedByAs(view, 'ct')} as "inView" from ${citations} ct where ct.id = ${anyKey(ids)}`);
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 

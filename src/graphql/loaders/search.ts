@@ -8,13 +8,14 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import type { KnowledgeView } from '../context.ts';
-import { actorsAt, claimVisibleAs, eventsAt, mergeTime } from '../view.ts';
+import { actorsAt, claimVisibleAs, eventsAt, mergeTime, storedByAs } from '../view.ts';
 import {
   actors,
   citationSearchDocuments,
   citations,
   eventSearchDocuments,
   events,
+  searchDocuments,
   sourceSearchDocuments,
   sources,
 } from '../../db/schema.ts';
@@ -117,8 +118,8 @@ function newestMatches(k: StoredKind, wanted: SQL, visible: (id: SQL) => SQL, ex
  * revisions superseded since then (event_revisions_superseded_at_idx), so a search as of a time
  * costs one document per event reworded since; none live, where the stored documents are exact.
  */
-function eventsRewordedSince(view: KnowledgeView & { asOf: Date }): SQL {
-  const at = sql`${view.asOf.toISOString()}::timestamptz`;
+function eventsRewordedSince(view: KnowledgeView, asOf: Date): SQL {
+  const at = sql`${asOf.toISOString()}::timestamptz`;
   return sql`
     event_then as materialized (
       select v.id, event_search_document(v.title, v.description) as document
@@ -140,9 +141,7 @@ function inView(view: KnowledgeView, kind: SearchKind, id: SQL): SQL {
     sql`coalesce((select ${claimVisibleAs(view, 'in_view_claim')} from ${table} in_view
                    join claims in_view_claim on in_view_claim.id = in_view.claim_id where in_view.id = ${id}), false)`;
   const storedBy = (table: typeof sources | typeof citations) =>
-    view.asOf
-      ? sql`coalesce((select in_view.created_at <= ${view.asOf.toISOString()}::timestamptz from ${table} in_view where in_view.id = ${id}), false)`
-      : sql`true`;
+    view.asOf ? sql`coalesce((select ${storedByAs(view, 'in_view')} from ${table} in_view where in_view.id = ${id}), false)` : sql`true`;
   switch (kind) {
     case 'ACTOR':
       return visibleClaim(actors);
@@ -166,29 +165,23 @@ export async function search(
   // ts_rank normalisation 1 divides by 1 + log(length): a long source does not win by size alone.
   const rank = (document: SQL) => sql`ts_rank(${document}, (select query from q), 1)::float8`;
   // Actors are matched on their names and aliases as they stood in the view (a merge since adds aliases).
-  const actorDoc = sql`actor_search_document(a.name, a.aliases)`;
-  // As of a time, events reworded since are matched and ranked on their words then, the rest on their stored documents.
-  const reworded = view.asOf !== null;
-  const eventVisible = (id: SQL) => (reworded ? sql`${inView(view, 'EVENT', id)} and ${id} not in (select id from event_then)` : inView(view, 'EVENT', id));
-  const rewordedMatches = sql`select t.id from event_then t where ${wanted('EVENT')} and t.document @@ (select query from q) and ${inView(view, 'EVENT', sql`t.id`)}`;
+  const actorDoc = searchDocuments.actor(sql`a.name`, sql`a.aliases`);
+  // As of a time, events reworded since (event_then) are matched and ranked on their words then,
+  // the rest on their stored documents.
+  const reworded = (k: StoredKind) => k.kind === 'EVENT' && view.asOf !== null;
   const matches = (k: StoredKind) =>
-    k.kind === 'EVENT'
-      ? newestMatches(k, wanted(k.kind), eventVisible, reworded ? rewordedMatches : undefined)
+    reworded(k)
+      ? newestMatches(k, wanted(k.kind), (id) => sql`${inView(view, k.kind, id)} and ${id} not in (select id from event_then)`,
+          sql`select t.id from event_then t where ${wanted(k.kind)} and t.document @@ (select query from q) and ${inView(view, k.kind, sql`t.id`)}`)
       : newestMatches(k, wanted(k.kind), (id) => inView(view, k.kind, id));
-  const ranked = (k: StoredKind) =>
-    k.kind === 'EVENT' && reworded
-      ? sql`
-      (select ${k.kind}::text as kind, c.id, ${rank(sql`coalesce(t.document, d.document)`)} as rank
-         from ${sql.identifier(`${k.name}_candidates`)} c left join event_then t on t.id = c.id
-         left join ${k.table} d on d.${sql.identifier(k.id)} = c.id
-        order by 3 desc, 2 limit ${first})`
-      : sql`
-      (select ${k.kind}::text as kind, c.id, ${rank(sql`d.document`)} as rank
-         from ${sql.identifier(`${k.name}_candidates`)} c join ${k.table} d on d.${sql.identifier(k.id)} = c.id
+  const ranked = (k: StoredKind) => sql`
+      (select ${k.kind}::text as kind, c.id, ${rank(reworded(k) ? sql`coalesce(t.document, d.document)` : sql`d.document`)} as rank
+         from ${sql.identifier(`${k.name}_candidates`)} c
+         ${reworded(k) ? sql`left join event_then t on t.id = c.id left join` : sql`join`} ${k.table} d on d.${sql.identifier(k.id)} = c.id
         order by 3 desc, 2 limit ${first})`;
   const rows = await db.execute<SearchRow>(sql`
     with q as materialized (select websearch_to_tsquery('english', ${query}) as query),
-    ${view.asOf ? eventsRewordedSince({ ...view, asOf: view.asOf }) : sql``}
+    ${view.asOf ? eventsRewordedSince(view, view.asOf) : sql``}
     -- Actors are few (their GIN expression index answers any query quickly, also through the
     -- view's union with the revisions as of a time); MATERIALIZED so the planner plans the match
     -- without the LIMIT, through the index.

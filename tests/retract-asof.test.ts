@@ -162,3 +162,47 @@ describe('asOf', () => {
     expect(asOf).toBeLessThanOrEqual(12);
   });
 });
+
+describe('an event whose report is retracted', () => {
+  const PARTICIPATIONS = `query($asOf: DateTime, $all: Boolean! = false) {
+    actor(slug: "isis-k", asOf: $asOf, includeRetracted: $all) {
+      participations(first: 100) { totalCount nodes { event { slug } } }
+    }
+    events(filter: { from: "2031-01-01", to: "2031-12-31" }, asOf: $asOf, includeRetracted: $all) { totalCount }
+  }`;
+  type Page = { actor: { participations: { totalCount: number; nodes: { event: { slug: string } }[] }; }; events: { totalCount: number } };
+  const page = async (variables: Record<string, unknown>) => {
+    const response = await f.api.query<Page>(PARTICIPATIONS, variables);
+    expect(response.errors).toBeUndefined();
+    const participations = response.data?.actor.participations;
+    const slugs = (participations?.nodes ?? []).map((n) => n.event.slug);
+    return { total: participations?.totalCount ?? -1, listed: slugs.filter((s) => s === 'reported-then-retracted').length, all: slugs.length, inEvents: response.data?.events.totalCount ?? -1 };
+  };
+
+  it('leaves its participations out of the actor’s list, as the event lists leave it out', async () => {
+    const created = await f.api.query<{ createEvent: { __typename: string; data?: { id: string } } }>(
+      `mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename ... on MutationCreateEventSuccess { data { id } } } }`,
+      { i: { slug: 'reported-then-retracted', title: 'Reported, then retracted', kind: 'ATTACK', date: { precision: 'YEAR', earliest: '2031-01-01', latest: '2031-12-31' }, confidence: 50,
+        citations: [{ source: SOURCE, quote: 'ISIS-K carried out the Moscow attack.' }], participants: [{ actor: 'isis-k', role: 'PERPETRATOR' }] } },
+      { token: f.tokens.analyst },
+    );
+    expect(created.data?.createEvent.__typename).toBe('MutationCreateEventSuccess');
+    const reported = await page({});
+    expect(reported).toMatchObject({ listed: 1, total: reported.all, inEvents: 1 });
+    const reportedWithRetracted = await page({ all: true });
+    await sleep(20);
+    const beforeRetraction = new Date().toISOString();
+    await sleep(20);
+    const retracted = await f.api.query(RETRACT, { i: { claim: created.data?.createEvent.data?.id, reason: 'the report was premature', citation: { source: SOURCE, quote: 'was premature' } } }, { token: f.tokens.admin });
+    expect(retracted.data?.retractClaim).toMatchObject({ __typename: 'MutationRetractClaimSuccess' });
+
+    // Live: the event is gone from the actor's list and its count, as from the event list.
+    expect(await page({})).toEqual({ total: reported.total - 1, listed: 0, all: reported.all - 1, inEvents: 0 });
+    // With retracted claims, and as of before the retraction, it is listed again.
+    expect(await page({ all: true })).toEqual(reportedWithRetracted);
+    expect(reportedWithRetracted).toMatchObject({ listed: 1, inEvents: 1 });
+    expect(await page({ asOf: beforeRetraction })).toMatchObject({ total: reported.total, listed: 1, inEvents: 1 });
+    // As of now it stays out.
+    expect(await page({ asOf: new Date().toISOString() })).toMatchObject({ total: reported.total - 1, listed: 0, inEvents: 0 });
+  });
+});

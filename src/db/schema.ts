@@ -263,6 +263,10 @@ export const claims = pgTable(
       sql`(${t.retractedAt} is null) = (${t.retractionReason} is null)`,
     ),
     // No index on kind: no query picks claims by kind alone, and every claim written paid for one.
+    // The retracted claims alone (a claim written unretracted adds no entry), by kind: lists that
+    // reach actors, events or doctrines through other claims read the retracted ones of a kind
+    // once per statement (establishedInView, src/graphql/view.ts).
+    index('claims_retracted_idx').on(t.kind, t.retractedAt, t.id).where(sql`${t.retractedAt} is not null`),
   ],
 );
 

@@ -10,10 +10,13 @@ import type { SourceReliability } from '../../domain/grades.ts';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import {
+  actors,
   adherences,
   citations,
   claimCitations,
   claims,
+  doctrines,
+  events,
   participations,
   relationships,
   relationshipType,
@@ -22,7 +25,7 @@ import { anyKey, preparedRows, groupPaged, inKeyOrder, onePagePerParent, type Pa
 import { rawCitationColumns, type CitationRow } from './entities.ts';
 import type { KnowledgeView } from '../context.ts';
 import { defineOrdering, type PageRequest } from '../pagination.ts';
-import { eventsAt, mergeTime, claimVisibleAs } from '../view.ts';
+import { claimVisibleAs, establishedInView, eventsAt, mergeTime } from '../view.ts';
 import { claimPasses, heldWithin, NO_FLOOR, type ClaimFloor, type ValidTimeFilter } from '../claim-filters.ts';
 
 /** What a claim list is narrowed to beyond the view: a floor, and (relationships, adherences) when it held. */
@@ -141,7 +144,7 @@ export async function adherencesOfActors(
       from ${adherences} a
       join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(filters.floor, 'c', view)}
       join ${folded(view, actorIds)} f on f.actor_id = a.actor_id
-     where ${heldWithin(filters.validTime, 'a')}
+     where ${heldWithin(filters.validTime, 'a')} and ${establishedInView(view, doctrines, sql`a.doctrine_id`)}
      order by f.canonical_id, a.claim_id`);
 }
 
@@ -160,6 +163,7 @@ export async function participantsOfEvents(
       join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c', view)}
      where p.event_id = ${anyKey(eventIds)}
        and (${roleList}::participation_role[] is null or p.role = any(${roleList}::participation_role[]))
+       and ${establishedInView(view, actors, sql`p.actor_id`)}
      order by p.event_id, p.role, p.claim_id`);
 }
 
@@ -207,7 +211,7 @@ export async function participationsOfActors(
         join ${claims} c on c.id = p.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c', view)}
         join ${eventsAt(view, 'e')} on e.id = p.event_id
         join ${folded(view, actorIds)} f on f.actor_id = p.actor_id
-       where true
+       where ${establishedInView(view, events, sql`p.event_id`)}
          and (${roleList}::participation_role[] is null or p.role = any(${roleList}::participation_role[]))`,
       request,
     ),
@@ -246,7 +250,8 @@ export async function relationshipsOfActors(
         from touching t
         join ${claims} c on c.id = t.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(filters.floor, 'c', view)}
        where (${typeList}::relationship_type[] is null or t.type = any(${typeList}::relationship_type[]))
-         and ${heldWithin(filters.validTime, 't')}`,
+         and ${heldWithin(filters.validTime, 't')}
+         and ${establishedInView(view, actors, sql`t.from_actor_id`)} and ${establishedInView(view, actors, sql`t.to_actor_id`)}`,
       request,
     ),
   );
@@ -269,7 +274,8 @@ export async function adherencesOfDoctrines(
              (count(*) over (partition by a.doctrine_id))::int as total
         from ${adherences} a
         join ${claims} c on c.id = a.claim_id and ${claimVisibleAs(view, 'c')} and ${claimPasses(filters.floor, 'c', view)}
-       where a.doctrine_id = ${anyKey(doctrineIds)} and ${heldWithin(filters.validTime, 'a')}`,
+       where a.doctrine_id = ${anyKey(doctrineIds)} and ${heldWithin(filters.validTime, 'a')}
+         and ${establishedInView(view, actors, sql`a.actor_id`)}`,
       request,
     ),
   );

@@ -7,7 +7,7 @@ import type { Database } from '../../db/client.ts';
 import { actorEventLinks, actors, claims, events, participations } from '../../db/schema.ts';
 import { SIDE_A_ROLES, SIDE_B_ROLES, sidesOf, type acledInteraction } from '../../domain/events/dyads.ts';
 import type { KnowledgeView } from '../context.ts';
-import { actorAsMergedAt, actorsAt, claimVisibleAs, eventsAt, LIVE_VIEW, mergeTime } from '../view.ts';
+import { actorAsMergedAt, actorsAt, claimVisibleAs, establishedInView, eventsAt, LIVE_VIEW, mergeTime } from '../view.ts';
 import { anyKey, preparedRows } from './batch.ts';
 import { rawParticipationRow, type ParticipationRow } from './claims.ts';
 import { claimPasses, NO_FLOOR, type ClaimFloor } from '../claim-filters.ts';
@@ -31,6 +31,7 @@ export async function dyadsOfEvents(db: Database, view: KnowledgeView, eventIds:
       -- The actor as merged at the view's time: its kind gives the side's ACLED inter code.
       join ${actorsAt(view, 'a')} on a.id = ${actorAsMergedAt(sql`p.actor_id`, mergeTime(view))}
      where p.event_id = ${anyKey(eventIds)} and p.role = any(${roles}::participation_role[])
+       and ${establishedInView(view, actors, sql`p.actor_id`)}
      -- Most direct role first (perpetrator before claimant before attribution), then the surest.
      order by p.event_id, array_position(${roles}::participation_role[], p.role), c.confidence desc, p.claim_id`);
   const byEvent = new Map<number, SideRow[]>();

@@ -3,11 +3,11 @@
  * events and places are read as the request's view sees them: as of a past time, with the values
  * they had then (src/graphql/view.ts).
  */
-import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { actors, citations, claims, doctrines, events, places, sources } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
-import { actorsAt, claimVisibleAs, eventsAt, mergeTime, placesAt, storedByAs } from '../view.ts';
+import { actorsAt, claimVisible, claimVisibleAs, eventsAt, mergeTime, placesAt, storedByAs } from '../view.ts';
 import { anyInt, anyKey, keyArray, preparedRows, inKeyOrder, rawColumns, rawEntityClaimMeta, type RawRow } from './batch.ts';
 
 /** Who recorded the establishing claim, and how sure the source is. */
@@ -121,11 +121,11 @@ export async function citationsById(db: Database, view: KnowledgeView, ids: read
   return inKeyOrder(ids, rows, (r) => r.id);
 }
 
-export async function childDoctrines(db: Database, parentIds: readonly number[]): Promise<DoctrineRow[]> {
+export async function childDoctrines(db: Database, view: KnowledgeView, parentIds: readonly number[]): Promise<DoctrineRow[]> {
   return db
     .select(doctrineColumns)
     .from(doctrines)
-    .innerJoin(claims, eq(claims.id, doctrines.claimId))
+    .innerJoin(claims, and(eq(claims.id, doctrines.claimId), claimVisible(view, claims)))
     .where(sql`${doctrines.parentId} = ${anyInt(parentIds)}`)
     .orderBy(doctrines.name, doctrines.id);
 }

@@ -7,9 +7,9 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { claims, relationships } from '../../db/schema.ts';
+import { actors, claims, relationships } from '../../db/schema.ts';
 import type { KnowledgeView } from '../context.ts';
-import { claimVisibleAs, mergeTime } from '../view.ts';
+import { claimVisibleAs, establishedInView, mergeTime } from '../view.ts';
 import { claimPasses, heldWithin, NO_FLOOR, type ClaimFloor, type ValidTimeFilter } from '../claim-filters.ts';
 import { rawRelationshipRow, type RelationshipRow, type RelationshipType } from './claims.ts';
 
@@ -29,7 +29,8 @@ function edgeConditions(alias: SQL, filter: EdgeFilter, view: KnowledgeView): SQ
   return sql`(${typeList} is null or ${alias}.type = any(${typeList}))
     and (${filter.since}::date is null or ${alias}.end_latest is null or ${alias}.end_latest >= ${filter.since}::date)
     and ${heldWithin(filter.validTime ?? null, 'r')}
-    and ${claimPasses(filter.floor ?? NO_FLOOR, 'c', view)}`;
+    and ${claimPasses(filter.floor ?? NO_FLOOR, 'c', view)}
+    and ${establishedInView(view, actors, sql`${alias}.from_actor_id`)} and ${establishedInView(view, actors, sql`${alias}.to_actor_id`)}`;
 }
 
 export type NeighbourhoodRow =

@@ -25,8 +25,8 @@ builder.objectFields(Doctrine, (t) => ({
     parent: t.field({ type: Doctrine, nullable: true, description: 'The doctrine this one is a branch of; null at the top of the hierarchy.', resolve: (doctrine) => doctrine.parentId }),
     children: t.loadableGroup({
       type: Doctrine,
-      description: 'Doctrines directly below this one, by name.',
-      load: (ids: number[], ctx) => childDoctrines(ctx.db, ids),
+      description: 'Doctrines directly below this one, by name (in the view: not those defined after `asOf`, nor retracted ones unless asked).',
+      load: (ids: number[], ctx) => childDoctrines(ctx.db, ctx.view, ids),
       group: groupBy((child: DoctrineRow) => child.parentId ?? 0),
       resolve: (doctrine) => doctrine.id,
     }),

@@ -60,7 +60,7 @@ const ActorParticipationConnection = builder.connectionObject({
 builder.objectField(Actor, 'participations', (t) =>
   t.loadable({
     type: ActorParticipationConnection,
-    description: 'The events the actor is linked to, latest first, each as a cited claim.',
+    description: 'The events the actor is linked to, latest first, each as a cited claim (not an event whose report is retracted, unless `includeRetracted`).',
     byPath: true,
     args: {
       ...t.arg.connectionArgs(),

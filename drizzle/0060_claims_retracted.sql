@@ -1,0 +1,1 @@
+CREATE INDEX "claims_retracted_idx" ON "claims" USING btree ("kind","retracted_at","id") WHERE "claims"."retracted_at" is not null;

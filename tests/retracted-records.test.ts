@@ -1,0 +1,91 @@
+/**
+ * A retracted actor or doctrine is left out of what reaches it through other claims (relationships,
+ * networks, paths, adherences, participants, a doctrine's branches), as `actors` and `doctrines`
+ * leave it out; `includeRetracted` and reads as of before the retraction still show it.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFixture, type WriteFixture } from './helpers.ts';
+
+let f: WriteFixture;
+const SOURCE = 'test-retracted-records';
+const TEXT = 'ISIS-K attacked the Tajiks. Correction: the records of the Tajiks and of the Deobandi sub-sect were made in error.';
+const RETRACT = `mutation($i: RetractClaimInput!) { retractClaim(input: $i) { __typename ... on UserError { message path } } }`;
+
+beforeAll(async () => {
+  f = await writeFixture();
+  await f.api.query(`mutation($i: AddSourceInput!) { addSource(input: $i) { __typename } }`, { i: { slug: SOURCE, publisher: 'Test', text: TEXT } }, { token: f.tokens.analyst });
+});
+afterAll(() => f.close());
+
+describe('a retracted actor or doctrine', () => {
+  const EVENT = 'tajiks-targeted-test';
+  const Q = `query($asOf: DateTime, $all: Boolean! = false) {
+    taliban: actor(slug: "afghan-taliban", asOf: $asOf, includeRetracted: $all) {
+      relationships(first: 100) { totalCount nodes { from { slug } to { slug } } }
+      doctrines { doctrine { slug } }
+      network(depth: 1) { nodes { actor { slug } } edges { from { slug } to { slug } } }
+    }
+    salafism: doctrine(slug: "salafism", asOf: $asOf, includeRetracted: $all) { adherents(first: 100) { totalCount nodes { actor { slug } } } }
+    sunni: doctrine(slug: "sunni-islam", asOf: $asOf, includeRetracted: $all) { children { slug } }
+    event(slug: "${EVENT}", asOf: $asOf, includeRetracted: $all) { participants { actor { slug } } dyad { sideB { actor { slug } } } }
+    path: relationshipPath(from: "isis-k", to: "sanaullah-ghafari", maxDepth: 2, types: [RECRUITS_FROM, MEMBER_OF], asOf: $asOf, includeRetracted: $all) { length actors { slug } }
+  }`;
+  type Slug = { slug: string };
+  type Answer = {
+    taliban: { relationships: { totalCount: number; nodes: { from: Slug; to: Slug }[] }; doctrines: { doctrine: Slug }[]; network: { nodes: { actor: Slug }[]; edges: { from: Slug; to: Slug }[] } };
+    salafism: { adherents: { totalCount: number; nodes: { actor: Slug }[] } };
+    sunni: { children: Slug[] };
+    event: { participants: { actor: Slug }[]; dyad: { sideB: { actor: Slug }[] } | null };
+    path: { length: number; actors: Slug[] } | null;
+  };
+  /** Where the Tajiks and the Deobandi doctrine appear in the answer. */
+  const where = async (variables: Record<string, unknown>) => {
+    const response = await f.api.query<Answer>(Q, variables);
+    expect(response.errors).toBeUndefined();
+    const a = response.data as Answer;
+    const tajiks = (s: Slug) => s.slug === 'tajiks';
+    return {
+      relationships: a.taliban.relationships.nodes.filter((r) => tajiks(r.from) || tajiks(r.to)).length,
+      relationshipsCounted: a.taliban.relationships.totalCount,
+      network: a.taliban.network.nodes.filter((n) => tajiks(n.actor)).length + a.taliban.network.edges.filter((e) => tajiks(e.from) || tajiks(e.to)).length,
+      adherents: a.salafism.adherents.nodes.filter((n) => tajiks(n.actor)).length,
+      adherentsCounted: a.salafism.adherents.totalCount,
+      participants: a.event.participants.filter((p) => tajiks(p.actor)).length,
+      dyadSideB: a.event.dyad?.sideB.map((p) => p.actor.slug) ?? null,
+      path: a.path?.actors.map((s) => s.slug).join(' > ') ?? null,
+      talibanDoctrines: a.taliban.doctrines.map((d) => d.doctrine.slug),
+      sunniChildren: a.sunni.children.filter((c) => c.slug === 'deobandi').length,
+    };
+  };
+
+  it('leaves it out of the lists, networks and paths that reach it through other claims', async () => {
+    const created = await f.api.query(
+      `mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename } }`,
+      { i: { slug: EVENT, title: 'Tajiks targeted (test)', kind: 'ATTACK', date: { precision: 'YEAR', earliest: '2032-01-01', latest: '2032-12-31' }, confidence: 50,
+        citations: [{ source: SOURCE, quote: 'ISIS-K attacked the Tajiks.' }], participants: [{ actor: 'isis-k', role: 'PERPETRATOR' }, { actor: 'tajiks', role: 'TARGET' }] } },
+      { token: f.tokens.analyst },
+    );
+    expect(created.data).toEqual({ createEvent: { __typename: 'MutationCreateEventSuccess' } });
+    const before = await where({});
+    // The Tajiks as a node, their edge to the Taliban and the one from ISIS-K (both in the network).
+    expect(before).toMatchObject({ relationships: 1, network: 3, adherents: 1, participants: 1, dyadSideB: ['tajiks'], path: 'isis-k > tajiks > sanaullah-ghafari', talibanDoctrines: ['deobandi'], sunniChildren: 1 });
+    await sleep(20);
+    const beforeRetraction = new Date().toISOString();
+    await sleep(20);
+    const ids = await f.api.query<{ actor: { id: string }; doctrine: { id: string } }>(`{ actor(slug: "tajiks") { id } doctrine(slug: "deobandi") { id } }`);
+    for (const claim of [ids.data?.actor.id, ids.data?.doctrine.id]) {
+      const retracted = await f.api.query(RETRACT, { i: { claim, reason: 'test of a retracted record', citation: { source: SOURCE, quote: 'were made in error' } } }, { token: f.tokens.admin });
+      expect(retracted.data?.retractClaim).toMatchObject({ __typename: 'MutationRetractClaimSuccess' });
+    }
+
+    const after = await where({});
+    expect(after).toEqual({
+      relationships: 0, relationshipsCounted: before.relationshipsCounted - 1, network: 0, adherents: 0, adherentsCounted: before.adherentsCounted - 1,
+      participants: 0, dyadSideB: null, path: null, talibanDoctrines: [], sunniChildren: 0,
+    });
+    expect(await where({ all: true })).toEqual(before);
+    expect(await where({ asOf: beforeRetraction })).toEqual(before);
+    expect(await where({ asOf: new Date().toISOString() })).toEqual(after);
+  });
+});

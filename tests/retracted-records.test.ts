@@ -29,6 +29,9 @@ describe('a retracted actor or doctrine', () => {
     salafism: doctrine(slug: "salafism", asOf: $asOf, includeRetracted: $all) { adherents(first: 100) { totalCount nodes { actor { slug } } } }
     sunni: doctrine(slug: "sunni-islam", asOf: $asOf, includeRetracted: $all) { children { slug } }
     event(slug: "${EVENT}", asOf: $asOf, includeRetracted: $all) { participants { actor { slug } } dyad { sideB { actor { slug } } } }
+    actors: breakdown(by: ACTOR, top: 100, asOf: $asOf, includeRetracted: $all) { key events }
+    byDoctrine: breakdown(by: DOCTRINE, top: 100, asOf: $asOf, includeRetracted: $all) { key events }
+    opponents: breakdown(by: OPPONENT, filter: { actor: "isis-k" }, top: 100, asOf: $asOf, includeRetracted: $all) { key events }
     path: relationshipPath(from: "isis-k", to: "sanaullah-ghafari", maxDepth: 2, types: [RECRUITS_FROM, MEMBER_OF], asOf: $asOf, includeRetracted: $all) { length actors { slug } }
   }`;
   type Slug = { slug: string };
@@ -38,7 +41,11 @@ describe('a retracted actor or doctrine', () => {
     sunni: { children: Slug[] };
     event: { participants: { actor: Slug }[]; dyad: { sideB: { actor: Slug }[] } | null };
     path: { length: number; actors: Slug[] } | null;
+    actors: Group[];
+    byDoctrine: Group[];
+    opponents: Group[];
   };
+  type Group = { key: string; events: number };
   /** Where the Tajiks and the Deobandi doctrine appear in the answer. */
   const where = async (variables: Record<string, unknown>) => {
     const response = await f.api.query<Answer>(Q, variables);
@@ -56,6 +63,11 @@ describe('a retracted actor or doctrine', () => {
       path: a.path?.actors.map((s) => s.slug).join(' > ') ?? null,
       talibanDoctrines: a.taliban.doctrines.map((d) => d.doctrine.slug),
       sunniChildren: a.sunni.children.filter((c) => c.slug === 'deobandi').length,
+      // Dashboard groups: the Tajiks' and Deobandi's, and every other group's count unchanged.
+      actorGroups: a.actors.filter((g) => g.key === 'tajiks').length,
+      doctrineGroups: a.byDoctrine.filter((g) => g.key === 'deobandi').length,
+      opponentGroups: a.opponents.filter((g) => g.key === 'tajiks').length,
+      otherGroups: [...a.actors, ...a.byDoctrine, ...a.opponents].filter((g) => g.key !== 'tajiks' && g.key !== 'deobandi'),
     };
   };
 
@@ -69,7 +81,7 @@ describe('a retracted actor or doctrine', () => {
     expect(created.data).toEqual({ createEvent: { __typename: 'MutationCreateEventSuccess' } });
     const before = await where({});
     // The Tajiks as a node, their edge to the Taliban and the one from ISIS-K (both in the network).
-    expect(before).toMatchObject({ relationships: 1, network: 3, adherents: 1, participants: 1, dyadSideB: ['tajiks'], path: 'isis-k > tajiks > sanaullah-ghafari', talibanDoctrines: ['deobandi'], sunniChildren: 1 });
+    expect(before).toMatchObject({ relationships: 1, network: 3, adherents: 1, participants: 1, dyadSideB: ['tajiks'], path: 'isis-k > tajiks > sanaullah-ghafari', talibanDoctrines: ['deobandi'], sunniChildren: 1, actorGroups: 1, doctrineGroups: 1, opponentGroups: 1 });
     await sleep(20);
     const beforeRetraction = new Date().toISOString();
     await sleep(20);
@@ -83,6 +95,7 @@ describe('a retracted actor or doctrine', () => {
     expect(after).toEqual({
       relationships: 0, relationshipsCounted: before.relationshipsCounted - 1, network: 0, adherents: 0, adherentsCounted: before.adherentsCounted - 1,
       participants: 0, dyadSideB: null, path: null, talibanDoctrines: [], sunniChildren: 0,
+      actorGroups: 0, doctrineGroups: 0, opponentGroups: 0, otherGroups: before.otherGroups,
     });
     expect(await where({ all: true })).toEqual(before);
     expect(await where({ asOf: beforeRetraction })).toEqual(before);

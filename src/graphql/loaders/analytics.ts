@@ -33,7 +33,7 @@ import {
 import { casualtySumSql, casualtyVectorOf } from '../../db/casualties.ts';
 import type { KnowledgeView } from '../context.ts';
 import { kindsMatching, STANDARD_TYPES_BY_KIND, standardTypeLabel, type StandardTypeDimension, type StandardTypeFilter } from '../../domain/events/standard-types.ts';
-import { actorsAt, eventsAt, LIVE_VIEW, mergeTime, placesAt, claimVisibleAs } from '../view.ts';
+import { actorsAt, claimVisibleAs, establishedInView, eventsAt, LIVE_VIEW, mergeTime, placesAt } from '../view.ts';
 import { claimPasses, NO_FLOOR, type ClaimFloor, type SourceReliability } from '../claim-filters.ts';
 import { linkDatesMatch } from './geography.ts';
 import { canonicalActorSql, eventSidesSql, linkFacesActor, onOppositeSides } from './dyads.ts';
@@ -1021,6 +1021,16 @@ function keyedEventRows(view: KnowledgeView, by: BreakdownBy, conditions: SQL | 
   }
 }
 
+/**
+ * Groups named by an actor or doctrine whose claim is retracted in the view are left out, as the
+ * lists leave the record out (establishedInView); the other groups' counts do not change.
+ */
+function groupInView(view: KnowledgeView, by: BreakdownBy, entityId: SQL): SQL {
+  if (by === 'ACTOR' || by === 'OPPONENT') return establishedInView(view, actors, entityId);
+  if (by === 'DOCTRINE') return establishedInView(view, doctrines, entityId);
+  return sql`true`;
+}
+
 /** The `top` largest groups (most events first, ties by key). */
 export async function breakdown(
   db: Database,
@@ -1042,7 +1052,7 @@ export async function breakdown(
              case when r.killed_open > 0 then null else r.killed_max::int end as "killedMax",
              r.killed_reported as "killedReported", ${parts ? sql`r.casualties` : sql`null::bigint[]`} as casualties
         from ${byRole.table} r join ${actors} a on a.id = r.actor_id
-       where ${byRole.where}
+       where ${byRole.where} and ${groupInView(view, by, sql`r.actor_id`)}
        -- "nulls last" as in the index (events is never null), so the index gives the order.
        order by r.events desc nulls last, a.slug
        limit ${top}`);
@@ -1058,6 +1068,7 @@ export async function breakdown(
                ${source.where ? sql`where ${source.where}` : sql``}
                group by 1) g
         ${source.labels}
+       where ${groupInView(view, by, sql`g.id`)}
        order by g.events desc, key
        limit ${top}`);
     return [...rows];
@@ -1070,6 +1081,7 @@ export async function breakdown(
            g."killedMin", g."killedMax", g."killedReported", g.casualties
       from (select k.entity_id, count(*)::int as events, ${killedSums('k', parts)} from (${keyed.rows}) k group by k.entity_id) g
       ${keyed.labels.join}
+     where ${groupInView(view, by, sql`g.entity_id`)}
      order by g.events desc, key
      limit ${top}`
       : sql`
@@ -1077,6 +1089,7 @@ export async function breakdown(
            ${killedSums('k', parts)}
       from (${keyed.rows}) k
      group by k.key
+    having ${groupInView(view, by, sql`min(k.entity_id)`)}
      order by events desc, k.key
      limit ${top}`,
   );

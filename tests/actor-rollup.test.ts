@@ -991,8 +991,14 @@ describe('after writes through the API', { timeout: ORACLE_TIMEOUT_MS }, () => {
     expect(stored.some((r) => r.sides === 2)).toBe(true);
     // As the migration that added the column left every row.
     await sql`update actor_event_links set sides = null`;
+    // Done here already (recorded in sql_backfills_done): applying the files again skips it.
+    expect(await applySqlSources(sql, { force: true })).toBe(true);
+    expect((await sides()).every((r) => r.sides === null)).toBe(true);
+    // A database from before the backfill has no record of it: there it runs, once.
+    await sql`delete from sql_backfills_done where name = 'link sides'`;
     expect(await applySqlSources(sql, { force: true })).toBe(true);
     expect(await sides()).toEqual(stored);
+    expect(await sql`select name from sql_backfills_done where name = 'link sides'`).toHaveLength(1);
     await check();
   });
 });

@@ -200,6 +200,8 @@ describe('dataset rows as sources', () => {
   it('imported before sources kept their dataset: the next start finds it again, and indexes the row by its values', async () => {
     await f.scratch.handle.sql`update sources set dataset = null where slug = 'ucdp-ged-900001'`;
     expect(await search('coordinates')).toContain('ucdp-ged-900001');
+    // A database from before the backfill has no record of it in sql_backfills_done.
+    await f.scratch.handle.sql`delete from sql_backfills_done where name = 'datasets of dataset records'`;
     await applySqlSources(f.scratch.handle.sql, { force: true });
     const [row] = await f.scratch.handle.sql<{ dataset: string }[]>`select dataset from sources where slug = 'ucdp-ged-900001'`;
     expect(row!.dataset).toBe('UCDP_GED');

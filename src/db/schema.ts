@@ -1438,6 +1438,17 @@ export const sqlSourcesApplied = pgTable('sql_sources_applied', {
   appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/**
+ * The one-time backfills of src/db/sql/backfills.sql that have run here, by name: applying the
+ * files again (a server start after an upgrade that changed any of them) skips their checks, which
+ * read whole tables (seconds at a million events, with the files' trigger locks held). A database
+ * from before a backfill existed has no row for it, so it runs there once.
+ */
+export const sqlBackfillsDone = pgTable('sql_backfills_done', {
+  name: text('name').primaryKey(),
+  doneAt: timestamp('done_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 /** One row per queue partition; a drainer locks one (FOR UPDATE SKIP LOCKED) while it works on it. */
 export const summaryPartitions = pgTable('summary_partitions', {
   part: smallint('part').primaryKey(),

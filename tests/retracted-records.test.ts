@@ -5,18 +5,27 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/observability/logger.ts';
+import { startServer, type RunningServer } from '../src/server.ts';
 import { writeFixture, type WriteFixture } from './helpers.ts';
+import { testConfig } from './server-helpers.ts';
 
 let f: WriteFixture;
 const SOURCE = 'test-retracted-records';
 const TEXT = 'ISIS-K attacked the Tajiks. Correction: the records of the Tajiks and of the Deobandi sub-sect were made in error.';
 const RETRACT = `mutation($i: RetractClaimInput!) { retractClaim(input: $i) { __typename ... on UserError { message path } } }`;
 
+let server: RunningServer;
+
 beforeAll(async () => {
   f = await writeFixture();
+  server = await startServer({ config: testConfig(), database: f.api.database, databaseUrl: f.scratch.url, logger: createLogger('silent') });
   await f.api.query(`mutation($i: AddSourceInput!) { addSource(input: $i) { __typename } }`, { i: { slug: SOURCE, publisher: 'Test', text: TEXT } }, { token: f.tokens.analyst });
 });
-afterAll(() => f.close());
+afterAll(async () => {
+  await server.shutdown();
+  await f.close();
+});
 
 describe('a retracted actor or doctrine', () => {
   const EVENT = 'tajiks-targeted-test';
@@ -100,5 +109,25 @@ describe('a retracted actor or doctrine', () => {
     expect(await where({ all: true })).toEqual(before);
     expect(await where({ asOf: beforeRetraction })).toEqual(before);
     expect(await where({ asOf: new Date().toISOString() })).toEqual(after);
+  });
+  it('leaves it out of the exports: no participant row in the CSV, no dangling reference in STIX', async () => {
+    // After the test above: the Tajiks are retracted, and the event naming them as a target stands.
+    const csv = await (await fetch(`${server.url}/export/events.csv?from=2032-01-01`)).text();
+    expect(csv).toContain(EVENT);
+    expect(csv).toContain('PERPETRATOR:isis-k');
+    expect(csv).not.toContain(':tajiks');
+    expect(csv).not.toContain('""actor"":""tajiks""');
+    const withRetracted = await (await fetch(`${server.url}/export/events.csv?from=2032-01-01&includeRetracted=true`)).text();
+    expect(withRetracted).toContain('TARGET:tajiks');
+    type Bundle = { objects: (Record<string, unknown> & { id: string })[] };
+    const bundle = (await (await fetch(`${server.url}/export/stix`)).json()) as Bundle;
+    const ids = new Set(bundle.objects.map((o) => o.id));
+    const references = (value: unknown): string[] =>
+      Array.isArray(value) ? value.flatMap(references)
+        : value && typeof value === 'object'
+          ? Object.entries(value).flatMap(([key, v]) => (key.endsWith('_ref') && typeof v === 'string' ? [v] : key.endsWith('_refs') && Array.isArray(v) ? v.map(String) : references(v)))
+          : [];
+    expect(bundle.objects.flatMap((o) => references(o).filter((ref) => !ids.has(ref)).map((ref) => `${o.id} → ${ref}`))).toEqual([]);
+    expect(JSON.stringify(bundle)).not.toContain('"tajiks"');
   });
 });

@@ -7,8 +7,8 @@
  */
 import type { CasualtyPartRow } from '../../db/schema.ts';
 import { sql, type SQL } from 'drizzle-orm';
-import { events } from '../../db/schema.ts';
-import { actorAsMergedAt, actorsAt, claimVisibleAs, eventsAt, mergeTime, placesAt } from '../view.ts';
+import { actors, events } from '../../db/schema.ts';
+import { actorAsMergedAt, actorsAt, claimVisibleAs, establishedInView, eventsAt, mergeTime, placesAt } from '../view.ts';
 import type { KnowledgeView } from '../context.ts';
 import { placeLocationsSql } from '../loaders/geography.ts';
 import { eventConditions } from '../types/event.ts';
@@ -115,7 +115,8 @@ function participantsJson(view: KnowledgeView): SQL {
       -- canonical_actor(...) and hashes every actor once per event: 1.8 ms an event with 100 actors).
       cross join lateral (select a.slug, a.name from ${actorsAt(view, 'a')} where a.id = ${actorAsMergedAt(sql`p.actor_id`, at)} limit 1) a
       left join lateral (select ab.slug, ab.name from ${actorsAt(view, 'ab')} where ab.id = ${actorAsMergedAt(sql`p.attributed_by_id`, at)} limit 1) ab on true
-     where p.event_id = ${events.id})`;
+     -- A retracted actor is not in the exports (nor, in STIX, its object): nor are its participations.
+     where p.event_id = ${events.id} and ${establishedInView(view, actors, sql`p.actor_id`)})`;
 }
 
 /** Every event the query selects, in id order (stable across exports), with what the formats need. */

@@ -28,7 +28,8 @@ import { STANDARD_TYPES_BY_KIND } from '../../domain/events/standard-types.ts';
 import { createHash } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { v5 as uuidv5 } from 'uuid';
-import { actorAsMergedAt, actorsAt, claimVisibleAs, mergedAwayBy, mergeTime, placesAt } from '../view.ts';
+import { doctrines } from '../../db/schema.ts';
+import { actorAsMergedAt, actorsAt, claimVisibleAs, establishedInView, mergedAwayBy, mergeTime, placesAt } from '../view.ts';
 import type { ExportQuery } from './parameters.ts';
 import { claimJson, eventRecordsQuery, type ClaimRecord, type EventRecord, type QuoteRecord } from './records.ts';
 import type { ExportSession } from './session.ts';
@@ -339,7 +340,8 @@ function adherencesQuery(query: ExportQuery, slugs: string[]): SQL {
       from adherences ad join claims c on c.id = ad.claim_id and ${claimVisibleAs(view, 'c')}
       join ${actorsAt(view, 'a')} on a.id = ${actorAsMergedAt(sql`ad.actor_id`, mergeTime(view))}
       join doctrines d on d.id = ad.doctrine_id
-     where a.slug = any(${sql.param(slugs)}::text[])
+     -- A retracted doctrine has no object in the bundle (doctrinesQuery): nor adherences to it.
+     where a.slug = any(${sql.param(slugs)}::text[]) and ${establishedInView(view, doctrines, sql`ad.doctrine_id`)}
      order by ad.claim_id`;
 }
 
@@ -359,7 +361,8 @@ function doctrinesQuery(query: ExportQuery, slugs: string[]): SQL {
     select d.slug, d.name, d.description, p.slug as parent, ${claimJson('c', query.view)} as claim
       from doctrines d join wanted w on w.id = d.id
       join claims c on c.id = d.claim_id and ${claimVisibleAs(view, 'c')}
-      left join doctrines p on p.id = d.parent_id
+      -- A parent retracted in the view has no object in the bundle: no parent_ref to it.
+      left join doctrines p on p.id = d.parent_id and ${establishedInView(view, doctrines, sql`p.id`)}
       join depth on depth.id = d.id
      order by depth.depth, d.id`;
 }

@@ -16,6 +16,8 @@ const TEXT = 'ISIS-K attacked the Tajiks. Correction: the records of the Tajiks 
 const RETRACT = `mutation($i: RetractClaimInput!) { retractClaim(input: $i) { __typename ... on UserError { message path } } }`;
 
 let server: RunningServer;
+/** Set by the first test: a moment after the Tajiks' event was recorded and before their retraction. */
+let beforeRetraction = '';
 
 beforeAll(async () => {
   f = await writeFixture();
@@ -92,7 +94,7 @@ describe('a retracted actor or doctrine', () => {
     // The Tajiks as a node, their edge to the Taliban and the one from ISIS-K (both in the network).
     expect(before).toMatchObject({ relationships: 1, network: 3, adherents: 1, participants: 1, dyadSideB: ['tajiks'], path: 'isis-k > tajiks > sanaullah-ghafari', talibanDoctrines: ['deobandi'], sunniChildren: 1, actorGroups: 1, doctrineGroups: 1, opponentGroups: 1 });
     await sleep(20);
-    const beforeRetraction = new Date().toISOString();
+    beforeRetraction = new Date().toISOString();
     await sleep(20);
     const ids = await f.api.query<{ actor: { id: string }; doctrine: { id: string } }>(`{ actor(slug: "tajiks") { id } doctrine(slug: "deobandi") { id } }`);
     for (const claim of [ids.data?.actor.id, ids.data?.doctrine.id]) {
@@ -129,5 +131,34 @@ describe('a retracted actor or doctrine', () => {
           : [];
     expect(bundle.objects.flatMap((o) => references(o).filter((ref) => !ids.has(ref)).map((ref) => `${o.id} → ${ref}`))).toEqual([]);
     expect(JSON.stringify(bundle)).not.toContain('"tajiks"');
+  });
+  it('finds nothing by its slug in a filter, as for a slug that names no actor', async () => {
+    // After the first test: the Tajiks are retracted; their event (ISIS-K's attack on them) stands.
+    const Q = `query($asOf: DateTime, $all: Boolean! = false, $actor: String!) {
+      events(filter: { actor: $actor }, first: 10, asOf: $asOf, includeRetracted: $all) { totalCount nodes { slug } }
+      pair: events(filter: { between: ["isis-k", $actor] }, first: 10, asOf: $asOf, includeRetracted: $all) { totalCount }
+      eventStats(filter: { actor: $actor }, asOf: $asOf, includeRetracted: $all) { events }
+      kinds: breakdown(by: EVENT_KIND, filter: { actor: $actor }, asOf: $asOf, includeRetracted: $all) { key events }
+      floored: eventStats(filter: { actor: $actor, minConfidence: 10 }, asOf: $asOf, includeRetracted: $all) { events }
+    }`;
+    type Answer = { events: { totalCount: number; nodes: { slug: string }[] }; pair: { totalCount: number }; eventStats: { events: number }; kinds: { key: string; events: number }[]; floored: { events: number } };
+    const counts = async (variables: Record<string, unknown>) => {
+      const response = await f.api.query<Answer>(Q, variables);
+      expect(response.errors).toBeUndefined();
+      const a = response.data as Answer;
+      return { listed: a.events.totalCount, pair: a.pair.totalCount, stats: a.eventStats.events, kinds: a.kinds.reduce((n, g) => n + g.events, 0), floored: a.floored.events };
+    };
+    const nothing = { listed: 0, pair: 0, stats: 0, kinds: 0, floored: 0 };
+    expect(await counts({ actor: 'no-such-actor' })).toEqual(nothing);
+    expect(await counts({ actor: 'tajiks' })).toEqual(nothing);
+    const shown = await counts({ actor: 'tajiks', all: true });
+    expect(shown).toMatchObject({ listed: 1, pair: 1, stats: 1, kinds: 1, floored: 1 });
+    expect(await counts({ actor: 'tajiks', asOf: beforeRetraction })).toEqual(shown);
+    // ISIS-K, which stands, still has the event.
+    expect((await counts({ actor: 'isis-k' })).listed).toBeGreaterThan(0);
+
+    const csv = async (query: string) => (await (await fetch(`${server.url}/export/events.csv?${query}`)).text()).trim().split('\n').length - 1;
+    expect(await csv('actor=tajiks')).toBe(0);
+    expect(await csv('actor=tajiks&includeRetracted=true')).toBe(1);
   });
 });

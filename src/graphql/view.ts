@@ -167,6 +167,17 @@ export function establishedInView(view: KnowledgeView, table: typeof actors | ty
      where retraction.kind = ${ESTABLISHED_BY.get(table)} and ${retracted})`;
 }
 
+/**
+ * The actor a slug in a filter or argument names, as `actor(slug:)` finds it: as merged at the
+ * view's time (a slug merged away names the actor it was folded into), and none (null) when that
+ * actor is retracted in the view, so a filter naming a retracted actor finds what one naming no
+ * actor does. An uncorrelated subquery: computed once per statement.
+ */
+export function namedActor(view: KnowledgeView, slug: string): SQL {
+  return sql`(select named.id from (select canonical_actor(x.id, ${mergeTime(view)}) as id from ${actors} x where x.slug = ${slug}) named
+     where ${establishedInView(view, actors, sql`named.id`)})`;
+}
+
 export const AS_OF_DESCRIPTION =
   'Answer as the knowledge base stood at this moment: claims recorded later are left out, claims retracted later are still in, actors, events and places show the values they had then. Applies to the whole operation.';
 export const INCLUDE_RETRACTED_DESCRIPTION = 'Include retracted claims (each says when and why it was retracted).';

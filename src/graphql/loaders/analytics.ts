@@ -33,10 +33,10 @@ import {
 import { casualtySumSql, casualtyVectorOf } from '../../db/casualties.ts';
 import type { KnowledgeView } from '../context.ts';
 import { kindsMatching, STANDARD_TYPES_BY_KIND, standardTypeLabel, type StandardTypeDimension, type StandardTypeFilter } from '../../domain/events/standard-types.ts';
-import { actorsAt, claimVisibleAs, establishedInView, eventsAt, LIVE_VIEW, mergeTime, placesAt } from '../view.ts';
+import { actorsAt, claimVisibleAs, establishedInView, eventsAt, LIVE_VIEW, mergeTime, namedActor, placesAt } from '../view.ts';
 import { claimPasses, NO_FLOOR, type ClaimFloor, type SourceReliability } from '../claim-filters.ts';
 import { linkDatesMatch } from './geography.ts';
-import { canonicalActorSql, eventSidesSql, linkFacesActor, onOppositeSides } from './dyads.ts';
+import { eventSidesSql, linkFacesActor, onOppositeSides } from './dyads.ts';
 
 export interface KilledSum {
   min: number;
@@ -319,7 +319,7 @@ const BY_VALUE = { labels: sql``, key: sql`g.id::text`, label: sql`g.id::text`, 
 
 /** The actor rows to read: the filter's actor as merged now, or 0 ("any actor") without one. */
 export function actorKey(actor: string | null): SQL {
-  return actor === null ? sql`0` : sql`(select canonical_actor(a.id, 'infinity') from ${actors} a where a.slug = ${actor})`;
+  return actor === null ? sql`0` : namedActor(LIVE_VIEW, actor);
 }
 
 /** Rows whose set of roles shares one with the filter's (all rows without a role filter). */
@@ -986,13 +986,13 @@ function keyedEventRows(view: KnowledgeView, by: BreakdownBy, conditions: SQL | 
                    left join actor_folds(${at}) fold on fold.actor_id = p.actor_id
                    join ${actorsAt(view, 'a')} on a.id = coalesce(fold.canonical_id, p.actor_id)
                   where (${roleList} is null or p.role = any(${roleList}))
-                    ${actor != null ? sql`and a.id = (select canonical_actor(x.id, ${at}) from ${actors} x where x.slug = ${actor})` : sql``}
+                    ${actor != null ? sql`and a.id = ${namedActor(view, actor)}` : sql``}
                     ${linkConditions ? sql`and ${linkConditions}` : sql``}`;
     case 'OPPONENT': {
       // The actors on the other side of each matching event's dyad from the filter's actor (the
       // resolver requires one), with the sides Event.dyad gives them (eventSidesSql); participations
       // below the filter's floor make no side.
-      const self = canonicalActorSql(view, actor!);
+      const self = namedActor(view, actor!);
       return sql`select distinct ${kept}, o.actor_id as entity_id
                    from ${linked}
                    cross join lateral (

@@ -7,7 +7,7 @@ import type { Database } from '../../db/client.ts';
 import { actorEventLinks, actors, claims, events, participations } from '../../db/schema.ts';
 import { SIDE_A_ROLES, SIDE_B_ROLES, sidesOf, type acledInteraction } from '../../domain/events/dyads.ts';
 import type { KnowledgeView } from '../context.ts';
-import { actorAsMergedAt, actorsAt, claimVisibleAs, establishedInView, eventsAt, LIVE_VIEW, mergeTime } from '../view.ts';
+import { actorAsMergedAt, actorsAt, claimVisibleAs, establishedInView, eventsAt, LIVE_VIEW, mergeTime, namedActor } from '../view.ts';
 import { anyKey, preparedRows } from './batch.ts';
 import { rawParticipationRow, type ParticipationRow } from './claims.ts';
 import { claimPasses, NO_FLOOR, type ClaimFloor } from '../claim-filters.ts';
@@ -73,10 +73,6 @@ export function eventSidesSql(view: KnowledgeView, eventId: SQL, eventKind: SQL,
       from sided s`;
 }
 
-/** The id of the actor `slug` names, as merged at the view's time; computed once per statement. */
-export function canonicalActorSql(view: KnowledgeView, slug: string): SQL {
-  return sql`(select canonical_actor(x.id, ${mergeTime(view)}) from ${actors} x where x.slug = ${slug})`;
-}
 
 /**
  * Events with `first` on one side and `second` on the other (either way round), through live
@@ -104,7 +100,7 @@ export function betweenCondition(first: string, second: string, view: KnowledgeV
  * synthetic pair (11,311 events): 1.0 s a request from participations, 0.4 s this way (docs/performance.md).
  */
 export function liveBetweenCondition(first: string, second: string): SQL {
-  const one = canonicalActorSql(LIVE_VIEW, first);
+  const one = namedActor(LIVE_VIEW, first);
   // The queued events where both actors have a participation that makes a side.
   const queuedCandidates = sql`select s.event_id from stale s
      where exists (${onASide(first, LIVE_VIEW)} and p.event_id = s.event_id)
@@ -121,7 +117,7 @@ export function liveBetweenCondition(first: string, second: string): SQL {
     -- EXCEPT, not an anti-join: planned for the few rows an actor key is estimated at, an anti-join
     -- against the queue's events became a nested loop over them, once per link row.
     (select r.event_id from ${actorEventLinks} r
-      where r.actor_id = ${one} and ${linkFacesActor(canonicalActorSql(LIVE_VIEW, second), 'r')}
+      where r.actor_id = ${one} and ${linkFacesActor(namedActor(LIVE_VIEW, second), 'r')}
      except
      select s.event_id from stale s)
     union all
@@ -132,15 +128,14 @@ export function liveBetweenCondition(first: string, second: string): SQL {
 function onASide(slug: string, view: KnowledgeView): SQL {
   const at = mergeTime(view);
   // The actor and those merged into it, computed once per statement (an uncorrelated ARRAY).
-  const folded = sql`any(array(select f.actor_id from ${actors} a,
-    actors_folded_into(array[canonical_actor(a.id, ${at})], ${at}) f where a.slug = ${slug}))`;
+  const folded = sql`any(array(select f.actor_id from actors_folded_into(array[${namedActor(view, slug)}], ${at}) f))`;
   const sideRoles = sql`${sql.param([...SIDE_A_ROLES, ...SIDE_B_ROLES])}::participation_role[]`;
   return sql`select p.event_id from ${participations} p where p.actor_id = ${folded} and p.role = any(${sideRoles})`;
 }
 
 /** Of the `candidates` (a query of event ids, `event_id`), those where the two actors meet on opposite sides in the view. */
 function pairMetIn(candidates: SQL, first: string, second: string, view: KnowledgeView): SQL {
-  const [one, other] = [canonicalActorSql(view, first), canonicalActorSql(view, second)];
+  const [one, other] = [namedActor(view, first), namedActor(view, second)];
   return sql`select x.event_id from (${candidates}) x
       join ${eventsAt(view, 'fe')} on fe.id = x.event_id
       cross join lateral (

@@ -8,7 +8,7 @@ import type { KnowledgeView } from '../context.ts';
 import { rawColumns, rawEntityClaimMeta } from '../loaders/batch.ts';
 import { betweenCondition, liveBetweenCondition } from '../loaders/dyads.ts';
 import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts';
-import { LIVE_VIEW, isLiveView, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs, claimVisibleAs } from '../view.ts';
+import { LIVE_VIEW, isLiveView, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs, claimVisibleAs, namedActor } from '../view.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage, type Positioned } from '../pagination.ts';
 import { Casualties, casualties } from './casualties.ts';
 import { Cited } from './citation.ts';
@@ -138,11 +138,11 @@ export function eventConditions(
          and ${claimVisibleAs(view, 'c')} and ${claimPasses(floor, 'c', view)}
        where p.event_id = ${events.id}
          ${
-           // The actor named, and every actor merged into it by the view's time.
+           // The actor named, and every actor merged into it by the view's time, as one array computed
+           // once: joined as a set, the function's estimate of 1,000 rows made the planner hash every
+           // live claim and event for the busiest actor's count (2.2–3 s, against 1.4 s by index).
            filter.actor != null
-             ? sql`and p.actor_id in (select f.actor_id from ${actors} a,
-                     actors_folded_into(array[canonical_actor(a.id, ${mergeTime(view)})], ${mergeTime(view)}) f
-                    where a.slug = ${filter.actor})`
+             ? sql`and p.actor_id = any(array(select f.actor_id from actors_folded_into(array[${namedActor(view, filter.actor)}], ${mergeTime(view)}) f))`
              : sql``
          }
          ${roles ? sql`and p.role = any(${roles}::participation_role[])` : sql``})`);

@@ -168,6 +168,18 @@ export function establishedInView(view: KnowledgeView, table: typeof actors | ty
 }
 
 /**
+ * Whether an event (its `id` and the `claimId` of its report) is in the view. Without asOf the
+ * only question is whether its report is retracted, answered from the retracted reports once per
+ * statement (establishedInView) instead of a look-up of each event's claim: counting the million
+ * synthetic events took 1.5 s that way and 0.15 s this. As of a time, the report must also have
+ * been recorded by then.
+ */
+export function eventInView(view: KnowledgeView, id: SQLWrapper, claimId: SQLWrapper): SQL {
+  if (!view.asOf) return establishedInView(view, events, id);
+  return sql`exists (select 1 from ${claims} ce where ce.id = ${claimId} and ${claimVisibleAs(view, 'ce')})`;
+}
+
+/**
  * The actor a slug in a filter or argument names, as `actor(slug:)` finds it: as merged at the
  * view's time (a slug merged away names the actor it was folded into), and none (null) when that
  * actor is retracted in the view, so a filter naming a retracted actor finds what one naming no

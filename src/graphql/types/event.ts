@@ -8,7 +8,7 @@ import type { KnowledgeView } from '../context.ts';
 import { rawColumns, rawEntityClaimMeta } from '../loaders/batch.ts';
 import { betweenCondition, liveBetweenCondition } from '../loaders/dyads.ts';
 import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts';
-import { LIVE_VIEW, isLiveView, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs, claimVisibleAs, namedActor } from '../view.ts';
+import { LIVE_VIEW, isLiveView, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs, claimVisibleAs, eventInView, namedActor } from '../view.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage, type Positioned } from '../pagination.ts';
 import { Casualties, casualties } from './casualties.ts';
 import { Cited } from './citation.ts';
@@ -175,9 +175,7 @@ export function eventConditions(
  * that match the filter: what `events` lists, for anything that aggregates them.
  */
 export function eventWhere(filter: EventFilterInput | null | undefined, view: KnowledgeView): SQL | undefined {
-  const visible = sql`exists (select 1 from ${claims} ce where ce.id = ${events.claimId}
-    and ${claimVisibleAs(view, 'ce')})`;
-  return and(visible, eventConditions(filter, view));
+  return and(eventInView(view, events.id, events.claimId), eventConditions(filter, view));
 }
 
 /** The event list's columns, with events unaliased so that eventConditions' column references hold. */
@@ -239,8 +237,6 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const view = useView(ctx, args);
       const request = pageRequest(args, orderings[args.orderBy]);
-      // An event is there when the claim reporting it is (recorded by asOf, not retracted).
-      const where = and(claimVisible(view, claims), eventConditions(args.filter, view));
       // The page as raw rows (the hot path of every event list); the count keeps the builder.
       const rows = await fetchPage(request, async (page, limit) => [
         ...(await ctx.db.execute<EventRow & Positioned>(sql`
@@ -256,7 +252,7 @@ builder.queryFields((t) => ({
         request,
         rows,
         async () =>
-          (await ctx.db.select({ n: count() }).from(eventsFrom(view)).innerJoin(claims, eq(claims.id, events.claimId)).where(where))[0]?.n ?? 0,
+          (await ctx.db.select({ n: count() }).from(eventsFrom(view)).where(eventWhere(args.filter, view)))[0]?.n ?? 0,
       );
     },
   }, { name: 'EventConnection' }, { name: 'EventEdge' }),

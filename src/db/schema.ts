@@ -524,6 +524,11 @@ export const events = pgTable(
     // the index above would put undated events first, so without this the newest 100 of a million
     // events are found by sorting them all.
     index('events_sort_date_desc_idx').on(sql`coalesce(${t.dateEarliest}, ${t.dateLatest}) desc nulls last`, sql`${t.id} desc`),
+    // The other orders `events` offers (KILLED_DESC, TITLE_ASC), so that their first pages are
+    // index ranges too: without them the deadliest or first-titled 20 of a million events were
+    // found by sorting them all (3.3 s and 2.5 s).
+    index('events_killed_desc_idx').on(sql`${t.killedMin} desc nulls last`, t.id),
+    index('events_title_idx').on(t.title, t.id),
     // The few events no calendar bucket holds (undated, open or spanning years): a date-bounded
     // aggregate reads the summary tables for the rest and these from events (0.04 % of them),
     // by place for a country filter.

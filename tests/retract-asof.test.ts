@@ -23,6 +23,13 @@ const PARTICIPANTS = `query($asOf: DateTime, $all: Boolean! = false) {
 type Participants = { event: { participants: { id: string; retractedAt: string | null; retractionReason: string | null }[] } };
 const ours = async (variables: Record<string, unknown>) =>
   ((await f.api.query<Participants>(PARTICIPANTS, variables)).data?.event.participants ?? []).filter((p) => p.id === participationId);
+/** The participation in ISIS-K's own list (Actor.participations), and that list's count. */
+const inActorList = async (variables: Record<string, unknown>) => {
+  type Page = { actor: { participations: { totalCount: number; nodes: { id: string }[] } } };
+  const page = (await f.api.query<Page>(`query($asOf: DateTime, $all: Boolean! = false) {
+    actor(slug: "isis-k", asOf: $asOf, includeRetracted: $all) { participations(first: 100) { totalCount nodes { id } } } }`, variables)).data?.actor.participations;
+  return { listed: (page?.nodes ?? []).filter((n) => n.id === participationId).length, total: page?.totalCount ?? -1 };
+};
 
 beforeAll(async () => {
   f = await writeFixture();
@@ -54,6 +61,8 @@ describe('retractClaim', () => {
 
   it('marks the claim retracted with its reason and citation, hiding it from default reads', async () => {
     expect(await ours({})).toHaveLength(1);
+    const listed = await inActorList({});
+    expect(listed.listed).toBe(1);
     const response = await f.api.query(RETRACT, { i: { claim: participationId, reason: 'premature report', citation: { source: SOURCE, quote: 'was premature' } } }, { token: f.tokens.admin });
     expect(response.data?.retractClaim).toEqual({
       __typename: 'MutationRetractClaimSuccess',
@@ -63,6 +72,9 @@ describe('retractClaim', () => {
     times.afterRetract = new Date().toISOString();
     expect(await ours({})).toEqual([]);
     expect(await ours({ all: true })).toEqual([expect.objectContaining({ retractionReason: 'premature report', retractedAt: expect.any(String) })]);
+    // The actor's own list leaves it out too, and counts one fewer.
+    expect(await inActorList({})).toEqual({ listed: 0, total: listed.total - 1 });
+    expect(await inActorList({ all: true })).toEqual(listed);
     // Still stored: the participation row and its claim are there.
     const [row] = await f.scratch.handle.sql`select count(*)::int as n from claims where retracted_at is not null`;
     expect(row?.n).toBe(1);

@@ -168,6 +168,18 @@ export function establishedInView(view: KnowledgeView, table: typeof actors | ty
 }
 
 /**
+ * Whether the claim `claimId` (of kind `kind`) is in a view without asOf: not retracted, unless
+ * the view includes retracted claims. Like establishedInView, from the retracted claims of the
+ * kind read once per statement, for lists that need no other column of the claim to choose their
+ * rows. As of a time, ask claimVisibleAs of the joined claim instead.
+ */
+export function claimLiveInView(view: KnowledgeView, kind: 'PARTICIPATION', claimId: SQLWrapper): SQL {
+  if (view.asOf) throw new Error('claimLiveInView answers views without asOf only');
+  if (view.includeRetracted) return sql`true`;
+  return sql`${claimId} not in (select retraction.id from ${claims} retraction where retraction.kind = ${kind} and retraction.retracted_at is not null)`;
+}
+
+/**
  * Whether an event (its `id` and the `claimId` of its report) is in the view. Without asOf the
  * only question is whether its report is retracted, answered from the retracted reports once per
  * statement (establishedInView) instead of a look-up of each event's claim: counting the million

@@ -73,7 +73,6 @@ export function eventSidesSql(view: KnowledgeView, eventId: SQL, eventKind: SQL,
       from sided s`;
 }
 
-
 /**
  * Events with `first` on one side and `second` on the other (either way round), through live
  * participations in the view, each actor with every actor merged into it.

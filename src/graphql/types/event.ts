@@ -1,5 +1,5 @@
 import { and, count, eq, sql, type SQL } from 'drizzle-orm';
-import { actors, claims, events, participations } from '../../db/schema.ts';
+import { claims, events, participations } from '../../db/schema.ts';
 import { builder } from '../builder.ts';
 import { gradeAsSeen } from '../loaders/gradings.ts';
 import { badInput } from '../errors.ts';

@@ -31,6 +31,14 @@ const inActorList = async (variables: Record<string, unknown>) => {
   return { listed: (page?.nodes ?? []).filter((n) => n.id === participationId).length, total: page?.totalCount ?? -1 };
 };
 
+/** The Moscow attack among events with a PERPETRATOR link (a filter by role alone), and that list's count. */
+const inPerpetratedEvents = async (variables: Record<string, unknown>) => {
+  type Page = { events: { totalCount: number; nodes: { slug: string }[] } };
+  const page = (await f.api.query<Page>(`query($asOf: DateTime, $all: Boolean! = false) {
+    events(first: 100, filter: { role: [PERPETRATOR] }, asOf: $asOf, includeRetracted: $all) { totalCount nodes { slug } } }`, variables)).data?.events;
+  return { listed: (page?.nodes ?? []).filter((n) => n.slug === 'moscow-concert-hall-attack').length, total: page?.totalCount ?? -1 };
+};
+
 beforeAll(async () => {
   f = await writeFixture();
   await f.api.query(`mutation($i: AddSourceInput!) { addSource(input: $i) { __typename } }`, { i: { slug: SOURCE, publisher: 'Test', text: TEXT } }, { token: f.tokens.analyst });
@@ -63,6 +71,9 @@ describe('retractClaim', () => {
     expect(await ours({})).toHaveLength(1);
     const listed = await inActorList({});
     expect(listed.listed).toBe(1);
+    // Its only PERPETRATOR link puts the Moscow attack among the events perpetrated by anyone.
+    const perpetrated = await inPerpetratedEvents({});
+    expect(perpetrated.listed).toBe(1);
     const response = await f.api.query(RETRACT, { i: { claim: participationId, reason: 'premature report', citation: { source: SOURCE, quote: 'was premature' } } }, { token: f.tokens.admin });
     expect(response.data?.retractClaim).toEqual({
       __typename: 'MutationRetractClaimSuccess',
@@ -75,6 +86,9 @@ describe('retractClaim', () => {
     // The actor's own list leaves it out too, and counts one fewer.
     expect(await inActorList({})).toEqual({ listed: 0, total: listed.total - 1 });
     expect(await inActorList({ all: true })).toEqual(listed);
+    // A filter by role alone no longer finds the event through it.
+    expect(await inPerpetratedEvents({})).toEqual({ listed: 0, total: perpetrated.total - 1 });
+    expect(await inPerpetratedEvents({ all: true })).toEqual(perpetrated);
     // Still stored: the participation row and its claim are there.
     const [row] = await f.scratch.handle.sql`select count(*)::int as n from claims where retracted_at is not null`;
     expect(row?.n).toBe(1);
@@ -102,6 +116,8 @@ describe('asOf', () => {
     expect(await ours({ asOf: times.afterCreate })).toEqual([expect.objectContaining({ retractedAt: null, retractionReason: null })]);
     expect(await ours({ asOf: times.afterRetract })).toEqual([]);
     expect(await ours({ asOf: times.afterRetract, all: true })).toHaveLength(1);
+    expect(await inPerpetratedEvents({ asOf: times.afterCreate })).toMatchObject({ listed: 1 });
+    expect(await inPerpetratedEvents({ asOf: times.afterRetract })).toMatchObject({ listed: 0 });
   });
 
   it('finds a source as it stood: not before it was stored, and in one view with the rest of the operation', async () => {

@@ -8,7 +8,7 @@ import type { KnowledgeView } from '../context.ts';
 import { rawColumns, rawEntityClaimMeta } from '../loaders/batch.ts';
 import { betweenCondition, liveBetweenCondition } from '../loaders/dyads.ts';
 import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts';
-import { LIVE_VIEW, isLiveView, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs, claimVisibleAs, eventInView, namedActor } from '../view.ts';
+import { LIVE_VIEW, isLiveView, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs, claimVisibleAs, eventInView, namedActor, claimLiveInView } from '../view.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage, type Positioned } from '../pagination.ts';
 import { Casualties, casualties } from './casualties.ts';
 import { Cited } from './citation.ts';
@@ -130,7 +130,16 @@ export function eventConditions(
     // The event's own report passes the floor (its visibility is the caller's, as without a floor).
     conditions.push(sql`exists (select 1 from ${claims} fe where fe.id = ${events.claimId} and ${claimPasses(floor, 'fe', view)})`);
   }
-  if (filter.actor != null || filter.role) {
+  if (filter.actor == null && filter.role && !view.asOf && !hasFloor(floor)) {
+    // Roles alone, live: whether a link's claim is retracted is all its claim could say, answered
+    // from the retracted participations once per statement (claimLiveInView) instead of a look-up
+    // of every link's claim. Not with an actor: the planner then under-estimates the actor's links
+    // and sorts all its events for the first page instead of walking the date index.
+    conditions.push(sql`exists (
+      select 1 from ${participations} p
+       where p.event_id = ${events.id} and p.role = any(${sql.param(filter.role)}::participation_role[])
+         and ${claimLiveInView(view, 'PARTICIPATION', sql`p.claim_id`)})`);
+  } else if (filter.actor != null || filter.role) {
     const roles = filter.role ? sql.param(filter.role) : null;
     conditions.push(sql`exists (
       select 1 from ${participations} p

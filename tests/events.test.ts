@@ -1,4 +1,9 @@
+import type { SQL } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { events } from '../src/db/schema.ts';
+import type { KnowledgeView } from '../src/graphql/context.ts';
+import { eventWhere, namedActorLinks, type EventFilterInput } from '../src/graphql/types/event.ts';
+import { LIVE_VIEW } from '../src/graphql/view.ts';
 import { openApi } from './helpers.ts';
 
 const api = openApi();
@@ -122,5 +127,36 @@ describe('events(filter, orderBy)', () => {
       expect(p.citations.length).toBeGreaterThan(0);
       expect(p.citations[0]?.source.slug).toBe('globely-news-isis-k-long-reach');
     }
+  });
+});
+
+describe('events by actor: its links read first, or asked for by each event', () => {
+  // The list reads an actor's links first when they are few (namedActorLinks) and otherwise asks
+  // each event for them; both must find the same events, in every view the filter is used in.
+  const views: KnowledgeView[] = [LIVE_VIEW, { asOf: null, includeRetracted: true }, { asOf: new Date(), includeRetracted: false }];
+  const filters: EventFilterInput[] = [
+    { actor: 'isis-k' },
+    { actor: 'isis-k', role: ['PERPETRATOR', 'CLAIMED_RESPONSIBILITY'] },
+    { actor: 'isis-k', role: ['VICTIM'] },
+    { actor: 'tajik-nationals', minConfidence: 60 },
+    { actor: 'no-such-actor' },
+  ];
+  it('finds the same events either way, and what the slug matched in the statement finds', async () => {
+    const slugsWhere = async (where: SQL | undefined) =>
+      (await api.database.db.select({ slug: events.slug }).from(events).where(where).orderBy(events.slug)).map((r) => r.slug);
+    let found = 0;
+    for (const view of views) {
+      for (const filter of filters) {
+        const links = await namedActorLinks(api.database.db, view, filter.actor ?? '', filter.role);
+        expect(links.few).toBe(true);
+        const inStatement = await slugsWhere(eventWhere(filter, view));
+        expect(await slugsWhere(eventWhere(filter, view, { actor: links }))).toEqual(inStatement);
+        expect(await slugsWhere(eventWhere(filter, view, { actor: { ...links, few: false } }))).toEqual(inStatement);
+        found += inStatement.length;
+      }
+    }
+    // ISIS-K's events are found in each view; the unknown slug finds none.
+    expect(found).toBeGreaterThan(views.length * 10);
+    expect(await slugsWhere(eventWhere({ actor: 'no-such-actor' }, LIVE_VIEW))).toEqual([]);
   });
 });

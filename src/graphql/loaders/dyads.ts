@@ -85,7 +85,10 @@ export function eventSidesSql(view: KnowledgeView, eventId: SQL, eventKind: SQL,
  */
 export function betweenCondition(first: string, second: string, view: KnowledgeView): SQL {
   const candidates = sql`${onASide(first, view)} intersect ${onASide(second, view)}`;
-  return sql`${events.id} in (${pairMetIn(candidates, first, second, view)})`;
+  // One array, computed once, then the events fetched by id: as an IN subquery the pair's events
+  // were estimated at half of all events, so a list walked its order's index through all of them,
+  // matching each against the pair's (8 s at a million for two actors meeting once).
+  return sql`${events.id} = any(array(${pairMetIn(candidates, first, second, view)}))`;
 }
 
 /**

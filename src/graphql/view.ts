@@ -202,6 +202,14 @@ export function namedActor(view: KnowledgeView, slug: string): SQL {
      where ${establishedInView(view, actors, sql`named.id`)})`;
 }
 
+/**
+ * The actor a slug names (namedActor) and every actor merged into it by the view's time, as a
+ * query of `actor_id`s: none when the slug names no actor, or a retracted one.
+ */
+export function actorsNamed(view: KnowledgeView, slug: string): SQL {
+  return sql`select f.actor_id from actors_folded_into(array[${namedActor(view, slug)}], ${mergeTime(view)}) f where f.actor_id is not null`;
+}
+
 export const AS_OF_DESCRIPTION =
   'Answer as the knowledge base stood at this moment: claims recorded later are left out, claims retracted later are still in, actors, events and places show the values they had then. Applies to the whole operation.';
 export const INCLUDE_RETRACTED_DESCRIPTION = 'Include retracted claims (each says when and why it was retracted).';

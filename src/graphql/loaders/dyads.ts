@@ -7,7 +7,7 @@ import type { Database } from '../../db/client.ts';
 import { actorEventLinks, actors, claims, events, participations } from '../../db/schema.ts';
 import { SIDE_A_ROLES, SIDE_B_ROLES, sidesOf, type acledInteraction } from '../../domain/events/dyads.ts';
 import type { KnowledgeView } from '../context.ts';
-import { actorAsMergedAt, actorsAt, claimVisibleAs, establishedInView, eventsAt, LIVE_VIEW, mergeTime, namedActor } from '../view.ts';
+import { actorAsMergedAt, actorsAt, claimVisibleAs, establishedInView, eventsAt, LIVE_VIEW, mergeTime, namedActor, actorsNamed } from '../view.ts';
 import { anyKey, preparedRows } from './batch.ts';
 import { rawParticipationRow, type ParticipationRow } from './claims.ts';
 import { claimPasses, NO_FLOOR, type ClaimFloor } from '../claim-filters.ts';
@@ -128,9 +128,8 @@ export function liveBetweenCondition(first: string, second: string): SQL {
 
 /** Participations of `slug` (each actor merged into it by the view's time) that make a side: `p.event_id` their events. */
 function onASide(slug: string, view: KnowledgeView): SQL {
-  const at = mergeTime(view);
   // The actor and those merged into it, computed once per statement (an uncorrelated ARRAY).
-  const folded = sql`any(array(select f.actor_id from actors_folded_into(array[${namedActor(view, slug)}], ${at}) f))`;
+  const folded = sql`any(array(${actorsNamed(view, slug)}))`;
   const sideRoles = sql`${sql.param([...SIDE_A_ROLES, ...SIDE_B_ROLES])}::participation_role[]`;
   return sql`select p.event_id from ${participations} p where p.actor_id = ${folded} and p.role = any(${sideRoles})`;
 }

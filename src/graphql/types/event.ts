@@ -9,7 +9,7 @@ import type { KnowledgeView } from '../context.ts';
 import { rawColumns, rawEntityClaimMeta } from '../loaders/batch.ts';
 import { betweenCondition, liveBetweenCondition } from '../loaders/dyads.ts';
 import { eventColumns, eventsById, type EventRow } from '../loaders/entities.ts';
-import { LIVE_VIEW, isLiveView, claimVisible, eventsAt, eventsFrom, mergeTime, placesAt, useView, viewArgs, claimVisibleAs, eventInView, namedActor, claimLiveInView } from '../view.ts';
+import { LIVE_VIEW, isLiveView, claimVisible, eventsAt, eventsFrom, placesAt, useView, viewArgs, claimVisibleAs, eventInView, actorsNamed, claimLiveInView } from '../view.ts';
 import { cursorKey, defineOrdering, fetchPage, orderBy, pageRequest, toPage, type Positioned } from '../pagination.ts';
 import { Casualties, casualties } from './casualties.ts';
 import { Cited } from './citation.ts';
@@ -149,8 +149,7 @@ const FEW_LINKS = 5000;
 export async function namedActorLinks(db: Database, view: KnowledgeView, slug: string, roles: readonly string[] | null | undefined): Promise<NamedActorLinks> {
   const roleMatch = roles ? sql`and p.role = any(${sql.param([...roles])}::participation_role[])` : sql``;
   const [row] = await db.execute<{ ids: number[]; links: number }>(sql`
-    with folded as (
-      select f.actor_id from actors_folded_into(array[${namedActor(view, slug)}], ${mergeTime(view)}) f where f.actor_id is not null)
+    with folded as (${actorsNamed(view, slug)})
     select array(select actor_id from folded) as ids,
            (select count(*)::int from (select 1 from ${participations} p
              where p.actor_id in (select actor_id from folded) ${roleMatch} limit ${FEW_LINKS}) counted) as links`);
@@ -180,7 +179,7 @@ export function eventConditions(
     // actor's count: 2.2–3 s, against 1.4 s by index).
     const actorIds = filter.actor == null ? null
       : options.actor ? sql`${sql.param(options.actor.ids)}::int[]`
-      : sql`array(select f.actor_id from actors_folded_into(array[${namedActor(view, filter.actor)}], ${mergeTime(view)}) f)`;
+      : sql`array(${actorsNamed(view, filter.actor)})`;
     const actorMatch = actorIds ? sql`and p.actor_id = any(${actorIds})` : sql``;
     const roleMatch = filter.role ? sql`and p.role = any(${sql.param(filter.role)}::participation_role[])` : sql``;
     // Live and with no floor, whether a link's claim is retracted is all its claim could say,
